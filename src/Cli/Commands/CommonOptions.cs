@@ -1,0 +1,21 @@
+using System.CommandLine;
+
+namespace GraphDsl.Cli.Commands;
+
+/// <summary>Options shared by several commands, declared once.</summary>
+internal static class CommonOptions
+{
+    public static Option<string?> Passes() => new("--passes") { Description = "pass pipeline, e.g. inline,canonicalize" };
+    public static Option<string?> Model() => new("--model") { Description = "which model of the file (when it defines several)" };
+    public static Option<string> Format(string dflt, params string[] choices)
+    {
+        var o = new Option<string>("--format") { Description = "output format: " + string.Join(" or ", choices), DefaultValueFactory = _ => dflt };
+        o.AcceptOnlyFromAmong(choices);
+        return o;
+    }
+    public static Option<string?> Output() => new("--output", "-o") { Description = "write the result to this file instead of standard output" };
+    public static Option<bool> PrintAfterAll() => new("--print-after-all") { Description = "print the IR after every pass (to standard error)" };
+    public static Option<string[]> PrintAfter() => new("--print-after") { Description = "print the IR after the named pass(es)", AllowMultipleArgumentsPerToken = true };
+    public static Option<bool> TimePasses() => new("--time-passes") { Description = "report the time each pass took (to standard error)" };
+    public static Option<bool> VerifyEach() => new("--verify-each") { Description = "run the IR verifier after every pass" };
+}

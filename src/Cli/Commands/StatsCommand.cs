@@ -1,0 +1,106 @@
+using System;
+using System.CommandLine;
+using System.Linq;
+using GraphDsl.Cli.Rendering;
+using GraphDsl.Ir.Analysis;
+using GraphDsl.Ir.Diagnostics;
+using Spectre.Console;
+
+namespace GraphDsl.Cli.Commands;
+
+/// <summary><c>graphdsl stats FILE</c>: parameters (total and active), FLOPs per token, KV bytes per token, per layer group.</summary>
+internal static class StatsCommand
+{
+    public static Command Create()
+    {
+        var file = new Argument<string>("file") { Description = ".moe or .gir file" };
+        var format = CommonOptions.Format("table", "table", "json");
+        var prompt = new Option<long>("--prompt") { Description = "prompt length for prefill FLOPs per token", DefaultValueFactory = _ => 2048 };
+        var context = new Option<long>("--context") { Description = "tokens in the KV cache for decode FLOPs", DefaultValueFactory = _ => 4096 };
+        var model = CommonOptions.Model();
+        var pipeline = new PipelineOptions();
+        var cmd = new Command("stats", "Report parameters (total and active), FLOPs per token and KV-cache bytes per token.") { file, format, prompt, context, model };
+        pipeline.AddTo(cmd);
+        cmd.SetAction(r =>
+        {
+            var diagnostics = new DiagnosticBag();
+            var p = pipeline.Pipeline(r, diagnostics);
+            long promptLen = r.GetValue(prompt), ctxLen = r.GetValue(context);
+            if (promptLen <= 0 || ctxLen <= 0)
+                diagnostics.Report(DiagnosticCatalog.InvalidOption, SourceSpan.None, "--prompt and --context must be positive");
+            if (p is null || diagnostics.HasErrors) { Driver.Report(diagnostics.Items); return ExitCodes.UsageError; }
+            var module = Driver.Load(r.GetValue(file)!, r.GetValue(model));
+            if (module is null) return ExitCodes.InputError;
+            module = Driver.RunPipeline(module, p, pipeline.Instrumentation(r));
+            if (module is null) return ExitCodes.InputError;
+            var stats = ModelStats.Compute(module, promptLen, ctxLen);
+            if (r.GetValue(format) == "json") Console.Out.Write(ToJson(stats));
+            else WriteTable(stats);
+            return ExitCodes.Ok;
+        });
+        return cmd;
+    }
+
+    public static string ToJson(ModelStats s) => Json.Write(w =>
+    {
+        w.WriteString("model", s.Model);
+        w.Object("params", () =>
+        {
+            w.Number("total", s.TotalParams);
+            w.Number("active", s.ActiveParams);
+            w.Number("active_excluding_embedding", s.ActiveParamsExcludingEmbedding);
+            w.Number("embedding", s.EmbeddingParams);
+        });
+        w.Number("weight_bytes", s.WeightBytes);
+        w.Number("kv_bytes_per_token", s.KvBytesPerToken);
+        w.Number("kv_windowed_bytes", s.KvWindowedBytes);
+        w.Object("flops_per_token", () =>
+        {
+            w.Number("prefill", s.PrefillFlopsPerToken);
+            w.Number("prompt", s.PromptTokens);
+            w.Number("decode", s.DecodeFlopsPerToken);
+            w.Number("context", s.Context);
+        });
+        w.WriteStartArray("layers");
+        foreach (var g in s.Groups)
+        {
+            w.WriteStartObject();
+            w.WriteString("name", g.Name);
+            w.Number("count", g.Count);
+            w.WriteBoolean("moe", g.HasExperts);
+            w.Number("params_total", g.TotalParams);
+            w.Number("params_active", g.ActiveParams);
+            w.Number("params_per_layer", g.TotalParams / g.Count);
+            w.Number("prefill_flops_per_token", g.PrefillFlopsPerToken);
+            w.Number("decode_flops_per_token", g.DecodeFlopsPerToken);
+            w.Number("kv_bytes_per_token", g.KvBytesPerToken);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+    });
+
+    private static void WriteTable(ModelStats s)
+    {
+        var console = AnsiConsole.Console;
+        console.MarkupLine($"[bold]{Markup.Escape(s.Model)}[/]");
+        var summary = new Table().Border(TableBorder.Rounded).AddColumn("quantity").AddColumn(new TableColumn("value").RightAligned());
+        summary.AddRow("parameters, total", Units.Count(s.TotalParams));
+        summary.AddRow("parameters, active per token", Units.Count(s.ActiveParams));
+        summary.AddRow("  active without input embedding", Units.Count(s.ActiveParamsExcludingEmbedding));
+        summary.AddRow("weights as stored", Units.Bytes(s.WeightBytes));
+        summary.AddRow("KV cache per token", Units.Bytes(s.KvBytesPerToken));
+        if (s.KvWindowedBytes > 0) summary.AddRow("KV of sliding windows per sequence", Units.Bytes(s.KvWindowedBytes));
+        summary.AddRow($"FLOPs per token, prefill of {s.PromptTokens}", Units.Count(s.PrefillFlopsPerToken));
+        summary.AddRow($"FLOPs per token, decode at context {s.Context}", Units.Count(s.DecodeFlopsPerToken));
+        console.Write(summary);
+        var layers = new Table().Border(TableBorder.Rounded)
+            .AddColumn("group").AddColumn(new TableColumn("count").RightAligned()).AddColumn(new TableColumn("params").RightAligned())
+            .AddColumn(new TableColumn("active").RightAligned()).AddColumn(new TableColumn("prefill FLOPs/tok").RightAligned())
+            .AddColumn(new TableColumn("decode FLOPs/tok").RightAligned()).AddColumn(new TableColumn("KV/token").RightAligned());
+        foreach (var g in s.Groups)
+            layers.AddRow(Markup.Escape(g.Name + (g.HasExperts ? " (MoE)" : "")), g.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                Units.Count(g.TotalParams), Units.Count(g.ActiveParams), Units.Count(g.PrefillFlopsPerToken), Units.Count(g.DecodeFlopsPerToken),
+                Units.Bytes(g.KvBytesPerToken));
+        console.Write(layers);
+    }
+}

@@ -1,0 +1,77 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using GraphDsl.Cli.Rendering;
+using GraphDsl.Frontend;
+using GraphDsl.Frontend.Syntax;
+using GraphDsl.Ir.Analysis;
+using GraphDsl.Ir.Diagnostics;
+using GraphDsl.Ir.Graph;
+using GraphDsl.Ir.Text;
+using GraphDsl.Passes.Core;
+
+namespace GraphDsl.Cli;
+
+/// <summary>Exit codes of every command.</summary>
+public static class ExitCodes
+{
+    public const int Ok = 0;
+    /// <summary>The input has errors (diagnostics were printed).</summary>
+    public const int InputError = 1;
+    /// <summary>The command line is wrong.</summary>
+    public const int UsageError = 2;
+}
+
+/// <summary>The steps every command shares: read a .moe or .gir file into a module, run a pipeline,
+/// print diagnostics, write output.</summary>
+internal static class Driver
+{
+    /// <summary>Compiles a .moe file (or parses and verifies a .gir file); prints diagnostics; null on errors.</summary>
+    public static Module? Load(string path, string? model)
+    {
+        if (path.EndsWith(".gir", StringComparison.OrdinalIgnoreCase)) return LoadIr(path);
+        var result = Compiler.CompileFile(path, model);
+        DiagnosticRenderer.Write(Console.Error, result.Diagnostics, result.Sources);
+        return result.Success ? result.Module : null;
+    }
+
+    public static Module? LoadIr(string path)
+    {
+        string text;
+        try { text = File.ReadAllText(path); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            Report(DiagnosticCatalog.FileNotFound.At(SourceSpan.None, path, e.Message));
+            return null;
+        }
+        var diagnostics = new DiagnosticBag();
+        var module = IrParser.TryParse(text, path, diagnostics);
+        var sources = new Dictionary<string, SourceText> { [path] = new SourceText(path, text) };
+        if (module is not null) diagnostics.AddRange(Verifier.Verify(module));
+        DiagnosticRenderer.Write(Console.Error, diagnostics.Items, sources);
+        return diagnostics.HasErrors ? null : module;
+    }
+
+    public static Module? RunPipeline(Module module, Pipeline pipeline, PassManagerOptions options)
+    {
+        var run = new PassManager(pipeline, options).Run(module);
+        DiagnosticRenderer.Write(Console.Error, run.Diagnostics, null);
+        return run.Module;
+    }
+
+    public static void Report(Diagnostic d) => DiagnosticRenderer.Write(Console.Error, new[] { d }, null);
+
+    public static void Report(IEnumerable<Diagnostic> ds) => DiagnosticRenderer.Write(Console.Error, ds, null);
+
+    /// <summary>Writes text to the file or to standard output; false (after reporting) when the file cannot be written.</summary>
+    public static bool WriteOutput(string? path, string text)
+    {
+        if (path is null) { Console.Out.Write(text); return true; }
+        try { File.WriteAllText(path, text); return true; }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            Report(DiagnosticCatalog.CannotWrite.At(SourceSpan.None, path, e.Message));
+            return false;
+        }
+    }
+}

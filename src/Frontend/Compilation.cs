@@ -1,0 +1,112 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using GraphDsl.Frontend.Semantics;
+using GraphDsl.Frontend.Syntax;
+using GraphDsl.Ir.Analysis;
+using GraphDsl.Ir.Diagnostics;
+using GraphDsl.Ir.Graph;
+
+namespace GraphDsl.Frontend;
+
+/// <summary>The outcome of compiling one .moe file: the module (null on errors), every diagnostic,
+/// and the sources read, so diagnostics can be rendered with their lines.</summary>
+public sealed class CompilationResult
+{
+    public CompilationResult(Module? module, IReadOnlyList<Diagnostic> diagnostics, IReadOnlyDictionary<string, SourceText> sources, IReadOnlyList<string> models)
+    {
+        Module = module; Diagnostics = diagnostics; Sources = sources; Models = models;
+    }
+
+    public Module? Module { get; }
+    public IReadOnlyList<Diagnostic> Diagnostics { get; }
+    public IReadOnlyDictionary<string, SourceText> Sources { get; }
+    /// <summary>Names of the models the root file defines.</summary>
+    public IReadOnlyList<string> Models { get; }
+    public bool Success => Module is not null && !Diagnostics.Any(d => d.Severity == Severity.Error);
+}
+
+/// <summary>
+/// The frontend's entry point: .moe text to a verified IR module. Parses the file and its imports,
+/// picks the model (the only one, or the one named), lowers it and runs the IR verifier.
+/// </summary>
+public static class Compiler
+{
+    public static CompilationResult CompileFile(string path, string? model = null, ISourceResolver? resolver = null)
+    {
+        string text;
+        try { text = File.ReadAllText(path); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            var d = DiagnosticCatalog.FileNotFound.At(SourceSpan.None, path, e.Message);
+            return new CompilationResult(null, new[] { d }, new Dictionary<string, SourceText>(), Array.Empty<string>());
+        }
+        return Compile(new SourceText(FileSystemSourceResolver.Normalize(path), text), model, resolver);
+    }
+
+    public static CompilationResult Compile(SourceText source, string? model = null, ISourceResolver? resolver = null)
+    {
+        var diagnostics = new DiagnosticBag();
+        var loader = new ProgramLoader(resolver ?? new FileSystemSourceResolver(), diagnostics);
+        Module? module = null;
+        var models = new List<string>();
+        try
+        {
+            var root = loader.Load(source);
+            if (root is not null)
+            {
+                models.AddRange(root.Syntax.Models.Select(m => m.Name));
+                if (!diagnostics.HasErrors) module = LowerModel(root, model, diagnostics);
+            }
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // A compiler bug must still end as a diagnostic, never as a stack trace.
+            diagnostics.Report(DiagnosticCatalog.InternalError, SourceSpan.None, e.GetType().Name + ": " + e.Message);
+            module = null;
+        }
+        var sources = loader.Loaded.Where(kv => kv.Value is not null).ToDictionary(kv => kv.Key, kv => kv.Value!.Syntax.Source);
+        if (!sources.ContainsKey(source.Path)) sources[source.Path] = source;
+        return new CompilationResult(diagnostics.HasErrors ? null : module, diagnostics.Items, sources, models);
+    }
+
+    private static Module? LowerModel(FileUnit root, string? name, DiagnosticBag diagnostics)
+    {
+        var models = root.Syntax.Models;
+        ModelSyntax? chosen;
+        if (name is not null)
+        {
+            chosen = models.FirstOrDefault(m => m.Name == name);
+            if (chosen is null)
+            {
+                diagnostics.Report(DiagnosticCatalog.UnknownName, root.Syntax.Span, name, GraphDsl.Ir.Suggest.DidYouMean(name, models.Select(m => m.Name)));
+                return null;
+            }
+        }
+        else if (models.Count == 1) chosen = models[0];
+        else if (models.Count == 0)
+        {
+            diagnostics.Report(DiagnosticCatalog.NoModel, SourceSpan.None, root.Path);
+            return null;
+        }
+        else
+        {
+            diagnostics.Report(DiagnosticCatalog.MultipleModels, models[1].NameSpan, root.Path, string.Join(", ", models.Select(m => m.Name)));
+            return null;
+        }
+        var module = Lowerer.Lower(root, chosen, diagnostics);
+        if (module is null) return null;
+        // The frontend must only produce valid IR; anything the verifier finds is a frontend bug.
+        foreach (var d in Verifier.Verify(module)) diagnostics.Add(d);
+        return diagnostics.HasErrors ? null : module;
+    }
+
+    /// <summary>Parses and resolves imports only: syntax and import errors of a library file.</summary>
+    public static IReadOnlyList<Diagnostic> CheckSyntax(SourceText source, ISourceResolver? resolver = null)
+    {
+        var diagnostics = new DiagnosticBag();
+        new ProgramLoader(resolver ?? new FileSystemSourceResolver(), diagnostics).Load(source);
+        return diagnostics.Items;
+    }
+}

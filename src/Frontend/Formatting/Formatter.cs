@@ -1,0 +1,143 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Text;
+using Antlr4.Runtime;
+using GraphDsl.Frontend.Generated;
+using GraphDsl.Frontend.Parsing;
+using GraphDsl.Frontend.Syntax;
+using GraphDsl.Ir.Diagnostics;
+using L = GraphDsl.Frontend.Generated.GraphDslLexer;
+
+namespace GraphDsl.Frontend.Formatting;
+
+/// <summary>
+/// The canonical layout of a .moe file. Works on tokens, so comments survive: the user's line breaks
+/// are kept (blank lines collapse to one), indentation is two spaces per open brace (plus one level per
+/// bracket still open at the start of a continuation line), and spacing inside a line follows fixed
+/// rules (spaces around binary operators, after commas and colons, none inside brackets or before a
+/// call's parenthesis). Files with syntax errors are not formatted.
+/// </summary>
+public static class Formatter
+{
+    public static string? Format(SourceText source, DiagnosticBag diagnostics)
+    {
+        if (SyntaxParser.Parse(source, diagnostics) is null || diagnostics.HasErrors) return null;
+        var lexer = new GraphDslLexer(new AntlrInputStream(source.Text));
+        lexer.RemoveErrorListeners();
+        var tokens = lexer.GetAllTokens().Where(t => t.Type != L.WS || t.Text.Contains('\n')).ToList();
+        return Layout(tokens);
+    }
+
+    private static string Layout(List<IToken> tokens)
+    {
+        var unary = UnaryMinuses(tokens);
+        var sb = new StringBuilder();
+        var line = new StringBuilder();
+        int braceDepth = 0, bracketDepth = 0, lineBracketDepth = 0;
+        int pendingNewlines = 0;
+        IToken? prev = null;
+        var ternary = new Stack<int>(); // bracket depth of each open '?'
+        bool atLineStart = true;
+
+        void Flush()
+        {
+            sb.Append(line.ToString().TrimEnd()).Append('\n');
+            line.Clear();
+            atLineStart = true;
+        }
+
+        foreach (var t in tokens)
+        {
+            if (t.Type == L.WS)
+            {
+                pendingNewlines += t.Text.Count(c => c == '\n');
+                continue;
+            }
+            if (pendingNewlines > 0 && line.Length > 0)
+            {
+                Flush();
+                if (pendingNewlines > 1 && !IsOpen(prev) && t.Type != L.RBRACE) sb.Append('\n');
+                prev = null;
+            }
+            else if (pendingNewlines > 1 && sb.Length > 0 && line.Length == 0 && t.Type != L.RBRACE) sb.Append('\n');
+            pendingNewlines = 0;
+
+            if (atLineStart)
+            {
+                int depth = braceDepth + bracketDepth;
+                if (t.Type is L.RBRACE or L.RPAREN or L.RBRACK) depth = Math.Max(0, depth - 1);
+                line.Append(' ', 2 * depth);
+                lineBracketDepth = bracketDepth;
+                atLineStart = false;
+            }
+            else if (prev is not null && NeedsSpace(prev, t, ternary, bracketDepth, unary)) line.Append(' ');
+
+            line.Append(t.Type == L.LINE_COMMENT ? t.Text.TrimEnd() : t.Text);
+
+            switch (t.Type)
+            {
+                case L.LBRACE: braceDepth++; break;
+                case L.RBRACE: braceDepth = Math.Max(0, braceDepth - 1); break;
+                case L.LPAREN or L.LBRACK: bracketDepth++; break;
+                case L.RPAREN or L.RBRACK: bracketDepth = Math.Max(0, bracketDepth - 1); break;
+                case L.QUESTION: ternary.Push(bracketDepth); break;
+                case L.COLON when ternary.Count > 0 && ternary.Peek() == bracketDepth: ternary.Pop(); break;
+            }
+            if (t.Type == L.LINE_COMMENT) { pendingNewlines = Math.Max(pendingNewlines, 1); prev = null; line.Append(""); continue; }
+            prev = t;
+        }
+        if (line.Length > 0) Flush();
+        var text = sb.ToString().TrimEnd('\n');
+        return text.Length == 0 ? "" : text.TrimStart('\n') + "\n";
+    }
+
+    private static bool IsOpen(IToken? t) => t is not null && t.Type is L.LBRACE;
+
+    private static readonly HashSet<int> BinaryOps = new()
+    {
+        L.PLUS, L.STAR, L.SLASH, L.DSLASH, L.PERCENT, L.LT, L.LE, L.GT, L.GE, L.EQ, L.NE, L.AND, L.OR, L.ASSIGN, L.ARROW, L.QUESTION,
+    };
+
+    private static readonly HashSet<int> Keywords = new()
+    {
+        L.IMPORT, L.CONST, L.BLOCK, L.MODEL, L.PARAM, L.DTYPE, L.INPUT, L.WEIGHT, L.LET, L.REPEAT, L.AS, L.IF, L.ELSE, L.RETURN, L.OUTPUT,
+    };
+
+    /// <summary>Tokens after which a '-' is unary.</summary>
+    private static bool StartsOperand(IToken prev) =>
+        BinaryOps.Contains(prev.Type) || prev.Type is L.LPAREN or L.LBRACK or L.COMMA or L.COLON or L.MINUS or L.NOT or L.LBRACE
+        || Keywords.Contains(prev.Type);
+
+    /// <summary>A '-' is unary when nothing that ends an operand precedes it.</summary>
+    private static HashSet<IToken> UnaryMinuses(List<IToken> tokens)
+    {
+        var set = new HashSet<IToken>();
+        IToken? prev = null;
+        foreach (var t in tokens)
+        {
+            if (t.Type is L.WS or L.LINE_COMMENT or L.BLOCK_COMMENT) continue;
+            if (t.Type == L.MINUS && (prev is null || StartsOperand(prev))) set.Add(t);
+            prev = t;
+        }
+        return set;
+    }
+
+    private static bool NeedsSpace(IToken prev, IToken t, Stack<int> ternary, int bracketDepth, HashSet<IToken> unary)
+    {
+        if (t.Type is L.LINE_COMMENT or L.BLOCK_COMMENT) return true;
+        if (prev.Type is L.BLOCK_COMMENT) return true;
+        if (t.Type is L.COMMA or L.SEMI or L.RPAREN or L.RBRACK or L.DOT) return false;
+        if (prev.Type is L.LPAREN or L.LBRACK or L.DOT or L.NOT) return false;
+        if (t.Type == L.COLON) return ternary.Count > 0 && ternary.Peek() == bracketDepth;
+        if (prev.Type is L.COMMA or L.COLON) return true;
+        if (t.Type == L.LPAREN) return Keywords.Contains(prev.Type) || BinaryOps.Contains(prev.Type) || prev.Type == L.MINUS;
+        if (t.Type == L.LBRACK) return prev.Type != L.ID;
+        if (prev.Type == L.MINUS) return !unary.Contains(prev);
+        if (t.Type == L.MINUS) return true;
+        if (BinaryOps.Contains(t.Type) || BinaryOps.Contains(prev.Type)) return true;
+        return true;
+    }
+
+
+}

@@ -1,0 +1,159 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Threading;
+using Antlr4.Runtime;
+using GraphDsl.Frontend.Generated;
+using GraphDsl.Frontend.Syntax;
+using GraphDsl.Ir.Diagnostics;
+
+namespace GraphDsl.Frontend.Parsing;
+
+/// <summary>
+/// Text to syntax tree: lexes, rejects inputs that could exhaust the stack (deep nesting, huge files),
+/// parses with ANTLR's error recovery so that several syntax errors are reported in one run, and
+/// builds the immutable tree. Never throws on bad input.
+/// </summary>
+public static class SyntaxParser
+{
+    public const int MaxFileBytes = 4 << 20;
+    public const int MaxNesting = 200;
+    private const int ParserStackBytes = 64 << 20;
+
+    public static FileSyntax? Parse(SourceText source, DiagnosticBag diagnostics)
+    {
+        if (source.Text.Length > MaxFileBytes)
+        {
+            diagnostics.Report(DiagnosticCatalog.FileTooLarge, source.Span(0, 0), source.Text.Length, MaxFileBytes);
+            return null;
+        }
+        var lexer = new GraphDslLexer(new AntlrInputStream(source.Text));
+        lexer.RemoveErrorListeners();
+        var all = lexer.GetAllTokens();
+        var kept = new List<IToken>();
+        foreach (var t in all)
+        {
+            switch (t.Type)
+            {
+                case GraphDslLexer.ERROR_CHAR:
+                    diagnostics.Report(DiagnosticCatalog.UnexpectedCharacter, SpanOf(source, t), t.Text);
+                    break;
+                case GraphDslLexer.UNTERMINATED_STRING:
+                    diagnostics.Report(DiagnosticCatalog.UnterminatedString, SpanOf(source, t));
+                    break;
+                default:
+                    kept.Add(t);
+                    break;
+            }
+        }
+        if (!CheckDepth(source, kept, diagnostics)) return null;
+
+        var eof = new CommonToken(TokenConstants.EOF, "<EOF>") { StartIndex = source.Text.Length, StopIndex = source.Text.Length - 1 };
+        var (eofLine, eofCol) = source.Position(source.Text.Length);
+        eof.Line = eofLine; eof.Column = eofCol - 1;
+        kept.Add(eof);
+        var parser = new GraphDslParser(new CommonTokenStream(new ListTokenSource(kept)));
+        parser.RemoveErrorListeners();
+        var listener = new SyntaxErrorListener(source, diagnostics);
+        parser.AddErrorListener(listener);
+
+        // ANTLR and the tree walk recurse per nesting level; a private thread with a large stack keeps
+        // pathological but legal inputs (long operator chains) from overflowing.
+        FileSyntax? result = null;
+        Exception? failure = null;
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                var tree = parser.file();
+                if (listener.Count == 0) result = new AstBuilder(source, diagnostics).BuildFile(tree);
+            }
+            catch (Exception e) { failure = e; }
+        }, ParserStackBytes);
+        thread.Start();
+        thread.Join();
+        if (failure is not null)
+            diagnostics.Report(DiagnosticCatalog.InternalError, source.Span(0, 0), "parser: " + failure.Message);
+        return result;
+    }
+
+    internal static SourceSpan SpanOf(SourceText source, IToken t) =>
+        t.Type == TokenConstants.EOF ? source.Span(source.Text.Length, source.Text.Length) : source.Span(t.StartIndex, t.StopIndex + 1);
+
+    private static bool CheckDepth(SourceText source, List<IToken> tokens, DiagnosticBag diagnostics)
+    {
+        int depth = 0, unaryRun = 0, questions = 0;
+        foreach (var t in tokens)
+        {
+            if (t.Channel != TokenConstants.DefaultChannel) continue;
+            switch (t.Type)
+            {
+                case GraphDslLexer.LPAREN: case GraphDslLexer.LBRACK: case GraphDslLexer.LBRACE: depth++; break;
+                case GraphDslLexer.RPAREN: case GraphDslLexer.RBRACK: case GraphDslLexer.RBRACE: depth = Math.Max(0, depth - 1); break;
+                case GraphDslLexer.QUESTION: questions++; break;
+            }
+            unaryRun = t.Type is GraphDslLexer.MINUS or GraphDslLexer.NOT ? unaryRun + 1 : 0;
+            if (depth > MaxNesting || unaryRun > MaxNesting || questions > 4 * MaxNesting)
+            {
+                diagnostics.Report(DiagnosticCatalog.NestingTooDeep, SpanOf(source, t), MaxNesting);
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private sealed class SyntaxErrorListener : IAntlrErrorListener<IToken>
+    {
+        private readonly SourceText _source;
+        private readonly DiagnosticBag _diagnostics;
+        private int _lastLine = -1, _lastColumn = -1;
+
+        public SyntaxErrorListener(SourceText source, DiagnosticBag diagnostics) { _source = source; _diagnostics = diagnostics; }
+        public int Count { get; private set; }
+
+        public void SyntaxError(TextWriter output, IRecognizer recognizer, IToken offendingSymbol, int line, int charPositionInLine,
+            string msg, RecognitionException e)
+        {
+            var span = SpanOf(_source, offendingSymbol);
+            // ANTLR may report twice at one token while recovering; once is enough.
+            if (span.Line == _lastLine && span.Column == _lastColumn) return;
+            _lastLine = span.Line; _lastColumn = span.Column;
+            Count++;
+            _diagnostics.Report(DiagnosticCatalog.SyntaxError, span, Friendly(msg, offendingSymbol, recognizer));
+        }
+
+        private static string Friendly(string msg, IToken token, IRecognizer recognizer)
+        {
+            var found = token.Type == TokenConstants.EOF ? "end of file" : $"'{token.Text}'";
+            var expected = "";
+            if (recognizer is Parser p)
+            {
+                try
+                {
+                    var names = p.GetExpectedTokens().ToList().Select(i => Describe(p.Vocabulary, i)).Distinct().OrderBy(s => s, StringComparer.Ordinal).ToList();
+                    if (names.Count > 0 && names.Count <= 12) expected = "; expected " + (names.Count == 1 ? names[0] : "one of " + string.Join(", ", names));
+                }
+                catch (Exception) { /* expected set unavailable in this state */ }
+            }
+            if (msg.StartsWith("missing ", StringComparison.Ordinal))
+                return $"{msg.Substring(0, msg.IndexOf(" at ", StringComparison.Ordinal) is var i && i > 0 ? i : msg.Length)} before {found}";
+            return $"unexpected {found}{expected}";
+        }
+
+        private static string Describe(IVocabulary v, int type)
+        {
+            if (type == TokenConstants.EOF) return "end of file";
+            var lit = v.GetLiteralName(type);
+            if (lit is not null) return lit;
+            return type switch
+            {
+                GraphDslLexer.ID => "a name",
+                GraphDslLexer.INT => "an integer",
+                GraphDslLexer.FLOAT => "a number",
+                GraphDslLexer.STRING => "a string",
+                _ => v.GetSymbolicName(type) ?? type.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            };
+        }
+    }
+}

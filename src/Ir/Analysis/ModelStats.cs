@@ -1,0 +1,174 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using GraphDsl.Ir.Graph;
+using GraphDsl.Ir.Ops;
+using GraphDsl.Ir.Shapes;
+
+namespace GraphDsl.Ir.Analysis;
+
+/// <summary>Parameter, FLOP and KV facts of one layer group (a top-level repeat, or the ops outside repeats).</summary>
+public sealed class LayerGroupStats
+{
+    public string Name { get; init; } = "";
+    /// <summary>Iterations of the group (1 for ops outside repeats).</summary>
+    public long Count { get; init; }
+    public double TotalParams { get; init; }
+    public double ActiveParams { get; init; }
+    public double PrefillFlopsPerToken { get; init; }
+    public double DecodeFlopsPerToken { get; init; }
+    public double KvBytesPerToken { get; init; }
+    public bool HasExperts { get; init; }
+}
+
+/// <summary>
+/// The facts `graphdsl stats` reports: total and active parameters (active counts top_k of E routed
+/// experts), FLOPs per token at prefill and per decode step, KV-cache bytes per token, per layer group.
+/// </summary>
+public sealed class ModelStats
+{
+    public string Model { get; init; } = "";
+    public double TotalParams { get; init; }
+    public double ActiveParams { get; init; }
+    /// <summary>Parameters read only through nn.embedding lookups (untied input embeddings).</summary>
+    public double EmbeddingParams { get; init; }
+    public double ActiveParamsExcludingEmbedding => ActiveParams - EmbeddingParams;
+    /// <summary>Bytes of weights as stored (dtype of each weight).</summary>
+    public double WeightBytes { get; init; }
+    public double KvBytesPerToken { get; init; }
+    /// <summary>Bytes per sequence held by sliding-window caches once their window is full.</summary>
+    public double KvWindowedBytes { get; init; }
+    public long PromptTokens { get; init; }
+    public long Context { get; init; }
+    public double PrefillFlopsPerToken { get; init; }
+    public double DecodeFlopsPerToken { get; init; }
+    public IReadOnlyList<LayerGroupStats> Groups { get; init; } = Array.Empty<LayerGroupStats>();
+
+    /// <summary>Computes the stats; prefill at <paramref name="prompt"/> tokens, decode at <paramref name="context"/>.</summary>
+    public static ModelStats Compute(Module m, long prompt = 2048, long context = 4096)
+    {
+        var param = IrBuilder.Resolver(m);
+        var walked = ModelWalker.Walk(m).ToList();
+        var uses = UseMap.Build(m);
+        Func<string, long?> prefillSyms = s => s switch { "batch" => 1, "seq" => prompt, "ctx" => prompt, _ => 1 };
+        Func<string, long?> decodeSyms = s => s switch { "batch" => 1, "seq" => 1, "ctx" => context, _ => 1 };
+
+        var groups = new Dictionary<string, GroupAcc>();
+        double total = 0, active = 0, embedding = 0, weightBytes = 0, kv = 0, kvWindowed = 0, prefill = 0, decode = 0;
+        foreach (var w in walked)
+        {
+            if (!groups.TryGetValue(w.Group, out var g)) groups[w.Group] = g = new GroupAcc();
+            var op = w.Op;
+            if (op.Def == CoreOps.Repeat && g.Count == 0)
+            {
+                try { g.Count = op.Attributes.GetInt("count")?.Evaluate(param, _ => null) ?? 1; } catch (ArithmeticException) { g.Count = 1; }
+            }
+            if (op.Def == CoreOps.Weight)
+            {
+                var numel = Poly.From(op.Result.Type.Shape.NumElements(), param)?.ConstantTerm ?? 0;
+                var n = numel * w.Multiplicity;
+                var fraction = ActiveFraction(op.Result, uses);
+                total += n; active += n * fraction; g.Total += n; g.Active += n * fraction;
+                weightBytes += n * op.Result.Type.DType.BytesPerElement;
+                if (IsEmbeddingOnly(op.Result, uses)) embedding += n;
+                continue;
+            }
+            if (op.Def == AttentionOps.KvCache)
+            {
+                var perToken = (AttentionOps.BytesPerToken(op, param).ConstantTerm) * w.Multiplicity;
+                var window = op.Attributes.GetInt("window")?.AsConst ?? 0;
+                if (window > 0) kvWindowed += perToken * window;
+                else { kv += perToken; g.Kv += perToken; }
+            }
+            if (op.Def.Cost is null) continue;
+            if (op.Def == MoeOps.Experts) g.Experts = true;
+            var pre = op.Def.Cost(new CostContext(op, param, CostPhase.Prefill)).Flops.Evaluate(prefillSyms) ?? 0;
+            var dec = op.Def.Cost(new CostContext(op, param, CostPhase.Decode)).Flops.Evaluate(decodeSyms) ?? 0;
+            prefill += pre * w.Multiplicity; decode += dec * w.Multiplicity;
+            g.Prefill += pre * w.Multiplicity; g.Decode += dec * w.Multiplicity;
+        }
+        return new ModelStats
+        {
+            Model = m.Name,
+            TotalParams = total,
+            ActiveParams = active,
+            EmbeddingParams = embedding,
+            WeightBytes = weightBytes,
+            KvBytesPerToken = kv,
+            KvWindowedBytes = kvWindowed,
+            PromptTokens = prompt,
+            Context = context,
+            PrefillFlopsPerToken = prefill / prompt,
+            DecodeFlopsPerToken = decode,
+            Groups = groups.Select(kv2 => new LayerGroupStats
+            {
+                Name = kv2.Key,
+                Count = Math.Max(1, kv2.Value.Count),
+                TotalParams = kv2.Value.Total,
+                ActiveParams = kv2.Value.Active,
+                PrefillFlopsPerToken = kv2.Value.Prefill / prompt,
+                DecodeFlopsPerToken = kv2.Value.Decode,
+                KvBytesPerToken = kv2.Value.Kv,
+                HasExperts = kv2.Value.Experts,
+            }).ToArray(),
+        };
+    }
+
+    /// <summary>Share of a weight one token uses: top_k/E for routed-expert weights, else 1.</summary>
+    public static double ActiveFraction(Value weight, UseMap uses)
+    {
+        double fraction = 0;
+        bool any = false;
+        foreach (var (user, slot) in uses.Of(weight))
+        {
+            any = true;
+            if (user.Def.RoutedWeightSlots.Contains(slot))
+            {
+                var k = user.Operand("indices")!.Type.Shape.Last.AsConst ?? 1;
+                var e = user.Operand("w_up")!.Type.Shape[0].AsConst ?? 1;
+                fraction = Math.Max(fraction, (double)k / e);
+            }
+            else fraction = 1;
+        }
+        return any ? fraction : 1;
+    }
+
+    private static bool IsEmbeddingOnly(Value weight, UseMap uses)
+    {
+        var users = uses.Of(weight).ToList();
+        return users.Count > 0 && users.All(u => u.User.Def == NnOps.Embedding && u.Slot == "table");
+    }
+
+    private sealed class GroupAcc
+    {
+        public long Count;
+        public double Total, Active, Prefill, Decode, Kv;
+        public bool Experts;
+    }
+}
+
+/// <summary>Who uses each value, with the slot name.</summary>
+public sealed class UseMap
+{
+    private readonly Dictionary<Value, List<(Operation User, string Slot)>> _uses = new();
+
+    public static UseMap Build(Module m)
+    {
+        var map = new UseMap();
+        foreach (var op in m.WalkAll())
+            for (int i = 0; i < op.Slots.Count; i++)
+            {
+                var v = op.Slots[i];
+                if (v is null) continue;
+                var slot = op.Def.Operands[Math.Min(i, op.Def.Operands.Count - 1)].Name;
+                if (!map._uses.TryGetValue(v, out var list)) map._uses[v] = list = new List<(Operation, string)>();
+                list.Add((op, slot));
+            }
+        return map;
+    }
+
+    public IEnumerable<(Operation User, string Slot)> Of(Value v) =>
+        _uses.TryGetValue(v, out var l) ? l : Enumerable.Empty<(Operation, string)>();
+
+    public int Count(Value v) => _uses.TryGetValue(v, out var l) ? l.Count : 0;
+}

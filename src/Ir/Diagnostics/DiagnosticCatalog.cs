@@ -1,0 +1,96 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Reflection;
+
+namespace GraphDsl.Ir.Diagnostics;
+
+/// <summary>
+/// Every diagnostic GraphDsl reports, with a stable id. Ranges: 01xx lexing and parsing, 02xx names
+/// and imports, 03xx types and shapes, 04xx IR verifier and IR text, 05xx pass pipelines, 06xx cost
+/// model, 07xx execution backends, 08xx command line, 09xx source generator.
+/// An id is never reused: retired ids stay here as comments. Keep docs/diagnostics.md in sync
+/// (a test compares them).
+/// </summary>
+public static class DiagnosticCatalog
+{
+    // ---- 01xx: lexing and parsing -------------------------------------------------------------
+    public static DiagnosticDescriptor SyntaxError { get; } = new("GD0101", "Syntax error", "{0}");
+    public static DiagnosticDescriptor UnexpectedCharacter { get; } = new("GD0102", "Unexpected character", "unexpected character '{0}'");
+    public static DiagnosticDescriptor UnterminatedString { get; } = new("GD0103", "Unterminated string", "unterminated string literal");
+    public static DiagnosticDescriptor NumberOverflow { get; } = new("GD0104", "Number out of range", "number '{0}' does not fit in a 64-bit integer");
+    public static DiagnosticDescriptor NestingTooDeep { get; } = new("GD0105", "Nesting too deep", "brackets nested deeper than {0} levels");
+    public static DiagnosticDescriptor InvalidFloat { get; } = new("GD0106", "Invalid number", "'{0}' is not a valid number");
+    public static DiagnosticDescriptor FileTooLarge { get; } = new("GD0107", "File too large", "source file is {0} bytes; the limit is {1}");
+
+    // ---- 02xx: names, declarations and imports -------------------------------------------------
+    public static DiagnosticDescriptor UnknownName { get; } = new("GD0201", "Unknown name", "unknown name '{0}'{1}");
+    public static DiagnosticDescriptor DuplicateDefinition { get; } = new("GD0202", "Duplicate definition", "'{0}' is already defined in this scope");
+    public static DiagnosticDescriptor UnknownBlock { get; } = new("GD0203", "Unknown block or op", "unknown block or op '{0}'{1}");
+    public static DiagnosticDescriptor UnknownArgument { get; } = new("GD0204", "Unknown argument", "'{0}' has no parameter named '{1}'{2}");
+    public static DiagnosticDescriptor MissingArgument { get; } = new("GD0205", "Missing argument", "call to '{0}' is missing argument '{1}'");
+    public static DiagnosticDescriptor TooManyArguments { get; } = new("GD0206", "Too many arguments", "'{0}' takes {1} positional argument(s) but {2} were given");
+    public static DiagnosticDescriptor ImportNotFound { get; } = new("GD0207", "Import not found", "cannot find import '{0}'");
+    public static DiagnosticDescriptor ImportCycle { get; } = new("GD0208", "Import cycle", "import cycle: {0}");
+    public static DiagnosticDescriptor UnknownDType { get; } = new("GD0209", "Unknown dtype", "unknown dtype '{0}'{1}");
+    public static DiagnosticDescriptor DuplicateArgument { get; } = new("GD0210", "Duplicate argument", "argument '{0}' is given more than once");
+    public static DiagnosticDescriptor NoModel { get; } = new("GD0211", "No model", "'{0}' defines no model");
+    public static DiagnosticDescriptor RecursiveBlock { get; } = new("GD0212", "Recursive block", "block '{0}' calls itself (through {1})");
+    public static DiagnosticDescriptor AssignToUndeclared { get; } = new("GD0213", "Assignment to undeclared name", "cannot assign to '{0}': it is not declared (use 'let {0} = ...')");
+    public static DiagnosticDescriptor NotAssignable { get; } = new("GD0214", "Not assignable", "cannot assign to '{0}': it is a {1}");
+    public static DiagnosticDescriptor MultipleModels { get; } = new("GD0215", "Several models", "'{0}' defines several models ({1}); name one with --model");
+    public static DiagnosticDescriptor StatementNotAllowed { get; } = new("GD0216", "Statement not allowed here", "'{0}' is not allowed {1}");
+    public static DiagnosticDescriptor MissingReturn { get; } = new("GD0217", "Missing return", "block '{0}' declares a result but has no 'return'");
+    public static DiagnosticDescriptor UnusedValue { get; } = new("GD0218", "Unused value", "'{0}' is computed but never used", Severity.Warning);
+    public static DiagnosticDescriptor DuplicateWeightName { get; } = new("GD0219", "Duplicate weight name", "weight name '{0}' is used twice in one scope");
+    public static DiagnosticDescriptor NoOutput { get; } = new("GD0220", "No output", "model '{0}' has no 'output'");
+
+    // ---- 03xx: types, shapes and values --------------------------------------------------------
+    public static DiagnosticDescriptor TypeMismatch { get; } = new("GD0301", "Type mismatch", "expected {0}, found {1}");
+    public static DiagnosticDescriptor ShapeMismatch { get; } = new("GD0302", "Shape mismatch", "{0}");
+    public static DiagnosticDescriptor DTypeMismatch { get; } = new("GD0303", "Dtype mismatch", "{0}");
+    public static DiagnosticDescriptor RankMismatch { get; } = new("GD0304", "Rank mismatch", "{0}");
+    public static DiagnosticDescriptor NotDivisible { get; } = new("GD0305", "Not divisible", "{0} ({1}) is not divisible by {2} ({3})");
+    public static DiagnosticDescriptor NotStatic { get; } = new("GD0306", "Dimension must be static", "{0} must not depend on batch, seq or ctx, but is '{1}'");
+    public static DiagnosticDescriptor DivisionByZero { get; } = new("GD0307", "Division by zero", "division by zero in '{0}'");
+    public static DiagnosticDescriptor IntegerOverflow { get; } = new("GD0308", "Integer overflow", "'{0}' overflows a 64-bit integer");
+    public static DiagnosticDescriptor NonPositiveDim { get; } = new("GD0309", "Non-positive size", "{0} must be positive, but is {1}");
+    public static DiagnosticDescriptor InvalidAttribute { get; } = new("GD0310", "Invalid argument value", "{0}");
+    public static DiagnosticDescriptor ResultTypeMismatch { get; } = new("GD0311", "Result type mismatch", "block '{0}' declares result {1} but returns {2}");
+    public static DiagnosticDescriptor WrongResultCount { get; } = new("GD0312", "Wrong number of results", "'{0}' gives {1} value(s) but {2} name(s) are bound");
+    public static DiagnosticDescriptor ConditionNotStatic { get; } = new("GD0313", "Condition must be static", "an 'if' condition must be a compile-time bool, found {0}");
+    public static DiagnosticDescriptor RepeatCountInvalid { get; } = new("GD0314", "Invalid repeat count", "repeat count must be a positive static integer, found {0}");
+    public static DiagnosticDescriptor CarriedTypeChanged { get; } = new("GD0315", "Loop-carried value changes type", "'{0}' enters the repeat as {1} but leaves an iteration as {2}");
+    public static DiagnosticDescriptor TooLarge { get; } = new("GD0316", "Size too large", "{0} has {1} elements; the limit is {2}");
+
+    // ---- 04xx: IR verifier and IR text ---------------------------------------------------------
+    public static DiagnosticDescriptor VerifierError { get; } = new("GD0401", "IR verification failed", "'{0}': {1}");
+    public static DiagnosticDescriptor IrSyntaxError { get; } = new("GD0402", "IR syntax error", "{0}");
+    public static DiagnosticDescriptor IrUnknownOp { get; } = new("GD0403", "Unknown IR op", "unknown op '{0}'{1}");
+    public static DiagnosticDescriptor IrUndefinedValue { get; } = new("GD0404", "Undefined IR value", "use of undefined value '%{0}'");
+    public static DiagnosticDescriptor IrRedefinedValue { get; } = new("GD0405", "Redefined IR value", "value '%{0}' is defined twice");
+
+    // ---- 05xx: pass pipelines ------------------------------------------------------------------
+    public static DiagnosticDescriptor PipelineSyntax { get; } = new("GD0501", "Pipeline syntax error", "{0}");
+    public static DiagnosticDescriptor UnknownPass { get; } = new("GD0502", "Unknown pass", "unknown pass '{0}'; available: {1}");
+    public static DiagnosticDescriptor UnknownPassOption { get; } = new("GD0503", "Unknown pass option", "pass '{0}' has no option '{1}'; valid options: {2}");
+    public static DiagnosticDescriptor InvalidPassOption { get; } = new("GD0504", "Invalid pass option value", "option '{0}' of pass '{1}': {2}");
+    public static DiagnosticDescriptor PassFailed { get; } = new("GD0505", "Pass failed", "pass '{0}' failed: {1}");
+    public static DiagnosticDescriptor VerifyAfterPassFailed { get; } = new("GD0506", "Verification after pass failed", "IR is invalid after pass '{0}': {1}");
+
+    // ---- 06xx: cost model ----------------------------------------------------------------------
+    // (ids added by the cost-model backend)
+
+    // ---- 08xx: command line --------------------------------------------------------------------
+    public static DiagnosticDescriptor FileNotFound { get; } = new("GD0801", "File not found", "cannot read '{0}': {1}");
+    public static DiagnosticDescriptor InvalidOption { get; } = new("GD0802", "Invalid option", "{0}");
+    public static DiagnosticDescriptor CannotWrite { get; } = new("GD0803", "Cannot write output", "cannot write '{0}': {1}");
+    public static DiagnosticDescriptor InternalError { get; } = new("GD0899", "Internal error", "internal error: {0} (please report it)");
+
+    /// <summary>All descriptors, in id order.</summary>
+    public static IReadOnlyList<DiagnosticDescriptor> All { get; } = typeof(DiagnosticCatalog)
+        .GetProperties(BindingFlags.Public | BindingFlags.Static)
+        .Where(p => p.PropertyType == typeof(DiagnosticDescriptor))
+        .Select(p => (DiagnosticDescriptor)p.GetValue(null)!)
+        .OrderBy(d => d.Id, System.StringComparer.Ordinal)
+        .ToArray();
+}

@@ -1,0 +1,127 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using GraphDsl.Ir.Graph;
+using GraphDsl.Ir.Types;
+
+namespace GraphDsl.Ir.Ops;
+
+public enum OperandKind { Required, Optional, Variadic }
+
+/// <summary>A named operand slot. Optional operands print as <c>name=%v</c>; a variadic slot comes last.</summary>
+public sealed class OperandSpec
+{
+    public OperandSpec(string name, OperandKind kind, string doc) { Name = name; Kind = kind; Doc = doc; }
+    public string Name { get; }
+    public OperandKind Kind { get; }
+    public string Doc { get; }
+}
+
+public enum AttrKind { Int, Float, Bool, String, DType, Shape, Symbol, IntList }
+
+/// <summary>A typed attribute with its default; <see cref="Choices"/> restricts a string to a set.</summary>
+public sealed class AttrSpec
+{
+    public AttrSpec(string name, AttrKind kind, string doc, Attr? defaultValue = null, bool required = false, IReadOnlyList<string>? choices = null)
+    {
+        Name = name; Kind = kind; Doc = doc; Default = defaultValue; Required = required; Choices = choices;
+    }
+    public string Name { get; }
+    public AttrKind Kind { get; }
+    public string Doc { get; }
+    public Attr? Default { get; }
+    public bool Required { get; }
+    public IReadOnlyList<string>? Choices { get; }
+
+    public bool Accepts(Attr a) => Kind switch
+    {
+        AttrKind.Int => a is IntAttr,
+        AttrKind.Float => a is FloatAttr || a is IntAttr { Value: Shapes.ConstDim },
+        AttrKind.Bool => a is BoolAttr,
+        AttrKind.String => a is StrAttr s && (Choices is null || Choices.Contains(s.Value)),
+        AttrKind.DType => a is DTypeAttr,
+        AttrKind.Shape => a is ShapeAttr,
+        AttrKind.Symbol => a is SymbolAttr,
+        AttrKind.IntList => a is ListAttr l && l.Items.All(i => i is IntAttr),
+        _ => false,
+    };
+
+    public string KindText => Kind switch
+    {
+        AttrKind.Int => "int",
+        AttrKind.Float => "float",
+        AttrKind.Bool => "bool",
+        AttrKind.String => Choices is null ? "string" : "one of " + string.Join("|", Choices),
+        AttrKind.DType => "dtype",
+        AttrKind.Shape => "shape",
+        AttrKind.Symbol => "function name",
+        _ => "list of ints",
+    };
+}
+
+[Flags]
+public enum OpTraits
+{
+    None = 0,
+    /// <summary>No side effects: dead results may be removed, equal ops merged.</summary>
+    Pure = 1,
+    Terminator = 2,
+    /// <summary>Applies to each element independently (candidate for epilogue fusion).</summary>
+    Elementwise = 4,
+    Commutative = 8,
+    /// <summary>Part of the model's interface (inputs, weights, outputs); never removed.</summary>
+    Interface = 16,
+    /// <summary>Keeps state between steps (the KV cache).</summary>
+    Stateful = 32,
+}
+
+/// <summary>The broad class of work an op does, which selects the cost model's efficiency factor.</summary>
+public enum OpClass { None, Gemm, GroupedGemm, Attention, Elementwise, Norm, Memory, Routing, Communication }
+
+/// <summary>
+/// The single declaration of an op: name, operands, attributes, results, traits, type inference and
+/// cost. The IR printer and parser, the verifier, the frontend's builtin calls, the cost model and the
+/// docs all read this record, so an op is described in exactly one place.
+/// </summary>
+public sealed class OpDef
+{
+    public OpDef(string name, string summary)
+    {
+        Name = name;
+        Summary = summary;
+    }
+
+    public string Name { get; }
+    public string Dialect => Name.Substring(0, Name.IndexOf('.'));
+    public string Summary { get; }
+    public string Example { get; init; } = "";
+    public IReadOnlyList<OperandSpec> Operands { get; init; } = Array.Empty<OperandSpec>();
+    public IReadOnlyList<AttrSpec> Attrs { get; init; } = Array.Empty<AttrSpec>();
+    /// <summary>Names of the results, for docs and multi-result binding; the count may also come from <see cref="Infer"/>.</summary>
+    public IReadOnlyList<string> ResultNames { get; init; } = new[] { "result" };
+    public int RegionCount { get; init; }
+    public OpTraits Traits { get; init; } = OpTraits.Pure;
+    public OpClass Class { get; init; } = OpClass.None;
+    /// <summary>Computes result types from operand types and attributes, reporting problems to the
+    /// context. Null means the result types are stated by the op (inputs, weights, calls, repeats).</summary>
+    public Func<InferContext, IReadOnlyList<TensorType>?>? Infer { get; init; }
+    /// <summary>FLOPs and bytes as functions of the dynamic dimensions; null for free ops.</summary>
+    public Func<CostContext, OpCost>? Cost { get; init; }
+    /// <summary>Operand slots holding routed-expert weights: only top_k of experts are active per token.</summary>
+    public IReadOnlyList<string> RoutedWeightSlots { get; init; } = Array.Empty<string>();
+    /// <summary>True when the op may be called from .moe source as <c>dialect.op(...)</c>.</summary>
+    public bool Callable { get; init; } = true;
+
+    public bool IsTerminator => (Traits & OpTraits.Terminator) != 0;
+    public bool IsPure => (Traits & OpTraits.Pure) != 0;
+    public bool HasVariadic => Operands.Count > 0 && Operands[Operands.Count - 1].Kind == OperandKind.Variadic;
+    public bool HasOptional => Operands.Any(o => o.Kind == OperandKind.Optional);
+
+    public int SlotIndex(string name)
+    {
+        for (int i = 0; i < Operands.Count; i++) if (Operands[i].Name == name) return i;
+        return -1;
+    }
+
+    public AttrSpec? FindAttr(string name) => Attrs.FirstOrDefault(a => a.Name == name);
+}

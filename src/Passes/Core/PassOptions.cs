@@ -1,0 +1,44 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+
+namespace GraphDsl.Passes.Core;
+
+/// <summary>A pass's options after validation against its <see cref="PassInfo"/>: typed, defaults applied.</summary>
+public sealed class PassOptions
+{
+    private readonly Dictionary<string, string> _values;
+    private readonly PassInfo _info;
+
+    public PassOptions(PassInfo info, IReadOnlyDictionary<string, string> given)
+    {
+        _info = info;
+        _values = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var o in info.Options) if (o.Default is not null) _values[o.Name] = o.Default;
+        foreach (var kv in given) _values[kv.Key] = kv.Value;
+    }
+
+    public static PassOptions Defaults(PassInfo info) => new(info, new Dictionary<string, string>());
+
+    public bool Has(string name) => _values.ContainsKey(name);
+    public string? String(string name) => _values.TryGetValue(name, out var v) ? v : null;
+    public long Int(string name) => long.Parse(_values[name], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
+    public long? IntOrNull(string name) => _values.TryGetValue(name, out var v) ? long.Parse(v, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture) : null;
+    public bool Bool(string name) => _values.TryGetValue(name, out var v) && v == "true";
+    public IReadOnlyList<string> List(string name) =>
+        _values.TryGetValue(name, out var v) && v.Length > 0 ? v.Split(new[] { ',' }, StringSplitOptions.RemoveEmptyEntries) : Array.Empty<string>();
+
+    /// <summary>Checks one value against its spec; null when valid, else why not.</summary>
+    public static string? Validate(PassOptionSpec spec, string value) => spec.Kind switch
+    {
+        OptionKind.Int => long.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _) ? null : $"'{value}' is not an integer",
+        OptionKind.Bool => value is "true" or "false" ? null : $"'{value}' is not true or false",
+        OptionKind.Choice => spec.Choices!.Contains(value) ? null
+            : $"'{value}' is not one of {string.Join(", ", spec.Choices!)}{GraphDsl.Ir.Suggest.DidYouMean(value, spec.Choices!)}",
+        _ => value.Length == 0 && spec.Kind == OptionKind.String ? "the value is empty" : null,
+    };
+
+    public override string ToString() =>
+        string.Join(",", _info.Options.Where(o => _values.ContainsKey(o.Name) && _values[o.Name] != o.Default).Select(o => o.Name + "=" + _values[o.Name]));
+}

@@ -1,0 +1,40 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using GraphDsl.Passes.Canonicalize;
+using GraphDsl.Passes.Inline;
+
+namespace GraphDsl.Passes.Core;
+
+/// <summary>Every pass, by pipeline name. Nothing else constructs passes.</summary>
+public static class PassRegistry
+{
+    private sealed class Entry
+    {
+        public Entry(PassInfo info, Func<PassOptions, IPass> create) { Info = info; Create = create; }
+        public PassInfo Info { get; }
+        public Func<PassOptions, IPass> Create { get; }
+    }
+
+    private static readonly List<Entry> Entries = new()
+    {
+        new(CanonicalizePass.PassInfo, _ => new CanonicalizePass()),
+        new(InlinePass.PassInfo, _ => new InlinePass()),
+    };
+
+    public static IEnumerable<PassInfo> All => Entries.Select(e => e.Info);
+    public static IEnumerable<string> Names => Entries.Select(e => e.Info.Name);
+    public static PassInfo? Find(string name) => Entries.FirstOrDefault(e => e.Info.Name == name)?.Info;
+
+    public static IPass Create(PipelineElement element) => Entries.First(e => e.Info == element.Info).Create(element.Options);
+
+    /// <summary>Adds a pass family (called once by each backend that brings passes).</summary>
+    public static void Register(PassInfo info, Func<PassOptions, IPass> create)
+    {
+        lock (Entries)
+        {
+            if (Entries.Any(e => e.Info.Name == info.Name)) return;
+            Entries.Add(new Entry(info, create));
+        }
+    }
+}

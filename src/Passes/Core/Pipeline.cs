@@ -1,0 +1,159 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Text;
+using GraphDsl.Ir.Diagnostics;
+
+namespace GraphDsl.Passes.Core;
+
+/// <summary>One pass of a pipeline with the options written for it.</summary>
+public sealed class PipelineElement
+{
+    public PipelineElement(PassInfo info, IReadOnlyList<KeyValuePair<string, string>> options, int column)
+    {
+        Info = info; Written = options; Column = column;
+        Options = new PassOptions(info, options.ToDictionary(kv => kv.Key, kv => kv.Value));
+    }
+    public PassInfo Info { get; }
+    /// <summary>The options as written, in order (for printing the pipeline back).</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Written { get; }
+    public PassOptions Options { get; }
+    public int Column { get; }
+    public override string ToString() =>
+        Written.Count == 0 ? Info.Name : Info.Name + "{" + string.Join(",", Written.Select(kv => kv.Key + "=" + kv.Value)) + "}";
+}
+
+/// <summary>
+/// A textual pass pipeline. Grammar:
+/// <code>
+///   pipeline ::= element (',' element)*
+///   element  ::= pass-name ('{' option (',' option)* '}')?
+///   option   ::= key '=' value (',' value-continuation)*     // skip=lm_head,router
+/// </code>
+/// An item inside braces without '=' continues the previous option's list value. Errors carry the column.
+/// </summary>
+public sealed class Pipeline
+{
+    public const string SourceName = "<pipeline>";
+
+    public Pipeline(IReadOnlyList<PipelineElement> elements) { Elements = elements; }
+    public IReadOnlyList<PipelineElement> Elements { get; }
+    public static readonly Pipeline Empty = new(Array.Empty<PipelineElement>());
+
+    public override string ToString() => string.Join(",", Elements.Select(e => e.ToString()));
+
+    public bool Contains(string pass) => Elements.Any(e => e.Info.Name == pass);
+
+    public Pipeline Append(Pipeline other) => new(Elements.Concat(other.Elements).ToList());
+    public Pipeline Prepend(Pipeline other) => new(other.Elements.Concat(Elements).ToList());
+
+    /// <summary>Parses <paramref name="text"/>; on error returns null and reports GD05xx diagnostics.</summary>
+    public static Pipeline? Parse(string text, DiagnosticBag diagnostics)
+    {
+        var elements = new List<PipelineElement>();
+        int i = 0;
+        SourceSpan At(int col, int len = 1) => SourceSpan.At(SourceName, 1, col + 1, len, col);
+        bool Fail(DiagnosticDescriptor d, int col, int len, params object[] args) { diagnostics.Report(d, At(col, len), args); return false; }
+
+        void SkipSpace() { while (i < text.Length && char.IsWhiteSpace(text[i])) i++; }
+        string Word()
+        {
+            int s = i;
+            while (i < text.Length && (char.IsLetterOrDigit(text[i]) || text[i] is '-' or '_' or '.' or ':')) i++;
+            return text.Substring(s, i - s);
+        }
+
+        SkipSpace();
+        if (i >= text.Length) return Empty;
+        while (true)
+        {
+            SkipSpace();
+            int start = i;
+            var name = Word();
+            if (name.Length == 0)
+            {
+                Fail(DiagnosticCatalog.PipelineSyntax, start, 1, i < text.Length ? $"expected a pass name at '{text[i]}'" : "expected a pass name after ','");
+                return null;
+            }
+            var info = PassRegistry.Find(name);
+            if (info is null)
+            {
+                Fail(DiagnosticCatalog.UnknownPass, start, name.Length, name + GraphDsl.Ir.Suggest.DidYouMean(name, PassRegistry.Names).Replace(";", ","),
+                    string.Join(", ", PassRegistry.Names));
+                return null;
+            }
+            var options = new List<KeyValuePair<string, string>>();
+            SkipSpace();
+            if (i < text.Length && text[i] == '{')
+            {
+                int open = i;
+                i++;
+                while (true)
+                {
+                    SkipSpace();
+                    if (i < text.Length && text[i] == '}' && options.Count == 0) { i++; break; }
+                    int ks = i;
+                    var key = Word();
+                    SkipSpace();
+                    if (i < text.Length && text[i] == '=')
+                    {
+                        i++;
+                        SkipSpace();
+                        int vs = i;
+                        var value = Value();
+                        if (key.Length == 0) { Fail(DiagnosticCatalog.PipelineSyntax, ks, 1, "expected an option name before '='"); return null; }
+                        var spec = info.FindOption(key);
+                        if (spec is null)
+                        {
+                            Fail(DiagnosticCatalog.UnknownPassOption, ks, key.Length, name, key,
+                                info.Options.Count == 0 ? "(none)" : string.Join(", ", info.Options.Select(o => o.Name)));
+                            return null;
+                        }
+                        if (options.Any(o => o.Key == key)) { Fail(DiagnosticCatalog.PipelineSyntax, ks, key.Length, $"option '{key}' is given twice"); return null; }
+                        options.Add(new KeyValuePair<string, string>(key, value));
+                    }
+                    else if (key.Length > 0 && options.Count > 0 && info.FindOption(options[^1].Key)?.Kind == OptionKind.StringList)
+                    {
+                        var last = options[^1];
+                        options[^1] = new KeyValuePair<string, string>(last.Key, last.Value + "," + key);
+                    }
+                    else
+                    {
+                        Fail(DiagnosticCatalog.PipelineSyntax, ks, Math.Max(1, key.Length), key.Length == 0
+                            ? (i < text.Length ? $"expected 'option=value' at '{text[i]}'" : "unbalanced '{': expected '}'")
+                            : $"expected '=' after '{key}'");
+                        return null;
+                    }
+                    SkipSpace();
+                    if (i < text.Length && text[i] == ',') { i++; continue; }
+                    if (i < text.Length && text[i] == '}') { i++; break; }
+                    Fail(DiagnosticCatalog.PipelineSyntax, i < text.Length ? i : open, 1, i < text.Length ? $"expected ',' or '}}' at '{text[i]}'" : "unbalanced '{': expected '}'");
+                    return null;
+                }
+                foreach (var kv in options)
+                {
+                    var err = PassOptions.Validate(info.FindOption(kv.Key)!, kv.Value);
+                    if (err is not null)
+                    {
+                        diagnostics.Report(DiagnosticCatalog.InvalidPassOption, At(start, name.Length), kv.Key, name, err);
+                        return null;
+                    }
+                }
+            }
+            elements.Add(new PipelineElement(info, options, start + 1));
+            SkipSpace();
+            if (i >= text.Length) break;
+            if (text[i] == ',') { i++; continue; }
+            Fail(DiagnosticCatalog.PipelineSyntax, i, 1, text[i] == '}' ? "unbalanced '}'" : $"expected ',' between passes at '{text[i]}'");
+            return null;
+        }
+        return new Pipeline(elements);
+
+        string Value()
+        {
+            var sb = new StringBuilder();
+            while (i < text.Length && text[i] != ',' && text[i] != '}' && text[i] != '{' && text[i] != '=') sb.Append(text[i++]);
+            return sb.ToString().Trim();
+        }
+    }
+}
