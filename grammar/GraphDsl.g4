@@ -79,7 +79,9 @@ qualifiedName : ID ('.' ID)* ;
 
 argList     : arg (',' arg)* ','? ;
 
-arg         : (ID ':')? expr ;
+arg         : (argName ':')? expr ;
+
+argName     : ID | DTYPE ;   // 'dtype' names the argument of nn.cast
 
 // ---- lexer ----
 IMPORT  : 'import' ;

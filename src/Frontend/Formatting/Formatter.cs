@@ -34,7 +34,10 @@ public static class Formatter
         var unary = UnaryMinuses(tokens);
         var sb = new StringBuilder();
         var line = new StringBuilder();
-        int braceDepth = 0, bracketDepth = 0, lineBracketDepth = 0;
+        int braceDepth = 0;
+        int lineIndent = 0;
+        // Open brackets: the column continuation lines align to, and the indent of the line that opened it.
+        var brackets = new Stack<(int Align, int OpenerIndent, bool Followed)>();
         int pendingNewlines = 0;
         IToken? prev = null;
         var ternary = new Stack<int>(); // bracket depth of each open '?'
@@ -65,27 +68,36 @@ public static class Formatter
 
             if (atLineStart)
             {
-                int depth = braceDepth + bracketDepth;
-                if (t.Type is L.RBRACE or L.RPAREN or L.RBRACK) depth = Math.Max(0, depth - 1);
-                line.Append(' ', 2 * depth);
-                lineBracketDepth = bracketDepth;
+                if (brackets.Count > 0)
+                {
+                    var top = brackets.Peek();
+                    // A bracket that ended its line indents what follows by one level; otherwise align after it.
+                    if (!top.Followed) { brackets.Pop(); top = (top.OpenerIndent + 4, top.OpenerIndent, true); brackets.Push(top); }
+                    lineIndent = t.Type is L.RPAREN or L.RBRACK ? top.OpenerIndent : top.Align;
+                }
+                else lineIndent = 2 * Math.Max(0, t.Type == L.RBRACE ? braceDepth - 1 : braceDepth);
+                line.Append(' ', lineIndent);
                 atLineStart = false;
             }
-            else if (prev is not null && NeedsSpace(prev, t, ternary, bracketDepth, unary)) line.Append(' ');
+            else if (prev is not null && NeedsSpace(prev, t, ternary, brackets.Count, unary)) line.Append(' ');
 
+            if (brackets.Count > 0 && !brackets.Peek().Followed && t.Type is not (L.LINE_COMMENT or L.BLOCK_COMMENT))
+            {
+                var top = brackets.Pop();
+                brackets.Push((top.Align, top.OpenerIndent, true));
+            }
             line.Append(t.Type == L.LINE_COMMENT ? t.Text.TrimEnd() : t.Text);
 
             switch (t.Type)
             {
                 case L.LBRACE: braceDepth++; break;
                 case L.RBRACE: braceDepth = Math.Max(0, braceDepth - 1); break;
-                case L.LPAREN or L.LBRACK: bracketDepth++; break;
-                case L.RPAREN or L.RBRACK: bracketDepth = Math.Max(0, bracketDepth - 1); break;
-                case L.QUESTION: ternary.Push(bracketDepth); break;
-                case L.COLON when ternary.Count > 0 && ternary.Peek() == bracketDepth: ternary.Pop(); break;
+                case L.LPAREN or L.LBRACK: brackets.Push((line.Length, lineIndent, false)); break;
+                case L.RPAREN or L.RBRACK: if (brackets.Count > 0) brackets.Pop(); break;
+                case L.QUESTION: ternary.Push(brackets.Count); break;
+                case L.COLON when ternary.Count > 0 && ternary.Peek() == brackets.Count: ternary.Pop(); break;
             }
-            if (t.Type == L.LINE_COMMENT) { pendingNewlines = Math.Max(pendingNewlines, 1); prev = null; line.Append(""); continue; }
-            prev = t;
+            prev = t.Type == L.LINE_COMMENT ? null : t;
         }
         if (line.Length > 0) Flush();
         var text = sb.ToString().TrimEnd('\n');

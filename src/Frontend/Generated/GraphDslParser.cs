@@ -49,12 +49,13 @@ public partial class GraphDslParser : Parser {
 		RULE_blockDecl = 4, RULE_resultTypes = 5, RULE_modelDecl = 6, RULE_paramList = 7, 
 		RULE_paramDecl = 8, RULE_typeRef = 9, RULE_tensorType = 10, RULE_dimList = 11, 
 		RULE_dim = 12, RULE_body = 13, RULE_stmt = 14, RULE_ifStmt = 15, RULE_expr = 16, 
-		RULE_primary = 17, RULE_qualifiedName = 18, RULE_argList = 19, RULE_arg = 20;
+		RULE_primary = 17, RULE_qualifiedName = 18, RULE_argList = 19, RULE_arg = 20, 
+		RULE_argName = 21;
 	public static readonly string[] ruleNames = {
 		"file", "importDecl", "topDecl", "constDecl", "blockDecl", "resultTypes", 
 		"modelDecl", "paramList", "paramDecl", "typeRef", "tensorType", "dimList", 
 		"dim", "body", "stmt", "ifStmt", "expr", "primary", "qualifiedName", "argList", 
-		"arg"
+		"arg", "argName"
 	};
 
 	private static readonly string[] _LiteralNames = {
@@ -142,35 +143,35 @@ public partial class GraphDslParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 45;
+			State = 47;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==IMPORT) {
 				{
 				{
-				State = 42;
+				State = 44;
 				importDecl();
 				}
 				}
-				State = 47;
+				State = 49;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 51;
+			State = 53;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while ((((_la) & ~0x3f) == 0 && ((1L << _la) & 28L) != 0)) {
 				{
 				{
-				State = 48;
+				State = 50;
 				topDecl();
 				}
 				}
-				State = 53;
+				State = 55;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 54;
+			State = 56;
 			Match(Eof);
 			}
 		}
@@ -210,16 +211,16 @@ public partial class GraphDslParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 56;
+			State = 58;
 			Match(IMPORT);
-			State = 57;
-			Match(STRING);
 			State = 59;
+			Match(STRING);
+			State = 61;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==SEMI) {
 				{
-				State = 58;
+				State = 60;
 				Match(SEMI);
 				}
 			}
@@ -265,27 +266,27 @@ public partial class GraphDslParser : Parser {
 		TopDeclContext _localctx = new TopDeclContext(Context, State);
 		EnterRule(_localctx, 4, RULE_topDecl);
 		try {
-			State = 64;
+			State = 66;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case BLOCK:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 61;
+				State = 63;
 				blockDecl();
 				}
 				break;
 			case MODEL:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 62;
+				State = 64;
 				modelDecl();
 				}
 				break;
 			case CONST:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 63;
+				State = 65;
 				constDecl();
 				}
 				break;
@@ -333,20 +334,20 @@ public partial class GraphDslParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 66;
-			Match(CONST);
-			State = 67;
-			Match(ID);
 			State = 68;
-			Match(ASSIGN);
+			Match(CONST);
 			State = 69;
-			expr(0);
+			Match(ID);
+			State = 70;
+			Match(ASSIGN);
 			State = 71;
+			expr(0);
+			State = 73;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==SEMI) {
 				{
-				State = 70;
+				State = 72;
 				Match(SEMI);
 				}
 			}
@@ -400,37 +401,37 @@ public partial class GraphDslParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 73;
-			Match(BLOCK);
-			State = 74;
-			Match(ID);
 			State = 75;
-			Match(LPAREN);
+			Match(BLOCK);
+			State = 76;
+			Match(ID);
 			State = 77;
+			Match(LPAREN);
+			State = 79;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==ID) {
 				{
-				State = 76;
+				State = 78;
 				paramList();
 				}
 			}
 
-			State = 79;
+			State = 81;
 			Match(RPAREN);
-			State = 82;
+			State = 84;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==ARROW) {
 				{
-				State = 80;
+				State = 82;
 				Match(ARROW);
-				State = 81;
+				State = 83;
 				resultTypes();
 				}
 			}
 
-			State = 84;
+			State = 86;
 			body();
 			}
 		}
@@ -477,7 +478,7 @@ public partial class GraphDslParser : Parser {
 		EnterRule(_localctx, 10, RULE_resultTypes);
 		int _la;
 		try {
-			State = 98;
+			State = 100;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case DTYPE:
@@ -485,34 +486,34 @@ public partial class GraphDslParser : Parser {
 			case LBRACK:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 86;
+				State = 88;
 				typeRef();
 				}
 				break;
 			case LPAREN:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 87;
+				State = 89;
 				Match(LPAREN);
-				State = 88;
+				State = 90;
 				typeRef();
-				State = 93;
+				State = 95;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 89;
+					State = 91;
 					Match(COMMA);
-					State = 90;
+					State = 92;
 					typeRef();
 					}
 					}
-					State = 95;
+					State = 97;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 96;
+				State = 98;
 				Match(RPAREN);
 				}
 				break;
@@ -557,11 +558,11 @@ public partial class GraphDslParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 100;
-			Match(MODEL);
-			State = 101;
-			Match(ID);
 			State = 102;
+			Match(MODEL);
+			State = 103;
+			Match(ID);
+			State = 104;
 			body();
 			}
 		}
@@ -609,32 +610,32 @@ public partial class GraphDslParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 104;
+			State = 106;
 			paramDecl();
-			State = 109;
+			State = 111;
 			ErrorHandler.Sync(this);
 			_alt = Interpreter.AdaptivePredict(TokenStream,9,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					{
 					{
-					State = 105;
+					State = 107;
 					Match(COMMA);
-					State = 106;
+					State = 108;
 					paramDecl();
 					}
 					} 
 				}
-				State = 111;
+				State = 113;
 				ErrorHandler.Sync(this);
 				_alt = Interpreter.AdaptivePredict(TokenStream,9,Context);
 			}
-			State = 113;
+			State = 115;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==COMMA) {
 				{
-				State = 112;
+				State = 114;
 				Match(COMMA);
 				}
 			}
@@ -683,20 +684,20 @@ public partial class GraphDslParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 115;
-			Match(ID);
-			State = 116;
-			Match(COLON);
 			State = 117;
+			Match(ID);
+			State = 118;
+			Match(COLON);
+			State = 119;
 			typeRef();
-			State = 120;
+			State = 122;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==ASSIGN) {
 				{
-				State = 118;
+				State = 120;
 				Match(ASSIGN);
-				State = 119;
+				State = 121;
 				expr(0);
 				}
 			}
@@ -738,27 +739,27 @@ public partial class GraphDslParser : Parser {
 		TypeRefContext _localctx = new TypeRefContext(Context, State);
 		EnterRule(_localctx, 18, RULE_typeRef);
 		try {
-			State = 125;
+			State = 127;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,12,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 122;
+				State = 124;
 				Match(ID);
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 123;
+				State = 125;
 				Match(DTYPE);
 				}
 				break;
 			case 3:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 124;
+				State = 126;
 				tensorType();
 				}
 				break;
@@ -803,29 +804,29 @@ public partial class GraphDslParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 128;
+			State = 130;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==ID) {
 				{
-				State = 127;
+				State = 129;
 				Match(ID);
 				}
 			}
 
-			State = 130;
-			Match(LBRACK);
 			State = 132;
+			Match(LBRACK);
+			State = 134;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 9008303345958912L) != 0)) {
 				{
-				State = 131;
+				State = 133;
 				dimList();
 				}
 			}
 
-			State = 134;
+			State = 136;
 			Match(RBRACK);
 			}
 		}
@@ -872,21 +873,21 @@ public partial class GraphDslParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 136;
+			State = 138;
 			dim();
-			State = 141;
+			State = 143;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 137;
+				State = 139;
 				Match(COMMA);
-				State = 138;
+				State = 140;
 				dim();
 				}
 				}
-				State = 143;
+				State = 145;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
@@ -926,13 +927,13 @@ public partial class GraphDslParser : Parser {
 		DimContext _localctx = new DimContext(Context, State);
 		EnterRule(_localctx, 24, RULE_dim);
 		try {
-			State = 146;
+			State = 148;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ELLIPSIS:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 144;
+				State = 146;
 				Match(ELLIPSIS);
 				}
 				break;
@@ -948,7 +949,7 @@ public partial class GraphDslParser : Parser {
 			case NOT:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 145;
+				State = 147;
 				expr(0);
 				}
 				break;
@@ -997,23 +998,23 @@ public partial class GraphDslParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 148;
+			State = 150;
 			Match(LBRACE);
-			State = 152;
+			State = 154;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while ((((_la) & ~0x3f) == 0 && ((1L << _la) & 4249568L) != 0)) {
 				{
 				{
-				State = 149;
+				State = 151;
 				stmt();
 				}
 				}
-				State = 154;
+				State = 156;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 155;
+			State = 157;
 			Match(RBRACE);
 			}
 		}
@@ -1212,27 +1213,27 @@ public partial class GraphDslParser : Parser {
 		EnterRule(_localctx, 28, RULE_stmt);
 		int _la;
 		try {
-			State = 231;
+			State = 233;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case PARAM:
 				_localctx = new ParamStmtContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 157;
-				Match(PARAM);
-				State = 158;
-				Match(ID);
 				State = 159;
-				Match(ASSIGN);
+				Match(PARAM);
 				State = 160;
-				expr(0);
+				Match(ID);
+				State = 161;
+				Match(ASSIGN);
 				State = 162;
+				expr(0);
+				State = 164;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==SEMI) {
 					{
-					State = 161;
+					State = 163;
 					Match(SEMI);
 					}
 				}
@@ -1243,16 +1244,16 @@ public partial class GraphDslParser : Parser {
 				_localctx = new DtypeStmtContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 164;
+				State = 166;
 				Match(DTYPE);
-				State = 165;
-				Match(ID);
 				State = 167;
+				Match(ID);
+				State = 169;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==SEMI) {
 					{
-					State = 166;
+					State = 168;
 					Match(SEMI);
 					}
 				}
@@ -1263,20 +1264,20 @@ public partial class GraphDslParser : Parser {
 				_localctx = new InputStmtContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 169;
-				Match(INPUT);
-				State = 170;
-				Match(ID);
 				State = 171;
-				Match(COLON);
+				Match(INPUT);
 				State = 172;
-				tensorType();
+				Match(ID);
+				State = 173;
+				Match(COLON);
 				State = 174;
+				tensorType();
+				State = 176;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==SEMI) {
 					{
-					State = 173;
+					State = 175;
 					Match(SEMI);
 					}
 				}
@@ -1287,20 +1288,20 @@ public partial class GraphDslParser : Parser {
 				_localctx = new WeightStmtContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 176;
-				Match(WEIGHT);
-				State = 177;
-				Match(ID);
 				State = 178;
-				Match(COLON);
+				Match(WEIGHT);
 				State = 179;
-				tensorType();
+				Match(ID);
+				State = 180;
+				Match(COLON);
 				State = 181;
+				tensorType();
+				State = 183;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==SEMI) {
 					{
-					State = 180;
+					State = 182;
 					Match(SEMI);
 					}
 				}
@@ -1311,36 +1312,36 @@ public partial class GraphDslParser : Parser {
 				_localctx = new LetStmtContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 183;
+				State = 185;
 				Match(LET);
-				State = 184;
+				State = 186;
 				Match(ID);
-				State = 189;
+				State = 191;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 185;
+					State = 187;
 					Match(COMMA);
-					State = 186;
+					State = 188;
 					Match(ID);
 					}
 					}
-					State = 191;
+					State = 193;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 192;
+				State = 194;
 				Match(ASSIGN);
-				State = 193;
-				expr(0);
 				State = 195;
+				expr(0);
+				State = 197;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==SEMI) {
 					{
-					State = 194;
+					State = 196;
 					Match(SEMI);
 					}
 				}
@@ -1351,18 +1352,18 @@ public partial class GraphDslParser : Parser {
 				_localctx = new AssignStmtContext(_localctx);
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 197;
-				Match(ID);
-				State = 198;
-				Match(ASSIGN);
 				State = 199;
-				expr(0);
+				Match(ID);
+				State = 200;
+				Match(ASSIGN);
 				State = 201;
+				expr(0);
+				State = 203;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==SEMI) {
 					{
-					State = 200;
+					State = 202;
 					Match(SEMI);
 					}
 				}
@@ -1373,23 +1374,23 @@ public partial class GraphDslParser : Parser {
 				_localctx = new RepeatStmtContext(_localctx);
 				EnterOuterAlt(_localctx, 7);
 				{
-				State = 203;
+				State = 205;
 				Match(REPEAT);
-				State = 204;
+				State = 206;
 				expr(0);
-				State = 207;
+				State = 209;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==AS) {
 					{
-					State = 205;
+					State = 207;
 					Match(AS);
-					State = 206;
+					State = 208;
 					Match(ID);
 					}
 				}
 
-				State = 209;
+				State = 211;
 				body();
 				}
 				break;
@@ -1397,7 +1398,7 @@ public partial class GraphDslParser : Parser {
 				_localctx = new IfStmtAltContext(_localctx);
 				EnterOuterAlt(_localctx, 8);
 				{
-				State = 211;
+				State = 213;
 				ifStmt();
 				}
 				break;
@@ -1405,32 +1406,32 @@ public partial class GraphDslParser : Parser {
 				_localctx = new ReturnStmtContext(_localctx);
 				EnterOuterAlt(_localctx, 9);
 				{
-				State = 212;
+				State = 214;
 				Match(RETURN);
-				State = 213;
+				State = 215;
 				expr(0);
-				State = 218;
+				State = 220;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 214;
+					State = 216;
 					Match(COMMA);
-					State = 215;
+					State = 217;
 					expr(0);
 					}
 					}
-					State = 220;
+					State = 222;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 222;
+				State = 224;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==SEMI) {
 					{
-					State = 221;
+					State = 223;
 					Match(SEMI);
 					}
 				}
@@ -1441,20 +1442,20 @@ public partial class GraphDslParser : Parser {
 				_localctx = new OutputStmtContext(_localctx);
 				EnterOuterAlt(_localctx, 10);
 				{
-				State = 224;
-				Match(OUTPUT);
-				State = 225;
-				Match(ID);
 				State = 226;
-				Match(ASSIGN);
+				Match(OUTPUT);
 				State = 227;
-				expr(0);
+				Match(ID);
+				State = 228;
+				Match(ASSIGN);
 				State = 229;
+				expr(0);
+				State = 231;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==SEMI) {
 					{
-					State = 228;
+					State = 230;
 					Match(SEMI);
 					}
 				}
@@ -1512,31 +1513,31 @@ public partial class GraphDslParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 233;
-			Match(IF);
-			State = 234;
-			expr(0);
 			State = 235;
+			Match(IF);
+			State = 236;
+			expr(0);
+			State = 237;
 			body();
-			State = 241;
+			State = 243;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==ELSE) {
 				{
-				State = 236;
+				State = 238;
 				Match(ELSE);
-				State = 239;
+				State = 241;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case LBRACE:
 					{
-					State = 237;
+					State = 239;
 					body();
 					}
 					break;
 				case IF:
 					{
-					State = 238;
+					State = 240;
 					ifStmt();
 					}
 					break;
@@ -1741,7 +1742,7 @@ public partial class GraphDslParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 247;
+			State = 249;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case TRUE:
@@ -1757,7 +1758,7 @@ public partial class GraphDslParser : Parser {
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 244;
+				State = 246;
 				primary();
 				}
 				break;
@@ -1767,7 +1768,7 @@ public partial class GraphDslParser : Parser {
 				_localctx = new UnaryExprContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 245;
+				State = 247;
 				((UnaryExprContext)_localctx).op = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==MINUS || _la==NOT) ) {
@@ -1777,7 +1778,7 @@ public partial class GraphDslParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 246;
+				State = 248;
 				expr(8);
 				}
 				break;
@@ -1785,7 +1786,7 @@ public partial class GraphDslParser : Parser {
 				throw new NoViableAltException(this);
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 275;
+			State = 277;
 			ErrorHandler.Sync(this);
 			_alt = Interpreter.AdaptivePredict(TokenStream,34,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
@@ -1794,16 +1795,16 @@ public partial class GraphDslParser : Parser {
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 273;
+					State = 275;
 					ErrorHandler.Sync(this);
 					switch ( Interpreter.AdaptivePredict(TokenStream,33,Context) ) {
 					case 1:
 						{
 						_localctx = new MulExprContext(new ExprContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_expr);
-						State = 249;
+						State = 251;
 						if (!(Precpred(Context, 7))) throw new FailedPredicateException(this, "Precpred(Context, 7)");
-						State = 250;
+						State = 252;
 						((MulExprContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & 32985348833280L) != 0)) ) {
@@ -1813,7 +1814,7 @@ public partial class GraphDslParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 251;
+						State = 253;
 						expr(8);
 						}
 						break;
@@ -1821,9 +1822,9 @@ public partial class GraphDslParser : Parser {
 						{
 						_localctx = new AddExprContext(new ExprContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_expr);
-						State = 252;
+						State = 254;
 						if (!(Precpred(Context, 6))) throw new FailedPredicateException(this, "Precpred(Context, 6)");
-						State = 253;
+						State = 255;
 						((AddExprContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(_la==PLUS || _la==MINUS) ) {
@@ -1833,7 +1834,7 @@ public partial class GraphDslParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 254;
+						State = 256;
 						expr(7);
 						}
 						break;
@@ -1841,9 +1842,9 @@ public partial class GraphDslParser : Parser {
 						{
 						_localctx = new CompareExprContext(new ExprContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_expr);
-						State = 255;
+						State = 257;
 						if (!(Precpred(Context, 5))) throw new FailedPredicateException(this, "Precpred(Context, 5)");
-						State = 256;
+						State = 258;
 						((CompareExprContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & 527765581332480L) != 0)) ) {
@@ -1853,7 +1854,7 @@ public partial class GraphDslParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 257;
+						State = 259;
 						expr(6);
 						}
 						break;
@@ -1861,9 +1862,9 @@ public partial class GraphDslParser : Parser {
 						{
 						_localctx = new EqualExprContext(new ExprContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_expr);
-						State = 258;
+						State = 260;
 						if (!(Precpred(Context, 4))) throw new FailedPredicateException(this, "Precpred(Context, 4)");
-						State = 259;
+						State = 261;
 						((EqualExprContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(_la==EQ || _la==NE) ) {
@@ -1873,7 +1874,7 @@ public partial class GraphDslParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 260;
+						State = 262;
 						expr(5);
 						}
 						break;
@@ -1881,11 +1882,11 @@ public partial class GraphDslParser : Parser {
 						{
 						_localctx = new AndExprContext(new ExprContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_expr);
-						State = 261;
-						if (!(Precpred(Context, 3))) throw new FailedPredicateException(this, "Precpred(Context, 3)");
-						State = 262;
-						Match(AND);
 						State = 263;
+						if (!(Precpred(Context, 3))) throw new FailedPredicateException(this, "Precpred(Context, 3)");
+						State = 264;
+						Match(AND);
+						State = 265;
 						expr(4);
 						}
 						break;
@@ -1893,11 +1894,11 @@ public partial class GraphDslParser : Parser {
 						{
 						_localctx = new OrExprContext(new ExprContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_expr);
-						State = 264;
-						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 265;
-						Match(OR);
 						State = 266;
+						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
+						State = 267;
+						Match(OR);
+						State = 268;
 						expr(3);
 						}
 						break;
@@ -1905,22 +1906,22 @@ public partial class GraphDslParser : Parser {
 						{
 						_localctx = new CondExprContext(new ExprContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_expr);
-						State = 267;
-						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
-						State = 268;
-						Match(QUESTION);
 						State = 269;
-						expr(0);
+						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
 						State = 270;
-						Match(COLON);
+						Match(QUESTION);
 						State = 271;
+						expr(0);
+						State = 272;
+						Match(COLON);
+						State = 273;
 						expr(1);
 						}
 						break;
 					}
 					} 
 				}
-				State = 277;
+				State = 279;
 				ErrorHandler.Sync(this);
 				_alt = Interpreter.AdaptivePredict(TokenStream,34,Context);
 			}
@@ -2060,14 +2061,14 @@ public partial class GraphDslParser : Parser {
 		int _la;
 		try {
 			int _alt;
-			State = 309;
+			State = 311;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,39,Context) ) {
 			case 1:
 				_localctx = new IntLitContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 278;
+				State = 280;
 				Match(INT);
 				}
 				break;
@@ -2075,7 +2076,7 @@ public partial class GraphDslParser : Parser {
 				_localctx = new FloatLitContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 279;
+				State = 281;
 				Match(FLOAT);
 				}
 				break;
@@ -2083,7 +2084,7 @@ public partial class GraphDslParser : Parser {
 				_localctx = new StringLitContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 280;
+				State = 282;
 				Match(STRING);
 				}
 				break;
@@ -2091,7 +2092,7 @@ public partial class GraphDslParser : Parser {
 				_localctx = new BoolLitContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 281;
+				State = 283;
 				_la = TokenStream.LA(1);
 				if ( !(_la==TRUE || _la==FALSE) ) {
 				ErrorHandler.RecoverInline(this);
@@ -2106,21 +2107,21 @@ public partial class GraphDslParser : Parser {
 				_localctx = new CallExprContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 282;
+				State = 284;
 				qualifiedName();
-				State = 283;
-				Match(LPAREN);
 				State = 285;
+				Match(LPAREN);
+				State = 287;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 9008303345696768L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 9008303345696832L) != 0)) {
 					{
-					State = 284;
+					State = 286;
 					argList();
 					}
 				}
 
-				State = 287;
+				State = 289;
 				Match(RPAREN);
 				}
 				break;
@@ -2128,7 +2129,7 @@ public partial class GraphDslParser : Parser {
 				_localctx = new NameExprContext(_localctx);
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 289;
+				State = 291;
 				Match(ID);
 				}
 				break;
@@ -2136,11 +2137,11 @@ public partial class GraphDslParser : Parser {
 				_localctx = new ParenExprContext(_localctx);
 				EnterOuterAlt(_localctx, 7);
 				{
-				State = 290;
-				Match(LPAREN);
-				State = 291;
-				expr(0);
 				State = 292;
+				Match(LPAREN);
+				State = 293;
+				expr(0);
+				State = 294;
 				Match(RPAREN);
 				}
 				break;
@@ -2148,39 +2149,39 @@ public partial class GraphDslParser : Parser {
 				_localctx = new ListExprContext(_localctx);
 				EnterOuterAlt(_localctx, 8);
 				{
-				State = 294;
+				State = 296;
 				Match(LBRACK);
-				State = 306;
+				State = 308;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 9008303345696768L) != 0)) {
 					{
-					State = 295;
+					State = 297;
 					expr(0);
-					State = 300;
+					State = 302;
 					ErrorHandler.Sync(this);
 					_alt = Interpreter.AdaptivePredict(TokenStream,36,Context);
 					while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 						if ( _alt==1 ) {
 							{
 							{
-							State = 296;
+							State = 298;
 							Match(COMMA);
-							State = 297;
+							State = 299;
 							expr(0);
 							}
 							} 
 						}
-						State = 302;
+						State = 304;
 						ErrorHandler.Sync(this);
 						_alt = Interpreter.AdaptivePredict(TokenStream,36,Context);
 					}
-					State = 304;
+					State = 306;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==COMMA) {
 						{
-						State = 303;
+						State = 305;
 						Match(COMMA);
 						}
 					}
@@ -2188,7 +2189,7 @@ public partial class GraphDslParser : Parser {
 					}
 				}
 
-				State = 308;
+				State = 310;
 				Match(RBRACK);
 				}
 				break;
@@ -2235,21 +2236,21 @@ public partial class GraphDslParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 311;
+			State = 313;
 			Match(ID);
-			State = 316;
+			State = 318;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==DOT) {
 				{
 				{
-				State = 312;
+				State = 314;
 				Match(DOT);
-				State = 313;
+				State = 315;
 				Match(ID);
 				}
 				}
-				State = 318;
+				State = 320;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
@@ -2299,32 +2300,32 @@ public partial class GraphDslParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 319;
+			State = 321;
 			arg();
-			State = 324;
+			State = 326;
 			ErrorHandler.Sync(this);
 			_alt = Interpreter.AdaptivePredict(TokenStream,41,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					{
 					{
-					State = 320;
+					State = 322;
 					Match(COMMA);
-					State = 321;
+					State = 323;
 					arg();
 					}
 					} 
 				}
-				State = 326;
+				State = 328;
 				ErrorHandler.Sync(this);
 				_alt = Interpreter.AdaptivePredict(TokenStream,41,Context);
 			}
-			State = 328;
+			State = 330;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==COMMA) {
 				{
-				State = 327;
+				State = 329;
 				Match(COMMA);
 				}
 			}
@@ -2346,7 +2347,9 @@ public partial class GraphDslParser : Parser {
 		[System.Diagnostics.DebuggerNonUserCode] public ExprContext expr() {
 			return GetRuleContext<ExprContext>(0);
 		}
-		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode ID() { return GetToken(GraphDslParser.ID, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ArgNameContext argName() {
+			return GetRuleContext<ArgNameContext>(0);
+		}
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode COLON() { return GetToken(GraphDslParser.COLON, 0); }
 		public ArgContext(ParserRuleContext parent, int invokingState)
 			: base(parent, invokingState)
@@ -2368,20 +2371,66 @@ public partial class GraphDslParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 332;
+			State = 335;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,43,Context) ) {
 			case 1:
 				{
-				State = 330;
-				Match(ID);
-				State = 331;
+				State = 332;
+				argName();
+				State = 333;
 				Match(COLON);
 				}
 				break;
 			}
-			State = 334;
+			State = 337;
 			expr(0);
+			}
+		}
+		catch (RecognitionException re) {
+			_localctx.exception = re;
+			ErrorHandler.ReportError(this, re);
+			ErrorHandler.Recover(this, re);
+		}
+		finally {
+			ExitRule();
+		}
+		return _localctx;
+	}
+
+	public partial class ArgNameContext : ParserRuleContext {
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode ID() { return GetToken(GraphDslParser.ID, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode DTYPE() { return GetToken(GraphDslParser.DTYPE, 0); }
+		public ArgNameContext(ParserRuleContext parent, int invokingState)
+			: base(parent, invokingState)
+		{
+		}
+		public override int RuleIndex { get { return RULE_argName; } }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IGraphDslVisitor<TResult> typedVisitor = visitor as IGraphDslVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitArgName(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+
+	[RuleVersion(0)]
+	public ArgNameContext argName() {
+		ArgNameContext _localctx = new ArgNameContext(Context, State);
+		EnterRule(_localctx, 42, RULE_argName);
+		int _la;
+		try {
+			EnterOuterAlt(_localctx, 1);
+			{
+			State = 339;
+			_la = TokenStream.LA(1);
+			if ( !(_la==DTYPE || _la==ID) ) {
+			ErrorHandler.RecoverInline(this);
+			}
+			else {
+				ErrorHandler.ReportMatch(this);
+			    Consume();
+			}
 			}
 		}
 		catch (RecognitionException re) {
@@ -2415,122 +2464,124 @@ public partial class GraphDslParser : Parser {
 	}
 
 	private static int[] _serializedATN = {
-		4,1,55,337,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,7,
+		4,1,55,342,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,7,
 		7,7,2,8,7,8,2,9,7,9,2,10,7,10,2,11,7,11,2,12,7,12,2,13,7,13,2,14,7,14,
-		2,15,7,15,2,16,7,16,2,17,7,17,2,18,7,18,2,19,7,19,2,20,7,20,1,0,5,0,44,
-		8,0,10,0,12,0,47,9,0,1,0,5,0,50,8,0,10,0,12,0,53,9,0,1,0,1,0,1,1,1,1,1,
-		1,3,1,60,8,1,1,2,1,2,1,2,3,2,65,8,2,1,3,1,3,1,3,1,3,1,3,3,3,72,8,3,1,4,
-		1,4,1,4,1,4,3,4,78,8,4,1,4,1,4,1,4,3,4,83,8,4,1,4,1,4,1,5,1,5,1,5,1,5,
-		1,5,5,5,92,8,5,10,5,12,5,95,9,5,1,5,1,5,3,5,99,8,5,1,6,1,6,1,6,1,6,1,7,
-		1,7,1,7,5,7,108,8,7,10,7,12,7,111,9,7,1,7,3,7,114,8,7,1,8,1,8,1,8,1,8,
-		1,8,3,8,121,8,8,1,9,1,9,1,9,3,9,126,8,9,1,10,3,10,129,8,10,1,10,1,10,3,
-		10,133,8,10,1,10,1,10,1,11,1,11,1,11,5,11,140,8,11,10,11,12,11,143,9,11,
-		1,12,1,12,3,12,147,8,12,1,13,1,13,5,13,151,8,13,10,13,12,13,154,9,13,1,
-		13,1,13,1,14,1,14,1,14,1,14,1,14,3,14,163,8,14,1,14,1,14,1,14,3,14,168,
-		8,14,1,14,1,14,1,14,1,14,1,14,3,14,175,8,14,1,14,1,14,1,14,1,14,1,14,3,
-		14,182,8,14,1,14,1,14,1,14,1,14,5,14,188,8,14,10,14,12,14,191,9,14,1,14,
-		1,14,1,14,3,14,196,8,14,1,14,1,14,1,14,1,14,3,14,202,8,14,1,14,1,14,1,
-		14,1,14,3,14,208,8,14,1,14,1,14,1,14,1,14,1,14,1,14,1,14,5,14,217,8,14,
-		10,14,12,14,220,9,14,1,14,3,14,223,8,14,1,14,1,14,1,14,1,14,1,14,3,14,
-		230,8,14,3,14,232,8,14,1,15,1,15,1,15,1,15,1,15,1,15,3,15,240,8,15,3,15,
-		242,8,15,1,16,1,16,1,16,1,16,3,16,248,8,16,1,16,1,16,1,16,1,16,1,16,1,
-		16,1,16,1,16,1,16,1,16,1,16,1,16,1,16,1,16,1,16,1,16,1,16,1,16,1,16,1,
-		16,1,16,1,16,1,16,1,16,5,16,274,8,16,10,16,12,16,277,9,16,1,17,1,17,1,
-		17,1,17,1,17,1,17,1,17,3,17,286,8,17,1,17,1,17,1,17,1,17,1,17,1,17,1,17,
-		1,17,1,17,1,17,1,17,5,17,299,8,17,10,17,12,17,302,9,17,1,17,3,17,305,8,
-		17,3,17,307,8,17,1,17,3,17,310,8,17,1,18,1,18,1,18,5,18,315,8,18,10,18,
-		12,18,318,9,18,1,19,1,19,1,19,5,19,323,8,19,10,19,12,19,326,9,19,1,19,
-		3,19,329,8,19,1,20,1,20,3,20,333,8,20,1,20,1,20,1,20,0,1,32,21,0,2,4,6,
-		8,10,12,14,16,18,20,22,24,26,28,30,32,34,36,38,40,0,6,2,0,40,40,53,53,
-		1,0,41,44,1,0,39,40,1,0,45,48,1,0,49,50,1,0,16,17,380,0,45,1,0,0,0,2,56,
-		1,0,0,0,4,64,1,0,0,0,6,66,1,0,0,0,8,73,1,0,0,0,10,98,1,0,0,0,12,100,1,
-		0,0,0,14,104,1,0,0,0,16,115,1,0,0,0,18,125,1,0,0,0,20,128,1,0,0,0,22,136,
-		1,0,0,0,24,146,1,0,0,0,26,148,1,0,0,0,28,231,1,0,0,0,30,233,1,0,0,0,32,
-		247,1,0,0,0,34,309,1,0,0,0,36,311,1,0,0,0,38,319,1,0,0,0,40,332,1,0,0,
-		0,42,44,3,2,1,0,43,42,1,0,0,0,44,47,1,0,0,0,45,43,1,0,0,0,45,46,1,0,0,
-		0,46,51,1,0,0,0,47,45,1,0,0,0,48,50,3,4,2,0,49,48,1,0,0,0,50,53,1,0,0,
-		0,51,49,1,0,0,0,51,52,1,0,0,0,52,54,1,0,0,0,53,51,1,0,0,0,54,55,5,0,0,
-		1,55,1,1,0,0,0,56,57,5,1,0,0,57,59,5,23,0,0,58,60,5,36,0,0,59,58,1,0,0,
-		0,59,60,1,0,0,0,60,3,1,0,0,0,61,65,3,8,4,0,62,65,3,12,6,0,63,65,3,6,3,
-		0,64,61,1,0,0,0,64,62,1,0,0,0,64,63,1,0,0,0,65,5,1,0,0,0,66,67,5,2,0,0,
-		67,68,5,22,0,0,68,69,5,38,0,0,69,71,3,32,16,0,70,72,5,36,0,0,71,70,1,0,
-		0,0,71,72,1,0,0,0,72,7,1,0,0,0,73,74,5,3,0,0,74,75,5,22,0,0,75,77,5,28,
-		0,0,76,78,3,14,7,0,77,76,1,0,0,0,77,78,1,0,0,0,78,79,1,0,0,0,79,82,5,29,
-		0,0,80,81,5,19,0,0,81,83,3,10,5,0,82,80,1,0,0,0,82,83,1,0,0,0,83,84,1,
-		0,0,0,84,85,3,26,13,0,85,9,1,0,0,0,86,99,3,18,9,0,87,88,5,28,0,0,88,93,
-		3,18,9,0,89,90,5,34,0,0,90,92,3,18,9,0,91,89,1,0,0,0,92,95,1,0,0,0,93,
-		91,1,0,0,0,93,94,1,0,0,0,94,96,1,0,0,0,95,93,1,0,0,0,96,97,5,29,0,0,97,
-		99,1,0,0,0,98,86,1,0,0,0,98,87,1,0,0,0,99,11,1,0,0,0,100,101,5,4,0,0,101,
-		102,5,22,0,0,102,103,3,26,13,0,103,13,1,0,0,0,104,109,3,16,8,0,105,106,
-		5,34,0,0,106,108,3,16,8,0,107,105,1,0,0,0,108,111,1,0,0,0,109,107,1,0,
-		0,0,109,110,1,0,0,0,110,113,1,0,0,0,111,109,1,0,0,0,112,114,5,34,0,0,113,
-		112,1,0,0,0,113,114,1,0,0,0,114,15,1,0,0,0,115,116,5,22,0,0,116,117,5,
-		35,0,0,117,120,3,18,9,0,118,119,5,38,0,0,119,121,3,32,16,0,120,118,1,0,
-		0,0,120,121,1,0,0,0,121,17,1,0,0,0,122,126,5,22,0,0,123,126,5,6,0,0,124,
-		126,3,20,10,0,125,122,1,0,0,0,125,123,1,0,0,0,125,124,1,0,0,0,126,19,1,
-		0,0,0,127,129,5,22,0,0,128,127,1,0,0,0,128,129,1,0,0,0,129,130,1,0,0,0,
-		130,132,5,32,0,0,131,133,3,22,11,0,132,131,1,0,0,0,132,133,1,0,0,0,133,
-		134,1,0,0,0,134,135,5,33,0,0,135,21,1,0,0,0,136,141,3,24,12,0,137,138,
-		5,34,0,0,138,140,3,24,12,0,139,137,1,0,0,0,140,143,1,0,0,0,141,139,1,0,
-		0,0,141,142,1,0,0,0,142,23,1,0,0,0,143,141,1,0,0,0,144,147,5,18,0,0,145,
-		147,3,32,16,0,146,144,1,0,0,0,146,145,1,0,0,0,147,25,1,0,0,0,148,152,5,
-		30,0,0,149,151,3,28,14,0,150,149,1,0,0,0,151,154,1,0,0,0,152,150,1,0,0,
-		0,152,153,1,0,0,0,153,155,1,0,0,0,154,152,1,0,0,0,155,156,5,31,0,0,156,
-		27,1,0,0,0,157,158,5,5,0,0,158,159,5,22,0,0,159,160,5,38,0,0,160,162,3,
-		32,16,0,161,163,5,36,0,0,162,161,1,0,0,0,162,163,1,0,0,0,163,232,1,0,0,
-		0,164,165,5,6,0,0,165,167,5,22,0,0,166,168,5,36,0,0,167,166,1,0,0,0,167,
-		168,1,0,0,0,168,232,1,0,0,0,169,170,5,7,0,0,170,171,5,22,0,0,171,172,5,
-		35,0,0,172,174,3,20,10,0,173,175,5,36,0,0,174,173,1,0,0,0,174,175,1,0,
-		0,0,175,232,1,0,0,0,176,177,5,8,0,0,177,178,5,22,0,0,178,179,5,35,0,0,
-		179,181,3,20,10,0,180,182,5,36,0,0,181,180,1,0,0,0,181,182,1,0,0,0,182,
-		232,1,0,0,0,183,184,5,9,0,0,184,189,5,22,0,0,185,186,5,34,0,0,186,188,
-		5,22,0,0,187,185,1,0,0,0,188,191,1,0,0,0,189,187,1,0,0,0,189,190,1,0,0,
-		0,190,192,1,0,0,0,191,189,1,0,0,0,192,193,5,38,0,0,193,195,3,32,16,0,194,
-		196,5,36,0,0,195,194,1,0,0,0,195,196,1,0,0,0,196,232,1,0,0,0,197,198,5,
-		22,0,0,198,199,5,38,0,0,199,201,3,32,16,0,200,202,5,36,0,0,201,200,1,0,
-		0,0,201,202,1,0,0,0,202,232,1,0,0,0,203,204,5,10,0,0,204,207,3,32,16,0,
-		205,206,5,11,0,0,206,208,5,22,0,0,207,205,1,0,0,0,207,208,1,0,0,0,208,
-		209,1,0,0,0,209,210,3,26,13,0,210,232,1,0,0,0,211,232,3,30,15,0,212,213,
-		5,14,0,0,213,218,3,32,16,0,214,215,5,34,0,0,215,217,3,32,16,0,216,214,
-		1,0,0,0,217,220,1,0,0,0,218,216,1,0,0,0,218,219,1,0,0,0,219,222,1,0,0,
-		0,220,218,1,0,0,0,221,223,5,36,0,0,222,221,1,0,0,0,222,223,1,0,0,0,223,
-		232,1,0,0,0,224,225,5,15,0,0,225,226,5,22,0,0,226,227,5,38,0,0,227,229,
-		3,32,16,0,228,230,5,36,0,0,229,228,1,0,0,0,229,230,1,0,0,0,230,232,1,0,
-		0,0,231,157,1,0,0,0,231,164,1,0,0,0,231,169,1,0,0,0,231,176,1,0,0,0,231,
-		183,1,0,0,0,231,197,1,0,0,0,231,203,1,0,0,0,231,211,1,0,0,0,231,212,1,
-		0,0,0,231,224,1,0,0,0,232,29,1,0,0,0,233,234,5,12,0,0,234,235,3,32,16,
-		0,235,241,3,26,13,0,236,239,5,13,0,0,237,240,3,26,13,0,238,240,3,30,15,
-		0,239,237,1,0,0,0,239,238,1,0,0,0,240,242,1,0,0,0,241,236,1,0,0,0,241,
-		242,1,0,0,0,242,31,1,0,0,0,243,244,6,16,-1,0,244,248,3,34,17,0,245,246,
-		7,0,0,0,246,248,3,32,16,8,247,243,1,0,0,0,247,245,1,0,0,0,248,275,1,0,
-		0,0,249,250,10,7,0,0,250,251,7,1,0,0,251,274,3,32,16,8,252,253,10,6,0,
-		0,253,254,7,2,0,0,254,274,3,32,16,7,255,256,10,5,0,0,256,257,7,3,0,0,257,
-		274,3,32,16,6,258,259,10,4,0,0,259,260,7,4,0,0,260,274,3,32,16,5,261,262,
-		10,3,0,0,262,263,5,51,0,0,263,274,3,32,16,4,264,265,10,2,0,0,265,266,5,
-		52,0,0,266,274,3,32,16,3,267,268,10,1,0,0,268,269,5,54,0,0,269,270,3,32,
-		16,0,270,271,5,35,0,0,271,272,3,32,16,1,272,274,1,0,0,0,273,249,1,0,0,
-		0,273,252,1,0,0,0,273,255,1,0,0,0,273,258,1,0,0,0,273,261,1,0,0,0,273,
-		264,1,0,0,0,273,267,1,0,0,0,274,277,1,0,0,0,275,273,1,0,0,0,275,276,1,
-		0,0,0,276,33,1,0,0,0,277,275,1,0,0,0,278,310,5,21,0,0,279,310,5,20,0,0,
-		280,310,5,23,0,0,281,310,7,5,0,0,282,283,3,36,18,0,283,285,5,28,0,0,284,
-		286,3,38,19,0,285,284,1,0,0,0,285,286,1,0,0,0,286,287,1,0,0,0,287,288,
-		5,29,0,0,288,310,1,0,0,0,289,310,5,22,0,0,290,291,5,28,0,0,291,292,3,32,
-		16,0,292,293,5,29,0,0,293,310,1,0,0,0,294,306,5,32,0,0,295,300,3,32,16,
-		0,296,297,5,34,0,0,297,299,3,32,16,0,298,296,1,0,0,0,299,302,1,0,0,0,300,
-		298,1,0,0,0,300,301,1,0,0,0,301,304,1,0,0,0,302,300,1,0,0,0,303,305,5,
-		34,0,0,304,303,1,0,0,0,304,305,1,0,0,0,305,307,1,0,0,0,306,295,1,0,0,0,
-		306,307,1,0,0,0,307,308,1,0,0,0,308,310,5,33,0,0,309,278,1,0,0,0,309,279,
-		1,0,0,0,309,280,1,0,0,0,309,281,1,0,0,0,309,282,1,0,0,0,309,289,1,0,0,
-		0,309,290,1,0,0,0,309,294,1,0,0,0,310,35,1,0,0,0,311,316,5,22,0,0,312,
-		313,5,37,0,0,313,315,5,22,0,0,314,312,1,0,0,0,315,318,1,0,0,0,316,314,
-		1,0,0,0,316,317,1,0,0,0,317,37,1,0,0,0,318,316,1,0,0,0,319,324,3,40,20,
-		0,320,321,5,34,0,0,321,323,3,40,20,0,322,320,1,0,0,0,323,326,1,0,0,0,324,
-		322,1,0,0,0,324,325,1,0,0,0,325,328,1,0,0,0,326,324,1,0,0,0,327,329,5,
-		34,0,0,328,327,1,0,0,0,328,329,1,0,0,0,329,39,1,0,0,0,330,331,5,22,0,0,
-		331,333,5,35,0,0,332,330,1,0,0,0,332,333,1,0,0,0,333,334,1,0,0,0,334,335,
-		3,32,16,0,335,41,1,0,0,0,44,45,51,59,64,71,77,82,93,98,109,113,120,125,
-		128,132,141,146,152,162,167,174,181,189,195,201,207,218,222,229,231,239,
-		241,247,273,275,285,300,304,306,309,316,324,328,332
+		2,15,7,15,2,16,7,16,2,17,7,17,2,18,7,18,2,19,7,19,2,20,7,20,2,21,7,21,
+		1,0,5,0,46,8,0,10,0,12,0,49,9,0,1,0,5,0,52,8,0,10,0,12,0,55,9,0,1,0,1,
+		0,1,1,1,1,1,1,3,1,62,8,1,1,2,1,2,1,2,3,2,67,8,2,1,3,1,3,1,3,1,3,1,3,3,
+		3,74,8,3,1,4,1,4,1,4,1,4,3,4,80,8,4,1,4,1,4,1,4,3,4,85,8,4,1,4,1,4,1,5,
+		1,5,1,5,1,5,1,5,5,5,94,8,5,10,5,12,5,97,9,5,1,5,1,5,3,5,101,8,5,1,6,1,
+		6,1,6,1,6,1,7,1,7,1,7,5,7,110,8,7,10,7,12,7,113,9,7,1,7,3,7,116,8,7,1,
+		8,1,8,1,8,1,8,1,8,3,8,123,8,8,1,9,1,9,1,9,3,9,128,8,9,1,10,3,10,131,8,
+		10,1,10,1,10,3,10,135,8,10,1,10,1,10,1,11,1,11,1,11,5,11,142,8,11,10,11,
+		12,11,145,9,11,1,12,1,12,3,12,149,8,12,1,13,1,13,5,13,153,8,13,10,13,12,
+		13,156,9,13,1,13,1,13,1,14,1,14,1,14,1,14,1,14,3,14,165,8,14,1,14,1,14,
+		1,14,3,14,170,8,14,1,14,1,14,1,14,1,14,1,14,3,14,177,8,14,1,14,1,14,1,
+		14,1,14,1,14,3,14,184,8,14,1,14,1,14,1,14,1,14,5,14,190,8,14,10,14,12,
+		14,193,9,14,1,14,1,14,1,14,3,14,198,8,14,1,14,1,14,1,14,1,14,3,14,204,
+		8,14,1,14,1,14,1,14,1,14,3,14,210,8,14,1,14,1,14,1,14,1,14,1,14,1,14,1,
+		14,5,14,219,8,14,10,14,12,14,222,9,14,1,14,3,14,225,8,14,1,14,1,14,1,14,
+		1,14,1,14,3,14,232,8,14,3,14,234,8,14,1,15,1,15,1,15,1,15,1,15,1,15,3,
+		15,242,8,15,3,15,244,8,15,1,16,1,16,1,16,1,16,3,16,250,8,16,1,16,1,16,
+		1,16,1,16,1,16,1,16,1,16,1,16,1,16,1,16,1,16,1,16,1,16,1,16,1,16,1,16,
+		1,16,1,16,1,16,1,16,1,16,1,16,1,16,1,16,5,16,276,8,16,10,16,12,16,279,
+		9,16,1,17,1,17,1,17,1,17,1,17,1,17,1,17,3,17,288,8,17,1,17,1,17,1,17,1,
+		17,1,17,1,17,1,17,1,17,1,17,1,17,1,17,5,17,301,8,17,10,17,12,17,304,9,
+		17,1,17,3,17,307,8,17,3,17,309,8,17,1,17,3,17,312,8,17,1,18,1,18,1,18,
+		5,18,317,8,18,10,18,12,18,320,9,18,1,19,1,19,1,19,5,19,325,8,19,10,19,
+		12,19,328,9,19,1,19,3,19,331,8,19,1,20,1,20,1,20,3,20,336,8,20,1,20,1,
+		20,1,21,1,21,1,21,0,1,32,22,0,2,4,6,8,10,12,14,16,18,20,22,24,26,28,30,
+		32,34,36,38,40,42,0,7,2,0,40,40,53,53,1,0,41,44,1,0,39,40,1,0,45,48,1,
+		0,49,50,1,0,16,17,2,0,6,6,22,22,384,0,47,1,0,0,0,2,58,1,0,0,0,4,66,1,0,
+		0,0,6,68,1,0,0,0,8,75,1,0,0,0,10,100,1,0,0,0,12,102,1,0,0,0,14,106,1,0,
+		0,0,16,117,1,0,0,0,18,127,1,0,0,0,20,130,1,0,0,0,22,138,1,0,0,0,24,148,
+		1,0,0,0,26,150,1,0,0,0,28,233,1,0,0,0,30,235,1,0,0,0,32,249,1,0,0,0,34,
+		311,1,0,0,0,36,313,1,0,0,0,38,321,1,0,0,0,40,335,1,0,0,0,42,339,1,0,0,
+		0,44,46,3,2,1,0,45,44,1,0,0,0,46,49,1,0,0,0,47,45,1,0,0,0,47,48,1,0,0,
+		0,48,53,1,0,0,0,49,47,1,0,0,0,50,52,3,4,2,0,51,50,1,0,0,0,52,55,1,0,0,
+		0,53,51,1,0,0,0,53,54,1,0,0,0,54,56,1,0,0,0,55,53,1,0,0,0,56,57,5,0,0,
+		1,57,1,1,0,0,0,58,59,5,1,0,0,59,61,5,23,0,0,60,62,5,36,0,0,61,60,1,0,0,
+		0,61,62,1,0,0,0,62,3,1,0,0,0,63,67,3,8,4,0,64,67,3,12,6,0,65,67,3,6,3,
+		0,66,63,1,0,0,0,66,64,1,0,0,0,66,65,1,0,0,0,67,5,1,0,0,0,68,69,5,2,0,0,
+		69,70,5,22,0,0,70,71,5,38,0,0,71,73,3,32,16,0,72,74,5,36,0,0,73,72,1,0,
+		0,0,73,74,1,0,0,0,74,7,1,0,0,0,75,76,5,3,0,0,76,77,5,22,0,0,77,79,5,28,
+		0,0,78,80,3,14,7,0,79,78,1,0,0,0,79,80,1,0,0,0,80,81,1,0,0,0,81,84,5,29,
+		0,0,82,83,5,19,0,0,83,85,3,10,5,0,84,82,1,0,0,0,84,85,1,0,0,0,85,86,1,
+		0,0,0,86,87,3,26,13,0,87,9,1,0,0,0,88,101,3,18,9,0,89,90,5,28,0,0,90,95,
+		3,18,9,0,91,92,5,34,0,0,92,94,3,18,9,0,93,91,1,0,0,0,94,97,1,0,0,0,95,
+		93,1,0,0,0,95,96,1,0,0,0,96,98,1,0,0,0,97,95,1,0,0,0,98,99,5,29,0,0,99,
+		101,1,0,0,0,100,88,1,0,0,0,100,89,1,0,0,0,101,11,1,0,0,0,102,103,5,4,0,
+		0,103,104,5,22,0,0,104,105,3,26,13,0,105,13,1,0,0,0,106,111,3,16,8,0,107,
+		108,5,34,0,0,108,110,3,16,8,0,109,107,1,0,0,0,110,113,1,0,0,0,111,109,
+		1,0,0,0,111,112,1,0,0,0,112,115,1,0,0,0,113,111,1,0,0,0,114,116,5,34,0,
+		0,115,114,1,0,0,0,115,116,1,0,0,0,116,15,1,0,0,0,117,118,5,22,0,0,118,
+		119,5,35,0,0,119,122,3,18,9,0,120,121,5,38,0,0,121,123,3,32,16,0,122,120,
+		1,0,0,0,122,123,1,0,0,0,123,17,1,0,0,0,124,128,5,22,0,0,125,128,5,6,0,
+		0,126,128,3,20,10,0,127,124,1,0,0,0,127,125,1,0,0,0,127,126,1,0,0,0,128,
+		19,1,0,0,0,129,131,5,22,0,0,130,129,1,0,0,0,130,131,1,0,0,0,131,132,1,
+		0,0,0,132,134,5,32,0,0,133,135,3,22,11,0,134,133,1,0,0,0,134,135,1,0,0,
+		0,135,136,1,0,0,0,136,137,5,33,0,0,137,21,1,0,0,0,138,143,3,24,12,0,139,
+		140,5,34,0,0,140,142,3,24,12,0,141,139,1,0,0,0,142,145,1,0,0,0,143,141,
+		1,0,0,0,143,144,1,0,0,0,144,23,1,0,0,0,145,143,1,0,0,0,146,149,5,18,0,
+		0,147,149,3,32,16,0,148,146,1,0,0,0,148,147,1,0,0,0,149,25,1,0,0,0,150,
+		154,5,30,0,0,151,153,3,28,14,0,152,151,1,0,0,0,153,156,1,0,0,0,154,152,
+		1,0,0,0,154,155,1,0,0,0,155,157,1,0,0,0,156,154,1,0,0,0,157,158,5,31,0,
+		0,158,27,1,0,0,0,159,160,5,5,0,0,160,161,5,22,0,0,161,162,5,38,0,0,162,
+		164,3,32,16,0,163,165,5,36,0,0,164,163,1,0,0,0,164,165,1,0,0,0,165,234,
+		1,0,0,0,166,167,5,6,0,0,167,169,5,22,0,0,168,170,5,36,0,0,169,168,1,0,
+		0,0,169,170,1,0,0,0,170,234,1,0,0,0,171,172,5,7,0,0,172,173,5,22,0,0,173,
+		174,5,35,0,0,174,176,3,20,10,0,175,177,5,36,0,0,176,175,1,0,0,0,176,177,
+		1,0,0,0,177,234,1,0,0,0,178,179,5,8,0,0,179,180,5,22,0,0,180,181,5,35,
+		0,0,181,183,3,20,10,0,182,184,5,36,0,0,183,182,1,0,0,0,183,184,1,0,0,0,
+		184,234,1,0,0,0,185,186,5,9,0,0,186,191,5,22,0,0,187,188,5,34,0,0,188,
+		190,5,22,0,0,189,187,1,0,0,0,190,193,1,0,0,0,191,189,1,0,0,0,191,192,1,
+		0,0,0,192,194,1,0,0,0,193,191,1,0,0,0,194,195,5,38,0,0,195,197,3,32,16,
+		0,196,198,5,36,0,0,197,196,1,0,0,0,197,198,1,0,0,0,198,234,1,0,0,0,199,
+		200,5,22,0,0,200,201,5,38,0,0,201,203,3,32,16,0,202,204,5,36,0,0,203,202,
+		1,0,0,0,203,204,1,0,0,0,204,234,1,0,0,0,205,206,5,10,0,0,206,209,3,32,
+		16,0,207,208,5,11,0,0,208,210,5,22,0,0,209,207,1,0,0,0,209,210,1,0,0,0,
+		210,211,1,0,0,0,211,212,3,26,13,0,212,234,1,0,0,0,213,234,3,30,15,0,214,
+		215,5,14,0,0,215,220,3,32,16,0,216,217,5,34,0,0,217,219,3,32,16,0,218,
+		216,1,0,0,0,219,222,1,0,0,0,220,218,1,0,0,0,220,221,1,0,0,0,221,224,1,
+		0,0,0,222,220,1,0,0,0,223,225,5,36,0,0,224,223,1,0,0,0,224,225,1,0,0,0,
+		225,234,1,0,0,0,226,227,5,15,0,0,227,228,5,22,0,0,228,229,5,38,0,0,229,
+		231,3,32,16,0,230,232,5,36,0,0,231,230,1,0,0,0,231,232,1,0,0,0,232,234,
+		1,0,0,0,233,159,1,0,0,0,233,166,1,0,0,0,233,171,1,0,0,0,233,178,1,0,0,
+		0,233,185,1,0,0,0,233,199,1,0,0,0,233,205,1,0,0,0,233,213,1,0,0,0,233,
+		214,1,0,0,0,233,226,1,0,0,0,234,29,1,0,0,0,235,236,5,12,0,0,236,237,3,
+		32,16,0,237,243,3,26,13,0,238,241,5,13,0,0,239,242,3,26,13,0,240,242,3,
+		30,15,0,241,239,1,0,0,0,241,240,1,0,0,0,242,244,1,0,0,0,243,238,1,0,0,
+		0,243,244,1,0,0,0,244,31,1,0,0,0,245,246,6,16,-1,0,246,250,3,34,17,0,247,
+		248,7,0,0,0,248,250,3,32,16,8,249,245,1,0,0,0,249,247,1,0,0,0,250,277,
+		1,0,0,0,251,252,10,7,0,0,252,253,7,1,0,0,253,276,3,32,16,8,254,255,10,
+		6,0,0,255,256,7,2,0,0,256,276,3,32,16,7,257,258,10,5,0,0,258,259,7,3,0,
+		0,259,276,3,32,16,6,260,261,10,4,0,0,261,262,7,4,0,0,262,276,3,32,16,5,
+		263,264,10,3,0,0,264,265,5,51,0,0,265,276,3,32,16,4,266,267,10,2,0,0,267,
+		268,5,52,0,0,268,276,3,32,16,3,269,270,10,1,0,0,270,271,5,54,0,0,271,272,
+		3,32,16,0,272,273,5,35,0,0,273,274,3,32,16,1,274,276,1,0,0,0,275,251,1,
+		0,0,0,275,254,1,0,0,0,275,257,1,0,0,0,275,260,1,0,0,0,275,263,1,0,0,0,
+		275,266,1,0,0,0,275,269,1,0,0,0,276,279,1,0,0,0,277,275,1,0,0,0,277,278,
+		1,0,0,0,278,33,1,0,0,0,279,277,1,0,0,0,280,312,5,21,0,0,281,312,5,20,0,
+		0,282,312,5,23,0,0,283,312,7,5,0,0,284,285,3,36,18,0,285,287,5,28,0,0,
+		286,288,3,38,19,0,287,286,1,0,0,0,287,288,1,0,0,0,288,289,1,0,0,0,289,
+		290,5,29,0,0,290,312,1,0,0,0,291,312,5,22,0,0,292,293,5,28,0,0,293,294,
+		3,32,16,0,294,295,5,29,0,0,295,312,1,0,0,0,296,308,5,32,0,0,297,302,3,
+		32,16,0,298,299,5,34,0,0,299,301,3,32,16,0,300,298,1,0,0,0,301,304,1,0,
+		0,0,302,300,1,0,0,0,302,303,1,0,0,0,303,306,1,0,0,0,304,302,1,0,0,0,305,
+		307,5,34,0,0,306,305,1,0,0,0,306,307,1,0,0,0,307,309,1,0,0,0,308,297,1,
+		0,0,0,308,309,1,0,0,0,309,310,1,0,0,0,310,312,5,33,0,0,311,280,1,0,0,0,
+		311,281,1,0,0,0,311,282,1,0,0,0,311,283,1,0,0,0,311,284,1,0,0,0,311,291,
+		1,0,0,0,311,292,1,0,0,0,311,296,1,0,0,0,312,35,1,0,0,0,313,318,5,22,0,
+		0,314,315,5,37,0,0,315,317,5,22,0,0,316,314,1,0,0,0,317,320,1,0,0,0,318,
+		316,1,0,0,0,318,319,1,0,0,0,319,37,1,0,0,0,320,318,1,0,0,0,321,326,3,40,
+		20,0,322,323,5,34,0,0,323,325,3,40,20,0,324,322,1,0,0,0,325,328,1,0,0,
+		0,326,324,1,0,0,0,326,327,1,0,0,0,327,330,1,0,0,0,328,326,1,0,0,0,329,
+		331,5,34,0,0,330,329,1,0,0,0,330,331,1,0,0,0,331,39,1,0,0,0,332,333,3,
+		42,21,0,333,334,5,35,0,0,334,336,1,0,0,0,335,332,1,0,0,0,335,336,1,0,0,
+		0,336,337,1,0,0,0,337,338,3,32,16,0,338,41,1,0,0,0,339,340,7,6,0,0,340,
+		43,1,0,0,0,44,47,53,61,66,73,79,84,95,100,111,115,122,127,130,134,143,
+		148,154,164,169,176,183,191,197,203,209,220,224,231,233,241,243,249,275,
+		277,287,302,306,308,311,318,326,330,335
 	};
 
 	public static readonly ATN _ATN =

@@ -328,5 +328,11 @@ public interface IGraphDslVisitor<Result> : IParseTreeVisitor<Result> {
 	/// <param name="context">The parse tree.</param>
 	/// <return>The visitor result.</return>
 	Result VisitArg([NotNull] GraphDslParser.ArgContext context);
+	/// <summary>
+	/// Visit a parse tree produced by <see cref="GraphDslParser.argName"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitArgName([NotNull] GraphDslParser.ArgNameContext context);
 }
 } // namespace GraphDsl.Frontend.Generated

@@ -157,7 +157,7 @@ internal sealed class AstBuilder
             case P.BoolLitContext b: return new BoolLit(b.TRUE() is not null, Span(b));
             case P.CallExprContext c:
             {
-                var args = c.argList()?.arg().Select(a => new ArgSyntax(a.ID()?.GetText(), a.ID() is { } id ? Span(id.Symbol) : SourceSpan.None,
+                var args = c.argList()?.arg().Select(a => new ArgSyntax(a.argName()?.GetText(), a.argName() is { } id ? Span(id) : SourceSpan.None,
                     Expr(a.expr()), Span(a))).ToList() ?? new List<ArgSyntax>();
                 return new CallExpr(c.qualifiedName().GetText(), Span(c.qualifiedName()), args, Span(c));
             }

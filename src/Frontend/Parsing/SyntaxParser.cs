@@ -32,15 +32,19 @@ public static class SyntaxParser
         lexer.RemoveErrorListeners();
         var all = lexer.GetAllTokens();
         var kept = new List<IToken>();
+        var lexErrorLines = new HashSet<int>();
         foreach (var t in all)
         {
             switch (t.Type)
             {
                 case GraphDslLexer.ERROR_CHAR:
                     diagnostics.Report(DiagnosticCatalog.UnexpectedCharacter, SpanOf(source, t), t.Text);
+                    lexErrorLines.Add(t.Line);
                     break;
                 case GraphDslLexer.UNTERMINATED_STRING:
                     diagnostics.Report(DiagnosticCatalog.UnterminatedString, SpanOf(source, t));
+                    // Parse on as if it were closed, so the rest of the line does not cascade.
+                    kept.Add(new CommonToken(t) { Type = GraphDslLexer.STRING, Text = t.Text + "\"" });
                     break;
                 default:
                     kept.Add(t);
@@ -55,7 +59,8 @@ public static class SyntaxParser
         kept.Add(eof);
         var parser = new GraphDslParser(new CommonTokenStream(new ListTokenSource(kept)));
         parser.RemoveErrorListeners();
-        var listener = new SyntaxErrorListener(source, diagnostics);
+        parser.ErrorHandler = new StatementRecovery();
+        var listener = new SyntaxErrorListener(source, diagnostics, lexErrorLines);
         parser.AddErrorListener(listener);
 
         // ANTLR and the tree walk recurse per nesting level; a private thread with a large stack keeps
@@ -107,19 +112,25 @@ public static class SyntaxParser
     {
         private readonly SourceText _source;
         private readonly DiagnosticBag _diagnostics;
+        private readonly HashSet<int> _lexErrorLines;
         private int _lastLine = -1, _lastColumn = -1;
 
-        public SyntaxErrorListener(SourceText source, DiagnosticBag diagnostics) { _source = source; _diagnostics = diagnostics; }
+        public SyntaxErrorListener(SourceText source, DiagnosticBag diagnostics, HashSet<int> lexErrorLines)
+        {
+            _source = source; _diagnostics = diagnostics; _lexErrorLines = lexErrorLines;
+        }
+
         public int Count { get; private set; }
 
         public void SyntaxError(TextWriter output, IRecognizer recognizer, IToken offendingSymbol, int line, int charPositionInLine,
             string msg, RecognitionException e)
         {
             var span = SpanOf(_source, offendingSymbol);
-            // ANTLR may report twice at one token while recovering; once is enough.
-            if (span.Line == _lastLine && span.Column == _lastColumn) return;
-            _lastLine = span.Line; _lastColumn = span.Column;
             Count++;
+            // ANTLR may report twice at one token while recovering; once is enough. A line with a bad
+            // character already has its error.
+            if ((span.Line == _lastLine && span.Column == _lastColumn) || _lexErrorLines.Contains(span.Line)) return;
+            _lastLine = span.Line; _lastColumn = span.Column;
             _diagnostics.Report(DiagnosticCatalog.SyntaxError, span, Friendly(msg, offendingSymbol, recognizer));
         }
 

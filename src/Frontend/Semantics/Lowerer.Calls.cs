@@ -467,8 +467,10 @@ internal sealed partial class Lowerer
                 scope.Define(new Binding(b.Syntax.Name, new TensorValue(function.Body.AddArgument(t.Type)), BindingKind.BlockParam, b.Syntax.NameSpan));
         var ctx = new EmitContext(function.Body, new IrBuilder(function.Body, Param), new Scope(scope), owner, defaultDType, isModel: false, block: block);
         _instantiating.Add(block);
+        _callSites.Add((block.Name, call.Span));
         int errors = ErrorCount();
         LowerStatements(block.Body, ctx);
+        _callSites.RemoveAt(_callSites.Count - 1);
         _instantiating.RemoveAt(_instantiating.Count - 1);
         if (ErrorCount() > errors) return null;
         if (ctx.Returned is null) { Report(DiagnosticCatalog.MissingReturn, block.NameSpan, block.Name); return null; }

@@ -101,6 +101,12 @@ internal sealed partial class Lowerer
                 if (b.Op == "+" && l is StringValue ls && r is StringValue rs) return new StringValue(ls.Value + rs.Value);
                 break;
             case "<" or "<=" or ">" or ">=":
+                if (l is IntValue { IsStatic: false } || r is IntValue { IsStatic: false })
+                {
+                    var dyn = l is IntValue { IsStatic: false } dl ? dl : (IntValue)r;
+                    Report(DiagnosticCatalog.NotStatic, b.Span, "a comparison operand", dyn.Expr);
+                    return ErrorValue.Instance;
+                }
                 if (IsStaticNumber(l) && IsStaticNumber(r))
                 {
                     double x = Num(l), y = Num(r);

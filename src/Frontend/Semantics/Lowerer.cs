@@ -42,13 +42,40 @@ internal sealed partial class Lowerer
         var scope = new Scope(null);
         var ctx = new EmitContext(l._module.Body, new IrBuilder(l._module.Body, l.Param), scope, file, DType.BF16, isModel: true, block: null);
         l.LowerStatements(model.Body, ctx);
-        if (!l._module.Body.Ops.Any(o => o.Def == CoreOps.Output))
+        if (!HasOutput(model.Body))
             diagnostics.Report(DiagnosticCatalog.NoOutput, model.NameSpan, model.Name);
         int after = diagnostics.Items.Count(d => d.Severity == Severity.Error);
         return after > before ? null : l._module;
     }
 
-    private void Report(DiagnosticDescriptor d, SourceSpan span, params object[] args) => _diagnostics.Report(d, span, args);
+    /// <summary>Call sites of the block instantiations in progress, innermost last.</summary>
+    private readonly List<(string Block, SourceSpan Site)> _callSites = new();
+
+    private static bool HasOutput(IReadOnlyList<StmtSyntax> body) =>
+        body.Any(s => s is OutputStmt || (s is IfStmt f && (HasOutput(f.Then) || (f.Else is not null && HasOutput(f.Else)))));
+
+    /// <summary>
+    /// Reports at <paramref name="span"/>, adding where the enclosing block was called from. A problem
+    /// inside a standard-library block is the caller's problem, so it is reported at the user's call and
+    /// the library line becomes a note.
+    /// </summary>
+    private void Report(DiagnosticDescriptor d, SourceSpan span, params object[] args)
+    {
+        if (_callSites.Count == 0) { _diagnostics.Report(d, span, args); return; }
+        var (block, site) = _callSites[_callSites.Count - 1];
+        if (IsLibrary(span))
+        {
+            int user = _callSites.FindLastIndex(c => !IsLibrary(c.Site));
+            if (user >= 0)
+            {
+                _diagnostics.Add(d.At(_callSites[user].Site, args).WithNote($"inside standard-library block '{_callSites[user].Block}'", span));
+                return;
+            }
+        }
+        _diagnostics.Add(d.At(span, args).WithNote($"in block '{block}', called here", site));
+    }
+
+    private static bool IsLibrary(SourceSpan s) => !s.IsNone && s.File.StartsWith(StandardLibrary.Prefix, StringComparison.Ordinal);
 
     // ---------------------------------------------------------------- statements
 

@@ -42,7 +42,7 @@ internal sealed class ProgramLoader
         if (_loaded.TryGetValue(source.Path, out var done)) return done;
         if (_loaded.Count >= MaxFiles)
         {
-            _diagnostics.Report(DiagnosticCatalog.ImportNotFound, importedAt, $"{source.Path} (more than {MaxFiles} files imported)");
+            _diagnostics.Report(DiagnosticCatalog.ImportNotFound, importedAt, source.Path, $"more than {MaxFiles} files imported");
             return null;
         }
         var syntax = SyntaxParser.Parse(source, _diagnostics);
@@ -53,7 +53,7 @@ internal sealed class ProgramLoader
         foreach (var imp in syntax.Imports)
         {
             var text = _resolver.Resolve(imp.Path, source.Path, out var error);
-            if (text is null) { _diagnostics.Report(DiagnosticCatalog.ImportNotFound, imp.Span, imp.Path + ": " + error); continue; }
+            if (text is null) { _diagnostics.Report(DiagnosticCatalog.ImportNotFound, imp.Span, imp.Path, error); continue; }
             var at = _stack.IndexOf(text.Path);
             if (at >= 0)
             {

@@ -67,7 +67,7 @@ public sealed class ModelStats
             {
                 var numel = Poly.From(op.Result.Type.Shape.NumElements(), param)?.ConstantTerm ?? 0;
                 var n = numel * w.Multiplicity;
-                var fraction = ActiveFraction(op.Result, uses);
+                var fraction = ActiveFraction(op.Result, uses, param);
                 total += n; active += n * fraction; g.Total += n; g.Active += n * fraction;
                 weightBytes += n * op.Result.Type.DType.BytesPerElement;
                 if (IsEmbeddingOnly(op.Result, uses)) embedding += n;
@@ -76,7 +76,7 @@ public sealed class ModelStats
             if (op.Def == AttentionOps.KvCache)
             {
                 var perToken = (AttentionOps.BytesPerToken(op, param).ConstantTerm) * w.Multiplicity;
-                var window = op.Attributes.GetInt("window")?.AsConst ?? 0;
+                var window = op.Attributes.GetInt("window")?.Evaluate(param, _ => null) ?? 0;
                 if (window > 0) kvWindowed += perToken * window;
                 else { kv += perToken; g.Kv += perToken; }
             }
@@ -100,7 +100,7 @@ public sealed class ModelStats
             Context = context,
             PrefillFlopsPerToken = prefill / prompt,
             DecodeFlopsPerToken = decode,
-            Groups = groups.Select(kv2 => new LayerGroupStats
+            Groups = groups.Where(kv2 => kv2.Value.Total > 0 || kv2.Value.Prefill > 0).Select(kv2 => new LayerGroupStats
             {
                 Name = kv2.Key,
                 Count = Math.Max(1, kv2.Value.Count),
@@ -115,7 +115,7 @@ public sealed class ModelStats
     }
 
     /// <summary>Share of a weight one token uses: top_k/E for routed-expert weights, else 1.</summary>
-    public static double ActiveFraction(Value weight, UseMap uses)
+    public static double ActiveFraction(Value weight, UseMap uses, Func<string, long?> param)
     {
         double fraction = 0;
         bool any = false;
@@ -124,8 +124,8 @@ public sealed class ModelStats
             any = true;
             if (user.Def.RoutedWeightSlots.Contains(slot))
             {
-                var k = user.Operand("indices")!.Type.Shape.Last.AsConst ?? 1;
-                var e = user.Operand("w_up")!.Type.Shape[0].AsConst ?? 1;
+                var k = user.Operand("indices")!.Type.Shape.Last.Evaluate(param, _ => null) ?? 1;
+                var e = user.Operand("w_up")!.Type.Shape[0].Evaluate(param, _ => null) ?? 1;
                 fraction = Math.Max(fraction, (double)k / e);
             }
             else fraction = 1;

@@ -30,8 +30,13 @@ public sealed class Verifier
         return v._errors;
     }
 
-    private void Fail(Operation? op, string message) =>
-        _errors.Add(DiagnosticCatalog.VerifierError.At(op?.Span ?? SourceSpan.None, op?.Name ?? "module @" + _m.Name, message));
+    private void Fail(Operation? op, string message)
+    {
+        var subject = op?.Name ?? "module @" + _m.Name;
+        // Inference messages already start with the op name.
+        var text = message.StartsWith(subject + ":", StringComparison.Ordinal) ? message : subject + ": " + message;
+        _errors.Add(DiagnosticCatalog.VerifierError.At(op?.Span ?? SourceSpan.None, text));
+    }
 
     private void Run()
     {

@@ -29,7 +29,7 @@ public static class DiagnosticCatalog
     public static DiagnosticDescriptor UnknownArgument { get; } = new("GD0204", "Unknown argument", "'{0}' has no parameter named '{1}'{2}");
     public static DiagnosticDescriptor MissingArgument { get; } = new("GD0205", "Missing argument", "call to '{0}' is missing argument '{1}'");
     public static DiagnosticDescriptor TooManyArguments { get; } = new("GD0206", "Too many arguments", "'{0}' takes {1} positional argument(s) but {2} were given");
-    public static DiagnosticDescriptor ImportNotFound { get; } = new("GD0207", "Import not found", "cannot find import '{0}'");
+    public static DiagnosticDescriptor ImportNotFound { get; } = new("GD0207", "Import not found", "cannot find import '{0}': {1}");
     public static DiagnosticDescriptor ImportCycle { get; } = new("GD0208", "Import cycle", "import cycle: {0}");
     public static DiagnosticDescriptor UnknownDType { get; } = new("GD0209", "Unknown dtype", "unknown dtype '{0}'{1}");
     public static DiagnosticDescriptor DuplicateArgument { get; } = new("GD0210", "Duplicate argument", "argument '{0}' is given more than once");
@@ -63,7 +63,7 @@ public static class DiagnosticCatalog
     public static DiagnosticDescriptor TooLarge { get; } = new("GD0316", "Size too large", "{0} has {1} elements; the limit is {2}");
 
     // ---- 04xx: IR verifier and IR text ---------------------------------------------------------
-    public static DiagnosticDescriptor VerifierError { get; } = new("GD0401", "IR verification failed", "'{0}': {1}");
+    public static DiagnosticDescriptor VerifierError { get; } = new("GD0401", "IR verification failed", "{0}");
     public static DiagnosticDescriptor IrSyntaxError { get; } = new("GD0402", "IR syntax error", "{0}");
     public static DiagnosticDescriptor IrUnknownOp { get; } = new("GD0403", "Unknown IR op", "unknown op '{0}'{1}");
     public static DiagnosticDescriptor IrUndefinedValue { get; } = new("GD0404", "Undefined IR value", "use of undefined value '%{0}'");
@@ -71,7 +71,7 @@ public static class DiagnosticCatalog
 
     // ---- 05xx: pass pipelines ------------------------------------------------------------------
     public static DiagnosticDescriptor PipelineSyntax { get; } = new("GD0501", "Pipeline syntax error", "{0}");
-    public static DiagnosticDescriptor UnknownPass { get; } = new("GD0502", "Unknown pass", "unknown pass '{0}'; available: {1}");
+    public static DiagnosticDescriptor UnknownPass { get; } = new("GD0502", "Unknown pass", "unknown pass '{0}'{1}; available: {2}");
     public static DiagnosticDescriptor UnknownPassOption { get; } = new("GD0503", "Unknown pass option", "pass '{0}' has no option '{1}'; valid options: {2}");
     public static DiagnosticDescriptor InvalidPassOption { get; } = new("GD0504", "Invalid pass option value", "option '{0}' of pass '{1}': {2}");
     public static DiagnosticDescriptor PassFailed { get; } = new("GD0505", "Pass failed", "pass '{0}' failed: {1}");

@@ -22,7 +22,10 @@ public static class Suggest
         foreach (var c in candidates.Distinct())
         {
             if (c == name) continue;
-            var d = Distance(name.ToLowerInvariant(), c.ToLowerInvariant());
+            var a = name.ToLowerInvariant(); var b = c.ToLowerInvariant();
+            var d = Distance(a, b);
+            // 'epsilon' for 'eps': a prefix of three or more letters is as good as a one-letter typo.
+            if (Math.Min(a.Length, b.Length) >= 3 && (a.StartsWith(b, StringComparison.Ordinal) || b.StartsWith(a, StringComparison.Ordinal))) d = Math.Min(d, 1);
             if (d < bestDist || (d == bestDist && best is not null && string.CompareOrdinal(c, best) < 0)) { bestDist = d; best = c; }
         }
         return bestDist <= limit ? best : null;

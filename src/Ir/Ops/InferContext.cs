@@ -134,8 +134,8 @@ public sealed class InferContext
             if (da is null) dims[i] = db!;
             else if (db is null) dims[i] = da;
             else if (Equal(da, db)) dims[i] = da;
-            else if (da.AsConst == 1) dims[i] = db;
-            else if (db.AsConst == 1) dims[i] = da;
+            else if (Static(da) == 1) dims[i] = db;
+            else if (Static(db) == 1) dims[i] = da;
             else
             {
                 Error(DiagnosticCatalog.ShapeMismatch,

@@ -249,7 +249,8 @@ public static class NnOps
         Traits = OpTraits.Pure | OpTraits.Elementwise,
         Class = OpClass.Elementwise,
         Infer = c => new[] { c.Operand("x").WithDType(c.Attrs.GetDType("dtype")!) },
-        Cost = c => OpCosts.Elementwise(c, 1),
+        // A cast to the same type is the identity (canonicalize removes it).
+        Cost = c => c.Type("x").DType == c.ResultType().DType ? OpCost.Free : OpCosts.Elementwise(c, 1),
     };
 
     public static readonly OpDef Softmax = new("nn.softmax", "Softmax over the last axis.")

@@ -62,14 +62,18 @@ public sealed class IrPrinter
         Indent(depth);
         if (op.Results.Count > 0) _sb.Append(string.Join(", ", op.Results.Select(Name))).Append(" = ");
         _sb.Append(op.Name);
+        // Positional operands first, then the optional ones by name.
         var operands = new List<string>();
+        var named = new List<string>();
         for (int i = 0; i < op.Slots.Count; i++)
         {
             var v = op.Slots[i];
             if (v is null) continue;
             var spec = op.Def.Operands[System.Math.Min(i, op.Def.Operands.Count - 1)];
-            operands.Add(spec.Kind == OperandKind.Optional ? spec.Name + "=" + Name(v) : Name(v));
+            if (spec.Kind == OperandKind.Optional) named.Add(spec.Name + "=" + Name(v));
+            else operands.Add(Name(v));
         }
+        operands.AddRange(named);
         if (operands.Count > 0) _sb.Append(' ').Append(string.Join(", ", operands));
         if (op.Attributes.Count > 0) _sb.Append(' ').Append(op.Attributes);
         if (op.Results.Count > 0) _sb.Append(" : ").Append(string.Join(", ", op.Results.Select(v => v.Type.ToString())));

@@ -48,6 +48,15 @@ public sealed class CanonicalizePass : IPass
         var called = new HashSet<string>(module.WalkAll().Where(o => o.Def == CoreOps.Call)
             .Select(o => ((SymbolAttr)o.Attributes.Get("callee")!).Name));
         var result = IrCloner.CloneModule(module, cloner, p => Fold(p.Value), f => called.Contains(f.Name));
+        // Rewrites can leave their old operands unused: one more sweep removes them.
+        var stillLive = Liveness.LiveOps(result);
+        long late = result.WalkAll().Count(op => !stillLive.Contains(op));
+        if (late > 0)
+        {
+            var sweep = new IrCloner { Hook = (op, _) => stillLive.Contains(op) ? null : op.Results.ToList() };
+            result = IrCloner.CloneModule(result, sweep);
+            dead += late;
+        }
         bool changed = foldedParams + dead + merged + rewrites > 0 || result.Functions.Count != module.Functions.Count ||
                        module.WalkAll().Any(o => o.Attributes.Any(a => a.Value is IntAttr { Value: not ConstDim }));
         return new PassResult(result, changed, new Dictionary<string, long>

@@ -78,7 +78,7 @@ public sealed class Pipeline
             var info = PassRegistry.Find(name);
             if (info is null)
             {
-                Fail(DiagnosticCatalog.UnknownPass, start, name.Length, name + GraphDsl.Ir.Suggest.DidYouMean(name, PassRegistry.Names).Replace(";", ","),
+                Fail(DiagnosticCatalog.UnknownPass, start, name.Length, name, GraphDsl.Ir.Suggest.DidYouMean(name, PassRegistry.Names),
                     string.Join(", ", PassRegistry.Names));
                 return null;
             }
@@ -119,9 +119,9 @@ public sealed class Pipeline
                     }
                     else
                     {
-                        Fail(DiagnosticCatalog.PipelineSyntax, ks, Math.Max(1, key.Length), key.Length == 0
-                            ? (i < text.Length ? $"expected 'option=value' at '{text[i]}'" : "unbalanced '{': expected '}'")
-                            : $"expected '=' after '{key}'");
+                        if (key.Length == 0 && i >= text.Length) Fail(DiagnosticCatalog.PipelineSyntax, open, 1, "unbalanced '{': expected '}'");
+                        else Fail(DiagnosticCatalog.PipelineSyntax, ks, Math.Max(1, key.Length),
+                            key.Length == 0 ? $"expected 'option=value' at '{text[i]}'" : $"expected '=' after '{key}'");
                         return null;
                     }
                     SkipSpace();

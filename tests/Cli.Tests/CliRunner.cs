@@ -1,0 +1,42 @@
+using System;
+using System.IO;
+using System.Threading;
+
+namespace GraphDsl.Cli.Tests;
+
+/// <summary>Runs `graphdsl` in-process with captured standard output and error. Console redirection is
+/// process-wide, so CLI tests run one at a time (see <see cref="CliCollection"/>).</summary>
+public static class CliRunner
+{
+    private static readonly object Gate = new();
+
+    public sealed record Result(int ExitCode, string Out, string Err)
+    {
+        public string All => Out + Err;
+    }
+
+    public static Result Run(params string[] args)
+    {
+        lock (Gate)
+        {
+            var oldOut = Console.Out; var oldErr = Console.Error;
+            var o = new StringWriter(); var e = new StringWriter();
+            var cwd = Directory.GetCurrentDirectory();
+            try
+            {
+                Console.SetOut(o); Console.SetError(e);
+                Directory.SetCurrentDirectory(GraphDsl.TestSupport.Repo.Root);
+                var code = Program.Main(args);
+                return new Result(code, o.ToString(), e.ToString());
+            }
+            finally
+            {
+                Console.SetOut(oldOut); Console.SetError(oldErr);
+                Directory.SetCurrentDirectory(cwd);
+            }
+        }
+    }
+}
+
+[CollectionDefinition(nameof(CliCollection), DisableParallelization = true)]
+public sealed class CliCollection { }

@@ -1,0 +1,135 @@
+using System.IO;
+using System.Text.Json;
+using GraphDsl.TestSupport;
+
+namespace GraphDsl.Cli.Tests;
+
+/// <summary>The commands, flags, JSON fields and exit codes users and scripts rely on.</summary>
+[Collection(nameof(CliCollection))]
+public class CommandTests
+{
+    [Fact]
+    public void Check_of_a_valid_sample_exits_0_silently()
+    {
+        var r = CliRunner.Run("check", "samples/llama-3-8b.moe", "samples/tiny-moe.moe");
+        Assert.Equal(0, r.ExitCode);
+        Assert.Equal("", r.All);
+    }
+
+    [Fact]
+    public void Check_reports_file_line_col_id_with_source_line_and_caret_and_exits_1()
+    {
+        var path = Path.Combine(Path.GetTempPath(), "graphdsl-bad.moe");
+        File.WriteAllText(path, "model Broken {\n  input tokens: i32[batch, seq]\n  output y = tokenz\n}\n");
+        var r = CliRunner.Run("check", path);
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains("graphdsl-bad.moe:3:14: error GD0201: unknown name 'tokenz'; did you mean 'tokens'?", r.Err);
+        Assert.Contains(" 3 |   output y = tokenz", r.Err);
+        Assert.Contains("   |              ^^^^^^", r.Err);
+        Assert.DoesNotContain("   at ", r.All);
+    }
+
+    [Fact]
+    public void Check_of_a_missing_file_is_a_diagnostic()
+    {
+        var r = CliRunner.Run("check", "no/such/file.moe");
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains("error GD0801: cannot read 'no/such/file.moe'", r.Err);
+    }
+
+    [Fact]
+    public void Check_accepts_a_library_file_without_a_model() =>
+        Assert.Equal(0, CliRunner.Run("check", "src/Frontend/Stdlib/attention.moe").ExitCode);
+
+    [Fact]
+    public void Stats_json_has_the_documented_fields()
+    {
+        var r = CliRunner.Run("stats", "samples/deepseek-v3.moe", "--format", "json");
+        Assert.Equal(0, r.ExitCode);
+        using var doc = JsonDocument.Parse(r.Out);
+        var root = doc.RootElement;
+        Assert.Equal(671_026_419_200, root.GetProperty("params").GetProperty("total").GetInt64());
+        Assert.True(root.GetProperty("params").GetProperty("active").GetInt64() < 40_000_000_000);
+        Assert.Equal(61 * (512 + 64) * 2, root.GetProperty("kv_bytes_per_token").GetInt64());
+        Assert.Equal(5, root.GetProperty("layers").GetArrayLength()); // embedding, dense layers, MoE layers, final norm, head
+        Assert.True(root.GetProperty("flops_per_token").GetProperty("decode").GetDouble() > 0);
+    }
+
+    [Fact]
+    public void Stats_table_is_the_default()
+    {
+        var r = CliRunner.Run("stats", "samples/mixtral-8x7b.moe");
+        Assert.Equal(0, r.ExitCode);
+        Assert.Contains("parameters, total", r.Out);
+        Assert.Contains("46.70 B", r.Out);
+        Assert.Contains("12.88 B", r.Out);
+    }
+
+    [Fact]
+    public void Compile_prints_ir_that_opt_reads_back()
+    {
+        var gir = Path.Combine(Path.GetTempPath(), "graphdsl-tiny.gir");
+        var c = CliRunner.Run("compile", "samples/tiny-dense.moe", "--passes", "inline,canonicalize", "-o", gir);
+        Assert.Equal(0, c.ExitCode);
+        var o = CliRunner.Run("opt", gir, "--passes", "canonicalize", "--verify-each");
+        Assert.Equal(0, o.ExitCode);
+        Assert.Equal(File.ReadAllText(gir), o.Out);
+    }
+
+    [Fact]
+    public void Compile_emits_json()
+    {
+        var r = CliRunner.Run("compile", "samples/tiny-moe.moe", "--emit", "json");
+        Assert.Equal(0, r.ExitCode);
+        using var doc = JsonDocument.Parse(r.Out);
+        Assert.Equal("TinyMoe", doc.RootElement.GetProperty("module").GetString());
+        Assert.True(doc.RootElement.GetProperty("functions").GetArrayLength() > 0);
+    }
+
+    [Fact]
+    public void Pass_manager_flags_print_after_passes_and_time_them()
+    {
+        var r = CliRunner.Run("compile", "samples/tiny-dense.moe", "--passes", "inline,canonicalize", "--print-after-all", "--time-passes", "--verify-each");
+        Assert.Equal(0, r.ExitCode);
+        Assert.Contains("// -----// IR Dump After inline //----- //", r.Err);
+        Assert.Contains("// -----// IR Dump After canonicalize //----- //", r.Err);
+        Assert.Contains("Pass execution timing report", r.Err);
+        var only = CliRunner.Run("compile", "samples/tiny-dense.moe", "--passes", "inline,canonicalize", "--print-after", "canonicalize");
+        Assert.DoesNotContain("After inline", only.Err);
+        Assert.Contains("After canonicalize", only.Err);
+    }
+
+    [Fact]
+    public void A_bad_pipeline_is_a_usage_error_with_the_column()
+    {
+        var r = CliRunner.Run("compile", "samples/tiny-dense.moe", "--passes", "inline,canonicalise");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("<pipeline>:1:8: error GD0502: unknown pass 'canonicalise'; did you mean 'canonicalize'?", r.Err);
+    }
+
+    [Fact]
+    public void Fmt_check_accepts_every_sample()
+    {
+        foreach (var f in Directory.GetFiles(Repo.Samples, "*.moe"))
+            Assert.Equal(0, CliRunner.Run("fmt", "--check", f).ExitCode);
+    }
+
+    [Fact]
+    public void Fmt_check_rejects_a_badly_formatted_file()
+    {
+        var path = Path.Combine(Path.GetTempPath(), "graphdsl-messy.moe");
+        File.WriteAllText(path, "model M{\ninput tokens:i32[batch,seq]\noutput y=tokens\n}\n");
+        var r = CliRunner.Run("fmt", "--check", path);
+        Assert.Equal(1, r.ExitCode);
+        Assert.Equal("model M {\n  input tokens: i32[batch, seq]\n  output y = tokens\n}\n", CliRunner.Run("fmt", path).Out);
+    }
+
+    [Fact]
+    public void Unknown_commands_and_options_are_usage_errors()
+    {
+        Assert.Equal(2, CliRunner.Run("frobnicate").ExitCode);
+        var r = CliRunner.Run("stats", "samples/tiny-dense.moe", "--format", "xml");
+        Assert.Equal(2, r.ExitCode);
+        Assert.DoesNotContain("   at ", r.All);
+    }
+}

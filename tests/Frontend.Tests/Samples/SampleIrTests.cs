@@ -1,0 +1,85 @@
+using System.Linq;
+using GraphDsl.Frontend;
+using GraphDsl.Ir.Analysis;
+using GraphDsl.Ir.Diagnostics;
+using GraphDsl.Ir.Graph;
+using GraphDsl.Ir.Text;
+using GraphDsl.Passes.Core;
+using GraphDsl.TestSupport;
+
+namespace GraphDsl.Frontend.Tests.Samples;
+
+/// <summary>Every sample compiles to verified IR, round-trips through the textual form, and its IR
+/// after the frontend and after the canonical pipelines is snapshot-tested.</summary>
+public class SampleIrTests
+{
+    public static TheoryData<string> AllSamples()
+    {
+        var d = new TheoryData<string>();
+        foreach (var s in Repo.RealModels.Concat(Repo.TinyModels)) d.Add(s);
+        return d;
+    }
+
+    internal static Module Compile(string sample)
+    {
+        var result = Compiler.CompileFile(Repo.Sample(sample));
+        Assert.True(result.Success, string.Join("\n", result.Diagnostics));
+        Assert.Empty(result.Diagnostics);
+        return result.Module!;
+    }
+
+    internal static Module Run(Module m, string pipeline)
+    {
+        var diagnostics = new DiagnosticBag();
+        var p = Pipeline.Parse(pipeline, diagnostics);
+        Assert.NotNull(p);
+        var run = new PassManager(p!, new PassManagerOptions { VerifyEach = true }).Run(m);
+        Assert.True(run.Success, string.Join("\n", run.Diagnostics));
+        return run.Module!;
+    }
+
+    [Theory]
+    [MemberData(nameof(AllSamples))]
+    public void Frontend_ir(string sample)
+    {
+        var m = Compile(sample);
+        Assert.Empty(Verifier.Verify(m));
+        Snapshot.Verify(IrPrinter.Print(m), sample);
+    }
+
+    [Theory]
+    [MemberData(nameof(AllSamples))]
+    public void After_canonicalize(string sample) =>
+        Snapshot.Verify(IrPrinter.Print(Run(Compile(sample), "canonicalize")), sample);
+
+    [Theory]
+    [MemberData(nameof(AllSamples))]
+    public void After_inline_and_canonicalize(string sample) =>
+        Snapshot.Verify(IrPrinter.Print(Run(Compile(sample), "inline,canonicalize")), sample);
+
+    [Theory]
+    [MemberData(nameof(AllSamples))]
+    public void Printed_ir_parses_back_to_the_same_text(string sample)
+    {
+        foreach (var m in new[] { Compile(sample), Run(Compile(sample), "inline,canonicalize") })
+        {
+            var text = IrPrinter.Print(m);
+            var reparsed = IrParser.Parse(text, sample + ".gir");
+            Assert.Empty(Verifier.Verify(reparsed));
+            Assert.Equal(text, IrPrinter.Print(reparsed));
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(AllSamples))]
+    public void Inlining_and_canonicalizing_keep_the_model_facts(string sample)
+    {
+        var before = ModelStats.Compute(Compile(sample));
+        var after = ModelStats.Compute(Run(Compile(sample), "inline,canonicalize"));
+        Assert.Equal(before.TotalParams, after.TotalParams);
+        Assert.Equal(before.ActiveParams, after.ActiveParams);
+        Assert.Equal(before.KvBytesPerToken, after.KvBytesPerToken);
+        Assert.Equal(before.PrefillFlopsPerToken, after.PrefillFlopsPerToken, 6);
+        Assert.Equal(before.DecodeFlopsPerToken, after.DecodeFlopsPerToken, 6);
+    }
+}

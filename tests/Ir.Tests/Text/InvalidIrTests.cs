@@ -1,0 +1,44 @@
+using GraphDsl.Ir.Analysis;
+using GraphDsl.Ir.Diagnostics;
+using GraphDsl.Ir.Text;
+
+namespace GraphDsl.Ir.Tests.Text;
+
+/// <summary>Malformed IR text: the parser or the verifier names the problem and where it is.</summary>
+public class InvalidIrTests
+{
+    private const string Head = "module @m {\n  param @d = 8\n  graph {\n";
+    private const string Tail = "  }\n}\n";
+
+    [Theory]
+    // parser
+    [InlineData("    %0 = nn.matmull %1 : f32[8]\n", "GD0403", "unknown op 'nn.matmull'; did you mean 'nn.matmul'?", 4)]
+    [InlineData("    %0 = nn.add %7, %7 : f32[8]\n", "GD0404", "use of undefined value '%7'", 4)]
+    [InlineData("    %0 = core.input {name = \"a\"} : f32[8]\n    %0 = core.input {name = \"b\"} : f32[8]\n", "GD0405", "value '%0' is defined twice", 5)]
+    [InlineData("    %0 = core.input {name = \"a\"} : f33[8]\n", "GD0209", "unknown dtype 'f33'", 4)]
+    [InlineData("    %0 = core.input {name = \"a\" : f32[8]\n", "GD0402", "expected '}' but found ':'", 4)]
+    [InlineData("    %0 = core.input {name = \"a} : f32[8]\n", "GD0103", "unterminated string", 4)]
+    [InlineData("    %0, %1 = core.input {name = \"a\"} : f32[8]\n", "GD0402", "names 2 result(s) but states 1 type(s)", 4)]
+    [InlineData("    %0 = core.input {name = \"a\"} : f32[99999999999999999999]\n", "GD0104", "does not fit", 4)]
+    // verifier
+    [InlineData("    %0 = core.input {name = \"a\"} : f32[8]\n    %1 = nn.add %0, %0 : f32[9]\n    core.output %1 {name = \"o\"}\n", "GD0401", "result types (f32[9]) differ from the inferred (f32[8])", 5)]
+    [InlineData("    %0 = core.input {name = \"a\"} : f32[8]\n    %1 = core.weight {name = \"w\"} : f32[8, 4]\n    %2 = nn.matmul %1, %0 : f32[8]\n    core.output %2 {name = \"o\"}\n", "GD0401", "nn.matmul: 'w' must have 2 dimension(s), but has type f32[8]", 6)]
+    [InlineData("    %0 = core.input {name = \"a\"} : f32[8]\n    %1 = nn.scale %0 {factr = 2.0} : f32[8]\n    core.output %1 {name = \"o\"}\n", "GD0401", "unknown attribute 'factr'", 5)]
+    [InlineData("    %0 = core.input {name = \"a\"} : f32[8]\n    %1 = nn.scale %0 : f32[8]\n    core.output %1 {name = \"o\"}\n", "GD0401", "missing required attribute 'factor'", 5)]
+    [InlineData("    %0 = core.weight {name = \"w\"} : f32[batch, 8]\n    core.output %0 {name = \"o\"}\n", "GD0401", "must be static", 4)]
+    [InlineData("    %0 = core.input {name = \"a\"} : f32[@nope]\n    core.output %0 {name = \"o\"}\n", "GD0401", "undefined parameter @nope", 4)]
+    [InlineData("    %0 = core.input {name = \"a\"} : f32[8]\n", "GD0401", "the graph has no core.output", 0)]
+    [InlineData("    %0 = core.input {name = \"a\"} : f32[8]\n    %1 = core.repeat %0 {count = 0} : f32[8] {\n    ^(%2: f32[8]):\n      core.yield %2\n    }\n    core.output %1 {name = \"o\"}\n", "GD0401", "must be a positive static integer", 5)]
+    [InlineData("    %0 = core.input {name = \"a\"} : f32[8]\n    %1 = core.repeat %0 {count = 2} : f32[8] {\n    ^(%2: f32[8]):\n      %3 = nn.silu %2 : f32[8]\n    }\n    core.output %1 {name = \"o\"}\n", "GD0401", "region must end with core.yield", 5)]
+    [InlineData("    %0 = core.input {name = \"a\"} : f32[8]\n    %1 = core.call %0 {callee = @f, name = \"c\"} : f32[8]\n    core.output %1 {name = \"o\"}\n", "GD0401", "calls unknown function @f", 5)]
+    [InlineData("    %0 = core.input {name = \"a\"} : f32[8]\n    %1 = nn.rope %0 : f32[8]\n    core.output %1 {name = \"o\"}\n", "GD0401", "'x' must have 4 dimension(s)", 5)]
+    public void Reports_the_problem_at_its_line(string body, string id, string message, int line)
+    {
+        var text = Head + body + Tail;
+        var diagnostics = new DiagnosticBag();
+        var module = IrParser.TryParse(text, "t.gir", diagnostics);
+        if (module is not null) diagnostics.AddRange(Verifier.Verify(module));
+        var d = Assert.Single(diagnostics.Items, x => x.Id == id && x.Message.Contains(message));
+        if (line > 0) Assert.Equal(line, d.Span.Line);
+    }
+}
