@@ -40,5 +40,6 @@ public static class Program
         StatsCommand.Create(),
         FmtCommand.Create(),
         PassesCommand.Create(),
+        PredictCommand.Create(),
     };
 }

@@ -78,7 +78,12 @@ public static class DiagnosticCatalog
     public static DiagnosticDescriptor VerifyAfterPassFailed { get; } = new("GD0506", "Verification after pass failed", "IR is invalid after pass '{0}': {1}");
 
     // ---- 06xx: cost model ----------------------------------------------------------------------
-    // (ids added by the cost-model backend)
+    public static DiagnosticDescriptor UnknownHardware { get; } = new("GD0601", "Unknown hardware", "unknown hardware '{0}'{1}; known: {2}");
+    public static DiagnosticDescriptor DeploymentMismatch { get; } = new("GD0602", "Deployment does not match the cluster", "{0}");
+    public static DiagnosticDescriptor InvalidWorkload { get; } = new("GD0603", "Invalid workload", "{0}");
+    public static DiagnosticDescriptor HardwareFile { get; } = new("GD0604", "Bad hardware file", "{0}");
+    public static DiagnosticDescriptor UnknownProfile { get; } = new("GD0605", "Unknown efficiency profile", "unknown efficiency profile '{0}'; known: {1}");
+    public static DiagnosticDescriptor InvalidSweep { get; } = new("GD0606", "Invalid sweep", "{0}");
 
     // ---- 08xx: command line --------------------------------------------------------------------
     public static DiagnosticDescriptor FileNotFound { get; } = new("GD0801", "File not found", "cannot read '{0}': {1}");

@@ -48,6 +48,8 @@ public sealed class Module
     public Module(string name) { Name = name; }
 
     public string Name { get; }
+    /// <summary>Facts about the whole module that passes record, e.g. the parallel layout (tp, ep, dp, pp).</summary>
+    public AttrDict Attributes { get; set; } = AttrDict.Empty;
     public IReadOnlyList<ParamDef> Params => _params;
     public IReadOnlyList<Function> Functions => _functions;
     public Region Body { get; } = new();

@@ -61,7 +61,9 @@ public static class MoeOps
         Operands = L(In("x", "[..., dim]"), In("weights", "f32 [..., top_k]"), In("indices", "i32 [..., top_k]"),
             Opt("w_gate"), In("w_up"), In("w_down"), Opt("b_gate"), Opt("b_up"), Opt("b_down")),
         Attrs = L(Choice("act", "activation", "silu", "silu", "gelu", "gelu_tanh", "relu", "swiglu_clamped"),
-            Float("alpha", "swiglu_clamped sigmoid slope", 1.702), Float("limit", "swiglu_clamped clamp limit", 7.0)),
+            Float("alpha", "swiglu_clamped sigmoid slope", 1.702), Float("limit", "swiglu_clamped clamp limit", 7.0),
+            Int("ep", "expert-parallel shards: this op holds E/ep of the layer's experts (set by parallelize)", 1),
+            Int("token_groups", "replicas whose tokens the expert group serves (set by parallelize for DP attention)", 1)),
         RoutedWeightSlots = L("w_gate", "w_up", "w_down", "b_gate", "b_up", "b_down"),
         Class = OpClass.GroupedGemm,
         Infer = c =>
@@ -86,7 +88,7 @@ public static class MoeOps
             if (c.Slot("b_gate") is { } bg && !c.SameShapeOrReport("b_gate", bg, "[E, hidden]", new TensorType(bg.DType, new Shape(e, hidden)))) return null;
             if (c.Slot("b_up") is { } bu && !c.SameShapeOrReport("b_up", bu, "[E, hidden]", new TensorType(bu.DType, new Shape(e, hidden)))) return null;
             if (c.Slot("b_down") is { } bd && !c.SameShapeOrReport("b_down", bd, "[E, dim]", new TensorType(bd.DType, new Shape(e, dim)))) return null;
-            var k = c.Static(w.Shape.Last); var experts = c.Static(e);
+            var k = c.Static(w.Shape.Last); var experts = c.Static(e) * (c.Int("ep") ?? 1);
             if (k is not null && experts is not null && k > experts)
             {
                 c.Error(DiagnosticCatalog.InvalidAttribute, $"moe.experts: top_k ({k}) exceeds the number of experts ({experts})");
@@ -103,23 +105,27 @@ public static class MoeOps
         {
             var x = c.Type("x"); var up = c.Type("w_up");
             var tokens = c.Rows(x);
-            long e = c.Static(up.Shape[0]), dim = c.Static(up.Shape[1]), hidden = c.Static(up.Shape[2]);
+            long local = c.Static(up.Shape[0]), dim = c.Static(up.Shape[1]), hidden = c.Static(up.Shape[2]);
+            long ep = c.Int("ep"), groups = c.Int("token_groups");
+            long e = local * ep;
             long k = c.Static(c.Type("indices").Shape.Last);
             bool gated = c.Op.Operand("w_gate") is not null;
             double matrices = gated ? 3 : 2;
             double flopsPerTokenExpert = 2.0 * dim * hidden * matrices + hidden * (gated ? 5 : 4);
             var weightBytes = MoeWeightSlots(c.Op).Aggregate(Poly.Zero, (acc, v) => acc + c.Bytes(v.Type));
-            double bytesPerExpert = (weightBytes.ConstantTerm) / e;
+            double bytesPerExpert = weightBytes.ConstantTerm / local;
             double elem = x.DType.BytesPerElement;
+            // Token-expert pairs this GPU computes: the group's tokens times top_k, spread over ep shards.
+            var pairs = tokens * ((double)groups * k / ep);
             return new OpCost
             {
                 Class = OpClass.GroupedGemm,
-                Flops = tokens * (k * flopsPerTokenExpert),
+                Flops = pairs * flopsPerTokenExpert,
                 WeightBytes = weightBytes,
                 // Read x, permute into k copies, write the hidden activations, gather and combine.
-                ActivationBytes = tokens * (elem * (2.0 * dim + k * (2.0 * dim + matrices * hidden))),
-                Gemm = new GemmShape(tokens * (double)k * (1.0 / e), dim, hidden),
-                Moe = new MoeWork(e, k, tokens, bytesPerExpert, flopsPerTokenExpert),
+                ActivationBytes = tokens * (elem * 2.0 * dim) + pairs * (elem * (2.0 * dim + matrices * hidden)),
+                Gemm = new GemmShape(pairs * (1.0 / local), dim, hidden),
+                Moe = new MoeWork(e, k, tokens, bytesPerExpert, flopsPerTokenExpert, local, groups),
             };
         },
     };

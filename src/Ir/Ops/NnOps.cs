@@ -261,8 +261,25 @@ public static class NnOps
         Cost = c => OpCosts.Elementwise(c, 5),
     };
 
+    public static readonly OpDef LastToken = new("nn.last_token", "Keeps only the last position of each sequence: [batch, seq, ...] to [batch, 1, ...] (serving needs logits of the last token only).")
+    {
+        Operands = L(In("x", "[batch, seq, ...]")),
+        Class = OpClass.Memory,
+        Infer = c =>
+        {
+            var x = c.Operand("x");
+            if (!c.RequireRank("x", x, 2)) return null;
+            var dims = x.Shape.Dims.ToArray();
+            dims[1] = DimExpr.Of(1);
+            return new[] { new TensorType(x.DType, new Shape(dims)) };
+        },
+        // A strided gather of one row per sequence.
+        Cost = c => new OpCost { Class = OpClass.Memory, ActivationBytes = c.Bytes(c.ResultType()) * 2 },
+    };
+
     public static readonly OpDef[] All =
     {
+        LastToken,
         Embedding, MatMul, Add, Sub, Mul, Scale, Silu, Gelu, GeluTanh, Relu, Sigmoid, Tanh, Softcap, SwigluClamped,
         RmsNorm, LayerNorm, Rope, Reshape, Split, Concat, Cast, Softmax,
     };

@@ -20,13 +20,22 @@ public sealed class GemmShape
 /// routing, which the cost model decides (uniform by default, or from statistics).</summary>
 public sealed class MoeWork
 {
-    public MoeWork(long experts, long topK, Poly tokens, double bytesPerExpert, double flopsPerTokenExpert)
+    public MoeWork(long experts, long topK, Poly tokens, double bytesPerExpert, double flopsPerTokenExpert, long localExperts, long tokenGroups)
     {
         Experts = experts; TopK = topK; Tokens = tokens; BytesPerExpert = bytesPerExpert; FlopsPerTokenExpert = flopsPerTokenExpert;
+        LocalExperts = localExperts; TokenGroups = tokenGroups;
     }
+    /// <summary>Experts of the whole layer (routing is over these).</summary>
     public long Experts { get; }
+    /// <summary>Experts this GPU holds (Experts / ep without replication).</summary>
+    public long LocalExperts { get; }
+    /// <summary>How many GPUs' worth of tokens the routing group spans, relative to this op's rows
+    /// (expert parallelism across data-parallel attention replicas sends every replica's tokens).</summary>
+    public long TokenGroups { get; }
     public long TopK { get; }
+    /// <summary>Token rows of this op's input (this GPU's tokens).</summary>
     public Poly Tokens { get; }
+    /// <summary>Weight bytes of one local expert as held on this GPU.</summary>
     public double BytesPerExpert { get; }
     public double FlopsPerTokenExpert { get; }
 }
@@ -42,6 +51,8 @@ public sealed class OpCost
     public Poly ActivationBytes { get; init; } = Poly.Zero;
     /// <summary>KV-cache bytes read and appended.</summary>
     public Poly KvBytes { get; init; } = Poly.Zero;
+    /// <summary>Payload of a collective per GPU (the message each member contributes).</summary>
+    public Poly CommBytes { get; init; } = Poly.Zero;
     public GemmShape? Gemm { get; init; }
     public MoeWork? Moe { get; init; }
 

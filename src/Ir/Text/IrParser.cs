@@ -85,6 +85,11 @@ public sealed class IrParser
             Expect("=");
             module.AddParam(name, ParseDimExpr());
         }
+        if (IsIdent("attributes"))
+        {
+            Next();
+            module.Attributes = ParseAttrs(null);
+        }
         if (IsIdent("symbols"))
         {
             Next();
@@ -269,7 +274,7 @@ public sealed class IrParser
         return region;
     }
 
-    private AttrDict ParseAttrs(OpDef def)
+    private AttrDict ParseAttrs(OpDef? def)
     {
         Expect("{");
         var items = new List<KeyValuePair<string, Attr>>();
@@ -280,7 +285,7 @@ public sealed class IrParser
                 var key = ExpectIdent("an attribute name");
                 if (items.Any(kv => kv.Key == key)) throw Error($"attribute '{key}' is given twice", keyTok);
                 Expect("=");
-                items.Add(new KeyValuePair<string, Attr>(key, ParseAttrValue(def.FindAttr(key)?.Kind)));
+                items.Add(new KeyValuePair<string, Attr>(key, ParseAttrValue(def?.FindAttr(key)?.Kind)));
             } while (TryPunct(","));
         Expect("}");
         return new AttrDict(items);

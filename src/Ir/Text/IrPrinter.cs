@@ -30,6 +30,7 @@ public sealed class IrPrinter
     {
         _sb.Append("module @").Append(m.Name).Append(" {\n");
         foreach (var p in m.Params) _sb.Append("  param @").Append(p.Name).Append(" = ").Append(p.Value).Append('\n');
+        if (m.Attributes.Count > 0) _sb.Append("  attributes ").Append(m.Attributes).Append('\n');
         if (!m.Symbols.SequenceEqual(Module.StandardSymbols)) _sb.Append("  symbols ").Append(string.Join(", ", m.Symbols)).Append('\n');
         foreach (var f in m.Functions)
         {

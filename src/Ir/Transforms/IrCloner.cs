@@ -82,7 +82,7 @@ public sealed class IrCloner
     /// <summary>Copies a whole module: parameters (through <paramref name="param"/>), symbols, functions, body.</summary>
     public static Module CloneModule(Module m, IrCloner cloner, Func<ParamDef, DimExpr>? param = null, Func<Function, bool>? keepFunction = null)
     {
-        var result = new Module(m.Name);
+        var result = new Module(m.Name) { Attributes = m.Attributes };
         foreach (var p in m.Params) result.AddParam(p.Name, param?.Invoke(p) ?? p.Value);
         result.Symbols.Clear();
         result.Symbols.AddRange(m.Symbols);

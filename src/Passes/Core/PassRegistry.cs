@@ -3,6 +3,9 @@ using System.Collections.Generic;
 using System.Linq;
 using GraphDsl.Passes.Canonicalize;
 using GraphDsl.Passes.Inline;
+using GraphDsl.Passes.Logits;
+using GraphDsl.Passes.Parallelize;
+using GraphDsl.Passes.Quantize;
 
 namespace GraphDsl.Passes.Core;
 
@@ -20,6 +23,9 @@ public static class PassRegistry
     {
         new(CanonicalizePass.PassInfo, _ => new CanonicalizePass()),
         new(InlinePass.PassInfo, _ => new InlinePass()),
+        new(ParallelizePass.PassInfo, o => new ParallelizePass(o)),
+        new(QuantizePass.PassInfo, o => new QuantizePass(o)),
+        new(PruneLogitsPass.PassInfo, _ => new PruneLogitsPass()),
     };
 
     public static IEnumerable<PassInfo> All => Entries.Select(e => e.Info);

@@ -1,0 +1,157 @@
+using System;
+using GraphDsl.Backends.CostModel.Hardware;
+using GraphDsl.Backends.CostModel.Model;
+using GraphDsl.Backends.CostModel.Plan;
+using GraphDsl.Ir.Ops;
+
+namespace GraphDsl.Backends.CostModel.Evaluate;
+
+/// <summary>The time of one model step, split into what the GPUs spend it on.</summary>
+public struct StepTime
+{
+    public double Seconds;
+    public double ComputeSeconds;
+    public double MemorySeconds;
+    public double CommSeconds;
+    public double LaunchSeconds;
+    /// <summary>The slowest pipeline stage's own time (equal to Seconds without pipeline parallelism, minus the step overhead).</summary>
+    public double MaxStageSeconds;
+}
+
+/// <summary>
+/// Evaluates a <see cref="CostPlan"/> at a workload on a cluster. Per op: time = max(FLOPs / (eta_class x
+/// peak), bytes / (eta_hbm x HBM bandwidth)) + a fixed per-kernel time; collectives by algorithm over
+/// the links they cross. MoE layers stream only the experts the batch touches, and the busiest GPU
+/// sets their time. The step is the sum over ops (no overlap; see the overlap pass) plus a per-step
+/// overhead; pipeline stages run one after another for one token.
+/// </summary>
+public sealed class StepEvaluator
+{
+    private readonly CostPlan _plan;
+    private readonly Cluster _cluster;
+    private readonly EfficiencyProfile _eff;
+    private readonly Collectives _collectives;
+    private readonly double[] _peak; // effective FLOP/s per entry (efficiency applied)
+    private readonly double _bandwidth;
+    private readonly double[] _atoms;
+    private readonly double[] _stageTimes;
+
+    public StepEvaluator(CostPlan plan, Cluster cluster, EfficiencyProfile eff)
+    {
+        _plan = plan; _cluster = cluster; _eff = eff;
+        _collectives = new Collectives(cluster, eff, plan.Layout);
+        _bandwidth = cluster.Device.HbmBytesPerSecond * eff.EtaHbm;
+        _atoms = new double[Math.Max(1, plan.Atoms.Count)];
+        _stageTimes = new double[plan.Layout.Pp];
+        _peak = new double[plan.Entries.Length];
+        for (int i = 0; i < plan.Entries.Length; i++)
+        {
+            var e = plan.Entries[i];
+            double eta = e.Class switch
+            {
+                OpClass.Gemm => eff.EtaGemm,
+                OpClass.GroupedGemm => eff.EtaGroupedGemm,
+                OpClass.Attention => eff.EtaAttention,
+                _ => eff.EtaGemm,
+            };
+            _peak[i] = PeakFor(cluster.Device, e.ComputeType) * eta;
+        }
+    }
+
+    public CostPlan Plan => _plan;
+
+    /// <summary>Dense peak FLOP/s for a math type, falling back to the nearest the device has
+    /// (FP4 to FP8 to BF16; f32 vector work to the f32 peak).</summary>
+    public static double PeakFor(Device d, string type)
+    {
+        double? p = type switch
+        {
+            "fp4" => d.Peak("fp4") ?? d.Peak("fp8") ?? d.Peak("bf16"),
+            "fp8" => d.Peak("fp8") ?? d.Peak("bf16"),
+            "f16" => d.Peak("f16") ?? d.Peak("bf16"),
+            "f32" => d.Peak("f32") ?? d.Peak("tf32") ?? d.Peak("bf16"),
+            "int8" => d.Peak("int8") ?? d.Peak("bf16"),
+            _ => d.Peak("bf16") ?? d.Peak("f16"),
+        };
+        return p ?? throw new InvalidOperationException($"device {d.Id} has no peak for {type}");
+    }
+
+    /// <summary>Evaluates one step with <paramref name="batch"/> sequences per replica, <paramref name="seq"/>
+    /// new tokens each and <paramref name="ctx"/> tokens in the cache. Fills <paramref name="details"/>
+    /// (one per plan entry, per execution) when given.</summary>
+    public StepTime Evaluate(double batch, double seq, double ctx, OpTiming[]? details = null)
+    {
+        _plan.Atoms.Evaluate(batch, seq, ctx, _atoms);
+        Array.Clear(_stageTimes, 0, _stageTimes.Length);
+        var result = new StepTime();
+        var entries = _plan.Entries;
+        for (int i = 0; i < entries.Length; i++)
+        {
+            var t = Time(entries[i], i);
+            var m = entries[i].Multiplicity;
+            _stageTimes[entries[i].Stage] += t.Seconds * m;
+            result.ComputeSeconds += t.Bound == Bound.Compute ? t.Seconds * m : 0;
+            result.MemorySeconds += t.Bound == Bound.Memory ? t.Seconds * m : 0;
+            result.CommSeconds += t.CommSeconds * m;
+            result.LaunchSeconds += t.LaunchSeconds * m;
+            if (details is not null) details[i] = t;
+        }
+        double sum = 0, max = 0;
+        foreach (var s in _stageTimes) { sum += s; max = Math.Max(max, s); }
+        result.Seconds = sum + _eff.StepSeconds;
+        result.MaxStageSeconds = max;
+        return result;
+    }
+
+    private OpTiming Time(PlanEntry e, int index)
+    {
+        var t = new OpTiming();
+        if (e.Collective != CollectiveKind.None)
+        {
+            double payload = e.CommBytes.Evaluate(_atoms);
+            t.CommSeconds = _collectives.Time(e.Collective, payload, e.CommGroup, e.CommAxis);
+            t.Seconds = t.CommSeconds;
+            t.Bytes = payload;
+            t.Bound = Bound.Communication;
+            return t;
+        }
+        double flops = e.Flops.Evaluate(_atoms);
+        double weightBytes = e.WeightBytes.Evaluate(_atoms);
+        double actBytes = e.ActivationBytes.Evaluate(_atoms);
+        if (e.IsMoe) (flops, weightBytes, actBytes) = MoeWork(e, flops, actBytes);
+        double bytes = weightBytes + actBytes + e.KvBytes.Evaluate(_atoms);
+        t.Flops = flops;
+        t.Bytes = bytes;
+        t.ComputeSeconds = flops / _peak[index];
+        t.MemorySeconds = bytes / _bandwidth;
+        t.LaunchSeconds = e.IsKernel ? _eff.KernelSeconds : 0;
+        double work = Math.Max(t.ComputeSeconds, t.MemorySeconds);
+        t.Seconds = work + t.LaunchSeconds;
+        t.Bound = t.LaunchSeconds > work ? Bound.Launch : t.ComputeSeconds >= t.MemorySeconds ? Bound.Compute : Bound.Memory;
+        return t;
+    }
+
+    /// <summary>
+    /// Routed experts at a batch: T tokens of the routing group each pick k of E experts (uniformly unless
+    /// routing statistics say otherwise). This GPU's L experts are each touched with probability
+    /// 1 - (1 - k/E)^T, so it streams the weights of E_hit = L (1 - (1 - k/E)^T) experts ("reuse
+    /// fragmentation": at small T each streamed expert serves few tokens). Token-expert pairs landing on
+    /// one GPU are binomial with mean T k L / E; the busiest of the E / L GPUs sets the time, taken as the
+    /// mean plus sqrt(2 ln(E / L)) standard deviations (the expected maximum of that many normals).
+    /// </summary>
+    private (double Flops, double WeightBytes, double ActBytes) MoeWork(PlanEntry e, double meanFlops, double actBytes)
+    {
+        double groupTokens = e.Tokens.Evaluate(_atoms) * e.TokenGroups;
+        if (groupTokens <= 0 || e.Experts <= 0) return (0, 0, actBytes);
+        double share = e.LocalExperts / e.Experts;          // this GPU's share of the experts
+        double pick = Math.Min(1.0, e.TopK / e.Experts);    // chance a token picks a given expert
+        double hit = 1 - Math.Exp(groupTokens * Math.Log(1 - Math.Min(pick, 1 - 1e-12)));
+        double touched = e.LocalExperts * hit;
+        double pairs = groupTokens * e.TopK;
+        double mean = pairs * share;
+        double shards = e.Experts / e.LocalExperts;
+        double busiest = shards > 1 ? mean + Math.Sqrt(pairs * share * (1 - share)) * Math.Sqrt(2 * Math.Log(shards)) : mean;
+        double scale = mean > 0 ? busiest / mean : 1;
+        return (busiest * e.FlopsPerPair, touched * e.BytesPerExpert, actBytes * scale);
+    }
+}

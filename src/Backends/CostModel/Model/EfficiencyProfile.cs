@@ -1,0 +1,83 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Text.Json;
+
+namespace GraphDsl.Backends.CostModel.Model;
+
+/// <summary>
+/// The few calibration constants of the cost model, named and documented (docs/cost-model.md), one set
+/// per serving engine because engines differ in kernels and scheduling. <c>roofline</c> has no losses
+/// (every efficiency 1, no overheads): predictions under it are the physical limits.
+/// </summary>
+public sealed record EfficiencyProfile
+{
+    public string Name { get; init; } = "";
+    public string Description { get; init; } = "";
+    /// <summary>Fraction of dense peak FLOP/s a large GEMM reaches.</summary>
+    public double EtaGemm { get; init; } = 1;
+    /// <summary>Fraction of dense peak the grouped expert GEMMs reach.</summary>
+    public double EtaGroupedGemm { get; init; } = 1;
+    /// <summary>Fraction of dense peak prefill (flash) attention reaches.</summary>
+    public double EtaAttention { get; init; } = 1;
+    /// <summary>Fraction of HBM bandwidth streaming kernels reach.</summary>
+    public double EtaHbm { get; init; } = 1;
+    /// <summary>Fraction of link bandwidth collectives reach.</summary>
+    public double EtaLink { get; init; } = 1;
+    /// <summary>Fixed time per kernel (launch and inter-kernel gap), seconds.</summary>
+    public double KernelSeconds { get; init; }
+    /// <summary>Fixed latency of one collective within a node, seconds.</summary>
+    public double CollectiveSeconds { get; init; }
+    /// <summary>Fixed time per model step (scheduling, sampling), seconds.</summary>
+    public double StepSeconds { get; init; }
+    /// <summary>Share of HBM the engine may use for weights, KV cache and activations (vLLM's gpu_memory_utilization).</summary>
+    public double MemoryUtilization { get; init; } = 0.9;
+    /// <summary>Most tokens one step processes at prefill (chunking), which sizes the activation workspace.</summary>
+    public double MaxBatchedTokens { get; init; } = 8192;
+    /// <summary>What the constants were fitted on, or where they come from.</summary>
+    public string CalibratedOn { get; init; } = "";
+
+    public static readonly EfficiencyProfile Roofline = new()
+    {
+        Name = "roofline",
+        Description = "No losses: every efficiency 1, no overheads. Predictions are physical limits.",
+        MemoryUtilization = 1.0,
+        CalibratedOn = "none (physical limits)",
+    };
+
+    /// <summary>The profiles shipped in Data/profiles.json, plus roofline.</summary>
+    public static IReadOnlyList<EfficiencyProfile> BuiltIn { get; } = Load();
+
+    public static EfficiencyProfile? Find(string name) => BuiltIn.FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase));
+
+    private static IReadOnlyList<EfficiencyProfile> Load()
+    {
+        using var stream = typeof(EfficiencyProfile).Assembly.GetManifestResourceStream("profiles.json")
+            ?? throw new InvalidOperationException("built-in efficiency profiles missing");
+        using var doc = JsonDocument.Parse(stream, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip });
+        var list = new List<EfficiencyProfile> { Roofline };
+        foreach (var p in doc.RootElement.GetProperty("profiles").EnumerateArray())
+        {
+            double D(string k, double dflt) => p.TryGetProperty(k, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetDouble() : dflt;
+            string S(string k) => p.TryGetProperty(k, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString()! : "";
+            list.Add(new EfficiencyProfile
+            {
+                Name = S("name"),
+                Description = S("description"),
+                EtaGemm = D("eta_gemm", 1),
+                EtaGroupedGemm = D("eta_grouped_gemm", D("eta_gemm", 1)),
+                EtaAttention = D("eta_attention", 1),
+                EtaHbm = D("eta_hbm", 1),
+                EtaLink = D("eta_link", 1),
+                KernelSeconds = D("kernel_us", 0) * 1e-6,
+                CollectiveSeconds = D("collective_us", 0) * 1e-6,
+                StepSeconds = D("step_us", 0) * 1e-6,
+                MemoryUtilization = D("memory_utilization", 0.9),
+                MaxBatchedTokens = D("max_batched_tokens", 8192),
+                CalibratedOn = S("calibrated_on"),
+            });
+        }
+        return list;
+    }
+}

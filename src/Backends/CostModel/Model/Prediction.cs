@@ -1,0 +1,41 @@
+using System.Collections.Generic;
+using GraphDsl.Backends.CostModel.Evaluate;
+using GraphDsl.Backends.CostModel.Memory;
+using GraphDsl.Backends.CostModel.Plan;
+
+namespace GraphDsl.Backends.CostModel.Model;
+
+/// <summary>One op (or group of identical ops) of a step: its time per step and what bounds it.</summary>
+public sealed record OpReport(string Name, string Op, string Group, double Count, double MillisecondsPerStep, double Flops, double Bytes, Bound Bound);
+
+public sealed record PhaseReport(double Milliseconds, double ComputeMs, double MemoryMs, double CommMs, double LaunchMs);
+
+/// <summary>Everything `graphdsl predict` reports for one model, cluster, deployment and workload.</summary>
+public sealed class Prediction
+{
+    public string Model { get; init; } = "";
+    public string Device { get; init; } = "";
+    public int Gpus { get; init; }
+    public int Nodes { get; init; }
+    public Layout Layout { get; init; } = new(1, 1, 1, 1);
+    public Deployment Deployment { get; init; } = new();
+    public Workload Workload { get; init; } = new(1, 1, 1);
+    public string Profile { get; init; } = "";
+    public string Pipeline { get; init; } = "";
+    public bool Feasible { get; init; }
+    public IReadOnlyList<string> Reasons { get; init; } = new List<string>();
+    public MemoryPlan Memory { get; init; } = null!;
+    /// <summary>Largest batch (whole deployment) whose KV cache fits at the context.</summary>
+    public long MaxBatch { get; init; }
+    public PhaseReport Prefill { get; init; } = null!;
+    public PhaseReport Decode { get; init; } = null!;
+    public double DecodeTokensPerSecond { get; init; }
+    public double DecodeTokensPerSecondPerGpu => DecodeTokensPerSecond / Gpus;
+    /// <summary>Output tokens per second including prefill, when the workload gives output tokens.</summary>
+    public double? OutputTokensPerSecond { get; init; }
+    /// <summary>Largest batch meeting the TPOT SLO (at most MaxBatch) and its decode throughput.</summary>
+    public long? SloBatch { get; init; }
+    public double? SloTokensPerSecond { get; init; }
+    public IReadOnlyList<OpReport> DecodeOps { get; init; } = new List<OpReport>();
+    public IReadOnlyList<OpReport> PrefillOps { get; init; } = new List<OpReport>();
+}

@@ -1,0 +1,143 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using GraphDsl.Backends.CostModel.Evaluate;
+using GraphDsl.Backends.CostModel.Hardware;
+using GraphDsl.Backends.CostModel.Memory;
+using GraphDsl.Backends.CostModel.Plan;
+
+namespace GraphDsl.Backends.CostModel.Model;
+
+/// <summary>
+/// Predicts serving: prefill of the batch's prompts (TTFT), one decode step at the context (TPOT),
+/// throughput, memory and feasibility, the largest batch that fits, the throughput under a TPOT SLO,
+/// and the per-op breakdown with each op's bound.
+/// </summary>
+public sealed class Predictor
+{
+    private readonly CompiledDeployment _compiled;
+    private readonly Cluster _cluster;
+    private readonly EfficiencyProfile _eff;
+    private readonly StepEvaluator _prefill;
+    private readonly StepEvaluator _decode;
+
+    public Predictor(CompiledDeployment compiled, Cluster cluster, EfficiencyProfile eff)
+    {
+        _compiled = compiled; _cluster = cluster; _eff = eff;
+        _prefill = new StepEvaluator(compiled.PrefillPlan, cluster, eff);
+        _decode = new StepEvaluator(compiled.DecodePlan, cluster, eff);
+    }
+
+    public Layout Layout => _compiled.DecodePlan.Layout;
+
+    /// <summary>Checks the deployment against the cluster; returns the problem or null.</summary>
+    public static string? CheckFits(Deployment d, Cluster c) =>
+        d.Gpus != c.Gpus ? $"tp x dp x pp = {d.Tp} x {d.Dp} x {d.Pp} = {d.Gpus} GPUs, but the cluster has {c.Gpus} ({c.Nodes} node(s) of {c.GpusPerNode})" : null;
+
+    public double TtftSeconds(double batchPerReplica, double prompt) => _prefill.Evaluate(batchPerReplica, prompt, prompt).Seconds;
+
+    public double TpotSeconds(double batchPerReplica, double context) => _decode.Evaluate(batchPerReplica, 1, context).Seconds;
+
+    public Prediction Predict(Workload w, bool details = true)
+    {
+        var layout = Layout;
+        if (w.Batch % layout.Dp != 0) throw new ArgumentException($"the batch ({w.Batch}) must be a multiple of dp ({layout.Dp}): each attention replica serves batch / dp sequences");
+        double br = (double)w.Batch / layout.Dp;
+        var prefillDetails = details ? new OpTiming[_compiled.PrefillPlan.Entries.Length] : null;
+        var decodeDetails = details ? new OpTiming[_compiled.DecodePlan.Entries.Length] : null;
+        var pre = _prefill.Evaluate(br, w.Prompt, w.Prompt, prefillDetails);
+        var dec = _decode.Evaluate(br, 1, w.Context, decodeDetails);
+        var memory = MemoryPlan.For(_compiled.DecodePlan, _cluster, _eff, br, w.Context, w.Prompt);
+        long maxBatch = memory.MaxBatchPerReplica == long.MaxValue ? long.MaxValue : memory.MaxBatchPerReplica * layout.Dp;
+
+        double? output = null;
+        if (w.Output > 0)
+        {
+            var mid = _decode.Evaluate(br, 1, w.Prompt + w.Output / 2.0).Seconds;
+            output = w.Batch * w.Output / (pre.Seconds + w.Output * mid);
+        }
+        long? sloBatch = null;
+        double? sloTput = null;
+        if (w.TpotSloMs is { } slo && memory.MaxBatchPerReplica > 0)
+        {
+            long best = LargestBatchUnder(slo / 1e3, w.Context, Math.Min(memory.MaxBatchPerReplica, 1L << 20));
+            if (best > 0)
+            {
+                sloBatch = best * layout.Dp;
+                sloTput = sloBatch / TpotSeconds(best, w.Context);
+            }
+            else sloBatch = 0;
+        }
+        return new Prediction
+        {
+            Model = _compiled.Module.Name,
+            Device = _cluster.Device.Id,
+            Gpus = _cluster.Gpus,
+            Nodes = _cluster.Nodes,
+            Layout = layout,
+            Deployment = _compiled.Deployment,
+            Workload = w,
+            Profile = _eff.Name,
+            Pipeline = _compiled.Pipeline,
+            Feasible = memory.Feasible,
+            Reasons = memory.Reasons,
+            Memory = memory,
+            MaxBatch = maxBatch,
+            Prefill = Phase(pre),
+            Decode = Phase(dec),
+            DecodeTokensPerSecond = w.Batch / dec.Seconds,
+            OutputTokensPerSecond = output,
+            SloBatch = sloBatch,
+            SloTokensPerSecond = sloTput,
+            DecodeOps = details ? Report(_compiled.DecodePlan, decodeDetails!) : new List<OpReport>(),
+            PrefillOps = details ? Report(_compiled.PrefillPlan, prefillDetails!) : new List<OpReport>(),
+        };
+    }
+
+    /// <summary>Largest batch per replica whose decode step meets the SLO (step time grows with batch).</summary>
+    public long LargestBatchUnder(double sloSeconds, double context, long limit)
+    {
+        if (limit < 1 || TpotSeconds(1, context) > sloSeconds) return 0;
+        long lo = 1, hi = limit;
+        while (lo < hi)
+        {
+            long mid = lo + (hi - lo + 1) / 2;
+            if (TpotSeconds(mid, context) <= sloSeconds) lo = mid; else hi = mid - 1;
+        }
+        return lo;
+    }
+
+    private static PhaseReport Phase(StepTime t) =>
+        new(t.Seconds * 1e3, t.ComputeSeconds * 1e3, t.MemorySeconds * 1e3, t.CommSeconds * 1e3, t.LaunchSeconds * 1e3);
+
+    /// <summary>Ops grouped by layer group, weight path and op name, summed over a step, largest first.</summary>
+    private static List<OpReport> Report(CostPlan plan, OpTiming[] timings)
+    {
+        var rows = new Dictionary<string, (PlanEntry E, double Count, double Seconds, double Flops, double Bytes, Bound Bound, double BoundSeconds)>();
+        for (int i = 0; i < plan.Entries.Length; i++)
+        {
+            var e = plan.Entries[i];
+            var t = timings[i];
+            if (!e.IsKernel) continue;
+            var key = e.Group + "|" + Label(e);
+            rows.TryGetValue(key, out var r);
+            double seconds = t.Seconds * e.Multiplicity;
+            var bound = r.BoundSeconds >= seconds ? r.Bound : t.Bound;
+            rows[key] = (e, r.Count + e.Multiplicity, r.Seconds + seconds, r.Flops + t.Flops * e.Multiplicity, r.Bytes + t.Bytes * e.Multiplicity,
+                bound, Math.Max(r.BoundSeconds, seconds));
+        }
+        return rows.Values.OrderByDescending(r => r.Seconds)
+            .Select(r => new OpReport(Label(r.E), r.E.Op, r.E.Group, r.Count, r.Seconds * 1e3, r.Flops, r.Bytes, r.Bound)).ToList();
+    }
+
+    private static string Label(PlanEntry e)
+    {
+        var src = e.Source;
+        string? weight = null;
+        if (src is not null)
+            foreach (var v in src.Operands)
+                if (v.Owner?.Def == GraphDsl.Ir.Ops.CoreOps.Weight) { weight = v.Owner.Attributes.GetString("name"); break; }
+        var path = e.Path.Length > 0 ? e.Path + "." : "";
+        return weight is not null ? $"{path}{weight} ({e.Op})" : $"{path}{e.Op}";
+    }
+}

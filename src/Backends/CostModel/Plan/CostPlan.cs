@@ -1,0 +1,162 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using GraphDsl.Ir.Analysis;
+using GraphDsl.Ir.Graph;
+using GraphDsl.Ir.Ops;
+using GraphDsl.Ir.Shapes;
+using GraphDsl.Ir.Types;
+
+namespace GraphDsl.Backends.CostModel.Plan;
+
+/// <summary>What one pipeline stage holds in memory per GPU, independent of the workload.</summary>
+public sealed class StageMemory
+{
+    public double WeightBytes { get; set; }
+    /// <summary>KV bytes one token adds to full-context caches.</summary>
+    public double KvBytesPerToken { get; set; }
+    /// <summary>Sliding-window caches: bytes per token and the window they keep.</summary>
+    public List<(double BytesPerToken, long Window)> WindowedKv { get; } = new();
+    public double HostWeightBytes { get; set; }
+
+    public double KvBytesPerSequence(double context) =>
+        KvBytesPerToken * context + WindowedKv.Sum(w => w.BytesPerToken * Math.Min(context, w.Window));
+}
+
+/// <summary>
+/// A per-GPU module lowered once into flat arrays for one phase (prefill or decode): every op with its
+/// compiled cost polynomials and multiplicity. A sweep evaluates thousands of workloads against one
+/// plan without walking the graph or allocating.
+/// </summary>
+public sealed class CostPlan
+{
+    private CostPlan(PlanEntry[] entries, AtomTable atoms, StageMemory[] stages, Layout layout)
+    {
+        Entries = entries; Atoms = atoms; Stages = stages; Layout = layout;
+    }
+
+    public PlanEntry[] Entries { get; }
+    public AtomTable Atoms { get; }
+    public StageMemory[] Stages { get; }
+    public Layout Layout { get; }
+
+    /// <summary>Lowers a parallelized (or single-GPU) flat module for <paramref name="phase"/>.</summary>
+    public static CostPlan Compile(Module m, CostPhase phase, AtomTable? shared = null)
+    {
+        if (m.Functions.Count > 0) throw new InvalidOperationException("the cost model needs a flat module: run 'inline' first");
+        var layout = Layout.From(m);
+        var param = IrBuilder.Resolver(m);
+        var atoms = shared ?? new AtomTable();
+        var stages = Enumerable.Range(0, layout.Pp).Select(_ => new StageMemory()).ToArray();
+        var entries = new List<PlanEntry>();
+        int stage = 0;
+        var topLevelStage = new Dictionary<Operation, int>();
+        foreach (var op in m.Body.Ops)
+        {
+            if (op.Def == CommOps.Recv) stage = (int)(op.Attributes.GetInt("stage")?.AsConst ?? stage);
+            topLevelStage[op] = Math.Min(stage, layout.Pp - 1);
+        }
+        foreach (var w in ModelWalker.Walk(m))
+        {
+            var op = w.Op;
+            var top = TopLevel(op, m.Body);
+            int s = top is not null && topLevelStage.TryGetValue(top, out var st) ? st : 0;
+            var mem = stages[s];
+            if (op.Def == CoreOps.Weight)
+            {
+                var bytes = (Poly.From(op.Result.Type.Shape.NumElements(), param)?.ConstantTerm ?? 0) * op.Result.Type.DType.BytesPerElement;
+                mem.WeightBytes += bytes * w.Multiplicity;
+                continue;
+            }
+            if (op.Def == AttentionOps.KvCache)
+            {
+                var perToken = AttentionOps.BytesPerToken(op, param).ConstantTerm * w.Multiplicity;
+                var window = op.Attributes.GetInt("window")?.Evaluate(param, _ => null) ?? 0;
+                if (window > 0) mem.WindowedKv.Add((perToken, window)); else mem.KvBytesPerToken += perToken;
+            }
+            if (op.Def.Cost is null) continue;
+            var cost = op.Def.Cost(new CostContext(op, param, phase));
+            entries.Add(Lower(op, cost, w, s, atoms));
+        }
+        return new CostPlan(entries.ToArray(), atoms, stages, layout);
+    }
+
+    private static Operation? TopLevel(Operation op, Region body)
+    {
+        var o = op;
+        while (o.ParentRegion is { } r && r != body)
+        {
+            if (r.Parent is null) return null;
+            o = r.Parent;
+        }
+        return o;
+    }
+
+    private static PlanEntry Lower(Operation op, OpCost cost, WalkedOp w, int stage, AtomTable atoms)
+    {
+        CompiledPoly C(Poly p) => CompiledPoly.Compile(p, atoms);
+        bool isKernel = !(cost.Flops.IsConstant && cost.Flops.ConstantTerm == 0 && cost.TotalBytes.IsConstant && cost.TotalBytes.ConstantTerm == 0
+                          && cost.CommBytes.IsConstant && cost.CommBytes.ConstantTerm == 0);
+        var moe = cost.Moe;
+        return new PlanEntry
+        {
+            Op = op.Name,
+            Group = w.Group,
+            Path = w.Path,
+            Multiplicity = w.Multiplicity,
+            Stage = stage,
+            Class = cost.Class,
+            IsKernel = isKernel,
+            ComputeType = ComputeType(op, cost.Class),
+            Flops = C(cost.Flops),
+            WeightBytes = C(cost.WeightBytes),
+            ActivationBytes = C(cost.ActivationBytes),
+            KvBytes = C(cost.KvBytes),
+            CommBytes = C(cost.CommBytes),
+            GemmM = cost.Gemm is null ? CompiledPoly.Zero : C(cost.Gemm.M),
+            IsMoe = moe is not null,
+            Experts = moe?.Experts ?? 0,
+            TopK = moe?.TopK ?? 0,
+            LocalExperts = moe?.LocalExperts ?? 0,
+            TokenGroups = moe?.TokenGroups ?? 1,
+            BytesPerExpert = moe?.BytesPerExpert ?? 0,
+            FlopsPerPair = moe?.FlopsPerTokenExpert ?? 0,
+            Tokens = moe is null ? CompiledPoly.Zero : C(moe.Tokens),
+            Collective = op.Name switch
+            {
+                "comm.all_reduce" => CollectiveKind.AllReduce,
+                "comm.all_gather" => CollectiveKind.AllGather,
+                "comm.reduce_scatter" => CollectiveKind.ReduceScatter,
+                "comm.all_to_all" => CollectiveKind.AllToAll,
+                "comm.send" => CollectiveKind.Send,
+                _ => CollectiveKind.None,
+            },
+            CommGroup = (int)(op.Attributes.GetInt("group")?.AsConst ?? 1),
+            CommAxis = op.Attributes.GetString("axis") ?? (op.Def.FindAttr("axis")?.Default as StrAttr)?.Value ?? "",
+            Source = op,
+        };
+    }
+
+    /// <summary>
+    /// The math a GEMM runs in: FP8 weights run on FP8 tensor cores with activations quantized on the fly
+    /// (W8A8, as FP8 deployments do); FP4 block formats on FP4 cores where the GPU has them; INT8/INT4
+    /// weight-only formats dequantize into 16-bit math (W8A16/W4A16). Other ops use the activation type;
+    /// elementwise work runs on the vector units (f32).
+    /// </summary>
+    public static string ComputeType(Operation op, OpClass cls)
+    {
+        if (cls is OpClass.Gemm or OpClass.GroupedGemm)
+        {
+            var w = op.Def == MoeOps.Experts ? op.Operand("w_up") : op.Operand("w");
+            var wt = w?.Type.DType;
+            if (wt == DType.Fp8E4M3 || wt == DType.Fp8E5M2 || wt == DType.MxFp8) return "fp8";
+            if (wt == DType.MxFp4 || wt == DType.NvFp4) return "fp4";
+            return ActivationKey(op.Operands[0].Type.DType);
+        }
+        if (cls == OpClass.Attention) return ActivationKey(op.Operands[0].Type.DType);
+        return "f32";
+    }
+
+    private static string ActivationKey(DType t) =>
+        t == DType.F32 ? "f32" : t == DType.F16 ? "f16" : t == DType.Fp8E4M3 || t == DType.Fp8E5M2 ? "fp8" : "bf16";
+}

@@ -1,0 +1,48 @@
+using GraphDsl.Ir.Graph;
+using GraphDsl.Ir.Ops;
+
+namespace GraphDsl.Backends.CostModel.Plan;
+
+public enum CollectiveKind { None, AllReduce, AllGather, ReduceScatter, AllToAll, Send }
+
+/// <summary>
+/// One op of the per-GPU program, lowered once: its costs as compiled polynomials of the workload,
+/// how many times a step runs it, which pipeline stage it belongs to, the math type that selects the
+/// device peak, and, for MoE and collectives, what the evaluator needs beyond FLOPs and bytes.
+/// </summary>
+public sealed class PlanEntry
+{
+    public string Op { get; init; } = "";
+    public string Group { get; init; } = "";
+    public string Path { get; init; } = "";
+    public double Multiplicity { get; init; }
+    public int Stage { get; init; }
+    public OpClass Class { get; init; }
+    /// <summary>Whether the op is a kernel launch (views such as reshape and split are not).</summary>
+    public bool IsKernel { get; init; }
+    public string ComputeType { get; init; } = "bf16";
+    public CompiledPoly Flops { get; init; }
+    public CompiledPoly WeightBytes { get; init; }
+    public CompiledPoly ActivationBytes { get; init; }
+    public CompiledPoly KvBytes { get; init; }
+    public CompiledPoly CommBytes { get; init; }
+    public CompiledPoly GemmM { get; init; }
+
+    // MoE: routed experts (see MoeWork).
+    public bool IsMoe { get; init; }
+    public double Experts { get; init; }
+    public double TopK { get; init; }
+    public double LocalExperts { get; init; }
+    public double TokenGroups { get; init; }
+    public double BytesPerExpert { get; init; }
+    public double FlopsPerPair { get; init; }
+    public CompiledPoly Tokens { get; init; }
+
+    // Collectives.
+    public CollectiveKind Collective { get; init; }
+    public int CommGroup { get; init; }
+    public string CommAxis { get; init; } = "";
+
+    /// <summary>The op in the per-GPU IR (for reports and traces).</summary>
+    public Operation? Source { get; init; }
+}

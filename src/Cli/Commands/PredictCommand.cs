@@ -1,0 +1,71 @@
+using System;
+using System.CommandLine;
+using System.Linq;
+using GraphDsl.Backends.CostModel.Model;
+using GraphDsl.Cli.Rendering;
+using GraphDsl.Ir.Diagnostics;
+using GraphDsl.Ir.Graph;
+
+namespace GraphDsl.Cli.Commands;
+
+/// <summary><c>graphdsl predict FILE --hardware h100-sxm --gpus 8 --batch 64 --prompt 2048 --context 8192</c>.</summary>
+internal static class PredictCommand
+{
+    public static Command Create()
+    {
+        var file = new Argument<string>("file") { Description = ".moe file" };
+        var deployment = new DeploymentOptions();
+        var batch = new Option<long>("--batch") { Description = "sequences in flight over the whole deployment", DefaultValueFactory = _ => 1 };
+        var prompt = new Option<string>("--prompt") { Description = "prompt tokens per sequence (prefill), e.g. 2048 or 2k", DefaultValueFactory = _ => "2048" };
+        var context = new Option<string>("--context") { Description = "tokens in the KV cache at the decode step predicted, e.g. 8192 or 128k", DefaultValueFactory = _ => "4096" };
+        var output = new Option<long>("--output-tokens") { Description = "tokens generated per request, for end-to-end output throughput", DefaultValueFactory = _ => 0 };
+        var slo = new Option<double?>("--tpot-slo-ms") { Description = "time-per-output-token target: report the best throughput meeting it" };
+        var passes = CommonOptions.Passes();
+        var format = CommonOptions.Format("table", "table", "json");
+        var model = CommonOptions.Model();
+        var cmd = new Command("predict", "Predict serving performance and memory of a model on a cluster.") { file, batch, prompt, context, output, slo, passes, format, model };
+        deployment.AddTo(cmd);
+        cmd.SetAction(r =>
+        {
+            var diagnostics = new DiagnosticBag();
+            var catalog = deployment.Catalog(r, diagnostics);
+            var device = catalog is null ? null : deployment.Device(r, catalog, diagnostics);
+            var cluster = device is null ? null : deployment.Cluster(r, device, diagnostics);
+            var eff = deployment.Efficiency(r, diagnostics);
+            var dep = cluster is null ? null : deployment.Deployment(r, cluster.Gpus, diagnostics);
+            long promptLen = 0, ctxLen = 0;
+            if (!DeploymentOptions.TryParseSize(r.GetValue(prompt)!, out promptLen)) diagnostics.Report(DiagnosticCatalog.InvalidWorkload, SourceSpan.None, $"--prompt '{r.GetValue(prompt)}' is not a positive size");
+            if (!DeploymentOptions.TryParseSize(r.GetValue(context)!, out ctxLen)) diagnostics.Report(DiagnosticCatalog.InvalidWorkload, SourceSpan.None, $"--context '{r.GetValue(context)}' is not a positive size");
+            if (r.GetValue(batch) < 1) diagnostics.Report(DiagnosticCatalog.InvalidWorkload, SourceSpan.None, "--batch must be at least 1");
+            if (r.GetValue(output) < 0) diagnostics.Report(DiagnosticCatalog.InvalidWorkload, SourceSpan.None, "--output-tokens must not be negative");
+            if (r.GetValue(slo) is <= 0) diagnostics.Report(DiagnosticCatalog.InvalidWorkload, SourceSpan.None, "--tpot-slo-ms must be positive");
+            if (dep is not null && cluster is not null && Predictor.CheckFits(dep, cluster) is { } mismatch)
+                diagnostics.Report(DiagnosticCatalog.DeploymentMismatch, SourceSpan.None, mismatch);
+            if (diagnostics.HasErrors) { Driver.Report(diagnostics.Items); return ExitCodes.UsageError; }
+
+            var module = Driver.Load(r.GetValue(file)!, r.GetValue(model));
+            if (module is null) return ExitCodes.InputError;
+            var workload = new Workload(r.GetValue(batch), promptLen, ctxLen, r.GetValue(output), r.GetValue(slo));
+            var prediction = Run(module, dep!, r.GetValue(passes), cluster!, eff!, workload, diagnostics);
+            if (prediction is null) { Driver.Report(diagnostics.Items); return ExitCodes.InputError; }
+            if (r.GetValue(format) == "json") Console.Out.Write(PredictionJson.Write(prediction));
+            else PredictionTable.Write(prediction);
+            return ExitCodes.Ok;
+        });
+        return cmd;
+    }
+
+    /// <summary>Compiles the deployment and predicts; null (with diagnostics) when the deployment is illegal.</summary>
+    public static Prediction? Run(Module module, Deployment dep, string? passes, GraphDsl.Backends.CostModel.Hardware.Cluster cluster,
+        EfficiencyProfile eff, Workload workload, DiagnosticBag diagnostics)
+    {
+        var compiled = CompiledDeployment.Compile(module, dep, passes, diagnostics);
+        if (compiled is null) return null;
+        try { return new Predictor(compiled, cluster, eff).Predict(workload); }
+        catch (ArgumentException e)
+        {
+            diagnostics.Report(DiagnosticCatalog.InvalidWorkload, SourceSpan.None, e.Message);
+            return null;
+        }
+    }
+}

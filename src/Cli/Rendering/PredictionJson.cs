@@ -1,0 +1,91 @@
+using System.Text.Json;
+using GraphDsl.Backends.CostModel.Model;
+
+namespace GraphDsl.Cli.Rendering;
+
+/// <summary>`predict --format json`: sizes in GB are 10^9 bytes, times in milliseconds.</summary>
+public static class PredictionJson
+{
+    public static string Write(Prediction p) => Json.Write(w => WriteBody(w, p));
+
+    public static void WriteBody(Utf8JsonWriter w, Prediction p)
+    {
+        w.WriteString("model", p.Model);
+        w.Object("hardware", () => { w.WriteString("device", p.Device); w.Number("gpus", p.Gpus); w.Number("nodes", p.Nodes); });
+        w.Object("deployment", () =>
+        {
+            w.Number("tp", p.Layout.Tp); w.Number("ep", p.Layout.Ep); w.Number("dp", p.Layout.Dp); w.Number("pp", p.Layout.Pp);
+            w.WriteString("weights", p.Deployment.Weights); w.WriteString("kv", p.Deployment.Kv);
+        });
+        w.Object("workload", () =>
+        {
+            w.Number("batch", p.Workload.Batch); w.Number("prompt", p.Workload.Prompt); w.Number("context", p.Workload.Context);
+            w.Number("output_tokens", p.Workload.Output);
+            if (p.Workload.TpotSloMs is { } slo) w.Number("tpot_slo_ms", slo);
+        });
+        w.WriteString("profile", p.Profile);
+        w.WriteString("pipeline", p.Pipeline);
+        w.WriteBoolean("feasible", p.Feasible);
+        w.WriteStartArray("reasons");
+        foreach (var r in p.Reasons) w.WriteStringValue(r);
+        w.WriteEndArray();
+        w.Object("memory", () =>
+        {
+            w.Number("capacity_gb", p.Memory.CapacityBytes / 1e9);
+            w.Number("weights_gb", p.Memory.WeightBytes / 1e9);
+            w.Number("kv_gb", p.Memory.KvBytes / 1e9);
+            w.Number("activations_gb", p.Memory.ActivationBytes / 1e9);
+            w.Number("reserve_gb", p.Memory.ReserveBytes / 1e9);
+            w.Number("free_gb", p.Memory.FreeBytes / 1e9);
+            w.Number("kv_gb_per_sequence", p.Memory.KvBytesPerSequence / 1e9);
+        });
+        if (p.MaxBatch == long.MaxValue) w.WriteNull("max_batch"); else w.Number("max_batch", p.MaxBatch);
+        w.Object("prefill", () =>
+        {
+            w.Number("ttft_ms", p.Prefill.Milliseconds);
+            Phase(w, p.Prefill);
+        });
+        w.Object("decode", () =>
+        {
+            w.Number("tpot_ms", p.Decode.Milliseconds);
+            w.Number("tokens_per_s", p.DecodeTokensPerSecond);
+            w.Number("tokens_per_s_per_gpu", p.DecodeTokensPerSecondPerGpu);
+            Phase(w, p.Decode);
+        });
+        w.Object("throughput", () =>
+        {
+            if (p.OutputTokensPerSecond is { } o) w.Number("output_tokens_per_s", o); else w.WriteNull("output_tokens_per_s");
+            if (p.SloBatch is { } b) w.Number("slo_batch", b); else w.WriteNull("slo_batch");
+            if (p.SloTokensPerSecond is { } t) w.Number("slo_tokens_per_s", t); else w.WriteNull("slo_tokens_per_s");
+        });
+        Ops(w, "ops", p.DecodeOps);
+        Ops(w, "prefill_ops", p.PrefillOps);
+    }
+
+    private static void Phase(Utf8JsonWriter w, PhaseReport r)
+    {
+        w.Number("compute_bound_ms", r.ComputeMs);
+        w.Number("memory_bound_ms", r.MemoryMs);
+        w.Number("communication_ms", r.CommMs);
+        w.Number("launch_ms", r.LaunchMs);
+    }
+
+    private static void Ops(Utf8JsonWriter w, string name, System.Collections.Generic.IReadOnlyList<OpReport> ops)
+    {
+        w.WriteStartArray(name);
+        foreach (var o in ops)
+        {
+            w.WriteStartObject();
+            w.WriteString("name", o.Name);
+            w.WriteString("op", o.Op);
+            w.WriteString("group", o.Group);
+            w.Number("count", o.Count);
+            w.Number("time_ms", o.MillisecondsPerStep);
+            w.Number("flops", o.Flops);
+            w.Number("bytes", o.Bytes);
+            w.WriteString("bound", o.Bound.ToString().ToLowerInvariant());
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+    }
+}

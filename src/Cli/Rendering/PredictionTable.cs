@@ -1,0 +1,47 @@
+using System.Linq;
+using GraphDsl.Backends.CostModel.Model;
+using Spectre.Console;
+
+namespace GraphDsl.Cli.Rendering;
+
+/// <summary>`predict --format table`: the answer first (fits? how fast?), then memory, then the slowest ops.</summary>
+public static class PredictionTable
+{
+    public static void Write(Prediction p)
+    {
+        var c = AnsiConsole.Console;
+        c.MarkupLine($"[bold]{Markup.Escape(p.Model)}[/] on {p.Gpus} x {Markup.Escape(p.Device)} ({p.Nodes} node(s)), tp={p.Layout.Tp} ep={p.Layout.Ep} dp={p.Layout.Dp} pp={p.Layout.Pp}, " +
+                     $"weights {Markup.Escape(p.Deployment.Weights)}, kv {Markup.Escape(p.Deployment.Kv)}; profile {Markup.Escape(p.Profile)}");
+        c.MarkupLine($"batch {p.Workload.Batch}, prompt {p.Workload.Prompt}, context {p.Workload.Context}");
+        if (!p.Feasible)
+        {
+            c.MarkupLine("[red bold]does not fit[/]");
+            foreach (var r in p.Reasons) c.MarkupLine("  " + Markup.Escape(r));
+        }
+        var t = new Table().Border(TableBorder.Rounded).AddColumn("metric").AddColumn(new TableColumn("value").RightAligned());
+        t.AddRow("fits", p.Feasible ? "yes" : "[red]no[/]");
+        t.AddRow("TTFT (prefill of the batch)", $"{p.Prefill.Milliseconds:F2} ms");
+        t.AddRow("TPOT (one decode step)", $"{p.Decode.Milliseconds:F3} ms");
+        t.AddRow("decode tokens/s (cluster)", $"{p.DecodeTokensPerSecond:F1}");
+        t.AddRow("decode tokens/s per GPU", $"{p.DecodeTokensPerSecondPerGpu:F1}");
+        if (p.OutputTokensPerSecond is { } o) t.AddRow($"output tokens/s ({p.Workload.Output} per request)", $"{o:F1}");
+        t.AddRow("largest batch that fits", p.MaxBatch == long.MaxValue ? "unbounded" : p.MaxBatch.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        if (p.SloBatch is { } b) t.AddRow($"best batch with TPOT <= {p.Workload.TpotSloMs} ms", b == 0 ? "[red]none[/]" : $"{b} ({p.SloTokensPerSecond:F1} tokens/s)");
+        c.Write(t);
+        var m = new Table().Border(TableBorder.Rounded).AddColumn("memory per GPU").AddColumn(new TableColumn("GB").RightAligned());
+        m.AddRow("weights", $"{p.Memory.WeightBytes / 1e9:F2}");
+        m.AddRow("KV cache", $"{p.Memory.KvBytes / 1e9:F2}");
+        m.AddRow("activations", $"{p.Memory.ActivationBytes / 1e9:F2}");
+        m.AddRow("runtime reserve", $"{p.Memory.ReserveBytes / 1e9:F2}");
+        m.AddRow("free", $"{p.Memory.FreeBytes / 1e9:F2}");
+        m.AddRow("capacity", $"{p.Memory.CapacityBytes / 1e9:F2}");
+        c.Write(m);
+        var ops = new Table().Border(TableBorder.Rounded).Title("decode step: slowest ops")
+            .AddColumn("op").AddColumn(new TableColumn("x").RightAligned()).AddColumn(new TableColumn("ms/step").RightAligned())
+            .AddColumn(new TableColumn("share").RightAligned()).AddColumn("bound");
+        foreach (var op in p.DecodeOps.Take(12))
+            ops.AddRow(Markup.Escape(op.Name), op.Count.ToString("0", System.Globalization.CultureInfo.InvariantCulture), $"{op.MillisecondsPerStep:F3}",
+                $"{100 * op.MillisecondsPerStep / p.Decode.Milliseconds:F1}%", op.Bound.ToString().ToLowerInvariant());
+        c.Write(ops);
+    }
+}

@@ -1,0 +1,112 @@
+using System.Linq;
+using GraphDsl.Ir.Diagnostics;
+using GraphDsl.Ir.Graph;
+using GraphDsl.Ir.Shapes;
+using GraphDsl.Ir.Types;
+using static GraphDsl.Ir.Ops.Spec;
+
+namespace GraphDsl.Ir.Ops;
+
+/// <summary>
+/// Collectives inserted by the parallelize pass. The IR after parallelize is the program of one GPU
+/// (shapes are per-GPU shards); each collective names the size of its group and the parallel axis it
+/// runs over (tp, ep, dp, pp), from which the cost model decides which link it crosses.
+/// </summary>
+public static class CommOps
+{
+    private static readonly AttrSpec Group = Int("group", "number of GPUs in the group");
+    private static readonly AttrSpec Axis = Choice("axis", "the parallel dimension the group spans", "tp", "tp", "ep", "dp", "pp");
+
+    public static readonly OpDef AllReduce = new("comm.all_reduce", "Sums x over the group; every member gets the sum (after row-parallel matmuls).")
+    {
+        Operands = L(In("x")),
+        Attrs = L(Group, Axis),
+        Traits = OpTraits.None,
+        Class = OpClass.Communication,
+        Callable = false,
+        Infer = c => CheckGroup(c) ? new[] { c.Operand("x") } : null,
+        Cost = c => new OpCost { Class = OpClass.Communication, CommBytes = c.Bytes(c.Type("x")) },
+        Example = "%9 = comm.all_reduce %8 {group = 8} : bf16[batch, seq, 4096]",
+    };
+
+    public static readonly OpDef AllGather = new("comm.all_gather", "Concatenates the members' shards of x along `dim`.")
+    {
+        Operands = L(In("x")),
+        Attrs = L(Group, Axis, Int("dim", "axis gathered (negative counts from the end)", -1)),
+        Traits = OpTraits.None,
+        Class = OpClass.Communication,
+        Callable = false,
+        Infer = c => CheckGroup(c) ? new[] { Resize(c, true) } : null,
+        Cost = c => new OpCost { Class = OpClass.Communication, CommBytes = c.Bytes(c.ResultType()) },
+    };
+
+    public static readonly OpDef ReduceScatter = new("comm.reduce_scatter", "Sums x over the group and leaves each member one shard along `dim`.")
+    {
+        Operands = L(In("x")),
+        Attrs = L(Group, Axis, Int("dim", "axis scattered (negative counts from the end)", -1)),
+        Traits = OpTraits.None,
+        Class = OpClass.Communication,
+        Callable = false,
+        Infer = c => CheckGroup(c) ? new[] { Resize(c, false) } : null,
+        Cost = c => new OpCost { Class = OpClass.Communication, CommBytes = c.Bytes(c.Type("x")) },
+    };
+
+    public static readonly OpDef AllToAll = new("comm.all_to_all",
+        "Exchanges token rows among the group (MoE dispatch and combine): each row goes to `fanout` destinations, a share (group-1)/group of them remote.")
+    {
+        Operands = L(In("x")),
+        Attrs = L(Group, Choice("axis", "the parallel dimension the group spans", "ep", "tp", "ep", "dp", "pp"),
+            Int("fanout", "copies of each row sent (top_k for dispatch, 1 for combine)", 1)),
+        Traits = OpTraits.None,
+        Class = OpClass.Communication,
+        Callable = false,
+        Infer = c => CheckGroup(c) ? new[] { c.Operand("x") } : null,
+        Cost = c => new OpCost { Class = OpClass.Communication, CommBytes = c.Bytes(c.Type("x")) * c.Int("fanout") },
+    };
+
+    public static readonly OpDef Send = new("comm.send", "Sends x to the next pipeline stage; ends stage `stage`.")
+    {
+        Operands = L(In("x")),
+        Attrs = L(Int("stage", "the pipeline stage this ends (0-based)")),
+        ResultNames = L<string>(),
+        Traits = OpTraits.None,
+        Class = OpClass.Communication,
+        Callable = false,
+        Infer = _ => new TensorType[0],
+        Cost = c => new OpCost { Class = OpClass.Communication, CommBytes = c.Bytes(c.Type("x")) },
+    };
+
+    public static readonly OpDef Recv = new("comm.recv", "Receives the activations the previous stage sent; starts stage `stage`.")
+    {
+        Operands = L(In("x", "the value sent (identifies the transfer)")),
+        Attrs = L(Int("stage", "the pipeline stage this starts")),
+        Traits = OpTraits.None,
+        Class = OpClass.None,
+        Callable = false,
+        Infer = c => new[] { c.Operand("x") },
+        // The transfer is costed once, on the send.
+        Cost = _ => OpCost.Free,
+    };
+
+    public static readonly OpDef[] All = { AllReduce, AllGather, ReduceScatter, AllToAll, Send, Recv };
+
+    public static bool IsCollective(OpDef d) => d.Class == OpClass.Communication;
+
+    private static bool CheckGroup(InferContext c)
+    {
+        var g = c.Int("group");
+        if (g is null || g < 1) { c.Error(DiagnosticCatalog.InvalidAttribute, $"{c.Def.Name}: group must be a positive integer"); return false; }
+        return true;
+    }
+
+    private static TensorType Resize(InferContext c, bool gather)
+    {
+        var x = c.Operand("x");
+        var dim = (int)(c.Int("dim") ?? -1);
+        var axis = dim < 0 ? x.Rank + dim : dim;
+        var g = DimExpr.Of(c.Int("group")!.Value);
+        var dims = x.Shape.Dims.ToArray();
+        dims[axis] = (gather ? dims[axis] * g : dims[axis] / g).Simplify();
+        return new TensorType(x.DType, new Shape(dims));
+    }
+}

@@ -1,0 +1,60 @@
+using System.Collections.Generic;
+using System.Linq;
+using GraphDsl.Ir.Graph;
+using GraphDsl.Passes.Core;
+
+namespace GraphDsl.Passes.Parallelize;
+
+/// <summary>
+/// Turns a flat, canonical module into the program one GPU runs under tensor (tp), expert (ep),
+/// data (dp, for attention) and pipeline (pp) parallelism: per-GPU weight and activation shapes,
+/// explicit collectives with their group sizes, pipeline stage boundaries, and the layout recorded in
+/// the module's attributes. Illegal layouts (tp not dividing the heads, ep larger than the experts, ...)
+/// are rejected with the reason.
+/// </summary>
+public sealed class ParallelizePass : IPass
+{
+    public static readonly PassInfo PassInfo = new("parallelize",
+        "Shard the model over GPUs: tensor parallel (tp), expert parallel MoE (ep), data-parallel attention (dp), pipeline stages (pp); insert the collectives.",
+        new[]
+        {
+            new PassOptionSpec("tp", OptionKind.Int, "tensor-parallel GPUs per replica", "1"),
+            new PassOptionSpec("ep", OptionKind.Int, "expert-parallel shards of each MoE layer (over tp x dp GPUs)", "1"),
+            new PassOptionSpec("dp", OptionKind.Int, "data-parallel attention replicas per stage", "1"),
+            new PassOptionSpec("pp", OptionKind.Int, "pipeline stages", "1"),
+        },
+        new[] { "column_parallel", "row_parallel", "collectives", "replicated_matmuls", "stages" });
+
+    private readonly ParallelOptions _options;
+
+    public ParallelizePass(PassOptions options) { _options = ParallelOptions.From(options); }
+    public ParallelizePass(ParallelOptions options) { _options = options; }
+
+    public PassInfo Info => PassInfo;
+
+    public PassResult Run(Module module)
+    {
+        _options.Validate();
+        if (module.Functions.Count > 0) throw new PassException("parallelize needs a flat module: run 'inline' (and 'canonicalize') first");
+        var pinned = new HashSet<Value>();
+        for (int attempt = 0; ; attempt++)
+        {
+            var rewriter = new TensorParallelRewriter(module, _options, pinned);
+            Module result;
+            try { result = rewriter.Run(); }
+            catch (WeightLayoutConflict c) when (attempt < 64)
+            {
+                // Two consumers disagree on a weight's layout: replicate that weight and try again.
+                pinned.Add(c.Weight);
+                continue;
+            }
+            if (_options.Pp > 1) result = PipelineSplitter.Split(result, _options.Pp, IrBuilder.Resolver(result));
+            result.Attributes = result.Attributes
+                .With("tp", Attr.Int(_options.Tp)).With("ep", Attr.Int(_options.Ep))
+                .With("dp", Attr.Int(_options.Dp)).With("pp", Attr.Int(_options.Pp));
+            var stats = rewriter.Stats;
+            stats["stages"] = _options.Pp;
+            return new PassResult(result, _options.Gpus > 1, stats);
+        }
+    }
+}

@@ -1,0 +1,134 @@
+using System;
+using System.Linq;
+using GraphDsl.Ir.Analysis;
+using GraphDsl.Ir.Graph;
+using GraphDsl.Ir.Ops;
+
+namespace GraphDsl.Passes.Parallelize;
+
+/// <summary>
+/// Decides whether a matmul's output may stay split over its last axis (a column-parallel matmul):
+/// yes when every path from it, through ops that keep a split (elementwise, RoPE, reshapes onto a
+/// heads axis, the KV cache, per-head norms), ends where a split is consumed: a row-parallel matmul,
+/// attention's heads, or the model output (gathered once). A path into anything else (a norm over the
+/// split axis, the router, a split of the split axis) means the matrix is better replicated.
+/// </summary>
+internal sealed class ShardLookahead
+{
+    private readonly UseMap _uses;
+    private readonly Func<Value, bool> _isWeight;
+
+    public ShardLookahead(UseMap uses, Func<Value, bool> isWeight) { _uses = uses; _isWeight = isWeight; }
+
+    /// <summary>Parts the value can stay split into along <paramref name="axis"/> (at most <paramref name="parts"/>), or 0.
+    /// Fewer parts than asked are only accepted for attention keys and values (KV heads fewer than the TP ranks).</summary>
+    public int Parts(Value v, int axis, int parts) => Walk(v, axis, parts, reduced: false, depth: 0);
+
+    private int Walk(Value v, int axis, int parts, bool reduced, int depth)
+    {
+        if (depth > 32) return 0;
+        int best = parts;
+        bool any = false;
+        foreach (var (user, slot) in _uses.Of(v))
+        {
+            any = true;
+            int p = Accept(user, slot, v, axis, parts, reduced, depth);
+            if (p == 0) return 0;
+            best = Math.Min(best, p);
+        }
+        return any ? best : 0;
+    }
+
+    private int Accept(Operation user, string slot, Value v, int axis, int parts, bool reduced, int depth)
+    {
+        int last = v.Type.Rank - 1;
+        var d = user.Def;
+        if (d == NnOps.MatMul && slot == "x" && axis == last && _isWeight(user.Operand("w")!) && !user.Attributes.GetBool("transpose_w").GetValueOrDefault())
+            return reduced ? 0 : parts;
+        if (d == CoreOps.Output) return reduced ? 0 : parts;
+        if (d == AttentionOps.Attention)
+            return (slot is "q" or "k" or "v") && axis == 2 && (!reduced || slot != "q") ? parts : 0;
+        if (d == AttentionOps.MlaAttention) return (slot is "q_nope" or "q_rope") && axis == 2 && !reduced ? parts : 0;
+        if ((d.Traits & OpTraits.Elementwise) != 0 || d == NnOps.Softcap)
+        {
+            if (d.Operands.Count == 2 && !OtherOperandOk(user, v, axis)) return 0;
+            return Walk(user.Result, axis, parts, reduced, depth + 1);
+        }
+        if (d == NnOps.Rope || d == NnOps.RmsNorm || d == NnOps.LayerNorm)
+            return axis != last && slot == "x" ? Walk(user.Result, axis, parts, reduced, depth + 1) : 0;
+        if (d == AttentionOps.KvCache) return axis >= 2 ? Walk(user.Result, axis, parts, reduced, depth + 1) : 0;
+        if (d == NnOps.Split)
+        {
+            if (axis == last) return 0;
+            int best = parts;
+            foreach (var r in user.Results)
+            {
+                var p = Walk(r, axis, parts, reduced, depth + 1);
+                if (p == 0) return 0;
+                best = Math.Min(best, p);
+            }
+            return best;
+        }
+        if (d == NnOps.Reshape)
+        {
+            var mapped = ReshapeAxis.Map(v.Type.Shape, user.Result.Type.Shape, axis, parts);
+            if (mapped is null) return 0;
+            var (outAxis, outParts) = mapped.Value;
+            return Walk(user.Result, outAxis, outParts, reduced || outParts < parts, depth + 1);
+        }
+        return 0;
+    }
+
+    /// <summary>A binary op keeps the split if its other operand is split the same way (another
+    /// column-parallel matmul's output) or is a vector over the split axis that can be split too.</summary>
+    private bool OtherOperandOk(Operation user, Value v, int axis)
+    {
+        var other = user.Operands.FirstOrDefault(o => o != v) ?? v;
+        if (other == v) return true;
+        if (_isWeight(other) && other.Type.Rank == 1 && axis == v.Type.Rank - 1) return true;
+        return other.Type.Shape.Equals(v.Type.Shape) && FromColumnMatMul(other, 8);
+    }
+
+    /// <summary>A value computed by a weight matmul, possibly through per-element ops (silu(x @ w_gate)).</summary>
+    private bool FromColumnMatMul(Value v, int depth)
+    {
+        var op = v.Owner;
+        if (op is null || depth == 0) return false;
+        if (op.Def == NnOps.MatMul) return _isWeight(op.Operand("w")!);
+        return ((op.Def.Traits & OpTraits.Elementwise) != 0 || op.Def == NnOps.Softcap) && op.Operands.Count == 1 && FromColumnMatMul(op.Operands[0], depth - 1);
+    }
+}
+
+/// <summary>Where a split axis goes through a reshape: to the output axis whose trailing block has the same
+/// size, as long as that axis divides into the parts (or fewer parts: KV heads fewer than TP ranks).</summary>
+internal static class ReshapeAxis
+{
+    public static (int Axis, int Parts)? Map(GraphDsl.Ir.Shapes.Shape input, GraphDsl.Ir.Shapes.Shape output, int axis, int parts)
+    {
+        long? suffixIn = Suffix(input, axis);
+        if (suffixIn is null) return null;
+        for (int b = 0; b < output.Rank; b++)
+        {
+            if (Suffix(output, b) != suffixIn) continue;
+            var size = output[b].AsConst;
+            if (size is null) return null;
+            int p = parts;
+            while (p > 1 && size % p != 0) p--;
+            while (p > 1 && parts % p != 0) p--;
+            return p > 1 ? (b, p) : null;
+        }
+        return null;
+    }
+
+    private static long? Suffix(GraphDsl.Ir.Shapes.Shape s, int from)
+    {
+        long n = 1;
+        for (int i = from; i < s.Rank; i++)
+        {
+            var c = s[i].AsConst;
+            if (c is null) return null;
+            n *= c.Value;
+        }
+        return n;
+    }
+}

@@ -1,0 +1,122 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using GraphDsl.Ir.Analysis;
+using GraphDsl.Ir.Graph;
+using GraphDsl.Ir.Ops;
+using GraphDsl.Ir.Transforms;
+using GraphDsl.Ir.Types;
+using GraphDsl.Passes.Core;
+
+namespace GraphDsl.Passes.Quantize;
+
+/// <summary>
+/// Assigns numeric formats: the weights that matmuls and experts read take the weight format (a matmul
+/// over a quantized weight is a dequantizing GEMM), KV caches store the KV format. Norm scales, biases
+/// and gathered embedding tables stay as they are; the LM head and the router are skipped by default,
+/// as deployments keep them in 16-bit. Skip entries are roles (lm_head, router) or weight-path substrings.
+/// </summary>
+public sealed class QuantizePass : IPass
+{
+    private static readonly string[] WeightFormats = { "keep", "bf16", "f16", "fp8", "fp8-e4m3", "fp8_e4m3", "fp8-e5m2", "fp8_e5m2", "int8", "int4", "mxfp4", "mxfp8", "nvfp4" };
+    private static readonly string[] KvFormats = { "keep", "bf16", "f16", "fp8", "fp8-e4m3", "fp8_e4m3", "fp8-e5m2", "fp8_e5m2", "int8", "int4" };
+
+    public static readonly PassInfo PassInfo = new("quantize",
+        "Assign numeric formats to weights (matmul and expert weights) and the KV cache.",
+        new[]
+        {
+            new PassOptionSpec("weights", OptionKind.Choice, "weight format", "keep", WeightFormats),
+            new PassOptionSpec("group", OptionKind.Int, "group size of int8/int4 scales along the input axis", "128"),
+            new PassOptionSpec("kv", OptionKind.Choice, "KV-cache format", "keep", KvFormats),
+            new PassOptionSpec("skip", OptionKind.StringList, "roles (lm_head, router) or weight-path substrings left unquantized", "lm_head,router"),
+        },
+        new[] { "weights_quantized", "weights_skipped", "caches_quantized" });
+
+    private readonly PassOptions _options;
+
+    public QuantizePass(PassOptions options) { _options = options; }
+
+    public PassInfo Info => PassInfo;
+
+    public static DType? Format(string name, int group)
+    {
+        if (name == "keep") return null;
+        if (name == "fp8") return DType.Fp8E4M3;
+        var t = DType.Parse(name.Replace('-', '_'));
+        return t == DType.Int4 || t == DType.Int8 ? DType.GroupQuantized(t, group) : t;
+    }
+
+    public PassResult Run(Module module)
+    {
+        int group = (int)_options.Int("group");
+        if (group <= 0) throw new PassException("group must be positive");
+        var weightFormat = Format(_options.String("weights")!, group);
+        var kvFormat = Format(_options.String("kv")!, group);
+        var skip = _options.List("skip");
+        var uses = UseMap.Build(module);
+        var paths = ModelWalker.Walk(module).Where(w => w.Op.Def == CoreOps.Weight)
+            .ToDictionary(w => w.Op, w => ModelWalker.Join(w.Path, w.Op.Attributes.GetString("name") ?? ""));
+        long quantized = 0, skipped = 0, caches = 0;
+        var cloner = new IrCloner();
+        cloner.Hook = (op, dst) =>
+        {
+            if (op.Def == CoreOps.Weight && weightFormat is not null && IsMatrixWeight(op.Result, uses))
+            {
+                var path = paths.TryGetValue(op, out var p) ? p : "";
+                if (skip.Any(s => Role(op.Result, uses) == s || path.Contains(s))) { skipped++; return null; }
+                var t = op.Result.Type;
+                if (t.DType == weightFormat) return null;
+                var copy = IrBuilder.Create(CoreOps.Weight, Array.Empty<Value?>(), op.Attributes, new[] { t.WithDType(weightFormat) }, span: op.Span);
+                dst.Append(copy);
+                quantized++;
+                return copy.Results;
+            }
+            if (op.Def == AttentionOps.KvCache && kvFormat is not null)
+            {
+                var copy = cloner.Copy(op, op.Attributes.With("storage", Attr.Type(kvFormat)));
+                dst.Append(copy);
+                caches++;
+                return copy.Results;
+            }
+            return null;
+        };
+        var result = IrCloner.CloneModule(module, cloner);
+        return new PassResult(result, quantized + caches > 0, new Dictionary<string, long>
+        {
+            ["weights_quantized"] = quantized, ["weights_skipped"] = skipped, ["caches_quantized"] = caches,
+        });
+    }
+
+    /// <summary>A weight only matmuls (as w) and experts read: the matrices quantization targets.</summary>
+    private static bool IsMatrixWeight(Value w, UseMap uses)
+    {
+        var users = uses.Of(w).ToList();
+        return users.Count > 0 && users.All(u =>
+            (u.User.Def == NnOps.MatMul && u.Slot == "w") || (u.User.Def == MoeOps.Experts && u.Slot is "w_gate" or "w_up" or "w_down"));
+    }
+
+    /// <summary>lm_head for the matmul producing an output, router for the one feeding moe.route.</summary>
+    public static string Role(Value w, UseMap uses)
+    {
+        foreach (var (user, _) in uses.Of(w))
+        {
+            if (user.Def != NnOps.MatMul) continue;
+            if (Reaches(user.Result, uses, CoreOps.Output, 4)) return "lm_head";
+            if (Reaches(user.Result, uses, MoeOps.Route, 3)) return "router";
+        }
+        return "";
+    }
+
+    private static bool Reaches(Value v, UseMap uses, OpDef target, int depth)
+    {
+        if (depth < 0) return false;
+        foreach (var (user, _) in uses.Of(v))
+        {
+            if (user.Def == target) return true;
+            if (user.Results.Count == 1 && (user.Def == NnOps.Cast || user.Def == NnOps.LastToken || user.Def.Name.StartsWith("comm.", StringComparison.Ordinal)
+                || user.Def == NnOps.Scale || user.Def == NnOps.Softcap || (user.Def == NnOps.Add && v.Type.Rank > 1))
+                && Reaches(user.Result, uses, target, depth - 1)) return true;
+        }
+        return false;
+    }
+}
