@@ -80,8 +80,8 @@ public sealed class ModelStats
                 if (window > 0) kvWindowed += perToken * window;
                 else { kv += perToken; g.Kv += perToken; }
             }
-            if (op.Def.Cost is null) continue;
             if (op.Def == MoeOps.Experts) g.Experts = true;
+            if (op.Def.Cost is null || w.InsideKernel) continue;
             var pre = op.Def.Cost(new CostContext(op, param, CostPhase.Prefill)).Flops.Evaluate(prefillSyms) ?? 0;
             var dec = op.Def.Cost(new CostContext(op, param, CostPhase.Decode)).Flops.Evaluate(decodeSyms) ?? 0;
             prefill += pre * w.Multiplicity; decode += dec * w.Multiplicity;

@@ -9,10 +9,12 @@ namespace GraphDsl.Ir.Analysis;
 /// multiplied through), the layer group it belongs to and its weight-name path.</summary>
 public readonly struct WalkedOp
 {
-    public WalkedOp(Operation op, long multiplicity, string group, string path)
+    public WalkedOp(Operation op, long multiplicity, string group, string path, bool insideKernel = false)
     {
-        Op = op; Multiplicity = multiplicity; Group = group; Path = path;
+        Op = op; Multiplicity = multiplicity; Group = group; Path = path; InsideKernel = insideKernel;
     }
+    /// <summary>True for the members of a fused kernel: the kernel carries their cost.</summary>
+    public bool InsideKernel { get; }
     public Operation Op { get; }
     public long Multiplicity { get; }
     /// <summary>The top-level repeat (its name) or top-level call/weight the op belongs to.</summary>
@@ -31,32 +33,32 @@ public static class ModelWalker
     {
         var param = IrBuilder.Resolver(m);
         var result = new List<WalkedOp>();
-        WalkRegion(m, m.Body, 1, null, "", param, result, 0);
+        WalkRegion(m, m.Body, 1, null, "", param, result, 0, false);
         return result;
     }
 
-    private static void WalkRegion(Module m, Region r, long mult, string? group, string path, Func<string, long?> param, List<WalkedOp> acc, int depth)
+    private static void WalkRegion(Module m, Region r, long mult, string? group, string path, Func<string, long?> param, List<WalkedOp> acc, int depth, bool inKernel)
     {
         if (depth > 64) throw new InvalidOperationException("call nesting deeper than 64 (recursive functions?)");
         foreach (var op in r.Ops)
         {
             var name = op.Attributes.GetString("name");
             var g = group ?? (op.Def == CoreOps.Repeat || op.Def == CoreOps.Call || op.Def == CoreOps.Weight ? name ?? op.Name : "other");
-            acc.Add(new WalkedOp(op, mult, g, path));
+            acc.Add(new WalkedOp(op, mult, g, path, inKernel));
             if (op.Def == CoreOps.Repeat)
             {
                 long count = 1;
                 try { count = op.Attributes.GetInt("count")?.Evaluate(param, _ => null) ?? 1; } catch (ArithmeticException) { }
-                WalkRegion(m, op.Regions[0], checked(mult * count), g, Join(path, name ?? "layers"), param, acc, depth + 1);
+                WalkRegion(m, op.Regions[0], checked(mult * count), g, Join(path, name ?? "layers"), param, acc, depth + 1, inKernel);
             }
             else if (op.Def == CoreOps.Call)
             {
                 var callee = (op.Attributes.Get("callee") as SymbolAttr)?.Name;
                 var f = callee is null ? null : m.FindFunction(callee);
-                if (f is not null) WalkRegion(m, f.Body, mult, g, Join(path, name ?? callee!), param, acc, depth + 1);
+                if (f is not null) WalkRegion(m, f.Body, mult, g, Join(path, name ?? callee!), param, acc, depth + 1, inKernel);
             }
             else
-                foreach (var region in op.Regions) WalkRegion(m, region, mult, g, path, param, acc, depth + 1);
+                foreach (var region in op.Regions) WalkRegion(m, region, mult, g, path, param, acc, depth + 1, inKernel || op.Def == Ops.FusedOps.Kernel);
         }
     }
 

@@ -157,6 +157,7 @@ public sealed class Verifier
         if (def == CoreOps.Weight) CheckWeight(op);
         else if (def == CoreOps.Repeat) CheckRepeat(op, visible);
         else if (def == CoreOps.Call) CheckCall(op);
+        else if (def == FusedOps.Kernel) CheckFused(op, visible);
 
         if (def.Infer is not null && _errors.Count < 1000)
         {
@@ -211,6 +212,20 @@ public sealed class Verifier
         if (operandTypes.Count != argTypes.Count || !operandTypes.Zip(argTypes, SameType).All(x => x))
             Fail(op, $"carries ({string.Join(", ", operandTypes)}) but its body takes ({string.Join(", ", argTypes)})");
         CheckRegion(body, visible, RegionKind.Repeat, null);
+    }
+
+    private void CheckFused(Operation op, HashSet<Value> visible)
+    {
+        if (op.Regions.Count != 1) return;
+        var body = op.Regions[0];
+        var operandTypes = op.Operands.Select(o => o.Type).ToList();
+        var argTypes = body.Arguments.Select(a => a.Type).ToList();
+        if (operandTypes.Count != argTypes.Count || !operandTypes.Zip(argTypes, SameType).All(x => x))
+            Fail(op, $"reads ({string.Join(", ", operandTypes)}) but its region takes ({string.Join(", ", argTypes)})");
+        // Members see only the kernel's arguments: a fused kernel is isolated from above.
+        CheckRegion(body, new HashSet<Value>(), RegionKind.Repeat, op.Results.Select(r => r.Type).ToList());
+        foreach (var member in body.Ops)
+            if (member.Def.Dialect == "comm") Fail(member, "a collective cannot be fused into a kernel");
     }
 
     private void CheckCall(Operation op)

@@ -327,8 +327,14 @@ public static class OpCosts
     /// <summary>True when the value is a weight (possibly through format conversions).</summary>
     public static bool IsWeight(Value v)
     {
-        for (int guard = 0; guard < 8 && v.Owner is not null; guard++)
+        for (int guard = 0; guard < 8; guard++)
         {
+            // Inside a fused kernel, an argument stands for the kernel's operand.
+            if (v.Owner is null)
+            {
+                if (v.ArgumentOf?.Parent is { } parent && parent.Def.Name == "fused.kernel" && v.Index < parent.Operands.Count) { v = parent.Operands[v.Index]; continue; }
+                return false;
+            }
             if (v.Owner.Def == CoreOps.Weight) return true;
             if (v.Owner.Def.Name.StartsWith("quant.", StringComparison.Ordinal) && v.Owner.Operands.Count > 0) { v = v.Owner.Operands[0]; continue; }
             return false;

@@ -72,6 +72,7 @@ public sealed class CostContext
     public CostContext(Operation op, Func<string, long?> param, CostPhase phase = CostPhase.Any) { Op = op; _param = param; Phase = phase; }
 
     public Operation Op { get; }
+    public Func<string, long?> ParamResolver => _param;
     public CostPhase Phase { get; }
 
     public TensorType Type(string slot) => Op.Operand(slot)?.Type ?? throw new InvalidOperationException($"{Op.Name}: no operand {slot}");

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using GraphDsl.Passes.Canonicalize;
+using GraphDsl.Passes.Fusion;
 using GraphDsl.Passes.Inline;
 using GraphDsl.Passes.Logits;
 using GraphDsl.Passes.Parallelize;
@@ -26,6 +27,7 @@ public static class PassRegistry
         new(ParallelizePass.PassInfo, o => new ParallelizePass(o)),
         new(QuantizePass.PassInfo, o => new QuantizePass(o)),
         new(PruneLogitsPass.PassInfo, _ => new PruneLogitsPass()),
+        new(FusePass.PassInfo, o => new FusePass(o)),
     };
 
     public static IEnumerable<PassInfo> All => Entries.Select(e => e.Info);

@@ -118,7 +118,7 @@ public sealed class StepEvaluator
         double flops = e.Flops.Evaluate(_atoms);
         double weightBytes = e.WeightBytes.Evaluate(_atoms);
         double actBytes = e.ActivationBytes.Evaluate(_atoms);
-        if (e.IsMoe) (flops, weightBytes, actBytes) = MoeWork(e, flops, actBytes);
+        if (e.IsMoe) (flops, weightBytes, actBytes) = MoeWork(e, flops, weightBytes, actBytes);
         double bytes = weightBytes + actBytes + e.KvBytes.Evaluate(_atoms);
         t.Flops = flops;
         t.Bytes = bytes;
@@ -139,10 +139,11 @@ public sealed class StepEvaluator
     /// one GPU are binomial with mean T k L / E; the busiest of the E / L GPUs sets the time, taken as the
     /// mean plus sqrt(2 ln(E / L)) standard deviations (the expected maximum of that many normals).
     /// </summary>
-    private (double Flops, double WeightBytes, double ActBytes) MoeWork(PlanEntry e, double meanFlops, double actBytes)
+    private (double Flops, double WeightBytes, double ActBytes) MoeWork(PlanEntry e, double flops, double weightBytes, double actBytes)
     {
         double groupTokens = e.Tokens.Evaluate(_atoms) * e.TokenGroups;
-        if (groupTokens <= 0 || e.Experts <= 0) return (0, 0, actBytes);
+        double allExperts = e.LocalExperts * e.BytesPerExpert;
+        if (groupTokens <= 0 || e.Experts <= 0) return (flops, weightBytes - allExperts, actBytes);
         double share = e.LocalExperts / e.Experts;          // this GPU's share of the experts
         double pick = Math.Min(1.0, e.TopK / e.Experts);    // chance a token picks a given expert
         double hit = 1 - Math.Exp(groupTokens * Math.Log(1 - Math.Min(pick, 1 - 1e-12)));
@@ -152,6 +153,8 @@ public sealed class StepEvaluator
         double shards = e.Experts / e.LocalExperts;
         double busiest = shards > 1 ? mean + Math.Sqrt(pairs * share * (1 - share)) * Math.Sqrt(2 * Math.Log(shards)) : mean;
         double scale = mean > 0 ? busiest / mean : 1;
-        return (busiest * e.FlopsPerPair, touched * e.BytesPerExpert, actBytes * scale);
+        // Replace the routed experts' average share (as the IR states it) by the busiest GPU's, and their
+        // full weights by the experts actually touched; other members of a fused kernel keep their cost.
+        return (flops + (busiest - mean) * e.FlopsPerPair, weightBytes - allExperts + touched * e.BytesPerExpert, actBytes * scale);
     }
 }

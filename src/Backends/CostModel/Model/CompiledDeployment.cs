@@ -28,7 +28,8 @@ public sealed class CompiledDeployment
     /// <summary>
     /// The pipeline run before costing: flatten and fold (inline, canonicalize), the user's passes, logits
     /// for the last position only (prune-logits), the deployment's formats (quantize) and layout
-    /// (parallelize), unless the user's pipeline names those itself.
+    /// (parallelize), then fusion as engines run it (fuse), unless the user's pipeline names those itself
+    /// (e.g. <c>fuse{attention=false,...}</c> to change or disable rules).
     /// </summary>
     public static string PipelineFor(Deployment d, string? userPasses)
     {
@@ -39,6 +40,8 @@ public sealed class CompiledDeployment
         if (Has("prune-logits") == "") parts.Insert(2, "prune-logits");
         if (Has("quantize") == "" && (d.Weights != "keep" || d.Kv != "keep")) parts.Add($"quantize{{weights={d.Weights},kv={d.Kv}}}");
         if (Has("parallelize") == "") parts.Add($"parallelize{{tp={d.Tp},ep={d.Ep},dp={d.Dp},pp={d.Pp}}}");
+        // Engines run fused kernels; fusing after parallelize keeps groups from crossing collectives.
+        if (Has("fuse") == "") parts.Add("fuse");
         return string.Join(",", parts);
     }
 

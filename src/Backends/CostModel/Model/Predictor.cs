@@ -133,11 +133,21 @@ public sealed class Predictor
     private static string Label(PlanEntry e)
     {
         var src = e.Source;
-        string? weight = null;
-        if (src is not null)
-            foreach (var v in src.Operands)
-                if (v.Owner?.Def == GraphDsl.Ir.Ops.CoreOps.Weight) { weight = v.Owner.Attributes.GetString("name"); break; }
+        var weights = src?.Operands.Where(v => GraphDsl.Ir.Ops.OpCosts.IsWeight(v) && v.Owner is not null)
+            .Select(v => v.Owner!.Attributes.GetString("name") ?? "").ToList() ?? new List<string>();
         var path = e.Path.Length > 0 ? e.Path + "." : "";
-        return weight is not null ? $"{path}{weight} ({e.Op})" : $"{path}{e.Op}";
+        var what = src?.Def == GraphDsl.Ir.Ops.FusedOps.Kernel ? src.Attributes.GetString("kind") ?? e.Op : e.Op;
+        if (weights.Count == 0) return $"{path}{what}";
+        return $"{path}{CommonPrefix(weights)} ({what})";
+    }
+
+    /// <summary>The longest dotted prefix the names share (mlp.w_gate, mlp.w_up -> mlp), or the first name.</summary>
+    private static string CommonPrefix(List<string> names)
+    {
+        if (names.Count == 1) return names[0];
+        var parts = names.Select(n => n.Split('.')).ToList();
+        int k = 0;
+        while (k < parts.Min(p => p.Length) - 1 && parts.All(p => p[k] == parts[0][k])) k++;
+        return k == 0 ? names[0] : string.Join(".", parts[0].Take(k));
     }
 }

@@ -74,7 +74,7 @@ public sealed class CostPlan
                 var window = op.Attributes.GetInt("window")?.Evaluate(param, _ => null) ?? 0;
                 if (window > 0) mem.WindowedKv.Add((perToken, window)); else mem.KvBytesPerToken += perToken;
             }
-            if (op.Def.Cost is null) continue;
+            if (op.Def.Cost is null || w.InsideKernel) continue;
             var cost = op.Def.Cost(new CostContext(op, param, phase));
             entries.Add(Lower(op, cost, w, s, atoms));
         }
