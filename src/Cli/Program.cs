@@ -41,5 +41,7 @@ public static class Program
         FmtCommand.Create(),
         PassesCommand.Create(),
         PredictCommand.Create(),
+        ValidateCommand.Create(),
+        ValidateCommand.CreateCalibrate(),
     };
 }

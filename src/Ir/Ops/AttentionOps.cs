@@ -82,8 +82,13 @@ public static class AttentionOps
             var pairs = b * hq * VisiblePairs(c, q.Shape[1], k.Shape[1]);
             var window = c.Int("window");
             var keysRead = window > 0 ? c.P(DimExpr.Bin(DimOp.Min, k.Shape[1], DimExpr.Sym("seq") + window)) : c.P(k.Shape[1]);
-            var kvBytes = b * keysRead * c.P(k.Shape[2]) * (dk * k.DType.BytesPerElement + dv * v.DType.BytesPerElement);
-            var fromCache = c.Op.Operand("k")!.Owner?.Def == KvCache;
+            var kOwner = c.Op.Operand("k")!.Owner;
+            var vOwner = c.Op.Operand("v")!.Owner;
+            var fromCache = kOwner?.Def == KvCache;
+            // Keys and values are read as the cache stores them (e.g. FP8), not as computed.
+            double kElem = kOwner?.Def == KvCache ? StorageType(kOwner).BytesPerElement : k.DType.BytesPerElement;
+            double vElem = vOwner?.Def == KvCache ? StorageType(vOwner).BytesPerElement : v.DType.BytesPerElement;
+            var kvBytes = b * keysRead * c.P(k.Shape[2]) * (dk * kElem + dv * vElem);
             return new OpCost
             {
                 Class = OpClass.Attention,
@@ -143,7 +148,9 @@ public static class AttentionOps
             else
                 // Absorbed: fold W_uk into the query and W_uv into the output; attend in latent space.
                 flops = b * s * (2.0 * h * dc * (dn + dv)) + pairs * (2.0 * (dc + dr) + 2.0 * dc + 5);
-            var kvBytes = b * t * (dc * ckv.DType.BytesPerElement + dr * kr.DType.BytesPerElement);
+            double cElem = c.Op.Operand("c_kv")!.Owner is { } co && co.Def == KvCache ? StorageType(co).BytesPerElement : ckv.DType.BytesPerElement;
+            double rElem = c.Op.Operand("k_rope")!.Owner is { } ro && ro.Def == KvCache ? StorageType(ro).BytesPerElement : kr.DType.BytesPerElement;
+            var kvBytes = b * t * (dc * cElem + dr * rElem);
             return new OpCost
             {
                 Class = OpClass.Attention,

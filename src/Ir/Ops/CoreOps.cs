@@ -36,7 +36,8 @@ public static class CoreOps
     public static readonly OpDef Repeat = new("core.repeat", "Runs its body `count` times, carrying values from one iteration to the next (layers stay one body).")
     {
         Operands = L(Var("init", "initial values of the carried variables")),
-        Attrs = L(Int("count", "number of iterations"), Str("name", "layer-group name, prefix of the weights inside", "layers")),
+        Attrs = L(Int("count", "number of iterations"), Str("name", "layer-group name, prefix of the weights inside", "layers"),
+            Int("offset", "index of the first iteration within the layer group (a repeat split by pipeline stages)", 0)),
         ResultNames = L("carried"),
         RegionCount = 1,
         Traits = OpTraits.None,

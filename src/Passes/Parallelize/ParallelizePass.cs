@@ -27,6 +27,33 @@ public sealed class ParallelizePass : IPass
 
     private readonly ParallelOptions _options;
 
+    /// <summary>Rejects layouts that would split a head or an expert: every attention's heads must split
+    /// evenly over tp, its KV heads split or be replicated evenly, every MoE layer's experts split over ep.</summary>
+    private void CheckDivisibility(Module module)
+    {
+        var param = IrBuilder.Resolver(module);
+        long Static(GraphDsl.Ir.Shapes.DimExpr d) => d.Evaluate(param, _ => null) ?? 0;
+        foreach (var op in module.WalkAll())
+        {
+            if (op.Def == GraphDsl.Ir.Ops.AttentionOps.Attention || op.Def == GraphDsl.Ir.Ops.AttentionOps.MlaAttention)
+            {
+                long heads = Static(op.Operands[0].Type.Shape[2]);
+                if (heads % _options.Tp != 0) throw new PassException($"tp={_options.Tp} does not divide the {heads} attention heads");
+                if (op.Def == GraphDsl.Ir.Ops.AttentionOps.Attention)
+                {
+                    long kv = Static(op.Operand("k")!.Type.Shape[2]);
+                    if (kv % _options.Tp != 0 && _options.Tp % kv != 0)
+                        throw new PassException($"tp={_options.Tp} and the {kv} KV heads do not divide one another (each GPU must hold whole KV heads)");
+                }
+            }
+            if (op.Def == GraphDsl.Ir.Ops.MoeOps.Experts)
+            {
+                long experts = Static(op.Operand("w_up")!.Type.Shape[0]);
+                if (experts % _options.Ep != 0) throw new PassException($"ep={_options.Ep} does not divide the {experts} experts");
+            }
+        }
+    }
+
     public ParallelizePass(PassOptions options) { _options = ParallelOptions.From(options); }
     public ParallelizePass(ParallelOptions options) { _options = options; }
 
@@ -36,6 +63,7 @@ public sealed class ParallelizePass : IPass
     {
         _options.Validate();
         if (module.Functions.Count > 0) throw new PassException("parallelize needs a flat module: run 'inline' (and 'canonicalize') first");
+        CheckDivisibility(module);
         var pinned = new HashSet<Value>();
         for (int attempt = 0; ; attempt++)
         {

@@ -32,6 +32,8 @@ public sealed class StepEvaluator
     private readonly EfficiencyProfile _eff;
     private readonly Collectives _collectives;
     private readonly double[] _peak; // effective FLOP/s per entry (efficiency applied)
+    private readonly bool[] _dequant; // weights converted to 16-bit on the vector units
+    private readonly double _vectorPeak;
     private readonly double _bandwidth;
     private readonly double[] _atoms;
     private readonly double[] _stageTimes;
@@ -44,6 +46,8 @@ public sealed class StepEvaluator
         _atoms = new double[Math.Max(1, plan.Atoms.Count)];
         _stageTimes = new double[plan.Layout.Pp];
         _peak = new double[plan.Entries.Length];
+        _dequant = new bool[plan.Entries.Length];
+        _vectorPeak = PeakFor(cluster.Device, "f32");
         for (int i = 0; i < plan.Entries.Length; i++)
         {
             var e = plan.Entries[i];
@@ -55,6 +59,13 @@ public sealed class StepEvaluator
                 _ => eff.EtaGemm,
             };
             _peak[i] = PeakFor(cluster.Device, e.ComputeType) * eta;
+            _dequant[i] = e.WeightFormat switch
+            {
+                "int8" or "int4" => true,                                  // weight-only: W8A16 / W4A16
+                "fp8" => cluster.Device.Peak("fp8") is null,               // no FP8 math (A100): converted to 16-bit
+                "fp4" => cluster.Device.Peak("fp4") is null,
+                _ => false,
+            };
         }
     }
 
@@ -98,7 +109,7 @@ public sealed class StepEvaluator
         }
         double sum = 0, max = 0;
         foreach (var s in _stageTimes) { sum += s; max = Math.Max(max, s); }
-        result.Seconds = sum + _eff.StepSeconds;
+        result.Seconds = sum + (_plan.Phase == GraphDsl.Ir.Ops.CostPhase.Prefill ? _eff.PrefillSeconds : _eff.StepSeconds);
         result.MaxStageSeconds = max;
         return result;
     }
@@ -123,6 +134,10 @@ public sealed class StepEvaluator
         t.Flops = flops;
         t.Bytes = bytes;
         t.ComputeSeconds = flops / _peak[index];
+        // Dequantizing low-bit weights for 16-bit math costs vector-unit work per weight element read,
+        // overlapping with the tensor-core work.
+        if (_dequant[index] && _eff.DequantOps > 0)
+            t.ComputeSeconds = Math.Max(t.ComputeSeconds, _eff.DequantOps * weightBytes / e.WeightElementBytes / _vectorPeak);
         t.MemorySeconds = bytes / _bandwidth;
         t.LaunchSeconds = e.IsKernel ? _eff.KernelSeconds : 0;
         double work = Math.Max(t.ComputeSeconds, t.MemorySeconds);

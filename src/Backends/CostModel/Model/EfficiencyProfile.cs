@@ -25,12 +25,17 @@ public sealed record EfficiencyProfile
     public double EtaHbm { get; init; } = 1;
     /// <summary>Fraction of link bandwidth collectives reach.</summary>
     public double EtaLink { get; init; } = 1;
+    /// <summary>Vector-unit operations to dequantize one weight element for 16-bit math (weight-only
+    /// formats, and FP8/FP4 on GPUs without native math for them).</summary>
+    public double DequantOps { get; init; }
     /// <summary>Fixed time per kernel (launch and inter-kernel gap), seconds.</summary>
     public double KernelSeconds { get; init; }
     /// <summary>Fixed latency of one collective within a node, seconds.</summary>
     public double CollectiveSeconds { get; init; }
-    /// <summary>Fixed time per model step (scheduling, sampling), seconds.</summary>
+    /// <summary>Fixed time per decode step (scheduling, sampling), seconds.</summary>
     public double StepSeconds { get; init; }
+    /// <summary>Fixed time a prefill adds to the first token (request setup, scheduling, sampling), seconds.</summary>
+    public double PrefillSeconds { get; init; }
     /// <summary>Share of HBM the engine may use for weights, KV cache and activations (vLLM's gpu_memory_utilization).</summary>
     public double MemoryUtilization { get; init; } = 0.9;
     /// <summary>Most tokens one step processes at prefill (chunking), which sizes the activation workspace.</summary>
@@ -71,8 +76,10 @@ public sealed record EfficiencyProfile
                 EtaHbm = D("eta_hbm", 1),
                 EtaLink = D("eta_link", 1),
                 KernelSeconds = D("kernel_us", 0) * 1e-6,
+                DequantOps = D("dequant_ops", 0),
                 CollectiveSeconds = D("collective_us", 0) * 1e-6,
                 StepSeconds = D("step_us", 0) * 1e-6,
+                PrefillSeconds = D("ttft_overhead_us", 0) * 1e-6,
                 MemoryUtilization = D("memory_utilization", 0.9),
                 MaxBatchedTokens = D("max_batched_tokens", 8192),
                 CalibratedOn = S("calibrated_on"),

@@ -30,10 +30,12 @@ public sealed class StageMemory
 /// </summary>
 public sealed class CostPlan
 {
-    private CostPlan(PlanEntry[] entries, AtomTable atoms, StageMemory[] stages, Layout layout)
+    private CostPlan(PlanEntry[] entries, AtomTable atoms, StageMemory[] stages, Layout layout, CostPhase phase)
     {
-        Entries = entries; Atoms = atoms; Stages = stages; Layout = layout;
+        Entries = entries; Atoms = atoms; Stages = stages; Layout = layout; Phase = phase;
     }
+
+    public CostPhase Phase { get; }
 
     public PlanEntry[] Entries { get; }
     public AtomTable Atoms { get; }
@@ -78,7 +80,7 @@ public sealed class CostPlan
             var cost = op.Def.Cost(new CostContext(op, param, phase));
             entries.Add(Lower(op, cost, w, s, atoms));
         }
-        return new CostPlan(entries.ToArray(), atoms, stages, layout);
+        return new CostPlan(entries.ToArray(), atoms, stages, layout, phase);
     }
 
     private static Operation? TopLevel(Operation op, Region body)
@@ -108,6 +110,8 @@ public sealed class CostPlan
             Class = cost.Class,
             IsKernel = isKernel,
             ComputeType = ComputeType(op, cost.Class),
+            WeightFormat = WeightFormat(op, cost.Class, out var elementBytes),
+            WeightElementBytes = elementBytes,
             Flops = C(cost.Flops),
             WeightBytes = C(cost.WeightBytes),
             ActivationBytes = C(cost.ActivationBytes),
@@ -145,6 +149,13 @@ public sealed class CostPlan
     /// </summary>
     public static string ComputeType(Operation op, OpClass cls)
     {
+        if (op.Def == FusedOps.Kernel)
+        {
+            var main = op.Regions[0].Ops.FirstOrDefault(m => m.Def == MoeOps.Experts)
+                       ?? op.Regions[0].Ops.FirstOrDefault(m => m.Def == AttentionOps.Attention || m.Def == AttentionOps.MlaAttention)
+                       ?? op.Regions[0].Ops.FirstOrDefault(m => m.Def == NnOps.MatMul);
+            return main is null ? "f32" : ComputeType(main, main.Def.Class);
+        }
         if (cls is OpClass.Gemm or OpClass.GroupedGemm)
         {
             var w = op.Def == MoeOps.Experts ? op.Operand("w_up") : op.Operand("w");
@@ -155,6 +166,25 @@ public sealed class CostPlan
         }
         if (cls == OpClass.Attention) return ActivationKey(op.Operands[0].Type.DType);
         return "f32";
+    }
+
+    /// <summary>The low-bit format of a GEMM's weights, if any (the dominant GEMM of a fused kernel).</summary>
+    public static string WeightFormat(Operation op, OpClass cls, out double elementBytes)
+    {
+        elementBytes = 2;
+        if (cls is not (OpClass.Gemm or OpClass.GroupedGemm)) return "";
+        var gemm = op.Def == FusedOps.Kernel
+            ? op.Regions[0].Ops.FirstOrDefault(m => m.Def == MoeOps.Experts) ?? op.Regions[0].Ops.FirstOrDefault(m => m.Def == NnOps.MatMul)
+            : op;
+        var w = gemm is null ? null : gemm.Def == MoeOps.Experts ? gemm.Operand("w_up") : gemm.Operand("w");
+        var t = w?.Type.DType;
+        if (t is null) return "";
+        elementBytes = t.BytesPerElement;
+        if (t.Kind == ElementKind.Int && t.Bits == 8) return "int8";
+        if (t.Kind == ElementKind.Int && t.Bits == 4) return "int4";
+        if (t == DType.Fp8E4M3 || t == DType.Fp8E5M2 || t == DType.MxFp8) return "fp8";
+        if (t == DType.MxFp4 || t == DType.NvFp4) return "fp4";
+        return "";
     }
 
     private static string ActivationKey(DType t) =>

@@ -21,6 +21,10 @@ public sealed class PlanEntry
     /// <summary>Whether the op is a kernel launch (views such as reshape and split are not).</summary>
     public bool IsKernel { get; init; }
     public string ComputeType { get; init; } = "bf16";
+    /// <summary>Low-bit weight format of a GEMM ("int8", "int4", "fp8", "fp4"; "" for 16-bit), whose weights
+    /// may have to be dequantized on the vector units, and the bytes one weight element occupies.</summary>
+    public string WeightFormat { get; init; } = "";
+    public double WeightElementBytes { get; init; } = 2;
     public CompiledPoly Flops { get; init; }
     public CompiledPoly WeightBytes { get; init; }
     public CompiledPoly ActivationBytes { get; init; }

@@ -1,0 +1,68 @@
+using System.Linq;
+using GraphDsl.Frontend;
+using GraphDsl.Ir.Diagnostics;
+using GraphDsl.Ir.Graph;
+using GraphDsl.Passes.Core;
+using GraphDsl.TestSupport;
+
+namespace GraphDsl.Passes.Tests;
+
+/// <summary>Illegal parallel layouts are rejected with the reason, never a broken IR.</summary>
+public class ParallelizeErrorTests
+{
+    private static Module Flat(string sample)
+    {
+        var m = Compiler.CompileFile(Repo.Sample(sample)).Module!;
+        return new PassManager(Pipeline.Parse("inline,canonicalize", new DiagnosticBag())!).Run(m).Module!;
+    }
+
+    private static string Fails(string sample, string pipeline)
+    {
+        var run = new PassManager(Pipeline.Parse(pipeline, new DiagnosticBag())!, new PassManagerOptions { VerifyEach = true }).Run(Flat(sample));
+        Assert.False(run.Success);
+        var d = Assert.Single(run.Diagnostics);
+        Assert.Equal("GD0505", d.Id);
+        return d.Message;
+    }
+
+    [Theory]
+    [InlineData("tiny-dense", "parallelize{tp=3}", "tp=3 does not divide the 4 attention heads")]
+    [InlineData("tiny-moe", "parallelize{dp=16,ep=16}", "ep=16 does not divide the 8 experts")]
+    [InlineData("tiny-moe", "parallelize{tp=2,ep=4}", "ep=4 must divide the 2 GPUs of an MoE layer's group")]
+    [InlineData("tiny-dense", "parallelize{pp=5}", "pp=5 exceeds the model's 4 layers")]
+    [InlineData("tiny-dense", "parallelize{tp=0}", "must be at least 1")]
+    public void Illegal_layouts_are_rejected_with_the_reason(string sample, string pipeline, string message) =>
+        Assert.Contains(message, Fails(sample, pipeline));
+
+    [Fact]
+    public void Kv_heads_that_neither_split_nor_replicate_evenly_are_rejected()
+    {
+        var src = "import \"std/attention\"\nmodel M {\n  input tokens: i32[batch, seq]\n  weight e: f32[64, 96]\n" +
+                  "  output y = attention(nn.embedding(tokens, e), heads: 6, kv_heads: 3)\n}\n";
+        var m = Compiler.Compile(new GraphDsl.Frontend.Syntax.SourceText("m.moe", src)).Module!;
+        var run = new PassManager(Pipeline.Parse("inline,canonicalize,parallelize{tp=2}", new DiagnosticBag())!).Run(m);
+        Assert.Contains("tp=2 and the 3 KV heads do not divide one another", Assert.Single(run.Diagnostics).Message);
+    }
+
+    [Fact]
+    public void Parallelize_needs_a_flat_module()
+    {
+        var m = Compiler.CompileFile(Repo.Sample("tiny-dense")).Module!;
+        var run = new PassManager(Pipeline.Parse("parallelize{tp=2}", new DiagnosticBag())!).Run(m);
+        Assert.Contains("run 'inline'", Assert.Single(run.Diagnostics).Message);
+    }
+
+    [Theory]
+    [InlineData("llama-3-70b", 8)]
+    [InlineData("deepseek-v3", 8)]
+    [InlineData("qwen3-235b-a22b", 4)]
+    public void Sharding_divides_the_weights_without_losing_any(string sample, int tp)
+    {
+        var flat = Flat(sample);
+        var run = new PassManager(Pipeline.Parse($"parallelize{{tp={tp}}}", new DiagnosticBag())!, new PassManagerOptions { VerifyEach = true }).Run(flat);
+        Assert.True(run.Success, string.Join("\n", run.Diagnostics));
+        double Total(Module m) => GraphDsl.Ir.Analysis.ModelStats.Compute(m).TotalParams;
+        // Per-GPU parameters lie between an even share and the whole model (replicated norms, router, latents).
+        Assert.InRange(Total(run.Module!), Total(flat) / tp, Total(flat) / tp * 1.15);
+    }
+}
