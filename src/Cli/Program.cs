@@ -41,6 +41,8 @@ public static class Program
         FmtCommand.Create(),
         PassesCommand.Create(),
         PredictCommand.Create(),
+        SweepCommand.Create(),
+        CompareCommand.Create(),
         ValidateCommand.Create(),
         ValidateCommand.CreateCalibrate(),
     };

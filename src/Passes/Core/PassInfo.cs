@@ -4,7 +4,7 @@ using System.Linq;
 
 namespace GraphDsl.Passes.Core;
 
-public enum OptionKind { Int, Bool, String, Choice, StringList }
+public enum OptionKind { Int, Float, Bool, String, Choice, StringList }
 
 /// <summary>One option a pass accepts, with its default and, for choices, the valid values.</summary>
 public sealed class PassOptionSpec

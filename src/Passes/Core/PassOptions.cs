@@ -26,6 +26,7 @@ public sealed class PassOptions
     public long Int(string name) => long.Parse(_values[name], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
     public long? IntOrNull(string name) => _values.TryGetValue(name, out var v) ? long.Parse(v, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture) : null;
     public bool Bool(string name) => _values.TryGetValue(name, out var v) && v == "true";
+    public double Float(string name) => double.Parse(_values[name], NumberStyles.Float, CultureInfo.InvariantCulture);
     public IReadOnlyList<string> List(string name) =>
         _values.TryGetValue(name, out var v) && v.Length > 0 ? v.Split(new[] { ',' }, StringSplitOptions.RemoveEmptyEntries) : Array.Empty<string>();
 
@@ -34,6 +35,7 @@ public sealed class PassOptions
     {
         OptionKind.Int => long.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _) ? null : $"'{value}' is not an integer",
         OptionKind.Bool => value is "true" or "false" ? null : $"'{value}' is not true or false",
+        OptionKind.Float => double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var f) && !double.IsNaN(f) && !double.IsInfinity(f) ? null : $"'{value}' is not a number",
         OptionKind.Choice => spec.Choices!.Contains(value) ? null
             : $"'{value}' is not one of {string.Join(", ", spec.Choices!)}{GraphDsl.Ir.Suggest.DidYouMean(value, spec.Choices!)}",
         _ => value.Length == 0 && spec.Kind == OptionKind.String ? "the value is empty" : null,

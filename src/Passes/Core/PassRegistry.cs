@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using GraphDsl.Passes.Canonicalize;
+using GraphDsl.Passes.Densify;
 using GraphDsl.Passes.Fusion;
 using GraphDsl.Passes.Inline;
 using GraphDsl.Passes.Logits;
@@ -28,6 +29,7 @@ public static class PassRegistry
         new(QuantizePass.PassInfo, o => new QuantizePass(o)),
         new(PruneLogitsPass.PassInfo, _ => new PruneLogitsPass()),
         new(FusePass.PassInfo, o => new FusePass(o)),
+        new(DensifyPass.PassInfo, o => new DensifyPass(o)),
     };
 
     public static IEnumerable<PassInfo> All => Entries.Select(e => e.Info);

@@ -1,0 +1,73 @@
+using System;
+using GraphDsl.Backends.CostModel.Evaluate;
+using GraphDsl.Backends.CostModel.Hardware;
+using GraphDsl.Backends.CostModel.Memory;
+
+namespace GraphDsl.Backends.CostModel.Model;
+
+/// <summary>The figures of one swept configuration.</summary>
+public struct SweepPoint
+{
+    public double TtftMs;
+    public double TpotMs;
+    public double TokensPerSecond;
+    public double TokensPerSecondPerGpu;
+    public double WeightGb;
+    public double KvGb;
+    public double FreeGb;
+    public long MaxBatch;
+    public bool Feasible;
+}
+
+/// <summary>
+/// Evaluates many workloads against one compiled deployment on one cluster, without allocating: the
+/// inner loop of `graphdsl sweep`. Equivalent to <see cref="Predictor.Predict"/> without the per-op report.
+/// </summary>
+public sealed class SweepEvaluator
+{
+    private readonly CompiledDeployment _compiled;
+    private readonly Cluster _cluster;
+    private readonly EfficiencyProfile _eff;
+    private readonly StepEvaluator _prefill;
+    private readonly StepEvaluator _decode;
+    private readonly double[] _scratch;
+
+    public SweepEvaluator(CompiledDeployment compiled, Cluster cluster, EfficiencyProfile eff)
+    {
+        _compiled = compiled; _cluster = cluster; _eff = eff;
+        _prefill = new StepEvaluator(compiled.PrefillPlan, cluster, eff);
+        _decode = new StepEvaluator(compiled.DecodePlan, cluster, eff);
+        _scratch = new double[Math.Max(1, compiled.DecodePlan.Atoms.Count)];
+    }
+
+    public SweepPoint Evaluate(long batch, long prompt, long context)
+    {
+        var layout = _compiled.DecodePlan.Layout;
+        double br = (double)batch / layout.Dp;
+        var p = new SweepPoint
+        {
+            TtftMs = _prefill.Evaluate(br, prompt, prompt).Seconds * 1e3,
+            TpotMs = _decode.Evaluate(br, 1, context).Seconds * 1e3,
+        };
+        p.TokensPerSecond = batch / (p.TpotMs / 1e3);
+        p.TokensPerSecondPerGpu = p.TokensPerSecond / layout.Gpus;
+        // Memory of the fullest stage, as MemoryPlan computes it.
+        double capacity = _cluster.Device.MemoryBytes, reserve = capacity * (1 - _eff.MemoryUtilization);
+        double workspace = MemoryPlan.Workspace(_compiled.DecodePlan, br, prompt, _eff.MaxBatchedTokens, _scratch);
+        double worstFree = double.MaxValue;
+        long maxBatch = long.MaxValue;
+        foreach (var st in _compiled.DecodePlan.Stages)
+        {
+            double perSeq = st.KvBytesPerSequence(context);
+            double room = capacity - reserve - st.WeightBytes - workspace;
+            double free = room - perSeq * br;
+            if (free < worstFree) { worstFree = free; p.WeightGb = st.WeightBytes / 1e9; p.KvGb = perSeq * br / 1e9; }
+            long fit = perSeq <= 0 ? (room >= 0 ? long.MaxValue : 0) : (long)Math.Max(0, Math.Floor(room / perSeq));
+            maxBatch = Math.Min(maxBatch, fit);
+        }
+        p.FreeGb = worstFree / 1e9;
+        p.Feasible = worstFree >= 0;
+        p.MaxBatch = maxBatch == long.MaxValue ? long.MaxValue : maxBatch * layout.Dp;
+        return p;
+    }
+}

@@ -1,0 +1,189 @@
+using System;
+using System.Collections.Generic;
+using System.CommandLine;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Text;
+using GraphDsl.Backends.CostModel.Hardware;
+using GraphDsl.Backends.CostModel.Model;
+using GraphDsl.Cli.Rendering;
+using GraphDsl.Ir.Diagnostics;
+using Spectre.Console;
+
+namespace GraphDsl.Cli.Commands;
+
+/// <summary>
+/// <c>graphdsl sweep FILE --hardware h100-sxm,h200-sxm --gpus 8 --batch 1,8,64,256 --context 4k,32k,128k --tp 1,2,4,8</c>:
+/// every combination, each deployment compiled once; CSV or JSON; the best feasible configuration
+/// (most decode tokens/s per GPU, within the TPOT SLO when one is given) is marked.
+/// </summary>
+internal static class SweepCommand
+{
+    public static Command Create()
+    {
+        var file = new Argument<string>("file") { Description = ".moe file" };
+        var hardware = new Option<string>("--hardware") { Description = "device ids, comma-separated", Required = true };
+        var hardwareFile = new Option<string[]>("--hardware-file") { Description = "JSON file of extra devices" };
+        var gpus = new Option<int>("--gpus") { Description = "GPUs in total", DefaultValueFactory = _ => 1 };
+        var nodes = new Option<int>("--nodes") { Description = "nodes the GPUs are spread over", DefaultValueFactory = _ => 1 };
+        var batch = new Option<string>("--batch") { Description = "batches (whole deployment), comma-separated", DefaultValueFactory = _ => "1,8,64,256" };
+        var context = new Option<string>("--context") { Description = "contexts, comma-separated, e.g. 4k,32k,128k", DefaultValueFactory = _ => "4k" };
+        var prompt = new Option<string>("--prompt") { Description = "prompt length for prefill", DefaultValueFactory = _ => "2048" };
+        var tp = new Option<string?>("--tp") { Description = "tensor-parallel sizes (default: gpus / (dp x pp))" };
+        var ep = new Option<string>("--ep") { Description = "expert-parallel sizes", DefaultValueFactory = _ => "1" };
+        var dp = new Option<string>("--dp") { Description = "data-parallel attention sizes", DefaultValueFactory = _ => "1" };
+        var pp = new Option<string>("--pp") { Description = "pipeline sizes", DefaultValueFactory = _ => "1" };
+        var weights = new Option<string>("--weights") { Description = "weight formats, comma-separated", DefaultValueFactory = _ => "keep" };
+        var kv = new Option<string>("--kv") { Description = "KV formats, comma-separated", DefaultValueFactory = _ => "keep" };
+        var slo = new Option<double?>("--tpot-slo-ms") { Description = "only configurations meeting this TPOT can be best" };
+        var profile = new Option<string>("--profile") { Description = "efficiency profile", DefaultValueFactory = _ => "default" };
+        var passes = CommonOptions.Passes();
+        var format = CommonOptions.Format("csv", "csv", "json");
+        var output = CommonOptions.Output();
+        var model = CommonOptions.Model();
+        var cmd = new Command("sweep", "Evaluate every combination of hardware, layout, formats, batch and context.")
+            { file, hardware, hardwareFile, gpus, nodes, batch, context, prompt, tp, ep, dp, pp, weights, kv, slo, profile, passes, format, output, model };
+        cmd.SetAction(r =>
+        {
+            var diagnostics = new DiagnosticBag();
+            long[] Sizes(Option<string> o) => List(r.GetValue(o)!, o.Name, diagnostics, size: true);
+            int[] Ints(Option<string> o) => List(r.GetValue(o)!, o.Name, diagnostics, size: false).Select(x => (int)x).ToArray();
+            var batches = Sizes(batch); var contexts = Sizes(context);
+            var prompts = Sizes(prompt);
+            var dps = Ints(dp); var pps = Ints(pp); var eps = Ints(ep);
+            int gpuCount = r.GetValue(gpus), nodeCount = r.GetValue(nodes);
+            if (gpuCount < 1 || nodeCount < 1 || gpuCount % nodeCount != 0)
+                diagnostics.Report(DiagnosticCatalog.DeploymentMismatch, SourceSpan.None, $"--gpus ({gpuCount}) must be a positive multiple of --nodes ({nodeCount})");
+            var tps = r.GetValue(tp) is { } t ? List(t, "--tp", diagnostics, size: false).Select(x => (int)x).ToArray() : null;
+            var catalog = HardwareCatalog.BuiltIn();
+            foreach (var f in r.GetValue(hardwareFile) ?? Array.Empty<string>())
+                try { catalog.AddFile(f); }
+                catch (Exception e) when (e is HardwareFileException or IOException or UnauthorizedAccessException) { diagnostics.Report(DiagnosticCatalog.HardwareFile, SourceSpan.None, e.Message); }
+            var devices = new List<Device>();
+            foreach (var id in r.GetValue(hardware)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                var d = catalog.Find(id);
+                if (d is null) diagnostics.Report(DiagnosticCatalog.UnknownHardware, SourceSpan.None, id, catalog.Suggest(id), string.Join(", ", catalog.Devices.Select(x => x.Id).OrderBy(x => x)));
+                else devices.Add(d);
+            }
+            var eff = EfficiencyProfile.Find(r.GetValue(profile)!);
+            if (eff is null) diagnostics.Report(DiagnosticCatalog.UnknownProfile, SourceSpan.None, r.GetValue(profile)!, string.Join(", ", EfficiencyProfile.BuiltIn.Select(x => x.Name)));
+            if (diagnostics.HasErrors) { Driver.Report(diagnostics.Items); return ExitCodes.UsageError; }
+
+            var module = Driver.Load(r.GetValue(file)!, r.GetValue(model));
+            if (module is null) return ExitCodes.InputError;
+            var layouts = new List<Deployment>();
+            foreach (var w in r.GetValue(weights)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                foreach (var k in r.GetValue(kv)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                    foreach (var d in dps) foreach (var p in pps) foreach (var e in eps)
+                    {
+                        var candidates = tps ?? new[] { gpuCount / Math.Max(1, d * p) };
+                        foreach (var x in candidates)
+                            if (x * d * p == gpuCount) layouts.Add(new Deployment(x, e, d, p, w, k));
+                    }
+            if (layouts.Count == 0)
+            {
+                Driver.Report(DiagnosticCatalog.InvalidSweep.At(SourceSpan.None, $"no layout uses exactly {gpuCount} GPUs (tp x dp x pp)"));
+                return ExitCodes.UsageError;
+            }
+            var rows = new List<Row>();
+            var total = (long)layouts.Count * devices.Count * batches.Length * contexts.Length * prompts.Length;
+            void Run(Action<double> progress)
+            {
+                long done = 0;
+                foreach (var dep in layouts)
+                {
+                    var diag = new DiagnosticBag();
+                    var compiled = CompiledDeployment.Compile(module, dep, r.GetValue(passes), diag);
+                    foreach (var device in devices)
+                    {
+                        var cluster = new Cluster(device, nodeCount, gpuCount / nodeCount);
+                        var evaluator = compiled is null ? null : new SweepEvaluator(compiled, cluster, eff!);
+                        foreach (var pr in prompts)
+                            foreach (var c in contexts)
+                                foreach (var b in batches)
+                                {
+                                    done++;
+                                    if (evaluator is null) { rows.Add(new Row(device.Id, dep, b, pr, c, default, string.Join("; ", diag.Items.Select(x => x.Message)))); continue; }
+                                    if (b % dep.Dp != 0) { rows.Add(new Row(device.Id, dep, b, pr, c, default, $"batch {b} is not a multiple of dp {dep.Dp}")); continue; }
+                                    rows.Add(new Row(device.Id, dep, b, pr, c, evaluator.Evaluate(b, pr, c), ""));
+                                }
+                        progress(done * 100.0 / total);
+                    }
+                }
+            }
+            if (!Console.IsOutputRedirected || r.GetValue(output) is not null && AnsiConsole.Profile.Capabilities.Interactive)
+                AnsiConsole.Progress().Start(ctx => { var task = ctx.AddTask($"sweeping {total} configurations"); Run(p => task.Value = p); });
+            else Run(_ => { });
+            var sloMs = r.GetValue(slo);
+            var best = rows.Where(x => x.Error.Length == 0 && x.Point.Feasible && (sloMs is null || x.Point.TpotMs <= sloMs))
+                .OrderByDescending(x => x.Point.TokensPerSecondPerGpu).FirstOrDefault();
+            var text = r.GetValue(format) == "json" ? ToJson(rows, best, sloMs) : ToCsv(rows, best, sloMs);
+            if (!Driver.WriteOutput(r.GetValue(output), text)) return ExitCodes.InputError;
+            if (r.GetValue(output) is not null)
+                Console.Error.WriteLine(best is null ? "no feasible configuration" :
+                    $"best: {best.Device} tp={best.Dep.Tp} ep={best.Dep.Ep} dp={best.Dep.Dp} pp={best.Dep.Pp} weights={best.Dep.Weights} kv={best.Dep.Kv} batch {best.Batch} context {best.Context}: {best.Point.TokensPerSecondPerGpu:F1} tokens/s/GPU, TPOT {best.Point.TpotMs:F2} ms");
+            return ExitCodes.Ok;
+        });
+        return cmd;
+    }
+
+    private sealed record Row(string Device, Deployment Dep, long Batch, long Prompt, long Context, SweepPoint Point, string Error);
+
+    private static long[] List(string text, string name, DiagnosticBag diagnostics, bool size)
+    {
+        var values = new List<long>();
+        foreach (var part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (DeploymentOptions.TryParseSize(part, out var v) && (size || !part.EndsWith("k", StringComparison.OrdinalIgnoreCase))) values.Add(v);
+            else diagnostics.Report(DiagnosticCatalog.InvalidSweep, SourceSpan.None, $"{name}: '{part}' is not a positive {(size ? "size" : "integer")}");
+        }
+        if (values.Count == 0) diagnostics.Report(DiagnosticCatalog.InvalidSweep, SourceSpan.None, $"{name} lists no value");
+        return values.ToArray();
+    }
+
+    private static string F(double v) => double.IsInfinity(v) || double.IsNaN(v) ? "" : v.ToString("G6", CultureInfo.InvariantCulture);
+
+    private static string ToCsv(List<Row> rows, Row? best, double? slo)
+    {
+        var sb = new StringBuilder("hardware,tp,ep,dp,pp,weights,kv,batch,prompt,context,feasible,max_batch,ttft_ms,tpot_ms,tokens_per_s,tokens_per_s_per_gpu,weights_gb,kv_gb,free_gb,meets_slo,best,error\n");
+        foreach (var x in rows)
+        {
+            var p = x.Point;
+            bool ok = x.Error.Length == 0;
+            sb.Append(string.Join(",", x.Device, x.Dep.Tp, x.Dep.Ep, x.Dep.Dp, x.Dep.Pp, x.Dep.Weights, x.Dep.Kv, x.Batch, x.Prompt, x.Context,
+                ok && p.Feasible ? "true" : "false", ok ? (p.MaxBatch == long.MaxValue ? "" : p.MaxBatch.ToString(CultureInfo.InvariantCulture)) : "",
+                ok ? F(p.TtftMs) : "", ok ? F(p.TpotMs) : "", ok ? F(p.TokensPerSecond) : "", ok ? F(p.TokensPerSecondPerGpu) : "",
+                ok ? F(p.WeightGb) : "", ok ? F(p.KvGb) : "", ok ? F(p.FreeGb) : "",
+                slo is null ? "" : (ok && p.TpotMs <= slo ? "true" : "false"), ReferenceEquals(x, best) ? "true" : "false",
+                "\"" + x.Error.Replace("\"", "\"\"") + "\"")).Append('\n');
+        }
+        return sb.ToString();
+    }
+
+    private static string ToJson(List<Row> rows, Row? best, double? slo) => Json.Write(w =>
+    {
+        w.WriteStartArray("configurations");
+        foreach (var x in rows)
+        {
+            w.WriteStartObject();
+            w.WriteString("hardware", x.Device);
+            w.Number("tp", x.Dep.Tp); w.Number("ep", x.Dep.Ep); w.Number("dp", x.Dep.Dp); w.Number("pp", x.Dep.Pp);
+            w.WriteString("weights", x.Dep.Weights); w.WriteString("kv", x.Dep.Kv);
+            w.Number("batch", x.Batch); w.Number("prompt", x.Prompt); w.Number("context", x.Context);
+            if (x.Error.Length > 0) { w.WriteBoolean("feasible", false); w.WriteString("error", x.Error); w.WriteEndObject(); continue; }
+            var p = x.Point;
+            w.WriteBoolean("feasible", p.Feasible);
+            if (p.MaxBatch == long.MaxValue) w.WriteNull("max_batch"); else w.Number("max_batch", p.MaxBatch);
+            w.Number("ttft_ms", p.TtftMs); w.Number("tpot_ms", p.TpotMs); w.Number("tokens_per_s", p.TokensPerSecond);
+            w.Number("tokens_per_s_per_gpu", p.TokensPerSecondPerGpu);
+            w.Object("memory", () => { w.Number("weights_gb", p.WeightGb); w.Number("kv_gb", p.KvGb); w.Number("free_gb", p.FreeGb); });
+            if (slo is not null) w.WriteBoolean("meets_slo", p.TpotMs <= slo);
+            w.WriteBoolean("best", ReferenceEquals(x, best));
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        w.Number("count", rows.Count);
+    });
+}
