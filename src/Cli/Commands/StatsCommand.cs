@@ -81,7 +81,7 @@ internal static class StatsCommand
 
     private static void WriteTable(ModelStats s)
     {
-        var console = AnsiConsole.Console;
+        var console = Terminal.Create();
         console.MarkupLine($"[bold]{Markup.Escape(s.Model)}[/]");
         var summary = new Table().Border(TableBorder.Rounded).AddColumn("quantity").AddColumn(new TableColumn("value").RightAligned());
         summary.AddRow("parameters, total", Units.Count(s.TotalParams));

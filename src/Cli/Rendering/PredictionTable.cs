@@ -9,7 +9,7 @@ public static class PredictionTable
 {
     public static void Write(Prediction p)
     {
-        var c = AnsiConsole.Console;
+        var c = Terminal.Create();
         c.MarkupLine($"[bold]{Markup.Escape(p.Model)}[/] on {p.Gpus} x {Markup.Escape(p.Device)} ({p.Nodes} node(s)), tp={p.Layout.Tp} ep={p.Layout.Ep} dp={p.Layout.Dp} pp={p.Layout.Pp}, " +
                      $"weights {Markup.Escape(p.Deployment.Weights)}, kv {Markup.Escape(p.Deployment.Kv)}; profile {Markup.Escape(p.Profile)}");
         c.MarkupLine($"batch {p.Workload.Batch}, prompt {p.Workload.Prompt}, context {p.Workload.Context}");

@@ -1,0 +1,103 @@
+using System.IO;
+using System.Linq;
+using System.Text.Json;
+using GraphDsl.TestSupport;
+
+namespace GraphDsl.Cli.Tests;
+
+/// <summary>predict, sweep, compare and validate: the JSON contract, exit codes and snapshots.</summary>
+[Collection(nameof(CliCollection))]
+public class CostModelCommandTests
+{
+    [Theory]
+    [InlineData("llama-3-8b", "h100-sxm", "1", "1")]
+    [InlineData("deepseek-v3", "h200-sxm", "8", "8")]
+    [InlineData("mixtral-8x7b", "a100-sxm-80gb", "2", "2")]
+    public void Predict_json(string sample, string hardware, string gpus, string tp)
+    {
+        var r = CliRunner.Run("predict", $"samples/{sample}.moe", "--hardware", hardware, "--gpus", gpus, "--tp", tp, "--weights", "fp8",
+            "--batch", "8", "--prompt", "1024", "--context", "4096", "--tpot-slo-ms", "50", "--output-tokens", "256", "--format", "json");
+        Assert.True(r.ExitCode == 0, r.Err);
+        using var doc = JsonDocument.Parse(r.Out);
+        var root = doc.RootElement;
+        foreach (var path in new[] { "feasible", "memory.weights_gb", "memory.kv_gb", "memory.activations_gb", "memory.free_gb", "max_batch",
+                     "prefill.ttft_ms", "decode.tpot_ms", "decode.tokens_per_s", "ops" })
+        {
+            var e = root;
+            foreach (var part in path.Split('.')) Assert.True(e.TryGetProperty(part, out e), $"missing {path}");
+        }
+        Assert.True(root.GetProperty("ops").GetArrayLength() > 0);
+        Assert.All(root.GetProperty("ops").EnumerateArray(), op => Assert.Contains(op.GetProperty("bound").GetString(), new[] { "compute", "memory", "communication", "launch" }));
+        Snapshot.Verify(r.Out, sample, "json");
+    }
+
+    [Fact]
+    public void Predict_reports_an_infeasible_deployment_with_why()
+    {
+        var r = CliRunner.Run("predict", "samples/llama-3-70b.moe", "--hardware", "h100-sxm", "--gpus", "1", "--batch", "1", "--format", "json");
+        Assert.Equal(0, r.ExitCode);
+        using var doc = JsonDocument.Parse(r.Out);
+        Assert.False(doc.RootElement.GetProperty("feasible").GetBoolean());
+        Assert.Contains("weights alone", doc.RootElement.GetProperty("reasons")[0].GetString());
+    }
+
+    [Theory]
+    [InlineData("--hardware", "h100-sxmm", "GD0601: unknown hardware 'h100-sxmm'; did you mean 'h100-sxm'?")]
+    [InlineData("--tp", "3", "GD0602: tp x dp x pp = 3 x 1 x 1 = 3 GPUs, but the cluster has 8")]
+    [InlineData("--context", "lots", "GD0603: --context 'lots' is not a positive size")]
+    [InlineData("--profile", "fast", "GD0605: unknown efficiency profile 'fast'")]
+    public void Predict_rejects_bad_options_with_a_diagnostic(string option, string value, string message)
+    {
+        var args = new[] { "predict", "samples/llama-3-8b.moe", "--hardware", "h100-sxm", "--gpus", "8" }.ToList();
+        var i = args.IndexOf(option);
+        if (i >= 0) args[i + 1] = value; else { args.Add(option); args.Add(value); }
+        var r = CliRunner.Run(args.ToArray());
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains(message, r.Err);
+    }
+
+    [Fact]
+    public void Predict_reports_an_illegal_layout()
+    {
+        var r = CliRunner.Run("predict", "samples/tiny-dense.moe", "--hardware", "h100-sxm", "--gpus", "3", "--tp", "3");
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains("tp=3 does not divide the 4 attention heads", r.Err);
+    }
+
+    [Fact]
+    public void Sweep_evaluates_every_combination_and_marks_the_best()
+    {
+        var path = Path.Combine(Path.GetTempPath(), "graphdsl-sweep.csv");
+        var r = CliRunner.Run("sweep", "samples/llama-3-70b.moe", "--hardware", "h100-sxm,h200-sxm", "--gpus", "8", "--batch", "1,64",
+            "--context", "4k,32k", "--tp", "2,4,8", "--dp", "1,2,4", "--weights", "bf16,fp8", "-o", path);
+        Assert.True(r.ExitCode == 0, r.Err);
+        var lines = File.ReadAllLines(path);
+        // Layouts with tp x dp = 8: (8,1), (4,2), (2,4); x 2 devices x 2 formats x 2 batches x 2 contexts.
+        Assert.Equal(1 + 3 * 2 * 2 * 2 * 2, lines.Length);
+        Assert.Single(lines.Skip(1), l => l.Split(',')[20] == "true");
+        Assert.Contains("best:", r.Err);
+    }
+
+    [Fact]
+    public void Compare_reports_sparsity_and_where_the_moe_is_disadvantaged()
+    {
+        var r = CliRunner.Run("compare", "samples/mixtral-8x7b.moe", "--dense-q", "1.5", "--hardware", "h100-sxm", "--gpus", "2", "--weights", "fp8",
+            "--batch", "16", "--context", "8k", "--contexts", "1k,16k,128k", "--format", "json");
+        Assert.True(r.ExitCode == 0, r.Err);
+        using var doc = JsonDocument.Parse(r.Out);
+        var root = doc.RootElement;
+        Assert.InRange(root.GetProperty("a").GetProperty("sparsity").GetDouble(), 0.27, 0.28);
+        Assert.Equal(1.0, root.GetProperty("b").GetProperty("sparsity").GetDouble());
+        Assert.Equal(3, root.GetProperty("contexts").GetArrayLength());
+        Assert.True(root.GetProperty("a_disadvantaged_contexts").GetArrayLength() >= 1);
+    }
+
+    [Fact]
+    public void Validate_prints_the_errors_and_the_mape()
+    {
+        var r = CliRunner.Run("validate", "--data", "tests/Backends.CostModel.Tests/Data/measurements.csv");
+        Assert.Equal(0, r.ExitCode);
+        Assert.Contains("calibration points: n=", r.Out);
+        Assert.Contains("MAPE", r.Out);
+    }
+}
