@@ -43,6 +43,7 @@ public static class Program
         PredictCommand.Create(),
         SweepCommand.Create(),
         CompareCommand.Create(),
+        RouteStatsCommand.Create(),
         ValidateCommand.Create(),
         ValidateCommand.CreateCalibrate(),
     };

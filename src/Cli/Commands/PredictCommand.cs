@@ -23,7 +23,8 @@ internal static class PredictCommand
         var passes = CommonOptions.Passes();
         var format = CommonOptions.Format("table", "table", "json");
         var model = CommonOptions.Model();
-        var cmd = new Command("predict", "Predict serving performance and memory of a model on a cluster.") { file, batch, prompt, context, output, slo, passes, format, model };
+        var routing = new Option<string?>("--routing") { Description = "routing statistics (JSON from route-stats or measured) instead of uniform routing" };
+        var cmd = new Command("predict", "Predict serving performance and memory of a model on a cluster.") { file, batch, prompt, context, output, slo, passes, format, model, routing };
         deployment.AddTo(cmd);
         cmd.SetAction(r =>
         {
@@ -46,7 +47,17 @@ internal static class PredictCommand
             var module = Driver.Load(r.GetValue(file)!, r.GetValue(model));
             if (module is null) return ExitCodes.InputError;
             var workload = new Workload(r.GetValue(batch), promptLen, ctxLen, r.GetValue(output), r.GetValue(slo));
-            var prediction = Run(module, dep!, r.GetValue(passes), cluster!, eff!, workload, diagnostics);
+            GraphDsl.Backends.CostModel.Moe.RoutingStats? stats = null;
+            if (r.GetValue(routing) is { } routingPath)
+            {
+                try { stats = GraphDsl.Backends.CostModel.Moe.RoutingStats.Load(routingPath); }
+                catch (Exception e) when (e is System.IO.IOException or System.IO.InvalidDataException or UnauthorizedAccessException or InvalidOperationException or FormatException)
+                {
+                    Driver.Report(DiagnosticCatalog.InvalidWorkload.At(SourceSpan.None, $"--routing: {e.Message}"));
+                    return ExitCodes.InputError;
+                }
+            }
+            var prediction = Run(module, dep!, r.GetValue(passes), cluster!, eff!, workload, diagnostics, stats);
             if (prediction is null) { Driver.Report(diagnostics.Items); return ExitCodes.InputError; }
             if (r.GetValue(format) == "json") Console.Out.Write(PredictionJson.Write(prediction));
             else PredictionTable.Write(prediction);
@@ -57,11 +68,18 @@ internal static class PredictCommand
 
     /// <summary>Compiles the deployment and predicts; null (with diagnostics) when the deployment is illegal.</summary>
     public static Prediction? Run(Module module, Deployment dep, string? passes, GraphDsl.Backends.CostModel.Hardware.Cluster cluster,
-        EfficiencyProfile eff, Workload workload, DiagnosticBag diagnostics)
+        EfficiencyProfile eff, Workload workload, DiagnosticBag diagnostics, GraphDsl.Backends.CostModel.Moe.RoutingStats? routing = null)
     {
         var compiled = CompiledDeployment.Compile(module, dep, passes, diagnostics);
         if (compiled is null) return null;
-        try { return new Predictor(compiled, cluster, eff).Predict(workload); }
+        var predictor = new Predictor(compiled, cluster, eff);
+        if (routing is not null)
+        {
+            var problems = predictor.UseRouting(routing);
+            foreach (var p in problems) diagnostics.Report(DiagnosticCatalog.InvalidWorkload, SourceSpan.None, "--routing: " + p);
+            if (problems.Count > 0) return null;
+        }
+        try { return predictor.Predict(workload); }
         catch (ArgumentException e)
         {
             diagnostics.Report(DiagnosticCatalog.InvalidWorkload, SourceSpan.None, e.Message);

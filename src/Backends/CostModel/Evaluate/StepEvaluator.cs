@@ -71,6 +71,9 @@ public sealed class StepEvaluator
 
     public CostPlan Plan => _plan;
 
+    /// <summary>Routing statistics and expert placement; null means uniform routing over a contiguous placement.</summary>
+    public GraphDsl.Backends.CostModel.Moe.RoutingModel? Routing { get; set; }
+
     /// <summary>Dense peak FLOP/s for a math type, falling back to the nearest the device has
     /// (FP4 to FP8 to BF16; f32 vector work to the f32 peak).</summary>
     public static double PeakFor(Device d, string type)
@@ -129,8 +132,16 @@ public sealed class StepEvaluator
         double flops = e.Flops.Evaluate(_atoms);
         double weightBytes = e.WeightBytes.Evaluate(_atoms);
         double actBytes = e.ActivationBytes.Evaluate(_atoms);
+        double kvBytes = e.KvBytes.Evaluate(_atoms);
+        if (e.IsMoe && Routing is not null) return RoutedTime(e, index, flops, weightBytes, actBytes, kvBytes);
         if (e.IsMoe) (flops, weightBytes, actBytes) = MoeWork(e, flops, weightBytes, actBytes);
-        double bytes = weightBytes + actBytes + e.KvBytes.Evaluate(_atoms);
+        return Finish(e, index, flops, weightBytes, actBytes + kvBytes);
+    }
+
+    private OpTiming Finish(PlanEntry e, int index, double flops, double weightBytes, double otherBytes)
+    {
+        var t = new OpTiming();
+        double bytes = weightBytes + otherBytes;
         t.Flops = flops;
         t.Bytes = bytes;
         t.ComputeSeconds = flops / _peak[index];
@@ -144,6 +155,30 @@ public sealed class StepEvaluator
         t.Seconds = work + t.LaunchSeconds;
         t.Bound = t.LaunchSeconds > work ? Bound.Launch : t.ComputeSeconds >= t.MemorySeconds ? Bound.Compute : Bound.Memory;
         return t;
+    }
+
+    /// <summary>With routing statistics: each layer the entry runs is timed on its busiest GPU (its own
+    /// load and touched experts under the placement), and the entry's time is the mean over those layers.</summary>
+    private OpTiming RoutedTime(PlanEntry e, int index, double flops, double weightBytes, double actBytes, double kvBytes)
+    {
+        double groupTokens = e.Tokens.Evaluate(_atoms) * e.TokenGroups;
+        double allExperts = e.LocalExperts * e.BytesPerExpert;
+        double meanPairs = groupTokens * e.TopK * e.LocalExperts / e.Experts;
+        int layers = (int)e.Multiplicity;
+        var sum = new OpTiming();
+        for (int l = 0; l < layers; l++)
+        {
+            var (pairs, touched, _) = Routing!.Busiest(e.MoeLayerStart + l, groupTokens);
+            double scale = meanPairs > 0 ? pairs / meanPairs : 1;
+            var t = Finish(e, index, flops + (pairs - meanPairs) * e.FlopsPerPair, weightBytes - allExperts + touched * e.BytesPerExpert, actBytes * scale + kvBytes);
+            sum.Seconds += t.Seconds; sum.ComputeSeconds += t.ComputeSeconds; sum.MemorySeconds += t.MemorySeconds;
+            sum.LaunchSeconds += t.LaunchSeconds; sum.Flops += t.Flops; sum.Bytes += t.Bytes;
+        }
+        sum.Seconds /= layers; sum.ComputeSeconds /= layers; sum.MemorySeconds /= layers; sum.LaunchSeconds /= layers;
+        sum.Flops /= layers; sum.Bytes /= layers;
+        sum.Bound = sum.LaunchSeconds > Math.Max(sum.ComputeSeconds, sum.MemorySeconds) ? Bound.Launch
+            : sum.ComputeSeconds >= sum.MemorySeconds ? Bound.Compute : Bound.Memory;
+        return sum;
     }
 
     /// <summary>

@@ -30,6 +30,26 @@ public sealed class Predictor
 
     public Layout Layout => _compiled.DecodePlan.Layout;
 
+    /// <summary>Routing statistics (and placement) to cost MoE layers with instead of uniform routing.</summary>
+    public GraphDsl.Backends.CostModel.Moe.RoutingModel? Routing
+    {
+        get => _decode.Routing;
+        set { _decode.Routing = value; _prefill.Routing = value; }
+    }
+
+    /// <summary>Binds routing statistics to this deployment (contiguous expert placement over the EP group);
+    /// returns the problems when the statistics do not match the model.</summary>
+    public IReadOnlyList<string> UseRouting(GraphDsl.Backends.CostModel.Moe.RoutingStats stats, GraphDsl.Backends.CostModel.Moe.ExpertPlacement? placement = null)
+    {
+        var layers = GraphDsl.Backends.CostModel.Moe.MoeLayers.Of(_compiled.Module);
+        if (layers.Count == 0) return new[] { "the model has no MoE layer to apply routing statistics to" };
+        var errors = stats.Validate(layers.Count, layers[0].Experts, layers[0].TopK);
+        if (errors.Count > 0) return errors;
+        placement ??= GraphDsl.Backends.CostModel.Moe.ExpertPlacement.Contiguous(layers.Count, layers[0].Experts, Math.Max(1, Layout.Ep));
+        Routing = new GraphDsl.Backends.CostModel.Moe.RoutingModel(stats, placement);
+        return Array.Empty<string>();
+    }
+
     /// <summary>Checks the deployment against the cluster; returns the problem or null.</summary>
     public static string? CheckFits(Deployment d, Cluster c) =>
         d.Gpus != c.Gpus ? $"tp x dp x pp = {d.Tp} x {d.Dp} x {d.Pp} = {d.Gpus} GPUs, but the cluster has {c.Gpus} ({c.Nodes} node(s) of {c.GpusPerNode})" : null;

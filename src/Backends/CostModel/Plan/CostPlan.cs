@@ -52,6 +52,7 @@ public sealed class CostPlan
         var stages = Enumerable.Range(0, layout.Pp).Select(_ => new StageMemory()).ToArray();
         var entries = new List<PlanEntry>();
         int stage = 0;
+        int moeLayer = 0;
         var topLevelStage = new Dictionary<Operation, int>();
         foreach (var op in m.Body.Ops)
         {
@@ -78,7 +79,8 @@ public sealed class CostPlan
             }
             if (op.Def.Cost is null || w.InsideKernel) continue;
             var cost = op.Def.Cost(new CostContext(op, param, phase));
-            entries.Add(Lower(op, cost, w, s, atoms));
+            entries.Add(Lower(op, cost, w, s, atoms, moeLayer));
+            if (cost.Moe is not null) moeLayer += (int)w.Multiplicity;
         }
         return new CostPlan(entries.ToArray(), atoms, stages, layout, phase);
     }
@@ -94,7 +96,7 @@ public sealed class CostPlan
         return o;
     }
 
-    private static PlanEntry Lower(Operation op, OpCost cost, WalkedOp w, int stage, AtomTable atoms)
+    private static PlanEntry Lower(Operation op, OpCost cost, WalkedOp w, int stage, AtomTable atoms, int moeLayer)
     {
         CompiledPoly C(Poly p) => CompiledPoly.Compile(p, atoms);
         bool isKernel = !(cost.Flops.IsConstant && cost.Flops.ConstantTerm == 0 && cost.TotalBytes.IsConstant && cost.TotalBytes.ConstantTerm == 0
@@ -126,6 +128,7 @@ public sealed class CostPlan
             BytesPerExpert = moe?.BytesPerExpert ?? 0,
             FlopsPerPair = moe?.FlopsPerTokenExpert ?? 0,
             Tokens = moe is null ? CompiledPoly.Zero : C(moe.Tokens),
+            MoeLayerStart = moeLayer,
             Collective = op.Name switch
             {
                 "comm.all_reduce" => CollectiveKind.AllReduce,

@@ -41,6 +41,8 @@ public sealed class PlanEntry
     public double BytesPerExpert { get; init; }
     public double FlopsPerPair { get; init; }
     public CompiledPoly Tokens { get; init; }
+    /// <summary>Index of the first MoE layer this entry runs (it runs Multiplicity consecutive ones).</summary>
+    public int MoeLayerStart { get; init; }
 
     // Collectives.
     public CollectiveKind Collective { get; init; }

@@ -1,0 +1,118 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+
+namespace GraphDsl.Backends.CostModel.Moe;
+
+/// <summary>
+/// Generated routing: each layer ranks its experts in a seeded random order and gives the expert of rank r
+/// the weight 1 / r^a (Zipf with exponent a; a = 0 is uniform); every token picks top_k distinct experts
+/// in proportion to those weights (sampling without replacement). Consecutive layers' co-activation is
+/// recorded too. Deterministic for a seed on every platform (SplitMix64, no System.Random).
+/// </summary>
+public static class SyntheticRouting
+{
+    public static RoutingStats Generate(string model, IReadOnlyList<string> layerNames, int experts, int topK, double zipf, long tokens, ulong seed,
+        bool coactivation = false)
+    {
+        if (experts < 1 || topK < 1 || topK > experts) throw new ArgumentException($"top_k {topK} must be between 1 and the {experts} experts");
+        if (tokens < 1) throw new ArgumentException("tokens must be positive");
+        if (zipf < 0 || double.IsNaN(zipf)) throw new ArgumentException("the Zipf exponent must be non-negative");
+        var rng = new SplitMix64(seed);
+        var layers = new List<LayerRouting>();
+        int[]? previousChoices = null;
+        for (int l = 0; l < layerNames.Count; l++)
+        {
+            var order = Enumerable.Range(0, experts).ToArray();
+            for (int i = experts - 1; i > 0; i--) { int j = (int)(rng.Next() % (ulong)(i + 1)); (order[i], order[j]) = (order[j], order[i]); }
+            var weight = new double[experts];
+            for (int r = 0; r < experts; r++) weight[order[r]] = 1.0 / Math.Pow(r + 1, zipf);
+            var alias = new AliasTable(weight);
+            var counts = new long[experts];
+            var choices = new int[tokens * topK];
+            var chosen = new bool[experts];
+            for (long t = 0; t < tokens; t++)
+            {
+                // k distinct experts in proportion to their weights: draw, and redraw an expert already chosen.
+                for (int k = 0; k < topK; k++)
+                {
+                    int pick;
+                    int guard = 0;
+                    do pick = alias.Sample(rng); while (chosen[pick] && ++guard < 1000);
+                    if (chosen[pick]) pick = Array.FindIndex(chosen, c => !c);
+                    chosen[pick] = true;
+                    counts[pick]++;
+                    choices[t * topK + k] = pick;
+                }
+                for (int k = 0; k < topK; k++) chosen[choices[t * topK + k]] = false;
+            }
+            if (coactivation && previousChoices is not null)
+            {
+                var co = new double[experts][];
+                for (int i = 0; i < experts; i++) co[i] = new double[experts];
+                for (long t = 0; t < tokens; t++)
+                    for (int a = 0; a < topK; a++)
+                        for (int b = 0; b < topK; b++)
+                            co[previousChoices[t * topK + a]][choices[t * topK + b]] += 1;
+                for (int i = 0; i < experts; i++)
+                {
+                    double row = co[i].Sum();
+                    if (row > 0) for (int j = 0; j < experts; j++) co[i][j] /= row;
+                }
+                // Co-activation of layer l - 1 into layer l is stored on layer l - 1.
+                layers[l - 1] = new LayerRouting(layers[l - 1].Name, layers[l - 1].Tokens, layers[l - 1].ExpertTokens, co);
+            }
+            layers.Add(new LayerRouting(layerNames[l], tokens, counts));
+            previousChoices = choices;
+        }
+        return new RoutingStats(model, experts, topK, layers);
+    }
+
+    /// <summary>Walker's alias method: O(1) draws from a fixed discrete distribution.</summary>
+    private sealed class AliasTable
+    {
+        private readonly double[] _prob;
+        private readonly int[] _alias;
+
+        public AliasTable(double[] weights)
+        {
+            int n = weights.Length;
+            double total = weights.Sum();
+            _prob = new double[n];
+            _alias = new int[n];
+            var scaled = weights.Select(w => w * n / total).ToArray();
+            var small = new Stack<int>(); var large = new Stack<int>();
+            for (int i = 0; i < n; i++) (scaled[i] < 1 ? small : large).Push(i);
+            while (small.Count > 0 && large.Count > 0)
+            {
+                int s = small.Pop(), g = large.Pop();
+                _prob[s] = scaled[s]; _alias[s] = g;
+                scaled[g] = scaled[g] + scaled[s] - 1;
+                (scaled[g] < 1 ? small : large).Push(g);
+            }
+            while (large.Count > 0) _prob[large.Pop()] = 1;
+            while (small.Count > 0) _prob[small.Pop()] = 1;
+        }
+
+        public int Sample(SplitMix64 rng)
+        {
+            int i = (int)(rng.Next() % (ulong)_prob.Length);
+            return rng.NextDouble() < _prob[i] ? i : _alias[i];
+        }
+    }
+
+    /// <summary>SplitMix64: tiny, fast, and the same sequence everywhere.</summary>
+    internal sealed class SplitMix64
+    {
+        private ulong _state;
+        public SplitMix64(ulong seed) { _state = seed; }
+        public ulong Next()
+        {
+            ulong z = _state += 0x9E3779B97F4A7C15UL;
+            z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+            z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+            return z ^ (z >> 31);
+        }
+        public double NextDouble() => (Next() >> 11) * (1.0 / (1UL << 53));
+    }
+}
