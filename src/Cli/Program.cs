@@ -32,7 +32,14 @@ public static class Program
         }
     }
 
-    public static RootCommand BuildRoot() => new("graphdsl: a compiler for LLM inference graphs (.moe specs) and a predictor of how they serve.")
+    public static RootCommand BuildRoot()
+    {
+        // Passes that backends bring (place-experts) join the registry before any pipeline is parsed.
+        GraphDsl.Backends.CostModel.Placement.CostModelPasses.Register();
+        return Root();
+    }
+
+    private static RootCommand Root() => new("graphdsl: a compiler for LLM inference graphs (.moe specs) and a predictor of how they serve.")
     {
         CheckCommand.Create(),
         CompileCommand.Create(),
@@ -44,6 +51,7 @@ public static class Program
         SweepCommand.Create(),
         CompareCommand.Create(),
         RouteStatsCommand.Create(),
+        PlaceCommand.Create(),
         ValidateCommand.Create(),
         ValidateCommand.CreateCalibrate(),
     };

@@ -21,10 +21,10 @@ internal static class Models
         return r.Module!;
     });
 
-    public static Predictor Predictor(string sample, string device, Deployment d, EfficiencyProfile? profile = null, int nodes = 1)
+    public static Predictor Predictor(string sample, string device, Deployment d, EfficiencyProfile? profile = null, int nodes = 1, string? passes = null)
     {
         var diagnostics = new DiagnosticBag();
-        var compiled = CompiledDeployment.Compile(Sample(sample), d, null, diagnostics);
+        var compiled = CompiledDeployment.Compile(Sample(sample), d, passes, diagnostics);
         Assert.True(compiled is not null, string.Join("\n", diagnostics.Items));
         var dev = Catalog.Find(device)!;
         return new Predictor(compiled!, new Cluster(dev, nodes, d.Gpus / nodes), profile ?? EfficiencyProfile.Find("default")!);

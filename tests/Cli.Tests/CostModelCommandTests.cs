@@ -32,6 +32,30 @@ public class CostModelCommandTests
     }
 
     [Fact]
+    public void Predict_writes_a_chrome_trace_of_both_streams()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"graphdsl-trace-{System.Guid.NewGuid():N}.json");
+        try
+        {
+            var r = CliRunner.Run("predict", "samples/mixtral-8x7b.moe", "--hardware", "h100-sxm", "--gpus", "4", "--tp", "4", "--ep", "4",
+                "--batch", "32", "--prompt", "512", "--context", "2048", "--passes", "overlap{nanobatches=2}", "--trace", path, "--format", "json");
+            Assert.True(r.ExitCode == 0, r.Err);
+            using var prediction = JsonDocument.Parse(r.Out);
+            var decode = prediction.RootElement.GetProperty("decode");
+            Assert.True(decode.GetProperty("tpot_ms").GetDouble() < decode.GetProperty("serial_ms").GetDouble());
+            using var trace = JsonDocument.Parse(File.ReadAllText(path));
+            var events = trace.RootElement.GetProperty("traceEvents").EnumerateArray().ToList();
+            var spans = events.Where(e => e.GetProperty("ph").GetString() == "X").ToList();
+            // Prefill and decode (pids 0 and 1000), each with a compute (0) and a communication (1) thread.
+            Assert.Equal(new[] { "0/0", "0/1", "1000/0", "1000/1" },
+                spans.Select(e => $"{e.GetProperty("pid").GetInt32()}/{e.GetProperty("tid").GetInt32()}").Distinct().OrderBy(x => x, System.StringComparer.Ordinal));
+            Assert.Contains(events, e => e.GetProperty("ph").GetString() == "M" && e.GetProperty("args").TryGetProperty("name", out var n) && n.GetString() == "communication stream");
+            Assert.All(spans, e => Assert.True(e.GetProperty("dur").GetDouble() > 0));
+        }
+        finally { File.Delete(path); }
+    }
+
+    [Fact]
     public void Predict_reports_an_infeasible_deployment_with_why()
     {
         var r = CliRunner.Run("predict", "samples/llama-3-70b.moe", "--hardware", "h100-sxm", "--gpus", "1", "--batch", "1", "--format", "json");

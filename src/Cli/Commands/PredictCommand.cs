@@ -24,7 +24,8 @@ internal static class PredictCommand
         var format = CommonOptions.Format("table", "table", "json");
         var model = CommonOptions.Model();
         var routing = new Option<string?>("--routing") { Description = "routing statistics (JSON from route-stats or measured) instead of uniform routing" };
-        var cmd = new Command("predict", "Predict serving performance and memory of a model on a cluster.") { file, batch, prompt, context, output, slo, passes, format, model, routing };
+        var trace = new Option<string?>("--trace") { Description = "write a Chrome/Perfetto trace of one prefill and one decode step (compute and communication streams) to this file" };
+        var cmd = new Command("predict", "Predict serving performance and memory of a model on a cluster.") { file, batch, prompt, context, output, slo, passes, format, model, routing, trace };
         deployment.AddTo(cmd);
         cmd.SetAction(r =>
         {
@@ -53,12 +54,20 @@ internal static class PredictCommand
                 try { stats = GraphDsl.Backends.CostModel.Moe.RoutingStats.Load(routingPath); }
                 catch (Exception e) when (e is System.IO.IOException or System.IO.InvalidDataException or UnauthorizedAccessException or InvalidOperationException or FormatException)
                 {
-                    Driver.Report(DiagnosticCatalog.InvalidWorkload.At(SourceSpan.None, $"--routing: {e.Message}"));
+                    Driver.Report(DiagnosticCatalog.InvalidRoutingStats.At(SourceSpan.None, $"--routing: {e.Message}"));
                     return ExitCodes.InputError;
                 }
             }
-            var prediction = Run(module, dep!, r.GetValue(passes), cluster!, eff!, workload, diagnostics, stats);
-            if (prediction is null) { Driver.Report(diagnostics.Items); return ExitCodes.InputError; }
+            var run = Run(module, dep!, r.GetValue(passes), cluster!, eff!, workload, diagnostics, stats);
+            if (run is null) { Driver.Report(diagnostics.Items); return ExitCodes.InputError; }
+            var (prediction, predictor) = run.Value;
+            if (r.GetValue(trace) is { } tracePath)
+            {
+                var (pre, dec) = predictor.Schedule(workload);
+                var json = GraphDsl.Backends.CostModel.Evaluate.ChromeTrace.Write(predictor.Compiled.PrefillPlan, pre, predictor.Compiled.DecodePlan, dec,
+                    cluster!.Gpus / Math.Max(1, dep!.Pp));
+                if (!Driver.WriteOutput(tracePath, json)) return ExitCodes.InputError;
+            }
             if (r.GetValue(format) == "json") Console.Out.Write(PredictionJson.Write(prediction));
             else PredictionTable.Write(prediction);
             return ExitCodes.Ok;
@@ -67,19 +76,22 @@ internal static class PredictCommand
     }
 
     /// <summary>Compiles the deployment and predicts; null (with diagnostics) when the deployment is illegal.</summary>
-    public static Prediction? Run(Module module, Deployment dep, string? passes, GraphDsl.Backends.CostModel.Hardware.Cluster cluster,
+    public static (Prediction Prediction, Predictor Predictor)? Run(Module module, Deployment dep, string? passes, GraphDsl.Backends.CostModel.Hardware.Cluster cluster,
         EfficiencyProfile eff, Workload workload, DiagnosticBag diagnostics, GraphDsl.Backends.CostModel.Moe.RoutingStats? routing = null)
     {
         var compiled = CompiledDeployment.Compile(module, dep, passes, diagnostics);
         if (compiled is null) return null;
-        var predictor = new Predictor(compiled, cluster, eff);
-        if (routing is not null)
+        try
         {
-            var problems = predictor.UseRouting(routing);
-            foreach (var p in problems) diagnostics.Report(DiagnosticCatalog.InvalidWorkload, SourceSpan.None, "--routing: " + p);
-            if (problems.Count > 0) return null;
+            var predictor = new Predictor(compiled, cluster, eff);
+            if (routing is not null)
+            {
+                var problems = predictor.UseRouting(routing);
+                foreach (var p in problems) diagnostics.Report(DiagnosticCatalog.InvalidRoutingStats, SourceSpan.None, "--routing: " + p);
+                if (problems.Count > 0) return null;
+            }
+            return (predictor.Predict(workload), predictor);
         }
-        try { return predictor.Predict(workload); }
         catch (ArgumentException e)
         {
             diagnostics.Report(DiagnosticCatalog.InvalidWorkload, SourceSpan.None, e.Message);

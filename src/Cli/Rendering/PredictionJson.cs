@@ -68,6 +68,7 @@ public static class PredictionJson
         w.Number("memory_bound_ms", r.MemoryMs);
         w.Number("communication_ms", r.CommMs);
         w.Number("launch_ms", r.LaunchMs);
+        w.Number("serial_ms", r.SerialMs);
     }
 
     private static void Ops(Utf8JsonWriter w, string name, System.Collections.Generic.IReadOnlyList<OpReport> ops)

@@ -1,3 +1,4 @@
+using System;
 using System.Linq;
 using GraphDsl.Backends.CostModel.Model;
 using Spectre.Console;
@@ -22,6 +23,8 @@ public static class PredictionTable
         t.AddRow("fits", p.Feasible ? "yes" : "[red]no[/]");
         t.AddRow("TTFT (prefill of the batch)", $"{p.Prefill.Milliseconds:F2} ms");
         t.AddRow("TPOT (one decode step)", $"{p.Decode.Milliseconds:F3} ms");
+        if (Math.Abs(p.Decode.SerialMs - p.Decode.Milliseconds) > 1e-9)
+            t.AddRow("TPOT with nothing overlapped", $"{p.Decode.SerialMs:F3} ms");
         t.AddRow("decode tokens/s (cluster)", $"{p.DecodeTokensPerSecond:F1}");
         t.AddRow("decode tokens/s per GPU", $"{p.DecodeTokensPerSecondPerGpu:F1}");
         if (p.OutputTokensPerSecond is { } o) t.AddRow($"output tokens/s ({p.Workload.Output} per request)", $"{o:F1}");

@@ -50,6 +50,7 @@ public sealed class Verifier
         }
         CheckRegion(_m.Body, new HashSet<Value>(), RegionKind.Graph, null);
         CheckCallGraph();
+        CheckAsyncCollectives();
         var outputs = _m.Body.Ops.Where(o => o.Def == CoreOps.Output).Select(o => o.Attributes.GetString("name")).ToList();
         foreach (var dup in outputs.GroupBy(n => n).Where(g => g.Count() > 1))
             Fail(null, $"output '{dup.Key}' is defined {dup.Count()} times");
@@ -239,6 +240,26 @@ public sealed class Verifier
         var results = op.Results.Select(o => o.Type).ToList();
         if (results.Count != f.ResultTypes.Count || !results.Zip(f.ResultTypes, SameType).All(x => x))
             Fail(op, $"expects ({string.Join(", ", results)}) but @{f.Name} returns ({string.Join(", ", f.ResultTypes)})");
+    }
+
+    /// <summary>An asynchronous collective's result is read only by exactly one comm.wait (in the same
+    /// region, after the start), so no value is used before its transfer has finished.</summary>
+    private void CheckAsyncCollectives()
+    {
+        var uses = UseMap.Build(_m);
+        foreach (var op in _m.WalkAll())
+        {
+            if (op.Def == CommOps.Start)
+            {
+                var users = uses.Of(op.Result).ToList();
+                if (users.Count != 1 || users[0].User.Def != CommOps.Wait)
+                    Fail(op, $"the result of an asynchronous collective must be read by exactly one comm.wait, found {users.Count} use(s){(users.Count > 0 && users.Any(u => u.User.Def != CommOps.Wait) ? " including " + users.First(u => u.User.Def != CommOps.Wait).User.Name : "")}");
+                else if (users[0].User.ParentRegion != op.ParentRegion)
+                    Fail(op, "comm.wait must be in the same region as its comm.start");
+            }
+            if (op.Def == CommOps.Wait && op.Operands[0].Owner?.Def != CommOps.Start)
+                Fail(op, "comm.wait must wait on a comm.start");
+        }
     }
 
     private void CheckCallGraph()

@@ -84,6 +84,15 @@ public static class DiagnosticCatalog
     public static DiagnosticDescriptor HardwareFile { get; } = new("GD0604", "Bad hardware file", "{0}");
     public static DiagnosticDescriptor UnknownProfile { get; } = new("GD0605", "Unknown efficiency profile", "unknown efficiency profile '{0}'; known: {1}");
     public static DiagnosticDescriptor InvalidSweep { get; } = new("GD0606", "Invalid sweep", "{0}");
+    public static DiagnosticDescriptor InvalidRoutingStats { get; } = new("GD0607", "Invalid routing statistics", "{0}");
+    public static DiagnosticDescriptor PlacementInfeasible { get; } = new("GD0608", "Expert placement infeasible", "{0}");
+    public static DiagnosticDescriptor InvalidPlacementFile { get; } = new("GD0609", "Invalid placement file", "{0}");
+
+    // ---- 09xx: source generator (mirrored in src/SourceGenerator/ModelGenerator.DiagnosticDescriptors.cs) ----
+    public static DiagnosticDescriptor GeneratorInternalError { get; } = new("GD0901", "Internal generator failure", "internal error while generating code for '{0}': {1} (please report it)");
+    public static DiagnosticDescriptor ModelDoesNotFit { get; } = new("GD0902", "Model weights do not fit", "model '{0}' needs {1} for its weights ({2}), more than {3} x {4} hold ({5})", Severity.Warning);
+    public static DiagnosticDescriptor InvalidGeneratorOption { get; } = new("GD0903", "Invalid generator option", "{0}", Severity.Warning);
+    public static DiagnosticDescriptor DuplicateModelClass { get; } = new("GD0904", "Two models generate the same class", "class '{0}' is generated from both '{1}' and '{2}'; rename one of the models");
 
     // ---- 08xx: command line --------------------------------------------------------------------
     public static DiagnosticDescriptor FileNotFound { get; } = new("GD0801", "File not found", "cannot read '{0}': {1}");

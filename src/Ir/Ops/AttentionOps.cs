@@ -44,7 +44,20 @@ public static class AttentionOps
     {
         var x = cacheOp.Operands[0].Type;
         var perToken = x.Shape.Dims.Skip(2).Aggregate(Poly.Const(1), (acc, d) => acc * (Poly.From(d, param) ?? Poly.Zero));
-        return perToken * StorageType(cacheOp).BytesPerElement;
+        return perToken * (StorageType(cacheOp).BytesPerElement * BatchShare(x.Shape[0], param));
+    }
+
+    /// <summary>The share of the batch's sequences a cache holds: 1 for [batch, ...], 1/n for a nano-batch
+    /// [batch / n, ...] (the overlap pass), so per-sequence KV bytes are not counted once per nano-batch.</summary>
+    public static double BatchShare(DimExpr dim0, System.Func<string, long?> param)
+    {
+        const long probe = 720720; // divisible by every nano-batch count up to 16
+        try
+        {
+            var v = dim0.Evaluate(param, s => s == "batch" ? probe : null);
+            return v is null ? 1.0 : (double)v.Value / probe;
+        }
+        catch (System.ArithmeticException) { return 1.0; }
     }
 
     public static readonly OpDef Attention = new("nn.attention",

@@ -88,7 +88,58 @@ public static class CommOps
         Cost = _ => OpCost.Free,
     };
 
-    public static readonly OpDef[] All = { AllReduce, AllGather, ReduceScatter, AllToAll, Send, Recv };
+    /// <summary>The synchronous collectives <see cref="Start"/> can launch asynchronously.</summary>
+    public static readonly OpDef[] Asyncable = { AllReduce, AllGather, ReduceScatter, AllToAll };
+
+    public static OpDef? ByShortName(string name) => Asyncable.FirstOrDefault(d => d.Name == "comm." + name);
+
+    public static readonly OpDef Start = new("comm.start",
+        "Launches a collective asynchronously on the communication stream; its result may only be read through comm.wait. " +
+        "Ops between the start and the wait overlap with the transfer.")
+    {
+        Operands = L(In("x")),
+        Attrs = L(RequiredChoice("collective", "which collective", "all_reduce", "all_gather", "reduce_scatter", "all_to_all"),
+            Int("group", "number of GPUs in the group"), Choice("axis", "the parallel dimension the group spans", "tp", "tp", "ep", "dp", "pp"),
+            Int("dim", "axis gathered or scattered", -1), Int("fanout", "copies of each row sent (all_to_all)", 1),
+            Bool("fused", "fused with its producer GEMM (T3/TokenWeave-style): chunks are sent as the GEMM writes them", false),
+            Float("sm_share", "share of the GPU's SMs the collective occupies while it overlaps compute", 0.0)),
+        Traits = OpTraits.None,
+        Class = OpClass.Communication,
+        Callable = false,
+        Infer = c =>
+        {
+            var def = ByShortName(c.Str("collective") ?? "");
+            if (def is null) { c.Error(DiagnosticCatalog.InvalidAttribute, "comm.start: unknown collective"); return null; }
+            var inner = new InferContext(def, new[] { c.Operand("x") }, c.Attrs.Without("collective").Without("fused").Without("sm_share")
+                .Map(a => a), _ => null);
+            var t = def.Infer!(inner);
+            foreach (var e in inner.Errors) c.Errors.Add(e);
+            return t;
+        },
+        Cost = c => new OpCost
+        {
+            Class = OpClass.Communication,
+            CommBytes = c.Str("collective") switch
+            {
+                "all_gather" => c.Bytes(c.ResultType()),
+                "all_to_all" => c.Bytes(c.Type("x")) * c.Int("fanout"),
+                _ => c.Bytes(c.Type("x")),
+            },
+        },
+        Example = "%h = comm.start %y {collective = \"all_reduce\", group = 8} : bf16[batch, seq, 4096]\n...\n%z = comm.wait %h : bf16[batch, seq, 4096]",
+    };
+
+    public static readonly OpDef Wait = new("comm.wait", "Waits for an asynchronous collective and gives its result.")
+    {
+        Operands = L(In("handle", "the result of a comm.start")),
+        Traits = OpTraits.None,
+        Class = OpClass.None,
+        Callable = false,
+        Infer = c => new[] { c.Operand("handle") },
+        Cost = _ => OpCost.Free,
+    };
+
+    public static readonly OpDef[] All = { AllReduce, AllGather, ReduceScatter, AllToAll, Send, Recv, Start, Wait };
 
     public static bool IsCollective(OpDef d) => d.Class == OpClass.Communication;
 

@@ -63,7 +63,10 @@ public static class MoeOps
         Attrs = L(Choice("act", "activation", "silu", "silu", "gelu", "gelu_tanh", "relu", "swiglu_clamped"),
             Float("alpha", "swiglu_clamped sigmoid slope", 1.702), Float("limit", "swiglu_clamped clamp limit", 7.0),
             Int("ep", "expert-parallel shards: this op holds E/ep of the layer's experts (set by parallelize)", 1),
-            Int("token_groups", "replicas whose tokens the expert group serves (set by parallelize for DP attention)", 1)),
+            Int("token_groups", "replicas whose tokens the expert group serves (set by parallelize for DP attention)", 1),
+            Int("nanobatch", "which nano-batch this copy serves (set by overlap; the copies are one layer sharing its experts)", 0),
+            new AttrSpec("placement", AttrKind.IntList, "the logical expert in each physical slot, GPU-major, for each layer run in turn (set by place-experts)"),
+            new AttrSpec("expert_tokens", AttrKind.IntList, "tokens routed to each logical expert in the statistics sample, for each layer run in turn (set by place-experts)")),
         RoutedWeightSlots = L("w_gate", "w_up", "w_down", "b_gate", "b_up", "b_down"),
         Class = OpClass.GroupedGemm,
         Infer = c =>

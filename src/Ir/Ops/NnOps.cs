@@ -277,9 +277,50 @@ public static class NnOps
         Cost = c => new OpCost { Class = OpClass.Memory, ActivationBytes = c.Bytes(c.ResultType()) * 2 },
     };
 
+    public static readonly OpDef BatchSlice = new("nn.batch_slice", "Nano-batch `index` of `count`: the sequences [index * batch/count, (index+1) * batch/count) (a view).")
+    {
+        Operands = L(In("x", "[batch, ...]")),
+        Attrs = L(Int("index", "which slice"), Int("count", "slices of the batch")),
+        Class = OpClass.None,
+        Infer = c =>
+        {
+            var x = c.Operand("x");
+            long? i = c.Int("index"), n = c.Int("count");
+            if (n is null || n < 1 || i is null || i < 0 || i >= n) { c.Error(DiagnosticCatalog.InvalidAttribute, $"nn.batch_slice: index {i} must be in 0..count-1 (count {n})"); return null; }
+            if (!c.RequireRank("x", x, 1)) return null;
+            var dims = x.Shape.Dims.ToArray();
+            dims[0] = (dims[0] / DimExpr.Of(n.Value)).Simplify();
+            return new[] { new TensorType(x.DType, new Shape(dims)) };
+        },
+        Cost = _ => OpCost.Free,
+    };
+
+    public static readonly OpDef BatchConcat = new("nn.batch_concat", "Joins nano-batches back into one batch of `size` (along the first axis; a view: the nano-batches are slices of one buffer).")
+    {
+        Operands = L(Var("xs")),
+        Attrs = L(new AttrSpec("size", AttrKind.Int, "the joined first dimension (the batch the slices came from)", required: true)),
+        Class = OpClass.None,
+        Infer = c =>
+        {
+            var xs = c.Variadic;
+            if (xs.Count < 1) { c.Error(DiagnosticCatalog.InvalidAttribute, "nn.batch_concat: needs operands"); return null; }
+            var first = xs[0];
+            foreach (var y in xs.Skip(1))
+                if (!c.SameShape(y.Shape, first.Shape) || y.DType != first.DType)
+                {
+                    c.Error(DiagnosticCatalog.ShapeMismatch, $"nn.batch_concat: nano-batches differ: {first} and {y}");
+                    return null;
+                }
+            var dims = first.Shape.Dims.ToArray();
+            dims[0] = c.Dim("size")!;
+            return new[] { new TensorType(first.DType, new Shape(dims)) };
+        },
+        Cost = _ => OpCost.Free,
+    };
+
     public static readonly OpDef[] All =
     {
-        LastToken,
+        LastToken, BatchSlice, BatchConcat,
         Embedding, MatMul, Add, Sub, Mul, Scale, Silu, Gelu, GeluTanh, Relu, Sigmoid, Tanh, Softcap, SwigluClamped,
         RmsNorm, LayerNorm, Rope, Reshape, Split, Concat, Cast, Softmax,
     };

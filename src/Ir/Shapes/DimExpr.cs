@@ -39,6 +39,9 @@ public abstract class DimExpr : IEquatable<DimExpr>
     /// <summary>Replaces parameter references by what <paramref name="param"/> returns (null keeps the reference).</summary>
     public abstract DimExpr SubstituteParams(Func<string, DimExpr?> param);
 
+    /// <summary>Replaces dynamic symbols by what <paramref name="sym"/> returns (null keeps the symbol).</summary>
+    public abstract DimExpr SubstituteSymbols(Func<string, DimExpr?> sym);
+
     /// <summary>Folds constant sub-expressions and the identities x+0, x*1, x*0, x/1.</summary>
     public abstract DimExpr Simplify();
 
@@ -88,6 +91,7 @@ public sealed class ConstDim : DimExpr
     public override bool IsStatic => true;
     public override long? Evaluate(Func<string, long?> param, Func<string, long?> sym) => Value;
     public override DimExpr SubstituteParams(Func<string, DimExpr?> param) => this;
+    public override DimExpr SubstituteSymbols(Func<string, DimExpr?> sym) => this;
     public override DimExpr Simplify() => this;
     public override void CollectNames(ISet<string> parameters, ISet<string> symbols) { }
     internal override int Precedence => Value < 0 ? 2 : 4;
@@ -104,6 +108,7 @@ public sealed class SymDim : DimExpr
     public override bool IsStatic => false;
     public override long? Evaluate(Func<string, long?> param, Func<string, long?> sym) => sym(Name);
     public override DimExpr SubstituteParams(Func<string, DimExpr?> param) => this;
+    public override DimExpr SubstituteSymbols(Func<string, DimExpr?> sym) => sym(Name) ?? this;
     public override DimExpr Simplify() => this;
     public override void CollectNames(ISet<string> parameters, ISet<string> symbols) => symbols.Add(Name);
     internal override int Precedence => 4;
@@ -120,6 +125,7 @@ public sealed class ParamDim : DimExpr
     public override bool IsStatic => true;
     public override long? Evaluate(Func<string, long?> param, Func<string, long?> sym) => param(Name);
     public override DimExpr SubstituteParams(Func<string, DimExpr?> param) => param(Name) ?? this;
+    public override DimExpr SubstituteSymbols(Func<string, DimExpr?> sym) => this;
     public override DimExpr Simplify() => this;
     public override void CollectNames(ISet<string> parameters, ISet<string> symbols) => parameters.Add(Name);
     internal override int Precedence => 4;
@@ -148,6 +154,13 @@ public sealed class BinDim : DimExpr
     {
         var l = Left.SubstituteParams(param);
         var r = Right.SubstituteParams(param);
+        return ReferenceEquals(l, Left) && ReferenceEquals(r, Right) ? this : new BinDim(Op, l, r);
+    }
+
+    public override DimExpr SubstituteSymbols(Func<string, DimExpr?> sym)
+    {
+        var l = Left.SubstituteSymbols(sym);
+        var r = Right.SubstituteSymbols(sym);
         return ReferenceEquals(l, Left) && ReferenceEquals(r, Right) ? this : new BinDim(Op, l, r);
     }
 

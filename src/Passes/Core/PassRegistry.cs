@@ -5,6 +5,7 @@ using GraphDsl.Passes.Canonicalize;
 using GraphDsl.Passes.Densify;
 using GraphDsl.Passes.Fusion;
 using GraphDsl.Passes.Inline;
+using GraphDsl.Passes.Overlap;
 using GraphDsl.Passes.Logits;
 using GraphDsl.Passes.Parallelize;
 using GraphDsl.Passes.Quantize;
@@ -30,6 +31,7 @@ public static class PassRegistry
         new(PruneLogitsPass.PassInfo, _ => new PruneLogitsPass()),
         new(FusePass.PassInfo, o => new FusePass(o)),
         new(DensifyPass.PassInfo, o => new DensifyPass(o)),
+        new(OverlapPass.PassInfo, o => new OverlapPass(o)),
     };
 
     public static IEnumerable<PassInfo> All => Entries.Select(e => e.Info);

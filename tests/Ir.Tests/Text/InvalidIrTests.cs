@@ -32,6 +32,12 @@ public class InvalidIrTests
     [InlineData("    %0 = core.input {name = \"a\"} : f32[8]\n    %1 = core.repeat %0 {count = 2} : f32[8] {\n    ^(%2: f32[8]):\n      %3 = nn.silu %2 : f32[8]\n    }\n    core.output %1 {name = \"o\"}\n", "GD0401", "region must end with core.yield", 5)]
     [InlineData("    %0 = core.input {name = \"a\"} : f32[8]\n    %1 = core.call %0 {callee = @f, name = \"c\"} : f32[8]\n    core.output %1 {name = \"o\"}\n", "GD0401", "calls unknown function @f", 5)]
     [InlineData("    %0 = core.input {name = \"a\"} : f32[8]\n    %1 = nn.rope %0 : f32[8]\n    core.output %1 {name = \"o\"}\n", "GD0401", "'x' must have 4 dimension(s)", 5)]
+    // asynchronous collectives: nothing reads a transfer before its wait
+    [InlineData("    %0 = core.input {name = \"a\"} : f32[8]\n    %1 = comm.start %0 {collective = \"all_reduce\", group = 2} : f32[8]\n    %2 = nn.silu %1 : f32[8]\n    %3 = comm.wait %1 : f32[8]\n    core.output %2 {name = \"o\"}\n", "GD0401", "must be read by exactly one comm.wait, found 2 use(s) including nn.silu", 5)]
+    [InlineData("    %0 = core.input {name = \"a\"} : f32[8]\n    %1 = comm.start %0 {collective = \"all_reduce\", group = 2} : f32[8]\n    core.output %0 {name = \"o\"}\n", "GD0401", "found 0 use(s)", 5)]
+    [InlineData("    %0 = core.input {name = \"a\"} : f32[8]\n    %1 = comm.wait %0 : f32[8]\n    core.output %1 {name = \"o\"}\n", "GD0401", "comm.wait must wait on a comm.start", 5)]
+    [InlineData("    %0 = core.input {name = \"a\"} : f32[8]\n    %1 = comm.start %0 {collective = \"all_reduce\", group = 2} : f32[8]\n    %2 = core.repeat %0 {count = 2} : f32[8] {\n    ^(%3: f32[8]):\n      %4 = comm.wait %1 : f32[8]\n      core.yield %4\n    }\n    core.output %2 {name = \"o\"}\n", "GD0401", "same region as its comm.start", 5)]
+    [InlineData("    %0 = core.input {name = \"a\"} : f32[8]\n    %1 = comm.start %0 {collective = \"broadcast\", group = 2} : f32[8]\n    %2 = comm.wait %1 : f32[8]\n    core.output %2 {name = \"o\"}\n", "GD0401", "broadcast", 5)]
     public void Reports_the_problem_at_its_line(string body, string id, string message, int line)
     {
         var text = Head + body + Tail;

@@ -16,14 +16,18 @@ public struct StepTime
     public double LaunchSeconds;
     /// <summary>The slowest pipeline stage's own time (equal to Seconds without pipeline parallelism, minus the step overhead).</summary>
     public double MaxStageSeconds;
+    /// <summary>The same step with every op run one after another (nothing overlapped); equals Seconds
+    /// when no collective is asynchronous.</summary>
+    public double SerialSeconds;
 }
 
 /// <summary>
 /// Evaluates a <see cref="CostPlan"/> at a workload on a cluster. Per op: time = max(FLOPs / (eta_class x
 /// peak), bytes / (eta_hbm x HBM bandwidth)) + a fixed per-kernel time; collectives by algorithm over
 /// the links they cross. MoE layers stream only the experts the batch touches, and the busiest GPU
-/// sets their time. The step is the sum over ops (no overlap; see the overlap pass) plus a per-step
-/// overhead; pipeline stages run one after another for one token.
+/// sets their time. The step is the sum over ops plus a per-step overhead, or, once the overlap pass made
+/// collectives asynchronous, the two-stream schedule of <see cref="StreamSchedule"/>; pipeline stages
+/// run one after another for one token.
 /// </summary>
 public sealed class StepEvaluator
 {
@@ -37,6 +41,8 @@ public sealed class StepEvaluator
     private readonly double _bandwidth;
     private readonly double[] _atoms;
     private readonly double[] _stageTimes;
+    private readonly OpTiming[] _timings;
+    private readonly StreamSchedule? _schedule;
 
     public StepEvaluator(CostPlan plan, Cluster cluster, EfficiencyProfile eff)
     {
@@ -45,6 +51,8 @@ public sealed class StepEvaluator
         _bandwidth = cluster.Device.HbmBytesPerSecond * eff.EtaHbm;
         _atoms = new double[Math.Max(1, plan.Atoms.Count)];
         _stageTimes = new double[plan.Layout.Pp];
+        _timings = new OpTiming[plan.Entries.Length];
+        _schedule = plan.HasAsync ? new StreamSchedule(plan) : null;
         _peak = new double[plan.Entries.Length];
         _dequant = new bool[plan.Entries.Length];
         _vectorPeak = PeakFor(cluster.Device, "f32");
@@ -99,20 +107,30 @@ public sealed class StepEvaluator
         Array.Clear(_stageTimes, 0, _stageTimes.Length);
         var result = new StepTime();
         var entries = _plan.Entries;
+        var timings = details ?? _timings;
         for (int i = 0; i < entries.Length; i++)
         {
             var t = Time(entries[i], i);
+            timings[i] = t;
             var m = entries[i].Multiplicity;
             _stageTimes[entries[i].Stage] += t.Seconds * m;
             result.ComputeSeconds += t.Bound == Bound.Compute ? t.Seconds * m : 0;
             result.MemorySeconds += t.Bound == Bound.Memory ? t.Seconds * m : 0;
             result.CommSeconds += t.CommSeconds * m;
             result.LaunchSeconds += t.LaunchSeconds * m;
-            if (details is not null) details[i] = t;
         }
+        double overhead = _plan.Phase == GraphDsl.Ir.Ops.CostPhase.Prefill ? _eff.PrefillSeconds : _eff.StepSeconds;
         double sum = 0, max = 0;
-        foreach (var s in _stageTimes) { sum += s; max = Math.Max(max, s); }
-        result.Seconds = sum + (_plan.Phase == GraphDsl.Ir.Ops.CostPhase.Prefill ? _eff.PrefillSeconds : _eff.StepSeconds);
+        foreach (var s in _stageTimes) sum += s;
+        result.SerialSeconds = sum + overhead;
+        if (_schedule is not null)
+        {
+            _schedule.Run(timings);
+            sum = 0;
+            foreach (var s in _schedule.StageSeconds) { sum += s; max = Math.Max(max, s); }
+        }
+        else foreach (var s in _stageTimes) max = Math.Max(max, s);
+        result.Seconds = sum + overhead;
         result.MaxStageSeconds = max;
         return result;
     }
@@ -123,6 +141,7 @@ public sealed class StepEvaluator
         if (e.Collective != CollectiveKind.None)
         {
             double payload = e.CommBytes.Evaluate(_atoms);
+            if (e.RoutedLayerStart >= 0 && Routing is not null) payload *= BusiestShare(e.RoutedLayerStart, (int)e.Multiplicity);
             t.CommSeconds = _collectives.Time(e.Collective, payload, e.CommGroup, e.CommAxis);
             t.Seconds = t.CommSeconds;
             t.Bytes = payload;
@@ -155,6 +174,19 @@ public sealed class StepEvaluator
         t.Seconds = work + t.LaunchSeconds;
         t.Bound = t.LaunchSeconds > work ? Bound.Launch : t.ComputeSeconds >= t.MemorySeconds ? Bound.Compute : Bound.Memory;
         return t;
+    }
+
+    /// <summary>The busiest GPU's token-expert pairs over the mean, averaged over the layers an all-to-all serves:
+    /// dispatch and combine end when the GPU receiving (and sending back) the most tokens is done.</summary>
+    private double BusiestShare(int firstLayer, int layers)
+    {
+        double sum = 0;
+        for (int l = 0; l < layers; l++)
+        {
+            var (busiest, _, mean) = Routing!.Busiest(firstLayer + l, 1024);
+            sum += mean > 0 ? busiest / mean : 1;
+        }
+        return layers > 0 ? sum / layers : 1;
     }
 
     /// <summary>With routing statistics: each layer the entry runs is timed on its busiest GPU (its own

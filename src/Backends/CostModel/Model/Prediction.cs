@@ -8,7 +8,8 @@ namespace GraphDsl.Backends.CostModel.Model;
 /// <summary>One op (or group of identical ops) of a step: its time per step and what bounds it.</summary>
 public sealed record OpReport(string Name, string Op, string Group, double Count, double MillisecondsPerStep, double Flops, double Bytes, Bound Bound);
 
-public sealed record PhaseReport(double Milliseconds, double ComputeMs, double MemoryMs, double CommMs, double LaunchMs);
+/// <summary>A step's time and what it is spent on; SerialMs is the same step with nothing overlapped.</summary>
+public sealed record PhaseReport(double Milliseconds, double ComputeMs, double MemoryMs, double CommMs, double LaunchMs, double SerialMs);
 
 /// <summary>Everything `graphdsl predict` reports for one model, cluster, deployment and workload.</summary>
 public sealed class Prediction

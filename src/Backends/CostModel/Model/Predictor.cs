@@ -26,9 +26,15 @@ public sealed class Predictor
         _compiled = compiled; _cluster = cluster; _eff = eff;
         _prefill = new StepEvaluator(compiled.PrefillPlan, cluster, eff);
         _decode = new StepEvaluator(compiled.DecodePlan, cluster, eff);
+        // A placement from the place-experts pass travels in the IR with its statistics.
+        var (routing, problem) = GraphDsl.Backends.CostModel.Moe.IrRouting.Read(compiled.Module);
+        if (problem is not null) throw new ArgumentException("expert placement in the IR: " + problem);
+        Routing = routing;
     }
 
     public Layout Layout => _compiled.DecodePlan.Layout;
+
+    public CompiledDeployment Compiled => _compiled;
 
     /// <summary>Routing statistics (and placement) to cost MoE layers with instead of uniform routing.</summary>
     public GraphDsl.Backends.CostModel.Moe.RoutingModel? Routing
@@ -63,6 +69,8 @@ public sealed class Predictor
         var layout = Layout;
         if (w.Batch % layout.Dp != 0) throw new ArgumentException($"the batch ({w.Batch}) must be a multiple of dp ({layout.Dp}): each attention replica serves batch / dp sequences");
         double br = (double)w.Batch / layout.Dp;
+        if (layout.Nanobatches > 1 && (w.Batch / layout.Dp) % layout.Nanobatches != 0)
+            throw new ArgumentException($"the batch per replica ({w.Batch / layout.Dp}) must be a multiple of the overlap pass's {layout.Nanobatches} nano-batches");
         var prefillDetails = details ? new OpTiming[_compiled.PrefillPlan.Entries.Length] : null;
         var decodeDetails = details ? new OpTiming[_compiled.DecodePlan.Entries.Length] : null;
         var pre = _prefill.Evaluate(br, w.Prompt, w.Prompt, prefillDetails);
@@ -128,7 +136,23 @@ public sealed class Predictor
     }
 
     private static PhaseReport Phase(StepTime t) =>
-        new(t.Seconds * 1e3, t.ComputeSeconds * 1e3, t.MemorySeconds * 1e3, t.CommSeconds * 1e3, t.LaunchSeconds * 1e3);
+        new(t.Seconds * 1e3, t.ComputeSeconds * 1e3, t.MemorySeconds * 1e3, t.CommSeconds * 1e3, t.LaunchSeconds * 1e3, t.SerialSeconds * 1e3);
+
+    /// <summary>The two-stream schedules of one prefill and one decode step at the workload, loops unrolled (for traces).</summary>
+    public (List<StreamEvent> Prefill, List<StreamEvent> Decode) Schedule(Workload w)
+    {
+        double br = (double)w.Batch / Layout.Dp;
+        return (Unrolled(_prefill, _compiled.PrefillPlan, br, w.Prompt, w.Prompt), Unrolled(_decode, _compiled.DecodePlan, br, 1, w.Context));
+    }
+
+    private static List<StreamEvent> Unrolled(StepEvaluator evaluator, CostPlan plan, double batch, double seq, double ctx)
+    {
+        var timings = new OpTiming[plan.Entries.Length];
+        evaluator.Evaluate(batch, seq, ctx, timings);
+        var events = new List<StreamEvent>();
+        new StreamSchedule(plan).Run(timings, events);
+        return events;
+    }
 
     /// <summary>Ops grouped by layer group, weight path and op name, summed over a step, largest first.</summary>
     private static List<OpReport> Report(CostPlan plan, OpTiming[] timings)

@@ -17,7 +17,7 @@ public static class MoeLayers
         var layers = new List<Layer>();
         foreach (var w in ModelWalker.Walk(m))
         {
-            if (w.Op.Def != MoeOps.Experts) continue;
+            if (w.Op.Def != MoeOps.Experts || IrRouting.Nanobatch(w.Op) > 0) continue; // nano-batch copies are the same layers
             long local = w.Op.Operand("w_up")!.Type.Shape[0].Evaluate(param, _ => null) ?? 0;
             long ep = w.Op.Attributes.GetInt("ep")?.Evaluate(param, _ => null) ?? 1;
             long k = w.Op.Operand("indices")!.Type.Shape.Last.Evaluate(param, _ => null) ?? 0;

@@ -30,10 +30,17 @@ public sealed class StageMemory
 /// </summary>
 public sealed class CostPlan
 {
-    private CostPlan(PlanEntry[] entries, AtomTable atoms, StageMemory[] stages, Layout layout, CostPhase phase)
+    private CostPlan(PlanEntry[] entries, AtomTable atoms, StageMemory[] stages, Layout layout, CostPhase phase, ScheduleLoop schedule)
     {
-        Entries = entries; Atoms = atoms; Stages = stages; Layout = layout; Phase = phase;
+        Entries = entries; Atoms = atoms; Stages = stages; Layout = layout; Phase = phase; Schedule = schedule;
+        HasAsync = entries.Any(e => e.Async != AsyncRole.None);
     }
+
+    /// <summary>The entries in program order with their repeat loops (for the stream schedule and traces).</summary>
+    public ScheduleLoop Schedule { get; }
+
+    /// <summary>Whether any collective is asynchronous, so the step needs the two-stream schedule.</summary>
+    public bool HasAsync { get; }
 
     public CostPhase Phase { get; }
 
@@ -51,6 +58,8 @@ public sealed class CostPlan
         var atoms = shared ?? new AtomTable();
         var stages = Enumerable.Range(0, layout.Pp).Select(_ => new StageMemory()).ToArray();
         var entries = new List<PlanEntry>();
+        var schedule = new ScheduleBuilder(m.Body, param);
+        var entryOf = new Dictionary<Operation, int>();
         int stage = 0;
         int moeLayer = 0;
         var topLevelStage = new Dictionary<Operation, int>();
@@ -77,12 +86,49 @@ public sealed class CostPlan
                 var window = op.Attributes.GetInt("window")?.Evaluate(param, _ => null) ?? 0;
                 if (window > 0) mem.WindowedKv.Add((perToken, window)); else mem.KvBytesPerToken += perToken;
             }
+            if (op.Def == MoeOps.Experts && MoeCopy(op) == 0) mem.WeightBytes += ReplicaBytes(op, param, phase, layout) * w.Multiplicity;
             if (op.Def.Cost is null || w.InsideKernel) continue;
             var cost = op.Def.Cost(new CostContext(op, param, phase));
-            entries.Add(Lower(op, cost, w, s, atoms, moeLayer));
-            if (cost.Moe is not null) moeLayer += (int)w.Multiplicity;
+            int startEntry = op.Def == CommOps.Wait && op.Operands[0].Owner is { } start && entryOf.TryGetValue(start, out var si) ? si : -1;
+            if (op.Def == CommOps.Wait && startEntry < 0) throw new InvalidOperationException("comm.wait whose comm.start is not in the plan");
+            entryOf[op] = entries.Count;
+            schedule.Add(op, entries.Count);
+            // Nano-batch copies of an MoE layer (overlap) are the same layers as the copy before them.
+            int copy = MoeCopy(op);
+            int layerStart = copy > 0 ? moeLayer - (int)w.Multiplicity : moeLayer;
+            entries.Add(Lower(op, cost, w, s, atoms, layerStart, startEntry));
+            if (cost.Moe is not null && copy == 0) moeLayer += (int)w.Multiplicity;
         }
-        return new CostPlan(entries.ToArray(), atoms, stages, layout, phase);
+        LinkDispatchToLayers(entries);
+        return new CostPlan(entries.ToArray(), atoms, stages, layout, phase, schedule.Root);
+    }
+
+    /// <summary>Ties each expert-parallel all-to-all (dispatch and combine) to the MoE layer of its region.</summary>
+    private static void LinkDispatchToLayers(List<PlanEntry> entries)
+    {
+        var layerOf = new Dictionary<Region, int>();
+        foreach (var e in entries)
+            if (e.IsMoe && e.Source?.ParentRegion is { } r && !layerOf.ContainsKey(r)) layerOf[r] = e.MoeLayerStart;
+        foreach (var e in entries)
+            if (e.Collective == CollectiveKind.AllToAll && e.CommAxis == "ep" && e.Source?.ParentRegion is { } r && layerOf.TryGetValue(r, out var layer))
+                e.RoutedLayerStart = layer;
+    }
+
+    /// <summary>The nano-batch index of an MoE op (or the MoE op a fused kernel holds); 0 for the layer's primary copy.</summary>
+    private static int MoeCopy(Operation op)
+    {
+        var experts = op.Def == MoeOps.Experts ? op : op.Def == FusedOps.Kernel ? op.Regions[0].Ops.FirstOrDefault(m => m.Def == MoeOps.Experts) : null;
+        return experts is null ? 0 : (int)GraphDsl.Backends.CostModel.Moe.IrRouting.Nanobatch(experts);
+    }
+
+    /// <summary>Weight bytes of the replicas a placement adds to each GPU beyond its own E / ep experts.</summary>
+    private static double ReplicaBytes(Operation experts, System.Func<string, long?> param, CostPhase phase, Layout layout)
+    {
+        if (experts.Attributes.Get("placement") is not ListAttr map) return 0;
+        var moe = experts.Def.Cost!(new CostContext(experts, param, phase)).Moe;
+        long layers = Math.Max(1, (experts.Attributes.Get("expert_tokens") as ListAttr)?.Items.Count / Math.Max(1, (int)moe!.Experts) ?? 1);
+        double slots = (double)map.Items.Count / layers / Math.Max(1, layout.Ep);
+        return Math.Max(0, slots - moe!.LocalExperts) * moe.BytesPerExpert;
     }
 
     private static Operation? TopLevel(Operation op, Region body)
@@ -96,7 +142,7 @@ public sealed class CostPlan
         return o;
     }
 
-    private static PlanEntry Lower(Operation op, OpCost cost, WalkedOp w, int stage, AtomTable atoms, int moeLayer)
+    private static PlanEntry Lower(Operation op, OpCost cost, WalkedOp w, int stage, AtomTable atoms, int moeLayer, int startEntry)
     {
         CompiledPoly C(Poly p) => CompiledPoly.Compile(p, atoms);
         bool isKernel = !(cost.Flops.IsConstant && cost.Flops.ConstantTerm == 0 && cost.TotalBytes.IsConstant && cost.TotalBytes.ConstantTerm == 0
@@ -129,7 +175,7 @@ public sealed class CostPlan
             FlopsPerPair = moe?.FlopsPerTokenExpert ?? 0,
             Tokens = moe is null ? CompiledPoly.Zero : C(moe.Tokens),
             MoeLayerStart = moeLayer,
-            Collective = op.Name switch
+            Collective = (op.Def == CommOps.Start ? "comm." + op.Attributes.GetString("collective") : op.Name) switch
             {
                 "comm.all_reduce" => CollectiveKind.AllReduce,
                 "comm.all_gather" => CollectiveKind.AllGather,
@@ -140,6 +186,10 @@ public sealed class CostPlan
             },
             CommGroup = (int)(op.Attributes.GetInt("group")?.AsConst ?? 1),
             CommAxis = op.Attributes.GetString("axis") ?? (op.Def.FindAttr("axis")?.Default as StrAttr)?.Value ?? "",
+            Async = op.Def == CommOps.Start ? AsyncRole.Start : op.Def == CommOps.Wait ? AsyncRole.Wait : AsyncRole.None,
+            StartEntry = startEntry,
+            Fused = op.Def == CommOps.Start && op.Attributes.GetBool("fused") == true,
+            SmShare = op.Def == CommOps.Start ? op.Attributes.GetFloat("sm_share") ?? 0 : 0,
             Source = op,
         };
     }

@@ -5,6 +5,9 @@ namespace GraphDsl.Backends.CostModel.Plan;
 
 public enum CollectiveKind { None, AllReduce, AllGather, ReduceScatter, AllToAll, Send }
 
+/// <summary>How an entry uses the streams: synchronously, or as the start or wait of an asynchronous collective.</summary>
+public enum AsyncRole { None, Start, Wait }
+
 /// <summary>
 /// One op of the per-GPU program, lowered once: its costs as compiled polynomials of the workload,
 /// how many times a step runs it, which pipeline stage it belongs to, the math type that selects the
@@ -48,6 +51,15 @@ public sealed class PlanEntry
     public CollectiveKind Collective { get; init; }
     public int CommGroup { get; init; }
     public string CommAxis { get; init; } = "";
+    /// <summary>For an expert-parallel all-to-all: the MoE layer it carries tokens to or from (its region's MoE
+    /// entry), so routing statistics can load it by the busiest GPU's share; -1 otherwise.</summary>
+    public int RoutedLayerStart { get; set; } = -1;
+    public AsyncRole Async { get; init; }
+    /// <summary>For a wait: the index of the entry that started its collective.</summary>
+    public int StartEntry { get; init; } = -1;
+    /// <summary>A start fused with its producer GEMM, sending chunks as they are written, on a share of the SMs.</summary>
+    public bool Fused { get; init; }
+    public double SmShare { get; init; }
 
     /// <summary>The op in the per-GPU IR (for reports and traces).</summary>
     public Operation? Source { get; init; }

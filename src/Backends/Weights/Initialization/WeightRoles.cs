@@ -1,0 +1,102 @@
+using System.Collections.Generic;
+using System.Linq;
+using GraphDsl.Ir.Graph;
+using GraphDsl.Ir.Ops;
+
+namespace GraphDsl.Backends.Weights.Initialization;
+
+/// <summary>Infers each core.weight op's role from the ops that use it (looking through casts and calls).</summary>
+public static class WeightRoles
+{
+    private const int MaxFollow = 8;
+
+    public static IReadOnlyDictionary<Operation, WeightRole> Classify(Module module)
+    {
+        var users = Users(module);
+        var roles = new Dictionary<Operation, WeightRole>();
+        foreach (var op in module.WalkAll().Where(o => o.Def == CoreOps.Weight))
+            roles[op] = Classify(module, op.Result, users);
+        return roles;
+    }
+
+    private static WeightRole Classify(Module module, Value weight, Dictionary<Value, List<(Operation Op, string Slot)>> users)
+    {
+        var uses = DirectUses(module, weight, users, 0).ToList();
+        var shape = weight.Type.Shape;
+        long Dim(int i) => shape.Rank > i ? shape[i].AsConst ?? 1 : 1;
+        // An embedding table tied to the LM head is still initialized as an embedding.
+        if (uses.Any(u => u.Op.Def == NnOps.Embedding && u.Slot == "table")) return new WeightRole(WeightRoleKind.Embedding);
+        foreach (var (op, slot) in uses)
+        {
+            if (op.Def == NnOps.RmsNorm && slot == "weight" || op.Def == NnOps.LayerNorm && slot == "weight") return new WeightRole(WeightRoleKind.Scale);
+            if (op.Def == NnOps.LayerNorm && slot == "bias") return new WeightRole(WeightRoleKind.Zero);
+            if (op.Def == AttentionOps.Attention && slot == "sinks") return new WeightRole(WeightRoleKind.Zero);
+            if (op.Def == AttentionOps.Attention && slot == "rel_bias") return new WeightRole(WeightRoleKind.Bias);
+            if (op.Def == MoeOps.Route && slot == "bias") return new WeightRole(WeightRoleKind.Bias);
+            if (op.Def == NnOps.MatMul && slot == "w")
+            {
+                if (FeedsRouter(module, op.Result, users, 0)) return new WeightRole(WeightRoleKind.Router);
+                bool transposed = op.Attributes.GetBool("transpose_w") ?? false;
+                return new WeightRole(WeightRoleKind.Projection, transposed ? Dim(1) : Dim(0));
+            }
+            if (op.Def == MoeOps.Experts && slot is "w_gate" or "w_up" or "w_down") return new WeightRole(WeightRoleKind.Projection, Dim(1));
+            if (op.Def == MoeOps.Experts && slot is "b_gate" or "b_up" or "b_down") return new WeightRole(WeightRoleKind.Bias);
+            if (op.Def == AttentionOps.MlaAttention && slot == "w_kv_b") return new WeightRole(WeightRoleKind.Projection, Dim(0));
+            if (op.Def == NnOps.Add || op.Def == NnOps.Sub) return new WeightRole(WeightRoleKind.Bias);
+            if (op.Def == NnOps.Mul) return new WeightRole(WeightRoleKind.Scale);
+        }
+        return new WeightRole(WeightRoleKind.Other);
+    }
+
+    /// <summary>Uses of a value, following casts to their users and call arguments into the callee.</summary>
+    private static IEnumerable<(Operation Op, string Slot)> DirectUses(Module module, Value v, Dictionary<Value, List<(Operation Op, string Slot)>> users, int depth)
+    {
+        if (depth > MaxFollow || !users.TryGetValue(v, out var list)) yield break;
+        foreach (var (op, slot) in list)
+        {
+            if (op.Def == NnOps.Cast)
+                foreach (var u in DirectUses(module, op.Result, users, depth + 1)) yield return u;
+            else if (op.Def == CoreOps.Call && CalleeArgument(module, op, v) is { } arg)
+                foreach (var u in DirectUses(module, arg, users, depth + 1)) yield return u;
+            else
+                yield return (op, slot);
+        }
+    }
+
+    /// <summary>True when the value reaches moe.route's logits through casts and additions.</summary>
+    private static bool FeedsRouter(Module module, Value v, Dictionary<Value, List<(Operation Op, string Slot)>> users, int depth)
+    {
+        if (depth > MaxFollow || !users.TryGetValue(v, out var list)) return false;
+        foreach (var (op, slot) in list)
+        {
+            if (op.Def == MoeOps.Route && slot == "logits") return true;
+            if ((op.Def == NnOps.Cast || op.Def == NnOps.Add) && FeedsRouter(module, op.Result, users, depth + 1)) return true;
+        }
+        return false;
+    }
+
+    private static Value? CalleeArgument(Module module, Operation call, Value arg)
+    {
+        var callee = (call.Attributes.Get("callee") as SymbolAttr)?.Name;
+        var f = callee is null ? null : module.FindFunction(callee);
+        if (f is null) return null;
+        for (int i = 0; i < call.Operands.Count && i < f.Body.Arguments.Count; i++)
+            if (call.Operands[i] == arg) return f.Body.Arguments[i];
+        return null;
+    }
+
+    private static Dictionary<Value, List<(Operation Op, string Slot)>> Users(Module module)
+    {
+        var users = new Dictionary<Value, List<(Operation, string)>>();
+        foreach (var op in module.WalkAll())
+            for (int i = 0; i < op.Slots.Count; i++)
+            {
+                var v = op.Slots[i];
+                if (v is null) continue;
+                var slot = op.Def.Operands.Count == 0 ? "" : op.Def.Operands[System.Math.Min(i, op.Def.Operands.Count - 1)].Name;
+                if (!users.TryGetValue(v, out var list)) users[v] = list = new List<(Operation, string)>();
+                list.Add((op, slot));
+            }
+        return users;
+    }
+}

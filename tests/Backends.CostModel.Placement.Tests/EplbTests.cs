@@ -1,0 +1,96 @@
+using System.Linq;
+using Xunit.Abstractions;
+
+namespace GraphDsl.Backends.CostModel.Placement.Tests;
+
+/// <summary>EPLB: balance under skewed routing, replicas for every expert, the reference example, node groups.</summary>
+public class EplbTests
+{
+    private readonly ITestOutputHelper _out;
+    public EplbTests(ITestOutputHelper output) { _out = output; }
+
+    [Fact]
+    public void Eplb_with_32_redundant_experts_balances_zipf_load_that_round_robin_does_not()
+    {
+        // DeepSeek-V3's MoE shape: 256 experts, top-8, 58 layers; Zipf(1.2) load, seed 7; 32 GPUs.
+        var stats = Fixtures.Zipf("deepseek-v3", 1.2);
+        var eplb = ExpertPlacer.Place("eplb", stats, new PlacementOptions { Gpus = 32, Redundant = 32 });
+        var roundRobin = ExpertPlacer.Place("round-robin", stats, new PlacementOptions { Gpus = 32 });
+        double balanced = PlacementMetrics.Loads(eplb, stats).MaxOverMean, baseline = PlacementMetrics.Loads(roundRobin, stats).MaxOverMean;
+        _out.WriteLine($"max/mean: eplb {balanced:0.0000}, round-robin {baseline:0.0000}");
+        Assert.Equal("global", eplb.Mode);
+        Assert.Equal(9, eplb.SlotsPerGpu);
+        Assert.True(balanced < 1.1, $"eplb max/mean {balanced}");
+        Assert.True(baseline >= 1.1, $"round-robin max/mean {baseline}");
+    }
+
+    [Fact]
+    public void Eplb_reproduces_the_reference_example()
+    {
+        // github.com/deepseek-ai/EPLB README: 2 layers x 12 experts, 16 replicas, 4 groups, 2 nodes, 8 GPUs.
+        var weights = new[]
+        {
+            new double[] { 90, 132, 40, 61, 104, 165, 39, 4, 73, 56, 183, 86 },
+            new double[] { 20, 107, 104, 64, 19, 197, 187, 157, 172, 86, 16, 27 },
+        };
+        var expected = new[]
+        {
+            new[] { 5, 6, 5, 7, 8, 4, 3, 4, 10, 9, 10, 2, 0, 1, 11, 1 },
+            new[] { 7, 10, 6, 8, 6, 11, 8, 9, 2, 4, 5, 1, 5, 0, 3, 1 },
+        };
+        Assert.True(EplbPlacer.UsesHierarchy(12, 4, 2));
+        for (int l = 0; l < 2; l++) Assert.Equal(expected[l], EplbPlacer.Rebalance(weights[l], 16, 4, 2, 8));
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(4)]
+    public void Every_logical_expert_keeps_at_least_one_replica(int nodes)
+    {
+        var stats = Fixtures.Zipf("deepseek-v3", 1.2);
+        var plan = ExpertPlacer.Place("eplb", stats, new PlacementOptions { Gpus = 32, Nodes = nodes, Redundant = 32, ExpertGroups = 8 });
+        Assert.Equal(nodes > 1 ? "hierarchical" : "global", plan.Mode);
+        foreach (var layer in plan.Layers)
+        {
+            var counts = layer.ReplicaCounts(plan.Experts);
+            Assert.All(counts, c => Assert.True(c >= 1));
+            Assert.Equal(288, counts.Sum());
+        }
+    }
+
+    [Fact]
+    public void Hierarchical_eplb_keeps_each_expert_group_inside_one_node()
+    {
+        var stats = Fixtures.Zipf("deepseek-v3", 1.2);
+        var plan = ExpertPlacer.Place("eplb", stats, new PlacementOptions { Gpus = 32, Nodes = 4, Redundant = 32, ExpertGroups = 8 });
+        foreach (var layer in plan.Layers)
+            for (int group = 0; group < 8; group++)
+            {
+                var nodes = Enumerable.Range(0, plan.PhysicalExperts).Where(p => layer.PhysicalToLogical[p] / 32 == group)
+                    .Select(p => plan.NodeOf(plan.GpuOf(p))).Distinct().ToList();
+                Assert.Single(nodes);
+            }
+        var balance = PlacementMetrics.Loads(plan, stats).MaxOverMean;
+        _out.WriteLine($"hierarchical max/mean {balance:0.0000}");
+    }
+
+    [Fact]
+    public void Eplb_rejects_a_replica_count_that_does_not_fill_the_gpus_evenly()
+    {
+        var stats = Fixtures.Zipf(2, 256, 8, 1.2);
+        var e = Assert.Throws<PlacementException>(() => ExpertPlacer.Place("eplb", stats, new PlacementOptions { Gpus = 32, Redundant = 30 }));
+        Assert.Equal(PlacementProblem.Deployment, e.Problem);
+        Assert.Contains("256 + 30 = 286 must be a multiple of the 32 GPUs", e.Message);
+        Assert.Contains("try --redundant 32", e.Message);
+    }
+
+    [Fact]
+    public void Without_redundant_experts_eplb_still_balances_better_than_round_robin()
+    {
+        var stats = Fixtures.Zipf(4, 256, 8, 1.2);
+        double eplb = PlacementMetrics.Loads(ExpertPlacer.Place("eplb", stats, new PlacementOptions { Gpus = 32 }), stats).MaxOverMean;
+        double rr = PlacementMetrics.Loads(ExpertPlacer.Place("round-robin", stats, new PlacementOptions { Gpus = 32 }), stats).MaxOverMean;
+        _out.WriteLine($"no replicas: eplb {eplb:0.0000}, round-robin {rr:0.0000}");
+        Assert.True(eplb <= rr);
+    }
+}

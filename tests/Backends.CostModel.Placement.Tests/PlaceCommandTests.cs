@@ -1,0 +1,140 @@
+using System;
+using System.IO;
+using System.Linq;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using GraphDsl.Backends.CostModel.Moe;
+
+namespace GraphDsl.Backends.CostModel.Placement.Tests;
+
+/// <summary><c>graphdsl place</c>: outputs, files, and the diagnostics for bad statistics and impossible plans.</summary>
+[Collection(nameof(PlaceCliCollection))]
+public sealed class PlaceCommandTests : IDisposable
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "graphdsl-place-" + Guid.NewGuid().ToString("N"));
+
+    public PlaceCommandTests() { Directory.CreateDirectory(_dir); }
+    public void Dispose() { Directory.Delete(_dir, recursive: true); }
+
+    private string StatsFile(RoutingStats stats, string name = "stats.json")
+    {
+        var path = Path.Combine(_dir, name);
+        File.WriteAllText(path, stats.ToJson());
+        return path;
+    }
+
+    [Fact]
+    public void Json_output_has_the_summary_at_the_top_and_per_layer_loads()
+    {
+        var stats = StatsFile(Fixtures.Zipf("mixtral-8x7b", 1.2, tokens: 2048));
+        var r = PlaceCli.Run("samples/mixtral-8x7b.moe", "--gpus", "4", "--stats", stats, "--strategy", "eplb", "--redundant", "4", "--format", "json");
+        Assert.True(r.ExitCode == 0, r.Err);
+        using var doc = JsonDocument.Parse(r.Out);
+        var root = doc.RootElement;
+        Assert.True(root.GetProperty("max_over_mean").GetDouble() >= 1);
+        Assert.Equal(32, root.GetProperty("layers").GetArrayLength());
+        Assert.All(root.GetProperty("layers").EnumerateArray(), l =>
+        {
+            Assert.Equal(4, l.GetProperty("gpu_load").GetArrayLength());
+            Assert.True(l.GetProperty("imbalance").GetDouble() >= 1);
+        });
+    }
+
+    [Fact]
+    public void Plan_and_engine_map_files_are_written_and_read_back()
+    {
+        var stats = StatsFile(Fixtures.Zipf("deepseek-v3", 1.2, tokens: 1024));
+        string plan = Path.Combine(_dir, "plan.json"), map = Path.Combine(_dir, "map.json");
+        var r = PlaceCli.Run("samples/deepseek-v3.moe", "--gpus", "32", "--nodes", "4", "--stats", stats, "--strategy", "eplb{redundant=32}",
+            "--weights", "fp8", "-o", plan, "--engine-map", map);
+        Assert.True(r.ExitCode == 0, r.Err);
+        Assert.Contains("eplb (hierarchical) over 32 GPU(s) in 4 node(s)", r.Out);   // the table still goes to standard output
+        var read = PlacementJson.ReadFile(plan);
+        var layout = EngineLayerLayout.Of(Fixtures.Model("deepseek-v3"));
+        var fromMap = EngineExpertMap.Read(File.ReadAllText(map), 32, 4, 256, 8, read.Layers.Select(l => l.Name).ToList(), layout);
+        Assert.True(read.SamePlacement(fromMap));
+        Assert.Equal(288, read.PhysicalExperts);
+    }
+
+    [Fact]
+    public void Offload_reports_the_predicted_miss_traffic()
+    {
+        var stats = StatsFile(Fixtures.Zipf("qwen3-235b-a22b", 1.2, tokens: 1024));
+        var r = PlaceCli.Run("samples/qwen3-235b-a22b.moe", "--gpus", "1", "--stats", stats, "--strategy", "offload{gpu_slots=16}", "--tokens", "16",
+            "--cpu-tflops", "0", "--format", "json");
+        Assert.True(r.ExitCode == 0, r.Err);
+        using var doc = JsonDocument.Parse(r.Out);
+        var offload = doc.RootElement.GetProperty("offload");
+        Assert.True(offload.GetProperty("fetch_bytes_per_step").GetDouble() > 0);   // no CPU: every miss is a fetch
+        Assert.Equal(16, offload.GetProperty("tokens_per_step").GetInt32());
+    }
+
+    [Fact]
+    public void A_statistics_file_with_the_wrong_layer_count_is_rejected()
+    {
+        var full = Fixtures.Zipf("mixtral-8x7b", 1.0, tokens: 256);
+        var stats = StatsFile(new RoutingStats(full.Model, full.Experts, full.TopK, full.Layers.Take(30).ToList()));
+        var r = PlaceCli.Run("samples/mixtral-8x7b.moe", "--gpus", "4", "--stats", stats);
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains("graphdsl: error GD0607:", r.Err);
+        Assert.Contains("the statistics have 30 MoE layer(s) but the model has 32", r.Err);
+    }
+
+    [Fact]
+    public void A_statistics_file_with_negative_loads_is_rejected()
+    {
+        var node = JsonNode.Parse(Fixtures.Zipf("mixtral-8x7b", 1.0, tokens: 256).ToJson())!;
+        node["layers"]![2]!["expert_tokens"]![5] = -3;
+        var path = Path.Combine(_dir, "negative.json");
+        File.WriteAllText(path, node.ToJsonString());
+        var r = PlaceCli.Run("samples/mixtral-8x7b.moe", "--gpus", "4", "--stats", path);
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains("error GD0607:", r.Err);
+        Assert.Contains("expert 5 has a negative load (-3)", r.Err);
+    }
+
+    [Fact]
+    public void A_statistics_file_for_another_expert_count_is_rejected()
+    {
+        // 64-expert statistics for Mixtral's 8 experts: every layer names experts the model does not have.
+        var stats = StatsFile(SyntheticRouting.Generate("x", MoeLayers.Of(Fixtures.Model("mixtral-8x7b")).Select(l => l.Name).ToList(), 64, 2, 1.0, 256, 1));
+        var r = PlaceCli.Run("samples/mixtral-8x7b.moe", "--gpus", "4", "--stats", stats);
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains("the statistics are for 64 experts but the model's MoE layers have 8", r.Err);
+    }
+
+    [Theory]
+    [InlineData("{\"experts\": 8, \"top_k\": 2}", "expected a \"layers\" array")]
+    [InlineData("not json", "not valid JSON")]
+    [InlineData("{\"experts\": 8, \"top_k\": 2, \"layers\": [{\"tokens\": 4, \"expert_tokens\": [1, \"x\"]}]}", "expert_tokens must hold integers")]
+    public void A_malformed_statistics_file_is_rejected(string text, string message)
+    {
+        var path = Path.Combine(_dir, "bad.json");
+        File.WriteAllText(path, text);
+        var r = PlaceCli.Run("samples/mixtral-8x7b.moe", "--gpus", "4", "--stats", path);
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains("error GD0607: --stats:", r.Err);
+        Assert.Contains(message, r.Err);
+    }
+
+    [Fact]
+    public void Experts_that_do_not_fit_the_gpus_are_rejected()
+    {
+        // DeepSeek-V3 in BF16 on 32 H100s: 58 x 9 experts of 88 MB do not fit beside the other weights.
+        var stats = StatsFile(Fixtures.Zipf("deepseek-v3", 1.2, tokens: 512));
+        var r = PlaceCli.Run("samples/deepseek-v3.moe", "--gpus", "32", "--stats", stats, "--strategy", "eplb", "--redundant", "32");
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains("error GD0608: eplb: each GPU would hold 58 layers x 9 experts x 88.1 MB", r.Err);
+    }
+
+    [Theory]
+    [InlineData("eplbb", "unknown placement strategy 'eplbb'; did you mean 'eplb'?")]
+    [InlineData("eplb{replicas=3}", "unknown option 'replicas'")]
+    public void Bad_strategies_are_usage_errors(string strategy, string message)
+    {
+        var stats = StatsFile(Fixtures.Zipf("mixtral-8x7b", 1.0, tokens: 256));
+        var r = PlaceCli.Run("samples/mixtral-8x7b.moe", "--gpus", "4", "--stats", stats, "--strategy", strategy);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains(message, r.Err);
+    }
+}
