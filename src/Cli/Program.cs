@@ -28,6 +28,8 @@ public static class Program
         {
             // Never a stack trace: an unexpected failure is one line naming it.
             Console.Error.WriteLine($"graphdsl: error GD0899: internal error: {e.GetType().Name}: {e.Message} (please report it)");
+            // For the developers: GRAPHDSL_TRACE=1 adds where it happened.
+            if (Environment.GetEnvironmentVariable("GRAPHDSL_TRACE") == "1") Console.Error.WriteLine(e.StackTrace);
             return ExitCodes.InputError;
         }
     }

@@ -60,7 +60,7 @@ public sealed class PlaceCommandTests : IDisposable
     public void Offload_reports_the_predicted_miss_traffic()
     {
         var stats = StatsFile(Fixtures.Zipf("qwen3-235b-a22b", 1.2, tokens: 1024));
-        var r = PlaceCli.Run("samples/qwen3-235b-a22b.moe", "--gpus", "1", "--stats", stats, "--strategy", "offload{gpu_slots=16}", "--tokens", "16",
+        var r = PlaceCli.Run("samples/qwen3-235b-a22b.moe", "--gpus", "1", "--hardware", "h100-sxm", "--stats", stats, "--strategy", "offload{gpu_slots=16}", "--tokens", "16",
             "--cpu-tflops", "0", "--format", "json");
         Assert.True(r.ExitCode == 0, r.Err);
         using var doc = JsonDocument.Parse(r.Out);
@@ -118,11 +118,20 @@ public sealed class PlaceCommandTests : IDisposable
     }
 
     [Fact]
+    public void Without_hardware_no_memory_limit_applies()
+    {
+        var stats = StatsFile(Fixtures.Zipf("deepseek-v3", 1.2, tokens: 512));
+        var r = PlaceCli.Run("samples/deepseek-v3.moe", "--gpus", "32", "--stats", stats, "--strategy", "eplb", "--redundant", "32", "--format", "json");
+        Assert.True(r.ExitCode == 0, r.Err);
+        Assert.DoesNotContain("\"memory\"", r.Out);
+    }
+
+    [Fact]
     public void Experts_that_do_not_fit_the_gpus_are_rejected()
     {
         // DeepSeek-V3 in BF16 on 32 H100s: 58 x 9 experts of 88 MB do not fit beside the other weights.
         var stats = StatsFile(Fixtures.Zipf("deepseek-v3", 1.2, tokens: 512));
-        var r = PlaceCli.Run("samples/deepseek-v3.moe", "--gpus", "32", "--stats", stats, "--strategy", "eplb", "--redundant", "32");
+        var r = PlaceCli.Run("samples/deepseek-v3.moe", "--gpus", "32", "--stats", stats, "--strategy", "eplb", "--redundant", "32", "--hardware", "h100-sxm");
         Assert.Equal(1, r.ExitCode);
         Assert.Contains("error GD0608: eplb: each GPU would hold 58 layers x 9 experts x 88.1 MB", r.Err);
     }

@@ -28,7 +28,7 @@ internal static class PlaceCommand
         var nodes = new Option<int>("--nodes") { Description = "nodes the GPUs are spread over", DefaultValueFactory = _ => 1 };
         var redundant = new Option<int>("--redundant") { Description = "eplb: redundant expert replicas per layer", DefaultValueFactory = _ => 0 };
         var gpuSlots = new Option<int>("--gpu-slots") { Description = "offload: experts of each layer cached per GPU", DefaultValueFactory = _ => 0 };
-        var hardware = new Option<string>("--hardware") { Description = "device id (memory budget, host link)", DefaultValueFactory = _ => "h100-sxm" };
+        var hardware = new Option<string?>("--hardware") { Description = "device id: checks that the experts fit its memory (and gives offload its host link); without it no memory limit is applied" };
         var weights = new Option<string>("--weights") { Description = "expert weight format: keep, bf16, fp8, int8, int4, mxfp4, nvfp4", DefaultValueFactory = _ => "keep" };
         var budget = new Option<double?>("--expert-budget-gib") { Description = "GiB per GPU for routed experts (default: 90% of HBM less the other weights)" };
         var tokens = new Option<long>("--tokens") { Description = "offload: tokens per step for the miss prediction", DefaultValueFactory = _ => 64 };
@@ -69,8 +69,10 @@ internal static class PlaceCommand
             DType? expertFormat = null;
             var w = r.GetValue(weights)!;
             if (w != "keep" && !DType.TryParse(w, out expertFormat!)) return Usage($"--weights '{w}': expected keep or a weight format (bf16, fp8, int8, int4, mxfp4, nvfp4)");
-            var device = HardwareCatalog.BuiltIn().Find(r.GetValue(hardware)!);
-            if (device is null)
+            var hardwareId = r.GetValue(hardware);
+            if (hardwareId is null && name == "offload") return Usage("offload needs --hardware (its host link and memory)");
+            var device = hardwareId is null ? null : HardwareCatalog.BuiltIn().Find(hardwareId);
+            if (hardwareId is not null && device is null)
             {
                 var catalog = HardwareCatalog.BuiltIn();
                 Driver.Report(DiagnosticCatalog.UnknownHardware.At(SourceSpan.None, r.GetValue(hardware)!, catalog.Suggest(r.GetValue(hardware)!),
@@ -100,14 +102,15 @@ internal static class PlaceCommand
             {
                 var facts = MoeExpertFacts.Of(module, expertFormat);
                 double memoryUtilization = EfficiencyProfile.Find("default")?.MemoryUtilization ?? 0.9;
-                double budgetBytes = r.GetValue(budget) is { } gib ? gib * (1L << 30) : facts.GpuBudgetBytes(device.MemoryBytes, memoryUtilization);
-                var memory = new ExpertMemory(facts.BytesPerExpert, budgetBytes);
+                // The memory limit applies when the GPUs (or a budget) are named.
+                double? budgetBytes = r.GetValue(budget) is { } gib ? gib * (1L << 30) : device is null ? null : facts.GpuBudgetBytes(device.MemoryBytes, memoryUtilization);
+                var memory = budgetBytes is { } b ? new ExpertMemory(facts.BytesPerExpert, b) : null;
                 options = options with { ExpertGroups = facts.Groups, Memory = memory };
                 var plan = ExpertPlacer.Place(name, routing, options);
                 OffloadPrediction? offload = null;
                 if (name == "offload")
                     offload = OffloadCost.Predict(plan, routing, r.GetValue(tokens), facts,
-                        HostTier.For(device, r.GetValue(cpu) is { } tf ? tf * 1e12 : null));
+                        HostTier.For(device!, r.GetValue(cpu) is { } tf ? tf * 1e12 : null));
                 var report = PlacementReport.Build(plan, routing, memory, offload);
                 if (r.GetValue(engineMap) is { } mapPath)
                 {

@@ -38,8 +38,8 @@ internal static class SweepCommand
         var kv = new Option<string>("--kv") { Description = "KV formats, comma-separated", DefaultValueFactory = _ => "keep" };
         var slo = new Option<double?>("--tpot-slo-ms") { Description = "only configurations meeting this TPOT can be best" };
         var profile = new Option<string>("--profile") { Description = "efficiency profile", DefaultValueFactory = _ => "default" };
-        var passes = CommonOptions.Passes();
-        var format = CommonOptions.Format("csv", "csv", "json");
+        var passes = new Option<string?>("--passes") { Description = "pipelines to compare, separated by ';' (each runs before the deployment's quantize/parallelize/fuse; see docs/passes.md)" };
+        var format = CommonOptions.Format("csv", "csv", "json", "markdown");
         var output = CommonOptions.Output();
         var model = CommonOptions.Model();
         var cmd = new Command("sweep", "Evaluate every combination of hardware, layout, formats, batch and context.")
@@ -73,6 +73,7 @@ internal static class SweepCommand
 
             var module = Driver.Load(r.GetValue(file)!, r.GetValue(model));
             if (module is null) return ExitCodes.InputError;
+            var pipelines = (r.GetValue(passes) ?? "").Split(';').Select(x => x.Trim()).ToArray();
             var layouts = new List<Deployment>();
             foreach (var w in r.GetValue(weights)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
                 foreach (var k in r.GetValue(kv)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
@@ -88,26 +89,31 @@ internal static class SweepCommand
                 return ExitCodes.UsageError;
             }
             var rows = new List<Row>();
-            var total = (long)layouts.Count * devices.Count * batches.Length * contexts.Length * prompts.Length;
+            var total = (long)pipelines.Length * layouts.Count * devices.Count * batches.Length * contexts.Length * prompts.Length;
             void Run(Action<double> progress)
             {
                 long done = 0;
+                foreach (var pipeline in pipelines)
                 foreach (var dep in layouts)
                 {
                     var diag = new DiagnosticBag();
-                    var compiled = CompiledDeployment.Compile(module, dep, r.GetValue(passes), diag);
+                    var compiled = CompiledDeployment.Compile(module, dep, pipeline, diag);
                     foreach (var device in devices)
                     {
                         var cluster = new Cluster(device, nodeCount, gpuCount / nodeCount);
-                        var evaluator = compiled is null ? null : new SweepEvaluator(compiled, cluster, eff!);
+                        SweepEvaluator? evaluator = null;
+                        if (compiled is not null)
+                            try { evaluator = new SweepEvaluator(compiled, cluster, eff!); }
+                            catch (ArgumentException e) { diag.Report(DiagnosticCatalog.InvalidSweep, SourceSpan.None, e.Message); }
                         foreach (var pr in prompts)
                             foreach (var c in contexts)
                                 foreach (var b in batches)
                                 {
                                     done++;
-                                    if (evaluator is null) { rows.Add(new Row(device.Id, dep, b, pr, c, default, string.Join("; ", diag.Items.Select(x => x.Message)))); continue; }
-                                    if (b % dep.Dp != 0) { rows.Add(new Row(device.Id, dep, b, pr, c, default, $"batch {b} is not a multiple of dp {dep.Dp}")); continue; }
-                                    rows.Add(new Row(device.Id, dep, b, pr, c, evaluator.Evaluate(b, pr, c), ""));
+                                    if (evaluator is null) { rows.Add(new Row(pipeline, device.Id, dep, b, pr, c, default, string.Join("; ", diag.Items.Select(x => x.Message)))); continue; }
+                                    int split = compiled!.DecodePlan.Layout.Nanobatches;
+                                    if (b % dep.Dp != 0 || b / dep.Dp % split != 0) { rows.Add(new Row(pipeline, device.Id, dep, b, pr, c, default, $"batch {b} is not a multiple of dp {dep.Dp} x {split} nano-batch(es)")); continue; }
+                                    rows.Add(new Row(pipeline, device.Id, dep, b, pr, c, evaluator.Evaluate(b, pr, c), ""));
                                 }
                         progress(done * 100.0 / total);
                     }
@@ -119,7 +125,12 @@ internal static class SweepCommand
             var sloMs = r.GetValue(slo);
             var best = rows.Where(x => x.Error.Length == 0 && x.Point.Feasible && (sloMs is null || x.Point.TpotMs <= sloMs))
                 .OrderByDescending(x => x.Point.TokensPerSecondPerGpu).FirstOrDefault();
-            var text = r.GetValue(format) == "json" ? ToJson(rows, best, sloMs) : ToCsv(rows, best, sloMs);
+            var text = r.GetValue(format) switch
+            {
+                "json" => ToJson(rows, best, sloMs),
+                "markdown" => ToMarkdown(rows, best),
+                _ => ToCsv(rows, best, sloMs),
+            };
             if (!Driver.WriteOutput(r.GetValue(output), text)) return ExitCodes.InputError;
             if (r.GetValue(output) is not null)
                 Console.Error.WriteLine(best is null ? "no feasible configuration" :
@@ -129,7 +140,24 @@ internal static class SweepCommand
         return cmd;
     }
 
-    private sealed record Row(string Device, Deployment Dep, long Batch, long Prompt, long Context, SweepPoint Point, string Error);
+    private sealed record Row(string Passes, string Device, Deployment Dep, long Batch, long Prompt, long Context, SweepPoint Point, string Error);
+
+    /// <summary>A table for documents: what varies (pipeline, layout, formats, workload) and the figures.</summary>
+    private static string ToMarkdown(List<Row> rows, Row? best)
+    {
+        var sb = new StringBuilder("| passes | hardware | tp/ep/dp/pp | weights | kv | batch | context | TPOT ms | serial ms | kernels/step | tokens/s | weights GB/GPU | KV GB/GPU | max batch | fits |\n");
+        sb.Append("|---|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
+        static string N(double v, string f) => double.IsInfinity(v) || double.IsNaN(v) ? "" : v.ToString(f, CultureInfo.InvariantCulture);
+        foreach (var x in rows)
+        {
+            var p = x.Point;
+            string passes = x.Passes.Length == 0 ? "(default)" : "`" + x.Passes.Replace("|", "\\|") + "`";
+            string layout = $"{x.Dep.Tp}/{x.Dep.Ep}/{x.Dep.Dp}/{x.Dep.Pp}";
+            if (x.Error.Length > 0) { sb.Append($"| {passes} | {x.Device} | {layout} | {x.Dep.Weights} | {x.Dep.Kv} | {x.Batch} | {x.Context} | {x.Error.Replace("|", "/")} | | | | | | | no |\n"); continue; }
+            sb.Append($"| {passes} | {x.Device} | {layout} | {x.Dep.Weights} | {x.Dep.Kv} | {x.Batch} | {x.Context} | {N(p.TpotMs, "F2")} | {N(p.SerialTpotMs, "F2")} | {N(p.KernelsPerStep, "F0")} | {N(p.TokensPerSecond, "F0")} | {N(p.WeightGb, "F1")} | {N(p.KvGb, "F1")} | {(p.MaxBatch == long.MaxValue ? "" : p.MaxBatch.ToString(CultureInfo.InvariantCulture))} | {(p.Feasible ? "yes" : "no")}{(ReferenceEquals(x, best) ? " (best)" : "")} |\n");
+        }
+        return sb.ToString();
+    }
 
     private static long[] List(string text, string name, DiagnosticBag diagnostics, bool size)
     {
@@ -147,14 +175,14 @@ internal static class SweepCommand
 
     private static string ToCsv(List<Row> rows, Row? best, double? slo)
     {
-        var sb = new StringBuilder("hardware,tp,ep,dp,pp,weights,kv,batch,prompt,context,feasible,max_batch,ttft_ms,tpot_ms,tokens_per_s,tokens_per_s_per_gpu,weights_gb,kv_gb,free_gb,meets_slo,best,error\n");
+        var sb = new StringBuilder("passes,hardware,tp,ep,dp,pp,weights,kv,batch,prompt,context,feasible,max_batch,ttft_ms,tpot_ms,serial_tpot_ms,kernels_per_step,tokens_per_s,tokens_per_s_per_gpu,weights_gb,kv_gb,free_gb,meets_slo,best,error\n");
         foreach (var x in rows)
         {
             var p = x.Point;
             bool ok = x.Error.Length == 0;
-            sb.Append(string.Join(",", x.Device, x.Dep.Tp, x.Dep.Ep, x.Dep.Dp, x.Dep.Pp, x.Dep.Weights, x.Dep.Kv, x.Batch, x.Prompt, x.Context,
+            sb.Append(string.Join(",", "\"" + x.Passes.Replace("\"", "\"\"") + "\"", x.Device, x.Dep.Tp, x.Dep.Ep, x.Dep.Dp, x.Dep.Pp, x.Dep.Weights, x.Dep.Kv, x.Batch, x.Prompt, x.Context,
                 ok && p.Feasible ? "true" : "false", ok ? (p.MaxBatch == long.MaxValue ? "" : p.MaxBatch.ToString(CultureInfo.InvariantCulture)) : "",
-                ok ? F(p.TtftMs) : "", ok ? F(p.TpotMs) : "", ok ? F(p.TokensPerSecond) : "", ok ? F(p.TokensPerSecondPerGpu) : "",
+                ok ? F(p.TtftMs) : "", ok ? F(p.TpotMs) : "", ok ? F(p.SerialTpotMs) : "", ok ? F(p.KernelsPerStep) : "", ok ? F(p.TokensPerSecond) : "", ok ? F(p.TokensPerSecondPerGpu) : "",
                 ok ? F(p.WeightGb) : "", ok ? F(p.KvGb) : "", ok ? F(p.FreeGb) : "",
                 slo is null ? "" : (ok && p.TpotMs <= slo ? "true" : "false"), ReferenceEquals(x, best) ? "true" : "false",
                 "\"" + x.Error.Replace("\"", "\"\"") + "\"")).Append('\n');
@@ -168,6 +196,7 @@ internal static class SweepCommand
         foreach (var x in rows)
         {
             w.WriteStartObject();
+            w.WriteString("passes", x.Passes);
             w.WriteString("hardware", x.Device);
             w.Number("tp", x.Dep.Tp); w.Number("ep", x.Dep.Ep); w.Number("dp", x.Dep.Dp); w.Number("pp", x.Dep.Pp);
             w.WriteString("weights", x.Dep.Weights); w.WriteString("kv", x.Dep.Kv);
@@ -176,7 +205,8 @@ internal static class SweepCommand
             var p = x.Point;
             w.WriteBoolean("feasible", p.Feasible);
             if (p.MaxBatch == long.MaxValue) w.WriteNull("max_batch"); else w.Number("max_batch", p.MaxBatch);
-            w.Number("ttft_ms", p.TtftMs); w.Number("tpot_ms", p.TpotMs); w.Number("tokens_per_s", p.TokensPerSecond);
+            w.Number("ttft_ms", p.TtftMs); w.Number("tpot_ms", p.TpotMs); w.Number("serial_tpot_ms", p.SerialTpotMs);
+            w.Number("kernels_per_step", p.KernelsPerStep); w.Number("tokens_per_s", p.TokensPerSecond);
             w.Number("tokens_per_s_per_gpu", p.TokensPerSecondPerGpu);
             w.Object("memory", () => { w.Number("weights_gb", p.WeightGb); w.Number("kv_gb", p.KvGb); w.Number("free_gb", p.FreeGb); });
             if (slo is not null) w.WriteBoolean("meets_slo", p.TpotMs <= slo);

@@ -48,6 +48,7 @@ public sealed class QuantizePass : IPass
 
     public PassResult Run(Module module)
     {
+        if (module.Functions.Count > 0) throw new PassException("quantize needs a flat module: run 'inline' first");
         int group = (int)_options.Int("group");
         if (group <= 0) throw new PassException("group must be positive");
         var weightFormat = Format(_options.String("weights")!, group);

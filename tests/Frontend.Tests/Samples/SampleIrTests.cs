@@ -57,6 +57,12 @@ public class SampleIrTests
     public void After_inline_and_canonicalize(string sample) =>
         Snapshot.Verify(IrPrinter.Print(Run(Compile(sample), "inline,canonicalize")), sample);
 
+    /// <summary>The real samples through fusion and fp8 weights/KV (verifier after each pass, in Run).</summary>
+    [Theory]
+    [MemberData(nameof(AllSamples))]
+    public void After_fuse_and_quantize(string sample) =>
+        Snapshot.Verify(IrPrinter.Print(Run(Compile(sample), "inline,canonicalize,fuse,quantize{weights=fp8,kv=fp8}")), sample);
+
     [Theory]
     [MemberData(nameof(AllSamples))]
     public void Printed_ir_parses_back_to_the_same_text(string sample)

@@ -31,28 +31,34 @@ public sealed class CompiledDeployment
     /// The pipeline run before costing: flatten and fold (inline, canonicalize), the user's passes, logits
     /// for the last position only (prune-logits), the deployment's formats (quantize) and layout
     /// (parallelize), then fusion as engines run it (fuse), unless the user's pipeline names those itself
-    /// (e.g. <c>fuse{attention=false,...}</c> to change or disable rules). Passes that work on the
-    /// parallelized program (overlap, place-experts) run last, wherever the user wrote them.
+    /// (e.g. <c>fuse{attention=false,...}</c> to change or disable rules): those run at their own place
+    /// whatever order the user wrote them in. Passes that work on the parallelized program (overlap,
+    /// place-experts) run last; any other pass runs right after canonicalize.
     /// </summary>
     public static string PipelineFor(Deployment d, string? userPasses)
     {
-        var parts = new List<string> { "inline", "canonicalize" };
+        // Passes with a fixed place take the user's options at that place; the rest run after canonicalize.
         var elements = SplitTopLevel(userPasses ?? "");
-        var late = elements.Where(IsLate).ToList();
-        var early = string.Join(",", elements.Where(e => !IsLate(e)));
-        var user = early.Length == 0 ? new List<string>() : new List<string> { early };
-        string Has(string pass) => user.Count > 0 && (user[0].StartsWith(pass, System.StringComparison.Ordinal) || user[0].Contains("," + pass)) ? pass : "";
-        parts.AddRange(user);
-        if (Has("prune-logits") == "") parts.Insert(2, "prune-logits");
-        if (Has("quantize") == "" && (d.Weights != "keep" || d.Kv != "keep")) parts.Add($"quantize{{weights={d.Weights},kv={d.Kv}}}");
-        if (Has("parallelize") == "") parts.Add($"parallelize{{tp={d.Tp},ep={d.Ep},dp={d.Dp},pp={d.Pp}}}");
+        string? User(string pass) => elements.LastOrDefault(e => Name(e) == pass);
+        var slotted = new HashSet<string> { "inline", "canonicalize", "prune-logits", "quantize", "parallelize", "fuse" };
+        var parts = new List<string> { "inline", "canonicalize", User("prune-logits") ?? "prune-logits" };
+        parts.AddRange(elements.Where(e => !slotted.Contains(Name(e)) && !IsLate(e)));
+        if (User("quantize") is { } q) parts.Add(q);
+        else if (d.Weights != "keep" || d.Kv != "keep") parts.Add($"quantize{{weights={d.Weights},kv={d.Kv}}}");
+        parts.Add(User("parallelize") ?? $"parallelize{{tp={d.Tp},ep={d.Ep},dp={d.Dp},pp={d.Pp}}}");
         // Engines run fused kernels; fusing after parallelize keeps groups from crossing collectives.
-        if (Has("fuse") == "") parts.Add("fuse");
-        parts.AddRange(late);
+        parts.Add(User("fuse") ?? "fuse");
+        parts.AddRange(elements.Where(IsLate));
         return string.Join(",", parts);
     }
 
-    private static bool IsLate(string element) => element.StartsWith("overlap", System.StringComparison.Ordinal) || element.StartsWith("place-experts", System.StringComparison.Ordinal);
+    private static string Name(string element)
+    {
+        int brace = element.IndexOf('{');
+        return (brace < 0 ? element : element.Substring(0, brace)).Trim();
+    }
+
+    private static bool IsLate(string element) => Name(element) is "overlap" or "place-experts";
 
     /// <summary>Pipeline elements at brace depth 0 ("a,b{x=1,y=2}" gives "a" and "b{x=1,y=2}").</summary>
     private static List<string> SplitTopLevel(string text)

@@ -10,6 +10,9 @@ public struct SweepPoint
 {
     public double TtftMs;
     public double TpotMs;
+    /// <summary>The decode step with nothing overlapped (equal to TpotMs without the overlap pass).</summary>
+    public double SerialTpotMs;
+    public double KernelsPerStep;
     public double TokensPerSecond;
     public double TokensPerSecondPerGpu;
     public double WeightGb;
@@ -37,6 +40,10 @@ public sealed class SweepEvaluator
         _compiled = compiled; _cluster = cluster; _eff = eff;
         _prefill = new StepEvaluator(compiled.PrefillPlan, cluster, eff);
         _decode = new StepEvaluator(compiled.DecodePlan, cluster, eff);
+        // A placement from the place-experts pass sets the MoE layers' busiest GPU, as in Predictor.
+        var (routing, problem) = GraphDsl.Backends.CostModel.Moe.IrRouting.Read(compiled.Module);
+        if (problem is not null) throw new ArgumentException("expert placement in the IR: " + problem);
+        _prefill.Routing = _decode.Routing = routing;
         _scratch = new double[Math.Max(1, compiled.DecodePlan.Atoms.Count)];
     }
 
@@ -44,10 +51,13 @@ public sealed class SweepEvaluator
     {
         var layout = _compiled.DecodePlan.Layout;
         double br = (double)batch / layout.Dp;
+        var decode = _decode.Evaluate(br, 1, context);
         var p = new SweepPoint
         {
             TtftMs = _prefill.Evaluate(br, prompt, prompt).Seconds * 1e3,
-            TpotMs = _decode.Evaluate(br, 1, context).Seconds * 1e3,
+            TpotMs = decode.Seconds * 1e3,
+            SerialTpotMs = decode.SerialSeconds * 1e3,
+            KernelsPerStep = _compiled.DecodePlan.KernelLaunches,
         };
         p.TokensPerSecond = batch / (p.TpotMs / 1e3);
         p.TokensPerSecondPerGpu = p.TokensPerSecond / layout.Gpus;

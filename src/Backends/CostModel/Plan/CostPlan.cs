@@ -34,7 +34,11 @@ public sealed class CostPlan
     {
         Entries = entries; Atoms = atoms; Stages = stages; Layout = layout; Phase = phase; Schedule = schedule;
         HasAsync = entries.Any(e => e.Async != AsyncRole.None);
+        KernelLaunches = entries.Where(e => e.IsKernel).Sum(e => e.Multiplicity);
     }
+
+    /// <summary>Kernels one step launches (views and waits are not kernels).</summary>
+    public double KernelLaunches { get; }
 
     /// <summary>The entries in program order with their repeat loops (for the stream schedule and traces).</summary>
     public ScheduleLoop Schedule { get; }

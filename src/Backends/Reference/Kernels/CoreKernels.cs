@@ -1,3 +1,4 @@
+using GraphDsl.Backends.Reference.Functions;
 using System;
 using System.Collections.Generic;
 using GraphDsl.Ir.Analysis;
@@ -41,7 +42,9 @@ internal static class CoreKernels
         var shape = c.Dims(c.Op.Result.Type.Shape);
         if (!t.SameShape(shape))
             throw c.Error($"weight '{name}' is {t.ShapeText} but the module declares {Tensor.Format(shape)}");
-        return OpKernels.One(t);
+        // A weight declared in a narrower format holds the master values as stored in it.
+        var type = c.Op.Result.Type.DType;
+        return OpKernels.One(WeightStorage.Rounds(type) ? c.Interpreter.StoredWeight(name, type, t) : t);
     }
 
     private static IReadOnlyList<Tensor> Output(OpCall c)

@@ -1,3 +1,4 @@
+using GraphDsl.Ir.Types;
 using System;
 using System.Collections.Generic;
 using System.Linq;
@@ -32,6 +33,18 @@ public sealed class Interpreter
 
     public Module Module { get; }
     public WeightSet Weights { get; }
+
+    private readonly System.Collections.Generic.Dictionary<(string, DType), Tensor> _stored = new();
+
+    /// <summary>A weight rounded to the format the module stores it in (computed once per name and format).</summary>
+    internal Tensor StoredWeight(string name, DType type, Tensor master)
+    {
+        lock (_stored)
+        {
+            if (!_stored.TryGetValue((name, type), out var t)) _stored[(name, type)] = t = Functions.WeightStorage.Round(master, type);
+            return t;
+        }
+    }
 
     /// <summary>Runs one step with the named inputs; kv.cache ops append to <paramref name="cache"/>,
     /// which is updated only if the whole step succeeds.</summary>

@@ -1,0 +1,2 @@
+namespace GraphDsl.Backends.Ilgpu;
+internal static class Probe { }

@@ -1,0 +1,63 @@
+using System.Linq;
+using GraphDsl.Backends.CostModel.Evaluate;
+using GraphDsl.Backends.CostModel.Model;
+
+namespace GraphDsl.Backends.CostModel.Tests;
+
+/// <summary>The passes' predicted effects point the right way: fusion never makes a step slower and launches
+/// fewer kernels; narrower weights never make a memory-bound op slower.</summary>
+public class PassEffectTests
+{
+    private const string NoFusion = "fuse{qkv=false,gated_ffn=false,attention=false,moe=false,epilogue=false,norm=false,elementwise=false}";
+
+    public static TheoryData<string, int, int> Samples() => new()
+    {
+        { "llama-3-8b", 1, 1 }, { "llama-3-70b", 8, 1 }, { "mixtral-8x7b", 2, 2 }, { "qwen3-235b-a22b", 8, 8 }, { "gpt-oss-120b", 2, 2 },
+    };
+
+    [Theory]
+    [MemberData(nameof(Samples))]
+    public void Fusion_is_never_slower_and_launches_fewer_kernels(string sample, int tp, int ep)
+    {
+        var dep = new Deployment(tp, ep, 1, 1, "fp8", "keep");
+        var unfused = Models.Predictor(sample, "h100-sxm", dep, passes: NoFusion);
+        var fused = Models.Predictor(sample, "h100-sxm", dep);
+        Assert.True(fused.Compiled.DecodePlan.KernelLaunches < unfused.Compiled.DecodePlan.KernelLaunches);
+        foreach (long batch in new long[] { 1, 16, 128 })
+            foreach (long context in new long[] { 1024, 32768 })
+            {
+                var w = new Workload(batch, 1024, context);
+                var a = unfused.Predict(w, details: false);
+                var b = fused.Predict(w, details: false);
+                Assert.True(b.Decode.Milliseconds <= a.Decode.Milliseconds * (1 + 1e-12), $"{sample} batch {batch} context {context}: fused TPOT {b.Decode.Milliseconds} ms > unfused {a.Decode.Milliseconds} ms");
+                Assert.True(b.Prefill.Milliseconds <= a.Prefill.Milliseconds * (1 + 1e-12), $"{sample} batch {batch}: fused TTFT {b.Prefill.Milliseconds} ms > unfused {a.Prefill.Milliseconds} ms");
+            }
+    }
+
+    /// <summary>Each op that is memory-bound in the wider format takes no longer with narrower weights
+    /// (bf16 to fp8 to int4; the ops are matched by name in the decode report).</summary>
+    [Theory]
+    [InlineData("llama-3-70b", 4, 1)]
+    [InlineData("mixtral-8x7b", 2, 2)]
+    public void Fewer_weight_bytes_never_slow_a_memory_bound_op(string sample, int tp, int ep)
+    {
+        var formats = new[] { "bf16", "fp8", "int4" };
+        foreach (long batch in new long[] { 1, 8, 64 })
+        {
+            var reports = formats.Select(f => Models.Predictor(sample, "h100-sxm", new Deployment(tp, ep, 1, 1, f, "keep"))
+                .Predict(new Workload(batch, 512, 4096)).DecodeOps.ToDictionary(o => o.Name)).ToList();
+            for (int i = 1; i < formats.Length; i++)
+            {
+                int checkedOps = 0;
+                foreach (var (name, wide) in reports[i - 1])
+                {
+                    if (wide.Bound != Bound.Memory || !reports[i].TryGetValue(name, out var narrow)) continue;
+                    checkedOps++;
+                    Assert.True(narrow.MillisecondsPerStep <= wide.MillisecondsPerStep * (1 + 1e-12),
+                        $"{sample} batch {batch}: {name} takes {narrow.MillisecondsPerStep} ms in {formats[i]} but {wide.MillisecondsPerStep} ms in {formats[i - 1]}");
+                }
+                Assert.True(checkedOps > 0, $"{sample} batch {batch}: no memory-bound op to compare");
+            }
+        }
+    }
+}
