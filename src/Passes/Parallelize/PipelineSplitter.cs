@@ -64,7 +64,7 @@ internal static class PipelineSplitter
     }
 
     /// <summary>A repeat over iterations [start, start + count) of the original.</summary>
-    private static List<Value> Piece(Operation op, List<Value> inits, long start, long count, IrCloner cloner, Region dst)
+    internal static List<Value> Piece(Operation op, List<Value> inits, long start, long count, IrCloner cloner, Region dst)
     {
         var src = op.Regions[0];
         var body = new Region();

@@ -29,6 +29,7 @@ public sealed class QuantizePass : IPass
             new PassOptionSpec("group", OptionKind.Int, "group size of int8/int4 scales along the input axis", "128"),
             new PassOptionSpec("kv", OptionKind.Choice, "KV-cache format", "keep", KvFormats),
             new PassOptionSpec("skip", OptionKind.StringList, "roles (lm_head, router) or weight-path substrings left unquantized", "lm_head,router"),
+            new PassOptionSpec("skip_layers", OptionKind.StringList, "layers whose weights keep their format: first, last or layer numbers (peeled into repeats of their own)", ""),
         },
         new[] { "weights_quantized", "weights_skipped", "caches_quantized" });
 
@@ -54,6 +55,14 @@ public sealed class QuantizePass : IPass
         var weightFormat = Format(_options.String("weights")!, group);
         var kvFormat = Format(_options.String("kv")!, group);
         var skip = _options.List("skip");
+        var keptRepeats = new HashSet<Operation>();
+        var layerEntries = _options.List("skip_layers").Where(e => e.Length > 0).ToList();
+        if (layerEntries.Count > 0 && weightFormat is not null)
+        {
+            var param = IrBuilder.Resolver(module);
+            var chosen = LayerPeeler.Resolve(layerEntries, LayerPeeler.CountLayers(module, param));
+            (module, keptRepeats) = LayerPeeler.Peel(module, chosen, param);
+        }
         var uses = UseMap.Build(module);
         var paths = ModelWalker.Walk(module).Where(w => w.Op.Def == CoreOps.Weight)
             .ToDictionary(w => w.Op, w => ModelWalker.Join(w.Path, w.Op.Attributes.GetString("name") ?? ""));
@@ -64,7 +73,7 @@ public sealed class QuantizePass : IPass
             if (op.Def == CoreOps.Weight && weightFormat is not null && IsMatrixWeight(op.Result, uses))
             {
                 var path = paths.TryGetValue(op, out var p) ? p : "";
-                if (skip.Any(s => Role(op.Result, uses) == s || path.Contains(s))) { skipped++; return null; }
+                if (skip.Any(s => Role(op.Result, uses) == s || path.Contains(s)) || InKeptLayer(op, keptRepeats)) { skipped++; return null; }
                 var t = op.Result.Type;
                 if (t.DType == weightFormat) return null;
                 var copy = IrBuilder.Create(CoreOps.Weight, Array.Empty<Value?>(), op.Attributes, new[] { t.WithDType(weightFormat) }, span: op.Span);
@@ -86,6 +95,13 @@ public sealed class QuantizePass : IPass
         {
             ["weights_quantized"] = quantized, ["weights_skipped"] = skipped, ["caches_quantized"] = caches,
         });
+    }
+
+    private static bool InKeptLayer(Operation op, HashSet<Operation> kept)
+    {
+        for (var r = op.ParentRegion; r?.Parent is { } parent; r = parent.ParentRegion)
+            if (kept.Contains(parent)) return true;
+        return false;
     }
 
     /// <summary>A weight only matmuls (as w) and experts read: the matrices quantization targets.</summary>

@@ -80,7 +80,8 @@ public sealed class Validator
             case "output_tokens_per_s":
             {
                 double br;
-                if (m.Batch is { } b) br = (double)b / dp;
+                // An engine runs no more sequences than its KV cache holds (at their mean length); the rest queue.
+                if (m.Batch is { } b) br = Math.Min((double)b / dp, predictor.Predict(new Workload(dp, prompt, (long)mid, output), details: false).Memory.MaxBatchPerReplica);
                 else
                 {
                     var fit = predictor.Predict(new Workload(dp, prompt, prompt + output, output), details: false).Memory.MaxBatchPerReplica;
