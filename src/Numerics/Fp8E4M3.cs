@@ -27,28 +27,16 @@ namespace GraphDsl.Numerics
         /// |x| above 448 (including ±Inf) becomes ±448; NaN becomes the NaN code with the input's sign.
         /// </summary>
         public static byte Encode(float value)
-        {
-            uint bits = Bits.SingleToUInt32Bits(value);
-            uint sign = (bits >> 24) & 0x80u;
-            uint abs = bits & 0x7FFFFFFFu;
-            if (abs > 0x7F800000u) return (byte)(sign | NaN);
-            int code = MiniFloat.RoundMagnitude(abs, MantissaBits, MinNormalExponent);
-            return (byte)(sign | (code > MaxFiniteCode ? MaxFiniteCode : (uint)code));
-        }
+        =>
+            MiniFloat.Encode8(value, MantissaBits, MinNormalExponent, NaN, MaxFiniteCode, MaxFiniteCode);
 
         /// <summary>
         /// Non-saturating conversion: round to nearest even; a result beyond 448 (anything at or above 464,
         /// the tie with the non-existent 480, rounds there) and ±Inf become NaN, since E4M3 has no infinity.
         /// </summary>
         public static byte EncodeNonSaturating(float value)
-        {
-            uint bits = Bits.SingleToUInt32Bits(value);
-            uint sign = (bits >> 24) & 0x80u;
-            uint abs = bits & 0x7FFFFFFFu;
-            if (abs > 0x7F800000u) return (byte)(sign | NaN);
-            int code = MiniFloat.RoundMagnitude(abs, MantissaBits, MinNormalExponent);
-            return (byte)(sign | (code > MaxFiniteCode ? NaN : (uint)code));
-        }
+        =>
+            MiniFloat.Encode8(value, MantissaBits, MinNormalExponent, NaN, MaxFiniteCode, NaN);
 
         /// <summary>Exact binary32 value of a code; S.1111.111 decodes to NaN with that sign.</summary>
         public static float Decode(byte bits)

@@ -30,28 +30,16 @@ namespace GraphDsl.Numerics
         /// |x| above 57344 (including ±Inf) becomes ±57344; NaN becomes the quiet NaN code with the input's sign.
         /// </summary>
         public static byte Encode(float value)
-        {
-            uint bits = Bits.SingleToUInt32Bits(value);
-            uint sign = (bits >> 24) & 0x80u;
-            uint abs = bits & 0x7FFFFFFFu;
-            if (abs > 0x7F800000u) return (byte)(sign | NaN);
-            int code = MiniFloat.RoundMagnitude(abs, MantissaBits, MinNormalExponent);
-            return (byte)(sign | (code > MaxFiniteCode ? MaxFiniteCode : (uint)code));
-        }
+        =>
+            MiniFloat.Encode8(value, MantissaBits, MinNormalExponent, NaN, MaxFiniteCode, MaxFiniteCode);
 
         /// <summary>
         /// IEEE conversion: round to nearest even with unbounded exponent, results beyond 57344 (from the tie
         /// 61440 upwards) and ±Inf become ±Inf; NaN stays NaN.
         /// </summary>
         public static byte EncodeNonSaturating(float value)
-        {
-            uint bits = Bits.SingleToUInt32Bits(value);
-            uint sign = (bits >> 24) & 0x80u;
-            uint abs = bits & 0x7FFFFFFFu;
-            if (abs > 0x7F800000u) return (byte)(sign | NaN);
-            int code = MiniFloat.RoundMagnitude(abs, MantissaBits, MinNormalExponent);
-            return (byte)(sign | (code > MaxFiniteCode ? PositiveInfinity : (uint)code));
-        }
+        =>
+            MiniFloat.Encode8(value, MantissaBits, MinNormalExponent, NaN, MaxFiniteCode, PositiveInfinity);
 
         /// <summary>Exact binary32 value of a code (via binary16, whose upper byte it is).</summary>
         public static float Decode(byte bits) => Fp16.Decode((ushort)(bits << 8));

@@ -12,6 +12,21 @@ namespace GraphDsl.Numerics
         /// to the nearest code of the target format, ties to even, with unbounded exponent range: the result
         /// may exceed the format's largest finite code and the caller applies its overflow policy.
         /// </summary>
+        /// <summary>
+        /// Encodes to an 8-bit float code: NaN keeps its sign and becomes <paramref name="nan"/>; otherwise the
+        /// magnitude rounds to nearest even and a code above <paramref name="maxFinite"/> becomes <paramref name="overflow"/>
+        /// (the format's overflow policy: saturate, NaN or infinity).
+        /// </summary>
+        internal static byte Encode8(float value, int mantissaBits, int minNormalExponent, uint nan, uint maxFinite, uint overflow)
+        {
+            uint bits = Bits.SingleToUInt32Bits(value);
+            uint sign = (bits >> 24) & 0x80u;
+            uint abs = bits & 0x7FFFFFFFu;
+            if (abs > 0x7F800000u) return (byte)(sign | nan);
+            int code = RoundMagnitude(abs, mantissaBits, minNormalExponent);
+            return (byte)(sign | (code > maxFinite ? overflow : (uint)code));
+        }
+
         internal static int RoundMagnitude(uint absBits, int mantissaBits, int minNormalExponent)
         {
             int exponentField = (int)(absBits >> 23);

@@ -43,11 +43,7 @@ internal static class CompareCommand
         cmd.SetAction(r =>
         {
             var diagnostics = new DiagnosticBag();
-            var catalog = deployment.Catalog(r, diagnostics);
-            var device = catalog is null ? null : deployment.Device(r, catalog, diagnostics);
-            var cluster = device is null ? null : deployment.Cluster(r, device, diagnostics);
-            var eff = deployment.Efficiency(r, diagnostics);
-            var depA = cluster is null ? null : deployment.Deployment(r, cluster.Gpus, diagnostics);
+            var (cluster, eff, depA) = deployment.Resolve(r, diagnostics);
             bool promptOk = DeploymentOptions.TryParseSize(r.GetValue(prompt)!, out var promptLen);
             bool ctxOk = DeploymentOptions.TryParseSize(r.GetValue(context)!, out var ctxLen);
             if (!promptOk || !ctxOk)
@@ -57,8 +53,6 @@ internal static class CompareCommand
                 if (DeploymentOptions.TryParseSize(c, out var v)) ctxList.Add(v);
                 else diagnostics.Report(DiagnosticCatalog.InvalidWorkload, SourceSpan.None, $"--contexts: '{c}' is not a positive size");
             if (r.GetValue(denseQ) is <= 0) diagnostics.Report(DiagnosticCatalog.InvalidWorkload, SourceSpan.None, "--dense-q must be positive");
-            if (depA is not null && cluster is not null && Predictor.CheckFits(depA, cluster) is { } mismatch)
-                diagnostics.Report(DiagnosticCatalog.DeploymentMismatch, SourceSpan.None, mismatch);
             if (diagnostics.HasErrors) { Driver.Report(diagnostics.Items); return ExitCodes.UsageError; }
 
             var moduleA = Driver.Load(r.GetValue(a)!, null);

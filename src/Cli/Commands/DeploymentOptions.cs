@@ -37,6 +37,20 @@ internal sealed class DeploymentOptions
         c.Add(Weights); c.Add(Kv); c.Add(Profile);
     }
 
+    /// <summary>The cluster, efficiency profile and deployment the options name (each null, with diagnostics, where they are wrong),
+    /// with a diagnostic when the deployment does not use exactly the cluster's GPUs.</summary>
+    public (Cluster? Cluster, EfficiencyProfile? Efficiency, Deployment? Deployment) Resolve(ParseResult r, DiagnosticBag diagnostics)
+    {
+        var catalog = Catalog(r, diagnostics);
+        var device = catalog is null ? null : Device(r, catalog, diagnostics);
+        var cluster = device is null ? null : Cluster(r, device, diagnostics);
+        var eff = Efficiency(r, diagnostics);
+        var dep = cluster is null ? null : Deployment(r, cluster.Gpus, diagnostics);
+        if (dep is not null && cluster is not null && Predictor.CheckFits(dep, cluster) is { } mismatch)
+            diagnostics.Report(DiagnosticCatalog.DeploymentMismatch, SourceSpan.None, mismatch);
+        return (cluster, eff, dep);
+    }
+
     public HardwareCatalog? Catalog(ParseResult r, DiagnosticBag diagnostics)
     {
         var catalog = HardwareCatalog.BuiltIn();

@@ -30,19 +30,13 @@ internal static class PredictCommand
         cmd.SetAction(r =>
         {
             var diagnostics = new DiagnosticBag();
-            var catalog = deployment.Catalog(r, diagnostics);
-            var device = catalog is null ? null : deployment.Device(r, catalog, diagnostics);
-            var cluster = device is null ? null : deployment.Cluster(r, device, diagnostics);
-            var eff = deployment.Efficiency(r, diagnostics);
-            var dep = cluster is null ? null : deployment.Deployment(r, cluster.Gpus, diagnostics);
+            var (cluster, eff, dep) = deployment.Resolve(r, diagnostics);
             long promptLen = 0, ctxLen = 0;
             if (!DeploymentOptions.TryParseSize(r.GetValue(prompt)!, out promptLen)) diagnostics.Report(DiagnosticCatalog.InvalidWorkload, SourceSpan.None, $"--prompt '{r.GetValue(prompt)}' is not a positive size");
             if (!DeploymentOptions.TryParseSize(r.GetValue(context)!, out ctxLen)) diagnostics.Report(DiagnosticCatalog.InvalidWorkload, SourceSpan.None, $"--context '{r.GetValue(context)}' is not a positive size");
             if (r.GetValue(batch) < 1) diagnostics.Report(DiagnosticCatalog.InvalidWorkload, SourceSpan.None, "--batch must be at least 1");
             if (r.GetValue(output) < 0) diagnostics.Report(DiagnosticCatalog.InvalidWorkload, SourceSpan.None, "--output-tokens must not be negative");
             if (r.GetValue(slo) is <= 0) diagnostics.Report(DiagnosticCatalog.InvalidWorkload, SourceSpan.None, "--tpot-slo-ms must be positive");
-            if (dep is not null && cluster is not null && Predictor.CheckFits(dep, cluster) is { } mismatch)
-                diagnostics.Report(DiagnosticCatalog.DeploymentMismatch, SourceSpan.None, mismatch);
             if (diagnostics.HasErrors) { Driver.Report(diagnostics.Items); return ExitCodes.UsageError; }
 
             var module = Driver.Load(r.GetValue(file)!, r.GetValue(model));
