@@ -111,7 +111,7 @@ internal static class PlaceCommand
                 if (name == "offload")
                     offload = OffloadCost.Predict(plan, routing, r.GetValue(tokens), facts,
                         HostTier.For(device!, r.GetValue(cpu) is { } tf ? tf * 1e12 : null));
-                var report = PlacementReport.Build(plan, routing, memory, offload);
+                var report = PlacementReport.Build(plan, routing, memory, offload, facts.Dim * facts.ActivationBytes);
                 if (r.GetValue(engineMap) is { } mapPath)
                 {
                     var layout = r.GetValue(engine) == "sglang" ? EngineLayerLayout.Of(module) : EngineLayerLayout.MoeOnly(layers.Count);

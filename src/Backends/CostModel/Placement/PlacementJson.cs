@@ -61,6 +61,15 @@ public static class PlacementJson
                 }
                 w.WriteEndObject();
             }));
+        if (report.Traffic is { } traffic)
+            lines.Add(Field("a2a_bytes", w =>
+            {
+                w.WriteStartObject();
+                w.WriteNumber("intra_node", Math.Round(traffic.Sum(t => t.IntraNodeBytes)));
+                w.WriteNumber("inter_node", Math.Round(traffic.Sum(t => t.InterNodeBytes)));
+                w.WriteNumber("busiest_gpu", Math.Round(traffic.Sum(t => t.BusiestGpuBytes)));
+                w.WriteEndObject();
+            }));
         if (report.Offload is { } o)
             lines.Add(Field("offload", w =>
             {
@@ -100,6 +109,12 @@ public static class PlacementJson
                 foreach (var x in load.GpuLoad) w.WriteNumberValue(Math.Round(x, 3));
                 w.WriteEndArray();
                 w.WriteNumber("imbalance", Math.Round(load.Imbalance, 4));
+                if (report.Traffic?[i] is { } t)
+                {
+                    w.WriteNumber("a2a_intra_node_bytes", Math.Round(t.IntraNodeBytes));
+                    w.WriteNumber("a2a_inter_node_bytes", Math.Round(t.InterNodeBytes));
+                    w.WriteNumber("a2a_busiest_gpu_bytes", Math.Round(t.BusiestGpuBytes));
+                }
                 if (miss is not null)
                 {
                     w.WriteNumber("expected_misses", Math.Round(miss.ExpectedMisses, 3));

@@ -29,14 +29,22 @@ public static class PlacementTable
                 ? string.Format(CultureInfo.InvariantCulture, " (round-robin: {0:0.000}, {1:0.000})", b.CrossGpu, b.CrossNode) : "";
             Line("layer-to-layer transitions leaving the GPU {0:0.000}, leaving the node {1:0.000}{2}", t.CrossGpu, t.CrossNode, baseline);
         }
+        if (report.Traffic is { } a2a)
+            Line("all-to-all over the sample: {0:0.000} GB inside nodes, {1:0.000} GB between nodes; the busiest GPU receives {2:0.000} GB",
+                a2a.Sum(x => x.IntraNodeBytes) / 1e9, a2a.Sum(x => x.InterNodeBytes) / 1e9, a2a.Sum(x => x.BusiestGpuBytes) / 1e9);
         if (report.Offload is { } o)
             Line("offload, {0} tokens per step: {1:0.0} expected misses, {2:0.000} GB over {3}, {4:0.000} ms of misses per step",
                 o.Tokens, o.ExpectedMisses, o.HostLinkBytes / 1e9, o.Host.LinkName, o.Seconds * 1e3);
         sb.Append('\n');
         int width = Math.Max(5, plan.Layers.Max(l => l.Name.Length));
-        Line("{0}  {1,11}  {2,8}  {3,8}", "layer".PadRight(width), "busiest GPU", "max/mean", "min/mean");
-        foreach (var l in report.Loads.Layers)
-            Line("{0}  {1,11}  {2,8:0.000}  {3,8:0.000}", l.Name.PadRight(width), l.BusiestGpu, l.Imbalance, l.Mean > 0 ? l.GpuLoad.Min() / l.Mean : 1);
+        bool traffic = report.Traffic is not null;
+        Line("{0}  {1,11}  {2,8}  {3,8}{4}", "layer".PadRight(width), "busiest GPU", "max/mean", "min/mean", traffic ? "  a2a intra MB  a2a inter MB" : "");
+        for (int i = 0; i < report.Loads.Layers.Count; i++)
+        {
+            var l = report.Loads.Layers[i];
+            var bytes = traffic ? string.Format(CultureInfo.InvariantCulture, "  {0,12:0.0}  {1,12:0.0}", report.Traffic![i].IntraNodeBytes / 1e6, report.Traffic[i].InterNodeBytes / 1e6) : "";
+            Line("{0}  {1,11}  {2,8:0.000}  {3,8:0.000}{4}", l.Name.PadRight(width), l.BusiestGpu, l.Imbalance, l.Mean > 0 ? l.GpuLoad.Min() / l.Mean : 1, bytes);
+        }
         return sb.ToString();
     }
 }
