@@ -11,9 +11,16 @@ namespace GraphDsl.Backends.Reference.Generation;
 /// </summary>
 public sealed class Generator
 {
-    private readonly Interpreter _interpreter;
+    private readonly ITokenModel _model;
 
-    public Generator(Interpreter interpreter) { _interpreter = interpreter ?? throw new ArgumentNullException(nameof(interpreter)); }
+    public Generator(Interpreter interpreter) : this(new InterpreterModel(interpreter)) { }
+
+    /// <summary>Generates with any step-at-a-time model (the reference interpreter, a compiled backend).</summary>
+    public Generator(ITokenModel model) { _model = model ?? throw new ArgumentNullException(nameof(model)); }
+
+    /// <summary>Seconds each step of the last generation took (the prefill first).</summary>
+    public IReadOnlyList<double> StepSeconds => _stepSeconds;
+    private readonly List<double> _stepSeconds = new();
 
     public GenerationResult Generate(IReadOnlyList<int> prompt, int maxNewTokens, SamplingOptions? sampling = null)
     {
@@ -21,13 +28,16 @@ public sealed class Generator
         if (maxNewTokens < 0) throw new ArgumentOutOfRangeException(nameof(maxNewTokens));
         sampling ??= SamplingOptions.Greedy;
         var random = new SplitMix64(sampling.Seed);
-        var cache = new KvCacheState();
+        _model.Reset();
+        _stepSeconds.Clear();
         var tokens = new List<int>();
         var stepLogits = new List<float[]>();
         var next = prompt.ToArray();
         while (tokens.Count < maxNewTokens)
         {
-            var logits = _interpreter.Step(Tensor.FromInts(new[] { 1, next.Length }, next), cache);
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            var logits = _model.Step(Tensor.FromInts(new[] { 1, next.Length }, next));
+            _stepSeconds.Add(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
             var last = LastPosition(logits);
             stepLogits.Add(last);
             int token = sampling.Temperature > 0 ? TokenSampler.Sample(last, sampling.Temperature, random) : TokenSampler.Greedy(last);

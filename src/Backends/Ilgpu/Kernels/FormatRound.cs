@@ -1,0 +1,82 @@
+using ILGPU;
+
+namespace GraphDsl.Backends.Ilgpu.Kernels;
+
+/// <summary>
+/// Device-side "store in a narrower float and read back" for nn.cast and a KV cache's storage type,
+/// ported from GraphDsl.Numerics (MiniFloat.RoundMagnitude: round to nearest even in integer
+/// arithmetic) so the device rounds exactly as the reference does. FP8 saturates like the quantizers;
+/// f16 overflows to infinity.
+/// </summary>
+public static class FormatRound
+{
+    public const int None = 0, Bf16 = 1, F16 = 2, Fp8E4M3 = 3, Fp8E5M2 = 4, Truncate = 5, Bool = 6;
+
+    public static float Round(float value, int format)
+    {
+        switch (format)
+        {
+            case Bf16: return RoundBf16(value);
+            case F16: return FormatDecode.Fp16(EncodeF16(value));
+            case Fp8E4M3: return FormatDecode.Fp8E4M3(EncodeE4M3(value));
+            case Fp8E5M2: return FormatDecode.Fp8E5M2(EncodeE5M2(value));
+            case Truncate: return value < 0 ? -(float)(int)(-value) : (float)(int)value;
+            case Bool: return value != 0 ? 1f : 0f;
+            default: return value;
+        }
+    }
+
+    private static float RoundBf16(float value)
+    {
+        uint bits = (uint)Interop.FloatAsInt(value);
+        if ((bits & 0x7FFFFFFFu) > 0x7F800000u) return Interop.IntAsFloat((bits & 0xFFFF0000u) | 0x00400000u);
+        uint rounded = bits + 0x7FFFu + ((bits >> 16) & 1u);
+        return Interop.IntAsFloat(rounded & 0xFFFF0000u);
+    }
+
+    private static int EncodeF16(float value)
+    {
+        uint bits = (uint)Interop.FloatAsInt(value);
+        int sign = (int)((bits >> 16) & 0x8000u);
+        uint abs = bits & 0x7FFFFFFFu;
+        if (abs > 0x7F800000u) return sign | 0x7E00 | (int)((abs >> 13) & 0x03FFu);
+        int code = RoundMagnitude(abs, 10, -14);
+        return sign | (code > 0x7BFF ? 0x7C00 : code);
+    }
+
+    private static int EncodeE4M3(float value)
+    {
+        uint bits = (uint)Interop.FloatAsInt(value);
+        int sign = (int)((bits >> 24) & 0x80u);
+        uint abs = bits & 0x7FFFFFFFu;
+        if (abs > 0x7F800000u) return sign | 0x7F;
+        int code = RoundMagnitude(abs, 3, -6);
+        return sign | (code > 0x7E ? 0x7E : code);
+    }
+
+    private static int EncodeE5M2(float value)
+    {
+        uint bits = (uint)Interop.FloatAsInt(value);
+        int sign = (int)((bits >> 24) & 0x80u);
+        uint abs = bits & 0x7FFFFFFFu;
+        if (abs > 0x7F800000u) return sign | 0x7E;
+        int code = RoundMagnitude(abs, 2, -14);
+        return sign | (code > 0x7B ? 0x7B : code);
+    }
+
+    /// <summary>The nearest code (ties to even) of a binary32 magnitude in a format with M mantissa bits and
+    /// minimum normal exponent emin, unbounded above (the caller applies its overflow rule).</summary>
+    private static int RoundMagnitude(uint absBits, int mantissaBits, int minNormalExponent)
+    {
+        int exponentField = (int)(absBits >> 23);
+        if (exponentField == 0) return 0;
+        int exponent = exponentField - 127;
+        int significand = (int)(absBits & 0x7FFFFFu) | 0x800000;
+        int quantumExponent = exponent > minNormalExponent ? exponent : minNormalExponent;
+        int shift = quantumExponent - exponent + 23 - mantissaBits;
+        if (shift > 26) shift = 26;
+        int lsb = (significand >> shift) & 1;
+        int quanta = (significand + (1 << (shift - 1)) - 1 + lsb) >> shift;
+        return ((quantumExponent - minNormalExponent) << mantissaBits) + quanta;
+    }
+}

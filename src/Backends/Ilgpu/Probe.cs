@@ -1,2 +1,0 @@
-namespace GraphDsl.Backends.Ilgpu;
-internal static class Probe { }

@@ -1,0 +1,78 @@
+using System;
+using System.Linq;
+using ILGPU;
+using ILGPU.Runtime;
+using ILGPU.Runtime.CPU;
+using ILGPU.Runtime.Cuda;
+
+namespace GraphDsl.Backends.Ilgpu.Runtime;
+
+/// <summary>
+/// An ILGPU context and accelerator with the kernel library loaded on it. Create one per process
+/// and device (kernels compile once per backend, on first use) and run any number of programs on it.
+/// </summary>
+public sealed class IlgpuBackend : IDisposable
+{
+    private readonly Context _context;
+
+    private IlgpuBackend(Context context, Accelerator accelerator, BackendDevice device, LaunchShape shape)
+    {
+        _context = context;
+        Accelerator = accelerator;
+        Device = device;
+        Kernels = new DeviceKernels(accelerator, shape);
+    }
+
+    public BackendDevice Device { get; }
+
+    /// <summary>The accelerator's name, e.g. "NVIDIA H100 80GB HBM3" or "CPUAccelerator".</summary>
+    public string DeviceName => Accelerator.Name;
+
+    internal Accelerator Accelerator { get; }
+    internal DeviceKernels Kernels { get; }
+
+    /// <summary>
+    /// The CPU accelerator runs one emulated multiprocessor (one worker thread): with groups of one
+    /// thread that is the cheapest launch there is, and it does not fight the test runner for cores.
+    /// CUDA takes the first GPU; without one this throws <see cref="ExecutionFailure.NoDevice"/>.
+    /// </summary>
+    public static IlgpuBackend Create(BackendDevice device)
+    {
+        if (device == BackendDevice.Cpu)
+        {
+            var cpu = new CPUDevice(numThreadsPerWarp: 2, numWarpsPerMultiprocessor: 1, numMultiprocessors: 1);
+            var context = Context.Create(b => b.CPU(cpu).EnableAlgorithms().Optimize(OptimizationLevel.O2));
+            return new IlgpuBackend(context, cpu.CreateCPUAccelerator(context, CPUAcceleratorMode.Sequential), device, LaunchShape.Cpu);
+        }
+        Context? cuda = null;
+        try
+        {
+            cuda = Context.Create(b => b.Cuda().EnableAlgorithms().Optimize(OptimizationLevel.O2));
+            var devices = cuda.GetCudaDevices();
+            if (devices.Count == 0)
+                throw new IlgpuExecutionException(ExecutionFailure.NoDevice, "no CUDA device was found (is an NVIDIA GPU and its driver present?)");
+            var accelerator = devices[0].CreateCudaAccelerator(cuda);
+            return new IlgpuBackend(cuda, accelerator, device, LaunchShape.Gpu(accelerator.NumMultiprocessors));
+        }
+        catch (Exception e) when (e is not IlgpuExecutionException)
+        {
+            cuda?.Dispose();
+            throw new IlgpuExecutionException(ExecutionFailure.NoDevice, $"no usable CUDA device: {e.Message}", e);
+        }
+        catch
+        {
+            cuda?.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Compiles the whole kernel library (otherwise each kernel compiles on its first launch).</summary>
+    public void CompileKernels() => Kernels.CompileAll();
+
+    public void Dispose()
+    {
+        Kernels.Dispose();
+        Accelerator.Dispose();
+        _context.Dispose();
+    }
+}
