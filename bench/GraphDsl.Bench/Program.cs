@@ -1,4 +1,7 @@
 using BenchmarkDotNet.Running;
 
-// dotnet run -c Release --project bench/GraphDsl.Bench -- --filter '*'
+// dotnet run -c Release --project bench/GraphDsl.Bench -- --filter '*'   (BenchmarkDotNet suites)
+// dotnet run -c Release --project bench/GraphDsl.Bench -- ilgpu [cpu|cuda] (timed ILGPU kernels and tokens/s)
+if (args.Length > 0 && args[0] == "ilgpu") return GraphDsl.Bench.IlgpuBench.Run(args);
 BenchmarkSwitcher.FromAssembly(typeof(GraphDsl.Bench.FrontendBenchmarks).Assembly).Run(args);
+return 0;

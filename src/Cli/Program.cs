@@ -56,5 +56,7 @@ public static class Program
         PlaceCommand.Create(),
         ValidateCommand.Create(),
         ValidateCommand.CreateCalibrate(),
+        WeightsCommand.Create(),
+        RunCommand.Create(),
     };
 }

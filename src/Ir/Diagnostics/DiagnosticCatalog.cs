@@ -88,6 +88,13 @@ public static class DiagnosticCatalog
     public static DiagnosticDescriptor PlacementInfeasible { get; } = new("GD0608", "Expert placement infeasible", "{0}");
     public static DiagnosticDescriptor InvalidPlacementFile { get; } = new("GD0609", "Invalid placement file", "{0}");
 
+    // ---- 07xx: execution (reference interpreter, ILGPU backend, weights) ------------------------
+    public static DiagnosticDescriptor BadWeightsFile { get; } = new("GD0701", "Bad weights file", "cannot read weights '{0}': {1}");
+    public static DiagnosticDescriptor WeightsMismatch { get; } = new("GD0702", "Weights do not match the model", "weights '{0}' do not fit model '{1}': {2}");
+    public static DiagnosticDescriptor ExecutionUnsupported { get; } = new("GD0703", "Not supported by the backend", "{0}");
+    public static DiagnosticDescriptor ExecutionInput { get; } = new("GD0704", "Bad input for execution", "{0}");
+    public static DiagnosticDescriptor NoDevice { get; } = new("GD0705", "No device", "{0}");
+
     // ---- 09xx: source generator (mirrored in src/SourceGenerator/ModelGenerator.DiagnosticDescriptors.cs) ----
     public static DiagnosticDescriptor GeneratorInternalError { get; } = new("GD0901", "Internal generator failure", "internal error while generating code for '{0}': {1} (please report it)");
     public static DiagnosticDescriptor ModelDoesNotFit { get; } = new("GD0902", "Model weights do not fit", "model '{0}' needs {1} for its weights ({2}), more than {3} x {4} hold ({5})", Severity.Warning);

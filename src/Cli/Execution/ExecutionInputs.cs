@@ -1,0 +1,78 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using GraphDsl.Backends.Reference;
+using GraphDsl.Backends.Weights.Mapping;
+using GraphDsl.Backends.Weights.Safetensors;
+using GraphDsl.Ir.Diagnostics;
+using GraphDsl.Ir.Graph;
+
+namespace GraphDsl.Cli.Execution;
+
+/// <summary>What the commands that execute a model share: token lists, the size limit, and weights
+/// read from a safetensors file and checked against the module, each failure one diagnostic.</summary>
+internal static class ExecutionInputs
+{
+    /// <summary>Parameters a command will materialize in host memory as f32 (4 GB).</summary>
+    public const long MaxParameters = 1_000_000_000;
+
+    public static int[]? ParseTokens(string text, string option)
+    {
+        var parts = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        var tokens = new List<int>();
+        foreach (var p in parts)
+        {
+            if (!int.TryParse(p, NumberStyles.Integer, CultureInfo.InvariantCulture, out var t) || t < 0)
+            {
+                Driver.Report(DiagnosticCatalog.InvalidOption.At(SourceSpan.None, $"{option} '{text}': '{p}' is not a token id (a non-negative integer)"));
+                return null;
+            }
+            tokens.Add(t);
+        }
+        if (tokens.Count == 0)
+        {
+            Driver.Report(DiagnosticCatalog.InvalidOption.At(SourceSpan.None, $"{option} needs at least one token id, e.g. 1,2,3"));
+            return null;
+        }
+        return tokens.ToArray();
+    }
+
+    /// <summary>False (after reporting) when the module is too large to hold in host memory as f32.</summary>
+    public static bool FitsInHost(Module module)
+    {
+        long parameters = ModuleWeights.Enumerate(module).Sum(w => w.ElementCount);
+        if (parameters <= MaxParameters) return true;
+        Driver.Report(DiagnosticCatalog.InvalidOption.At(SourceSpan.None,
+            $"model '{module.Name}' has {parameters:N0} parameters; execution holds at most {MaxParameters:N0} as f32 in host memory (use the tiny samples, or predict for real sizes)"));
+        return false;
+    }
+
+    /// <summary>Every weight of the module from the file, as f32; null after reporting what is wrong,
+    /// naming each missing, mis-shaped or unreadable tensor.</summary>
+    public static WeightSet? LoadWeights(string path, Module module)
+    {
+        try
+        {
+            using var file = SafetensorsFile.Open(path);
+            var report = WeightMapping.Check(module, file);
+            if (!report.CanLoad)
+            {
+                Driver.Report(DiagnosticCatalog.WeightsMismatch.At(SourceSpan.None, path, module.Name, report.ToString()));
+                return null;
+            }
+            return WeightSet.FromArrays(WeightMapping.Load(module, file).Select(w => (w.Name, w.Shape, w.Values)));
+        }
+        catch (SafetensorsException e)
+        {
+            Driver.Report(DiagnosticCatalog.BadWeightsFile.At(SourceSpan.None, path, e.Message));
+            return null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            Driver.Report(DiagnosticCatalog.FileNotFound.At(SourceSpan.None, path, e.Message));
+            return null;
+        }
+    }
+}
