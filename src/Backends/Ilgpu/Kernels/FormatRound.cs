@@ -1,4 +1,5 @@
 using ILGPU;
+using ILGPU.Algorithms;
 
 namespace GraphDsl.Backends.Ilgpu.Kernels;
 
@@ -32,6 +33,58 @@ public static class FormatRound
         if ((bits & 0x7FFFFFFFu) > 0x7F800000u) return Interop.IntAsFloat((bits & 0xFFFF0000u) | 0x00400000u);
         uint rounded = bits + 0x7FFFu + ((bits >> 16) & 1u);
         return Interop.IntAsFloat(rounded & 0xFFFF0000u);
+    }
+
+    /// <summary>
+    /// Symmetric integer group quantization of x[at .. at + length) with an FP16 scale, bit for bit as
+    /// GraphDsl.Numerics.IntQuant: scale = smallest FP16 &gt;= amax / qmax (qmax 127 or 7), q = RNE(x / scale)
+    /// clamped to ±qmax, written back as q * scale; a group with NaN or ±Inf becomes NaN, an all-zero one 0.
+    /// </summary>
+    public static void RoundIntGroup(ArrayView<float> x, long at, ArrayView<float> y, long yAt, int length, int bits)
+    {
+        int qmax = (1 << (bits - 1)) - 1;
+        float amax = 0f;
+        bool nonFinite = false;
+        for (int i = 0; i < length; i++)
+        {
+            float v = x[at + i];
+            if (!(v - v == 0f)) nonFinite = true;
+            float a = v < 0 ? -v : v;
+            if (a > amax) amax = a;
+        }
+        if (nonFinite)
+        {
+            for (int i = 0; i < length; i++) y[yAt + i] = float.NaN;
+            return;
+        }
+        double target = (double)amax / qmax;
+        int code = EncodeF16Saturating((float)target);
+        if (FormatDecode.Fp16(code) < target && code < 0x7BFF) code++;
+        double step = FormatDecode.Fp16(code);
+        for (int i = 0; i < length; i++)
+        {
+            if (step == 0) { y[yAt + i] = 0f; continue; }
+            double q = RoundHalfEven(x[at + i] / step);
+            if (q > qmax) q = qmax;
+            if (q < -qmax) q = -qmax;
+            y[yAt + i] = (float)q * (float)step;
+        }
+    }
+
+    private static double RoundHalfEven(double v)
+    {
+        double floor = XMath.Floor(v);
+        double diff = v - floor;
+        if (diff > 0.5) return floor + 1;
+        if (diff < 0.5) return floor;
+        return XMath.Floor(floor * 0.5) * 2 == floor ? floor : floor + 1;
+    }
+
+    private static int EncodeF16Saturating(float value)
+    {
+        uint abs = (uint)Interop.FloatAsInt(value) & 0x7FFFFFFFu;
+        int code = RoundMagnitude(abs, 10, -14);
+        return code > 0x7BFF ? 0x7BFF : code;
     }
 
     private static int EncodeF16(float value)

@@ -18,7 +18,7 @@ internal static class AttentionLowering
     public static readonly (OpDef, OpLowering)[] All =
     {
         (AttentionOps.KvCache, KvCache), (AttentionOps.Attention, Attention),
-        (AttentionOps.MlaAttention, (c, op) => throw c.Error(op, "multi-head latent attention has no ILGPU kernel yet; the reference interpreter runs it")),
+        (AttentionOps.MlaAttention, MlaLowering.Lower),
     };
 
     private static void KvCache(TraceContext c, Operation op)
@@ -27,9 +27,16 @@ internal static class AttentionLowering
         if (x.Shape.Length < 2) throw c.Error(op, $"x {x.ShapeText} needs [batch, seq, ...]");
         int window = (int)c.Int(op, "window");
         if (window < 0) throw c.Error(op, $"window = {window} must not be negative");
-        int round = c.DType(op, "storage") is { } storage ? NnLowering.RoundCode(c, op, storage) : FormatRound.None;
         int b = x.Shape[0], s = x.Shape[1];
         int inner = (int)(x.Count / Math.Max(1, (long)b * s));
+        var storage = c.DType(op, "storage");
+        int round = FormatRound.None, intBits = 0, group = 0;
+        if (storage is not null && storage.Kind == Ir.Types.ElementKind.Int && storage.Bits is 4 or 8 && storage != Ir.Types.DType.I32 && storage != Ir.Types.DType.I64)
+        {
+            intBits = storage.Bits;
+            group = storage.BlockSize > 0 ? storage.BlockSize : Math.Max(1, x.LastDim);
+        }
+        else if (storage is not null) round = NnLowering.RoundCode(c, op, storage);
         var handle = new CacheHandle(op, c.Path, inner, window, round);
         var shape = c.Dims(op.Result.Type.Shape, cacheShape: true);
         int ctx = shape[1], past = ctx - s;
@@ -39,7 +46,8 @@ internal static class AttentionLowering
         {
             var cache = r.Caches.Get(handle, b, r.Past + s);
             cache.EnsureCapacity(r.Past + s, r.Past, r.Kernels);
-            r.Kernels.Append(r.View(x), cache.View, new AppendArgs { B = b, S = s, Inner = inner, Capacity = cache.Capacity, Past = r.Past, Round = round });
+            r.Kernels.Append(r.View(x), cache.View, new AppendArgs { B = b, S = s, Inner = inner, Capacity = cache.Capacity, Past = r.Past, Round = round,
+                IntBits = intBits, Cols = x.LastDim, Group = group });
         });
     }
 
