@@ -85,6 +85,21 @@ public class WeightInitializerTests
         Assert.InRange(weights["layers.0.attn.wq"].Average(), -0.01, 0.01);
     }
 
+    [Theory]
+    [InlineData("tiny-dense")]
+    [InlineData("tiny-moe")]
+    public void Fusion_does_not_change_the_weights_a_seed_gives(string sample)
+    {
+        // Roles are read through fused kernels, so the same spec gets the same weights whatever the pipeline.
+        var plain = Modules.Sample(sample);
+        var fused = new GraphDsl.Passes.Core.PassManager(GraphDsl.Passes.Core.Pipeline.Parse("fuse", new GraphDsl.Ir.Diagnostics.DiagnosticBag())!).Run(plain).Module!;
+        Assert.Contains(fused.WalkAll(), op => op.Def == GraphDsl.Ir.Ops.FusedOps.Kernel);
+        var a = WeightInitializer.Create(plain, 5).ToDictionary(w => w.Name, w => w.Values);
+        var b = WeightInitializer.Create(fused, 5).ToDictionary(w => w.Name, w => w.Values);
+        Assert.Equal(a.Keys.OrderBy(k => k), b.Keys.OrderBy(k => k));
+        foreach (var (name, values) in a) Assert.True(values.SequenceEqual(b[name]), $"{name} differs after fuse");
+    }
+
     [Fact]
     public void Weights_of_narrow_float_modules_are_stored_values()
     {

@@ -5,7 +5,7 @@ using GraphDsl.Ir.Ops;
 
 namespace GraphDsl.Backends.Weights.Initialization;
 
-/// <summary>Infers each core.weight op's role from the ops that use it (looking through casts and calls).</summary>
+/// <summary>Infers each core.weight op's role from the ops that use it (looking through casts, calls and fused kernels).</summary>
 public static class WeightRoles
 {
     private const int MaxFollow = 8;
@@ -48,7 +48,7 @@ public static class WeightRoles
         return new WeightRole(WeightRoleKind.Other);
     }
 
-    /// <summary>Uses of a value, following casts to their users and call arguments into the callee.</summary>
+    /// <summary>Uses of a value, following casts to their users, call arguments into the callee and fused-kernel operands into the kernel's region.</summary>
     private static IEnumerable<(Operation Op, string Slot)> DirectUses(Module module, Value v, Dictionary<Value, List<(Operation Op, string Slot)>> users, int depth)
     {
         if (depth > MaxFollow || !users.TryGetValue(v, out var list)) yield break;
@@ -58,6 +58,13 @@ public static class WeightRoles
                 foreach (var u in DirectUses(module, op.Result, users, depth + 1)) yield return u;
             else if (op.Def == CoreOps.Call && CalleeArgument(module, op, v) is { } arg)
                 foreach (var u in DirectUses(module, arg, users, depth + 1)) yield return u;
+            else if (op.Def == FusedOps.Kernel)
+                // A fused kernel's members see the weight as the matching region argument.
+                for (int i = 0; i < op.Operands.Count; i++)
+                {
+                    if (op.Operands[i] != v) continue;
+                    foreach (var u in DirectUses(module, op.Regions[0].Arguments[i], users, depth + 1)) yield return u;
+                }
             else
                 yield return (op, slot);
         }
