@@ -142,4 +142,24 @@ public class ProgramTests
         });
         Assert.Contains("one device", tp.Message);
     }
+
+    [Fact]
+    public void A_runner_loads_a_safetensors_file_and_generates_as_the_reference()
+    {
+        var spec = GraphDsl.Frontend.Compiler.CompileFile(GraphDsl.TestSupport.Repo.Sample("tiny-moe")).Module!;
+        var flat = Sample("tiny-moe");
+        var arrays = GraphDsl.Backends.Weights.Initialization.WeightInitializer.Create(flat, 4);
+        var path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"graphdsl-runner-{System.Environment.ProcessId}.safetensors");
+        GraphDsl.Backends.Weights.Safetensors.SafetensorsWriter.Write(path, GraphDsl.Backends.Weights.Mapping.WeightMapping.ToSafetensors(arrays));
+        using var runner = ModelRunner.Load(spec, path, Backend, "fuse");
+        var tokens = runner.Generate(new[] { 1, 2, 3 }, 5);
+        var reference = new GraphDsl.Backends.Reference.Generation.Generator(new Interpreter(flat, WeightSet.FromArrays(arrays.Select(w => (w.Name, w.Shape, w.Values)))))
+            .Generate(new[] { 1, 2, 3 }, 5).Tokens;
+        Assert.Equal(reference, tokens);
+        Assert.Contains(runner.Module.WalkAll(), op => op.Def == GraphDsl.Ir.Ops.FusedOps.Kernel);
+
+        var e = Assert.Throws<IlgpuExecutionException>(() => ModelRunner.Load(GraphDsl.Frontend.Compiler.CompileFile(GraphDsl.TestSupport.Repo.Sample("tiny-dense")).Module!, path, Backend));
+        Assert.Equal(ExecutionFailure.BadWeights, e.Failure);
+        Assert.Contains("missing", e.Message);
+    }
 }
