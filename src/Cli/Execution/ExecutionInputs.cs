@@ -55,14 +55,12 @@ internal static class ExecutionInputs
     {
         try
         {
-            using var file = SafetensorsFile.Open(path);
-            var report = WeightMapping.Check(module, file);
-            if (!report.CanLoad)
-            {
-                Driver.Report(DiagnosticCatalog.WeightsMismatch.At(SourceSpan.None, path, module.Name, report.ToString()));
-                return null;
-            }
-            return WeightSet.FromArrays(WeightMapping.Load(module, file).Select(w => (w.Name, w.Shape, w.Values)));
+            return WeightSet.FromArrays(WeightMapping.LoadFile(module, path).Select(w => (w.Name, w.Shape, w.Values)));
+        }
+        catch (WeightMappingException e)
+        {
+            Driver.Report(DiagnosticCatalog.WeightsMismatch.At(SourceSpan.None, path, module.Name, e.Report.ToString()));
+            return null;
         }
         catch (SafetensorsException e)
         {

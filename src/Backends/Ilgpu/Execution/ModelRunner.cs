@@ -57,16 +57,13 @@ public sealed class ModelRunner : IDisposable
     {
         try
         {
-            using var file = SafetensorsFile.Open(path);
-            var report = WeightMapping.Check(module, file);
-            if (!report.CanLoad) throw new IlgpuExecutionException(ExecutionFailure.BadWeights, $"weights '{path}' do not fit model '{module.Name}': {report}");
-            return WeightSet.FromArrays(WeightMapping.Load(module, file).Select(w => (w.Name, w.Shape, w.Values)));
+            return WeightSet.FromArrays(WeightMapping.LoadFile(module, path).Select(w => (w.Name, w.Shape, w.Values)));
         }
-        catch (SafetensorsException e)
+        catch (WeightMappingException e)
         {
-            throw new IlgpuExecutionException(ExecutionFailure.BadWeights, $"cannot read weights '{path}': {e.Message}", e);
+            throw new IlgpuExecutionException(ExecutionFailure.BadWeights, $"weights '{path}' do not fit model '{module.Name}': {e.Report}", e);
         }
-        catch (Exception e) when (e is System.IO.IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is SafetensorsException or System.IO.IOException or UnauthorizedAccessException)
         {
             throw new IlgpuExecutionException(ExecutionFailure.BadWeights, $"cannot read weights '{path}': {e.Message}", e);
         }

@@ -58,7 +58,7 @@ public static class FormatRound
             return;
         }
         double target = (double)amax / qmax;
-        int code = EncodeF16Saturating((float)target);
+        int code = EncodeF16((float)target, saturate: true);
         if (FormatDecode.Fp16(code) < target && code < 0x7BFF) code++;
         double step = FormatDecode.Fp16(code);
         for (int i = 0; i < length; i++)
@@ -80,21 +80,15 @@ public static class FormatRound
         return XMath.Floor(floor * 0.5) * 2 == floor ? floor : floor + 1;
     }
 
-    private static int EncodeF16Saturating(float value)
-    {
-        uint abs = (uint)Interop.FloatAsInt(value) & 0x7FFFFFFFu;
-        int code = RoundMagnitude(abs, 10, -14);
-        return code > 0x7BFF ? 0x7BFF : code;
-    }
-
-    private static int EncodeF16(float value)
+    /// <summary>Binary16 code of a value (round to nearest even); overflow becomes ±Inf, or ±65504 when saturating.</summary>
+    private static int EncodeF16(float value, bool saturate = false)
     {
         uint bits = (uint)Interop.FloatAsInt(value);
         int sign = (int)((bits >> 16) & 0x8000u);
         uint abs = bits & 0x7FFFFFFFu;
         if (abs > 0x7F800000u) return sign | 0x7E00 | (int)((abs >> 13) & 0x03FFu);
         int code = RoundMagnitude(abs, 10, -14);
-        return sign | (code > 0x7BFF ? 0x7C00 : code);
+        return sign | (code > 0x7BFF ? (saturate ? 0x7BFF : 0x7C00) : code);
     }
 
     private static int EncodeE4M3(float value)

@@ -45,6 +45,15 @@ public static class WeightMapping
             .ToArray();
     }
 
+    /// <summary>Opens a safetensors file and loads every weight of the module from it (see <see cref="Load(Module, SafetensorsFile)"/>);
+    /// throws <see cref="SafetensorsException"/> for a bad file, <see cref="WeightMappingException"/> when
+    /// tensors are missing or mis-shaped, and the I/O exceptions of opening it.</summary>
+    public static IReadOnlyList<WeightArray> LoadFile(Module module, string path)
+    {
+        using var file = SafetensorsFile.Open(path);
+        return Load(module, file);
+    }
+
     /// <summary>Safetensors tensors for a set of weights, encoded as <paramref name="dtype"/>.</summary>
     public static IEnumerable<SafetensorsTensor> ToSafetensors(IEnumerable<WeightArray> weights, SafetensorsDType dtype = SafetensorsDType.F32) =>
         weights.Select(w => SafetensorsTensor.FromFloat32(w.Name, w.LongShape, w.Values, dtype));
