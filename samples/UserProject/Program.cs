@@ -1,7 +1,15 @@
 // Prints the facts the GraphDsl source generator computed at build time for each model of this
-// project, then compiles one model again at run time through its generated Module property.
+// project, compiles one model again at run time through its generated Module property, and generates
+// tokens with the tiny MoE through its typed runner on ILGPU's CPU accelerator.
 using System;
 using System.Globalization;
+using System.IO;
+using System.Linq;
+using GraphDsl.Backends.Ilgpu.Execution;
+using GraphDsl.Backends.Ilgpu.Runtime;
+using GraphDsl.Backends.Weights.Initialization;
+using GraphDsl.Backends.Weights.Mapping;
+using GraphDsl.Backends.Weights.Safetensors;
 using GraphDsl.Ir.Text;
 using UserProject.Models;
 
@@ -25,6 +33,18 @@ internal static class Program
         var module = EdgeMoe.Module;
         var sameIr = IrPrinter.Print(module) == EdgeMoe.IrText;
         Console.WriteLine($"EdgeMoe.Module: {module.Functions.Count} functions, IR matches build time: {(sameIr ? "yes" : "no")}");
+
+        // Seeded weights (what `graphdsl weights init` writes), then the typed runner: fused, FP8 weights.
+        var weights = Path.Combine(Path.GetTempPath(), $"userproject-tinymoe-{Environment.ProcessId}.safetensors");
+        SafetensorsWriter.Write(weights, WeightMapping.ToSafetensors(WeightInitializer.Create(ModelRunner.Prepare(TinyMoe.Module), seed: 1)));
+        using (var backend = IlgpuBackend.Create(BackendDevice.Cpu))
+        using (var tinyMoe = TinyMoe.Load(weights, backend, "fuse"))
+        {
+            var prompt = new[] { 1, 17, 42, 7, 256, 3 };
+            var tokens = tinyMoe.Generate(prompt, 8);
+            Console.WriteLine($"TinyMoe generated on {backend.DeviceName}: {string.Join(" ", tokens)} (prompt {string.Join(" ", prompt)})");
+        }
+        File.Delete(weights);
         return sameIr ? 0 : 1;
     }
 

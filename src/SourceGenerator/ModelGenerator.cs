@@ -68,12 +68,18 @@ public sealed partial class ModelGenerator : IIncrementalGenerator
             .Select((compilation, _) => compilation.ReferencedAssemblyNames.Any(a => a.Name == "GraphDsl.Frontend"))
             .WithTrackingName(TrackingNames.FrontendReferenced);
 
+        // Load() (a typed runner) needs the ILGPU backend at run time.
+        var runnerReferenced = context.CompilationProvider
+            .Select((compilation, _) => compilation.ReferencedAssemblyNames.Any(a => a.Name == "GraphDsl.Backends.Ilgpu"))
+            .WithTrackingName(TrackingNames.RunnerReferenced);
+
         var generatedClasses = results
             .Select((result, _) => result.Models.Select(m => new GeneratedClass(m.Namespace + "." + m.ClassName, result.Path, m.SourcePath)).ToEquatableArray())
             .Collect()
             .WithTrackingName(TrackingNames.GeneratedClasses);
 
-        context.RegisterSourceOutput(models.Combine(frontendReferenced), static (spc, input) => EmitModels(spc, input.Left, input.Right));
+        context.RegisterSourceOutput(models.Combine(frontendReferenced.Combine(runnerReferenced)),
+            static (spc, input) => EmitModels(spc, input.Left, input.Right.Left, input.Right.Left && input.Right.Right));
         context.RegisterSourceOutput(frontendReferenced, static (spc, referenced) =>
         {
             if (referenced) spc.AddSource(Emitter.EmbeddedSourcesHintName, Emitter.EmbeddedSourcesClass);
@@ -83,14 +89,14 @@ public sealed partial class ModelGenerator : IIncrementalGenerator
         context.RegisterSourceOutput(generatedClasses, static (spc, classes) => ReportDuplicateClasses(spc, classes));
     }
 
-    private static void EmitModels(SourceProductionContext context, EquatableArray<ModelSpec> models, bool withFrontend)
+    private static void EmitModels(SourceProductionContext context, EquatableArray<ModelSpec> models, bool withFrontend, bool withRunner)
     {
         foreach (var model in models)
         {
             try
             {
                 using var culture = Helpers.InvariantCultureScope.Enter();
-                context.AddSource(model.HintName, Emitter.Emit(model, withFrontend));
+                context.AddSource(model.HintName, Emitter.Emit(model, withFrontend, withRunner));
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -132,6 +138,7 @@ public sealed partial class ModelGenerator : IIncrementalGenerator
         public const string Models = nameof(Models);
         public const string Diagnostics = nameof(Diagnostics);
         public const string FrontendReferenced = nameof(FrontendReferenced);
+        public const string RunnerReferenced = nameof(RunnerReferenced);
         public const string GeneratedClasses = nameof(GeneratedClasses);
     }
 }

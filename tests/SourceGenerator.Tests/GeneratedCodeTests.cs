@@ -98,6 +98,21 @@ public class GeneratedCodeTests
     }
 
     [Fact]
+    public void With_the_ILGPU_backend_referenced_the_class_has_a_typed_runner()
+    {
+        var withRunner = new GeneratorHarness().Sample("tiny-moe").Generate(GeneratorHarness.Compilation(withFrontend: true, withRunner: true,
+            "internal static class UserCode { static void Use(GraphDsl.Backends.Ilgpu.Runtime.IlgpuBackend b) { " +
+            "using (var m = TestProject.TinyMoe.Load(\"w.safetensors\", b)) { m.Generate(new[] { 1, 2 }, 4); } } }"));
+        Assert.Empty(withRunner.Diagnostics);
+        Assert.Empty(withRunner.CompileErrors);
+        Assert.Contains("public static global::GraphDsl.Backends.Ilgpu.Execution.ModelRunner Load(string weightsPath, global::GraphDsl.Backends.Ilgpu.Runtime.IlgpuBackend accelerator, string passes = null)",
+            withRunner.Source("Models_tiny-moe.TinyMoe.g.cs"));
+        // Without the backend there is no Load (the snapshots above are of that form).
+        var without = new GeneratorHarness().Sample("tiny-moe").Generate();
+        Assert.DoesNotContain("ModelRunner", without.Source("Models_tiny-moe.TinyMoe.g.cs"));
+    }
+
+    [Fact]
     public void Without_GraphDsl_Frontend_the_class_holds_constants_only()
     {
         var compilation = GeneratorHarness.Compilation(withFrontend: false);

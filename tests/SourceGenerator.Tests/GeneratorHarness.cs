@@ -73,13 +73,22 @@ internal sealed class GeneratorHarness
     public static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.CSharp7_3);
 
     /// <summary>A library compilation with the .NET runtime and, optionally, GraphDsl.Ir and GraphDsl.Frontend.</summary>
-    public static CSharpCompilation Compilation(bool withFrontend, params string[] sources)
+    public static CSharpCompilation Compilation(bool withFrontend, params string[] sources) => Compilation(withFrontend, false, sources);
+
+    /// <summary>As above, and with the ILGPU backend (the typed runner's types) when <paramref name="withRunner"/>.</summary>
+    public static CSharpCompilation Compilation(bool withFrontend, bool withRunner, params string[] sources)
     {
         var references = RuntimeReferences.Value.ToList();
         if (withFrontend)
         {
             references.Add(MetadataReference.CreateFromFile(typeof(GraphDsl.Ir.Graph.Module).Assembly.Location));
             references.Add(MetadataReference.CreateFromFile(typeof(GraphDsl.Frontend.Compiler).Assembly.Location));
+        }
+        if (withRunner)
+        {
+            // What a project reference to the backend brings: the backend and the generation types it exposes.
+            references.Add(MetadataReference.CreateFromFile(typeof(GraphDsl.Backends.Ilgpu.Execution.ModelRunner).Assembly.Location));
+            references.Add(MetadataReference.CreateFromFile(typeof(GraphDsl.Backends.Reference.Tensor).Assembly.Location));
         }
         var trees = (sources.Length == 0 ? new[] { "internal static class UserCode { }" } : sources)
             .Select(s => CSharpSyntaxTree.ParseText(s, ParseOptions));

@@ -10,7 +10,8 @@ using Xunit.Abstractions;
 namespace GraphDsl.SourceGenerator.Tests;
 
 /// <summary>samples/UserProject consumes the generator as a project reference: it builds, and the
-/// program prints the facts the compiler computes for each of its models.</summary>
+/// program prints the facts the compiler computes for each of its models and the tokens its typed runner
+/// generates, which are the reference interpreter's.</summary>
 [Collection(nameof(DotNetBuilds))]
 public class SampleProjectTests
 {
@@ -44,6 +45,15 @@ public class SampleProjectTests
         }
         Assert.Contains("Llama3_8B: d=4096 layers=32 heads=32 kv_heads=8 head_dim=128", printed);
         Assert.Contains("EdgeMoe.Module: 7 functions, IR matches build time: yes", printed);
+
+        // The typed runner's tokens are the reference interpreter's for the same spec and seeded weights.
+        var tinyMoe = GraphDsl.Backends.Ilgpu.Execution.ModelRunner.Prepare(Compiler.CompileFile(Path.Combine(project, "Models/tiny-moe.moe")).Module!);
+        var weights = GraphDsl.Backends.Reference.WeightSet.FromArrays(
+            GraphDsl.Backends.Weights.Initialization.WeightInitializer.Create(tinyMoe, 1).Select(w => (w.Name, w.Shape, w.Values)));
+        var referenceTokens = new GraphDsl.Backends.Reference.Generation.Generator(new GraphDsl.Backends.Reference.Interpreter(tinyMoe, weights))
+            .Generate(new[] { 1, 17, 42, 7, 256, 3 }, 8).Tokens;
+        Assert.Contains(printed, line => line.StartsWith("TinyMoe generated on ", StringComparison.Ordinal) &&
+            line.EndsWith($": {string.Join(" ", referenceTokens)} (prompt 1 17 42 7 256 3)", StringComparison.Ordinal));
     }
 
     private static IEnumerable<(string Model, string Path)> Models(string project) => new[]

@@ -39,14 +39,21 @@ public sealed class ModelRunner : IDisposable
     /// file's problem) or <see cref="ArgumentException"/> for a pipeline that does not parse or fails.</summary>
     public static ModelRunner Load(Module module, string weightsPath, IlgpuBackend backend, string? passes = null)
     {
-        if (module is null) throw new ArgumentNullException(nameof(module));
         if (backend is null) throw new ArgumentNullException(nameof(backend));
+        var optimized = Prepare(module, passes);
+        return new ModelRunner(new IlgpuProgram(backend, optimized, ReadWeights(optimized, weightsPath)));
+    }
+
+    /// <summary>The module as it runs: <c>inline,canonicalize</c> (whose weight names the weights file uses)
+    /// and then <paramref name="passes"/>, if any.</summary>
+    public static Module Prepare(Module module, string? passes = null)
+    {
+        if (module is null) throw new ArgumentNullException(nameof(module));
         var pipeline = "inline,canonicalize" + (string.IsNullOrWhiteSpace(passes) ? "" : "," + passes);
         var diagnostics = new DiagnosticBag();
         var parsed = Pipeline.Parse(pipeline, diagnostics) ?? throw new ArgumentException("pipeline: " + string.Join("; ", diagnostics.Items), nameof(passes));
         var run = new PassManager(parsed).Run(module);
-        var optimized = run.Module ?? throw new ArgumentException("pipeline failed: " + string.Join("; ", run.Diagnostics), nameof(passes));
-        return new ModelRunner(new IlgpuProgram(backend, optimized, ReadWeights(optimized, weightsPath)));
+        return run.Module ?? throw new ArgumentException("pipeline failed: " + string.Join("; ", run.Diagnostics), nameof(passes));
     }
 
     /// <summary>Generates up to <paramref name="maxNew"/> tokens after the prompt (greedy unless sampling says otherwise).</summary>
