@@ -14,7 +14,7 @@ namespace GraphDsl.Frontend.Tests.Samples;
 public class SampleIrTests
 {
     private static System.Collections.Generic.IEnumerable<string> SampleNames =>
-        Repo.RealModels.Concat(Repo.TinyModels);
+        Repo.RealModels.Concat(Repo.MeasurementModels).Concat(Repo.TinyModels);
 
     public static TheoryData<string> AllSamples()
     {
@@ -39,6 +39,14 @@ public class SampleIrTests
         var run = new PassManager(p!, new PassManagerOptions { VerifyEach = true }).Run(m);
         Assert.True(run.Success, string.Join("\n", run.Diagnostics));
         return run.Module!;
+    }
+
+    /// <summary>A sample added to samples/ without joining a list in <see cref="Repo"/> would escape these snapshots.</summary>
+    [Fact]
+    public void Every_sample_file_is_in_the_snapshot_set()
+    {
+        var files = System.IO.Directory.GetFiles(Repo.Samples, "*.moe").Select(f => System.IO.Path.GetFileNameWithoutExtension(f)!);
+        Assert.Equal(files.OrderBy(f => f, System.StringComparer.Ordinal), SampleNames.OrderBy(f => f, System.StringComparer.Ordinal));
     }
 
     [Theory]
