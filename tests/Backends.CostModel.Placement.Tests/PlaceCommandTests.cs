@@ -107,6 +107,13 @@ public sealed class PlaceCommandTests : IDisposable
     [InlineData("{\"experts\": 8, \"top_k\": 2}", "expected a \"layers\" array")]
     [InlineData("not json", "not valid JSON")]
     [InlineData("{\"experts\": 8, \"top_k\": 2, \"layers\": [{\"tokens\": 4, \"expert_tokens\": [1, \"x\"]}]}", "expert_tokens must hold integers")]
+    [InlineData("[1, 2]", "expected a JSON object with \"experts\", \"top_k\" and \"layers\", found an array")]
+    [InlineData("{\"experts\": 8, \"top_k\": 2, \"layers\": [7]}", "layers[0]: expected an object, found the number 7")]
+    [InlineData("{\"experts\": 8, \"top_k\": 2, \"layers\": [{\"tokens\": \"4\", \"expert_tokens\": [1, 1]}]}", "layers[0]: 'tokens' must be an integer")]
+    [InlineData("{\"experts\": 8, \"top_k\": 2, \"layers\": [{\"name\": 5, \"tokens\": 4, \"expert_tokens\": [1, 1]}]}", "layers[0]: 'name' must be a string, found the number 5")]
+    [InlineData("{\"experts\": 8, \"top_k\": 2, \"layers\": [{\"tokens\": 4, \"expert_tokens\": [1, 1], \"coactivation\": [1, 2]}]}", "layers[0].coactivation[0] must be an array of rows of numbers, found the number 1")]
+    [InlineData("{\"experts\": 8, \"top_k\": 2, \"layers\": [{\"tokens\": 4, \"expert_tokens\": [1, 1], \"coactivation\": [[0.5, \"a\"]]}]}", "layers[0].coactivation[0] must be an array of rows of numbers, found the string \"a\"")]
+    [InlineData("{\"experts\": \"8\", \"top_k\": 2, \"layers\": []}", "'experts' must be an integer")]
     public void A_malformed_statistics_file_is_rejected(string text, string message)
     {
         var path = Path.Combine(_dir, "bad.json");

@@ -118,4 +118,14 @@ public sealed class PlaceExpertsPassTests : IDisposable
         var r = Run(Fixtures.Model("mixtral-8x7b"), $"inline,canonicalize,parallelize{{tp=4,ep=4}},place-experts{{stats={stats}}}");
         Assert.Contains(r.Diagnostics, d => d.Id == "GD0505" && d.Message.Contains("the statistics have 30 MoE layer(s) but the model has 32"));
     }
+
+    [Fact]
+    public void A_statistics_file_of_the_wrong_shape_is_reported_with_the_place()
+    {
+        var path = Path.Combine(_dir, "bad-shape.json");
+        File.WriteAllText(path, "{\"experts\": 8, \"top_k\": 2, \"layers\": [{\"tokens\": \"many\", \"expert_tokens\": [1, 1]}]}");
+        var r = Run(Fixtures.Model("tiny-moe"), $"inline,canonicalize,parallelize{{ep=2,dp=2}},place-experts{{stats={path}}}");
+        Assert.False(r.Success);
+        Assert.Contains(r.Diagnostics, d => d.Id == "GD0505" && d.Message.Contains("layers[0]: 'tokens' must be an integer"));
+    }
 }

@@ -117,6 +117,35 @@ public class CostModelCommandTests
         Assert.True(root.GetProperty("a_disadvantaged_contexts").GetArrayLength() >= 1);
     }
 
+    /// <summary>compare with one model and two pipelines or two weight formats is the passes' before/after.</summary>
+    [Fact]
+    public void Compare_shows_fusion_before_and_after()
+    {
+        const string noFusion = "fuse{qkv=false,gated_ffn=false,attention=false,moe=false,epilogue=false,norm=false,elementwise=false}";
+        var r = CliRunner.Run("compare", "samples/llama-3-70b.moe", "--hardware", "h100-sxm", "--gpus", "8", "--tp", "8", "--weights", "fp8",
+            "--batch", "1", "--contexts", "4k", "--passes", noFusion, "--passes-b", "fuse", "--format", "json");
+        Assert.True(r.ExitCode == 0, r.Err);
+        using var doc = JsonDocument.Parse(r.Out);
+        var (a, b) = (doc.RootElement.GetProperty("a"), doc.RootElement.GetProperty("b"));
+        Assert.Equal(a.GetProperty("weights_gb").GetDouble(), b.GetProperty("weights_gb").GetDouble());
+        Assert.True(b.GetProperty("tpot_ms").GetDouble() < a.GetProperty("tpot_ms").GetDouble(),
+            $"fused TPOT {b.GetProperty("tpot_ms")} ms, unfused {a.GetProperty("tpot_ms")} ms");
+    }
+
+    [Fact]
+    public void Compare_shows_a_narrower_weight_format_before_and_after()
+    {
+        var r = CliRunner.Run("compare", "samples/llama-3-70b.moe", "--hardware", "h100-sxm", "--gpus", "4", "--tp", "4", "--weights", "bf16",
+            "--weights-b", "fp8", "--batch", "1", "--contexts", "4k", "--format", "json");
+        Assert.True(r.ExitCode == 0, r.Err);
+        using var doc = JsonDocument.Parse(r.Out);
+        var (a, b) = (doc.RootElement.GetProperty("a"), doc.RootElement.GetProperty("b"));
+        // FP8 halves the quantized weights; embeddings and norms stay, so a little over half remains.
+        Assert.InRange(b.GetProperty("weights_gb").GetDouble() / a.GetProperty("weights_gb").GetDouble(), 0.5, 0.55);
+        Assert.True(b.GetProperty("tpot_ms").GetDouble() < a.GetProperty("tpot_ms").GetDouble());
+        Assert.True(b.GetProperty("max_batch").GetInt64() > a.GetProperty("max_batch").GetInt64());
+    }
+
     [Fact]
     public void Validate_prints_the_errors_and_the_mape()
     {

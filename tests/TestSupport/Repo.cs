@@ -9,7 +9,7 @@ public static class Repo
     public static string Samples => Path.Combine(Root, "samples");
     public static string Sample(string name) => Path.Combine(Samples, name + ".moe");
 
-    /// <summary>The real-model samples (not the tiny ones).</summary>
+    /// <summary>The real-model samples the issues name (not the tiny ones, nor the measurement models).</summary>
     public static readonly string[] RealModels =
     {
         "llama-3-8b", "llama-3-70b", "llama-2-70b", "mixtral-8x7b", "mixtral-8x22b", "deepseek-v3",
@@ -17,4 +17,7 @@ public static class Repo
     };
 
     public static readonly string[] TinyModels = { "tiny-dense", "tiny-moe" };
+
+    /// <summary>Real models added for the cost model's validation against published measurements.</summary>
+    public static readonly string[] MeasurementModels = { "llama-2-7b", "llama-3.1-405b", "gpt-j-6b", "gpt-13b" };
 }

@@ -54,6 +54,10 @@ public sealed class QuantizePass : IPass
         if (group <= 0) throw new PassException("group must be positive");
         var weightFormat = Format(_options.String("weights")!, group);
         var kvFormat = Format(_options.String("kv")!, group);
+        // A fused kernel's weights are its operands, retyped only with the kernel's region; rather than leave them
+        // silently unquantized, ask for the order the predict pipeline uses.
+        if (weightFormat is not null && module.WalkAll().Any(o => o.Def == FusedOps.Kernel))
+            throw new PassException("quantize{weights=...} must run before fuse (the weights of fused kernels would stay unquantized)");
         var skip = _options.List("skip");
         var keptRepeats = new HashSet<Operation>();
         var layerEntries = _options.List("skip_layers").Where(e => e.Length > 0).ToList();

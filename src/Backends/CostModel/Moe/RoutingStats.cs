@@ -68,6 +68,8 @@ public sealed class RoutingStats
         return errors;
     }
 
+    /// <summary>Reads a statistics file; a file of the wrong shape is an <see cref="InvalidDataException"/>
+    /// naming the file, the place (<c>layers[3].tokens</c>) and what was expected there.</summary>
     public static RoutingStats Load(string path)
     {
         using var stream = File.OpenRead(path);
@@ -77,8 +79,8 @@ public sealed class RoutingStats
         using (doc)
         {
             var root = doc.RootElement;
-            int Int(JsonElement e, string name) => e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out var i)
-                ? i : throw new InvalidDataException($"{path}: '{name}' must be an integer");
+            if (root.ValueKind != JsonValueKind.Object)
+                throw new InvalidDataException($"{path}: expected a JSON object with \"experts\", \"top_k\" and \"layers\", found {Kind(root)}");
             if (!root.TryGetProperty("layers", out var layers) || layers.ValueKind != JsonValueKind.Array)
                 throw new InvalidDataException($"{path}: expected a \"layers\" array");
             var list = new List<LayerRouting>();
@@ -86,20 +88,49 @@ public sealed class RoutingStats
             foreach (var l in layers.EnumerateArray())
             {
                 var where = $"{path}: layers[{index}]";
+                if (l.ValueKind != JsonValueKind.Object) throw new InvalidDataException($"{where}: expected an object, found {Kind(l)}");
                 if (!l.TryGetProperty("expert_tokens", out var et) || et.ValueKind != JsonValueKind.Array)
                     throw new InvalidDataException($"{where}: expected an \"expert_tokens\" array");
                 var counts = et.EnumerateArray().Select(x => x.ValueKind == JsonValueKind.Number && x.TryGetInt64(out var c) ? c
                     : throw new InvalidDataException($"{where}: expert_tokens must hold integers")).ToArray();
-                long tokens = l.TryGetProperty("tokens", out var t) && t.TryGetInt64(out var tv) ? tv : throw new InvalidDataException($"{where}: 'tokens' must be an integer");
-                double[][]? co = null;
-                if (l.TryGetProperty("coactivation", out var c2) && c2.ValueKind == JsonValueKind.Array)
-                    co = c2.EnumerateArray().Select(row => row.EnumerateArray().Select(x => x.GetDouble()).ToArray()).ToArray();
-                list.Add(new LayerRouting(l.TryGetProperty("name", out var n) ? n.GetString() ?? $"layer {index}" : $"layer {index}", tokens, counts, co));
+                long tokens = l.TryGetProperty("tokens", out var t) && t.ValueKind == JsonValueKind.Number && t.TryGetInt64(out var tv) ? tv
+                    : throw new InvalidDataException($"{where}: 'tokens' must be an integer");
+                var co = l.TryGetProperty("coactivation", out var c2) && c2.ValueKind != JsonValueKind.Null ? Matrix(c2, $"{where}.coactivation") : null;
+                string name = $"layer {index}";
+                if (l.TryGetProperty("name", out var n) && n.ValueKind != JsonValueKind.Null)
+                    name = n.ValueKind == JsonValueKind.String ? n.GetString()! : throw new InvalidDataException($"{where}: 'name' must be a string, found {Kind(n)}");
+                list.Add(new LayerRouting(name, tokens, counts, co));
                 index++;
             }
-            return new RoutingStats(root.TryGetProperty("model", out var m) ? m.GetString() ?? "" : "", Int(root, "experts"), Int(root, "top_k"), list);
+            string model = root.TryGetProperty("model", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString()! : "";
+            return new RoutingStats(model, Int(root, "experts", path), Int(root, "top_k", path), list);
         }
     }
+
+    private static int Int(JsonElement e, string name, string path) =>
+        e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out var i)
+            ? i : throw new InvalidDataException($"{path}: '{name}' must be an integer");
+
+    /// <summary>An array of rows of numbers (the co-activation shares; their size is checked by <see cref="Validate"/>).</summary>
+    private static double[][] Matrix(JsonElement e, string where)
+    {
+        const string Expected = "must be an array of rows of numbers";
+        if (e.ValueKind != JsonValueKind.Array) throw new InvalidDataException($"{where} {Expected}, found {Kind(e)}");
+        return e.EnumerateArray().Select((row, r) => row.ValueKind == JsonValueKind.Array
+            ? row.EnumerateArray().Select(x => x.ValueKind == JsonValueKind.Number ? x.GetDouble()
+                : throw new InvalidDataException($"{where}[{r}] {Expected}, found {Kind(x)}")).ToArray()
+            : throw new InvalidDataException($"{where}[{r}] {Expected}, found {Kind(row)}")).ToArray();
+    }
+
+    private static string Kind(JsonElement e) => e.ValueKind switch
+    {
+        JsonValueKind.Object => "an object",
+        JsonValueKind.Array => "an array",
+        JsonValueKind.String => $"the string \"{e.GetString()}\"",
+        JsonValueKind.Number => $"the number {e.GetRawText()}",
+        JsonValueKind.True or JsonValueKind.False => e.GetRawText(),
+        _ => "null",
+    };
 
     public string ToJson()
     {

@@ -1,0 +1,76 @@
+using System;
+using System.IO;
+using System.Linq;
+using GraphDsl.Backends.CostModel.Moe;
+
+namespace GraphDsl.Cli.Tests;
+
+/// <summary><c>graphdsl route-stats</c>: a seeded synthetic statistics file that reads back and fits its model,
+/// skewed by Zipf, with co-activation on request, and the errors for bad input.</summary>
+[Collection(nameof(CliCollection))]
+public sealed class RouteStatsCommandTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("graphdsl-route-stats").FullName;
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private string Write(string name, params string[] options)
+    {
+        var path = Path.Combine(_dir, name);
+        var r = CliRunner.Run(new[] { "route-stats", "samples/mixtral-8x7b.moe" }.Concat(options).Concat(new[] { "-o", path }).ToArray());
+        Assert.True(r.ExitCode == 0, r.Err);
+        return path;
+    }
+
+    /// <summary>The busiest expert's load over the mean, worst layer.</summary>
+    private static double Skew(RoutingStats s) =>
+        s.Layers.Max(l => l.ExpertTokens.Max() / l.ExpertTokens.Average());
+
+    [Fact]
+    public void The_file_reads_back_and_fits_the_model()
+    {
+        var stats = RoutingStats.Load(Write("zipf.json", "--synthetic", "zipf:1.2", "--seed", "7", "--tokens", "1024"));
+        Assert.Equal((32, 8, 2), (stats.Layers.Count, stats.Experts, stats.TopK));   // Mixtral-8x7B: 32 MoE layers, top-2 of 8
+        Assert.Empty(stats.Validate(32, 8, 2));
+        Assert.All(stats.Layers, l => Assert.Equal(1024, l.Tokens));
+    }
+
+    [Fact]
+    public void A_seed_fixes_the_file_and_another_seed_changes_it()
+    {
+        var a = File.ReadAllText(Write("a.json", "--synthetic", "zipf:1.2", "--seed", "7"));
+        var b = File.ReadAllText(Write("b.json", "--synthetic", "zipf:1.2", "--seed", "7"));
+        var c = File.ReadAllText(Write("c.json", "--synthetic", "zipf:1.2", "--seed", "8"));
+        Assert.Equal(a, b);
+        Assert.NotEqual(a, c);
+    }
+
+    [Fact]
+    public void Zipf_routing_is_more_skewed_than_uniform()
+    {
+        var uniform = RoutingStats.Load(Write("uniform.json", "--synthetic", "uniform"));
+        var zipf = RoutingStats.Load(Write("zipf.json", "--synthetic", "zipf:1.2"));
+        Assert.True(Skew(zipf) > 1.5 * Skew(uniform), $"max/mean: zipf {Skew(zipf):F2}, uniform {Skew(uniform):F2}");
+    }
+
+    [Fact]
+    public void Coactivation_is_an_experts_by_experts_matrix_per_layer()
+    {
+        var stats = RoutingStats.Load(Write("co.json", "--synthetic", "zipf:1.0", "--coactivation"));
+        var withMatrix = stats.Layers.Where(l => l.Coactivation is not null).ToList();
+        Assert.NotEmpty(withMatrix);
+        Assert.All(withMatrix, l => Assert.True(l.Coactivation!.Length == 8 && l.Coactivation.All(row => row.Length == 8)));
+        Assert.Empty(stats.Validate(32, 8, 2));
+    }
+
+    [Theory]
+    [InlineData("samples/mixtral-8x7b.moe", "zipf:-1", 2, "--synthetic 'zipf:-1': expected uniform or zipf:A with A >= 0")]
+    [InlineData("samples/mixtral-8x7b.moe", "pareto", 2, "--synthetic 'pareto': expected uniform or zipf:A with A >= 0")]
+    [InlineData("samples/llama-3-8b.moe", "uniform", 1, "Llama3_8B has no MoE layer")]
+    public void Bad_input_is_an_error_with_the_reason(string sample, string synthetic, int exitCode, string message)
+    {
+        var r = CliRunner.Run("route-stats", sample, "--synthetic", synthetic, "-o", Path.Combine(_dir, "never.json"));
+        Assert.Equal(exitCode, r.ExitCode);
+        Assert.Contains(message, r.Err);
+        Assert.False(File.Exists(Path.Combine(_dir, "never.json")));
+    }
+}
