@@ -26,6 +26,7 @@ public class SampleGenerationTests
         { "tiny-dense", "quantize{weights=fp8-e4m3,kv=fp8},fuse" }, { "tiny-moe", "quantize{weights=fp8-e4m3},fuse" },
         { "tiny-dense", "quantize{weights=int4,group=32}" }, { "tiny-moe", "quantize{weights=int4,group=32},fuse" },
         { "tiny-dense", "quantize{weights=mxfp4},fuse" }, { "tiny-moe", "quantize{weights=mxfp4}" },
+        { "tiny-moe", "fuse,quantize{weights=nvfp4,kv=int8}" },
     };
 
     [Theory]

@@ -54,10 +54,6 @@ public sealed class QuantizePass : IPass
         if (group <= 0) throw new PassException("group must be positive");
         var weightFormat = Format(_options.String("weights")!, group);
         var kvFormat = Format(_options.String("kv")!, group);
-        // A fused kernel's weights are its operands, retyped only with the kernel's region; rather than leave them
-        // silently unquantized, ask for the order the predict pipeline uses.
-        if (weightFormat is not null && module.WalkAll().Any(o => o.Def == FusedOps.Kernel))
-            throw new PassException("quantize{weights=...} must run before fuse (the weights of fused kernels would stay unquantized)");
         var skip = _options.List("skip");
         var keptRepeats = new HashSet<Operation>();
         var layerEntries = _options.List("skip_layers").Where(e => e.Length > 0).ToList();
@@ -85,6 +81,8 @@ public sealed class QuantizePass : IPass
                 quantized++;
                 return copy.Results;
             }
+            if (op.Def == FusedOps.Kernel && op.Operands.Any(v => cloner.Lookup(v).Type.DType != v.Type.DType))
+                return RetypedKernel(op, dst, cloner);
             if (op.Def == AttentionOps.KvCache && kvFormat is not null)
             {
                 var copy = cloner.Copy(op, op.Attributes.With("storage", Attr.Type(kvFormat)));
@@ -101,6 +99,34 @@ public sealed class QuantizePass : IPass
         });
     }
 
+    /// <summary>A fused kernel whose weight operands were retyped: its region's arguments take the new
+    /// types, so the members read the quantized weights (the members themselves do not change).</summary>
+    private static IReadOnlyList<Value> RetypedKernel(Operation op, Region dst, IrCloner cloner)
+    {
+        var region = op.Regions[0];
+        var retyped = new Region();
+        for (int i = 0; i < region.Arguments.Count; i++)
+            cloner.Map(region.Arguments[i], retyped.AddArgument(i < op.Operands.Count ? cloner.Lookup(op.Operands[i]).Type : cloner.Type(region.Arguments[i].Type)));
+        cloner.CloneOps(region, retyped);
+        var copy = IrBuilder.Create(op.Def, op.Slots.Select(v => v is null ? null : cloner.Lookup(v)).ToArray(), cloner.Attrs(op.Attributes),
+            op.Results.Select(r => cloner.Type(r.Type)).ToArray(), new[] { retyped }, op.Span);
+        dst.Append(copy);
+        return copy.Results;
+    }
+
+    /// <summary>The ops that read a value, looking through fused kernels to the members that read the matching region argument.</summary>
+    private static IEnumerable<(Operation User, string Slot)> MemberUses(Value v, UseMap uses)
+    {
+        foreach (var use in uses.Of(v))
+        {
+            if (use.User.Def != FusedOps.Kernel) { yield return use; continue; }
+            var args = use.User.Regions[0].Arguments;
+            for (int i = 0; i < use.User.Operands.Count && i < args.Count; i++)
+                if (use.User.Operands[i] == v)
+                    foreach (var inner in MemberUses(args[i], uses)) yield return inner;
+        }
+    }
+
     private static bool InKeptLayer(Operation op, HashSet<Operation> kept)
     {
         for (var r = op.ParentRegion; r?.Parent is { } parent; r = parent.ParentRegion)
@@ -108,10 +134,10 @@ public sealed class QuantizePass : IPass
         return false;
     }
 
-    /// <summary>A weight only matmuls (as w) and experts read: the matrices quantization targets.</summary>
+    /// <summary>A weight only matmuls (as w) and experts read, fused or not: the matrices quantization targets.</summary>
     private static bool IsMatrixWeight(Value w, UseMap uses)
     {
-        var users = uses.Of(w).ToList();
+        var users = MemberUses(w, uses).ToList();
         return users.Count > 0 && users.All(u =>
             (u.User.Def == NnOps.MatMul && u.Slot == "w") || (u.User.Def == MoeOps.Experts && u.Slot is "w_gate" or "w_up" or "w_down"));
     }
@@ -119,7 +145,7 @@ public sealed class QuantizePass : IPass
     /// <summary>lm_head for the matmul producing an output, router for the one feeding moe.route.</summary>
     public static string Role(Value w, UseMap uses)
     {
-        foreach (var (user, _) in uses.Of(w))
+        foreach (var (user, _) in MemberUses(w, uses))
         {
             if (user.Def != NnOps.MatMul) continue;
             if (Reaches(user.Result, uses, CoreOps.Output, 4)) return "lm_head";
@@ -134,6 +160,13 @@ public sealed class QuantizePass : IPass
         foreach (var (user, _) in uses.Of(v))
         {
             if (user.Def == target) return true;
+            // Out of a fused kernel: its yield's operand j is the kernel's result j.
+            if (user.Def == CoreOps.Yield && user.ParentRegion?.Parent is { } kernel && kernel.Def == FusedOps.Kernel)
+            {
+                for (int j = 0; j < user.Operands.Count && j < kernel.Results.Count; j++)
+                    if (user.Operands[j] == v && Reaches(kernel.Results[j], uses, target, depth - 1)) return true;
+                continue;
+            }
             if (user.Results.Count == 1 && (user.Def == NnOps.Cast || user.Def == NnOps.LastToken || user.Def.Name.StartsWith("comm.", StringComparison.Ordinal)
                 || user.Def == NnOps.Scale || user.Def == NnOps.Softcap || (user.Def == NnOps.Add && v.Type.Rank > 1))
                 && Reaches(user.Result, uses, target, depth - 1)) return true;
