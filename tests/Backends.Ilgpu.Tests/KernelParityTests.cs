@@ -45,6 +45,20 @@ public class KernelParityTests
     }
 
     [Theory]
+    [InlineData(1, "fp8_e4m3")]
+    [InlineData(5, "fp8_e4m3")]
+    [InlineData(3, "fp8_e5m2")]
+    [InlineData(37, "bf16")]
+    public void Matmul_reading_its_input_as_act_dtype(int rows, string act)
+    {
+        var weights = new WeightSet { { "w", RandomTensor(2, 67, 45) } };
+        var x = RandomTensor(1, rows, 67);
+        x.Data[3] = 0f;
+        Check($"%0 = core.input {{name = \"x\"}} : f32[{rows}, 67]\n%1 = core.weight {{name = \"w\"}} : fp8_e4m3[67, 45]\n" +
+              $"%2 = nn.matmul %0, %1 {{act_dtype = !{act}}} : f32[{rows}, 45]\ncore.output %2 {{name = \"y\"}}", weights, F32, ("x", x));
+    }
+
+    [Theory]
     [InlineData(1)]
     [InlineData(6)]
     public void Matmul_with_transposed_and_computed_weights(int rows)
@@ -191,6 +205,7 @@ public class KernelParityTests
             data.Add(tokens, "silu", "gated");
             data.Add(tokens, "swiglu_clamped", "gated+bias");
             data.Add(tokens, "gelu", "plain+bias");
+            data.Add(tokens, "silu", "gated+fp8act");
         }
         return data;
     }
@@ -200,7 +215,7 @@ public class KernelParityTests
     public void Routed_experts_at_decode_and_prefill(int tokens, string act, string form)
     {
         int e = 6, dim = 40, hidden = 24, k = 2;
-        bool gated = form.StartsWith("gated"), bias = form.EndsWith("bias");
+        bool gated = form.StartsWith("gated"), bias = form.EndsWith("bias"), fp8 = form.EndsWith("fp8act");
         var weights = new WeightSet
         {
             { "router", RandomTensor(1, dim, e) }, { "up", RandomTensor(2, e, dim, hidden) }, { "down", RandomTensor(3, e, hidden, dim) },
@@ -212,7 +227,7 @@ public class KernelParityTests
               $"%4 = core.weight {{name = \"up\"}} : bf16[{e}, {dim}, {hidden}]\n%5 = core.weight {{name = \"down\"}} : fp8_e4m3[{e}, {hidden}, {dim}]\n" +
               $"%6 = core.weight {{name = \"gate\"}} : bf16[{e}, {dim}, {hidden}]\n%7 = core.weight {{name = \"bu\"}} : f32[{e}, {hidden}]\n" +
               $"%8 = core.weight {{name = \"bd\"}} : f32[{e}, {dim}]\n%9 = core.weight {{name = \"bg\"}} : f32[{e}, {hidden}]\n" +
-              $"%11 = moe.experts %0, %2, %3, {operands} {{act = \"{act}\"}} : f32[{tokens}, {dim}]\ncore.output %11 {{name = \"y\"}}",
+              $"%11 = moe.experts %0, %2, %3, {operands} {{act = \"{act}\"{(fp8 ? ", act_dtype = !fp8_e4m3" : "")}}} : f32[{tokens}, {dim}]\ncore.output %11 {{name = \"y\"}}",
             weights, F32, ("x", RandomTensor(8, tokens, dim)));
     }
 }

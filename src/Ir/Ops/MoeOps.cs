@@ -62,6 +62,7 @@ public static class MoeOps
             Opt("w_gate"), In("w_up"), In("w_down"), Opt("b_gate"), Opt("b_up"), Opt("b_down")),
         Attrs = L(Choice("act", "activation", "silu", "silu", "gelu", "gelu_tanh", "relu", "swiglu_clamped"),
             Float("alpha", "swiglu_clamped sigmoid slope", 1.702), Float("limit", "swiglu_clamped clamp limit", 7.0),
+            Type("act_dtype", "the type the expert GEMMs read x in (set by quantize{activations=...}), as for nn.matmul", required: false),
             Int("ep", "expert-parallel shards: this op holds E/ep of the layer's experts (set by parallelize)", 1),
             Int("token_groups", "replicas whose tokens the expert group serves (set by parallelize for DP attention)", 1),
             Int("nanobatch", "which nano-batch this copy serves (set by overlap; the copies are one layer sharing its experts)", 0),

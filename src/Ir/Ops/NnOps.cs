@@ -35,7 +35,8 @@ public static class NnOps
     public static readonly OpDef MatMul = new("nn.matmul", "x[..., K] times w[K, N] (w[N, K] with transpose_w); the result has x's dtype.")
     {
         Operands = L(In("x", "activations [..., K]"), In("w", "[K, N], usually a weight")),
-        Attrs = L(Bool("transpose_w", "w is stored [N, K] (e.g. a tied embedding used as the LM head)", false)),
+        Attrs = L(Bool("transpose_w", "w is stored [N, K] (e.g. a tied embedding used as the LM head)", false),
+            Type("act_dtype", "the type the GEMM reads x in (set by quantize{activations=...}): bf16 rounds, fp8_e4m3 scales each row to the format's range first; absent: x as it is", required: false)),
         Class = OpClass.Gemm,
         Infer = c =>
         {

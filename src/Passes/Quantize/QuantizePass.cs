@@ -12,7 +12,8 @@ namespace GraphDsl.Passes.Quantize;
 
 /// <summary>
 /// Assigns numeric formats: the weights that matmuls and experts read take the weight format (a matmul
-/// over a quantized weight is a dequantizing GEMM), KV caches store the KV format. Norm scales, biases
+/// over a quantized weight is a dequantizing GEMM), KV caches store the KV format, and with
+/// <c>activations</c> the same GEMMs read their input in that type (<c>act_dtype</c>: W8A8 with FP8). Norm scales, biases
 /// and gathered embedding tables stay as they are; the LM head and the router are skipped by default,
 /// as deployments keep them in 16-bit. Skip entries are roles (lm_head, router) or weight-path substrings.
 /// </summary>
@@ -20,6 +21,7 @@ public sealed class QuantizePass : IPass
 {
     private static readonly string[] WeightFormats = { "keep", "bf16", "f16", "fp8", "fp8-e4m3", "fp8_e4m3", "fp8-e5m2", "fp8_e5m2", "int8", "int4", "mxfp4", "mxfp8", "nvfp4" };
     private static readonly string[] KvFormats = { "keep", "bf16", "f16", "fp8", "fp8-e4m3", "fp8_e4m3", "fp8-e5m2", "fp8_e5m2", "int8", "int4" };
+    private static readonly string[] ActivationFormats = { "keep", "bf16", "fp8", "fp8-e4m3", "fp8_e4m3", "fp8-e5m2", "fp8_e5m2" };
 
     public static readonly PassInfo PassInfo = new("quantize",
         "Assign numeric formats to weights (matmul and expert weights) and the KV cache.",
@@ -28,10 +30,11 @@ public sealed class QuantizePass : IPass
             new PassOptionSpec("weights", OptionKind.Choice, "weight format", "keep", WeightFormats),
             new PassOptionSpec("group", OptionKind.Int, "group size of int8/int4 scales along the input axis", "128"),
             new PassOptionSpec("kv", OptionKind.Choice, "KV-cache format", "keep", KvFormats),
+            new PassOptionSpec("activations", OptionKind.Choice, "type the weight GEMMs read their input in (fp8: per-token scaled, W8A8)", "keep", ActivationFormats),
             new PassOptionSpec("skip", OptionKind.StringList, "roles (lm_head, router) or weight-path substrings left unquantized", "lm_head,router"),
             new PassOptionSpec("skip_layers", OptionKind.StringList, "layers whose weights keep their format: first, last or layer numbers (peeled into repeats of their own)", ""),
         },
-        new[] { "weights_quantized", "weights_skipped", "caches_quantized" });
+        new[] { "weights_quantized", "weights_skipped", "caches_quantized", "gemm_inputs_quantized" });
 
     private readonly PassOptions _options;
 
@@ -54,6 +57,7 @@ public sealed class QuantizePass : IPass
         if (group <= 0) throw new PassException("group must be positive");
         var weightFormat = Format(_options.String("weights")!, group);
         var kvFormat = Format(_options.String("kv")!, group);
+        var activationFormat = Format(_options.String("activations")!, group);
         var skip = _options.List("skip");
         var keptRepeats = new HashSet<Operation>();
         var layerEntries = _options.List("skip_layers").Where(e => e.Length > 0).ToList();
@@ -66,10 +70,22 @@ public sealed class QuantizePass : IPass
         var uses = UseMap.Build(module);
         var paths = ModelWalker.Walk(module).Where(w => w.Op.Def == CoreOps.Weight)
             .ToDictionary(w => w.Op, w => ModelWalker.Join(w.Path, w.Op.Attributes.GetString("name") ?? ""));
-        long quantized = 0, skipped = 0, caches = 0;
+        long quantized = 0, skipped = 0, caches = 0, inputs = 0;
+        // The weights whose GEMMs read quantized activations: the matrices the weight format applies to.
+        var activationWeights = activationFormat is null ? new HashSet<Operation>() : paths.Keys
+            .Where(w => IsMatrixWeight(w.Result, uses) && !skip.Any(s => Role(w.Result, uses) == s || paths[w].Contains(s)) && !InKeptLayer(w, keptRepeats))
+            .ToHashSet();
         var cloner = new IrCloner();
         cloner.Hook = (op, dst) =>
         {
+            if (activationFormat is not null && (op.Def == NnOps.MatMul || op.Def == MoeOps.Experts) &&
+                Origin(op.Operand(op.Def == NnOps.MatMul ? "w" : "w_up")!) is { } origin && activationWeights.Contains(origin))
+            {
+                var copy = cloner.Copy(op, op.Attributes.With("act_dtype", Attr.Type(activationFormat)));
+                dst.Append(copy);
+                inputs++;
+                return copy.Results;
+            }
             if (op.Def == CoreOps.Weight && weightFormat is not null && IsMatrixWeight(op.Result, uses))
             {
                 var path = paths.TryGetValue(op, out var p) ? p : "";
@@ -93,9 +109,9 @@ public sealed class QuantizePass : IPass
             return null;
         };
         var result = IrCloner.CloneModule(module, cloner);
-        return new PassResult(result, quantized + caches > 0, new Dictionary<string, long>
+        return new PassResult(result, quantized + caches + inputs > 0, new Dictionary<string, long>
         {
-            ["weights_quantized"] = quantized, ["weights_skipped"] = skipped, ["caches_quantized"] = caches,
+            ["weights_quantized"] = quantized, ["weights_skipped"] = skipped, ["caches_quantized"] = caches, ["gemm_inputs_quantized"] = inputs,
         });
     }
 
@@ -112,6 +128,18 @@ public sealed class QuantizePass : IPass
             op.Results.Select(r => cloner.Type(r.Type)).ToArray(), new[] { retyped }, op.Span);
         dst.Append(copy);
         return copy.Results;
+    }
+
+    /// <summary>The core.weight op a value comes from, through fused-kernel region arguments; null for computed values.</summary>
+    private static Operation? Origin(Value v)
+    {
+        for (int depth = 0; depth < 16; depth++)
+        {
+            if (v.Owner is { } owner) return owner.Def == CoreOps.Weight ? owner : null;
+            if (v.ArgumentOf?.Parent is not { } parent || parent.Def != FusedOps.Kernel || v.Index >= parent.Operands.Count) return null;
+            v = parent.Operands[v.Index];
+        }
+        return null;
     }
 
     /// <summary>The ops that read a value, looking through fused kernels to the members that read the matching region argument.</summary>

@@ -70,8 +70,9 @@ public sealed class StepEvaluator
             _dequant[i] = e.WeightFormat switch
             {
                 "int8" or "int4" => true,                                  // weight-only: W8A16 / W4A16
-                "fp8" => cluster.Device.Peak("fp8") is null,               // no FP8 math (A100): converted to 16-bit
-                "fp4" => cluster.Device.Peak("fp4") is null,
+                // No FP8 math (A100), or 16-bit activations asked for (W8A16): converted to the math type.
+                "fp8" => cluster.Device.Peak("fp8") is null || e.ComputeType != "fp8",
+                "fp4" => cluster.Device.Peak("fp4") is null || e.ComputeType != "fp4",
                 _ => false,
             };
         }

@@ -199,10 +199,11 @@ public sealed class CostPlan
     }
 
     /// <summary>
-    /// The math a GEMM runs in: FP8 weights run on FP8 tensor cores with activations quantized on the fly
-    /// (W8A8, as FP8 deployments do); FP4 block formats on FP4 cores where the GPU has them; INT8/INT4
-    /// weight-only formats dequantize into 16-bit math (W8A16/W4A16). Other ops use the activation type;
-    /// elementwise work runs on the vector units (f32).
+    /// The math a GEMM runs in: the type its act_dtype reads x in when quantize set one (fp8: W8A8 on FP8
+    /// tensor cores; bf16: 16-bit math, low-bit weights dequantized into it); otherwise FP8 weights run on
+    /// FP8 tensor cores with activations quantized on the fly (W8A8, as FP8 deployments do); FP4 block
+    /// formats on FP4 cores where the GPU has them; INT8/INT4 weight-only formats dequantize into 16-bit
+    /// math (W8A16/W4A16). Other ops use the activation type; elementwise work runs on the vector units (f32).
     /// </summary>
     public static string ComputeType(Operation op, OpClass cls)
     {
@@ -215,6 +216,8 @@ public sealed class CostPlan
         }
         if (cls is OpClass.Gemm or OpClass.GroupedGemm)
         {
+            if (op.Attributes.Get("act_dtype") is DTypeAttr { Value: var act })
+                return act == DType.Fp8E4M3 || act == DType.Fp8E5M2 ? "fp8" : ActivationKey(act);
             var w = op.Def == MoeOps.Experts ? op.Operand("w_up") : op.Operand("w");
             var wt = w?.Type.DType;
             if (wt == DType.Fp8E4M3 || wt == DType.Fp8E5M2 || wt == DType.MxFp8) return "fp8";

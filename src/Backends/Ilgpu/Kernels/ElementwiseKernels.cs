@@ -95,6 +95,37 @@ public static class ElementwiseKernels
         }
     }
 
+    /// <summary>
+    /// A GEMM's input as its act_dtype reads it (GraphDsl.Backends.Reference.Functions.ActivationRounding):
+    /// bf16 rounds each element; FP8 scales each row by s = amax / max finite and rounds x / s, then
+    /// multiplies back by s, all in f32; a row with NaN or ±Inf becomes NaN. One row per thread (grid-stride).
+    /// </summary>
+    public static void QuantizeRows(ArrayView<float> x, ArrayView<float> y, long rows, int cols, int round, float maxFinite)
+    {
+        long stride = (long)Grid.DimX * Group.DimX;
+        for (long r = Grid.GlobalIndex.X; r < rows; r += stride)
+        {
+            long o = r * cols;
+            if (round == FormatRound.Bf16)
+            {
+                for (int i = 0; i < cols; i++) y[o + i] = FormatRound.Round(x[o + i], round);
+                continue;
+            }
+            float amax = 0f;
+            bool finite = true;
+            for (int i = 0; i < cols; i++)
+            {
+                float v = x[o + i];
+                if (!(v - v == 0f)) finite = false;
+                float a = v < 0 ? -v : v;
+                if (a > amax) amax = a;
+            }
+            float s = amax / maxFinite;
+            for (int i = 0; i < cols; i++)
+                y[o + i] = !finite ? float.NaN : s == 0f ? 0f : FormatRound.Round(x[o + i] / s, round) * s;
+        }
+    }
+
     private static float Reg(int i, float r0, float r1, float r2, float r3, float r4, float r5, float r6, float r7) =>
         i == 0 ? r0 : i == 1 ? r1 : i == 2 ? r2 : i == 3 ? r3 : i == 4 ? r4 : i == 5 ? r5 : i == 6 ? r6 : r7;
 }

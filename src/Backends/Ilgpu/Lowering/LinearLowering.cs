@@ -37,10 +37,26 @@ internal static class LinearLowering
 
     private static void MatMul(TraceContext c, Operation op)
     {
-        var x = c.Data(c.In(op, "x"));
+        var x = GemmInput(c, op, c.Data(c.In(op, "x")));
         var w = Weight(c, c.In(op, "w"), c.Bool(op, "transpose_w"));
         if (x.LastDim != w.Cols) throw c.Error(op, $"x {x.ShapeText} does not match the weight's {w.Cols} inputs");
         EmitMatmul(c, op.Name, x, w, c.Result(op), EpilogueSpec.None);
+    }
+
+    /// <summary>x as a GEMM op (matmul or experts) reads it: itself, or rounded to the op's act_dtype
+    /// (per-token scaled for FP8) by one launch.</summary>
+    public static TValue GemmInput(TraceContext c, Operation gemm, TValue x)
+    {
+        if (c.DType(gemm, "act_dtype") is not { } type || type == Ir.Types.DType.F32) return x;
+        int round = NnLowering.RoundCode(c, gemm, type);
+        if (round is not (Kernels.FormatRound.Bf16 or Kernels.FormatRound.Fp8E4M3 or Kernels.FormatRound.Fp8E5M2))
+            throw c.Error(gemm, $"act_dtype {type} is not an activation format (bf16, fp8_e4m3, fp8_e5m2, f32)");
+        float max = type == Ir.Types.DType.Fp8E5M2 ? 57344f : 448f;
+        var y = c.NewActivation(x.Shape);
+        long rows = x.Rows;
+        int cols = x.LastDim;
+        c.Emit(gemm.Name + " input as " + type, new[] { x }, new[] { y }, r => r.Kernels.QuantizeRows(r.View(x), r.View(y), rows, cols, round, max));
+        return y;
     }
 
     /// <summary>The weight operand of a matmul; <paramref name="transposeW"/> means w is [N, K] already.</summary>

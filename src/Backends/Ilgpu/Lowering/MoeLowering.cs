@@ -47,7 +47,7 @@ internal static class MoeLowering
     private static void Experts(TraceContext c, Operation op)
     {
         if (c.Int(op, "ep") != 1) throw c.Error(op, "holds a shard of the experts (ep > 1); the ILGPU backend runs one device (run before parallelize)");
-        var x = c.Data(c.In(op, "x"));
+        var x = LinearLowering.GemmInput(c, op, c.Data(c.In(op, "x")));
         var routeWeights = c.Data(c.In(op, "weights"));
         var indices = c.Data(c.In(op, "indices"));
         var w = Weights(c, op, x);

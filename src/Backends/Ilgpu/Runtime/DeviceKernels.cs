@@ -42,6 +42,7 @@ internal sealed class DeviceKernels : IDisposable
         _embedding = Load<ArrayView<float>, WeightView, ArrayView<float>, int>(CopyKernels.Embedding);
         _stream = Load<ArrayView<ulong>, ArrayView<ulong>, long>(CopyKernels.Stream);
         _transpose = Load<ArrayView<float>, ArrayView<float>, int, int, int>(CopyKernels.Transpose);
+        _quantizeRows = Load<ArrayView<float>, ArrayView<float>, long, int, int, float>(ElementwiseKernels.QuantizeRows);
     }
 
     public LaunchShape Shape { get; }
@@ -51,6 +52,7 @@ internal sealed class DeviceKernels : IDisposable
     {
         _ = (_gemm.Value, _gemv.Value, _norm.Value, _rope.Value, _splitRope.Value, _attention.Value, _append.Value, _route.Value, _sort.Value);
         _ = (_combine.Value, _binary.Value, _unary.Value, _gate.Value, _program.Value, _copy.Value, _embedding.Value, _stream.Value, _transpose.Value);
+        _ = _quantizeRows.Value;
     }
     public ArrayView<float> None => _dummy.View;
     public ArrayView<int> NoInts => _dummyInts.View;
@@ -98,6 +100,7 @@ internal sealed class DeviceKernels : IDisposable
     private readonly Lazy<Action<KernelConfig, ArrayView<float>, WeightView, ArrayView<float>, int>> _embedding;
     private readonly Lazy<Action<KernelConfig, ArrayView<ulong>, ArrayView<ulong>, long>> _stream;
     private readonly Lazy<Action<KernelConfig, ArrayView<float>, ArrayView<float>, int, int, int>> _transpose;
+    private readonly Lazy<Action<KernelConfig, ArrayView<float>, ArrayView<float>, long, int, int, float>> _quantizeRows;
 
     private KernelConfig Strided(long work, int threads = 0)
     {
@@ -183,6 +186,10 @@ internal sealed class DeviceKernels : IDisposable
     /// <summary>dst[c, r] = src[r, c] for a batch of [rows, cols] matrices.</summary>
     public void Transpose(ArrayView<float> src, ArrayView<float> dst, int batches, int rows, int cols) =>
         _transpose.Value(Strided((long)batches * rows * cols), src, dst, batches, rows, cols);
+
+    /// <summary>Rows of x as a GEMM with an act_dtype reads them.</summary>
+    public void QuantizeRows(ArrayView<float> x, ArrayView<float> y, long rows, int cols, int round, float maxFinite) =>
+        _quantizeRows.Value(Strided(rows), x, y, rows, cols, round, maxFinite);
 
     public void Dispose()
     {

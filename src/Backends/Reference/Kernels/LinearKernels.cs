@@ -32,10 +32,11 @@ internal static class LinearKernels
         return OpKernels.One(new Tensor(outShape, result));
     }
 
-    /// <summary>x[..., K] @ w[K, N] (w[N, K] with transpose_w), accumulated in double.</summary>
+    /// <summary>x[..., K] @ w[K, N] (w[N, K] with transpose_w), accumulated in double; with act_dtype, x is
+    /// first read in that type (<see cref="Functions.ActivationRounding"/>).</summary>
     private static IReadOnlyList<Tensor> MatMul(OpCall c)
     {
-        var x = c.Input("x");
+        var x = GemmInput(c, c.Input("x"));
         var w = c.Input("w");
         c.RequireRank("w", w, 2);
         bool transpose = c.Bool("transpose_w");
@@ -45,6 +46,14 @@ internal static class LinearKernels
         var shape = x.Shape;
         shape[shape.Length - 1] = n;
         return OpKernels.One(new Tensor(shape, Multiply(x.Data, x.Rows, k, w.Data, n, transpose)));
+    }
+
+    /// <summary>x as a GEMM with an act_dtype attribute reads it.</summary>
+    internal static Tensor GemmInput(OpCall c, Tensor x)
+    {
+        if (c.Op.Attributes.Get("act_dtype") is not GraphDsl.Ir.Graph.DTypeAttr { Value: var type }) return x;
+        if (!Functions.ActivationRounding.IsSupported(type)) throw c.Error($"act_dtype {type} is not an activation format (bf16, fp8_e4m3, fp8_e5m2, f32)");
+        return Functions.ActivationRounding.Apply(x, type);
     }
 
     /// <summary>[rows, k] @ [k, n] (or [n, k] transposed) in double accumulators.</summary>

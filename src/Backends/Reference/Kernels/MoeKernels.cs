@@ -105,7 +105,7 @@ internal static class MoeKernels
     /// </summary>
     private static IReadOnlyList<Tensor> Experts(OpCall c)
     {
-        Tensor x = c.Input("x"), routeWeights = c.Input("weights"), routeIndices = c.Input("indices");
+        Tensor x = LinearKernels.GemmInput(c, c.Input("x")), routeWeights = c.Input("weights"), routeIndices = c.Input("indices");
         Tensor up = c.Input("w_up"), down = c.Input("w_down");
         Tensor? gate = c.Optional("w_gate"), bGate = c.Optional("b_gate"), bUp = c.Optional("b_up"), bDown = c.Optional("b_down");
         if (c.Int("ep") != 1)

@@ -30,7 +30,7 @@ internal static class GatedFfnPattern
             if (stacked is null) continue;
             plan.Claim("gated_ffn", members, internals, () =>
             {
-                var x = c.Data(c.Get(gate.Operand("x")!));
+                var x = LinearLowering.GemmInput(c, gate, c.Data(c.Get(gate.Operand("x")!)));
                 var y = c.NewActivation(c.Dims(op.Result.Type.Shape));
                 c.Set(op.Result, y);
                 int hidden = y.LastDim, rows = (int)x.Rows;
@@ -78,7 +78,7 @@ internal static class GatedFfnPattern
         }
         else return false;
         if (gate.Def != NnOps.MatMul || up.Def != NnOps.MatMul || gate == up || plan.IsCovered(gate) || plan.IsCovered(up) || (actOp is not null && plan.IsCovered(actOp))) return false;
-        if (gate.Operand("x") != up.Operand("x") || c.Bool(gate, "transpose_w") != c.Bool(up, "transpose_w")) return false;
+        if (gate.Operand("x") != up.Operand("x") || c.Bool(gate, "transpose_w") != c.Bool(up, "transpose_w") || c.DType(gate, "act_dtype") != c.DType(up, "act_dtype")) return false;
         if (!plan.IsStoredWeight(gate.Operand("w")!) || !plan.IsStoredWeight(up.Operand("w")!)) return false;
         if (plan.OnlyConsumer(gate.Result) != (actOp ?? op) || plan.OnlyConsumer(up.Result) != op) return false;
         return c.Dims(gate.Result.Type.Shape).SequenceEqual(c.Dims(up.Result.Type.Shape));

@@ -47,7 +47,7 @@ internal static class MatmulEpiloguePattern
             var final = current;
             plan.Claim("matmul+epilogue", chain, internals, () =>
             {
-                var xv = c.Data(c.Get(x));
+                var xv = LinearLowering.GemmInput(c, mm, c.Data(c.Get(x)));
                 var weight = LinearLowering.Weight(c, c.Get(w), c.Bool(mm, "transpose_w"));
                 var y = c.NewActivation(c.Dims(final.Type.Shape));
                 c.Set(final, y);

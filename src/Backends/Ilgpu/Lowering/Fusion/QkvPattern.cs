@@ -23,7 +23,7 @@ internal static class QkvPattern
     public static void Apply(TraceContext c, FusionPlan plan)
     {
         var byInput = plan.Region.Ops.Where(o => o.Def == NnOps.MatMul && !plan.IsCovered(o) && plan.IsStoredWeight(o.Operand("w")!))
-            .GroupBy(o => (o.Operand("x")!, c.Bool(o, "transpose_w")));
+            .GroupBy(o => (o.Operand("x")!, c.Bool(o, "transpose_w"), c.DType(o, "act_dtype")?.Name));
         foreach (var group in byInput)
         {
             var pieces = group.Select(mm => Match(c, plan, mm)).ToList();
@@ -40,7 +40,7 @@ internal static class QkvPattern
             var members = ps.SelectMany(p => new[] { p.MatMul, p.Reshape, p.Rope }).Where(o => o is not null).Select(o => o!).ToArray();
             var internals = ps.SelectMany(p => p.Rope is null ? new[] { p.MatMul.Result } : new[] { p.MatMul.Result, p.Reshape.Result }).ToArray();
             var x = group.Key.Item1;
-            plan.Claim("qkv", members, internals, () => Emit(c, c.Data(c.Get(x)), ps, stacked, key));
+            plan.Claim("qkv", members, internals, () => Emit(c, LinearLowering.GemmInput(c, ps[0].MatMul, c.Data(c.Get(x))), ps, stacked, key));
         }
     }
 
