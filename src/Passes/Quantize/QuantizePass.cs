@@ -72,9 +72,8 @@ public sealed class QuantizePass : IPass
             .ToDictionary(w => w.Op, w => ModelWalker.Join(w.Path, w.Op.Attributes.GetString("name") ?? ""));
         long quantized = 0, skipped = 0, caches = 0, inputs = 0;
         // The weights whose GEMMs read quantized activations: the matrices the weight format applies to.
-        var activationWeights = activationFormat is null ? new HashSet<Operation>() : paths.Keys
-            .Where(w => IsMatrixWeight(w.Result, uses) && !skip.Any(s => Role(w.Result, uses) == s || paths[w].Contains(s)) && !InKeptLayer(w, keptRepeats))
-            .ToHashSet();
+        var activationWeights = new HashSet<Operation>(activationFormat is null ? Enumerable.Empty<Operation>() : paths.Keys
+            .Where(w => IsMatrixWeight(w.Result, uses) && !skip.Any(s => Role(w.Result, uses) == s || paths[w].Contains(s)) && !InKeptLayer(w, keptRepeats)));
         var cloner = new IrCloner();
         cloner.Hook = (op, dst) =>
         {
