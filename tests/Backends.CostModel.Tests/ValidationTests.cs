@@ -50,8 +50,8 @@ public class ValidationTests
         Assert.All(checking.Where(r => r.Predicted is null), r => Assert.Matches("not published|not modelled", r.Skipped));
         double mapeC = Validator.Mape(calibration), mapeV = Validator.Mape(checking);
         _out.WriteLine($"MAPE calibration {mapeC:P1} (n={calibration.Count(r => r.Error is not null)}), checking {mapeV:P1} (n={checking.Count(r => r.Error is not null)})");
-        Assert.InRange(mapeC, 0, 0.12);
-        Assert.InRange(mapeV, 0, 0.30);
+        Assert.InRange(mapeC, 0, 0.11);
+        Assert.InRange(mapeV, 0, 0.20);
         Snapshot.Verify(Report(results), extension: "md");
     }
 

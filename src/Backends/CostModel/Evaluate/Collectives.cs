@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using GraphDsl.Backends.CostModel.Hardware;
 using GraphDsl.Backends.CostModel.Model;
 using GraphDsl.Backends.CostModel.Plan;
@@ -21,7 +22,61 @@ public sealed class Collectives
     private readonly EfficiencyProfile _eff;
     private readonly Layout _layout;
 
-    public Collectives(Cluster cluster, EfficiencyProfile eff, Layout layout) { _cluster = cluster; _eff = eff; _layout = layout; }
+    // Measured all-reduce curves by GPU count inside a node (index = GPUs), looked up once: the engine's own
+    // kernels and NCCL. A count without its own curve between two measured ones takes their geometric blend.
+    private readonly GroupCurve[] _engineCurve = new GroupCurve[9];
+    private readonly GroupCurve[] _ncclCurve = new GroupCurve[9];
+
+    /// <summary>One GPU count's all-reduce curve: measured, or blended geometrically in the GPU count between
+    /// the nearest measured counts below and above (t = t_lo^(1-w) t_hi^w, w = ln(g/g_lo) / ln(g_hi/g_lo)).</summary>
+    private readonly struct GroupCurve
+    {
+        private readonly MeasuredCurve? _lo, _hi;
+        private readonly double _w;
+        public GroupCurve(MeasuredCurve? lo, MeasuredCurve? hi, double w) { _lo = lo; _hi = hi; _w = w; }
+        public bool Exists => _lo is not null;
+        public double At(double bytes) => _hi is null ? _lo!.At(bytes) : Math.Pow(_lo!.At(bytes), 1 - _w) * Math.Pow(_hi.At(bytes), _w);
+
+        public static GroupCurve For(IReadOnlyDictionary<int, MeasuredCurve>? curves, int g)
+        {
+            if (curves is null) return default;
+            if (curves.TryGetValue(g, out var exact)) return new GroupCurve(exact, null, 0);
+            int lo = 0, hi = int.MaxValue;
+            foreach (var k in curves.Keys)
+            {
+                if (k < g && k > lo) lo = k;
+                if (k > g && k < hi) hi = k;
+            }
+            if (lo == 0 || hi == int.MaxValue) return default;
+            return new GroupCurve(curves[lo], curves[hi], Math.Log((double)g / lo) / Math.Log((double)hi / lo));
+        }
+    }
+
+    public Collectives(Cluster cluster, EfficiencyProfile eff, Layout layout)
+    {
+        _cluster = cluster; _eff = eff; _layout = layout;
+        var curves = cluster.Device.AllReduce;
+        if (eff.AllReduceCurve.Length > 0)
+            for (int g = 2; g < _engineCurve.Length; g++)
+            {
+                _engineCurve[g] = GroupCurve.For(curves.TryGetValue(eff.AllReduceCurve, out var own) ? own : null, g);
+                _ncclCurve[g] = GroupCurve.For(curves.TryGetValue("nccl", out var nccl) ? nccl : null, g);
+            }
+    }
+
+    /// <summary>An all-reduce inside a node from the measured curves, when the profile uses them and the
+    /// device has one for the GPU count: the engine's own kernels or NCCL, whichever is faster at the size.</summary>
+    private double? MeasuredAllReduce(double bytes, int group)
+    {
+        if (group >= _engineCurve.Length) return null;
+        var own = _engineCurve[group];
+        var nccl = _ncclCurve[group];
+        if (!own.Exists && !nccl.Exists) return null;
+        double t = double.MaxValue;
+        if (own.Exists) t = own.At(bytes);
+        if (nccl.Exists) t = Math.Min(t, nccl.At(bytes));
+        return t;
+    }
 
     private double Intra => Math.Max(1, _cluster.Device.IntraNode.BytesPerSecond * _eff.EtaLink);
     private double Net => Math.Max(1, (_cluster.Device.Network.BytesPerSecond > 0 ? _cluster.Device.Network.BytesPerSecond : _cluster.Device.IntraNode.BytesPerSecond) * _eff.EtaLink);
@@ -38,7 +93,7 @@ public sealed class Collectives
         switch (kind)
         {
             case CollectiveKind.AllReduce:
-                if (nodes == 1) return latency + 2 * (g - 1) / g * bytes / Intra;
+                if (nodes == 1) return MeasuredAllReduce(bytes, group) ?? latency + 2 * (g - 1) / g * bytes / Intra;
                 return latency + 2 * (gn - 1) / gn * bytes / Intra + 2.0 * (nodes - 1) / nodes * (bytes / gn) / Net;
             case CollectiveKind.AllGather:
             case CollectiveKind.ReduceScatter:

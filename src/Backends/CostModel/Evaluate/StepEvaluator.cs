@@ -48,7 +48,7 @@ public sealed class StepEvaluator
     {
         _plan = plan; _cluster = cluster; _eff = eff;
         _collectives = new Collectives(cluster, eff, plan.Layout);
-        _bandwidth = cluster.Device.HbmBytesPerSecond * eff.EtaHbm;
+        _bandwidth = cluster.Device.HbmBytesPerSecond * eff.EtaHbm * (eff.ScaleByMeasured && cluster.Device.HbmFraction > 0 ? cluster.Device.HbmFraction : 1);
         _atoms = new double[Math.Max(1, plan.Atoms.Count)];
         _stageTimes = new double[plan.Layout.Pp];
         _timings = new OpTiming[plan.Entries.Length];
@@ -66,6 +66,8 @@ public sealed class StepEvaluator
                 OpClass.Attention => eff.EtaAttention,
                 _ => eff.EtaGemm,
             };
+            // Large GEMMs reach a measured, device- and format-specific share of peak (FP8/FP4 less than BF16).
+            if (eff.ScaleByMeasured && e.Class is OpClass.Gemm or OpClass.GroupedGemm && MeasuredGemmFraction(cluster.Device, e.ComputeType) is { } f) eta *= f;
             _peak[i] = PeakFor(cluster.Device, e.ComputeType) * eta;
             _dequant[i] = e.WeightFormat switch
             {
@@ -82,6 +84,15 @@ public sealed class StepEvaluator
 
     /// <summary>Routing statistics and expert placement; null means uniform routing over a contiguous placement.</summary>
     public GraphDsl.Backends.CostModel.Moe.RoutingModel? Routing { get; set; }
+
+    /// <summary>The measured large-GEMM fraction of the peak <see cref="PeakFor"/> gives for a math type
+    /// (following the same fallback from FP4 to FP8 to BF16 when the device lacks the narrower math).</summary>
+    public static double? MeasuredGemmFraction(Device d, string type) => type switch
+    {
+        "fp4" => d.Peak("fp4") is not null ? d.GemmFractionFor("fp4") : d.Peak("fp8") is not null ? d.GemmFractionFor("fp8") : d.GemmFractionFor("bf16"),
+        "fp8" => d.Peak("fp8") is not null ? d.GemmFractionFor("fp8") : d.GemmFractionFor("bf16"),
+        _ => d.GemmFractionFor(type),
+    };
 
     /// <summary>Dense peak FLOP/s for a math type, falling back to the nearest the device has
     /// (FP4 to FP8 to BF16; f32 vector work to the f32 peak).</summary>

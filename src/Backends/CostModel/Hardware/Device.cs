@@ -26,10 +26,81 @@ public sealed record Device(
 {
     /// <summary>Dense peak FLOP/s for a math type key (bf16, f16, fp8, fp4, int8, int4, tf32, f32), or null.</summary>
     public double? Peak(string key) => PeakFlops.TryGetValue(key, out var v) && v > 0 ? v : null;
+
+    /// <summary>Measured fraction of the dense peak a large GEMM reaches, per math type (hardware.json
+    /// <c>measured.gemm_fraction</c>: TensorRT-LLM Linear at 8192^3); empty where nothing was measured.</summary>
+    public IReadOnlyDictionary<string, double> GemmFraction { get; init; } = new Dictionary<string, double>();
+
+    /// <summary>Measured fraction of the HBM bandwidth a weight-streaming kernel reaches (hardware.json
+    /// <c>measured.hbm_fraction</c>); 0 where nothing was measured.</summary>
+    public double HbmFraction { get; init; }
+
+    /// <summary>Measured all-reduce time against message size inside one node, per implementation ("nccl",
+    /// "trtllm") and GPU count (hardware.json <c>measured.all_reduce</c>); empty where nothing was measured.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<int, MeasuredCurve>> AllReduce { get; init; } =
+        new Dictionary<string, IReadOnlyDictionary<int, MeasuredCurve>>();
+
+    /// <summary>The measured GEMM fraction for a math type: f16 shares bf16's tensor cores, integer
+    /// weight-only formats run 16-bit math; null where the device has no measurement for it.</summary>
+    public double? GemmFractionFor(string type)
+    {
+        if (GemmFraction.TryGetValue(type, out var f)) return f;
+        if (type is "f16" or "int8" or "int4" && GemmFraction.TryGetValue("bf16", out f)) return f;
+        return null;
+    }
 }
 
 /// <summary>GPUs in nodes of one device type: the deployment's hardware.</summary>
 public sealed record Cluster(Device Device, int Nodes, int GpusPerNode)
 {
     public int Gpus => Nodes * GpusPerNode;
+}
+
+/// <summary>
+/// A measured time-against-size curve (a collective's latency at each message size), interpolated
+/// linearly in log-log between the measured points. Below the smallest size the smallest time holds (the
+/// latency floor); above the largest the last segment's bandwidth continues.
+/// </summary>
+public sealed class MeasuredCurve
+{
+    private readonly double[] _bytes;
+    private readonly double[] _seconds;
+    private readonly double[] _lnBytes;
+    private readonly double[] _lnSeconds;
+
+    public MeasuredCurve(IReadOnlyList<(double Bytes, double Seconds)> points)
+    {
+        if (points.Count == 0) throw new System.ArgumentException("a measured curve needs at least one point");
+        var sorted = new List<(double Bytes, double Seconds)>(points);
+        sorted.Sort((a, b) => a.Bytes.CompareTo(b.Bytes));
+        _bytes = new double[sorted.Count];
+        _seconds = new double[sorted.Count];
+        _lnBytes = new double[sorted.Count];
+        _lnSeconds = new double[sorted.Count];
+        for (int i = 0; i < sorted.Count; i++)
+        {
+            _bytes[i] = sorted[i].Bytes; _seconds[i] = sorted[i].Seconds;
+            _lnBytes[i] = System.Math.Log(_bytes[i]); _lnSeconds[i] = System.Math.Log(_seconds[i]);
+        }
+    }
+
+    public IReadOnlyList<double> Bytes => _bytes;
+    public IReadOnlyList<double> Seconds => _seconds;
+
+    /// <summary>Time for a message of <paramref name="bytes"/> bytes.</summary>
+    public double At(double bytes)
+    {
+        int n = _bytes.Length;
+        if (n == 1 || bytes <= _bytes[0]) return _seconds[0];
+        if (bytes >= _bytes[n - 1])
+        {
+            // Past the last point: the last segment's incremental bandwidth.
+            double slope = (_seconds[n - 1] - _seconds[n - 2]) / (_bytes[n - 1] - _bytes[n - 2]);
+            return _seconds[n - 1] + (bytes - _bytes[n - 1]) * System.Math.Max(0, slope);
+        }
+        int i = 1;
+        while (_bytes[i] < bytes) i++;
+        double f = (System.Math.Log(bytes) - _lnBytes[i - 1]) / (_lnBytes[i] - _lnBytes[i - 1]);
+        return System.Math.Exp(_lnSeconds[i - 1] + f * (_lnSeconds[i] - _lnSeconds[i - 1]));
+    }
 }

@@ -13,6 +13,10 @@ namespace GraphDsl.Backends.CostModel.Hardware;
 public sealed class HardwareCatalog
 {
     private readonly Dictionary<string, Device> _devices = new(StringComparer.OrdinalIgnoreCase);
+    // Fallbacks for devices without their own measurements (the catalog's "typical_measured": medians of the
+    // measured devices), also applied to devices of user files added later.
+    private readonly Dictionary<string, double> _typicalGemm = new(StringComparer.Ordinal);
+    private double _typicalHbm;
 
     public IReadOnlyCollection<Device> Devices => _devices.Values;
 
@@ -45,13 +49,33 @@ public sealed class HardwareCatalog
         {
             if (!doc.RootElement.TryGetProperty("devices", out var devices) || devices.ValueKind != JsonValueKind.Array)
                 throw new HardwareFileException($"{source}: expected an object with a \"devices\" array");
+            if (doc.RootElement.TryGetProperty("typical_measured", out var typical) && typical.ValueKind == JsonValueKind.Object)
+            {
+                if (typical.TryGetProperty("gemm_fraction", out var tg) && tg.ValueKind == JsonValueKind.Object)
+                    foreach (var p in tg.EnumerateObject())
+                        if (p.Value.ValueKind == JsonValueKind.Number && p.Value.GetDouble() is var f && f > 0 && f <= 1) _typicalGemm[p.Name] = f;
+                if (typical.TryGetProperty("hbm_fraction", out var th) && th.ValueKind == JsonValueKind.Number && th.GetDouble() is var h && h > 0 && h <= 1) _typicalHbm = h;
+            }
             int i = 0;
             foreach (var d in devices.EnumerateArray())
             {
-                var device = Parse(d, $"{source}: devices[{i++}]");
+                var device = WithTypical(Parse(d, $"{source}: devices[{i++}]"));
                 _devices[device.Id] = device;
             }
         }
+    }
+
+    /// <summary>Fills the measured fractions a device lacks with the catalog's typical ones.</summary>
+    private Device WithTypical(Device d)
+    {
+        if (_typicalGemm.Count == 0 && _typicalHbm <= 0) return d;
+        var gemm = new Dictionary<string, double>(_typicalGemm, StringComparer.Ordinal);
+        bool own16 = d.GemmFraction.ContainsKey("bf16");
+        foreach (var kv in d.GemmFraction) gemm[kv.Key] = kv.Value;
+        // A device measured at 16 bits but not at a narrower format keeps its own 16-bit figure for f16 and
+        // integer weight-only math (GemmFractionFor), and takes the typical figure only for the missing format.
+        if (own16) gemm["bf16"] = d.GemmFraction["bf16"];
+        return d with { GemmFraction = gemm, HbmFraction = d.HbmFraction > 0 ? d.HbmFraction : _typicalHbm };
     }
 
     private static Device Parse(JsonElement d, string where)
@@ -89,11 +113,48 @@ public sealed class HardwareCatalog
         var sources = d.TryGetProperty("sources", out var s) && s.ValueKind == JsonValueKind.Array
             ? s.EnumerateArray().Where(x => x.ValueKind == JsonValueKind.String).Select(x => x.GetString()!).ToArray()
             : Array.Empty<string>();
+        var gemmFraction = new Dictionary<string, double>(StringComparer.Ordinal);
+        double hbmFraction = 0;
+        var allReduce = new Dictionary<string, IReadOnlyDictionary<int, MeasuredCurve>>(StringComparer.Ordinal);
+        if (d.TryGetProperty("measured", out var ms) && ms.ValueKind == JsonValueKind.Object)
+        {
+            if (ms.TryGetProperty("gemm_fraction", out var gf) && gf.ValueKind == JsonValueKind.Object)
+                foreach (var p in gf.EnumerateObject())
+                    if (p.Value.ValueKind == JsonValueKind.Number)
+                    {
+                        var f = p.Value.GetDouble();
+                        if (f <= 0 || f > 1) throw new HardwareFileException($"{where}: measured.gemm_fraction.{p.Name} must be in (0, 1]");
+                        gemmFraction[p.Name] = f;
+                    }
+            hbmFraction = NumOr(ms, "hbm_fraction", 0);
+            if (ms.TryGetProperty("all_reduce", out var ar) && ar.ValueKind == JsonValueKind.Object)
+                foreach (var impl in ar.EnumerateObject())
+                {
+                    var byGroup = new Dictionary<int, MeasuredCurve>();
+                    if (impl.Value.ValueKind != JsonValueKind.Object) throw new HardwareFileException($"{where}: measured.all_reduce.{impl.Name} must map GPU counts to [bytes, us] points");
+                    foreach (var g in impl.Value.EnumerateObject())
+                    {
+                        if (!int.TryParse(g.Name, out var gpus) || gpus < 2 || g.Value.ValueKind != JsonValueKind.Array)
+                            throw new HardwareFileException($"{where}: measured.all_reduce.{impl.Name}.{g.Name}: expected a GPU count >= 2 with a list of [bytes, us] points");
+                        var points = new List<(double, double)>();
+                        foreach (var pt in g.Value.EnumerateArray())
+                        {
+                            if (pt.ValueKind != JsonValueKind.Array || pt.GetArrayLength() != 2 || pt[0].ValueKind != JsonValueKind.Number || pt[1].ValueKind != JsonValueKind.Number
+                                || pt[0].GetDouble() <= 0 || pt[1].GetDouble() <= 0)
+                                throw new HardwareFileException($"{where}: measured.all_reduce.{impl.Name}.{g.Name}: each point is [bytes, us], both positive");
+                            points.Add((pt[0].GetDouble(), pt[1].GetDouble() * 1e-6));
+                        }
+                        if (points.Count > 0) byGroup[gpus] = new MeasuredCurve(points);
+                    }
+                    allReduce[impl.Name] = byGroup;
+                }
+            if (hbmFraction < 0 || hbmFraction > 1) throw new HardwareFileException($"{where}: measured.hbm_fraction must be in (0, 1]");
+        }
         return new Device(id, d.TryGetProperty("name", out var nm) ? nm.GetString() ?? id : id,
             d.TryGetProperty("vendor", out var vd) ? vd.GetString() ?? "" : "",
             Num(d, "memory_bytes"), Num(d, "hbm_bandwidth_gbps") * 1e9, peaks,
             (int)NumOr(d, "sm_count", 0), ParseLink("intra_node", true), ParseLink("host_link", false), ParseLink("network", false),
-            (int)NumOr(d, "gpus_per_node", 8), sources);
+            (int)NumOr(d, "gpus_per_node", 8), sources) { GemmFraction = gemmFraction, HbmFraction = hbmFraction, AllReduce = allReduce };
     }
 }
 

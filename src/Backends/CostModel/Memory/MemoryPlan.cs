@@ -32,12 +32,12 @@ public sealed class MemoryPlan
     public static MemoryPlan For(CostPlan plan, Cluster cluster, EfficiencyProfile eff, double batchPerReplica, double context, double prompt)
     {
         double capacity = cluster.Device.MemoryBytes;
-        double reserve = capacity * (1 - eff.MemoryUtilization);
         double workspace = Workspace(plan, batchPerReplica, prompt, eff.MaxBatchedTokens);
         MemoryPlan? worst = null;
         for (int s = 0; s < plan.Stages.Length; s++)
         {
             var st = plan.Stages[s];
+            double reserve = Reserve(capacity, st.WeightBytes, workspace, eff);
             double perSeq = st.KvBytesPerSequence(context);
             double kv = perSeq * batchPerReplica;
             double room = capacity - reserve - st.WeightBytes - workspace;
@@ -67,6 +67,12 @@ public sealed class MemoryPlan
             Stage = worst.Stage, Reasons = reasons,
         };
     }
+
+    /// <summary>The runtime's reserve: the share of HBM the engine leaves unused, taken of all of it (vLLM's
+    /// gpu_memory_utilization) or of what weights and workspace leave (TensorRT-LLM's
+    /// kv_cache_free_gpu_mem_fraction), never negative.</summary>
+    public static double Reserve(double capacity, double weightBytes, double workspace, EfficiencyProfile eff) =>
+        (1 - eff.MemoryUtilization) * (eff.UtilizationOfFree ? Math.Max(0, capacity - weightBytes - workspace) : capacity);
 
     /// <summary>The largest activation footprint of one op (inputs and outputs) over a prefill chunk:
     /// the batch's prompts, capped at the engine's tokens per step.</summary>

@@ -15,14 +15,26 @@ public sealed record EfficiencyProfile
 {
     public string Name { get; init; } = "";
     public string Description { get; init; } = "";
-    /// <summary>Fraction of dense peak FLOP/s a large GEMM reaches.</summary>
+    /// <summary>Fraction of dense peak FLOP/s a large GEMM reaches; with <see cref="ScaleByMeasured"/>, the
+    /// fraction of the device's measured large-GEMM rate for the math type.</summary>
     public double EtaGemm { get; init; } = 1;
     /// <summary>Fraction of dense peak the grouped expert GEMMs reach.</summary>
     public double EtaGroupedGemm { get; init; } = 1;
     /// <summary>Fraction of dense peak prefill (flash) attention reaches.</summary>
     public double EtaAttention { get; init; } = 1;
-    /// <summary>Fraction of HBM bandwidth streaming kernels reach.</summary>
+    /// <summary>Fraction of HBM bandwidth streaming kernels reach; with <see cref="ScaleByMeasured"/>, the
+    /// fraction of the device's measured weight-streaming bandwidth.</summary>
     public double EtaHbm { get; init; } = 1;
+    /// <summary>Whether GEMM and HBM efficiencies multiply the device's measured fractions (hardware.json
+    /// <c>measured</c>: large GEMMs reach a device- and format-specific share of peak, FP8 and FP4 a smaller
+    /// one than BF16); where a device has no measurement the profile's constant is the whole efficiency.
+    /// Off for roofline.</summary>
+    public bool ScaleByMeasured { get; init; }
+    /// <summary>Which measured all-reduce curves of the device time an all-reduce inside a node: "trtllm"
+    /// (the faster of TensorRT-LLM's custom kernels and NCCL at each size, as its AUTO strategy picks),
+    /// "nccl", or "" for the latency + bandwidth model. Where the device has no curve for the GPU count,
+    /// the latency + bandwidth model applies.</summary>
+    public string AllReduceCurve { get; init; } = "";
     /// <summary>Fraction of link bandwidth collectives reach.</summary>
     public double EtaLink { get; init; } = 1;
     /// <summary>Vector-unit operations to dequantize one weight element for 16-bit math (weight-only
@@ -38,6 +50,10 @@ public sealed record EfficiencyProfile
     public double PrefillSeconds { get; init; }
     /// <summary>Share of HBM the engine may use for weights, KV cache and activations (vLLM's gpu_memory_utilization).</summary>
     public double MemoryUtilization { get; init; } = 0.9;
+    /// <summary>Whether <see cref="MemoryUtilization"/> is a share of the memory left after weights and workspace
+    /// (TensorRT-LLM's <c>kv_cache_free_gpu_mem_fraction</c>) rather than of all of HBM (vLLM's
+    /// <c>gpu_memory_utilization</c>).</summary>
+    public bool UtilizationOfFree { get; init; }
     /// <summary>Most tokens one step processes at prefill (chunking), which sizes the activation workspace.</summary>
     public double MaxBatchedTokens { get; init; } = 8192;
     /// <summary>What the constants were fitted on, or where they come from.</summary>
@@ -82,6 +98,9 @@ public sealed record EfficiencyProfile
                 PrefillSeconds = D("ttft_overhead_us", 0) * 1e-6,
                 MemoryUtilization = D("memory_utilization", 0.9),
                 MaxBatchedTokens = D("max_batched_tokens", 8192),
+                AllReduceCurve = S("all_reduce_curve"),
+                UtilizationOfFree = S("memory_utilization_of") == "free",
+                ScaleByMeasured = p.TryGetProperty("scale_by_measured", out var sm) && sm.ValueKind == JsonValueKind.True,
                 CalibratedOn = S("calibrated_on"),
             });
         }

@@ -62,14 +62,14 @@ public sealed class SweepEvaluator
         p.TokensPerSecond = batch / (p.TpotMs / 1e3);
         p.TokensPerSecondPerGpu = p.TokensPerSecond / layout.Gpus;
         // Memory of the fullest stage, as MemoryPlan computes it.
-        double capacity = _cluster.Device.MemoryBytes, reserve = capacity * (1 - _eff.MemoryUtilization);
+        double capacity = _cluster.Device.MemoryBytes;
         double workspace = MemoryPlan.Workspace(_compiled.DecodePlan, br, prompt, _eff.MaxBatchedTokens, _scratch);
         double worstFree = double.MaxValue;
         long maxBatch = long.MaxValue;
         foreach (var st in _compiled.DecodePlan.Stages)
         {
             double perSeq = st.KvBytesPerSequence(context);
-            double room = capacity - reserve - st.WeightBytes - workspace;
+            double room = capacity - MemoryPlan.Reserve(capacity, st.WeightBytes, workspace, _eff) - st.WeightBytes - workspace;
             double free = room - perSeq * br;
             if (free < worstFree) { worstFree = free; p.WeightGb = st.WeightBytes / 1e9; p.KvGb = perSeq * br / 1e9; }
             long fit = perSeq <= 0 ? (room >= 0 ? long.MaxValue : 0) : (long)Math.Max(0, Math.Floor(room / perSeq));

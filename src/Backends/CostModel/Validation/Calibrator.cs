@@ -18,7 +18,8 @@ public static class Calibrator
 
     public static readonly IReadOnlyDictionary<string, Parameter> Parameters = new Dictionary<string, Parameter>
     {
-        ["eta_gemm"] = new("eta_gemm", 0.2, 1.0, p => p.EtaGemm, (p, v) => p with { EtaGemm = v }),
+        // One GEMM efficiency for dense and grouped (expert) GEMMs unless eta_grouped_gemm is freed as well.
+        ["eta_gemm"] = new("eta_gemm", 0.2, 1.0, p => p.EtaGemm, (p, v) => p with { EtaGemm = v, EtaGroupedGemm = v }),
         ["eta_grouped_gemm"] = new("eta_grouped_gemm", 0.1, 1.0, p => p.EtaGroupedGemm, (p, v) => p with { EtaGroupedGemm = v }),
         ["eta_attention"] = new("eta_attention", 0.1, 1.0, p => p.EtaAttention, (p, v) => p with { EtaAttention = v }),
         ["eta_hbm"] = new("eta_hbm", 0.3, 1.0, p => p.EtaHbm, (p, v) => p with { EtaHbm = v }),

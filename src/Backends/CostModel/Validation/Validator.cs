@@ -23,8 +23,10 @@ public sealed record ValidationResult(Measurement Measurement, double? Predicted
 /// </summary>
 public sealed class Validator
 {
-    /// <summary>Largest batch per replica assumed for max-throughput runs (TensorRT-LLM's default max_batch_size, 2048).</summary>
-    public const long EngineBatchCap = 2048;
+    /// <summary>Largest batch per replica assumed for max-throughput runs: trtllm-bench, which ran every such point,
+    /// caps the batch it configures at 4,096 requests (<c>min(kv_cache_max_requests, 4096)</c> in
+    /// tensorrt_llm/bench/build/tuning.py); below that the KV cache limits it.</summary>
+    public const long EngineBatchCap = 4096;
 
     private readonly Func<string, Module?> _models;
     private readonly HardwareCatalog _catalog;

@@ -1,0 +1,105 @@
+using GraphDsl.Backends.CostModel.Evaluate;
+using GraphDsl.Backends.CostModel.Hardware;
+using GraphDsl.Backends.CostModel.Memory;
+using GraphDsl.Backends.CostModel.Model;
+using GraphDsl.Backends.CostModel.Plan;
+
+namespace GraphDsl.Backends.CostModel.Tests;
+
+/// <summary>The measured, device-specific efficiencies the engine profiles build on: GEMM fractions per math
+/// format, weight-streaming bandwidth, all-reduce time against message size, and the KV pool of an engine that
+/// sizes it from free memory.</summary>
+public class MeasuredEfficiencyTests
+{
+    [Fact]
+    public void Devices_carry_their_measured_fractions_and_others_the_typical_ones()
+    {
+        var h100 = Models.Catalog.Find("h100-sxm")!;
+        Assert.Equal(0.791, h100.GemmFractionFor("bf16"));
+        Assert.Equal(0.628, h100.GemmFractionFor("fp8"));
+        Assert.Equal(0.791, h100.GemmFractionFor("f16"));   // same tensor cores as bf16
+        Assert.Equal(0.791, h100.GemmFractionFor("int8"));  // weight-only: 16-bit math
+        Assert.Equal(0.843, h100.HbmFraction);
+        // FP8 GEMMs reach a smaller share of their (twice as high) peak than BF16 ones.
+        Assert.True(StepEvaluator.MeasuredGemmFraction(h100, "fp8") < StepEvaluator.MeasuredGemmFraction(h100, "bf16"));
+        // No FP4 math on Hopper: FP4 weights run FP8 math at FP8's fraction.
+        Assert.Equal(0.628, StepEvaluator.MeasuredGemmFraction(h100, "fp4"));
+        // The L40S has no usable weight-streaming measurement: the catalog's median of the measured devices.
+        var l40s = Models.Catalog.Find("l40s")!;
+        Assert.Equal(0.83, l40s.HbmFraction);
+        Assert.Equal(0.491, l40s.GemmFractionFor("fp8"));
+        var mi300x = Models.Catalog.Find("mi300x")!;
+        Assert.Equal(0.791, mi300x.GemmFractionFor("bf16"));
+        Assert.Equal(0.574, mi300x.GemmFractionFor("fp8"));
+    }
+
+    [Fact]
+    public void A_measured_curve_interpolates_in_log_log_with_a_latency_floor_and_the_last_bandwidth_beyond()
+    {
+        var c = new MeasuredCurve(new[] { (1024.0, 3.2e-6), (1048576.0, 26.0e-6), (4194304.0, 51.9e-6) });
+        Assert.Equal(3.2e-6, c.At(1), 12);
+        Assert.Equal(3.2e-6, c.At(1024), 12);
+        Assert.Equal(26.0e-6, c.At(1048576), 12);
+        double mid = c.At(2097152);
+        Assert.InRange(mid, 26.0e-6, 51.9e-6);
+        Assert.Equal(System.Math.Sqrt(26.0e-6 * 51.9e-6), mid, 12); // halfway in log size is the geometric mean
+        double slope = (51.9e-6 - 26.0e-6) / (4194304.0 - 1048576.0);
+        Assert.Equal(51.9e-6 + 4194304.0 * slope, c.At(8388608), 12);
+        double last = 0;
+        foreach (var b in new[] { 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8 })
+        {
+            Assert.True(c.At(b) >= last);
+            last = c.At(b);
+        }
+    }
+
+    [Fact]
+    public void The_trtllm_profile_times_an_all_reduce_from_the_faster_measured_implementation()
+    {
+        var h100 = Models.Catalog.Find("h100-sxm")!;
+        var trt = EfficiencyProfile.Find("trtllm")!;
+        var c = new Collectives(new Cluster(h100, 1, 8), trt, new Layout(8, 1, 1, 1));
+        // 8x H100: TensorRT-LLM custom 3.2 us at 1 KiB (NCCL 15.6 us); NCCL 25.4 us at 1 MiB (custom 26.0 us).
+        Assert.Equal(3.2e-6, c.Time(CollectiveKind.AllReduce, 1024, 8, "tp"), 12);
+        Assert.Equal(25.4e-6, c.Time(CollectiveKind.AllReduce, 1048576, 8, "tp"), 12);
+        // A 4 MiB all-reduce takes ~50 us, 2x the latency + bandwidth model at 80% of 450 GB/s.
+        double ab = trt.CollectiveSeconds + 2 * 7.0 / 8 * 4194304 / (0.8 * 450e9);
+        Assert.True(c.Time(CollectiveKind.AllReduce, 4194304, 8, "tp") > 1.9 * ab);
+        // Roofline keeps the latency-free bandwidth model: never slower than a measurement.
+        var roof = new Collectives(new Cluster(h100, 1, 8), EfficiencyProfile.Roofline, new Layout(8, 1, 1, 1));
+        foreach (var bytes in new[] { 1024.0, 1048576, 16777216, 536870912 })
+            Assert.True(roof.Time(CollectiveKind.AllReduce, bytes, 8, "tp") <= c.Time(CollectiveKind.AllReduce, bytes, 8, "tp"));
+    }
+
+    [Fact]
+    public void A_free_memory_kv_pool_takes_its_share_of_what_the_weights_leave()
+    {
+        var h200 = Models.Catalog.Find("h200-sxm")!;
+        var trt = EfficiencyProfile.Find("trtllm")!;
+        var vllmLike = EfficiencyProfile.Find("default")!;
+        double capacity = h200.MemoryBytes, weights = 70e9, workspace = 1e9;
+        Assert.Equal(0.1 * (capacity - weights - workspace), MemoryPlan.Reserve(capacity, weights, workspace, trt), 3);
+        Assert.Equal(0.1 * capacity, MemoryPlan.Reserve(capacity, weights, workspace, vllmLike), 3);
+        Assert.Equal(0, MemoryPlan.Reserve(capacity, 2 * capacity, workspace, trt));
+        // A heavy model keeps more KV room with TensorRT-LLM's accounting.
+        var a = Models.Predictor("llama-3-70b", "h200-sxm", new Deployment(1, Weights: "fp8"), trt).Predict(new Workload(8, 1000, 2000), details: false);
+        var b = Models.Predictor("llama-3-70b", "h200-sxm", new Deployment(1, Weights: "fp8"), vllmLike).Predict(new Workload(8, 1000, 2000), details: false);
+        Assert.True(a.MaxBatch > b.MaxBatch);
+    }
+
+    [Fact]
+    public void Measured_fractions_never_make_a_prediction_beat_the_roofline()
+    {
+        foreach (var (sample, device, weights) in new[] { ("llama-3-8b", "h100-sxm", "fp8"), ("llama-3-8b", "a100-sxm-80gb", "bf16"), ("qwen3-30b-a3b", "b200", "nvfp4"), ("llama-3-8b", "l40s", "fp8") })
+        {
+            var d = new Deployment(1, Weights: weights);
+            var roof = Models.Predictor(sample, device, d, EfficiencyProfile.Roofline);
+            var real = Models.Predictor(sample, device, d, EfficiencyProfile.Find("trtllm")!);
+            foreach (var (b, ctx) in new[] { (1, 1024), (64, 2048), (512, 4096) })
+            {
+                Assert.True(real.TpotSeconds(b, ctx) >= roof.TpotSeconds(b, ctx), $"{sample} {device} decode b={b}");
+                Assert.True(real.TtftSeconds(b, 1024) >= roof.TtftSeconds(b, 1024), $"{sample} {device} prefill b={b}");
+            }
+        }
+    }
+}
