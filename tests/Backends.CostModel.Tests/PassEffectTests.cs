@@ -62,7 +62,7 @@ public class PassEffectTests
     }
 
     /// <summary>quantize{activations=...} decides the GEMM math: with FP8 weights, FP8 activations (W8A8) run
-    /// prefill on the FP8 tensor cores, 16-bit activations (W8A16) at the BF16 peak with the weights
+    /// prefill on the FP8 tensor cores, 16-bit activations (W8A16) at the BF16 rate with the weights
     /// dequantized; where the GPU has no FP8 math (A100) both run in 16-bit. Decode streams the same bytes.</summary>
     [Fact]
     public void Fp8_activations_speed_prefill_only_where_the_gpu_has_fp8_math()
@@ -71,8 +71,9 @@ public class PassEffectTests
         double Ttft(string device, string activations) => Models.Predictor("llama-3-70b", device, new Deployment(8, 1, 1, 1, "keep", "keep"),
             passes: $"quantize{{weights=fp8,activations={activations}}}").Predict(w, details: false).Prefill.Milliseconds;
         double w8a8 = Ttft("h100-sxm", "fp8"), w8a16 = Ttft("h100-sxm", "bf16");
-        // GEMMs dominate a 4k prefill, and their peak halves; attention and the rest do not change.
-        Assert.True(w8a16 > 1.3 * w8a8, $"H100: W8A16 prefill {w8a16} ms should be well above W8A8 {w8a8} ms (FP8 peak is twice BF16)");
+        // GEMMs dominate a 4k prefill and the measured FP8 GEMM rate on H100 is 1.59x the BF16 one (2 x 0.628 / 0.791
+        // of peak, hardware.json); attention and the rest do not change.
+        Assert.True(w8a16 > 1.2 * w8a8, $"H100: W8A16 prefill {w8a16} ms should be well above W8A8 {w8a8} ms");
         Assert.Equal(Ttft("a100-sxm-80gb", "fp8"), Ttft("a100-sxm-80gb", "bf16"), 6);
     }
 }
