@@ -8,11 +8,6 @@ namespace GraphDsl.Numerics
     internal static class MiniFloat
     {
         /// <summary>
-        /// Rounds the finite or infinite binary32 magnitude <paramref name="absBits"/> (sign bit clear, not NaN)
-        /// to the nearest code of the target format, ties to even, with unbounded exponent range: the result
-        /// may exceed the format's largest finite code and the caller applies its overflow policy.
-        /// </summary>
-        /// <summary>
         /// Encodes to an 8-bit float code: NaN keeps its sign and becomes <paramref name="nan"/>; otherwise the
         /// magnitude rounds to nearest even and a code above <paramref name="maxFinite"/> becomes <paramref name="overflow"/>
         /// (the format's overflow policy: saturate, NaN or infinity).
@@ -27,6 +22,11 @@ namespace GraphDsl.Numerics
             return (byte)(sign | (code > maxFinite ? overflow : (uint)code));
         }
 
+        /// <summary>
+        /// Rounds the finite or infinite binary32 magnitude <paramref name="absBits"/> (sign bit clear, not NaN)
+        /// to the nearest code of the target format, ties to even, with unbounded exponent range: the result
+        /// may exceed the format's largest finite code and the caller applies its overflow policy.
+        /// </summary>
         internal static int RoundMagnitude(uint absBits, int mantissaBits, int minNormalExponent)
         {
             int exponentField = (int)(absBits >> 23);
