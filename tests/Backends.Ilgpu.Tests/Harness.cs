@@ -24,8 +24,12 @@ namespace GraphDsl.Backends.Ilgpu.Tests;
 internal static class Harness
 {
     private static readonly Lazy<IlgpuBackend> Cpu = new(() => IlgpuBackend.Create(BackendDevice.Cpu));
+    private static readonly Lazy<IlgpuBackend> GpuShaped = new(IlgpuBackend.CreateGpuShapedCpu);
 
     public static IlgpuBackend Backend => Cpu.Value;
+
+    /// <summary>The CPU accelerator with warps of 32 and wide groups: the GPU's code paths.</summary>
+    public static IlgpuBackend GpuShapedBackend => GpuShaped.Value;
 
     public static Module Sample(string name, string pipeline = "") => Apply(Check(Compiler.CompileFile(Repo.Sample(name))), Join("inline,canonicalize", pipeline));
 
@@ -63,11 +67,14 @@ internal static class Harness
 
     /// <summary>Runs the same steps through the reference interpreter and ILGPU; returns both outputs per step.</summary>
     public static (IReadOnlyDictionary<string, Tensor> Reference, IReadOnlyDictionary<string, Tensor> Device)[] Both(
-        Module m, WeightSet weights, params Dictionary<string, Tensor>[] steps)
+        Module m, WeightSet weights, params Dictionary<string, Tensor>[] steps) => Both(Backend, m, weights, steps);
+
+    public static (IReadOnlyDictionary<string, Tensor> Reference, IReadOnlyDictionary<string, Tensor> Device)[] Both(
+        IlgpuBackend backend, Module m, WeightSet weights, params Dictionary<string, Tensor>[] steps)
     {
         var interpreter = new Interpreter(m, weights);
         var cache = new KvCacheState();
-        using var program = new IlgpuProgram(Backend, m, weights);
+        using var program = new IlgpuProgram(backend, m, weights);
         return steps.Select(s => (interpreter.Run(s, cache), program.Run(s))).ToArray();
     }
 

@@ -67,6 +67,20 @@ public sealed class IlgpuBackend : IDisposable
         }
     }
 
+    /// <summary>
+    /// The CPU accelerator shaped like a GPU: 32-thread warps and wide groups, so the code paths a GPU
+    /// runs (shared-memory GEMM tiles of 8 x 8 threads, warp-shuffle GEMV reductions, group reductions in
+    /// attention and norms) execute and can be checked without one. Every emulated thread is an OS thread
+    /// synchronised at each barrier, so this is for small tests only.
+    /// </summary>
+    internal static IlgpuBackend CreateGpuShapedCpu()
+    {
+        var cpu = new CPUDevice(numThreadsPerWarp: 32, numWarpsPerMultiprocessor: 4, numMultiprocessors: 2);
+        var context = Context.Create(b => b.CPU(cpu).EnableAlgorithms().Optimize(OptimizationLevel.O2));
+        var shape = new LaunchShape { Threads = 64, GemmSide = 8, GemvThreads = 64, AttentionThreads = 32, MaxGroups = 8 };
+        return new IlgpuBackend(context, cpu.CreateCPUAccelerator(context, CPUAcceleratorMode.Parallel), BackendDevice.Cpu, shape);
+    }
+
     /// <summary>Compiles the whole kernel library (otherwise each kernel compiles on its first launch).</summary>
     public void CompileKernels() => Kernels.CompileAll();
 
