@@ -79,7 +79,7 @@ public sealed class IlgpuProgram : ITokenModel, IDisposable
         foreach (var (name, value) in trace.Outputs)
         {
             var data = new float[value.Count];
-            if (data.Length > 0) run.View(value).SubView(0, data.Length).CopyToCPU(ref data[0], data.Length);
+            HostTransfer.Download(run.View(value), data);
             outputs[name] = new Tensor(value.Shape, data);
         }
         _caches.TokensSeen += seq;

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+using GraphDsl.Backends.Ilgpu.Runtime;
 using GraphDsl.Ir.Graph;
 using GraphDsl.Ir.Ops;
 using ILGPU.Runtime;
@@ -32,7 +33,7 @@ internal static class StructuralLowering
         c.Emit("input " + name, Array.Empty<TValue>(), new[] { t }, r =>
         {
             var data = r.Inputs[name];
-            if (data.Length > 0) r.View(t).SubView(0, data.Length).CopyFromCPU(ref data[0], data.Length);
+            HostTransfer.Upload(data, r.View(t));
         });
     }
 

@@ -1,4 +1,5 @@
 using System;
+using GraphDsl.Backends.Ilgpu.Runtime;
 using GraphDsl.Backends.Ilgpu.Kernels;
 using ILGPU;
 using ILGPU.Runtime;
@@ -17,9 +18,9 @@ internal sealed class DeviceWeight : IDisposable
         // Whole 8-byte words, so the word views below cover every byte.
         _bytes = accelerator.Allocate1D<byte>(Math.Max(16, (packed.Bytes.LongLength + 15) / 16 * 16));
         _bytes.MemSetToZero();
-        _bytes.View.SubView(0, packed.Bytes.LongLength).CopyFromCPU(packed.Bytes);
+        HostTransfer.Upload(packed.Bytes, _bytes.View);
         _scales = accelerator.Allocate1D<byte>(Math.Max(16, packed.Scales.LongLength));
-        if (packed.Scales.Length > 0) _scales.View.SubView(0, packed.Scales.LongLength).CopyFromCPU(packed.Scales);
+        HostTransfer.Upload(packed.Scales, _scales.View);
         ArrayView<byte> bytes = _bytes.View;
         View = new WeightView
         {

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using GraphDsl.Backends.Ilgpu.Runtime;
 using GraphDsl.Backends.Reference;
 using GraphDsl.Backends.Reference.Functions;
 using GraphDsl.Backends.Weights.Mapping;
@@ -76,7 +77,7 @@ internal sealed class DeviceWeightStore : IDisposable
         if (_vectors.TryGetValue(name, out var v)) return v.View;
         var values = StoredValues(name).Data;
         v = _acc.Allocate1D<float>(Math.Max(1, values.Length));
-        if (values.Length > 0) v.View.SubView(0, values.Length).CopyFromCPU(values);
+        HostTransfer.Upload(values, v.View);
         _vectors[name] = v;
         return v.View;
     }
@@ -96,7 +97,7 @@ internal sealed class DeviceWeightStore : IDisposable
     public ArrayView<int> Ints(int[] values)
     {
         var buffer = _acc.Allocate1D<int>(Math.Max(1, values.Length));
-        if (values.Length > 0) buffer.View.SubView(0, values.Length).CopyFromCPU(values);
+        HostTransfer.Upload(values, buffer.View);
         _constants.Add(buffer);
         return buffer.View;
     }
@@ -104,7 +105,7 @@ internal sealed class DeviceWeightStore : IDisposable
     public ArrayView<float> Floats(float[] values)
     {
         var buffer = _acc.Allocate1D<float>(Math.Max(1, values.Length));
-        if (values.Length > 0) buffer.View.SubView(0, values.Length).CopyFromCPU(values);
+        HostTransfer.Upload(values, buffer.View);
         _constants.Add(buffer);
         return buffer.View;
     }
