@@ -46,8 +46,8 @@ internal static class IlgpuBench
         foreach (var format in new[] { DType.F32, DType.BF16 })
             Row(o, gpu ? probe.Gemm(4096, 4096, 4096, format) : probe.Gemm(256, 512, 512, format), stream, host);
         o.WriteLine();
-        o.WriteLine("| sample | passes | decode tokens/s | prefill (6 tokens) | launches per decode step | arena bytes |");
-        o.WriteLine("|---|---|---:|---:|---:|---:|");
+        o.WriteLine("| sample | passes | decode tokens/s | reference interpreter tokens/s | prefill (6 tokens) | launches per decode step | arena bytes |");
+        o.WriteLine("|---|---|---:|---:|---:|---:|---:|");
         foreach (var sample in new[] { "tiny-dense", "tiny-moe" })
             foreach (var passes in new[] { "", "fuse", "quantize{weights=fp8-e4m3},fuse" })
                 Tokens(o, backend, sample, passes);
@@ -98,8 +98,24 @@ internal static class IlgpuBench
             bestDecode = Math.Min(bestDecode, generator.StepSeconds.Skip(1).Sum() / (generator.StepSeconds.Count - 1));
         }
         var step = program.LastStep!;
+        double reference = ReferenceDecodeSeconds(module, weights, prompt);
         o.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"| {sample} | {(passes.Length == 0 ? "(none)" : passes)} | {1 / bestDecode:F1} | {bestPrefill * 1e3:F1} ms | {step.Instructions} | {step.Buffers.PeakBytes:N0} |"));
+            $"| {sample} | {(passes.Length == 0 ? "(none)" : passes)} | {1 / bestDecode:F1} | {1 / reference:F1} | {bestPrefill * 1e3:F1} ms | {step.Instructions} | {step.Buffers.PeakBytes:N0} |"));
+    }
+
+    /// <summary>The reference interpreter's mean decode step on the same module and prompt (best of three
+    /// 17-token generations after a warm-up): the peer the backend is checked against.</summary>
+    private static double ReferenceDecodeSeconds(Module module, WeightSet weights, int[] prompt)
+    {
+        var generator = new Generator(new Interpreter(module, weights));
+        generator.Generate(prompt, 2);
+        double best = double.PositiveInfinity;
+        for (int run = 0; run < 3; run++)
+        {
+            generator.Generate(prompt, 17);
+            best = Math.Min(best, generator.StepSeconds.Skip(1).Sum() / (generator.StepSeconds.Count - 1));
+        }
+        return best;
     }
 
     private static Module Compile(string path, string pipeline) =>
