@@ -70,6 +70,13 @@ public class CostModelCommandTests
     [InlineData("--tp", "3", "GD0602: tp x dp x pp = 3 x 1 x 1 = 3 GPUs, but the cluster has 8")]
     [InlineData("--context", "lots", "GD0603: --context 'lots' is not a positive size")]
     [InlineData("--profile", "fast", "GD0605: unknown efficiency profile 'fast'")]
+    [InlineData("--tpot-slo-ms", "NaN", "GD0603: --tpot-slo-ms must be a positive number")]
+    // --passes is spliced into the deployment's pipeline; it is parsed as written first, so a malformed or
+    // unknown element is an error at its column in the user's text instead of being dropped silently.
+    [InlineData("--passes", "fuse{", "<pipeline>:1:5: error GD0501: unbalanced '{': expected '}'")]
+    [InlineData("--passes", "inline{x=1}", "<pipeline>:1:8: error GD0503: pass 'inline' has no option 'x'")]
+    [InlineData("--passes", ",", "<pipeline>:1:1: error GD0501: expected a pass name at ','")]
+    [InlineData("--passes", "fuse,nope", "<pipeline>:1:6: error GD0502: unknown pass 'nope'")]
     public void Predict_rejects_bad_options_with_a_diagnostic(string option, string value, string message)
     {
         var args = new[] { "predict", "samples/llama-3-8b.moe", "--hardware", "h100-sxm", "--gpus", "8" }.ToList();
@@ -101,6 +108,24 @@ public class CostModelCommandTests
         int bestColumn = System.Array.IndexOf(lines[0].Split(','), "best");
         Assert.Single(lines.Skip(1), l => l.Split(',')[bestColumn] == "true");
         Assert.Contains("best:", r.Err);
+    }
+
+    [Theory]
+    // 2000 batches x 2000 contexts: four million rows, which used to run out of memory.
+    [InlineData("--batch", "RANGE", "--context", "RANGE", "GD0606: the sweep is too large: 1 deployment(s) x 1 device(s) x 1 prompt(s) x 2000 context(s) x 2000 batch(es) = 4000000 configurations; the limit is 1000000")]
+    [InlineData("--tp", "RANGE", "--dp", "RANGE", "GD0606: the sweep is too large: --weights x --kv x --dp x --pp x --ep x --tp = 1 x 1 x 2000 x 1 x 1 x 2000 = 4000000 candidate layouts; the limit is 1000000")]
+    [InlineData("--ep", "RANGE", "--weights", "bf16,fp8,int4", "GD0606: the sweep is too large: 1 pipeline(s) x 6000 layout(s) = 6000 deployments to compile; the limit is 4096")]
+    // A layout size beyond an int used to wrap around silently: 4294967304 became tp=8.
+    [InlineData("--tp", "4294967304", "--batch", "8", "GD0606: --tp: 4294967304 is larger than 2147483647")]
+    [InlineData("--passes", "fuse;fuse{", "--batch", "8", "<pipeline>:1:5: error GD0501: unbalanced '{': expected '}'")]
+    [InlineData("--tpot-slo-ms", "-1", "--batch", "8", "GD0606: --tpot-slo-ms must be a positive number")]
+    public void Sweep_rejects_bad_or_unbounded_options_before_compiling(string o1, string v1, string o2, string v2, string message)
+    {
+        string Value(string v) => v == "RANGE" ? string.Join(",", Enumerable.Range(1, 2000)) : v;
+        var r = CliRunner.Run("sweep", "samples/llama-3-8b.moe", "--hardware", "h100-sxm", "--gpus", "8", o1, Value(v1), o2, Value(v2));
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains(message, r.Err);
+        Assert.Equal("", r.Out);
     }
 
     [Fact]
