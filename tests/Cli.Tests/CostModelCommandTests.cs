@@ -87,6 +87,38 @@ public class CostModelCommandTests
         Assert.Contains(message, r.Err);
     }
 
+    private const string Device = "{\"id\": \"my-gpu\", \"memory_bytes\": 8e10, \"hbm_bandwidth_gbps\": 3000, \"peak_tflops\": {\"bf16\": 900, \"fp4\": null}, "
+        + "\"intra_node\": {\"unidirectional_gbps\": 400}";
+
+    /// <summary>A --hardware-file with a wrong type or range is GD0604 naming the field; a root or device that
+    /// is not an object, or a name that is not a string, used to end as an internal error from JsonElement.</summary>
+    [Theory]
+    [InlineData("{\"devices\": [" + Device + "}]}", "")]
+    [InlineData("[]", "hw.json: expected an object with a \"devices\" array")]
+    [InlineData("{\"devices\": [1]}", "hw.json: devices[0]: expected a device object")]
+    [InlineData("{\"devices\": [" + Device + ", \"name\": 5}]}", "devices[0] ('my-gpu'): missing or invalid 'name (a string)'")]
+    [InlineData("{\"devices\": [" + Device + "}, {\"id\": \"b\", \"memory_bytes\": 8e10, \"hbm_bandwidth_gbps\": 3000, \"peak_tflops\": {\"bf16\": \"fast\"}, \"intra_node\": {\"unidirectional_gbps\": 400}}]}",
+        "devices[1] ('b'): missing or invalid 'peak_tflops.bf16 (a positive number, or null)'")]
+    [InlineData("{\"devices\": [" + Device + ", \"gpus_per_node\": 1e308}]}", "missing or invalid 'gpus_per_node (an integer >= 1)'")]
+    [InlineData("{\"devices\": [" + Device + ", \"network\": {\"unidirectional_gbps\": 50, \"latency_us\": -5}}]}", "missing or invalid 'network.latency_us (a number >= 0)'")]
+    [InlineData("{\"devices\": [" + Device + ", \"measured\": {\"hbm_fraction\": \"high\"}}]}", "missing or invalid 'measured.hbm_fraction (a number >= 0)'")]
+    public void Predict_checks_every_field_of_a_hardware_file(string json, string message)
+    {
+        var path = Path.Combine(Path.GetTempPath(), "graphdsl-fuzz-" + System.Guid.NewGuid().ToString("N"), "hw.json");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, json);
+        try
+        {
+            var r = CliRunner.Run("predict", "samples/tiny-dense.moe", "--hardware", "my-gpu", "--hardware-file", path, "--format", "json");
+            if (message.Length == 0) { Assert.True(r.ExitCode == 0, r.Err); return; }
+            Assert.Equal(2, r.ExitCode);
+            Assert.Contains("error GD0604: ", r.Err);
+            Assert.Contains(message, r.Err);
+            Assert.DoesNotContain("GD0899", r.Err);
+        }
+        finally { Directory.Delete(Path.GetDirectoryName(path)!, true); }
+    }
+
     [Fact]
     public void Predict_reports_an_illegal_layout()
     {
