@@ -84,6 +84,21 @@ public class EplbTests
         Assert.Contains("try --redundant 32", e.Message);
     }
 
+    /// <summary>A replica count beyond every GPU holding every expert balances nothing; --redundant 1000000000
+    /// used to allocate the slot map and run out of memory (and int.MaxValue wrapped experts + redundant).</summary>
+    [Theory]
+    [InlineData(1_000_000_000)]
+    [InlineData(int.MaxValue)]
+    public void Eplb_rejects_more_replicas_than_every_gpu_holding_every_expert(int redundant)
+    {
+        var stats = Fixtures.Zipf(2, 8, 2, 1.2);
+        var e = Assert.Throws<PlacementException>(() => ExpertPlacer.Place("eplb", stats, new PlacementOptions { Gpus = 8, Redundant = redundant }));
+        Assert.Equal(PlacementProblem.Deployment, e.Problem);
+        Assert.Contains($"experts + redundant = 8 + {redundant} is more than experts x GPUs = 64", e.Message);
+        // The largest legal count still places: each of the 8 GPUs holds all 8 experts.
+        Assert.Equal(8, ExpertPlacer.Place("eplb", stats, new PlacementOptions { Gpus = 8, Redundant = 56 }).SlotsPerGpu);
+    }
+
     [Fact]
     public void Without_redundant_experts_eplb_still_balances_better_than_round_robin()
     {

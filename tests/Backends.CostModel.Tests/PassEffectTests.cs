@@ -76,4 +76,21 @@ public class PassEffectTests
         Assert.True(w8a16 > 1.2 * w8a8, $"H100: W8A16 prefill {w8a16} ms should be well above W8A8 {w8a8} ms");
         Assert.Equal(Ttft("a100-sxm-80gb", "fp8"), Ttft("a100-sxm-80gb", "bf16"), 6);
     }
+
+    /// <summary>The user's passes are spliced into the deployment's pipeline element by element; a malformed or
+    /// unknown element used to be dropped there (fuse{ and inline{x=1} predicted as if not written). They are
+    /// parsed as written first, so the error names the column in the user's text.</summary>
+    [Theory]
+    [InlineData("fuse{", "GD0501", 5, "unbalanced '{': expected '}'")]
+    [InlineData("inline{x=1}", "GD0503", 8, "pass 'inline' has no option 'x'")]
+    [InlineData("canonicalize,nope", "GD0502", 14, "unknown pass 'nope'")]
+    public void A_malformed_user_pipeline_is_an_error_at_its_column(string passes, string id, int column, string message)
+    {
+        var diagnostics = new GraphDsl.Ir.Diagnostics.DiagnosticBag();
+        var compiled = CompiledDeployment.Compile(Models.Sample("tiny-dense"), new Deployment(1, 1, 1, 1, "keep", "keep"), passes, diagnostics);
+        Assert.Null(compiled);
+        var d = Assert.Single(diagnostics.Items);
+        Assert.Equal((id, column), (d.Id, d.Span.Column));
+        Assert.Contains(message, d.Message);
+    }
 }

@@ -70,6 +70,13 @@ public class CostModelCommandTests
     [InlineData("--tp", "3", "GD0602: tp x dp x pp = 3 x 1 x 1 = 3 GPUs, but the cluster has 8")]
     [InlineData("--context", "lots", "GD0603: --context 'lots' is not a positive size")]
     [InlineData("--profile", "fast", "GD0605: unknown efficiency profile 'fast'")]
+    [InlineData("--tpot-slo-ms", "NaN", "GD0603: --tpot-slo-ms must be a positive number")]
+    // --passes is spliced into the deployment's pipeline; it is parsed as written first, so a malformed or
+    // unknown element is an error at its column in the user's text instead of being dropped silently.
+    [InlineData("--passes", "fuse{", "<pipeline>:1:5: error GD0501: unbalanced '{': expected '}'")]
+    [InlineData("--passes", "inline{x=1}", "<pipeline>:1:8: error GD0503: pass 'inline' has no option 'x'")]
+    [InlineData("--passes", ",", "<pipeline>:1:1: error GD0501: expected a pass name at ','")]
+    [InlineData("--passes", "fuse,nope", "<pipeline>:1:6: error GD0502: unknown pass 'nope'")]
     public void Predict_rejects_bad_options_with_a_diagnostic(string option, string value, string message)
     {
         var args = new[] { "predict", "samples/llama-3-8b.moe", "--hardware", "h100-sxm", "--gpus", "8" }.ToList();
@@ -78,6 +85,38 @@ public class CostModelCommandTests
         var r = CliRunner.Run(args.ToArray());
         Assert.Equal(2, r.ExitCode);
         Assert.Contains(message, r.Err);
+    }
+
+    private const string Device = "{\"id\": \"my-gpu\", \"memory_bytes\": 8e10, \"hbm_bandwidth_gbps\": 3000, \"peak_tflops\": {\"bf16\": 900, \"fp4\": null}, "
+        + "\"intra_node\": {\"unidirectional_gbps\": 400}";
+
+    /// <summary>A --hardware-file with a wrong type or range is GD0604 naming the field; a root or device that
+    /// is not an object, or a name that is not a string, used to end as an internal error from JsonElement.</summary>
+    [Theory]
+    [InlineData("{\"devices\": [" + Device + "}]}", "")]
+    [InlineData("[]", "hw.json: expected an object with a \"devices\" array")]
+    [InlineData("{\"devices\": [1]}", "hw.json: devices[0]: expected a device object")]
+    [InlineData("{\"devices\": [" + Device + ", \"name\": 5}]}", "devices[0] ('my-gpu'): missing or invalid 'name (a string)'")]
+    [InlineData("{\"devices\": [" + Device + "}, {\"id\": \"b\", \"memory_bytes\": 8e10, \"hbm_bandwidth_gbps\": 3000, \"peak_tflops\": {\"bf16\": \"fast\"}, \"intra_node\": {\"unidirectional_gbps\": 400}}]}",
+        "devices[1] ('b'): missing or invalid 'peak_tflops.bf16 (a positive number, or null)'")]
+    [InlineData("{\"devices\": [" + Device + ", \"gpus_per_node\": 1e308}]}", "missing or invalid 'gpus_per_node (an integer >= 1)'")]
+    [InlineData("{\"devices\": [" + Device + ", \"network\": {\"unidirectional_gbps\": 50, \"latency_us\": -5}}]}", "missing or invalid 'network.latency_us (a number >= 0)'")]
+    [InlineData("{\"devices\": [" + Device + ", \"measured\": {\"hbm_fraction\": \"high\"}}]}", "missing or invalid 'measured.hbm_fraction (a number >= 0)'")]
+    public void Predict_checks_every_field_of_a_hardware_file(string json, string message)
+    {
+        var path = Path.Combine(Path.GetTempPath(), "graphdsl-fuzz-" + System.Guid.NewGuid().ToString("N"), "hw.json");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, json);
+        try
+        {
+            var r = CliRunner.Run("predict", "samples/tiny-dense.moe", "--hardware", "my-gpu", "--hardware-file", path, "--format", "json");
+            if (message.Length == 0) { Assert.True(r.ExitCode == 0, r.Err); return; }
+            Assert.Equal(2, r.ExitCode);
+            Assert.Contains("error GD0604: ", r.Err);
+            Assert.Contains(message, r.Err);
+            Assert.DoesNotContain("GD0899", r.Err);
+        }
+        finally { Directory.Delete(Path.GetDirectoryName(path)!, true); }
     }
 
     [Fact]
@@ -101,6 +140,24 @@ public class CostModelCommandTests
         int bestColumn = System.Array.IndexOf(lines[0].Split(','), "best");
         Assert.Single(lines.Skip(1), l => l.Split(',')[bestColumn] == "true");
         Assert.Contains("best:", r.Err);
+    }
+
+    [Theory]
+    // 2000 batches x 2000 contexts: four million rows, which used to run out of memory.
+    [InlineData("--batch", "RANGE", "--context", "RANGE", "GD0606: the sweep is too large: 1 deployment(s) x 1 device(s) x 1 prompt(s) x 2000 context(s) x 2000 batch(es) = 4000000 configurations; the limit is 1000000")]
+    [InlineData("--tp", "RANGE", "--dp", "RANGE", "GD0606: the sweep is too large: --weights x --kv x --dp x --pp x --ep x --tp = 1 x 1 x 2000 x 1 x 1 x 2000 = 4000000 candidate layouts; the limit is 1000000")]
+    [InlineData("--ep", "RANGE", "--weights", "bf16,fp8,int4", "GD0606: the sweep is too large: 1 pipeline(s) x 6000 layout(s) = 6000 deployments to compile; the limit is 4096")]
+    // A layout size beyond an int used to wrap around silently: 4294967304 became tp=8.
+    [InlineData("--tp", "4294967304", "--batch", "8", "GD0606: --tp: 4294967304 is larger than 2147483647")]
+    [InlineData("--passes", "fuse;fuse{", "--batch", "8", "<pipeline>:1:5: error GD0501: unbalanced '{': expected '}'")]
+    [InlineData("--tpot-slo-ms", "-1", "--batch", "8", "GD0606: --tpot-slo-ms must be a positive number")]
+    public void Sweep_rejects_bad_or_unbounded_options_before_compiling(string o1, string v1, string o2, string v2, string message)
+    {
+        string Value(string v) => v == "RANGE" ? string.Join(",", Enumerable.Range(1, 2000)) : v;
+        var r = CliRunner.Run("sweep", "samples/llama-3-8b.moe", "--hardware", "h100-sxm", "--gpus", "8", o1, Value(v1), o2, Value(v2));
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains(message, r.Err);
+        Assert.Equal("", r.Out);
     }
 
     [Fact]

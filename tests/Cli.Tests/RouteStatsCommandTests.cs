@@ -25,6 +25,19 @@ public sealed class RouteStatsCommandTests : IDisposable
     private static double Skew(RoutingStats s) =>
         s.Layers.Max(l => l.ExpertTokens.Max() / l.ExpertTokens.Average());
 
+    /// <summary>Sampling is linear in --tokens: 9223372036854775807 used to overflow (internal error) and
+    /// 100000000 to run for minutes; both are now a usage error naming the limit.</summary>
+    [Theory]
+    [InlineData("0")]
+    [InlineData("100000000")]
+    [InlineData("9223372036854775807")]
+    public void Tokens_out_of_range_are_a_usage_error(string tokens)
+    {
+        var r = CliRunner.Run("route-stats", "samples/mixtral-8x7b.moe", "--tokens", tokens);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains($"error GD0802: --tokens must be between 1 and {SyntheticRouting.MaxTokens}", r.Err);
+    }
+
     [Fact]
     public void The_file_reads_back_and_fits_the_model()
     {

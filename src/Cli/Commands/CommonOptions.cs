@@ -6,6 +6,13 @@ namespace GraphDsl.Cli.Commands;
 internal static class CommonOptions
 {
     public static Option<string?> Passes() => new("--passes") { Description = "pass pipeline, e.g. inline,canonicalize" };
+
+    /// <summary>Parses a --passes value as written, so that a malformed pipeline is a usage error whose column
+    /// points into the user's text (the cost-model commands splice it into the deployment's pipeline later).</summary>
+    public static void CheckPipeline(string? text, GraphDsl.Ir.Diagnostics.DiagnosticBag diagnostics)
+    {
+        if (text is not null) GraphDsl.Passes.Core.Pipeline.Parse(text, diagnostics);
+    }
     public static Option<string?> Model() => new("--model") { Description = "which model of the file (when it defines several)" };
     public static Option<string> Format(string dflt, params string[] choices)
     {

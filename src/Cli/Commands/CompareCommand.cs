@@ -53,6 +53,8 @@ internal static class CompareCommand
                 if (DeploymentOptions.TryParseSize(c, out var v)) ctxList.Add(v);
                 else diagnostics.Report(DiagnosticCatalog.InvalidWorkload, SourceSpan.None, $"--contexts: '{c}' is not a positive size");
             if (r.GetValue(denseQ) is <= 0) diagnostics.Report(DiagnosticCatalog.InvalidWorkload, SourceSpan.None, "--dense-q must be positive");
+            CommonOptions.CheckPipeline(r.GetValue(passes), diagnostics);
+            CommonOptions.CheckPipeline(r.GetValue(passesB), diagnostics);
             if (diagnostics.HasErrors) { Driver.Report(diagnostics.Items); return ExitCodes.UsageError; }
 
             var moduleA = Driver.Load(r.GetValue(a)!, null);

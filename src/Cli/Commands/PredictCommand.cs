@@ -36,7 +36,8 @@ internal static class PredictCommand
             if (!DeploymentOptions.TryParseSize(r.GetValue(context)!, out ctxLen)) diagnostics.Report(DiagnosticCatalog.InvalidWorkload, SourceSpan.None, $"--context '{r.GetValue(context)}' is not a positive size");
             if (r.GetValue(batch) < 1) diagnostics.Report(DiagnosticCatalog.InvalidWorkload, SourceSpan.None, "--batch must be at least 1");
             if (r.GetValue(output) < 0) diagnostics.Report(DiagnosticCatalog.InvalidWorkload, SourceSpan.None, "--output-tokens must not be negative");
-            if (r.GetValue(slo) is <= 0) diagnostics.Report(DiagnosticCatalog.InvalidWorkload, SourceSpan.None, "--tpot-slo-ms must be positive");
+            if (r.GetValue(slo) is { } sloMs && !(sloMs > 0 && double.IsFinite(sloMs))) diagnostics.Report(DiagnosticCatalog.InvalidWorkload, SourceSpan.None, "--tpot-slo-ms must be a positive number");
+            CommonOptions.CheckPipeline(r.GetValue(passes), diagnostics);
             if (diagnostics.HasErrors) { Driver.Report(diagnostics.Items); return ExitCodes.UsageError; }
 
             var module = Driver.Load(r.GetValue(file)!, r.GetValue(model));

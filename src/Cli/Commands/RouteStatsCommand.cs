@@ -32,7 +32,11 @@ internal static class RouteStatsCommand
                 Driver.Report(DiagnosticCatalog.InvalidOption.At(SourceSpan.None, $"--synthetic '{spec}': expected uniform or zipf:A with A >= 0"));
                 return ExitCodes.UsageError;
             }
-            if (r.GetValue(tokens) < 1) { Driver.Report(DiagnosticCatalog.InvalidOption.At(SourceSpan.None, "--tokens must be positive")); return ExitCodes.UsageError; }
+            if (r.GetValue(tokens) is < 1 or > SyntheticRouting.MaxTokens)
+            {
+                Driver.Report(DiagnosticCatalog.InvalidOption.At(SourceSpan.None, $"--tokens must be between 1 and {SyntheticRouting.MaxTokens}"));
+                return ExitCodes.UsageError;
+            }
             var module = Driver.Load(r.GetValue(file)!, r.GetValue(model));
             if (module is null) return ExitCodes.InputError;
             var layers = MoeLayers.Of(module);

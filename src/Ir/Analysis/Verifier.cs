@@ -13,7 +13,8 @@ namespace GraphDsl.Ir.Analysis;
 /// Checks the IR's invariants: parameters evaluate; every value is defined before it is used and is
 /// visible where it is used; attributes match their specs; result types agree with each op's type
 /// inference; regions and terminators are well formed; calls match their callees and do not recurse;
-/// weights have static, positive shapes. Runs after the frontend and, under --verify-each, after every pass.
+/// weights have static, positive shapes; the model expanded by its calls and repeats stays bounded
+/// (<see cref="ExpansionCheck"/>). Runs after the frontend and, under --verify-each, after every pass.
 /// </summary>
 public sealed class Verifier
 {
@@ -51,6 +52,9 @@ public sealed class Verifier
         CheckRegion(_m.Body, new HashSet<Value>(), RegionKind.Graph, null);
         CheckCallGraph();
         CheckAsyncCollectives();
+        // Bounds on the expanded model: these are errors of the input (the frontend cannot see them
+        // before the whole model is lowered), so they keep their own ids rather than GD0401.
+        _errors.AddRange(ExpansionCheck.Check(_m));
         var outputs = _m.Body.Ops.Where(o => o.Def == CoreOps.Output).Select(o => o.Attributes.GetString("name")).ToList();
         foreach (var dup in outputs.GroupBy(n => n).Where(g => g.Count() > 1))
             Fail(null, $"output '{dup.Key}' is defined {dup.Count()} times");

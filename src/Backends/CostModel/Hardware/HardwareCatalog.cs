@@ -47,7 +47,7 @@ public sealed class HardwareCatalog
         catch (JsonException e) { throw new HardwareFileException($"{source}: not valid JSON: {e.Message}"); }
         using (doc)
         {
-            if (!doc.RootElement.TryGetProperty("devices", out var devices) || devices.ValueKind != JsonValueKind.Array)
+            if (doc.RootElement.ValueKind != JsonValueKind.Object || !doc.RootElement.TryGetProperty("devices", out var devices) || devices.ValueKind != JsonValueKind.Array)
                 throw new HardwareFileException($"{source}: expected an object with a \"devices\" array");
             if (doc.RootElement.TryGetProperty("typical_measured", out var typical) && typical.ValueKind == JsonValueKind.Object)
             {
@@ -80,11 +80,21 @@ public sealed class HardwareCatalog
 
     private static Device Parse(JsonElement d, string where)
     {
+        // Every field is checked for its type and range: a wrong one is an error naming it, never an exception
+        // from JsonElement or a silently ignored value. null is the same as absent (no published figure).
+        if (d.ValueKind != JsonValueKind.Object) throw new HardwareFileException($"{where}: expected a device object");
         string Str(JsonElement e, string name) => e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString()! : throw Missing(name);
+        string? OptStr(JsonElement e, string name, string? path = null) =>
+            !e.TryGetProperty(name, out var v) || v.ValueKind == JsonValueKind.Null ? null
+            : v.ValueKind == JsonValueKind.String ? v.GetString() : throw Missing((path ?? name) + " (a string)");
         double Num(JsonElement e, string name) =>
-            e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number && v.GetDouble() > 0 ? v.GetDouble() : throw Missing(name + " (a positive number)");
-        double NumOr(JsonElement e, string name, double dflt) =>
-            e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetDouble() : dflt;
+            e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number && v.GetDouble() is var x && x > 0 && double.IsFinite(x) ? x : throw Missing(name + " (a positive number)");
+        double NumOr(JsonElement e, string name, double dflt, string? path = null) =>
+            !e.TryGetProperty(name, out var v) || v.ValueKind == JsonValueKind.Null ? dflt
+            : v.ValueKind == JsonValueKind.Number && v.GetDouble() is var x && x >= 0 && double.IsFinite(x) ? x : throw Missing((path ?? name) + " (a number >= 0)");
+        int IntOr(JsonElement e, string name, int dflt, int min) =>
+            !e.TryGetProperty(name, out var v) || v.ValueKind == JsonValueKind.Null ? dflt
+            : v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out var n) && n >= min ? n : throw Missing($"{name} (an integer >= {min})");
         HardwareFileException Missing(string name) => new($"{where}: missing or invalid '{name}'");
 
         var id = Str(d, "id");
@@ -92,7 +102,13 @@ public sealed class HardwareCatalog
         var peaks = new Dictionary<string, double>(StringComparer.Ordinal);
         if (!d.TryGetProperty("peak_tflops", out var pk) || pk.ValueKind != JsonValueKind.Object) throw Missing("peak_tflops");
         foreach (var p in pk.EnumerateObject())
-            if (p.Value.ValueKind == JsonValueKind.Number) peaks[p.Name] = p.Value.GetDouble() * 1e12;
+        {
+            // null: no native tensor math for that format on the device.
+            if (p.Value.ValueKind == JsonValueKind.Null) continue;
+            if (p.Value.ValueKind != JsonValueKind.Number || p.Value.GetDouble() is var t && !(t > 0 && double.IsFinite(t * 1e12)))
+                throw Missing($"peak_tflops.{p.Name} (a positive number, or null)");
+            peaks[p.Name] = p.Value.GetDouble() * 1e12;
+        }
         if (!peaks.ContainsKey("bf16") && !peaks.ContainsKey("f16")) throw Missing("peak_tflops.bf16");
 
         Link ParseLink(string name, bool required)
@@ -102,12 +118,12 @@ public sealed class HardwareCatalog
                 if (required) throw Missing(name);
                 return new Link("none", 0, 0);
             }
-            var bw = NumOr(l, "unidirectional_gbps", 0) * 1e9;
+            var bw = NumOr(l, "unidirectional_gbps", 0, name + ".unidirectional_gbps") * 1e9;
             if (required && bw <= 0) throw Missing(name + ".unidirectional_gbps");
-            return new Link(l.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString()! : name, bw,
-                NumOr(l, "latency_us", 0) * 1e-6,
+            return new Link(OptStr(l, "name", name + ".name") ?? name, bw,
+                NumOr(l, "latency_us", 0, name + ".latency_us") * 1e-6,
                 !l.TryGetProperty("all_to_all", out var a2a) || a2a.ValueKind != JsonValueKind.False,
-                NumOr(l, "peer_unidirectional_gbps", 0) * 1e9);
+                NumOr(l, "peer_unidirectional_gbps", 0, name + ".peer_unidirectional_gbps") * 1e9);
         }
 
         var sources = d.TryGetProperty("sources", out var s) && s.ValueKind == JsonValueKind.Array
@@ -116,18 +132,24 @@ public sealed class HardwareCatalog
         var gemmFraction = new Dictionary<string, double>(StringComparer.Ordinal);
         double hbmFraction = 0;
         var allReduce = new Dictionary<string, IReadOnlyDictionary<int, MeasuredCurve>>(StringComparer.Ordinal);
-        if (d.TryGetProperty("measured", out var ms) && ms.ValueKind == JsonValueKind.Object)
+        if (d.TryGetProperty("measured", out var ms) && ms.ValueKind is not (JsonValueKind.Object or JsonValueKind.Null))
+            throw Missing("measured (an object)");
+        if (ms.ValueKind == JsonValueKind.Object)
         {
-            if (ms.TryGetProperty("gemm_fraction", out var gf) && gf.ValueKind == JsonValueKind.Object)
+            if (ms.TryGetProperty("gemm_fraction", out var gf) && gf.ValueKind is not (JsonValueKind.Object or JsonValueKind.Null))
+                throw Missing("measured.gemm_fraction (an object of fractions)");
+            if (gf.ValueKind == JsonValueKind.Object)
                 foreach (var p in gf.EnumerateObject())
-                    if (p.Value.ValueKind == JsonValueKind.Number)
+                    if (p.Value.ValueKind != JsonValueKind.Null)
                     {
-                        var f = p.Value.GetDouble();
-                        if (f <= 0 || f > 1) throw new HardwareFileException($"{where}: measured.gemm_fraction.{p.Name} must be in (0, 1]");
+                        var f = p.Value.ValueKind == JsonValueKind.Number ? p.Value.GetDouble() : double.NaN;
+                        if (!(f > 0 && f <= 1)) throw new HardwareFileException($"{where}: measured.gemm_fraction.{p.Name} must be in (0, 1]");
                         gemmFraction[p.Name] = f;
                     }
-            hbmFraction = NumOr(ms, "hbm_fraction", 0);
-            if (ms.TryGetProperty("all_reduce", out var ar) && ar.ValueKind == JsonValueKind.Object)
+            hbmFraction = NumOr(ms, "hbm_fraction", 0, "measured.hbm_fraction");
+            if (ms.TryGetProperty("all_reduce", out var ar) && ar.ValueKind is not (JsonValueKind.Object or JsonValueKind.Null))
+                throw Missing("measured.all_reduce (an object)");
+            if (ar.ValueKind == JsonValueKind.Object)
                 foreach (var impl in ar.EnumerateObject())
                 {
                     var byGroup = new Dictionary<int, MeasuredCurve>();
@@ -140,7 +162,7 @@ public sealed class HardwareCatalog
                         foreach (var pt in g.Value.EnumerateArray())
                         {
                             if (pt.ValueKind != JsonValueKind.Array || pt.GetArrayLength() != 2 || pt[0].ValueKind != JsonValueKind.Number || pt[1].ValueKind != JsonValueKind.Number
-                                || pt[0].GetDouble() <= 0 || pt[1].GetDouble() <= 0)
+                                || !(pt[0].GetDouble() > 0 && double.IsFinite(pt[0].GetDouble())) || !(pt[1].GetDouble() > 0 && double.IsFinite(pt[1].GetDouble() * 1e-6)))
                                 throw new HardwareFileException($"{where}: measured.all_reduce.{impl.Name}.{g.Name}: each point is [bytes, us], both positive");
                             points.Add((pt[0].GetDouble(), pt[1].GetDouble() * 1e-6));
                         }
@@ -150,11 +172,10 @@ public sealed class HardwareCatalog
                 }
             if (hbmFraction < 0 || hbmFraction > 1) throw new HardwareFileException($"{where}: measured.hbm_fraction must be in (0, 1]");
         }
-        return new Device(id, d.TryGetProperty("name", out var nm) ? nm.GetString() ?? id : id,
-            d.TryGetProperty("vendor", out var vd) ? vd.GetString() ?? "" : "",
+        return new Device(id, OptStr(d, "name") ?? id, OptStr(d, "vendor") ?? "",
             Num(d, "memory_bytes"), Num(d, "hbm_bandwidth_gbps") * 1e9, peaks,
-            (int)NumOr(d, "sm_count", 0), ParseLink("intra_node", true), ParseLink("host_link", false), ParseLink("network", false),
-            (int)NumOr(d, "gpus_per_node", 8), sources) { GemmFraction = gemmFraction, HbmFraction = hbmFraction, AllReduce = allReduce };
+            IntOr(d, "sm_count", 0, 0), ParseLink("intra_node", true), ParseLink("host_link", false), ParseLink("network", false),
+            IntOr(d, "gpus_per_node", 8, 1), sources) { GemmFraction = gemmFraction, HbmFraction = hbmFraction, AllReduce = allReduce };
     }
 }
 

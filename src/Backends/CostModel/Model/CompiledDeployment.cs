@@ -82,6 +82,9 @@ public sealed class CompiledDeployment
     /// <summary>Runs the pipeline and lowers the result; null with diagnostics when a pass rejects the deployment.</summary>
     public static CompiledDeployment? Compile(Module module, Deployment deployment, string? userPasses, DiagnosticBag diagnostics)
     {
+        // The user's pipeline is parsed on its own first: its errors then point into the text as written, and a
+        // malformed element ("fuse{", "inline{x=1}") cannot be dropped silently when it is spliced in below.
+        if (GraphDsl.Passes.Core.Pipeline.Parse(userPasses ?? "", diagnostics) is null) return null;
         var text = PipelineFor(deployment, userPasses);
         var pipeline = GraphDsl.Passes.Core.Pipeline.Parse(text, diagnostics);
         if (pipeline is null) return null;

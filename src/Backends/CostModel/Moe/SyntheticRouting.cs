@@ -12,11 +12,18 @@ namespace GraphDsl.Backends.CostModel.Moe;
 /// </summary>
 public static class SyntheticRouting
 {
+    /// <summary>
+    /// The most tokens one layer's sample may route. Sampling is linear in tokens x layers x top_k (and keeps
+    /// every token's choices when co-activation is recorded): 2^20 tokens take about 13 s for DeepSeek-V3's
+    /// 58 layers of top-8 and the shares are already exact to a fraction of a percent; the default is 8192.
+    /// </summary>
+    public const long MaxTokens = 1 << 20;
+
     public static RoutingStats Generate(string model, IReadOnlyList<string> layerNames, int experts, int topK, double zipf, long tokens, ulong seed,
         bool coactivation = false)
     {
         if (experts < 1 || topK < 1 || topK > experts) throw new ArgumentException($"top_k {topK} must be between 1 and the {experts} experts");
-        if (tokens < 1) throw new ArgumentException("tokens must be positive");
+        if (tokens < 1 || tokens > MaxTokens) throw new ArgumentException($"tokens must be between 1 and {MaxTokens}");
         if (zipf < 0 || double.IsNaN(zipf)) throw new ArgumentException("the Zipf exponent must be non-negative");
         var rng = new SplitMix64(seed);
         var layers = new List<LayerRouting>();

@@ -20,8 +20,13 @@ public static class EplbPlacer
 {
     public static PlacementPlan Place(RoutingStats stats, PlacementOptions o)
     {
-        int experts = stats.Experts, gpus = o.Gpus, nodes = o.Nodes, physical = experts + o.Redundant;
         if (o.Redundant < 0) throw new PlacementException(PlacementProblem.Deployment, $"eplb: redundant experts must not be negative ({o.Redundant})");
+        // With experts x gpus slots every GPU already holds every expert, so more replicas cannot balance
+        // anything; the bound also keeps the slot map (layers x slots) from exhausting memory.
+        if ((long)stats.Experts + o.Redundant > (long)stats.Experts * o.Gpus)
+            throw new PlacementException(PlacementProblem.Deployment,
+                $"eplb: experts + redundant = {stats.Experts} + {o.Redundant} is more than experts x GPUs = {(long)stats.Experts * o.Gpus} (every GPU holding every expert)");
+        int experts = stats.Experts, gpus = o.Gpus, nodes = o.Nodes, physical = experts + o.Redundant;
         if (physical % gpus != 0)
         {
             int up = (physical + gpus - 1) / gpus * gpus - experts;
