@@ -108,6 +108,15 @@ public class CommandTests
     }
 
     [Fact]
+    public void An_unknown_print_after_pass_is_a_usage_error()
+    {
+        var r = CliRunner.Run("compile", "samples/tiny-dense.moe", "--passes", "inline,canonicalize", "--print-after", "canonicalise");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("--print-after:1:1: error GD0502: unknown pass 'canonicalise'; did you mean 'canonicalize'?", r.Err);
+        Assert.DoesNotContain("IR Dump", r.Err);
+    }
+
+    [Fact]
     public void Fmt_check_accepts_every_sample()
     {
         foreach (var f in Directory.GetFiles(Repo.Samples, "*.moe"))
