@@ -39,9 +39,9 @@ internal static class Driver
     {
         string text;
         try { text = File.ReadAllText(path); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        catch (Exception e) when (FileErrors.IsFileSystemError(e))
         {
-            Report(DiagnosticCatalog.FileNotFound.At(SourceSpan.None, path, e.Message));
+            Report(DiagnosticCatalog.FileNotFound.At(SourceSpan.None, path, FileErrors.Reason(path, e)));
             return null;
         }
         var diagnostics = new DiagnosticBag();
@@ -68,9 +68,9 @@ internal static class Driver
     {
         if (path is null) { Console.Out.Write(text); return true; }
         try { File.WriteAllText(path, text); return true; }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        catch (Exception e) when (FileErrors.IsFileSystemError(e))
         {
-            Report(DiagnosticCatalog.CannotWrite.At(SourceSpan.None, path, e.Message));
+            Report(DiagnosticCatalog.CannotWrite.At(SourceSpan.None, path, FileErrors.Reason(path, e)));
             return false;
         }
     }

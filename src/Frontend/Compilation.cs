@@ -37,9 +37,9 @@ public static class Compiler
     {
         string text;
         try { text = File.ReadAllText(path); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        catch (Exception e) when (FileErrors.IsFileSystemError(e))
         {
-            var d = DiagnosticCatalog.FileNotFound.At(SourceSpan.None, path, e.Message);
+            var d = DiagnosticCatalog.FileNotFound.At(SourceSpan.None, path, FileErrors.Reason(path, e));
             return new CompilationResult(null, new[] { d }, new Dictionary<string, SourceText>(), Array.Empty<string>());
         }
         return Compile(new SourceText(FileSystemSourceResolver.Normalize(path), text), model, resolver);

@@ -38,6 +38,14 @@ public class CommandTests
     }
 
     [Fact]
+    public void Check_of_a_directory_says_it_is_a_directory()
+    {
+        var r = CliRunner.Run("check", "samples");
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains("error GD0801: cannot read 'samples': it is a directory, not a file", r.Err);
+    }
+
+    [Fact]
     public void Check_accepts_a_library_file_without_a_model() =>
         Assert.Equal(0, CliRunner.Run("check", "src/Frontend/Stdlib/attention.moe").ExitCode);
 

@@ -67,9 +67,9 @@ internal static class ExecutionInputs
             Driver.Report(DiagnosticCatalog.BadWeightsFile.At(SourceSpan.None, path, e.Message));
             return null;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        catch (Exception e) when (FileErrors.IsFileSystemError(e))
         {
-            Driver.Report(DiagnosticCatalog.FileNotFound.At(SourceSpan.None, path, e.Message));
+            Driver.Report(DiagnosticCatalog.FileNotFound.At(SourceSpan.None, path, FileErrors.Reason(path, e)));
             return null;
         }
     }

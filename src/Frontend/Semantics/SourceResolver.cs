@@ -1,4 +1,5 @@
 using System;
+using GraphDsl.Ir.Diagnostics;
 using System.IO;
 using System.Reflection;
 using GraphDsl.Frontend.Syntax;
@@ -53,7 +54,7 @@ public sealed class FileSystemSourceResolver : ISourceResolver
             if (!File.Exists(path)) { error = $"no file '{path}'"; return null; }
             return new SourceText(Normalize(path), File.ReadAllText(path));
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        catch (Exception e) when (FileErrors.IsFileSystemError(e))
         {
             error = e.Message;
             return null;
