@@ -245,7 +245,7 @@ internal sealed partial class Lowerer
         }
         if (_instantiating.Count >= MaxInstantiationDepth)
         {
-            Report(DiagnosticCatalog.RecursiveBlock, call.CalleeSpan, block.Name, $"more than {MaxInstantiationDepth} nested block calls");
+            Report(DiagnosticCatalog.BlockCallsTooDeep, call.CalleeSpan, block.Name, MaxInstantiationDepth, string.Join(" -> ", _instantiating.Take(3).Select(b => b.Name)));
             return ErrorValue.Instance;
         }
 

@@ -43,6 +43,7 @@ public static class DiagnosticCatalog
     public static DiagnosticDescriptor UnusedValue { get; } = new("GD0218", "Unused value", "'{0}' is computed but never used", Severity.Warning);
     public static DiagnosticDescriptor DuplicateWeightName { get; } = new("GD0219", "Duplicate weight name", "weight name '{0}' is used twice in one scope");
     public static DiagnosticDescriptor NoOutput { get; } = new("GD0220", "No output", "model '{0}' has no 'output'");
+    public static DiagnosticDescriptor BlockCallsTooDeep { get; } = new("GD0221", "Block calls nested too deep", "block '{0}' is reached through more than {1} nested block calls ({2} -> ...); flatten the chain");
 
     // ---- 03xx: types, shapes and values --------------------------------------------------------
     public static DiagnosticDescriptor TypeMismatch { get; } = new("GD0301", "Type mismatch", "expected {0}, found {1}");
