@@ -63,6 +63,31 @@ internal static class Driver
 
     public static void Report(IEnumerable<Diagnostic> ds) => DiagnosticRenderer.Write(Console.Error, ds, null);
 
+    /// <summary>Streams output to the file (for outputs too large to build as one string), or writes it to
+    /// standard output; false (after reporting) when the file cannot be written.</summary>
+    public static bool WriteOutput(string? path, Action<Stream> write)
+    {
+        if (path is null)
+        {
+            // Through Console.Out, so a redirected Console (the in-process tests, a host) sees it.
+            using var buffer = new MemoryStream();
+            write(buffer);
+            Console.Out.Write(System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length));
+            return true;
+        }
+        try
+        {
+            using var file = File.Create(path);
+            write(file);
+            return true;
+        }
+        catch (Exception e) when (FileErrors.IsFileSystemError(e))
+        {
+            Report(DiagnosticCatalog.CannotWrite.At(SourceSpan.None, path, FileErrors.Reason(path, e)));
+            return false;
+        }
+    }
+
     /// <summary>Writes text to the file or to standard output; false (after reporting) when the file cannot be written.</summary>
     public static bool WriteOutput(string? path, string text)
     {

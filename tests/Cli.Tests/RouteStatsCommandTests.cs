@@ -47,6 +47,18 @@ public sealed class RouteStatsCommandTests : IDisposable
         Assert.All(stats.Layers, l => Assert.Equal(1024, l.Tokens));
     }
 
+    /// <summary>The file is streamed (a 2,048-expert model with co-activation is ~240 MB of JSON); standard
+    /// output gets the same bytes.</summary>
+    [Fact]
+    public void Standard_output_and_the_streamed_file_agree()
+    {
+        var file = File.ReadAllText(Write("co.json", "--synthetic", "zipf:1.2", "--seed", "7", "--coactivation"));
+        var r = CliRunner.Run("route-stats", "samples/mixtral-8x7b.moe", "--synthetic", "zipf:1.2", "--seed", "7", "--coactivation");
+        Assert.Equal(0, r.ExitCode);
+        Assert.Equal(file, r.Out);
+        Assert.Equal(33, file.Split('\n').Length);   // the header with the first layer, a line per further layer, the final newline
+    }
+
     [Fact]
     public void A_seed_fixes_the_file_and_another_seed_changes_it()
     {

@@ -43,7 +43,7 @@ internal static class RouteStatsCommand
             if (layers.Count == 0) { Driver.Report(DiagnosticCatalog.InvalidOption.At(SourceSpan.None, $"{module.Name} has no MoE layer")); return ExitCodes.InputError; }
             var stats = SyntheticRouting.Generate(module.Name, layers.Select(l => l.Name).ToList(), layers[0].Experts, layers[0].TopK, zipf,
                 r.GetValue(tokens), r.GetValue(seed), r.GetValue(coactivation));
-            return Driver.WriteOutput(r.GetValue(output), stats.ToJson()) ? ExitCodes.Ok : ExitCodes.InputError;
+            return Driver.WriteOutput(r.GetValue(output), stats.WriteJson) ? ExitCodes.Ok : ExitCodes.InputError;
         });
         return cmd;
     }

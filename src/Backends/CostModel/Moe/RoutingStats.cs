@@ -135,39 +135,57 @@ public sealed class RoutingStats
     public string ToJson()
     {
         using var stream = new MemoryStream();
-        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = false }))
+        WriteJson(stream);
+        return Encoding.UTF8.GetString(stream.ToArray());
+    }
+
+    /// <summary>Writes the statistics as JSON, one layer per line (diff-friendly), streaming: a model with
+    /// 2,048 experts and co-activation has ~60M numbers, which must not be built as one string first.
+    /// The header and each layer are written by their own writer; the separators between them by hand.</summary>
+    public void WriteJson(Stream stream)
+    {
+        var options = new JsonWriterOptions { Indented = false, SkipValidation = true };
+        using (var w = new Utf8JsonWriter(stream, options))
         {
             w.WriteStartObject();
             w.WriteString("schema", Schema);
             w.WriteString("model", Model);
             w.WriteNumber("experts", Experts);
             w.WriteNumber("top_k", TopK);
-            w.WriteStartArray("layers");
-            foreach (var l in Layers)
+            w.WritePropertyName("layers");
+            w.WriteStartArray();
+        }
+        for (int i = 0; i < Layers.Count; i++)
+        {
+            if (i > 0) stream.Write(Separator, 0, Separator.Length);
+            using var w = new Utf8JsonWriter(stream, options);
+            WriteLayer(w, Layers[i]);
+        }
+        stream.Write(Closing, 0, Closing.Length);
+    }
+
+    private static readonly byte[] Separator = Encoding.UTF8.GetBytes(",\n");
+    private static readonly byte[] Closing = Encoding.UTF8.GetBytes("]}\n");
+
+    private static void WriteLayer(Utf8JsonWriter w, LayerRouting l)
+    {
+        w.WriteStartObject();
+        w.WriteString("name", l.Name);
+        w.WriteNumber("tokens", l.Tokens);
+        w.WriteStartArray("expert_tokens");
+        foreach (var c in l.ExpertTokens) w.WriteNumberValue(c);
+        w.WriteEndArray();
+        if (l.Coactivation is { } co)
+        {
+            w.WriteStartArray("coactivation");
+            foreach (var row in co)
             {
-                w.WriteStartObject();
-                w.WriteString("name", l.Name);
-                w.WriteNumber("tokens", l.Tokens);
-                w.WriteStartArray("expert_tokens");
-                foreach (var c in l.ExpertTokens) w.WriteNumberValue(c);
+                w.WriteStartArray();
+                foreach (var x in row) w.WriteNumberValue(Math.Round(x, 6));
                 w.WriteEndArray();
-                if (l.Coactivation is { } co)
-                {
-                    w.WriteStartArray("coactivation");
-                    foreach (var row in co)
-                    {
-                        w.WriteStartArray();
-                        foreach (var x in row) w.WriteNumberValue(Math.Round(x, 6));
-                        w.WriteEndArray();
-                    }
-                    w.WriteEndArray();
-                }
-                w.WriteEndObject();
             }
             w.WriteEndArray();
-            w.WriteEndObject();
         }
-        // One layer per line keeps the file diff-friendly.
-        return Encoding.UTF8.GetString(stream.ToArray()).Replace("},{\"name\"", "},\n{\"name\"") + "\n";
+        w.WriteEndObject();
     }
 }
