@@ -68,6 +68,8 @@ public class CostModelCommandTests
     [Theory]
     [InlineData("--hardware", "h100-sxmm", "GD0601: unknown hardware 'h100-sxmm'; did you mean 'h100-sxm'?")]
     [InlineData("--tp", "3", "GD0602: tp x dp x pp = 3 x 1 x 1 = 3 GPUs, but the cluster has 8")]
+    // --ep is not in the GPU product, so 0 used to reach the parallelize pass (GD0505, exit 1).
+    [InlineData("--ep", "0", "GD0602: --tp, --ep, --dp and --pp must be at least 1 (got tp=8, ep=0, dp=1, pp=1)")]
     [InlineData("--context", "lots", "GD0603: --context 'lots' is not a positive size")]
     [InlineData("--profile", "fast", "GD0605: unknown efficiency profile 'fast'")]
     [InlineData("--tpot-slo-ms", "NaN", "GD0603: --tpot-slo-ms must be a positive number")]
@@ -102,6 +104,7 @@ public class CostModelCommandTests
     [InlineData("{\"devices\": [" + Device + ", \"gpus_per_node\": 1e308}]}", "missing or invalid 'gpus_per_node (an integer >= 1)'")]
     [InlineData("{\"devices\": [" + Device + ", \"network\": {\"unidirectional_gbps\": 50, \"latency_us\": -5}}]}", "missing or invalid 'network.latency_us (a number >= 0)'")]
     [InlineData("{\"devices\": [" + Device + ", \"measured\": {\"hbm_fraction\": \"high\"}}]}", "missing or invalid 'measured.hbm_fraction (a number >= 0)'")]
+    [InlineData("{\"devices\": [" + Device + ", \"network\": {\"unidirectional_gbps\": 50, \"all_to_all\": \"no\"}}]}", "network.all_to_all must be true or false")]
     public void Predict_checks_every_field_of_a_hardware_file(string json, string message)
     {
         var path = Path.Combine(Path.GetTempPath(), "graphdsl-fuzz-" + System.Guid.NewGuid().ToString("N"), "hw.json");

@@ -90,8 +90,12 @@ internal sealed class DeploymentOptions
     {
         int dp = r.GetValue(Dp), pp = r.GetValue(Pp), ep = r.GetValue(Ep);
         int tp = r.GetValue(Tp) ?? Math.Max(1, gpus / Math.Max(1, dp * pp));
-        var d = new Deployment(tp, ep, dp, pp, r.GetValue(Weights)!, r.GetValue(Kv)!);
-        return d;
+        if (tp < 1 || ep < 1 || dp < 1 || pp < 1)
+        {
+            diagnostics.Report(DiagnosticCatalog.DeploymentMismatch, SourceSpan.None, $"--tp, --ep, --dp and --pp must be at least 1 (got tp={tp}, ep={ep}, dp={dp}, pp={pp})");
+            return null;
+        }
+        return new Deployment(tp, ep, dp, pp, r.GetValue(Weights)!, r.GetValue(Kv)!);
     }
 
     public EfficiencyProfile? Efficiency(ParseResult r, DiagnosticBag diagnostics)

@@ -111,6 +111,14 @@ public sealed class HardwareCatalog
         }
         if (!peaks.ContainsKey("bf16") && !peaks.ContainsKey("f16")) throw Missing("peak_tflops.bf16");
 
+        // Absent or null: the link carries all-to-all traffic (the common case); anything but a boolean is an error.
+        bool AllToAll(JsonElement link, string name)
+        {
+            if (!link.TryGetProperty("all_to_all", out var a2a) || a2a.ValueKind is JsonValueKind.Null or JsonValueKind.True) return true;
+            if (a2a.ValueKind == JsonValueKind.False) return false;
+            throw new HardwareFileException($"{where}: {name}.all_to_all must be true or false");
+        }
+
         Link ParseLink(string name, bool required)
         {
             if (!d.TryGetProperty(name, out var l) || l.ValueKind != JsonValueKind.Object)
@@ -122,7 +130,7 @@ public sealed class HardwareCatalog
             if (required && bw <= 0) throw Missing(name + ".unidirectional_gbps");
             return new Link(OptStr(l, "name", name + ".name") ?? name, bw,
                 NumOr(l, "latency_us", 0, name + ".latency_us") * 1e-6,
-                !l.TryGetProperty("all_to_all", out var a2a) || a2a.ValueKind != JsonValueKind.False,
+                AllToAll(l, name),
                 NumOr(l, "peer_unidirectional_gbps", 0, name + ".peer_unidirectional_gbps") * 1e9);
         }
 
