@@ -87,35 +87,29 @@ internal static class IlgpuBench
         var weights = WeightSet.FromArrays(WeightInitializer.Create(module, 1).Select(w => (w.Name, w.Shape, w.Values)));
         if (passes.Length > 0) module = Apply(module, passes);
         using var program = new IlgpuProgram(backend, module, weights);
-        var generator = new Generator(program);
         var prompt = new[] { 1, 17, 42, 7, 256, 3 };
-        generator.Generate(prompt, 4); // traces the prefill and decode shapes, uploads the weights
-        double bestDecode = double.PositiveInfinity, bestPrefill = double.PositiveInfinity;
-        for (int run = 0; run < 3; run++)
-        {
-            generator.Generate(prompt, 33);
-            bestPrefill = Math.Min(bestPrefill, generator.StepSeconds[0]);
-            bestDecode = Math.Min(bestDecode, generator.StepSeconds.Skip(1).Sum() / (generator.StepSeconds.Count - 1));
-        }
+        var device = BestSteps(program, prompt, 33);
         var step = program.LastStep!;
-        double reference = ReferenceDecodeSeconds(module, weights, prompt);
+        // The peer the backend is checked against, on the same module and prompt.
+        var reference = BestSteps(new InterpreterModel(new Interpreter(module, weights)), prompt, 17);
         o.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"| {sample} | {(passes.Length == 0 ? "(none)" : passes)} | {1 / bestDecode:F1} | {1 / reference:F1} | {bestPrefill * 1e3:F1} ms | {step.Instructions} | {step.Buffers.PeakBytes:N0} |"));
+            $"| {sample} | {(passes.Length == 0 ? "(none)" : passes)} | {1 / device.Decode:F1} | {1 / reference.Decode:F1} | {device.Prefill * 1e3:F1} ms | {step.Instructions} | {step.Buffers.PeakBytes:N0} |"));
     }
 
-    /// <summary>The reference interpreter's mean decode step on the same module and prompt (best of three
-    /// 17-token generations after a warm-up): the peer the backend is checked against.</summary>
-    private static double ReferenceDecodeSeconds(Module module, WeightSet weights, int[] prompt)
+    /// <summary>The prefill and the mean decode step of <paramref name="newTokens"/>-token generations, each
+    /// the best of three after a warm-up generation (which traces the step shapes and uploads the weights).</summary>
+    private static (double Prefill, double Decode) BestSteps(ITokenModel model, int[] prompt, int newTokens)
     {
-        var generator = new Generator(new Interpreter(module, weights));
-        generator.Generate(prompt, 2);
-        double best = double.PositiveInfinity;
+        var generator = new Generator(model);
+        generator.Generate(prompt, 4);
+        double prefill = double.PositiveInfinity, decode = double.PositiveInfinity;
         for (int run = 0; run < 3; run++)
         {
-            generator.Generate(prompt, 17);
-            best = Math.Min(best, generator.StepSeconds.Skip(1).Sum() / (generator.StepSeconds.Count - 1));
+            generator.Generate(prompt, newTokens);
+            prefill = Math.Min(prefill, generator.StepSeconds[0]);
+            decode = Math.Min(decode, generator.StepSeconds.Skip(1).Sum() / (generator.StepSeconds.Count - 1));
         }
-        return best;
+        return (prefill, decode);
     }
 
     private static Module Compile(string path, string pipeline) =>

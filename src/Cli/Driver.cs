@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Text;
 using GraphDsl.Cli.Rendering;
 using GraphDsl.Frontend;
 using GraphDsl.Frontend.Syntax;
@@ -37,13 +38,8 @@ internal static class Driver
 
     public static Module? LoadIr(string path)
     {
-        string text;
-        try { text = File.ReadAllText(path); }
-        catch (Exception e) when (FileErrors.IsFileSystemError(e))
-        {
-            Report(DiagnosticCatalog.FileNotFound.At(SourceSpan.None, path, FileErrors.Reason(path, e)));
-            return null;
-        }
+        var text = ReadText(path);
+        if (text is null) return null;
         var diagnostics = new DiagnosticBag();
         var module = IrParser.TryParse(text, path, diagnostics);
         var sources = new Dictionary<string, SourceText> { [path] = new SourceText(path, text) };
@@ -67,14 +63,26 @@ internal static class Driver
     /// standard output; false (after reporting) when the file cannot be written.</summary>
     public static bool WriteOutput(string? path, Action<Stream> write)
     {
-        if (path is null)
-        {
-            // Through Console.Out, so a redirected Console (the in-process tests, a host) sees it.
-            using var buffer = new MemoryStream();
-            write(buffer);
-            Console.Out.Write(System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length));
-            return true;
-        }
+        if (path is not null) return WriteFile(path, write);
+        // Through Console.Out, so a redirected Console (the in-process tests, a host) sees it.
+        using var buffer = new MemoryStream();
+        write(buffer);
+        Console.Out.Write(Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length));
+        return true;
+    }
+
+    /// <summary>Writes text to the file (UTF-8, no byte-order mark, as File.WriteAllText) or to standard
+    /// output; false (after reporting) when the file cannot be written.</summary>
+    public static bool WriteOutput(string? path, string text)
+    {
+        if (path is null) { Console.Out.Write(text); return true; }
+        return WriteFile(path, s => { var bytes = Utf8NoBom.GetBytes(text); s.Write(bytes, 0, bytes.Length); });
+    }
+
+    private static readonly Encoding Utf8NoBom = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false);
+
+    private static bool WriteFile(string path, Action<Stream> write)
+    {
         try
         {
             using var file = File.Create(path);
@@ -88,15 +96,14 @@ internal static class Driver
         }
     }
 
-    /// <summary>Writes text to the file or to standard output; false (after reporting) when the file cannot be written.</summary>
-    public static bool WriteOutput(string? path, string text)
+    /// <summary>The file's text; null after reporting why it cannot be read (GD0801).</summary>
+    public static string? ReadText(string path)
     {
-        if (path is null) { Console.Out.Write(text); return true; }
-        try { File.WriteAllText(path, text); return true; }
+        try { return File.ReadAllText(path); }
         catch (Exception e) when (FileErrors.IsFileSystemError(e))
         {
-            Report(DiagnosticCatalog.CannotWrite.At(SourceSpan.None, path, FileErrors.Reason(path, e)));
-            return false;
+            Report(DiagnosticCatalog.FileNotFound.At(SourceSpan.None, path, FileErrors.Reason(path, e)));
+            return null;
         }
     }
 }

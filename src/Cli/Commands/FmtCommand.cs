@@ -1,6 +1,5 @@
 using System;
 using System.CommandLine;
-using System.IO;
 using GraphDsl.Cli.Rendering;
 using GraphDsl.Frontend.Formatting;
 using GraphDsl.Frontend.Syntax;
@@ -20,13 +19,8 @@ internal static class FmtCommand
         cmd.SetAction(r =>
         {
             var path = r.GetValue(file)!;
-            string text;
-            try { text = File.ReadAllText(path); }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
-            {
-                Driver.Report(DiagnosticCatalog.FileNotFound.At(SourceSpan.None, path, e.Message));
-                return ExitCodes.InputError;
-            }
+            var text = Driver.ReadText(path);
+            if (text is null) return ExitCodes.InputError;
             var source = new SourceText(path, text);
             var diagnostics = new DiagnosticBag();
             var formatted = Formatter.Format(source, diagnostics);

@@ -40,9 +40,9 @@ internal static class WeightsCommand
                 ["generator"] = "graphdsl weights init (WeightInitializer)",
             };
             try { SafetensorsWriter.Write(path, WeightMapping.ToSafetensors(weights, stored), metadata); }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+            catch (Exception e) when (FileErrors.IsFileSystemError(e))
             {
-                Driver.Report(DiagnosticCatalog.CannotWrite.At(SourceSpan.None, path, e.Message));
+                Driver.Report(DiagnosticCatalog.CannotWrite.At(SourceSpan.None, path, FileErrors.Reason(path, e)));
                 return ExitCodes.InputError;
             }
             long parameters = weights.Sum(w => (long)w.Values.Length);
@@ -80,9 +80,9 @@ internal static class WeightsCommand
                 Driver.Report(DiagnosticCatalog.BadWeightsFile.At(SourceSpan.None, path, e.Message));
                 return ExitCodes.InputError;
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+            catch (Exception e) when (FileErrors.IsFileSystemError(e))
             {
-                Driver.Report(DiagnosticCatalog.FileNotFound.At(SourceSpan.None, path, e.Message));
+                Driver.Report(DiagnosticCatalog.FileNotFound.At(SourceSpan.None, path, FileErrors.Reason(path, e)));
                 return ExitCodes.InputError;
             }
         });
