@@ -3,6 +3,7 @@ using GraphDsl.Backends.CostModel.Hardware;
 using GraphDsl.Backends.CostModel.Memory;
 using GraphDsl.Backends.CostModel.Model;
 using GraphDsl.Backends.CostModel.Plan;
+using GraphDsl.Ir.Ops;
 
 namespace GraphDsl.Backends.CostModel.Tests;
 
@@ -31,6 +32,39 @@ public class MeasuredEfficiencyTests
         var mi300x = Models.Catalog.Find("mi300x")!;
         Assert.Equal(0.791, mi300x.GemmFractionFor("bf16"));
         Assert.Equal(0.574, mi300x.GemmFractionFor("fp8"));
+    }
+
+    /// <summary>TensorRT-LLM's kernels have a fixed cost that does not scale with bytes (AIConfigurator's kernel
+    /// database, tools/KernelFit): a one-row FP8 Linear layer takes ~14 us on an H100 beyond its weight bytes
+    /// (activation quantization included), a BF16 one ~4 us, a fused MoE layer ~29 us. The profiles that
+    /// model TensorRT-LLM use them; other engines keep their launch constant.</summary>
+    [Fact]
+    public void Gemm_and_moe_kernels_take_the_measured_fixed_latency_of_their_format()
+    {
+        var trt = EfficiencyProfile.Find("trtllm")!;
+        Assert.Equal(13.6e-6, FixedOfFirst("llama-3-8b", "h100-sxm", "fp8", trt, OpClass.Gemm), 12);
+        Assert.Equal(4.3e-6, FixedOfFirst("llama-3-8b", "h100-sxm", "bf16", trt, OpClass.Gemm), 12);
+        Assert.Equal(28.5e-6, FixedOfFirst("qwen3-30b-a3b", "h100-sxm", "fp8", trt, OpClass.GroupedGemm), 12);
+        Assert.Equal(38.6e-6, FixedOfFirst("qwen3-30b-a3b", "b200", "nvfp4", trt, OpClass.GroupedGemm), 12);
+        // FP8 weights on an A100 (no FP8 math) run dequantizing kernels nobody measured: the launch constant.
+        Assert.Equal(trt.KernelSeconds, FixedOfFirst("llama-3-8b", "a100-sxm-80gb", "fp8", trt, OpClass.Gemm), 12);
+        // An engine without the measurement keeps its own constant.
+        var gptFast = EfficiencyProfile.Find("gpt-fast")!;
+        Assert.Equal(gptFast.KernelSeconds, FixedOfFirst("llama-3-8b", "h100-sxm", "fp8", gptFast, OpClass.Gemm), 12);
+        // A device without a measurement (MI300X) also keeps the launch constant.
+        Assert.Equal(trt.KernelSeconds, FixedOfFirst("llama-3-8b", "mi300x", "fp8", trt, OpClass.Gemm), 12);
+    }
+
+    private static double FixedOfFirst(string sample, string device, string weights, EfficiencyProfile profile, OpClass cls)
+    {
+        var diagnostics = new GraphDsl.Ir.Diagnostics.DiagnosticBag();
+        var compiled = CompiledDeployment.Compile(Models.Sample(sample), new Deployment(1, Weights: weights), null, diagnostics)!;
+        var plan = compiled.DecodePlan;
+        var details = new OpTiming[plan.Entries.Length];
+        new StepEvaluator(plan, new Cluster(Models.Catalog.Find(device)!, 1, 1), profile).Evaluate(1, 1, 1024, details);
+        int i = System.Array.FindIndex(plan.Entries, e => e.IsKernel && e.Class == cls);
+        Assert.True(i >= 0, $"{sample}: no {cls} entry");
+        return details[i].LaunchSeconds;
     }
 
     [Fact]

@@ -105,6 +105,9 @@ public class CostModelCommandTests
     [InlineData("{\"devices\": [" + Device + ", \"network\": {\"unidirectional_gbps\": 50, \"latency_us\": -5}}]}", "missing or invalid 'network.latency_us (a number >= 0)'")]
     [InlineData("{\"devices\": [" + Device + ", \"measured\": {\"hbm_fraction\": \"high\"}}]}", "missing or invalid 'measured.hbm_fraction (a number >= 0)'")]
     [InlineData("{\"devices\": [" + Device + ", \"network\": {\"unidirectional_gbps\": 50, \"all_to_all\": \"no\"}}]}", "network.all_to_all must be true or false")]
+    [InlineData("{\"devices\": [" + Device + ", \"measured\": {\"fixed_us\": {\"gemm\": {\"fp8\": -1}}}}]}", "missing or invalid 'measured.fixed_us.gemm.fp8 (a number >= 0)'")]
+    [InlineData("{\"devices\": [" + Device + ", \"measured\": {\"fixed_us\": {\"moe\": 30}}}]}", "measured.fixed_us.moe must map weight formats to microseconds")]
+    [InlineData("{\"devices\": [" + Device + ", \"measured\": {\"fixed_us\": {\"gemm\": {\"bf16\": 4.5}, \"moe\": {\"bf16\": 30}}}}]}", "")]
     public void Predict_checks_every_field_of_a_hardware_file(string json, string message)
     {
         var path = Path.Combine(Path.GetTempPath(), "graphdsl-fuzz-" + System.Guid.NewGuid().ToString("N"), "hw.json");

@@ -37,6 +37,7 @@ public sealed class StepEvaluator
     private readonly Collectives _collectives;
     private readonly double[] _peak; // effective FLOP/s per entry (efficiency applied)
     private readonly bool[] _dequant; // weights converted to 16-bit on the vector units
+    private readonly double[] _fixed; // fixed time per execution (launch; measured GEMM/MoE latency)
     private readonly double _vectorPeak;
     private readonly double _bandwidth;
     private readonly double[] _atoms;
@@ -55,6 +56,7 @@ public sealed class StepEvaluator
         _schedule = plan.HasAsync ? new StreamSchedule(plan) : null;
         _peak = new double[plan.Entries.Length];
         _dequant = new bool[plan.Entries.Length];
+        _fixed = new double[plan.Entries.Length];
         _vectorPeak = PeakFor(cluster.Device, "f32");
         for (int i = 0; i < plan.Entries.Length; i++)
         {
@@ -77,7 +79,24 @@ public sealed class StepEvaluator
                 "fp4" => cluster.Device.Peak("fp4") is null || e.ComputeType != "fp4",
                 _ => false,
             };
+            _fixed[i] = !e.IsKernel ? 0 : eff.MeasuredFixedLatency && MeasuredFixed(cluster.Device, e, _dequant[i]) is { } s ? s : eff.KernelSeconds;
         }
+    }
+
+    /// <summary>The device's measured fixed latency for a GEMM or fused-MoE entry at its weight format: 16-bit,
+    /// native FP8/FP4, or a weight-only integer format; null for other ops, or where nothing was measured
+    /// (FP8/FP4 weights dequantized to 16-bit math run other kernels than the measured ones).</summary>
+    public static double? MeasuredFixed(Device d, PlanEntry e, bool dequantized)
+    {
+        string kind = e.IsMoe ? "moe" : e.Class == OpClass.Gemm ? "gemm" : "";
+        if (kind == "") return null;
+        string format = e.WeightFormat switch
+        {
+            "" => e.ComputeType,
+            "int8" or "int4" => e.WeightFormat,
+            _ => dequantized ? "" : e.WeightFormat,
+        };
+        return format == "" ? null : d.FixedLatencyFor(kind, format);
     }
 
     public CostPlan Plan => _plan;
@@ -181,7 +200,7 @@ public sealed class StepEvaluator
         if (_dequant[index] && _eff.DequantOps > 0)
             t.ComputeSeconds = Math.Max(t.ComputeSeconds, _eff.DequantOps * weightBytes / e.WeightElementBytes / _vectorPeak);
         t.MemorySeconds = bytes / _bandwidth;
-        t.LaunchSeconds = e.IsKernel ? _eff.KernelSeconds : 0;
+        t.LaunchSeconds = _fixed[index];
         double work = Math.Max(t.ComputeSeconds, t.MemorySeconds);
         t.Seconds = work + t.LaunchSeconds;
         t.Bound = t.LaunchSeconds > work ? Bound.Launch : t.ComputeSeconds >= t.MemorySeconds ? Bound.Compute : Bound.Memory;

@@ -40,6 +40,21 @@ public sealed record Device(
     public IReadOnlyDictionary<string, IReadOnlyDictionary<int, MeasuredCurve>> AllReduce { get; init; } =
         new Dictionary<string, IReadOnlyDictionary<int, MeasuredCurve>>();
 
+    /// <summary>Measured fixed latency of one kernel call, in seconds, per kernel kind ("gemm": a Linear layer;
+    /// "moe": a fused MoE layer) and weight format ("bf16", "fp8", "int8", "int4", "fp4"): the part of its time
+    /// that does not scale with bytes or FLOPs (launch, activation quantization, routing, permutation). From
+    /// hardware.json <c>measured.fixed_us</c>; empty where nothing was measured.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>> FixedLatency { get; init; } =
+        new Dictionary<string, IReadOnlyDictionary<string, double>>();
+
+    /// <summary>The measured fixed latency of a kernel kind at a weight format (f16 shares bf16's), or null.</summary>
+    public double? FixedLatencyFor(string kind, string format)
+    {
+        if (!FixedLatency.TryGetValue(kind, out var byFormat)) return null;
+        if (byFormat.TryGetValue(format, out var s)) return s;
+        return format == "f16" && byFormat.TryGetValue("bf16", out s) ? s : null;
+    }
+
     /// <summary>The measured GEMM fraction for a math type: f16 shares bf16's tensor cores, integer
     /// weight-only formats run 16-bit math; null where the device has no measurement for it.</summary>
     public double? GemmFractionFor(string type)

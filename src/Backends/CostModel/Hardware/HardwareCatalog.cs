@@ -140,6 +140,7 @@ public sealed class HardwareCatalog
         var gemmFraction = new Dictionary<string, double>(StringComparer.Ordinal);
         double hbmFraction = 0;
         var allReduce = new Dictionary<string, IReadOnlyDictionary<int, MeasuredCurve>>(StringComparer.Ordinal);
+        var fixedLatency = new Dictionary<string, IReadOnlyDictionary<string, double>>(StringComparer.Ordinal);
         if (d.TryGetProperty("measured", out var ms) && ms.ValueKind is not (JsonValueKind.Object or JsonValueKind.Null))
             throw Missing("measured (an object)");
         if (ms.ValueKind == JsonValueKind.Object)
@@ -179,11 +180,22 @@ public sealed class HardwareCatalog
                     allReduce[impl.Name] = byGroup;
                 }
             if (hbmFraction < 0 || hbmFraction > 1) throw new HardwareFileException($"{where}: measured.hbm_fraction must be in (0, 1]");
+            if (ms.TryGetProperty("fixed_us", out var fx) && fx.ValueKind is not (JsonValueKind.Object or JsonValueKind.Null))
+                throw Missing("measured.fixed_us (an object of kernel kinds)");
+            if (fx.ValueKind == JsonValueKind.Object)
+                foreach (var kind in fx.EnumerateObject())
+                {
+                    if (kind.Value.ValueKind != JsonValueKind.Object) throw new HardwareFileException($"{where}: measured.fixed_us.{kind.Name} must map weight formats to microseconds");
+                    var byFormat = new Dictionary<string, double>(StringComparer.Ordinal);
+                    foreach (var f in kind.Value.EnumerateObject())
+                        byFormat[f.Name] = NumOr(kind.Value, f.Name, 0, $"measured.fixed_us.{kind.Name}.{f.Name}") * 1e-6;
+                    fixedLatency[kind.Name] = byFormat;
+                }
         }
         return new Device(id, OptStr(d, "name") ?? id, OptStr(d, "vendor") ?? "",
             Num(d, "memory_bytes"), Num(d, "hbm_bandwidth_gbps") * 1e9, peaks,
             IntOr(d, "sm_count", 0, 0), ParseLink("intra_node", true), ParseLink("host_link", false), ParseLink("network", false),
-            IntOr(d, "gpus_per_node", 8, 1), sources) { GemmFraction = gemmFraction, HbmFraction = hbmFraction, AllReduce = allReduce };
+            IntOr(d, "gpus_per_node", 8, 1), sources) { GemmFraction = gemmFraction, HbmFraction = hbmFraction, AllReduce = allReduce, FixedLatency = fixedLatency };
     }
 }
 

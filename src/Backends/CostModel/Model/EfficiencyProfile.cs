@@ -42,6 +42,10 @@ public sealed record EfficiencyProfile
     public double DequantOps { get; init; }
     /// <summary>Fixed time per kernel (launch and inter-kernel gap), seconds.</summary>
     public double KernelSeconds { get; init; }
+    /// <summary>Whether GEMM and fused-MoE kernels take the device's measured fixed latency for their weight
+    /// format (hardware.json <c>measured.fixed_us</c>, TensorRT-LLM's kernels) in place of <see cref="KernelSeconds"/>,
+    /// where the device has one.</summary>
+    public bool MeasuredFixedLatency { get; init; }
     /// <summary>Fixed latency of one collective within a node, seconds.</summary>
     public double CollectiveSeconds { get; init; }
     /// <summary>Fixed time per decode step (scheduling, sampling), seconds.</summary>
@@ -101,6 +105,7 @@ public sealed record EfficiencyProfile
                 AllReduceCurve = S("all_reduce_curve"),
                 UtilizationOfFree = S("memory_utilization_of") == "free",
                 ScaleByMeasured = p.TryGetProperty("scale_by_measured", out var sm) && sm.ValueKind == JsonValueKind.True,
+                MeasuredFixedLatency = p.TryGetProperty("measured_fixed_latency", out var mf) && mf.ValueKind == JsonValueKind.True,
                 CalibratedOn = S("calibrated_on"),
             });
         }
