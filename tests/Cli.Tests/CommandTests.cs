@@ -29,6 +29,27 @@ public class CommandTests
         Assert.DoesNotContain("   at ", r.All);
     }
 
+    /// <summary>A diagnostic on an 800 KB line used to echo the whole line and 800 KB of carets; the snippet is
+    /// now a 160-column window around the span, cut with "...".</summary>
+    [Fact]
+    public void A_diagnostic_on_a_very_long_line_shows_a_window_around_the_span()
+    {
+        var path = Path.Combine(Path.GetTempPath(), "graphdsl-long-line.moe");
+        File.WriteAllText(path, "model M {\n  param p = " + string.Join("+", System.Linq.Enumerable.Repeat("1", 2000)) + " + q\n}\n");
+        var r = CliRunner.Run("check", path);
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains("error GD0", r.Err);
+        Assert.True(r.Err.Length < 2000, $"{r.Err.Length} characters of diagnostics for one error");
+        var lines = r.Err.Split('\n');
+        int source = System.Array.FindIndex(lines, l => l.StartsWith(" 2 | "));
+        Assert.True(source >= 0, r.Err);
+        Assert.Contains("...", lines[source]);
+        Assert.Contains("^", lines[source + 1]);
+        // The caret stands under the span's first character in the window.
+        int caret = lines[source + 1].IndexOf('^');
+        Assert.InRange(caret, " 2 | ".Length, lines[source].Length - 1);
+    }
+
     [Fact]
     public void Check_of_a_missing_file_is_a_diagnostic()
     {

@@ -35,9 +35,22 @@ public static class DiagnosticRenderer
         int col = Math.Max(1, Math.Min(span.Column, line.Length + 1));
         int len = span.EndLine == span.Line ? Math.Max(1, span.EndColumn - span.Column) : Math.Max(1, line.Length - col + 1);
         len = Math.Max(1, Math.Min(len, Math.Max(1, line.Length - col + 1)));
-        w.WriteLine($" {number} | {line}");
-        w.WriteLine($" {gutter} | {new string(' ', col - 1)}{new string('^', len)}");
+        // A very long line (generated or hostile input) is shown as a window around the span, marked with
+        // "..." where cut, so one diagnostic never prints megabytes of source and carets.
+        int start = 0, end = line.Length;
+        if (line.Length > MaxShownColumns)
+        {
+            start = Math.Max(0, Math.Min(col - 1 - ContextBeforeSpan, line.Length - MaxShownColumns));
+            end = start + MaxShownColumns;
+        }
+        string head = start > 0 ? "..." : "", tail = end < line.Length ? "..." : "";
+        int caretLen = Math.Max(1, Math.Min(len, end - (col - 1)));
+        w.WriteLine($" {number} | {head}{line[start..end]}{tail}");
+        w.WriteLine($" {gutter} | {new string(' ', head.Length + col - 1 - start)}{new string('^', caretLen)}");
     }
+
+    /// <summary>The most source columns a snippet shows, and how many of them come before the span.</summary>
+    private const int MaxShownColumns = 160, ContextBeforeSpan = 40;
 
     public static int ErrorCount(IEnumerable<Diagnostic> ds) => ds.Count(d => d.Severity == Severity.Error);
 }
