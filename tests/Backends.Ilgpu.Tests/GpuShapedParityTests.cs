@@ -13,12 +13,8 @@ namespace GraphDsl.Backends.Ilgpu.Tests;
 /// </summary>
 public class GpuShapedParityTests
 {
-    private static void Check(string graph, WeightSet? weights, double tolerance, params (string Name, Tensor Value)[] inputs)
-    {
-        var step = inputs.ToDictionary(i => i.Name, i => i.Value);
-        var (reference, device) = Both(GpuShapedBackend, FromGraph(graph), weights ?? new WeightSet(), step)[0];
-        foreach (var name in reference.Keys) Near(reference[name], device[name], tolerance, name);
-    }
+    private static void Check(string graph, WeightSet? weights, double tolerance, params (string Name, Tensor Value)[] inputs) =>
+        GraphParity(GpuShapedBackend, graph, weights, tolerance, inputs);
 
     [Theory]
     [InlineData(1, "bf16")]

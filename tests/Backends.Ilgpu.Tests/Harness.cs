@@ -78,6 +78,16 @@ internal static class Harness
         return steps.Select(s => (interpreter.Run(s, cache), program.Run(s))).ToArray();
     }
 
+    /// <summary>One step of a textual-IR graph through the reference and <paramref name="backend"/>: the same
+    /// outputs, each within <paramref name="tolerance"/> of the reference (see <see cref="Near"/>).</summary>
+    public static void GraphParity(IlgpuBackend backend, string graph, WeightSet? weights, double tolerance, params (string Name, Tensor Value)[] inputs)
+    {
+        var step = inputs.ToDictionary(i => i.Name, i => i.Value);
+        var (reference, device) = Both(backend, FromGraph(graph), weights ?? new WeightSet(), step)[0];
+        Assert.Equal(reference.Keys.OrderBy(k => k), device.Keys.OrderBy(k => k));
+        foreach (var name in reference.Keys) Near(reference[name], device[name], tolerance, name);
+    }
+
     /// <summary>max |a - b| / max(1, max |b|) over all elements: relative to the output's scale.</summary>
     public static double Deviation(Tensor reference, Tensor device)
     {

@@ -15,14 +15,8 @@ public class KernelParityTests
 {
     private const double F32 = 1e-5;
 
-    private static void Check(string graph, WeightSet? weights, double tolerance, params (string Name, Tensor Value)[] inputs)
-    {
-        var module = FromGraph(graph);
-        var step = inputs.ToDictionary(i => i.Name, i => i.Value);
-        var (reference, device) = Both(module, weights ?? new WeightSet(), step)[0];
-        Assert.Equal(reference.Keys.OrderBy(k => k), device.Keys.OrderBy(k => k));
-        foreach (var name in reference.Keys) Near(reference[name], device[name], tolerance, name);
-    }
+    private static void Check(string graph, WeightSet? weights, double tolerance, params (string Name, Tensor Value)[] inputs) =>
+        GraphParity(Backend, graph, weights, tolerance, inputs);
 
     public static TheoryData<int, string> MatmulCases()
     {
