@@ -59,12 +59,13 @@ public static class Program
                 Console.WriteLine($"  gemm {fit.Key,-9} t0 {fit.T0 * 1e6,6:F2} us  slope {1 / fit.Slope / 1e9,5:F0} GB/s  rms {fit.Rms * 1e6,5:F2} us  n {fit.N,3}  {(fit.T0 > 0 && fit.Rms <= fit.T0 ? "kept" : "dropped: rms above intercept")}");
             var moePath = Path.Combine(args[0], part.Dir, "moe", "trtllm", part.Version, "moe_perf.parquet");
             if (!File.Exists(moePath)) continue;
-            var moe = await ParquetTable.ReadAsync(moePath);
+            var moe = MoeRows(await ParquetTable.ReadAsync(moePath)).ToList();
             var fixedMoe = MoeFixed(moe, stream);
             foreach (var (key, (median, n)) in fixedMoe) Console.WriteLine($"  moe  {key,-9} fixed {median * 1e6,6:F1} us (median over {n} one-token rows)");
             foreach (var (key, (median, n)) in fixedMoe)
             {
-                if (!fractions.TryGetValue(key == "fp8_block" ? "fp8" : key, out var frac) || !part.PeakTflops.TryGetValue(key == "fp8_block" ? "fp8" : key, out var peak)) continue;
+                string math = key == "fp8_block" ? "fp8" : key; // block scales run on the FP8 tensor cores
+                if (!fractions.TryGetValue(math, out var frac) || !part.PeakTflops.TryGetValue(math, out var peak)) continue;
                 double rate = peak * 1e12 * frac * 0.8434; // the profiles' eta_grouped_gemm
                 var measured = MoeLawError(moe, key, stream, rate, median);
                 var launch = MoeLawError(moe, key, stream, rate, 2e-6);
@@ -123,10 +124,10 @@ public static class Program
                 return new MoeRow(f.Key, tokens, touched * 3 * h * inter * f.Bytes, pairs * 2 * 3 * h * inter, D(r, "latency") * 1e-3);
             });
 
-    private static SortedDictionary<string, (double, int)> MoeFixed(ParquetTable moe, double stream)
+    private static SortedDictionary<string, (double, int)> MoeFixed(IReadOnlyList<MoeRow> moe, double stream)
     {
         var result = new SortedDictionary<string, (double, int)>(StringComparer.Ordinal);
-        foreach (var g in MoeRows(moe).Where(r => r.Tokens == 1).GroupBy(r => r.Key))
+        foreach (var g in moe.Where(r => r.Tokens == 1).GroupBy(r => r.Key))
         {
             var residuals = g.Select(r => r.Seconds - r.TouchedBytes / stream).ToList();
             result[g.Key] = (Median(residuals), residuals.Count);
@@ -134,9 +135,9 @@ public static class Program
         return result;
     }
 
-    private static (double Median, double Ratio, int N) MoeLawError(ParquetTable moe, string key, double stream, double rate, double fixedSeconds)
+    private static (double Median, double Ratio, int N) MoeLawError(IReadOnlyList<MoeRow> moe, string key, double stream, double rate, double fixedSeconds)
     {
-        var rows = MoeRows(moe).Where(r => r.Key == key && r.Tokens <= 16384).ToList();
+        var rows = moe.Where(r => r.Key == key && r.Tokens <= 16384).ToList();
         var ratios = rows.Select(r => (fixedSeconds + Math.Max(r.TouchedBytes / stream, r.Flops / rate)) / r.Seconds).ToList();
         var errors = ratios.Select(x => Math.Abs(x - 1)).ToList();
         return (Median(errors), Median(ratios), rows.Count);
