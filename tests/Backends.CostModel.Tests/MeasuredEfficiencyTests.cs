@@ -55,6 +55,28 @@ public class MeasuredEfficiencyTests
         Assert.Equal(trt.KernelSeconds, FixedOfFirst("llama-3-8b", "mi300x", "fp8", trt, OpClass.Gemm), 12);
     }
 
+    /// <summary>In a device file, null means "not measured", as everywhere in the format: a null fixed latency
+    /// leaves the launch constant in place instead of making the kernel free.</summary>
+    [Fact]
+    public void A_null_fixed_latency_is_not_measured_rather_than_zero()
+    {
+        var dir = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "graphdsl-fixed-" + System.Guid.NewGuid().ToString("N"));
+        System.IO.Directory.CreateDirectory(dir);
+        var path = System.IO.Path.Combine(dir, "hw.json");
+        System.IO.File.WriteAllText(path, "{\"devices\": [{\"id\": \"my-gpu\", \"memory_bytes\": 8e10, \"hbm_bandwidth_gbps\": 3000, "
+            + "\"peak_tflops\": {\"bf16\": 900}, \"intra_node\": {\"unidirectional_gbps\": 400}, "
+            + "\"measured\": {\"fixed_us\": {\"gemm\": {\"bf16\": 4.5, \"fp8\": null}}}}]}");
+        try
+        {
+            var catalog = HardwareCatalog.BuiltIn();
+            catalog.AddFile(path);
+            var d = catalog.Find("my-gpu")!;
+            Assert.Equal(4.5e-6, d.FixedLatencyFor("gemm", "bf16")!.Value, 12);
+            Assert.Null(d.FixedLatencyFor("gemm", "fp8"));
+        }
+        finally { System.IO.Directory.Delete(dir, true); }
+    }
+
     private static double FixedOfFirst(string sample, string device, string weights, EfficiencyProfile profile, OpClass cls)
     {
         var diagnostics = new GraphDsl.Ir.Diagnostics.DiagnosticBag();

@@ -188,7 +188,8 @@ public sealed class HardwareCatalog
                     if (kind.Value.ValueKind != JsonValueKind.Object) throw new HardwareFileException($"{where}: measured.fixed_us.{kind.Name} must map weight formats to microseconds");
                     var byFormat = new Dictionary<string, double>(StringComparer.Ordinal);
                     foreach (var f in kind.Value.EnumerateObject())
-                        byFormat[f.Name] = NumOr(kind.Value, f.Name, 0, $"measured.fixed_us.{kind.Name}.{f.Name}") * 1e-6;
+                        if (f.Value.ValueKind != JsonValueKind.Null) // null: not measured, as absent (not 0 us)
+                            byFormat[f.Name] = NumOr(kind.Value, f.Name, 0, $"measured.fixed_us.{kind.Name}.{f.Name}") * 1e-6;
                     fixedLatency[kind.Name] = byFormat;
                 }
         }
