@@ -50,13 +50,13 @@ public class ValidationTests
         Assert.All(checking.Where(r => r.Predicted is null), r => Assert.Matches("not published|not modelled", r.Skipped));
         double mapeC = Validator.Mape(calibration), mapeV = Validator.Mape(checking);
         _out.WriteLine($"MAPE calibration {mapeC:P1} (n={calibration.Count(r => r.Error is not null)}), checking {mapeV:P1} (n={checking.Count(r => r.Error is not null)})");
-        Assert.InRange(mapeC, 0, 0.11);
-        Assert.InRange(mapeV, 0, 0.16);
-        // Per checking metric (the aim is 15% each): TTFT and TPOT meet it, output tokens/s is just above.
+        Assert.InRange(mapeC, 0, 0.10);
+        Assert.InRange(mapeV, 0, 0.14);
+        // Per checking metric, the aim is 15% each.
         double MapeOf(string metric) => Validator.Mape(checking.Where(r => r.Measurement.Metric == metric).ToList());
         Assert.InRange(MapeOf("ttft_ms"), 0, 0.15);
         Assert.InRange(MapeOf("tpot_ms"), 0, 0.15);
-        Assert.InRange(MapeOf("output_tokens_per_s"), 0, 0.17);
+        Assert.InRange(MapeOf("output_tokens_per_s"), 0, 0.15);
         Snapshot.Verify(Report(results), extension: "md");
     }
 

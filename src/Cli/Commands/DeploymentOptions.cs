@@ -23,6 +23,7 @@ internal sealed class DeploymentOptions
     public Option<string> Weights { get; } = new("--weights") { Description = "weight format: keep, bf16, fp8, int8, int4, mxfp4, nvfp4", DefaultValueFactory = _ => "keep" };
     public Option<string> Kv { get; } = new("--kv") { Description = "KV-cache format: keep, bf16, fp8, int8", DefaultValueFactory = _ => "keep" };
     public Option<string> Profile { get; } = new("--profile") { Description = "efficiency profile: default, roofline, or a calibrated engine", DefaultValueFactory = _ => "default" };
+    public Option<double?> RoutingSkew { get; } = CommonOptions.RoutingSkew();
 
     public DeploymentOptions()
     {
@@ -34,7 +35,7 @@ internal sealed class DeploymentOptions
     {
         c.Add(Hardware); c.Add(HardwareFile); c.Add(Gpus); c.Add(Nodes);
         if (withLayout) { c.Add(Tp); c.Add(Ep); c.Add(Pp); c.Add(Dp); }
-        c.Add(Weights); c.Add(Kv); c.Add(Profile);
+        c.Add(Weights); c.Add(Kv); c.Add(Profile); c.Add(RoutingSkew);
     }
 
     /// <summary>The cluster, efficiency profile and deployment the options name (each null, with diagnostics, where they are wrong),
@@ -104,7 +105,7 @@ internal sealed class DeploymentOptions
         var p = EfficiencyProfile.Find(name);
         if (p is null)
             diagnostics.Report(DiagnosticCatalog.UnknownProfile, SourceSpan.None, name, string.Join(", ", EfficiencyProfile.BuiltIn.Select(x => x.Name)));
-        return p;
+        return CommonOptions.WithRoutingSkew(p, r.GetValue(RoutingSkew), diagnostics);
     }
 
     /// <summary>Parses sizes like 4096, 4k, 128k, 1m.</summary>

@@ -23,7 +23,7 @@ internal static class PredictCommand
         var passes = CommonOptions.Passes();
         var format = CommonOptions.Format("table", "table", "json");
         var model = CommonOptions.Model();
-        var routing = new Option<string?>("--routing") { Description = "routing statistics (JSON from route-stats or measured) instead of uniform routing" };
+        var routing = new Option<string?>("--routing") { Description = "routing statistics (JSON from route-stats or measured) instead of the assumed expert popularity (--routing-skew)" };
         var trace = new Option<string?>("--trace") { Description = "write a Chrome/Perfetto trace of one prefill and one decode step (compute and communication streams) to this file" };
         var cmd = new Command("predict", "Predict serving performance and memory of a model on a cluster.") { file, batch, prompt, context, output, slo, passes, format, model, routing, trace };
         deployment.AddTo(cmd);

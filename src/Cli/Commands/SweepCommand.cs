@@ -53,12 +53,13 @@ internal static class SweepCommand
         var kv = new Option<string>("--kv") { Description = "KV formats, comma-separated", DefaultValueFactory = _ => "keep" };
         var slo = new Option<double?>("--tpot-slo-ms") { Description = "only configurations meeting this TPOT can be best" };
         var profile = new Option<string>("--profile") { Description = "efficiency profile", DefaultValueFactory = _ => "default" };
+        var skew = CommonOptions.RoutingSkew();
         var passes = new Option<string?>("--passes") { Description = "pipelines to compare, separated by ';' (each runs before the deployment's quantize/parallelize/fuse; see docs/passes.md)" };
         var format = CommonOptions.Format("csv", "csv", "json", "markdown");
         var output = CommonOptions.Output();
         var model = CommonOptions.Model();
         var cmd = new Command("sweep", "Evaluate every combination of hardware, layout, formats, batch and context.")
-            { file, hardware, hardwareFile, gpus, nodes, batch, context, prompt, tp, ep, dp, pp, weights, kv, slo, profile, passes, format, output, model };
+            { file, hardware, hardwareFile, gpus, nodes, batch, context, prompt, tp, ep, dp, pp, weights, kv, slo, profile, skew, passes, format, output, model };
         cmd.SetAction(r =>
         {
             var diagnostics = new DiagnosticBag();
@@ -86,6 +87,7 @@ internal static class SweepCommand
                 diagnostics.Report(DiagnosticCatalog.InvalidSweep, SourceSpan.None, "--tpot-slo-ms must be a positive number");
             var eff = EfficiencyProfile.Find(r.GetValue(profile)!);
             if (eff is null) diagnostics.Report(DiagnosticCatalog.UnknownProfile, SourceSpan.None, r.GetValue(profile)!, string.Join(", ", EfficiencyProfile.BuiltIn.Select(x => x.Name)));
+            eff = CommonOptions.WithRoutingSkew(eff, r.GetValue(skew), diagnostics);
             var pipelines = (r.GetValue(passes) ?? "").Split(';').Select(x => x.Trim()).ToArray();
             // Each pipeline is checked as the user wrote it, so an error points into their text.
             foreach (var written in pipelines.Where(x => x.Length > 0)) GraphDsl.Passes.Core.Pipeline.Parse(written, diagnostics);

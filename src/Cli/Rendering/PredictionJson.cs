@@ -24,6 +24,7 @@ public static class PredictionJson
             if (p.Workload.TpotSloMs is { } slo) w.Number("tpot_slo_ms", slo);
         });
         w.WriteString("profile", p.Profile);
+        if (p.Routing.Length > 0) w.WriteString("routing", p.Routing);
         w.WriteString("pipeline", p.Pipeline);
         w.WriteBoolean("feasible", p.Feasible);
         w.WriteStartArray("reasons");

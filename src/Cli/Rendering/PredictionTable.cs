@@ -12,7 +12,8 @@ public static class PredictionTable
     {
         var c = Terminal.Create();
         c.MarkupLine($"[bold]{Markup.Escape(p.Model)}[/] on {p.Gpus} x {Markup.Escape(p.Device)} ({p.Nodes} node(s)), tp={p.Layout.Tp} ep={p.Layout.Ep} dp={p.Layout.Dp} pp={p.Layout.Pp}, " +
-                     $"weights {Markup.Escape(p.Deployment.Weights)}, kv {Markup.Escape(p.Deployment.Kv)}; profile {Markup.Escape(p.Profile)}");
+                     $"weights {Markup.Escape(p.Deployment.Weights)}, kv {Markup.Escape(p.Deployment.Kv)}; profile {Markup.Escape(p.Profile)}" +
+                     (p.Routing.Length > 0 ? $", routing {Markup.Escape(p.Routing)}" : ""));
         c.MarkupLine($"batch {p.Workload.Batch}, prompt {p.Workload.Prompt}, context {p.Workload.Context}");
         if (!p.Feasible)
         {

@@ -1,6 +1,7 @@
 using System;
 using GraphDsl.Backends.CostModel.Hardware;
 using GraphDsl.Backends.CostModel.Model;
+using GraphDsl.Backends.CostModel.Moe;
 using GraphDsl.Backends.CostModel.Plan;
 using GraphDsl.Ir.Ops;
 
@@ -38,6 +39,7 @@ public sealed class StepEvaluator
     private readonly double[] _peak; // effective FLOP/s per entry (efficiency applied)
     private readonly bool[] _dequant; // weights converted to 16-bit on the vector units
     private readonly double[] _fixed; // fixed time per execution (launch; measured GEMM/MoE latency)
+    private readonly double[] _maxNormal; // MoE: E[max of n standard normals] over the entry's expert-parallel GPUs
     private readonly double _vectorPeak;
     private readonly double _bandwidth;
     private readonly double[] _atoms;
@@ -57,6 +59,7 @@ public sealed class StepEvaluator
         _peak = new double[plan.Entries.Length];
         _dequant = new bool[plan.Entries.Length];
         _fixed = new double[plan.Entries.Length];
+        _maxNormal = new double[plan.Entries.Length];
         _vectorPeak = PeakFor(cluster.Device, "f32");
         for (int i = 0; i < plan.Entries.Length; i++)
         {
@@ -80,6 +83,7 @@ public sealed class StepEvaluator
                 _ => false,
             };
             _fixed[i] = !e.IsKernel ? 0 : eff.MeasuredFixedLatency && MeasuredFixed(cluster.Device, e, _dequant[i]) is { } s ? s : eff.KernelSeconds;
+            if (e.IsMoe && e.LocalExperts > 0) _maxNormal[i] = RoutingSkew.ExpectedMaxOfNormals((int)Math.Round(e.Experts / e.LocalExperts));
         }
     }
 
@@ -173,6 +177,7 @@ public sealed class StepEvaluator
         {
             double payload = e.CommBytes.Evaluate(_atoms);
             if (e.RoutedLayerStart >= 0 && Routing is not null) payload *= BusiestShare(e.RoutedLayerStart, (int)e.Multiplicity);
+            else if (e.RoutedEntry >= 0) payload *= BusiestOverMean(_plan.Entries[e.RoutedEntry], e.RoutedEntry);
             t.CommSeconds = _collectives.Time(e.Collective, payload, e.CommGroup, e.CommAxis);
             t.Seconds = t.CommSeconds;
             t.Bytes = payload;
@@ -184,7 +189,7 @@ public sealed class StepEvaluator
         double actBytes = e.ActivationBytes.Evaluate(_atoms);
         double kvBytes = e.KvBytes.Evaluate(_atoms);
         if (e.IsMoe && Routing is not null) return RoutedTime(e, index, flops, weightBytes, actBytes, kvBytes);
-        if (e.IsMoe) (flops, weightBytes, actBytes) = MoeWork(e, flops, weightBytes, actBytes);
+        if (e.IsMoe) (flops, weightBytes, actBytes) = MoeWork(e, index, flops, weightBytes, actBytes);
         return Finish(e, index, flops, weightBytes, actBytes + kvBytes);
     }
 
@@ -194,14 +199,17 @@ public sealed class StepEvaluator
         double bytes = weightBytes + otherBytes;
         t.Flops = flops;
         t.Bytes = bytes;
-        t.ComputeSeconds = flops / _peak[index];
+        double math = flops / _peak[index];
         // Dequantizing low-bit weights for 16-bit math costs vector-unit work per weight element read,
         // overlapping with the tensor-core work.
-        if (_dequant[index] && _eff.DequantOps > 0)
-            t.ComputeSeconds = Math.Max(t.ComputeSeconds, _eff.DequantOps * weightBytes / e.WeightElementBytes / _vectorPeak);
+        double dequant = _dequant[index] && _eff.DequantOps > 0 ? _eff.DequantOps * weightBytes / e.WeightElementBytes / _vectorPeak : 0;
+        t.ComputeSeconds = Math.Max(math, dequant);
         t.MemorySeconds = bytes / _bandwidth;
         t.LaunchSeconds = _fixed[index];
-        double work = Math.Max(t.ComputeSeconds, t.MemorySeconds);
+        // Fused MoE kernels stream the experts' weights and then do their tensor-core math, tile by tile, with
+        // little overlap: their time is the sum (AIConfigurator's kernel database, docs/cost-model.md); the
+        // dequantization of weight-only formats still overlaps the streaming.
+        double work = e.IsMoe && _eff.MoeSerialWork ? math + Math.Max(dequant, t.MemorySeconds) : Math.Max(t.ComputeSeconds, t.MemorySeconds);
         t.Seconds = work + t.LaunchSeconds;
         t.Bound = t.LaunchSeconds > work ? Bound.Launch : t.ComputeSeconds >= t.MemorySeconds ? Bound.Compute : Bound.Memory;
         return t;
@@ -245,29 +253,46 @@ public sealed class StepEvaluator
     }
 
     /// <summary>
-    /// Routed experts at a batch: T tokens of the routing group each pick k of E experts (uniformly unless
-    /// routing statistics say otherwise). This GPU's L experts are each touched with probability
-    /// 1 - (1 - k/E)^T, so it streams the weights of E_hit = L (1 - (1 - k/E)^T) experts ("reuse
-    /// fragmentation": at small T each streamed expert serves few tokens). Token-expert pairs landing on
-    /// one GPU are binomial with mean T k L / E; the busiest of the E / L GPUs sets the time, taken as the
-    /// mean plus sqrt(2 ln(E / L)) standard deviations (the expected maximum of that many normals).
+    /// Routed experts at a batch: T tokens of the routing group each pick k of E experts. This GPU's L experts
+    /// are each touched with probability 1 - (1 - k/E)^T, so it streams the weights of E_hit = L (1 - (1 - k/E)^T)
+    /// experts ("reuse fragmentation": at small T each streamed expert serves few tokens). Token-expert pairs
+    /// landing on one GPU have mean T k L / E; the busiest of the E / L GPUs sets the time
+    /// (<see cref="RoutingSkew.BusiestPairs"/>: binomial spread, plus the experts' skewed popularity under the
+    /// profile's routing_skew).
     /// </summary>
-    private (double Flops, double WeightBytes, double ActBytes) MoeWork(PlanEntry e, double flops, double weightBytes, double actBytes)
+    private (double Flops, double WeightBytes, double ActBytes) MoeWork(PlanEntry e, int index, double flops, double weightBytes, double actBytes)
     {
         double groupTokens = e.Tokens.Evaluate(_atoms) * e.TokenGroups;
         double allExperts = e.LocalExperts * e.BytesPerExpert;
         if (groupTokens <= 0 || e.Experts <= 0) return (flops, weightBytes - allExperts, actBytes);
-        double share = e.LocalExperts / e.Experts;          // this GPU's share of the experts
         double pick = Math.Min(1.0, e.TopK / e.Experts);    // chance a token picks a given expert
         double hit = 1 - Math.Exp(groupTokens * Math.Log(1 - Math.Min(pick, 1 - 1e-12)));
         double touched = e.LocalExperts * hit;
-        double pairs = groupTokens * e.TopK;
-        double mean = pairs * share;
-        double shards = e.Experts / e.LocalExperts;
-        double busiest = shards > 1 ? mean + Math.Sqrt(pairs * share * (1 - share)) * Math.Sqrt(2 * Math.Log(shards)) : mean;
+        double mean = groupTokens * e.TopK * e.LocalExperts / e.Experts;
+        double busiest = Busiest(e, index, groupTokens);
         double scale = mean > 0 ? busiest / mean : 1;
         // Replace the routed experts' average share (as the IR states it) by the busiest GPU's, and their
         // full weights by the experts actually touched; other members of a fused kernel keep their cost.
         return (flops + (busiest - mean) * e.FlopsPerPair, weightBytes - allExperts + touched * e.BytesPerExpert, actBytes * scale);
+    }
+
+    /// <summary>The busiest GPU's pairs. Routing is drawn afresh by every forward pass, and an engine runs a long
+    /// prefill as passes of at most max_batched_tokens per replica: the busiest GPU's share is that of one such pass.</summary>
+    private double Busiest(PlanEntry e, int index, double groupTokens)
+    {
+        double pass = Math.Min(groupTokens, _eff.MaxBatchedTokens * e.TokenGroups);
+        double passMean = pass * e.TopK * e.LocalExperts / e.Experts;
+        if (passMean <= 0) return 0;
+        double share = RoutingSkew.BusiestPairs(pass, e.TopK, e.Experts, e.LocalExperts, _eff.RoutingSkew, _maxNormal[index]) / passMean;
+        return share * groupTokens * e.TopK * e.LocalExperts / e.Experts;
+    }
+
+    /// <summary>The busiest GPU's token-expert pairs over the mean for an MoE entry at this step's tokens: the
+    /// expert-parallel all-to-all that feeds it ends when that GPU has received (and sent back) its tokens.</summary>
+    private double BusiestOverMean(PlanEntry moe, int index)
+    {
+        double groupTokens = moe.Tokens.Evaluate(_atoms) * moe.TokenGroups;
+        double mean = groupTokens * moe.TopK * moe.LocalExperts / moe.Experts;
+        return mean > 0 ? Busiest(moe, index, groupTokens) / mean : 1;
     }
 }

@@ -46,6 +46,12 @@ public sealed record EfficiencyProfile
     /// format (hardware.json <c>measured.fixed_us</c>, TensorRT-LLM's kernels) in place of <see cref="KernelSeconds"/>,
     /// where the device has one.</summary>
     public bool MeasuredFixedLatency { get; init; }
+    /// <summary>Whether a fused MoE kernel's time is its weight streaming plus its math rather than the larger
+    /// of the two (measured on TensorRT-LLM's kernels; off for roofline).</summary>
+    public bool MoeSerialWork { get; init; }
+    /// <summary>Power-law exponent of expert popularity assumed without routing statistics (0: uniform routing;
+    /// see <see cref="GraphDsl.Backends.CostModel.Moe.RoutingSkew"/>).</summary>
+    public double RoutingSkew { get; init; }
     /// <summary>Fixed latency of one collective within a node, seconds.</summary>
     public double CollectiveSeconds { get; init; }
     /// <summary>Fixed time per decode step (scheduling, sampling), seconds.</summary>
@@ -106,6 +112,8 @@ public sealed record EfficiencyProfile
                 UtilizationOfFree = S("memory_utilization_of") == "free",
                 ScaleByMeasured = p.TryGetProperty("scale_by_measured", out var sm) && sm.ValueKind == JsonValueKind.True,
                 MeasuredFixedLatency = p.TryGetProperty("measured_fixed_latency", out var mf) && mf.ValueKind == JsonValueKind.True,
+                MoeSerialWork = p.TryGetProperty("moe_serial_work", out var ms) && ms.ValueKind == JsonValueKind.True,
+                RoutingSkew = D("routing_skew", 0),
                 CalibratedOn = S("calibrated_on"),
             });
         }

@@ -22,6 +22,9 @@ public sealed class Prediction
     public Deployment Deployment { get; init; } = new();
     public Workload Workload { get; init; } = new(1, 1, 1);
     public string Profile { get; init; } = "";
+    /// <summary>How MoE layers were routed: "uniform", "power-law ALPHA" (the assumed expert popularity),
+    /// "statistics" (a routing file); "" for a model without MoE layers.</summary>
+    public string Routing { get; init; } = "";
     public string Pipeline { get; init; } = "";
     public bool Feasible { get; init; }
     public IReadOnlyList<string> Reasons { get; init; } = new List<string>();

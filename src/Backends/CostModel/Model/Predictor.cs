@@ -106,6 +106,8 @@ public sealed class Predictor
             Deployment = _compiled.Deployment,
             Workload = w,
             Profile = _eff.Name,
+            Routing = !_compiled.DecodePlan.Entries.Any(e => e.IsMoe) ? "" : Routing is not null ? "statistics"
+                : _eff.RoutingSkew > 0 ? $"power-law {_eff.RoutingSkew.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture)}" : "uniform",
             Pipeline = _compiled.Pipeline,
             Feasible = memory.Feasible,
             Reasons = memory.Reasons,

@@ -110,12 +110,15 @@ public sealed class CostPlan
     /// <summary>Ties each expert-parallel all-to-all (dispatch and combine) to the MoE layer of its region.</summary>
     private static void LinkDispatchToLayers(List<PlanEntry> entries)
     {
-        var layerOf = new Dictionary<Region, int>();
+        var moeOf = new Dictionary<Region, int>();
+        for (int i = 0; i < entries.Count; i++)
+            if (entries[i].IsMoe && entries[i].Source?.ParentRegion is { } r && !moeOf.ContainsKey(r)) moeOf[r] = i;
         foreach (var e in entries)
-            if (e.IsMoe && e.Source?.ParentRegion is { } r && !layerOf.ContainsKey(r)) layerOf[r] = e.MoeLayerStart;
-        foreach (var e in entries)
-            if (e.Collective == CollectiveKind.AllToAll && e.CommAxis == "ep" && e.Source?.ParentRegion is { } r && layerOf.TryGetValue(r, out var layer))
-                e.RoutedLayerStart = layer;
+            if (e.Collective == CollectiveKind.AllToAll && e.CommAxis == "ep" && e.Source?.ParentRegion is { } r && moeOf.TryGetValue(r, out var moe))
+            {
+                e.RoutedEntry = moe;
+                e.RoutedLayerStart = entries[moe].MoeLayerStart;
+            }
     }
 
     /// <summary>The nano-batch index of an MoE op (or the MoE op a fused kernel holds); 0 for the layer's primary copy.</summary>
