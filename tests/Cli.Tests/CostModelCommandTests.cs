@@ -55,6 +55,25 @@ public class CostModelCommandTests
         finally { File.Delete(path); }
     }
 
+    /// <summary>Expert-parallel decode under the assumed power-law popularity is slower than under uniform
+    /// routing (--routing-skew 0), and the JSON says which routing it assumed.</summary>
+    [Fact]
+    public void Predict_assumes_skewed_routing_unless_told_otherwise()
+    {
+        string[] Args(params string[] more) => new[] { "predict", "samples/deepseek-v3.moe", "--hardware", "h200-sxm", "--gpus", "8", "--tp", "1",
+            "--dp", "8", "--ep", "8", "--weights", "fp8", "--batch", "1024", "--prompt", "1024", "--context", "2048", "--format", "json" }.Concat(more).ToArray();
+        var skewed = CliRunner.Run(Args());
+        var uniform = CliRunner.Run(Args("--routing-skew", "0"));
+        Assert.Equal(0, skewed.ExitCode);
+        Assert.Equal(0, uniform.ExitCode);
+        using var a = System.Text.Json.JsonDocument.Parse(skewed.Out);
+        using var b = System.Text.Json.JsonDocument.Parse(uniform.Out);
+        Assert.Equal("power-law 1.01", a.RootElement.GetProperty("routing").GetString());
+        Assert.Equal("uniform", b.RootElement.GetProperty("routing").GetString());
+        double Tpot(System.Text.Json.JsonDocument d) => d.RootElement.GetProperty("decode").GetProperty("tpot_ms").GetDouble();
+        Assert.True(Tpot(a) > 1.05 * Tpot(b), $"skewed {Tpot(a)} ms, uniform {Tpot(b)} ms");
+    }
+
     [Fact]
     public void Predict_reports_an_infeasible_deployment_with_why()
     {
@@ -73,6 +92,8 @@ public class CostModelCommandTests
     [InlineData("--context", "lots", "GD0603: --context 'lots' is not a positive size")]
     [InlineData("--profile", "fast", "GD0605: unknown efficiency profile 'fast'")]
     [InlineData("--tpot-slo-ms", "NaN", "GD0603: --tpot-slo-ms must be a positive number")]
+    [InlineData("--routing-skew", "-1", "GD0603: --routing-skew must be a number from 0 (uniform routing) to 10, found -1")]
+    [InlineData("--routing-skew", "NaN", "GD0603: --routing-skew must be a number from 0 (uniform routing) to 10, found NaN")]
     // --passes is spliced into the deployment's pipeline; it is parsed as written first, so a malformed or
     // unknown element is an error at its column in the user's text instead of being dropped silently.
     [InlineData("--passes", "fuse{", "<pipeline>:1:5: error GD0501: unbalanced '{': expected '}'")]
@@ -157,6 +178,7 @@ public class CostModelCommandTests
     [InlineData("--tp", "4294967304", "--batch", "8", "GD0606: --tp: 4294967304 is larger than 2147483647")]
     [InlineData("--passes", "fuse;fuse{", "--batch", "8", "<pipeline>:1:5: error GD0501: unbalanced '{': expected '}'")]
     [InlineData("--tpot-slo-ms", "-1", "--batch", "8", "GD0606: --tpot-slo-ms must be a positive number")]
+    [InlineData("--routing-skew", "11", "--batch", "8", "GD0603: --routing-skew must be a number from 0 (uniform routing) to 10, found 11")]
     public void Sweep_rejects_bad_or_unbounded_options_before_compiling(string o1, string v1, string o2, string v2, string message)
     {
         string Value(string v) => v == "RANGE" ? string.Join(",", Enumerable.Range(1, 2000)) : v;

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Threading.Tasks;
+using GraphDsl.Backends.CostModel.Moe;
 
 namespace KernelFit;
 
@@ -67,9 +68,15 @@ public static class Program
                 string math = key == "fp8_block" ? "fp8" : key; // block scales run on the FP8 tensor cores
                 if (!fractions.TryGetValue(math, out var frac) || !part.PeakTflops.TryGetValue(math, out var peak)) continue;
                 double rate = peak * 1e12 * frac * 0.8434; // the profiles' eta_grouped_gemm
-                var measured = MoeLawError(moe, key, stream, rate, median);
-                var launch = MoeLawError(moe, key, stream, rate, 2e-6);
+                var measured = MoeLawError(moe, key, "balanced", stream, rate, median, serial: false);
+                var launch = MoeLawError(moe, key, "balanced", stream, rate, 2e-6, serial: false);
                 Console.WriteLine($"  moe  {key,-9} law vs {measured.N} balanced rows: median |error| {measured.Median:P1} with the measured fixed latency, {launch.Median:P1} with 2 us (median predicted/measured {measured.Ratio:F2} and {launch.Ratio:F2})");
+                foreach (var dist in new[] { "balanced", "power_law_1.01", "power_law_1.2" })
+                {
+                    var max = MoeLawError(moe, key, dist, stream, rate, median, serial: false);
+                    var sum = MoeLawError(moe, key, dist, stream, rate, median, serial: true);
+                    Console.WriteLine($"  moe  {key,-9} {dist,-14} {sum.N,5} rows: median |error| {sum.Median:P1} streaming + math, {max.Median:P1} max of the two (median predicted/measured {sum.Ratio:F2} and {max.Ratio:F2})");
+                }
             }
         }
         return 0;
@@ -109,25 +116,30 @@ public static class Program
         }
     }
 
-    private sealed record MoeRow(string Key, double Tokens, double TouchedBytes, double Flops, double Seconds);
+    private sealed record MoeRow(string Key, string Distribution, double Tokens, double TouchedBytes, double Flops, double Seconds);
 
+    /// <summary>The fused-MoE rows, with the work of the GPU the database times: every GPU's equal share under
+    /// balanced routing; under a power law, the busiest GPU (AIConfigurator swaps it to rank 0), whose pairs the
+    /// cost model's <see cref="RoutingSkew.BusiestPairs"/> gives for the same alpha.</summary>
     private static IEnumerable<MoeRow> MoeRows(ParquetTable moe) =>
-        moe.Rows.Where(r => r["distribution"] == "balanced" && r["kernel_source"] is "moe_torch_flow_cutlass" or "moe_torch_flow"
-                && Formats.ContainsKey(r["moe_dtype"]))
+        moe.Rows.Where(r => r["distribution"] is "balanced" or "power_law_1.01" or "power_law_1.2"
+                && r["kernel_source"] is "moe_torch_flow_cutlass" or "moe_torch_flow" && Formats.ContainsKey(r["moe_dtype"]))
             .Select(r =>
             {
                 double tokens = D(r, "num_tokens"), h = D(r, "hidden_size"), inter = D(r, "inter_size") / D(r, "moe_tp_size");
                 double k = D(r, "topk"), experts = D(r, "num_experts"), ep = D(r, "moe_ep_size");
-                double pairs = tokens * k / ep;                          // token-expert pairs on this GPU (balanced)
+                double alpha = r["distribution"] == "balanced" ? 0 : double.Parse(r["distribution"]["power_law_".Length..], CultureInfo.InvariantCulture);
+                double pairs = alpha == 0 ? tokens * k / ep
+                    : RoutingSkew.BusiestPairs(tokens, k, experts, experts / ep, alpha, RoutingSkew.ExpectedMaxOfNormals((int)ep));
                 double touched = Math.Min(experts / ep, Math.Max(pairs, 1));
                 var f = Formats[r["moe_dtype"]];
-                return new MoeRow(f.Key, tokens, touched * 3 * h * inter * f.Bytes, pairs * 2 * 3 * h * inter, D(r, "latency") * 1e-3);
+                return new MoeRow(f.Key, r["distribution"], tokens, touched * 3 * h * inter * f.Bytes, pairs * 2 * 3 * h * inter, D(r, "latency") * 1e-3);
             });
 
     private static SortedDictionary<string, (double, int)> MoeFixed(IReadOnlyList<MoeRow> moe, double stream)
     {
         var result = new SortedDictionary<string, (double, int)>(StringComparer.Ordinal);
-        foreach (var g in moe.Where(r => r.Tokens == 1).GroupBy(r => r.Key))
+        foreach (var g in moe.Where(r => r.Tokens == 1 && r.Distribution == "balanced").GroupBy(r => r.Key))
         {
             var residuals = g.Select(r => r.Seconds - r.TouchedBytes / stream).ToList();
             result[g.Key] = (Median(residuals), residuals.Count);
@@ -135,10 +147,14 @@ public static class Program
         return result;
     }
 
-    private static (double Median, double Ratio, int N) MoeLawError(IReadOnlyList<MoeRow> moe, string key, double stream, double rate, double fixedSeconds)
+    /// <summary>The cost model's MoE law on the rows of one format and distribution: fixed + max(streaming, math),
+    /// or, <paramref name="serial"/>, fixed + streaming + math (the trtllm profile's moe_serial_work).</summary>
+    private static (double Median, double Ratio, int N) MoeLawError(IReadOnlyList<MoeRow> moe, string key, string distribution, double stream, double rate,
+        double fixedSeconds, bool serial)
     {
-        var rows = moe.Where(r => r.Key == key && r.Tokens <= 16384).ToList();
-        var ratios = rows.Select(r => (fixedSeconds + Math.Max(r.TouchedBytes / stream, r.Flops / rate)) / r.Seconds).ToList();
+        var rows = moe.Where(r => r.Key == key && r.Distribution == distribution && r.Tokens <= 16384).ToList();
+        double Work(MoeRow r) => serial ? r.TouchedBytes / stream + r.Flops / rate : Math.Max(r.TouchedBytes / stream, r.Flops / rate);
+        var ratios = rows.Select(r => (fixedSeconds + Work(r)) / r.Seconds).ToList();
         var errors = ratios.Select(x => Math.Abs(x - 1)).ToList();
         return (Median(errors), Median(ratios), rows.Count);
     }
