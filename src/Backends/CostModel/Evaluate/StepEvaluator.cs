@@ -40,6 +40,7 @@ public sealed class StepEvaluator
     private readonly bool[] _dequant; // weights converted to 16-bit on the vector units
     private readonly double[] _fixed; // fixed time per execution (launch; measured GEMM/MoE latency)
     private readonly double[] _maxNormal; // MoE: E[max of n standard normals] over the entry's expert-parallel GPUs
+    private readonly double[] _shareTokens, _share; // MoE: the busiest GPU's share at the last token count asked (its all-to-alls ask again)
     private readonly double _vectorPeak;
     private readonly double _bandwidth;
     private readonly double[] _atoms;
@@ -60,6 +61,8 @@ public sealed class StepEvaluator
         _dequant = new bool[plan.Entries.Length];
         _fixed = new double[plan.Entries.Length];
         _maxNormal = new double[plan.Entries.Length];
+        _shareTokens = new double[plan.Entries.Length];
+        _share = new double[plan.Entries.Length];
         _vectorPeak = PeakFor(cluster.Device, "f32");
         for (int i = 0; i < plan.Entries.Length; i++)
         {
@@ -280,11 +283,16 @@ public sealed class StepEvaluator
     /// prefill as passes of at most max_batched_tokens per replica: the busiest GPU's share is that of one such pass.</summary>
     private double Busiest(PlanEntry e, int index, double groupTokens)
     {
-        double pass = Math.Min(groupTokens, _eff.MaxBatchedTokens * e.TokenGroups);
-        double passMean = pass * e.TopK * e.LocalExperts / e.Experts;
-        if (passMean <= 0) return 0;
-        double share = RoutingSkew.BusiestPairs(pass, e.TopK, e.Experts, e.LocalExperts, _eff.RoutingSkew, _maxNormal[index]) / passMean;
-        return share * groupTokens * e.TopK * e.LocalExperts / e.Experts;
+        double mean = groupTokens * e.TopK * e.LocalExperts / e.Experts;
+        if (mean <= 0 || e.LocalExperts >= e.Experts) return mean;
+        if (_shareTokens[index] != groupTokens)
+        {
+            double pass = Math.Min(groupTokens, _eff.MaxBatchedTokens * e.TokenGroups);
+            double passMean = pass * e.TopK * e.LocalExperts / e.Experts;
+            _share[index] = RoutingSkew.BusiestPairs(pass, e.TopK, e.Experts, e.LocalExperts, _eff.RoutingSkew, _maxNormal[index]) / passMean;
+            _shareTokens[index] = groupTokens;
+        }
+        return _share[index] * mean;
     }
 
     /// <summary>The busiest GPU's token-expert pairs over the mean for an MoE entry at this step's tokens: the
