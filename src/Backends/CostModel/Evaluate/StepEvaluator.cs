@@ -179,8 +179,11 @@ public sealed class StepEvaluator
         if (e.Collective != CollectiveKind.None)
         {
             double payload = e.CommBytes.Evaluate(_atoms);
-            if (e.RoutedLayerStart >= 0 && Routing is not null) payload *= BusiestShare(e.RoutedLayerStart, (int)e.Multiplicity);
-            else if (e.RoutedEntry >= 0) payload *= BusiestOverMean(_plan.Entries[e.RoutedEntry], e.RoutedEntry);
+            if (e.RoutedEntry >= 0)
+            {
+                var moe = _plan.Entries[e.RoutedEntry];
+                payload *= Routing is not null ? BusiestShare(moe.MoeLayerStart, (int)e.Multiplicity) : BusiestOverMean(moe, e.RoutedEntry, GroupTokens(moe));
+            }
             t.CommSeconds = _collectives.Time(e.Collective, payload, e.CommGroup, e.CommAxis);
             t.Seconds = t.CommSeconds;
             t.Bytes = payload;
@@ -235,9 +238,9 @@ public sealed class StepEvaluator
     /// load and touched experts under the placement), and the entry's time is the mean over those layers.</summary>
     private OpTiming RoutedTime(PlanEntry e, int index, double flops, double weightBytes, double actBytes, double kvBytes)
     {
-        double groupTokens = e.Tokens.Evaluate(_atoms) * e.TokenGroups;
+        double groupTokens = GroupTokens(e);
         double allExperts = e.LocalExperts * e.BytesPerExpert;
-        double meanPairs = groupTokens * e.TopK * e.LocalExperts / e.Experts;
+        double meanPairs = MeanPairs(e, groupTokens);
         int layers = (int)e.Multiplicity;
         var sum = new OpTiming();
         for (int l = 0; l < layers; l++)
@@ -265,42 +268,40 @@ public sealed class StepEvaluator
     /// </summary>
     private (double Flops, double WeightBytes, double ActBytes) MoeWork(PlanEntry e, int index, double flops, double weightBytes, double actBytes)
     {
-        double groupTokens = e.Tokens.Evaluate(_atoms) * e.TokenGroups;
+        double groupTokens = GroupTokens(e);
         double allExperts = e.LocalExperts * e.BytesPerExpert;
         if (groupTokens <= 0 || e.Experts <= 0) return (flops, weightBytes - allExperts, actBytes);
         double pick = Math.Min(1.0, e.TopK / e.Experts);    // chance a token picks a given expert
         double hit = 1 - Math.Exp(groupTokens * Math.Log(1 - Math.Min(pick, 1 - 1e-12)));
         double touched = e.LocalExperts * hit;
-        double mean = groupTokens * e.TopK * e.LocalExperts / e.Experts;
-        double busiest = Busiest(e, index, groupTokens);
-        double scale = mean > 0 ? busiest / mean : 1;
+        double mean = MeanPairs(e, groupTokens);
+        double scale = BusiestOverMean(e, index, groupTokens);
+        double busiest = mean * scale;
         // Replace the routed experts' average share (as the IR states it) by the busiest GPU's, and their
         // full weights by the experts actually touched; other members of a fused kernel keep their cost.
         return (flops + (busiest - mean) * e.FlopsPerPair, weightBytes - allExperts + touched * e.BytesPerExpert, actBytes * scale);
     }
 
-    /// <summary>The busiest GPU's pairs. Routing is drawn afresh by every forward pass, and an engine runs a long
-    /// prefill as passes of at most max_batched_tokens per replica: the busiest GPU's share is that of one such pass.</summary>
-    private double Busiest(PlanEntry e, int index, double groupTokens)
+    /// <summary>Tokens routed in the entry's routing group this step (every data-parallel replica's).</summary>
+    private double GroupTokens(PlanEntry e) => e.Tokens.Evaluate(_atoms) * e.TokenGroups;
+
+    /// <summary>Token-expert pairs an expert-parallel GPU carries on average.</summary>
+    private static double MeanPairs(PlanEntry e, double groupTokens) => groupTokens * e.TopK * e.LocalExperts / e.Experts;
+
+    /// <summary>The busiest GPU's token-expert pairs over the mean for an MoE entry, which sets its expert GEMMs and
+    /// the expert-parallel all-to-alls feeding it (they end when that GPU has received and sent back its tokens).
+    /// Routing is drawn afresh by every forward pass, and an engine runs a long prefill as passes of at most
+    /// max_batched_tokens per replica: the share is that of one such pass. Kept per entry for the last token count,
+    /// since the entry's all-to-alls ask again at the same count.</summary>
+    private double BusiestOverMean(PlanEntry e, int index, double groupTokens)
     {
-        double mean = groupTokens * e.TopK * e.LocalExperts / e.Experts;
-        if (mean <= 0 || e.LocalExperts >= e.Experts) return mean;
+        if (e.LocalExperts >= e.Experts || MeanPairs(e, groupTokens) <= 0) return 1;
         if (_shareTokens[index] != groupTokens)
         {
             double pass = Math.Min(groupTokens, _eff.MaxBatchedTokens * e.TokenGroups);
-            double passMean = pass * e.TopK * e.LocalExperts / e.Experts;
-            _share[index] = RoutingSkew.BusiestPairs(pass, e.TopK, e.Experts, e.LocalExperts, _eff.RoutingSkew, _maxNormal[index]) / passMean;
+            _share[index] = RoutingSkew.BusiestPairs(pass, e.TopK, e.Experts, e.LocalExperts, _eff.RoutingSkew, _maxNormal[index]) / MeanPairs(e, pass);
             _shareTokens[index] = groupTokens;
         }
-        return _share[index] * mean;
-    }
-
-    /// <summary>The busiest GPU's token-expert pairs over the mean for an MoE entry at this step's tokens: the
-    /// expert-parallel all-to-all that feeds it ends when that GPU has received (and sent back) its tokens.</summary>
-    private double BusiestOverMean(PlanEntry moe, int index)
-    {
-        double groupTokens = moe.Tokens.Evaluate(_atoms) * moe.TokenGroups;
-        double mean = groupTokens * moe.TopK * moe.LocalExperts / moe.Experts;
-        return mean > 0 ? Busiest(moe, index, groupTokens) / mean : 1;
+        return _share[index];
     }
 }

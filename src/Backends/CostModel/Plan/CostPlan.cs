@@ -107,7 +107,7 @@ public sealed class CostPlan
         return new CostPlan(entries.ToArray(), atoms, stages, layout, phase, schedule.Root);
     }
 
-    /// <summary>Ties each expert-parallel all-to-all (dispatch and combine) to the MoE layer of its region.</summary>
+    /// <summary>Ties each expert-parallel all-to-all (dispatch and combine) to the MoE entry of its region.</summary>
     private static void LinkDispatchToLayers(List<PlanEntry> entries)
     {
         var moeOf = new Dictionary<Region, int>();
@@ -115,10 +115,7 @@ public sealed class CostPlan
             if (entries[i].IsMoe && entries[i].Source?.ParentRegion is { } r && !moeOf.ContainsKey(r)) moeOf[r] = i;
         foreach (var e in entries)
             if (e.Collective == CollectiveKind.AllToAll && e.CommAxis == "ep" && e.Source?.ParentRegion is { } r && moeOf.TryGetValue(r, out var moe))
-            {
                 e.RoutedEntry = moe;
-                e.RoutedLayerStart = entries[moe].MoeLayerStart;
-            }
     }
 
     /// <summary>The nano-batch index of an MoE op (or the MoE op a fused kernel holds); 0 for the layer's primary copy.</summary>

@@ -51,10 +51,8 @@ public sealed class PlanEntry
     public CollectiveKind Collective { get; init; }
     public int CommGroup { get; init; }
     public string CommAxis { get; init; } = "";
-    /// <summary>For an expert-parallel all-to-all: the MoE layer it carries tokens to or from (its region's MoE
-    /// entry), so routing statistics can load it by the busiest GPU's share; -1 otherwise.</summary>
-    public int RoutedLayerStart { get; set; } = -1;
-    /// <summary>For an expert-parallel all-to-all: the index of that MoE entry in the plan; -1 otherwise.</summary>
+    /// <summary>For an expert-parallel all-to-all: the index in the plan of the MoE entry it carries tokens to or
+    /// from (its region's), so the busiest GPU's share loads it; -1 otherwise.</summary>
     public int RoutedEntry { get; set; } = -1;
     public AsyncRole Async { get; init; }
     /// <summary>For a wait: the index of the entry that started its collective.</summary>
