@@ -19,11 +19,14 @@ public static class Suggest
         string? best = null;
         int bestDist = int.MaxValue;
         int limit = Math.Max(1, Math.Min(3, name.Length / 3 + 1));
+        var a = name.ToLowerInvariant();
         foreach (var c in candidates.Distinct())
         {
             if (c == name) continue;
-            var a = name.ToLowerInvariant(); var b = c.ToLowerInvariant();
-            var d = Distance(a, b);
+            var b = c.ToLowerInvariant();
+            // The distance is at least the difference in length: beyond the limit it cannot win, and computing it
+            // for a huge name (a 256 KB identifier) would cost length x candidate length per candidate.
+            var d = Math.Abs(a.Length - b.Length) > limit ? limit + 1 : Distance(a, b);
             // 'epsilon' for 'eps': a prefix of three or more letters is as good as a one-letter typo.
             if (Math.Min(a.Length, b.Length) >= 3 && (a.StartsWith(b, StringComparison.Ordinal) || b.StartsWith(a, StringComparison.Ordinal))) d = Math.Min(d, 1);
             if (d < bestDist || (d == bestDist && best is not null && string.CompareOrdinal(c, best) < 0)) { bestDist = d; best = c; }

@@ -38,10 +38,10 @@ internal static class IrLexer
                 continue;
             }
             int start = i, sl = line, sc = col;
-            if (c == '%' && i + 1 < text.Length && char.IsDigit(text[i + 1]))
+            if (c == '%' && i + 1 < text.Length && IsDigit(text[i + 1]))
             {
                 Advance(1);
-                while (i < text.Length && char.IsDigit(text[i])) Advance(1);
+                while (i < text.Length && IsDigit(text[i])) Advance(1);
                 toks.Add(new IrToken(IrTok.Value, text.Substring(start + 1, i - start - 1), sl, sc, start));
                 continue;
             }
@@ -59,20 +59,24 @@ internal static class IrLexer
                 toks.Add(new IrToken(IrTok.Ident, text.Substring(start, i - start), sl, sc, start));
                 continue;
             }
-            if (char.IsDigit(c))
+            // ASCII digits only: numbers are parsed with the invariant culture, which knows no other digits.
+            if (IsDigit(c))
             {
                 bool isFloat = false;
-                while (i < text.Length && char.IsDigit(text[i])) Advance(1);
-                if (i < text.Length && text[i] == '.' && i + 1 < text.Length && char.IsDigit(text[i + 1]))
+                while (i < text.Length && IsDigit(text[i])) Advance(1);
+                if (i < text.Length && text[i] == '.' && i + 1 < text.Length && IsDigit(text[i + 1]))
                 {
                     isFloat = true; Advance(1);
-                    while (i < text.Length && char.IsDigit(text[i])) Advance(1);
+                    while (i < text.Length && IsDigit(text[i])) Advance(1);
                 }
                 if (i < text.Length && (text[i] == 'e' || text[i] == 'E'))
                 {
                     isFloat = true; Advance(1);
                     if (i < text.Length && (text[i] == '+' || text[i] == '-')) Advance(1);
-                    while (i < text.Length && char.IsDigit(text[i])) Advance(1);
+                    int digits = i;
+                    while (i < text.Length && IsDigit(text[i])) Advance(1);
+                    if (i == digits)
+                        throw new DiagnosticException(DiagnosticCatalog.InvalidFloat.At(SourceSpan.At(file, sl, sc, i - start, start), text.Substring(start, i - start)));
                 }
                 toks.Add(new IrToken(isFloat ? IrTok.Float : IrTok.Int, text.Substring(start, i - start), sl, sc, start));
                 continue;
@@ -115,4 +119,6 @@ internal static class IrLexer
     }
 
     private static bool IsIdentChar(char c) => char.IsLetterOrDigit(c) || c == '_';
+
+    private static bool IsDigit(char c) => c is >= '0' and <= '9';
 }

@@ -65,6 +65,14 @@ public sealed class IrParser
         Next();
     }
 
+    private int ExpectLocationNumber(string what)
+    {
+        if (Peek.Kind != IrTok.Int || !int.TryParse(Peek.Text, NumberStyles.None, CultureInfo.InvariantCulture, out var n))
+            throw Error($"expected {what} (an integer below 2^31) but found {Peek}");
+        Next();
+        return n;
+    }
+
     private string ExpectSymbol(string what)
     {
         if (Peek.Kind != IrTok.Symbol) throw Error($"expected {what} ('@name') but found {Peek}");
@@ -245,9 +253,9 @@ public sealed class IrParser
         if (Peek.Kind != IrTok.String) throw Error("expected a file name string in loc(...)");
         var file = Next().Text;
         Expect(":");
-        var line = int.Parse(Next().Text, CultureInfo.InvariantCulture);
+        var line = ExpectLocationNumber("a line number");
         Expect(":");
-        var col = int.Parse(Next().Text, CultureInfo.InvariantCulture);
+        var col = ExpectLocationNumber("a column number");
         Expect(")");
         return SourceSpan.At(file, line, col);
     }

@@ -40,12 +40,12 @@ public sealed class HardwareCatalog
 
     public string Suggest(string id) => GraphDsl.Ir.Suggest.DidYouMean(id, _devices.Keys);
 
-    private void Add(Stream stream, string source)
+    /// <summary>Adds the devices of a JSON document read from <paramref name="stream"/>; <paramref name="source"/>
+    /// names it in errors. <see cref="AddFile"/> reads through here.</summary>
+    public void Add(Stream stream, string source)
     {
-        JsonDocument doc;
-        try { doc = JsonDocument.Parse(stream, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true }); }
-        catch (JsonException e) { throw new HardwareFileException($"{source}: not valid JSON: {e.Message}"); }
-        using (doc)
+        using (var doc = JsonInput.Parse(stream, source, message => new HardwareFileException(message),
+                   new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true }))
         {
             if (doc.RootElement.ValueKind != JsonValueKind.Object || !doc.RootElement.TryGetProperty("devices", out var devices) || devices.ValueKind != JsonValueKind.Array)
                 throw new HardwareFileException($"{source}: expected an object with a \"devices\" array");

@@ -60,12 +60,26 @@ public sealed class RoutingStats
             for (int e = 0; e < L.ExpertTokens.Length; e++)
                 if (L.ExpertTokens[e] < 0) { errors.Add($"layer {l} ({L.Name}): expert {e} has a negative load ({L.ExpertTokens[e]})"); break; }
             if (L.ExpertTokens.Any(c => c > L.Tokens)) errors.Add($"layer {l} ({L.Name}): an expert received more tokens than the layer routed");
-            long sum = L.ExpertTokens.Sum();
-            if (L.Tokens > 0 && sum != L.Tokens * TopK) errors.Add($"layer {l} ({L.Name}): expert loads sum to {sum}, not tokens x top_k = {L.Tokens * TopK}");
+            // Counts come from a file: their sum and tokens x top_k may not fit in 64 bits (such a file is wrong anyway).
+            long? sum = CheckedSum(L.ExpertTokens), expected = CheckedProduct(L.Tokens, TopK);
+            if (sum is null || expected is null) errors.Add($"layer {l} ({L.Name}): the expert loads or tokens x top_k overflow a 64-bit integer");
+            else if (L.Tokens > 0 && sum != expected) errors.Add($"layer {l} ({L.Name}): expert loads sum to {sum}, not tokens x top_k = {expected}");
             if (L.Coactivation is { } co && (co.Length != Experts || co.Any(r => r.Length != Experts || r.Any(x => x < 0 || double.IsNaN(x)))))
                 errors.Add($"layer {l} ({L.Name}): coactivation must be a {Experts} x {Experts} matrix of non-negative shares");
         }
         return errors;
+    }
+
+    private static long? CheckedSum(long[] counts)
+    {
+        try { long sum = 0; foreach (var c in counts) sum = checked(sum + c); return sum; }
+        catch (OverflowException) { return null; }
+    }
+
+    private static long? CheckedProduct(long a, long b)
+    {
+        try { return checked(a * b); }
+        catch (OverflowException) { return null; }
     }
 
     /// <summary>Reads a statistics file; a file of the wrong shape is an <see cref="InvalidDataException"/>
@@ -73,10 +87,13 @@ public sealed class RoutingStats
     public static RoutingStats Load(string path)
     {
         using var stream = File.OpenRead(path);
-        JsonDocument doc;
-        try { doc = JsonDocument.Parse(stream); }
-        catch (JsonException e) { throw new InvalidDataException($"{path}: not valid JSON: {e.Message}"); }
-        using (doc)
+        return Read(stream, path);
+    }
+
+    /// <summary>Reads statistics from a JSON stream; <paramref name="path"/> names it in errors (as for <see cref="Load"/>).</summary>
+    public static RoutingStats Read(Stream stream, string path)
+    {
+        using (var doc = JsonInput.Parse(stream, path, message => new InvalidDataException(message)))
         {
             var root = doc.RootElement;
             if (root.ValueKind != JsonValueKind.Object)

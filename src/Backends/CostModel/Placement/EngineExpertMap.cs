@@ -45,10 +45,7 @@ public static class EngineExpertMap
         EngineLayerLayout? layout = null, string source = "engine map", string model = "")
     {
         layout ??= EngineLayerLayout.MoeOnly(layerNames.Count);
-        JsonDocument doc;
-        try { doc = JsonDocument.Parse(text); }
-        catch (JsonException e) { throw Bad($"{source}: not valid JSON: {e.Message}"); }
-        using (doc)
+        using (var doc = JsonInput.Parse(text, source, Bad))
         {
             if (doc.RootElement.ValueKind != JsonValueKind.Object || !doc.RootElement.TryGetProperty(Key, out var rows) || rows.ValueKind != JsonValueKind.Array)
                 throw Bad($"{source}: expected an object with a \"{Key}\" array");

@@ -131,14 +131,11 @@ public static class PlacementJson
     /// <summary>Parses a plan file; <see cref="PlacementException"/> (PlanFile) says what is wrong and where.</summary>
     public static PlacementPlan Read(string text, string source = "plan")
     {
-        JsonDocument doc;
-        try { doc = JsonDocument.Parse(text); }
-        catch (JsonException e) { throw Bad($"{source}: not valid JSON: {e.Message}"); }
-        using (doc)
+        using (var doc = JsonInput.Parse(text, source, Bad))
         {
             var root = doc.RootElement;
             if (root.ValueKind != JsonValueKind.Object) throw Bad($"{source}: expected a JSON object");
-            if (!root.TryGetProperty("schema", out var schema) || schema.GetString() != Schema)
+            if (!root.TryGetProperty("schema", out var schema) || schema.ValueKind != JsonValueKind.String || schema.GetString() != Schema)
                 throw Bad($"{source}: expected \"schema\": \"{Schema}\"");
             int gpus = Int(root, "gpus", source), nodes = Int(root, "nodes", source), experts = Int(root, "experts", source);
             int topK = Int(root, "top_k", source), slots = Int(root, "slots_per_gpu", source);
@@ -151,10 +148,16 @@ public static class PlacementJson
             foreach (var l in layers.EnumerateArray())
             {
                 var where = $"{source}: layers[{index}]";
-                if (!l.TryGetProperty("logical_to_physical", out var l2p) || l2p.ValueKind != JsonValueKind.Array)
-                    throw Bad($"{where}: expected a \"logical_to_physical\" array");
+                if (l.ValueKind != JsonValueKind.Object || !l.TryGetProperty("logical_to_physical", out var l2p) || l2p.ValueKind != JsonValueKind.Array)
+                    throw Bad($"{where}: expected an object with a \"logical_to_physical\" array");
                 if (l2p.GetArrayLength() != experts) throw Bad($"{where}: {l2p.GetArrayLength()} logical experts, expected {experts}");
-                var map = Enumerable.Repeat(-1, gpus * slots).ToArray();
+                // Every physical slot holds one replica, so the slots cannot outnumber the replicas listed: checked before
+                // the map is allocated, which bounds it by the file's size whatever gpus x slots_per_gpu claims.
+                long physical = (long)gpus * slots;
+                int listed = l2p.EnumerateArray().Sum(r => r.ValueKind == JsonValueKind.Array ? r.GetArrayLength() : 0);
+                if (physical > listed)
+                    throw Bad($"{where}: gpus x slots_per_gpu = {physical} physical slots, but the layer places {listed} replica(s); every slot must hold an expert");
+                var map = Enumerable.Repeat(-1, (int)physical).ToArray();
                 int e = 0;
                 foreach (var replicas in l2p.EnumerateArray())
                 {

@@ -30,20 +30,30 @@ public sealed record Measurement(
     }
 
     /// <summary>Reads the dataset (RFC 4180 CSV with a header row).</summary>
-    public static IReadOnlyList<Measurement> Load(string path)
+    public static IReadOnlyList<Measurement> Load(string path) => Parse(File.ReadAllText(path), path);
+
+    /// <summary>Reads the dataset from its text; <paramref name="path"/> names it in errors.</summary>
+    public static IReadOnlyList<Measurement> Parse(string text, string path)
     {
-        var rows = Csv.Parse(File.ReadAllText(path));
+        var rows = Csv.Parse(text);
+        if (rows.Count == 0) throw new InvalidDataException($"{path}: the file is empty; expected a header row naming the columns");
         var header = rows[0];
         int Col(string name) => Array.IndexOf(header, name) is var i && i >= 0 ? i : throw new InvalidDataException($"{path}: no column '{name}'");
         string Get(string[] r, string name) => Col(name) < r.Length ? r[Col(name)].Trim() : "";
         int? Int(string[] r, string name) => int.TryParse(Get(r, name), NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v : null;
         long? Long(string[] r, string name) => long.TryParse(Get(r, name), NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v : null;
+        // Rows are numbered as a spreadsheet shows them: the header is row 1.
+        double Value(string[] r, int row) =>
+            double.TryParse(Get(r, "value"), NumberStyles.Float | NumberStyles.AllowThousands, CultureInfo.InvariantCulture, out var v) ? v
+                : throw new InvalidDataException($"{path}: row {row}: 'value' must be a number, found '{Get(r, "value")}'");
         var list = new List<Measurement>();
-        foreach (var r in rows.Skip(1).Where(r => r.Length > 1))
+        for (int row = 1; row < rows.Count; row++)
         {
+            var r = rows[row];
+            if (r.Length <= 1) continue;
             list.Add(new Measurement(Get(r, "id"), Get(r, "model"), Get(r, "hardware"), Int(r, "gpus") ?? 1, Int(r, "nodes") ?? 1,
                 Int(r, "tp"), Int(r, "pp"), Int(r, "ep"), Int(r, "dp"), Get(r, "weights"), Get(r, "kv"), Long(r, "batch"), Long(r, "prompt"), Long(r, "output"),
-                Get(r, "metric"), double.Parse(Get(r, "value"), CultureInfo.InvariantCulture), Get(r, "unit"), Get(r, "engine"), Get(r, "use"),
+                Get(r, "metric"), Value(r, row + 1), Get(r, "unit"), Get(r, "engine"), Get(r, "use"),
                 Get(r, "source"), Get(r, "notes")));
         }
         return list;

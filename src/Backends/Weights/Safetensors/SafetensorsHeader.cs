@@ -50,10 +50,11 @@ public sealed class SafetensorsHeader
             var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (var property in doc.RootElement.EnumerateObject())
             {
-                if (!seen.Add(property.Name))
-                    throw new SafetensorsException("appears more than once in the header", property.Name);
-                if (property.Name == MetadataKey) ReadMetadata(property.Value, metadata);
-                else entries.Add(ReadEntry(property.Name, property.Value));
+                var name = Decoded(() => property.Name, "a tensor name");
+                if (!seen.Add(name))
+                    throw new SafetensorsException("appears more than once in the header", name);
+                if (name == MetadataKey) ReadMetadata(property.Value, metadata);
+                else entries.Add(ReadEntry(name, property.Value));
             }
             CheckLayout(entries, dataLength);
             return new SafetensorsHeader(entries, metadata);
@@ -66,9 +67,10 @@ public sealed class SafetensorsHeader
             throw new SafetensorsException($"{MetadataKey} must be an object of strings, not {value.ValueKind}");
         foreach (var kv in value.EnumerateObject())
         {
+            var key = Decoded(() => kv.Name, $"a {MetadataKey} key");
             if (kv.Value.ValueKind != JsonValueKind.String)
-                throw new SafetensorsException($"{MetadataKey} entry '{kv.Name}' must be a string, not {kv.Value.ValueKind}");
-            metadata[kv.Name] = kv.Value.GetString()!;
+                throw new SafetensorsException($"{MetadataKey} entry '{key}' must be a string, not {kv.Value.ValueKind}");
+            metadata[key] = Decoded(() => kv.Value.GetString(), $"{MetadataKey} entry '{key}'");
         }
     }
 
@@ -78,7 +80,7 @@ public sealed class SafetensorsHeader
             throw new SafetensorsException($"must be an object with dtype, shape and data_offsets, not {value.ValueKind}", name);
         if (!value.TryGetProperty("dtype", out var dtypeJson) || dtypeJson.ValueKind != JsonValueKind.String)
             throw new SafetensorsException("has no dtype string", name);
-        var dtypeName = dtypeJson.GetString()!;
+        var dtypeName = Decoded(() => dtypeJson.GetString(), $"tensor '{name}': the dtype");
         if (!SafetensorsDTypes.TryParse(dtypeName, out var dtype))
             throw new SafetensorsException($"unknown dtype '{dtypeName}' (supported: {SafetensorsDTypes.Supported})", name);
         var shape = ReadIntegers(name, value, "shape", null);
@@ -91,6 +93,14 @@ public sealed class SafetensorsHeader
         if (bytes != end - begin)
             throw new SafetensorsException($"shape {Format(shape)} of {dtypeName} needs {bytes} bytes but data_offsets [{begin}, {end}] hold {end - begin}", name);
         return new SafetensorsEntry(name, dtype, shape, begin, end);
+    }
+
+    /// <summary>A string of the header: System.Text.Json parses an unpaired surrogate escape (<c>"\ud800"</c>) and
+    /// throws only when that string is read, so each read that can meet one goes through here.</summary>
+    private static string Decoded(Func<string?> read, string what)
+    {
+        try { return read() ?? ""; }
+        catch (InvalidOperationException) { throw new SafetensorsException($"{what} is not valid Unicode (an unpaired surrogate escape such as \\ud800)"); }
     }
 
     private static long[] ReadIntegers(string name, JsonElement value, string key, int? count)

@@ -1,0 +1,68 @@
+using System;
+using System.IO;
+using System.Text.Json;
+
+namespace GraphDsl.Backends.CostModel;
+
+/// <summary>
+/// Parses the JSON input files of the cost model (hardware, routing statistics, placement plans, engine maps).
+/// System.Text.Json accepts a document whose strings hold invalid UTF-8 or an unpaired surrogate escape
+/// (<c>"\ud800"</c>) and throws only when such a string is read; every string and property name is decoded once
+/// here, so a reader sees either a document it can read or an error naming the place.
+/// </summary>
+internal static class JsonInput
+{
+    public static JsonDocument Parse(Stream stream, string source, Func<string, Exception> bad, JsonDocumentOptions options = default)
+    {
+        JsonDocument doc;
+        try { doc = JsonDocument.Parse(stream, options); }
+        catch (JsonException e) { throw bad($"{source}: not valid JSON: {e.Message}"); }
+        return Checked(doc, source, bad);
+    }
+
+    public static JsonDocument Parse(string text, string source, Func<string, Exception> bad, JsonDocumentOptions options = default)
+    {
+        JsonDocument doc;
+        try { doc = JsonDocument.Parse(text, options); }
+        catch (JsonException e) { throw bad($"{source}: not valid JSON: {e.Message}"); }
+        return Checked(doc, source, bad);
+    }
+
+    private static JsonDocument Checked(JsonDocument doc, string source, Func<string, Exception> bad)
+    {
+        try { CheckStrings(doc.RootElement, "", source, bad); }
+        catch { doc.Dispose(); throw; }
+        return doc;
+    }
+
+    /// <summary>Decodes each string and property name (the depth is bounded by the parser's MaxDepth, 64 by default).</summary>
+    private static void CheckStrings(JsonElement e, string path, string source, Func<string, Exception> bad)
+    {
+        switch (e.ValueKind)
+        {
+            case JsonValueKind.String:
+                Decode(() => e.GetString(), path, source, bad);
+                break;
+            case JsonValueKind.Array:
+                int i = 0;
+                foreach (var item in e.EnumerateArray()) CheckStrings(item, $"{path}[{i++}]", source, bad);
+                break;
+            case JsonValueKind.Object:
+                foreach (var p in e.EnumerateObject())
+                {
+                    var name = Decode(() => p.Name, path.Length == 0 ? "a property name" : path + ": a property name", source, bad);
+                    CheckStrings(p.Value, path.Length == 0 ? name : path + "." + name, source, bad);
+                }
+                break;
+        }
+    }
+
+    private static string Decode(Func<string?> read, string path, string source, Func<string, Exception> bad)
+    {
+        try { return read() ?? ""; }
+        catch (InvalidOperationException) // only the transcoding of this one string can fail here
+        {
+            throw bad($"{source}: {(path.Length == 0 ? "the document" : path)}: a string that is not valid Unicode (invalid UTF-8, or an unpaired surrogate escape such as \\ud800)");
+        }
+    }
+}

@@ -1,0 +1,20 @@
+using GraphDsl.Backends.CostModel.Placement;
+using GraphDsl.Ir.Diagnostics;
+using GraphDsl.Passes.Core;
+
+namespace GraphDsl.Fuzz;
+
+/// <summary>A <c>--passes</c> text, with every pass the CLI registers (place-experts included).</summary>
+internal static class PipelineTarget
+{
+    static PipelineTarget() => CostModelPasses.Register();
+
+    public static void Run(byte[] input)
+    {
+        var diagnostics = new DiagnosticBag();
+        var pipeline = Pipeline.Parse(FuzzTarget.Text(input), diagnostics);
+        // What parsed prints back (error messages and --print-after name passes through it).
+        _ = pipeline?.ToString();
+        Diagnostics.Check(diagnostics.Items);
+    }
+}
