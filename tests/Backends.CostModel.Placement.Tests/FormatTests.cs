@@ -102,4 +102,24 @@ public class FormatTests
         for (int l = 0; l < a.Slots.Count; l++)
             for (int g = 0; g < a.Slots[l].Count; g++) Assert.Equal(a.Slots[l][g], b.Slots[l][g]);
     }
+
+    private const string PlanHead = "{\"schema\": \"graphdsl-placement/1\", \"experts\": 1, \"top_k\": 1, \"nodes\": 1, ";
+
+    /// <summary>Found by fuzzing (docs/robustness.md): each was an exception from JsonElement, or an allocation of
+    /// gpus x slots_per_gpu entries that overflowed or ran out of memory, i.e. GD0899.</summary>
+    [Theory]
+    [InlineData("{\"schema\": 1}", "plan: expected \"schema\": \"graphdsl-placement/1\"")]
+    [InlineData(PlanHead + "\"gpus\": 1, \"slots_per_gpu\": 1, \"layers\": [1]}", "plan: layers[0]: expected an object with a \"logical_to_physical\" array")]
+    [InlineData(PlanHead + "\"gpus\": 65536, \"slots_per_gpu\": 65536, \"layers\": [{\"logical_to_physical\": [[0]]}]}",
+        "plan: layers[0]: gpus x slots_per_gpu = 4294967296 physical slots, but the layer places 1 replica(s); every slot must hold an expert")]
+    [InlineData(PlanHead + "\"gpus\": 2000000000, \"slots_per_gpu\": 1, \"layers\": [{\"logical_to_physical\": [[0]]}]}",
+        "plan: layers[0]: gpus x slots_per_gpu = 2000000000 physical slots, but the layer places 1 replica(s); every slot must hold an expert")]
+    [InlineData(PlanHead + "\"gpus\": 1, \"slots_per_gpu\": 1, \"layers\": [{\"name\": \"\\udc00\", \"logical_to_physical\": [[0]]}]}",
+        "plan: layers[0].name: a string that is not valid Unicode (invalid UTF-8, or an unpaired surrogate escape such as \\ud800)")]
+    public void A_malformed_plan_file_is_a_plan_file_error(string json, string message)
+    {
+        var e = Assert.Throws<PlacementException>(() => PlacementJson.Read(json));
+        Assert.Equal(PlacementProblem.PlanFile, e.Problem);
+        Assert.Equal(message, e.Message);
+    }
 }

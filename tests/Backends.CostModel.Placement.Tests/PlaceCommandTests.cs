@@ -114,6 +114,8 @@ public sealed class PlaceCommandTests : IDisposable
     [InlineData("{\"experts\": 8, \"top_k\": 2, \"layers\": [{\"tokens\": 4, \"expert_tokens\": [1, 1], \"coactivation\": [1, 2]}]}", "layers[0].coactivation[0] must be an array of rows of numbers, found the number 1")]
     [InlineData("{\"experts\": 8, \"top_k\": 2, \"layers\": [{\"tokens\": 4, \"expert_tokens\": [1, 1], \"coactivation\": [[0.5, \"a\"]]}]}", "layers[0].coactivation[0] must be an array of rows of numbers, found the string \"a\"")]
     [InlineData("{\"experts\": \"8\", \"top_k\": 2, \"layers\": []}", "'experts' must be an integer")]
+    // found by fuzzing (docs/robustness.md): was GD0899
+    [InlineData("{\"experts\": 8, \"top_k\": 2, \"layers\": [{\"name\": \"\\ud800\", \"tokens\": 4, \"expert_tokens\": [1, 1]}]}", "layers[0].name: a string that is not valid Unicode (invalid UTF-8, or an unpaired surrogate escape such as \\ud800)")]
     public void A_malformed_statistics_file_is_rejected(string text, string message)
     {
         var path = Path.Combine(_dir, "bad.json");

@@ -31,6 +31,17 @@ public class StatisticsTests
         Assert.Contains("expert loads sum to 4, not tokens x top_k = 8", e.Message);
     }
 
+    /// <summary>Found by fuzzing (docs/robustness.md): the sum of the loads overflowed (an OverflowException, GD0899).</summary>
+    [Fact]
+    public void Loads_whose_sum_overflows_64_bits_are_rejected()
+    {
+        const long Huge = 1L << 62;
+        var s = new RoutingStats("m", 2, 2, new[] { new LayerRouting("l", Huge, new[] { Huge, Huge }) });
+        Assert.Equal(new[] { "layer 0 (l): the expert loads or tokens x top_k overflow a 64-bit integer" }, s.Validate(1, 2, 2));
+        var e = Assert.Throws<PlacementException>(() => ExpertPlacer.Place("eplb", s, new PlacementOptions { Gpus = 2 }));
+        Assert.Contains("the expert loads or tokens x top_k overflow a 64-bit integer", e.Message);
+    }
+
     [Fact]
     public void Statistics_for_another_model_are_reported_by_validate()
     {

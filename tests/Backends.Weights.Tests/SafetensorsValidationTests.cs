@@ -192,4 +192,17 @@ public class SafetensorsValidationTests
         }
         catch (SafetensorsException) { }
     }
+
+    /// <summary>Found by fuzzing (docs/robustness.md): System.Text.Json parses an unpaired surrogate escape and throws
+    /// InvalidOperationException only when the string is read, which escaped as GD0899.</summary>
+    [Fact]
+    public void A_name_or_metadata_string_with_an_unpaired_surrogate_is_reported()
+    {
+        Assert.Equal("a tensor name is not valid Unicode (an unpaired surrogate escape such as \\ud800)",
+            Fails(File("{" + Entry("\\ud800", "F32", "[1]", 0, 4) + "}", 4)).Message);
+        Assert.Equal("__metadata__ entry 'k' is not valid Unicode (an unpaired surrogate escape such as \\ud800)",
+            Fails(File("{\"__metadata__\": {\"k\": \"\\udc00x\"}}", 0)).Message);
+        Assert.Equal("tensor 'w': the dtype is not valid Unicode (an unpaired surrogate escape such as \\ud800)",
+            Fails(File("{" + Entry("w", "F32\\ud800", "[1]", 0, 4) + "}", 4)).Message);
+    }
 }

@@ -20,6 +20,12 @@ public class InvalidIrTests
     [InlineData("    %0 = core.input {name = \"a} : f32[8]\n", "GD0103", "unterminated string", 4)]
     [InlineData("    %0, %1 = core.input {name = \"a\"} : f32[8]\n", "GD0402", "names 2 result(s) but states 1 type(s)", 4)]
     [InlineData("    %0 = core.input {name = \"a\"} : f32[99999999999999999999]\n", "GD0104", "does not fit", 4)]
+    // found by fuzzing (docs/robustness.md): a float without exponent digits, a loc() without numbers and a
+    // non-ASCII digit were FormatExceptions, i.e. internal errors
+    [InlineData("    %0 = nn.scale %1 {factor = 1e-} : f32[8]\n", "GD0106", "'1e-' is not a valid number", 4)]
+    [InlineData("    %0 = core.input {name = \"a\"} : f32[8] loc(\"m.moe\":x:1)\n", "GD0402", "expected a line number (an integer below 2^31) but found 'x'", 4)]
+    [InlineData("    %0 = core.input {name = \"a\"} : f32[8] loc(\"m.moe\":3:99999999999)\n", "GD0402", "expected a column number (an integer below 2^31) but found '99999999999'", 4)]
+    [InlineData("    %0 = core.input {name = \"a\"} : f32[\u0663]\n", "GD0102", "unexpected character '\u0663'", 4)]
     // verifier
     [InlineData("    %0 = core.input {name = \"a\"} : f32[8]\n    %1 = nn.add %0, %0 : f32[9]\n    core.output %1 {name = \"o\"}\n", "GD0401", "result types (f32[9]) differ from the inferred (f32[8])", 5)]
     [InlineData("    %0 = core.input {name = \"a\"} : f32[8]\n    %1 = core.weight {name = \"w\"} : f32[8, 4]\n    %2 = nn.matmul %1, %0 : f32[8]\n    core.output %2 {name = \"o\"}\n", "GD0401", "nn.matmul: 'w' must have 2 dimension(s), but has type f32[8]", 6)]
@@ -40,9 +46,19 @@ public class InvalidIrTests
     [InlineData("    %0 = core.input {name = \"a\"} : f32[8]\n    %1 = comm.wait %0 : f32[8]\n    core.output %1 {name = \"o\"}\n", "GD0401", "comm.wait must wait on a comm.start", 5)]
     [InlineData("    %0 = core.input {name = \"a\"} : f32[8]\n    %1 = comm.start %0 {collective = \"all_reduce\", group = 2} : f32[8]\n    %2 = core.repeat %0 {count = 2} : f32[8] {\n    ^(%3: f32[8]):\n      %4 = comm.wait %1 : f32[8]\n      core.yield %4\n    }\n    core.output %2 {name = \"o\"}\n", "GD0401", "same region as its comm.start", 5)]
     [InlineData("    %0 = core.input {name = \"a\"} : f32[8]\n    %1 = comm.start %0 {collective = \"broadcast\", group = 2} : f32[8]\n    %2 = comm.wait %1 : f32[8]\n    core.output %2 {name = \"o\"}\n", "GD0401", "broadcast", 5)]
-    public void Reports_the_problem_at_its_line(string body, string id, string message, int line)
+    public void Reports_the_problem_at_its_line(string body, string id, string message, int line) => Reports(Head + body + Tail, id, message, line);
+
+    /// <summary>Found by fuzzing: "did you mean" compared a 256 KB name with every op name (seconds per input);
+    /// a name whose length alone rules out a suggestion is now skipped.</summary>
+    [Fact]
+    public void A_huge_unknown_op_name_is_reported_without_a_suggestion()
     {
-        var text = Head + body + Tail;
+        var name = "core" + new string('e', 256 * 1024);
+        Reports(Head + $"    %0 = {name} : f32[8]\n" + Tail, "GD0403", $"unknown op '{name}'", 4);
+    }
+
+    private static void Reports(string text, string id, string message, int line)
+    {
         var diagnostics = new DiagnosticBag();
         var module = IrParser.TryParse(text, "t.gir", diagnostics);
         if (module is not null) diagnostics.AddRange(Verifier.Verify(module));
