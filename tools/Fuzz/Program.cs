@@ -13,6 +13,7 @@ namespace GraphDsl.Fuzz;
 ///   GraphDsl.Fuzz TARGET libfuzzer                # under libfuzzer-dotnet
 ///   GraphDsl.Fuzz TARGET loop [-n N] [--seed S] [--corpus DIR] [--findings DIR] [--slow-ms 1000]   # coverage-blind, in process
 ///   GraphDsl.Fuzz TARGET repro FILE...            # runs inputs once each and says what happened
+///   GraphDsl.Fuzz TARGET mutant SEED INDEX FILE   # writes mutated input INDEX of SEED (as the CI smoke names a failure)
 /// </code>
 /// Exit code 0: no crash; 1: a crash (loop, repro); 2: a bad command line.
 /// </summary>
@@ -35,8 +36,10 @@ public static class Program
         switch (mode)
         {
             case "afl":
-                // Persistent mode: one process runs the inputs afl-fuzz sends; an escaping exception is a crash.
-                Fuzzer.Run(stream => target.Run(ReadAll(stream)));
+                // The inputs run in a child process that SharpFuzz restarts when it dies: an input that hangs (killed at
+                // afl-fuzz's -t) or overflows the stack is then one saved finding instead of the end of the campaign,
+                // as it is with the in-process Fuzzer.Run. An escaping exception is a crash.
+                Fuzzer.OutOfProcess.Run(stream => target.Run(ReadAll(stream)));
                 return 0;
             case "libfuzzer":
                 Fuzzer.LibFuzzer.Run(span => target.Run(span.ToArray()));
@@ -45,6 +48,8 @@ public static class Program
                 return Loop(target, rest);
             case "repro":
                 return Repro(target, rest);
+            case "mutant":
+                return Mutant(target, rest);
             default:
                 return Usage($"unknown mode '{mode}'");
         }
@@ -87,6 +92,17 @@ public static class Program
         Console.WriteLine(FormattableString.Invariant(
             $"{target.Name}: {report.Executions:N0} executions in {report.Elapsed.TotalSeconds:N1} s ({report.PerSecond:N0}/s), slowest input #{report.SlowestIndex} {report.Slowest.TotalMilliseconds:N1} ms, {report.Findings.Count} distinct crash(es)"));
         return report.Findings.Count == 0 ? 0 : 1;
+    }
+
+    private static int Mutant(FuzzTarget target, string[] args)
+    {
+        if (args.Length != 3) return Usage("mutant needs SEED INDEX FILE");
+        var corpus = Corpus.Load(Path.Combine(Corpus.FindRoot(Directory.GetCurrentDirectory())
+            ?? throw new DirectoryNotFoundException($"{Corpus.RelativeRoot} not found above the working directory"), target.Name));
+        var input = new Mutator(corpus).Mutate(ulong.Parse(args[0], CultureInfo.InvariantCulture), long.Parse(args[1], CultureInfo.InvariantCulture));
+        File.WriteAllBytes(args[2], input);
+        Console.WriteLine($"{args[2]}: {input.Length} bytes");
+        return 0;
     }
 
     private static int Repro(FuzzTarget target, string[] files)

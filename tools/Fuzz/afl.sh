@@ -31,7 +31,7 @@ if [ "$(cat "$bin/.instrumented" 2>/dev/null)" != "$stamp" ]; then
 fi
 
 if [ "$target" = all ]; then
-  for t in $(dotnet "$bin/GraphDsl.Fuzz.dll" list | awk 'NR > 1 { print $1 }'); do "$0" "$t" "$seconds" "$executions"; done
+  for t in $(dotnet "$bin/GraphDsl.Fuzz.dll" list | awk 'NR > 1 { print $1 }'); do "$0" "$t" "$seconds" "$executions" || echo "$t: afl-fuzz stopped early"; done
   exit 0
 fi
 

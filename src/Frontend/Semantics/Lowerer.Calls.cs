@@ -255,10 +255,13 @@ internal sealed partial class Lowerer
         if (bound is null) return ErrorValue.Instance;
 
         var key = InstanceKey(block, owner, bound, ctx.DefaultDType);
+        // An instance that failed reported its errors at its first call; lowering it again for every call would
+        // repeat them once per path through the call graph (3^9 times for nine levels of blocks calling three times).
+        if (_failedInstances.Contains(key)) return ErrorValue.Instance;
         if (!_instances.TryGetValue(key, out var function))
         {
             function = Instantiate(block, owner, bound, scope, ctx.DefaultDType, call);
-            if (function is null) return ErrorValue.Instance;
+            if (function is null) { _failedInstances.Add(key); return ErrorValue.Instance; }
             _instances[key] = function;
         }
         var name = callName ?? block.Name;

@@ -23,6 +23,7 @@ internal sealed partial class Lowerer
     private readonly Module _module;
     private readonly Dictionary<string, long> _params = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Function> _instances = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _failedInstances = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _functionNames = new(StringComparer.Ordinal);
     private readonly List<BlockSyntax> _instantiating = new();
 

@@ -82,6 +82,8 @@ public sealed class Pipeline
                     string.Join(", ", PassRegistry.Names));
                 return null;
             }
+            // Values as builders: a list option continued item by item stays linear in its length.
+            var written = new List<(string Key, StringBuilder Value)>();
             var options = new List<KeyValuePair<string, string>>();
             SkipSpace();
             if (i < text.Length && text[i] == '{')
@@ -91,7 +93,7 @@ public sealed class Pipeline
                 while (true)
                 {
                     SkipSpace();
-                    if (i < text.Length && text[i] == '}' && options.Count == 0) { i++; break; }
+                    if (i < text.Length && text[i] == '}' && written.Count == 0) { i++; break; }
                     int ks = i;
                     var key = Word();
                     SkipSpace();
@@ -109,14 +111,11 @@ public sealed class Pipeline
                                 info.Options.Count == 0 ? "(none)" : string.Join(", ", info.Options.Select(o => o.Name)));
                             return null;
                         }
-                        if (options.Any(o => o.Key == key)) { Fail(DiagnosticCatalog.PipelineSyntax, ks, key.Length, $"option '{key}' is given twice"); return null; }
-                        options.Add(new KeyValuePair<string, string>(key, value));
+                        if (written.Any(o => o.Key == key)) { Fail(DiagnosticCatalog.PipelineSyntax, ks, key.Length, $"option '{key}' is given twice"); return null; }
+                        written.Add((key, new StringBuilder(value)));
                     }
-                    else if (key.Length > 0 && options.Count > 0 && info.FindOption(options[^1].Key)?.Kind == OptionKind.StringList)
-                    {
-                        var last = options[^1];
-                        options[^1] = new KeyValuePair<string, string>(last.Key, last.Value + "," + key);
-                    }
+                    else if (key.Length > 0 && written.Count > 0 && info.FindOption(written[^1].Key)?.Kind == OptionKind.StringList)
+                        written[^1].Value.Append(',').Append(key);
                     else
                     {
                         if (key.Length == 0 && i >= text.Length) Fail(DiagnosticCatalog.PipelineSyntax, open, 1, "unbalanced '{': expected '}'");
@@ -130,6 +129,7 @@ public sealed class Pipeline
                     Fail(DiagnosticCatalog.PipelineSyntax, i < text.Length ? i : open, 1, i < text.Length ? $"expected ',' or '}}' at '{text[i]}'" : "unbalanced '{': expected '}'");
                     return null;
                 }
+                options.AddRange(written.Select(o => new KeyValuePair<string, string>(o.Key, o.Value.ToString())));
                 foreach (var kv in options)
                 {
                     var err = PassOptions.Validate(info.FindOption(kv.Key)!, kv.Value);
