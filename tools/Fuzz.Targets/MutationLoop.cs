@@ -21,9 +21,10 @@ public sealed record LoopReport(long Executions, TimeSpan Elapsed, TimeSpan Slow
 public static class MutationLoop
 {
     public static LoopReport Run(FuzzTarget target, IReadOnlyList<byte[]> corpus, ulong seed, long executions,
-        Action<FuzzFinding>? onFinding = null, Action<long, TimeSpan>? progress = null, TimeSpan? slowLimit = null)
+        Action<FuzzFinding>? onFinding = null, Action<long, TimeSpan>? progress = null, TimeSpan? slowLimit = null,
+        int maxBytes = Mutator.DefaultMaxBytes)
     {
-        var mutator = new Mutator(corpus);
+        var mutator = new Mutator(corpus, maxBytes);
         var findings = new List<FuzzFinding>();
         var signatures = new HashSet<string>(StringComparer.Ordinal);
         var slowest = TimeSpan.Zero;

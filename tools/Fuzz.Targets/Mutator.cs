@@ -34,7 +34,9 @@ public sealed class Mutator
     private readonly IReadOnlyList<byte[]> _corpus;
     private readonly byte[][] _tokens;
 
-    public Mutator(IReadOnlyList<byte[]> corpus, int maxBytes = 256 * 1024)
+    public const int DefaultMaxBytes = 256 * 1024;
+
+    public Mutator(IReadOnlyList<byte[]> corpus, int maxBytes = DefaultMaxBytes)
     {
         if (corpus.Count == 0) throw new ArgumentException("the corpus is empty", nameof(corpus));
         _corpus = corpus; MaxBytes = maxBytes;

@@ -11,9 +11,9 @@ namespace GraphDsl.Fuzz;
 ///   GraphDsl.Fuzz list
 ///   GraphDsl.Fuzz TARGET afl                      # under afl-fuzz, with the GraphDsl assemblies instrumented (tools/Fuzz/afl.sh)
 ///   GraphDsl.Fuzz TARGET libfuzzer                # under libfuzzer-dotnet
-///   GraphDsl.Fuzz TARGET loop [-n N] [--seed S] [--corpus DIR] [--findings DIR] [--slow-ms 1000]   # coverage-blind, in process
+///   GraphDsl.Fuzz TARGET loop [-n N] [--seed S] [--corpus DIR] [--findings DIR] [--slow-ms 1000] [--max-bytes 262144]   # coverage-blind, in process
 ///   GraphDsl.Fuzz TARGET repro FILE...            # runs inputs once each and says what happened
-///   GraphDsl.Fuzz TARGET mutant SEED INDEX FILE   # writes mutated input INDEX of SEED (as the CI smoke names a failure)
+///   GraphDsl.Fuzz TARGET mutant SEED INDEX FILE [MAX-BYTES]   # writes mutated input INDEX of SEED (as the CI smoke names a failure)
 /// </code>
 /// Exit code 0: no crash; 1: a crash (loop, repro); 2: a bad command line.
 /// </summary>
@@ -61,6 +61,7 @@ public static class Program
         ulong seed = 1;
         string? corpusDir = null, findingsDir = null;
         TimeSpan? slowLimit = TimeSpan.FromSeconds(1);
+        int maxBytes = Mutator.DefaultMaxBytes;
         for (int i = 0; i < args.Length; i++)
         {
             string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -70,6 +71,7 @@ public static class Program
                 case "--seed": seed = ulong.Parse(Value(), NumberStyles.None, CultureInfo.InvariantCulture); break;
                 case "--corpus": corpusDir = Value(); break;
                 case "--findings": findingsDir = Value(); break;
+                case "--max-bytes": maxBytes = int.Parse(Value(), NumberStyles.None, CultureInfo.InvariantCulture); break;
                 case "--slow-ms": slowLimit = TimeSpan.FromMilliseconds(double.Parse(Value(), CultureInfo.InvariantCulture)); break;
                 default: return Usage($"unknown option '{args[i]}'");
             }
@@ -88,7 +90,7 @@ public static class Program
                 Console.WriteLine($"CRASH #{f.Index} ({f.Signature}): {f.Message}\n  input: {file}");
             },
             progress: (i, t) => Console.WriteLine(FormattableString.Invariant($"  {i:N0} inputs, {i / t.TotalSeconds:N0}/s")),
-            slowLimit: slowLimit);
+            slowLimit: slowLimit, maxBytes: maxBytes);
         Console.WriteLine(FormattableString.Invariant(
             $"{target.Name}: {report.Executions:N0} executions in {report.Elapsed.TotalSeconds:N1} s ({report.PerSecond:N0}/s), slowest input #{report.SlowestIndex} {report.Slowest.TotalMilliseconds:N1} ms, {report.Findings.Count} distinct crash(es)"));
         return report.Findings.Count == 0 ? 0 : 1;
@@ -96,10 +98,11 @@ public static class Program
 
     private static int Mutant(FuzzTarget target, string[] args)
     {
-        if (args.Length != 3) return Usage("mutant needs SEED INDEX FILE");
+        if (args.Length is not (3 or 4)) return Usage("mutant needs SEED INDEX FILE [MAX-BYTES]");
+        int maxBytes = args.Length == 4 ? int.Parse(args[3], NumberStyles.None, CultureInfo.InvariantCulture) : Mutator.DefaultMaxBytes;
         var corpus = Corpus.Load(Path.Combine(Corpus.FindRoot(Directory.GetCurrentDirectory())
             ?? throw new DirectoryNotFoundException($"{Corpus.RelativeRoot} not found above the working directory"), target.Name));
-        var input = new Mutator(corpus).Mutate(ulong.Parse(args[0], CultureInfo.InvariantCulture), long.Parse(args[1], CultureInfo.InvariantCulture));
+        var input = new Mutator(corpus, maxBytes).Mutate(ulong.Parse(args[0], CultureInfo.InvariantCulture), long.Parse(args[1], CultureInfo.InvariantCulture));
         File.WriteAllBytes(args[2], input);
         Console.WriteLine($"{args[2]}: {input.Length} bytes");
         return 0;
