@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Text;
+using GraphDsl.Backends.Reference.Generation;
 
 namespace GraphDsl.Fuzz;
 
@@ -9,7 +10,7 @@ namespace GraphDsl.Fuzz;
 /// Deterministic, coverage-blind mutations of corpus entries: bit flips, byte insertion, deletion and overwrite,
 /// splices of two entries, boundary numbers written over a decimal run or as little-endian binary, tokens of the
 /// corpus itself (so keywords and JSON keys recombine), truncation and huge repeats of a chunk. Input i of seed s
-/// is the same on every machine. Outputs are capped at <see cref="MaxBytes"/>.
+/// is the same on every machine (SplitMix64, not System.Random). Outputs are capped at <see cref="MaxBytes"/>.
 /// </summary>
 public sealed class Mutator
 {
@@ -49,8 +50,8 @@ public sealed class Mutator
     public byte[] Mutate(ulong seed, long index)
     {
         var rng = new SplitMix64(seed ^ ((ulong)index * 0xD1B54A32D192ED03UL));
-        var data = new List<byte>(_corpus[rng.Below(_corpus.Count)]);
-        int stacked = 1 + rng.Below(4);
+        var data = new List<byte>(_corpus[Below(rng, _corpus.Count)]);
+        int stacked = 1 + Below(rng, 4);
         for (int i = 0; i < stacked; i++) Apply(rng, data);
         if (data.Count > MaxBytes) data.RemoveRange(MaxBytes, data.Count - MaxBytes);
         return data.ToArray();
@@ -58,35 +59,35 @@ public sealed class Mutator
 
     private void Apply(SplitMix64 rng, List<byte> d)
     {
-        int Pos(int extra = 0) => rng.Below(d.Count + extra);
-        switch (rng.Below(11))
+        int Pos(int extra = 0) => Below(rng, d.Count + extra);
+        switch (Below(rng, 11))
         {
             case 0 when d.Count > 0: // bit flip
-                { int p = Pos(); d[p] ^= (byte)(1 << rng.Below(8)); break; }
+                { int p = Pos(); d[p] ^= (byte)(1 << Below(rng, 8)); break; }
             case 1 when d.Count > 0: // random byte
-                d[Pos()] = (byte)rng.Below(256); break;
+                d[Pos()] = (byte)Below(rng, 256); break;
             case 2: // insert random bytes
-                { int p = Pos(1), n = 1 + rng.Below(8); for (int i = 0; i < n; i++) d.Insert(p, (byte)rng.Below(256)); break; }
+                { int p = Pos(1), n = 1 + Below(rng, 8); for (int i = 0; i < n; i++) d.Insert(p, (byte)Below(rng, 256)); break; }
             case 3 when d.Count > 0: // delete a range
-                { int p = Pos(), n = 1 + rng.Below(Math.Min(64, d.Count - p)); d.RemoveRange(p, n); break; }
+                { int p = Pos(), n = 1 + Below(rng, Math.Min(64, d.Count - p)); d.RemoveRange(p, n); break; }
             case 4: // splice: a range of another entry in place of a range of this one
                 {
-                    var other = _corpus[rng.Below(_corpus.Count)];
+                    var other = _corpus[Below(rng, _corpus.Count)];
                     if (other.Length == 0) break;
-                    int from = rng.Below(other.Length), n = 1 + rng.Below(Math.Min(256, other.Length - from));
-                    int p = Pos(1), cut = rng.Below(Math.Min(64, d.Count - p) + 1);
+                    int from = Below(rng, other.Length), n = 1 + Below(rng, Math.Min(256, other.Length - from));
+                    int p = Pos(1), cut = Below(rng, Math.Min(64, d.Count - p) + 1);
                     d.RemoveRange(p, cut);
                     d.InsertRange(p, other.Skip(from).Take(n));
                     break;
                 }
             case 5: // boundary number over a decimal run (or inserted where there is none)
-                ReplaceNumber(rng, d, Encoding.ASCII.GetBytes(BoundaryNumbers[rng.Below(BoundaryNumbers.Length)])); break;
+                ReplaceNumber(rng, d, Encoding.ASCII.GetBytes(BoundaryNumbers[Below(rng, BoundaryNumbers.Length)])); break;
             case 6: // a token of the corpus, inserted or written over a token
-                { var t = _tokens[rng.Below(_tokens.Length)]; int p = Pos(1); if (rng.Chance(2) && p < d.Count) d.RemoveRange(p, Math.Min(t.Length, d.Count - p)); d.InsertRange(p, t); break; }
+                { var t = _tokens[Below(rng, _tokens.Length)]; int p = Pos(1); if (Below(rng, 2) == 0 && p < d.Count) d.RemoveRange(p, Math.Min(t.Length, d.Count - p)); d.InsertRange(p, t); break; }
             case 7: // huge repeat of a chunk
                 {
                     if (d.Count == 0) break;
-                    int p = Pos(), n = 1 + rng.Below(Math.Min(32, d.Count - p)), times = RepeatCounts[rng.Below(RepeatCounts.Length)];
+                    int p = Pos(), n = 1 + Below(rng, Math.Min(32, d.Count - p)), times = RepeatCounts[Below(rng, RepeatCounts.Length)];
                     var chunk = d.GetRange(p, n);
                     times = Math.Min(times, Math.Max(1, (MaxBytes - d.Count) / n));
                     var repeated = new List<byte>(n * times);
@@ -98,8 +99,8 @@ public sealed class Mutator
                 { int p = Pos(); d.RemoveRange(p, d.Count - p); break; }
             case 9 when d.Count >= 8: // binary boundary integer (1, 2, 4 or 8 bytes, little-endian): lengths, offsets
                 {
-                    int width = 1 << rng.Below(4), p = rng.Chance(3) ? 0 : Pos();
-                    long v = BoundaryIntegers[rng.Below(BoundaryIntegers.Length)];
+                    int width = 1 << Below(rng, 4), p = Below(rng, 3) == 0 ? 0 : Pos();
+                    long v = BoundaryIntegers[Below(rng, BoundaryIntegers.Length)];
                     for (int i = 0; i < width && p + i < d.Count; i++) d[p + i] = (byte)(v >> (8 * i));
                     break;
                 }
@@ -107,11 +108,14 @@ public sealed class Mutator
                 {
                     if (d.Count == 0) { d.Add((byte)'{'); break; }
                     byte[] special = { (byte)'\n', (byte)'"', (byte)'{', (byte)'}', (byte)'[', (byte)']', (byte)',', (byte)':', (byte)'\\', 0, 0xEF, 0xFF };
-                    d.Insert(Pos(1), special[rng.Below(special.Length)]);
+                    d.Insert(Pos(1), special[Below(rng, special.Length)]);
                     break;
                 }
         }
     }
+
+    /// <summary>Uniform in [0, n); n must be positive.</summary>
+    private static int Below(SplitMix64 rng, int n) => (int)(rng.NextUInt64() % (ulong)n);
 
     private static void ReplaceNumber(SplitMix64 rng, List<byte> d, byte[] number)
     {
@@ -126,8 +130,8 @@ public sealed class Mutator
             }
             else i++;
         }
-        if (runs.Count == 0) { d.InsertRange(rng.Below(d.Count + 1), number); return; }
-        var (start, length) = runs[rng.Below(runs.Count)];
+        if (runs.Count == 0) { d.InsertRange(Below(rng, d.Count + 1), number); return; }
+        var (start, length) = runs[Below(rng, runs.Count)];
         d.RemoveRange(start, length);
         d.InsertRange(start, number);
     }
