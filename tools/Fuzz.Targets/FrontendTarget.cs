@@ -23,7 +23,7 @@ internal static class FrontendTarget
     public static void Run(byte[] input)
     {
         var result = Compiler.Compile(new SourceText(SourcePath, FuzzTarget.Text(input)), null, new InMemorySourceResolver(Library));
-        Diagnostics.Check(result.Diagnostics);
+        DiagnosticCheck.Check(result.Diagnostics);
     }
 }
 

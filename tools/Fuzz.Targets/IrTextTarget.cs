@@ -12,6 +12,6 @@ internal static class IrTextTarget
         var diagnostics = new DiagnosticBag();
         var module = IrParser.TryParse(FuzzTarget.Text(input), "fuzz.gir", diagnostics);
         if (module is not null) diagnostics.AddRange(Verifier.Verify(module));
-        Diagnostics.Check(diagnostics.Items);
+        DiagnosticCheck.Check(diagnostics.Items);
     }
 }

@@ -22,7 +22,7 @@ public static class MutationLoop
 {
     public static LoopReport Run(FuzzTarget target, IReadOnlyList<byte[]> corpus, ulong seed, long executions,
         Action<FuzzFinding>? onFinding = null, Action<long, TimeSpan>? progress = null, TimeSpan? slowLimit = null,
-        int maxBytes = Mutator.DefaultMaxBytes)
+        int maxBytes = Mutator.DefaultMaxBytes, Action<long, byte[]>? beforeEach = null)
     {
         var mutator = new Mutator(corpus, maxBytes);
         var findings = new List<FuzzFinding>();
@@ -37,6 +37,7 @@ public static class MutationLoop
         for (long i = -corpus.Count; i < executions; i++)
         {
             var input = i < 0 ? corpus[(int)(i + corpus.Count)] : mutator.Mutate(seed, i);
+            beforeEach?.Invoke(i, input);
             one.Restart();
             try { target.Run(input); }
             catch (Exception e) when (e is not OutOfMemoryException)

@@ -15,6 +15,6 @@ internal static class PipelineTarget
         var pipeline = Pipeline.Parse(FuzzTarget.Text(input), diagnostics);
         // What parsed prints back (error messages and --print-after name passes through it).
         _ = pipeline?.ToString();
-        Diagnostics.Check(diagnostics.Items);
+        DiagnosticCheck.Check(diagnostics.Items);
     }
 }

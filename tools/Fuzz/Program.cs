@@ -11,7 +11,7 @@ namespace GraphDsl.Fuzz;
 ///   GraphDsl.Fuzz list
 ///   GraphDsl.Fuzz TARGET afl                      # under afl-fuzz, with the GraphDsl assemblies instrumented (tools/Fuzz/afl.sh)
 ///   GraphDsl.Fuzz TARGET libfuzzer                # under libfuzzer-dotnet
-///   GraphDsl.Fuzz TARGET loop [-n N] [--seed S] [--corpus DIR] [--findings DIR] [--slow-ms 1000] [--max-bytes 262144]   # coverage-blind, in process
+///   GraphDsl.Fuzz TARGET loop [-n N] [--seed S] [--corpus DIR] [--findings DIR] [--slow-ms 1000] [--max-bytes 262144] [--current FILE]   # coverage-blind, in process
 ///   GraphDsl.Fuzz TARGET repro FILE...            # runs inputs once each and says what happened
 ///   GraphDsl.Fuzz TARGET mutant SEED INDEX FILE [MAX-BYTES]   # writes mutated input INDEX of SEED (as the CI smoke names a failure)
 /// </code>
@@ -62,6 +62,7 @@ public static class Program
         string? corpusDir = null, findingsDir = null;
         TimeSpan? slowLimit = TimeSpan.FromSeconds(1);
         int maxBytes = Mutator.DefaultMaxBytes;
+        string? current = null;
         for (int i = 0; i < args.Length; i++)
         {
             string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -71,6 +72,7 @@ public static class Program
                 case "--seed": seed = ulong.Parse(Value(), NumberStyles.None, CultureInfo.InvariantCulture); break;
                 case "--corpus": corpusDir = Value(); break;
                 case "--findings": findingsDir = Value(); break;
+                case "--current": current = Value(); break;
                 case "--max-bytes": maxBytes = int.Parse(Value(), NumberStyles.None, CultureInfo.InvariantCulture); break;
                 case "--slow-ms": slowLimit = TimeSpan.FromMilliseconds(double.Parse(Value(), CultureInfo.InvariantCulture)); break;
                 default: return Usage($"unknown option '{args[i]}'");
@@ -90,7 +92,9 @@ public static class Program
                 Console.WriteLine($"CRASH #{f.Index} ({f.Signature}): {f.Message}\n  input: {file}");
             },
             progress: (i, t) => Console.WriteLine(FormattableString.Invariant($"  {i:N0} inputs, {i / t.TotalSeconds:N0}/s")),
-            slowLimit: slowLimit, maxBytes: maxBytes);
+            slowLimit: slowLimit, maxBytes: maxBytes,
+            // What kills the process (a stack overflow) cannot be caught: the input is on disk before it runs.
+            beforeEach: current is null ? null : (_, input) => File.WriteAllBytes(current, input));
         Console.WriteLine(FormattableString.Invariant(
             $"{target.Name}: {report.Executions:N0} executions in {report.Elapsed.TotalSeconds:N1} s ({report.PerSecond:N0}/s), slowest input #{report.SlowestIndex} {report.Slowest.TotalMilliseconds:N1} ms, {report.Findings.Count} distinct crash(es)"));
         return report.Findings.Count == 0 ? 0 : 1;

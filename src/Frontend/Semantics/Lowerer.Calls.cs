@@ -181,6 +181,7 @@ internal sealed partial class Lowerer
                 Report(DiagnosticCatalog.UnknownDType, a.Value.Span, ds.Value, GraphDsl.Ir.Suggest.DidYouMean(ds.Value, DType.All.Select(x => x.Name)));
                 return null;
             case AttrKind.Shape when v is ListValue l && l.Items.All(i => i is IntValue):
+                if (l.Items.Count > Shape.MaxRank) { Report(DiagnosticCatalog.RankTooLarge, a.Value.Span, what, l.Items.Count, Shape.MaxRank); return null; }
                 return Attr.Shape(new Shape(l.Items.Select(i => ((IntValue)i).Expr)));
             case AttrKind.IntList when v is ListValue l2 && l2.Items.All(i => i is IntValue { IsStatic: true }):
                 return Attr.List(l2.Items.Select(i => Attr.Int(((IntValue)i).Expr)));

@@ -220,6 +220,7 @@ internal sealed partial class Lowerer
             if (d is null) return null;
             dtype = d;
         }
+        if (t.Dims.Count > Shape.MaxRank) { Report(DiagnosticCatalog.RankTooLarge, t.Span, $"the type of {what}", t.Dims.Count, Shape.MaxRank); return null; }
         var dims = new List<DimExpr>();
         bool ok = true;
         foreach (var de in t.Dims)

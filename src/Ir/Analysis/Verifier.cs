@@ -134,6 +134,7 @@ public sealed class Verifier
     private void CheckOp(Operation op, HashSet<Value> visible)
     {
         var def = op.Def;
+        int errorsBefore = _errors.Count;
         // Operand slots.
         int fixedSlots = def.HasVariadic ? def.Operands.Count - 1 : def.Operands.Count;
         if (op.Slots.Count < fixedSlots || (!def.HasVariadic && op.Slots.Count != def.Operands.Count))
@@ -155,6 +156,9 @@ public sealed class Verifier
         }
         foreach (var spec in def.Attrs.Where(a => a.Required && !op.Attributes.Has(a.Name)))
             Fail(op, $"missing required attribute '{spec.Name}'");
+        // Inference reads the operands and attributes the op declares: with one missing, unknown or of the wrong kind it
+        // could only fail or build a type from nothing (found by fuzzing: a cast without its dtype gave a type with no dtype).
+        bool wellFormed = _errors.Count == errorsBefore;
         // Types of everything the op touches must use only known parameters and symbols.
         foreach (var t in op.Results.Select(r => r.Type)) CheckTypeNames(op, t);
         if (def.RegionCount != op.Regions.Count) Fail(op, $"has {op.Regions.Count} region(s) but the op defines {def.RegionCount}");
@@ -164,7 +168,7 @@ public sealed class Verifier
         else if (def == CoreOps.Call) CheckCall(op);
         else if (def == FusedOps.Kernel) CheckFused(op, visible);
 
-        if (def.Infer is not null && _errors.Count < 1000)
+        if (def.Infer is not null && wellFormed && _errors.Count < 1000)
         {
             var ctx = new InferContext(def, op.Slots.Select(v => v?.Type).ToArray(), op.Attributes, _param);
             IReadOnlyList<TensorType>? inferred;

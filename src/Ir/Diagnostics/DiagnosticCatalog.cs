@@ -63,6 +63,7 @@ public static class DiagnosticCatalog
     public static DiagnosticDescriptor CarriedTypeChanged { get; } = new("GD0315", "Loop-carried value changes type", "'{0}' enters the repeat as {1} but leaves an iteration as {2}");
     public static DiagnosticDescriptor TooLarge { get; } = new("GD0316", "Size too large", "{0} has {1} elements; the limit is {2}");
     public static DiagnosticDescriptor ModelTooLarge { get; } = new("GD0317", "Model too large", "model '{0}' expands to {1} ops once every block call is inlined; the limit is {2}");
+    public static DiagnosticDescriptor RankTooLarge { get; } = new("GD0322", "Tensor rank too large", "{0} has rank {1}; the limit is {2}");
 
     // ---- 04xx: IR verifier and IR text ---------------------------------------------------------
     public static DiagnosticDescriptor VerifierError { get; } = new("GD0401", "IR verification failed", "{0}");

@@ -7,6 +7,11 @@ namespace GraphDsl.Ir.Shapes;
 /// <summary>An immutable list of dimensions, printed <c>[batch, seq, 4096]</c>.</summary>
 public sealed class Shape : IEquatable<Shape>
 {
+    /// <summary>The largest rank a written type or shape may have (the frontend and the IR text check it). No op
+    /// takes more than rank 5; the bound keeps shape inference, whose element counts are products over the
+    /// dimensions walked recursively, from overflowing the stack on a type of rank 20,000.</summary>
+    public const int MaxRank = 16;
+
     public Shape(IEnumerable<DimExpr> dims) { Dims = dims.ToArray(); }
     public Shape(params DimExpr[] dims) { Dims = dims.ToArray(); }
 

@@ -16,9 +16,16 @@ namespace GraphDsl.Ir.Text;
 /// </summary>
 public sealed class IrParser
 {
+    /// <summary>Dimension expressions, attribute lists and regions are trees that the parser and every later stage
+    /// (shape inference, the verifier, the printer) walk recursively. As in the frontend (its SyntaxParser.MaxNesting),
+    /// a tree deeper than this is an error (GD0105) rather than a stack overflow: a dimension may hold this many
+    /// operators, brackets, unary minus and min/max in all, lists and regions may nest this deep.</summary>
+    public const int MaxNesting = 200;
+
     private readonly List<IrToken> _toks;
     private readonly string _file;
     private int _pos;
+    private int _dimNodes, _listDepth, _regionDepth;
     private Dictionary<string, Value> _values = new();
 
     private IrParser(string text, string file)
@@ -91,7 +98,7 @@ public sealed class IrParser
             var name = ExpectSymbol("a parameter name");
             if (module.FindParam(name) is not null) throw Error($"parameter '@{name}' is defined twice");
             Expect("=");
-            module.AddParam(name, ParseDimExpr());
+            module.AddParam(name, ParseDimension());
         }
         if (IsIdent("attributes"))
         {
@@ -237,7 +244,12 @@ public sealed class IrParser
         if (IsIdent("loc")) span = ParseLoc();
 
         var regions = new List<Region>();
-        while (IsRegionStart()) regions.Add(ParseRegion(module));
+        while (IsRegionStart())
+        {
+            Deeper(ref _regionDepth, Peek);
+            regions.Add(ParseRegion(module));
+            _regionDepth--;
+        }
 
         var op = IrBuilder.Create(def, slots, attrs, types, regions, span);
         for (int i = 0; i < resultToks.Count; i++) Define(resultToks[i], op.Results[i]);
@@ -317,10 +329,12 @@ public sealed class IrParser
             case IrTok.Punct when t.Text == "[" && kind == AttrKind.Shape:
                 return Attr.Shape(ParseShape());
             case IrTok.Punct when t.Text == "[":
+                Deeper(ref _listDepth, t);
                 Next();
                 var items = new List<Attr>();
                 if (!IsPunct("]")) do items.Add(ParseAttrValue(kind == AttrKind.IntList ? AttrKind.Int : null)); while (TryPunct(","));
                 Expect("]");
+                _listDepth--;
                 return Attr.List(items);
             case IrTok.Punct when t.Text == "-" && _toks[_pos + 1].Kind == IrTok.Float:
                 Next();
@@ -329,7 +343,7 @@ public sealed class IrParser
                 Next(); Next();
                 return Attr.Float(double.NegativeInfinity);
             default:
-                var e = ParseDimExpr();
+                var e = ParseDimension();
                 return kind == AttrKind.Float && e is ConstDim c ? Attr.Float(c.Value) : Attr.Int(e);
         }
     }
@@ -347,12 +361,26 @@ public sealed class IrParser
     {
         Expect("[");
         var dims = new List<DimExpr>();
-        if (!IsPunct("]")) do dims.Add(ParseDimExpr()); while (TryPunct(","));
+        var open = Peek;
+        if (!IsPunct("]")) do dims.Add(ParseDimension()); while (TryPunct(","));
+        if (dims.Count > Shape.MaxRank) throw new DiagnosticException(DiagnosticCatalog.RankTooLarge.At(SpanOf(open), "a shape", dims.Count, Shape.MaxRank));
         Expect("]");
         return new Shape(dims);
     }
 
     // Dimension expressions: precedence climbing over + - (1) and * / % (2); min/max calls, parentheses.
+    /// <summary>One whole dimension expression (the node count bounds its depth).</summary>
+    private DimExpr ParseDimension()
+    {
+        _dimNodes = 0;
+        return ParseDimExpr();
+    }
+
+    private void Deeper(ref int counter, IrToken at)
+    {
+        if (++counter > MaxNesting) throw new DiagnosticException(DiagnosticCatalog.NestingTooDeep.At(SpanOf(at), MaxNesting));
+    }
+
     private DimExpr ParseDimExpr(int minPrec = 1)
     {
         var lhs = ParseDimAtom();
@@ -362,6 +390,7 @@ public sealed class IrParser
             if (t.Kind != IrTok.Punct) break;
             int prec = t.Text is "+" or "-" ? 1 : t.Text is "*" or "/" or "%" ? 2 : 0;
             if (prec < minPrec || prec == 0) break;
+            Deeper(ref _dimNodes, t);
             Next();
             var rhs = ParseDimExpr(prec + 1);
             var op = t.Text switch { "+" => DimOp.Add, "-" => DimOp.Sub, "*" => DimOp.Mul, "/" => DimOp.Div, _ => DimOp.Mod };
@@ -382,6 +411,7 @@ public sealed class IrParser
                 return DimExpr.Of(v);
             case IrTok.Symbol: Next(); return DimExpr.Param(t.Text);
             case IrTok.Ident when (t.Text == "min" || t.Text == "max") && _toks[_pos + 1].Text == "(":
+                Deeper(ref _dimNodes, t);
                 Next(); Next();
                 var a = ParseDimExpr();
                 Expect(",");
@@ -390,11 +420,13 @@ public sealed class IrParser
                 return DimExpr.Bin(t.Text == "min" ? DimOp.Min : DimOp.Max, a, b);
             case IrTok.Ident: Next(); return DimExpr.Sym(t.Text);
             case IrTok.Punct when t.Text == "(":
+                Deeper(ref _dimNodes, t);
                 Next();
                 var e = ParseDimExpr();
                 Expect(")");
                 return e;
             case IrTok.Punct when t.Text == "-":
+                Deeper(ref _dimNodes, t);
                 Next();
                 var inner = ParseDimAtom();
                 return inner is ConstDim c ? DimExpr.Of(-c.Value) : DimExpr.Of(0) - inner;

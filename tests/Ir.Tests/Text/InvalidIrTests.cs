@@ -26,11 +26,16 @@ public class InvalidIrTests
     [InlineData("    %0 = core.input {name = \"a\"} : f32[8] loc(\"m.moe\":x:1)\n", "GD0402", "expected a line number (an integer below 2^31) but found 'x'", 4)]
     [InlineData("    %0 = core.input {name = \"a\"} : f32[8] loc(\"m.moe\":3:99999999999)\n", "GD0402", "expected a column number (an integer below 2^31) but found '99999999999'", 4)]
     [InlineData("    %0 = core.input {name = \"a\"} : f32[\u0663]\n", "GD0102", "unexpected character '\u0663'", 4)]
+    // found by fuzzing: shape inference overflowed the stack on a type of rank 20,000, and on a dimension or
+    // attribute list nested 20,000 deep
+    [InlineData("    %0 = core.input {name = \"a\"} : f32[batch, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 8]\n", "GD0322", "a shape has rank 17; the limit is 16", 4)]
     // verifier
     [InlineData("    %0 = core.input {name = \"a\"} : f32[8]\n    %1 = nn.add %0, %0 : f32[9]\n    core.output %1 {name = \"o\"}\n", "GD0401", "result types (f32[9]) differ from the inferred (f32[8])", 5)]
     [InlineData("    %0 = core.input {name = \"a\"} : f32[8]\n    %1 = core.weight {name = \"w\"} : f32[8, 4]\n    %2 = nn.matmul %1, %0 : f32[8]\n    core.output %2 {name = \"o\"}\n", "GD0401", "nn.matmul: 'w' must have 2 dimension(s), but has type f32[8]", 6)]
     [InlineData("    %0 = core.input {name = \"a\"} : f32[8]\n    %1 = nn.scale %0 {factr = 2.0} : f32[8]\n    core.output %1 {name = \"o\"}\n", "GD0401", "unknown attribute 'factr'", 5)]
     [InlineData("    %0 = core.input {name = \"a\"} : f32[8]\n    %1 = nn.scale %0 : f32[8]\n    core.output %1 {name = \"o\"}\n", "GD0401", "missing required attribute 'factor'", 5)]
+    // found by fuzzing: inference ran on the malformed op and built a type without a dtype (NullReferenceException)
+    [InlineData("    %0 = core.input {name = \"a\"} : f32[8]\n    %1 = nn.cast %0 {dtyp = !bf16} : bf16[8]\n    core.output %1 {name = \"o\"}\n", "GD0401", "missing required attribute 'dtype'", 5)]
     [InlineData("    %0 = core.weight {name = \"w\"} : f32[batch, 8]\n    core.output %0 {name = \"o\"}\n", "GD0401", "must be static", 4)]
     [InlineData("    %0 = core.input {name = \"a\"} : f32[@nope]\n    core.output %0 {name = \"o\"}\n", "GD0401", "undefined parameter @nope", 4)]
     [InlineData("    %0 = core.input {name = \"a\"} : f32[8]\n", "GD0401", "the graph has no core.output", 0)]
@@ -55,6 +60,17 @@ public class InvalidIrTests
     {
         var name = "core" + new string('e', 256 * 1024);
         Reports(Head + $"    %0 = {name} : f32[8]\n" + Tail, "GD0403", $"unknown op '{name}'", 4);
+    }
+
+    [Fact]
+    public void Dimensions_and_attribute_lists_nested_past_the_limit_are_reported()
+    {
+        var chain = "8" + string.Concat(System.Linq.Enumerable.Repeat(" + 1", 201));
+        Reports(Head + $"    %0 = core.input {{name = \"a\"}} : f32[{chain}]\n" + Tail, "GD0105", "expression nested deeper than 200 levels", 4);
+        var brackets = new string('(', 201) + "8" + new string(')', 201);
+        Reports(Head + $"    %0 = core.input {{name = \"a\"}} : f32[{brackets}]\n" + Tail, "GD0105", "expression nested deeper than 200 levels", 4);
+        var list = new string('[', 201) + "1" + new string(']', 201);
+        Reports(Head + $"    %0 = core.input {{name = \"a\", x = {list}}} : f32[8]\n" + Tail, "GD0105", "expression nested deeper than 200 levels", 4);
     }
 
     private static void Reports(string text, string id, string message, int line)

@@ -4,7 +4,7 @@ using GraphDsl.Ir.Diagnostics;
 namespace GraphDsl.Fuzz;
 
 /// <summary>What every diagnostic-reporting target checks after the reader returns.</summary>
-internal static class Diagnostics
+internal static class DiagnosticCheck
 {
     public const string InternalErrorId = "GD0899";
 
