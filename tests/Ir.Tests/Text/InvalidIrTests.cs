@@ -71,6 +71,9 @@ public class InvalidIrTests
         Reports(Head + $"    %0 = core.input {{name = \"a\"}} : f32[{brackets}]\n" + Tail, "GD0105", "expression nested deeper than 200 levels", 4);
         var list = new string('[', 201) + "1" + new string(']', 201);
         Reports(Head + $"    %0 = core.input {{name = \"a\", x = {list}}} : f32[8]\n" + Tail, "GD0105", "expression nested deeper than 200 levels", 4);
+        var repeats = new System.Text.StringBuilder(Head + "    %0 = core.input {name = \"a\"} : f32[8]\n");
+        for (int k = 0; k <= 200; k++) repeats.Append($"    %{2 * k + 1} = core.repeat %{2 * k} {{count = 1}} : f32[8] {{\n    ^(%{2 * k + 2}: f32[8]):\n");
+        Reports(repeats.ToString(), "GD0105", "expression nested deeper than 200 levels", 4 + 2 * 200 + 1);
     }
 
     private static void Reports(string text, string id, string message, int line)
