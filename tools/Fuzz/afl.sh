@@ -2,7 +2,8 @@
 # Coverage-guided fuzzing of one target with AFL++ and SharpFuzz (docs/robustness.md):
 #   tools/Fuzz/afl.sh TARGET|all [SECONDS] [EXECUTIONS]
 # Publishes tools/Fuzz (Release) to artifacts/fuzz-bin, instruments the GraphDsl assemblies with the pinned
-# sharpfuzz tool (tools/Fuzz/dotnet-tools.json), and runs afl-fuzz in persistent mode on tools/Fuzz/corpus/TARGET
+# sharpfuzz tool (tools/Fuzz/dotnet-tools.json), and runs afl-fuzz on tools/Fuzz/corpus/TARGET (SharpFuzz's fork
+# server runs the inputs in a child process it restarts after a crash or hang)
 # until SECONDS pass (default 3600) or EXECUTIONS inputs have run (default 1000000), then prints afl-fuzz's
 # figures. 'all' runs every target one after another. Findings land in
 # artifacts/fuzz/afl-TARGET/default/{crashes,hangs} (afl-fuzz's own log: artifacts/fuzz/afl-TARGET/afl.log); replay one with
@@ -36,7 +37,7 @@ if [ "$target" = all ]; then
 fi
 
 rm -rf "$out"; mkdir -p "$out"
-# -t: a reader must answer within 2 s (the CI smoke asserts 1 s on warm code); -m none: the .NET runtime
+# -t: a reader must answer within 2 s (the CI smoke's limit too); -m none: the .NET runtime
 # reserves far more virtual memory than AFL's default limit. AFL_SKIP_BIN_CHECK: the target is 'dotnet'.
 export AFL_SKIP_BIN_CHECK=1 AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_AFFINITY=1
 afl-fuzz -i "tools/Fuzz/corpus/$target" -o "$out" -t 2000 -m none -V "$seconds" -E "$executions" \
