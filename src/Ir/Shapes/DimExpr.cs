@@ -181,7 +181,11 @@ public sealed class BinDim : DimExpr
                 if (l.AsConst == 1) return r; if (r.AsConst == 1) return l;
                 if (l.AsConst == 0 || r.AsConst == 0) return Of(0);
                 break;
-            case DimOp.Div: if (r.AsConst == 1) return l; break;
+            case DimOp.Div:
+                if (r.AsConst == 1) return l;
+                // (x * c) / c = x exactly, for any x >= 0 and c > 0 (floor division).
+                if (r.AsConst > 0 && l is BinDim { Op: DimOp.Mul } m && m.Right.AsConst == r.AsConst) return m.Left;
+                break;
         }
         return ReferenceEquals(l, Left) && ReferenceEquals(r, Right) ? this : new BinDim(Op, l, r);
     }

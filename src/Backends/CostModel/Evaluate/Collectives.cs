@@ -82,14 +82,25 @@ public sealed class Collectives
     private double Net => Math.Max(1, (_cluster.Device.Network.BytesPerSecond > 0 ? _cluster.Device.Network.BytesPerSecond : _cluster.Device.IntraNode.BytesPerSecond) * _eff.EtaLink);
     private int PerNode => Math.Max(1, _cluster.GpusPerNode);
 
+    /// <summary>
+    /// GPUs of a group that share a node, and the nodes it spans. Ranks are numbered tensor-parallel innermost,
+    /// then data-parallel: a tp, ep or whole-stage group is contiguous, a data-parallel group strides by tp
+    /// (its members are the same tensor-parallel rank of each replica).
+    /// </summary>
+    public (int PerNode, int Nodes) Span(int group, string axis)
+    {
+        int stride = axis == "dp" ? Math.Max(1, _layout.Tp) : 1;
+        int perNode = stride >= PerNode ? 1 : Math.Max(1, Math.Min(group, PerNode / stride));
+        return (perNode, (group + perNode - 1) / perNode);
+    }
+
     public double Time(CollectiveKind kind, double bytes, int group, string axis)
     {
         if (kind == CollectiveKind.Send) return SendTime(bytes);
         if (group <= 1 || bytes <= 0) return 0;
-        int perNode = Math.Min(group, PerNode);
-        int nodes = (group + PerNode - 1) / PerNode;
+        var (perNode, nodes) = Span(group, axis);
         double g = group, gn = perNode;
-        double latency = _eff.CollectiveSeconds + (nodes > 1 ? _cluster.Device.Network.LatencySeconds : 0);
+        double latency = Latency(nodes);
         switch (kind)
         {
             case CollectiveKind.AllReduce:
@@ -108,6 +119,52 @@ public sealed class Collectives
             default:
                 return 0;
         }
+    }
+
+    /// <summary>The bytes one GPU receives in a collective whose payload (as the plan states it: the message of
+    /// an all-reduce, the gathered result of an all-gather, the input of a reduce-scatter, the rows times fanout of an
+    /// all-to-all) is <paramref name="bytes"/>: a ring all-reduce receives 2(g-1)/g of it, the others (g-1)/g.</summary>
+    public static double Received(CollectiveKind kind, double bytes, int group) =>
+        kind == CollectiveKind.Send ? bytes
+        : group <= 1 ? 0
+        : (kind == CollectiveKind.AllReduce ? 2.0 : 1.0) * (group - 1) / group * bytes;
+
+    private double Latency(int nodes) => _eff.CollectiveSeconds + (nodes > 1 ? _cluster.Device.Network.LatencySeconds : 0);
+
+    /// <summary>
+    /// An expert-parallel dispatch (or its combine) of <paramref name="rowBytes"/> of token rows per GPU over a group
+    /// whose GPUs each hold <paramref name="localSlots"/> of the layer's <paramref name="slots"/> expert slots, each
+    /// token picking <paramref name="topK"/> experts. A token is sent once to each GPU that holds one of its experts,
+    /// not once per expert, and once to each other node, whose receiving GPU forwards it over NVLink to the GPUs
+    /// there that need it (DeepEP's normal kernels: <c>get_dispatch_layout</c>'s <c>is_token_in_rank</c> and
+    /// per-RDMA-rank counts, https://github.com/deepseek-ai/DeepEP). Per GPU, with n nodes of g_n GPUs:
+    /// NVLink carries rows x n x (g_n - 1) x p(L) and the NIC rows x (n - 1) x p(g_n L), where p(S) is the chance a
+    /// token picks one of S given slots, 1 - C(P - S, k) / C(P, k); the two links run at once.
+    /// </summary>
+    public double Dispatch(double rowBytes, int group, double slots, double localSlots, double topK)
+    {
+        var (nvlink, network) = DispatchTraffic(rowBytes, group, slots, localSlots, topK);
+        return nvlink + network > 0 ? Latency(Span(group, "ep").Nodes) + Math.Max(nvlink / Intra, network / Net) : 0;
+    }
+
+    /// <summary>The bytes one GPU sends over NVLink and over its NIC for a dispatch (<see cref="Dispatch"/>).</summary>
+    public (double NvLink, double Network) DispatchTraffic(double rowBytes, int group, double slots, double localSlots, double topK)
+    {
+        if (group <= 1 || rowBytes <= 0) return (0, 0);
+        var (perNode, nodes) = Span(group, "ep");
+        double nvlink = rowBytes * nodes * (perNode - 1) * PicksAny(slots, localSlots, topK);
+        double network = nodes > 1 ? rowBytes * (nodes - 1) * PicksAny(slots, localSlots * perNode, topK) : 0;
+        return (nvlink, network);
+    }
+
+    /// <summary>The chance that k distinct picks among <paramref name="slots"/> land at least once in a given set of
+    /// <paramref name="held"/>: 1 - C(P - S, k) / C(P, k).</summary>
+    public static double PicksAny(double slots, double held, double topK)
+    {
+        if (held >= slots) return 1;
+        double none = 1;
+        for (int i = 0; i < (int)Math.Round(topK); i++) none *= Math.Max(0, (slots - held - i) / (slots - i));
+        return 1 - none;
     }
 
     /// <summary>A pipeline hand-off: inside a node when a stage's GPUs (tp x dp) leave room, else over the network.</summary>

@@ -86,7 +86,7 @@ public sealed class StepEvaluator
                 _ => false,
             };
             _fixed[i] = !e.IsKernel ? 0 : eff.MeasuredFixedLatency && MeasuredFixed(cluster.Device, e, _dequant[i]) is { } s ? s : eff.KernelSeconds;
-            if (e.IsMoe && e.LocalExperts > 0) _maxNormal[i] = RoutingSkew.ExpectedMaxOfNormals((int)Math.Round(e.Experts / e.LocalExperts));
+            if (e.IsMoe && e.LocalExperts > 0) _maxNormal[i] = RoutingSkew.ExpectedMaxOfNormals((int)Math.Round(e.Slots / e.LocalExperts));
         }
     }
 
@@ -181,12 +181,21 @@ public sealed class StepEvaluator
             double payload = e.CommBytes.Evaluate(_atoms);
             if (e.RoutedEntry >= 0)
             {
+                // A dispatch or combine: this GPU's rows go once to each GPU holding one of their experts, and the GPU
+                // receiving the most (the busiest expert shard) ends it; by symmetry a GPU receives what it sends.
                 var moe = _plan.Entries[e.RoutedEntry];
-                payload *= Routing is not null ? BusiestShare(moe.MoeLayerStart, (int)e.Multiplicity) : BusiestOverMean(moe, e.RoutedEntry, GroupTokens(moe));
+                double rows = payload / Math.Max(1, e.Fanout);
+                rows *= Routing is not null ? BusiestShare(moe.MoeLayerStart, (int)e.Multiplicity) : BusiestOverMean(moe, e.RoutedEntry, GroupTokens(moe));
+                var (nvlink, network) = _collectives.DispatchTraffic(rows, e.CommGroup, moe.Slots, moe.LocalExperts, moe.TopK);
+                t.CommSeconds = _collectives.Dispatch(rows, e.CommGroup, moe.Slots, moe.LocalExperts, moe.TopK);
+                t.Seconds = t.CommSeconds;
+                t.Bytes = nvlink + network;
+                t.Bound = Bound.Communication;
+                return t;
             }
             t.CommSeconds = _collectives.Time(e.Collective, payload, e.CommGroup, e.CommAxis);
             t.Seconds = t.CommSeconds;
-            t.Bytes = payload;
+            t.Bytes = Collectives.Received(e.Collective, payload, e.CommGroup);
             t.Bound = Bound.Communication;
             return t;
         }
@@ -271,7 +280,7 @@ public sealed class StepEvaluator
         double groupTokens = GroupTokens(e);
         double allExperts = e.LocalExperts * e.BytesPerExpert;
         if (groupTokens <= 0 || e.Experts <= 0) return (flops, weightBytes - allExperts, actBytes);
-        double pick = Math.Min(1.0, e.TopK / e.Experts);    // chance a token picks a given expert
+        double pick = Math.Min(1.0, e.TopK / e.Slots);      // chance a token's pairs land in a given slot
         double hit = 1 - Math.Exp(groupTokens * Math.Log(1 - Math.Min(pick, 1 - 1e-12)));
         double touched = e.LocalExperts * hit;
         double mean = MeanPairs(e, groupTokens);
@@ -286,7 +295,7 @@ public sealed class StepEvaluator
     private double GroupTokens(PlanEntry e) => e.Tokens.Evaluate(_atoms) * e.TokenGroups;
 
     /// <summary>Token-expert pairs an expert-parallel GPU carries on average.</summary>
-    private static double MeanPairs(PlanEntry e, double groupTokens) => groupTokens * e.TopK * e.LocalExperts / e.Experts;
+    private static double MeanPairs(PlanEntry e, double groupTokens) => groupTokens * e.TopK * e.LocalExperts / e.Slots;
 
     /// <summary>The busiest GPU's token-expert pairs over the mean for an MoE entry, which sets its expert GEMMs and
     /// the expert-parallel all-to-alls feeding it (they end when that GPU has received and sent back its tokens).
@@ -295,11 +304,14 @@ public sealed class StepEvaluator
     /// since the entry's all-to-alls ask again at the same count.</summary>
     private double BusiestOverMean(PlanEntry e, int index, double groupTokens)
     {
-        if (e.LocalExperts >= e.Experts || MeanPairs(e, groupTokens) <= 0) return 1;
+        if (e.LocalExperts >= e.Slots || MeanPairs(e, groupTokens) <= 0) return 1;
         if (_shareTokens[index] != groupTokens)
         {
-            double pass = Math.Min(groupTokens, _eff.MaxBatchedTokens * e.TokenGroups);
-            _share[index] = RoutingSkew.BusiestPairs(pass, e.TopK, e.Experts, e.LocalExperts, _eff.RoutingSkew, _maxNormal[index]) / MeanPairs(e, pass);
+            double pass = Math.Min(groupTokens, _eff.MaxBatchedTokens * _plan.Layout.Dp);
+            // Redundant slots are there because EPLB placed replicas of the popular experts: the expected popularity
+            // is balanced, and only the step's sampling spread is left (routing statistics give the measured rest).
+            double skew = e.Slots > e.Experts ? 0 : _eff.RoutingSkew;
+            _share[index] = RoutingSkew.BusiestPairs(pass, e.TopK, e.Slots, e.LocalExperts, skew, _maxNormal[index]) / MeanPairs(e, pass);
             _shareTokens[index] = groupTokens;
         }
         return _share[index];

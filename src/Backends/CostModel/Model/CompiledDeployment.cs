@@ -45,7 +45,7 @@ public sealed class CompiledDeployment
         parts.AddRange(elements.Where(e => !slotted.Contains(Name(e)) && !IsLate(e)));
         if (User("quantize") is { } q) parts.Add(q);
         else if (d.Weights != "keep" || d.Kv != "keep") parts.Add($"quantize{{weights={d.Weights},kv={d.Kv}}}");
-        parts.Add(User("parallelize") ?? $"parallelize{{tp={d.Tp},ep={d.Ep},dp={d.Dp},pp={d.Pp}}}");
+        parts.Add(User("parallelize") ?? $"parallelize{{{d.ParallelizeOptions}}}");
         // Engines run fused kernels; fusing after parallelize keeps groups from crossing collectives.
         parts.Add(User("fuse") ?? "fuse");
         parts.AddRange(elements.Where(IsLate));

@@ -1,10 +1,23 @@
 namespace GraphDsl.Backends.CostModel.Model;
 
-/// <summary>How a model is deployed: parallel layout and numeric formats ("keep" leaves the spec's).</summary>
+/// <summary>How a model is deployed: parallel layout and numeric formats ("keep" leaves the spec's).
+/// <see cref="Redundant"/> expert slots per MoE layer hold replicas of popular experts; <see cref="MoeComm"/>
+/// says how data-parallel attention reaches the experts (the parallelize pass's <c>moe_comm</c>: auto,
+/// all_to_all or all_gather).</summary>
 public sealed record Deployment(int Tp = 1, int Ep = 1, int Dp = 1, int Pp = 1, string Weights = "keep", string Kv = "keep")
 {
+    public int Redundant { get; init; }
+    public string MoeComm { get; init; } = "auto";
+
     public int Gpus => Tp * Dp * Pp;
-    public override string ToString() => $"tp={Tp} ep={Ep} dp={Dp} pp={Pp} weights={Weights} kv={Kv}";
+
+    /// <summary>The parallelize options of this layout, as a pipeline element's options (defaults left out).</summary>
+    public string ParallelizeOptions =>
+        $"tp={Tp},ep={Ep},dp={Dp},pp={Pp}" + (Redundant > 0 ? $",redundant={Redundant}" : "") + (MoeComm != "auto" ? $",moe_comm={MoeComm}" : "");
+
+    public override string ToString() =>
+        $"tp={Tp} ep={Ep} dp={Dp} pp={Pp}" + (Redundant > 0 ? $" redundant={Redundant}" : "") + (MoeComm != "auto" ? $" moe_comm={MoeComm}" : "") +
+        $" weights={Weights} kv={Kv}";
 }
 
 /// <summary>What is served: <see cref="Batch"/> sequences in flight over the whole deployment, prompts

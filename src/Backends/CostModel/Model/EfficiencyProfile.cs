@@ -66,6 +66,9 @@ public sealed record EfficiencyProfile
     public bool UtilizationOfFree { get; init; }
     /// <summary>Most tokens one step processes at prefill (chunking), which sizes the activation workspace.</summary>
     public double MaxBatchedTokens { get; init; } = 8192;
+    /// <summary>How the engine's data-parallel attention reaches the experts (the parallelize pass's <c>moe_comm</c>):
+    /// "auto" (all-to-all when every expert is whole on one GPU), "all_to_all" or "all_gather".</summary>
+    public string MoeComm { get; init; } = "auto";
     /// <summary>What the constants were fitted on, or where they come from.</summary>
     public string CalibratedOn { get; init; } = "";
 
@@ -114,6 +117,7 @@ public sealed record EfficiencyProfile
                 MeasuredFixedLatency = p.TryGetProperty("measured_fixed_latency", out var mf) && mf.ValueKind == JsonValueKind.True,
                 MoeSerialWork = p.TryGetProperty("moe_serial_work", out var ms) && ms.ValueKind == JsonValueKind.True,
                 RoutingSkew = D("routing_skew", 0),
+                MoeComm = S("moe_comm") is { Length: > 0 } mc ? mc : "auto",
                 CalibratedOn = S("calibrated_on"),
             });
         }

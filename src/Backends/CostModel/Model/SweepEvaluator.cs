@@ -12,6 +12,8 @@ public struct SweepPoint
     public double TpotMs;
     /// <summary>The decode step with nothing overlapped (equal to TpotMs without the overlap pass).</summary>
     public double SerialTpotMs;
+    /// <summary>The decode step's communication (collectives), whether or not it overlaps compute.</summary>
+    public double CommMs;
     public double KernelsPerStep;
     public double TokensPerSecond;
     public double TokensPerSecondPerGpu;
@@ -57,6 +59,7 @@ public sealed class SweepEvaluator
             TtftMs = _prefill.Evaluate(br, prompt, prompt).Seconds * 1e3,
             TpotMs = decode.Seconds * 1e3,
             SerialTpotMs = decode.SerialSeconds * 1e3,
+            CommMs = decode.CommSeconds * 1e3,
             KernelsPerStep = _compiled.DecodePlan.KernelLaunches,
         };
         p.TokensPerSecond = batch / (p.TpotMs / 1e3);

@@ -40,6 +40,8 @@ public sealed class PlanEntry
     public double Experts { get; init; }
     public double TopK { get; init; }
     public double LocalExperts { get; init; }
+    /// <summary>Expert slots of the whole layer (experts plus redundant replicas).</summary>
+    public double Slots { get; init; }
     public double TokenGroups { get; init; }
     public double BytesPerExpert { get; init; }
     public double FlopsPerPair { get; init; }
@@ -50,6 +52,8 @@ public sealed class PlanEntry
     // Collectives.
     public CollectiveKind Collective { get; init; }
     public int CommGroup { get; init; }
+    /// <summary>All-to-all: the expert copies of each row the IR states (top_k); the cost model sends a row once per GPU.</summary>
+    public int Fanout { get; init; } = 1;
     public string CommAxis { get; init; } = "";
     /// <summary>For an expert-parallel all-to-all: the index in the plan of the MoE entry it carries tokens to or
     /// from (its region's), so the busiest GPU's share loads it; -1 otherwise.</summary>
