@@ -28,6 +28,7 @@ internal sealed class OnnxExporter
     private readonly List<CacheSlot> _caches = new();
     private readonly List<OnnxValueInfo> _inputs = new();
     private readonly List<string> _outputs = new();
+    private int _lowered;
 
     private OnnxExporter(Module module, WeightSet weights)
     {
@@ -64,7 +65,7 @@ internal sealed class OnnxExporter
             var c = new LoweringContext(this, frame, op);
             if (op.Def.IsTerminator) return op.Operands.Select(c.NameOf).ToArray();
             var lowering = OpLowerings.Find(op.Def) ?? throw c.Unsupported("the ONNX exporter has no lowering for this op");
-            Graph.Origin = op.Name + (path.Length == 0 ? "" : " at " + path);
+            Graph.Origin = op.Name + (path.Length == 0 ? "" : " at " + path) + " (IR op " + (_lowered++).ToString(CultureInfo.InvariantCulture) + ")";
             var results = lowering(c);
             if (results.Count != op.Results.Count) throw c.Unsupported($"lowered to {results.Count} results but declares {op.Results.Count}");
             for (int i = 0; i < results.Count; i++) frame.Set(op.Results[i], results[i]);

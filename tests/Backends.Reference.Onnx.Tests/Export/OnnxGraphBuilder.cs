@@ -20,7 +20,7 @@ internal sealed class OnnxGraphBuilder
     private readonly List<OnnxValueInfo> _outputs = new();
     private int _next;
 
-    /// <summary>The IR op the nodes being created come from, e.g. <c>nn.rmsnorm at layers.0</c>.</summary>
+    /// <summary>The IR op the nodes being created come from, e.g. <c>nn.rmsnorm at layers.0 (IR op 7)</c>.</summary>
     public string Origin { get; set; } = "";
 
     public IReadOnlyList<OnnxNode> Nodes => _nodes;
