@@ -40,7 +40,7 @@ internal sealed class LoweringContext
 
     public string NameOf(Value v) => Frame.Find(v) ?? throw Unsupported("reads a value that was not lowered (a use before its definition?)");
 
-    public long Int(string name) => Static(((IntAttr)Attr(name)).Value, "attribute " + name);
+    public long Int(string name) => Attr(name) is IntAttr i ? Static(i.Value, "attribute " + name) : throw Unsupported($"attribute '{name}' is not an integer");
 
     public double Float(string name) => Attr(name) switch
     {
@@ -49,9 +49,9 @@ internal sealed class LoweringContext
         _ => throw Unsupported($"attribute '{name}' is not a number"),
     };
 
-    public bool Bool(string name) => ((BoolAttr)Attr(name)).Value;
+    public bool Bool(string name) => Attr(name) is BoolAttr b ? b.Value : throw Unsupported($"attribute '{name}' is not a bool");
 
-    public string Str(string name) => ((StrAttr)Attr(name)).Value;
+    public string Str(string name) => Attr(name) is StrAttr t ? t.Value : throw Unsupported($"attribute '{name}' is not a string");
 
     /// <summary>Refuses any of the named attributes set to something other than its declared default
     /// (or set at all, when it has no default): the lowering implements the default only.</summary>
