@@ -75,9 +75,9 @@ internal static class ValidateCommand
         return cmd;
     }
 
-    /// <summary>The profile fitted for the measurement's engine, else the default.</summary>
+    /// <summary>The profile of the measurement's engine on its device (<see cref="EfficiencyProfile.ForEngine"/>).</summary>
     public static EfficiencyProfile ProfileFor(Measurement m) =>
-        EfficiencyProfile.Find(m.EngineFamily) ?? EfficiencyProfile.Find("default")!;
+        EfficiencyProfile.ForEngine(m.EngineFamily, HardwareCatalog.BuiltIn().Find(m.Hardware));
 
     private static IReadOnlyList<Measurement>? Load(string path)
     {

@@ -85,25 +85,26 @@ public sealed class StepEvaluator
                 "fp4" => cluster.Device.Peak("fp4") is null || e.ComputeType != "fp4",
                 _ => false,
             };
-            _fixed[i] = !e.IsKernel ? 0 : eff.MeasuredFixedLatency && MeasuredFixed(cluster.Device, e, _dequant[i]) is { } s ? s : eff.KernelSeconds;
+            _fixed[i] = !e.IsKernel ? 0 : eff.MeasuredFixedLatency && MeasuredFixed(cluster.Device, e, _dequant[i], eff.KernelEngine) is { } s ? s : eff.KernelSeconds;
             if (e.IsMoe && e.LocalExperts > 0) _maxNormal[i] = RoutingSkew.ExpectedMaxOfNormals((int)Math.Round(e.Slots / e.LocalExperts));
         }
     }
 
-    /// <summary>The device's measured fixed latency for a GEMM or fused-MoE entry at its weight format: 16-bit,
-    /// native FP8/FP4, or a weight-only integer format; null for other ops, or where nothing was measured
-    /// (FP8/FP4 weights dequantized to 16-bit math run other kernels than the measured ones).</summary>
-    public static double? MeasuredFixed(Device d, PlanEntry e, bool dequantized)
+    /// <summary>The device's measured fixed latency for a GEMM, fused-MoE or decode-attention entry, the profile's engine's
+    /// own where the device has it (<see cref="Device.FixedLatencyFor"/>): GEMMs and MoE at their weight format (16-bit,
+    /// native FP8/FP4, or a weight-only integer format), attention kernels at their 16-bit math; null for other ops, or where
+    /// nothing was measured (FP8/FP4 weights dequantized to 16-bit math run other kernels than the measured ones).</summary>
+    public static double? MeasuredFixed(Device d, PlanEntry e, bool dequantized, string engine = "")
     {
-        string kind = e.IsMoe ? "moe" : e.Class == OpClass.Gemm ? "gemm" : "";
-        if (kind == "") return null;
+        if (e.KernelKind == "") return null;
+        if (e.KernelKind is "attention" or "mla") return d.FixedLatencyFor(e.KernelKind, "bf16", engine);
         string format = e.WeightFormat switch
         {
             "" => e.ComputeType,
             "int8" or "int4" => e.WeightFormat,
             _ => dequantized ? "" : e.WeightFormat,
         };
-        return format == "" ? null : d.FixedLatencyFor(kind, format);
+        return format == "" ? null : d.FixedLatencyFor(e.KernelKind, format, engine);
     }
 
     public CostPlan Plan => _plan;

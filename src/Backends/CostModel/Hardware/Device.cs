@@ -47,12 +47,27 @@ public sealed record Device(
     public IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>> FixedLatency { get; init; } =
         new Dictionary<string, IReadOnlyDictionary<string, double>>();
 
-    /// <summary>The measured fixed latency of a kernel kind at a weight format (f16 shares bf16's), or null.</summary>
-    public double? FixedLatencyFor(string kind, string format)
+    /// <summary>Measured fixed latencies of one serving engine's own kernels (hardware.json <c>measured.engines.NAME.fixed_us</c>,
+    /// same shape as <see cref="FixedLatency"/>, which holds TensorRT-LLM's); empty where nothing was measured.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>>> EngineFixedLatency { get; init; } =
+        new Dictionary<string, IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>>>();
+
+    /// <summary>The measured fixed latency of a kernel kind at a weight format (f16 shares bf16's), or null: the
+    /// engine's own measurement where it has one, else the device's default (TensorRT-LLM's kernels).</summary>
+    public double? FixedLatencyFor(string kind, string format, string engine = "")
     {
-        if (!FixedLatency.TryGetValue(kind, out var byFormat)) return null;
+        if (engine.Length > 0 && EngineFixedLatency.TryGetValue(engine, out var own) && Lookup(own, kind, format) is { } s) return s;
+        return Lookup(FixedLatency, kind, format);
+    }
+
+    /// <summary>One table's entry: f16 shares bf16's kernels; FP8 takes the block-scaled FP8 kernels (DeepSeek's 128 x 128
+    /// scales) where only those were measured, as the cost model's FP8 does not tell the two scalings apart.</summary>
+    private static double? Lookup(IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>> table, string kind, string format)
+    {
+        if (!table.TryGetValue(kind, out var byFormat)) return null;
         if (byFormat.TryGetValue(format, out var s)) return s;
-        return format == "f16" && byFormat.TryGetValue("bf16", out s) ? s : null;
+        string? alias = format switch { "f16" => "bf16", "fp8" => "fp8_block", _ => null };
+        return alias is not null && byFormat.TryGetValue(alias, out s) ? s : null;
     }
 
     /// <summary>The measured GEMM fraction for a math type: f16 shares bf16's tensor cores, integer

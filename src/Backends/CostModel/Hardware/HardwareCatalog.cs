@@ -140,7 +140,26 @@ public sealed class HardwareCatalog
         var gemmFraction = new Dictionary<string, double>(StringComparer.Ordinal);
         double hbmFraction = 0;
         var allReduce = new Dictionary<string, IReadOnlyDictionary<int, MeasuredCurve>>(StringComparer.Ordinal);
-        var fixedLatency = new Dictionary<string, IReadOnlyDictionary<string, double>>(StringComparer.Ordinal);
+        IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>> fixedLatency = new Dictionary<string, IReadOnlyDictionary<string, double>>();
+        var engineFixed = new Dictionary<string, IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>>>(StringComparer.Ordinal);
+        // fixed_us of an object (the device's default, TensorRT-LLM's, or an engine's): seconds by kernel kind and format.
+        Dictionary<string, IReadOnlyDictionary<string, double>> FixedLatencies(JsonElement owner, string path)
+        {
+            var result = new Dictionary<string, IReadOnlyDictionary<string, double>>(StringComparer.Ordinal);
+            if (owner.TryGetProperty("fixed_us", out var fx) && fx.ValueKind is not (JsonValueKind.Object or JsonValueKind.Null))
+                throw Missing($"{path}.fixed_us (an object of kernel kinds)");
+            if (fx.ValueKind != JsonValueKind.Object) return result;
+            foreach (var kind in fx.EnumerateObject())
+            {
+                if (kind.Value.ValueKind != JsonValueKind.Object) throw new HardwareFileException($"{where}: {path}.fixed_us.{kind.Name} must map weight formats to microseconds");
+                var byFormat = new Dictionary<string, double>(StringComparer.Ordinal);
+                foreach (var f in kind.Value.EnumerateObject())
+                    if (f.Value.ValueKind != JsonValueKind.Null) // null: not measured, as absent (not 0 us)
+                        byFormat[f.Name] = NumOr(kind.Value, f.Name, 0, $"{path}.fixed_us.{kind.Name}.{f.Name}") * 1e-6;
+                result[kind.Name] = byFormat;
+            }
+            return result;
+        }
         if (d.TryGetProperty("measured", out var ms) && ms.ValueKind is not (JsonValueKind.Object or JsonValueKind.Null))
             throw Missing("measured (an object)");
         if (ms.ValueKind == JsonValueKind.Object)
@@ -180,23 +199,21 @@ public sealed class HardwareCatalog
                     allReduce[impl.Name] = byGroup;
                 }
             if (hbmFraction < 0 || hbmFraction > 1) throw new HardwareFileException($"{where}: measured.hbm_fraction must be in (0, 1]");
-            if (ms.TryGetProperty("fixed_us", out var fx) && fx.ValueKind is not (JsonValueKind.Object or JsonValueKind.Null))
-                throw Missing("measured.fixed_us (an object of kernel kinds)");
-            if (fx.ValueKind == JsonValueKind.Object)
-                foreach (var kind in fx.EnumerateObject())
+            fixedLatency = FixedLatencies(ms, "measured");
+            if (ms.TryGetProperty("engines", out var en) && en.ValueKind is not (JsonValueKind.Object or JsonValueKind.Null))
+                throw Missing("measured.engines (an object of serving engines)");
+            if (en.ValueKind == JsonValueKind.Object)
+                foreach (var engine in en.EnumerateObject())
                 {
-                    if (kind.Value.ValueKind != JsonValueKind.Object) throw new HardwareFileException($"{where}: measured.fixed_us.{kind.Name} must map weight formats to microseconds");
-                    var byFormat = new Dictionary<string, double>(StringComparer.Ordinal);
-                    foreach (var f in kind.Value.EnumerateObject())
-                        if (f.Value.ValueKind != JsonValueKind.Null) // null: not measured, as absent (not 0 us)
-                            byFormat[f.Name] = NumOr(kind.Value, f.Name, 0, $"measured.fixed_us.{kind.Name}.{f.Name}") * 1e-6;
-                    fixedLatency[kind.Name] = byFormat;
+                    if (engine.Value.ValueKind != JsonValueKind.Object) throw new HardwareFileException($"{where}: measured.engines.{engine.Name} must be an object");
+                    engineFixed[engine.Name] = FixedLatencies(engine.Value, $"measured.engines.{engine.Name}");
                 }
         }
         return new Device(id, OptStr(d, "name") ?? id, OptStr(d, "vendor") ?? "",
             Num(d, "memory_bytes"), Num(d, "hbm_bandwidth_gbps") * 1e9, peaks,
             IntOr(d, "sm_count", 0, 0), ParseLink("intra_node", true), ParseLink("host_link", false), ParseLink("network", false),
-            IntOr(d, "gpus_per_node", 8, 1), sources) { GemmFraction = gemmFraction, HbmFraction = hbmFraction, AllReduce = allReduce, FixedLatency = fixedLatency };
+            IntOr(d, "gpus_per_node", 8, 1), sources) { GemmFraction = gemmFraction, HbmFraction = hbmFraction, AllReduce = allReduce, FixedLatency = fixedLatency,
+                EngineFixedLatency = engineFixed };
     }
 }
 

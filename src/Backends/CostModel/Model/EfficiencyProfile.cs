@@ -46,6 +46,9 @@ public sealed record EfficiencyProfile
     /// format (hardware.json <c>measured.fixed_us</c>, TensorRT-LLM's kernels) in place of <see cref="KernelSeconds"/>,
     /// where the device has one.</summary>
     public bool MeasuredFixedLatency { get; init; }
+    /// <summary>Whose measured kernels the device tables give (hardware.json <c>measured.engines</c>: "vllm", "sglang"; "" for
+    /// the device's default, TensorRT-LLM's), for fixed latencies where <see cref="MeasuredFixedLatency"/> is on.</summary>
+    public string KernelEngine { get; init; } = "";
     /// <summary>Whether a fused MoE kernel's time is its weight streaming plus its math rather than the larger
     /// of the two (measured on TensorRT-LLM's kernels; off for roofline).</summary>
     public bool MoeSerialWork { get; init; }
@@ -83,6 +86,16 @@ public sealed record EfficiencyProfile
     /// <summary>The profiles shipped in Data/profiles.json, plus roofline.</summary>
     public static IReadOnlyList<EfficiencyProfile> BuiltIn { get; } = Load();
 
+    /// <summary>The profile of a serving engine ("trtllm", "vllm", "sglang", ...) on a device: its ROCm profile on an AMD
+    /// GPU (engines there run other kernels; SGLang on ROCm takes vLLM's, the only ROCm calibration), else the engine's own;
+    /// the default profile for an engine without one.</summary>
+    public static EfficiencyProfile ForEngine(string engine, GraphDsl.Backends.CostModel.Hardware.Device? device)
+    {
+        bool rocm = string.Equals(device?.Vendor, "amd", StringComparison.OrdinalIgnoreCase);
+        if (rocm) return Find(engine + "-rocm") ?? Find("vllm-rocm")!;
+        return (engine.Length > 0 ? Find(engine) : null) ?? Find("default")!;
+    }
+
     public static EfficiencyProfile? Find(string name) => BuiltIn.FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase));
 
     private static IReadOnlyList<EfficiencyProfile> Load()
@@ -118,6 +131,7 @@ public sealed record EfficiencyProfile
                 MoeSerialWork = p.TryGetProperty("moe_serial_work", out var ms) && ms.ValueKind == JsonValueKind.True,
                 RoutingSkew = D("routing_skew", 0),
                 MoeComm = S("moe_comm") is { Length: > 0 } mc ? mc : "auto",
+                KernelEngine = S("kernel_engine"),
                 CalibratedOn = S("calibrated_on"),
             });
         }

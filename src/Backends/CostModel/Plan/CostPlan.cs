@@ -162,6 +162,7 @@ public sealed class CostPlan
             Class = cost.Class,
             IsKernel = isKernel,
             ComputeType = ComputeType(op, cost.Class),
+            KernelKind = KernelKind(op, cost),
             WeightFormat = WeightFormat(op, cost.Class, out var elementBytes),
             WeightElementBytes = elementBytes,
             Flops = C(cost.Flops),
@@ -228,6 +229,19 @@ public sealed class CostPlan
         }
         if (cls == OpClass.Attention) return ActivationKey(op.Operands[0].Type.DType);
         return "f32";
+    }
+
+    /// <summary>"moe", "gemm", "mla" or "attention" for the kernels whose fixed latency is measured per device and
+    /// engine (a fused kernel is the kind of its main op); "" for the rest.</summary>
+    public static string KernelKind(Operation op, OpCost cost)
+    {
+        if (cost.Moe is not null) return "moe";
+        if (cost.Class == OpClass.Gemm) return "gemm";
+        if (cost.Class != OpClass.Attention) return "";
+        var main = op.Def == FusedOps.Kernel
+            ? op.Regions[0].Ops.FirstOrDefault(m => m.Def == AttentionOps.Attention || m.Def == AttentionOps.MlaAttention)
+            : op;
+        return main?.Def == AttentionOps.MlaAttention ? "mla" : "attention";
     }
 
     /// <summary>The low-bit format of a GEMM's weights, if any (the dominant GEMM of a fused kernel).</summary>

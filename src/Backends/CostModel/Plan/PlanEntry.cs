@@ -24,6 +24,9 @@ public sealed class PlanEntry
     /// <summary>Whether the op is a kernel launch (views such as reshape and split are not).</summary>
     public bool IsKernel { get; init; }
     public string ComputeType { get; init; } = "bf16";
+    /// <summary>The kernel kind whose fixed latency a device may have measured: "gemm", "moe", "attention" (decode
+    /// attention over a KV cache) or "mla"; "" for other kernels.</summary>
+    public string KernelKind { get; init; } = "";
     /// <summary>Low-bit weight format of a GEMM ("int8", "int4", "fp8", "fp4"; "" for 16-bit), whose weights
     /// may have to be dequantized on the vector units, and the bytes one weight element occupies.</summary>
     public string WeightFormat { get; init; } = "";

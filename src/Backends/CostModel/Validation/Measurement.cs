@@ -15,6 +15,14 @@ public sealed record Measurement(
 {
     public bool IsCalibration => Use == "C";
 
+    /// <summary>Redundant expert slots of the deployment (EPLB replicas), from the optional <c>redundant</c> column.</summary>
+    public int Redundant { get; init; }
+
+    /// <summary>How the engine was driven (optional <c>workload</c> column): "static" (a fixed batch that starts together, the
+    /// default), "concurrency" (closed-loop serving: <see cref="Batch"/> clients, each sending its next request when the last
+    /// completes, as benchmark_serving's --max-concurrency does), or "engine" (as many requests as the engine takes at once).</summary>
+    public string Workload { get; init; } = "static";
+
     /// <summary>The engine family a profile is fitted for: gpt-fast, trtllm, fastertransformer, vllm; "" when none.</summary>
     public string EngineFamily
     {
@@ -25,6 +33,7 @@ public sealed record Measurement(
             if (e.Contains("tensorrt")) return "trtllm";
             if (e.Contains("fastertransformer")) return "fastertransformer";
             if (e.Contains("vllm")) return "vllm";
+            if (e.Contains("sglang")) return "sglang";
             return "";
         }
     }
@@ -36,6 +45,8 @@ public sealed record Measurement(
         var header = rows[0];
         int Col(string name) => Array.IndexOf(header, name) is var i && i >= 0 ? i : throw new InvalidDataException($"{path}: no column '{name}'");
         string Get(string[] r, string name) => Col(name) < r.Length ? r[Col(name)].Trim() : "";
+        // Optional columns: absent from older files, empty where a row does not say.
+        string Opt(string[] r, string name) => Array.IndexOf(header, name) is var i && i >= 0 && i < r.Length ? r[i].Trim() : "";
         int? Int(string[] r, string name) => int.TryParse(Get(r, name), NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v : null;
         long? Long(string[] r, string name) => long.TryParse(Get(r, name), NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v : null;
         var list = new List<Measurement>();
@@ -44,7 +55,11 @@ public sealed record Measurement(
             list.Add(new Measurement(Get(r, "id"), Get(r, "model"), Get(r, "hardware"), Int(r, "gpus") ?? 1, Int(r, "nodes") ?? 1,
                 Int(r, "tp"), Int(r, "pp"), Int(r, "ep"), Int(r, "dp"), Get(r, "weights"), Get(r, "kv"), Long(r, "batch"), Long(r, "prompt"), Long(r, "output"),
                 Get(r, "metric"), double.Parse(Get(r, "value"), CultureInfo.InvariantCulture), Get(r, "unit"), Get(r, "engine"), Get(r, "use"),
-                Get(r, "source"), Get(r, "notes")));
+                Get(r, "source"), Get(r, "notes"))
+            {
+                Redundant = int.TryParse(Opt(r, "redundant"), NumberStyles.None, CultureInfo.InvariantCulture, out var red) ? red : 0,
+                Workload = Opt(r, "workload") is { Length: > 0 } wl ? wl : "static",
+            });
         }
         return list;
     }

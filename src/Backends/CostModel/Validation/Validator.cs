@@ -45,7 +45,7 @@ public sealed class Validator
     public ValidationResult Predict(Measurement m, EfficiencyProfile profile)
     {
         ValidationResult Skip(string why) => new(m, null, why, profile.Name);
-        if (m.Prompt is null || m.Output is null && m.Metric != "ttft_ms") return Skip("prompt/output lengths not published");
+        if (m.Prompt is null || m.Output is null && m.Metric is not ("ttft_ms" or "prefill_tokens_per_s")) return Skip("prompt/output lengths not published");
         if (m.Notes.Contains("with MTP") || m.Notes.Contains("MTP speculative") || m.Notes.Contains("includes speculative", StringComparison.OrdinalIgnoreCase))
             return Skip("speculative decoding (MTP) not modelled");
         if (m.Batch is null && m.Metric != "output_tokens_per_s") return Skip("batch chosen by the engine and not published");
@@ -54,7 +54,7 @@ public sealed class Validator
         int dp = m.Dp ?? 1, pp = m.Pp ?? 1;
         int tp = m.Tp ?? Math.Max(1, m.Gpus / (dp * pp));
         if (tp * dp * pp != m.Gpus) return Skip($"layout tp {tp} x dp {dp} x pp {pp} does not cover {m.Gpus} GPUs");
-        var dep = new Deployment(tp, m.Ep ?? 1, dp, pp, MapFormat(m.Weights), MapFormat(m.Kv)) { MoeComm = profile.MoeComm };
+        var dep = new Deployment(tp, m.Ep ?? 1, dp, pp, MapFormat(m.Weights), MapFormat(m.Kv)) { MoeComm = profile.MoeComm, Redundant = m.Redundant };
         var compiled = Compile(m.Model, dep);
         if (compiled is null) return Skip($"cannot compile {m.Model} for {dep}");
         var cluster = new Cluster(device, m.Nodes, m.Gpus / m.Nodes);
@@ -62,10 +62,15 @@ public sealed class Validator
         long prompt = m.Prompt!.Value, output = m.Output ?? 0;
         double mid = prompt + output / 2.0;
         double? predicted;
+        if (m.Workload == "concurrency") return Serving(m, predictor, dp, prompt, output, mid, profile);
         switch (m.Metric)
         {
             case "ttft_ms":
                 predicted = predictor.TtftSeconds((double)m.Batch!.Value / dp, prompt) * 1e3;
+                break;
+            case "prefill_tokens_per_s":
+                // A prefill unit's prompt tokens per second: the batch's prompts in one prefill step per replica.
+                predicted = (double)m.Batch!.Value * prompt / predictor.TtftSeconds((double)m.Batch.Value / dp, prompt);
                 break;
             case "tpot_ms":
                 predicted = predictor.TpotSeconds((double)m.Batch!.Value / dp, mid) * 1e3;
@@ -97,6 +102,40 @@ public sealed class Validator
                 return Skip($"metric '{m.Metric}' not modelled");
         }
         return new ValidationResult(m, predicted, "", profile.Name);
+    }
+
+    /// <summary>
+    /// Closed-loop serving at a concurrency C (benchmark_serving's --max-concurrency): each client sends its next request
+    /// when the last completes, so in steady state about C requests decode together, and while one request decodes its O
+    /// tokens each of the other C - 1 clients starts one new request, whose prefill (run as its own step, or as the bulk of a
+    /// chunked step) stalls the decodes. Per request: TTFT = one prompt's prefill + half a decode step (it waits for the
+    /// step in flight); TPOT = the decode step at C sequences + (C - 1) prefills spread over its O - 1 later tokens;
+    /// latency = TTFT + (O - 1) TPOT; output throughput = C O / latency. With data-parallel attention over MoE layers every
+    /// replica waits for the others at each MoE layer, so a prefill on any replica stalls all of them.
+    /// </summary>
+    private static ValidationResult Serving(Measurement m, Predictor predictor, int dp, long prompt, long output, double mid, EfficiencyProfile profile)
+    {
+        if (m.Batch is not { } c || c < 1) return new ValidationResult(m, null, "concurrency not published", profile.Name);
+        double perReplica = (double)c / dp;
+        double step = predictor.TpotSeconds(perReplica, mid);
+        double prefill = predictor.TtftSeconds(1, prompt);
+        bool synchronized = dp > 1 && predictor.Compiled.DecodePlan.Entries.Any(e => e.IsMoe);
+        double stalls = Math.Max(0, (synchronized ? c : perReplica) - 1);
+        double ttft = prefill + step / 2;
+        double tpot = step + (output > 1 ? stalls * prefill / (output - 1) : 0);
+        double latency = ttft + Math.Max(0, output - 1) * tpot;
+        double? predicted = m.Metric switch
+        {
+            "ttft_ms" => ttft * 1e3,
+            "tpot_ms" => tpot * 1e3,
+            "request_latency_ms" => latency * 1e3,
+            "output_tokens_per_s" => c * output / latency,
+            "decode_tokens_per_s" => c / tpot,
+            _ => null,
+        };
+        return predicted is null
+            ? new ValidationResult(m, null, $"metric '{m.Metric}' not modelled", profile.Name)
+            : new ValidationResult(m, predicted, "", profile.Name);
     }
 
     private CompiledDeployment? Compile(string model, Deployment dep)
