@@ -47,14 +47,14 @@ public sealed class FileSystemSourceResolver : ISourceResolver
             try { full = Path.GetFullPath(Path.Combine(dir, name)); }
             catch (Exception e) when (FileErrors.IsFileSystemError(e)) { return ImportResult.Refused(importPath, "it is not a valid path"); }
             if (!_roots.Any(root => FilePaths.IsUnder(full, root))) continue;
-            searched.Add(Normalize(dir));
+            searched.Add(Normalize(full));
             var kind = FileKinds.Of(full);
             if (kind == FileKind.Missing) continue;
             return Read(importPath, full, kind);
         }
         if (searched.Count == 0)
             return ImportResult.Refused(importPath, $"it leads outside the import roots ({string.Join(", ", _roots.Select(Normalize))})");
-        return ImportResult.NotFound(importPath, $"no file '{name}' in {string.Join(", ", searched)}");
+        return ImportResult.NotFound(importPath, "no file " + string.Join(" or ", searched.Select(f => $"'{f}'")));
     }
 
     private ImportResult Read(string importPath, string full, FileKind kind)
