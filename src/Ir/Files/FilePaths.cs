@@ -13,9 +13,10 @@ public static class FilePaths
     private const int MaxLinks = 40;
 
     /// <summary>
-    /// The absolute path with every symbolic link resolved, component by component (realpath(3)); null when
-    /// the links loop or cannot be resolved on this runtime. A component that does not exist ends the
-    /// resolution there, with the rest appended as written.
+    /// The absolute path with every symbolic link resolved, component by component (realpath(3)), after the
+    /// path's own "." and ".." are folded (Path.GetFullPath: the folded path is the one a caller opens); null
+    /// when the links loop or cannot be resolved on this runtime. A component that does not exist is kept as
+    /// written.
     /// </summary>
     public static string? RealPath(string path)
     {
