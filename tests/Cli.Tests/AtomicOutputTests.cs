@@ -30,6 +30,16 @@ public class AtomicOutputTests : IDisposable
         Assert.Equal(new[] { "out.gir" }, Entries());
     }
 
+    [Fact]
+    public void An_output_in_a_missing_folder_is_GD0803_naming_the_folder()
+    {
+        var path = _tree.PathOf("no/such/out.gir");
+        var r = CliRunner.Run("compile", "samples/tiny-moe.moe", "-o", path);
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains($"error GD0803: cannot write '{path}': the folder '{_tree.PathOf("no/such")}' does not exist", r.Err);
+        Assert.Empty(Entries());
+    }
+
     [UnixFact]
     public void Fmt_write_through_a_link_rewrites_the_target_and_keeps_the_link()
     {

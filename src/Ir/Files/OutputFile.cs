@@ -27,16 +27,17 @@ public static class OutputFile
             return;
         }
         var full = Path.GetFullPath(target);
+        var folder = Path.GetDirectoryName(full) ?? ".";
         var name = Path.GetFileName(full);
         if (name.Length > MaxNameChars) name = name.Substring(0, MaxNameChars);
-        var temp = Path.Combine(Path.GetDirectoryName(full) ?? ".", "." + name + "." + Path.GetRandomFileName() + ".tmp");
+        var temp = Path.Combine(folder, "." + name + "." + Path.GetRandomFileName() + ".tmp");
         try
         {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            using (var stream = CreateTemporary(temp, folder))
             {
                 write(stream);
                 // On disk before the rename, so a crash of the machine cannot leave the new name on empty data.
-                stream.Flush(flushToDisk: true);
+                if (stream.CanWrite) stream.Flush(flushToDisk: true);
             }
             KeepPermissions(full, temp);
             Replace(temp, full);
@@ -46,6 +47,14 @@ public static class OutputFile
             try { File.Delete(temp); } catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
             throw;
         }
+    }
+
+    /// <summary>The temporary file; a failure names the folder, not the temporary name the user never gave.</summary>
+    private static FileStream CreateTemporary(string temp, string folder)
+    {
+        if (!Directory.Exists(folder)) throw new DirectoryNotFoundException($"the folder '{folder}' does not exist");
+        try { return new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None); }
+        catch (UnauthorizedAccessException) { throw new UnauthorizedAccessException($"no permission to create a file in '{folder}'"); }
     }
 
     /// <summary>Writing through a symbolic link replaces the file it points to, as File.Create would, not the link.</summary>
