@@ -29,6 +29,7 @@ public class HostileInputTests : IDisposable
         ("sweep --hardware-file", new[] { "sweep", Tiny, "--hardware-file", "{0}", "--hardware", "h100-sxm", "--gpus", "1", "--batch", "1", "--context", "32" }, ".json"),
         ("predict --routing", new[] { "predict", Tiny, "--routing", "{0}" }.Concat(Cluster).ToArray(), ".json"),
         ("place --stats", new[] { "place", Tiny, "--gpus", "1", "--stats", "{0}" }, ".json"),
+        ("place-experts{stats=}", new[] { "predict", Tiny, "--passes", "place-experts{stats={0}}" }.Concat(Cluster).ToArray(), ".json"),
         ("weights check --weights", new[] { "weights", "check", Tiny, "--weights", "{0}" }, ".safetensors"),
         ("run --weights", new[] { "run", Tiny, "--weights", "{0}", "--prompt-tokens", "1", "--max-new", "1" }, ".safetensors"),
     };
