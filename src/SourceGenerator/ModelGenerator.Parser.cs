@@ -56,7 +56,8 @@ public sealed partial class ModelGenerator
                 var unreadable = DiagnosticMapping.ToInfo(DiagnosticCatalog.FileNotFound.At(SourceSpan.None, file.Path, "the compiler could not read it"), null, file.Path, null);
                 return new ModelFileResult(file.Path, EquatableArray<ModelSpec>.Empty, new[] { unreadable }.ToEquatableArray());
             }
-            var resolver = new AdditionalFilesResolver(importable.Append(file), options.ProjectDirectory);
+            // Without a project folder (a host that does not pass ProjectDir), the file's own folder confines its imports.
+            var resolver = new AdditionalFilesResolver(importable.Append(file), options.ProjectDirectory ?? FolderOf(file.Path));
             var root = new SourceText(resolver.DisplayPath(file.Path), file.Text);
 
             // A file may define several models: the frontend then asks for one by name, so compile each.
@@ -81,6 +82,13 @@ public sealed partial class ModelGenerator
                     diagnostics.Add(misfit);
             }
             return new ModelFileResult(file.Path, models.ToEquatableArray(), diagnostics.Distinct().ToEquatableArray());
+        }
+
+        /// <summary>The folder of a file, '/'-separated, with its trailing slash.</summary>
+        private static string FolderOf(string filePath)
+        {
+            var path = ProjectImports.Normalize(filePath);
+            return path.Substring(0, path.LastIndexOf('/') + 1);
         }
 
         /// <summary>

@@ -14,6 +14,22 @@ internal static class CommonOptions
         if (text is not null) GraphDsl.Passes.Core.Pipeline.Parse(text, diagnostics);
     }
     public static Option<string?> Model() => new("--model") { Description = "which model of the file (when it defines several)" };
+
+    /// <summary>--import-path DIR (repeatable): more import roots, each an existing directory.</summary>
+    public static Option<string[]> ImportPath()
+    {
+        var o = new Option<string[]>("--import-path", "-I")
+        {
+            Description = "also resolve imports in this directory (repeatable); imports never reach outside the file's folder, these directories and std/",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        o.Validators.Add(result =>
+        {
+            foreach (var dir in result.GetValueOrDefault<string[]>() ?? System.Array.Empty<string>())
+                if (!System.IO.Directory.Exists(dir)) result.AddError($"--import-path '{dir}': no such directory");
+        });
+        return o;
+    }
     public static Option<string> Format(string dflt, params string[] choices)
     {
         var o = new Option<string>("--format") { Description = "output format: " + string.Join(" or ", choices), DefaultValueFactory = _ => dflt };

@@ -37,9 +37,11 @@ internal static class CompareCommand
         var passes = CommonOptions.Passes();
         var format = CommonOptions.Format("table", "table", "json");
         var deployment = new DeploymentOptions();
+        var source = new SourceOptions(withModel: false);
         var cmd = new Command("compare", "Compare two models (or an MoE and its dense counterpart) on the same cluster and workload.")
             { a, b, denseQ, passesB, weightsB, kvB, batch, prompt, context, contexts, passes, format };
         deployment.AddTo(cmd);
+        source.AddTo(cmd);
         cmd.SetAction(r =>
         {
             var diagnostics = new DiagnosticBag();
@@ -57,8 +59,8 @@ internal static class CompareCommand
             CommonOptions.CheckPipeline(r.GetValue(passesB), diagnostics);
             if (diagnostics.HasErrors) { Driver.Report(diagnostics.Items); return ExitCodes.UsageError; }
 
-            var moduleA = Driver.Load(r.GetValue(a)!, null);
-            var moduleB = r.GetValue(b) is { } pathB ? Driver.Load(pathB, null) : moduleA;
+            var moduleA = source.Load(r, r.GetValue(a)!);
+            var moduleB = r.GetValue(b) is { } pathB ? source.Load(r, pathB) : moduleA;
             if (moduleA is null || moduleB is null) return ExitCodes.InputError;
             var passesA = r.GetValue(passes);
             var pB = r.GetValue(passesB) ?? passesA;

@@ -38,11 +38,12 @@ internal static class PlaceCommand
         var engineMap = new Option<string?>("--engine-map") { Description = "also write the engine expert-location map (physical_to_logical_map JSON)" };
         var engine = new Option<string>("--engine") { Description = "engine map rows: sglang (one per decoder layer) or vllm (one per MoE layer)", DefaultValueFactory = _ => "sglang" };
         engine.AcceptOnlyFromAmong("sglang", "vllm");
-        var model = CommonOptions.Model();
+        var source = new SourceOptions();
         var cmd = new Command("place", "Place MoE experts on GPUs from routing statistics (round-robin, EPLB, affinity, offload).")
         {
-            file, stats, strategy, gpus, nodes, redundant, gpuSlots, hardware, weights, budget, tokens, cpu, format, output, engineMap, engine, model,
+            file, stats, strategy, gpus, nodes, redundant, gpuSlots, hardware, weights, budget, tokens, cpu, format, output, engineMap, engine,
         };
+        source.AddTo(cmd);
         cmd.SetAction(r =>
         {
             // Options first: usage errors exit 2 before any file is read.
@@ -80,7 +81,7 @@ internal static class PlaceCommand
                 return ExitCodes.UsageError;
             }
 
-            var module = Driver.Load(r.GetValue(file)!, r.GetValue(model));
+            var module = source.Load(r, r.GetValue(file)!);
             if (module is null) return ExitCodes.InputError;
             var layers = MoeLayers.Of(module);
             if (layers.Count == 0) return Input(DiagnosticCatalog.InvalidWorkload, $"{module.Name} has no MoE layer to place");

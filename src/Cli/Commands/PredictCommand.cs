@@ -22,10 +22,11 @@ internal static class PredictCommand
         var slo = new Option<double?>("--tpot-slo-ms") { Description = "time-per-output-token target: report the best throughput meeting it" };
         var passes = CommonOptions.Passes();
         var format = CommonOptions.Format("table", "table", "json");
-        var model = CommonOptions.Model();
+        var source = new SourceOptions();
         var routing = new Option<string?>("--routing") { Description = "routing statistics (JSON from route-stats or measured) instead of the assumed expert popularity (--routing-skew)" };
         var trace = new Option<string?>("--trace") { Description = "write a Chrome/Perfetto trace of one prefill and one decode step (compute and communication streams) to this file" };
-        var cmd = new Command("predict", "Predict serving performance and memory of a model on a cluster.") { file, batch, prompt, context, output, slo, passes, format, model, routing, trace };
+        var cmd = new Command("predict", "Predict serving performance and memory of a model on a cluster.") { file, batch, prompt, context, output, slo, passes, format, routing, trace };
+        source.AddTo(cmd);
         deployment.AddTo(cmd);
         cmd.SetAction(r =>
         {
@@ -40,7 +41,7 @@ internal static class PredictCommand
             CommonOptions.CheckPipeline(r.GetValue(passes), diagnostics);
             if (diagnostics.HasErrors) { Driver.Report(diagnostics.Items); return ExitCodes.UsageError; }
 
-            var module = Driver.Load(r.GetValue(file)!, r.GetValue(model));
+            var module = source.Load(r, r.GetValue(file)!);
             if (module is null) return ExitCodes.InputError;
             var workload = new Workload(r.GetValue(batch), promptLen, ctxLen, r.GetValue(output), r.GetValue(slo));
             GraphDsl.Backends.CostModel.Moe.RoutingStats? stats = null;

@@ -28,12 +28,13 @@ internal static class RunCommand
         var temperature = new Option<double>("--temperature") { Description = "0 for greedy; above 0 samples softmax(logits / T)", DefaultValueFactory = _ => 0 };
         var seed = new Option<ulong>("--seed") { Description = "sampling seed", DefaultValueFactory = _ => 1 };
         var format = CommonOptions.Format("text", "text", "json");
-        var model = CommonOptions.Model();
+        var source = new SourceOptions();
         var pipeline = new PipelineOptions();
         var cmd = new Command("run", "Generate tokens with the ILGPU backend (after the given passes, e.g. fuse or quantize{weights=fp8-e4m3}).")
         {
-            file, weights, prompt, maxNew, device, check, temperature, seed, format, model,
+            file, weights, prompt, maxNew, device, check, temperature, seed, format,
         };
+        source.AddTo(cmd);
         pipeline.AddTo(cmd);
         cmd.SetAction(r =>
         {
@@ -46,7 +47,7 @@ internal static class RunCommand
             if (!(temp >= 0) || double.IsInfinity(temp)) diagnostics.Report(DiagnosticCatalog.InvalidOption, SourceSpan.None, "--temperature must be a finite number >= 0");
             if (passes is null || tokens is null || diagnostics.HasErrors) { Driver.Report(diagnostics.Items); return ExitCodes.UsageError; }
 
-            var flat = WeightsCommand.LoadFlat(r.GetValue(file)!, r.GetValue(model));
+            var flat = WeightsCommand.LoadFlat(source.Load(r, r.GetValue(file)!));
             if (flat is null || !ExecutionInputs.FitsInHost(flat)) return ExitCodes.InputError;
             var module = Driver.RunPipeline(flat, passes, pipeline.Instrumentation(r));
             if (module is null) return ExitCodes.InputError;

@@ -17,9 +17,10 @@ internal static class StatsCommand
         var format = CommonOptions.Format("table", "table", "json");
         var prompt = new Option<long>("--prompt") { Description = "prompt length for prefill FLOPs per token", DefaultValueFactory = _ => 2048 };
         var context = new Option<long>("--context") { Description = "tokens in the KV cache for decode FLOPs", DefaultValueFactory = _ => 4096 };
-        var model = CommonOptions.Model();
+        var source = new SourceOptions();
         var pipeline = new PipelineOptions();
-        var cmd = new Command("stats", "Report parameters (total and active), FLOPs per token and KV-cache bytes per token.") { file, format, prompt, context, model };
+        var cmd = new Command("stats", "Report parameters (total and active), FLOPs per token and KV-cache bytes per token.") { file, format, prompt, context };
+        source.AddTo(cmd);
         pipeline.AddTo(cmd);
         cmd.SetAction(r =>
         {
@@ -29,7 +30,7 @@ internal static class StatsCommand
             if (promptLen <= 0 || ctxLen <= 0)
                 diagnostics.Report(DiagnosticCatalog.InvalidOption, SourceSpan.None, "--prompt and --context must be positive");
             if (p is null || diagnostics.HasErrors) { Driver.Report(diagnostics.Items); return ExitCodes.UsageError; }
-            var module = Driver.Load(r.GetValue(file)!, r.GetValue(model));
+            var module = source.Load(r, r.GetValue(file)!);
             if (module is null) return ExitCodes.InputError;
             module = Driver.RunPipeline(module, p, pipeline.Instrumentation(r));
             if (module is null) return ExitCodes.InputError;

@@ -57,9 +57,10 @@ internal static class SweepCommand
         var passes = new Option<string?>("--passes") { Description = "pipelines to compare, separated by ';' (each runs before the deployment's quantize/parallelize/fuse; see docs/passes.md)" };
         var format = CommonOptions.Format("csv", "csv", "json", "markdown");
         var output = CommonOptions.Output();
-        var model = CommonOptions.Model();
+        var source = new SourceOptions();
         var cmd = new Command("sweep", "Evaluate every combination of hardware, layout, formats, batch and context.")
-            { file, hardware, hardwareFile, gpus, nodes, batch, context, prompt, tp, ep, dp, pp, weights, kv, slo, profile, skew, passes, format, output, model };
+            { file, hardware, hardwareFile, gpus, nodes, batch, context, prompt, tp, ep, dp, pp, weights, kv, slo, profile, skew, passes, format, output };
+        source.AddTo(cmd);
         cmd.SetAction(r =>
         {
             var diagnostics = new DiagnosticBag();
@@ -120,7 +121,7 @@ internal static class SweepCommand
             if (points > MaxSweepPoints)
                 return TooLarge($"{deployments:0} deployment(s) x {devices.Count} device(s) x {prompts.Length} prompt(s) x {contexts.Length} context(s) x {batches.Length} batch(es) = {points:0} configurations; the limit is {MaxSweepPoints}");
 
-            var module = Driver.Load(r.GetValue(file)!, r.GetValue(model));
+            var module = source.Load(r, r.GetValue(file)!);
             if (module is null) return ExitCodes.InputError;
             var rows = new List<Row>();
             var total = (long)points;

@@ -84,7 +84,7 @@ internal static class ValidateCommand
         try { return Measurement.Load(path); }
         catch (Exception e) when (e is IOException or InvalidDataException or FormatException or UnauthorizedAccessException)
         {
-            Console.Error.WriteLine($"graphdsl: error GD0801: cannot read '{path}': {e.Message}");
+            Console.Error.WriteLine($"graphdsl: error GD0801: cannot read '{path}': {GraphDsl.Ir.Diagnostics.FileErrors.Reason(path, e)}");
             return null;
         }
     }

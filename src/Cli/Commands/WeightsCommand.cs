@@ -25,11 +25,12 @@ internal static class WeightsCommand
         var output = new Option<string>("--output", "-o") { Description = "safetensors file to write", Required = true };
         var dtype = new Option<string>("--dtype") { Description = "element type stored in the file: f32 or bf16", DefaultValueFactory = _ => "f32" };
         dtype.AcceptOnlyFromAmong("f32", "bf16");
-        var model = CommonOptions.Model();
-        var cmd = new Command("init", "Write seeded random weights for a model (scaled so activations stay well-conditioned).") { file, seed, output, dtype, model };
+        var source = new SourceOptions();
+        var cmd = new Command("init", "Write seeded random weights for a model (scaled so activations stay well-conditioned).") { file, seed, output, dtype };
+        source.AddTo(cmd);
         cmd.SetAction(r =>
         {
-            var module = LoadFlat(r.GetValue(file)!, r.GetValue(model));
+            var module = LoadFlat(source.Load(r, r.GetValue(file)!));
             if (module is null || !ExecutionInputs.FitsInHost(module)) return ExitCodes.InputError;
             var weights = WeightInitializer.Create(module, r.GetValue(seed));
             var stored = r.GetValue(dtype) == "bf16" ? SafetensorsDType.BF16 : SafetensorsDType.F32;
@@ -56,11 +57,12 @@ internal static class WeightsCommand
     {
         var file = new Argument<string>("file") { Description = ".moe or .gir file" };
         var weightsPath = new Option<string>("--weights") { Description = "safetensors file", Required = true };
-        var model = CommonOptions.Model();
-        var cmd = new Command("check", "Check that a safetensors file holds every weight of a model with the right shape.") { file, weightsPath, model };
+        var source = new SourceOptions();
+        var cmd = new Command("check", "Check that a safetensors file holds every weight of a model with the right shape.") { file, weightsPath };
+        source.AddTo(cmd);
         cmd.SetAction(r =>
         {
-            var module = LoadFlat(r.GetValue(file)!, r.GetValue(model));
+            var module = LoadFlat(source.Load(r, r.GetValue(file)!));
             if (module is null) return ExitCodes.InputError;
             var path = r.GetValue(weightsPath)!;
             try
@@ -89,10 +91,10 @@ internal static class WeightsCommand
         return cmd;
     }
 
-    /// <summary>The module with calls inlined and canonicalized: the weight names execution uses.</summary>
-    public static Ir.Graph.Module? LoadFlat(string path, string? model)
+    /// <summary>The loaded module with calls inlined and canonicalized: the weight names execution uses;
+    /// null when it did not load.</summary>
+    public static Ir.Graph.Module? LoadFlat(Ir.Graph.Module? module)
     {
-        var module = Driver.Load(path, model);
         if (module is null) return null;
         var diagnostics = new DiagnosticBag();
         var flat = Pipeline.Parse("inline,canonicalize", diagnostics)!;

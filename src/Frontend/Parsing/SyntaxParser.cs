@@ -17,6 +17,8 @@ namespace GraphDsl.Frontend.Parsing;
 /// </summary>
 public static class SyntaxParser
 {
+    /// <summary>The largest .moe source (bytes on disk, characters in memory): a thousand times the largest
+    /// sample (under 4 KB), and a bound on the tokens and tree the parser holds.</summary>
     public const int MaxFileBytes = 4 << 20;
     public const int MaxNesting = 200;
     private const int ParserStackBytes = 64 << 20;
@@ -25,7 +27,7 @@ public static class SyntaxParser
     {
         if (source.Text.Length > MaxFileBytes)
         {
-            diagnostics.Report(DiagnosticCatalog.FileTooLarge, source.Span(0, 0), source.Text.Length, MaxFileBytes);
+            diagnostics.Report(DiagnosticCatalog.FileTooLarge, source.Span(0, 0), source.Path, source.Text.Length, MaxFileBytes);
             return null;
         }
         var lexer = new GraphDslLexer(new AntlrInputStream(source.Text));

@@ -20,7 +20,7 @@ public static class DiagnosticCatalog
     public static DiagnosticDescriptor NumberOverflow { get; } = new("GD0104", "Number out of range", "number '{0}' does not fit in a 64-bit integer");
     public static DiagnosticDescriptor NestingTooDeep { get; } = new("GD0105", "Nesting too deep", "expression nested deeper than {0} levels (brackets, unary operators or a chain of binary operators)");
     public static DiagnosticDescriptor InvalidFloat { get; } = new("GD0106", "Invalid number", "'{0}' is not a valid number");
-    public static DiagnosticDescriptor FileTooLarge { get; } = new("GD0107", "File too large", "source file is {0} bytes; the limit is {1}");
+    public static DiagnosticDescriptor FileTooLarge { get; } = new("GD0107", "File too large", "source file '{0}' is {1} bytes; the limit is {2}");
 
     // ---- 02xx: names, declarations and imports -------------------------------------------------
     public static DiagnosticDescriptor UnknownName { get; } = new("GD0201", "Unknown name", "unknown name '{0}'{1}");
@@ -44,6 +44,7 @@ public static class DiagnosticCatalog
     public static DiagnosticDescriptor DuplicateWeightName { get; } = new("GD0219", "Duplicate weight name", "weight name '{0}' is used twice in one scope");
     public static DiagnosticDescriptor NoOutput { get; } = new("GD0220", "No output", "model '{0}' has no 'output'");
     public static DiagnosticDescriptor BlockCallsTooDeep { get; } = new("GD0221", "Block calls nested too deep", "block '{0}' is reached through more than {1} nested block calls ({2} -> ...); flatten the chain");
+    public static DiagnosticDescriptor ImportRefused { get; } = new("GD0222", "Import refused", "cannot import '{0}': {1}");
 
     // ---- 03xx: types, shapes and values --------------------------------------------------------
     public static DiagnosticDescriptor TypeMismatch { get; } = new("GD0301", "Type mismatch", "expected {0}, found {1}");

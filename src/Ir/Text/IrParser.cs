@@ -16,6 +16,11 @@ namespace GraphDsl.Ir.Text;
 /// </summary>
 public sealed class IrParser
 {
+    /// <summary>The largest IR text read from a file: a printed module keeps repeated layers as one region,
+    /// so the largest sample prints in under 11 KB; 16 MiB leaves room for fully peeled modules while
+    /// bounding the tokens the lexer holds.</summary>
+    public const int MaxFileBytes = 16 << 20;
+
     private readonly List<IrToken> _toks;
     private readonly string _file;
     private int _pos;

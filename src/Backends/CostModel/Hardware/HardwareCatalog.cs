@@ -29,10 +29,13 @@ public sealed class HardwareCatalog
         return catalog;
     }
 
+    /// <summary>The largest hardware file read: the built-in catalog of every device is under 64 KB.</summary>
+    public const long MaxFileBytes = 16L << 20;
+
     /// <summary>Adds the devices of a user file (same schema); later entries replace earlier ones with the same id.</summary>
     public void AddFile(string path)
     {
-        using var stream = File.OpenRead(path);
+        using var stream = new MemoryStream(GraphDsl.Ir.Files.InputFile.ReadAllBytes(path, MaxFileBytes, "a hardware file"), writable: false);
         Add(stream, path);
     }
 

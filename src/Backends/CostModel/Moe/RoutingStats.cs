@@ -68,13 +68,17 @@ public sealed class RoutingStats
         return errors;
     }
 
+    /// <summary>The largest statistics file read: route-stats --coactivation writes 244 MB for Switch-C
+    /// (2048 experts, an E x E matrix per MoE layer), the largest expert count among the samples.</summary>
+    public const long MaxFileBytes = 512L << 20;
+
     /// <summary>Reads a statistics file; a file of the wrong shape is an <see cref="InvalidDataException"/>
     /// naming the file, the place (<c>layers[3].tokens</c>) and what was expected there.</summary>
     public static RoutingStats Load(string path)
     {
-        using var stream = File.OpenRead(path);
+        var bytes = GraphDsl.Ir.Files.InputFile.ReadAllBytes(path, MaxFileBytes, "a routing-statistics file");
         JsonDocument doc;
-        try { doc = JsonDocument.Parse(stream); }
+        try { doc = JsonDocument.Parse(bytes); }
         catch (JsonException e) { throw new InvalidDataException($"{path}: not valid JSON: {e.Message}"); }
         using (doc)
         {

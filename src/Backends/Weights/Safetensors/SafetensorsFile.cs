@@ -25,9 +25,11 @@ public sealed class SafetensorsFile : IDisposable
     public IReadOnlyList<SafetensorsEntry> Tensors => Header.Entries;
     public IReadOnlyDictionary<string, string> Metadata => Header.Metadata;
 
+    /// <summary>Opens a regular file (a FIFO or device is refused before it is opened, see
+    /// <see cref="GraphDsl.Ir.Files.InputFile.OpenRead"/>); tensor data is read later, within the file's length.</summary>
     public static SafetensorsFile Open(string path)
     {
-        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        var stream = GraphDsl.Ir.Files.InputFile.OpenRead(path);
         try { return Read(stream); }
         catch { stream.Dispose(); throw; }
     }
