@@ -94,6 +94,7 @@ public static class DiagnosticCatalog
     public static DiagnosticDescriptor InvalidRoutingStats { get; } = new("GD0607", "Invalid routing statistics", "{0}");
     public static DiagnosticDescriptor PlacementInfeasible { get; } = new("GD0608", "Expert placement infeasible", "{0}");
     public static DiagnosticDescriptor InvalidPlacementFile { get; } = new("GD0609", "Invalid placement file", "{0}");
+    public static DiagnosticDescriptor InvalidMeasurements { get; } = new("GD0610", "Invalid measurements", "{0}");
 
     // ---- 07xx: execution (reference interpreter, ILGPU backend, weights) ------------------------
     public static DiagnosticDescriptor BadWeightsFile { get; } = new("GD0701", "Bad weights file", "cannot read weights '{0}': {1}");
@@ -101,6 +102,9 @@ public static class DiagnosticCatalog
     public static DiagnosticDescriptor ExecutionUnsupported { get; } = new("GD0703", "Not supported by the backend", "{0}");
     public static DiagnosticDescriptor ExecutionInput { get; } = new("GD0704", "Bad input for execution", "{0}");
     public static DiagnosticDescriptor NoDevice { get; } = new("GD0705", "No device", "{0}");
+    public static DiagnosticDescriptor NonFiniteValues { get; } = new("GD0706", "Non-finite values", "{0}: {1} of {2} values are NaN or infinite, the first at index {3}");
+    public static DiagnosticDescriptor ExtremeValues { get; } = new("GD0707", "Extreme values", "{0}: {1} of {2} values exceed {3} in magnitude, the largest {4}; arithmetic on them overflows", Severity.Warning);
+    public static DiagnosticDescriptor DegenerateLogits { get; } = new("GD0708", "Degenerate logits", "{0}: {1}, so the tokens chosen there say little about the model", Severity.Warning);
 
     // ---- 09xx: source generator (mirrored in src/SourceGenerator/ModelGenerator.DiagnosticDescriptors.cs) ----
     public static DiagnosticDescriptor GeneratorInternalError { get; } = new("GD0901", "Internal generator failure", "internal error while generating code for '{0}': {1} (please report it)");
