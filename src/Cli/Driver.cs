@@ -101,6 +101,18 @@ internal static class Driver
         }
     }
 
+    /// <summary>The text of a data file (a measurements CSV, ...) of at most <paramref name="limit"/> bytes; null after
+    /// reporting why it cannot be read (GD0801, naming <paramref name="what"/> when it is too large).</summary>
+    public static string? ReadData(string path, long limit, string what)
+    {
+        try { return InputFile.ReadAllText(path, limit, what); }
+        catch (Exception e) when (FileErrors.IsFileSystemError(e))
+        {
+            Report(DiagnosticCatalog.FileNotFound.At(SourceSpan.None, path, FileErrors.Reason(path, e)));
+            return null;
+        }
+    }
+
     /// <summary>The text of a source file (.moe, .gir) of at most <paramref name="limit"/> bytes; null after
     /// reporting why it cannot be read (GD0801, or GD0107 when it is too large).</summary>
     public static string? ReadText(string path, long limit)

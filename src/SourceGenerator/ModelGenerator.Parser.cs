@@ -36,17 +36,19 @@ public sealed partial class ModelGenerator
         {
             try
             {
+                if (file.ReadError is not null) return Failed(file, file.ReadError);
                 using var culture = InvariantCultureScope.Enter();
                 return ParseCore(file, importable, options, cancellationToken);
             }
             catch (OperationCanceledException) { throw; }
-            catch (Exception e)
-            {
-                var location = new LocationInfo(file.Path, default, default);
-                var info = DiagnosticDescriptors.Create(DiagnosticDescriptors.InternalError, location,
-                    System.IO.Path.GetFileName(file.Path), e.GetType().Name + ": " + e.Message);
-                return new ModelFileResult(file.Path, EquatableArray<ModelSpec>.Empty, new[] { info }.ToEquatableArray());
-            }
+            catch (Exception e) { return Failed(file, e.GetType().Name + ": " + e.Message); }
+        }
+
+        private static ModelFileResult Failed(MoeFile file, string reason)
+        {
+            var location = new LocationInfo(file.Path, default, default);
+            var info = DiagnosticDescriptors.Create(DiagnosticDescriptors.InternalError, location, System.IO.Path.GetFileName(file.Path), reason);
+            return new ModelFileResult(file.Path, EquatableArray<ModelSpec>.Empty, new[] { info }.ToEquatableArray());
         }
 
         private ModelFileResult ParseCore(MoeFile file, EquatableArray<MoeFile> importable, GeneratorOptions options, CancellationToken cancellationToken)

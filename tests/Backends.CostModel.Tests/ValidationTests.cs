@@ -139,7 +139,7 @@ internal static class Regimes
         if (moe && perReplica <= 32) set.Add(MoeLowConcurrency);
         if (Models.Catalog.Find(m.Hardware)?.Vendor == "amd") set.Add(Amd);
         if ((m.Ep ?? 1) >= 16) set.Add(WideEp);
-        if (m.Workload == "concurrency") set.Add(Serving);
+        if (m.Scenario == "concurrency") set.Add(Serving);
         return set;
     }
 

@@ -40,23 +40,11 @@ internal static class CommonOptions
     public static Option<bool> PrintAfterAll() => new("--print-after-all") { Description = "print the IR after every pass (to standard error)" };
     public static Option<string[]> PrintAfter() => new("--print-after") { Description = "print the IR after the named pass(es)", AllowMultipleArgumentsPerToken = true };
     public static Option<bool> TimePasses() => new("--time-passes") { Description = "report the time each pass took (to standard error)" };
-    public static Option<double?> RoutingSkew() => new("--routing-skew")
-    {
-        Description = "power-law exponent of expert popularity assumed without --routing (0: uniform; default: the profile's, 1.01)",
-    };
+    public static Option<double?> RoutingSkew() => NumberOptions.Float("--routing-skew",
+        "power-law exponent of expert popularity assumed without --routing (0: uniform; default: the profile's, 1.01)", FloatRange.Between(0, 10));
 
-    /// <summary>The profile with the --routing-skew override, or null (with a diagnostic) when the value is not in [0, 10].</summary>
-    public static GraphDsl.Backends.CostModel.Model.EfficiencyProfile? WithRoutingSkew(GraphDsl.Backends.CostModel.Model.EfficiencyProfile? profile, double? skew,
-        GraphDsl.Ir.Diagnostics.DiagnosticBag diagnostics)
-    {
-        if (profile is null || skew is null) return profile;
-        if (!(skew >= 0 && skew <= 10))
-        {
-            diagnostics.Report(GraphDsl.Ir.Diagnostics.DiagnosticCatalog.InvalidWorkload, GraphDsl.Ir.Diagnostics.SourceSpan.None,
-                $"--routing-skew must be a number from 0 (uniform routing) to 10, found {skew}");
-            return null;
-        }
-        return profile with { RoutingSkew = skew.Value };
-    }
+    /// <summary>The profile with the --routing-skew override (its range is checked when the option is parsed).</summary>
+    public static GraphDsl.Backends.CostModel.Model.EfficiencyProfile? WithRoutingSkew(GraphDsl.Backends.CostModel.Model.EfficiencyProfile? profile, double? skew) =>
+        profile is null || skew is null ? profile : profile with { RoutingSkew = skew.Value };
     public static Option<bool> VerifyEach() => new("--verify-each") { Description = "run the IR verifier after every pass" };
 }

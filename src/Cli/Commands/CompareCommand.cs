@@ -26,11 +26,11 @@ internal static class CompareCommand
     {
         var a = new Argument<string>("a") { Description = "first .moe file" };
         var b = new Argument<string?>("b") { Description = "second .moe file (default: the first)", Arity = ArgumentArity.ZeroOrOne };
-        var denseQ = new Option<double?>("--dense-q") { Description = "compare with the dense counterpart of q x the MoE's active parameters" };
+        var denseQ = NumberOptions.Float("--dense-q", "compare with the dense counterpart of q x the MoE's active parameters", FloatRange.Positive());
         var passesB = new Option<string?>("--passes-b") { Description = "pipeline for the second model (default: --passes)" };
         var weightsB = new Option<string?>("--weights-b") { Description = "weight format for the second model (default: --weights)" };
         var kvB = new Option<string?>("--kv-b") { Description = "KV format for the second model (default: --kv)" };
-        var batch = new Option<long>("--batch") { Description = "sequences in flight", DefaultValueFactory = _ => 1 };
+        var batch = NumberOptions.Count("--batch", "sequences in flight", 1);
         var prompt = new Option<string>("--prompt") { Description = "prompt tokens", DefaultValueFactory = _ => "2048" };
         var context = new Option<string>("--context") { Description = "context at the decode step", DefaultValueFactory = _ => "4096" };
         var contexts = new Option<string>("--contexts") { Description = "contexts for the structural comparison", DefaultValueFactory = _ => "1k,4k,16k,32k,64k,128k" };
@@ -46,15 +46,12 @@ internal static class CompareCommand
         {
             var diagnostics = new DiagnosticBag();
             var (cluster, eff, depA) = deployment.Resolve(r, diagnostics);
-            bool promptOk = DeploymentOptions.TryParseSize(r.GetValue(prompt)!, out var promptLen);
-            bool ctxOk = DeploymentOptions.TryParseSize(r.GetValue(context)!, out var ctxLen);
-            if (!promptOk || !ctxOk)
-                diagnostics.Report(DiagnosticCatalog.InvalidWorkload, SourceSpan.None, "--prompt and --context must be positive sizes");
+            if (NumberOptions.SizeProblem("--prompt", r.GetValue(prompt)!, out var promptLen) is { } badPrompt) diagnostics.Report(DiagnosticCatalog.InvalidWorkload, SourceSpan.None, badPrompt);
+            if (NumberOptions.SizeProblem("--context", r.GetValue(context)!, out var ctxLen) is { } badContext) diagnostics.Report(DiagnosticCatalog.InvalidWorkload, SourceSpan.None, badContext);
             var ctxList = new List<long>();
             foreach (var c in r.GetValue(contexts)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-                if (DeploymentOptions.TryParseSize(c, out var v)) ctxList.Add(v);
-                else diagnostics.Report(DiagnosticCatalog.InvalidWorkload, SourceSpan.None, $"--contexts: '{c}' is not a positive size");
-            if (r.GetValue(denseQ) is <= 0) diagnostics.Report(DiagnosticCatalog.InvalidWorkload, SourceSpan.None, "--dense-q must be positive");
+                if (NumberOptions.SizeProblem("--contexts:", c, out var v) is { } badSize) diagnostics.Report(DiagnosticCatalog.InvalidWorkload, SourceSpan.None, badSize);
+                else ctxList.Add(v);
             CommonOptions.CheckPipeline(r.GetValue(passes), diagnostics);
             CommonOptions.CheckPipeline(r.GetValue(passesB), diagnostics);
             if (diagnostics.HasErrors) { Driver.Report(diagnostics.Items); return ExitCodes.UsageError; }

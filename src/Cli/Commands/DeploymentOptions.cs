@@ -105,19 +105,6 @@ internal sealed class DeploymentOptions
         var p = EfficiencyProfile.Find(name);
         if (p is null)
             diagnostics.Report(DiagnosticCatalog.UnknownProfile, SourceSpan.None, name, string.Join(", ", EfficiencyProfile.BuiltIn.Select(x => x.Name)));
-        return CommonOptions.WithRoutingSkew(p, r.GetValue(RoutingSkew), diagnostics);
-    }
-
-    /// <summary>Parses sizes like 4096, 4k, 128k, 1m.</summary>
-    public static bool TryParseSize(string text, out long value)
-    {
-        text = text.Trim().ToLowerInvariant();
-        long mult = 1;
-        if (text.EndsWith("k", StringComparison.Ordinal)) { mult = 1024; text = text[..^1]; }
-        else if (text.EndsWith("m", StringComparison.Ordinal)) { mult = 1024 * 1024; text = text[..^1]; }
-        value = 0;
-        if (!long.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var v) || v <= 0) return false;
-        value = v * mult;
-        return true;
+        return CommonOptions.WithRoutingSkew(p, r.GetValue(RoutingSkew));
     }
 }

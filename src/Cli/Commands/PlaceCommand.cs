@@ -30,9 +30,11 @@ internal static class PlaceCommand
         var gpuSlots = new Option<int>("--gpu-slots") { Description = "offload: experts of each layer cached per GPU", DefaultValueFactory = _ => 0 };
         var hardware = new Option<string?>("--hardware") { Description = "device id: checks that the experts fit its memory (and gives offload its host link); without it no memory limit is applied" };
         var weights = new Option<string>("--weights") { Description = "expert weight format: keep, bf16, fp8, int8, int4, mxfp4, nvfp4", DefaultValueFactory = _ => "keep" };
-        var budget = new Option<double?>("--expert-budget-gib") { Description = "GiB per GPU for routed experts (default: 90% of HBM less the other weights)" };
-        var tokens = new Option<long>("--tokens") { Description = "offload: tokens per step for the miss prediction", DefaultValueFactory = _ => 64 };
-        var cpu = new Option<double?>("--cpu-tflops") { Description = "offload: host CPU peak for cold experts (default 229.4, 2 x Xeon 8480C AMX; 0: fetch only)" };
+        var budget = NumberOptions.Float("--expert-budget-gib", "GiB per GPU for routed experts (default: 90% of HBM less the other weights)",
+            FloatRange.Positive(Math.Floor(HardwareLimits.MaxMemoryBytes / (1L << 30))));
+        var tokens = NumberOptions.Count("--tokens", "offload: tokens per step for the miss prediction", 64);
+        var cpu = NumberOptions.Float("--cpu-tflops", "offload: host CPU peak for cold experts (default 229.4, 2 x Xeon 8480C AMX; 0: fetch only)",
+            FloatRange.Between(0, HardwareLimits.MaxPeakTflops));
         var format = CommonOptions.Format("table", "table", "json");
         var output = new Option<string?>("--output", "-o") { Description = "write the plan (graphdsl-placement/1 JSON) to this file; with --format table the summary still goes to standard output" };
         var engineMap = new Option<string?>("--engine-map") { Description = "also write the engine expert-location map (physical_to_logical_map JSON)" };
@@ -64,9 +66,6 @@ internal static class PlaceCommand
                 Driver.Report(DiagnosticCatalog.DeploymentMismatch.At(SourceSpan.None, $"--gpus ({options.Gpus}) must be a positive multiple of --nodes ({options.Nodes})"));
                 return ExitCodes.UsageError;
             }
-            if (r.GetValue(tokens) < 1) return Usage("--tokens must be positive");
-            if (r.GetValue(cpu) is < 0) return Usage("--cpu-tflops must not be negative");
-            if (r.GetValue(budget) is <= 0) return Usage("--expert-budget-gib must be positive");
             DType? expertFormat = null;
             var w = r.GetValue(weights)!;
             if (w != "keep" && !DType.TryParse(w, out expertFormat!)) return Usage($"--weights '{w}': expected keep or a weight format (bf16, fp8, int8, int4, mxfp4, nvfp4)");

@@ -15,11 +15,11 @@ internal static class PredictCommand
     {
         var file = new Argument<string>("file") { Description = ".moe file" };
         var deployment = new DeploymentOptions();
-        var batch = new Option<long>("--batch") { Description = "sequences in flight over the whole deployment", DefaultValueFactory = _ => 1 };
+        var batch = NumberOptions.Count("--batch", "sequences in flight over the whole deployment", 1);
         var prompt = new Option<string>("--prompt") { Description = "prompt tokens per sequence (prefill), e.g. 2048 or 2k", DefaultValueFactory = _ => "2048" };
         var context = new Option<string>("--context") { Description = "tokens in the KV cache at the decode step predicted, e.g. 8192 or 128k", DefaultValueFactory = _ => "4096" };
-        var output = new Option<long>("--output-tokens") { Description = "tokens generated per request, for end-to-end output throughput", DefaultValueFactory = _ => 0 };
-        var slo = new Option<double?>("--tpot-slo-ms") { Description = "time-per-output-token target: report the best throughput meeting it" };
+        var output = NumberOptions.Count("--output-tokens", "tokens generated per request, for end-to-end output throughput", 0, min: 0);
+        var slo = NumberOptions.Float("--tpot-slo-ms", "time-per-output-token target: report the best throughput meeting it", FloatRange.Positive());
         var passes = CommonOptions.Passes();
         var format = CommonOptions.Format("table", "table", "json");
         var source = new SourceOptions();
@@ -32,12 +32,8 @@ internal static class PredictCommand
         {
             var diagnostics = new DiagnosticBag();
             var (cluster, eff, dep) = deployment.Resolve(r, diagnostics);
-            long promptLen = 0, ctxLen = 0;
-            if (!DeploymentOptions.TryParseSize(r.GetValue(prompt)!, out promptLen)) diagnostics.Report(DiagnosticCatalog.InvalidWorkload, SourceSpan.None, $"--prompt '{r.GetValue(prompt)}' is not a positive size");
-            if (!DeploymentOptions.TryParseSize(r.GetValue(context)!, out ctxLen)) diagnostics.Report(DiagnosticCatalog.InvalidWorkload, SourceSpan.None, $"--context '{r.GetValue(context)}' is not a positive size");
-            if (r.GetValue(batch) < 1) diagnostics.Report(DiagnosticCatalog.InvalidWorkload, SourceSpan.None, "--batch must be at least 1");
-            if (r.GetValue(output) < 0) diagnostics.Report(DiagnosticCatalog.InvalidWorkload, SourceSpan.None, "--output-tokens must not be negative");
-            if (r.GetValue(slo) is { } sloMs && !(sloMs > 0 && double.IsFinite(sloMs))) diagnostics.Report(DiagnosticCatalog.InvalidWorkload, SourceSpan.None, "--tpot-slo-ms must be a positive number");
+            if (NumberOptions.SizeProblem("--prompt", r.GetValue(prompt)!, out var promptLen) is { } badPrompt) diagnostics.Report(DiagnosticCatalog.InvalidWorkload, SourceSpan.None, badPrompt);
+            if (NumberOptions.SizeProblem("--context", r.GetValue(context)!, out var ctxLen) is { } badContext) diagnostics.Report(DiagnosticCatalog.InvalidWorkload, SourceSpan.None, badContext);
             CommonOptions.CheckPipeline(r.GetValue(passes), diagnostics);
             if (diagnostics.HasErrors) { Driver.Report(diagnostics.Items); return ExitCodes.UsageError; }
 

@@ -27,7 +27,8 @@ internal static class RouteStatsCommand
             var spec = r.GetValue(synthetic)!;
             double zipf;
             if (spec == "uniform") zipf = 0;
-            else if (spec.StartsWith("zipf:", StringComparison.Ordinal) && double.TryParse(spec[5..], NumberStyles.Float, CultureInfo.InvariantCulture, out zipf) && zipf >= 0) { }
+            else if (spec.StartsWith("zipf:", StringComparison.Ordinal) && double.TryParse(spec[5..], NumberStyles.Float, CultureInfo.InvariantCulture, out zipf)
+                && FloatRange.Between(0).Contains(zipf)) { }
             else
             {
                 Driver.Report(DiagnosticCatalog.InvalidOption.At(SourceSpan.None, $"--synthetic '{spec}': expected uniform or zipf:A with A >= 0"));

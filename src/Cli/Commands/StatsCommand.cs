@@ -15,8 +15,8 @@ internal static class StatsCommand
     {
         var file = new Argument<string>("file") { Description = ".moe or .gir file" };
         var format = CommonOptions.Format("table", "table", "json");
-        var prompt = new Option<long>("--prompt") { Description = "prompt length for prefill FLOPs per token", DefaultValueFactory = _ => 2048 };
-        var context = new Option<long>("--context") { Description = "tokens in the KV cache for decode FLOPs", DefaultValueFactory = _ => 4096 };
+        var prompt = NumberOptions.Count("--prompt", "prompt length for prefill FLOPs per token", 2048);
+        var context = NumberOptions.Count("--context", "tokens in the KV cache for decode FLOPs", 4096);
         var source = new SourceOptions();
         var pipeline = new PipelineOptions();
         var cmd = new Command("stats", "Report parameters (total and active), FLOPs per token and KV-cache bytes per token.") { file, format, prompt, context };
@@ -27,8 +27,6 @@ internal static class StatsCommand
             var diagnostics = new DiagnosticBag();
             var p = pipeline.Pipeline(r, diagnostics);
             long promptLen = r.GetValue(prompt), ctxLen = r.GetValue(context);
-            if (promptLen <= 0 || ctxLen <= 0)
-                diagnostics.Report(DiagnosticCatalog.InvalidOption, SourceSpan.None, "--prompt and --context must be positive");
             if (p is null || diagnostics.HasErrors) { Driver.Report(diagnostics.Items); return ExitCodes.UsageError; }
             var module = source.Load(r, r.GetValue(file)!);
             if (module is null) return ExitCodes.InputError;

@@ -51,7 +51,7 @@ internal static class SweepCommand
         var pp = new Option<string>("--pp") { Description = "pipeline sizes", DefaultValueFactory = _ => "1" };
         var weights = new Option<string>("--weights") { Description = "weight formats, comma-separated", DefaultValueFactory = _ => "keep" };
         var kv = new Option<string>("--kv") { Description = "KV formats, comma-separated", DefaultValueFactory = _ => "keep" };
-        var slo = new Option<double?>("--tpot-slo-ms") { Description = "only configurations meeting this TPOT can be best" };
+        var slo = NumberOptions.Float("--tpot-slo-ms", "only configurations meeting this TPOT can be best", FloatRange.Positive());
         var profile = new Option<string>("--profile") { Description = "efficiency profile", DefaultValueFactory = _ => "default" };
         var skew = CommonOptions.RoutingSkew();
         var passes = new Option<string?>("--passes") { Description = "pipelines to compare, separated by ';' (each runs before the deployment's quantize/parallelize/fuse; see docs/passes.md)" };
@@ -84,11 +84,9 @@ internal static class SweepCommand
                 if (d is null) diagnostics.Report(DiagnosticCatalog.UnknownHardware, SourceSpan.None, id, catalog.Suggest(id), string.Join(", ", catalog.Devices.Select(x => x.Id).OrderBy(x => x)));
                 else devices.Add(d);
             }
-            if (r.GetValue(slo) is { } sloLimit && !(sloLimit > 0 && double.IsFinite(sloLimit)))
-                diagnostics.Report(DiagnosticCatalog.InvalidSweep, SourceSpan.None, "--tpot-slo-ms must be a positive number");
             var eff = EfficiencyProfile.Find(r.GetValue(profile)!);
             if (eff is null) diagnostics.Report(DiagnosticCatalog.UnknownProfile, SourceSpan.None, r.GetValue(profile)!, string.Join(", ", EfficiencyProfile.BuiltIn.Select(x => x.Name)));
-            eff = CommonOptions.WithRoutingSkew(eff, r.GetValue(skew), diagnostics);
+            eff = CommonOptions.WithRoutingSkew(eff, r.GetValue(skew));
             var pipelines = (r.GetValue(passes) ?? "").Split(';').Select(x => x.Trim()).ToArray();
             // Each pipeline is checked as the user wrote it, so an error points into their text.
             foreach (var written in pipelines.Where(x => x.Length > 0)) GraphDsl.Passes.Core.Pipeline.Parse(written, diagnostics);
@@ -199,8 +197,13 @@ internal static class SweepCommand
         var values = new List<long>();
         foreach (var part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
-            if (DeploymentOptions.TryParseSize(part, out var v) && (size || !part.EndsWith("k", StringComparison.OrdinalIgnoreCase))) values.Add(v);
-            else diagnostics.Report(DiagnosticCatalog.InvalidSweep, SourceSpan.None, $"{name}: '{part}' is not a positive {(size ? "size" : "integer")}");
+            if (size)
+            {
+                if (NumberOptions.SizeProblem(name + ":", part, out var v) is { } problem) diagnostics.Report(DiagnosticCatalog.InvalidSweep, SourceSpan.None, problem);
+                else values.Add(v);
+            }
+            else if (long.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0) values.Add(n);
+            else diagnostics.Report(DiagnosticCatalog.InvalidSweep, SourceSpan.None, $"{name}: '{part}' is not a positive integer");
         }
         if (values.Count == 0) diagnostics.Report(DiagnosticCatalog.InvalidSweep, SourceSpan.None, $"{name} lists no value");
         return values.ToArray();

@@ -79,14 +79,16 @@ internal static class ValidateCommand
     public static EfficiencyProfile ProfileFor(Measurement m) =>
         EfficiencyProfile.ForEngine(m.EngineFamily, HardwareCatalog.BuiltIn().Find(m.Hardware));
 
+    /// <summary>The measurements; null after reporting an unreadable file (GD0801) or bad rows (GD0610, at their fields).</summary>
     private static IReadOnlyList<Measurement>? Load(string path)
     {
-        try { return Measurement.Load(path); }
-        catch (Exception e) when (e is IOException or InvalidDataException or FormatException or UnauthorizedAccessException)
-        {
-            Console.Error.WriteLine($"graphdsl: error GD0801: cannot read '{path}': {GraphDsl.Ir.Diagnostics.FileErrors.Reason(path, e)}");
-            return null;
-        }
+        var text = Driver.ReadData(path, Measurement.MaxFileBytes, "a measurements CSV");
+        if (text is null) return null;
+        var diagnostics = new GraphDsl.Ir.Diagnostics.DiagnosticBag();
+        var rows = Measurement.Parse(path, text, diagnostics);
+        Rendering.DiagnosticRenderer.Write(Console.Error, diagnostics.Items,
+            new Dictionary<string, GraphDsl.Frontend.Syntax.SourceText> { [path] = new(path, text) });
+        return diagnostics.HasErrors ? null : rows;
     }
 
     public static Validator NewValidator(string samples)

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.CommandLine;
+using System.Globalization;
 using System.IO;
 using System.Linq;
 using GraphDsl.Backends.Weights.Initialization;
@@ -8,6 +9,7 @@ using GraphDsl.Backends.Weights.Mapping;
 using GraphDsl.Backends.Weights.Safetensors;
 using GraphDsl.Cli.Execution;
 using GraphDsl.Ir.Diagnostics;
+using GraphDsl.Numerics;
 using GraphDsl.Passes.Core;
 
 namespace GraphDsl.Cli.Commands;
@@ -74,8 +76,10 @@ internal static class WeightsCommand
                     Driver.Report(DiagnosticCatalog.WeightsMismatch.At(SourceSpan.None, path, module.Name, report.ToString()));
                     return ExitCodes.InputError;
                 }
+                var values = ValueDiagnostics(WeightValues.Scan(module, safetensors));
+                Driver.Report(values);
                 Console.Out.WriteLine($"{path}: {report.Matched} tensors match {module.Name}" + (report.Extra.Count > 0 ? $"; {report.Extra.Count} extra ignored: {string.Join(", ", report.Extra.Take(10))}" : ""));
-                return ExitCodes.Ok;
+                return values.Any(d => d.Severity == Severity.Error) ? ExitCodes.InputError : ExitCodes.Ok;
             }
             catch (SafetensorsException e)
             {
@@ -90,6 +94,25 @@ internal static class WeightsCommand
         });
         return cmd;
     }
+
+    /// <summary>Per tensor: an error for NaN or infinite values (GD0706), a warning for values beyond
+    /// <see cref="ValueScan.ExtremeMagnitude"/> (GD0707).</summary>
+    private static List<Diagnostic> ValueDiagnostics(IReadOnlyList<(string Name, ValueScan Scan)> scans)
+    {
+        var diagnostics = new List<Diagnostic>();
+        foreach (var (name, scan) in scans)
+        {
+            var subject = $"tensor '{name}'";
+            if (scan.NonFinite > 0) diagnostics.Add(DiagnosticCatalog.NonFiniteValues.At(SourceSpan.None, subject, scan.NonFinite, scan.Count, scan.FirstNonFinite));
+            if (scan.Extreme > 0) diagnostics.Add(ExtremeValues(subject, scan));
+        }
+        return diagnostics;
+    }
+
+    /// <summary>GD0707 for a scan with extreme values (weights here, logits in <c>run</c>).</summary>
+    public static Diagnostic ExtremeValues(string subject, ValueScan scan) =>
+        DiagnosticCatalog.ExtremeValues.At(SourceSpan.None, subject, scan.Extreme, scan.Count,
+            ValueScan.ExtremeMagnitude.ToString("0.#E+0", CultureInfo.InvariantCulture), scan.MaxAbs.ToString("0.###E+0", CultureInfo.InvariantCulture));
 
     /// <summary>The loaded module with calls inlined and canonicalized: the weight names execution uses;
     /// null when it did not load.</summary>

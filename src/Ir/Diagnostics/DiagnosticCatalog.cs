@@ -21,6 +21,7 @@ public static class DiagnosticCatalog
     public static DiagnosticDescriptor NestingTooDeep { get; } = new("GD0105", "Nesting too deep", "expression nested deeper than {0} levels (brackets, unary operators or a chain of binary operators)");
     public static DiagnosticDescriptor InvalidFloat { get; } = new("GD0106", "Invalid number", "'{0}' is not a valid number");
     public static DiagnosticDescriptor FileTooLarge { get; } = new("GD0107", "File too large", "source file '{0}' is {1} bytes; the limit is {2}");
+    public static DiagnosticDescriptor ExpressionTooLong { get; } = new("GD0108", "Expression too long", "expression chains more than {0} binary operators");
 
     // ---- 02xx: names, declarations and imports -------------------------------------------------
     public static DiagnosticDescriptor UnknownName { get; } = new("GD0201", "Unknown name", "unknown name '{0}'{1}");
@@ -64,6 +65,10 @@ public static class DiagnosticCatalog
     public static DiagnosticDescriptor CarriedTypeChanged { get; } = new("GD0315", "Loop-carried value changes type", "'{0}' enters the repeat as {1} but leaves an iteration as {2}");
     public static DiagnosticDescriptor TooLarge { get; } = new("GD0316", "Size too large", "{0} has {1} elements; the limit is {2}");
     public static DiagnosticDescriptor ModelTooLarge { get; } = new("GD0317", "Model too large", "model '{0}' expands to {1} ops once every block call is inlined; the limit is {2}");
+    public static DiagnosticDescriptor TooManyParameters { get; } = new("GD0318", "Too many parameters", "model '{0}' has {1} parameters once its repeats and calls are counted; the limit is {2}");
+    public static DiagnosticDescriptor RepeatTooLong { get; } = new("GD0319", "Repeat runs too often", "this repeat runs its body {0} times per step (nested repeat counts multiplied); the limit is {1}");
+    public static DiagnosticDescriptor ExpressionTooLarge { get; } = new("GD0320", "Expression too large", "this expression has {0} terms once constants are substituted; the limit is {1}");
+    public static DiagnosticDescriptor StringTooLong { get; } = new("GD0321", "String too long", "this string would be {0} characters long; the limit is {1}");
 
     // ---- 04xx: IR verifier and IR text ---------------------------------------------------------
     public static DiagnosticDescriptor VerifierError { get; } = new("GD0401", "IR verification failed", "{0}");
@@ -90,6 +95,7 @@ public static class DiagnosticCatalog
     public static DiagnosticDescriptor InvalidRoutingStats { get; } = new("GD0607", "Invalid routing statistics", "{0}");
     public static DiagnosticDescriptor PlacementInfeasible { get; } = new("GD0608", "Expert placement infeasible", "{0}");
     public static DiagnosticDescriptor InvalidPlacementFile { get; } = new("GD0609", "Invalid placement file", "{0}");
+    public static DiagnosticDescriptor InvalidMeasurements { get; } = new("GD0610", "Invalid measurements", "{0}");
 
     // ---- 07xx: execution (reference interpreter, ILGPU backend, weights) ------------------------
     public static DiagnosticDescriptor BadWeightsFile { get; } = new("GD0701", "Bad weights file", "cannot read weights '{0}': {1}");
@@ -97,6 +103,9 @@ public static class DiagnosticCatalog
     public static DiagnosticDescriptor ExecutionUnsupported { get; } = new("GD0703", "Not supported by the backend", "{0}");
     public static DiagnosticDescriptor ExecutionInput { get; } = new("GD0704", "Bad input for execution", "{0}");
     public static DiagnosticDescriptor NoDevice { get; } = new("GD0705", "No device", "{0}");
+    public static DiagnosticDescriptor NonFiniteValues { get; } = new("GD0706", "Non-finite values", "{0}: {1} of {2} values are NaN or infinite, the first at index {3}");
+    public static DiagnosticDescriptor ExtremeValues { get; } = new("GD0707", "Extreme values", "{0}: {1} of {2} values exceed {3} in magnitude, the largest {4}; arithmetic on them overflows", Severity.Warning);
+    public static DiagnosticDescriptor DegenerateLogits { get; } = new("GD0708", "Degenerate logits", "{0}: {1}, so the tokens chosen there say little about the model", Severity.Warning);
 
     // ---- 09xx: source generator (mirrored in src/SourceGenerator/ModelGenerator.DiagnosticDescriptors.cs) ----
     public static DiagnosticDescriptor GeneratorInternalError { get; } = new("GD0901", "Internal generator failure", "internal error while generating code for '{0}': {1} (please report it)");

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Text.Json;
@@ -97,8 +98,12 @@ public sealed class HardwareCatalog
             : v.ValueKind == JsonValueKind.Number && v.GetDouble() is var x && x >= 0 && double.IsFinite(x) ? x : throw Missing((path ?? name) + " (a number >= 0)");
         int IntOr(JsonElement e, string name, int dflt, int min) =>
             !e.TryGetProperty(name, out var v) || v.ValueKind == JsonValueKind.Null ? dflt
-            : v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out var n) && n >= min ? n : throw Missing($"{name} (an integer >= {min})");
+            : v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out var n) && n >= min ? (int)Within(n, HardwareLimits.MaxCount, name, "")
+            : throw Missing($"{name} (an integer >= {min})");
         HardwareFileException Missing(string name) => new($"{where}: missing or invalid '{name}'");
+        // A value no device could have (see HardwareLimits) makes every prediction nonsense: name it and the bound.
+        double Within(double x, double max, string name, string unit) => x <= max ? x
+            : throw new HardwareFileException($"{where}: '{name}' is {x.ToString("G4", CultureInfo.InvariantCulture)}, beyond any device (at most {max.ToString("G", CultureInfo.InvariantCulture)}{unit})");
 
         var id = Str(d, "id");
         where = $"{where} ('{id}')";
@@ -110,7 +115,7 @@ public sealed class HardwareCatalog
             if (p.Value.ValueKind == JsonValueKind.Null) continue;
             if (p.Value.ValueKind != JsonValueKind.Number || p.Value.GetDouble() is var t && !(t > 0 && double.IsFinite(t * 1e12)))
                 throw Missing($"peak_tflops.{p.Name} (a positive number, or null)");
-            peaks[p.Name] = p.Value.GetDouble() * 1e12;
+            peaks[p.Name] = Within(p.Value.GetDouble(), HardwareLimits.MaxPeakTflops, "peak_tflops." + p.Name, " TFLOP/s") * 1e12;
         }
         if (!peaks.ContainsKey("bf16") && !peaks.ContainsKey("f16")) throw Missing("peak_tflops.bf16");
 
@@ -129,12 +134,13 @@ public sealed class HardwareCatalog
                 if (required) throw Missing(name);
                 return new Link("none", 0, 0);
             }
-            var bw = NumOr(l, "unidirectional_gbps", 0, name + ".unidirectional_gbps") * 1e9;
+            double Gbps(string field) => Within(NumOr(l, field, 0, name + "." + field), HardwareLimits.MaxBandwidthGbps, name + "." + field, " GB/s");
+            var bw = Gbps("unidirectional_gbps") * 1e9;
             if (required && bw <= 0) throw Missing(name + ".unidirectional_gbps");
             return new Link(OptStr(l, "name", name + ".name") ?? name, bw,
-                NumOr(l, "latency_us", 0, name + ".latency_us") * 1e-6,
+                Within(NumOr(l, "latency_us", 0, name + ".latency_us"), HardwareLimits.MaxMicroseconds, name + ".latency_us", " us") * 1e-6,
                 AllToAll(l, name),
-                NumOr(l, "peer_unidirectional_gbps", 0, name + ".peer_unidirectional_gbps") * 1e9);
+                Gbps("peer_unidirectional_gbps") * 1e9);
         }
 
         var sources = d.TryGetProperty("sources", out var s) && s.ValueKind == JsonValueKind.Array
@@ -158,7 +164,8 @@ public sealed class HardwareCatalog
                 var byFormat = new Dictionary<string, double>(StringComparer.Ordinal);
                 foreach (var f in kind.Value.EnumerateObject())
                     if (f.Value.ValueKind != JsonValueKind.Null) // null: not measured, as absent (not 0 us)
-                        byFormat[f.Name] = NumOr(kind.Value, f.Name, 0, $"{path}.fixed_us.{kind.Name}.{f.Name}") * 1e-6;
+                        byFormat[f.Name] = Within(NumOr(kind.Value, f.Name, 0, $"{path}.fixed_us.{kind.Name}.{f.Name}"),
+                            HardwareLimits.MaxMicroseconds, $"{path}.fixed_us.{kind.Name}.{f.Name}", " us") * 1e-6;
                 result[kind.Name] = byFormat;
             }
             return result;
@@ -213,7 +220,8 @@ public sealed class HardwareCatalog
                 }
         }
         return new Device(id, OptStr(d, "name") ?? id, OptStr(d, "vendor") ?? "",
-            Num(d, "memory_bytes"), Num(d, "hbm_bandwidth_gbps") * 1e9, peaks,
+            Within(Num(d, "memory_bytes"), HardwareLimits.MaxMemoryBytes, "memory_bytes", " bytes"),
+            Within(Num(d, "hbm_bandwidth_gbps"), HardwareLimits.MaxBandwidthGbps, "hbm_bandwidth_gbps", " GB/s") * 1e9, peaks,
             IntOr(d, "sm_count", 0, 0), ParseLink("intra_node", true), ParseLink("host_link", false), ParseLink("network", false),
             IntOr(d, "gpus_per_node", 8, 1), sources) { GemmFraction = gemmFraction, HbmFraction = hbmFraction, AllReduce = allReduce, FixedLatency = fixedLatency,
                 EngineFixedLatency = engineFixed };

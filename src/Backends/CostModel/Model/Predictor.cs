@@ -66,6 +66,7 @@ public sealed class Predictor
 
     public Prediction Predict(Workload w, bool details = true)
     {
+        if (w.Problem() is { } problem) throw new ArgumentException(problem);
         var layout = Layout;
         if (w.Batch % layout.Dp != 0) throw new ArgumentException($"the batch ({w.Batch}) must be a multiple of dp ({layout.Dp}): each attention replica serves batch / dp sequences");
         double br = (double)w.Batch / layout.Dp;

@@ -35,6 +35,13 @@ public sealed class RoutingStats
 {
     public const string Schema = "graphdsl-routing/1";
 
+    /// <summary>
+    /// The most tokens a layer's sample may hold: 2^40 (a trillion), far more than any trace or synthetic
+    /// sample. With it, tokens x top_k and the sums of expert loads stay well inside a long wherever the
+    /// placers and the cost model add or scale them.
+    /// </summary>
+    public const long MaxTokens = 1L << 40;
+
     public RoutingStats(string model, int experts, int topK, IReadOnlyList<LayerRouting> layers)
     {
         Model = model; Experts = experts; TopK = topK; Layers = layers;
@@ -56,14 +63,17 @@ public sealed class RoutingStats
         {
             var L = Layers[l];
             if (L.Tokens <= 0) errors.Add($"layer {l} ({L.Name}): tokens must be positive, found {L.Tokens}");
+            if (L.Tokens > MaxTokens) errors.Add($"layer {l} ({L.Name}): {L.Tokens} tokens is more than the limit of {MaxTokens} (2^40)");
             if (L.ExpertTokens.Length != Experts) errors.Add($"layer {l} ({L.Name}): {L.ExpertTokens.Length} expert counts for {Experts} experts");
             for (int e = 0; e < L.ExpertTokens.Length; e++)
                 if (L.ExpertTokens[e] < 0) { errors.Add($"layer {l} ({L.Name}): expert {e} has a negative load ({L.ExpertTokens[e]})"); break; }
             if (L.ExpertTokens.Any(c => c > L.Tokens)) errors.Add($"layer {l} ({L.Name}): an expert received more tokens than the layer routed");
-            long sum = L.ExpertTokens.Sum();
-            if (L.Tokens > 0 && sum != L.Tokens * TopK) errors.Add($"layer {l} ({L.Name}): expert loads sum to {sum}, not tokens x top_k = {L.Tokens * TopK}");
-            if (L.Coactivation is { } co && (co.Length != Experts || co.Any(r => r.Length != Experts || r.Any(x => x < 0 || double.IsNaN(x)))))
-                errors.Add($"layer {l} ({L.Name}): coactivation must be a {Experts} x {Experts} matrix of non-negative shares");
+            // Checked: loads near 2^62 used to overflow here (an internal error) or wrap around to a match.
+            if (L.Tokens > 0 && TopK > 0 && (L.Tokens <= long.MaxValue / TopK ? L.Tokens * TopK : (long?)null) is var expected
+                && CheckedSum(L.ExpertTokens) is var sum && sum != expected)
+                errors.Add($"layer {l} ({L.Name}): expert loads sum to {Count(sum)}, not tokens x top_k = {Count(expected)}");
+            if (L.Coactivation is { } co && (co.Length != Experts || co.Any(r => r.Length != Experts || r.Any(x => !(x >= 0 && double.IsFinite(x))))))
+                errors.Add($"layer {l} ({L.Name}): coactivation must be a {Experts} x {Experts} matrix of finite non-negative shares");
         }
         return errors;
     }
@@ -71,6 +81,20 @@ public sealed class RoutingStats
     /// <summary>The largest statistics file read: route-stats --coactivation writes 244 MB for Switch-C
     /// (2048 experts, an E x E matrix per MoE layer), the largest expert count among the samples.</summary>
     public const long MaxFileBytes = 512L << 20;
+
+    private static string Count(long? n) => n is { } v ? v.ToString(CultureInfo.InvariantCulture) : "more than 2^63";
+
+    /// <summary>The sum, or null when it would overflow a long.</summary>
+    private static long? CheckedSum(long[] values)
+    {
+        long sum = 0;
+        foreach (var v in values)
+        {
+            if (v > 0 && sum > long.MaxValue - v) return null;
+            sum += v;
+        }
+        return sum;
+    }
 
     /// <summary>Reads a statistics file; a file of the wrong shape is an <see cref="InvalidDataException"/>
     /// naming the file, the place (<c>layers[3].tokens</c>) and what was expected there.</summary>

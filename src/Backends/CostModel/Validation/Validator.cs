@@ -62,7 +62,7 @@ public sealed class Validator
         long prompt = m.Prompt!.Value, output = m.Output ?? 0;
         double mid = prompt + output / 2.0;
         double? predicted;
-        if (m.Workload == "concurrency") return Serving(m, predictor, dp, prompt, output, mid, profile);
+        if (m.Scenario == "concurrency") return Serving(m, predictor, dp, prompt, output, mid, profile);
         switch (m.Metric)
         {
             case "ttft_ms":

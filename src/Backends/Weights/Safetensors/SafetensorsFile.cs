@@ -82,6 +82,23 @@ public sealed class SafetensorsFile : IDisposable
         return ElementConversion.ToFloat32(entry.DType, ReadBytes(name));
     }
 
+    /// <summary>The tensor's values converted to f32, row-major, in chunks of at most <paramref name="chunkElements"/>:
+    /// a scan of every value (<c>graphdsl weights check</c>) holds one chunk at a time, whatever the tensor's size.</summary>
+    public IEnumerable<float[]> ReadFloat32Chunks(string name, int chunkElements = 1 << 20)
+    {
+        var entry = this[name];
+        int size = entry.DType.SizeInBytes();
+        var buffer = new byte[(int)Math.Min(entry.ByteLength, (long)Math.Max(1, chunkElements) * size)];
+        for (long done = 0; done < entry.ByteLength;)
+        {
+            int n = (int)Math.Min(buffer.Length, entry.ByteLength - done);
+            _stream.Position = _dataStart + entry.Begin + done;
+            _stream.ReadExactly(buffer, 0, n);
+            done += n;
+            yield return ElementConversion.ToFloat32(entry.DType, buffer.AsSpan(0, n));
+        }
+    }
+
     public void Dispose()
     {
         if (!_leaveOpen) _stream.Dispose();
