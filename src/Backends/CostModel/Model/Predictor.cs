@@ -64,6 +64,33 @@ public sealed class Predictor
 
     public double TpotSeconds(double batchPerReplica, double context) => _decode.Evaluate(batchPerReplica, 1, context).Seconds;
 
+    private MtpModule? _mtp;
+    private StepEvaluator? _draft;
+
+    /// <summary>
+    /// One speculative-decoding step at <paramref name="batchPerReplica"/> sequences with <paramref name="context"/> tokens
+    /// cached: K draft passes one after another (the model's MTP module, or the draft model's decode step) and one verify
+    /// pass of the target over K + 1 positions per sequence. A step yields <see cref="Speculation.Acceptance"/> tokens per
+    /// sequence, so the time per output token is this over the acceptance.
+    /// </summary>
+    public double SpeculativeStepSeconds(double batchPerReplica, double context, Speculation s)
+    {
+        double verify = _decode.Evaluate(batchPerReplica, s.DraftTokens + 1, context).Seconds;
+        double draft;
+        if (s.Kind == "mtp")
+        {
+            _mtp ??= MtpModule.For(_compiled, _cluster, _eff, out var problem) ?? throw new ArgumentException("--speculative mtp: " + problem);
+            draft = _mtp.PassSeconds(_decode, batchPerReplica, context);
+        }
+        else
+        {
+            var model = s.DraftModel ?? throw new ArgumentException("--speculative draft: no draft model given");
+            _draft ??= new StepEvaluator(model.DecodePlan, _cluster, _eff);
+            draft = _draft.Evaluate(batchPerReplica, 1, context).Seconds;
+        }
+        return verify + s.DraftTokens * draft;
+    }
+
     public Prediction Predict(Workload w, bool details = true)
     {
         if (w.Problem() is { } problem) throw new ArgumentException(problem);

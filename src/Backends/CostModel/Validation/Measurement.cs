@@ -25,6 +25,14 @@ public sealed record Measurement(
     /// completes, as benchmark_serving's --max-concurrency does), or "engine" (as many requests as the engine takes at once).</summary>
     public string Scenario { get; init; } = "static";
 
+    /// <summary>Speculative decoding the run used (optional <c>speculative</c> column): "mtp:K" or "draft:K" with K draft
+    /// tokens per step; empty for none.</summary>
+    public string Speculative { get; init; } = "";
+
+    /// <summary>Mean tokens kept per speculative step, accepted drafts plus the target's own (optional <c>acceptance</c>
+    /// column); null where the source does not say.</summary>
+    public double? Acceptance { get; init; }
+
     /// <summary>The values of the optional <c>workload</c> column.</summary>
     public static readonly string[] Scenarios = { "static", "concurrency", "engine" };
 
@@ -90,6 +98,8 @@ public sealed record Measurement(
             {
                 Redundant = (int)(row.Count("redundant", min: 0, max: 1 << 20) ?? 0),
                 Scenario = row.Choice("workload", Scenarios) ?? "static",
+                Speculative = row.Text("speculative"),
+                Acceptance = row.OptionalValue("acceptance"),
             };
             if (!row.Failed) list.Add(m);
         }
@@ -117,6 +127,9 @@ public sealed record Measurement(
         public bool Failed { get; private set; }
 
         public string Text(string column) => Index(column) is var i && i >= 0 && i < _record.Fields.Length ? _record.Fields[i].Trim() : "";
+
+        /// <summary>A positive finite number, or null when empty (an optional column).</summary>
+        public double? OptionalValue(string column) => Text(column).Length == 0 ? null : Value(column);
 
         /// <summary>One of <paramref name="choices"/>, or null when empty (an optional column).</summary>
         public string? Choice(string column, string[] choices)

@@ -46,8 +46,13 @@ public sealed class Validator
     {
         ValidationResult Skip(string why) => new(m, null, why, profile.Name);
         if (m.Prompt is null || m.Output is null && m.Metric is not ("ttft_ms" or "prefill_tokens_per_s")) return Skip("prompt/output lengths not published");
-        if (m.Notes.Contains("with MTP") || m.Notes.Contains("MTP speculative") || m.Notes.Contains("includes speculative", StringComparison.OrdinalIgnoreCase))
-            return Skip("speculative decoding (MTP) not modelled");
+        Speculation? speculation = null;
+        if (m.Speculative.Length > 0)
+        {
+            if (m.Acceptance is not { } acceptance) return Skip("speculative decoding's acceptance not published");
+            speculation = Speculation.Parse(m.Speculative, acceptance, out var problem);
+            if (speculation is null) return Skip("speculative decoding: " + problem);
+        }
         if (m.Batch is null && m.Metric != "output_tokens_per_s") return Skip("batch chosen by the engine and not published");
         var device = _catalog.Find(m.Hardware);
         if (device is null) return Skip($"no device '{m.Hardware}'");
@@ -63,6 +68,7 @@ public sealed class Validator
         double mid = prompt + output / 2.0;
         double? predicted;
         if (m.Scenario == "concurrency") return Serving(m, predictor, dp, prompt, output, mid, profile);
+        if (speculation is not null) return Speculative(m, predictor, dp, prompt, output, mid, profile, speculation);
         switch (m.Metric)
         {
             case "ttft_ms":
@@ -131,6 +137,28 @@ public sealed class Validator
             "request_latency_ms" => latency * 1e3,
             "output_tokens_per_s" => c * output / latency,
             "decode_tokens_per_s" => c / tpot,
+            _ => null,
+        };
+        return predicted is null
+            ? new ValidationResult(m, null, $"metric '{m.Metric}' not modelled", profile.Name)
+            : new ValidationResult(m, predicted, "", profile.Name);
+    }
+
+    /// <summary>A fixed batch decoding speculatively: each step (K drafts and a verify over K + 1 positions) yields the
+    /// acceptance's tokens per sequence, so O output tokens take O / A steps after the prefill.</summary>
+    private static ValidationResult Speculative(Measurement m, Predictor predictor, int dp, long prompt, long output, double mid, EfficiencyProfile profile,
+        Speculation s)
+    {
+        if (m.Batch is not { } b) return new ValidationResult(m, null, "batch not published", profile.Name);
+        double perReplica = (double)b / dp;
+        double step;
+        try { step = predictor.SpeculativeStepSeconds(perReplica, mid, s); }
+        catch (ArgumentException e) { return new ValidationResult(m, null, "speculative decoding not modelled for this model: " + e.Message, profile.Name); }
+        double? predicted = m.Metric switch
+        {
+            "output_tokens_per_s" => b * output / (predictor.TtftSeconds(perReplica, prompt) + output / s.Acceptance * step),
+            "decode_tokens_per_s" => b * s.Acceptance / step,
+            "tpot_ms" => step / s.Acceptance * 1e3,
             _ => null,
         };
         return predicted is null
