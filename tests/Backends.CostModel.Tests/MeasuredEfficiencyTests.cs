@@ -29,9 +29,37 @@ public class MeasuredEfficiencyTests
         var l40s = Models.Catalog.Find("l40s")!;
         Assert.Equal(0.83, l40s.HbmFraction);
         Assert.Equal(0.491, l40s.GemmFractionFor("fp8"));
+        // The MI300X carries AMD's own kernel measurements (AITER's tuned tables): its FP8 GEMMs reach a far smaller share
+        // of peak and of HBM than Hopper's.
         var mi300x = Models.Catalog.Find("mi300x")!;
-        Assert.Equal(0.791, mi300x.GemmFractionFor("bf16"));
-        Assert.Equal(0.574, mi300x.GemmFractionFor("fp8"));
+        Assert.Equal(0.514, mi300x.GemmFractionFor("bf16"));
+        Assert.Equal(0.378, mi300x.GemmFractionFor("fp8"));
+        Assert.Equal(0.675, mi300x.HbmFraction);
+    }
+
+    /// <summary>Engines run their own kernels: vLLM's one-row FP8 Linear on an H100 has a 15.8 us fixed cost, TensorRT-LLM's
+    /// 13.6 us; where an engine's table lacks a kind or format the device's default (TensorRT-LLM's) applies, and FP8 takes
+    /// an engine's block-scaled FP8 kernels where only those were measured.</summary>
+    [Fact]
+    public void Engines_take_their_own_measured_kernels_and_fall_back_to_the_default()
+    {
+        var h100 = Models.Catalog.Find("h100-sxm")!;
+        Assert.Equal(15.8e-6, h100.FixedLatencyFor("gemm", "fp8", "vllm")!.Value, 12);
+        Assert.Equal(13.6e-6, h100.FixedLatencyFor("gemm", "fp8")!.Value, 12);
+        Assert.Equal(13.6e-6, h100.FixedLatencyFor("gemm", "fp8", "no-such-engine")!.Value, 12);
+        Assert.Equal(11.9e-6, h100.FixedLatencyFor("attention", "bf16", "vllm")!.Value, 12);
+        Assert.Null(h100.FixedLatencyFor("attention", "bf16"));           // TensorRT-LLM's decode-attention fit was dropped
+        var h200 = Models.Catalog.Find("h200-sxm")!;
+        Assert.Equal(28.1e-6, h200.FixedLatencyFor("moe", "fp8", "sglang")!.Value, 12);   // SGLang measured block-scaled FP8 only
+        var vllm = EfficiencyProfile.Find("vllm")!;
+        Assert.Equal(15.8e-6, FixedOfFirst("llama-3-8b", "h100-sxm", "fp8", vllm, OpClass.Gemm), 12);
+        Assert.Equal("vllm", vllm.KernelEngine);
+        Assert.Equal("vllm", vllm.AllReduceCurve);
+        // An engine's profile on AMD GPUs is its ROCm one; SGLang on ROCm shares vLLM's.
+        Assert.Equal("vllm-rocm", EfficiencyProfile.ForEngine("vllm", Models.Catalog.Find("mi300x")).Name);
+        Assert.Equal("vllm-rocm", EfficiencyProfile.ForEngine("sglang", Models.Catalog.Find("mi300x")).Name);
+        Assert.Equal("sglang", EfficiencyProfile.ForEngine("sglang", h100).Name);
+        Assert.Equal("default", EfficiencyProfile.ForEngine("", h100).Name);
     }
 
     /// <summary>TensorRT-LLM's kernels have a fixed cost that does not scale with bytes (AIConfigurator's kernel
@@ -51,8 +79,9 @@ public class MeasuredEfficiencyTests
         // An engine without the measurement keeps its own constant.
         var gptFast = EfficiencyProfile.Find("gpt-fast")!;
         Assert.Equal(gptFast.KernelSeconds, FixedOfFirst("llama-3-8b", "h100-sxm", "fp8", gptFast, OpClass.Gemm), 12);
-        // A device without a measurement (MI300X) also keeps the launch constant.
-        Assert.Equal(trt.KernelSeconds, FixedOfFirst("llama-3-8b", "mi300x", "fp8", trt, OpClass.Gemm), 12);
+        // A device without a measurement (L40S) also keeps the launch constant; the MI300X has AMD's own (AITER's FP8 GEMM).
+        Assert.Equal(trt.KernelSeconds, FixedOfFirst("llama-3-8b", "l40s", "fp8", trt, OpClass.Gemm), 12);
+        Assert.Equal(8.9e-6, FixedOfFirst("llama-3-8b", "mi300x", "fp8", trt, OpClass.Gemm), 12);
     }
 
     /// <summary>In a device file, null means "not measured", as everywhere in the format: a null fixed latency

@@ -106,7 +106,7 @@ public class ValidationTests
     /// <summary>Regression guards at today's errors (see the test above).</summary>
     private static class Guard
     {
-        public const double Checking = 0.26, Ttft = 0.50, Tpot = 0.47, OutputTokens = 0.19, DenseHighThroughput = 0.11;
+        public const double Checking = 0.26, Ttft = 0.50, Tpot = 0.48, OutputTokens = 0.19, DenseHighThroughput = 0.11;
     }
 }
 
