@@ -74,14 +74,31 @@ public class MeasuredEfficiencyTests
         Assert.Equal(4.3e-6, FixedOfFirst("llama-3-8b", "h100-sxm", "bf16", trt, OpClass.Gemm), 12);
         Assert.Equal(28.5e-6, FixedOfFirst("qwen3-30b-a3b", "h100-sxm", "fp8", trt, OpClass.GroupedGemm), 12);
         Assert.Equal(38.6e-6, FixedOfFirst("qwen3-30b-a3b", "b200", "nvfp4", trt, OpClass.GroupedGemm), 12);
-        // FP8 weights on an A100 (no FP8 math) run dequantizing kernels nobody measured: the launch constant.
-        Assert.Equal(trt.KernelSeconds, FixedOfFirst("llama-3-8b", "a100-sxm-80gb", "fp8", trt, OpClass.Gemm), 12);
+        // FP8 weights on an A100 (no FP8 math) are emulated: dequantized into BF16 kernels, which take BF16's measured 8.7 us.
+        Assert.Equal(8.7e-6, FixedOfFirst("llama-3-8b", "a100-sxm-80gb", "fp8", trt, OpClass.Gemm), 12);
         // An engine without the measurement keeps its own constant.
         var gptFast = EfficiencyProfile.Find("gpt-fast")!;
         Assert.Equal(gptFast.KernelSeconds, FixedOfFirst("llama-3-8b", "h100-sxm", "fp8", gptFast, OpClass.Gemm), 12);
         // A device without a measurement (L40S) also keeps the launch constant; the MI300X has AMD's own (AITER's FP8 GEMM).
         Assert.Equal(trt.KernelSeconds, FixedOfFirst("llama-3-8b", "l40s", "fp8", trt, OpClass.Gemm), 12);
         Assert.Equal(8.9e-6, FixedOfFirst("llama-3-8b", "mi300x", "fp8", trt, OpClass.Gemm), 12);
+    }
+
+    /// <summary>A weight format the device has no math for is converted for the next math it has (FP4 -> FP8 -> BF16), and the
+    /// prediction says so: MXFP4 on an H100 or MI300X runs as FP8, FP8 on an A100 as BF16; a B200 computes FP4 itself.</summary>
+    [Fact]
+    public void Formats_a_device_cannot_compute_are_reported_as_emulated()
+    {
+        string Emulated(string sample, string device, string weights)
+        {
+            var p = Models.Predictor(sample, device, new Deployment(1, Weights: weights), EfficiencyProfile.Find("default"));
+            return string.Join("; ", p.Predict(new Workload(1, 128, 256)).Emulated);
+        }
+        Assert.Equal("fp4 weights emulated in fp8 (no fp4 math on h100-sxm: dequantized)", Emulated("llama-3-8b", "h100-sxm", "mxfp4"));
+        Assert.Equal("fp4 weights emulated in fp8 (no fp4 math on mi300x: dequantized)", Emulated("llama-3-8b", "mi300x", "nvfp4"));
+        Assert.Equal("fp8 weights emulated in bf16 (no fp8 math on a100-sxm-80gb: dequantized)", Emulated("llama-3-8b", "a100-sxm-80gb", "fp8"));
+        Assert.Equal("", Emulated("llama-3-8b", "b200", "nvfp4"));
+        Assert.Equal("", Emulated("llama-3-8b", "h100-sxm", "int4"));   // weight-only INT4 is 16-bit math by design, not emulation
     }
 
     /// <summary>In a device file, null means "not measured", as everywhere in the format: a null fixed latency

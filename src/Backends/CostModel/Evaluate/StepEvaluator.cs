@@ -77,34 +77,49 @@ public sealed class StepEvaluator
             // Large GEMMs reach a measured, device- and format-specific share of peak (FP8/FP4 less than BF16).
             if (eff.ScaleByMeasured && e.Class is OpClass.Gemm or OpClass.GroupedGemm && MeasuredGemmFraction(cluster.Device, e.ComputeType) is { } f) eta *= f;
             _peak[i] = PeakFor(cluster.Device, e.ComputeType) * eta;
-            _dequant[i] = e.WeightFormat switch
-            {
-                "int8" or "int4" => true,                                  // weight-only: W8A16 / W4A16
-                // No FP8 math (A100), or 16-bit activations asked for (W8A16): converted to the math type.
-                "fp8" => cluster.Device.Peak("fp8") is null || e.ComputeType != "fp8",
-                "fp4" => cluster.Device.Peak("fp4") is null || e.ComputeType != "fp4",
-                _ => false,
-            };
+            _dequant[i] = Dequantized(cluster.Device, e);
             _fixed[i] = !e.IsKernel ? 0 : eff.MeasuredFixedLatency && MeasuredFixed(cluster.Device, e, _dequant[i], eff.KernelEngine) is { } s ? s : eff.KernelSeconds;
             if (e.IsMoe && e.LocalExperts > 0) _maxNormal[i] = RoutingSkew.ExpectedMaxOfNormals((int)Math.Round(e.Slots / e.LocalExperts));
         }
     }
 
+    /// <summary>Whether an entry's low-bit weights are converted for its math on the vector units: weight-only integer
+    /// formats (W8A16 / W4A16) always; FP8 and FP4 where the device has no such math (FP8 on an A100, FP4 on Hopper or
+    /// MI300X), or where 16-bit activations were asked for.</summary>
+    public static bool Dequantized(Device d, PlanEntry e) => e.WeightFormat switch
+    {
+        "int8" or "int4" => true,
+        "fp8" => d.Peak("fp8") is null || e.ComputeType != "fp8",
+        "fp4" => d.Peak("fp4") is null || e.ComputeType != "fp4",
+        _ => false,
+    };
+
+    /// <summary>The math format a GEMM entry runs on this device where its weight format has no math of its own
+    /// (FP4 -> FP8 -> BF16, as <see cref="PeakFor"/> falls back): the format it is emulated in; null when the device
+    /// computes the format natively, or for weight-only integer formats (16-bit math by design) and other ops.</summary>
+    public static string? EmulatedIn(Device d, PlanEntry e)
+    {
+        if (e.WeightFormat is not ("fp8" or "fp4") || !Dequantized(d, e)) return null;
+        if (e.ComputeType != e.WeightFormat) return e.ComputeType;   // 16-bit activations asked for
+        return e.WeightFormat == "fp4" && d.Peak("fp8") is not null ? "fp8" : "bf16";
+    }
+
     /// <summary>The device's measured fixed latency for a GEMM, fused-MoE or decode-attention entry, the profile's engine's
     /// own where the device has it (<see cref="Device.FixedLatencyFor"/>): GEMMs and MoE at their weight format (16-bit,
-    /// native FP8/FP4, or a weight-only integer format), attention kernels at their 16-bit math; null for other ops, or where
-    /// nothing was measured (FP8/FP4 weights dequantized to 16-bit math run other kernels than the measured ones).</summary>
+    /// native FP8/FP4, or a weight-only integer format), attention kernels at their 16-bit math; FP8/FP4 weights the device
+    /// cannot compute in run as kernels of the math they are converted to (<see cref="EmulatedIn"/>), taking that kernel's
+    /// measurement (else BF16's); null for other ops, or where nothing was measured.</summary>
     public static double? MeasuredFixed(Device d, PlanEntry e, bool dequantized, string engine = "")
     {
         if (e.KernelKind == "") return null;
         if (e.KernelKind is "attention" or "mla") return d.FixedLatencyFor(e.KernelKind, "bf16", engine);
-        string format = e.WeightFormat switch
+        if (e.WeightFormat is "fp8" or "fp4" && dequantized)
         {
-            "" => e.ComputeType,
-            "int8" or "int4" => e.WeightFormat,
-            _ => dequantized ? "" : e.WeightFormat,
-        };
-        return format == "" ? null : d.FixedLatencyFor(e.KernelKind, format, engine);
+            var math = EmulatedIn(d, e) ?? "bf16";
+            return d.FixedLatencyFor(e.KernelKind, math, engine) ?? d.FixedLatencyFor(e.KernelKind, "bf16", engine);
+        }
+        string format = e.WeightFormat == "" ? e.ComputeType : e.WeightFormat;
+        return d.FixedLatencyFor(e.KernelKind, format, engine);
     }
 
     public CostPlan Plan => _plan;

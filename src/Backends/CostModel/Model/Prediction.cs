@@ -26,6 +26,9 @@ public sealed class Prediction
     /// "statistics" (a routing file); "" for a model without MoE layers.</summary>
     public string Routing { get; init; } = "";
     public string Pipeline { get; init; } = "";
+    /// <summary>Weight formats the device has no math for, with the format they are converted to for it: e.g. "fp4 weights
+    /// emulated in fp8 (dequantized)" for MXFP4 on an H100 or MI300X; empty when every format runs natively.</summary>
+    public IReadOnlyList<string> Emulated { get; init; } = new List<string>();
     public bool Feasible { get; init; }
     public IReadOnlyList<string> Reasons { get; init; } = new List<string>();
     public MemoryPlan Memory { get; init; } = null!;

@@ -137,6 +137,10 @@ public sealed class Predictor
             Routing = !_compiled.DecodePlan.Entries.Any(e => e.IsMoe) ? "" : Routing is not null ? "statistics"
                 : _eff.RoutingSkew > 0 ? $"power-law {_eff.RoutingSkew.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture)}" : "uniform",
             Pipeline = _compiled.Pipeline,
+            Emulated = _compiled.DecodePlan.Entries
+                .Select(e => (e.WeightFormat, Math: StepEvaluator.EmulatedIn(_cluster.Device, e)))
+                .Where(x => x.Math is not null).Distinct()
+                .Select(x => $"{x.WeightFormat} weights emulated in {x.Math} (no {x.WeightFormat} math on {_cluster.Device.Id}: dequantized)").ToList(),
             Feasible = memory.Feasible,
             Reasons = memory.Reasons,
             Memory = memory,
