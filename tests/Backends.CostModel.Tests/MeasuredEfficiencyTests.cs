@@ -80,7 +80,7 @@ public class MeasuredEfficiencyTests
     private static double FixedOfFirst(string sample, string device, string weights, EfficiencyProfile profile, OpClass cls)
     {
         var diagnostics = new GraphDsl.Ir.Diagnostics.DiagnosticBag();
-        var compiled = CompiledDeployment.Compile(Models.Sample(sample), new Deployment(1, Weights: weights), null, diagnostics)!;
+        var compiled = CompiledDeployment.Compile(Models.Sample(sample), new Deployment(1, Weights: weights), "", diagnostics)!;
         var plan = compiled.DecodePlan;
         var details = new OpTiming[plan.Entries.Length];
         new StepEvaluator(plan, new Cluster(Models.Catalog.Find(device)!, 1, 1), profile).Evaluate(1, 1, 1024, details);
