@@ -108,6 +108,21 @@ public class DeploymentSemanticsTests
             p.GetProperty("pipeline").GetString());
     }
 
+    /// <summary>A sweep merges each ';'-separated pipeline with its list flags the same way: the pass's value replaces a
+    /// list that was not given and must equal one that was.</summary>
+    [Fact]
+    public void Sweep_merges_each_pipeline_with_the_list_flags()
+    {
+        var d = Json(CliRunner.Run("sweep", "samples/llama-3-8b.moe", "--hardware", "h100-sxm", "--gpus", "8", "--dp", "1,2,4", "--batch", "8",
+            "--passes", ";parallelize{tp=2}", "--format", "json"));
+        var rows = d.GetProperty("configurations").EnumerateArray().Select(c => $"'{c.GetProperty("passes").GetString()}' {c.GetProperty("tp")}x{c.GetProperty("dp")}").ToArray();
+        Assert.Equal(new[] { "'' 8x1", "'' 4x2", "'' 2x4", "'parallelize{tp=2}' 2x4" }, rows);
+
+        var r = CliRunner.Run("sweep", "samples/llama-3-8b.moe", "--hardware", "h100-sxm", "--gpus", "8", "--tp", "1,2", "--passes", "parallelize{tp=2}");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("error GD0810: --tp 1,2 contradicts parallelize{tp=2} in --passes; give tp once, as the flag or as the pass option", r.Err);
+    }
+
     /// <summary>64 H200s on "one node" used to be the default (23 ms, against 46 ms on the 8 nodes they fill).</summary>
     [Fact]
     public void Nodes_default_to_the_devices_node_size_and_the_output_says_so()
