@@ -145,10 +145,7 @@ internal sealed class CompareCommand
 
     private static string ToJson(Prediction a, Prediction b, ModelStats sa, ModelStats sb, double? q, List<ContextRow> rows, ClusterChoice cluster) => Json.Write(w =>
     {
-        w.Object("hardware", () =>
-        {
-            w.WriteString("device", a.Device); w.Number("gpus", a.Gpus); w.Number("nodes", a.Nodes); w.WriteBoolean("nodes_default", cluster.NodesDefault);
-        });
+        PredictionJson.Hardware(w, a, cluster);
         void Model(string name, Prediction p, ModelStats s) => w.Object(name, () =>
         {
             w.WriteString("model", p.Model);
@@ -157,13 +154,7 @@ internal sealed class CompareCommand
             w.Number("sparsity", s.ActiveParams / s.TotalParams);
             w.WriteBoolean("feasible", p.Feasible);
             if (p.MaxBatch == long.MaxValue) w.WriteNull("max_batch"); else w.Number("max_batch", p.MaxBatch);
-            w.Object("deployment", () =>
-            {
-                var d = p.Deployment;
-                w.Number("tp", d.Tp); w.Number("ep", d.Ep); w.Number("dp", d.Dp); w.Number("pp", d.Pp);
-                w.Number("redundant_experts", d.Redundant); w.WriteString("moe_comm", d.MoeComm);
-                w.WriteString("weights", d.Weights); w.WriteString("kv", d.Kv); w.WriteString("activations", d.Activations);
-            });
+            PredictionJson.Deployment(w, p.Deployment);
             w.WriteString("pipeline", p.Pipeline.ToString());
             w.Number("ttft_ms", p.TtftMs);
             w.Number("prefill_batch_ms", p.Prefill.Milliseconds);

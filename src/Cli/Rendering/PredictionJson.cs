@@ -12,19 +12,8 @@ public static class PredictionJson
     public static void WriteBody(Utf8JsonWriter w, Prediction p, Commands.ClusterChoice? cluster = null)
     {
         w.WriteString("model", p.Model);
-        w.Object("hardware", () =>
-        {
-            w.WriteString("device", p.Device); w.Number("gpus", p.Gpus); w.Number("nodes", p.Nodes);
-            if (cluster is not null) w.WriteBoolean("nodes_default", cluster.NodesDefault);
-        });
-        // The deployment the cost model ran: the flags merged with the pipeline's parallelize and quantize.
-        var d = p.Deployment;
-        w.Object("deployment", () =>
-        {
-            w.Number("tp", d.Tp); w.Number("ep", d.Ep); w.Number("dp", d.Dp); w.Number("pp", d.Pp);
-            w.Number("redundant_experts", d.Redundant); w.WriteString("moe_comm", d.MoeComm);
-            w.WriteString("weights", d.Weights); w.WriteString("kv", d.Kv); w.WriteString("activations", d.Activations);
-        });
+        Hardware(w, p, cluster);
+        Deployment(w, p.Deployment);
         w.Object("workload", () =>
         {
             w.Number("batch", p.Workload.Batch); w.Number("prompt", p.Workload.Prompt); w.Number("context", p.Workload.Context);
@@ -73,6 +62,21 @@ public static class PredictionJson
         Ops(w, "ops", p.DecodeOps);
         Ops(w, "prefill_ops", p.PrefillOps);
     }
+
+    /// <summary>The device, GPUs and nodes; <c>nodes_default</c> says whether the node count was chosen from the device.</summary>
+    public static void Hardware(Utf8JsonWriter w, Prediction p, Commands.ClusterChoice? cluster) => w.Object("hardware", () =>
+    {
+        w.WriteString("device", p.Device); w.Number("gpus", p.Gpus); w.Number("nodes", p.Nodes);
+        if (cluster is not null) w.WriteBoolean("nodes_default", cluster.NodesDefault);
+    });
+
+    /// <summary>The deployment the cost model ran (the flags merged with the pipeline's parallelize and quantize).</summary>
+    public static void Deployment(Utf8JsonWriter w, Deployment d) => w.Object("deployment", () =>
+    {
+        w.Number("tp", d.Tp); w.Number("ep", d.Ep); w.Number("dp", d.Dp); w.Number("pp", d.Pp);
+        w.Number("redundant_experts", d.Redundant); w.WriteString("moe_comm", d.MoeComm);
+        w.WriteString("weights", d.Weights); w.WriteString("kv", d.Kv); w.WriteString("activations", d.Activations);
+    });
 
     private static void Phase(Utf8JsonWriter w, PhaseReport r)
     {
