@@ -87,8 +87,8 @@ public class MoeLayoutPropertyTests
 
     private static Operation? Parallelized(string sample, Deployment d)
     {
-        var text = $"inline,canonicalize,parallelize{{{d.ParallelizeOptions}}}";
-        var run = new PassManager(Pipeline.Parse(text, new DiagnosticBag())!).Run(Models.Sample(sample));
+        var pipeline = Pipeline.Parse("inline,canonicalize", new DiagnosticBag())!.Append(d.ParallelizeElement());
+        var run = new PassManager(pipeline).Run(Models.Sample(sample));
         return run.Module?.WalkAll().First(o => o.Def == MoeOps.Experts);
     }
 }

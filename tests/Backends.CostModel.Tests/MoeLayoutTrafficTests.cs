@@ -67,7 +67,7 @@ public class MoeLayoutTrafficTests
     internal static (double To, double From) LayerTraffic(string device, int nodes, Deployment d, string sample = "deepseek-v3", double tokens = T)
     {
         var diagnostics = new DiagnosticBag();
-        var compiled = CompiledDeployment.Compile(Models.Sample(sample), d with { Weights = "fp8" }, null, diagnostics);
+        var compiled = CompiledDeployment.Compile(Models.Sample(sample), d with { Weights = "fp8" }, "", diagnostics);
         Assert.True(compiled is not null, string.Join("\n", diagnostics.Items));
         var cluster = new Cluster(Models.Catalog.Find(device)!, nodes, d.Gpus / nodes);
         var profile = EfficiencyProfile.Find("default")! with { RoutingSkew = 0, MaxBatchedTokens = 1e9 };

@@ -32,7 +32,7 @@ public class SweepLowerBoundTests
             foreach (int ep in new[] { 1, 2, 4, 8, 16 }.Where(e => 16 % e == 0))
             {
                 var d = new Deployment(tp, ep, dp, 1, "fp8");
-                var compiled = CompiledDeployment.Compile(Models.Sample("deepseek-v3"), d, null, new DiagnosticBag());
+                var compiled = CompiledDeployment.Compile(Models.Sample("deepseek-v3"), d, "", new DiagnosticBag());
                 if (compiled is null) continue;
                 rows.Add((d, new SweepEvaluator(compiled, cluster, profile).Evaluate(batch, 2048, context)));
             }

@@ -24,7 +24,7 @@ public class ImportPathTests : IDisposable
 
     public void Dispose() => _tree.Dispose();
 
-    private static readonly string[] Cluster = { "--hardware", "h100-sxm", "--gpus", "1", "--batch", "1", "--context", "32" };
+    private static readonly string[] Cluster = { "--hardware", "h100-sxm", "--gpus", "1", "--batch", "1", "--prompt", "16", "--context", "32" };
 
     public static TheoryData<string> Commands() => new()
     {

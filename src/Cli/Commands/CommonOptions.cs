@@ -7,11 +7,13 @@ internal static class CommonOptions
 {
     public static Option<string?> Passes() => new("--passes") { Description = "pass pipeline, e.g. inline,canonicalize" };
 
-    /// <summary>Parses a --passes value as written, so that a malformed pipeline is a usage error whose column
-    /// points into the user's text (the cost-model commands splice it into the deployment's pipeline later).</summary>
-    public static void CheckPipeline(string? text, GraphDsl.Ir.Diagnostics.DiagnosticBag diagnostics)
+    /// <summary>A --passes value of a cost-model command as a pipeline: parsed as written (errors point into the user's
+    /// text), and the elements of each pass that runs at a fixed place composed into one (GD0509 when two disagree),
+    /// before any file is read; null after reporting.</summary>
+    public static GraphDsl.Passes.Core.Pipeline? DeploymentPasses(string? text, GraphDsl.Ir.Diagnostics.DiagnosticBag diagnostics)
     {
-        if (text is not null) GraphDsl.Passes.Core.Pipeline.Parse(text, diagnostics);
+        var parsed = GraphDsl.Passes.Core.Pipeline.Parse(text ?? "", diagnostics);
+        return parsed is null ? null : GraphDsl.Backends.CostModel.Model.DeploymentPipeline.ComposeFixedPlace(parsed, diagnostics);
     }
     public static Option<string?> Model() => new("--model") { Description = "which model of the file (when it defines several)" };
 

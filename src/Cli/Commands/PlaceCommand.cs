@@ -25,7 +25,7 @@ internal static class PlaceCommand
             DefaultValueFactory = _ => "eplb",
         };
         var gpus = new Option<int>("--gpus") { Description = "GPUs of the expert-parallel group", DefaultValueFactory = _ => 8 };
-        var nodes = new Option<int>("--nodes") { Description = "nodes the GPUs are spread over", DefaultValueFactory = _ => 1 };
+        var nodes = new Option<int?>("--nodes") { Description = "nodes the GPUs are spread over (default: with --hardware, ceil(gpus / the device's GPUs per node); else 1)" };
         var redundant = new Option<int>("--redundant") { Description = "eplb: redundant expert replicas per layer", DefaultValueFactory = _ => 0 };
         var gpuSlots = new Option<int>("--gpu-slots") { Description = "offload: experts of each layer cached per GPU", DefaultValueFactory = _ => 0 };
         var hardware = new Option<string?>("--hardware") { Description = "device id: checks that the experts fit its memory (and gives offload its host link); without it no memory limit is applied" };
@@ -45,7 +45,6 @@ internal static class PlaceCommand
         {
             file, stats, strategy, gpus, nodes, redundant, gpuSlots, hardware, weights, budget, tokens, cpu, format, output, engineMap, engine,
         };
-        source.AddTo(cmd);
         cmd.SetAction(r =>
         {
             // Options first: usage errors exit 2 before any file is read.
@@ -55,7 +54,7 @@ internal static class PlaceCommand
             {
                 (name, options) = ExpertPlacer.ParseStrategy(r.GetValue(strategy)!, new PlacementOptions
                 {
-                    Gpus = r.GetValue(gpus), Nodes = r.GetValue(nodes), Redundant = r.GetValue(redundant), GpuSlots = r.GetValue(gpuSlots),
+                    Gpus = r.GetValue(gpus), Nodes = r.GetValue(nodes) ?? 1, Redundant = r.GetValue(redundant), GpuSlots = r.GetValue(gpuSlots),
                 });
             }
             catch (FormatException e) { return Usage($"--strategy: {e.Message}"); }
@@ -78,6 +77,18 @@ internal static class PlaceCommand
                 Driver.Report(DiagnosticCatalog.UnknownHardware.At(SourceSpan.None, r.GetValue(hardware)!, catalog.Suggest(r.GetValue(hardware)!),
                     string.Join(", ", catalog.Devices.Select(d => d.Id).OrderBy(d => d, StringComparer.Ordinal))));
                 return ExitCodes.UsageError;
+            }
+
+            if (device is not null && options.Gpus >= 1)
+            {
+                // The node count follows the device, as in predict: the placement's hierarchy (eplb's node groups,
+                // the all-to-all split over NVLink and the NIC) depends on it.
+                var diagnostics = new DiagnosticBag();
+                var cluster = ClusterChoice.For(device, options.Gpus, r.GetValue(nodes), diagnostics);
+                Driver.Report(diagnostics.Items);
+                if (cluster is null) return ExitCodes.UsageError;
+                if (cluster.NodesDefault) Console.Error.WriteLine($"graphdsl: note: {options.Gpus} GPUs over {cluster.Describe()}");
+                options = options with { Nodes = cluster.Cluster.Nodes };
             }
 
             var module = source.Load(r, r.GetValue(file)!);

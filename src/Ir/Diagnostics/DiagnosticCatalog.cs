@@ -84,6 +84,7 @@ public static class DiagnosticCatalog
     public static DiagnosticDescriptor InvalidPassOption { get; } = new("GD0504", "Invalid pass option value", "option '{0}' of pass '{1}': {2}");
     public static DiagnosticDescriptor PassFailed { get; } = new("GD0505", "Pass failed", "pass '{0}' failed: {1}");
     public static DiagnosticDescriptor VerifyAfterPassFailed { get; } = new("GD0506", "Verification after pass failed", "IR is invalid after pass '{0}': {1}");
+    public static DiagnosticDescriptor ConflictingPassElements { get; } = new("GD0509", "Conflicting pass elements", "{0} and {1} set '{2}' to different values; write the option once");
 
     // ---- 06xx: cost model ----------------------------------------------------------------------
     public static DiagnosticDescriptor UnknownHardware { get; } = new("GD0601", "Unknown hardware", "unknown hardware '{0}'{1}; known: {2}");
@@ -96,6 +97,8 @@ public static class DiagnosticCatalog
     public static DiagnosticDescriptor PlacementInfeasible { get; } = new("GD0608", "Expert placement infeasible", "{0}");
     public static DiagnosticDescriptor InvalidPlacementFile { get; } = new("GD0609", "Invalid placement file", "{0}");
     public static DiagnosticDescriptor InvalidMeasurements { get; } = new("GD0610", "Invalid measurements", "{0}");
+    public static DiagnosticDescriptor PipelineContradictsDeployment { get; } = new("GD0618", "Pipeline contradicts the deployment", "{0} in the pipeline sets {1}={2}, but the deployment has {1}={3}");
+    public static DiagnosticDescriptor SweepSkipped { get; } = new("GD0619", "Sweep skipped configurations", "{0}", Severity.Note);
 
     // ---- 07xx: execution (reference interpreter, ILGPU backend, weights) ------------------------
     public static DiagnosticDescriptor BadWeightsFile { get; } = new("GD0701", "Bad weights file", "cannot read weights '{0}': {1}");
@@ -117,6 +120,9 @@ public static class DiagnosticCatalog
     public static DiagnosticDescriptor FileNotFound { get; } = new("GD0801", "File not found", "cannot read '{0}': {1}");
     public static DiagnosticDescriptor InvalidOption { get; } = new("GD0802", "Invalid option", "{0}");
     public static DiagnosticDescriptor CannotWrite { get; } = new("GD0803", "Cannot write output", "cannot write '{0}': {1}");
+    public static DiagnosticDescriptor FlagContradictsPass { get; } = new("GD0810", "Flag contradicts --passes", "{0} {1} contradicts {2} in --passes; give {3} once, as the flag or as the pass option");
+    public static DiagnosticDescriptor ContextShorterThanPrompt { get; } = new("GD0811", "Context shorter than the prompt", "{0}");
+    public static DiagnosticDescriptor NodesExceedDevice { get; } = new("GD0812", "More GPUs per node than the device has", "{0}", Severity.Warning);
     public static DiagnosticDescriptor InternalError { get; } = new("GD0899", "Internal error", "internal error: {0} (please report it)");
 
     /// <summary>All descriptors, in id order.</summary>

@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using GraphDsl.Backends.CostModel.Evaluate;
 using GraphDsl.Backends.CostModel.Memory;
 using GraphDsl.Backends.CostModel.Plan;
+using GraphDsl.Passes.Core;
 
 namespace GraphDsl.Backends.CostModel.Model;
 
@@ -25,7 +26,8 @@ public sealed class Prediction
     /// <summary>How MoE layers were routed: "uniform", "power-law ALPHA" (the assumed expert popularity),
     /// "statistics" (a routing file); "" for a model without MoE layers.</summary>
     public string Routing { get; init; } = "";
-    public string Pipeline { get; init; } = "";
+    /// <summary>The pipeline that ran (the compiled deployment's).</summary>
+    public Pipeline Pipeline { get; init; } = Pipeline.Empty;
     /// <summary>Weight formats the device has no math for, with the format they are converted to for it: e.g. "fp4 weights
     /// emulated in fp8 (dequantized)" for MXFP4 on an H100 or MI300X; empty when every format runs natively.</summary>
     public IReadOnlyList<string> Emulated { get; init; } = new List<string>();
@@ -34,7 +36,12 @@ public sealed class Prediction
     public MemoryPlan Memory { get; init; } = null!;
     /// <summary>Largest batch (whole deployment) whose KV cache fits at the context.</summary>
     public long MaxBatch { get; init; }
+    /// <summary>The whole batch's prefill (every prompt of the batch, as one step).</summary>
     public PhaseReport Prefill { get; init; } = null!;
+    /// <summary>A request's time to first token: the mean over the batch, prefilled in <see cref="PrefillPassCount"/>
+    /// passes of max_batched_tokens per replica (<see cref="Model.PrefillPasses"/>).</summary>
+    public double TtftMs { get; init; }
+    public long PrefillPassCount { get; init; }
     public PhaseReport Decode { get; init; } = null!;
     public double DecodeTokensPerSecond { get; init; }
     public double DecodeTokensPerSecondPerGpu => DecodeTokensPerSecond / Gpus;

@@ -9,7 +9,7 @@ using GraphDsl.Backends.CostModel.Plan;
 namespace GraphDsl.Backends.CostModel.Model;
 
 /// <summary>
-/// Predicts serving: prefill of the batch's prompts (TTFT), one decode step at the context (TPOT),
+/// Predicts serving: prefill of the batch's prompts and a request's time to first token, one decode step at the context (TPOT),
 /// throughput, memory and feasibility, the largest batch that fits, the throughput under a TPOT SLO,
 /// and the per-op breakdown with each op's bound.
 /// </summary>
@@ -58,9 +58,21 @@ public sealed class Predictor
 
     /// <summary>Checks the deployment against the cluster; returns the problem or null.</summary>
     public static string? CheckFits(Deployment d, Cluster c) =>
-        d.Gpus != c.Gpus ? $"tp x dp x pp = {d.Tp} x {d.Dp} x {d.Pp} = {d.Gpus} GPUs, but the cluster has {c.Gpus} ({c.Nodes} node(s) of {c.GpusPerNode})" : null;
+        (long)d.Tp * d.Dp * d.Pp != c.Gpus ? $"tp x dp x pp = {d.Tp} x {d.Dp} x {d.Pp} = {(long)d.Tp * d.Dp * d.Pp} GPUs, but the cluster has {c.Gpus} ({c.Nodes} node(s) of {c.GpusPerNode})" : null;
 
-    public double TtftSeconds(double batchPerReplica, double prompt) => _prefill.Evaluate(batchPerReplica, prompt, prompt).Seconds;
+    /// <summary>The whole batch's prefill: every replica's <paramref name="batchPerReplica"/> prompts, priced as one step.
+    /// A static batch (no request decodes before the whole batch is prefilled) gets its first tokens then.</summary>
+    public double BatchPrefillSeconds(double batchPerReplica, double prompt) => _prefill.Evaluate(batchPerReplica, prompt, prompt).Seconds;
+
+    /// <summary>A request's time to first token, the mean over the batch when the engine prefills it in passes of
+    /// max_batched_tokens per replica (<see cref="PrefillPasses"/>).</summary>
+    public double RequestTtftSeconds(long batchPerReplica, long prompt) =>
+        RequestTtftSeconds(BatchPrefillSeconds(batchPerReplica, prompt), batchPerReplica, prompt);
+
+    private double RequestTtftSeconds(double batchPrefillSeconds, long batchPerReplica, long prompt) =>
+        PrefillPasses.MeanTtftSeconds(batchPrefillSeconds, _eff.PrefillSeconds, batchPerReplica, prompt, PassTokens);
+
+    private long PassTokens => PrefillPasses.PassTokens(_eff);
 
     public double TpotSeconds(double batchPerReplica, double context) => _decode.Evaluate(batchPerReplica, 1, context).Seconds;
 
@@ -146,6 +158,8 @@ public sealed class Predictor
             Memory = memory,
             MaxBatch = maxBatch,
             Prefill = Phase(pre),
+            TtftMs = RequestTtftSeconds(pre.Seconds, w.Batch / layout.Dp, w.Prompt) * 1e3,
+            PrefillPassCount = PrefillPasses.Count(w.Batch / layout.Dp, w.Prompt, PassTokens),
             Decode = Phase(dec),
             DecodeTokensPerSecond = w.Batch / dec.Seconds,
             OutputTokensPerSecond = output,

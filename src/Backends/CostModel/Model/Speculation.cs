@@ -87,7 +87,7 @@ public sealed class MtpModule
         long d = compiled.Module.WalkAll().Where(o => o.Def == NnOps.Embedding).Select(o => o.Result.Type.Shape.Last.Evaluate(_ => null, _ => null)).FirstOrDefault() ?? 0;
         if (d <= 0) { problem = "the model has no token embedding to feed its multi-token-prediction module"; return null; }
         var diagnostics = new DiagnosticBag();
-        var projection = CompiledDeployment.Compile(EhProj(d), compiled.Deployment, null, diagnostics);
+        var projection = CompiledDeployment.Compile(EhProj(d), compiled.Deployment, GraphDsl.Passes.Core.Pipeline.Empty, diagnostics);
         if (projection is null) { problem = "its eh_proj cannot be laid out like the model: " + string.Join("; ", diagnostics.Items.Select(x => x.Message)); return null; }
         var (weights, kv) = LayerFootprint(compiled.Module, layer.Name);
         var stage = projection.DecodePlan.Stages[projection.DecodePlan.Stages.Length - 1];

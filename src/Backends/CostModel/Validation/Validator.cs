@@ -72,11 +72,13 @@ public sealed class Validator
         switch (m.Metric)
         {
             case "ttft_ms":
-                predicted = predictor.TtftSeconds((double)m.Batch!.Value / dp, prompt) * 1e3;
+                // Published TTFTs of static batches (TensorRT-LLM v0.5's tables) are the whole batch's prefill: no
+                // request gets its first token before every prompt of the batch is prefilled.
+                predicted = predictor.BatchPrefillSeconds((double)m.Batch!.Value / dp, prompt) * 1e3;
                 break;
             case "prefill_tokens_per_s":
                 // A prefill unit's prompt tokens per second: the batch's prompts in one prefill step per replica.
-                predicted = (double)m.Batch!.Value * prompt / predictor.TtftSeconds((double)m.Batch.Value / dp, prompt);
+                predicted = (double)m.Batch!.Value * prompt / predictor.BatchPrefillSeconds((double)m.Batch.Value / dp, prompt);
                 break;
             case "tpot_ms":
                 predicted = predictor.TpotSeconds((double)m.Batch!.Value / dp, mid) * 1e3;
@@ -87,7 +89,7 @@ public sealed class Validator
             case "request_latency_ms":
             {
                 double br = (double)m.Batch!.Value / dp;
-                predicted = (predictor.TtftSeconds(br, prompt) + output * predictor.TpotSeconds(br, mid)) * 1e3;
+                predicted = (predictor.BatchPrefillSeconds(br, prompt) + output * predictor.TpotSeconds(br, mid)) * 1e3;
                 break;
             }
             case "output_tokens_per_s":
@@ -101,7 +103,7 @@ public sealed class Validator
                     br = Math.Min(fit, EngineBatchCap);
                     if (br < 1) return Skip("nothing fits");
                 }
-                predicted = br * dp * output / (predictor.TtftSeconds(br, prompt) + output * predictor.TpotSeconds(br, mid));
+                predicted = br * dp * output / (predictor.BatchPrefillSeconds(br, prompt) + output * predictor.TpotSeconds(br, mid));
                 break;
             }
             default:
@@ -124,7 +126,7 @@ public sealed class Validator
         if (m.Batch is not { } c || c < 1) return new ValidationResult(m, null, "concurrency not published", profile.Name);
         double perReplica = (double)c / dp;
         double step = predictor.TpotSeconds(perReplica, mid);
-        double prefill = predictor.TtftSeconds(1, prompt);
+        double prefill = predictor.BatchPrefillSeconds(1, prompt);
         bool synchronized = dp > 1 && predictor.Compiled.DecodePlan.Entries.Any(e => e.IsMoe);
         double stalls = Math.Max(0, (synchronized ? c : perReplica) - 1);
         double ttft = prefill + step / 2;
@@ -156,7 +158,7 @@ public sealed class Validator
         catch (ArgumentException e) { return new ValidationResult(m, null, "speculative decoding not modelled for this model: " + e.Message, profile.Name); }
         double? predicted = m.Metric switch
         {
-            "output_tokens_per_s" => b * output / (predictor.TtftSeconds(perReplica, prompt) + output / s.Acceptance * step),
+            "output_tokens_per_s" => b * output / (predictor.BatchPrefillSeconds(perReplica, prompt) + output / s.Acceptance * step),
             "decode_tokens_per_s" => b * s.Acceptance / step,
             "tpot_ms" => step / s.Acceptance * 1e3,
             _ => null,
@@ -171,7 +173,7 @@ public sealed class Validator
         var key = model + "|" + dep;
         if (_compiled.TryGetValue(key, out var c)) return c;
         var module = _models(model);
-        c = module is null ? null : CompiledDeployment.Compile(module, dep, null, new DiagnosticBag());
+        c = module is null ? null : CompiledDeployment.Compile(module, dep, GraphDsl.Passes.Core.Pipeline.Empty, new DiagnosticBag());
         _compiled[key] = c;
         return c;
     }
