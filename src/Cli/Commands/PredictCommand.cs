@@ -21,6 +21,7 @@ internal sealed class PredictCommand
     private readonly Option<string?> _passes = CommonOptions.Passes();
     private readonly Option<string> _format = CommonOptions.Format("table", "table", "json");
     private readonly SourceOptions _source = new();
+    private readonly SpeculationOptions _speculation = new();
     private readonly Option<string?> _routing = new("--routing") { Description = "routing statistics (JSON from route-stats or measured) instead of the assumed expert popularity (--routing-skew)" };
     private readonly Option<string?> _trace = new("--trace") { Description = "write a Chrome/Perfetto trace of one prefill and one decode step (compute and communication streams) to this file" };
 
@@ -35,6 +36,7 @@ internal sealed class PredictCommand
         c._source.AddTo(cmd);
         c._workload.AddTo(cmd);
         c._deployment.AddTo(cmd);
+        c._speculation.AddTo(cmd);
         cmd.SetAction(c.Run);
         return cmd;
     }
@@ -47,8 +49,9 @@ internal sealed class PredictCommand
         var passes = CommonOptions.DeploymentPasses(r.GetValue(_passes), diagnostics);
         var given = _deployment.GivenPassValues(r, diagnostics, DiagnosticCatalog.InvalidOption);
         var dep = cluster is null || eff is null || passes is null ? null : _deployment.ResolveDeployment(given, passes, cluster.Cluster, eff, diagnostics);
+        var speculation = _speculation.Resolve(r, diagnostics);
         if (diagnostics.HasErrors) return null;
-        return new Settings(cluster!, eff!, dep!, passes!, new Workload(batch, prompt, context, r.GetValue(_output), r.GetValue(_slo)));
+        return new Settings(cluster!, eff!, dep!, passes!, new Workload(batch, prompt, context, r.GetValue(_output), r.GetValue(_slo)) { Speculation = speculation });
     }
 
     private int Run(ParseResult r)
@@ -71,6 +74,15 @@ internal sealed class PredictCommand
             }
         }
         diagnostics = new DiagnosticBag();
+        if (s.Workload.Speculation is { Kind: "draft" } speculation)
+        {
+            // The draft model runs on the same GPUs, laid out like the target (engines shard it with the target's TP).
+            var draftModule = _source.LoadOther(r, r.GetValue(_speculation.Draft)!);
+            if (draftModule is null) return ExitCodes.InputError;
+            var draft = CompiledDeployment.Compile(draftModule, s.Deployment, s.Passes, diagnostics);
+            if (draft is null) { Driver.Report(diagnostics.Items); return ExitCodes.InputError; }
+            s = s with { Workload = s.Workload with { Speculation = speculation with { DraftModel = draft } } };
+        }
         var run = Predict(module, s, diagnostics, stats);
         if (run is null) { Driver.Report(diagnostics.Items); return ExitCodes.InputError; }
         var (prediction, predictor) = run.Value;

@@ -27,4 +27,7 @@ internal sealed class SourceOptions
 
     /// <summary>The .moe (or .gir) file compiled with these options; null after printing its diagnostics.</summary>
     public Module? Load(ParseResult r, string path) => Driver.Load(path, ModelName(r), Roots(r));
+
+    /// <summary>Another file's default model (a draft model), found with the same import paths.</summary>
+    public Module? LoadOther(ParseResult r, string path) => Driver.Load(path, null, Roots(r));
 }

@@ -20,6 +20,9 @@ public static class PredictionJson
             w.Number("output_tokens", p.Workload.Output);
             if (p.Workload.TpotSloMs is { } slo) w.Number("tpot_slo_ms", slo);
         });
+        w.WriteStartArray("emulated");
+        foreach (var e in p.Emulated) w.WriteStringValue(e);
+        w.WriteEndArray();
         w.WriteString("profile", p.Profile);
         if (p.Routing.Length > 0) w.WriteString("routing", p.Routing);
         w.WriteString("pipeline", p.Pipeline.ToString());
@@ -48,10 +51,25 @@ public static class PredictionJson
         });
         w.Object("decode", () =>
         {
-            w.Number("tpot_ms", p.Decode.Milliseconds);
+            // tpot_ms is per output token (the speculative step over its acceptance when speculating); step_ms the plain step.
+            w.Number("tpot_ms", p.TpotMs);
+            w.Number("step_ms", p.Decode.Milliseconds);
             w.Number("tokens_per_s", p.DecodeTokensPerSecond);
             w.Number("tokens_per_s_per_gpu", p.DecodeTokensPerSecondPerGpu);
             Phase(w, p.Decode);
+        });
+        if (p.Speculative is { } spec) w.Object("speculative", () =>
+        {
+            w.WriteString("method", spec.Method);
+            w.Number("draft_tokens", spec.DraftTokens);
+            w.Number("acceptance", spec.Acceptance);
+            w.Number("draft_ms", spec.DraftMs);
+            w.Number("verify_ms", spec.VerifyMs);
+            w.Number("step_ms", spec.StepMs);
+            w.Number("tpot_ms", spec.TpotMs);
+            w.Number("speedup", p.Decode.Milliseconds / spec.TpotMs);
+            w.Number("drafter_weights_gb", spec.DraftWeightBytes / 1e9);
+            w.Number("drafter_kv_bytes_per_token", spec.DraftKvBytesPerToken);
         });
         w.Object("throughput", () =>
         {

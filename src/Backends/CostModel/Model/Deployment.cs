@@ -64,6 +64,9 @@ public sealed record Deployment(int Tp = 1, int Ep = 1, int Dp = 1, int Pp = 1, 
 /// the KV cache, and optionally <see cref="Output"/> tokens generated per request (end-to-end throughput).</summary>
 public sealed record Workload(long Batch, long Prompt, long Context, long Output = 0, double? TpotSloMs = null)
 {
+    /// <summary>Speculative decoding the engine runs (MTP module or draft model, draft tokens, acceptance), or null.</summary>
+    public Speculation? Speculation { get; init; }
+
     /// <summary>
     /// The largest batch, prompt, context or output length a workload may name: 2^31 (2.1 billion), two
     /// hundred times the longest context served today. A product of two such counts fits in a long, so

@@ -12,6 +12,16 @@ public sealed record OpReport(string Name, string Op, string Group, double Count
 /// <summary>A step's time and what it is spent on; SerialMs is the same step with nothing overlapped.</summary>
 public sealed record PhaseReport(double Milliseconds, double ComputeMs, double MemoryMs, double CommMs, double LaunchMs, double SerialMs);
 
+/// <summary>Speculative decoding at the workload: a step of K draft passes and one verify pass over K + 1 positions keeps
+/// <paramref name="Acceptance"/> tokens per sequence, so a token costs StepMs / Acceptance. Speedup is against the plain
+/// decode step at the same batch and context.</summary>
+public sealed record SpeculativeReport(string Method, int DraftTokens, double Acceptance, double DraftMs, double VerifyMs,
+    double DraftWeightBytes, double DraftKvBytesPerToken)
+{
+    public double StepMs => DraftMs + VerifyMs;
+    public double TpotMs => StepMs / Acceptance;
+}
+
 /// <summary>Everything `graphdsl predict` reports for one model, cluster, deployment and workload.</summary>
 public sealed class Prediction
 {
@@ -42,7 +52,12 @@ public sealed class Prediction
     /// passes of max_batched_tokens per replica (<see cref="Model.PrefillPasses"/>).</summary>
     public double TtftMs { get; init; }
     public long PrefillPassCount { get; init; }
+    /// <summary>The plain decode step: one token per sequence.</summary>
     public PhaseReport Decode { get; init; } = null!;
+    /// <summary>Speculative decoding, when the workload asks for it; the TPOT, throughputs and SLO batch below use it.</summary>
+    public SpeculativeReport? Speculative { get; init; }
+    /// <summary>Time per output token: the decode step, or the speculative step over its acceptance.</summary>
+    public double TpotMs => Speculative?.TpotMs ?? Decode.Milliseconds;
     public double DecodeTokensPerSecond { get; init; }
     public double DecodeTokensPerSecondPerGpu => DecodeTokensPerSecond / Gpus;
     /// <summary>Output tokens per second including prefill, when the workload gives output tokens.</summary>
