@@ -55,7 +55,7 @@ public class ValidationTests
         // guard against a change that makes it worse unnoticed, not a claim that it is good enough.
         // The calibration points the profiles are fitted on (the others, e.g. SGLang's, isolate mechanisms not yet priced).
         Assert.InRange(Validator.Mape(calibration.Where(r => FittedFamilies.Contains(r.Measurement.EngineFamily)).ToList()), 0, 0.10);
-        Assert.InRange(Validator.Mape(checking.Where(r => Regimes.Of(r.Measurement).Contains(Regimes.DenseHighThroughput)).ToList()), 0, Guard.DenseHighThroughput);
+        Assert.InRange(Validator.Mape(checking.Where(r => validator.RegimesOf(r.Measurement).Contains(Regimes.DenseHighThroughput)).ToList()), 0, Guard.DenseHighThroughput);
         Assert.InRange(mapeV, 0, Guard.Checking);
         double MapeOf(string metric) => Validator.Mape(checking.Where(r => r.Measurement.Metric == metric).ToList());
         Assert.InRange(MapeOf("ttft_ms"), 0, Guard.Ttft);
@@ -93,13 +93,9 @@ public class ValidationTests
                 if (sel.Count > 0) sb.Append(FormattableString.Invariant($"\n{(use == "C" ? "calibration" : "checking")} {metric}: n={sel.Count}, MAPE {Validator.Mape(sel) * 100:F1}%"));
             }
         var checking = results.Where(x => !x.Measurement.IsCalibration && x.Error is not null).ToList();
-        sb.Append(FormattableString.Invariant($"\n\nchecking, all: n={checking.Count}, MAPE {Validator.Mape(checking) * 100:F1}%, off by more than 1.5x: {checking.Count(Regimes.BeyondOneAndAHalf)}\n"));
-        foreach (var regime in Regimes.All)
-        {
-            var sel = checking.Where(x => Regimes.Of(x.Measurement).Contains(regime)).ToList();
-            if (sel.Count > 0)
-                sb.Append(FormattableString.Invariant($"\nchecking, {regime}: n={sel.Count}, MAPE {Validator.Mape(sel) * 100:F1}%, off by more than 1.5x: {sel.Count(Regimes.BeyondOneAndAHalf)}"));
-        }
+        var lines = Regimes.Summary(checking, NewValidator().RegimesOf, "checking").ToList();
+        sb.Append("\n\n").Append(lines[0]).Append('\n');
+        foreach (var line in lines.Skip(1)) sb.Append('\n').Append(line);
         return sb.Append('\n').ToString();
     }
 
@@ -108,42 +104,4 @@ public class ValidationTests
     {
         public const double Checking = 0.26, Ttft = 0.50, Tpot = 0.48, OutputTokens = 0.19, DenseHighThroughput = 0.11;
     }
-}
-
-/// <summary>The regimes the checking points are reported by (a point can be in several): what kind of model, how large a
-/// batch per attention replica, which vendor's GPU, how wide the expert parallelism, how the engine was driven.</summary>
-internal static class Regimes
-{
-    public const string DenseHighThroughput = "dense, batch >= 64 or engine-chosen";
-    public const string MoeHighThroughput = "MoE, batch >= 64 or engine-chosen";
-    public const string DenseSmallBatch = "dense, batch <= 8 per replica";
-    public const string MoeLowConcurrency = "MoE, batch or concurrency <= 32 per replica";
-    public const string Amd = "AMD GPUs (ROCm engines)";
-    public const string WideEp = "expert parallelism >= 16";
-    public const string Serving = "closed-loop serving at a concurrency";
-    public const string Speculative = "speculative decoding (MTP)";
-
-    public static readonly string[] All = { DenseHighThroughput, MoeHighThroughput, DenseSmallBatch, MoeLowConcurrency, Amd, WideEp, Serving, Speculative };
-
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> MoeModels = new();
-
-    private static bool IsMoe(string model) => MoeModels.GetOrAdd(model, n =>
-        Models.Sample(n).WalkAll().Any(o => o.Def == GraphDsl.Ir.Ops.MoeOps.Experts));
-
-    public static System.Collections.Generic.HashSet<string> Of(Measurement m)
-    {
-        var set = new System.Collections.Generic.HashSet<string>();
-        bool moe = IsMoe(m.Model);
-        double? perReplica = m.Batch is { } b ? (double)b / (m.Dp ?? 1) : null;
-        if (perReplica is null || perReplica >= 64) set.Add(moe ? MoeHighThroughput : DenseHighThroughput);
-        if (!moe && perReplica <= 8) set.Add(DenseSmallBatch);
-        if (moe && perReplica <= 32) set.Add(MoeLowConcurrency);
-        if (Models.Catalog.Find(m.Hardware)?.Vendor == "amd") set.Add(Amd);
-        if ((m.Ep ?? 1) >= 16) set.Add(WideEp);
-        if (m.Scenario == "concurrency") set.Add(Serving);
-        if (m.Speculative.Length > 0) set.Add(Speculative);
-        return set;
-    }
-
-    public static bool BeyondOneAndAHalf(ValidationResult r) => r.Predicted is { } p && (p / r.Measurement.Value > 1.5 || r.Measurement.Value / p > 1.5);
 }

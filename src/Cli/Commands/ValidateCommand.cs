@@ -34,6 +34,8 @@ internal static class ValidateCommand
             var validator = NewValidator(r.GetValue(samples)!);
             var results = rows.Select(m => validator.Predict(m, ProfileFor(m))).ToList();
             Console.Out.Write(Report(results, r.GetValue(format) == "markdown"));
+            // Where the model errs: the checking points by regime (an overall MAPE hides it).
+            Console.Out.Write("\n" + string.Join("\n", Regimes.Summary(results.Where(x => !x.Measurement.IsCalibration).ToList(), validator.RegimesOf, "checking")) + "\n");
             return ExitCodes.Ok;
         });
         return cmd;
@@ -43,7 +45,7 @@ internal static class ValidateCommand
     {
         var data = new Option<string>("--data") { Description = "measurements CSV", Required = true };
         var samples = new Option<string>("--samples") { Description = "folder of .moe specs", DefaultValueFactory = _ => "samples" };
-        var engine = new Option<string>("--engine") { Description = "engine family: gpt-fast, trtllm, fastertransformer, vllm", Required = true };
+        var engine = new Option<string>("--engine") { Description = "engine family: gpt-fast, trtllm, fastertransformer, vllm, sglang", Required = true };
         var free = new Option<string>("--free") { Description = "constants to fit, comma-separated: " + string.Join(", ", Calibrator.Parameters.Keys), Required = true };
         var start = new Option<string>("--start") { Description = "profile to start from", DefaultValueFactory = _ => "default" };
         var cmd = new Command("calibrate", "Fit an engine's efficiency constants to its calibration measurements.") { data, samples, engine, free, start };
@@ -129,7 +131,10 @@ internal static class ValidateCommand
             }
         var c = results.Where(x => x.Measurement.IsCalibration && x.Error is not null).ToList();
         var v = results.Where(x => !x.Measurement.IsCalibration && x.Error is not null).ToList();
-        sb.Append(FormattableString.Invariant($"calibration points: n={c.Count} MAPE {Validator.Mape(c) * 100:F1}%; checking points: n={v.Count} MAPE {Validator.Mape(v) * 100:F1}%; not predicted: {results.Count(x => x.Error is null)}\n"));
+        // An empty set has no error to report (its mean would print as NaN%).
+        static string Mape(System.Collections.Generic.List<ValidationResult> set) =>
+            set.Count == 0 ? "-" : FormattableString.Invariant($"{Validator.Mape(set) * 100:F1}%");
+        sb.Append(FormattableString.Invariant($"calibration points: n={c.Count} MAPE {Mape(c)}; checking points: n={v.Count} MAPE {Mape(v)}; not predicted: {results.Count(x => x.Error is null)}\n"));
         return sb.ToString();
     }
 }

@@ -34,6 +34,16 @@ public sealed class Validator
 
     public Validator(Func<string, Module?> models, HardwareCatalog catalog) { _models = models; _catalog = catalog; }
 
+    private readonly Dictionary<string, bool> _moe = new();
+
+    /// <summary>The regimes <paramref name="m"/> is reported in (<see cref="Validation.Regimes"/>).</summary>
+    public HashSet<string> RegimesOf(Measurement m)
+    {
+        if (!_moe.TryGetValue(m.Model, out var moe))
+            _moe[m.Model] = moe = _models(m.Model)?.WalkAll().Any(o => o.Def == GraphDsl.Ir.Ops.MoeOps.Experts) ?? false;
+        return Regimes.Of(m, moe, _catalog.Find(m.Hardware)?.Vendor);
+    }
+
     public static string MapFormat(string f) => f switch
     {
         "" => "keep",
