@@ -54,7 +54,7 @@ public class SpeculativePredictTests
     public void A_draft_model_runs_on_the_same_deployment_and_its_weights_and_cache_count()
     {
         var spec = Json("predict", "samples/llama-3-70b.moe", "--hardware", "h100-sxm", "--gpus", "4", "--tp", "4", "--batch", "8",
-            "--prompt", "1024", "--context", "2048", "--speculative", "draft:4", "--acceptance", "3", "--draft", "samples/llama-3-8b.moe", "--format", "json");
+            "--prompt", "1024", "--context", "2048", "--speculative", "draft:samples/llama-3-8b.moe", "--draft-tokens", "4", "--acceptance", "3", "--format", "json");
         var s = spec.GetProperty("speculative");
         Assert.Equal("draft", s.GetProperty("method").GetString());
         // Llama-3-8B: 8.03B BF16 parameters over tp=4, and 32 layers x 8 KV heads x 128 x (K, V) x 2 bytes over tp=4 per token.
@@ -67,11 +67,15 @@ public class SpeculativePredictTests
     [InlineData("--acceptance 2", "--acceptance is given without --speculative")]
     [InlineData("--speculative mtp:2", "--speculative mtp:2 needs --acceptance: the mean tokens kept per step (from 1 to K + 1) that the engine reports for this model and traffic")]
     [InlineData("--speculative mtp:2 --acceptance 4", "--speculative: the acceptance (mean tokens kept per step) must be from 1 to K + 1 = 3, found 4")]
-    [InlineData("--speculative mtp:0 --acceptance 1", "--speculative: 'mtp:0' is not mtp:K or draft:K with K draft tokens from 1 to 16")]
-    [InlineData("--speculative eagle:2 --acceptance 2", "--speculative: 'eagle:2' is not mtp:K or draft:K with K draft tokens from 1 to 16")]
-    [InlineData("--speculative draft:2 --acceptance 2", "--speculative draft:2 needs --draft FILE.moe, the draft model")]
-    [InlineData("--speculative mtp:2 --acceptance 2 --draft samples/llama-3-8b.moe", "--draft is for --speculative draft:K; mtp:K drafts with the model's own multi-token-prediction module")]
-    [InlineData("--draft samples/llama-3-8b.moe", "--draft is given without --speculative draft:K")]
+    [InlineData("--speculative mtp:0 --acceptance 1", "--speculative mtp:0: K, the draft tokens per step, must be a whole number from 1 to 16")]
+    [InlineData("--speculative mtp:x --acceptance 1", "--speculative mtp:x: K, the draft tokens per step, must be a whole number from 1 to 16")]
+    [InlineData("--speculative eagle:2 --acceptance 2", "--speculative: 'eagle:2' is not mtp:K (the model's multi-token-prediction module) or draft:FILE.moe (a draft model)")]
+    [InlineData("--speculative draft:samples/llama-3-8b.moe --acceptance 2", "--speculative draft:samples/llama-3-8b.moe needs --draft-tokens K, the tokens the draft model proposes per step")]
+    [InlineData("--speculative draft: --draft-tokens 2 --acceptance 2", "--speculative draft: names no draft model file (draft:FILE.moe)")]
+    [InlineData("--speculative draft:samples/llama-3-8b.moe --draft-tokens 20 --acceptance 2", "--draft-tokens must be from 1 to 16, found 20")]
+    [InlineData("--speculative draft:samples/llama-3-8b.moe --draft-tokens 2 --acceptance 3.5", "--speculative: the acceptance (mean tokens kept per step) must be from 1 to K + 1 = 3, found 3.5")]
+    [InlineData("--speculative mtp:2 --acceptance 2 --draft-tokens 2", "--draft-tokens is for --speculative draft:FILE.moe; mtp:K gives its draft tokens itself")]
+    [InlineData("--draft-tokens 2", "--draft-tokens is given without --speculative draft:FILE.moe")]
     public void Incomplete_or_contradictory_speculation_is_a_usage_error(string flags, string message)
     {
         var r = CliRunner.Run([.. DeepSeek, .. flags.Split(' ')]);

@@ -58,6 +58,13 @@ internal sealed class DeploymentOptions
     public Option<string> Weights { get; }
     public Option<string> Kv { get; }
     public Option<string> Profile { get; } = new("--profile") { Description = "efficiency profile: default, roofline, or a calibrated engine", DefaultValueFactory = _ => "default" };
+    public Option<string?> Engine { get; } = new Option<string?>("--engine")
+    {
+        Description = "serving engine whose measured kernels, collectives and constants to use: trtllm, vllm or sglang (on CUDA, or vllm/sglang on ROCm); instead of --profile",
+    }.AcceptOnlyFromAmong(Engines);
+
+    /// <summary>The engines --engine names.</summary>
+    public static readonly string[] Engines = { "trtllm", "vllm", "sglang" };
     public Option<double?> RoutingSkew { get; } = CommonOptions.RoutingSkew();
 
     /// <summary>Each layout and format flag with the pass option it sets.</summary>
@@ -67,7 +74,7 @@ internal sealed class DeploymentOptions
     {
         c.Add(Hardware); c.Add(HardwareFile); c.Add(Gpus); c.Add(Nodes);
         foreach (var k in PassKeys) c.Add(k.Flag);
-        c.Add(Profile); c.Add(RoutingSkew);
+        c.Add(Profile); c.Add(Engine); c.Add(RoutingSkew);
     }
 
     /// <summary>The values of the layout and format flags given on the command line, checked against their pass
@@ -111,7 +118,7 @@ internal sealed class DeploymentOptions
         var device = catalog is null ? null : Devices(r, catalog, diagnostics).FirstOrDefault();
         var gpus = GpuCounts(r, diagnostics, DiagnosticCatalog.InvalidOption);
         var cluster = device is null || gpus.Length == 0 ? null : ClusterChoice.For(device, gpus[0], r.GetValue(Nodes), diagnostics);
-        return (cluster, Efficiency(r, diagnostics));
+        return (cluster, Efficiency(r, diagnostics, device));
     }
 
     /// <summary>The one deployment the flags (<paramref name="given"/>) and the user's pipeline ask for on the cluster
@@ -161,12 +168,35 @@ internal sealed class DeploymentOptions
         return devices;
     }
 
-    public EfficiencyProfile? Efficiency(ParseResult r, DiagnosticBag diagnostics)
+    /// <summary>The efficiency profile on <paramref name="device"/>: --engine's profile for the device's vendor
+    /// (<see cref="EfficiencyProfile.ForEngine"/>), or --profile's; null after reporting an unknown profile, both flags,
+    /// or an engine that does not run on the device.</summary>
+    public EfficiencyProfile? Efficiency(ParseResult r, DiagnosticBag diagnostics, Device? device)
     {
-        var name = r.GetValue(Profile)!;
-        var p = EfficiencyProfile.Find(name);
-        if (p is null)
-            diagnostics.Report(DiagnosticCatalog.UnknownProfile, SourceSpan.None, name, string.Join(", ", EfficiencyProfile.BuiltIn.Select(x => x.Name)));
+        EfficiencyProfile? p;
+        if (r.GetValue(Engine) is { } engine)
+        {
+            if (r.GetResult(Profile) is { Implicit: false })
+            {
+                diagnostics.Report(DiagnosticCatalog.InvalidOption, SourceSpan.None,
+                    $"--engine {engine} and --profile {r.GetValue(Profile)} both choose the efficiency profile; give one");
+                return null;
+            }
+            if (engine == "trtllm" && string.Equals(device?.Vendor, "amd", StringComparison.OrdinalIgnoreCase))
+            {
+                diagnostics.Report(DiagnosticCatalog.InvalidOption, SourceSpan.None,
+                    $"--engine trtllm: TensorRT-LLM runs on NVIDIA GPUs only, and {device!.Id} is an AMD GPU; use --engine vllm or sglang");
+                return null;
+            }
+            p = EfficiencyProfile.ForEngine(engine, device);
+        }
+        else
+        {
+            var name = r.GetValue(Profile)!;
+            p = EfficiencyProfile.Find(name);
+            if (p is null)
+                diagnostics.Report(DiagnosticCatalog.UnknownProfile, SourceSpan.None, name, string.Join(", ", EfficiencyProfile.BuiltIn.Select(x => x.Name)));
+        }
         return CommonOptions.WithRoutingSkew(p, r.GetValue(RoutingSkew));
     }
 }

@@ -27,7 +27,7 @@ internal sealed class PredictCommand
 
     /// <summary>What the command line asks for, checked: the cluster, profile, deployment (flags merged with --passes),
     /// the user's pipeline and the workload.</summary>
-    private sealed record Settings(ClusterChoice Cluster, EfficiencyProfile Efficiency, Deployment Deployment, Pipeline Passes, Workload Workload);
+    private sealed record Settings(ClusterChoice Cluster, EfficiencyProfile Efficiency, Deployment Deployment, Pipeline Passes, Workload Workload, string? DraftFile);
 
     public static Command Create()
     {
@@ -49,9 +49,9 @@ internal sealed class PredictCommand
         var passes = CommonOptions.DeploymentPasses(r.GetValue(_passes), diagnostics);
         var given = _deployment.GivenPassValues(r, diagnostics, DiagnosticCatalog.InvalidOption);
         var dep = cluster is null || eff is null || passes is null ? null : _deployment.ResolveDeployment(given, passes, cluster.Cluster, eff, diagnostics);
-        var speculation = _speculation.Resolve(r, diagnostics);
+        var (speculation, draftFile) = _speculation.Resolve(r, diagnostics);
         if (diagnostics.HasErrors) return null;
-        return new Settings(cluster!, eff!, dep!, passes!, new Workload(batch, prompt, context, r.GetValue(_output), r.GetValue(_slo)) { Speculation = speculation });
+        return new Settings(cluster!, eff!, dep!, passes!, new Workload(batch, prompt, context, r.GetValue(_output), r.GetValue(_slo)) { Speculation = speculation }, draftFile);
     }
 
     private int Run(ParseResult r)
@@ -77,7 +77,7 @@ internal sealed class PredictCommand
         if (s.Workload.Speculation is { Kind: "draft" } speculation)
         {
             // The draft model runs on the same GPUs, laid out like the target (engines shard it with the target's TP).
-            var draftModule = _source.LoadOther(r, r.GetValue(_speculation.Draft)!);
+            var draftModule = _source.LoadOther(r, s.DraftFile!);
             if (draftModule is null) return ExitCodes.InputError;
             var draft = CompiledDeployment.Compile(draftModule, s.Deployment, s.Passes, diagnostics);
             if (draft is null) { Driver.Report(diagnostics.Items); return ExitCodes.InputError; }

@@ -53,7 +53,7 @@ internal sealed class SweepCommand
     /// <summary>One deployment to compile: a pipeline and a layout on a GPU count.</summary>
     private sealed record Job(SweepPipeline Pipeline, int Gpus, Deployment Deployment);
 
-    private sealed record Settings(List<Job> Jobs, List<ClusterChoice> Clusters, EfficiencyProfile Efficiency, long[] Batches,
+    private sealed record Settings(List<Job> Jobs, List<ClusterChoice> Clusters, Func<Device, EfficiencyProfile> Efficiency, long[] Batches,
         List<(long Prompt, long Context)> Workloads, double? Slo, SweepSkips Skips);
 
     public static Command Create()
@@ -74,7 +74,14 @@ internal sealed class SweepCommand
         var gpuCounts = _deployment.GpuCounts(r, diagnostics, DiagnosticCatalog.InvalidOption);
         var catalog = _deployment.Catalog(r, diagnostics);
         var devices = catalog is null ? new List<Device>() : _deployment.Devices(r, catalog, diagnostics);
-        var eff = _deployment.Efficiency(r, diagnostics);
+        // One profile per device: --engine picks the engine's CUDA or ROCm profile by the device's vendor.
+        var efficiencies = new Dictionary<Device, EfficiencyProfile?>();
+        foreach (var d in devices)
+        {
+            efficiencies[d] = _deployment.Efficiency(r, diagnostics, d);
+            if (efficiencies[d] is null) break; // one report of a flag problem, not one per device
+        }
+        var eff = devices.Count > 0 ? efficiencies[devices[0]] : _deployment.Efficiency(r, diagnostics, null);
         var given = _deployment.GivenPassValues(r, diagnostics, DiagnosticCatalog.InvalidOption);
         var pipelines = new List<SweepPipeline>();
         foreach (var text in (r.GetValue(_passes) ?? "").Split(';').Select(x => x.Trim()))
@@ -118,7 +125,7 @@ internal sealed class SweepCommand
         double points = jobs.Count * (double)devices.Count * workloads.Count * batches.Length;
         if (points > MaxSweepPoints)
             return TooLarge(diagnostics, $"{deployments:0} deployment(s) x {devices.Count} device(s) x {workloads.Count} (prompt, context) pair(s) x {batches.Length} batch(es) = {points:0} configurations; the limit is {MaxSweepPoints}");
-        return new Settings(jobs, clusters, eff!, batches, workloads, r.GetValue(_slo), skips);
+        return new Settings(jobs, clusters, d => efficiencies[d]!, batches, workloads, r.GetValue(_slo), skips);
     }
 
     private int Run(ParseResult r)
@@ -146,7 +153,7 @@ internal sealed class SweepCommand
                 {
                     SweepEvaluator? evaluator = null;
                     if (compiled is not null)
-                        try { evaluator = new SweepEvaluator(compiled, cluster, s.Efficiency); }
+                        try { evaluator = new SweepEvaluator(compiled, cluster, s.Efficiency(cluster.Device)); }
                         catch (ArgumentException e) { diag.Report(DiagnosticCatalog.InvalidSweep, SourceSpan.None, e.Message); }
                     foreach (var (prompt, context) in s.Workloads)
                         foreach (var b in s.Batches)
@@ -170,11 +177,12 @@ internal sealed class SweepCommand
         if (skips.Any) Driver.Report(DiagnosticCatalog.SweepSkipped.At(SourceSpan.None, string.Join("; ", skips.Sentences())));
         var best = rows.Where(x => x.Error.Length == 0 && x.Point.Feasible && (s.Slo is null || x.Point.TpotMs <= s.Slo))
             .OrderByDescending(x => x.Point.TokensPerSecondPerGpu).FirstOrDefault();
+        var profiles = s.Clusters.Select(c => c.Cluster.Device).Distinct().ToDictionary(d => d.Id, d => s.Efficiency(d).Name);
         var text = r.GetValue(_format) switch
         {
-            "json" => SweepOutput.Json(rows, best, s.Slo, skips),
-            "markdown" => SweepOutput.Markdown(rows, best, skips),
-            _ => SweepOutput.Csv(rows, best, s.Slo, skips),
+            "json" => SweepOutput.Json(rows, best, s.Slo, skips, profiles),
+            "markdown" => SweepOutput.Markdown(rows, best, skips, profiles),
+            _ => SweepOutput.Csv(rows, best, s.Slo, skips, profiles),
         };
         if (!Driver.WriteOutput(r.GetValue(_output), text)) return ExitCodes.InputError;
         if (r.GetValue(_output) is not null)

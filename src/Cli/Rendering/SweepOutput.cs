@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 using System.Text;
 using GraphDsl.Backends.CostModel.Model;
 
@@ -27,9 +28,14 @@ internal sealed record SweepSkips(long Candidates, long OtherGpuCount, long EpNo
 /// <summary>`graphdsl sweep` output: CSV (metadata as leading '#' lines), JSON or a markdown table.</summary>
 internal static class SweepOutput
 {
-    public static string Csv(List<SweepRow> rows, SweepRow? best, double? slo, SweepSkips skips)
+    /// <summary>The efficiency profile each device was predicted with, as a sentence.</summary>
+    private static string ProfileSentence(IReadOnlyDictionary<string, string> profiles) =>
+        "efficiency profile: " + string.Join("; ", profiles.Select(p => $"{p.Value} on {p.Key}"));
+
+    public static string Csv(List<SweepRow> rows, SweepRow? best, double? slo, SweepSkips skips, IReadOnlyDictionary<string, string> profiles)
     {
         var sb = new StringBuilder();
+        sb.Append("# ").Append(ProfileSentence(profiles)).Append('\n');
         foreach (var s in skips.Sentences()) sb.Append("# ").Append(s).Append('\n');
         sb.Append("passes,hardware,gpus,nodes,tp,ep,dp,pp,redundant_experts,moe_comm,weights,kv,batch,prompt,context,feasible,max_batch,ttft_ms,prefill_batch_ms,tpot_ms,serial_tpot_ms,kernels_per_step,tokens_per_s,tokens_per_s_per_gpu,weights_gb,kv_gb,free_gb,meets_slo,best,error\n");
         foreach (var x in rows)
@@ -47,8 +53,9 @@ internal static class SweepOutput
         return sb.ToString();
     }
 
-    public static string Json(List<SweepRow> rows, SweepRow? best, double? slo, SweepSkips skips) => Rendering.Json.Write(w =>
+    public static string Json(List<SweepRow> rows, SweepRow? best, double? slo, SweepSkips skips, IReadOnlyDictionary<string, string> profiles) => Rendering.Json.Write(w =>
     {
+        w.Object("profiles", () => { foreach (var (device, profile) in profiles) w.WriteString(device, profile); });
         w.WriteStartArray("configurations");
         foreach (var x in rows)
         {
@@ -87,7 +94,7 @@ internal static class SweepOutput
 
     /// <summary>A table for documents: what varies (pipeline, layout, formats, workload) and the figures; what was
     /// skipped follows as a paragraph.</summary>
-    public static string Markdown(List<SweepRow> rows, SweepRow? best, SweepSkips skips)
+    public static string Markdown(List<SweepRow> rows, SweepRow? best, SweepSkips skips, IReadOnlyDictionary<string, string> profiles)
     {
         var sb = new StringBuilder("| passes | hardware | tp/ep/dp/pp | weights | kv | batch | context | TPOT ms | serial ms | kernels/step | tokens/s | weights GB/GPU | KV GB/GPU | max batch | fits |\n");
         sb.Append("|---|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
@@ -100,6 +107,7 @@ internal static class SweepOutput
             if (x.Error.Length > 0) { sb.Append($"| {passes} | {x.Device} | {layout} | {x.Dep.Weights} | {x.Dep.Kv} | {x.Batch} | {x.Context} | {x.Error.Replace("|", "/")} | | | | | | | no |\n"); continue; }
             sb.Append($"| {passes} | {x.Device} | {layout} | {x.Dep.Weights} | {x.Dep.Kv} | {x.Batch} | {x.Context} | {N(p.TpotMs, "F2")} | {N(p.SerialTpotMs, "F2")} | {N(p.KernelsPerStep, "F0")} | {N(p.TokensPerSecond, "F0")} | {N(p.WeightGb, "F1")} | {N(p.KvGb, "F1")} | {(p.MaxBatch == long.MaxValue ? "" : p.MaxBatch.ToString(CultureInfo.InvariantCulture))} | {(p.Feasible ? "yes" : "no")}{(ReferenceEquals(x, best) ? " (best)" : "")} |\n");
         }
+        sb.Append('\n').Append(char.ToUpperInvariant(ProfileSentence(profiles)[0])).Append(ProfileSentence(profiles)[1..]).Append(".\n");
         if (skips.Any) sb.Append('\n').Append("Skipped: ").Append(string.Join("; ", skips.Sentences())).Append(".\n");
         return sb.ToString();
     }
