@@ -101,6 +101,29 @@ public class MeasuredEfficiencyTests
         Assert.Equal("", Emulated("llama-3-8b", "h100-sxm", "int4"));   // weight-only INT4 is 16-bit math by design, not emulation
     }
 
+    /// <summary>The native math formats of every built-in device (docs/formats.md, "Native math formats per device", with
+    /// the vendor sources): FP8 on Hopper, Ada, Blackwell and CDNA3 (FNUZ), FP4 only on Blackwell; the rest is emulated in
+    /// the next wider format the device has.</summary>
+    [Theory]
+    [InlineData("a100-sxm-80gb", "bf16", "bf16")]
+    [InlineData("a100-sxm-40gb", "bf16", "bf16")]
+    [InlineData("h100-sxm", "", "fp8")]
+    [InlineData("h100-pcie", "", "fp8")]
+    [InlineData("h200-sxm", "", "fp8")]
+    [InlineData("h800-sxm", "", "fp8")]
+    [InlineData("gh200", "", "fp8")]
+    [InlineData("l40s", "", "fp8")]
+    [InlineData("b200", "", "")]
+    [InlineData("mi300x", "", "fp8")]
+    [InlineData("mi325x", "", "fp8")]
+    public void Each_device_computes_its_native_formats_and_emulates_the_rest(string device, string fp8EmulatedIn, string fp4EmulatedIn)
+    {
+        string Emulated(string weights) =>
+            string.Join("; ", Models.Predictor("llama-3-8b", device, new Deployment(1, Weights: weights), EfficiencyProfile.Find("default")).Predict(new Workload(1, 128, 256)).Emulated);
+        Assert.Equal(fp8EmulatedIn == "" ? "" : $"fp8 weights emulated in {fp8EmulatedIn} (no fp8 math on {device}: dequantized)", Emulated("fp8"));
+        Assert.Equal(fp4EmulatedIn == "" ? "" : $"fp4 weights emulated in {fp4EmulatedIn} (no fp4 math on {device}: dequantized)", Emulated("nvfp4"));
+    }
+
     /// <summary>In a device file, null means "not measured", as everywhere in the format: a null fixed latency
     /// leaves the launch constant in place instead of making the kernel free.</summary>
     [Fact]
