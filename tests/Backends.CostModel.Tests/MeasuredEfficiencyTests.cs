@@ -196,6 +196,36 @@ public class MeasuredEfficiencyTests
             Assert.True(roof.Time(CollectiveKind.AllReduce, bytes, 8, "tp") <= c.Time(CollectiveKind.AllReduce, bytes, 8, "tp"));
     }
 
+    /// <summary>Inside a node the other collectives take NCCL's measured times too (hardware.json measured.all_gather,
+    /// reduce_scatter, all_to_all: nccl-tests, NCCL 2.29.2 on 8x H100): small messages cost microseconds of latency that
+    /// the bandwidth model with the profile's 3.5 us does not see; across nodes, and under roofline, the model stays.</summary>
+    [Fact]
+    public void Collectives_inside_a_node_take_the_measured_nccl_curves()
+    {
+        var h100 = Models.Catalog.Find("h100-sxm")!;
+        var trt = EfficiencyProfile.Find("trtllm")!;
+        var c = new Collectives(new Cluster(h100, 1, 8), trt, new Layout(1, 8, 8, 1));
+        // The measured points (us): all-gather 8 KiB 10.6, reduce-scatter 1 MiB 14.6, all-to-all 1 KiB 7.1.
+        Assert.Equal(10.6e-6, c.Time(CollectiveKind.AllGather, 8192, 8, "dp"), 12);
+        Assert.Equal(14.6e-6, c.Time(CollectiveKind.ReduceScatter, 1048576, 8, "dp"), 12);
+        Assert.Equal(7.1e-6, c.Time(CollectiveKind.AllToAll, 1024, 8, "ep"), 12);
+        double model = trt.CollectiveSeconds + 7.0 / 8 * 8192 / (0.8 * 450e9);
+        Assert.True(c.Time(CollectiveKind.AllGather, 8192, 8, "dp") > 2.5 * model);
+        // An expert-parallel dispatch inside the node takes NCCL's all-to-all moving the same bytes per GPU.
+        var (nvlink, network) = c.DispatchTraffic(16384, 8, 256, 32, 8);
+        Assert.Equal(0, network);
+        Assert.Equal(c.Time(CollectiveKind.AllToAll, nvlink * 8 / 7, 8, "ep"), c.Dispatch(16384, 8, 256, 32, 8), 12);
+        // Across two nodes the latency and bandwidth model applies (no multi-node curve is measured).
+        var two = new Collectives(new Cluster(h100, 2, 8), trt, new Layout(1, 16, 16, 1));
+        Assert.Equal(trt.CollectiveSeconds + h100.Network.LatencySeconds + System.Math.Max(7.0 / 16 * 8192 / (0.8 * 450e9), 8.0 / 16 * 8192 / (0.8 * h100.Network.BytesPerSecond)),
+            two.Time(CollectiveKind.AllToAll, 8192, 16, "ep"), 12);
+        // Roofline never takes a measurement: it stays a physical limit.
+        var roof = new Collectives(new Cluster(h100, 1, 8), EfficiencyProfile.Roofline, new Layout(1, 8, 8, 1));
+        foreach (var kind in new[] { CollectiveKind.AllGather, CollectiveKind.ReduceScatter, CollectiveKind.AllToAll })
+            foreach (var bytes in new[] { 1024.0, 1048576, 536870912 })
+                Assert.True(roof.Time(kind, bytes, 8, "dp") <= c.Time(kind, bytes, 8, "dp"), $"{kind} {bytes}");
+    }
+
     [Fact]
     public void A_free_memory_kv_pool_takes_its_share_of_what_the_weights_leave()
     {

@@ -94,6 +94,35 @@ public static class KernelFits
         return result;
     }
 
+    /// <summary>NCCL's all-gather, reduce-scatter and all-to-all (nccl-tests under AIConfigurator's collector) inside a
+    /// node: time against the nccl-tests size in bytes (the gathered output, the reduced input, each rank's whole buffer),
+    /// per collective and GPU count, at the catalog's curve sizes. A larger message never takes less time, so each point
+    /// is the least time measured at its size or any larger one (the small sizes are noisy: 10-20 us in no order).</summary>
+    public static SortedDictionary<string, SortedDictionary<int, List<(double Bytes, double Us)>>> NcclCurves(ParquetTable nccl)
+    {
+        var sizes = new[] { 1024.0, 8192, 65536, 262144, 1048576, 4194304, 16777216, 67108864, 536870912 };
+        var names = new Dictionary<string, string> { ["all_gather"] = "all_gather", ["reduce_scatter"] = "reduce_scatter", ["alltoall"] = "all_to_all" };
+        var result = new SortedDictionary<string, SortedDictionary<int, List<(double, double)>>>(StringComparer.Ordinal);
+        foreach (var op in nccl.Rows.Where(r => names.ContainsKey(r["op_name"])).GroupBy(r => names[r["op_name"]]))
+        {
+            var byGpus = new SortedDictionary<int, List<(double, double)>>();
+            foreach (var g in op.GroupBy(r => (int)D(r, "num_gpus")))
+            {
+                double Bytes(IReadOnlyDictionary<string, string> r) => D(r, "message_size") * (r["nccl_dtype"] switch { "half" or "bfloat16" => 2, "float" => 4, _ => 1 });
+                var measured = g.GroupBy(Bytes).ToDictionary(x => x.Key, x => x.Min(r => D(r, "latency") * 1e3));
+                var pts = new List<(double, double)>();
+                foreach (var s in sizes)
+                {
+                    var atOrAbove = measured.Where(m => m.Key >= s).Select(m => m.Value).ToList();
+                    if (measured.ContainsKey(s) && atOrAbove.Count > 0) pts.Add((s, Math.Round(atOrAbove.Min(), 1)));
+                }
+                if (pts.Count >= 3) byGpus[g.Key] = pts;
+            }
+            if (byGpus.Count > 0) result[op.Key] = byGpus;
+        }
+        return result;
+    }
+
     public sealed record MoeRow(string Key, string Distribution, double Tokens, double TouchedBytes, double Flops, double Seconds);
 
     /// <summary>The fused-MoE rows, with the work of the GPU the database times: every GPU's equal share under

@@ -22,6 +22,7 @@ namespace KernelFit;
 /// <item>attention and mla: the intercept of decode-attention latency against the KV (or MLA latent) bytes read
 /// at one to four sequences;</item>
 /// <item>all_reduce: the engine's custom all-reduce under CUDA graphs, time against message size per GPU count;</item>
+/// <item>all_gather, reduce_scatter, all_to_all: NCCL's (nccl-tests) inside a node, time against the nccl-tests size;</item>
 /// <item>checks: the weight-streaming bandwidth and large-GEMM fractions, and the median error of the cost model's
 /// MoE law on every MoE row, with both laws (streaming + math, and the larger of the two).</item>
 /// </list>
@@ -48,6 +49,21 @@ public static class Program
                 var fixedUs = await Report(args[0], part, engine, version, device["all_reduce"]!.AsObject());
                 if (fixedUs.Count > 0)
                     device["engines"]![engine.Name] = new JsonObject { ["version"] = version, ["fixed_us"] = fixedUs };
+            }
+            if (Sources.NcclVersions.TryGetValue(part.Dir, out var nccl)
+                && File.Exists(Path.Combine(args[0], part.Dir, "comm", "nccl", nccl, "nccl_perf.parquet")))
+            {
+                var curves = NcclCurves(await ParquetTable.ReadAsync(Path.Combine(args[0], part.Dir, "comm", "nccl", nccl, "nccl_perf.parquet")));
+                foreach (var (kind, byGpus) in curves)
+                {
+                    var json = new JsonObject();
+                    foreach (var (gpus, pts) in byGpus)
+                    {
+                        Console.WriteLine($"  {kind} x{gpus} (NCCL {nccl}): " + string.Join(", ", pts.Select(p => $"{p.Bytes:G} B {p.Us} us")));
+                        json[gpus.ToString(CultureInfo.InvariantCulture)] = new JsonArray(pts.Select(p => (JsonNode)new JsonArray(p.Bytes, p.Us)).ToArray());
+                    }
+                    device[kind] = new JsonObject { ["nccl"] = json };
+                }
             }
             fragments[part.Id] = device;
         }

@@ -34,6 +34,13 @@ public static class Sources
             new[] { "sglang" }, new[] { "sglang_fused_moe_triton" }),
     };
 
+    /// <summary>The NCCL version read per device: the version of the device's NCCL all-reduce curve in hardware.json,
+    /// so that one NCCL describes every collective of a device.</summary>
+    public static readonly Dictionary<string, string> NcclVersions = new()
+    {
+        ["a100_sxm"] = "2.27.3", ["h100_sxm"] = "2.29.2", ["h200_sxm"] = "2.29.2", ["b200_sxm"] = "2.29.2",
+    };
+
     /// <summary>AIConfigurator's dtype names -> hardware.json format keys, and bytes per weight element (scales included).</summary>
     public static readonly Dictionary<string, (string Key, double Bytes)> Formats = new()
     {

@@ -14,7 +14,9 @@ namespace GraphDsl.Backends.CostModel.Evaluate;
 /// an inter-node all-reduce of each GPU's 1/g_node share over its NIC. All-gather and reduce-scatter move
 /// (g-1)/g. All-to-all: the share of rows bound for other nodes crosses the NIC while the rest crosses
 /// NVLink, in parallel. Each collective also pays a fixed latency (profile constant, plus the network's
-/// latency when it leaves the node).
+/// latency when it leaves the node). Inside a node, where the device has measured curves (nccl-tests, 2 to 8
+/// GPUs) and the profile uses them, a collective takes the measured time instead: small messages cost what NCCL
+/// measured (7-16 us on 8 GPUs), not the profile's few microseconds.
 /// </summary>
 public sealed class Collectives
 {
@@ -22,10 +24,14 @@ public sealed class Collectives
     private readonly EfficiencyProfile _eff;
     private readonly Layout _layout;
 
-    // Measured all-reduce curves by GPU count inside a node (index = GPUs), looked up once: the engine's own
-    // kernels and NCCL. A count without its own curve between two measured ones takes their geometric blend.
+    // Measured curves by GPU count inside a node (index = GPUs), looked up once: the engine's own all-reduce, and
+    // NCCL's all-reduce, all-gather, reduce-scatter and all-to-all. A count without its own curve between two measured
+    // ones takes their geometric blend.
     private readonly GroupCurve[] _engineCurve = new GroupCurve[9];
     private readonly GroupCurve[] _ncclCurve = new GroupCurve[9];
+    private readonly GroupCurve[] _ncclAllGather = new GroupCurve[9];
+    private readonly GroupCurve[] _ncclReduceScatter = new GroupCurve[9];
+    private readonly GroupCurve[] _ncclAllToAll = new GroupCurve[9];
 
     /// <summary>One GPU count's all-reduce curve: measured, or blended geometrically in the GPU count between
     /// the nearest measured counts below and above (t = t_lo^(1-w) t_hi^w, w = ln(g/g_lo) / ln(g_hi/g_lo)).</summary>
@@ -56,13 +62,23 @@ public sealed class Collectives
     {
         _cluster = cluster; _eff = eff; _layout = layout;
         var curves = cluster.Device.AllReduce;
+        static IReadOnlyDictionary<int, MeasuredCurve>? Nccl(Device d, string collective) => d.CurvesOf(collective).TryGetValue("nccl", out var c) ? c : null;
+        // Profiles that take measured collectives (those naming an all-reduce curve) take them for every collective.
         if (eff.AllReduceCurve.Length > 0)
             for (int g = 2; g < _engineCurve.Length; g++)
             {
                 _engineCurve[g] = GroupCurve.For(curves.TryGetValue(eff.AllReduceCurve, out var own) ? own : null, g);
-                _ncclCurve[g] = GroupCurve.For(curves.TryGetValue("nccl", out var nccl) ? nccl : null, g);
+                _ncclCurve[g] = GroupCurve.For(Nccl(cluster.Device, "all_reduce"), g);
+                _ncclAllGather[g] = GroupCurve.For(Nccl(cluster.Device, "all_gather"), g);
+                _ncclReduceScatter[g] = GroupCurve.For(Nccl(cluster.Device, "reduce_scatter"), g);
+                _ncclAllToAll[g] = GroupCurve.For(Nccl(cluster.Device, "all_to_all"), g);
             }
     }
+
+    /// <summary>NCCL's measured time for a collective of <paramref name="bytes"/> (nccl-tests' size) inside a node, or null
+    /// where the device has no curve for the group or the profile does not use measured collectives.</summary>
+    private static double? Measured(GroupCurve[] curves, double bytes, int group) =>
+        group < curves.Length && curves[group].Exists ? curves[group].At(bytes) : null;
 
     /// <summary>An all-reduce inside a node from the measured curves, when the profile uses them and the
     /// device has one for the GPU count: the engine's own kernels or NCCL, whichever is faster at the size.</summary>
@@ -108,10 +124,12 @@ public sealed class Collectives
                 return latency + 2 * (gn - 1) / gn * bytes / Intra + 2.0 * (nodes - 1) / nodes * (bytes / gn) / Net;
             case CollectiveKind.AllGather:
             case CollectiveKind.ReduceScatter:
-                if (nodes == 1) return latency + (g - 1) / g * bytes / Intra;
+                if (nodes == 1)
+                    return Measured(kind == CollectiveKind.AllGather ? _ncclAllGather : _ncclReduceScatter, bytes, group) ?? latency + (g - 1) / g * bytes / Intra;
                 return latency + (gn - 1) / g * bytes / Intra + (g - gn) / g * bytes / Net;
             case CollectiveKind.AllToAll:
             {
+                if (nodes == 1 && Measured(_ncclAllToAll, bytes, group) is { } measured) return measured;
                 double intraPart = (gn - 1) / g * bytes / Intra;
                 double interPart = nodes > 1 ? (g - gn) / g * bytes / Net : 0;
                 return latency + Math.Max(intraPart, interPart);
@@ -144,7 +162,10 @@ public sealed class Collectives
     public double Dispatch(double rowBytes, int group, double slots, double localSlots, double topK)
     {
         var (nvlink, network) = DispatchTraffic(rowBytes, group, slots, localSlots, topK);
-        return nvlink + network > 0 ? Latency(Span(group, "ep").Nodes) + Math.Max(nvlink / Intra, network / Net) : 0;
+        if (nvlink + network <= 0) return 0;
+        // Inside a node, NCCL's measured all-to-all moving as many bytes per GPU: a buffer of S sends S (g-1)/g.
+        if (network == 0 && Measured(_ncclAllToAll, nvlink * group / Math.Max(1, group - 1), group) is { } measured) return measured;
+        return Latency(Span(group, "ep").Nodes) + Math.Max(nvlink / Intra, network / Net);
     }
 
     /// <summary>The bytes one GPU sends over NVLink and over its NIC for a dispatch (<see cref="Dispatch"/>).</summary>

@@ -35,9 +35,24 @@ public sealed record Device(
     /// <c>measured.hbm_fraction</c>); 0 where nothing was measured.</summary>
     public double HbmFraction { get; init; }
 
+    /// <summary>The collectives hardware.json may carry measured curves for (<c>measured.all_reduce</c>, ...).</summary>
+    public static readonly string[] MeasuredCollectives = { "all_reduce", "all_gather", "reduce_scatter", "all_to_all" };
+
+    /// <summary>Measured collective time against message size inside one node, per collective (<see cref="MeasuredCollectives"/>),
+    /// implementation ("nccl", "trtllm", an engine's) and GPU count; the message is nccl-tests' size (the all-reduce's
+    /// buffer, the all-gather's gathered output, the reduce-scatter's input, each rank's whole all-to-all buffer).</summary>
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<string, IReadOnlyDictionary<int, MeasuredCurve>>> Collectives { get; init; } =
+        new Dictionary<string, IReadOnlyDictionary<string, IReadOnlyDictionary<int, MeasuredCurve>>>();
+
+    /// <summary>Measured curves of one collective by implementation and GPU count; empty where nothing was measured.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<int, MeasuredCurve>> CurvesOf(string collective) =>
+        Collectives.TryGetValue(collective, out var c) ? c : Empty;
+
     /// <summary>Measured all-reduce time against message size inside one node, per implementation ("nccl",
     /// "trtllm") and GPU count (hardware.json <c>measured.all_reduce</c>); empty where nothing was measured.</summary>
-    public IReadOnlyDictionary<string, IReadOnlyDictionary<int, MeasuredCurve>> AllReduce { get; init; } =
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<int, MeasuredCurve>> AllReduce => CurvesOf("all_reduce");
+
+    private static readonly IReadOnlyDictionary<string, IReadOnlyDictionary<int, MeasuredCurve>> Empty =
         new Dictionary<string, IReadOnlyDictionary<int, MeasuredCurve>>();
 
     /// <summary>Measured fixed latency of one kernel call, in seconds, per kernel kind ("gemm": a Linear layer;

@@ -148,7 +148,36 @@ public sealed class HardwareCatalog
             : Array.Empty<string>();
         var gemmFraction = new Dictionary<string, double>(StringComparer.Ordinal);
         double hbmFraction = 0;
-        var allReduce = new Dictionary<string, IReadOnlyDictionary<int, MeasuredCurve>>(StringComparer.Ordinal);
+        var collectiveCurves = new Dictionary<string, IReadOnlyDictionary<string, IReadOnlyDictionary<int, MeasuredCurve>>>(StringComparer.Ordinal);
+        // measured.KIND (all_reduce, all_gather, ...): per implementation and GPU count, [bytes, us] points.
+        Dictionary<string, IReadOnlyDictionary<int, MeasuredCurve>> CurveSets(JsonElement measured, string kind)
+        {
+            var result = new Dictionary<string, IReadOnlyDictionary<int, MeasuredCurve>>(StringComparer.Ordinal);
+            if (measured.TryGetProperty(kind, out var ar) && ar.ValueKind is not (JsonValueKind.Object or JsonValueKind.Null))
+                throw Missing($"measured.{kind} (an object)");
+            if (ar.ValueKind != JsonValueKind.Object) return result;
+            foreach (var impl in ar.EnumerateObject())
+            {
+                var byGroup = new Dictionary<int, MeasuredCurve>();
+                if (impl.Value.ValueKind != JsonValueKind.Object) throw new HardwareFileException($"{where}: measured.{kind}.{impl.Name} must map GPU counts to [bytes, us] points");
+                foreach (var g in impl.Value.EnumerateObject())
+                {
+                    if (!int.TryParse(g.Name, out var gpus) || gpus < 2 || g.Value.ValueKind != JsonValueKind.Array)
+                        throw new HardwareFileException($"{where}: measured.{kind}.{impl.Name}.{g.Name}: expected a GPU count >= 2 with a list of [bytes, us] points");
+                    var points = new List<(double, double)>();
+                    foreach (var pt in g.Value.EnumerateArray())
+                    {
+                        if (pt.ValueKind != JsonValueKind.Array || pt.GetArrayLength() != 2 || pt[0].ValueKind != JsonValueKind.Number || pt[1].ValueKind != JsonValueKind.Number
+                            || !(pt[0].GetDouble() > 0 && double.IsFinite(pt[0].GetDouble())) || !(pt[1].GetDouble() > 0 && double.IsFinite(pt[1].GetDouble() * 1e-6)))
+                            throw new HardwareFileException($"{where}: measured.{kind}.{impl.Name}.{g.Name}: each point is [bytes, us], both positive");
+                        points.Add((pt[0].GetDouble(), pt[1].GetDouble() * 1e-6));
+                    }
+                    if (points.Count > 0) byGroup[gpus] = new MeasuredCurve(points);
+                }
+                result[impl.Name] = byGroup;
+            }
+            return result;
+        }
         IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>> fixedLatency = new Dictionary<string, IReadOnlyDictionary<string, double>>();
         var engineFixed = new Dictionary<string, IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>>>(StringComparer.Ordinal);
         // fixed_us of an object (the device's default, TensorRT-LLM's, or an engine's): seconds by kernel kind and format.
@@ -185,29 +214,8 @@ public sealed class HardwareCatalog
                         gemmFraction[p.Name] = f;
                     }
             hbmFraction = NumOr(ms, "hbm_fraction", 0, "measured.hbm_fraction");
-            if (ms.TryGetProperty("all_reduce", out var ar) && ar.ValueKind is not (JsonValueKind.Object or JsonValueKind.Null))
-                throw Missing("measured.all_reduce (an object)");
-            if (ar.ValueKind == JsonValueKind.Object)
-                foreach (var impl in ar.EnumerateObject())
-                {
-                    var byGroup = new Dictionary<int, MeasuredCurve>();
-                    if (impl.Value.ValueKind != JsonValueKind.Object) throw new HardwareFileException($"{where}: measured.all_reduce.{impl.Name} must map GPU counts to [bytes, us] points");
-                    foreach (var g in impl.Value.EnumerateObject())
-                    {
-                        if (!int.TryParse(g.Name, out var gpus) || gpus < 2 || g.Value.ValueKind != JsonValueKind.Array)
-                            throw new HardwareFileException($"{where}: measured.all_reduce.{impl.Name}.{g.Name}: expected a GPU count >= 2 with a list of [bytes, us] points");
-                        var points = new List<(double, double)>();
-                        foreach (var pt in g.Value.EnumerateArray())
-                        {
-                            if (pt.ValueKind != JsonValueKind.Array || pt.GetArrayLength() != 2 || pt[0].ValueKind != JsonValueKind.Number || pt[1].ValueKind != JsonValueKind.Number
-                                || !(pt[0].GetDouble() > 0 && double.IsFinite(pt[0].GetDouble())) || !(pt[1].GetDouble() > 0 && double.IsFinite(pt[1].GetDouble() * 1e-6)))
-                                throw new HardwareFileException($"{where}: measured.all_reduce.{impl.Name}.{g.Name}: each point is [bytes, us], both positive");
-                            points.Add((pt[0].GetDouble(), pt[1].GetDouble() * 1e-6));
-                        }
-                        if (points.Count > 0) byGroup[gpus] = new MeasuredCurve(points);
-                    }
-                    allReduce[impl.Name] = byGroup;
-                }
+            foreach (var kind in Device.MeasuredCollectives)
+                collectiveCurves[kind] = CurveSets(ms, kind);
             if (hbmFraction < 0 || hbmFraction > 1) throw new HardwareFileException($"{where}: measured.hbm_fraction must be in (0, 1]");
             fixedLatency = FixedLatencies(ms, "measured");
             if (ms.TryGetProperty("engines", out var en) && en.ValueKind is not (JsonValueKind.Object or JsonValueKind.Null))
@@ -223,7 +231,7 @@ public sealed class HardwareCatalog
             Within(Num(d, "memory_bytes"), HardwareLimits.MaxMemoryBytes, "memory_bytes", " bytes"),
             Within(Num(d, "hbm_bandwidth_gbps"), HardwareLimits.MaxBandwidthGbps, "hbm_bandwidth_gbps", " GB/s") * 1e9, peaks,
             IntOr(d, "sm_count", 0, 0), ParseLink("intra_node", true), ParseLink("host_link", false), ParseLink("network", false),
-            IntOr(d, "gpus_per_node", 8, 1), sources) { GemmFraction = gemmFraction, HbmFraction = hbmFraction, AllReduce = allReduce, FixedLatency = fixedLatency,
+            IntOr(d, "gpus_per_node", 8, 1), sources) { GemmFraction = gemmFraction, HbmFraction = hbmFraction, Collectives = collectiveCurves, FixedLatency = fixedLatency,
                 EngineFixedLatency = engineFixed };
     }
 }
