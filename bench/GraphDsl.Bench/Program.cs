@@ -2,6 +2,8 @@ using BenchmarkDotNet.Running;
 
 // dotnet run -c Release --project bench/GraphDsl.Bench -- --filter '*'   (BenchmarkDotNet suites)
 // dotnet run -c Release --project bench/GraphDsl.Bench -- ilgpu [cpu|cuda] (timed ILGPU kernels and tokens/s)
+// dotnet run -c Release --project bench/GraphDsl.Bench -- sweep-min [rounds] (fastest round of the sweep grid)
 if (args.Length > 0 && args[0] == "ilgpu") return GraphDsl.Bench.IlgpuBench.Run(args);
+if (args.Length > 0 && args[0] == "sweep-min") return GraphDsl.Bench.SweepMinBench.Run(args);
 BenchmarkSwitcher.FromAssembly(typeof(GraphDsl.Bench.FrontendBenchmarks).Assembly).Run(args);
 return 0;

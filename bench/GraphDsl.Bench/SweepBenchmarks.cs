@@ -18,9 +18,9 @@ public class SweepBenchmarks
     private SweepEvaluator _evaluator = null!;
     private CompiledDeployment _compiled = null!;
     private GraphDsl.Ir.Graph.Module _module = null!;
-    private static readonly long[] Batches = { 1, 2, 4, 8, 16, 32, 64, 128, 256, 512 };
-    private static readonly long[] Contexts = { 1024, 2048, 4096, 8192, 16384, 32768, 65536, 98304, 131072, 163840 };
-    private static readonly long[] Prompts = { 128, 256, 512, 1024, 2048, 3072, 4096, 6144, 8192, 16384 };
+    internal static readonly long[] Batches = { 1, 2, 4, 8, 16, 32, 64, 128, 256, 512 };
+    internal static readonly long[] Contexts = { 1024, 2048, 4096, 8192, 16384, 32768, 65536, 98304, 131072, 163840 };
+    internal static readonly long[] Prompts = { 128, 256, 512, 1024, 2048, 3072, 4096, 6144, 8192, 16384 };
 
     /// <summary>tp8, dp8-ep8, and dp8-ep8 with the overlap pass (two-stream schedule): nanobatch or fused.</summary>
     [Params("tp8", "dp8-ep8", "dp8-ep8-nanobatch2", "dp8-ep8-fused")]

@@ -4,9 +4,11 @@ using System.IO;
 using System.Text;
 using GraphDsl.Cli.Rendering;
 using GraphDsl.Frontend;
+using GraphDsl.Frontend.Semantics;
 using GraphDsl.Frontend.Syntax;
 using GraphDsl.Ir.Analysis;
 using GraphDsl.Ir.Diagnostics;
+using GraphDsl.Ir.Files;
 using GraphDsl.Ir.Graph;
 using GraphDsl.Ir.Text;
 using GraphDsl.Passes.Core;
@@ -27,18 +29,20 @@ public static class ExitCodes
 /// print diagnostics, write output.</summary>
 internal static class Driver
 {
-    /// <summary>Compiles a .moe file (or parses and verifies a .gir file); prints diagnostics; null on errors.</summary>
-    public static Module? Load(string path, string? model)
+    /// <summary>Compiles a .moe file (or parses and verifies a .gir file); prints diagnostics; null on errors.
+    /// Imports resolve beside the importing file and under the import roots: the file's folder and
+    /// <paramref name="importPaths"/> (--import-path).</summary>
+    public static Module? Load(string path, string? model, IReadOnlyList<string>? importPaths = null)
     {
         if (path.EndsWith(".gir", StringComparison.OrdinalIgnoreCase)) return LoadIr(path);
-        var result = Compiler.CompileFile(path, model);
+        var result = Compiler.CompileFile(path, model, new FileSystemSourceResolver(path, importPaths));
         DiagnosticRenderer.Write(Console.Error, result.Diagnostics, result.Sources);
         return result.Success ? result.Module : null;
     }
 
     public static Module? LoadIr(string path)
     {
-        var text = ReadText(path);
+        var text = ReadText(path, IrParser.MaxFileBytes);
         if (text is null) return null;
         var diagnostics = new DiagnosticBag();
         var module = IrParser.TryParse(text, path, diagnostics);
@@ -81,12 +85,13 @@ internal static class Driver
 
     private static readonly Encoding Utf8NoBom = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false);
 
+    /// <summary>Writes the file whole or not at all (<see cref="OutputFile"/>): a failed or killed run leaves
+    /// the previous file intact.</summary>
     private static bool WriteFile(string path, Action<Stream> write)
     {
         try
         {
-            using var file = File.Create(path);
-            write(file);
+            OutputFile.Write(path, write);
             return true;
         }
         catch (Exception e) when (FileErrors.IsFileSystemError(e))
@@ -96,10 +101,28 @@ internal static class Driver
         }
     }
 
-    /// <summary>The file's text; null after reporting why it cannot be read (GD0801).</summary>
-    public static string? ReadText(string path)
+    /// <summary>The text of a data file (a measurements CSV, ...) of at most <paramref name="limit"/> bytes; null after
+    /// reporting why it cannot be read (GD0801, naming <paramref name="what"/> when it is too large).</summary>
+    public static string? ReadData(string path, long limit, string what)
     {
-        try { return File.ReadAllText(path); }
+        try { return InputFile.ReadAllText(path, limit, what); }
+        catch (Exception e) when (FileErrors.IsFileSystemError(e))
+        {
+            Report(DiagnosticCatalog.FileNotFound.At(SourceSpan.None, path, FileErrors.Reason(path, e)));
+            return null;
+        }
+    }
+
+    /// <summary>The text of a source file (.moe, .gir) of at most <paramref name="limit"/> bytes; null after
+    /// reporting why it cannot be read (GD0801, or GD0107 when it is too large).</summary>
+    public static string? ReadText(string path, long limit)
+    {
+        try { return InputFile.ReadAllText(path, limit, "a source file"); }
+        catch (InputFileTooLargeException e)
+        {
+            Report(DiagnosticCatalog.FileTooLarge.At(SourceSpan.At(path, 1, 1), path, e.Size, e.Limit));
+            return null;
+        }
         catch (Exception e) when (FileErrors.IsFileSystemError(e))
         {
             Report(DiagnosticCatalog.FileNotFound.At(SourceSpan.None, path, FileErrors.Reason(path, e)));

@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.IO;
 using System.Linq;
 using GraphDsl.Frontend.Semantics;
 using GraphDsl.Frontend.Syntax;
@@ -33,22 +32,20 @@ public sealed class CompilationResult
 /// </summary>
 public static class Compiler
 {
+    /// <summary>Compiles the file at <paramref name="path"/>; imports resolve against its folder unless
+    /// <paramref name="resolver"/> says otherwise (the CLI adds its --import-path roots).</summary>
     public static CompilationResult CompileFile(string path, string? model = null, ISourceResolver? resolver = null)
     {
-        string text;
-        try { text = File.ReadAllText(path); }
-        catch (Exception e) when (FileErrors.IsFileSystemError(e))
-        {
-            var d = DiagnosticCatalog.FileNotFound.At(SourceSpan.None, path, FileErrors.Reason(path, e));
-            return new CompilationResult(null, new[] { d }, new Dictionary<string, SourceText>(), Array.Empty<string>());
-        }
-        return Compile(new SourceText(FileSystemSourceResolver.Normalize(path), text), model, resolver);
+        var source = FileSystemSourceResolver.ReadRoot(path, out var problem);
+        if (source is null)
+            return new CompilationResult(null, new[] { problem! }, new Dictionary<string, SourceText>(), Array.Empty<string>());
+        return Compile(source, model, resolver ?? new FileSystemSourceResolver(path));
     }
 
     public static CompilationResult Compile(SourceText source, string? model = null, ISourceResolver? resolver = null)
     {
         var diagnostics = new DiagnosticBag();
-        var loader = new ProgramLoader(resolver ?? new FileSystemSourceResolver(), diagnostics);
+        var loader = new ProgramLoader(resolver ?? new FileSystemSourceResolver(source.Path), diagnostics);
         Module? module = null;
         var models = new List<string>();
         try
@@ -107,7 +104,7 @@ public static class Compiler
     public static IReadOnlyList<Diagnostic> CheckSyntax(SourceText source, ISourceResolver? resolver = null)
     {
         var diagnostics = new DiagnosticBag();
-        new ProgramLoader(resolver ?? new FileSystemSourceResolver(), diagnostics).Load(source);
+        new ProgramLoader(resolver ?? new FileSystemSourceResolver(source.Path), diagnostics).Load(source);
         return diagnostics.Items;
     }
 }

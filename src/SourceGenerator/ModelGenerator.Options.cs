@@ -24,7 +24,18 @@ public sealed partial class ModelGenerator
         public const string GpusProperty = "GraphDslGpus";
         public const string WeightsProperty = "GraphDslWeights";
 
+        /// <summary>The options; an exception while reading them is one GD0901 and the defaults.</summary>
         public static GeneratorOptions Read(AnalyzerConfigOptions global)
+        {
+            try { return ReadCore(global); }
+            catch (System.Exception e) when (e is not System.OperationCanceledException)
+            {
+                var failure = DiagnosticDescriptors.Create(DiagnosticDescriptors.InternalError, null, "the build properties", e.GetType().Name + ": " + e.Message);
+                return GeneratorOptions.Default with { Problems = new[] { failure }.ToEquatableArray() };
+            }
+        }
+
+        private static GeneratorOptions ReadCore(AnalyzerConfigOptions global)
         {
             string? Get(string property) =>
                 global.TryGetValue("build_property." + property, out var value) && !string.IsNullOrWhiteSpace(value) ? value.Trim() : null;

@@ -36,17 +36,19 @@ public sealed partial class ModelGenerator
         {
             try
             {
+                if (file.ReadError is not null) return Failed(file, file.ReadError);
                 using var culture = InvariantCultureScope.Enter();
                 return ParseCore(file, importable, options, cancellationToken);
             }
             catch (OperationCanceledException) { throw; }
-            catch (Exception e)
-            {
-                var location = new LocationInfo(file.Path, default, default);
-                var info = DiagnosticDescriptors.Create(DiagnosticDescriptors.InternalError, location,
-                    System.IO.Path.GetFileName(file.Path), e.GetType().Name + ": " + e.Message);
-                return new ModelFileResult(file.Path, EquatableArray<ModelSpec>.Empty, new[] { info }.ToEquatableArray());
-            }
+            catch (Exception e) { return Failed(file, e.GetType().Name + ": " + e.Message); }
+        }
+
+        private static ModelFileResult Failed(MoeFile file, string reason)
+        {
+            var location = new LocationInfo(file.Path, default, default);
+            var info = DiagnosticDescriptors.Create(DiagnosticDescriptors.InternalError, location, System.IO.Path.GetFileName(file.Path), reason);
+            return new ModelFileResult(file.Path, EquatableArray<ModelSpec>.Empty, new[] { info }.ToEquatableArray());
         }
 
         private ModelFileResult ParseCore(MoeFile file, EquatableArray<MoeFile> importable, GeneratorOptions options, CancellationToken cancellationToken)
@@ -56,7 +58,8 @@ public sealed partial class ModelGenerator
                 var unreadable = DiagnosticMapping.ToInfo(DiagnosticCatalog.FileNotFound.At(SourceSpan.None, file.Path, "the compiler could not read it"), null, file.Path, null);
                 return new ModelFileResult(file.Path, EquatableArray<ModelSpec>.Empty, new[] { unreadable }.ToEquatableArray());
             }
-            var resolver = new AdditionalFilesResolver(importable.Append(file), options.ProjectDirectory);
+            // Without a project folder (a host that does not pass ProjectDir), the file's own folder confines its imports.
+            var resolver = new AdditionalFilesResolver(importable.Append(file), options.ProjectDirectory ?? FolderOf(file.Path));
             var root = new SourceText(resolver.DisplayPath(file.Path), file.Text);
 
             // A file may define several models: the frontend then asks for one by name, so compile each.
@@ -81,6 +84,13 @@ public sealed partial class ModelGenerator
                     diagnostics.Add(misfit);
             }
             return new ModelFileResult(file.Path, models.ToEquatableArray(), diagnostics.Distinct().ToEquatableArray());
+        }
+
+        /// <summary>The folder of a file, '/'-separated, with its trailing slash.</summary>
+        private static string FolderOf(string filePath)
+        {
+            var path = ProjectImports.Normalize(filePath);
+            return path.Substring(0, path.LastIndexOf('/') + 1);
         }
 
         /// <summary>

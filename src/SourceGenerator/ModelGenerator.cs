@@ -38,7 +38,7 @@ public sealed partial class ModelGenerator : IIncrementalGenerator
 
         var files = context.AdditionalTextsProvider
             .Where(text => text.Path.EndsWith(".moe", StringComparison.OrdinalIgnoreCase))
-            .Select((text, cancellationToken) => new MoeFile(text.Path, text.GetText(cancellationToken)?.ToString()))
+            .Select((text, cancellationToken) => ReadFile(text, cancellationToken))
             .WithTrackingName(TrackingNames.Files);
 
         var allFiles = files.Collect()
@@ -80,13 +80,35 @@ public sealed partial class ModelGenerator : IIncrementalGenerator
 
         context.RegisterSourceOutput(models.Combine(frontendReferenced.Combine(runnerReferenced)),
             static (spc, input) => EmitModels(spc, input.Left, input.Right.Left, input.Right.Left && input.Right.Right));
-        context.RegisterSourceOutput(frontendReferenced, static (spc, referenced) =>
+        context.RegisterSourceOutput(frontendReferenced, static (spc, referenced) => Guarded(spc, Emitter.EmbeddedSourcesHintName, () =>
         {
             if (referenced) spc.AddSource(Emitter.EmbeddedSourcesHintName, Emitter.EmbeddedSourcesClass);
-        });
-        context.RegisterSourceOutput(diagnostics, static (spc, infos) => Report(spc, infos));
-        context.RegisterSourceOutput(options.Select((o, _) => o.Problems), static (spc, infos) => Report(spc, infos));
-        context.RegisterSourceOutput(generatedClasses, static (spc, classes) => ReportDuplicateClasses(spc, classes));
+        }));
+        context.RegisterSourceOutput(diagnostics, static (spc, infos) => Guarded(spc, "the diagnostics", () => Report(spc, infos)));
+        context.RegisterSourceOutput(options.Select((o, _) => o.Problems), static (spc, infos) => Guarded(spc, "the build properties", () => Report(spc, infos)));
+        context.RegisterSourceOutput(generatedClasses, static (spc, classes) => Guarded(spc, "the generated classes", () => ReportDuplicateClasses(spc, classes)));
+    }
+
+    /// <summary>The file's text; an exception of the host's <see cref="AdditionalText"/> is kept as the
+    /// file's read error (a GD0901 on it), never thrown into the build.</summary>
+    private static MoeFile ReadFile(AdditionalText text, System.Threading.CancellationToken cancellationToken)
+    {
+        try { return new MoeFile(text.Path, text.GetText(cancellationToken)?.ToString()); }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return new MoeFile(text.Path, null, e.GetType().Name + ": " + e.Message);
+        }
+    }
+
+    /// <summary>Runs one output step; an exception becomes one GD0901 for the project instead of CS8785.</summary>
+    private static void Guarded(SourceProductionContext context, string subject, Action step)
+    {
+        try { step(); }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            context.ReportDiagnostic(DiagnosticDescriptors.Create(DiagnosticDescriptors.InternalError, null,
+                subject, e.GetType().Name + ": " + e.Message).ToDiagnostic());
+        }
     }
 
     private static void EmitModels(SourceProductionContext context, EquatableArray<ModelSpec> models, bool withFrontend, bool withRunner)

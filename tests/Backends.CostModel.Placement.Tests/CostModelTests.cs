@@ -16,7 +16,7 @@ public class CostModelTests
     {
         var diagnostics = new DiagnosticBag();
         var deployment = new Deployment(Tp: 1, Ep: 32, Dp: 32, Weights: "fp8");
-        var compiled = CompiledDeployment.Compile(Fixtures.Model("deepseek-v3"), deployment, null, diagnostics);
+        var compiled = CompiledDeployment.Compile(Fixtures.Model("deepseek-v3"), deployment, "", diagnostics);
         Assert.True(compiled is not null, string.Join("\n", diagnostics.Items));
         var predictor = new Predictor(compiled!, new Cluster(HardwareCatalog.BuiltIn().Find("h100-sxm")!, 4, 8), EfficiencyProfile.Find("default")!);
         var stats = Fixtures.Zipf("deepseek-v3", 1.2);

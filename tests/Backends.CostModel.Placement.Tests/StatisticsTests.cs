@@ -31,15 +31,21 @@ public class StatisticsTests
         Assert.Contains("expert loads sum to 4, not tokens x top_k = 8", e.Message);
     }
 
-    /// <summary>Found by fuzzing (docs/robustness.md): the sum of the loads overflowed (an OverflowException, GD0899).</summary>
+    /// <summary>Found by fuzzing (docs/robustness.md): the sum of the loads overflowed (an OverflowException, GD0899).
+    /// With top_k 1, tokens x top_k (2^62) fits but the two loads sum to 2^63, one past a long.</summary>
     [Fact]
     public void Loads_whose_sum_overflows_64_bits_are_rejected()
     {
         const long Huge = 1L << 62;
-        var s = new RoutingStats("m", 2, 2, new[] { new LayerRouting("l", Huge, new[] { Huge, Huge }) });
-        Assert.Equal(new[] { "layer 0 (l): the expert loads or tokens x top_k overflow a 64-bit integer" }, s.Validate(1, 2, 2));
+        const string Overflow = "layer 0 (l): expert loads sum to more than 2^63, not tokens x top_k = 4611686018427387904";
+        var s = new RoutingStats("m", 2, 1, new[] { new LayerRouting("l", Huge, new[] { Huge, Huge }) });
+        Assert.Equal(new[]
+        {
+            "layer 0 (l): 4611686018427387904 tokens is more than the limit of 1099511627776 (2^40)",
+            Overflow,
+        }, s.Validate(1, 2, 1));
         var e = Assert.Throws<PlacementException>(() => ExpertPlacer.Place("eplb", s, new PlacementOptions { Gpus = 2 }));
-        Assert.Contains("the expert loads or tokens x top_k overflow a 64-bit integer", e.Message);
+        Assert.Contains(Overflow, e.Message);
     }
 
     [Fact]

@@ -39,7 +39,7 @@ public class PhysicalLimitTests
         var stats = ModelStats.Compute(Models.Sample(sample));
         var p = Models.Predictor(sample, device, new Deployment(tp), EfficiencyProfile.Roofline);
         const long tokens = 4096;
-        var ttft = p.TtftSeconds(1, tokens);
+        var ttft = p.BatchPrefillSeconds(1, tokens);
         double peak = Models.Catalog.Find(device)!.Peak("bf16")!.Value;
         double floor = 2 * stats.ActiveParamsExcludingEmbedding * tokens / tp / peak;
         Assert.True(ttft >= floor * 0.99, $"TTFT {ttft} s below {floor} s");

@@ -93,7 +93,7 @@ public class RoutingSkewTests
     public void A_fused_moe_kernel_adds_its_streaming_and_its_math()
     {
         var trt = EfficiencyProfile.Find("trtllm")!;
-        var compiled = CompiledDeployment.Compile(Models.Sample("qwen3-30b-a3b"), new Deployment(1, Weights: "fp8"), null, new GraphDsl.Ir.Diagnostics.DiagnosticBag())!;
+        var compiled = CompiledDeployment.Compile(Models.Sample("qwen3-30b-a3b"), new Deployment(1, Weights: "fp8"), "", new GraphDsl.Ir.Diagnostics.DiagnosticBag())!;
         var plan = compiled.DecodePlan;
         int moe = System.Array.FindIndex(plan.Entries, e => e.IsMoe);
         var cluster = new Cluster(Models.Catalog.Find("h100-sxm")!, 1, 1);

@@ -88,12 +88,16 @@ public class CostModelCommandTests
     [InlineData("--hardware", "h100-sxmm", "GD0601: unknown hardware 'h100-sxmm'; did you mean 'h100-sxm'?")]
     [InlineData("--tp", "3", "GD0602: tp x dp x pp = 3 x 1 x 1 = 3 GPUs, but the cluster has 8")]
     // --ep is not in the GPU product, so 0 used to reach the parallelize pass (GD0505, exit 1).
-    [InlineData("--ep", "0", "GD0602: --tp, --ep, --dp and --pp must be at least 1 (got tp=8, ep=0, dp=1, pp=1)")]
+    [InlineData("--ep", "0", "GD0802: --ep: 0 is less than 1")]
+    [InlineData("--tp", "2,4", "GD0802: --tp takes one value here, found '2,4' (sweep takes lists)")]
+    [InlineData("--weights", "fp9", "GD0802: --weights: 'fp9' is not one of keep, bf16, f16, fp8")]
+    [InlineData("--moe-comm", "broadcast", "GD0802: --moe-comm: 'broadcast' is not one of auto, all_to_all, all_gather")]
+    [InlineData("--redundant-experts", "-1", "GD0802: --redundant-experts: -1 is less than 0")]
     [InlineData("--context", "lots", "GD0603: --context 'lots' is not a positive size")]
     [InlineData("--profile", "fast", "GD0605: unknown efficiency profile 'fast'")]
-    [InlineData("--tpot-slo-ms", "NaN", "GD0603: --tpot-slo-ms must be a positive number")]
-    [InlineData("--routing-skew", "-1", "GD0603: --routing-skew must be a number from 0 (uniform routing) to 10, found -1")]
-    [InlineData("--routing-skew", "NaN", "GD0603: --routing-skew must be a number from 0 (uniform routing) to 10, found NaN")]
+    [InlineData("--tpot-slo-ms", "NaN", "GD0802: --tpot-slo-ms must be a finite number above 0, found 'NaN'")]
+    [InlineData("--routing-skew", "-1", "GD0802: --routing-skew must be a number from 0 to 10, found '-1'")]
+    [InlineData("--routing-skew", "NaN", "GD0802: --routing-skew must be a number from 0 to 10, found 'NaN'")]
     // --passes is spliced into the deployment's pipeline; it is parsed as written first, so a malformed or
     // unknown element is an error at its column in the user's text instead of being dropped silently.
     [InlineData("--passes", "fuse{", "<pipeline>:1:5: error GD0501: unbalanced '{': expected '}'")]
@@ -161,7 +165,12 @@ public class CostModelCommandTests
         var r = CliRunner.Run("sweep", "samples/llama-3-70b.moe", "--hardware", "h100-sxm,h200-sxm", "--gpus", "8", "--batch", "1,64",
             "--context", "4k,32k", "--tp", "2,4,8", "--dp", "1,2,4", "--weights", "bf16,fp8", "-o", path);
         Assert.True(r.ExitCode == 0, r.Err);
-        var lines = File.ReadAllLines(path);
+        var all = File.ReadAllLines(path);
+        // The layouts that do not use 8 GPUs are counted in the metadata and the note, never dropped silently.
+        const string skipped = "12 of 18 candidate layouts skipped: tp x dp x pp is not the GPU count";
+        Assert.Equal(new[] { "# efficiency profile: default on h100-sxm; default on h200-sxm", "# " + skipped }, all.TakeWhile(l => l.StartsWith('#')).ToArray());
+        Assert.Contains("note GD0619: " + skipped, r.Err);
+        var lines = all.SkipWhile(l => l.StartsWith('#')).ToArray();
         // Layouts with tp x dp = 8: (8,1), (4,2), (2,4); x 2 devices x 2 formats x 2 batches x 2 contexts.
         Assert.Equal(1 + 3 * 2 * 2 * 2 * 2, lines.Length);
         int bestColumn = System.Array.IndexOf(lines[0].Split(','), "best");
@@ -171,14 +180,14 @@ public class CostModelCommandTests
 
     [Theory]
     // 2000 batches x 2000 contexts: four million rows, which used to run out of memory.
-    [InlineData("--batch", "RANGE", "--context", "RANGE", "GD0606: the sweep is too large: 1 deployment(s) x 1 device(s) x 1 prompt(s) x 2000 context(s) x 2000 batch(es) = 4000000 configurations; the limit is 1000000")]
-    [InlineData("--tp", "RANGE", "--dp", "RANGE", "GD0606: the sweep is too large: --weights x --kv x --dp x --pp x --ep x --tp = 1 x 1 x 2000 x 1 x 1 x 2000 = 4000000 candidate layouts; the limit is 1000000")]
-    [InlineData("--ep", "RANGE", "--weights", "bf16,fp8,int4", "GD0606: the sweep is too large: 1 pipeline(s) x 6000 layout(s) = 6000 deployments to compile; the limit is 4096")]
+    [InlineData("--batch", "RANGE", "--prompt", "RANGE", "GD0606: the sweep is too large: 1 deployment(s) x 1 device(s) x 2000 (prompt, context) pair(s) x 2000 batch(es) = 4000000 configurations; the limit is 1000000")]
+    [InlineData("--tp", "RANGE", "--dp", "RANGE", "GD0606: the sweep is too large: --gpus x the layout and format lists = 1 x 4000000 = 4000000 candidate layouts; the limit is 1000000")]
+    [InlineData("--redundant-experts", "RANGE", "--weights", "bf16,fp8,int4", "GD0606: the sweep is too large: 1 pipeline(s) x their layouts = 6000 deployments to compile; the limit is 4096")]
     // A layout size beyond an int used to wrap around silently: 4294967304 became tp=8.
-    [InlineData("--tp", "4294967304", "--batch", "8", "GD0606: --tp: 4294967304 is larger than 2147483647")]
+    [InlineData("--tp", "4294967304", "--batch", "8", "GD0802: --tp: 4294967304 is larger than 2147483647")]
     [InlineData("--passes", "fuse;fuse{", "--batch", "8", "<pipeline>:1:5: error GD0501: unbalanced '{': expected '}'")]
-    [InlineData("--tpot-slo-ms", "-1", "--batch", "8", "GD0606: --tpot-slo-ms must be a positive number")]
-    [InlineData("--routing-skew", "11", "--batch", "8", "GD0603: --routing-skew must be a number from 0 (uniform routing) to 10, found 11")]
+    [InlineData("--tpot-slo-ms", "-1", "--batch", "8", "GD0802: --tpot-slo-ms must be a finite number above 0, found '-1'")]
+    [InlineData("--routing-skew", "11", "--batch", "8", "GD0802: --routing-skew must be a number from 0 to 10, found '11'")]
     public void Sweep_rejects_bad_or_unbounded_options_before_compiling(string o1, string v1, string o2, string v2, string message)
     {
         string Value(string v) => v == "RANGE" ? string.Join(",", Enumerable.Range(1, 2000)) : v;

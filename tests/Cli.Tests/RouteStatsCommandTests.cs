@@ -89,6 +89,8 @@ public sealed class RouteStatsCommandTests : IDisposable
 
     [Theory]
     [InlineData("samples/mixtral-8x7b.moe", "zipf:-1", 2, "--synthetic 'zipf:-1': expected uniform or zipf:A with A >= 0")]
+    // A exponent of infinity used to be accepted (issue 15: NaN and infinity on every float option).
+    [InlineData("samples/mixtral-8x7b.moe", "zipf:Infinity", 2, "--synthetic 'zipf:Infinity': expected uniform or zipf:A with A >= 0")]
     [InlineData("samples/mixtral-8x7b.moe", "pareto", 2, "--synthetic 'pareto': expected uniform or zipf:A with A >= 0")]
     [InlineData("samples/llama-3-8b.moe", "uniform", 1, "Llama3_8B has no MoE layer")]
     public void Bad_input_is_an_error_with_the_reason(string sample, string synthetic, int exitCode, string message)

@@ -28,7 +28,7 @@ internal static class DotNetProcess
 
     public static Result Run(string workingDirectory, TimeSpan timeout, IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
-        var info = new ProcessStartInfo(DotNetExecutable())
+        var info = new ProcessStartInfo(GraphDsl.TestSupport.DotNet.Executable)
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
@@ -67,13 +67,6 @@ internal static class DotNetProcess
         }
         process.WaitForExit();   // drains the redirected streams
         lock (output) return new Result(command, process.ExitCode, output.ToString(), watch.Elapsed);
-    }
-
-    /// <summary>The dotnet that runs the tests (DOTNET_HOST_PATH, set by the CLI), else the one on PATH.</summary>
-    private static string DotNetExecutable()
-    {
-        var host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
-        return !string.IsNullOrEmpty(host) && File.Exists(host) ? host : "dotnet";
     }
 
     private static string Tail(string text, int lines = 60)

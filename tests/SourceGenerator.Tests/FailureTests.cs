@@ -33,6 +33,52 @@ public class FailureTests
         Assert.Contains(run.Sources, s => s.HintName.Contains("TinyMoe"));
     }
 
+    /// <summary>No hook: the host's own <see cref="AdditionalText"/> throws, as a broken IDE file system might.</summary>
+    [Fact]
+    public void A_file_the_host_cannot_read_is_one_diagnostic_and_the_others_generate()
+    {
+        var harness = new GeneratorHarness().Sample("tiny-moe");
+        var run = harness.Generate(files: harness.Files.Append(new ThrowingText("/project/Models/broken.moe")));
+
+        Assert.Null(run.Generator.Exception);
+        Assert.Equal(new[] { "/project/Models/broken.moe(1,1): error GD0901: internal error while generating code for 'broken.moe': " +
+            "IOException: the disk went away (please report it)" }, run.Rendered);
+        Assert.Contains(run.Sources, s => s.HintName.Contains("TinyMoe"));
+    }
+
+    /// <summary>No hook: the host's analyzer-config options throw; the defaults are used.</summary>
+    [Fact]
+    public void Build_properties_that_throw_are_one_diagnostic_and_the_defaults()
+    {
+        var harness = new GeneratorHarness().Sample("tiny-dense");
+        var run = harness.Generate(options: new ThrowingOptionsProvider());
+
+        Assert.Null(run.Generator.Exception);
+        Assert.Equal(new[] { "error GD0901: internal error while generating code for 'the build properties': " +
+            "InvalidOperationException: no options today (please report it)" }, run.Rendered);
+        Assert.Contains("namespace GraphDsl.Models\n", run.Sources.Single(s => s.HintName.EndsWith(".TinyDense.g.cs", StringComparison.Ordinal)).SourceText.ToString());
+    }
+
+    private sealed class ThrowingText : AdditionalText
+    {
+        public ThrowingText(string path) { Path = path; }
+        public override string Path { get; }
+        public override Microsoft.CodeAnalysis.Text.SourceText GetText(System.Threading.CancellationToken cancellationToken = default) =>
+            throw new System.IO.IOException("the disk went away");
+    }
+
+    private sealed class ThrowingOptionsProvider : Microsoft.CodeAnalysis.Diagnostics.AnalyzerConfigOptionsProvider
+    {
+        public override Microsoft.CodeAnalysis.Diagnostics.AnalyzerConfigOptions GlobalOptions { get; } = new ThrowingOptions();
+        public override Microsoft.CodeAnalysis.Diagnostics.AnalyzerConfigOptions GetOptions(SyntaxTree tree) => GlobalOptions;
+        public override Microsoft.CodeAnalysis.Diagnostics.AnalyzerConfigOptions GetOptions(AdditionalText textFile) => GlobalOptions;
+    }
+
+    private sealed class ThrowingOptions : Microsoft.CodeAnalysis.Diagnostics.AnalyzerConfigOptions
+    {
+        public override bool TryGetValue(string key, out string value) => throw new InvalidOperationException("no options today");
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("\0\u0001\u00ff binary junk {{{{ ]]]")]

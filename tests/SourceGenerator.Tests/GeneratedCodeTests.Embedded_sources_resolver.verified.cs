@@ -3,8 +3,8 @@
 
 namespace GraphDsl.Generated
 {
-    /// <summary>Imports of a generated model: <c>std/...</c> from the GraphDsl standard library, other
-    /// files from the copies embedded at build time, found by the rules the generator used.</summary>
+    /// <summary>Imports of a generated model other than <c>std/...</c> (the frontend serves those): the copies
+    /// embedded at build time, found by the rule the generator used, inside the project folder.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("GraphDsl.SourceGenerator", "0.1.0")]
     internal sealed class GraphDslEmbeddedSources : global::GraphDsl.Frontend.Semantics.ISourceResolver
     {
@@ -17,36 +17,15 @@ namespace GraphDsl.Generated
             for (int i = 0; i + 1 < pathsAndTexts.Length; i += 2) _sources[pathsAndTexts[i]] = pathsAndTexts[i + 1];
         }
 
-        public global::GraphDsl.Frontend.Syntax.SourceText Resolve(string importPath, string fromFile, out string error)
+        public global::GraphDsl.Frontend.Semantics.ImportResult Resolve(string importPath, string fromFile)
         {
-            error = "";
-            if (importPath.StartsWith(global::GraphDsl.Frontend.Semantics.StandardLibrary.Prefix, global::System.StringComparison.Ordinal))
-            {
-                var std = global::GraphDsl.Frontend.Semantics.StandardLibrary.Load(importPath);
-                if (std == null) error = "no standard-library module '" + importPath + "'";
-                return std;
-            }
-            var slash = fromFile.LastIndexOf('/');
-            var path = Normalize(slash < 0 ? importPath : fromFile.Substring(0, slash + 1) + importPath);
+            var path = global::GraphDsl.Frontend.Semantics.ProjectImports.PathOf(fromFile, importPath);
+            if (!global::GraphDsl.Frontend.Semantics.ProjectImports.IsInside(path))
+                return global::GraphDsl.Frontend.Semantics.ImportResult.Refused(importPath, global::GraphDsl.Frontend.Semantics.ProjectImports.OutsideProject);
             string text;
-            if (_sources.TryGetValue(path, out text)) return new global::GraphDsl.Frontend.Syntax.SourceText(path, text);
-            if (!path.EndsWith(".moe", global::System.StringComparison.OrdinalIgnoreCase) && _sources.TryGetValue(path + ".moe", out text))
-                return new global::GraphDsl.Frontend.Syntax.SourceText(path + ".moe", text);
-            error = "'" + path + "' was not embedded at build time";
-            return null;
-        }
-
-        private static string Normalize(string path)
-        {
-            var rooted = path.StartsWith("/", global::System.StringComparison.Ordinal) || path.StartsWith("\\", global::System.StringComparison.Ordinal);
-            var parts = new global::System.Collections.Generic.List<string>();
-            foreach (var part in path.Replace('\\', '/').Split('/'))
-            {
-                if (part.Length == 0 || part == ".") continue;
-                if (part == ".." && parts.Count > 0 && parts[parts.Count - 1] != "..") parts.RemoveAt(parts.Count - 1);
-                else parts.Add(part);
-            }
-            return (rooted ? "/" : "") + string.Join("/", parts);
+            if (_sources.TryGetValue(path, out text))
+                return global::GraphDsl.Frontend.Semantics.ImportResult.Found(new global::GraphDsl.Frontend.Syntax.SourceText(path, text));
+            return global::GraphDsl.Frontend.Semantics.ImportResult.NotFound(importPath, "'" + path + "' was not embedded at build time");
         }
     }
 }

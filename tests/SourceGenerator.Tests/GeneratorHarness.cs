@@ -54,19 +54,20 @@ internal sealed class GeneratorHarness
     public IReadOnlyList<AdditionalText> Files => _files;
     public AnalyzerConfigOptionsProvider Options => new OptionsProvider(new Dictionary<string, string>(_properties));
 
-    public GeneratorDriver CreateDriver() =>
+    /// <summary>A driver over the files and properties added so far, or over the given ones (a test's own fakes).</summary>
+    public GeneratorDriver CreateDriver(IEnumerable<AdditionalText>? files = null, AnalyzerConfigOptionsProvider? options = null) =>
         CSharpGeneratorDriver.Create(
             new[] { _generator.AsSourceGenerator() },
-            additionalTexts: _files,
+            additionalTexts: files ?? _files,
             parseOptions: ParseOptions,
-            optionsProvider: Options,
+            optionsProvider: options ?? Options,
             driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
 
     /// <summary>Runs the generator once over <paramref name="compilation"/> (default: one empty C# file).</summary>
-    public Run Generate(CSharpCompilation? compilation = null)
+    public Run Generate(CSharpCompilation? compilation = null, IEnumerable<AdditionalText>? files = null, AnalyzerConfigOptionsProvider? options = null)
     {
         compilation ??= Compilation(withFrontend: true);
-        var driver = CreateDriver().RunGeneratorsAndUpdateCompilation(compilation, out var output, out var driverDiagnostics);
+        var driver = CreateDriver(files, options).RunGeneratorsAndUpdateCompilation(compilation, out var output, out var driverDiagnostics);
         return new Run(driver, driver.GetRunResult(), output, driverDiagnostics);
     }
 

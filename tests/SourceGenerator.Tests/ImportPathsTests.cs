@@ -1,3 +1,4 @@
+using GraphDsl.Frontend.Semantics;
 using GraphDsl.SourceGenerator.Resolution;
 
 namespace GraphDsl.SourceGenerator.Tests;
@@ -17,10 +18,20 @@ public class ImportPathsTests
         Assert.Equal(expected, ImportPaths.DisplayPath(file, projectDir));
 
     [Theory]
-    [InlineData("Models/a.moe", "blocks/b", "Models/blocks/b|Models/blocks/b.moe")]
+    [InlineData("Models/a.moe", "blocks/b", "Models/blocks/b.moe")]
     [InlineData("Models/a.moe", "../shared/c.moe", "shared/c.moe")]
-    [InlineData("a.moe", "b", "b|b.moe")]
-    [InlineData("../../x/a.moe", "../y", "../../y|../../y.moe")]
+    [InlineData("a.moe", "b", "b.moe")]
+    [InlineData("../../x/a.moe", "../y", "../../y.moe")]
     public void Imports_resolve_beside_the_importing_file(string from, string import, string expected) =>
-        Assert.Equal(expected, string.Join("|", ImportPaths.Candidates(from, import)));
+        Assert.Equal(expected, ProjectImports.PathOf(from, import));
+
+    [Theory]
+    [InlineData("Models/blocks/b.moe", true)]
+    [InlineData("c.moe", true)]
+    [InlineData("../c.moe", false)]
+    [InlineData("..", false)]
+    [InlineData("/etc/passwd.moe", false)]
+    [InlineData("C:/x.moe", false)]
+    public void Imports_stay_inside_the_project(string projectPath, bool inside) =>
+        Assert.Equal(inside, ProjectImports.IsInside(projectPath));
 }

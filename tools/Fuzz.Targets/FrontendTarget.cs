@@ -27,25 +27,19 @@ internal static class FrontendTarget
     }
 }
 
-/// <summary>Resolves <c>std/...</c> from the standard library and anything else from a fixed map of file names.</summary>
+/// <summary>Resolves an import from a fixed map of file names; the loader serves <c>std/...</c> and refuses
+/// what no resolver may serve (absolute paths, paths leading outside, other extensions) before asking.</summary>
 public sealed class InMemorySourceResolver : ISourceResolver
 {
     private readonly IReadOnlyDictionary<string, string> _files;
 
     public InMemorySourceResolver(IReadOnlyDictionary<string, string> files) { _files = files; }
 
-    public SourceText? Resolve(string importPath, string fromFile, out string error)
+    public ImportResult Resolve(string importPath, string fromFile)
     {
-        error = "";
-        if (importPath.StartsWith(StandardLibrary.Prefix, StringComparison.Ordinal))
-        {
-            var std = StandardLibrary.Load(importPath);
-            if (std is null) error = $"no standard-library module '{importPath}'";
-            return std;
-        }
-        var name = importPath.EndsWith(".moe", StringComparison.Ordinal) ? importPath : importPath + ".moe";
-        if (_files.TryGetValue(name, out var text)) return new SourceText(name, text);
-        error = $"no file '{name}' in memory";
-        return null;
+        var name = ImportRules.WithExtension(importPath);
+        return _files.TryGetValue(name, out var text)
+            ? ImportResult.Found(new SourceText(name, text))
+            : ImportResult.NotFound(importPath, $"no file '{name}' in memory");
     }
 }

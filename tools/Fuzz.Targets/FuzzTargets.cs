@@ -16,7 +16,7 @@ public static class FuzzTargets
         new FuzzTarget("routing", "routing statistics (RoutingStats.Read and Validate)", JsonTargets.Routing),
         new FuzzTarget("placement", "placement plans (PlacementJson.Read)", JsonTargets.Placement),
         new FuzzTarget("engine-map", "engine expert maps (EngineExpertMap.Read) for tiny-moe on 2 GPUs", JsonTargets.EngineMap),
-        new FuzzTarget("measurements", "the measurement CSV (Measurement.Parse over Csv.Parse)", MeasurementTarget.Run),
+        new FuzzTarget("measurements", "the measurement CSV (Measurement.Parse over Csv.ParseRecords)", MeasurementTarget.Run),
         new FuzzTarget("safetensors", "safetensors files: header validation, then every tensor read as f32", SafetensorsTarget.Run),
     };
 

@@ -1,14 +1,15 @@
-using System.IO;
 using GraphDsl.Backends.CostModel.Validation;
+using GraphDsl.Ir.Diagnostics;
 
 namespace GraphDsl.Fuzz;
 
-/// <summary>The measurement dataset as <c>graphdsl validate --data</c> reads it.</summary>
+/// <summary>The measurement dataset as <c>graphdsl validate --data</c> reads it: bad rows are diagnostics (GD0610).</summary>
 internal static class MeasurementTarget
 {
     public static void Run(byte[] input)
     {
-        try { Measurement.Parse(FuzzTarget.Text(input), "fuzz.csv"); }
-        catch (InvalidDataException) { }
+        var diagnostics = new DiagnosticBag();
+        Measurement.Parse("fuzz.csv", FuzzTarget.Text(input), diagnostics);
+        DiagnosticCheck.Check(diagnostics.Items);
     }
 }

@@ -20,77 +20,107 @@ namespace GraphDsl.Cli.Commands;
 /// across contexts, where the MoE is at a structural disadvantage (the dense model serves more tokens/s from
 /// the same GPUs at its largest batch) and the sparsity s = active / total behind it.
 /// </summary>
-internal static class CompareCommand
+internal sealed class CompareCommand
 {
+    private readonly Argument<string> _a = new("a") { Description = "first .moe file" };
+    private readonly Argument<string?> _b = new("b") { Description = "second .moe file (default: the first)", Arity = ArgumentArity.ZeroOrOne };
+    private readonly Option<double?> _denseQ = NumberOptions.Float("--dense-q", "compare with the dense counterpart of q x the MoE's active parameters", FloatRange.Positive());
+    private readonly SourceOptions _source = new(withModel: false);
+    private readonly Option<string?> _passesB = new("--passes-b") { Description = "pipeline for the second model (default: --passes)" };
+    private readonly Option<string> _weightsB = new("--weights-b") { Description = "weight format for the second model (default: --weights)" };
+    private readonly Option<string> _kvB = new("--kv-b") { Description = "KV format for the second model (default: --kv)" };
+    private readonly WorkloadOptions _workload = new();
+    private readonly Option<string> _contexts = new("--contexts")
+    {
+        Description = "contexts for the structural comparison (at a context below --prompt, prompts of that length)", DefaultValueFactory = _ => "1k,4k,16k,32k,64k,128k",
+    };
+    private readonly Option<string?> _passes = CommonOptions.Passes();
+    private readonly Option<string> _format = CommonOptions.Format("table", "table", "json");
+    private readonly DeploymentOptions _deployment = new();
+
+    /// <summary>What the command line asks for: one cluster and workload, two deployments (each the flags merged with its pipeline).</summary>
+    private sealed record Settings(ClusterChoice Cluster, EfficiencyProfile Efficiency, Deployment A, Pipeline PassesA, Deployment B, Pipeline PassesB,
+        Workload Workload, List<long> Contexts, double? Q);
+
     public static Command Create()
     {
-        var a = new Argument<string>("a") { Description = "first .moe file" };
-        var b = new Argument<string?>("b") { Description = "second .moe file (default: the first)", Arity = ArgumentArity.ZeroOrOne };
-        var denseQ = new Option<double?>("--dense-q") { Description = "compare with the dense counterpart of q x the MoE's active parameters" };
-        var passesB = new Option<string?>("--passes-b") { Description = "pipeline for the second model (default: --passes)" };
-        var weightsB = new Option<string?>("--weights-b") { Description = "weight format for the second model (default: --weights)" };
-        var kvB = new Option<string?>("--kv-b") { Description = "KV format for the second model (default: --kv)" };
-        var batch = new Option<long>("--batch") { Description = "sequences in flight", DefaultValueFactory = _ => 1 };
-        var prompt = new Option<string>("--prompt") { Description = "prompt tokens", DefaultValueFactory = _ => "2048" };
-        var context = new Option<string>("--context") { Description = "context at the decode step", DefaultValueFactory = _ => "4096" };
-        var contexts = new Option<string>("--contexts") { Description = "contexts for the structural comparison", DefaultValueFactory = _ => "1k,4k,16k,32k,64k,128k" };
-        var passes = CommonOptions.Passes();
-        var format = CommonOptions.Format("table", "table", "json");
-        var deployment = new DeploymentOptions();
+        var c = new CompareCommand();
         var cmd = new Command("compare", "Compare two models (or an MoE and its dense counterpart) on the same cluster and workload.")
-            { a, b, denseQ, passesB, weightsB, kvB, batch, prompt, context, contexts, passes, format };
-        deployment.AddTo(cmd);
-        cmd.SetAction(r =>
-        {
-            var diagnostics = new DiagnosticBag();
-            var (cluster, eff, depA) = deployment.Resolve(r, diagnostics);
-            bool promptOk = DeploymentOptions.TryParseSize(r.GetValue(prompt)!, out var promptLen);
-            bool ctxOk = DeploymentOptions.TryParseSize(r.GetValue(context)!, out var ctxLen);
-            if (!promptOk || !ctxOk)
-                diagnostics.Report(DiagnosticCatalog.InvalidWorkload, SourceSpan.None, "--prompt and --context must be positive sizes");
-            var ctxList = new List<long>();
-            foreach (var c in r.GetValue(contexts)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-                if (DeploymentOptions.TryParseSize(c, out var v)) ctxList.Add(v);
-                else diagnostics.Report(DiagnosticCatalog.InvalidWorkload, SourceSpan.None, $"--contexts: '{c}' is not a positive size");
-            if (r.GetValue(denseQ) is <= 0) diagnostics.Report(DiagnosticCatalog.InvalidWorkload, SourceSpan.None, "--dense-q must be positive");
-            CommonOptions.CheckPipeline(r.GetValue(passes), diagnostics);
-            CommonOptions.CheckPipeline(r.GetValue(passesB), diagnostics);
-            if (diagnostics.HasErrors) { Driver.Report(diagnostics.Items); return ExitCodes.UsageError; }
-
-            var moduleA = Driver.Load(r.GetValue(a)!, null);
-            var moduleB = r.GetValue(b) is { } pathB ? Driver.Load(pathB, null) : moduleA;
-            if (moduleA is null || moduleB is null) return ExitCodes.InputError;
-            var passesA = r.GetValue(passes);
-            var pB = r.GetValue(passesB) ?? passesA;
-            double? q = r.GetValue(denseQ);
-            if (q is not null)
-            {
-                // The dense counterpart: densify after flattening, then the usual pipeline.
-                var flat = new PassManager(Pipeline.Parse(FormattableString.Invariant($"inline,canonicalize,densify{{q={q}}}"), diagnostics)!).Run(moduleA);
-                if (flat.Module is null) { Driver.Report(flat.Diagnostics); return ExitCodes.InputError; }
-                moduleB = flat.Module;
-            }
-            var depB = depA! with { Weights = r.GetValue(weightsB) ?? depA.Weights, Kv = r.GetValue(kvB) ?? depA.Kv };
-            var compiledA = CompiledDeployment.Compile(moduleA, depA, passesA, diagnostics);
-            var compiledB = CompiledDeployment.Compile(moduleB, depB, pB, diagnostics);
-            if (compiledA is null || compiledB is null) { Driver.Report(diagnostics.Items); return ExitCodes.InputError; }
-            var predA = new Predictor(compiledA, cluster!, eff!);
-            var predB = new Predictor(compiledB, cluster!, eff!);
-            Prediction pa, pb;
-            try
-            {
-                pa = predA.Predict(new Workload(r.GetValue(batch), promptLen, ctxLen), details: false);
-                pb = predB.Predict(new Workload(r.GetValue(batch), promptLen, ctxLen), details: false);
-            }
-            catch (ArgumentException e) { Driver.Report(DiagnosticCatalog.InvalidWorkload.At(SourceSpan.None, e.Message)); return ExitCodes.InputError; }
-            var statsA = ModelStats.Compute(moduleA);
-            var statsB = ModelStats.Compute(moduleB);
-            var rows = ctxList.Select(c => Structural(predA, predB, c, promptLen, depA.Dp)).ToList();
-            if (r.GetValue(format) == "json") Console.Out.Write(ToJson(pa, pb, statsA, statsB, q, rows));
-            else WriteTable(pa, pb, statsA, statsB, q, rows);
-            return ExitCodes.Ok;
-        });
+            { c._a, c._b, c._denseQ, c._passesB, c._weightsB, c._kvB, c._contexts, c._passes, c._format };
+        c._source.AddTo(cmd);
+        c._workload.AddTo(cmd);
+        c._deployment.AddTo(cmd);
+        cmd.SetAction(c.Run);
         return cmd;
+    }
+
+    private Settings? Parse(ParseResult r, DiagnosticBag diagnostics)
+    {
+        var (cluster, eff) = _deployment.ResolveCluster(r, diagnostics);
+        var (batch, prompt, context) = _workload.Resolve(r, diagnostics);
+        var ctxList = new List<long>();
+        foreach (var c in r.GetValue(_contexts)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            if (NumberOptions.SizeProblem("--contexts:", c, out var v) is { } badSize) diagnostics.Report(DiagnosticCatalog.InvalidWorkload, SourceSpan.None, badSize);
+            else ctxList.Add(v);
+        var passesA = CommonOptions.DeploymentPasses(r.GetValue(_passes), diagnostics);
+        var passesB = r.GetValue(_passesB) is { } textB ? CommonOptions.DeploymentPasses(textB, diagnostics) : passesA;
+        // The second model's formats: --weights-b and --kv-b stand in for --weights and --kv where given.
+        var given = _deployment.GivenPassValues(r, diagnostics, DiagnosticCatalog.InvalidOption);
+        var keysB = _deployment.PassKeys.ToList();
+        var givenB = new Dictionary<PassKey, string[]>(given);
+        foreach (var (flag, key) in new[] { (_weightsB, "weights"), (_kvB, "kv") })
+        {
+            if (r.GetResult(flag) is not { Implicit: false }) continue;
+            int i = keysB.FindIndex(k => k.Key == key);
+            var forB = keysB[i] with { Flag = flag };
+            givenB.Remove(keysB[i]);
+            keysB[i] = forB;
+            if (_deployment.Values(r.GetValue(flag)!, flag.Name, diagnostics, DiagnosticCatalog.InvalidOption, forB.Check) is { } values) givenB[forB] = values;
+        }
+        Deployment? Resolve(Pipeline? passes, Dictionary<PassKey, string[]> g, IReadOnlyList<PassKey> keys) =>
+            cluster is null || eff is null || passes is null ? null : _deployment.ResolveDeployment(g, passes, cluster.Cluster, eff, diagnostics, keys);
+        var depA = Resolve(passesA, given, _deployment.PassKeys);
+        var depB = Resolve(passesB, givenB, keysB);
+        if (diagnostics.HasErrors) return null;
+        return new Settings(cluster!, eff!, depA!, passesA!, depB!, passesB!, new Workload(batch, prompt, context), ctxList, r.GetValue(_denseQ));
+    }
+
+    private int Run(ParseResult r)
+    {
+        var diagnostics = new DiagnosticBag();
+        var s = Parse(r, diagnostics);
+        Driver.Report(diagnostics.Items);
+        if (s is null) return ExitCodes.UsageError;
+
+        diagnostics = new DiagnosticBag();
+        var moduleA = _source.Load(r, r.GetValue(_a)!);
+        var moduleB = r.GetValue(_b) is { } pathB ? _source.Load(r, pathB) : moduleA;
+        if (moduleA is null || moduleB is null) return ExitCodes.InputError;
+        if (s.Q is { } q)
+        {
+            // The dense counterpart: densify after flattening, then the usual pipeline.
+            var flat = new PassManager(Pipeline.Parse(FormattableString.Invariant($"inline,canonicalize,densify{{q={q}}}"), diagnostics)!).Run(moduleA);
+            if (flat.Module is null) { Driver.Report(flat.Diagnostics); return ExitCodes.InputError; }
+            moduleB = flat.Module;
+        }
+        var compiledA = CompiledDeployment.Compile(moduleA, s.A, s.PassesA, diagnostics);
+        var compiledB = CompiledDeployment.Compile(moduleB, s.B, s.PassesB, diagnostics);
+        if (compiledA is null || compiledB is null) { Driver.Report(diagnostics.Items); return ExitCodes.InputError; }
+        var predA = new Predictor(compiledA, s.Cluster.Cluster, s.Efficiency);
+        var predB = new Predictor(compiledB, s.Cluster.Cluster, s.Efficiency);
+        Prediction pa, pb;
+        try
+        {
+            pa = predA.Predict(s.Workload, details: false);
+            pb = predB.Predict(s.Workload, details: false);
+        }
+        catch (ArgumentException e) { Driver.Report(DiagnosticCatalog.InvalidWorkload.At(SourceSpan.None, e.Message)); return ExitCodes.InputError; }
+        var statsA = ModelStats.Compute(moduleA);
+        var statsB = ModelStats.Compute(moduleB);
+        var rows = s.Contexts.Select(c => Structural(predA, predB, c, Math.Min(s.Workload.Prompt, c), compiledA.Deployment.Dp)).ToList();
+        if (r.GetValue(_format) == "json") Console.Out.Write(ToJson(pa, pb, statsA, statsB, s.Q, rows, s.Cluster));
+        else WriteTable(pa, pb, statsA, statsB, s.Q, rows, s.Cluster);
+        return ExitCodes.Ok;
     }
 
     /// <summary>At one context: each model's largest batch and the decode tokens/s it serves there.</summary>
@@ -114,8 +144,9 @@ internal static class CompareCommand
         return new ContextRow(context, ba, ta, bb, tb);
     }
 
-    private static string ToJson(Prediction a, Prediction b, ModelStats sa, ModelStats sb, double? q, List<ContextRow> rows) => Json.Write(w =>
+    private static string ToJson(Prediction a, Prediction b, ModelStats sa, ModelStats sb, double? q, List<ContextRow> rows, ClusterChoice cluster) => Json.Write(w =>
     {
+        PredictionJson.Hardware(w, a, cluster);
         void Model(string name, Prediction p, ModelStats s) => w.Object(name, () =>
         {
             w.WriteString("model", p.Model);
@@ -124,7 +155,10 @@ internal static class CompareCommand
             w.Number("sparsity", s.ActiveParams / s.TotalParams);
             w.WriteBoolean("feasible", p.Feasible);
             if (p.MaxBatch == long.MaxValue) w.WriteNull("max_batch"); else w.Number("max_batch", p.MaxBatch);
-            w.Number("ttft_ms", p.Prefill.Milliseconds);
+            PredictionJson.Deployment(w, p.Deployment);
+            w.WriteString("pipeline", p.Pipeline.ToString());
+            w.Number("ttft_ms", p.TtftMs);
+            w.Number("prefill_batch_ms", p.Prefill.Milliseconds);
             w.Number("tpot_ms", p.Decode.Milliseconds);
             w.Number("tokens_per_s", p.DecodeTokensPerSecond);
             w.Number("weights_gb", p.Memory.WeightBytes / 1e9);
@@ -149,15 +183,18 @@ internal static class CompareCommand
         w.WriteEndArray();
     });
 
-    private static void WriteTable(Prediction a, Prediction b, ModelStats sa, ModelStats sb, double? q, List<ContextRow> rows)
+    private static void WriteTable(Prediction a, Prediction b, ModelStats sa, ModelStats sb, double? q, List<ContextRow> rows, ClusterChoice cluster)
     {
         var c = Terminal.Create();
-        c.MarkupLine($"[bold]{Markup.Escape(a.Model)}[/] (a) vs [bold]{Markup.Escape(b.Model)}[/] (b) on {a.Gpus} x {Markup.Escape(a.Device)}; batch {a.Workload.Batch}, context {a.Workload.Context}");
+        c.MarkupLine($"[bold]{Markup.Escape(a.Model)}[/] (a) vs [bold]{Markup.Escape(b.Model)}[/] (b) on {a.Gpus} x {Markup.Escape(a.Device)} ({Markup.Escape(cluster.Describe())}); " +
+                     $"batch {a.Workload.Batch}, prompt {a.Workload.Prompt}, context {a.Workload.Context}");
+        c.MarkupLine($"a: {Markup.Escape(a.Deployment.ToString())}; b: {Markup.Escape(b.Deployment.ToString())}");
         var t = new Table().Border(TableBorder.Rounded).AddColumn("").AddColumn(new TableColumn("a").RightAligned()).AddColumn(new TableColumn("b").RightAligned());
         t.AddRow("parameters total / active", $"{Units.Count(sa.TotalParams)} / {Units.Count(sa.ActiveParams)}", $"{Units.Count(sb.TotalParams)} / {Units.Count(sb.ActiveParams)}");
         t.AddRow("sparsity s = active / total", $"{sa.ActiveParams / sa.TotalParams:F3}", $"{sb.ActiveParams / sb.TotalParams:F3}");
         t.AddRow("fits", a.Feasible ? "yes" : "[red]no[/]", b.Feasible ? "yes" : "[red]no[/]");
-        t.AddRow("TTFT ms", $"{a.Prefill.Milliseconds:F2}", $"{b.Prefill.Milliseconds:F2}");
+        t.AddRow("TTFT ms (a request's, mean)", $"{a.TtftMs:F2}", $"{b.TtftMs:F2}");
+        t.AddRow("prefill of the batch ms", $"{a.Prefill.Milliseconds:F2}", $"{b.Prefill.Milliseconds:F2}");
         t.AddRow("TPOT ms", $"{a.Decode.Milliseconds:F3}", $"{b.Decode.Milliseconds:F3}");
         t.AddRow("decode tokens/s", $"{a.DecodeTokensPerSecond:F1}", $"{b.DecodeTokensPerSecond:F1}");
         t.AddRow("weights GB per GPU", $"{a.Memory.WeightBytes / 1e9:F2}", $"{b.Memory.WeightBytes / 1e9:F2}");

@@ -21,10 +21,10 @@ internal static class CompileCommand
         emit.AcceptOnlyFromAmong("ir", "json");
         var locations = new Option<bool>("--locations") { Description = "print each op's source location" };
         var output = CommonOptions.Output();
-        var model = CommonOptions.Model();
+        var source = new SourceOptions();
         var pipeline = new PipelineOptions();
         var cmd = new Command(name, description) { file, emit, locations, output };
-        if (withModel) cmd.Add(model);
+        if (withModel) source.AddTo(cmd);
         pipeline.AddTo(cmd);
         cmd.SetAction(r =>
         {
@@ -32,7 +32,7 @@ internal static class CompileCommand
             var p = pipeline.Pipeline(r, diagnostics);
             if (p is null) { Driver.Report(diagnostics.Items); return ExitCodes.UsageError; }
             var path = r.GetValue(file)!;
-            Module? module = withModel ? Driver.Load(path, r.GetValue(model)) : Driver.LoadIr(path);
+            Module? module = withModel ? source.Load(r, path) : Driver.LoadIr(path);
             if (module is null) return ExitCodes.InputError;
             module = Driver.RunPipeline(module, p, pipeline.Instrumentation(r));
             if (module is null) return ExitCodes.InputError;

@@ -6,50 +6,136 @@ using System.Linq;
 using GraphDsl.Backends.CostModel.Hardware;
 using GraphDsl.Backends.CostModel.Model;
 using GraphDsl.Ir.Diagnostics;
+using GraphDsl.Passes.Core;
 
 namespace GraphDsl.Cli.Commands;
 
-/// <summary>The hardware, deployment and efficiency options shared by predict, sweep and compare.</summary>
+/// <summary>
+/// The hardware, deployment and efficiency options of predict, sweep and compare, declared once. Layout and format
+/// values are text: one value for predict and compare, a comma-separated list for sweep (<see cref="Lists"/>). Each
+/// layout or format flag sets one option of the parallelize or quantize pass (<see cref="PassKeys"/>), and is checked
+/// against that option's declaration, so the flags accept what the passes accept.
+/// </summary>
 internal sealed class DeploymentOptions
 {
-    public Option<string> Hardware { get; } = new("--hardware") { Description = "device id, e.g. h100-sxm (see --list-hardware)", Required = true };
+    public DeploymentOptions(bool lists = false)
+    {
+        Lists = lists;
+        string Many(string text) => lists ? text + ", comma-separated" : text;
+        Hardware = new("--hardware") { Description = Many("device id, e.g. h100-sxm (see --list-hardware)"), Required = true };
+        Gpus = new("--gpus") { Description = Many("GPUs in total"), DefaultValueFactory = _ => "1" };
+        Tp = new("--tp") { Description = Many("tensor-parallel GPUs (default: gpus / (dp x pp))") };
+        Ep = new("--ep") { Description = Many("expert-parallel shards of each MoE layer"), DefaultValueFactory = _ => "1" };
+        Dp = new("--dp") { Description = Many("data-parallel attention replicas"), DefaultValueFactory = _ => "1" };
+        Pp = new("--pp") { Description = Many("pipeline stages"), DefaultValueFactory = _ => "1" };
+        RedundantExperts = new("--redundant-experts")
+        {
+            Description = Many("redundant expert slots per MoE layer, replicas of popular experts (ep must divide experts + N)"), DefaultValueFactory = _ => "0",
+        };
+        MoeComm = new("--moe-comm") { Description = Many("how data-parallel attention reaches the experts: auto, all_to_all or all_gather (default: the profile's)") };
+        Weights = new("--weights") { Description = Many("weight format: keep, bf16, fp8, int8, int4, mxfp4, nvfp4"), DefaultValueFactory = _ => "keep" };
+        Kv = new("--kv") { Description = Many("KV-cache format: keep, bf16, fp8, int8"), DefaultValueFactory = _ => "keep" };
+        PassKeys = new[]
+        {
+            new PassKey(Tp, "parallelize", "tp"), new PassKey(Ep, "parallelize", "ep"), new PassKey(Dp, "parallelize", "dp"),
+            new PassKey(Pp, "parallelize", "pp"), new PassKey(RedundantExperts, "parallelize", "redundant"), new PassKey(MoeComm, "parallelize", "moe_comm"),
+            new PassKey(Weights, "quantize", "weights"), new PassKey(Kv, "quantize", "kv"),
+        };
+    }
+
+    /// <summary>Whether layout, format, hardware and GPU values are lists (sweep).</summary>
+    public bool Lists { get; }
+    public Option<string> Hardware { get; }
     public Option<string[]> HardwareFile { get; } = new("--hardware-file") { Description = "JSON file of extra devices (same format as the built-in catalog)" };
-    public Option<int> Gpus { get; } = new("--gpus") { Description = "GPUs in total", DefaultValueFactory = _ => 1 };
-    public Option<int> Nodes { get; } = new("--nodes") { Description = "nodes the GPUs are spread over", DefaultValueFactory = _ => 1 };
-    public Option<int?> Tp { get; } = new("--tp") { Description = "tensor-parallel GPUs (default: gpus / (dp x pp))" };
-    public Option<int> Ep { get; } = new("--ep") { Description = "expert-parallel shards of each MoE layer", DefaultValueFactory = _ => 1 };
-    public Option<int> Pp { get; } = new("--pp") { Description = "pipeline stages", DefaultValueFactory = _ => 1 };
-    public Option<int> Dp { get; } = new("--dp") { Description = "data-parallel attention replicas", DefaultValueFactory = _ => 1 };
-    public Option<string> Weights { get; } = new("--weights") { Description = "weight format: keep, bf16, fp8, int8, int4, mxfp4, nvfp4", DefaultValueFactory = _ => "keep" };
-    public Option<string> Kv { get; } = new("--kv") { Description = "KV-cache format: keep, bf16, fp8, int8", DefaultValueFactory = _ => "keep" };
+    public Option<string> Gpus { get; }
+    public Option<int?> Nodes { get; } = new("--nodes") { Description = "nodes the GPUs are spread over (default: ceil(gpus / the device's GPUs per node))" };
+    public Option<string> Tp { get; }
+    public Option<string> Ep { get; }
+    public Option<string> Dp { get; }
+    public Option<string> Pp { get; }
+    public Option<string> RedundantExperts { get; }
+    public Option<string> MoeComm { get; }
+    public Option<string> Weights { get; }
+    public Option<string> Kv { get; }
     public Option<string> Profile { get; } = new("--profile") { Description = "efficiency profile: default, roofline, or a calibrated engine", DefaultValueFactory = _ => "default" };
+    public Option<string?> Engine { get; } = new Option<string?>("--engine")
+    {
+        Description = "serving engine whose measured kernels, collectives and constants to use: trtllm, vllm or sglang (on CUDA, or vllm/sglang on ROCm); instead of --profile",
+    }.AcceptOnlyFromAmong(Engines);
+
+    /// <summary>The engines --engine names.</summary>
+    public static readonly string[] Engines = { "trtllm", "vllm", "sglang" };
     public Option<double?> RoutingSkew { get; } = CommonOptions.RoutingSkew();
 
-    public DeploymentOptions()
-    {
-        Weights.AcceptOnlyFromAmong("keep", "bf16", "f16", "fp8", "fp8-e4m3", "fp8-e5m2", "int8", "int4", "mxfp4", "mxfp8", "nvfp4");
-        Kv.AcceptOnlyFromAmong("keep", "bf16", "f16", "fp8", "fp8-e4m3", "fp8-e5m2", "int8", "int4");
-    }
+    /// <summary>Each layout and format flag with the pass option it sets.</summary>
+    public IReadOnlyList<PassKey> PassKeys { get; }
 
-    public void AddTo(Command c, bool withLayout = true)
+    public void AddTo(Command c)
     {
         c.Add(Hardware); c.Add(HardwareFile); c.Add(Gpus); c.Add(Nodes);
-        if (withLayout) { c.Add(Tp); c.Add(Ep); c.Add(Pp); c.Add(Dp); }
-        c.Add(Weights); c.Add(Kv); c.Add(Profile); c.Add(RoutingSkew);
+        foreach (var k in PassKeys) c.Add(k.Flag);
+        c.Add(Profile); c.Add(Engine); c.Add(RoutingSkew);
     }
 
-    /// <summary>The cluster, efficiency profile and deployment the options name (each null, with diagnostics, where they are wrong),
-    /// with a diagnostic when the deployment does not use exactly the cluster's GPUs.</summary>
-    public (Cluster? Cluster, EfficiencyProfile? Efficiency, Deployment? Deployment) Resolve(ParseResult r, DiagnosticBag diagnostics)
+    /// <summary>The values of the layout and format flags given on the command line, checked against their pass
+    /// options (flags left out are absent: the pipeline or the defaults decide them).</summary>
+    public Dictionary<PassKey, string[]> GivenPassValues(ParseResult r, DiagnosticBag diagnostics, DiagnosticDescriptor descriptor)
+    {
+        var given = new Dictionary<PassKey, string[]>();
+        foreach (var k in PassKeys)
+        {
+            if (r.GetResult(k.Flag) is not { Implicit: false }) continue;
+            var values = Values(r.GetValue(k.Flag) ?? "", k.Flag.Name, diagnostics, descriptor, v => k.Check(v));
+            if (values is not null) given[k] = values;
+        }
+        return given;
+    }
+
+    /// <summary>GPU counts (positive integers).</summary>
+    public int[] GpuCounts(ParseResult r, DiagnosticBag diagnostics, DiagnosticDescriptor descriptor) =>
+        (Values(r.GetValue(Gpus) ?? "", Gpus.Name, diagnostics, descriptor, v => PassKey.CheckInt(v, 1)) ?? Array.Empty<string>()).Select(int.Parse).ToArray();
+
+    /// <summary>The comma-separated values of a flag, each checked (null when the check returns why not), or null after
+    /// reporting; one value unless <see cref="Lists"/>.</summary>
+    public string[]? Values(string text, string flag, DiagnosticBag diagnostics, DiagnosticDescriptor descriptor, Func<string, string?> check)
+    {
+        var values = text.Split(',', StringSplitOptions.TrimEntries);
+        if (!Lists && values.Length > 1)
+        {
+            diagnostics.Report(descriptor, SourceSpan.None, $"{flag} takes one value here, found '{text}' (sweep takes lists)");
+            return null;
+        }
+        bool ok = true;
+        foreach (var v in values)
+            if (check(v) is { } why) { diagnostics.Report(descriptor, SourceSpan.None, $"{flag}: {why}"); ok = false; }
+        return ok ? values.Select(PassKey.Normalize).ToArray() : null;
+    }
+
+    /// <summary>The cluster and efficiency profile of a one-device command (predict, compare); nulls after reporting.</summary>
+    public (ClusterChoice? Cluster, EfficiencyProfile? Efficiency) ResolveCluster(ParseResult r, DiagnosticBag diagnostics)
     {
         var catalog = Catalog(r, diagnostics);
-        var device = catalog is null ? null : Device(r, catalog, diagnostics);
-        var cluster = device is null ? null : Cluster(r, device, diagnostics);
-        var eff = Efficiency(r, diagnostics);
-        var dep = cluster is null ? null : Deployment(r, cluster.Gpus, diagnostics);
-        if (dep is not null && cluster is not null && Predictor.CheckFits(dep, cluster) is { } mismatch)
+        var device = catalog is null ? null : Devices(r, catalog, diagnostics).FirstOrDefault();
+        var gpus = GpuCounts(r, diagnostics, DiagnosticCatalog.InvalidOption);
+        var cluster = device is null || gpus.Length == 0 ? null : ClusterChoice.For(device, gpus[0], r.GetValue(Nodes), diagnostics);
+        return (cluster, Efficiency(r, diagnostics, device));
+    }
+
+    /// <summary>The one deployment the flags (<paramref name="given"/>) and the user's pipeline ask for on the cluster
+    /// (<see cref="DeploymentChoices"/>); null after reporting a conflict or a layout that does not use exactly the
+    /// cluster's GPUs.</summary>
+    public Deployment? ResolveDeployment(IReadOnlyDictionary<PassKey, string[]> given, Pipeline user, Cluster cluster, EfficiencyProfile eff, DiagnosticBag diagnostics,
+        IReadOnlyList<PassKey>? keys = null)
+    {
+        var choices = DeploymentChoices.Merge(keys ?? PassKeys, given, user, diagnostics);
+        if (choices is null) return null;
+        var dep = choices.All(cluster.Gpus, eff.MoeComm).Single();
+        if (Predictor.CheckFits(dep, cluster) is { } mismatch)
+        {
             diagnostics.Report(DiagnosticCatalog.DeploymentMismatch, SourceSpan.None, mismatch);
-        return (cluster, eff, dep);
+            return null;
+        }
+        return dep;
     }
 
     public HardwareCatalog? Catalog(ParseResult r, DiagnosticBag diagnostics)
@@ -67,57 +153,50 @@ internal sealed class DeploymentOptions
         return catalog;
     }
 
-    public Device? Device(ParseResult r, HardwareCatalog catalog, DiagnosticBag diagnostics, string? id = null)
+    /// <summary>The devices --hardware names (one unless <see cref="Lists"/>); unknown ones are reported.</summary>
+    public List<Device> Devices(ParseResult r, HardwareCatalog catalog, DiagnosticBag diagnostics)
     {
-        id ??= r.GetValue(Hardware)!;
-        var d = catalog.Find(id);
-        if (d is null)
-            diagnostics.Report(DiagnosticCatalog.UnknownHardware, SourceSpan.None, id, catalog.Suggest(id), string.Join(", ", catalog.Devices.Select(x => x.Id).OrderBy(x => x)));
-        return d;
-    }
-
-    public Cluster? Cluster(ParseResult r, Device device, DiagnosticBag diagnostics)
-    {
-        int gpus = r.GetValue(Gpus), nodes = r.GetValue(Nodes);
-        if (gpus < 1 || nodes < 1 || gpus % nodes != 0)
+        var devices = new List<Device>();
+        var ids = Values(r.GetValue(Hardware)!, Hardware.Name, diagnostics, DiagnosticCatalog.InvalidOption, v => v.Length == 0 ? "an empty device id" : null);
+        foreach (var id in ids ?? Array.Empty<string>())
         {
-            diagnostics.Report(DiagnosticCatalog.DeploymentMismatch, SourceSpan.None, $"--gpus ({gpus}) must be a positive multiple of --nodes ({nodes})");
-            return null;
+            var d = catalog.Find(id);
+            if (d is null)
+                diagnostics.Report(DiagnosticCatalog.UnknownHardware, SourceSpan.None, id, catalog.Suggest(id), string.Join(", ", catalog.Devices.Select(x => x.Id).OrderBy(x => x)));
+            else devices.Add(d);
         }
-        return new Cluster(device, nodes, gpus / nodes);
+        return devices;
     }
 
-    public Deployment? Deployment(ParseResult r, int gpus, DiagnosticBag diagnostics)
+    /// <summary>The efficiency profile on <paramref name="device"/>: --engine's profile for the device's vendor
+    /// (<see cref="EfficiencyProfile.ForEngine"/>), or --profile's; null after reporting an unknown profile, both flags,
+    /// or an engine that does not run on the device.</summary>
+    public EfficiencyProfile? Efficiency(ParseResult r, DiagnosticBag diagnostics, Device? device)
     {
-        int dp = r.GetValue(Dp), pp = r.GetValue(Pp), ep = r.GetValue(Ep);
-        int tp = r.GetValue(Tp) ?? Math.Max(1, gpus / Math.Max(1, dp * pp));
-        if (tp < 1 || ep < 1 || dp < 1 || pp < 1)
+        EfficiencyProfile? p;
+        if (r.GetValue(Engine) is { } engine)
         {
-            diagnostics.Report(DiagnosticCatalog.DeploymentMismatch, SourceSpan.None, $"--tp, --ep, --dp and --pp must be at least 1 (got tp={tp}, ep={ep}, dp={dp}, pp={pp})");
-            return null;
+            if (r.GetResult(Profile) is { Implicit: false })
+            {
+                diagnostics.Report(DiagnosticCatalog.InvalidOption, SourceSpan.None,
+                    $"--engine {engine} and --profile {r.GetValue(Profile)} both choose the efficiency profile; give one");
+                return null;
+            }
+            if (engine == "trtllm" && string.Equals(device?.Vendor, "amd", StringComparison.OrdinalIgnoreCase))
+            {
+                diagnostics.Report(DiagnosticCatalog.InvalidOption, SourceSpan.None,
+                    $"--engine trtllm: TensorRT-LLM runs on NVIDIA GPUs only, and {device!.Id} is an AMD GPU; use --engine vllm or sglang");
+                return null;
+            }
+            p = EfficiencyProfile.ForEngine(engine, device);
         }
-        return new Deployment(tp, ep, dp, pp, r.GetValue(Weights)!, r.GetValue(Kv)!);
-    }
-
-    public EfficiencyProfile? Efficiency(ParseResult r, DiagnosticBag diagnostics)
-    {
-        var name = r.GetValue(Profile)!;
-        var p = EfficiencyProfile.Find(name);
-        if (p is null)
-            diagnostics.Report(DiagnosticCatalog.UnknownProfile, SourceSpan.None, name, string.Join(", ", EfficiencyProfile.BuiltIn.Select(x => x.Name)));
-        return CommonOptions.WithRoutingSkew(p, r.GetValue(RoutingSkew), diagnostics);
-    }
-
-    /// <summary>Parses sizes like 4096, 4k, 128k, 1m.</summary>
-    public static bool TryParseSize(string text, out long value)
-    {
-        text = text.Trim().ToLowerInvariant();
-        long mult = 1;
-        if (text.EndsWith("k", StringComparison.Ordinal)) { mult = 1024; text = text[..^1]; }
-        else if (text.EndsWith("m", StringComparison.Ordinal)) { mult = 1024 * 1024; text = text[..^1]; }
-        value = 0;
-        if (!long.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var v) || v <= 0) return false;
-        value = v * mult;
-        return true;
+        else
+        {
+            var name = r.GetValue(Profile)!;
+            p = EfficiencyProfile.Find(name);
+            if (p is null)
+                diagnostics.Report(DiagnosticCatalog.UnknownProfile, SourceSpan.None, name, string.Join(", ", EfficiencyProfile.BuiltIn.Select(x => x.Name)));
+        }
+        return CommonOptions.WithRoutingSkew(p, r.GetValue(RoutingSkew));
     }
 }

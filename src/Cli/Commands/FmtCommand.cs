@@ -19,7 +19,7 @@ internal static class FmtCommand
         cmd.SetAction(r =>
         {
             var path = r.GetValue(file)!;
-            var text = Driver.ReadText(path);
+            var text = Driver.ReadText(path, GraphDsl.Frontend.Parsing.SyntaxParser.MaxFileBytes);
             if (text is null) return ExitCodes.InputError;
             var source = new SourceText(path, text);
             var diagnostics = new DiagnosticBag();

@@ -25,23 +25,25 @@ internal static class PlaceCommand
             DefaultValueFactory = _ => "eplb",
         };
         var gpus = new Option<int>("--gpus") { Description = "GPUs of the expert-parallel group", DefaultValueFactory = _ => 8 };
-        var nodes = new Option<int>("--nodes") { Description = "nodes the GPUs are spread over", DefaultValueFactory = _ => 1 };
+        var nodes = new Option<int?>("--nodes") { Description = "nodes the GPUs are spread over (default: with --hardware, ceil(gpus / the device's GPUs per node); else 1)" };
         var redundant = new Option<int>("--redundant") { Description = "eplb: redundant expert replicas per layer", DefaultValueFactory = _ => 0 };
         var gpuSlots = new Option<int>("--gpu-slots") { Description = "offload: experts of each layer cached per GPU", DefaultValueFactory = _ => 0 };
         var hardware = new Option<string?>("--hardware") { Description = "device id: checks that the experts fit its memory (and gives offload its host link); without it no memory limit is applied" };
         var weights = new Option<string>("--weights") { Description = "expert weight format: keep, bf16, fp8, int8, int4, mxfp4, nvfp4", DefaultValueFactory = _ => "keep" };
-        var budget = new Option<double?>("--expert-budget-gib") { Description = "GiB per GPU for routed experts (default: 90% of HBM less the other weights)" };
-        var tokens = new Option<long>("--tokens") { Description = "offload: tokens per step for the miss prediction", DefaultValueFactory = _ => 64 };
-        var cpu = new Option<double?>("--cpu-tflops") { Description = "offload: host CPU peak for cold experts (default 229.4, 2 x Xeon 8480C AMX; 0: fetch only)" };
+        var budget = NumberOptions.Float("--expert-budget-gib", "GiB per GPU for routed experts (default: 90% of HBM less the other weights)",
+            FloatRange.Positive(Math.Floor(HardwareLimits.MaxMemoryBytes / (1L << 30))));
+        var tokens = NumberOptions.Count("--tokens", "offload: tokens per step for the miss prediction", 64);
+        var cpu = NumberOptions.Float("--cpu-tflops", "offload: host CPU peak for cold experts (default 229.4, 2 x Xeon 8480C AMX; 0: fetch only)",
+            FloatRange.Between(0, HardwareLimits.MaxPeakTflops));
         var format = CommonOptions.Format("table", "table", "json");
         var output = new Option<string?>("--output", "-o") { Description = "write the plan (graphdsl-placement/1 JSON) to this file; with --format table the summary still goes to standard output" };
         var engineMap = new Option<string?>("--engine-map") { Description = "also write the engine expert-location map (physical_to_logical_map JSON)" };
         var engine = new Option<string>("--engine") { Description = "engine map rows: sglang (one per decoder layer) or vllm (one per MoE layer)", DefaultValueFactory = _ => "sglang" };
         engine.AcceptOnlyFromAmong("sglang", "vllm");
-        var model = CommonOptions.Model();
+        var source = new SourceOptions();
         var cmd = new Command("place", "Place MoE experts on GPUs from routing statistics (round-robin, EPLB, affinity, offload).")
         {
-            file, stats, strategy, gpus, nodes, redundant, gpuSlots, hardware, weights, budget, tokens, cpu, format, output, engineMap, engine, model,
+            file, stats, strategy, gpus, nodes, redundant, gpuSlots, hardware, weights, budget, tokens, cpu, format, output, engineMap, engine,
         };
         cmd.SetAction(r =>
         {
@@ -52,7 +54,7 @@ internal static class PlaceCommand
             {
                 (name, options) = ExpertPlacer.ParseStrategy(r.GetValue(strategy)!, new PlacementOptions
                 {
-                    Gpus = r.GetValue(gpus), Nodes = r.GetValue(nodes), Redundant = r.GetValue(redundant), GpuSlots = r.GetValue(gpuSlots),
+                    Gpus = r.GetValue(gpus), Nodes = r.GetValue(nodes) ?? 1, Redundant = r.GetValue(redundant), GpuSlots = r.GetValue(gpuSlots),
                 });
             }
             catch (FormatException e) { return Usage($"--strategy: {e.Message}"); }
@@ -63,9 +65,6 @@ internal static class PlaceCommand
                 Driver.Report(DiagnosticCatalog.DeploymentMismatch.At(SourceSpan.None, $"--gpus ({options.Gpus}) must be a positive multiple of --nodes ({options.Nodes})"));
                 return ExitCodes.UsageError;
             }
-            if (r.GetValue(tokens) < 1) return Usage("--tokens must be positive");
-            if (r.GetValue(cpu) is < 0) return Usage("--cpu-tflops must not be negative");
-            if (r.GetValue(budget) is <= 0) return Usage("--expert-budget-gib must be positive");
             DType? expertFormat = null;
             var w = r.GetValue(weights)!;
             if (w != "keep" && !DType.TryParse(w, out expertFormat!)) return Usage($"--weights '{w}': expected keep or a weight format (bf16, fp8, int8, int4, mxfp4, nvfp4)");
@@ -80,7 +79,19 @@ internal static class PlaceCommand
                 return ExitCodes.UsageError;
             }
 
-            var module = Driver.Load(r.GetValue(file)!, r.GetValue(model));
+            if (device is not null && options.Gpus >= 1)
+            {
+                // The node count follows the device, as in predict: the placement's hierarchy (eplb's node groups,
+                // the all-to-all split over NVLink and the NIC) depends on it.
+                var diagnostics = new DiagnosticBag();
+                var cluster = ClusterChoice.For(device, options.Gpus, r.GetValue(nodes), diagnostics);
+                Driver.Report(diagnostics.Items);
+                if (cluster is null) return ExitCodes.UsageError;
+                if (cluster.NodesDefault) Console.Error.WriteLine($"graphdsl: note: {options.Gpus} GPUs over {cluster.Describe()}");
+                options = options with { Nodes = cluster.Cluster.Nodes };
+            }
+
+            var module = source.Load(r, r.GetValue(file)!);
             if (module is null) return ExitCodes.InputError;
             var layers = MoeLayers.Of(module);
             if (layers.Count == 0) return Input(DiagnosticCatalog.InvalidWorkload, $"{module.Name} has no MoE layer to place");

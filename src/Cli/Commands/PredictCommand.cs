@@ -1,91 +1,118 @@
 using System;
 using System.CommandLine;
-using System.Linq;
 using GraphDsl.Backends.CostModel.Model;
+using GraphDsl.Backends.CostModel.Moe;
 using GraphDsl.Cli.Rendering;
 using GraphDsl.Ir.Diagnostics;
 using GraphDsl.Ir.Graph;
+using GraphDsl.Passes.Core;
 
 namespace GraphDsl.Cli.Commands;
 
-/// <summary><c>graphdsl predict FILE --hardware h100-sxm --gpus 8 --batch 64 --prompt 2048 --context 8192</c>.</summary>
-internal static class PredictCommand
+/// <summary><c>graphdsl predict FILE --hardware h100-sxm --gpus 8 --batch 64 --prompt 2048 --context 8192</c>: options,
+/// then the settings they give (<see cref="Settings"/>), then the prediction and its rendering.</summary>
+internal sealed class PredictCommand
 {
+    private readonly Argument<string> _file = new("file") { Description = ".moe file" };
+    private readonly DeploymentOptions _deployment = new();
+    private readonly WorkloadOptions _workload = new();
+    private readonly Option<long> _output = NumberOptions.Count("--output-tokens", "tokens generated per request, for end-to-end output throughput", 0, min: 0);
+    private readonly Option<double?> _slo = NumberOptions.Float("--tpot-slo-ms", "time-per-output-token target: report the best throughput meeting it", FloatRange.Positive());
+    private readonly Option<string?> _passes = CommonOptions.Passes();
+    private readonly Option<string> _format = CommonOptions.Format("table", "table", "json");
+    private readonly SourceOptions _source = new();
+    private readonly SpeculationOptions _speculation = new();
+    private readonly Option<string?> _routing = new("--routing") { Description = "routing statistics (JSON from route-stats or measured) instead of the assumed expert popularity (--routing-skew)" };
+    private readonly Option<string?> _trace = new("--trace") { Description = "write a Chrome/Perfetto trace of one prefill and one decode step (compute and communication streams) to this file" };
+
+    /// <summary>What the command line asks for, checked: the cluster, profile, deployment (flags merged with --passes),
+    /// the user's pipeline and the workload.</summary>
+    private sealed record Settings(ClusterChoice Cluster, EfficiencyProfile Efficiency, Deployment Deployment, Pipeline Passes, Workload Workload, string? DraftFile);
+
     public static Command Create()
     {
-        var file = new Argument<string>("file") { Description = ".moe file" };
-        var deployment = new DeploymentOptions();
-        var batch = new Option<long>("--batch") { Description = "sequences in flight over the whole deployment", DefaultValueFactory = _ => 1 };
-        var prompt = new Option<string>("--prompt") { Description = "prompt tokens per sequence (prefill), e.g. 2048 or 2k", DefaultValueFactory = _ => "2048" };
-        var context = new Option<string>("--context") { Description = "tokens in the KV cache at the decode step predicted, e.g. 8192 or 128k", DefaultValueFactory = _ => "4096" };
-        var output = new Option<long>("--output-tokens") { Description = "tokens generated per request, for end-to-end output throughput", DefaultValueFactory = _ => 0 };
-        var slo = new Option<double?>("--tpot-slo-ms") { Description = "time-per-output-token target: report the best throughput meeting it" };
-        var passes = CommonOptions.Passes();
-        var format = CommonOptions.Format("table", "table", "json");
-        var model = CommonOptions.Model();
-        var routing = new Option<string?>("--routing") { Description = "routing statistics (JSON from route-stats or measured) instead of the assumed expert popularity (--routing-skew)" };
-        var trace = new Option<string?>("--trace") { Description = "write a Chrome/Perfetto trace of one prefill and one decode step (compute and communication streams) to this file" };
-        var cmd = new Command("predict", "Predict serving performance and memory of a model on a cluster.") { file, batch, prompt, context, output, slo, passes, format, model, routing, trace };
-        deployment.AddTo(cmd);
-        cmd.SetAction(r =>
-        {
-            var diagnostics = new DiagnosticBag();
-            var (cluster, eff, dep) = deployment.Resolve(r, diagnostics);
-            long promptLen = 0, ctxLen = 0;
-            if (!DeploymentOptions.TryParseSize(r.GetValue(prompt)!, out promptLen)) diagnostics.Report(DiagnosticCatalog.InvalidWorkload, SourceSpan.None, $"--prompt '{r.GetValue(prompt)}' is not a positive size");
-            if (!DeploymentOptions.TryParseSize(r.GetValue(context)!, out ctxLen)) diagnostics.Report(DiagnosticCatalog.InvalidWorkload, SourceSpan.None, $"--context '{r.GetValue(context)}' is not a positive size");
-            if (r.GetValue(batch) < 1) diagnostics.Report(DiagnosticCatalog.InvalidWorkload, SourceSpan.None, "--batch must be at least 1");
-            if (r.GetValue(output) < 0) diagnostics.Report(DiagnosticCatalog.InvalidWorkload, SourceSpan.None, "--output-tokens must not be negative");
-            if (r.GetValue(slo) is { } sloMs && !(sloMs > 0 && double.IsFinite(sloMs))) diagnostics.Report(DiagnosticCatalog.InvalidWorkload, SourceSpan.None, "--tpot-slo-ms must be a positive number");
-            CommonOptions.CheckPipeline(r.GetValue(passes), diagnostics);
-            if (diagnostics.HasErrors) { Driver.Report(diagnostics.Items); return ExitCodes.UsageError; }
-
-            var module = Driver.Load(r.GetValue(file)!, r.GetValue(model));
-            if (module is null) return ExitCodes.InputError;
-            var workload = new Workload(r.GetValue(batch), promptLen, ctxLen, r.GetValue(output), r.GetValue(slo));
-            GraphDsl.Backends.CostModel.Moe.RoutingStats? stats = null;
-            if (r.GetValue(routing) is { } routingPath)
-            {
-                try { stats = GraphDsl.Backends.CostModel.Moe.RoutingStats.Load(routingPath); }
-                catch (Exception e) when (e is System.IO.IOException or System.IO.InvalidDataException or UnauthorizedAccessException or InvalidOperationException or FormatException)
-                {
-                    Driver.Report(DiagnosticCatalog.InvalidRoutingStats.At(SourceSpan.None, $"--routing: {e.Message}"));
-                    return ExitCodes.InputError;
-                }
-            }
-            var run = Run(module, dep!, r.GetValue(passes), cluster!, eff!, workload, diagnostics, stats);
-            if (run is null) { Driver.Report(diagnostics.Items); return ExitCodes.InputError; }
-            var (prediction, predictor) = run.Value;
-            if (r.GetValue(trace) is { } tracePath)
-            {
-                var (pre, dec) = predictor.Schedule(workload);
-                var json = GraphDsl.Backends.CostModel.Evaluate.ChromeTrace.Write(predictor.Compiled.PrefillPlan, pre, predictor.Compiled.DecodePlan, dec,
-                    cluster!.Gpus / Math.Max(1, dep!.Pp));
-                if (!Driver.WriteOutput(tracePath, json)) return ExitCodes.InputError;
-            }
-            if (r.GetValue(format) == "json") Console.Out.Write(PredictionJson.Write(prediction));
-            else PredictionTable.Write(prediction);
-            return ExitCodes.Ok;
-        });
+        var c = new PredictCommand();
+        var cmd = new Command("predict", "Predict serving performance and memory of a model on a cluster.") { c._file, c._output, c._slo, c._passes, c._format, c._routing, c._trace };
+        c._source.AddTo(cmd);
+        c._workload.AddTo(cmd);
+        c._deployment.AddTo(cmd);
+        c._speculation.AddTo(cmd);
+        cmd.SetAction(c.Run);
         return cmd;
     }
 
-    /// <summary>Compiles the deployment and predicts; null (with diagnostics) when the deployment is illegal.</summary>
-    public static (Prediction Prediction, Predictor Predictor)? Run(Module module, Deployment dep, string? passes, GraphDsl.Backends.CostModel.Hardware.Cluster cluster,
-        EfficiencyProfile eff, Workload workload, DiagnosticBag diagnostics, GraphDsl.Backends.CostModel.Moe.RoutingStats? routing = null)
+    /// <summary>The settings, or null after reporting what is wrong (usage errors).</summary>
+    private Settings? Parse(ParseResult r, DiagnosticBag diagnostics)
     {
-        var compiled = CompiledDeployment.Compile(module, dep, passes, diagnostics);
+        var (cluster, eff) = _deployment.ResolveCluster(r, diagnostics);
+        var (batch, prompt, context) = _workload.Resolve(r, diagnostics);
+        var passes = CommonOptions.DeploymentPasses(r.GetValue(_passes), diagnostics);
+        var given = _deployment.GivenPassValues(r, diagnostics, DiagnosticCatalog.InvalidOption);
+        var dep = cluster is null || eff is null || passes is null ? null : _deployment.ResolveDeployment(given, passes, cluster.Cluster, eff, diagnostics);
+        var (speculation, draftFile) = _speculation.Resolve(r, diagnostics);
+        if (diagnostics.HasErrors) return null;
+        return new Settings(cluster!, eff!, dep!, passes!, new Workload(batch, prompt, context, r.GetValue(_output), r.GetValue(_slo)) { Speculation = speculation }, draftFile);
+    }
+
+    private int Run(ParseResult r)
+    {
+        var diagnostics = new DiagnosticBag();
+        var s = Parse(r, diagnostics);
+        Driver.Report(diagnostics.Items);
+        if (s is null) return ExitCodes.UsageError;
+
+        var module = _source.Load(r, r.GetValue(_file)!);
+        if (module is null) return ExitCodes.InputError;
+        RoutingStats? stats = null;
+        if (r.GetValue(_routing) is { } routingPath)
+        {
+            try { stats = RoutingStats.Load(routingPath); }
+            catch (Exception e) when (e is System.IO.IOException or System.IO.InvalidDataException or UnauthorizedAccessException or InvalidOperationException or FormatException)
+            {
+                Driver.Report(DiagnosticCatalog.InvalidRoutingStats.At(SourceSpan.None, $"--routing: {e.Message}"));
+                return ExitCodes.InputError;
+            }
+        }
+        diagnostics = new DiagnosticBag();
+        if (s.Workload.Speculation is { Kind: "draft" } speculation)
+        {
+            // The draft model runs on the same GPUs, laid out like the target (engines shard it with the target's TP).
+            var draftModule = _source.LoadOther(r, s.DraftFile!);
+            if (draftModule is null) return ExitCodes.InputError;
+            var draft = CompiledDeployment.Compile(draftModule, s.Deployment, s.Passes, diagnostics);
+            if (draft is null) { Driver.Report(diagnostics.Items); return ExitCodes.InputError; }
+            s = s with { Workload = s.Workload with { Speculation = speculation with { DraftModel = draft } } };
+        }
+        var run = Predict(module, s, diagnostics, stats);
+        if (run is null) { Driver.Report(diagnostics.Items); return ExitCodes.InputError; }
+        var (prediction, predictor) = run.Value;
+        if (r.GetValue(_trace) is { } tracePath)
+        {
+            var (pre, dec) = predictor.Schedule(s.Workload);
+            var json = GraphDsl.Backends.CostModel.Evaluate.ChromeTrace.Write(predictor.Compiled.PrefillPlan, pre, predictor.Compiled.DecodePlan, dec,
+                s.Cluster.Cluster.Gpus / Math.Max(1, prediction.Deployment.Pp));
+            if (!Driver.WriteOutput(tracePath, json)) return ExitCodes.InputError;
+        }
+        if (r.GetValue(_format) == "json") Console.Out.Write(PredictionJson.Write(prediction, s.Cluster));
+        else PredictionTable.Write(prediction, s.Cluster);
+        return ExitCodes.Ok;
+    }
+
+    /// <summary>Compiles the deployment and predicts; null (with diagnostics) when the deployment is illegal.</summary>
+    private static (Prediction Prediction, Predictor Predictor)? Predict(Module module, Settings s, DiagnosticBag diagnostics, RoutingStats? routing)
+    {
+        var compiled = CompiledDeployment.Compile(module, s.Deployment, s.Passes, diagnostics);
         if (compiled is null) return null;
         try
         {
-            var predictor = new Predictor(compiled, cluster, eff);
+            var predictor = new Predictor(compiled, s.Cluster.Cluster, s.Efficiency);
             if (routing is not null)
             {
                 var problems = predictor.UseRouting(routing);
                 foreach (var p in problems) diagnostics.Report(DiagnosticCatalog.InvalidRoutingStats, SourceSpan.None, "--routing: " + p);
                 if (problems.Count > 0) return null;
             }
-            return (predictor.Predict(workload), predictor);
+            return (predictor.Predict(s.Workload), predictor);
         }
         catch (ArgumentException e)
         {

@@ -19,14 +19,16 @@ internal static class RouteStatsCommand
         var tokens = new Option<long>("--tokens") { Description = "tokens routed per layer in the sample", DefaultValueFactory = _ => 8192 };
         var coactivation = new Option<bool>("--coactivation") { Description = "also record expert co-activation between consecutive layers (E x E per layer)" };
         var output = CommonOptions.Output();
-        var model = CommonOptions.Model();
-        var cmd = new Command("route-stats", "Generate routing statistics (tokens per expert per MoE layer) for a model.") { file, synthetic, seed, tokens, coactivation, output, model };
+        var source = new SourceOptions();
+        var cmd = new Command("route-stats", "Generate routing statistics (tokens per expert per MoE layer) for a model.") { file, synthetic, seed, tokens, coactivation, output };
+        source.AddTo(cmd);
         cmd.SetAction(r =>
         {
             var spec = r.GetValue(synthetic)!;
             double zipf;
             if (spec == "uniform") zipf = 0;
-            else if (spec.StartsWith("zipf:", StringComparison.Ordinal) && double.TryParse(spec[5..], NumberStyles.Float, CultureInfo.InvariantCulture, out zipf) && zipf >= 0) { }
+            else if (spec.StartsWith("zipf:", StringComparison.Ordinal) && double.TryParse(spec[5..], NumberStyles.Float, CultureInfo.InvariantCulture, out zipf)
+                && FloatRange.Between(0).Contains(zipf)) { }
             else
             {
                 Driver.Report(DiagnosticCatalog.InvalidOption.At(SourceSpan.None, $"--synthetic '{spec}': expected uniform or zipf:A with A >= 0"));
@@ -37,7 +39,7 @@ internal static class RouteStatsCommand
                 Driver.Report(DiagnosticCatalog.InvalidOption.At(SourceSpan.None, $"--tokens must be between 1 and {SyntheticRouting.MaxTokens}"));
                 return ExitCodes.UsageError;
             }
-            var module = Driver.Load(r.GetValue(file)!, r.GetValue(model));
+            var module = source.Load(r, r.GetValue(file)!);
             if (module is null) return ExitCodes.InputError;
             var layers = MoeLayers.Of(module);
             if (layers.Count == 0) { Driver.Report(DiagnosticCatalog.InvalidOption.At(SourceSpan.None, $"{module.Name} has no MoE layer")); return ExitCodes.InputError; }

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.CommandLine;
 using System.Globalization;
 using System.Linq;
@@ -8,6 +9,7 @@ using GraphDsl.Backends.Reference.Generation;
 using GraphDsl.Cli.Execution;
 using GraphDsl.Cli.Rendering;
 using GraphDsl.Ir.Diagnostics;
+using GraphDsl.Numerics;
 using GraphDsl.Passes.Core;
 
 namespace GraphDsl.Cli.Commands;
@@ -25,15 +27,16 @@ internal static class RunCommand
         var device = new Option<string>("--device") { Description = "cpu (ILGPU's CPU accelerator) or cuda (the first NVIDIA GPU)", DefaultValueFactory = _ => "cpu" };
         device.AcceptOnlyFromAmong("cpu", "cuda");
         var check = new Option<bool>("--check") { Description = "also run the reference interpreter and report its tokens and the largest logit difference" };
-        var temperature = new Option<double>("--temperature") { Description = "0 for greedy; above 0 samples softmax(logits / T)", DefaultValueFactory = _ => 0 };
+        var temperature = NumberOptions.Float("--temperature", "0 for greedy; above 0 samples softmax(logits / T)", FloatRange.Between(0), 0);
         var seed = new Option<ulong>("--seed") { Description = "sampling seed", DefaultValueFactory = _ => 1 };
         var format = CommonOptions.Format("text", "text", "json");
-        var model = CommonOptions.Model();
+        var source = new SourceOptions();
         var pipeline = new PipelineOptions();
         var cmd = new Command("run", "Generate tokens with the ILGPU backend (after the given passes, e.g. fuse or quantize{weights=fp8-e4m3}).")
         {
-            file, weights, prompt, maxNew, device, check, temperature, seed, format, model,
+            file, weights, prompt, maxNew, device, check, temperature, seed, format,
         };
+        source.AddTo(cmd);
         pipeline.AddTo(cmd);
         cmd.SetAction(r =>
         {
@@ -43,10 +46,9 @@ internal static class RunCommand
             int count = r.GetValue(maxNew);
             double temp = r.GetValue(temperature);
             if (count < 1 || count > 100_000) diagnostics.Report(DiagnosticCatalog.InvalidOption, SourceSpan.None, "--max-new must be between 1 and 100000");
-            if (!(temp >= 0) || double.IsInfinity(temp)) diagnostics.Report(DiagnosticCatalog.InvalidOption, SourceSpan.None, "--temperature must be a finite number >= 0");
             if (passes is null || tokens is null || diagnostics.HasErrors) { Driver.Report(diagnostics.Items); return ExitCodes.UsageError; }
 
-            var flat = WeightsCommand.LoadFlat(r.GetValue(file)!, r.GetValue(model));
+            var flat = WeightsCommand.LoadFlat(source.Load(r, r.GetValue(file)!));
             if (flat is null || !ExecutionInputs.FitsInHost(flat)) return ExitCodes.InputError;
             var module = Driver.RunPipeline(flat, passes, pipeline.Instrumentation(r));
             if (module is null) return ExitCodes.InputError;
@@ -74,6 +76,13 @@ internal static class RunCommand
                 Driver.Report(DiagnosticCatalog.ExecutionInput.At(SourceSpan.None, "reference interpreter: " + e.Message));
                 return ExitCodes.InputError;
             }
+            catch (DegenerateLogitsException e)
+            {
+                Driver.Report(DiagnosticCatalog.NonFiniteValues.At(SourceSpan.None, $"logits of step {e.Step} (no token can be chosen; see graphdsl weights check)",
+                    e.Scan.NonFinite, e.Scan.Count, e.Scan.FirstNonFinite));
+                return ExitCodes.InputError;
+            }
+            Driver.Report(LogitWarnings(outcome.LogitScans));
             Console.Out.Write(r.GetValue(format) == "json" ? ToJson(outcome, r.GetValue(pipeline.Passes) ?? "") : ToText(outcome));
             if (outcome.MatchesReference == false)
             {
@@ -83,6 +92,25 @@ internal static class RunCommand
             return ExitCodes.Ok;
         });
         return cmd;
+    }
+
+    /// <summary>Warnings for steps whose logits were partly NaN or infinite, or all equal (GD0708), or extreme
+    /// (GD0707): one of each kind, at the first such step, with how many steps were affected.</summary>
+    public static List<Diagnostic> LogitWarnings(IReadOnlyList<ValueScan> steps)
+    {
+        var warnings = new List<Diagnostic>();
+        void Warn(Func<ValueScan, bool> affected, Func<string, ValueScan, Diagnostic> diagnostic)
+        {
+            var hit = Enumerable.Range(0, steps.Count).Where(i => affected(steps[i])).ToList();
+            if (hit.Count > 0)
+                warnings.Add(diagnostic($"logits of step {hit[0]}" + (hit.Count > 1 ? $" ({hit.Count} of {steps.Count} steps)" : ""), steps[hit[0]]));
+        }
+        Warn(s => s.NonFinite > 0, (subject, s) => DiagnosticCatalog.DegenerateLogits.At(SourceSpan.None, subject,
+            $"{s.NonFinite} of {s.Count} values are NaN or infinite (never chosen)"));
+        Warn(s => s.AllEqual, (subject, s) => DiagnosticCatalog.DegenerateLogits.At(SourceSpan.None, subject,
+            $"all {s.Count} values are equal ({s.Min.ToString("G4", CultureInfo.InvariantCulture)})"));
+        Warn(s => s.Extreme > 0, WeightsCommand.ExtremeValues);
+        return warnings;
     }
 
     private static string Ints(System.Collections.Generic.IEnumerable<int> xs) => string.Join(" ", xs.Select(x => x.ToString(CultureInfo.InvariantCulture)));

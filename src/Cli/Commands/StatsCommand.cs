@@ -15,21 +15,20 @@ internal static class StatsCommand
     {
         var file = new Argument<string>("file") { Description = ".moe or .gir file" };
         var format = CommonOptions.Format("table", "table", "json");
-        var prompt = new Option<long>("--prompt") { Description = "prompt length for prefill FLOPs per token", DefaultValueFactory = _ => 2048 };
-        var context = new Option<long>("--context") { Description = "tokens in the KV cache for decode FLOPs", DefaultValueFactory = _ => 4096 };
-        var model = CommonOptions.Model();
+        var prompt = NumberOptions.Count("--prompt", "prompt length for prefill FLOPs per token", 2048);
+        var context = NumberOptions.Count("--context", "tokens in the KV cache for decode FLOPs", 4096);
+        var source = new SourceOptions();
         var pipeline = new PipelineOptions();
-        var cmd = new Command("stats", "Report parameters (total and active), FLOPs per token and KV-cache bytes per token.") { file, format, prompt, context, model };
+        var cmd = new Command("stats", "Report parameters (total and active), FLOPs per token and KV-cache bytes per token.") { file, format, prompt, context };
+        source.AddTo(cmd);
         pipeline.AddTo(cmd);
         cmd.SetAction(r =>
         {
             var diagnostics = new DiagnosticBag();
             var p = pipeline.Pipeline(r, diagnostics);
             long promptLen = r.GetValue(prompt), ctxLen = r.GetValue(context);
-            if (promptLen <= 0 || ctxLen <= 0)
-                diagnostics.Report(DiagnosticCatalog.InvalidOption, SourceSpan.None, "--prompt and --context must be positive");
             if (p is null || diagnostics.HasErrors) { Driver.Report(diagnostics.Items); return ExitCodes.UsageError; }
-            var module = Driver.Load(r.GetValue(file)!, r.GetValue(model));
+            var module = source.Load(r, r.GetValue(file)!);
             if (module is null) return ExitCodes.InputError;
             module = Driver.RunPipeline(module, p, pipeline.Instrumentation(r));
             if (module is null) return ExitCodes.InputError;
@@ -54,6 +53,17 @@ internal static class StatsCommand
         w.Number("weight_bytes", s.WeightBytes);
         w.Number("kv_bytes_per_token", s.KvBytesPerToken);
         w.Number("kv_windowed_bytes", s.KvWindowedBytes);
+        // Sliding-window caches hold at most their window: bytes per token while it fills, and that cap per sequence.
+        w.WriteStartArray("kv_windows");
+        foreach (var kw in s.KvWindows)
+        {
+            w.WriteStartObject();
+            w.Number("window", kw.Window);
+            w.Number("bytes_per_token", kw.BytesPerToken);
+            w.Number("max_bytes_per_sequence", kw.MaxBytesPerSequence);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
         w.Object("flops_per_token", () =>
         {
             w.Number("prefill", s.PrefillFlopsPerToken);
@@ -74,6 +84,7 @@ internal static class StatsCommand
             w.Number("prefill_flops_per_token", g.PrefillFlopsPerToken);
             w.Number("decode_flops_per_token", g.DecodeFlopsPerToken);
             w.Number("kv_bytes_per_token", g.KvBytesPerToken);
+            w.Number("kv_window_bytes_per_token", g.KvWindowBytesPerToken);
             w.WriteEndObject();
         }
         w.WriteEndArray();
@@ -88,8 +99,12 @@ internal static class StatsCommand
         summary.AddRow("parameters, active per token", Units.Count(s.ActiveParams));
         summary.AddRow("  active without input embedding", Units.Count(s.ActiveParamsExcludingEmbedding));
         summary.AddRow("weights as stored", Units.Bytes(s.WeightBytes));
-        summary.AddRow("KV cache per token", Units.Bytes(s.KvBytesPerToken));
-        if (s.KvWindowedBytes > 0) summary.AddRow("KV of sliding windows per sequence", Units.Bytes(s.KvWindowedBytes));
+        summary.AddRow(s.KvWindows.Count > 0 ? "KV cache per token, full-context layers" : "KV cache per token", Units.Bytes(s.KvBytesPerToken));
+        foreach (var kw in s.KvWindows)
+        {
+            summary.AddRow($"KV cache per token, {kw.Window}-token sliding windows", Units.Bytes(kw.BytesPerToken));
+            summary.AddRow($"  at most, per sequence (capped at {kw.Window} tokens)", Units.Bytes(kw.MaxBytesPerSequence));
+        }
         summary.AddRow($"FLOPs per token, prefill of {s.PromptTokens}", Units.Count(s.PrefillFlopsPerToken));
         summary.AddRow($"FLOPs per token, decode at context {s.Context}", Units.Count(s.DecodeFlopsPerToken));
         console.Write(summary);
@@ -97,10 +112,20 @@ internal static class StatsCommand
             .AddColumn("group").AddColumn(new TableColumn("count").RightAligned()).AddColumn(new TableColumn("params").RightAligned())
             .AddColumn(new TableColumn("active").RightAligned()).AddColumn(new TableColumn("prefill FLOPs/tok").RightAligned())
             .AddColumn(new TableColumn("decode FLOPs/tok").RightAligned()).AddColumn(new TableColumn("KV/token").RightAligned());
+        // Windowed caches get their own column (per token while the window fills), so they never read as 0 B.
+        bool windowed = s.KvWindows.Count > 0;
+        if (windowed) layers.AddColumn(new TableColumn("window KV/token").RightAligned());
         foreach (var g in s.Groups)
-            layers.AddRow(Markup.Escape(g.Name + (g.HasExperts ? " (MoE)" : "")), g.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        {
+            var cells = new System.Collections.Generic.List<string>
+            {
+                Markup.Escape(g.Name + (g.HasExperts ? " (MoE)" : "")), g.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 Units.Count(g.TotalParams), Units.Count(g.ActiveParams), Units.Count(g.PrefillFlopsPerToken), Units.Count(g.DecodeFlopsPerToken),
-                Units.Bytes(g.KvBytesPerToken));
+                Units.Bytes(g.KvBytesPerToken),
+            };
+            if (windowed) cells.Add(Units.Bytes(g.KvWindowBytesPerToken));
+            layers.AddRow(cells.ToArray());
+        }
         console.Write(layers);
     }
 }

@@ -1,31 +1,32 @@
 using System;
 using System.Collections.Generic;
 using System.CommandLine;
-using System.Globalization;
-using System.IO;
 using System.Linq;
-using System.Text;
 using GraphDsl.Backends.CostModel.Hardware;
 using GraphDsl.Backends.CostModel.Model;
 using GraphDsl.Cli.Rendering;
 using GraphDsl.Ir.Diagnostics;
+using GraphDsl.Ir.Graph;
+using GraphDsl.Passes.Core;
 using Spectre.Console;
 
 namespace GraphDsl.Cli.Commands;
 
 /// <summary>
-/// <c>graphdsl sweep FILE --hardware h100-sxm,h200-sxm --gpus 8 --batch 1,8,64,256 --context 4k,32k,128k --tp 1,2,4,8</c>:
+/// <c>graphdsl sweep FILE --hardware h100-sxm,h200-sxm --gpus 8,16 --batch 1,8,64,256 --context 4k,32k,128k --tp 1,2,4,8</c>:
 /// every combination, each deployment compiled once; CSV or JSON; the best feasible configuration
-/// (most decode tokens/s per GPU, within the TPOT SLO when one is given) is marked.
+/// (most decode tokens/s per GPU, within the TPOT SLO when one is given) is marked. Combinations that cannot be
+/// deployments (tp x dp x pp other than the GPU count, ep not dividing tp x dp) or workloads (a context shorter
+/// than the prompt) are skipped and counted (<see cref="SweepSkips"/>), never silently.
 /// </summary>
-internal static class SweepCommand
+internal sealed class SweepCommand
 {
     /// <summary>
     /// The most rows a sweep may produce (pipelines x layouts x devices x prompts x contexts x batches). Every
     /// row is kept until the best is known: a million rows of Llama 3 8B take about 4 s, 0.75 GB of memory
     /// and 130 MB of CSV, so the limit keeps a mistyped list (or a long generated one) from exhausting memory.
-    /// The candidate layouts (weights x kv x dp x pp x ep x tp, before those not using exactly --gpus are
-    /// dropped) are bounded by the same number, so enumerating them stays cheap.
+    /// The candidate layouts (GPU counts x the layout and format lists, before those not using exactly their GPU count
+    /// are dropped) are bounded by the same number, so enumerating them stays cheap.
     /// </summary>
     public const long MaxSweepPoints = 1_000_000;
 
@@ -35,233 +36,178 @@ internal static class SweepCommand
     /// </summary>
     public const long MaxSweepDeployments = 4096;
 
+    private readonly Argument<string> _file = new("file") { Description = ".moe file" };
+    private readonly DeploymentOptions _deployment = new(lists: true);
+    private readonly Option<string> _batch = new("--batch") { Description = "batches (whole deployment), comma-separated", DefaultValueFactory = _ => "1,8,64,256" };
+    private readonly Option<string> _context = new("--context") { Description = "contexts, comma-separated, e.g. 4k,32k,128k (a context shorter than a prompt skips that pair)", DefaultValueFactory = _ => "4k" };
+    private readonly Option<string> _prompt = new("--prompt") { Description = "prompt lengths for prefill, comma-separated", DefaultValueFactory = _ => "2048" };
+    private readonly Option<double?> _slo = NumberOptions.Float("--tpot-slo-ms", "only configurations meeting this TPOT can be best", FloatRange.Positive());
+    private readonly Option<string?> _passes = new("--passes") { Description = "pipelines to compare, separated by ';' (a parallelize or quantize in one merges with the flags; see docs/passes.md)" };
+    private readonly Option<string> _format = CommonOptions.Format("csv", "csv", "json", "markdown");
+    private readonly Option<string?> _output = CommonOptions.Output();
+    private readonly SourceOptions _source = new();
+
+    /// <summary>One --passes pipeline: as written, as a value, and the layout and format choices it merges with the flags.</summary>
+    private sealed record SweepPipeline(string Text, Pipeline Passes, DeploymentChoices Choices);
+
+    /// <summary>One deployment to compile: a pipeline and a layout on a GPU count.</summary>
+    private sealed record Job(SweepPipeline Pipeline, int Gpus, Deployment Deployment);
+
+    private sealed record Settings(List<Job> Jobs, List<ClusterChoice> Clusters, Func<Device, EfficiencyProfile> Efficiency, long[] Batches,
+        List<(long Prompt, long Context)> Workloads, double? Slo, SweepSkips Skips);
+
     public static Command Create()
     {
-        var file = new Argument<string>("file") { Description = ".moe file" };
-        var hardware = new Option<string>("--hardware") { Description = "device ids, comma-separated", Required = true };
-        var hardwareFile = new Option<string[]>("--hardware-file") { Description = "JSON file of extra devices" };
-        var gpus = new Option<int>("--gpus") { Description = "GPUs in total", DefaultValueFactory = _ => 1 };
-        var nodes = new Option<int>("--nodes") { Description = "nodes the GPUs are spread over", DefaultValueFactory = _ => 1 };
-        var batch = new Option<string>("--batch") { Description = "batches (whole deployment), comma-separated", DefaultValueFactory = _ => "1,8,64,256" };
-        var context = new Option<string>("--context") { Description = "contexts, comma-separated, e.g. 4k,32k,128k", DefaultValueFactory = _ => "4k" };
-        var prompt = new Option<string>("--prompt") { Description = "prompt length for prefill", DefaultValueFactory = _ => "2048" };
-        var tp = new Option<string?>("--tp") { Description = "tensor-parallel sizes (default: gpus / (dp x pp))" };
-        var ep = new Option<string>("--ep") { Description = "expert-parallel sizes", DefaultValueFactory = _ => "1" };
-        var dp = new Option<string>("--dp") { Description = "data-parallel attention sizes", DefaultValueFactory = _ => "1" };
-        var pp = new Option<string>("--pp") { Description = "pipeline sizes", DefaultValueFactory = _ => "1" };
-        var weights = new Option<string>("--weights") { Description = "weight formats, comma-separated", DefaultValueFactory = _ => "keep" };
-        var kv = new Option<string>("--kv") { Description = "KV formats, comma-separated", DefaultValueFactory = _ => "keep" };
-        var slo = new Option<double?>("--tpot-slo-ms") { Description = "only configurations meeting this TPOT can be best" };
-        var profile = new Option<string>("--profile") { Description = "efficiency profile", DefaultValueFactory = _ => "default" };
-        var skew = CommonOptions.RoutingSkew();
-        var passes = new Option<string?>("--passes") { Description = "pipelines to compare, separated by ';' (each runs before the deployment's quantize/parallelize/fuse; see docs/passes.md)" };
-        var format = CommonOptions.Format("csv", "csv", "json", "markdown");
-        var output = CommonOptions.Output();
-        var model = CommonOptions.Model();
-        var cmd = new Command("sweep", "Evaluate every combination of hardware, layout, formats, batch and context.")
-            { file, hardware, hardwareFile, gpus, nodes, batch, context, prompt, tp, ep, dp, pp, weights, kv, slo, profile, skew, passes, format, output, model };
-        cmd.SetAction(r =>
-        {
-            var diagnostics = new DiagnosticBag();
-            long[] Sizes(Option<string> o) => List(r.GetValue(o)!, o.Name, diagnostics, size: true);
-            int[] Ints(Option<string> o) => Narrow(List(r.GetValue(o)!, o.Name, diagnostics, size: false), o.Name, diagnostics);
-            var batches = Sizes(batch); var contexts = Sizes(context);
-            var prompts = Sizes(prompt);
-            var dps = Ints(dp); var pps = Ints(pp); var eps = Ints(ep);
-            int gpuCount = r.GetValue(gpus), nodeCount = r.GetValue(nodes);
-            if (gpuCount < 1 || nodeCount < 1 || gpuCount % nodeCount != 0)
-                diagnostics.Report(DiagnosticCatalog.DeploymentMismatch, SourceSpan.None, $"--gpus ({gpuCount}) must be a positive multiple of --nodes ({nodeCount})");
-            var tps = r.GetValue(tp) is { } t ? Narrow(List(t, "--tp", diagnostics, size: false), "--tp", diagnostics) : null;
-            var catalog = HardwareCatalog.BuiltIn();
-            foreach (var f in r.GetValue(hardwareFile) ?? Array.Empty<string>())
-                try { catalog.AddFile(f); }
-                catch (Exception e) when (e is HardwareFileException or IOException or UnauthorizedAccessException) { diagnostics.Report(DiagnosticCatalog.HardwareFile, SourceSpan.None, e.Message); }
-            var devices = new List<Device>();
-            foreach (var id in r.GetValue(hardware)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-            {
-                var d = catalog.Find(id);
-                if (d is null) diagnostics.Report(DiagnosticCatalog.UnknownHardware, SourceSpan.None, id, catalog.Suggest(id), string.Join(", ", catalog.Devices.Select(x => x.Id).OrderBy(x => x)));
-                else devices.Add(d);
-            }
-            if (r.GetValue(slo) is { } sloLimit && !(sloLimit > 0 && double.IsFinite(sloLimit)))
-                diagnostics.Report(DiagnosticCatalog.InvalidSweep, SourceSpan.None, "--tpot-slo-ms must be a positive number");
-            var eff = EfficiencyProfile.Find(r.GetValue(profile)!);
-            if (eff is null) diagnostics.Report(DiagnosticCatalog.UnknownProfile, SourceSpan.None, r.GetValue(profile)!, string.Join(", ", EfficiencyProfile.BuiltIn.Select(x => x.Name)));
-            eff = CommonOptions.WithRoutingSkew(eff, r.GetValue(skew), diagnostics);
-            var pipelines = (r.GetValue(passes) ?? "").Split(';').Select(x => x.Trim()).ToArray();
-            // Each pipeline is checked as the user wrote it, so an error points into their text.
-            foreach (var written in pipelines.Where(x => x.Length > 0)) GraphDsl.Passes.Core.Pipeline.Parse(written, diagnostics);
-            var weightList = r.GetValue(weights)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-            var kvList = r.GetValue(kv)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-            if (diagnostics.HasErrors) { Driver.Report(diagnostics.Items); return ExitCodes.UsageError; }
-
-            double candidateLayouts = (double)weightList.Length * kvList.Length * dps.Length * pps.Length * eps.Length * (tps?.Length ?? 1);
-            if (candidateLayouts > MaxSweepPoints)
-                return TooLarge($"--weights x --kv x --dp x --pp x --ep x --tp = {weightList.Length} x {kvList.Length} x {dps.Length} x {pps.Length} x {eps.Length} x {tps?.Length ?? 1} = {candidateLayouts:0} candidate layouts; the limit is {MaxSweepPoints}");
-            var layouts = new List<Deployment>();
-            foreach (var w in weightList)
-                foreach (var k in kvList)
-                    foreach (var d in dps) foreach (var p in pps) foreach (var e in eps)
-                    {
-                        long dpp = (long)d * p;   // long: no product of two ints wraps around
-                        var candidates = tps ?? new[] { (int)(gpuCount / Math.Max(1, dpp)) };
-                        foreach (var x in candidates)
-                            if (dpp <= gpuCount && x * dpp == gpuCount) layouts.Add(new Deployment(x, e, d, p, w, k));
-                    }
-            if (layouts.Count == 0)
-            {
-                Driver.Report(DiagnosticCatalog.InvalidSweep.At(SourceSpan.None, $"no layout uses exactly {gpuCount} GPUs (tp x dp x pp)"));
-                return ExitCodes.UsageError;
-            }
-            double deployments = (double)pipelines.Length * layouts.Count;
-            if (deployments > MaxSweepDeployments)
-                return TooLarge($"{pipelines.Length} pipeline(s) x {layouts.Count} layout(s) = {deployments:0} deployments to compile; the limit is {MaxSweepDeployments}");
-            double points = deployments * devices.Count * prompts.Length * contexts.Length * batches.Length;
-            if (points > MaxSweepPoints)
-                return TooLarge($"{deployments:0} deployment(s) x {devices.Count} device(s) x {prompts.Length} prompt(s) x {contexts.Length} context(s) x {batches.Length} batch(es) = {points:0} configurations; the limit is {MaxSweepPoints}");
-
-            var module = Driver.Load(r.GetValue(file)!, r.GetValue(model));
-            if (module is null) return ExitCodes.InputError;
-            var rows = new List<Row>();
-            var total = (long)points;
-            void Run(Action<double> progress)
-            {
-                long done = 0;
-                foreach (var pipeline in pipelines)
-                foreach (var dep in layouts)
-                {
-                    var diag = new DiagnosticBag();
-                    var compiled = CompiledDeployment.Compile(module, dep, pipeline, diag);
-                    foreach (var device in devices)
-                    {
-                        var cluster = new Cluster(device, nodeCount, gpuCount / nodeCount);
-                        SweepEvaluator? evaluator = null;
-                        if (compiled is not null)
-                            try { evaluator = new SweepEvaluator(compiled, cluster, eff!); }
-                            catch (ArgumentException e) { diag.Report(DiagnosticCatalog.InvalidSweep, SourceSpan.None, e.Message); }
-                        foreach (var pr in prompts)
-                            foreach (var c in contexts)
-                                foreach (var b in batches)
-                                {
-                                    done++;
-                                    if (evaluator is null) { rows.Add(new Row(pipeline, device.Id, dep, b, pr, c, default, string.Join("; ", diag.Items.Select(x => x.Message)))); continue; }
-                                    int split = compiled!.DecodePlan.Layout.Nanobatches;
-                                    if (b % dep.Dp != 0 || b / dep.Dp % split != 0) { rows.Add(new Row(pipeline, device.Id, dep, b, pr, c, default, $"batch {b} is not a multiple of dp {dep.Dp} x {split} nano-batch(es)")); continue; }
-                                    rows.Add(new Row(pipeline, device.Id, dep, b, pr, c, evaluator.Evaluate(b, pr, c), ""));
-                                }
-                        progress(done * 100.0 / total);
-                    }
-                }
-            }
-            if (!Console.IsOutputRedirected || r.GetValue(output) is not null && AnsiConsole.Profile.Capabilities.Interactive)
-                AnsiConsole.Progress().Start(ctx => { var task = ctx.AddTask($"sweeping {total} configurations"); Run(p => task.Value = p); });
-            else Run(_ => { });
-            var sloMs = r.GetValue(slo);
-            var best = rows.Where(x => x.Error.Length == 0 && x.Point.Feasible && (sloMs is null || x.Point.TpotMs <= sloMs))
-                .OrderByDescending(x => x.Point.TokensPerSecondPerGpu).FirstOrDefault();
-            var text = r.GetValue(format) switch
-            {
-                "json" => ToJson(rows, best, sloMs),
-                "markdown" => ToMarkdown(rows, best),
-                _ => ToCsv(rows, best, sloMs),
-            };
-            if (!Driver.WriteOutput(r.GetValue(output), text)) return ExitCodes.InputError;
-            if (r.GetValue(output) is not null)
-                Console.Error.WriteLine(best is null ? "no feasible configuration" :
-                    $"best: {best.Device} tp={best.Dep.Tp} ep={best.Dep.Ep} dp={best.Dep.Dp} pp={best.Dep.Pp} weights={best.Dep.Weights} kv={best.Dep.Kv} batch {best.Batch} context {best.Context}: {best.Point.TokensPerSecondPerGpu:F1} tokens/s/GPU, TPOT {best.Point.TpotMs:F2} ms");
-            return ExitCodes.Ok;
-        });
+        var c = new SweepCommand();
+        var cmd = new Command("sweep", "Evaluate every combination of hardware, GPU count, layout, formats, batch and context.")
+            { c._file, c._batch, c._context, c._prompt, c._slo, c._passes, c._format, c._output };
+        c._source.AddTo(cmd);
+        c._deployment.AddTo(cmd);
+        cmd.SetAction(c.Run);
         return cmd;
     }
 
-    private sealed record Row(string Passes, string Device, Deployment Dep, long Batch, long Prompt, long Context, SweepPoint Point, string Error);
-
-    /// <summary>A table for documents: what varies (pipeline, layout, formats, workload) and the figures.</summary>
-    private static string ToMarkdown(List<Row> rows, Row? best)
+    private Settings? Parse(ParseResult r, DiagnosticBag diagnostics)
     {
-        var sb = new StringBuilder("| passes | hardware | tp/ep/dp/pp | weights | kv | batch | context | TPOT ms | serial ms | kernels/step | tokens/s | weights GB/GPU | KV GB/GPU | max batch | fits |\n");
-        sb.Append("|---|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
-        static string N(double v, string f) => double.IsInfinity(v) || double.IsNaN(v) ? "" : v.ToString(f, CultureInfo.InvariantCulture);
-        foreach (var x in rows)
+        long[] Sizes(Option<string> o) => List(r.GetValue(o)!, o.Name, diagnostics);
+        var batches = Sizes(_batch); var contexts = Sizes(_context); var prompts = Sizes(_prompt);
+        var gpuCounts = _deployment.GpuCounts(r, diagnostics, DiagnosticCatalog.InvalidOption);
+        var catalog = _deployment.Catalog(r, diagnostics);
+        var devices = catalog is null ? new List<Device>() : _deployment.Devices(r, catalog, diagnostics);
+        // One profile per device: --engine picks the engine's CUDA or ROCm profile by the device's vendor.
+        var efficiencies = new Dictionary<Device, EfficiencyProfile?>();
+        foreach (var d in devices)
         {
-            var p = x.Point;
-            string passes = x.Passes.Length == 0 ? "(default)" : "`" + x.Passes.Replace("|", "\\|") + "`";
-            string layout = $"{x.Dep.Tp}/{x.Dep.Ep}/{x.Dep.Dp}/{x.Dep.Pp}";
-            if (x.Error.Length > 0) { sb.Append($"| {passes} | {x.Device} | {layout} | {x.Dep.Weights} | {x.Dep.Kv} | {x.Batch} | {x.Context} | {x.Error.Replace("|", "/")} | | | | | | | no |\n"); continue; }
-            sb.Append($"| {passes} | {x.Device} | {layout} | {x.Dep.Weights} | {x.Dep.Kv} | {x.Batch} | {x.Context} | {N(p.TpotMs, "F2")} | {N(p.SerialTpotMs, "F2")} | {N(p.KernelsPerStep, "F0")} | {N(p.TokensPerSecond, "F0")} | {N(p.WeightGb, "F1")} | {N(p.KvGb, "F1")} | {(p.MaxBatch == long.MaxValue ? "" : p.MaxBatch.ToString(CultureInfo.InvariantCulture))} | {(p.Feasible ? "yes" : "no")}{(ReferenceEquals(x, best) ? " (best)" : "")} |\n");
+            efficiencies[d] = _deployment.Efficiency(r, diagnostics, d);
+            if (efficiencies[d] is null) break; // one report of a flag problem, not one per device
         }
-        return sb.ToString();
+        var eff = devices.Count > 0 ? efficiencies[devices[0]] : _deployment.Efficiency(r, diagnostics, null);
+        var given = _deployment.GivenPassValues(r, diagnostics, DiagnosticCatalog.InvalidOption);
+        var pipelines = new List<SweepPipeline>();
+        foreach (var text in (r.GetValue(_passes) ?? "").Split(';').Select(x => x.Trim()))
+            if (CommonOptions.DeploymentPasses(text, diagnostics) is { } passes && DeploymentChoices.Merge(_deployment.PassKeys, given, passes, diagnostics) is { } choices)
+                pipelines.Add(new SweepPipeline(text, passes, choices));
+        var clusters = devices.SelectMany(d => gpuCounts.Select(g => ClusterChoice.For(d, g, r.GetValue(_deployment.Nodes), diagnostics))).OfType<ClusterChoice>().ToList();
+        if (diagnostics.HasErrors) return null;
+
+        double candidates = pipelines.Max(p => p.Choices.Candidates) * gpuCounts.Length;
+        if (candidates > MaxSweepPoints)
+            return TooLarge(diagnostics, $"--gpus x the layout and format lists = {gpuCounts.Length} x {pipelines.Max(p => p.Choices.Candidates):0} = {candidates:0} candidate layouts; the limit is {MaxSweepPoints}");
+        var jobs = new List<Job>();
+        long otherGpuCount = 0, epNotDividing = 0;
+        foreach (var pipeline in pipelines)
+            foreach (var gpus in gpuCounts)
+            {
+                var layouts = pipeline.Choices.For(gpus, eff!.MoeComm, out var other);
+                otherGpuCount += other;
+                foreach (var d in layouts)
+                    if ((long)d.Tp * d.Dp % d.Ep != 0) epNotDividing++;
+                    else jobs.Add(new Job(pipeline, gpus, d));
+            }
+        var workloads = prompts.SelectMany(p => contexts.Where(c => c >= p).Select(c => (p, c))).ToList();
+        var skips = new SweepSkips((long)pipelines.Sum(p => p.Choices.Candidates) * gpuCounts.Length, otherGpuCount, epNotDividing, 0,
+            (long)prompts.Length * contexts.Length - workloads.Count, (long)prompts.Length * contexts.Length);
+        if (jobs.Count == 0)
+        {
+            diagnostics.Report(DiagnosticCatalog.InvalidSweep, SourceSpan.None,
+                $"no layout uses exactly {string.Join(" or ", gpuCounts)} GPUs (tp x dp x pp) with ep dividing tp x dp ({string.Join("; ", skips.Sentences())})");
+            return null;
+        }
+        if (workloads.Count == 0)
+        {
+            diagnostics.Report(DiagnosticCatalog.ContextShorterThanPrompt, SourceSpan.None,
+                $"every --context is shorter than every --prompt (longest context {contexts.Max()}, shortest prompt {prompts.Min()}): the decode step's KV cache holds the prompt");
+            return null;
+        }
+        double deployments = jobs.Count;
+        if (deployments > MaxSweepDeployments)
+            return TooLarge(diagnostics, $"{pipelines.Count} pipeline(s) x their layouts = {deployments:0} deployments to compile; the limit is {MaxSweepDeployments}");
+        double points = jobs.Count * (double)devices.Count * workloads.Count * batches.Length;
+        if (points > MaxSweepPoints)
+            return TooLarge(diagnostics, $"{deployments:0} deployment(s) x {devices.Count} device(s) x {workloads.Count} (prompt, context) pair(s) x {batches.Length} batch(es) = {points:0} configurations; the limit is {MaxSweepPoints}");
+        return new Settings(jobs, clusters, d => efficiencies[d]!, batches, workloads, r.GetValue(_slo), skips);
     }
 
-    private static long[] List(string text, string name, DiagnosticBag diagnostics, bool size)
+    private int Run(ParseResult r)
+    {
+        var diagnostics = new DiagnosticBag();
+        var s = Parse(r, diagnostics);
+        Driver.Report(diagnostics.Items);
+        if (s is null) return ExitCodes.UsageError;
+
+        var module = _source.Load(r, r.GetValue(_file)!);
+        if (module is null) return ExitCodes.InputError;
+        var rows = new List<SweepRow>();
+        long refused = 0;
+        long total = s.Jobs.Sum(j => (long)s.Clusters.Count(c => c.Cluster.Gpus == j.Gpus)) * s.Workloads.Count * s.Batches.Length;
+        void Evaluate(Action<double> progress)
+        {
+            long done = 0;
+            foreach (var job in s.Jobs)
+            {
+                var diag = new DiagnosticBag();
+                var compiled = CompiledDeployment.Compile(module, job.Deployment, job.Pipeline.Passes, diag);
+                if (compiled is null) refused++;
+                var dep = compiled?.Deployment ?? job.Deployment;
+                foreach (var cluster in s.Clusters.Where(c => c.Cluster.Gpus == job.Gpus).Select(c => c.Cluster))
+                {
+                    SweepEvaluator? evaluator = null;
+                    if (compiled is not null)
+                        try { evaluator = new SweepEvaluator(compiled, cluster, s.Efficiency(cluster.Device)); }
+                        catch (ArgumentException e) { diag.Report(DiagnosticCatalog.InvalidSweep, SourceSpan.None, e.Message); }
+                    foreach (var (prompt, context) in s.Workloads)
+                        foreach (var b in s.Batches)
+                        {
+                            done++;
+                            SweepRow Row(SweepPoint point, string error) => new(job.Pipeline.Text, cluster.Device.Id, cluster.Gpus, cluster.Nodes, dep, b, prompt, context, point, error);
+                            if (evaluator is null) { rows.Add(Row(default, string.Join("; ", diag.Items.Select(x => x.Message)))); continue; }
+                            int split = compiled!.DecodePlan.Layout.Nanobatches;
+                            if (b % dep.Dp != 0 || b / dep.Dp % split != 0) { rows.Add(Row(default, $"batch {b} is not a multiple of dp {dep.Dp} x {split} nano-batch(es)")); continue; }
+                            rows.Add(Row(evaluator.Evaluate(b, prompt, context), ""));
+                        }
+                    progress(done * 100.0 / Math.Max(1, total));
+                }
+            }
+        }
+        if (!Console.IsOutputRedirected || r.GetValue(_output) is not null && AnsiConsole.Profile.Capabilities.Interactive)
+            AnsiConsole.Progress().Start(ctx => { var task = ctx.AddTask($"sweeping {total} configurations"); Evaluate(p => task.Value = p); });
+        else Evaluate(_ => { });
+
+        var skips = s.Skips with { RefusedByPass = refused };
+        if (skips.Any) Driver.Report(DiagnosticCatalog.SweepSkipped.At(SourceSpan.None, string.Join("; ", skips.Sentences())));
+        var best = rows.Where(x => x.Error.Length == 0 && x.Point.Feasible && (s.Slo is null || x.Point.TpotMs <= s.Slo))
+            .OrderByDescending(x => x.Point.TokensPerSecondPerGpu).FirstOrDefault();
+        var profiles = s.Clusters.Select(c => c.Cluster.Device).Distinct().ToDictionary(d => d.Id, d => s.Efficiency(d).Name);
+        var text = r.GetValue(_format) switch
+        {
+            "json" => SweepOutput.Json(rows, best, s.Slo, skips, profiles),
+            "markdown" => SweepOutput.Markdown(rows, best, skips, profiles),
+            _ => SweepOutput.Csv(rows, best, s.Slo, skips, profiles),
+        };
+        if (!Driver.WriteOutput(r.GetValue(_output), text)) return ExitCodes.InputError;
+        if (r.GetValue(_output) is not null)
+            Console.Error.WriteLine(best is null ? "no feasible configuration" :
+                $"best: {best.Device} x {best.Gpus} ({best.Nodes} node(s)) {best.Dep} batch {best.Batch} prompt {best.Prompt} context {best.Context}: " +
+                $"{best.Point.TokensPerSecondPerGpu:F1} tokens/s/GPU, TPOT {best.Point.TpotMs:F2} ms");
+        return ExitCodes.Ok;
+    }
+
+    /// <summary>Positive sizes (4096, 4k, 128k) of a comma-separated list.</summary>
+    private static long[] List(string text, string name, DiagnosticBag diagnostics)
     {
         var values = new List<long>();
         foreach (var part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
-            if (DeploymentOptions.TryParseSize(part, out var v) && (size || !part.EndsWith("k", StringComparison.OrdinalIgnoreCase))) values.Add(v);
-            else diagnostics.Report(DiagnosticCatalog.InvalidSweep, SourceSpan.None, $"{name}: '{part}' is not a positive {(size ? "size" : "integer")}");
+            if (NumberOptions.SizeProblem(name + ":", part, out var v) is { } problem) diagnostics.Report(DiagnosticCatalog.InvalidSweep, SourceSpan.None, problem);
+            else values.Add(v);
         }
         if (values.Count == 0) diagnostics.Report(DiagnosticCatalog.InvalidSweep, SourceSpan.None, $"{name} lists no value");
         return values.ToArray();
     }
 
-    /// <summary>Layout sizes are ints; a larger value is an error rather than a silent wrap-around.</summary>
-    private static int[] Narrow(long[] values, string name, DiagnosticBag diagnostics)
+    private static Settings? TooLarge(DiagnosticBag diagnostics, string message)
     {
-        foreach (var v in values.Where(v => v > int.MaxValue))
-            diagnostics.Report(DiagnosticCatalog.InvalidSweep, SourceSpan.None, $"{name}: {v} is larger than {int.MaxValue}");
-        return values.Select(v => (int)Math.Min(v, int.MaxValue)).ToArray();
+        diagnostics.Report(DiagnosticCatalog.InvalidSweep, SourceSpan.None, "the sweep is too large: " + message + " (split it into several sweeps)");
+        return null;
     }
-
-    private static int TooLarge(string message)
-    {
-        Driver.Report(DiagnosticCatalog.InvalidSweep.At(SourceSpan.None, "the sweep is too large: " + message + " (split it into several sweeps)"));
-        return ExitCodes.UsageError;
-    }
-
-    private static string F(double v) => double.IsInfinity(v) || double.IsNaN(v) ? "" : v.ToString("G6", CultureInfo.InvariantCulture);
-
-    private static string ToCsv(List<Row> rows, Row? best, double? slo)
-    {
-        var sb = new StringBuilder("passes,hardware,tp,ep,dp,pp,weights,kv,batch,prompt,context,feasible,max_batch,ttft_ms,tpot_ms,serial_tpot_ms,kernels_per_step,tokens_per_s,tokens_per_s_per_gpu,weights_gb,kv_gb,free_gb,meets_slo,best,error\n");
-        foreach (var x in rows)
-        {
-            var p = x.Point;
-            bool ok = x.Error.Length == 0;
-            sb.Append(string.Join(",", "\"" + x.Passes.Replace("\"", "\"\"") + "\"", x.Device, x.Dep.Tp, x.Dep.Ep, x.Dep.Dp, x.Dep.Pp, x.Dep.Weights, x.Dep.Kv, x.Batch, x.Prompt, x.Context,
-                ok && p.Feasible ? "true" : "false", ok ? (p.MaxBatch == long.MaxValue ? "" : p.MaxBatch.ToString(CultureInfo.InvariantCulture)) : "",
-                ok ? F(p.TtftMs) : "", ok ? F(p.TpotMs) : "", ok ? F(p.SerialTpotMs) : "", ok ? F(p.KernelsPerStep) : "", ok ? F(p.TokensPerSecond) : "", ok ? F(p.TokensPerSecondPerGpu) : "",
-                ok ? F(p.WeightGb) : "", ok ? F(p.KvGb) : "", ok ? F(p.FreeGb) : "",
-                slo is null ? "" : (ok && p.TpotMs <= slo ? "true" : "false"), ReferenceEquals(x, best) ? "true" : "false",
-                "\"" + x.Error.Replace("\"", "\"\"") + "\"")).Append('\n');
-        }
-        return sb.ToString();
-    }
-
-    private static string ToJson(List<Row> rows, Row? best, double? slo) => Json.Write(w =>
-    {
-        w.WriteStartArray("configurations");
-        foreach (var x in rows)
-        {
-            w.WriteStartObject();
-            w.WriteString("passes", x.Passes);
-            w.WriteString("hardware", x.Device);
-            w.Number("tp", x.Dep.Tp); w.Number("ep", x.Dep.Ep); w.Number("dp", x.Dep.Dp); w.Number("pp", x.Dep.Pp);
-            w.WriteString("weights", x.Dep.Weights); w.WriteString("kv", x.Dep.Kv);
-            w.Number("batch", x.Batch); w.Number("prompt", x.Prompt); w.Number("context", x.Context);
-            if (x.Error.Length > 0) { w.WriteBoolean("feasible", false); w.WriteString("error", x.Error); w.WriteEndObject(); continue; }
-            var p = x.Point;
-            w.WriteBoolean("feasible", p.Feasible);
-            if (p.MaxBatch == long.MaxValue) w.WriteNull("max_batch"); else w.Number("max_batch", p.MaxBatch);
-            w.Number("ttft_ms", p.TtftMs); w.Number("tpot_ms", p.TpotMs); w.Number("serial_tpot_ms", p.SerialTpotMs);
-            w.Number("kernels_per_step", p.KernelsPerStep); w.Number("tokens_per_s", p.TokensPerSecond);
-            w.Number("tokens_per_s_per_gpu", p.TokensPerSecondPerGpu);
-            w.Object("memory", () => { w.Number("weights_gb", p.WeightGb); w.Number("kv_gb", p.KvGb); w.Number("free_gb", p.FreeGb); });
-            if (slo is not null) w.WriteBoolean("meets_slo", p.TpotMs <= slo);
-            w.WriteBoolean("best", ReferenceEquals(x, best));
-            w.WriteEndObject();
-        }
-        w.WriteEndArray();
-        w.Number("count", rows.Count);
-    });
 }

@@ -34,6 +34,8 @@ internal static class ValidateCommand
             var validator = NewValidator(r.GetValue(samples)!);
             var results = rows.Select(m => validator.Predict(m, ProfileFor(m))).ToList();
             Console.Out.Write(Report(results, r.GetValue(format) == "markdown"));
+            // Where the model errs: the checking points by regime (an overall MAPE hides it).
+            Console.Out.Write("\n" + string.Join("\n", Regimes.Summary(results.Where(x => !x.Measurement.IsCalibration).ToList(), validator.RegimesOf, "checking")) + "\n");
             return ExitCodes.Ok;
         });
         return cmd;
@@ -43,7 +45,7 @@ internal static class ValidateCommand
     {
         var data = new Option<string>("--data") { Description = "measurements CSV", Required = true };
         var samples = new Option<string>("--samples") { Description = "folder of .moe specs", DefaultValueFactory = _ => "samples" };
-        var engine = new Option<string>("--engine") { Description = "engine family: gpt-fast, trtllm, fastertransformer, vllm", Required = true };
+        var engine = new Option<string>("--engine") { Description = "engine family: gpt-fast, trtllm, fastertransformer, vllm, sglang", Required = true };
         var free = new Option<string>("--free") { Description = "constants to fit, comma-separated: " + string.Join(", ", Calibrator.Parameters.Keys), Required = true };
         var start = new Option<string>("--start") { Description = "profile to start from", DefaultValueFactory = _ => "default" };
         var cmd = new Command("calibrate", "Fit an engine's efficiency constants to its calibration measurements.") { data, samples, engine, free, start };
@@ -75,18 +77,20 @@ internal static class ValidateCommand
         return cmd;
     }
 
-    /// <summary>The profile fitted for the measurement's engine, else the default.</summary>
+    /// <summary>The profile of the measurement's engine on its device (<see cref="EfficiencyProfile.ForEngine"/>).</summary>
     public static EfficiencyProfile ProfileFor(Measurement m) =>
-        EfficiencyProfile.Find(m.EngineFamily) ?? EfficiencyProfile.Find("default")!;
+        EfficiencyProfile.ForEngine(m.EngineFamily, HardwareCatalog.BuiltIn().Find(m.Hardware));
 
+    /// <summary>The measurements; null after reporting an unreadable file (GD0801) or bad rows (GD0610, at their fields).</summary>
     private static IReadOnlyList<Measurement>? Load(string path)
     {
-        try { return Measurement.Load(path); }
-        catch (Exception e) when (e is IOException or InvalidDataException or FormatException or UnauthorizedAccessException)
-        {
-            Console.Error.WriteLine($"graphdsl: error GD0801: cannot read '{path}': {e.Message}");
-            return null;
-        }
+        var text = Driver.ReadData(path, Measurement.MaxFileBytes, "a measurements CSV");
+        if (text is null) return null;
+        var diagnostics = new GraphDsl.Ir.Diagnostics.DiagnosticBag();
+        var rows = Measurement.Parse(path, text, diagnostics);
+        Rendering.DiagnosticRenderer.Write(Console.Error, diagnostics.Items,
+            new Dictionary<string, GraphDsl.Frontend.Syntax.SourceText> { [path] = new(path, text) });
+        return diagnostics.HasErrors ? null : rows;
     }
 
     public static Validator NewValidator(string samples)
@@ -127,7 +131,10 @@ internal static class ValidateCommand
             }
         var c = results.Where(x => x.Measurement.IsCalibration && x.Error is not null).ToList();
         var v = results.Where(x => !x.Measurement.IsCalibration && x.Error is not null).ToList();
-        sb.Append(FormattableString.Invariant($"calibration points: n={c.Count} MAPE {Validator.Mape(c) * 100:F1}%; checking points: n={v.Count} MAPE {Validator.Mape(v) * 100:F1}%; not predicted: {results.Count(x => x.Error is null)}\n"));
+        // An empty set has no error to report (its mean would print as NaN%).
+        static string Mape(System.Collections.Generic.List<ValidationResult> set) =>
+            set.Count == 0 ? "-" : FormattableString.Invariant($"{Validator.Mape(set) * 100:F1}%");
+        sb.Append(FormattableString.Invariant($"calibration points: n={c.Count} MAPE {Mape(c)}; checking points: n={v.Count} MAPE {Mape(v)}; not predicted: {results.Count(x => x.Error is null)}\n"));
         return sb.ToString();
     }
 }

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.CommandLine;
+using System.Globalization;
 using System.IO;
 using System.Linq;
 using GraphDsl.Backends.Weights.Initialization;
@@ -8,6 +9,7 @@ using GraphDsl.Backends.Weights.Mapping;
 using GraphDsl.Backends.Weights.Safetensors;
 using GraphDsl.Cli.Execution;
 using GraphDsl.Ir.Diagnostics;
+using GraphDsl.Numerics;
 using GraphDsl.Passes.Core;
 
 namespace GraphDsl.Cli.Commands;
@@ -25,11 +27,12 @@ internal static class WeightsCommand
         var output = new Option<string>("--output", "-o") { Description = "safetensors file to write", Required = true };
         var dtype = new Option<string>("--dtype") { Description = "element type stored in the file: f32 or bf16", DefaultValueFactory = _ => "f32" };
         dtype.AcceptOnlyFromAmong("f32", "bf16");
-        var model = CommonOptions.Model();
-        var cmd = new Command("init", "Write seeded random weights for a model (scaled so activations stay well-conditioned).") { file, seed, output, dtype, model };
+        var source = new SourceOptions();
+        var cmd = new Command("init", "Write seeded random weights for a model (scaled so activations stay well-conditioned).") { file, seed, output, dtype };
+        source.AddTo(cmd);
         cmd.SetAction(r =>
         {
-            var module = LoadFlat(r.GetValue(file)!, r.GetValue(model));
+            var module = LoadFlat(source.Load(r, r.GetValue(file)!));
             if (module is null || !ExecutionInputs.FitsInHost(module)) return ExitCodes.InputError;
             var weights = WeightInitializer.Create(module, r.GetValue(seed));
             var stored = r.GetValue(dtype) == "bf16" ? SafetensorsDType.BF16 : SafetensorsDType.F32;
@@ -56,11 +59,12 @@ internal static class WeightsCommand
     {
         var file = new Argument<string>("file") { Description = ".moe or .gir file" };
         var weightsPath = new Option<string>("--weights") { Description = "safetensors file", Required = true };
-        var model = CommonOptions.Model();
-        var cmd = new Command("check", "Check that a safetensors file holds every weight of a model with the right shape.") { file, weightsPath, model };
+        var source = new SourceOptions();
+        var cmd = new Command("check", "Check that a safetensors file holds every weight of a model with the right shape.") { file, weightsPath };
+        source.AddTo(cmd);
         cmd.SetAction(r =>
         {
-            var module = LoadFlat(r.GetValue(file)!, r.GetValue(model));
+            var module = LoadFlat(source.Load(r, r.GetValue(file)!));
             if (module is null) return ExitCodes.InputError;
             var path = r.GetValue(weightsPath)!;
             try
@@ -72,8 +76,10 @@ internal static class WeightsCommand
                     Driver.Report(DiagnosticCatalog.WeightsMismatch.At(SourceSpan.None, path, module.Name, report.ToString()));
                     return ExitCodes.InputError;
                 }
+                var values = ValueDiagnostics(WeightValues.Scan(module, safetensors));
+                Driver.Report(values);
                 Console.Out.WriteLine($"{path}: {report.Matched} tensors match {module.Name}" + (report.Extra.Count > 0 ? $"; {report.Extra.Count} extra ignored: {string.Join(", ", report.Extra.Take(10))}" : ""));
-                return ExitCodes.Ok;
+                return values.Any(d => d.Severity == Severity.Error) ? ExitCodes.InputError : ExitCodes.Ok;
             }
             catch (SafetensorsException e)
             {
@@ -89,10 +95,29 @@ internal static class WeightsCommand
         return cmd;
     }
 
-    /// <summary>The module with calls inlined and canonicalized: the weight names execution uses.</summary>
-    public static Ir.Graph.Module? LoadFlat(string path, string? model)
+    /// <summary>Per tensor: an error for NaN or infinite values (GD0706), a warning for values beyond
+    /// <see cref="ValueScan.ExtremeMagnitude"/> (GD0707).</summary>
+    private static List<Diagnostic> ValueDiagnostics(IReadOnlyList<(string Name, ValueScan Scan)> scans)
     {
-        var module = Driver.Load(path, model);
+        var diagnostics = new List<Diagnostic>();
+        foreach (var (name, scan) in scans)
+        {
+            var subject = $"tensor '{name}'";
+            if (scan.NonFinite > 0) diagnostics.Add(DiagnosticCatalog.NonFiniteValues.At(SourceSpan.None, subject, scan.NonFinite, scan.Count, scan.FirstNonFinite));
+            if (scan.Extreme > 0) diagnostics.Add(ExtremeValues(subject, scan));
+        }
+        return diagnostics;
+    }
+
+    /// <summary>GD0707 for a scan with extreme values (weights here, logits in <c>run</c>).</summary>
+    public static Diagnostic ExtremeValues(string subject, ValueScan scan) =>
+        DiagnosticCatalog.ExtremeValues.At(SourceSpan.None, subject, scan.Extreme, scan.Count,
+            ValueScan.ExtremeMagnitude.ToString("0.#E+0", CultureInfo.InvariantCulture), scan.MaxAbs.ToString("0.###E+0", CultureInfo.InvariantCulture));
+
+    /// <summary>The loaded module with calls inlined and canonicalized: the weight names execution uses;
+    /// null when it did not load.</summary>
+    public static Ir.Graph.Module? LoadFlat(Ir.Graph.Module? module)
+    {
         if (module is null) return null;
         var diagnostics = new DiagnosticBag();
         var flat = Pipeline.Parse("inline,canonicalize", diagnostics)!;

@@ -7,6 +7,7 @@ using GraphDsl.Backends.Ilgpu.Runtime;
 using GraphDsl.Backends.Reference;
 using GraphDsl.Backends.Reference.Generation;
 using GraphDsl.Ir.Graph;
+using GraphDsl.Numerics;
 
 namespace GraphDsl.Cli.Execution;
 
@@ -14,7 +15,7 @@ namespace GraphDsl.Cli.Execution;
 /// reference interpreter makes of the same module and the same tokens.</summary>
 internal sealed record GenerationOutcome(
     string Model, string Device, IReadOnlyList<int> Prompt, IReadOnlyList<int> Tokens, double CompileMs, double PrefillMs, double TotalSeconds,
-    double DecodeSeconds, StepReport? LastStep, IReadOnlyList<int>? ReferenceTokens, double? MaxAbsLogitDiff)
+    double DecodeSeconds, StepReport? LastStep, IReadOnlyList<int>? ReferenceTokens, double? MaxAbsLogitDiff, IReadOnlyList<ValueScan> LogitScans)
 {
     /// <summary>Generated tokens per second over the whole generation (prefill included).</summary>
     public double TokensPerSecond => TotalSeconds > 0 ? Tokens.Count / TotalSeconds : 0;
@@ -49,7 +50,7 @@ internal static class GenerationRun
             diff = TeacherForcedDifference(interpreter, prompt, result);
         }
         return new GenerationOutcome(module.Name, backend.DeviceName, prompt, result.Tokens, compileMs, steps.Count > 0 ? steps[0] * 1e3 : 0,
-            steps.Sum(), steps.Skip(1).Sum(), program.LastStep, referenceTokens, diff);
+            steps.Sum(), steps.Skip(1).Sum(), program.LastStep, referenceTokens, diff, result.StepLogits.Select(l => ValueScan.Of(l)).ToArray());
     }
 
     private static double TeacherForcedDifference(Interpreter interpreter, int[] prompt, GenerationResult device)

@@ -6,26 +6,26 @@ namespace GraphDsl.Cli.Rendering;
 /// <summary>`predict --format json`: sizes in GB are 10^9 bytes, times in milliseconds.</summary>
 public static class PredictionJson
 {
-    public static string Write(Prediction p) => Json.Write(w => WriteBody(w, p));
+    public static string Write(Prediction p, Commands.ClusterChoice? cluster = null) => Json.Write(w => WriteBody(w, p, cluster));
 
-    public static void WriteBody(Utf8JsonWriter w, Prediction p)
+    /// <summary>The prediction's fields; <paramref name="cluster"/> says whether the node count was the default.</summary>
+    public static void WriteBody(Utf8JsonWriter w, Prediction p, Commands.ClusterChoice? cluster = null)
     {
         w.WriteString("model", p.Model);
-        w.Object("hardware", () => { w.WriteString("device", p.Device); w.Number("gpus", p.Gpus); w.Number("nodes", p.Nodes); });
-        w.Object("deployment", () =>
-        {
-            w.Number("tp", p.Layout.Tp); w.Number("ep", p.Layout.Ep); w.Number("dp", p.Layout.Dp); w.Number("pp", p.Layout.Pp);
-            w.WriteString("weights", p.Deployment.Weights); w.WriteString("kv", p.Deployment.Kv);
-        });
+        Hardware(w, p, cluster);
+        Deployment(w, p.Deployment);
         w.Object("workload", () =>
         {
             w.Number("batch", p.Workload.Batch); w.Number("prompt", p.Workload.Prompt); w.Number("context", p.Workload.Context);
             w.Number("output_tokens", p.Workload.Output);
             if (p.Workload.TpotSloMs is { } slo) w.Number("tpot_slo_ms", slo);
         });
+        w.WriteStartArray("emulated");
+        foreach (var e in p.Emulated) w.WriteStringValue(e);
+        w.WriteEndArray();
         w.WriteString("profile", p.Profile);
         if (p.Routing.Length > 0) w.WriteString("routing", p.Routing);
-        w.WriteString("pipeline", p.Pipeline);
+        w.WriteString("pipeline", p.Pipeline.ToString());
         w.WriteBoolean("feasible", p.Feasible);
         w.WriteStartArray("reasons");
         foreach (var r in p.Reasons) w.WriteStringValue(r);
@@ -43,15 +43,33 @@ public static class PredictionJson
         if (p.MaxBatch == long.MaxValue) w.WriteNull("max_batch"); else w.Number("max_batch", p.MaxBatch);
         w.Object("prefill", () =>
         {
-            w.Number("ttft_ms", p.Prefill.Milliseconds);
+            // A request's time to first token (the mean over the batch) and the whole batch's prefill (docs/cost-model.md).
+            w.Number("ttft_ms", p.TtftMs);
+            w.Number("batch_ms", p.Prefill.Milliseconds);
+            w.Number("passes", p.PrefillPassCount);
             Phase(w, p.Prefill);
         });
         w.Object("decode", () =>
         {
-            w.Number("tpot_ms", p.Decode.Milliseconds);
+            // tpot_ms is per output token (the speculative step over its acceptance when speculating); step_ms the plain step.
+            w.Number("tpot_ms", p.TpotMs);
+            w.Number("step_ms", p.Decode.Milliseconds);
             w.Number("tokens_per_s", p.DecodeTokensPerSecond);
             w.Number("tokens_per_s_per_gpu", p.DecodeTokensPerSecondPerGpu);
             Phase(w, p.Decode);
+        });
+        if (p.Speculative is { } spec) w.Object("speculative", () =>
+        {
+            w.WriteString("method", spec.Method);
+            w.Number("draft_tokens", spec.DraftTokens);
+            w.Number("acceptance", spec.Acceptance);
+            w.Number("draft_ms", spec.DraftMs);
+            w.Number("verify_ms", spec.VerifyMs);
+            w.Number("step_ms", spec.StepMs);
+            w.Number("tpot_ms", spec.TpotMs);
+            w.Number("speedup", p.Decode.Milliseconds / spec.TpotMs);
+            w.Number("drafter_weights_gb", spec.DraftWeightBytes / 1e9);
+            w.Number("drafter_kv_bytes_per_token", spec.DraftKvBytesPerToken);
         });
         w.Object("throughput", () =>
         {
@@ -62,6 +80,21 @@ public static class PredictionJson
         Ops(w, "ops", p.DecodeOps);
         Ops(w, "prefill_ops", p.PrefillOps);
     }
+
+    /// <summary>The device, GPUs and nodes; <c>nodes_default</c> says whether the node count was chosen from the device.</summary>
+    public static void Hardware(Utf8JsonWriter w, Prediction p, Commands.ClusterChoice? cluster) => w.Object("hardware", () =>
+    {
+        w.WriteString("device", p.Device); w.Number("gpus", p.Gpus); w.Number("nodes", p.Nodes);
+        if (cluster is not null) w.WriteBoolean("nodes_default", cluster.NodesDefault);
+    });
+
+    /// <summary>The deployment the cost model ran (the flags merged with the pipeline's parallelize and quantize).</summary>
+    public static void Deployment(Utf8JsonWriter w, Deployment d) => w.Object("deployment", () =>
+    {
+        w.Number("tp", d.Tp); w.Number("ep", d.Ep); w.Number("dp", d.Dp); w.Number("pp", d.Pp);
+        w.Number("redundant_experts", d.Redundant); w.WriteString("moe_comm", d.MoeComm);
+        w.WriteString("weights", d.Weights); w.WriteString("kv", d.Kv); w.WriteString("activations", d.Activations);
+    });
 
     private static void Phase(Utf8JsonWriter w, PhaseReport r)
     {

@@ -8,13 +8,19 @@ namespace GraphDsl.Cli.Rendering;
 /// <summary>`predict --format table`: the answer first (fits? how fast?), then memory, then the slowest ops.</summary>
 public static class PredictionTable
 {
-    public static void Write(Prediction p)
+    public static void Write(Prediction p, Commands.ClusterChoice? cluster = null)
     {
         var c = Terminal.Create();
-        c.MarkupLine($"[bold]{Markup.Escape(p.Model)}[/] on {p.Gpus} x {Markup.Escape(p.Device)} ({p.Nodes} node(s)), tp={p.Layout.Tp} ep={p.Layout.Ep} dp={p.Layout.Dp} pp={p.Layout.Pp}, " +
-                     $"weights {Markup.Escape(p.Deployment.Weights)}, kv {Markup.Escape(p.Deployment.Kv)}; profile {Markup.Escape(p.Profile)}" +
-                     (p.Routing.Length > 0 ? $", routing {Markup.Escape(p.Routing)}" : ""));
-        c.MarkupLine($"batch {p.Workload.Batch}, prompt {p.Workload.Prompt}, context {p.Workload.Context}");
+        var d = p.Deployment;
+        var nodes = cluster?.Describe() ?? $"{p.Nodes} node(s)";
+        c.MarkupLine($"[bold]{Markup.Escape(p.Model)}[/] on {p.Gpus} x {Markup.Escape(p.Device)} ({Markup.Escape(nodes)}), tp={d.Tp} ep={d.Ep} dp={d.Dp} pp={d.Pp}" +
+                     (d.Redundant > 0 ? $" redundant={d.Redundant}" : "") + (d.MoeComm != "auto" ? $" moe_comm={Markup.Escape(d.MoeComm)}" : "") +
+                     $", weights {Markup.Escape(d.Weights)}, kv {Markup.Escape(d.Kv)}" + (d.Activations != "keep" ? $", activations {Markup.Escape(d.Activations)}" : "") +
+                     $"; profile {Markup.Escape(p.Profile)}" + (p.Routing.Length > 0 ? $", routing {Markup.Escape(p.Routing)}" : ""));
+        c.MarkupLine($"pipeline {Markup.Escape(p.Pipeline.ToString())}");
+        c.MarkupLine($"batch {p.Workload.Batch}, prompt {p.Workload.Prompt}, context {p.Workload.Context}" +
+                     (p.Speculative is { } sp ? FormattableString.Invariant($", speculative {sp.Method}:{sp.DraftTokens} keeping {sp.Acceptance:G4} tokens per step") : ""));
+        foreach (var e in p.Emulated) c.MarkupLine($"[yellow]{Markup.Escape(e)}[/]");
         if (!p.Feasible)
         {
             c.MarkupLine("[red bold]does not fit[/]");
@@ -22,8 +28,15 @@ public static class PredictionTable
         }
         var t = new Table().Border(TableBorder.Rounded).AddColumn("metric").AddColumn(new TableColumn("value").RightAligned());
         t.AddRow("fits", p.Feasible ? "yes" : "[red]no[/]");
-        t.AddRow("TTFT (prefill of the batch)", $"{p.Prefill.Milliseconds:F2} ms");
-        t.AddRow("TPOT (one decode step)", $"{p.Decode.Milliseconds:F3} ms");
+        t.AddRow("TTFT (a request's, mean over the batch)", $"{p.TtftMs:F2} ms");
+        t.AddRow($"prefill of the whole batch ({p.PrefillPassCount} pass(es) per replica)", $"{p.Prefill.Milliseconds:F2} ms");
+        if (p.Speculative is { } spec)
+        {
+            t.AddRow("TPOT (speculative step / tokens kept)", $"{spec.TpotMs:F3} ms");
+            t.AddRow($"speculative step ({spec.DraftTokens} draft pass(es) + verify of {spec.DraftTokens + 1})", $"{spec.DraftMs:F3} + {spec.VerifyMs:F3} ms");
+            t.AddRow("plain decode step", $"{p.Decode.Milliseconds:F3} ms (speculation {p.Decode.Milliseconds / spec.TpotMs:F2}x faster per token)");
+        }
+        else t.AddRow("TPOT (one decode step)", $"{p.Decode.Milliseconds:F3} ms");
         if (Math.Abs(p.Decode.SerialMs - p.Decode.Milliseconds) > 1e-9)
             t.AddRow("TPOT with nothing overlapped", $"{p.Decode.SerialMs:F3} ms");
         t.AddRow("decode tokens/s (cluster)", $"{p.DecodeTokensPerSecond:F1}");

@@ -17,6 +17,8 @@ namespace GraphDsl.Frontend.Parsing;
 /// </summary>
 public static class SyntaxParser
 {
+    /// <summary>The largest .moe source (bytes on disk, characters in memory): a thousand times the largest
+    /// sample (under 4 KB), and a bound on the tokens and tree the parser holds.</summary>
     public const int MaxFileBytes = 4 << 20;
     public const int MaxNesting = 200;
     private const int ParserStackBytes = 64 << 20;
@@ -25,7 +27,7 @@ public static class SyntaxParser
     {
         if (source.Text.Length > MaxFileBytes)
         {
-            diagnostics.Report(DiagnosticCatalog.FileTooLarge, source.Span(0, 0), source.Text.Length, MaxFileBytes);
+            diagnostics.Report(DiagnosticCatalog.FileTooLarge, source.Span(0, 0), source.Path, source.Text.Length, MaxFileBytes);
             return null;
         }
         var lexer = new GraphDslLexer(new AntlrInputStream(source.Text));
@@ -51,7 +53,7 @@ public static class SyntaxParser
                     break;
             }
         }
-        if (!CheckDepth(source, kept, diagnostics)) return null;
+        if (!CheckDepth(source, kept, diagnostics) || !CheckExpressionLength(source, kept, diagnostics)) return null;
 
         var eof = new CommonToken(TokenConstants.EOF, "<EOF>") { StartIndex = source.Text.Length, StopIndex = source.Text.Length - 1 };
         var (eofLine, eofCol) = source.Position(source.Text.Length);
@@ -120,6 +122,65 @@ public static class SyntaxParser
     {
         if (!open.Contains(opener)) return;
         while (open.Pop() != opener) { }
+    }
+
+    /// <summary>
+    /// The most binary operators one expression may chain at one bracket level. A flat chain deeper than
+    /// the syntax tree allows (GD0105) is only seen after ANTLR has parsed it, which for an 800 KB
+    /// <c>1+1+...+1</c> takes seconds; counted on the tokens, it is refused in milliseconds. Mixed
+    /// precedence (<c>a*b + c*d</c>) keeps a long chain shallow, so this is a limit of its own, far above
+    /// any real expression.
+    /// </summary>
+    public const int MaxExpressionOperators = 10_000;
+
+    /// <summary>
+    /// Counts binary operators per expression without parsing: a run continues while operands and
+    /// operators alternate, a bracketed group is one operand (its inside is counted on its own), and a
+    /// run ends at a separator or keyword, or where two operands meet (the next statement begins).
+    /// </summary>
+    private static bool CheckExpressionLength(SourceText source, List<IToken> tokens, DiagnosticBag diagnostics)
+    {
+        var outer = new Stack<int>();
+        int run = 0;
+        bool afterOperand = false;
+        foreach (var t in tokens)
+        {
+            if (t.Channel != TokenConstants.DefaultChannel) continue;
+            switch (t.Type)
+            {
+                case GraphDslLexer.LPAREN: case GraphDslLexer.LBRACK: case GraphDslLexer.LBRACE:
+                    if (afterOperand && t.Type == GraphDslLexer.LBRACE) run = 0;
+                    outer.Push(run); run = 0; afterOperand = false;
+                    break;
+                case GraphDslLexer.RPAREN: case GraphDslLexer.RBRACK: case GraphDslLexer.RBRACE:
+                    run = outer.Count > 0 ? outer.Pop() : 0; afterOperand = t.Type != GraphDslLexer.RBRACE;
+                    break;
+                case GraphDslLexer.INT: case GraphDslLexer.FLOAT: case GraphDslLexer.ID: case GraphDslLexer.STRING:
+                case GraphDslLexer.TRUE: case GraphDslLexer.FALSE:
+                    if (afterOperand) run = 0;
+                    afterOperand = true;
+                    break;
+                case GraphDslLexer.PLUS: case GraphDslLexer.MINUS: case GraphDslLexer.STAR: case GraphDslLexer.SLASH:
+                case GraphDslLexer.DSLASH: case GraphDslLexer.PERCENT: case GraphDslLexer.LT: case GraphDslLexer.LE:
+                case GraphDslLexer.GT: case GraphDslLexer.GE: case GraphDslLexer.EQ: case GraphDslLexer.NE:
+                case GraphDslLexer.AND: case GraphDslLexer.OR: case GraphDslLexer.QUESTION:
+                    // After an operand this is a binary operator; otherwise a unary '-' (GD0105 bounds those).
+                    if (afterOperand && ++run > MaxExpressionOperators)
+                    {
+                        diagnostics.Report(DiagnosticCatalog.ExpressionTooLong, SpanOf(source, t), MaxExpressionOperators);
+                        return false;
+                    }
+                    afterOperand = false;
+                    break;
+                case GraphDslLexer.DOT: case GraphDslLexer.COLON:
+                    afterOperand = false;   // nn.add, name: value and c ? a : b continue the expression
+                    break;
+                default:
+                    run = 0; afterOperand = false;   // '=', ',', ';', '->', keywords: a new expression
+                    break;
+            }
+        }
+        return true;
     }
 
     private sealed class SyntaxErrorListener : IAntlrErrorListener<IToken>

@@ -41,6 +41,7 @@ internal sealed partial class Lowerer
         if (args[0] is IntValue a0 && args[1] is IntValue a1)
         {
             var op = call.Callee == "min" ? DimOp.Min : DimOp.Max;
+            if (!ExpressionFits(a0.Expr, a1.Expr, call.Span)) return ErrorValue.Instance;
             long? v = a0.Value is long x && a1.Value is long y ? DimExpr.Apply(op, x, y) : null;
             return new IntValue(v is not null && a0.Expr is ConstDim && a1.Expr is ConstDim ? DimExpr.Of(v.Value) : DimExpr.Bin(op, a0.Expr, a1.Expr), v);
         }

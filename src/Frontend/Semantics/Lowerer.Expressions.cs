@@ -23,7 +23,11 @@ internal sealed partial class Lowerer
             case StringLit s: return new StringValue(s.Value, s.Span);
             case BoolLit b: return new BoolValue(b.Value);
             case NameExpr n: return EvalName(n, ctx);
-            case ListExpr l: return new ListValue(l.Items.Select(i => Eval(i, ctx)).ToList());
+            case ListExpr l:
+            {
+                var items = l.Items.Select(i => Eval(i, ctx)).ToList();
+                return items.AnyError() ? ErrorValue.Instance : new ListValue(items);   // the item's error is reported
+            }
             case UnaryExpr u: return EvalUnary(u, ctx);
             case BinaryExpr b: return EvalBinary(b, ctx);
             case CondExpr c:
@@ -98,7 +102,8 @@ internal sealed partial class Lowerer
                 if (l is IntValue li && r is IntValue ri) return Arith(b.Op, li, ri, b.Span);
                 if (IsNumber(l) && IsNumber(r) && b.Op != "//" && b.Op != "%") return FloatArith(b.Op, Num(l), Num(r), b.Span);
                 if (l is TensorValue || r is TensorValue) return TensorArith(b, l, r, ctx);
-                if (b.Op == "+" && l is StringValue ls && r is StringValue rs) return new StringValue(ls.Value + rs.Value);
+                if (b.Op == "+" && l is StringValue ls && r is StringValue rs)
+                    return StringFits(ls.Value, rs.Value, b.Span) ? new StringValue(ls.Value + rs.Value) : ErrorValue.Instance;
                 break;
             case "<" or "<=" or ">" or ">=":
                 if (l is IntValue { IsStatic: false } || r is IntValue { IsStatic: false })
@@ -147,6 +152,7 @@ internal sealed partial class Lowerer
     private CtValue Arith(string op, IntValue l, IntValue r, SourceSpan span)
     {
         var dop = op switch { "+" => DimOp.Add, "-" => DimOp.Sub, "*" => DimOp.Mul, "%" => DimOp.Mod, _ => DimOp.Div };
+        if (!ExpressionFits(l.Expr, r.Expr, span)) return ErrorValue.Instance;
         var expr = DimExpr.Bin(dop, l.Expr, r.Expr);
         if ((dop is DimOp.Div or DimOp.Mod) && r.Value == 0) { Report(DiagnosticCatalog.DivisionByZero, span, expr); return ErrorValue.Instance; }
         if (op == "/" && l.Value is long a && r.Value is long d && a % d != 0)

@@ -52,8 +52,9 @@ internal sealed class ProgramLoader
         _stack.Add(source.Path);
         foreach (var imp in syntax.Imports)
         {
-            var text = _resolver.Resolve(imp.Path, source.Path, out var error);
-            if (text is null) { _diagnostics.Report(DiagnosticCatalog.ImportNotFound, imp.Span, imp.Path, error); continue; }
+            var resolved = Resolve(imp.Path, source.Path);
+            var text = resolved.Source;
+            if (text is null) { _diagnostics.Add(resolved.ProblemAt(imp.Span)); continue; }
             var at = _stack.IndexOf(text.Path);
             if (at >= 0)
             {
@@ -67,6 +68,14 @@ internal sealed class ProgramLoader
         _stack.RemoveAt(_stack.Count - 1);
         Declare(unit);
         return unit;
+    }
+
+    /// <summary>The standard library, or the resolver for an import the rules allow.</summary>
+    private ImportResult Resolve(string importPath, string fromFile)
+    {
+        if (StandardLibrary.Names(importPath)) return StandardLibrary.Resolve(importPath);
+        var refusal = ImportRules.Refusal(importPath);
+        return refusal is null ? _resolver.Resolve(importPath, fromFile) : ImportResult.Refused(importPath, refusal);
     }
 
     private void Declare(FileUnit unit)

@@ -23,7 +23,22 @@ public static class ExpansionCheck
     /// </summary>
     public const long MaxExpandedOps = 1 << 20;
 
-    private readonly record struct Size(long Ops, long Multiplicity);
+    /// <summary>
+    /// The most times a repeat body may run per step, nested repeat counts multiplied. Every analysis
+    /// counts, and the interpreter executes, a body that often: a million runs is far beyond any real
+    /// model (Llama 3 405B repeats its layer 126 times) and keeps an execution of it bounded.
+    /// </summary>
+    public const long MaxRepeatRuns = 1 << 20;
+
+    /// <summary>
+    /// The most parameters a model may have, every repeat and call counted: 10^15, about a thousand times
+    /// the largest models described today. Below 2^53, so the double sums of <see cref="ModelStats"/> are
+    /// exact integers, and products with a few bytes per parameter stay far inside a long.
+    /// </summary>
+    public const long MaxParameters = 1_000_000_000_000_000;
+
+    /// <summary>Ops once inlined, how often the body runs at most, and parameters (saturating at long.MaxValue).</summary>
+    private readonly record struct Size(long Ops, long Multiplicity, long Params);
 
     public static IReadOnlyList<Diagnostic> Check(Module m)
     {
@@ -31,38 +46,44 @@ public static class ExpansionCheck
         var param = IrBuilder.Resolver(m);
         var memo = new Dictionary<string, Size>();
         var inProgress = new HashSet<string>();
-        bool overflowReported = false;
+        bool overflowReported = false, runsReported = false;
 
         // The module body is walked op by op, so the diagnostic points at the call (or repeat) of the model
         // that takes the expansion over the limit.
-        long total = 0;
+        long total = 0, parameters = 0;
         foreach (var op in m.Body.Ops)
         {
             var s = OfOp(op);
             total = Add(total, s.Ops);
             if (total > MaxExpandedOps)
             {
-                diagnostics.Add(DiagnosticCatalog.ModelTooLarge.At(op.Span, m.Name, total == long.MaxValue ? "more than 2^63" : total.ToString(), MaxExpandedOps));
+                diagnostics.Add(DiagnosticCatalog.ModelTooLarge.At(op.Span, m.Name, Count(total), MaxExpandedOps));
                 break;
             }
+            var before = parameters;
+            parameters = Add(parameters, s.Params);
+            if (parameters > MaxParameters && before <= MaxParameters)
+                diagnostics.Add(DiagnosticCatalog.TooManyParameters.At(op.Span, m.Name, Count(parameters), "10^15"));
         }
         return diagnostics;
 
         Size OfRegion(Region r)
         {
-            long ops = 0, mult = 1;
+            long ops = 0, mult = 1, parameters = 0;
             foreach (var op in r.Ops)
             {
                 var s = OfOp(op);
                 ops = Add(ops, s.Ops);
                 mult = Math.Max(mult, s.Multiplicity);
+                parameters = Add(parameters, s.Params);
             }
-            return new Size(ops, mult);
+            return new Size(ops, mult, parameters);
         }
 
         Size OfOp(Operation op)
         {
-            long ops = 1, mult = 1;
+            long ops = 1, mult = 1, parameters = 0;
+            if (op.Def == CoreOps.Weight) return new Size(1, 1, Elements(op, param));
             if (op.Def == CoreOps.Call)
             {
                 var callee = (op.Attributes.Get("callee") as SymbolAttr)?.Name;
@@ -72,15 +93,16 @@ public static class ExpansionCheck
                     if (!memo.TryGetValue(f.Name, out var fs))
                     {
                         // A recursive call is the verifier's error to report; here it adds nothing.
-                        if (!inProgress.Add(f.Name)) return new Size(1, 1);
+                        if (!inProgress.Add(f.Name)) return new Size(1, 1, 0);
                         fs = OfRegion(f.Body);
                         inProgress.Remove(f.Name);
                         memo[f.Name] = fs;
                     }
                     ops = Add(ops, fs.Ops);
                     mult = fs.Multiplicity;
+                    parameters = fs.Params;
                 }
-                return new Size(ops, mult);
+                return new Size(ops, mult, parameters);
             }
             long count = 1;
             if (op.Def == CoreOps.Repeat)
@@ -91,20 +113,47 @@ public static class ExpansionCheck
                 var s = OfRegion(region);
                 ops = Add(ops, s.Ops);
                 long m1;
+                bool overflowed = false;
                 try { m1 = checked(count * s.Multiplicity); }
                 catch (OverflowException)
                 {
                     if (!overflowReported)
                         diagnostics.Add(DiagnosticCatalog.IntegerOverflow.At(op.Span,
                             $"{count} * {s.Multiplicity} (the repeat count times the runs of its body)"));
-                    overflowReported = true;
+                    overflowReported = overflowed = true;
                     m1 = long.MaxValue;
                 }
+                if (m1 > MaxRepeatRuns && !overflowed && !runsReported)
+                {
+                    diagnostics.Add(DiagnosticCatalog.RepeatTooLong.At(op.Span, m1, MaxRepeatRuns));
+                    runsReported = true;
+                }
                 mult = Math.Max(mult, m1);
+                parameters = Add(parameters, Multiply(count, s.Params));
             }
-            return new Size(ops, mult);
+            return new Size(ops, mult, parameters);
         }
     }
 
+    /// <summary>A weight's elements, saturating at long.MaxValue; 0 when a dimension does not evaluate (the verifier says why).</summary>
+    private static long Elements(Operation weight, Func<string, long?> param)
+    {
+        long n = 1;
+        foreach (var d in weight.Result.Type.Shape.Dims)
+        {
+            long? v;
+            try { v = d.Evaluate(param, _ => null); }
+            catch (ArithmeticException) { return 0; }
+            if (v is not > 0) return 0;
+            n = Multiply(n, v.Value);
+        }
+        return n;
+    }
+
+    private static string Count(long n) => n == long.MaxValue ? "more than 2^63" : n.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    // Saturating arithmetic on non-negative counts: a total never wraps around to a small or negative number.
     private static long Add(long a, long b) => a > long.MaxValue - b ? long.MaxValue : a + b;
+
+    private static long Multiply(long a, long b) => a == 0 || b == 0 ? 0 : a > long.MaxValue / b ? long.MaxValue : a * b;
 }

@@ -17,8 +17,18 @@ public sealed class LayerGroupStats
     public double ActiveParams { get; init; }
     public double PrefillFlopsPerToken { get; init; }
     public double DecodeFlopsPerToken { get; init; }
+    /// <summary>KV bytes per token of the full-context caches.</summary>
     public double KvBytesPerToken { get; init; }
+    /// <summary>KV bytes per token of the sliding-window caches (each holds at most its window).</summary>
+    public double KvWindowBytesPerToken { get; init; }
     public bool HasExperts { get; init; }
+}
+
+/// <summary>The sliding-window caches of one window size: bytes per token while the window fills, and the most they
+/// ever hold per sequence (the cap, window x bytes per token).</summary>
+public sealed record KvWindowStats(long Window, double BytesPerToken)
+{
+    public double MaxBytesPerSequence => Window * BytesPerToken;
 }
 
 /// <summary>
@@ -35,9 +45,12 @@ public sealed class ModelStats
     public double ActiveParamsExcludingEmbedding => ActiveParams - EmbeddingParams;
     /// <summary>Bytes of weights as stored (dtype of each weight).</summary>
     public double WeightBytes { get; init; }
+    /// <summary>KV bytes per token of the full-context caches (which grow with the context).</summary>
     public double KvBytesPerToken { get; init; }
     /// <summary>Bytes per sequence held by sliding-window caches once their window is full.</summary>
     public double KvWindowedBytes { get; init; }
+    /// <summary>The sliding-window caches by window size, smallest first.</summary>
+    public IReadOnlyList<KvWindowStats> KvWindows { get; init; } = Array.Empty<KvWindowStats>();
     public long PromptTokens { get; init; }
     public long Context { get; init; }
     public double PrefillFlopsPerToken { get; init; }
@@ -55,6 +68,7 @@ public sealed class ModelStats
 
         var groups = new Dictionary<string, GroupAcc>();
         double total = 0, active = 0, embedding = 0, weightBytes = 0, kv = 0, kvWindowed = 0, prefill = 0, decode = 0;
+        var windows = new SortedDictionary<long, double>();
         foreach (var w in walked)
         {
             if (!groups.TryGetValue(w.Group, out var g)) groups[w.Group] = g = new GroupAcc();
@@ -77,7 +91,12 @@ public sealed class ModelStats
             {
                 var perToken = (AttentionOps.BytesPerToken(op, param).ConstantTerm) * w.Multiplicity;
                 var window = op.Attributes.GetInt("window")?.Evaluate(param, _ => null) ?? 0;
-                if (window > 0) kvWindowed += perToken * window;
+                if (window > 0)
+                {
+                    kvWindowed += perToken * window;
+                    windows[window] = (windows.TryGetValue(window, out var w0) ? w0 : 0) + perToken;
+                    g.KvWindow += perToken;
+                }
                 else { kv += perToken; g.Kv += perToken; }
             }
             if (op.Def == MoeOps.Experts) g.Experts = true;
@@ -96,6 +115,7 @@ public sealed class ModelStats
             WeightBytes = weightBytes,
             KvBytesPerToken = kv,
             KvWindowedBytes = kvWindowed,
+            KvWindows = windows.Select(w => new KvWindowStats(w.Key, w.Value)).ToArray(),
             PromptTokens = prompt,
             Context = context,
             PrefillFlopsPerToken = prefill / prompt,
@@ -109,6 +129,7 @@ public sealed class ModelStats
                 PrefillFlopsPerToken = kv2.Value.Prefill / prompt,
                 DecodeFlopsPerToken = kv2.Value.Decode,
                 KvBytesPerToken = kv2.Value.Kv,
+                KvWindowBytesPerToken = kv2.Value.KvWindow,
                 HasExperts = kv2.Value.Experts,
             }).ToArray(),
         };
@@ -142,7 +163,7 @@ public sealed class ModelStats
     private sealed class GroupAcc
     {
         public long Count;
-        public double Total, Active, Prefill, Decode, Kv;
+        public double Total, Active, Prefill, Decode, Kv, KvWindow;
         public bool Experts;
     }
 }

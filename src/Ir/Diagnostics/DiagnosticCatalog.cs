@@ -20,7 +20,8 @@ public static class DiagnosticCatalog
     public static DiagnosticDescriptor NumberOverflow { get; } = new("GD0104", "Number out of range", "number '{0}' does not fit in a 64-bit integer");
     public static DiagnosticDescriptor NestingTooDeep { get; } = new("GD0105", "Nesting too deep", "expression nested deeper than {0} levels (brackets, unary operators or a chain of binary operators)");
     public static DiagnosticDescriptor InvalidFloat { get; } = new("GD0106", "Invalid number", "'{0}' is not a valid number");
-    public static DiagnosticDescriptor FileTooLarge { get; } = new("GD0107", "File too large", "source file is {0} bytes; the limit is {1}");
+    public static DiagnosticDescriptor FileTooLarge { get; } = new("GD0107", "File too large", "source file '{0}' is {1} bytes; the limit is {2}");
+    public static DiagnosticDescriptor ExpressionTooLong { get; } = new("GD0108", "Expression too long", "expression chains more than {0} binary operators");
 
     // ---- 02xx: names, declarations and imports -------------------------------------------------
     public static DiagnosticDescriptor UnknownName { get; } = new("GD0201", "Unknown name", "unknown name '{0}'{1}");
@@ -44,6 +45,7 @@ public static class DiagnosticCatalog
     public static DiagnosticDescriptor DuplicateWeightName { get; } = new("GD0219", "Duplicate weight name", "weight name '{0}' is used twice in one scope");
     public static DiagnosticDescriptor NoOutput { get; } = new("GD0220", "No output", "model '{0}' has no 'output'");
     public static DiagnosticDescriptor BlockCallsTooDeep { get; } = new("GD0221", "Block calls nested too deep", "block '{0}' is reached through more than {1} nested block calls ({2} -> ...); flatten the chain");
+    public static DiagnosticDescriptor ImportRefused { get; } = new("GD0222", "Import refused", "cannot import '{0}': {1}");
 
     // ---- 03xx: types, shapes and values --------------------------------------------------------
     public static DiagnosticDescriptor TypeMismatch { get; } = new("GD0301", "Type mismatch", "expected {0}, found {1}");
@@ -63,6 +65,10 @@ public static class DiagnosticCatalog
     public static DiagnosticDescriptor CarriedTypeChanged { get; } = new("GD0315", "Loop-carried value changes type", "'{0}' enters the repeat as {1} but leaves an iteration as {2}");
     public static DiagnosticDescriptor TooLarge { get; } = new("GD0316", "Size too large", "{0} has {1} elements; the limit is {2}");
     public static DiagnosticDescriptor ModelTooLarge { get; } = new("GD0317", "Model too large", "model '{0}' expands to {1} ops once every block call is inlined; the limit is {2}");
+    public static DiagnosticDescriptor TooManyParameters { get; } = new("GD0318", "Too many parameters", "model '{0}' has {1} parameters once its repeats and calls are counted; the limit is {2}");
+    public static DiagnosticDescriptor RepeatTooLong { get; } = new("GD0319", "Repeat runs too often", "this repeat runs its body {0} times per step (nested repeat counts multiplied); the limit is {1}");
+    public static DiagnosticDescriptor ExpressionTooLarge { get; } = new("GD0320", "Expression too large", "this expression has {0} terms once constants are substituted; the limit is {1}");
+    public static DiagnosticDescriptor StringTooLong { get; } = new("GD0321", "String too long", "this string would be {0} characters long; the limit is {1}");
     public static DiagnosticDescriptor RankTooLarge { get; } = new("GD0322", "Tensor rank too large", "{0} has rank {1}; the limit is {2}");
 
     // ---- 04xx: IR verifier and IR text ---------------------------------------------------------
@@ -79,6 +85,7 @@ public static class DiagnosticCatalog
     public static DiagnosticDescriptor InvalidPassOption { get; } = new("GD0504", "Invalid pass option value", "option '{0}' of pass '{1}': {2}");
     public static DiagnosticDescriptor PassFailed { get; } = new("GD0505", "Pass failed", "pass '{0}' failed: {1}");
     public static DiagnosticDescriptor VerifyAfterPassFailed { get; } = new("GD0506", "Verification after pass failed", "IR is invalid after pass '{0}': {1}");
+    public static DiagnosticDescriptor ConflictingPassElements { get; } = new("GD0509", "Conflicting pass elements", "{0} and {1} set '{2}' to different values; write the option once");
 
     // ---- 06xx: cost model ----------------------------------------------------------------------
     public static DiagnosticDescriptor UnknownHardware { get; } = new("GD0601", "Unknown hardware", "unknown hardware '{0}'{1}; known: {2}");
@@ -90,6 +97,9 @@ public static class DiagnosticCatalog
     public static DiagnosticDescriptor InvalidRoutingStats { get; } = new("GD0607", "Invalid routing statistics", "{0}");
     public static DiagnosticDescriptor PlacementInfeasible { get; } = new("GD0608", "Expert placement infeasible", "{0}");
     public static DiagnosticDescriptor InvalidPlacementFile { get; } = new("GD0609", "Invalid placement file", "{0}");
+    public static DiagnosticDescriptor InvalidMeasurements { get; } = new("GD0610", "Invalid measurements", "{0}");
+    public static DiagnosticDescriptor PipelineContradictsDeployment { get; } = new("GD0618", "Pipeline contradicts the deployment", "{0} in the pipeline sets {1}={2}, but the deployment has {1}={3}");
+    public static DiagnosticDescriptor SweepSkipped { get; } = new("GD0619", "Sweep skipped configurations", "{0}", Severity.Note);
 
     // ---- 07xx: execution (reference interpreter, ILGPU backend, weights) ------------------------
     public static DiagnosticDescriptor BadWeightsFile { get; } = new("GD0701", "Bad weights file", "cannot read weights '{0}': {1}");
@@ -97,6 +107,9 @@ public static class DiagnosticCatalog
     public static DiagnosticDescriptor ExecutionUnsupported { get; } = new("GD0703", "Not supported by the backend", "{0}");
     public static DiagnosticDescriptor ExecutionInput { get; } = new("GD0704", "Bad input for execution", "{0}");
     public static DiagnosticDescriptor NoDevice { get; } = new("GD0705", "No device", "{0}");
+    public static DiagnosticDescriptor NonFiniteValues { get; } = new("GD0706", "Non-finite values", "{0}: {1} of {2} values are NaN or infinite, the first at index {3}");
+    public static DiagnosticDescriptor ExtremeValues { get; } = new("GD0707", "Extreme values", "{0}: {1} of {2} values exceed {3} in magnitude, the largest {4}; arithmetic on them overflows", Severity.Warning);
+    public static DiagnosticDescriptor DegenerateLogits { get; } = new("GD0708", "Degenerate logits", "{0}: {1}, so the tokens chosen there say little about the model", Severity.Warning);
 
     // ---- 09xx: source generator (mirrored in src/SourceGenerator/ModelGenerator.DiagnosticDescriptors.cs) ----
     public static DiagnosticDescriptor GeneratorInternalError { get; } = new("GD0901", "Internal generator failure", "internal error while generating code for '{0}': {1} (please report it)");
@@ -108,6 +121,9 @@ public static class DiagnosticCatalog
     public static DiagnosticDescriptor FileNotFound { get; } = new("GD0801", "File not found", "cannot read '{0}': {1}");
     public static DiagnosticDescriptor InvalidOption { get; } = new("GD0802", "Invalid option", "{0}");
     public static DiagnosticDescriptor CannotWrite { get; } = new("GD0803", "Cannot write output", "cannot write '{0}': {1}");
+    public static DiagnosticDescriptor FlagContradictsPass { get; } = new("GD0810", "Flag contradicts --passes", "{0} {1} contradicts {2} in --passes; give {3} once, as the flag or as the pass option");
+    public static DiagnosticDescriptor ContextShorterThanPrompt { get; } = new("GD0811", "Context shorter than the prompt", "{0}");
+    public static DiagnosticDescriptor NodesExceedDevice { get; } = new("GD0812", "More GPUs per node than the device has", "{0}", Severity.Warning);
     public static DiagnosticDescriptor InternalError { get; } = new("GD0899", "Internal error", "internal error: {0} (please report it)");
 
     /// <summary>All descriptors, in id order.</summary>

@@ -114,16 +114,29 @@ public static class AttentionOps
         Example = "%12 = nn.attention %9, %10, %11 {causal = true} : bf16[batch, seq, 32, 128]",
     };
 
-    /// <summary>Query-key pairs per (batch, head): causal queries at the end of a context of kv_len see
-    /// past + i + 1 keys, so S queries see S*T - S(S-1)/2; a window caps each at the window (an upper
-    /// bound for the first tokens of a prefill).</summary>
+    /// <summary>
+    /// Query-key pairs per (batch, head). S new queries at the end of a context of T keys: query i (0-based, at
+    /// position T - S + i) sees T - S + i + 1 keys under the causal mask, so S T - S(S-1)/2 in all. A window W caps each
+    /// at W: it sees min(W, T - S + i + 1). The pairs the window removes are those beyond it, sum over i of
+    /// max(0, T - S + i + 1 - W): with u = max(T, W) - W = max(0, T - W) (how far the last query reaches past the
+    /// window) and n = min(S, u) (the queries that reach past it), u + (u - 1) + ... + (u - n + 1) = n u - n(n - 1)/2. So
+    /// <code>pairs = S T - S(S-1)/2 - n u + n(n-1)/2</code>, a polynomial over the atoms max(T, W) and
+    /// min(S, max(T, W) - W); decode (S = 1) gives min(T, W). Without the causal mask a window gives S min(T, W).
+    /// </summary>
     public static Poly VisiblePairs(CostContext c, DimExpr seq, DimExpr kvLen)
     {
         var s = c.P(seq);
-        var window = c.Int("window");
-        if (window > 0) return s * c.P(DimExpr.Bin(DimOp.Min, kvLen, window));
         var t = c.P(kvLen);
-        return c.Bool("causal") ? s * t + (s * s - s) * -0.5 : s * t;
+        var window = c.Int("window");
+        if (!c.Bool("causal")) return window > 0 ? s * c.P(DimExpr.Bin(DimOp.Min, kvLen, window)) : s * t;
+        var causal = s * t + (s * s - s) * -0.5;
+        if (window <= 0) return causal;
+        // u = T - min(T, W), written max(T, W) - W: an opaque atom's text must hold no product (Poly keys its
+        // monomials by atom text joined with '*'), and T - min(T, W) would print as T + -1 * min(T, W).
+        var pastWindow = DimExpr.Bin(DimOp.Max, kvLen, window) - window;
+        var u = c.P(pastWindow);
+        var n = c.P(DimExpr.Bin(DimOp.Min, seq, pastWindow));
+        return causal - n * u + (n * n - n) * 0.5;
     }
 
     public static readonly OpDef MlaAttention = new("nn.mla_attention",

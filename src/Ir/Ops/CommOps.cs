@@ -64,6 +64,20 @@ public static class CommOps
         Cost = c => new OpCost { Class = OpClass.Communication, CommBytes = c.Bytes(c.Type("x")) * c.Int("fanout") },
     };
 
+    public static readonly OpDef Shard = new("comm.shard",
+        "Keeps this GPU's 1/group share of a value replicated over the group, along `dim`: a view, nothing moves (the inverse of " +
+        "comm.all_gather). Tensor-parallel ranks that hold the same tokens each dispatch their own share to the experts.")
+    {
+        Operands = L(In("x")),
+        Attrs = L(Group, Axis, Int("dim", "axis split (negative counts from the end)", 0)),
+        Traits = OpTraits.None,
+        Class = OpClass.None,
+        Callable = false,
+        Infer = c => CheckGroup(c) ? new[] { Resize(c, false) } : null,
+        Cost = _ => OpCost.Free,
+        Example = "%s = comm.shard %x {group = 4, axis = \"tp\", dim = 0} : bf16[batch / 4, seq, 7168]",
+    };
+
     public static readonly OpDef Send = new("comm.send", "Sends x to the next pipeline stage; ends stage `stage`.")
     {
         Operands = L(In("x")),
@@ -139,7 +153,7 @@ public static class CommOps
         Cost = _ => OpCost.Free,
     };
 
-    public static readonly OpDef[] All = { AllReduce, AllGather, ReduceScatter, AllToAll, Send, Recv, Start, Wait };
+    public static readonly OpDef[] All = { AllReduce, AllGather, ReduceScatter, AllToAll, Shard, Send, Recv, Start, Wait };
 
     public static bool IsCollective(OpDef d) => d.Class == OpClass.Communication;
 
@@ -157,7 +171,10 @@ public static class CommOps
         var axis = dim < 0 ? x.Rank + dim : dim;
         var g = DimExpr.Of(c.Int("group")!.Value);
         var dims = x.Shape.Dims.ToArray();
-        dims[axis] = (gather ? dims[axis] * g : dims[axis] / g).Simplify();
+        // Gathering the shards of a split (x / g) gives x back: the split was into g equal parts.
+        dims[axis] = gather && dims[axis] is BinDim { Op: DimOp.Div } split && split.Right.AsConst == g.AsConst
+            ? split.Left
+            : (gather ? dims[axis] * g : dims[axis] / g).Simplify();
         return new TensorType(x.DType, new Shape(dims));
     }
 }

@@ -64,7 +64,8 @@ public static class MoeOps
             Float("alpha", "swiglu_clamped sigmoid slope", 1.702), Float("limit", "swiglu_clamped clamp limit", 7.0),
             Type("act_dtype", "the type the expert GEMMs read x in (set by quantize{activations=...}), as for nn.matmul", required: false),
             Int("ep", "expert-parallel shards: this op holds E/ep of the layer's experts (set by parallelize)", 1),
-            Int("token_groups", "replicas whose tokens the expert group serves (set by parallelize for DP attention)", 1),
+            Int("redundant", "redundant expert slots of the layer over all its GPUs (set by parallelize): the layer has ep x (slots here) - redundant experts", 0),
+            Int("token_groups", "GPUs whose distinct tokens the dispatched experts serve, relative to this op's rows (set by parallelize for all-to-all dispatch)", 1),
             Int("nanobatch", "which nano-batch this copy serves (set by overlap; the copies are one layer sharing its experts)", 0),
             new AttrSpec("placement", AttrKind.IntList, "the logical expert in each physical slot, GPU-major, for each layer run in turn (set by place-experts)"),
             new AttrSpec("expert_tokens", AttrKind.IntList, "tokens routed to each logical expert in the statistics sample, for each layer run in turn (set by place-experts)")),
@@ -92,7 +93,7 @@ public static class MoeOps
             if (c.Slot("b_gate") is { } bg && !c.SameShapeOrReport("b_gate", bg, "[E, hidden]", new TensorType(bg.DType, new Shape(e, hidden)))) return null;
             if (c.Slot("b_up") is { } bu && !c.SameShapeOrReport("b_up", bu, "[E, hidden]", new TensorType(bu.DType, new Shape(e, hidden)))) return null;
             if (c.Slot("b_down") is { } bd && !c.SameShapeOrReport("b_down", bd, "[E, dim]", new TensorType(bd.DType, new Shape(e, dim)))) return null;
-            var k = c.Static(w.Shape.Last); var experts = c.Static(e) * (c.Int("ep") ?? 1);
+            var k = c.Static(w.Shape.Last); var experts = c.Static(e) * (c.Int("ep") ?? 1) - (c.Int("redundant") ?? 0);
             if (k is not null && experts is not null && k > experts)
             {
                 c.Error(DiagnosticCatalog.InvalidAttribute, $"moe.experts: top_k ({k}) exceeds the number of experts ({experts})");
@@ -110,8 +111,8 @@ public static class MoeOps
             var x = c.Type("x"); var up = c.Type("w_up");
             var tokens = c.Rows(x);
             long local = c.Static(up.Shape[0]), dim = c.Static(up.Shape[1]), hidden = c.Static(up.Shape[2]);
-            long ep = c.Int("ep"), groups = c.Int("token_groups");
-            long e = local * ep;
+            long ep = c.Int("ep"), groups = c.Int("token_groups"), redundant = c.Int("redundant");
+            long slots = local * ep, e = slots - redundant;
             long k = c.Static(c.Type("indices").Shape.Last);
             bool gated = c.Op.Operand("w_gate") is not null;
             double matrices = gated ? 3 : 2;
@@ -119,7 +120,8 @@ public static class MoeOps
             var weightBytes = MoeWeightSlots(c.Op).Aggregate(Poly.Zero, (acc, v) => acc + c.Bytes(v.Type));
             double bytesPerExpert = weightBytes.ConstantTerm / local;
             double elem = x.DType.BytesPerElement;
-            // Token-expert pairs this GPU computes: the group's tokens times top_k, spread over ep shards.
+            // Token-expert pairs this GPU computes: the group's tokens times top_k, spread over ep shards (replicas
+            // of an expert share its tokens, so the shards stay equal on average).
             var pairs = tokens * ((double)groups * k / ep);
             return new OpCost
             {
@@ -129,10 +131,20 @@ public static class MoeOps
                 // Read x, permute into k copies, write the hidden activations, gather and combine.
                 ActivationBytes = tokens * (elem * 2.0 * dim) + pairs * (elem * (2.0 * dim + matrices * hidden)),
                 Gemm = new GemmShape(pairs * (1.0 / local), dim, hidden),
-                Moe = new MoeWork(e, k, tokens, bytesPerExpert, flopsPerTokenExpert, local, groups),
+                Moe = new MoeWork(e, k, tokens, bytesPerExpert, flopsPerTokenExpert, local, groups) { Slots = slots },
             };
         },
     };
+
+    /// <summary>A moe.experts op's layer: the logical experts routing picks among, and the expert slots this op's
+    /// GPU holds (with redundant experts some slots hold replicas, so slots x ep = experts + redundant).</summary>
+    public static (long Experts, long LocalSlots) ExpertCounts(Operation op, System.Func<string, long?> param)
+    {
+        long local = op.Operand("w_up")!.Type.Shape[0].Evaluate(param, _ => null) ?? 0;
+        long ep = op.Attributes.GetInt("ep")?.Evaluate(param, _ => null) ?? 1;
+        long redundant = op.Attributes.GetInt("redundant")?.Evaluate(param, _ => null) ?? 0;
+        return (local * ep - redundant, local);
+    }
 
     /// <summary>The routed-expert weight operands of a moe.experts op.</summary>
     public static System.Collections.Generic.IEnumerable<Value> MoeWeightSlots(Operation op) =>

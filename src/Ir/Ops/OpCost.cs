@@ -27,8 +27,11 @@ public sealed class MoeWork
     }
     /// <summary>Experts of the whole layer (routing is over these).</summary>
     public long Experts { get; }
-    /// <summary>Experts this GPU holds (Experts / ep without replication).</summary>
+    /// <summary>Expert slots this GPU holds (Experts / ep without replication; with redundant experts some
+    /// slots hold replicas).</summary>
     public long LocalExperts { get; }
+    /// <summary>Expert slots of the whole layer: Experts plus the redundant replicas.</summary>
+    public long Slots { get; init; }
     /// <summary>How many GPUs' worth of tokens the routing group spans, relative to this op's rows
     /// (expert parallelism across data-parallel attention replicas sends every replica's tokens).</summary>
     public long TokenGroups { get; }

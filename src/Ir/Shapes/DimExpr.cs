@@ -29,6 +29,11 @@ public abstract class DimExpr : IEquatable<DimExpr>
     /// <summary>True when the expression names no dynamic symbol (it may still name parameters).</summary>
     public abstract bool IsStatic { get; }
 
+    /// <summary>Nodes of the expression written out as a tree, a shared sub-expression counted each time it
+    /// appears (saturating at int.MaxValue): what printing, simplifying or evaluating it walks. Known at
+    /// construction, so a caller can refuse to build an expression that doubles without walking it.</summary>
+    public abstract int Size { get; }
+
     /// <summary>The constant value when this is a literal.</summary>
     public long? AsConst => this is ConstDim c ? c.Value : (long?)null;
 
@@ -89,6 +94,7 @@ public sealed class ConstDim : DimExpr
     public ConstDim(long value) { Value = value; }
     public long Value { get; }
     public override bool IsStatic => true;
+    public override int Size => 1;
     public override long? Evaluate(Func<string, long?> param, Func<string, long?> sym) => Value;
     public override DimExpr SubstituteParams(Func<string, DimExpr?> param) => this;
     public override DimExpr SubstituteSymbols(Func<string, DimExpr?> sym) => this;
@@ -106,6 +112,7 @@ public sealed class SymDim : DimExpr
     public SymDim(string name) { Name = name; }
     public string Name { get; }
     public override bool IsStatic => false;
+    public override int Size => 1;
     public override long? Evaluate(Func<string, long?> param, Func<string, long?> sym) => sym(Name);
     public override DimExpr SubstituteParams(Func<string, DimExpr?> param) => this;
     public override DimExpr SubstituteSymbols(Func<string, DimExpr?> sym) => sym(Name) ?? this;
@@ -123,6 +130,7 @@ public sealed class ParamDim : DimExpr
     public ParamDim(string name) { Name = name; }
     public string Name { get; }
     public override bool IsStatic => true;
+    public override int Size => 1;
     public override long? Evaluate(Func<string, long?> param, Func<string, long?> sym) => param(Name);
     public override DimExpr SubstituteParams(Func<string, DimExpr?> param) => param(Name) ?? this;
     public override DimExpr SubstituteSymbols(Func<string, DimExpr?> sym) => this;
@@ -136,11 +144,16 @@ public sealed class ParamDim : DimExpr
 
 public sealed class BinDim : DimExpr
 {
-    public BinDim(DimOp op, DimExpr left, DimExpr right) { Op = op; Left = left; Right = right; }
+    public BinDim(DimOp op, DimExpr left, DimExpr right)
+    {
+        Op = op; Left = left; Right = right;
+        Size = (int)Math.Min(int.MaxValue, 1L + left.Size + right.Size);
+    }
     public DimOp Op { get; }
     public DimExpr Left { get; }
     public DimExpr Right { get; }
     public override bool IsStatic => Left.IsStatic && Right.IsStatic;
+    public override int Size { get; }
 
     public override long? Evaluate(Func<string, long?> param, Func<string, long?> sym)
     {
@@ -181,7 +194,11 @@ public sealed class BinDim : DimExpr
                 if (l.AsConst == 1) return r; if (r.AsConst == 1) return l;
                 if (l.AsConst == 0 || r.AsConst == 0) return Of(0);
                 break;
-            case DimOp.Div: if (r.AsConst == 1) return l; break;
+            case DimOp.Div:
+                if (r.AsConst == 1) return l;
+                // (x * c) / c = x exactly, for any x >= 0 and c > 0 (floor division).
+                if (r.AsConst > 0 && l is BinDim { Op: DimOp.Mul } m && m.Right.AsConst == r.AsConst) return m.Left;
+                break;
         }
         return ReferenceEquals(l, Left) && ReferenceEquals(r, Right) ? this : new BinDim(Op, l, r);
     }

@@ -22,6 +22,11 @@ public sealed class IrParser
     /// operators, brackets, unary minus and min/max in all, lists and regions may nest this deep.</summary>
     public const int MaxNesting = 200;
 
+    /// <summary>The largest IR text read from a file: a printed module keeps repeated layers as one region,
+    /// so the largest sample prints in under 11 KB; 16 MiB leaves room for fully peeled modules while
+    /// bounding the tokens the lexer holds.</summary>
+    public const int MaxFileBytes = 16 << 20;
+
     private readonly List<IrToken> _toks;
     private readonly string _file;
     private int _pos;

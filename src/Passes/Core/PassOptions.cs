@@ -30,6 +30,12 @@ public sealed class PassOptions
     public IReadOnlyList<string> List(string name) =>
         _values.TryGetValue(name, out var v) && v.Length > 0 ? v.Split(new[] { ',' }, StringSplitOptions.RemoveEmptyEntries) : Array.Empty<string>();
 
+    /// <summary>Whether two valid values of one option mean the same (integers by value: 8 and 08).</summary>
+    public static bool SameValue(PassOptionSpec spec, string a, string b) =>
+        spec.Kind == OptionKind.Int && long.TryParse(a, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var x)
+            && long.TryParse(b, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var y)
+            ? x == y : string.Equals(a, b, StringComparison.Ordinal);
+
     /// <summary>Checks one value against its spec; null when valid, else why not.</summary>
     public static string? Validate(PassOptionSpec spec, string value) => spec.Kind switch
     {

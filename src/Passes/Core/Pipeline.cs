@@ -18,7 +18,49 @@ public sealed class PipelineElement
     /// <summary>The options as written, in order (for printing the pipeline back).</summary>
     public IReadOnlyList<KeyValuePair<string, string>> Written { get; }
     public PassOptions Options { get; }
+    /// <summary>1-based column of the element in the text it was parsed from; 0 for an element built as a value.</summary>
     public int Column { get; }
+
+    /// <summary>An element built as a value (not parsed): the pass by its registered name with the given options,
+    /// in order. Throws for an unknown pass or option or an invalid value: a program builds it, not a user.</summary>
+    public static PipelineElement Create(string pass, params (string Key, string Value)[] options)
+    {
+        var info = PassRegistry.Find(pass) ?? throw new ArgumentException($"unknown pass '{pass}'");
+        foreach (var (key, value) in options)
+        {
+            var spec = info.FindOption(key) ?? throw new ArgumentException($"pass '{pass}' has no option '{key}'");
+            if (PassOptions.Validate(spec, value) is { } error) throw new ArgumentException($"option '{key}' of pass '{pass}': {error}");
+        }
+        return new PipelineElement(info, options.Select(o => new KeyValuePair<string, string>(o.Key, o.Value)).ToList(), 0);
+    }
+
+    /// <summary>The value written for <paramref name="key"/>, or null when this element does not set it (its default applies).</summary>
+    public string? Given(string key)
+    {
+        foreach (var kv in Written) if (kv.Key == key) return kv.Value;
+        return null;
+    }
+
+    /// <summary>
+    /// One element of the same pass with the options of both, this element's first (so two quantize elements
+    /// <c>quantize{weights=fp8}</c> and <c>quantize{activations=fp8}</c> compose to <c>quantize{weights=fp8,activations=fp8}</c>).
+    /// Null, with the first key both set to different values in <paramref name="conflict"/>, when they disagree: neither
+    /// silently wins. Keeps this element's column (where it was written).
+    /// </summary>
+    public PipelineElement? ComposeWith(PipelineElement other, out string? conflict)
+    {
+        if (other.Info != Info) throw new ArgumentException($"cannot compose '{Info.Name}' with '{other.Info.Name}'");
+        conflict = null;
+        var options = Written.ToList();
+        foreach (var kv in other.Written)
+        {
+            var mine = Given(kv.Key);
+            if (mine is null) options.Add(kv);
+            else if (!PassOptions.SameValue(Info.FindOption(kv.Key)!, mine, kv.Value)) { conflict = kv.Key; return null; }
+        }
+        return new PipelineElement(Info, options, Column);
+    }
+
     public override string ToString() =>
         Written.Count == 0 ? Info.Name : Info.Name + "{" + string.Join(",", Written.Select(kv => kv.Key + "=" + kv.Value)) + "}";
 }
@@ -44,8 +86,37 @@ public sealed class Pipeline
 
     public bool Contains(string pass) => Elements.Any(e => e.Info.Name == pass);
 
+    /// <summary>The elements of one pass, in order.</summary>
+    public IEnumerable<PipelineElement> Of(string pass) => Elements.Where(e => e.Info.Name == pass);
+
     public Pipeline Append(Pipeline other) => new(Elements.Concat(other.Elements).ToList());
     public Pipeline Prepend(Pipeline other) => new(other.Elements.Concat(Elements).ToList());
+    public Pipeline Append(params PipelineElement[] elements) => new(Elements.Concat(elements).ToList());
+
+    /// <summary>
+    /// The elements of <paramref name="pass"/> composed into one (<see cref="PipelineElement.ComposeWith"/>), or null
+    /// when there is none. Two that set one option to different values are reported (GD0509, at the later one's
+    /// column when it was parsed) and give null with <paramref name="ok"/> false.
+    /// </summary>
+    public PipelineElement? Composed(string pass, DiagnosticBag diagnostics, out bool ok)
+    {
+        ok = true;
+        PipelineElement? result = null;
+        foreach (var e in Of(pass))
+        {
+            if (result is null) { result = e; continue; }
+            var composed = result.ComposeWith(e, out var key);
+            if (composed is null)
+            {
+                var span = e.Column > 0 ? SourceSpan.At(SourceName, 1, e.Column, pass.Length, e.Column - 1) : SourceSpan.None;
+                diagnostics.Report(DiagnosticCatalog.ConflictingPassElements, span, result.ToString(), e.ToString(), key!);
+                ok = false;
+                return null;
+            }
+            result = composed;
+        }
+        return result;
+    }
 
     /// <summary>Parses <paramref name="text"/>; on error returns null and reports GD05xx diagnostics.</summary>
     public static Pipeline? Parse(string text, DiagnosticBag diagnostics)

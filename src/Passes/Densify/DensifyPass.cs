@@ -66,6 +66,8 @@ public sealed class DensifyPass : IPass
         double layers = experts.Sum(w => (double)w.Multiplicity);
         long dim = experts[0].Op.Operand("x")!.Type.Shape.Last.Evaluate(param, _ => null) ?? throw new PassException("static hidden size needed");
         double target = _q * stats.ActiveParams;
+        if (!(target <= ExpansionCheck.MaxParameters))
+            throw new PassException($"q={_q} asks for q x {stats.ActiveParams:G3} active parameters, more than the limit of 10^15");
         double perLayer = (target - kept) / layers;
         long hidden = (long)Math.Round(perLayer / (3.0 * dim) / _multiple) * _multiple;
         if (hidden <= 0)

@@ -22,6 +22,10 @@ public sealed class ParallelizePass : IPass
             new PassOptionSpec("ep", OptionKind.Int, "expert-parallel shards of each MoE layer (over tp x dp GPUs)", "1"),
             new PassOptionSpec("dp", OptionKind.Int, "data-parallel attention replicas per stage", "1"),
             new PassOptionSpec("pp", OptionKind.Int, "pipeline stages", "1"),
+            new PassOptionSpec("redundant", OptionKind.Int, "redundant expert slots per MoE layer (replicas of popular experts; ep divides experts + redundant)", "0"),
+            new PassOptionSpec("moe_comm", OptionKind.Choice,
+                "how data-parallel attention reaches the experts: all_to_all (DeepEP-style dispatch and combine), all_gather (gather every token, reduce-scatter back), auto (all_to_all when ep = tp x dp)",
+                "auto", ParallelOptions.MoeCommNames),
         },
         new[] { "column_parallel", "row_parallel", "collectives", "replicated_matmuls", "stages" });
 
@@ -49,7 +53,10 @@ public sealed class ParallelizePass : IPass
             if (op.Def == GraphDsl.Ir.Ops.MoeOps.Experts)
             {
                 long experts = Static(op.Operand("w_up")!.Type.Shape[0]);
-                if (experts % _options.Ep != 0) throw new PassException($"ep={_options.Ep} does not divide the {experts} experts");
+                if ((experts + _options.Redundant) % _options.Ep != 0)
+                    throw new PassException(_options.Redundant == 0
+                        ? $"ep={_options.Ep} does not divide the {experts} experts (redundant experts can make up the difference: redundant={_options.Ep - experts % _options.Ep} gives {experts + _options.Ep - experts % _options.Ep} slots)"
+                        : $"ep={_options.Ep} does not divide the {experts} experts + {_options.Redundant} redundant = {experts + _options.Redundant} slots");
             }
         }
     }

@@ -109,8 +109,10 @@ internal sealed class TensorParallelRewriter
         return d;
     }
 
-    /// <summary>The per-GPU copy of a weight, split by the given divisor per axis; emitted on first use.</summary>
-    private Value Weight(Value old, long[] divisors)
+    /// <summary>The per-GPU copy of a weight, split by the given divisor per axis; emitted on first use.
+    /// <paramref name="slots"/>, when given, is the leading extent this GPU holds instead (the expert slots of an
+    /// expert-parallel shard, which with redundant experts is not the experts divided by ep).</summary>
+    private Value Weight(Value old, long[] divisors, long? slots = null)
     {
         if (_pinned.Contains(old)) divisors = Divisors(old, -1, 1);
         if (_weights.TryGetValue(old, out var done))
@@ -118,8 +120,9 @@ internal sealed class TensorParallelRewriter
             if (!done.Divisors.SequenceEqual(divisors)) throw new WeightLayoutConflict(old);
             return done.New;
         }
-        var dims = old.Type.Shape.Dims.Select((d, i) => divisors[i] == 1 ? d : DimExpr.Of(StaticOf(d) / divisors[i])).ToArray();
-        for (int i = 0; i < dims.Length; i++)
+        if (_pinned.Contains(old)) slots = null;
+        var dims = old.Type.Shape.Dims.Select((d, i) => i == 0 && slots is { } n ? DimExpr.Of(n) : divisors[i] == 1 ? d : DimExpr.Of(StaticOf(d) / divisors[i])).ToArray();
+        for (int i = slots is null ? 0 : 1; i < dims.Length; i++)
             if (divisors[i] > 1 && StaticOf(old.Type.Shape[i]) % divisors[i] != 0)
                 throw new PassException($"weight '{old.Owner!.Attributes.GetString("name")}' {old.Type.Shape} cannot be split {divisors[i]} ways along axis {i}");
         var op = IrBuilder.Create(CoreOps.Weight, Array.Empty<Value?>(), old.Owner!.Attributes, new[] { new TensorType(old.Type.DType, new Shape(dims)) },
@@ -325,53 +328,91 @@ internal sealed class TensorParallelRewriter
     }
 
     /// <summary>
-    /// MoE: experts are split <c>ep</c> ways over the tp x dp GPUs of the layer; each expert is further
-    /// split (expert-TP) over the rest of the group. With data-parallel attention the replicas' tokens
-    /// differ, so they are dispatched to the experts' GPUs and combined back with all-to-alls; with
-    /// tensor-parallel attention every GPU has all tokens and the expert outputs are summed by an all-reduce.
+    /// MoE: the experts' slots (logical experts plus redundant replicas) are split <c>ep</c> ways over the
+    /// tp x dp GPUs of the layer, and each expert further (expert-TP) over the rest of that group. How the
+    /// tokens meet their experts (docs/passes.md, "MoE communication"):
+    /// <list type="bullet">
+    /// <item>every GPU holds every token (dp = 1): each runs its experts' share of every token and an
+    /// all-reduce sums the partial outputs (Megatron's MoE tensor parallelism);</item>
+    /// <item>all-to-all (experts whole, ep = tp x dp): the tensor-parallel ranks of a replica, which hold the same
+    /// tokens, each take 1/tp of them (<c>comm.shard</c>), so a token is dispatched once per expert-parallel group;
+    /// dispatch and combine all-to-alls carry them to and from their experts' GPUs (DeepEP); an all-gather over tp
+    /// makes the layer's output whole again;</item>
+    /// <item>all-gather: every GPU gathers every replica's tokens over dp, runs its experts' share of all of them,
+    /// and a reduce-scatter over dp (then an all-reduce over tp) returns each replica its tokens' sums
+    /// (TensorRT-LLM's attention-DP MoE).</item>
+    /// </list>
     /// </summary>
     private void RewriteExperts(Operation op, Region dst)
     {
         long experts = StaticOf(op.Operand("w_up")!.Type.Shape[0]);
-        int ep = _o.Ep, etp = _o.ExpertTp;
-        if (experts % ep != 0) throw new PassException($"ep={ep} does not divide the {experts} experts");
+        int ep = _o.Ep, etp = _o.ExpertTp, group = _o.MoeGroup;
+        long slots = experts + _o.Redundant;
+        if (slots % ep != 0) throw new PassException($"ep={ep} does not divide the {experts} experts + {_o.Redundant} redundant");
         long hidden = StaticOf(op.Operand("w_up")!.Type.Shape[2]);
         if (hidden % etp != 0) throw new PassException($"the {etp}-way expert tensor parallelism (tp x dp / ep) does not divide the expert hidden size {hidden}");
         var x = Replicated(op.Operand("x")!, dst, op);
         var weights = Replicated(op.Operand("weights")!, dst, op);
         var indices = Replicated(op.Operand("indices")!, dst, op);
         long k = StaticOf(op.Operand("indices")!.Type.Shape.Last);
-        bool dispatch = _o.Dp > 1 && ep > 1;
-        if (dispatch) x = Collective(dst, CommOps.AllToAll, x, op, ("group", Attr.Int(_o.MoeGroup)), ("axis", Attr.Str("ep")), ("fanout", Attr.Int(k)));
-        var slots = new Value?[op.Slots.Count];
-        slots[0] = x; slots[1] = weights; slots[2] = indices;
+        var comm = group == 1 ? (MoeCommunication?)null : _o.Dp == 1 ? null : _o.EffectiveMoeComm;
+        var attrs = op.Attributes;
+        if (ep > 1) attrs = attrs.With("ep", Attr.Int(ep));
+        if (_o.Redundant > 0) attrs = attrs.With("redundant", Attr.Int(_o.Redundant));
+        if (comm == MoeCommunication.AllToAll)
+        {
+            if (_o.Tp > 1)
+            {
+                (x, weights, indices) = (TpShare(x, dst, op), TpShare(weights, dst, op), TpShare(indices, dst, op));
+            }
+            x = Collective(dst, CommOps.AllToAll, x, op, ("group", Attr.Int(group)), ("axis", Attr.Str("ep")), ("fanout", Attr.Int(k)));
+            attrs = attrs.With("token_groups", Attr.Int(group));
+        }
+        else if (comm == MoeCommunication.AllGather)
+        {
+            (x, weights, indices) = (GatherReplicas(x, dst, op), GatherReplicas(weights, dst, op), GatherReplicas(indices, dst, op));
+        }
+        var slotsOf = new Value?[op.Slots.Count];
+        slotsOf[0] = x; slotsOf[1] = weights; slotsOf[2] = indices;
         for (int i = 3; i < op.Slots.Count; i++)
         {
             var w = op.Slots[i];
             if (w is null) continue;
             var name = op.Def.Operands[i].Name;
-            var div = Divisors(w, 0, ep);
+            var div = Divisors(w, -1, 1);
             // Expert-TP: gate/up split their hidden columns, down its hidden rows; the down bias is added once.
-            if (name is "w_gate" or "w_up") div[2] *= etp;
-            else if (name == "w_down") div[1] *= etp;
-            else if (name is "b_gate" or "b_up") div[1] *= etp;
-            slots[i] = IsWeight(w) ? Weight(w, div) : Replicate(Lookup(w), dst, op);
+            if (name is "w_gate" or "w_up") div[2] = etp;
+            else if (name == "w_down") div[1] = etp;
+            else if (name is "b_gate" or "b_up") div[1] = etp;
+            slotsOf[i] = IsWeight(w) ? Weight(w, div, slots / ep) : Replicate(Lookup(w), dst, op);
         }
-        var attrs = op.Attributes;
-        if (ep > 1) attrs = attrs.With("ep", Attr.Int(ep));
-        if (dispatch && _o.Dp > 1) attrs = attrs.With("token_groups", Attr.Int(_o.Dp));
-        var y = Emit(dst, MoeOps.Experts, slots, attrs, op).Result;
-        if (dispatch)
+        var y = Emit(dst, MoeOps.Experts, slotsOf, attrs, op).Result;
+        if (comm == MoeCommunication.AllToAll)
         {
-            y = Collective(dst, CommOps.AllToAll, y, op, ("group", Attr.Int(_o.MoeGroup)), ("axis", Attr.Str("ep")), ("fanout", Attr.Int(k)));
-            if (etp > 1) y = Collective(dst, CommOps.AllReduce, y, op, ("group", Attr.Int(etp)), ("axis", Attr.Str("ep")));
+            y = Collective(dst, CommOps.AllToAll, y, op, ("group", Attr.Int(group)), ("axis", Attr.Str("ep")), ("fanout", Attr.Int(k)));
+            if (_o.Tp > 1) y = Collective(dst, CommOps.AllGather, y, op, ("group", Attr.Int(_o.Tp)), ("axis", Attr.Str("tp")), ("dim", Attr.Int(0)));
         }
-        else if (_o.MoeGroup > 1)
+        else if (comm == MoeCommunication.AllGather)
+        {
+            // Each GPU holds its experts' partial output for every replica's tokens: sum over the replicas, keeping
+            // this replica's rows, then over the replica's tensor-parallel ranks.
+            y = Collective(dst, CommOps.ReduceScatter, y, op, ("group", Attr.Int(_o.Dp)), ("axis", Attr.Str("dp")), ("dim", Attr.Int(0)));
+            if (_o.Tp > 1) y = Collective(dst, CommOps.AllReduce, y, op, ("group", Attr.Int(_o.Tp)), ("axis", Attr.Str("tp")));
+        }
+        else if (group > 1)
             // Every GPU computed its experts' (or expert slices') share of every token: sum them.
-            y = Collective(dst, CommOps.AllReduce, y, op, ("group", Attr.Int(_o.MoeGroup)), ("axis", Attr.Str(ep > 1 ? "ep" : "tp")));
+            y = Collective(dst, CommOps.AllReduce, y, op, ("group", Attr.Int(group)), ("axis", Attr.Str(ep > 1 ? "ep" : "tp")));
         _map[op.Result] = y;
         _shards[y] = Shard.Replicated;
     }
+
+    /// <summary>This tensor-parallel rank's share of a replica's token rows (a view).</summary>
+    private Value TpShare(Value v, Region dst, Operation origin) =>
+        Emit(dst, CommOps.Shard, new Value?[] { v }, IrBuilder.Attrs(("group", Attr.Int(_o.Tp)), ("axis", Attr.Str("tp")), ("dim", Attr.Int(0))), origin).Result;
+
+    /// <summary>Every data-parallel replica's token rows, gathered along the first axis.</summary>
+    private Value GatherReplicas(Value v, Region dst, Operation origin) =>
+        Collective(dst, CommOps.AllGather, v, origin, ("group", Attr.Int(_o.Dp)), ("axis", Attr.Str("dp")), ("dim", Attr.Int(0)));
 
     private void RewriteRepeat(Operation op, Region dst)
     {

@@ -7,7 +7,11 @@ using Microsoft.CodeAnalysis.CSharp;
 
 namespace GraphDsl.SourceGenerator.Helpers;
 
-/// <summary>Turns .moe names into C# names and text into C# literals.</summary>
+/// <summary>
+/// Turns .moe names into C# names. Every name is made of ASCII letters, digits and '_' only (anything
+/// else becomes '_'), so no name from a .moe file or an option can carry a line break, a bidirectional
+/// control or a look-alike letter into generated code. Literals and comments are <see cref="CSharpText"/>'s.
+/// </summary>
 internal static class CSharpNames
 {
     /// <summary>snake_case to PascalCase: kv_heads → KvHeads, d → D, top_k → TopK.</summary>
@@ -17,8 +21,7 @@ internal static class CSharpNames
         bool upper = true;
         foreach (var c in name)
         {
-            if (c == '_') { upper = true; continue; }
-            if (!char.IsLetterOrDigit(c)) { upper = true; continue; }
+            if (!IsAsciiLetterOrDigit(c)) { upper = true; continue; }
             sb.Append(upper ? char.ToUpperInvariant(c) : c);
             upper = false;
         }
@@ -26,16 +29,15 @@ internal static class CSharpNames
         return sb.ToString();
     }
 
-    /// <summary>A valid identifier for <paramref name="name"/>: itself, or escaped with @ if a keyword,
-    /// or with invalid characters replaced.</summary>
+    /// <summary>A valid ASCII identifier for <paramref name="name"/>: itself when it is one, else with every
+    /// other character replaced by '_', '_' in front of a leading digit, and @ in front of a keyword.</summary>
     public static string Identifier(string name)
     {
-        if (SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None) return "@" + name;
-        if (SyntaxFacts.IsValidIdentifier(name)) return name;
-        var sb = new StringBuilder();
-        foreach (var c in name) sb.Append(SyntaxFacts.IsIdentifierPartCharacter(c) ? c : '_');
-        if (sb.Length == 0 || !SyntaxFacts.IsIdentifierStartCharacter(sb[0])) sb.Insert(0, '_');
-        return sb.ToString();
+        var sb = new StringBuilder(name.Length + 1);
+        foreach (var c in name) sb.Append(IsAsciiLetterOrDigit(c) || c == '_' ? c : '_');
+        if (sb.Length == 0 || char.IsDigit(sb[0])) sb.Insert(0, '_');
+        var identifier = sb.ToString();
+        return SyntaxFacts.GetKeywordKind(identifier) != SyntaxKind.None ? "@" + identifier : identifier;
     }
 
     /// <summary>
@@ -56,13 +58,6 @@ internal static class CSharpNames
         return result;
     }
 
-    /// <summary>A verbatim string literal (@"..."): keeps the text readable, line breaks included.</summary>
-    public static string VerbatimString(string text) => "@\"" + text.Replace("\"", "\"\"") + "\"";
-
-    /// <summary>A regular string literal on one line.</summary>
-    public static string String(string text) =>
-        SymbolDisplay.FormatLiteral(text, quote: true);
-
     public static string Long(long value) => value.ToString(CultureInfo.InvariantCulture) + "L";
 
     /// <summary>A hint name (the generated file's name) from the display path and the class: unique per
@@ -70,14 +65,23 @@ internal static class CSharpNames
     public static string HintName(string displayPath, string className)
     {
         var stem = displayPath.EndsWith(".moe", StringComparison.OrdinalIgnoreCase) ? displayPath.Substring(0, displayPath.Length - 4) : displayPath;
-        var sb = new StringBuilder();
-        foreach (var c in stem)
-            sb.Append(char.IsLetterOrDigit(c) || c == '-' || c == '_' ? c : '_');
-        var cleaned = sb.ToString().Trim('_');
-        return (cleaned.Length == 0 ? "model" : cleaned) + "." + className + ".g.cs";
+        var cleaned = FileNamePart(stem).Trim('_');
+        // A keyword's class name (@class) loses its '@', which a hint name may not hold.
+        return (cleaned.Length == 0 ? "model" : cleaned) + "." + FileNamePart(className.TrimStart('@')) + ".g.cs";
     }
 
-    /// <summary>Whether <paramref name="ns"/> is a dotted list of identifiers (a valid namespace name).</summary>
+    private static string FileNamePart(string text)
+    {
+        var sb = new StringBuilder(text.Length);
+        foreach (var c in text)
+            sb.Append(IsAsciiLetterOrDigit(c) || c == '-' || c == '_' ? c : '_');
+        return sb.ToString();
+    }
+
+    /// <summary>Whether <paramref name="ns"/> is a dotted list of ASCII identifiers (a valid namespace name
+    /// that <see cref="Identifier"/> leaves as it is).</summary>
     public static bool IsValidNamespace(string ns) =>
-        ns.Length > 0 && ns.Split('.').All(part => SyntaxFacts.IsValidIdentifier(part) && SyntaxFacts.GetKeywordKind(part) == SyntaxKind.None);
+        ns.Length > 0 && ns.Split('.').All(part => part.Length > 0 && Identifier(part) == part);
+
+    private static bool IsAsciiLetterOrDigit(char c) => c is >= 'a' and <= 'z' or >= 'A' and <= 'Z' or >= '0' and <= '9';
 }

@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Linq;
 using GraphDsl.Frontend.Semantics;
 using GraphDsl.Frontend.Syntax;
 using GraphDsl.SourceGenerator.Model;
@@ -8,10 +7,11 @@ using GraphDsl.SourceGenerator.Model;
 namespace GraphDsl.SourceGenerator.Resolution;
 
 /// <summary>
-/// Serves imports from the project's .moe additional files (a generator may not read the disk) and
-/// <c>std/...</c> from the standard library inside GraphDsl.Frontend. Files are known by their display
-/// path (<see cref="ImportPaths.DisplayPath"/>); <see cref="FilePathOf"/> maps one back to the real path
-/// for diagnostic locations.
+/// Serves imports from the project's .moe additional files (a generator may not read the disk). Files are
+/// known by their display path (<see cref="ImportPaths.DisplayPath"/>); <see cref="FilePathOf"/> maps one
+/// back to the real path for diagnostic locations. An import must stay inside the project folder
+/// (<see cref="ProjectImports"/>), as the command line confines one to its import roots: a file outside
+/// the project may be compiled, but not imported.
 /// </summary>
 internal sealed class AdditionalFilesResolver : ISourceResolver
 {
@@ -34,23 +34,13 @@ internal sealed class AdditionalFilesResolver : ISourceResolver
     /// <summary>Whether the frontend's path names one of the project's additional files.</summary>
     public bool IsProjectFile(string displayPath) => _byDisplayPath.ContainsKey(displayPath);
 
-    public SourceText? Resolve(string importPath, string fromFile, out string error)
+    public ImportResult Resolve(string importPath, string fromFile)
     {
-        error = "";
-        if (importPath.StartsWith(StandardLibrary.Prefix, StringComparison.Ordinal))
-        {
-            var std = StandardLibrary.Load(importPath);
-            if (std is null) error = $"no standard-library module '{importPath}' (available: {string.Join(", ", StandardLibrary.Modules)})";
-            return std;
-        }
-        var candidates = ImportPaths.Candidates(fromFile, importPath).ToList();
-        foreach (var candidate in candidates)
-        {
-            if (!_byDisplayPath.TryGetValue(candidate, out var file)) continue;
-            if (file.Text is null) { error = $"'{candidate}' could not be read"; return null; }
-            return new SourceText(candidate, file.Text);
-        }
-        error = $"no .moe file '{candidates[candidates.Count - 1]}' among the project's additional files";
-        return null;
+        var path = ProjectImports.PathOf(fromFile, importPath);
+        if (!ProjectImports.IsInside(path)) return ImportResult.Refused(importPath, ProjectImports.OutsideProject);
+        if (!_byDisplayPath.TryGetValue(path, out var file))
+            return ImportResult.NotFound(importPath, $"no .moe file '{path}' among the project's additional files");
+        if (file.Text is null) return ImportResult.NotFound(importPath, $"'{path}' could not be read");
+        return ImportResult.Found(new SourceText(path, file.Text));
     }
 }

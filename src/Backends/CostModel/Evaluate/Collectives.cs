@@ -14,7 +14,9 @@ namespace GraphDsl.Backends.CostModel.Evaluate;
 /// an inter-node all-reduce of each GPU's 1/g_node share over its NIC. All-gather and reduce-scatter move
 /// (g-1)/g. All-to-all: the share of rows bound for other nodes crosses the NIC while the rest crosses
 /// NVLink, in parallel. Each collective also pays a fixed latency (profile constant, plus the network's
-/// latency when it leaves the node).
+/// latency when it leaves the node). Inside a node, where the device has measured curves (nccl-tests, 2 to 8
+/// GPUs) and the profile uses them, a collective takes the measured time instead: small messages cost what NCCL
+/// measured (7-16 us on 8 GPUs), not the profile's few microseconds.
 /// </summary>
 public sealed class Collectives
 {
@@ -22,10 +24,14 @@ public sealed class Collectives
     private readonly EfficiencyProfile _eff;
     private readonly Layout _layout;
 
-    // Measured all-reduce curves by GPU count inside a node (index = GPUs), looked up once: the engine's own
-    // kernels and NCCL. A count without its own curve between two measured ones takes their geometric blend.
+    // Measured curves by GPU count inside a node (index = GPUs), looked up once: the engine's own all-reduce, and
+    // NCCL's all-reduce, all-gather, reduce-scatter and all-to-all. A count without its own curve between two measured
+    // ones takes their geometric blend.
     private readonly GroupCurve[] _engineCurve = new GroupCurve[9];
     private readonly GroupCurve[] _ncclCurve = new GroupCurve[9];
+    private readonly GroupCurve[] _ncclAllGather = new GroupCurve[9];
+    private readonly GroupCurve[] _ncclReduceScatter = new GroupCurve[9];
+    private readonly GroupCurve[] _ncclAllToAll = new GroupCurve[9];
 
     /// <summary>One GPU count's all-reduce curve: measured, or blended geometrically in the GPU count between
     /// the nearest measured counts below and above (t = t_lo^(1-w) t_hi^w, w = ln(g/g_lo) / ln(g_hi/g_lo)).</summary>
@@ -56,13 +62,23 @@ public sealed class Collectives
     {
         _cluster = cluster; _eff = eff; _layout = layout;
         var curves = cluster.Device.AllReduce;
+        static IReadOnlyDictionary<int, MeasuredCurve>? Nccl(Device d, string collective) => d.CurvesOf(collective).TryGetValue("nccl", out var c) ? c : null;
+        // Profiles that take measured collectives (those naming an all-reduce curve) take them for every collective.
         if (eff.AllReduceCurve.Length > 0)
             for (int g = 2; g < _engineCurve.Length; g++)
             {
                 _engineCurve[g] = GroupCurve.For(curves.TryGetValue(eff.AllReduceCurve, out var own) ? own : null, g);
-                _ncclCurve[g] = GroupCurve.For(curves.TryGetValue("nccl", out var nccl) ? nccl : null, g);
+                _ncclCurve[g] = GroupCurve.For(Nccl(cluster.Device, "all_reduce"), g);
+                _ncclAllGather[g] = GroupCurve.For(Nccl(cluster.Device, "all_gather"), g);
+                _ncclReduceScatter[g] = GroupCurve.For(Nccl(cluster.Device, "reduce_scatter"), g);
+                _ncclAllToAll[g] = GroupCurve.For(Nccl(cluster.Device, "all_to_all"), g);
             }
     }
+
+    /// <summary>NCCL's measured time for a collective of <paramref name="bytes"/> (nccl-tests' size) inside a node, or null
+    /// where the device has no curve for the group or the profile does not use measured collectives.</summary>
+    private static double? Measured(GroupCurve[] curves, double bytes, int group) =>
+        group < curves.Length && curves[group].Exists ? curves[group].At(bytes) : null;
 
     /// <summary>An all-reduce inside a node from the measured curves, when the profile uses them and the
     /// device has one for the GPU count: the engine's own kernels or NCCL, whichever is faster at the size.</summary>
@@ -82,14 +98,25 @@ public sealed class Collectives
     private double Net => Math.Max(1, (_cluster.Device.Network.BytesPerSecond > 0 ? _cluster.Device.Network.BytesPerSecond : _cluster.Device.IntraNode.BytesPerSecond) * _eff.EtaLink);
     private int PerNode => Math.Max(1, _cluster.GpusPerNode);
 
+    /// <summary>
+    /// GPUs of a group that share a node, and the nodes it spans. Ranks are numbered tensor-parallel innermost,
+    /// then data-parallel: a tp, ep or whole-stage group is contiguous, a data-parallel group strides by tp
+    /// (its members are the same tensor-parallel rank of each replica).
+    /// </summary>
+    public (int PerNode, int Nodes) Span(int group, string axis)
+    {
+        int stride = axis == "dp" ? Math.Max(1, _layout.Tp) : 1;
+        int perNode = stride >= PerNode ? 1 : Math.Max(1, Math.Min(group, PerNode / stride));
+        return (perNode, (group + perNode - 1) / perNode);
+    }
+
     public double Time(CollectiveKind kind, double bytes, int group, string axis)
     {
         if (kind == CollectiveKind.Send) return SendTime(bytes);
         if (group <= 1 || bytes <= 0) return 0;
-        int perNode = Math.Min(group, PerNode);
-        int nodes = (group + PerNode - 1) / PerNode;
+        var (perNode, nodes) = Span(group, axis);
         double g = group, gn = perNode;
-        double latency = _eff.CollectiveSeconds + (nodes > 1 ? _cluster.Device.Network.LatencySeconds : 0);
+        double latency = Latency(nodes);
         switch (kind)
         {
             case CollectiveKind.AllReduce:
@@ -97,10 +124,12 @@ public sealed class Collectives
                 return latency + 2 * (gn - 1) / gn * bytes / Intra + 2.0 * (nodes - 1) / nodes * (bytes / gn) / Net;
             case CollectiveKind.AllGather:
             case CollectiveKind.ReduceScatter:
-                if (nodes == 1) return latency + (g - 1) / g * bytes / Intra;
+                if (nodes == 1)
+                    return Measured(kind == CollectiveKind.AllGather ? _ncclAllGather : _ncclReduceScatter, bytes, group) ?? latency + (g - 1) / g * bytes / Intra;
                 return latency + (gn - 1) / g * bytes / Intra + (g - gn) / g * bytes / Net;
             case CollectiveKind.AllToAll:
             {
+                if (nodes == 1 && Measured(_ncclAllToAll, bytes, group) is { } measured) return measured;
                 double intraPart = (gn - 1) / g * bytes / Intra;
                 double interPart = nodes > 1 ? (g - gn) / g * bytes / Net : 0;
                 return latency + Math.Max(intraPart, interPart);
@@ -108,6 +137,55 @@ public sealed class Collectives
             default:
                 return 0;
         }
+    }
+
+    /// <summary>The bytes one GPU receives in a collective whose payload (as the plan states it: the message of
+    /// an all-reduce, the gathered result of an all-gather, the input of a reduce-scatter, the rows times fanout of an
+    /// all-to-all) is <paramref name="bytes"/>: a ring all-reduce receives 2(g-1)/g of it, the others (g-1)/g.</summary>
+    public static double Received(CollectiveKind kind, double bytes, int group) =>
+        kind == CollectiveKind.Send ? bytes
+        : group <= 1 ? 0
+        : (kind == CollectiveKind.AllReduce ? 2.0 : 1.0) * (group - 1) / group * bytes;
+
+    private double Latency(int nodes) => _eff.CollectiveSeconds + (nodes > 1 ? _cluster.Device.Network.LatencySeconds : 0);
+
+    /// <summary>
+    /// An expert-parallel dispatch (or its combine) of <paramref name="rowBytes"/> of token rows per GPU over a group
+    /// whose GPUs each hold <paramref name="localSlots"/> of the layer's <paramref name="slots"/> expert slots, each
+    /// token picking <paramref name="topK"/> experts. A token is sent once to each GPU that holds one of its experts,
+    /// not once per expert, and once to each other node, whose receiving GPU forwards it over NVLink to the GPUs
+    /// there that need it (DeepEP's normal kernels: <c>get_dispatch_layout</c>'s <c>is_token_in_rank</c> and
+    /// per-RDMA-rank counts, https://github.com/deepseek-ai/DeepEP). Per GPU, with n nodes of g_n GPUs:
+    /// NVLink carries rows x n x (g_n - 1) x p(L) and the NIC rows x (n - 1) x p(g_n L), where p(S) is the chance a
+    /// token picks one of S given slots, 1 - C(P - S, k) / C(P, k); the two links run at once.
+    /// </summary>
+    public double Dispatch(double rowBytes, int group, double slots, double localSlots, double topK)
+    {
+        var (nvlink, network) = DispatchTraffic(rowBytes, group, slots, localSlots, topK);
+        if (nvlink + network <= 0) return 0;
+        // Inside a node, NCCL's measured all-to-all moving as many bytes per GPU: a buffer of S sends S (g-1)/g.
+        if (network == 0 && Measured(_ncclAllToAll, nvlink * group / Math.Max(1, group - 1), group) is { } measured) return measured;
+        return Latency(Span(group, "ep").Nodes) + Math.Max(nvlink / Intra, network / Net);
+    }
+
+    /// <summary>The bytes one GPU sends over NVLink and over its NIC for a dispatch (<see cref="Dispatch"/>).</summary>
+    public (double NvLink, double Network) DispatchTraffic(double rowBytes, int group, double slots, double localSlots, double topK)
+    {
+        if (group <= 1 || rowBytes <= 0) return (0, 0);
+        var (perNode, nodes) = Span(group, "ep");
+        double nvlink = rowBytes * nodes * (perNode - 1) * PicksAny(slots, localSlots, topK);
+        double network = nodes > 1 ? rowBytes * (nodes - 1) * PicksAny(slots, localSlots * perNode, topK) : 0;
+        return (nvlink, network);
+    }
+
+    /// <summary>The chance that k distinct picks among <paramref name="slots"/> land at least once in a given set of
+    /// <paramref name="held"/>: 1 - C(P - S, k) / C(P, k).</summary>
+    public static double PicksAny(double slots, double held, double topK)
+    {
+        if (held >= slots) return 1;
+        double none = 1;
+        for (int i = 0; i < (int)Math.Round(topK); i++) none *= Math.Max(0, (slots - held - i) / (slots - i));
+        return 1 - none;
     }
 
     /// <summary>A pipeline hand-off: inside a node when a stage's GPUs (tp x dp) leave room, else over the network.</summary>

@@ -11,6 +11,7 @@ public struct OpTiming
     public double CommSeconds;
     public double LaunchSeconds;
     public double Flops;
+    /// <summary>Memory traffic of a kernel; for a collective, the bytes this GPU receives over its links.</summary>
     public double Bytes;
     public Bound Bound;
 }

@@ -77,33 +77,49 @@ public sealed class StepEvaluator
             // Large GEMMs reach a measured, device- and format-specific share of peak (FP8/FP4 less than BF16).
             if (eff.ScaleByMeasured && e.Class is OpClass.Gemm or OpClass.GroupedGemm && MeasuredGemmFraction(cluster.Device, e.ComputeType) is { } f) eta *= f;
             _peak[i] = PeakFor(cluster.Device, e.ComputeType) * eta;
-            _dequant[i] = e.WeightFormat switch
-            {
-                "int8" or "int4" => true,                                  // weight-only: W8A16 / W4A16
-                // No FP8 math (A100), or 16-bit activations asked for (W8A16): converted to the math type.
-                "fp8" => cluster.Device.Peak("fp8") is null || e.ComputeType != "fp8",
-                "fp4" => cluster.Device.Peak("fp4") is null || e.ComputeType != "fp4",
-                _ => false,
-            };
-            _fixed[i] = !e.IsKernel ? 0 : eff.MeasuredFixedLatency && MeasuredFixed(cluster.Device, e, _dequant[i]) is { } s ? s : eff.KernelSeconds;
-            if (e.IsMoe && e.LocalExperts > 0) _maxNormal[i] = RoutingSkew.ExpectedMaxOfNormals((int)Math.Round(e.Experts / e.LocalExperts));
+            _dequant[i] = Dequantized(cluster.Device, e);
+            _fixed[i] = !e.IsKernel ? 0 : eff.MeasuredFixedLatency && MeasuredFixed(cluster.Device, e, _dequant[i], eff.KernelEngine) is { } s ? s : eff.KernelSeconds;
+            if (e.IsMoe && e.LocalExperts > 0) _maxNormal[i] = RoutingSkew.ExpectedMaxOfNormals((int)Math.Round(e.Slots / e.LocalExperts));
         }
     }
 
-    /// <summary>The device's measured fixed latency for a GEMM or fused-MoE entry at its weight format: 16-bit,
-    /// native FP8/FP4, or a weight-only integer format; null for other ops, or where nothing was measured
-    /// (FP8/FP4 weights dequantized to 16-bit math run other kernels than the measured ones).</summary>
-    public static double? MeasuredFixed(Device d, PlanEntry e, bool dequantized)
+    /// <summary>Whether an entry's low-bit weights are converted for its math on the vector units: weight-only integer
+    /// formats (W8A16 / W4A16) always; FP8 and FP4 where the device has no such math (FP8 on an A100, FP4 on Hopper or
+    /// MI300X), or where 16-bit activations were asked for.</summary>
+    public static bool Dequantized(Device d, PlanEntry e) => e.WeightFormat switch
     {
-        string kind = e.IsMoe ? "moe" : e.Class == OpClass.Gemm ? "gemm" : "";
-        if (kind == "") return null;
-        string format = e.WeightFormat switch
+        "int8" or "int4" => true,
+        "fp8" => d.Peak("fp8") is null || e.ComputeType != "fp8",
+        "fp4" => d.Peak("fp4") is null || e.ComputeType != "fp4",
+        _ => false,
+    };
+
+    /// <summary>The math format a GEMM entry runs on this device where its weight format has no math of its own
+    /// (FP4 -> FP8 -> BF16, as <see cref="PeakFor"/> falls back): the format it is emulated in; null when the device
+    /// computes the format natively, or for weight-only integer formats (16-bit math by design) and other ops.</summary>
+    public static string? EmulatedIn(Device d, PlanEntry e)
+    {
+        if (e.WeightFormat is not ("fp8" or "fp4") || !Dequantized(d, e)) return null;
+        if (e.ComputeType != e.WeightFormat) return e.ComputeType;   // 16-bit activations asked for
+        return e.WeightFormat == "fp4" && d.Peak("fp8") is not null ? "fp8" : "bf16";
+    }
+
+    /// <summary>The device's measured fixed latency for a GEMM, fused-MoE or decode-attention entry, the profile's engine's
+    /// own where the device has it (<see cref="Device.FixedLatencyFor"/>): GEMMs and MoE at their weight format (16-bit,
+    /// native FP8/FP4, or a weight-only integer format), attention kernels at their 16-bit math; FP8/FP4 weights the device
+    /// cannot compute in run as kernels of the math they are converted to (<see cref="EmulatedIn"/>), taking that kernel's
+    /// measurement (else BF16's); null for other ops, or where nothing was measured.</summary>
+    public static double? MeasuredFixed(Device d, PlanEntry e, bool dequantized, string engine = "")
+    {
+        if (e.KernelKind == "") return null;
+        if (e.KernelKind is "attention" or "mla") return d.FixedLatencyFor(e.KernelKind, "bf16", engine);
+        if (e.WeightFormat is "fp8" or "fp4" && dequantized)
         {
-            "" => e.ComputeType,
-            "int8" or "int4" => e.WeightFormat,
-            _ => dequantized ? "" : e.WeightFormat,
-        };
-        return format == "" ? null : d.FixedLatencyFor(kind, format);
+            var math = EmulatedIn(d, e) ?? "bf16";
+            return d.FixedLatencyFor(e.KernelKind, math, engine) ?? d.FixedLatencyFor(e.KernelKind, "bf16", engine);
+        }
+        string format = e.WeightFormat == "" ? e.ComputeType : e.WeightFormat;
+        return d.FixedLatencyFor(e.KernelKind, format, engine);
     }
 
     public CostPlan Plan => _plan;
@@ -181,12 +197,21 @@ public sealed class StepEvaluator
             double payload = e.CommBytes.Evaluate(_atoms);
             if (e.RoutedEntry >= 0)
             {
+                // A dispatch or combine: this GPU's rows go once to each GPU holding one of their experts, and the GPU
+                // receiving the most (the busiest expert shard) ends it; by symmetry a GPU receives what it sends.
                 var moe = _plan.Entries[e.RoutedEntry];
-                payload *= Routing is not null ? BusiestShare(moe.MoeLayerStart, (int)e.Multiplicity) : BusiestOverMean(moe, e.RoutedEntry, GroupTokens(moe));
+                double rows = payload / Math.Max(1, e.Fanout);
+                rows *= Routing is not null ? BusiestShare(moe.MoeLayerStart, (int)e.Multiplicity) : BusiestOverMean(moe, e.RoutedEntry, GroupTokens(moe));
+                var (nvlink, network) = _collectives.DispatchTraffic(rows, e.CommGroup, moe.Slots, moe.LocalExperts, moe.TopK);
+                t.CommSeconds = _collectives.Dispatch(rows, e.CommGroup, moe.Slots, moe.LocalExperts, moe.TopK);
+                t.Seconds = t.CommSeconds;
+                t.Bytes = nvlink + network;
+                t.Bound = Bound.Communication;
+                return t;
             }
             t.CommSeconds = _collectives.Time(e.Collective, payload, e.CommGroup, e.CommAxis);
             t.Seconds = t.CommSeconds;
-            t.Bytes = payload;
+            t.Bytes = Collectives.Received(e.Collective, payload, e.CommGroup);
             t.Bound = Bound.Communication;
             return t;
         }
@@ -271,7 +296,7 @@ public sealed class StepEvaluator
         double groupTokens = GroupTokens(e);
         double allExperts = e.LocalExperts * e.BytesPerExpert;
         if (groupTokens <= 0 || e.Experts <= 0) return (flops, weightBytes - allExperts, actBytes);
-        double pick = Math.Min(1.0, e.TopK / e.Experts);    // chance a token picks a given expert
+        double pick = Math.Min(1.0, e.TopK / e.Slots);      // chance a token's pairs land in a given slot
         double hit = 1 - Math.Exp(groupTokens * Math.Log(1 - Math.Min(pick, 1 - 1e-12)));
         double touched = e.LocalExperts * hit;
         double mean = MeanPairs(e, groupTokens);
@@ -286,7 +311,7 @@ public sealed class StepEvaluator
     private double GroupTokens(PlanEntry e) => e.Tokens.Evaluate(_atoms) * e.TokenGroups;
 
     /// <summary>Token-expert pairs an expert-parallel GPU carries on average.</summary>
-    private static double MeanPairs(PlanEntry e, double groupTokens) => groupTokens * e.TopK * e.LocalExperts / e.Experts;
+    private static double MeanPairs(PlanEntry e, double groupTokens) => groupTokens * e.TopK * e.LocalExperts / e.Slots;
 
     /// <summary>The busiest GPU's token-expert pairs over the mean for an MoE entry, which sets its expert GEMMs and
     /// the expert-parallel all-to-alls feeding it (they end when that GPU has received and sent back its tokens).
@@ -295,11 +320,14 @@ public sealed class StepEvaluator
     /// since the entry's all-to-alls ask again at the same count.</summary>
     private double BusiestOverMean(PlanEntry e, int index, double groupTokens)
     {
-        if (e.LocalExperts >= e.Experts || MeanPairs(e, groupTokens) <= 0) return 1;
+        if (e.LocalExperts >= e.Slots || MeanPairs(e, groupTokens) <= 0) return 1;
         if (_shareTokens[index] != groupTokens)
         {
-            double pass = Math.Min(groupTokens, _eff.MaxBatchedTokens * e.TokenGroups);
-            _share[index] = RoutingSkew.BusiestPairs(pass, e.TopK, e.Experts, e.LocalExperts, _eff.RoutingSkew, _maxNormal[index]) / MeanPairs(e, pass);
+            double pass = Math.Min(groupTokens, _eff.MaxBatchedTokens * _plan.Layout.Dp);
+            // Redundant slots are there because EPLB placed replicas of the popular experts: the expected popularity
+            // is balanced, and only the step's sampling spread is left (routing statistics give the measured rest).
+            double skew = e.Slots > e.Experts ? 0 : _eff.RoutingSkew;
+            _share[index] = RoutingSkew.BusiestPairs(pass, e.TopK, e.Slots, e.LocalExperts, skew, _maxNormal[index]) / MeanPairs(e, pass);
             _shareTokens[index] = groupTokens;
         }
         return _share[index];

@@ -35,9 +35,24 @@ public sealed record Device(
     /// <c>measured.hbm_fraction</c>); 0 where nothing was measured.</summary>
     public double HbmFraction { get; init; }
 
+    /// <summary>The collectives hardware.json may carry measured curves for (<c>measured.all_reduce</c>, ...).</summary>
+    public static readonly string[] MeasuredCollectives = { "all_reduce", "all_gather", "reduce_scatter", "all_to_all" };
+
+    /// <summary>Measured collective time against message size inside one node, per collective (<see cref="MeasuredCollectives"/>),
+    /// implementation ("nccl", "trtllm", an engine's) and GPU count; the message is nccl-tests' size (the all-reduce's
+    /// buffer, the all-gather's gathered output, the reduce-scatter's input, each rank's whole all-to-all buffer).</summary>
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<string, IReadOnlyDictionary<int, MeasuredCurve>>> Collectives { get; init; } =
+        new Dictionary<string, IReadOnlyDictionary<string, IReadOnlyDictionary<int, MeasuredCurve>>>();
+
+    /// <summary>Measured curves of one collective by implementation and GPU count; empty where nothing was measured.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<int, MeasuredCurve>> CurvesOf(string collective) =>
+        Collectives.TryGetValue(collective, out var c) ? c : Empty;
+
     /// <summary>Measured all-reduce time against message size inside one node, per implementation ("nccl",
     /// "trtllm") and GPU count (hardware.json <c>measured.all_reduce</c>); empty where nothing was measured.</summary>
-    public IReadOnlyDictionary<string, IReadOnlyDictionary<int, MeasuredCurve>> AllReduce { get; init; } =
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<int, MeasuredCurve>> AllReduce => CurvesOf("all_reduce");
+
+    private static readonly IReadOnlyDictionary<string, IReadOnlyDictionary<int, MeasuredCurve>> Empty =
         new Dictionary<string, IReadOnlyDictionary<int, MeasuredCurve>>();
 
     /// <summary>Measured fixed latency of one kernel call, in seconds, per kernel kind ("gemm": a Linear layer;
@@ -47,12 +62,27 @@ public sealed record Device(
     public IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>> FixedLatency { get; init; } =
         new Dictionary<string, IReadOnlyDictionary<string, double>>();
 
-    /// <summary>The measured fixed latency of a kernel kind at a weight format (f16 shares bf16's), or null.</summary>
-    public double? FixedLatencyFor(string kind, string format)
+    /// <summary>Measured fixed latencies of one serving engine's own kernels (hardware.json <c>measured.engines.NAME.fixed_us</c>,
+    /// same shape as <see cref="FixedLatency"/>, which holds TensorRT-LLM's); empty where nothing was measured.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>>> EngineFixedLatency { get; init; } =
+        new Dictionary<string, IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>>>();
+
+    /// <summary>The measured fixed latency of a kernel kind at a weight format (f16 shares bf16's), or null: the
+    /// engine's own measurement where it has one, else the device's default (TensorRT-LLM's kernels).</summary>
+    public double? FixedLatencyFor(string kind, string format, string engine = "")
     {
-        if (!FixedLatency.TryGetValue(kind, out var byFormat)) return null;
+        if (engine.Length > 0 && EngineFixedLatency.TryGetValue(engine, out var own) && Lookup(own, kind, format) is { } s) return s;
+        return Lookup(FixedLatency, kind, format);
+    }
+
+    /// <summary>One table's entry: f16 shares bf16's kernels; FP8 takes the block-scaled FP8 kernels (DeepSeek's 128 x 128
+    /// scales) where only those were measured, as the cost model's FP8 does not tell the two scalings apart.</summary>
+    private static double? Lookup(IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>> table, string kind, string format)
+    {
+        if (!table.TryGetValue(kind, out var byFormat)) return null;
         if (byFormat.TryGetValue(format, out var s)) return s;
-        return format == "f16" && byFormat.TryGetValue("bf16", out s) ? s : null;
+        string? alias = format switch { "f16" => "bf16", "fp8" => "fp8_block", _ => null };
+        return alias is not null && byFormat.TryGetValue(alias, out s) ? s : null;
     }
 
     /// <summary>The measured GEMM fraction for a math type: f16 shares bf16's tensor cores, integer

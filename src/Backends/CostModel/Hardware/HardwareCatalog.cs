@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Text.Json;
@@ -29,10 +30,13 @@ public sealed class HardwareCatalog
         return catalog;
     }
 
+    /// <summary>The largest hardware file read: the built-in catalog of every device is under 64 KB.</summary>
+    public const long MaxFileBytes = 16L << 20;
+
     /// <summary>Adds the devices of a user file (same schema); later entries replace earlier ones with the same id.</summary>
     public void AddFile(string path)
     {
-        using var stream = File.OpenRead(path);
+        using var stream = new MemoryStream(GraphDsl.Ir.Files.InputFile.ReadAllBytes(path, MaxFileBytes, "a hardware file"), writable: false);
         Add(stream, path);
     }
 
@@ -94,8 +98,12 @@ public sealed class HardwareCatalog
             : v.ValueKind == JsonValueKind.Number && v.GetDouble() is var x && x >= 0 && double.IsFinite(x) ? x : throw Missing((path ?? name) + " (a number >= 0)");
         int IntOr(JsonElement e, string name, int dflt, int min) =>
             !e.TryGetProperty(name, out var v) || v.ValueKind == JsonValueKind.Null ? dflt
-            : v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out var n) && n >= min ? n : throw Missing($"{name} (an integer >= {min})");
+            : v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out var n) && n >= min ? (int)Within(n, HardwareLimits.MaxCount, name, "")
+            : throw Missing($"{name} (an integer >= {min})");
         HardwareFileException Missing(string name) => new($"{where}: missing or invalid '{name}'");
+        // A value no device could have (see HardwareLimits) makes every prediction nonsense: name it and the bound.
+        double Within(double x, double max, string name, string unit) => x <= max ? x
+            : throw new HardwareFileException($"{where}: '{name}' is {x.ToString("G4", CultureInfo.InvariantCulture)}, beyond any device (at most {max.ToString("G", CultureInfo.InvariantCulture)}{unit})");
 
         var id = Str(d, "id");
         where = $"{where} ('{id}')";
@@ -107,7 +115,7 @@ public sealed class HardwareCatalog
             if (p.Value.ValueKind == JsonValueKind.Null) continue;
             if (p.Value.ValueKind != JsonValueKind.Number || p.Value.GetDouble() is var t && !(t > 0 && double.IsFinite(t * 1e12)))
                 throw Missing($"peak_tflops.{p.Name} (a positive number, or null)");
-            peaks[p.Name] = p.Value.GetDouble() * 1e12;
+            peaks[p.Name] = Within(p.Value.GetDouble(), HardwareLimits.MaxPeakTflops, "peak_tflops." + p.Name, " TFLOP/s") * 1e12;
         }
         if (!peaks.ContainsKey("bf16") && !peaks.ContainsKey("f16")) throw Missing("peak_tflops.bf16");
 
@@ -126,12 +134,13 @@ public sealed class HardwareCatalog
                 if (required) throw Missing(name);
                 return new Link("none", 0, 0);
             }
-            var bw = NumOr(l, "unidirectional_gbps", 0, name + ".unidirectional_gbps") * 1e9;
+            double Gbps(string field) => Within(NumOr(l, field, 0, name + "." + field), HardwareLimits.MaxBandwidthGbps, name + "." + field, " GB/s");
+            var bw = Gbps("unidirectional_gbps") * 1e9;
             if (required && bw <= 0) throw Missing(name + ".unidirectional_gbps");
             return new Link(OptStr(l, "name", name + ".name") ?? name, bw,
-                NumOr(l, "latency_us", 0, name + ".latency_us") * 1e-6,
+                Within(NumOr(l, "latency_us", 0, name + ".latency_us"), HardwareLimits.MaxMicroseconds, name + ".latency_us", " us") * 1e-6,
                 AllToAll(l, name),
-                NumOr(l, "peer_unidirectional_gbps", 0, name + ".peer_unidirectional_gbps") * 1e9);
+                Gbps("peer_unidirectional_gbps") * 1e9);
         }
 
         var sources = d.TryGetProperty("sources", out var s) && s.ValueKind == JsonValueKind.Array
@@ -139,8 +148,57 @@ public sealed class HardwareCatalog
             : Array.Empty<string>();
         var gemmFraction = new Dictionary<string, double>(StringComparer.Ordinal);
         double hbmFraction = 0;
-        var allReduce = new Dictionary<string, IReadOnlyDictionary<int, MeasuredCurve>>(StringComparer.Ordinal);
-        var fixedLatency = new Dictionary<string, IReadOnlyDictionary<string, double>>(StringComparer.Ordinal);
+        var collectiveCurves = new Dictionary<string, IReadOnlyDictionary<string, IReadOnlyDictionary<int, MeasuredCurve>>>(StringComparer.Ordinal);
+        // measured.KIND (all_reduce, all_gather, ...): per implementation and GPU count, [bytes, us] points.
+        Dictionary<string, IReadOnlyDictionary<int, MeasuredCurve>> CurveSets(JsonElement measured, string kind)
+        {
+            var result = new Dictionary<string, IReadOnlyDictionary<int, MeasuredCurve>>(StringComparer.Ordinal);
+            if (measured.TryGetProperty(kind, out var ar) && ar.ValueKind is not (JsonValueKind.Object or JsonValueKind.Null))
+                throw Missing($"measured.{kind} (an object)");
+            if (ar.ValueKind != JsonValueKind.Object) return result;
+            foreach (var impl in ar.EnumerateObject())
+            {
+                var byGroup = new Dictionary<int, MeasuredCurve>();
+                if (impl.Value.ValueKind != JsonValueKind.Object) throw new HardwareFileException($"{where}: measured.{kind}.{impl.Name} must map GPU counts to [bytes, us] points");
+                foreach (var g in impl.Value.EnumerateObject())
+                {
+                    if (!int.TryParse(g.Name, out var gpus) || gpus < 2 || g.Value.ValueKind != JsonValueKind.Array)
+                        throw new HardwareFileException($"{where}: measured.{kind}.{impl.Name}.{g.Name}: expected a GPU count >= 2 with a list of [bytes, us] points");
+                    var points = new List<(double, double)>();
+                    foreach (var pt in g.Value.EnumerateArray())
+                    {
+                        if (pt.ValueKind != JsonValueKind.Array || pt.GetArrayLength() != 2 || pt[0].ValueKind != JsonValueKind.Number || pt[1].ValueKind != JsonValueKind.Number
+                            || !(pt[0].GetDouble() > 0 && double.IsFinite(pt[0].GetDouble())) || !(pt[1].GetDouble() > 0 && double.IsFinite(pt[1].GetDouble() * 1e-6)))
+                            throw new HardwareFileException($"{where}: measured.{kind}.{impl.Name}.{g.Name}: each point is [bytes, us], both positive");
+                        points.Add((pt[0].GetDouble(), pt[1].GetDouble() * 1e-6));
+                    }
+                    if (points.Count > 0) byGroup[gpus] = new MeasuredCurve(points);
+                }
+                result[impl.Name] = byGroup;
+            }
+            return result;
+        }
+        IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>> fixedLatency = new Dictionary<string, IReadOnlyDictionary<string, double>>();
+        var engineFixed = new Dictionary<string, IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>>>(StringComparer.Ordinal);
+        // fixed_us of an object (the device's default, TensorRT-LLM's, or an engine's): seconds by kernel kind and format.
+        Dictionary<string, IReadOnlyDictionary<string, double>> FixedLatencies(JsonElement owner, string path)
+        {
+            var result = new Dictionary<string, IReadOnlyDictionary<string, double>>(StringComparer.Ordinal);
+            if (owner.TryGetProperty("fixed_us", out var fx) && fx.ValueKind is not (JsonValueKind.Object or JsonValueKind.Null))
+                throw Missing($"{path}.fixed_us (an object of kernel kinds)");
+            if (fx.ValueKind != JsonValueKind.Object) return result;
+            foreach (var kind in fx.EnumerateObject())
+            {
+                if (kind.Value.ValueKind != JsonValueKind.Object) throw new HardwareFileException($"{where}: {path}.fixed_us.{kind.Name} must map weight formats to microseconds");
+                var byFormat = new Dictionary<string, double>(StringComparer.Ordinal);
+                foreach (var f in kind.Value.EnumerateObject())
+                    if (f.Value.ValueKind != JsonValueKind.Null) // null: not measured, as absent (not 0 us)
+                        byFormat[f.Name] = Within(NumOr(kind.Value, f.Name, 0, $"{path}.fixed_us.{kind.Name}.{f.Name}"),
+                            HardwareLimits.MaxMicroseconds, $"{path}.fixed_us.{kind.Name}.{f.Name}", " us") * 1e-6;
+                result[kind.Name] = byFormat;
+            }
+            return result;
+        }
         if (d.TryGetProperty("measured", out var ms) && ms.ValueKind is not (JsonValueKind.Object or JsonValueKind.Null))
             throw Missing("measured (an object)");
         if (ms.ValueKind == JsonValueKind.Object)
@@ -156,47 +214,25 @@ public sealed class HardwareCatalog
                         gemmFraction[p.Name] = f;
                     }
             hbmFraction = NumOr(ms, "hbm_fraction", 0, "measured.hbm_fraction");
-            if (ms.TryGetProperty("all_reduce", out var ar) && ar.ValueKind is not (JsonValueKind.Object or JsonValueKind.Null))
-                throw Missing("measured.all_reduce (an object)");
-            if (ar.ValueKind == JsonValueKind.Object)
-                foreach (var impl in ar.EnumerateObject())
-                {
-                    var byGroup = new Dictionary<int, MeasuredCurve>();
-                    if (impl.Value.ValueKind != JsonValueKind.Object) throw new HardwareFileException($"{where}: measured.all_reduce.{impl.Name} must map GPU counts to [bytes, us] points");
-                    foreach (var g in impl.Value.EnumerateObject())
-                    {
-                        if (!int.TryParse(g.Name, out var gpus) || gpus < 2 || g.Value.ValueKind != JsonValueKind.Array)
-                            throw new HardwareFileException($"{where}: measured.all_reduce.{impl.Name}.{g.Name}: expected a GPU count >= 2 with a list of [bytes, us] points");
-                        var points = new List<(double, double)>();
-                        foreach (var pt in g.Value.EnumerateArray())
-                        {
-                            if (pt.ValueKind != JsonValueKind.Array || pt.GetArrayLength() != 2 || pt[0].ValueKind != JsonValueKind.Number || pt[1].ValueKind != JsonValueKind.Number
-                                || !(pt[0].GetDouble() > 0 && double.IsFinite(pt[0].GetDouble())) || !(pt[1].GetDouble() > 0 && double.IsFinite(pt[1].GetDouble() * 1e-6)))
-                                throw new HardwareFileException($"{where}: measured.all_reduce.{impl.Name}.{g.Name}: each point is [bytes, us], both positive");
-                            points.Add((pt[0].GetDouble(), pt[1].GetDouble() * 1e-6));
-                        }
-                        if (points.Count > 0) byGroup[gpus] = new MeasuredCurve(points);
-                    }
-                    allReduce[impl.Name] = byGroup;
-                }
+            foreach (var kind in Device.MeasuredCollectives)
+                collectiveCurves[kind] = CurveSets(ms, kind);
             if (hbmFraction < 0 || hbmFraction > 1) throw new HardwareFileException($"{where}: measured.hbm_fraction must be in (0, 1]");
-            if (ms.TryGetProperty("fixed_us", out var fx) && fx.ValueKind is not (JsonValueKind.Object or JsonValueKind.Null))
-                throw Missing("measured.fixed_us (an object of kernel kinds)");
-            if (fx.ValueKind == JsonValueKind.Object)
-                foreach (var kind in fx.EnumerateObject())
+            fixedLatency = FixedLatencies(ms, "measured");
+            if (ms.TryGetProperty("engines", out var en) && en.ValueKind is not (JsonValueKind.Object or JsonValueKind.Null))
+                throw Missing("measured.engines (an object of serving engines)");
+            if (en.ValueKind == JsonValueKind.Object)
+                foreach (var engine in en.EnumerateObject())
                 {
-                    if (kind.Value.ValueKind != JsonValueKind.Object) throw new HardwareFileException($"{where}: measured.fixed_us.{kind.Name} must map weight formats to microseconds");
-                    var byFormat = new Dictionary<string, double>(StringComparer.Ordinal);
-                    foreach (var f in kind.Value.EnumerateObject())
-                        if (f.Value.ValueKind != JsonValueKind.Null) // null: not measured, as absent (not 0 us)
-                            byFormat[f.Name] = NumOr(kind.Value, f.Name, 0, $"measured.fixed_us.{kind.Name}.{f.Name}") * 1e-6;
-                    fixedLatency[kind.Name] = byFormat;
+                    if (engine.Value.ValueKind != JsonValueKind.Object) throw new HardwareFileException($"{where}: measured.engines.{engine.Name} must be an object");
+                    engineFixed[engine.Name] = FixedLatencies(engine.Value, $"measured.engines.{engine.Name}");
                 }
         }
         return new Device(id, OptStr(d, "name") ?? id, OptStr(d, "vendor") ?? "",
-            Num(d, "memory_bytes"), Num(d, "hbm_bandwidth_gbps") * 1e9, peaks,
+            Within(Num(d, "memory_bytes"), HardwareLimits.MaxMemoryBytes, "memory_bytes", " bytes"),
+            Within(Num(d, "hbm_bandwidth_gbps"), HardwareLimits.MaxBandwidthGbps, "hbm_bandwidth_gbps", " GB/s") * 1e9, peaks,
             IntOr(d, "sm_count", 0, 0), ParseLink("intra_node", true), ParseLink("host_link", false), ParseLink("network", false),
-            IntOr(d, "gpus_per_node", 8, 1), sources) { GemmFraction = gemmFraction, HbmFraction = hbmFraction, AllReduce = allReduce, FixedLatency = fixedLatency };
+            IntOr(d, "gpus_per_node", 8, 1), sources) { GemmFraction = gemmFraction, HbmFraction = hbmFraction, Collectives = collectiveCurves, FixedLatency = fixedLatency,
+                EngineFixedLatency = engineFixed };
     }
 }
 

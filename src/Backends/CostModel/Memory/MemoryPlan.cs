@@ -28,8 +28,11 @@ public sealed class MemoryPlan
     public int Stage { get; init; }
     public IReadOnlyList<string> Reasons { get; init; } = Array.Empty<string>();
 
-    /// <summary>Plans memory for <paramref name="batchPerReplica"/> sequences of <paramref name="context"/> tokens.</summary>
-    public static MemoryPlan For(CostPlan plan, Cluster cluster, EfficiencyProfile eff, double batchPerReplica, double context, double prompt)
+    /// <summary>Plans memory for <paramref name="batchPerReplica"/> sequences of <paramref name="context"/> tokens.
+    /// <paramref name="extra"/> is what a speculative-decoding drafter adds to the last stage (where the head is): its
+    /// weights per GPU and its KV bytes per token per GPU.</summary>
+    public static MemoryPlan For(CostPlan plan, Cluster cluster, EfficiencyProfile eff, double batchPerReplica, double context, double prompt,
+        (double WeightBytes, double KvBytesPerToken) extra = default)
     {
         double capacity = cluster.Device.MemoryBytes;
         double workspace = Workspace(plan, batchPerReplica, prompt, eff.MaxBatchedTokens);
@@ -37,15 +40,17 @@ public sealed class MemoryPlan
         for (int s = 0; s < plan.Stages.Length; s++)
         {
             var st = plan.Stages[s];
-            double reserve = Reserve(capacity, st.WeightBytes, workspace, eff);
-            double perSeq = st.KvBytesPerSequence(context);
+            bool last = s == plan.Stages.Length - 1;
+            double weightBytes = st.WeightBytes + (last ? extra.WeightBytes : 0);
+            double reserve = Reserve(capacity, weightBytes, workspace, eff);
+            double perSeq = st.KvBytesPerSequence(context) + (last ? extra.KvBytesPerToken * context : 0);
             double kv = perSeq * batchPerReplica;
-            double room = capacity - reserve - st.WeightBytes - workspace;
+            double room = capacity - reserve - weightBytes - workspace;
             long maxBatch = perSeq <= 0 ? (room >= 0 ? long.MaxValue : 0) : (long)Math.Max(0, Math.Floor(room / perSeq));
             var candidate = new MemoryPlan
             {
                 CapacityBytes = capacity,
-                WeightBytes = st.WeightBytes,
+                WeightBytes = weightBytes,
                 KvBytes = kv,
                 ActivationBytes = workspace,
                 ReserveBytes = reserve,

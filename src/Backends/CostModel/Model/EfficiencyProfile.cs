@@ -46,6 +46,9 @@ public sealed record EfficiencyProfile
     /// format (hardware.json <c>measured.fixed_us</c>, TensorRT-LLM's kernels) in place of <see cref="KernelSeconds"/>,
     /// where the device has one.</summary>
     public bool MeasuredFixedLatency { get; init; }
+    /// <summary>Whose measured kernels the device tables give (hardware.json <c>measured.engines</c>: "vllm", "sglang"; "" for
+    /// the device's default, TensorRT-LLM's), for fixed latencies where <see cref="MeasuredFixedLatency"/> is on.</summary>
+    public string KernelEngine { get; init; } = "";
     /// <summary>Whether a fused MoE kernel's time is its weight streaming plus its math rather than the larger
     /// of the two (measured on TensorRT-LLM's kernels; off for roofline).</summary>
     public bool MoeSerialWork { get; init; }
@@ -66,6 +69,9 @@ public sealed record EfficiencyProfile
     public bool UtilizationOfFree { get; init; }
     /// <summary>Most tokens one step processes at prefill (chunking), which sizes the activation workspace.</summary>
     public double MaxBatchedTokens { get; init; } = 8192;
+    /// <summary>How the engine's data-parallel attention reaches the experts (the parallelize pass's <c>moe_comm</c>):
+    /// "auto" (all-to-all when every expert is whole on one GPU), "all_to_all" or "all_gather".</summary>
+    public string MoeComm { get; init; } = "auto";
     /// <summary>What the constants were fitted on, or where they come from.</summary>
     public string CalibratedOn { get; init; } = "";
 
@@ -79,6 +85,16 @@ public sealed record EfficiencyProfile
 
     /// <summary>The profiles shipped in Data/profiles.json, plus roofline.</summary>
     public static IReadOnlyList<EfficiencyProfile> BuiltIn { get; } = Load();
+
+    /// <summary>The profile of a serving engine ("trtllm", "vllm", "sglang", ...) on a device: its ROCm profile on an AMD
+    /// GPU (engines there run other kernels; SGLang on ROCm takes vLLM's, the only ROCm calibration), else the engine's own;
+    /// the default profile for an engine without one.</summary>
+    public static EfficiencyProfile ForEngine(string engine, GraphDsl.Backends.CostModel.Hardware.Device? device)
+    {
+        bool rocm = string.Equals(device?.Vendor, "amd", StringComparison.OrdinalIgnoreCase);
+        if (rocm) return Find(engine + "-rocm") ?? Find("vllm-rocm")!;
+        return (engine.Length > 0 ? Find(engine) : null) ?? Find("default")!;
+    }
 
     public static EfficiencyProfile? Find(string name) => BuiltIn.FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase));
 
@@ -114,6 +130,8 @@ public sealed record EfficiencyProfile
                 MeasuredFixedLatency = p.TryGetProperty("measured_fixed_latency", out var mf) && mf.ValueKind == JsonValueKind.True,
                 MoeSerialWork = p.TryGetProperty("moe_serial_work", out var ms) && ms.ValueKind == JsonValueKind.True,
                 RoutingSkew = D("routing_skew", 0),
+                MoeComm = S("moe_comm") is { Length: > 0 } mc ? mc : "auto",
+                KernelEngine = S("kernel_engine"),
                 CalibratedOn = S("calibrated_on"),
             });
         }

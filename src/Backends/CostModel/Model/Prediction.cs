@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using GraphDsl.Backends.CostModel.Evaluate;
 using GraphDsl.Backends.CostModel.Memory;
 using GraphDsl.Backends.CostModel.Plan;
+using GraphDsl.Passes.Core;
 
 namespace GraphDsl.Backends.CostModel.Model;
 
@@ -10,6 +11,16 @@ public sealed record OpReport(string Name, string Op, string Group, double Count
 
 /// <summary>A step's time and what it is spent on; SerialMs is the same step with nothing overlapped.</summary>
 public sealed record PhaseReport(double Milliseconds, double ComputeMs, double MemoryMs, double CommMs, double LaunchMs, double SerialMs);
+
+/// <summary>Speculative decoding at the workload: a step of K draft passes and one verify pass over K + 1 positions keeps
+/// <paramref name="Acceptance"/> tokens per sequence, so a token costs StepMs / Acceptance. Speedup is against the plain
+/// decode step at the same batch and context.</summary>
+public sealed record SpeculativeReport(string Method, int DraftTokens, double Acceptance, double DraftMs, double VerifyMs,
+    double DraftWeightBytes, double DraftKvBytesPerToken)
+{
+    public double StepMs => DraftMs + VerifyMs;
+    public double TpotMs => StepMs / Acceptance;
+}
 
 /// <summary>Everything `graphdsl predict` reports for one model, cluster, deployment and workload.</summary>
 public sealed class Prediction
@@ -25,14 +36,28 @@ public sealed class Prediction
     /// <summary>How MoE layers were routed: "uniform", "power-law ALPHA" (the assumed expert popularity),
     /// "statistics" (a routing file); "" for a model without MoE layers.</summary>
     public string Routing { get; init; } = "";
-    public string Pipeline { get; init; } = "";
+    /// <summary>The pipeline that ran (the compiled deployment's).</summary>
+    public Pipeline Pipeline { get; init; } = Pipeline.Empty;
+    /// <summary>Weight formats the device has no math for, with the format they are converted to for it: e.g. "fp4 weights
+    /// emulated in fp8 (dequantized)" for MXFP4 on an H100 or MI300X; empty when every format runs natively.</summary>
+    public IReadOnlyList<string> Emulated { get; init; } = new List<string>();
     public bool Feasible { get; init; }
     public IReadOnlyList<string> Reasons { get; init; } = new List<string>();
     public MemoryPlan Memory { get; init; } = null!;
     /// <summary>Largest batch (whole deployment) whose KV cache fits at the context.</summary>
     public long MaxBatch { get; init; }
+    /// <summary>The whole batch's prefill (every prompt of the batch, as one step).</summary>
     public PhaseReport Prefill { get; init; } = null!;
+    /// <summary>A request's time to first token: the mean over the batch, prefilled in <see cref="PrefillPassCount"/>
+    /// passes of max_batched_tokens per replica (<see cref="Model.PrefillPasses"/>).</summary>
+    public double TtftMs { get; init; }
+    public long PrefillPassCount { get; init; }
+    /// <summary>The plain decode step: one token per sequence.</summary>
     public PhaseReport Decode { get; init; } = null!;
+    /// <summary>Speculative decoding, when the workload asks for it; the TPOT, throughputs and SLO batch below use it.</summary>
+    public SpeculativeReport? Speculative { get; init; }
+    /// <summary>Time per output token: the decode step, or the speculative step over its acceptance.</summary>
+    public double TpotMs => Speculative?.TpotMs ?? Decode.Milliseconds;
     public double DecodeTokensPerSecond { get; init; }
     public double DecodeTokensPerSecondPerGpu => DecodeTokensPerSecond / Gpus;
     /// <summary>Output tokens per second including prefill, when the workload gives output tokens.</summary>

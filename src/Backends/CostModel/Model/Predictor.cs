@@ -9,7 +9,7 @@ using GraphDsl.Backends.CostModel.Plan;
 namespace GraphDsl.Backends.CostModel.Model;
 
 /// <summary>
-/// Predicts serving: prefill of the batch's prompts (TTFT), one decode step at the context (TPOT),
+/// Predicts serving: prefill of the batch's prompts and a request's time to first token, one decode step at the context (TPOT),
 /// throughput, memory and feasibility, the largest batch that fits, the throughput under a TPOT SLO,
 /// and the per-op breakdown with each op's bound.
 /// </summary>
@@ -58,14 +58,71 @@ public sealed class Predictor
 
     /// <summary>Checks the deployment against the cluster; returns the problem or null.</summary>
     public static string? CheckFits(Deployment d, Cluster c) =>
-        d.Gpus != c.Gpus ? $"tp x dp x pp = {d.Tp} x {d.Dp} x {d.Pp} = {d.Gpus} GPUs, but the cluster has {c.Gpus} ({c.Nodes} node(s) of {c.GpusPerNode})" : null;
+        (long)d.Tp * d.Dp * d.Pp != c.Gpus ? $"tp x dp x pp = {d.Tp} x {d.Dp} x {d.Pp} = {(long)d.Tp * d.Dp * d.Pp} GPUs, but the cluster has {c.Gpus} ({c.Nodes} node(s) of {c.GpusPerNode})" : null;
 
-    public double TtftSeconds(double batchPerReplica, double prompt) => _prefill.Evaluate(batchPerReplica, prompt, prompt).Seconds;
+    /// <summary>The whole batch's prefill: every replica's <paramref name="batchPerReplica"/> prompts, priced as one step.
+    /// A static batch (no request decodes before the whole batch is prefilled) gets its first tokens then.</summary>
+    public double BatchPrefillSeconds(double batchPerReplica, double prompt) => _prefill.Evaluate(batchPerReplica, prompt, prompt).Seconds;
+
+    /// <summary>A request's time to first token, the mean over the batch when the engine prefills it in passes of
+    /// max_batched_tokens per replica (<see cref="PrefillPasses"/>).</summary>
+    public double RequestTtftSeconds(long batchPerReplica, long prompt) =>
+        RequestTtftSeconds(BatchPrefillSeconds(batchPerReplica, prompt), batchPerReplica, prompt);
+
+    private double RequestTtftSeconds(double batchPrefillSeconds, long batchPerReplica, long prompt) =>
+        PrefillPasses.MeanTtftSeconds(batchPrefillSeconds, _eff.PrefillSeconds, batchPerReplica, prompt, PassTokens);
+
+    private long PassTokens => PrefillPasses.PassTokens(_eff);
 
     public double TpotSeconds(double batchPerReplica, double context) => _decode.Evaluate(batchPerReplica, 1, context).Seconds;
 
+    private MtpModule? _mtp;
+    private StepEvaluator? _draft;
+    private CompiledDeployment? _draftModel;
+
+    /// <summary>
+    /// One speculative-decoding step at <paramref name="batchPerReplica"/> sequences with <paramref name="context"/> tokens
+    /// cached: K draft passes one after another (the model's MTP module, or the draft model's decode step) and one verify
+    /// pass of the target over K + 1 positions per sequence. A step yields <see cref="Speculation.Acceptance"/> tokens per
+    /// sequence, so the time per output token is this over the acceptance.
+    /// </summary>
+    public double SpeculativeStepSeconds(double batchPerReplica, double context, Speculation s)
+    {
+        var (draft, verify) = SpeculativeStep(batchPerReplica, context, s);
+        return draft + verify;
+    }
+
+    /// <summary>The K draft passes and the verify pass of one speculative step, in seconds.</summary>
+    public (double Draft, double Verify) SpeculativeStep(double batchPerReplica, double context, Speculation s)
+    {
+        double verify = _decode.Evaluate(batchPerReplica, s.DraftTokens + 1, context).Seconds;
+        double pass = s.Kind == "mtp" ? Mtp().PassSeconds(_decode, batchPerReplica, context) : Drafter(s).Evaluate(batchPerReplica, 1, context).Seconds;
+        return (s.DraftTokens * pass, verify);
+    }
+
+    /// <summary>What the drafter adds to a GPU's memory (on the last pipeline stage): weights, and KV bytes per token at
+    /// <paramref name="context"/>.</summary>
+    public (double WeightBytes, double KvBytesPerToken) DrafterFootprint(Speculation s, double context)
+    {
+        if (s.Kind == "mtp") return (Mtp().WeightBytes, Mtp().KvBytesPerToken);
+        var stage = DraftModel(s).DecodePlan.Stages[^1];
+        return (stage.WeightBytes, stage.KvBytesPerSequence(context) / Math.Max(1, context));
+    }
+
+    private MtpModule Mtp() => _mtp ??= MtpModule.For(_compiled, _cluster, _eff, out var problem) ?? throw new ArgumentException("--speculative mtp: " + problem);
+
+    private StepEvaluator Drafter(Speculation s)
+    {
+        var model = DraftModel(s);
+        if (_draft is null || !ReferenceEquals(_draftModel, model)) (_draft, _draftModel) = (new StepEvaluator(model.DecodePlan, _cluster, _eff), model);
+        return _draft;
+    }
+
+    private static CompiledDeployment DraftModel(Speculation s) => s.DraftModel ?? throw new ArgumentException("--speculative draft: no draft model given");
+
     public Prediction Predict(Workload w, bool details = true)
     {
+        if (w.Problem() is { } problem) throw new ArgumentException(problem);
         var layout = Layout;
         if (w.Batch % layout.Dp != 0) throw new ArgumentException($"the batch ({w.Batch}) must be a multiple of dp ({layout.Dp}): each attention replica serves batch / dp sequences");
         double br = (double)w.Batch / layout.Dp;
@@ -75,24 +132,34 @@ public sealed class Predictor
         var decodeDetails = details ? new OpTiming[_compiled.DecodePlan.Entries.Length] : null;
         var pre = _prefill.Evaluate(br, w.Prompt, w.Prompt, prefillDetails);
         var dec = _decode.Evaluate(br, 1, w.Context, decodeDetails);
-        var memory = MemoryPlan.For(_compiled.DecodePlan, _cluster, _eff, br, w.Context, w.Prompt);
+        var spec = w.Speculation;
+        var memory = MemoryPlan.For(_compiled.DecodePlan, _cluster, _eff, br, w.Context, w.Prompt, spec is null ? default : DrafterFootprint(spec, w.Context));
+        // Seconds per output token per sequence: the decode step, or a speculative step over the tokens it keeps.
+        Func<double, double, double> tpot = spec is null ? TpotSeconds : (b, c) => SpeculativeStepSeconds(b, c, spec) / spec.Acceptance;
+        SpeculativeReport? specReport = null;
+        if (spec is not null)
+        {
+            var (draft, verify) = SpeculativeStep(br, w.Context, spec);
+            var footprint = DrafterFootprint(spec, w.Context);
+            specReport = new SpeculativeReport(spec.Kind, spec.DraftTokens, spec.Acceptance, draft * 1e3, verify * 1e3, footprint.WeightBytes, footprint.KvBytesPerToken);
+        }
         long maxBatch = memory.MaxBatchPerReplica == long.MaxValue ? long.MaxValue : memory.MaxBatchPerReplica * layout.Dp;
 
         double? output = null;
         if (w.Output > 0)
         {
-            var mid = _decode.Evaluate(br, 1, w.Prompt + w.Output / 2.0).Seconds;
+            var mid = tpot(br, w.Prompt + w.Output / 2.0);
             output = w.Batch * w.Output / (pre.Seconds + w.Output * mid);
         }
         long? sloBatch = null;
         double? sloTput = null;
         if (w.TpotSloMs is { } slo && memory.MaxBatchPerReplica > 0)
         {
-            long best = LargestBatchUnder(slo / 1e3, w.Context, Math.Min(memory.MaxBatchPerReplica, 1L << 20));
+            long best = LargestBatchUnder(slo / 1e3, w.Context, Math.Min(memory.MaxBatchPerReplica, 1L << 20), tpot);
             if (best > 0)
             {
                 sloBatch = best * layout.Dp;
-                sloTput = sloBatch / TpotSeconds(best, w.Context);
+                sloTput = sloBatch / tpot(best, w.Context);
             }
             else sloBatch = 0;
         }
@@ -109,13 +176,20 @@ public sealed class Predictor
             Routing = !_compiled.DecodePlan.Entries.Any(e => e.IsMoe) ? "" : Routing is not null ? "statistics"
                 : _eff.RoutingSkew > 0 ? $"power-law {_eff.RoutingSkew.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture)}" : "uniform",
             Pipeline = _compiled.Pipeline,
+            Emulated = _compiled.DecodePlan.Entries
+                .Select(e => (e.WeightFormat, Math: StepEvaluator.EmulatedIn(_cluster.Device, e)))
+                .Where(x => x.Math is not null).Distinct()
+                .Select(x => $"{x.WeightFormat} weights emulated in {x.Math} (no {x.WeightFormat} math on {_cluster.Device.Id}: dequantized)").ToList(),
             Feasible = memory.Feasible,
             Reasons = memory.Reasons,
             Memory = memory,
             MaxBatch = maxBatch,
             Prefill = Phase(pre),
+            TtftMs = RequestTtftSeconds(pre.Seconds, w.Batch / layout.Dp, w.Prompt) * 1e3,
+            PrefillPassCount = PrefillPasses.Count(w.Batch / layout.Dp, w.Prompt, PassTokens),
             Decode = Phase(dec),
-            DecodeTokensPerSecond = w.Batch / dec.Seconds,
+            Speculative = specReport,
+            DecodeTokensPerSecond = w.Batch / (specReport is null ? dec.Seconds : specReport.TpotMs / 1e3),
             OutputTokensPerSecond = output,
             SloBatch = sloBatch,
             SloTokensPerSecond = sloTput,
@@ -125,14 +199,16 @@ public sealed class Predictor
     }
 
     /// <summary>Largest batch per replica whose decode step meets the SLO (step time grows with batch).</summary>
-    public long LargestBatchUnder(double sloSeconds, double context, long limit)
+    public long LargestBatchUnder(double sloSeconds, double context, long limit) => LargestBatchUnder(sloSeconds, context, limit, TpotSeconds);
+
+    private static long LargestBatchUnder(double sloSeconds, double context, long limit, Func<double, double, double> tpot)
     {
-        if (limit < 1 || TpotSeconds(1, context) > sloSeconds) return 0;
+        if (limit < 1 || tpot(1, context) > sloSeconds) return 0;
         long lo = 1, hi = limit;
         while (lo < hi)
         {
             long mid = lo + (hi - lo + 1) / 2;
-            if (TpotSeconds(mid, context) <= sloSeconds) lo = mid; else hi = mid - 1;
+            if (tpot(mid, context) <= sloSeconds) lo = mid; else hi = mid - 1;
         }
         return lo;
     }

@@ -8,10 +8,15 @@ namespace GraphDsl.Backends.CostModel.Model;
 /// <summary>The figures of one swept configuration.</summary>
 public struct SweepPoint
 {
+    /// <summary>A request's time to first token, the mean over the batch (<see cref="PrefillPasses"/>).</summary>
     public double TtftMs;
+    /// <summary>The whole batch's prefill.</summary>
+    public double PrefillBatchMs;
     public double TpotMs;
     /// <summary>The decode step with nothing overlapped (equal to TpotMs without the overlap pass).</summary>
     public double SerialTpotMs;
+    /// <summary>The decode step's communication (collectives), whether or not it overlaps compute.</summary>
+    public double CommMs;
     public double KernelsPerStep;
     public double TokensPerSecond;
     public double TokensPerSecondPerGpu;
@@ -52,11 +57,14 @@ public sealed class SweepEvaluator
         var layout = _compiled.DecodePlan.Layout;
         double br = (double)batch / layout.Dp;
         var decode = _decode.Evaluate(br, 1, context);
+        double prefill = _prefill.Evaluate(br, prompt, prompt).Seconds;
         var p = new SweepPoint
         {
-            TtftMs = _prefill.Evaluate(br, prompt, prompt).Seconds * 1e3,
+            PrefillBatchMs = prefill * 1e3,
+            TtftMs = PrefillPasses.MeanTtftSeconds(prefill, _eff.PrefillSeconds, batch / layout.Dp, prompt, PrefillPasses.PassTokens(_eff)) * 1e3,
             TpotMs = decode.Seconds * 1e3,
             SerialTpotMs = decode.SerialSeconds * 1e3,
+            CommMs = decode.CommSeconds * 1e3,
             KernelsPerStep = _compiled.DecodePlan.KernelLaunches,
         };
         p.TokensPerSecond = batch / (p.TpotMs / 1e3);

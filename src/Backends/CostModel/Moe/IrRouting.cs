@@ -49,8 +49,7 @@ public static class IrRouting
         {
             var map = Ints(o.Op, "placement");
             var tokens = Ints(o.Op, "expert_tokens");
-            long local = o.Op.Operand("w_up")!.Type.Shape[0].Evaluate(param, _ => null) ?? 0;
-            experts = (int)(local * (o.Op.Attributes.GetInt("ep")?.AsConst ?? 1));
+            experts = (int)MoeOps.ExpertCounts(o.Op, param).Experts;
             topK = (int)(o.Op.Operand("indices")!.Type.Shape.Last.Evaluate(param, _ => null) ?? 1);
             if (tokens.Length != experts * o.Layers) return (null, $"expert_tokens holds {tokens.Length} values, expected {o.Layers} layers x {experts} experts");
             if (map.Length % (o.Layers * ep) != 0) return (null, $"placement holds {map.Length} slots, not a multiple of {o.Layers} layers x {ep} GPUs");

@@ -18,11 +18,10 @@ public static class MoeLayers
         foreach (var w in ModelWalker.Walk(m))
         {
             if (w.Op.Def != MoeOps.Experts || IrRouting.Nanobatch(w.Op) > 0) continue; // nano-batch copies are the same layers
-            long local = w.Op.Operand("w_up")!.Type.Shape[0].Evaluate(param, _ => null) ?? 0;
-            long ep = w.Op.Attributes.GetInt("ep")?.Evaluate(param, _ => null) ?? 1;
+            long experts = MoeOps.ExpertCounts(w.Op, param).Experts;
             long k = w.Op.Operand("indices")!.Type.Shape.Last.Evaluate(param, _ => null) ?? 0;
             var name = w.Path.Length > 0 ? w.Path : w.Group;
-            for (long i = 0; i < w.Multiplicity; i++) layers.Add(new Layer($"{name}.{i}", (int)(local * ep), (int)k));
+            for (long i = 0; i < w.Multiplicity; i++) layers.Add(new Layer($"{name}.{i}", (int)experts, (int)k));
         }
         return layers;
     }

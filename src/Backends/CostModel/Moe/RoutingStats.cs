@@ -35,6 +35,13 @@ public sealed class RoutingStats
 {
     public const string Schema = "graphdsl-routing/1";
 
+    /// <summary>
+    /// The most tokens a layer's sample may hold: 2^40 (a trillion), far more than any trace or synthetic
+    /// sample. With it, tokens x top_k and the sums of expert loads stay well inside a long wherever the
+    /// placers and the cost model add or scale them.
+    /// </summary>
+    public const long MaxTokens = 1L << 40;
+
     public RoutingStats(string model, int experts, int topK, IReadOnlyList<LayerRouting> layers)
     {
         Model = model; Experts = experts; TopK = topK; Layers = layers;
@@ -56,38 +63,45 @@ public sealed class RoutingStats
         {
             var L = Layers[l];
             if (L.Tokens <= 0) errors.Add($"layer {l} ({L.Name}): tokens must be positive, found {L.Tokens}");
+            if (L.Tokens > MaxTokens) errors.Add($"layer {l} ({L.Name}): {L.Tokens} tokens is more than the limit of {MaxTokens} (2^40)");
             if (L.ExpertTokens.Length != Experts) errors.Add($"layer {l} ({L.Name}): {L.ExpertTokens.Length} expert counts for {Experts} experts");
             for (int e = 0; e < L.ExpertTokens.Length; e++)
                 if (L.ExpertTokens[e] < 0) { errors.Add($"layer {l} ({L.Name}): expert {e} has a negative load ({L.ExpertTokens[e]})"); break; }
             if (L.ExpertTokens.Any(c => c > L.Tokens)) errors.Add($"layer {l} ({L.Name}): an expert received more tokens than the layer routed");
-            // Counts come from a file: their sum and tokens x top_k may not fit in 64 bits (such a file is wrong anyway).
-            long? sum = CheckedSum(L.ExpertTokens), expected = CheckedProduct(L.Tokens, TopK);
-            if (sum is null || expected is null) errors.Add($"layer {l} ({L.Name}): the expert loads or tokens x top_k overflow a 64-bit integer");
-            else if (L.Tokens > 0 && sum != expected) errors.Add($"layer {l} ({L.Name}): expert loads sum to {sum}, not tokens x top_k = {expected}");
-            if (L.Coactivation is { } co && (co.Length != Experts || co.Any(r => r.Length != Experts || r.Any(x => x < 0 || double.IsNaN(x)))))
-                errors.Add($"layer {l} ({L.Name}): coactivation must be a {Experts} x {Experts} matrix of non-negative shares");
+            // Checked: loads near 2^62 used to overflow here (an internal error) or wrap around to a match.
+            if (L.Tokens > 0 && TopK > 0 && (L.Tokens <= long.MaxValue / TopK ? L.Tokens * TopK : (long?)null) is var expected
+                && CheckedSum(L.ExpertTokens) is var sum && sum != expected)
+                errors.Add($"layer {l} ({L.Name}): expert loads sum to {Count(sum)}, not tokens x top_k = {Count(expected)}");
+            if (L.Coactivation is { } co && (co.Length != Experts || co.Any(r => r.Length != Experts || r.Any(x => !(x >= 0 && double.IsFinite(x))))))
+                errors.Add($"layer {l} ({L.Name}): coactivation must be a {Experts} x {Experts} matrix of finite non-negative shares");
         }
         return errors;
     }
 
-    private static long? CheckedSum(long[] counts)
-    {
-        try { long sum = 0; foreach (var c in counts) sum = checked(sum + c); return sum; }
-        catch (OverflowException) { return null; }
-    }
+    /// <summary>The largest statistics file read: route-stats --coactivation writes 244 MB for Switch-C
+    /// (2048 experts, an E x E matrix per MoE layer), the largest expert count among the samples.</summary>
+    public const long MaxFileBytes = 512L << 20;
 
-    private static long? CheckedProduct(long a, long b)
+    private static string Count(long? n) => n is { } v ? v.ToString(CultureInfo.InvariantCulture) : "more than 2^63";
+
+    /// <summary>The sum, or null when it would overflow a long.</summary>
+    private static long? CheckedSum(long[] values)
     {
-        try { return checked(a * b); }
-        catch (OverflowException) { return null; }
+        long sum = 0;
+        foreach (var v in values)
+        {
+            if (v > 0 && sum > long.MaxValue - v) return null;
+            sum += v;
+        }
+        return sum;
     }
 
     /// <summary>Reads a statistics file; a file of the wrong shape is an <see cref="InvalidDataException"/>
     /// naming the file, the place (<c>layers[3].tokens</c>) and what was expected there.</summary>
     public static RoutingStats Load(string path)
     {
-        using var stream = File.OpenRead(path);
-        return Read(stream, path);
+        var bytes = GraphDsl.Ir.Files.InputFile.ReadAllBytes(path, MaxFileBytes, "a routing-statistics file");
+        return Read(new MemoryStream(bytes, writable: false), path);
     }
 
     /// <summary>Reads statistics from a JSON stream; <paramref name="path"/> names it in errors (as for <see cref="Load"/>).</summary>

@@ -52,8 +52,8 @@ public static class ExpertPlacer
             {
                 "redundant" => o with { Redundant = Int(kv[1]) },
                 "gpu_slots" => o with { GpuSlots = Int(kv[1]) },
-                "tolerance" => o with { LoadTolerance = double.TryParse(kv[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var t) && t >= 0 ? t
-                    : throw new FormatException($"strategy '{text}': tolerance must be a non-negative number") },
+                "tolerance" => o with { LoadTolerance = double.TryParse(kv[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var t) && t >= 0 && double.IsFinite(t) ? t
+                    : throw new FormatException($"strategy '{text}': tolerance must be a finite non-negative number") },
                 _ => throw new FormatException($"strategy '{text}': unknown option '{kv[0]}'; options: redundant, gpu_slots, tolerance"),
             };
         }

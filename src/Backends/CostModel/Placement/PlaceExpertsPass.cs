@@ -60,7 +60,7 @@ public sealed class PlaceExpertsPass : IPass
         var problems = stats.Validate(layers.Count, layers[0].Experts, layers[0].TopK);
         if (problems.Count > 0) throw new PassException($"stats {_stats}: " + string.Join("; ", problems));
         int ep = (int)(module.Attributes.GetInt("ep")?.AsConst ?? 1);
-        var options = new PlacementOptions { Gpus = ep, Nodes = _nodes, Redundant = _redundant, ExpertGroups = RoutingGroups(module) };
+        var options = new PlacementOptions { Gpus = ep, Nodes = _nodes, Redundant = Redundant(module), ExpertGroups = RoutingGroups(module) };
         PlacementPlan plan;
         try { plan = ExpertPlacer.Place(_strategy, stats, options); }
         catch (PlacementException e) { throw new PassException(e.Message); }
@@ -88,6 +88,18 @@ public sealed class PlaceExpertsPass : IPass
         var result = IrCloner.CloneModule(module, cloner);
         var counters = new Dictionary<string, long> { ["layers_placed"] = plan.Layers.Count, ["replicas"] = plan.Redundant };
         return new PassResult(result, true, counters);
+    }
+
+    /// <summary>The replicas to place: the redundant slots parallelize gave the layout (the deployment's
+    /// <c>--redundant-experts</c>), which this pass's own option may restate but not contradict; without them,
+    /// this pass's option (its replicas then take memory beyond the layout's E / ep experts per GPU).</summary>
+    private int Redundant(Module m)
+    {
+        var slots = IrRouting.Ops(m).Select(o => o.Op.Attributes.GetInt("redundant")?.AsConst ?? 0).DefaultIfEmpty(0).Max();
+        if (slots == 0) return _redundant;
+        if (_redundant != 0 && _redundant != slots)
+            throw new PassException($"redundant={_redundant} contradicts the layout's {slots} redundant expert slots (parallelize{{redundant={slots}}}); drop one or make them equal");
+        return (int)slots;
     }
 
     private static int RoutingGroups(Module m)

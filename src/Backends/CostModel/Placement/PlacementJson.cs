@@ -182,11 +182,14 @@ public static class PlacementJson
         }
     }
 
+    /// <summary>The largest plan file read: a plan for Switch-C on 2048 GPUs with 2048 redundant slots is under 1 MB.</summary>
+    public const long MaxFileBytes = 64L << 20;
+
     public static PlacementPlan ReadFile(string path)
     {
         string text;
-        try { text = File.ReadAllText(path); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw Bad($"cannot read '{path}': {e.Message}"); }
+        try { text = GraphDsl.Ir.Files.InputFile.ReadAllText(path, MaxFileBytes, "a placement plan"); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw Bad($"cannot read '{path}': {GraphDsl.Ir.Diagnostics.FileErrors.Reason(path, e)}"); }
         return Read(text, path);
     }
 

@@ -162,6 +162,7 @@ public sealed class CostPlan
             Class = cost.Class,
             IsKernel = isKernel,
             ComputeType = ComputeType(op, cost.Class),
+            KernelKind = KernelKind(op, cost),
             WeightFormat = WeightFormat(op, cost.Class, out var elementBytes),
             WeightElementBytes = elementBytes,
             Flops = C(cost.Flops),
@@ -174,6 +175,7 @@ public sealed class CostPlan
             Experts = moe?.Experts ?? 0,
             TopK = moe?.TopK ?? 0,
             LocalExperts = moe?.LocalExperts ?? 0,
+            Slots = moe is null ? 0 : moe.Slots > 0 ? moe.Slots : moe.Experts,
             TokenGroups = moe?.TokenGroups ?? 1,
             BytesPerExpert = moe?.BytesPerExpert ?? 0,
             FlopsPerPair = moe?.FlopsPerTokenExpert ?? 0,
@@ -189,6 +191,7 @@ public sealed class CostPlan
                 _ => CollectiveKind.None,
             },
             CommGroup = (int)(op.Attributes.GetInt("group")?.AsConst ?? 1),
+            Fanout = (int)(op.Attributes.GetInt("fanout")?.AsConst ?? 1),
             CommAxis = op.Attributes.GetString("axis") ?? (op.Def.FindAttr("axis")?.Default as StrAttr)?.Value ?? "",
             Async = op.Def == CommOps.Start ? AsyncRole.Start : op.Def == CommOps.Wait ? AsyncRole.Wait : AsyncRole.None,
             StartEntry = startEntry,
@@ -226,6 +229,19 @@ public sealed class CostPlan
         }
         if (cls == OpClass.Attention) return ActivationKey(op.Operands[0].Type.DType);
         return "f32";
+    }
+
+    /// <summary>"moe", "gemm", "mla" or "attention" for the kernels whose fixed latency is measured per device and
+    /// engine (a fused kernel is the kind of its main op); "" for the rest.</summary>
+    public static string KernelKind(Operation op, OpCost cost)
+    {
+        if (cost.Moe is not null) return "moe";
+        if (cost.Class == OpClass.Gemm) return "gemm";
+        if (cost.Class != OpClass.Attention) return "";
+        var main = op.Def == FusedOps.Kernel
+            ? op.Regions[0].Ops.FirstOrDefault(m => m.Def == AttentionOps.Attention || m.Def == AttentionOps.MlaAttention)
+            : op;
+        return main?.Def == AttentionOps.MlaAttention ? "mla" : "attention";
     }
 
     /// <summary>The low-bit format of a GEMM's weights, if any (the dominant GEMM of a fused kernel).</summary>

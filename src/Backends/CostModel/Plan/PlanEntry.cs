@@ -24,6 +24,9 @@ public sealed class PlanEntry
     /// <summary>Whether the op is a kernel launch (views such as reshape and split are not).</summary>
     public bool IsKernel { get; init; }
     public string ComputeType { get; init; } = "bf16";
+    /// <summary>The kernel kind whose fixed latency a device may have measured: "gemm", "moe", "attention" (decode
+    /// attention over a KV cache) or "mla"; "" for other kernels.</summary>
+    public string KernelKind { get; init; } = "";
     /// <summary>Low-bit weight format of a GEMM ("int8", "int4", "fp8", "fp4"; "" for 16-bit), whose weights
     /// may have to be dequantized on the vector units, and the bytes one weight element occupies.</summary>
     public string WeightFormat { get; init; } = "";
@@ -40,6 +43,8 @@ public sealed class PlanEntry
     public double Experts { get; init; }
     public double TopK { get; init; }
     public double LocalExperts { get; init; }
+    /// <summary>Expert slots of the whole layer (experts plus redundant replicas).</summary>
+    public double Slots { get; init; }
     public double TokenGroups { get; init; }
     public double BytesPerExpert { get; init; }
     public double FlopsPerPair { get; init; }
@@ -50,6 +55,8 @@ public sealed class PlanEntry
     // Collectives.
     public CollectiveKind Collective { get; init; }
     public int CommGroup { get; init; }
+    /// <summary>All-to-all: the expert copies of each row the IR states (top_k); the cost model sends a row once per GPU.</summary>
+    public int Fanout { get; init; } = 1;
     public string CommAxis { get; init; } = "";
     /// <summary>For an expert-parallel all-to-all: the index in the plan of the MoE entry it carries tokens to or
     /// from (its region's), so the busiest GPU's share loads it; -1 otherwise.</summary>

@@ -4,6 +4,8 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Text;
+using GraphDsl.Backends.CostModel.Model;
+using GraphDsl.Ir.Diagnostics;
 
 namespace GraphDsl.Backends.CostModel.Validation;
 
@@ -15,6 +17,29 @@ public sealed record Measurement(
 {
     public bool IsCalibration => Use == "C";
 
+    /// <summary>Redundant expert slots of the deployment (EPLB replicas), from the optional <c>redundant</c> column.</summary>
+    public int Redundant { get; init; }
+
+    /// <summary>How the engine was driven (optional <c>workload</c> column): "static" (a fixed batch that starts together, the
+    /// default), "concurrency" (closed-loop serving: <see cref="Batch"/> clients, each sending its next request when the last
+    /// completes, as benchmark_serving's --max-concurrency does), or "engine" (as many requests as the engine takes at once).</summary>
+    public string Scenario { get; init; } = "static";
+
+    /// <summary>Speculative decoding the run used (optional <c>speculative</c> column): "mtp:K" or "draft:K" with K draft
+    /// tokens per step; empty for none.</summary>
+    public string Speculative { get; init; } = "";
+
+    /// <summary>Mean tokens kept per speculative step, accepted drafts plus the target's own (optional <c>acceptance</c>
+    /// column); null where the source does not say.</summary>
+    public double? Acceptance { get; init; }
+
+    /// <summary>The values of the optional <c>workload</c> column.</summary>
+    public static readonly string[] Scenarios = { "static", "concurrency", "engine" };
+
+    /// <summary>The largest measurements file read: the published dataset is under 200 KB (about 170 rows);
+    /// 16 MiB holds some 25,000 rows.</summary>
+    public const long MaxFileBytes = 16L << 20;
+
     /// <summary>The engine family a profile is fitted for: gpt-fast, trtllm, fastertransformer, vllm; "" when none.</summary>
     public string EngineFamily
     {
@@ -25,50 +50,154 @@ public sealed record Measurement(
             if (e.Contains("tensorrt")) return "trtllm";
             if (e.Contains("fastertransformer")) return "fastertransformer";
             if (e.Contains("vllm")) return "vllm";
+            if (e.Contains("sglang")) return "sglang";
             return "";
         }
     }
 
-    /// <summary>Reads the dataset (RFC 4180 CSV with a header row).</summary>
-    public static IReadOnlyList<Measurement> Load(string path) => Parse(File.ReadAllText(path), path);
-
-    /// <summary>Reads the dataset from its text; <paramref name="path"/> names it in errors.</summary>
-    public static IReadOnlyList<Measurement> Parse(string text, string path)
+    /// <summary>Reads the dataset (RFC 4180 CSV with a header row); bad rows are an
+    /// <see cref="InvalidDataException"/> listing each (<see cref="Parse"/> reports them as diagnostics).</summary>
+    public static IReadOnlyList<Measurement> Load(string path)
     {
-        var rows = Csv.Parse(text);
-        if (rows.Count == 0) throw new InvalidDataException($"{path}: the file is empty; expected a header row naming the columns");
-        var header = rows[0];
-        int Col(string name) => Array.IndexOf(header, name) is var i && i >= 0 ? i : throw new InvalidDataException($"{path}: no column '{name}'");
-        string Get(string[] r, string name) => Col(name) < r.Length ? r[Col(name)].Trim() : "";
-        int? Int(string[] r, string name) => int.TryParse(Get(r, name), NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v : null;
-        long? Long(string[] r, string name) => long.TryParse(Get(r, name), NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v : null;
-        // Rows are numbered as a spreadsheet shows them: the header is row 1.
-        double Value(string[] r, int row) =>
-            double.TryParse(Get(r, "value"), NumberStyles.Float | NumberStyles.AllowThousands, CultureInfo.InvariantCulture, out var v) ? v
-                : throw new InvalidDataException($"{path}: row {row}: 'value' must be a number, found '{Get(r, "value")}'");
-        var list = new List<Measurement>();
-        for (int row = 1; row < rows.Count; row++)
+        var diagnostics = new DiagnosticBag();
+        var rows = Parse(path, GraphDsl.Ir.Files.InputFile.ReadAllText(path, MaxFileBytes, "a measurements CSV"), diagnostics);
+        if (diagnostics.HasErrors) throw new InvalidDataException(string.Join("\n", diagnostics.Items));
+        return rows;
+    }
+
+    /// <summary>
+    /// Reads the dataset from its text. Every row is checked before the cost model sees it: the measured
+    /// value must be a positive finite number, the counts (GPUs, nodes, layout, batch, prompt) positive
+    /// integers and the output a non-negative one, each at most <see cref="Workload.MaxTokens"/>; a bad
+    /// field is an error at its line and column naming the row (NaN, 0 or -5 used to give a MAPE of NaN%
+    /// or a silently ignored batch). An empty file or a missing column is an error too.
+    /// </summary>
+    public static IReadOnlyList<Measurement> Parse(string path, string text, DiagnosticBag diagnostics)
+    {
+        var records = Csv.ParseRecords(text);
+        if (records.Count == 0)
         {
-            var r = rows[row];
-            if (r.Length <= 1) continue;
-            list.Add(new Measurement(Get(r, "id"), Get(r, "model"), Get(r, "hardware"), Int(r, "gpus") ?? 1, Int(r, "nodes") ?? 1,
-                Int(r, "tp"), Int(r, "pp"), Int(r, "ep"), Int(r, "dp"), Get(r, "weights"), Get(r, "kv"), Long(r, "batch"), Long(r, "prompt"), Long(r, "output"),
-                Get(r, "metric"), Value(r, row + 1), Get(r, "unit"), Get(r, "engine"), Get(r, "use"),
-                Get(r, "source"), Get(r, "notes")));
+            diagnostics.Report(DiagnosticCatalog.InvalidMeasurements, SourceSpan.At(path, 1, 1), "the file is empty: expected a header row (" + string.Join(",", Columns) + ")");
+            return Array.Empty<Measurement>();
+        }
+        var header = records[0].Fields.Select(h => h.Trim()).ToArray();
+        var missing = Columns.Where(c => Array.IndexOf(header, c) < 0).ToList();
+        if (missing.Count > 0)
+        {
+            diagnostics.Report(DiagnosticCatalog.InvalidMeasurements, SourceSpan.At(path, records[0].Line, 1), "no column " + string.Join(", ", missing.Select(c => $"'{c}'")));
+            return Array.Empty<Measurement>();
+        }
+        var list = new List<Measurement>();
+        foreach (var (record, index) in records.Skip(1).Select((r, i) => (r, i + 1)).Where(x => x.r.Fields.Length > 1))
+        {
+            var row = new RowReader(path, header, record, index, diagnostics);
+            var m = new Measurement(row.Text("id"), row.Text("model"), row.Text("hardware"), row.Int("gpus") ?? 1, row.Int("nodes") ?? 1,
+                row.Int("tp"), row.Int("pp"), row.Int("ep"), row.Int("dp"), row.Text("weights"), row.Text("kv"),
+                row.Count("batch"), row.Count("prompt"), row.Count("output", min: 0),
+                row.Text("metric"), row.Value("value"), row.Text("unit"), row.Text("engine"), row.Text("use"), row.Text("source"), row.Text("notes"))
+            {
+                Redundant = (int)(row.Count("redundant", min: 0, max: 1 << 20) ?? 0),
+                Scenario = row.Choice("workload", Scenarios) ?? "static",
+                Speculative = row.Text("speculative"),
+                Acceptance = row.OptionalValue("acceptance"),
+            };
+            if (!row.Failed) list.Add(m);
         }
         return list;
     }
+
+    /// <summary>The columns every dataset has (a value may be empty where not published).</summary>
+    public static readonly string[] Columns =
+        { "id", "model", "hardware", "gpus", "nodes", "tp", "pp", "ep", "dp", "weights", "kv", "batch", "prompt", "output", "metric", "value", "unit", "engine", "use", "source", "notes" };
+
+    /// <summary>The fields of one row, checked as they are read; a bad one is reported at its position.</summary>
+    private sealed class RowReader
+    {
+        private readonly string _path;
+        private readonly string[] _header;
+        private readonly CsvRecord _record;
+        private readonly int _row;
+        private readonly DiagnosticBag _diagnostics;
+
+        public RowReader(string path, string[] header, CsvRecord record, int row, DiagnosticBag diagnostics)
+        {
+            _path = path; _header = header; _record = record; _row = row; _diagnostics = diagnostics;
+        }
+
+        public bool Failed { get; private set; }
+
+        public string Text(string column) => Index(column) is var i && i >= 0 && i < _record.Fields.Length ? _record.Fields[i].Trim() : "";
+
+        /// <summary>A positive finite number, or null when empty (an optional column).</summary>
+        public double? OptionalValue(string column) => Text(column).Length == 0 ? null : Value(column);
+
+        /// <summary>One of <paramref name="choices"/>, or null when empty (an optional column).</summary>
+        public string? Choice(string column, string[] choices)
+        {
+            var text = Text(column);
+            if (text.Length == 0) return null;
+            if (Array.IndexOf(choices, text) >= 0) return text;
+            Fail(column, $"'{text}' is not one of {string.Join(", ", choices)}");
+            return null;
+        }
+
+        /// <summary>A count of tokens or sequences: empty when not published, else an integer from <paramref name="min"/>
+        /// to <see cref="Workload.MaxTokens"/>.</summary>
+        public long? Count(string column, long min = 1, long max = Workload.MaxTokens)
+        {
+            var text = Text(column);
+            if (text.Length == 0) return null;
+            if (long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var v) && v >= min && v <= max) return v;
+            Fail(column, $"'{text}' is not an integer from {min} to {max}");
+            return null;
+        }
+
+        /// <summary>A GPU, node or layout count: empty when not published, else a positive int.</summary>
+        public int? Int(string column) => (int?)Count(column, max: int.MaxValue);
+
+        /// <summary>The measured value: a positive finite number (errors are relative to it).</summary>
+        public double Value(string column)
+        {
+            var text = Text(column);
+            if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && v > 0 && double.IsFinite(v)) return v;
+            Fail(column, $"'{text}' is not a positive finite number");
+            return double.NaN;
+        }
+
+        private void Fail(string column, string problem)
+        {
+            var i = Index(column);
+            var (line, col) = i < _record.Starts.Length ? _record.Starts[i] : (_record.Line, 1);
+            var id = Text("id");
+            _diagnostics.Report(DiagnosticCatalog.InvalidMeasurements, SourceSpan.At(_path, line, col),
+                $"row {_row}{(id.Length > 0 ? $" ({id})" : "")}: {column} {problem}");
+            Failed = true;
+        }
+
+        private int Index(string column) => Array.IndexOf(_header, column);
+    }
+}
+
+/// <summary>A CSV record: its fields and where each starts (1-based line and column), for diagnostics.</summary>
+public sealed record CsvRecord(string[] Fields, (int Line, int Column)[] Starts)
+{
+    public int Line => Starts.Length > 0 ? Starts[0].Line : 1;
 }
 
 /// <summary>Minimal RFC 4180 CSV reader (quoted fields, doubled quotes, newlines inside quotes).</summary>
 public static class Csv
 {
-    public static List<string[]> Parse(string text)
+    public static List<string[]> Parse(string text) => ParseRecords(text).Select(r => r.Fields).ToList();
+
+    public static List<CsvRecord> ParseRecords(string text)
     {
-        var rows = new List<string[]>();
+        var rows = new List<CsvRecord>();
         var row = new List<string>();
+        var starts = new List<(int, int)>();
         var field = new StringBuilder();
         bool quoted = false;
+        int line = 1, lineStart = 0;
+        starts.Add((1, 1));
         for (int i = 0; i < text.Length; i++)
         {
             char c = text[i];
@@ -77,18 +206,23 @@ public static class Csv
                 if (c == '"' && i + 1 < text.Length && text[i + 1] == '"') { field.Append('"'); i++; }
                 else if (c == '"') quoted = false;
                 else field.Append(c);
+                if (c == '\n') { line++; lineStart = i + 1; }
                 continue;
             }
             switch (c)
             {
                 case '"': quoted = true; break;
-                case ',': row.Add(field.ToString()); field.Clear(); break;
+                case ',': row.Add(field.ToString()); field.Clear(); starts.Add((line, i + 2 - lineStart)); break;
                 case '\r': break;
-                case '\n': row.Add(field.ToString()); field.Clear(); rows.Add(row.ToArray()); row.Clear(); break;
+                case '\n':
+                    row.Add(field.ToString()); field.Clear(); rows.Add(new CsvRecord(row.ToArray(), starts.ToArray())); row.Clear(); starts.Clear();
+                    line++; lineStart = i + 1;
+                    starts.Add((line, 1));
+                    break;
                 default: field.Append(c); break;
             }
         }
-        if (field.Length > 0 || row.Count > 0) { row.Add(field.ToString()); rows.Add(row.ToArray()); }
+        if (field.Length > 0 || row.Count > 0) { row.Add(field.ToString()); rows.Add(new CsvRecord(row.ToArray(), starts.ToArray())); }
         return rows;
     }
 }

@@ -34,6 +34,16 @@ public sealed class Validator
 
     public Validator(Func<string, Module?> models, HardwareCatalog catalog) { _models = models; _catalog = catalog; }
 
+    private readonly Dictionary<string, bool> _moe = new();
+
+    /// <summary>The regimes <paramref name="m"/> is reported in (<see cref="Validation.Regimes"/>).</summary>
+    public HashSet<string> RegimesOf(Measurement m)
+    {
+        if (!_moe.TryGetValue(m.Model, out var moe))
+            _moe[m.Model] = moe = _models(m.Model)?.WalkAll().Any(o => o.Def == GraphDsl.Ir.Ops.MoeOps.Experts) ?? false;
+        return Regimes.Of(m, moe, _catalog.Find(m.Hardware)?.Vendor);
+    }
+
     public static string MapFormat(string f) => f switch
     {
         "" => "keep",
@@ -45,16 +55,21 @@ public sealed class Validator
     public ValidationResult Predict(Measurement m, EfficiencyProfile profile)
     {
         ValidationResult Skip(string why) => new(m, null, why, profile.Name);
-        if (m.Prompt is null || m.Output is null && m.Metric != "ttft_ms") return Skip("prompt/output lengths not published");
-        if (m.Notes.Contains("with MTP") || m.Notes.Contains("MTP speculative") || m.Notes.Contains("includes speculative", StringComparison.OrdinalIgnoreCase))
-            return Skip("speculative decoding (MTP) not modelled");
+        if (m.Prompt is null || m.Output is null && m.Metric is not ("ttft_ms" or "prefill_tokens_per_s")) return Skip("prompt/output lengths not published");
+        Speculation? speculation = null;
+        if (m.Speculative.Length > 0)
+        {
+            if (m.Acceptance is not { } acceptance) return Skip("speculative decoding's acceptance not published");
+            speculation = Speculation.Parse(m.Speculative, acceptance, out var problem);
+            if (speculation is null) return Skip("speculative decoding: " + problem);
+        }
         if (m.Batch is null && m.Metric != "output_tokens_per_s") return Skip("batch chosen by the engine and not published");
         var device = _catalog.Find(m.Hardware);
         if (device is null) return Skip($"no device '{m.Hardware}'");
         int dp = m.Dp ?? 1, pp = m.Pp ?? 1;
         int tp = m.Tp ?? Math.Max(1, m.Gpus / (dp * pp));
         if (tp * dp * pp != m.Gpus) return Skip($"layout tp {tp} x dp {dp} x pp {pp} does not cover {m.Gpus} GPUs");
-        var dep = new Deployment(tp, m.Ep ?? 1, dp, pp, MapFormat(m.Weights), MapFormat(m.Kv));
+        var dep = new Deployment(tp, m.Ep ?? 1, dp, pp, MapFormat(m.Weights), MapFormat(m.Kv)) { MoeComm = profile.MoeComm, Redundant = m.Redundant };
         var compiled = Compile(m.Model, dep);
         if (compiled is null) return Skip($"cannot compile {m.Model} for {dep}");
         var cluster = new Cluster(device, m.Nodes, m.Gpus / m.Nodes);
@@ -62,10 +77,18 @@ public sealed class Validator
         long prompt = m.Prompt!.Value, output = m.Output ?? 0;
         double mid = prompt + output / 2.0;
         double? predicted;
+        if (m.Scenario == "concurrency") return Serving(m, predictor, dp, prompt, output, mid, profile);
+        if (speculation is not null) return Speculative(m, predictor, dp, prompt, output, mid, profile, speculation);
         switch (m.Metric)
         {
             case "ttft_ms":
-                predicted = predictor.TtftSeconds((double)m.Batch!.Value / dp, prompt) * 1e3;
+                // Published TTFTs of static batches (TensorRT-LLM v0.5's tables) are the whole batch's prefill: no
+                // request gets its first token before every prompt of the batch is prefilled.
+                predicted = predictor.BatchPrefillSeconds((double)m.Batch!.Value / dp, prompt) * 1e3;
+                break;
+            case "prefill_tokens_per_s":
+                // A prefill unit's prompt tokens per second: the batch's prompts in one prefill step per replica.
+                predicted = (double)m.Batch!.Value * prompt / predictor.BatchPrefillSeconds((double)m.Batch.Value / dp, prompt);
                 break;
             case "tpot_ms":
                 predicted = predictor.TpotSeconds((double)m.Batch!.Value / dp, mid) * 1e3;
@@ -76,7 +99,7 @@ public sealed class Validator
             case "request_latency_ms":
             {
                 double br = (double)m.Batch!.Value / dp;
-                predicted = (predictor.TtftSeconds(br, prompt) + output * predictor.TpotSeconds(br, mid)) * 1e3;
+                predicted = (predictor.BatchPrefillSeconds(br, prompt) + output * predictor.TpotSeconds(br, mid)) * 1e3;
                 break;
             }
             case "output_tokens_per_s":
@@ -90,7 +113,7 @@ public sealed class Validator
                     br = Math.Min(fit, EngineBatchCap);
                     if (br < 1) return Skip("nothing fits");
                 }
-                predicted = br * dp * output / (predictor.TtftSeconds(br, prompt) + output * predictor.TpotSeconds(br, mid));
+                predicted = br * dp * output / (predictor.BatchPrefillSeconds(br, prompt) + output * predictor.TpotSeconds(br, mid));
                 break;
             }
             default:
@@ -99,12 +122,68 @@ public sealed class Validator
         return new ValidationResult(m, predicted, "", profile.Name);
     }
 
+    /// <summary>
+    /// Closed-loop serving at a concurrency C (benchmark_serving's --max-concurrency): each client sends its next request
+    /// when the last completes, so in steady state about C requests decode together, and while one request decodes its O
+    /// tokens each of the other C - 1 clients starts one new request, whose prefill (run as its own step, or as the bulk of a
+    /// chunked step) stalls the decodes. Per request: TTFT = one prompt's prefill + half a decode step (it waits for the
+    /// step in flight); TPOT = the decode step at C sequences + (C - 1) prefills spread over its O - 1 later tokens;
+    /// latency = TTFT + (O - 1) TPOT; output throughput = C O / latency. With data-parallel attention over MoE layers every
+    /// replica waits for the others at each MoE layer, so a prefill on any replica stalls all of them.
+    /// </summary>
+    private static ValidationResult Serving(Measurement m, Predictor predictor, int dp, long prompt, long output, double mid, EfficiencyProfile profile)
+    {
+        if (m.Batch is not { } c || c < 1) return new ValidationResult(m, null, "concurrency not published", profile.Name);
+        double perReplica = (double)c / dp;
+        double step = predictor.TpotSeconds(perReplica, mid);
+        double prefill = predictor.BatchPrefillSeconds(1, prompt);
+        bool synchronized = dp > 1 && predictor.Compiled.DecodePlan.Entries.Any(e => e.IsMoe);
+        double stalls = Math.Max(0, (synchronized ? c : perReplica) - 1);
+        double ttft = prefill + step / 2;
+        double tpot = step + (output > 1 ? stalls * prefill / (output - 1) : 0);
+        double latency = ttft + Math.Max(0, output - 1) * tpot;
+        double? predicted = m.Metric switch
+        {
+            "ttft_ms" => ttft * 1e3,
+            "tpot_ms" => tpot * 1e3,
+            "request_latency_ms" => latency * 1e3,
+            "output_tokens_per_s" => c * output / latency,
+            "decode_tokens_per_s" => c / tpot,
+            _ => null,
+        };
+        return predicted is null
+            ? new ValidationResult(m, null, $"metric '{m.Metric}' not modelled", profile.Name)
+            : new ValidationResult(m, predicted, "", profile.Name);
+    }
+
+    /// <summary>A fixed batch decoding speculatively: each step (K drafts and a verify over K + 1 positions) yields the
+    /// acceptance's tokens per sequence, so O output tokens take O / A steps after the prefill.</summary>
+    private static ValidationResult Speculative(Measurement m, Predictor predictor, int dp, long prompt, long output, double mid, EfficiencyProfile profile,
+        Speculation s)
+    {
+        if (m.Batch is not { } b) return new ValidationResult(m, null, "batch not published", profile.Name);
+        double perReplica = (double)b / dp;
+        double step;
+        try { step = predictor.SpeculativeStepSeconds(perReplica, mid, s); }
+        catch (ArgumentException e) { return new ValidationResult(m, null, "speculative decoding not modelled for this model: " + e.Message, profile.Name); }
+        double? predicted = m.Metric switch
+        {
+            "output_tokens_per_s" => b * output / (predictor.BatchPrefillSeconds(perReplica, prompt) + output / s.Acceptance * step),
+            "decode_tokens_per_s" => b * s.Acceptance / step,
+            "tpot_ms" => step / s.Acceptance * 1e3,
+            _ => null,
+        };
+        return predicted is null
+            ? new ValidationResult(m, null, $"metric '{m.Metric}' not modelled", profile.Name)
+            : new ValidationResult(m, predicted, "", profile.Name);
+    }
+
     private CompiledDeployment? Compile(string model, Deployment dep)
     {
         var key = model + "|" + dep;
         if (_compiled.TryGetValue(key, out var c)) return c;
         var module = _models(model);
-        c = module is null ? null : CompiledDeployment.Compile(module, dep, null, new DiagnosticBag());
+        c = module is null ? null : CompiledDeployment.Compile(module, dep, GraphDsl.Passes.Core.Pipeline.Empty, new DiagnosticBag());
         _compiled[key] = c;
         return c;
     }

@@ -18,7 +18,7 @@ internal static class StructuralLowering
         (CoreOps.Input, Input), (CoreOps.Weight, Weight), (CoreOps.Output, Output), (CoreOps.Repeat, Repeat), (CoreOps.Call, Call),
         (CoreOps.Yield, (_, _) => { }), (CoreOps.Return, (_, _) => { }),
         (CommOps.AllReduce, SingleMember), (CommOps.AllGather, SingleMember), (CommOps.ReduceScatter, SingleMember),
-        (CommOps.AllToAll, SingleMember), (CommOps.Start, SingleMember),
+        (CommOps.AllToAll, SingleMember), (CommOps.Shard, SingleMember), (CommOps.Start, SingleMember),
         (CommOps.Wait, (c, op) => c.Set(op.Result, c.In(op, "handle"))),
         (CommOps.Send, (_, _) => { }), (CommOps.Recv, (c, op) => c.Set(op.Result, c.In(op, "x"))),
         (NnOps.BatchSlice, BatchSlice), (NnOps.BatchConcat, BatchConcat),

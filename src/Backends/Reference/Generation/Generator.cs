@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using GraphDsl.Numerics;
 
 namespace GraphDsl.Backends.Reference.Generation;
 
@@ -39,6 +40,7 @@ public sealed class Generator
             var logits = _model.Step(Tensor.FromInts(new[] { 1, next.Length }, next));
             _stepSeconds.Add(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
             var last = LastPosition(logits);
+            if (ValueScan.Of(last) is { NoneFinite: true } scan) throw new DegenerateLogitsException(tokens.Count, scan);
             stepLogits.Add(last);
             int token = sampling.Temperature > 0 ? TokenSampler.Sample(last, sampling.Temperature, random) : TokenSampler.Greedy(last);
             tokens.Add(token);

@@ -17,6 +17,7 @@ internal static class CommKernels
         (CommOps.AllGather, SingleMember),
         (CommOps.ReduceScatter, SingleMember),
         (CommOps.AllToAll, SingleMember),
+        (CommOps.Shard, SingleMember),
         (CommOps.Start, SingleMember),
         (CommOps.Wait, c => OpKernels.One(c.Input("handle"))),
         (CommOps.Send, _ => Array.Empty<Tensor>()),

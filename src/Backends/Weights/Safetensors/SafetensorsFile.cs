@@ -25,9 +25,11 @@ public sealed class SafetensorsFile : IDisposable
     public IReadOnlyList<SafetensorsEntry> Tensors => Header.Entries;
     public IReadOnlyDictionary<string, string> Metadata => Header.Metadata;
 
+    /// <summary>Opens a regular file (a FIFO or device is refused before it is opened, see
+    /// <see cref="GraphDsl.Ir.Files.InputFile.OpenRead"/>); tensor data is read later, within the file's length.</summary>
     public static SafetensorsFile Open(string path)
     {
-        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        var stream = GraphDsl.Ir.Files.InputFile.OpenRead(path);
         try { return Read(stream); }
         catch { stream.Dispose(); throw; }
     }
@@ -78,6 +80,23 @@ public sealed class SafetensorsFile : IDisposable
         var entry = this[name];
         if (entry.ElementCount > Array.MaxLength) throw new SafetensorsException($"holds {entry.ElementCount} elements, too many for one array", name);
         return ElementConversion.ToFloat32(entry.DType, ReadBytes(name));
+    }
+
+    /// <summary>The tensor's values converted to f32, row-major, in chunks of at most <paramref name="chunkElements"/>:
+    /// a scan of every value (<c>graphdsl weights check</c>) holds one chunk at a time, whatever the tensor's size.</summary>
+    public IEnumerable<float[]> ReadFloat32Chunks(string name, int chunkElements = 1 << 20)
+    {
+        var entry = this[name];
+        int size = entry.DType.SizeInBytes();
+        var buffer = new byte[(int)Math.Min(entry.ByteLength, (long)Math.Max(1, chunkElements) * size)];
+        for (long done = 0; done < entry.ByteLength;)
+        {
+            int n = (int)Math.Min(buffer.Length, entry.ByteLength - done);
+            _stream.Position = _dataStart + entry.Begin + done;
+            _stream.ReadExactly(buffer, 0, n);
+            done += n;
+            yield return ElementConversion.ToFloat32(entry.DType, buffer.AsSpan(0, n));
+        }
     }
 
     public void Dispose()

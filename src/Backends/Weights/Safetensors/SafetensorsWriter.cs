@@ -11,11 +11,9 @@ namespace GraphDsl.Backends.Weights.Safetensors;
 /// (metadata first) padded with spaces so the data starts at a multiple of 8 bytes.</summary>
 public static class SafetensorsWriter
 {
-    public static void Write(string path, IEnumerable<SafetensorsTensor> tensors, IReadOnlyDictionary<string, string>? metadata = null)
-    {
-        using var stream = new FileStream(path, FileMode.Create, FileAccess.Write);
-        Write(stream, tensors, metadata);
-    }
+    /// <summary>Writes the file whole or not at all: a failed or killed run leaves the previous file intact.</summary>
+    public static void Write(string path, IEnumerable<SafetensorsTensor> tensors, IReadOnlyDictionary<string, string>? metadata = null) =>
+        GraphDsl.Ir.Files.OutputFile.Write(path, stream => Write(stream, tensors, metadata));
 
     public static byte[] ToBytes(IEnumerable<SafetensorsTensor> tensors, IReadOnlyDictionary<string, string>? metadata = null)
     {

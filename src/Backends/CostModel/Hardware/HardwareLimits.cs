@@ -1,0 +1,24 @@
+namespace GraphDsl.Backends.CostModel.Hardware;
+
+/// <summary>
+/// The largest figures a hardware file may give: far beyond any device built (a thousand times or more),
+/// so a real or future device always fits, but a number no device could have (1e300 GB/s) is an error
+/// naming the field rather than a prediction that every deployment is instant and fits.
+/// </summary>
+public static class HardwareLimits
+{
+    /// <summary>Memory per GPU: 10^15 bytes, a petabyte (the largest GPUs hold 288 GB).</summary>
+    public const double MaxMemoryBytes = 1e15;
+
+    /// <summary>HBM or link bandwidth: 10^6 GB/s, i.e. 10^3 TB/s (HBM3e delivers 8 TB/s, NVLink 5 0.9 TB/s per direction).</summary>
+    public const double MaxBandwidthGbps = 1e6;
+
+    /// <summary>Peak throughput of a format: 10^6 TFLOP/s, i.e. 10^18 FLOP/s (B200: 9 PFLOP/s of dense FP4).</summary>
+    public const double MaxPeakTflops = 1e6;
+
+    /// <summary>A latency or fixed kernel time: 10^6 us, a second (real ones are microseconds).</summary>
+    public const double MaxMicroseconds = 1e6;
+
+    /// <summary>GPUs per node or SMs per GPU: 2^16 (NVL72 racks have 72 GPUs, a B200 148 SMs).</summary>
+    public const int MaxCount = 1 << 16;
+}

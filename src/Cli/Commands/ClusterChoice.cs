@@ -1,0 +1,39 @@
+using GraphDsl.Backends.CostModel.Hardware;
+using GraphDsl.Ir.Diagnostics;
+
+namespace GraphDsl.Cli.Commands;
+
+/// <summary>
+/// The cluster a cost-model command prices: <c>--gpus</c> devices over <c>--nodes</c> nodes. Without --nodes the GPUs
+/// fill nodes of the device's size (its <c>gpus_per_node</c> in the hardware catalog): ceil(gpus / gpus_per_node)
+/// nodes, or the next count that splits the GPUs evenly (9 GPUs of an 8-GPU node: 3 nodes of 3), and the output says
+/// it chose. A --nodes that puts more GPUs on a node than the device's nodes hold is kept, with a warning (GD0812).
+/// </summary>
+public sealed record ClusterChoice(Cluster Cluster, bool NodesDefault)
+{
+    /// <summary>The cluster, or null after reporting GPU and node counts that do not split evenly.</summary>
+    public static ClusterChoice? For(Device device, int gpus, int? nodes, DiagnosticBag diagnostics)
+    {
+        if (nodes is null)
+        {
+            int n = (int)(((long)gpus + device.GpusPerNode - 1) / device.GpusPerNode);
+            while (gpus % n != 0) n++;
+            return new ClusterChoice(new Cluster(device, n, gpus / n), true);
+        }
+        if (gpus < 1 || nodes < 1 || gpus % nodes != 0)
+        {
+            diagnostics.Report(DiagnosticCatalog.DeploymentMismatch, SourceSpan.None, $"--gpus ({gpus}) must be a positive multiple of --nodes ({nodes})");
+            return null;
+        }
+        int perNode = gpus / nodes.Value;
+        if (perNode > device.GpusPerNode)
+            diagnostics.Report(DiagnosticCatalog.NodesExceedDevice, SourceSpan.None,
+                $"--nodes {nodes} puts {perNode} GPUs on each node, but a {device.Id} node holds {device.GpusPerNode}; costing {nodes} node(s) of {perNode} as asked " +
+                $"(their GPUs share one NVLink domain); without --nodes, {gpus} GPUs take {For(device, gpus, null, diagnostics)!.Cluster.Nodes} node(s)");
+        return new ClusterChoice(new Cluster(device, nodes.Value, perNode), false);
+    }
+
+    /// <summary>How the node count was chosen, for the output: "8 nodes of 8, the default for h200-sxm (8 GPUs per node)".</summary>
+    public string Describe() =>
+        $"{Cluster.Nodes} node(s) of {Cluster.GpusPerNode}" + (NodesDefault ? $", the --nodes default for {Cluster.Device.Id} ({Cluster.Device.GpusPerNode} GPUs per node)" : "");
+}

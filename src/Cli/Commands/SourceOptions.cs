@@ -1,0 +1,33 @@
+using System;
+using System.CommandLine;
+using GraphDsl.Ir.Graph;
+
+namespace GraphDsl.Cli.Commands;
+
+/// <summary>What picks and finds the program a command compiles: --model (where the command has it) and
+/// --import-path, added to a command together.</summary>
+internal sealed class SourceOptions
+{
+    private readonly bool _withModel;
+
+    public SourceOptions(bool withModel = true) { _withModel = withModel; }
+
+    public Option<string?> Model { get; } = CommonOptions.Model();
+    public Option<string[]> ImportPaths { get; } = CommonOptions.ImportPath();
+
+    public void AddTo(Command c)
+    {
+        if (_withModel) c.Add(Model);
+        c.Add(ImportPaths);
+    }
+
+    public string? ModelName(ParseResult r) => _withModel ? r.GetValue(Model) : null;
+
+    public string[] Roots(ParseResult r) => r.GetValue(ImportPaths) ?? Array.Empty<string>();
+
+    /// <summary>The .moe (or .gir) file compiled with these options; null after printing its diagnostics.</summary>
+    public Module? Load(ParseResult r, string path) => Driver.Load(path, ModelName(r), Roots(r));
+
+    /// <summary>Another file's default model (a draft model), found with the same import paths.</summary>
+    public Module? LoadOther(ParseResult r, string path) => Driver.Load(path, null, Roots(r));
+}

@@ -1,0 +1,94 @@
+using System;
+using System.Linq;
+using CsCheck;
+using GraphDsl.Backends.CostModel.Model;
+using GraphDsl.Ir.Diagnostics;
+using GraphDsl.Ir.Graph;
+using GraphDsl.Ir.Ops;
+using GraphDsl.Ir.Shapes;
+using GraphDsl.Passes.Core;
+
+namespace GraphDsl.Backends.CostModel.Tests;
+
+/// <summary>
+/// Over random layouts of every MoE sample (tp, dp, ep, pp, redundant slots, how tokens reach the experts, nodes):
+/// every GPU receives at least the tokens living on other GPUs that need one of its experts (a lower bound no
+/// engine beats: those rows must arrive), and the experts' work summed over the GPUs of a layer is that of every
+/// token with its top-k experts, neither lost nor counted twice.
+/// </summary>
+public class MoeLayoutPropertyTests
+{
+    private static readonly string[] MoeSamples =
+        { "deepseek-v3", "mixtral-8x7b", "mixtral-8x22b", "qwen3-235b-a22b", "qwen3-30b-a3b", "grok-1", "switch-c-2048", "gpt-oss-120b", "tiny-moe" };
+
+    private const double Tokens = 4096;
+
+    private static readonly Gen<(string Sample, int Tp, int Dp, int EpDivisor, int Pp, int Redundant, string Comm, int NodesLog2)> Layouts =
+        Gen.Select(
+            Gen.Select(Gen.OneOf(MoeSamples), Gen.OneOf(1, 2, 4, 8), Gen.OneOf(1, 2, 4, 8, 16), Gen.OneOf(1, 2, 4, 8, 16)),
+            Gen.Select(Gen.OneOf(1, 2), Gen.OneOf(0, 0, 8, 16), Gen.OneOf("auto", "all_gather", "all_to_all"), Gen.Int[0, 2]),
+            (a, b) => (a.Item1, a.Item2, a.Item3, a.Item4, b.Item1, b.Item2, b.Item3, b.Item4));
+
+    [Fact]
+    public void Every_layout_receives_at_least_the_remote_tokens_its_experts_need_and_does_all_the_expert_work()
+    {
+        int checkedLayouts = 0;
+        Layouts.Sample(l =>
+        {
+            int group = l.Tp * l.Dp;
+            int ep = Math.Max(1, group / l.EpDivisor);
+            if (group % l.EpDivisor != 0) return;
+            // At least the nodes the GPUs need (8 per node), sometimes twice as many.
+            int gpus = group * l.Pp, minNodes = Math.Max(1, (gpus + 7) / 8), nodes = gpus % (minNodes << l.NodesLog2) == 0 ? minNodes << l.NodesLog2 : minNodes;
+            var d = new Deployment(l.Tp, ep, l.Dp, l.Pp) { Redundant = ep > 1 ? l.Redundant : 0, MoeComm = l.Comm };
+            var moe = FirstExperts(Models.Sample(l.Sample));
+            long experts = Dim(moe.Operand("w_up")!, 0), topK = Dim(moe.Operand("indices")!, -1), hidden = Dim(moe.Operand("x")!, -1);
+            if ((experts + d.Redundant) % ep != 0) return;
+            var sharded = Parallelized(l.Sample, d);
+            if (sharded is null) return;  // the pass refuses the layout (heads, hidden sizes): nothing to check
+            checkedLayouts++;
+
+            // Work: every GPU of the group runs its share; together they run every token's top-k experts once.
+            var full = moe.Def.Cost!(new CostContext(moe, IrBuilder.Resolver(Models.Sample(l.Sample)), CostPhase.Decode));
+            var part = sharded.Def.Cost!(new CostContext(sharded, _ => null, CostPhase.Decode));
+            double work = Evaluate(part.Flops, Tokens / l.Dp) * group, whole = Evaluate(full.Flops, Tokens);
+            Assert.True(Math.Abs(work - whole) <= 1e-9 * whole, $"{l.Sample} {d}: experts' work {work:G6} over the group, every token's {whole:G6}");
+
+            // Traffic: rows living on other replicas that pick one of this GPU's experts must reach it.
+            double slots = experts + d.Redundant, local = slots / ep;
+            double bound = (Tokens - Tokens / l.Dp) * Collectives_PicksAny(slots, local, topK) * hidden * moe.Operand("x")!.Type.DType.BytesPerElement;
+            var (received, _) = MoeLayoutTrafficTests.LayerTraffic("h100-sxm", nodes, d, l.Sample, Tokens);
+            Assert.True(received >= bound * (1 - 1e-9), $"{l.Sample} {d} on {nodes} node(s): receives {received:G6} bytes, the remote rows its experts need are {bound:G6}");
+        }, iter: 80, threads: 1, seed: "0N0XIzNsQ0O2");
+        Assert.True(checkedLayouts >= 30, $"only {checkedLayouts} of the sampled layouts compiled");
+    }
+
+    /// <summary>1 - C(P - S, k) / C(P, k), written out here rather than taken from the code under test.</summary>
+    private static double Collectives_PicksAny(double slots, double held, double k)
+    {
+        if (held >= slots) return 1;
+        double none = 1;
+        for (int i = 0; i < k; i++) none *= (slots - held - i) / (slots - i);
+        return 1 - none;
+    }
+
+    /// <summary>A cost polynomial at a decode step of <paramref name="batch"/> sequences (seq 1, ctx 1024).</summary>
+    private static double Evaluate(Poly p, double batch) =>
+        p.Evaluate(s => s switch { "batch" => (long)batch, "seq" => 1, "ctx" => 1024, _ => null }) ?? throw new InvalidOperationException("unbound symbol in " + p);
+
+    private static long Dim(Value v, int axis) =>
+        v.Type.Shape[axis < 0 ? v.Type.Rank + axis : axis].Evaluate(_ => null, _ => null) ?? throw new InvalidOperationException("static dim expected");
+
+    private static Operation FirstExperts(Module m)
+    {
+        var flat = new PassManager(Pipeline.Parse("inline,canonicalize", new DiagnosticBag())!).Run(m).Module!;
+        return flat.WalkAll().First(o => o.Def == MoeOps.Experts);
+    }
+
+    private static Operation? Parallelized(string sample, Deployment d)
+    {
+        var pipeline = Pipeline.Parse("inline,canonicalize", new DiagnosticBag())!.Append(d.ParallelizeElement());
+        var run = new PassManager(pipeline).Run(Models.Sample(sample));
+        return run.Module?.WalkAll().First(o => o.Def == MoeOps.Experts);
+    }
+}

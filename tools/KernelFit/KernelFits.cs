@@ -1,0 +1,183 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using GraphDsl.Backends.CostModel.Moe;
+
+namespace KernelFit;
+
+/// <summary>A least-squares line latency = t0 + slope x size, with its rms residual over n rows.</summary>
+public sealed record Fit(string Key, double T0, double Slope, double Rms, int N)
+{
+    /// <summary>A fixed latency is kept only where the line explains the rows better than the intercept's own size.</summary>
+    public bool Kept => T0 > 0 && Rms <= T0;
+}
+
+/// <summary>The fits KernelFit derives from one engine's tables of one device (seconds and bytes throughout).</summary>
+public static class KernelFits
+{
+    public static double D(IReadOnlyDictionary<string, string> r, string k) => double.Parse(r[k], CultureInfo.InvariantCulture);
+
+    public static double Median(List<double> xs) { xs.Sort(); return xs.Count == 0 ? double.NaN : xs[xs.Count / 2]; }
+
+    private static Fit Line(string key, IReadOnlyList<(double X, double Y)> pts)
+    {
+        double mx = pts.Average(p => p.X), my = pts.Average(p => p.Y);
+        double sxx = pts.Sum(p => (p.X - mx) * (p.X - mx));
+        double slope = sxx == 0 ? 0 : pts.Sum(p => (p.X - mx) * (p.Y - my)) / sxx;
+        double t0 = my - slope * mx;
+        double rms = Math.Sqrt(pts.Average(p => Math.Pow(p.Y - t0 - slope * p.X, 2)));
+        return new Fit(key, t0, slope, rms, pts.Count);
+    }
+
+    /// <summary>Median weight-streaming bandwidth of 16-bit GEMMs at one row with at least 256 MiB of weights.</summary>
+    public static double StreamingBandwidth(ParquetTable gemm, Engine e) => Median(gemm.Rows
+        .Where(r => e.GemmSources.Contains(r["kernel_source"]) && r["gemm_dtype"] == "bfloat16" && D(r, "m") == 1 && D(r, "n") * D(r, "k") * 2 >= 256.0 * (1 << 20))
+        .Select(r => D(r, "n") * D(r, "k") * 2 / (D(r, "latency") * 1e-3)).ToList());
+
+    /// <summary>The share of the dense peak an 8192^3 GEMM reaches per math format.</summary>
+    public static Dictionary<string, double> GemmFractions(ParquetTable gemm, Engine e, Part part)
+    {
+        var result = new Dictionary<string, double>();
+        foreach (var r in gemm.Rows.Where(r => e.GemmSources.Contains(r["kernel_source"]) && D(r, "m") == 8192 && D(r, "n") == 8192 && D(r, "k") == 8192))
+            if (Sources.Formats.TryGetValue(r["gemm_dtype"], out var f) && part.PeakTflops.TryGetValue(f.Key, out var peak))
+                result[f.Key] = 2.0 * 8192 * 8192 * 8192 / (D(r, "latency") * 1e-3) / (peak * 1e12);
+        return result;
+    }
+
+    /// <summary>GEMM fixed latency: the intercept of latency against weight bytes at one row (8 MB - 2 GB of weights).</summary>
+    public static IEnumerable<Fit> GemmFixed(ParquetTable gemm, Engine e)
+    {
+        foreach (var group in gemm.Rows.Where(r => e.GemmSources.Contains(r["kernel_source"]) && D(r, "m") == 1 && Sources.Formats.ContainsKey(r["gemm_dtype"]))
+                     .GroupBy(r => r["gemm_dtype"]))
+        {
+            var pts = group.Select(r => (X: D(r, "n") * D(r, "k") * Sources.Formats[group.Key].Bytes, Y: D(r, "latency") * 1e-3))
+                .Where(p => p.X >= 8e6 && p.X <= 2e9).ToList();
+            if (pts.Count >= 5) yield return Line(Sources.Formats[group.Key].Key, pts);
+        }
+    }
+
+    /// <summary>Decode attention (one new token per sequence, GQA/MHA) fixed latency: the intercept of latency
+    /// against the KV bytes read, over one- to four-sequence rows with bf16 caches of at most 64 MB.</summary>
+    public static Fit? AttentionFixed(ParquetTable attention)
+    {
+        var pts = attention.Rows.Where(r => D(r, "batch_size") <= 4 && r["kv_cache_dtype"] == "bfloat16" && r["attn_dtype"] == "bfloat16"
+                && (!r.ContainsKey("window_size") || D(r, "window_size") == 0) && D(r, "beam_width") == 1)
+            .Select(r => (X: D(r, "batch_size") * (D(r, "isl") + D(r, "step")) * D(r, "num_key_value_heads") * D(r, "head_dim") * 2 * 2, Y: D(r, "latency") * 1e-3))
+            .Where(p => p.X <= 64e6).ToList();
+        return pts.Count >= 5 ? Line("bf16", pts) : null;
+    }
+
+    /// <summary>Decode MLA attention kernel fixed latency (the bare kernel, over the 512 + 64 latent cache): the
+    /// intercept of latency against the latent bytes read, over one- to four-sequence bf16 rows.</summary>
+    public static Fit? MlaFixed(ParquetTable mla)
+    {
+        var pts = mla.Rows.Where(r => D(r, "batch_size") <= 4 && r["kv_cache_dtype"] == "bfloat16" && r["mla_dtype"] == "bfloat16")
+            .Select(r => (X: D(r, "batch_size") * (D(r, "isl") + D(r, "step")) * 576 * 2, Y: D(r, "latency") * 1e-3))
+            .Where(p => p.X <= 64e6).ToList();
+        return pts.Count >= 5 ? Line("bf16", pts) : null;
+    }
+
+    /// <summary>An engine's custom all-reduce under CUDA graphs (bf16): time against message bytes per GPU count,
+    /// at the sizes of the catalog's other curves (the database stores elements; bytes = elements x 2).</summary>
+    public static SortedDictionary<int, List<(double Bytes, double Us)>> AllReduceCurves(ParquetTable comm)
+    {
+        var sizes = new[] { 1024.0, 8192, 65536, 262144, 1048576, 4194304, 16777216, 67108864, 536870912 };
+        var result = new SortedDictionary<int, List<(double, double)>>();
+        var rows = comm.Rows.Where(r => r["allreduce_dtype"] == "bfloat16" && !r["kernel_source"].Contains("eager", StringComparison.OrdinalIgnoreCase));
+        foreach (var g in rows.GroupBy(r => (int)D(r, "num_gpus")))
+        {
+            var byBytes = g.GroupBy(r => D(r, "message_size") * 2).ToDictionary(x => x.Key, x => x.Min(r => D(r, "latency") * 1e3));
+            var pts = sizes.Where(byBytes.ContainsKey).Select(s => (s, Math.Round(byBytes[s], 1))).ToList();
+            if (pts.Count >= 3) result[g.Key] = pts;
+        }
+        return result;
+    }
+
+    /// <summary>NCCL's all-gather, reduce-scatter and all-to-all (nccl-tests under AIConfigurator's collector) inside a
+    /// node: time against the nccl-tests size in bytes (the gathered output, the reduced input, each rank's whole buffer),
+    /// per collective and GPU count, at the catalog's curve sizes. A larger message never takes less time, so each point
+    /// is the least time measured at its size or any larger one (the small sizes are noisy: 10-20 us in no order).</summary>
+    public static SortedDictionary<string, SortedDictionary<int, List<(double Bytes, double Us)>>> NcclCurves(ParquetTable nccl)
+    {
+        var sizes = new[] { 1024.0, 8192, 65536, 262144, 1048576, 4194304, 16777216, 67108864, 536870912 };
+        var names = new Dictionary<string, string> { ["all_gather"] = "all_gather", ["reduce_scatter"] = "reduce_scatter", ["alltoall"] = "all_to_all" };
+        var result = new SortedDictionary<string, SortedDictionary<int, List<(double, double)>>>(StringComparer.Ordinal);
+        foreach (var op in nccl.Rows.Where(r => names.ContainsKey(r["op_name"])).GroupBy(r => names[r["op_name"]]))
+        {
+            var byGpus = new SortedDictionary<int, List<(double, double)>>();
+            foreach (var g in op.GroupBy(r => (int)D(r, "num_gpus")))
+            {
+                double Bytes(IReadOnlyDictionary<string, string> r) => D(r, "message_size") * (r["nccl_dtype"] switch { "half" or "bfloat16" => 2, "float" => 4, _ => 1 });
+                var measured = g.GroupBy(Bytes).ToDictionary(x => x.Key, x => x.Min(r => D(r, "latency") * 1e3));
+                var pts = new List<(double, double)>();
+                foreach (var s in sizes)
+                {
+                    var atOrAbove = measured.Where(m => m.Key >= s).Select(m => m.Value).ToList();
+                    if (measured.ContainsKey(s) && atOrAbove.Count > 0) pts.Add((s, Math.Round(atOrAbove.Min(), 1)));
+                }
+                if (pts.Count >= 3) byGpus[g.Key] = pts;
+            }
+            if (byGpus.Count > 0) result[op.Key] = byGpus;
+        }
+        return result;
+    }
+
+    public sealed record MoeRow(string Key, string Distribution, double Tokens, double TouchedBytes, double Flops, double Seconds);
+
+    /// <summary>The fused-MoE rows, with the work of the GPU the database times: every GPU's equal share under
+    /// balanced routing; under a power law, the busiest GPU (AIConfigurator swaps it to rank 0), whose pairs the
+    /// cost model's <see cref="RoutingSkew.BusiestPairs"/> gives for the same alpha.</summary>
+    public static IEnumerable<MoeRow> MoeRows(ParquetTable moe, Engine e) =>
+        moe.Rows.Where(r => r["distribution"] is "balanced" or "power_law_1.01" or "power_law_1.2"
+                && e.MoeSources.Contains(r["kernel_source"]) && Sources.Formats.ContainsKey(r["moe_dtype"]))
+            .Select(r =>
+            {
+                double tokens = D(r, "num_tokens"), h = D(r, "hidden_size"), inter = D(r, "inter_size") / D(r, "moe_tp_size");
+                double k = D(r, "topk"), experts = D(r, "num_experts"), ep = D(r, "moe_ep_size");
+                double alpha = r["distribution"] == "balanced" ? 0 : double.Parse(r["distribution"]["power_law_".Length..], CultureInfo.InvariantCulture);
+                double pairs = alpha == 0 ? tokens * k / ep
+                    : RoutingSkew.BusiestPairs(tokens, k, experts, experts / ep, alpha, RoutingSkew.ExpectedMaxOfNormals((int)ep));
+                double touched = Math.Min(experts / ep, Math.Max(pairs, 1));
+                var f = Sources.Formats[r["moe_dtype"]];
+                return new MoeRow(f.Key, r["distribution"], tokens, touched * 3 * h * inter * f.Bytes, pairs * 2 * 3 * h * inter, D(r, "latency") * 1e-3);
+            });
+
+    /// <summary>Fused-MoE fixed latency per format: the median over one-token balanced rows (power-law rows where a
+    /// table has no balanced ones: one token picks its k experts either way) of latency less the touched experts'
+    /// weight bytes at the weight-streaming bandwidth.</summary>
+    public static SortedDictionary<string, (double Median, int N)> MoeFixed(IReadOnlyList<MoeRow> moe, double stream)
+    {
+        var result = new SortedDictionary<string, (double, int)>(StringComparer.Ordinal);
+        string distribution = moe.Any(r => r.Tokens == 1 && r.Distribution == "balanced") ? "balanced" : "power_law_1.01";
+        foreach (var g in moe.Where(r => r.Tokens == 1 && r.Distribution == distribution).GroupBy(r => r.Key))
+        {
+            var residuals = g.Select(r => r.Seconds - r.TouchedBytes / stream).OrderBy(x => x).ToList();
+            result[g.Key] = (Median(residuals), residuals.Count);
+        }
+        return result;
+    }
+
+    /// <summary>Whether one-token residuals are a consistent offset across shapes: their interquartile range is below
+    /// their median (a table whose one-token rows vary more than that times something else than a fixed cost).</summary>
+    public static bool MoeFixedConsistent(IReadOnlyList<MoeRow> moe, string key, double stream)
+    {
+        string distribution = moe.Any(r => r.Tokens == 1 && r.Distribution == "balanced") ? "balanced" : "power_law_1.01";
+        var xs = moe.Where(r => r.Key == key && r.Tokens == 1 && r.Distribution == distribution).Select(r => r.Seconds - r.TouchedBytes / stream).OrderBy(x => x).ToList();
+        if (xs.Count < 4) return false;
+        double q1 = xs[xs.Count / 4], q3 = xs[3 * xs.Count / 4], median = xs[xs.Count / 2];
+        return median > 0 && q3 - q1 <= median;
+    }
+
+    /// <summary>The cost model's MoE law on the rows of one format and distribution: fixed + max(streaming, math),
+    /// or, <paramref name="serial"/>, fixed + streaming + math (the profiles' moe_serial_work).</summary>
+    public static (double Median, double Ratio, int N) MoeLawError(IReadOnlyList<MoeRow> moe, string key, string distribution, double stream, double rate,
+        double fixedSeconds, bool serial)
+    {
+        var rows = moe.Where(r => r.Key == key && r.Distribution == distribution && r.Tokens <= 16384).ToList();
+        double Work(MoeRow r) => serial ? r.TouchedBytes / stream + r.Flops / rate : Math.Max(r.TouchedBytes / stream, r.Flops / rate);
+        var ratios = rows.Select(r => (fixedSeconds + Work(r)) / r.Seconds).ToList();
+        var errors = ratios.Select(x => Math.Abs(x - 1)).ToList();
+        return (Median(errors), Median(ratios), rows.Count);
+    }
+}
