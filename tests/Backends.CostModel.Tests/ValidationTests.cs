@@ -61,7 +61,7 @@ public class ValidationTests
         Assert.InRange(MapeOf("ttft_ms"), 0, Guard.Ttft);
         Assert.InRange(MapeOf("tpot_ms"), 0, Guard.Tpot);
         Assert.InRange(MapeOf("output_tokens_per_s"), 0, Guard.OutputTokens);
-        Snapshot.Verify(Report(results), extension: "md");
+        Snapshot.Verify(Report(results, validator), extension: "md");
     }
 
     /// <summary>The engines whose profiles `graphdsl calibrate` fits on their calibration points.</summary>
@@ -78,7 +78,7 @@ public class ValidationTests
         }
     }
 
-    private static string Report(System.Collections.Generic.IReadOnlyList<ValidationResult> results)
+    private static string Report(System.Collections.Generic.IReadOnlyList<ValidationResult> results, Validator validator)
     {
         var sb = new System.Text.StringBuilder("| id | use | model | hardware | GPUs | batch | in/out | metric | measured | predicted | error |\n|---|---|---|---|---|---|---|---|---|---|---|\n");
         foreach (var r in results)
@@ -93,7 +93,7 @@ public class ValidationTests
                 if (sel.Count > 0) sb.Append(FormattableString.Invariant($"\n{(use == "C" ? "calibration" : "checking")} {metric}: n={sel.Count}, MAPE {Validator.Mape(sel) * 100:F1}%"));
             }
         var checking = results.Where(x => !x.Measurement.IsCalibration && x.Error is not null).ToList();
-        var lines = Regimes.Summary(checking, NewValidator().RegimesOf, "checking").ToList();
+        var lines = Regimes.Summary(checking, validator.RegimesOf, "checking").ToList();
         sb.Append("\n\n").Append(lines[0]).Append('\n');
         foreach (var line in lines.Skip(1)) sb.Append('\n').Append(line);
         return sb.Append('\n').ToString();

@@ -110,12 +110,8 @@ public static class KernelFits
             {
                 double Bytes(IReadOnlyDictionary<string, string> r) => D(r, "message_size") * (r["nccl_dtype"] switch { "half" or "bfloat16" => 2, "float" => 4, _ => 1 });
                 var measured = g.GroupBy(Bytes).ToDictionary(x => x.Key, x => x.Min(r => D(r, "latency") * 1e3));
-                var pts = new List<(double, double)>();
-                foreach (var s in sizes)
-                {
-                    var atOrAbove = measured.Where(m => m.Key >= s).Select(m => m.Value).ToList();
-                    if (measured.ContainsKey(s) && atOrAbove.Count > 0) pts.Add((s, Math.Round(atOrAbove.Min(), 1)));
-                }
+                var pts = sizes.Where(measured.ContainsKey)
+                    .Select(s => (s, Math.Round(measured.Where(m => m.Key >= s).Min(m => m.Value), 1))).ToList();
                 if (pts.Count >= 3) byGpus[g.Key] = pts;
             }
             if (byGpus.Count > 0) result[op.Key] = byGpus;

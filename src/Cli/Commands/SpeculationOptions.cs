@@ -33,11 +33,12 @@ internal sealed class SpeculationOptions
             if (draftTokens is not null) Error("--draft-tokens is given without --speculative draft:FILE.moe");
             return (null, null);
         }
+        const string Mtp = "mtp:", Draft = "draft:";
         string? draftFile = null;
-        string spec = method;
-        if (method.StartsWith("draft:", System.StringComparison.Ordinal))
+        int k;
+        if (method.StartsWith(Draft, System.StringComparison.Ordinal))
         {
-            draftFile = method["draft:".Length..];
+            draftFile = method[Draft.Length..];
             if (draftFile.Length == 0) { Error("--speculative draft: names no draft model file (draft:FILE.moe)"); return (null, null); }
             if (draftTokens is null) { Error($"--speculative {method} needs --draft-tokens K, the tokens the draft model proposes per step"); return (null, null); }
             if (draftTokens is < 1 or > Speculation.MaxDraftTokens)
@@ -45,35 +46,38 @@ internal sealed class SpeculationOptions
                 Error($"--draft-tokens must be from 1 to {Speculation.MaxDraftTokens}, found {draftTokens}");
                 return (null, null);
             }
-            spec = "draft:" + draftTokens.Value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            k = (int)draftTokens.Value;
         }
-        else if (!method.StartsWith("mtp:", System.StringComparison.Ordinal))
+        else if (!method.StartsWith(Mtp, System.StringComparison.Ordinal))
         {
             Error($"--speculative: '{method}' is not mtp:K (the model's multi-token-prediction module) or draft:FILE.moe (a draft model)");
             return (null, null);
         }
-        else if (!int.TryParse(method["mtp:".Length..], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var k)
-                 || k < 1 || k > Speculation.MaxDraftTokens)
+        else
         {
-            Error($"--speculative {method}: K, the draft tokens per step, must be a whole number from 1 to {Speculation.MaxDraftTokens}");
-            return (null, null);
-        }
-        else if (draftTokens is not null)
-        {
-            Error("--draft-tokens is for --speculative draft:FILE.moe; mtp:K gives its draft tokens itself");
-            return (null, null);
+            if (!int.TryParse(method[Mtp.Length..], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out k)
+                || k < 1 || k > Speculation.MaxDraftTokens)
+            {
+                Error($"--speculative {method}: K, the draft tokens per step, must be a whole number from 1 to {Speculation.MaxDraftTokens}");
+                return (null, null);
+            }
+            if (draftTokens is not null)
+            {
+                Error("--draft-tokens is for --speculative draft:FILE.moe; mtp:K gives its draft tokens itself");
+                return (null, null);
+            }
         }
         if (acceptance is null)
         {
             Error($"--speculative {method} needs --acceptance: the mean tokens kept per step (from 1 to K + 1) that the engine reports for this model and traffic");
             return (null, null);
         }
-        var s = Speculation.Parse(spec, acceptance.Value, out var problem);
-        if (s is null)
+        if (Speculation.AcceptanceProblem(k, acceptance.Value) is { } problem)
         {
             Error("--speculative: " + problem);
             return (null, null);
         }
+        var s = new Speculation(draftFile is null ? "mtp" : "draft", k, acceptance.Value);
         return (s, draftFile);
     }
 }

@@ -67,7 +67,7 @@ public static class PredictionJson
             w.Number("verify_ms", spec.VerifyMs);
             w.Number("step_ms", spec.StepMs);
             w.Number("tpot_ms", spec.TpotMs);
-            w.Number("speedup", p.Decode.Milliseconds / spec.TpotMs);
+            w.Number("speedup", p.SpeculativeSpeedup!.Value);
             w.Number("drafter_weights_gb", spec.DraftWeightBytes / 1e9);
             w.Number("drafter_kv_bytes_per_token", spec.DraftKvBytesPerToken);
         });

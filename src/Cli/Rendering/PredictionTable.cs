@@ -34,7 +34,7 @@ public static class PredictionTable
         {
             t.AddRow("TPOT (speculative step / tokens kept)", $"{spec.TpotMs:F3} ms");
             t.AddRow($"speculative step ({spec.DraftTokens} draft pass(es) + verify of {spec.DraftTokens + 1})", $"{spec.DraftMs:F3} + {spec.VerifyMs:F3} ms");
-            t.AddRow("plain decode step", $"{p.Decode.Milliseconds:F3} ms (speculation {p.Decode.Milliseconds / spec.TpotMs:F2}x faster per token)");
+            t.AddRow("plain decode step", $"{p.Decode.Milliseconds:F3} ms (speculation {p.SpeculativeSpeedup:F2}x faster per token)");
         }
         else t.AddRow("TPOT (one decode step)", $"{p.Decode.Milliseconds:F3} ms");
         if (Math.Abs(p.Decode.SerialMs - p.Decode.Milliseconds) > 1e-9)

@@ -28,14 +28,14 @@ internal sealed record SweepSkips(long Candidates, long OtherGpuCount, long EpNo
 /// <summary>`graphdsl sweep` output: CSV (metadata as leading '#' lines), JSON or a markdown table.</summary>
 internal static class SweepOutput
 {
-    /// <summary>The efficiency profile each device was predicted with, as a sentence.</summary>
-    private static string ProfileSentence(IReadOnlyDictionary<string, string> profiles) =>
-        "efficiency profile: " + string.Join("; ", profiles.Select(p => $"{p.Value} on {p.Key}"));
+    /// <summary>The efficiency profile each device was predicted with: "vllm on h100-sxm; vllm-rocm on mi300x".</summary>
+    private static string Profiles(IReadOnlyDictionary<string, string> profiles) =>
+        string.Join("; ", profiles.Select(p => $"{p.Value} on {p.Key}"));
 
     public static string Csv(List<SweepRow> rows, SweepRow? best, double? slo, SweepSkips skips, IReadOnlyDictionary<string, string> profiles)
     {
         var sb = new StringBuilder();
-        sb.Append("# ").Append(ProfileSentence(profiles)).Append('\n');
+        sb.Append("# efficiency profile: ").Append(Profiles(profiles)).Append('\n');
         foreach (var s in skips.Sentences()) sb.Append("# ").Append(s).Append('\n');
         sb.Append("passes,hardware,gpus,nodes,tp,ep,dp,pp,redundant_experts,moe_comm,weights,kv,batch,prompt,context,feasible,max_batch,ttft_ms,prefill_batch_ms,tpot_ms,serial_tpot_ms,kernels_per_step,tokens_per_s,tokens_per_s_per_gpu,weights_gb,kv_gb,free_gb,meets_slo,best,error\n");
         foreach (var x in rows)
@@ -107,7 +107,7 @@ internal static class SweepOutput
             if (x.Error.Length > 0) { sb.Append($"| {passes} | {x.Device} | {layout} | {x.Dep.Weights} | {x.Dep.Kv} | {x.Batch} | {x.Context} | {x.Error.Replace("|", "/")} | | | | | | | no |\n"); continue; }
             sb.Append($"| {passes} | {x.Device} | {layout} | {x.Dep.Weights} | {x.Dep.Kv} | {x.Batch} | {x.Context} | {N(p.TpotMs, "F2")} | {N(p.SerialTpotMs, "F2")} | {N(p.KernelsPerStep, "F0")} | {N(p.TokensPerSecond, "F0")} | {N(p.WeightGb, "F1")} | {N(p.KvGb, "F1")} | {(p.MaxBatch == long.MaxValue ? "" : p.MaxBatch.ToString(CultureInfo.InvariantCulture))} | {(p.Feasible ? "yes" : "no")}{(ReferenceEquals(x, best) ? " (best)" : "")} |\n");
         }
-        sb.Append('\n').Append(char.ToUpperInvariant(ProfileSentence(profiles)[0])).Append(ProfileSentence(profiles)[1..]).Append(".\n");
+        sb.Append("\nEfficiency profile: ").Append(Profiles(profiles)).Append(".\n");
         if (skips.Any) sb.Append('\n').Append("Skipped: ").Append(string.Join("; ", skips.Sentences())).Append(".\n");
         return sb.ToString();
     }

@@ -28,7 +28,7 @@ public sealed class Collectives
     // NCCL's all-reduce, all-gather, reduce-scatter and all-to-all. A count without its own curve between two measured
     // ones takes their geometric blend.
     private readonly GroupCurve[] _engineCurve = new GroupCurve[9];
-    private readonly GroupCurve[] _ncclCurve = new GroupCurve[9];
+    private readonly GroupCurve[] _ncclAllReduce = new GroupCurve[9];
     private readonly GroupCurve[] _ncclAllGather = new GroupCurve[9];
     private readonly GroupCurve[] _ncclReduceScatter = new GroupCurve[9];
     private readonly GroupCurve[] _ncclAllToAll = new GroupCurve[9];
@@ -61,18 +61,20 @@ public sealed class Collectives
     public Collectives(Cluster cluster, EfficiencyProfile eff, Layout layout)
     {
         _cluster = cluster; _eff = eff; _layout = layout;
-        var curves = cluster.Device.AllReduce;
-        static IReadOnlyDictionary<int, MeasuredCurve>? Nccl(Device d, string collective) => d.CurvesOf(collective).TryGetValue("nccl", out var c) ? c : null;
         // Profiles that take measured collectives (those naming an all-reduce curve) take them for every collective.
-        if (eff.AllReduceCurve.Length > 0)
-            for (int g = 2; g < _engineCurve.Length; g++)
-            {
-                _engineCurve[g] = GroupCurve.For(curves.TryGetValue(eff.AllReduceCurve, out var own) ? own : null, g);
-                _ncclCurve[g] = GroupCurve.For(Nccl(cluster.Device, "all_reduce"), g);
-                _ncclAllGather[g] = GroupCurve.For(Nccl(cluster.Device, "all_gather"), g);
-                _ncclReduceScatter[g] = GroupCurve.For(Nccl(cluster.Device, "reduce_scatter"), g);
-                _ncclAllToAll[g] = GroupCurve.For(Nccl(cluster.Device, "all_to_all"), g);
-            }
+        if (eff.AllReduceCurve.Length == 0) return;
+        var device = cluster.Device;
+        IReadOnlyDictionary<int, MeasuredCurve>? Nccl(string collective) => device.CurvesOf(collective).TryGetValue("nccl", out var c) ? c : null;
+        var own = device.AllReduce.TryGetValue(eff.AllReduceCurve, out var o) ? o : null;
+        var (allReduce, allGather, reduceScatter, allToAll) = (Nccl("all_reduce"), Nccl("all_gather"), Nccl("reduce_scatter"), Nccl("all_to_all"));
+        for (int g = 2; g < _engineCurve.Length; g++)
+        {
+            _engineCurve[g] = GroupCurve.For(own, g);
+            _ncclAllReduce[g] = GroupCurve.For(allReduce, g);
+            _ncclAllGather[g] = GroupCurve.For(allGather, g);
+            _ncclReduceScatter[g] = GroupCurve.For(reduceScatter, g);
+            _ncclAllToAll[g] = GroupCurve.For(allToAll, g);
+        }
     }
 
     /// <summary>NCCL's measured time for a collective of <paramref name="bytes"/> (nccl-tests' size) inside a node, or null
@@ -84,14 +86,9 @@ public sealed class Collectives
     /// device has one for the GPU count: the engine's own kernels or NCCL, whichever is faster at the size.</summary>
     private double? MeasuredAllReduce(double bytes, int group)
     {
-        if (group >= _engineCurve.Length) return null;
-        var own = _engineCurve[group];
-        var nccl = _ncclCurve[group];
-        if (!own.Exists && !nccl.Exists) return null;
-        double t = double.MaxValue;
-        if (own.Exists) t = own.At(bytes);
-        if (nccl.Exists) t = Math.Min(t, nccl.At(bytes));
-        return t;
+        var own = Measured(_engineCurve, bytes, group);
+        var nccl = Measured(_ncclAllReduce, bytes, group);
+        return own is null ? nccl : nccl is null ? own : Math.Min(own.Value, nccl.Value);
     }
 
     private double Intra => Math.Max(1, _cluster.Device.IntraNode.BytesPerSecond * _eff.EtaLink);

@@ -58,6 +58,8 @@ public sealed class Prediction
     public SpeculativeReport? Speculative { get; init; }
     /// <summary>Time per output token: the decode step, or the speculative step over its acceptance.</summary>
     public double TpotMs => Speculative?.TpotMs ?? Decode.Milliseconds;
+    /// <summary>How many times faster per output token speculation is than the plain decode step (below 1: slower).</summary>
+    public double? SpeculativeSpeedup => Speculative is { } s ? Decode.Milliseconds / s.TpotMs : null;
     public double DecodeTokensPerSecond { get; init; }
     public double DecodeTokensPerSecondPerGpu => DecodeTokensPerSecond / Gpus;
     /// <summary>Output tokens per second including prefill, when the workload gives output tokens.</summary>

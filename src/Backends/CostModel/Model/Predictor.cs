@@ -133,15 +133,15 @@ public sealed class Predictor
         var pre = _prefill.Evaluate(br, w.Prompt, w.Prompt, prefillDetails);
         var dec = _decode.Evaluate(br, 1, w.Context, decodeDetails);
         var spec = w.Speculation;
-        var memory = MemoryPlan.For(_compiled.DecodePlan, _cluster, _eff, br, w.Context, w.Prompt, spec is null ? default : DrafterFootprint(spec, w.Context));
+        var drafter = spec is null ? default : DrafterFootprint(spec, w.Context);
+        var memory = MemoryPlan.For(_compiled.DecodePlan, _cluster, _eff, br, w.Context, w.Prompt, drafter);
         // Seconds per output token per sequence: the decode step, or a speculative step over the tokens it keeps.
         Func<double, double, double> tpot = spec is null ? TpotSeconds : (b, c) => SpeculativeStepSeconds(b, c, spec) / spec.Acceptance;
         SpeculativeReport? specReport = null;
         if (spec is not null)
         {
             var (draft, verify) = SpeculativeStep(br, w.Context, spec);
-            var footprint = DrafterFootprint(spec, w.Context);
-            specReport = new SpeculativeReport(spec.Kind, spec.DraftTokens, spec.Acceptance, draft * 1e3, verify * 1e3, footprint.WeightBytes, footprint.KvBytesPerToken);
+            specReport = new SpeculativeReport(spec.Kind, spec.DraftTokens, spec.Acceptance, draft * 1e3, verify * 1e3, drafter.WeightBytes, drafter.KvBytesPerToken);
         }
         long maxBatch = memory.MaxBatchPerReplica == long.MaxValue ? long.MaxValue : memory.MaxBatchPerReplica * layout.Dp;
 

@@ -30,6 +30,12 @@ public sealed record Speculation(string Kind, int DraftTokens, double Acceptance
 
     public override string ToString() => FormattableString.Invariant($"{Kind}:{DraftTokens} (acceptance {Acceptance:G3})");
 
+    /// <summary>Why <paramref name="acceptance"/> cannot be the mean tokens kept per step with K draft tokens (it is the
+    /// accepted drafts plus the target's own token: from 1 to K + 1), or null.</summary>
+    public static string? AcceptanceProblem(int k, double acceptance) =>
+        acceptance >= 1 && acceptance <= k + 1 ? null
+        : $"the acceptance (mean tokens kept per step) must be from 1 to K + 1 = {k + 1}, found {acceptance.ToString(CultureInfo.InvariantCulture)}";
+
     /// <summary>Parses "mtp:K" or "draft:K" (the draft model is given separately); null with the problem otherwise.</summary>
     public static Speculation? Parse(string text, double acceptance, out string? problem)
     {
@@ -41,11 +47,7 @@ public sealed record Speculation(string Kind, int DraftTokens, double Acceptance
             problem = $"'{text}' is not mtp:K or draft:K with K draft tokens from 1 to {MaxDraftTokens}";
             return null;
         }
-        if (!(acceptance >= 1 && acceptance <= k + 1))
-        {
-            problem = $"the acceptance (mean tokens kept per step) must be from 1 to K + 1 = {k + 1}, found {acceptance.ToString(CultureInfo.InvariantCulture)}";
-            return null;
-        }
+        if (AcceptanceProblem(k, acceptance) is { } p) { problem = p; return null; }
         return new Speculation(parts[0], k, acceptance);
     }
 }
