@@ -10,7 +10,8 @@ using GraphDsl.TestSupport;
 namespace GraphDsl.Frontend.Tests.Samples;
 
 /// <summary>Every sample compiles to verified IR, round-trips through the textual form, and its IR
-/// after the frontend and after the canonical pipelines is snapshot-tested.</summary>
+/// after the frontend and after the canonical pipelines is snapshot-tested (the deployment passes over the
+/// samples are tested in Passes.Tests, SamplePipelineTests).</summary>
 public class SampleIrTests
 {
     private static System.Collections.Generic.IEnumerable<string> SampleNames =>
@@ -67,20 +68,6 @@ public class SampleIrTests
     [MemberData(nameof(AllSamples))]
     public void After_inline_and_canonicalize(string sample) =>
         Snapshot.Verify(IrPrinter.Print(Run(Compile(sample), "inline,canonicalize")), sample);
-
-    /// <summary>The real samples through fusion and fp8 weights/KV (verifier after each pass, in Run).</summary>
-    [Theory]
-    [MemberData(nameof(AllSamples))]
-    public void After_fuse_and_quantize(string sample) =>
-        Snapshot.Verify(IrPrinter.Print(Run(Compile(sample), "inline,canonicalize,fuse,quantize{weights=fp8,kv=fp8}")), sample);
-
-    /// <summary>quantize sees through fused kernels (their region arguments take the weights' new types), so
-    /// the order of the two passes does not matter.</summary>
-    [Theory]
-    [MemberData(nameof(AllSamples))]
-    public void Quantize_before_or_after_fuse_gives_the_same_ir(string sample) =>
-        Assert.Equal(IrPrinter.Print(Run(Compile(sample), "inline,canonicalize,quantize{weights=int4,kv=fp8},fuse")),
-            IrPrinter.Print(Run(Compile(sample), "inline,canonicalize,fuse,quantize{weights=int4,kv=fp8}")));
 
     [Theory]
     [MemberData(nameof(AllSamples))]
