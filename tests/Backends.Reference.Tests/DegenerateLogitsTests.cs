@@ -1,3 +1,4 @@
+using GraphDsl.Numerics;
 using GraphDsl.Backends.Reference.Generation;
 
 namespace GraphDsl.Backends.Reference.Tests;

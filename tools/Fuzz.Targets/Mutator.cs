@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Text;
 using GraphDsl.Backends.Reference.Generation;
+using GraphDsl.Numerics;
 
 namespace GraphDsl.Fuzz;
 

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using GraphDsl.Numerics;
 
 namespace GraphDsl.Backends.CostModel.Moe;
 
@@ -31,7 +32,7 @@ public static class SyntheticRouting
         for (int l = 0; l < layerNames.Count; l++)
         {
             var order = Enumerable.Range(0, experts).ToArray();
-            for (int i = experts - 1; i > 0; i--) { int j = (int)(rng.Next() % (ulong)(i + 1)); (order[i], order[j]) = (order[j], order[i]); }
+            for (int i = experts - 1; i > 0; i--) { int j = (int)(rng.NextUInt64() % (ulong)(i + 1)); (order[i], order[j]) = (order[j], order[i]); }
             var weight = new double[experts];
             for (int r = 0; r < experts; r++) weight[order[r]] = 1.0 / Math.Pow(r + 1, zipf);
             var alias = new AliasTable(weight);
@@ -103,23 +104,8 @@ public static class SyntheticRouting
 
         public int Sample(SplitMix64 rng)
         {
-            int i = (int)(rng.Next() % (ulong)_prob.Length);
+            int i = (int)(rng.NextUInt64() % (ulong)_prob.Length);
             return rng.NextDouble() < _prob[i] ? i : _alias[i];
         }
-    }
-
-    /// <summary>SplitMix64: tiny, fast, and the same sequence everywhere.</summary>
-    internal sealed class SplitMix64
-    {
-        private ulong _state;
-        public SplitMix64(ulong seed) { _state = seed; }
-        public ulong Next()
-        {
-            ulong z = _state += 0x9E3779B97F4A7C15UL;
-            z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-            z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-            return z ^ (z >> 31);
-        }
-        public double NextDouble() => (Next() >> 11) * (1.0 / (1UL << 53));
     }
 }

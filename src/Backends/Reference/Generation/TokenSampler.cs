@@ -1,4 +1,5 @@
 using System;
+using GraphDsl.Numerics;
 
 namespace GraphDsl.Backends.Reference.Generation;
 

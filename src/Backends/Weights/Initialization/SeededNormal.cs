@@ -1,5 +1,6 @@
 using System;
 using System.Text;
+using GraphDsl.Numerics;
 
 namespace GraphDsl.Backends.Weights.Initialization;
 
@@ -11,19 +12,15 @@ namespace GraphDsl.Backends.Weights.Initialization;
 /// </summary>
 public sealed class SeededNormal
 {
-    private ulong _state;
+    private readonly SplitMix64 _bits;
 
-    public SeededNormal(ulong seed) { _state = seed; }
+    public SeededNormal(ulong seed) { _bits = new SplitMix64(seed); }
 
     /// <summary>A generator for one named tensor: the stream depends on the seed and the name only, so a
     /// weight's values do not change when other weights are added or reordered.</summary>
-    public static SeededNormal ForTensor(ulong seed, string name) => new(Mix(seed ^ Fnv1a(name)));
+    public static SeededNormal ForTensor(ulong seed, string name) => new(SplitMix64.Mix(seed ^ Fnv1a(name)));
 
-    public ulong NextUInt64()
-    {
-        ulong z = _state += 0x9E3779B97F4A7C15UL;
-        return Mix(z);
-    }
+    public ulong NextUInt64() => _bits.NextUInt64();
 
     /// <summary>Uniform in [0, 1) with 53 random bits.</summary>
     public double NextUniform() => (NextUInt64() >> 11) * (1.0 / (1UL << 53));
@@ -34,13 +31,6 @@ public sealed class SeededNormal
         double sum = 0;
         for (int i = 0; i < 12; i++) sum += NextUniform();
         return sum - 6;
-    }
-
-    private static ulong Mix(ulong z)
-    {
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-        return z ^ (z >> 31);
     }
 
     private static ulong Fnv1a(string text)
