@@ -65,7 +65,8 @@ public readonly struct CompiledPoly
         {
             if (ats.Count > 3)
             {
-                // Fold higher-degree terms pairwise into product atoms (never produced by today's ops).
+                // Today's ops give terms of degree 3 at most (batch x seq x context); a higher one would need product
+                // atoms, which do not exist yet, so it fails loudly rather than being priced wrong.
                 throw new NotSupportedException($"monomial of degree {ats.Count} in cost polynomial {p}");
             }
             coef.Add(c);
