@@ -19,7 +19,7 @@ resultTypes : typeRef
             | '(' typeRef (',' typeRef)* ')'
             ;
 
-modelDecl   : MODEL ID body ;
+modelDecl   : MODEL ID (FOR ID)? body ;     // 'for': a part of another model (its MTP module)
 
 paramList   : paramDecl (',' paramDecl)* ','? ;
 
@@ -88,6 +88,7 @@ IMPORT  : 'import' ;
 CONST   : 'const' ;
 BLOCK   : 'block' ;
 MODEL   : 'model' ;
+FOR     : 'for' ;
 PARAM   : 'param' ;
 DTYPE   : 'dtype' ;
 INPUT   : 'input' ;

@@ -13,16 +13,23 @@ namespace GraphDsl.Frontend;
 /// and the sources read, so diagnostics can be rendered with their lines.</summary>
 public sealed class CompilationResult
 {
-    public CompilationResult(Module? module, IReadOnlyList<Diagnostic> diagnostics, IReadOnlyDictionary<string, SourceText> sources, IReadOnlyList<string> models)
+    public CompilationResult(Module? module, IReadOnlyList<Diagnostic> diagnostics, IReadOnlyDictionary<string, SourceText> sources, IReadOnlyList<string> models,
+        IReadOnlyDictionary<string, string>? parts = null)
     {
         Module = module; Diagnostics = diagnostics; Sources = sources; Models = models;
+        Parts = parts ?? new Dictionary<string, string>();
     }
 
     public Module? Module { get; }
     public IReadOnlyList<Diagnostic> Diagnostics { get; }
     public IReadOnlyDictionary<string, SourceText> Sources { get; }
-    /// <summary>Names of the models the root file defines.</summary>
+    /// <summary>Names of the models the root file defines (its parts included).</summary>
     public IReadOnlyList<string> Models { get; }
+    /// <summary>The root file's parts (<c>model NAME for TARGET</c>): each part's name and the model it belongs to.</summary>
+    public IReadOnlyDictionary<string, string> Parts { get; }
+
+    /// <summary>The part of <paramref name="model"/> in the root file (its multi-token-prediction module), or null.</summary>
+    public string? PartOf(string model) => Parts.Where(p => p.Value == model).Select(p => p.Key).FirstOrDefault();
     public bool Success => Module is not null && !Diagnostics.Any(d => d.Severity == Severity.Error);
 }
 
@@ -48,12 +55,15 @@ public static class Compiler
         var loader = new ProgramLoader(resolver ?? new FileSystemSourceResolver(source.Path), diagnostics);
         Module? module = null;
         var models = new List<string>();
+        var parts = new Dictionary<string, string>();
         try
         {
             var root = loader.Load(source);
             if (root is not null)
             {
                 models.AddRange(root.Syntax.Models.Select(m => m.Name));
+                foreach (var m in root.Syntax.Models)
+                    if (m.Target is not null) parts[m.Name] = m.Target;
                 if (!diagnostics.HasErrors) module = LowerModel(root, model, diagnostics);
             }
         }
@@ -65,12 +75,14 @@ public static class Compiler
         }
         var sources = loader.Loaded.Where(kv => kv.Value is not null).ToDictionary(kv => kv.Key, kv => kv.Value!.Syntax.Source);
         if (!sources.ContainsKey(source.Path)) sources[source.Path] = source;
-        return new CompilationResult(diagnostics.HasErrors ? null : module, diagnostics.Items, sources, models);
+        return new CompilationResult(diagnostics.HasErrors ? null : module, diagnostics.Items, sources, models, parts);
     }
 
     private static Module? LowerModel(FileUnit root, string? name, DiagnosticBag diagnostics)
     {
         var models = root.Syntax.Models;
+        if (!CheckParts(models, diagnostics)) return null;
+        var mains = models.Where(m => m.Target is null).ToList();
         ModelSyntax? chosen;
         if (name is not null)
         {
@@ -81,23 +93,51 @@ public static class Compiler
                 return null;
             }
         }
-        else if (models.Count == 1) chosen = models[0];
-        else if (models.Count == 0)
+        else if (mains.Count == 1) chosen = mains[0];
+        else if (mains.Count == 0)
         {
             diagnostics.Report(DiagnosticCatalog.NoModel, SourceSpan.None, root.Path);
             return null;
         }
         else
         {
-            diagnostics.Report(DiagnosticCatalog.MultipleModels, models[1].NameSpan, root.Path, string.Join(", ", models.Select(m => m.Name)));
+            diagnostics.Report(DiagnosticCatalog.MultipleModels, mains[1].NameSpan, root.Path, string.Join(", ", mains.Select(m => m.Name)));
             return null;
         }
-        var module = Lowerer.Lower(root, chosen, diagnostics);
+        var module = LowerChecked(root, chosen, diagnostics);
+        // A model's parts are checked with it (and dropped), so an error in its MTP module is found before anyone asks for it.
+        foreach (var part in models.Where(m => m.Target == chosen.Name))
+            LowerChecked(root, part, diagnostics);
+        return diagnostics.HasErrors ? null : module;
+    }
+
+    private static Module? LowerChecked(FileUnit root, ModelSyntax model, DiagnosticBag diagnostics)
+    {
+        var module = Lowerer.Lower(root, model, diagnostics);
         if (module is null) return null;
         // The frontend must only produce valid IR; anything the verifier finds is a frontend bug, except the
         // bounds on the expanded model (GD0308, GD0317), which only the whole lowered model shows.
         foreach (var d in Verifier.Verify(module)) diagnostics.Add(d);
         return diagnostics.HasErrors ? null : module;
+    }
+
+    /// <summary>A part (<c>model NAME for TARGET</c>) must name another model of the file that is not itself a part.</summary>
+    private static bool CheckParts(IReadOnlyList<ModelSyntax> models, DiagnosticBag diagnostics)
+    {
+        bool ok = true;
+        foreach (var part in models.Where(m => m.Target is not null))
+        {
+            var target = models.FirstOrDefault(m => m.Name == part.Target);
+            string? problem = target is null
+                ? "is not a model of this file" + GraphDsl.Ir.Suggest.DidYouMean(part.Target!, models.Where(m => m.Target is null).Select(m => m.Name))
+                : target == part ? "is the part itself"
+                : target.Target is not null ? $"is itself a part (of '{target.Target}'); a part belongs to a main model"
+                : null;
+            if (problem is null) continue;
+            diagnostics.Report(DiagnosticCatalog.BadModelPart, part.TargetSpan, part.Name, part.Target!, problem);
+            ok = false;
+        }
+        return ok;
     }
 
     /// <summary>Parses and resolves imports only: syntax and import errors of a library file.</summary>

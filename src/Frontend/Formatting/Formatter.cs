@@ -113,7 +113,7 @@ public static class Formatter
 
     private static readonly HashSet<int> Keywords = new()
     {
-        L.IMPORT, L.CONST, L.BLOCK, L.MODEL, L.PARAM, L.DTYPE, L.INPUT, L.WEIGHT, L.LET, L.REPEAT, L.AS, L.IF, L.ELSE, L.RETURN, L.OUTPUT,
+        L.IMPORT, L.CONST, L.BLOCK, L.MODEL, L.FOR, L.PARAM, L.DTYPE, L.INPUT, L.WEIGHT, L.LET, L.REPEAT, L.AS, L.IF, L.ELSE, L.RETURN, L.OUTPUT,
     };
 
     /// <summary>Tokens after which a '-' is unary.</summary>

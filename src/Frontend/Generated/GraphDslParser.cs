@@ -36,14 +36,14 @@ public partial class GraphDslParser : Parser {
 	protected static DFA[] decisionToDFA;
 	protected static PredictionContextCache sharedContextCache = new PredictionContextCache();
 	public const int
-		IMPORT=1, CONST=2, BLOCK=3, MODEL=4, PARAM=5, DTYPE=6, INPUT=7, WEIGHT=8, 
-		LET=9, REPEAT=10, AS=11, IF=12, ELSE=13, RETURN=14, OUTPUT=15, TRUE=16, 
-		FALSE=17, ELLIPSIS=18, ARROW=19, FLOAT=20, INT=21, ID=22, STRING=23, UNTERMINATED_STRING=24, 
-		LINE_COMMENT=25, BLOCK_COMMENT=26, WS=27, LPAREN=28, RPAREN=29, LBRACE=30, 
-		RBRACE=31, LBRACK=32, RBRACK=33, COMMA=34, COLON=35, SEMI=36, DOT=37, 
-		ASSIGN=38, PLUS=39, MINUS=40, STAR=41, SLASH=42, DSLASH=43, PERCENT=44, 
-		LT=45, LE=46, GT=47, GE=48, EQ=49, NE=50, AND=51, OR=52, NOT=53, QUESTION=54, 
-		ERROR_CHAR=55;
+		IMPORT=1, CONST=2, BLOCK=3, MODEL=4, FOR=5, PARAM=6, DTYPE=7, INPUT=8, 
+		WEIGHT=9, LET=10, REPEAT=11, AS=12, IF=13, ELSE=14, RETURN=15, OUTPUT=16, 
+		TRUE=17, FALSE=18, ELLIPSIS=19, ARROW=20, FLOAT=21, INT=22, ID=23, STRING=24, 
+		UNTERMINATED_STRING=25, LINE_COMMENT=26, BLOCK_COMMENT=27, WS=28, LPAREN=29, 
+		RPAREN=30, LBRACE=31, RBRACE=32, LBRACK=33, RBRACK=34, COMMA=35, COLON=36, 
+		SEMI=37, DOT=38, ASSIGN=39, PLUS=40, MINUS=41, STAR=42, SLASH=43, DSLASH=44, 
+		PERCENT=45, LT=46, LE=47, GT=48, GE=49, EQ=50, NE=51, AND=52, OR=53, NOT=54, 
+		QUESTION=55, ERROR_CHAR=56;
 	public const int
 		RULE_file = 0, RULE_importDecl = 1, RULE_topDecl = 2, RULE_constDecl = 3, 
 		RULE_blockDecl = 4, RULE_resultTypes = 5, RULE_modelDecl = 6, RULE_paramList = 7, 
@@ -59,16 +59,16 @@ public partial class GraphDslParser : Parser {
 	};
 
 	private static readonly string[] _LiteralNames = {
-		null, "'import'", "'const'", "'block'", "'model'", "'param'", "'dtype'", 
-		"'input'", "'weight'", "'let'", "'repeat'", "'as'", "'if'", "'else'", 
-		"'return'", "'output'", "'true'", "'false'", "'...'", "'->'", null, null, 
-		null, null, null, null, null, null, "'('", "')'", "'{'", "'}'", "'['", 
-		"']'", "','", "':'", "';'", "'.'", "'='", "'+'", "'-'", "'*'", "'/'", 
-		"'//'", "'%'", "'<'", "'<='", "'>'", "'>='", "'=='", "'!='", "'&&'", "'||'", 
-		"'!'", "'?'"
+		null, "'import'", "'const'", "'block'", "'model'", "'for'", "'param'", 
+		"'dtype'", "'input'", "'weight'", "'let'", "'repeat'", "'as'", "'if'", 
+		"'else'", "'return'", "'output'", "'true'", "'false'", "'...'", "'->'", 
+		null, null, null, null, null, null, null, null, "'('", "')'", "'{'", "'}'", 
+		"'['", "']'", "','", "':'", "';'", "'.'", "'='", "'+'", "'-'", "'*'", 
+		"'/'", "'//'", "'%'", "'<'", "'<='", "'>'", "'>='", "'=='", "'!='", "'&&'", 
+		"'||'", "'!'", "'?'"
 	};
 	private static readonly string[] _SymbolicNames = {
-		null, "IMPORT", "CONST", "BLOCK", "MODEL", "PARAM", "DTYPE", "INPUT", 
+		null, "IMPORT", "CONST", "BLOCK", "MODEL", "FOR", "PARAM", "DTYPE", "INPUT", 
 		"WEIGHT", "LET", "REPEAT", "AS", "IF", "ELSE", "RETURN", "OUTPUT", "TRUE", 
 		"FALSE", "ELLIPSIS", "ARROW", "FLOAT", "INT", "ID", "STRING", "UNTERMINATED_STRING", 
 		"LINE_COMMENT", "BLOCK_COMMENT", "WS", "LPAREN", "RPAREN", "LBRACE", "RBRACE", 
@@ -534,10 +534,14 @@ public partial class GraphDslParser : Parser {
 
 	public partial class ModelDeclContext : ParserRuleContext {
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode MODEL() { return GetToken(GraphDslParser.MODEL, 0); }
-		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode ID() { return GetToken(GraphDslParser.ID, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode[] ID() { return GetTokens(GraphDslParser.ID); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode ID(int i) {
+			return GetToken(GraphDslParser.ID, i);
+		}
 		[System.Diagnostics.DebuggerNonUserCode] public BodyContext body() {
 			return GetRuleContext<BodyContext>(0);
 		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode FOR() { return GetToken(GraphDslParser.FOR, 0); }
 		public ModelDeclContext(ParserRuleContext parent, int invokingState)
 			: base(parent, invokingState)
 		{
@@ -555,6 +559,7 @@ public partial class GraphDslParser : Parser {
 	public ModelDeclContext modelDecl() {
 		ModelDeclContext _localctx = new ModelDeclContext(Context, State);
 		EnterRule(_localctx, 12, RULE_modelDecl);
+		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
@@ -562,7 +567,19 @@ public partial class GraphDslParser : Parser {
 			Match(MODEL);
 			State = 103;
 			Match(ID);
-			State = 104;
+			State = 106;
+			ErrorHandler.Sync(this);
+			_la = TokenStream.LA(1);
+			if (_la==FOR) {
+				{
+				State = 104;
+				Match(FOR);
+				State = 105;
+				Match(ID);
+				}
+			}
+
+			State = 108;
 			body();
 			}
 		}
@@ -610,32 +627,32 @@ public partial class GraphDslParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 106;
+			State = 110;
 			paramDecl();
-			State = 111;
+			State = 115;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,9,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,10,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					{
 					{
-					State = 107;
+					State = 111;
 					Match(COMMA);
-					State = 108;
+					State = 112;
 					paramDecl();
 					}
 					} 
 				}
-				State = 113;
+				State = 117;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,9,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,10,Context);
 			}
-			State = 115;
+			State = 119;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==COMMA) {
 				{
-				State = 114;
+				State = 118;
 				Match(COMMA);
 				}
 			}
@@ -684,20 +701,20 @@ public partial class GraphDslParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 117;
+			State = 121;
 			Match(ID);
-			State = 118;
-			Match(COLON);
-			State = 119;
-			typeRef();
 			State = 122;
+			Match(COLON);
+			State = 123;
+			typeRef();
+			State = 126;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==ASSIGN) {
 				{
-				State = 120;
+				State = 124;
 				Match(ASSIGN);
-				State = 121;
+				State = 125;
 				expr(0);
 				}
 			}
@@ -739,27 +756,27 @@ public partial class GraphDslParser : Parser {
 		TypeRefContext _localctx = new TypeRefContext(Context, State);
 		EnterRule(_localctx, 18, RULE_typeRef);
 		try {
-			State = 127;
+			State = 131;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,12,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,13,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 124;
+				State = 128;
 				Match(ID);
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 125;
+				State = 129;
 				Match(DTYPE);
 				}
 				break;
 			case 3:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 126;
+				State = 130;
 				tensorType();
 				}
 				break;
@@ -804,29 +821,29 @@ public partial class GraphDslParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 130;
+			State = 134;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==ID) {
 				{
-				State = 129;
+				State = 133;
 				Match(ID);
 				}
 			}
 
-			State = 132;
+			State = 136;
 			Match(LBRACK);
-			State = 134;
+			State = 138;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
-			if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 9008303345958912L) != 0)) {
+			if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 18016606691917824L) != 0)) {
 				{
-				State = 133;
+				State = 137;
 				dimList();
 				}
 			}
 
-			State = 136;
+			State = 140;
 			Match(RBRACK);
 			}
 		}
@@ -873,21 +890,21 @@ public partial class GraphDslParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 138;
+			State = 142;
 			dim();
-			State = 143;
+			State = 147;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 139;
+				State = 143;
 				Match(COMMA);
-				State = 140;
+				State = 144;
 				dim();
 				}
 				}
-				State = 145;
+				State = 149;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
@@ -927,13 +944,13 @@ public partial class GraphDslParser : Parser {
 		DimContext _localctx = new DimContext(Context, State);
 		EnterRule(_localctx, 24, RULE_dim);
 		try {
-			State = 148;
+			State = 152;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ELLIPSIS:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 146;
+				State = 150;
 				Match(ELLIPSIS);
 				}
 				break;
@@ -949,7 +966,7 @@ public partial class GraphDslParser : Parser {
 			case NOT:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 147;
+				State = 151;
 				expr(0);
 				}
 				break;
@@ -998,23 +1015,23 @@ public partial class GraphDslParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 150;
-			Match(LBRACE);
 			State = 154;
+			Match(LBRACE);
+			State = 158;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
-			while ((((_la) & ~0x3f) == 0 && ((1L << _la) & 4249568L) != 0)) {
+			while ((((_la) & ~0x3f) == 0 && ((1L << _la) & 8499136L) != 0)) {
 				{
 				{
-				State = 151;
+				State = 155;
 				stmt();
 				}
 				}
-				State = 156;
+				State = 160;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 157;
+			State = 161;
 			Match(RBRACE);
 			}
 		}
@@ -1213,27 +1230,27 @@ public partial class GraphDslParser : Parser {
 		EnterRule(_localctx, 28, RULE_stmt);
 		int _la;
 		try {
-			State = 233;
+			State = 237;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case PARAM:
 				_localctx = new ParamStmtContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 159;
+				State = 163;
 				Match(PARAM);
-				State = 160;
-				Match(ID);
-				State = 161;
-				Match(ASSIGN);
-				State = 162;
-				expr(0);
 				State = 164;
+				Match(ID);
+				State = 165;
+				Match(ASSIGN);
+				State = 166;
+				expr(0);
+				State = 168;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==SEMI) {
 					{
-					State = 163;
+					State = 167;
 					Match(SEMI);
 					}
 				}
@@ -1244,16 +1261,16 @@ public partial class GraphDslParser : Parser {
 				_localctx = new DtypeStmtContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 166;
+				State = 170;
 				Match(DTYPE);
-				State = 167;
+				State = 171;
 				Match(ID);
-				State = 169;
+				State = 173;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==SEMI) {
 					{
-					State = 168;
+					State = 172;
 					Match(SEMI);
 					}
 				}
@@ -1264,20 +1281,20 @@ public partial class GraphDslParser : Parser {
 				_localctx = new InputStmtContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 171;
+				State = 175;
 				Match(INPUT);
-				State = 172;
-				Match(ID);
-				State = 173;
-				Match(COLON);
-				State = 174;
-				tensorType();
 				State = 176;
+				Match(ID);
+				State = 177;
+				Match(COLON);
+				State = 178;
+				tensorType();
+				State = 180;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==SEMI) {
 					{
-					State = 175;
+					State = 179;
 					Match(SEMI);
 					}
 				}
@@ -1288,20 +1305,20 @@ public partial class GraphDslParser : Parser {
 				_localctx = new WeightStmtContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 178;
+				State = 182;
 				Match(WEIGHT);
-				State = 179;
-				Match(ID);
-				State = 180;
-				Match(COLON);
-				State = 181;
-				tensorType();
 				State = 183;
+				Match(ID);
+				State = 184;
+				Match(COLON);
+				State = 185;
+				tensorType();
+				State = 187;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==SEMI) {
 					{
-					State = 182;
+					State = 186;
 					Match(SEMI);
 					}
 				}
@@ -1312,36 +1329,36 @@ public partial class GraphDslParser : Parser {
 				_localctx = new LetStmtContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 185;
+				State = 189;
 				Match(LET);
-				State = 186;
+				State = 190;
 				Match(ID);
-				State = 191;
+				State = 195;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 187;
+					State = 191;
 					Match(COMMA);
-					State = 188;
+					State = 192;
 					Match(ID);
 					}
 					}
-					State = 193;
+					State = 197;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 194;
+				State = 198;
 				Match(ASSIGN);
-				State = 195;
+				State = 199;
 				expr(0);
-				State = 197;
+				State = 201;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==SEMI) {
 					{
-					State = 196;
+					State = 200;
 					Match(SEMI);
 					}
 				}
@@ -1352,18 +1369,18 @@ public partial class GraphDslParser : Parser {
 				_localctx = new AssignStmtContext(_localctx);
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 199;
-				Match(ID);
-				State = 200;
-				Match(ASSIGN);
-				State = 201;
-				expr(0);
 				State = 203;
+				Match(ID);
+				State = 204;
+				Match(ASSIGN);
+				State = 205;
+				expr(0);
+				State = 207;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==SEMI) {
 					{
-					State = 202;
+					State = 206;
 					Match(SEMI);
 					}
 				}
@@ -1374,23 +1391,23 @@ public partial class GraphDslParser : Parser {
 				_localctx = new RepeatStmtContext(_localctx);
 				EnterOuterAlt(_localctx, 7);
 				{
-				State = 205;
-				Match(REPEAT);
-				State = 206;
-				expr(0);
 				State = 209;
+				Match(REPEAT);
+				State = 210;
+				expr(0);
+				State = 213;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==AS) {
 					{
-					State = 207;
+					State = 211;
 					Match(AS);
-					State = 208;
+					State = 212;
 					Match(ID);
 					}
 				}
 
-				State = 211;
+				State = 215;
 				body();
 				}
 				break;
@@ -1398,7 +1415,7 @@ public partial class GraphDslParser : Parser {
 				_localctx = new IfStmtAltContext(_localctx);
 				EnterOuterAlt(_localctx, 8);
 				{
-				State = 213;
+				State = 217;
 				ifStmt();
 				}
 				break;
@@ -1406,32 +1423,32 @@ public partial class GraphDslParser : Parser {
 				_localctx = new ReturnStmtContext(_localctx);
 				EnterOuterAlt(_localctx, 9);
 				{
-				State = 214;
+				State = 218;
 				Match(RETURN);
-				State = 215;
+				State = 219;
 				expr(0);
-				State = 220;
+				State = 224;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 216;
+					State = 220;
 					Match(COMMA);
-					State = 217;
+					State = 221;
 					expr(0);
 					}
 					}
-					State = 222;
+					State = 226;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 224;
+				State = 228;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==SEMI) {
 					{
-					State = 223;
+					State = 227;
 					Match(SEMI);
 					}
 				}
@@ -1442,20 +1459,20 @@ public partial class GraphDslParser : Parser {
 				_localctx = new OutputStmtContext(_localctx);
 				EnterOuterAlt(_localctx, 10);
 				{
-				State = 226;
+				State = 230;
 				Match(OUTPUT);
-				State = 227;
-				Match(ID);
-				State = 228;
-				Match(ASSIGN);
-				State = 229;
-				expr(0);
 				State = 231;
+				Match(ID);
+				State = 232;
+				Match(ASSIGN);
+				State = 233;
+				expr(0);
+				State = 235;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==SEMI) {
 					{
-					State = 230;
+					State = 234;
 					Match(SEMI);
 					}
 				}
@@ -1513,31 +1530,31 @@ public partial class GraphDslParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 235;
+			State = 239;
 			Match(IF);
-			State = 236;
+			State = 240;
 			expr(0);
-			State = 237;
+			State = 241;
 			body();
-			State = 243;
+			State = 247;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==ELSE) {
 				{
-				State = 238;
+				State = 242;
 				Match(ELSE);
-				State = 241;
+				State = 245;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case LBRACE:
 					{
-					State = 239;
+					State = 243;
 					body();
 					}
 					break;
 				case IF:
 					{
-					State = 240;
+					State = 244;
 					ifStmt();
 					}
 					break;
@@ -1742,7 +1759,7 @@ public partial class GraphDslParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 249;
+			State = 253;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case TRUE:
@@ -1758,7 +1775,7 @@ public partial class GraphDslParser : Parser {
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 246;
+				State = 250;
 				primary();
 				}
 				break;
@@ -1768,7 +1785,7 @@ public partial class GraphDslParser : Parser {
 				_localctx = new UnaryExprContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 247;
+				State = 251;
 				((UnaryExprContext)_localctx).op = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==MINUS || _la==NOT) ) {
@@ -1778,7 +1795,7 @@ public partial class GraphDslParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 248;
+				State = 252;
 				expr(8);
 				}
 				break;
@@ -1786,35 +1803,35 @@ public partial class GraphDslParser : Parser {
 				throw new NoViableAltException(this);
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 277;
+			State = 281;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,34,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,35,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 275;
+					State = 279;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,33,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,34,Context) ) {
 					case 1:
 						{
 						_localctx = new MulExprContext(new ExprContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_expr);
-						State = 251;
+						State = 255;
 						if (!(Precpred(Context, 7))) throw new FailedPredicateException(this, "Precpred(Context, 7)");
-						State = 252;
+						State = 256;
 						((MulExprContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
-						if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & 32985348833280L) != 0)) ) {
+						if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & 65970697666560L) != 0)) ) {
 							((MulExprContext)_localctx).op = ErrorHandler.RecoverInline(this);
 						}
 						else {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 253;
+						State = 257;
 						expr(8);
 						}
 						break;
@@ -1822,9 +1839,9 @@ public partial class GraphDslParser : Parser {
 						{
 						_localctx = new AddExprContext(new ExprContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_expr);
-						State = 254;
+						State = 258;
 						if (!(Precpred(Context, 6))) throw new FailedPredicateException(this, "Precpred(Context, 6)");
-						State = 255;
+						State = 259;
 						((AddExprContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(_la==PLUS || _la==MINUS) ) {
@@ -1834,7 +1851,7 @@ public partial class GraphDslParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 256;
+						State = 260;
 						expr(7);
 						}
 						break;
@@ -1842,19 +1859,19 @@ public partial class GraphDslParser : Parser {
 						{
 						_localctx = new CompareExprContext(new ExprContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_expr);
-						State = 257;
+						State = 261;
 						if (!(Precpred(Context, 5))) throw new FailedPredicateException(this, "Precpred(Context, 5)");
-						State = 258;
+						State = 262;
 						((CompareExprContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
-						if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & 527765581332480L) != 0)) ) {
+						if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & 1055531162664960L) != 0)) ) {
 							((CompareExprContext)_localctx).op = ErrorHandler.RecoverInline(this);
 						}
 						else {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 259;
+						State = 263;
 						expr(6);
 						}
 						break;
@@ -1862,9 +1879,9 @@ public partial class GraphDslParser : Parser {
 						{
 						_localctx = new EqualExprContext(new ExprContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_expr);
-						State = 260;
+						State = 264;
 						if (!(Precpred(Context, 4))) throw new FailedPredicateException(this, "Precpred(Context, 4)");
-						State = 261;
+						State = 265;
 						((EqualExprContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(_la==EQ || _la==NE) ) {
@@ -1874,7 +1891,7 @@ public partial class GraphDslParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 262;
+						State = 266;
 						expr(5);
 						}
 						break;
@@ -1882,11 +1899,11 @@ public partial class GraphDslParser : Parser {
 						{
 						_localctx = new AndExprContext(new ExprContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_expr);
-						State = 263;
+						State = 267;
 						if (!(Precpred(Context, 3))) throw new FailedPredicateException(this, "Precpred(Context, 3)");
-						State = 264;
+						State = 268;
 						Match(AND);
-						State = 265;
+						State = 269;
 						expr(4);
 						}
 						break;
@@ -1894,11 +1911,11 @@ public partial class GraphDslParser : Parser {
 						{
 						_localctx = new OrExprContext(new ExprContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_expr);
-						State = 266;
+						State = 270;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 267;
+						State = 271;
 						Match(OR);
-						State = 268;
+						State = 272;
 						expr(3);
 						}
 						break;
@@ -1906,24 +1923,24 @@ public partial class GraphDslParser : Parser {
 						{
 						_localctx = new CondExprContext(new ExprContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_expr);
-						State = 269;
-						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
-						State = 270;
-						Match(QUESTION);
-						State = 271;
-						expr(0);
-						State = 272;
-						Match(COLON);
 						State = 273;
+						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
+						State = 274;
+						Match(QUESTION);
+						State = 275;
+						expr(0);
+						State = 276;
+						Match(COLON);
+						State = 277;
 						expr(1);
 						}
 						break;
 					}
 					} 
 				}
-				State = 279;
+				State = 283;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,34,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,35,Context);
 			}
 			}
 		}
@@ -2061,14 +2078,14 @@ public partial class GraphDslParser : Parser {
 		int _la;
 		try {
 			int _alt;
-			State = 311;
+			State = 315;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,39,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,40,Context) ) {
 			case 1:
 				_localctx = new IntLitContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 280;
+				State = 284;
 				Match(INT);
 				}
 				break;
@@ -2076,7 +2093,7 @@ public partial class GraphDslParser : Parser {
 				_localctx = new FloatLitContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 281;
+				State = 285;
 				Match(FLOAT);
 				}
 				break;
@@ -2084,7 +2101,7 @@ public partial class GraphDslParser : Parser {
 				_localctx = new StringLitContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 282;
+				State = 286;
 				Match(STRING);
 				}
 				break;
@@ -2092,7 +2109,7 @@ public partial class GraphDslParser : Parser {
 				_localctx = new BoolLitContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 283;
+				State = 287;
 				_la = TokenStream.LA(1);
 				if ( !(_la==TRUE || _la==FALSE) ) {
 				ErrorHandler.RecoverInline(this);
@@ -2107,21 +2124,21 @@ public partial class GraphDslParser : Parser {
 				_localctx = new CallExprContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 284;
+				State = 288;
 				qualifiedName();
-				State = 285;
+				State = 289;
 				Match(LPAREN);
-				State = 287;
+				State = 291;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 9008303345696832L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 18016606691393664L) != 0)) {
 					{
-					State = 286;
+					State = 290;
 					argList();
 					}
 				}
 
-				State = 289;
+				State = 293;
 				Match(RPAREN);
 				}
 				break;
@@ -2129,7 +2146,7 @@ public partial class GraphDslParser : Parser {
 				_localctx = new NameExprContext(_localctx);
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 291;
+				State = 295;
 				Match(ID);
 				}
 				break;
@@ -2137,11 +2154,11 @@ public partial class GraphDslParser : Parser {
 				_localctx = new ParenExprContext(_localctx);
 				EnterOuterAlt(_localctx, 7);
 				{
-				State = 292;
+				State = 296;
 				Match(LPAREN);
-				State = 293;
+				State = 297;
 				expr(0);
-				State = 294;
+				State = 298;
 				Match(RPAREN);
 				}
 				break;
@@ -2149,39 +2166,39 @@ public partial class GraphDslParser : Parser {
 				_localctx = new ListExprContext(_localctx);
 				EnterOuterAlt(_localctx, 8);
 				{
-				State = 296;
+				State = 300;
 				Match(LBRACK);
-				State = 308;
+				State = 312;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 9008303345696768L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 18016606691393536L) != 0)) {
 					{
-					State = 297;
+					State = 301;
 					expr(0);
-					State = 302;
+					State = 306;
 					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,36,Context);
+					_alt = Interpreter.AdaptivePredict(TokenStream,37,Context);
 					while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 						if ( _alt==1 ) {
 							{
 							{
-							State = 298;
+							State = 302;
 							Match(COMMA);
-							State = 299;
+							State = 303;
 							expr(0);
 							}
 							} 
 						}
-						State = 304;
+						State = 308;
 						ErrorHandler.Sync(this);
-						_alt = Interpreter.AdaptivePredict(TokenStream,36,Context);
+						_alt = Interpreter.AdaptivePredict(TokenStream,37,Context);
 					}
-					State = 306;
+					State = 310;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==COMMA) {
 						{
-						State = 305;
+						State = 309;
 						Match(COMMA);
 						}
 					}
@@ -2189,7 +2206,7 @@ public partial class GraphDslParser : Parser {
 					}
 				}
 
-				State = 310;
+				State = 314;
 				Match(RBRACK);
 				}
 				break;
@@ -2236,21 +2253,21 @@ public partial class GraphDslParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 313;
+			State = 317;
 			Match(ID);
-			State = 318;
+			State = 322;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==DOT) {
 				{
 				{
-				State = 314;
+				State = 318;
 				Match(DOT);
-				State = 315;
+				State = 319;
 				Match(ID);
 				}
 				}
-				State = 320;
+				State = 324;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
@@ -2300,32 +2317,32 @@ public partial class GraphDslParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 321;
+			State = 325;
 			arg();
-			State = 326;
+			State = 330;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,41,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,42,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					{
 					{
-					State = 322;
+					State = 326;
 					Match(COMMA);
-					State = 323;
+					State = 327;
 					arg();
 					}
 					} 
 				}
-				State = 328;
+				State = 332;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,41,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,42,Context);
 			}
-			State = 330;
+			State = 334;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==COMMA) {
 				{
-				State = 329;
+				State = 333;
 				Match(COMMA);
 				}
 			}
@@ -2371,19 +2388,19 @@ public partial class GraphDslParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 335;
+			State = 339;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,43,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,44,Context) ) {
 			case 1:
 				{
-				State = 332;
+				State = 336;
 				argName();
-				State = 333;
+				State = 337;
 				Match(COLON);
 				}
 				break;
 			}
-			State = 337;
+			State = 341;
 			expr(0);
 			}
 		}
@@ -2422,7 +2439,7 @@ public partial class GraphDslParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 339;
+			State = 343;
 			_la = TokenStream.LA(1);
 			if ( !(_la==DTYPE || _la==ID) ) {
 			ErrorHandler.RecoverInline(this);
@@ -2464,124 +2481,125 @@ public partial class GraphDslParser : Parser {
 	}
 
 	private static int[] _serializedATN = {
-		4,1,55,342,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,7,
+		4,1,56,346,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,7,
 		7,7,2,8,7,8,2,9,7,9,2,10,7,10,2,11,7,11,2,12,7,12,2,13,7,13,2,14,7,14,
 		2,15,7,15,2,16,7,16,2,17,7,17,2,18,7,18,2,19,7,19,2,20,7,20,2,21,7,21,
 		1,0,5,0,46,8,0,10,0,12,0,49,9,0,1,0,5,0,52,8,0,10,0,12,0,55,9,0,1,0,1,
 		0,1,1,1,1,1,1,3,1,62,8,1,1,2,1,2,1,2,3,2,67,8,2,1,3,1,3,1,3,1,3,1,3,3,
 		3,74,8,3,1,4,1,4,1,4,1,4,3,4,80,8,4,1,4,1,4,1,4,3,4,85,8,4,1,4,1,4,1,5,
 		1,5,1,5,1,5,1,5,5,5,94,8,5,10,5,12,5,97,9,5,1,5,1,5,3,5,101,8,5,1,6,1,
-		6,1,6,1,6,1,7,1,7,1,7,5,7,110,8,7,10,7,12,7,113,9,7,1,7,3,7,116,8,7,1,
-		8,1,8,1,8,1,8,1,8,3,8,123,8,8,1,9,1,9,1,9,3,9,128,8,9,1,10,3,10,131,8,
-		10,1,10,1,10,3,10,135,8,10,1,10,1,10,1,11,1,11,1,11,5,11,142,8,11,10,11,
-		12,11,145,9,11,1,12,1,12,3,12,149,8,12,1,13,1,13,5,13,153,8,13,10,13,12,
-		13,156,9,13,1,13,1,13,1,14,1,14,1,14,1,14,1,14,3,14,165,8,14,1,14,1,14,
-		1,14,3,14,170,8,14,1,14,1,14,1,14,1,14,1,14,3,14,177,8,14,1,14,1,14,1,
-		14,1,14,1,14,3,14,184,8,14,1,14,1,14,1,14,1,14,5,14,190,8,14,10,14,12,
-		14,193,9,14,1,14,1,14,1,14,3,14,198,8,14,1,14,1,14,1,14,1,14,3,14,204,
-		8,14,1,14,1,14,1,14,1,14,3,14,210,8,14,1,14,1,14,1,14,1,14,1,14,1,14,1,
-		14,5,14,219,8,14,10,14,12,14,222,9,14,1,14,3,14,225,8,14,1,14,1,14,1,14,
-		1,14,1,14,3,14,232,8,14,3,14,234,8,14,1,15,1,15,1,15,1,15,1,15,1,15,3,
-		15,242,8,15,3,15,244,8,15,1,16,1,16,1,16,1,16,3,16,250,8,16,1,16,1,16,
-		1,16,1,16,1,16,1,16,1,16,1,16,1,16,1,16,1,16,1,16,1,16,1,16,1,16,1,16,
-		1,16,1,16,1,16,1,16,1,16,1,16,1,16,1,16,5,16,276,8,16,10,16,12,16,279,
-		9,16,1,17,1,17,1,17,1,17,1,17,1,17,1,17,3,17,288,8,17,1,17,1,17,1,17,1,
-		17,1,17,1,17,1,17,1,17,1,17,1,17,1,17,5,17,301,8,17,10,17,12,17,304,9,
-		17,1,17,3,17,307,8,17,3,17,309,8,17,1,17,3,17,312,8,17,1,18,1,18,1,18,
-		5,18,317,8,18,10,18,12,18,320,9,18,1,19,1,19,1,19,5,19,325,8,19,10,19,
-		12,19,328,9,19,1,19,3,19,331,8,19,1,20,1,20,1,20,3,20,336,8,20,1,20,1,
-		20,1,21,1,21,1,21,0,1,32,22,0,2,4,6,8,10,12,14,16,18,20,22,24,26,28,30,
-		32,34,36,38,40,42,0,7,2,0,40,40,53,53,1,0,41,44,1,0,39,40,1,0,45,48,1,
-		0,49,50,1,0,16,17,2,0,6,6,22,22,384,0,47,1,0,0,0,2,58,1,0,0,0,4,66,1,0,
-		0,0,6,68,1,0,0,0,8,75,1,0,0,0,10,100,1,0,0,0,12,102,1,0,0,0,14,106,1,0,
-		0,0,16,117,1,0,0,0,18,127,1,0,0,0,20,130,1,0,0,0,22,138,1,0,0,0,24,148,
-		1,0,0,0,26,150,1,0,0,0,28,233,1,0,0,0,30,235,1,0,0,0,32,249,1,0,0,0,34,
-		311,1,0,0,0,36,313,1,0,0,0,38,321,1,0,0,0,40,335,1,0,0,0,42,339,1,0,0,
-		0,44,46,3,2,1,0,45,44,1,0,0,0,46,49,1,0,0,0,47,45,1,0,0,0,47,48,1,0,0,
-		0,48,53,1,0,0,0,49,47,1,0,0,0,50,52,3,4,2,0,51,50,1,0,0,0,52,55,1,0,0,
-		0,53,51,1,0,0,0,53,54,1,0,0,0,54,56,1,0,0,0,55,53,1,0,0,0,56,57,5,0,0,
-		1,57,1,1,0,0,0,58,59,5,1,0,0,59,61,5,23,0,0,60,62,5,36,0,0,61,60,1,0,0,
-		0,61,62,1,0,0,0,62,3,1,0,0,0,63,67,3,8,4,0,64,67,3,12,6,0,65,67,3,6,3,
-		0,66,63,1,0,0,0,66,64,1,0,0,0,66,65,1,0,0,0,67,5,1,0,0,0,68,69,5,2,0,0,
-		69,70,5,22,0,0,70,71,5,38,0,0,71,73,3,32,16,0,72,74,5,36,0,0,73,72,1,0,
-		0,0,73,74,1,0,0,0,74,7,1,0,0,0,75,76,5,3,0,0,76,77,5,22,0,0,77,79,5,28,
-		0,0,78,80,3,14,7,0,79,78,1,0,0,0,79,80,1,0,0,0,80,81,1,0,0,0,81,84,5,29,
-		0,0,82,83,5,19,0,0,83,85,3,10,5,0,84,82,1,0,0,0,84,85,1,0,0,0,85,86,1,
-		0,0,0,86,87,3,26,13,0,87,9,1,0,0,0,88,101,3,18,9,0,89,90,5,28,0,0,90,95,
-		3,18,9,0,91,92,5,34,0,0,92,94,3,18,9,0,93,91,1,0,0,0,94,97,1,0,0,0,95,
-		93,1,0,0,0,95,96,1,0,0,0,96,98,1,0,0,0,97,95,1,0,0,0,98,99,5,29,0,0,99,
-		101,1,0,0,0,100,88,1,0,0,0,100,89,1,0,0,0,101,11,1,0,0,0,102,103,5,4,0,
-		0,103,104,5,22,0,0,104,105,3,26,13,0,105,13,1,0,0,0,106,111,3,16,8,0,107,
-		108,5,34,0,0,108,110,3,16,8,0,109,107,1,0,0,0,110,113,1,0,0,0,111,109,
-		1,0,0,0,111,112,1,0,0,0,112,115,1,0,0,0,113,111,1,0,0,0,114,116,5,34,0,
-		0,115,114,1,0,0,0,115,116,1,0,0,0,116,15,1,0,0,0,117,118,5,22,0,0,118,
-		119,5,35,0,0,119,122,3,18,9,0,120,121,5,38,0,0,121,123,3,32,16,0,122,120,
-		1,0,0,0,122,123,1,0,0,0,123,17,1,0,0,0,124,128,5,22,0,0,125,128,5,6,0,
-		0,126,128,3,20,10,0,127,124,1,0,0,0,127,125,1,0,0,0,127,126,1,0,0,0,128,
-		19,1,0,0,0,129,131,5,22,0,0,130,129,1,0,0,0,130,131,1,0,0,0,131,132,1,
-		0,0,0,132,134,5,32,0,0,133,135,3,22,11,0,134,133,1,0,0,0,134,135,1,0,0,
-		0,135,136,1,0,0,0,136,137,5,33,0,0,137,21,1,0,0,0,138,143,3,24,12,0,139,
-		140,5,34,0,0,140,142,3,24,12,0,141,139,1,0,0,0,142,145,1,0,0,0,143,141,
-		1,0,0,0,143,144,1,0,0,0,144,23,1,0,0,0,145,143,1,0,0,0,146,149,5,18,0,
-		0,147,149,3,32,16,0,148,146,1,0,0,0,148,147,1,0,0,0,149,25,1,0,0,0,150,
-		154,5,30,0,0,151,153,3,28,14,0,152,151,1,0,0,0,153,156,1,0,0,0,154,152,
-		1,0,0,0,154,155,1,0,0,0,155,157,1,0,0,0,156,154,1,0,0,0,157,158,5,31,0,
-		0,158,27,1,0,0,0,159,160,5,5,0,0,160,161,5,22,0,0,161,162,5,38,0,0,162,
-		164,3,32,16,0,163,165,5,36,0,0,164,163,1,0,0,0,164,165,1,0,0,0,165,234,
-		1,0,0,0,166,167,5,6,0,0,167,169,5,22,0,0,168,170,5,36,0,0,169,168,1,0,
-		0,0,169,170,1,0,0,0,170,234,1,0,0,0,171,172,5,7,0,0,172,173,5,22,0,0,173,
-		174,5,35,0,0,174,176,3,20,10,0,175,177,5,36,0,0,176,175,1,0,0,0,176,177,
-		1,0,0,0,177,234,1,0,0,0,178,179,5,8,0,0,179,180,5,22,0,0,180,181,5,35,
-		0,0,181,183,3,20,10,0,182,184,5,36,0,0,183,182,1,0,0,0,183,184,1,0,0,0,
-		184,234,1,0,0,0,185,186,5,9,0,0,186,191,5,22,0,0,187,188,5,34,0,0,188,
-		190,5,22,0,0,189,187,1,0,0,0,190,193,1,0,0,0,191,189,1,0,0,0,191,192,1,
-		0,0,0,192,194,1,0,0,0,193,191,1,0,0,0,194,195,5,38,0,0,195,197,3,32,16,
-		0,196,198,5,36,0,0,197,196,1,0,0,0,197,198,1,0,0,0,198,234,1,0,0,0,199,
-		200,5,22,0,0,200,201,5,38,0,0,201,203,3,32,16,0,202,204,5,36,0,0,203,202,
-		1,0,0,0,203,204,1,0,0,0,204,234,1,0,0,0,205,206,5,10,0,0,206,209,3,32,
-		16,0,207,208,5,11,0,0,208,210,5,22,0,0,209,207,1,0,0,0,209,210,1,0,0,0,
-		210,211,1,0,0,0,211,212,3,26,13,0,212,234,1,0,0,0,213,234,3,30,15,0,214,
-		215,5,14,0,0,215,220,3,32,16,0,216,217,5,34,0,0,217,219,3,32,16,0,218,
-		216,1,0,0,0,219,222,1,0,0,0,220,218,1,0,0,0,220,221,1,0,0,0,221,224,1,
-		0,0,0,222,220,1,0,0,0,223,225,5,36,0,0,224,223,1,0,0,0,224,225,1,0,0,0,
-		225,234,1,0,0,0,226,227,5,15,0,0,227,228,5,22,0,0,228,229,5,38,0,0,229,
-		231,3,32,16,0,230,232,5,36,0,0,231,230,1,0,0,0,231,232,1,0,0,0,232,234,
-		1,0,0,0,233,159,1,0,0,0,233,166,1,0,0,0,233,171,1,0,0,0,233,178,1,0,0,
-		0,233,185,1,0,0,0,233,199,1,0,0,0,233,205,1,0,0,0,233,213,1,0,0,0,233,
-		214,1,0,0,0,233,226,1,0,0,0,234,29,1,0,0,0,235,236,5,12,0,0,236,237,3,
-		32,16,0,237,243,3,26,13,0,238,241,5,13,0,0,239,242,3,26,13,0,240,242,3,
-		30,15,0,241,239,1,0,0,0,241,240,1,0,0,0,242,244,1,0,0,0,243,238,1,0,0,
-		0,243,244,1,0,0,0,244,31,1,0,0,0,245,246,6,16,-1,0,246,250,3,34,17,0,247,
-		248,7,0,0,0,248,250,3,32,16,8,249,245,1,0,0,0,249,247,1,0,0,0,250,277,
-		1,0,0,0,251,252,10,7,0,0,252,253,7,1,0,0,253,276,3,32,16,8,254,255,10,
-		6,0,0,255,256,7,2,0,0,256,276,3,32,16,7,257,258,10,5,0,0,258,259,7,3,0,
-		0,259,276,3,32,16,6,260,261,10,4,0,0,261,262,7,4,0,0,262,276,3,32,16,5,
-		263,264,10,3,0,0,264,265,5,51,0,0,265,276,3,32,16,4,266,267,10,2,0,0,267,
-		268,5,52,0,0,268,276,3,32,16,3,269,270,10,1,0,0,270,271,5,54,0,0,271,272,
-		3,32,16,0,272,273,5,35,0,0,273,274,3,32,16,1,274,276,1,0,0,0,275,251,1,
-		0,0,0,275,254,1,0,0,0,275,257,1,0,0,0,275,260,1,0,0,0,275,263,1,0,0,0,
-		275,266,1,0,0,0,275,269,1,0,0,0,276,279,1,0,0,0,277,275,1,0,0,0,277,278,
-		1,0,0,0,278,33,1,0,0,0,279,277,1,0,0,0,280,312,5,21,0,0,281,312,5,20,0,
-		0,282,312,5,23,0,0,283,312,7,5,0,0,284,285,3,36,18,0,285,287,5,28,0,0,
-		286,288,3,38,19,0,287,286,1,0,0,0,287,288,1,0,0,0,288,289,1,0,0,0,289,
-		290,5,29,0,0,290,312,1,0,0,0,291,312,5,22,0,0,292,293,5,28,0,0,293,294,
-		3,32,16,0,294,295,5,29,0,0,295,312,1,0,0,0,296,308,5,32,0,0,297,302,3,
-		32,16,0,298,299,5,34,0,0,299,301,3,32,16,0,300,298,1,0,0,0,301,304,1,0,
-		0,0,302,300,1,0,0,0,302,303,1,0,0,0,303,306,1,0,0,0,304,302,1,0,0,0,305,
-		307,5,34,0,0,306,305,1,0,0,0,306,307,1,0,0,0,307,309,1,0,0,0,308,297,1,
-		0,0,0,308,309,1,0,0,0,309,310,1,0,0,0,310,312,5,33,0,0,311,280,1,0,0,0,
-		311,281,1,0,0,0,311,282,1,0,0,0,311,283,1,0,0,0,311,284,1,0,0,0,311,291,
-		1,0,0,0,311,292,1,0,0,0,311,296,1,0,0,0,312,35,1,0,0,0,313,318,5,22,0,
-		0,314,315,5,37,0,0,315,317,5,22,0,0,316,314,1,0,0,0,317,320,1,0,0,0,318,
-		316,1,0,0,0,318,319,1,0,0,0,319,37,1,0,0,0,320,318,1,0,0,0,321,326,3,40,
-		20,0,322,323,5,34,0,0,323,325,3,40,20,0,324,322,1,0,0,0,325,328,1,0,0,
-		0,326,324,1,0,0,0,326,327,1,0,0,0,327,330,1,0,0,0,328,326,1,0,0,0,329,
-		331,5,34,0,0,330,329,1,0,0,0,330,331,1,0,0,0,331,39,1,0,0,0,332,333,3,
-		42,21,0,333,334,5,35,0,0,334,336,1,0,0,0,335,332,1,0,0,0,335,336,1,0,0,
-		0,336,337,1,0,0,0,337,338,3,32,16,0,338,41,1,0,0,0,339,340,7,6,0,0,340,
-		43,1,0,0,0,44,47,53,61,66,73,79,84,95,100,111,115,122,127,130,134,143,
-		148,154,164,169,176,183,191,197,203,209,220,224,231,233,241,243,249,275,
-		277,287,302,306,308,311,318,326,330,335
+		6,1,6,1,6,3,6,107,8,6,1,6,1,6,1,7,1,7,1,7,5,7,114,8,7,10,7,12,7,117,9,
+		7,1,7,3,7,120,8,7,1,8,1,8,1,8,1,8,1,8,3,8,127,8,8,1,9,1,9,1,9,3,9,132,
+		8,9,1,10,3,10,135,8,10,1,10,1,10,3,10,139,8,10,1,10,1,10,1,11,1,11,1,11,
+		5,11,146,8,11,10,11,12,11,149,9,11,1,12,1,12,3,12,153,8,12,1,13,1,13,5,
+		13,157,8,13,10,13,12,13,160,9,13,1,13,1,13,1,14,1,14,1,14,1,14,1,14,3,
+		14,169,8,14,1,14,1,14,1,14,3,14,174,8,14,1,14,1,14,1,14,1,14,1,14,3,14,
+		181,8,14,1,14,1,14,1,14,1,14,1,14,3,14,188,8,14,1,14,1,14,1,14,1,14,5,
+		14,194,8,14,10,14,12,14,197,9,14,1,14,1,14,1,14,3,14,202,8,14,1,14,1,14,
+		1,14,1,14,3,14,208,8,14,1,14,1,14,1,14,1,14,3,14,214,8,14,1,14,1,14,1,
+		14,1,14,1,14,1,14,1,14,5,14,223,8,14,10,14,12,14,226,9,14,1,14,3,14,229,
+		8,14,1,14,1,14,1,14,1,14,1,14,3,14,236,8,14,3,14,238,8,14,1,15,1,15,1,
+		15,1,15,1,15,1,15,3,15,246,8,15,3,15,248,8,15,1,16,1,16,1,16,1,16,3,16,
+		254,8,16,1,16,1,16,1,16,1,16,1,16,1,16,1,16,1,16,1,16,1,16,1,16,1,16,1,
+		16,1,16,1,16,1,16,1,16,1,16,1,16,1,16,1,16,1,16,1,16,1,16,5,16,280,8,16,
+		10,16,12,16,283,9,16,1,17,1,17,1,17,1,17,1,17,1,17,1,17,3,17,292,8,17,
+		1,17,1,17,1,17,1,17,1,17,1,17,1,17,1,17,1,17,1,17,1,17,5,17,305,8,17,10,
+		17,12,17,308,9,17,1,17,3,17,311,8,17,3,17,313,8,17,1,17,3,17,316,8,17,
+		1,18,1,18,1,18,5,18,321,8,18,10,18,12,18,324,9,18,1,19,1,19,1,19,5,19,
+		329,8,19,10,19,12,19,332,9,19,1,19,3,19,335,8,19,1,20,1,20,1,20,3,20,340,
+		8,20,1,20,1,20,1,21,1,21,1,21,0,1,32,22,0,2,4,6,8,10,12,14,16,18,20,22,
+		24,26,28,30,32,34,36,38,40,42,0,7,2,0,41,41,54,54,1,0,42,45,1,0,40,41,
+		1,0,46,49,1,0,50,51,1,0,17,18,2,0,7,7,23,23,389,0,47,1,0,0,0,2,58,1,0,
+		0,0,4,66,1,0,0,0,6,68,1,0,0,0,8,75,1,0,0,0,10,100,1,0,0,0,12,102,1,0,0,
+		0,14,110,1,0,0,0,16,121,1,0,0,0,18,131,1,0,0,0,20,134,1,0,0,0,22,142,1,
+		0,0,0,24,152,1,0,0,0,26,154,1,0,0,0,28,237,1,0,0,0,30,239,1,0,0,0,32,253,
+		1,0,0,0,34,315,1,0,0,0,36,317,1,0,0,0,38,325,1,0,0,0,40,339,1,0,0,0,42,
+		343,1,0,0,0,44,46,3,2,1,0,45,44,1,0,0,0,46,49,1,0,0,0,47,45,1,0,0,0,47,
+		48,1,0,0,0,48,53,1,0,0,0,49,47,1,0,0,0,50,52,3,4,2,0,51,50,1,0,0,0,52,
+		55,1,0,0,0,53,51,1,0,0,0,53,54,1,0,0,0,54,56,1,0,0,0,55,53,1,0,0,0,56,
+		57,5,0,0,1,57,1,1,0,0,0,58,59,5,1,0,0,59,61,5,24,0,0,60,62,5,37,0,0,61,
+		60,1,0,0,0,61,62,1,0,0,0,62,3,1,0,0,0,63,67,3,8,4,0,64,67,3,12,6,0,65,
+		67,3,6,3,0,66,63,1,0,0,0,66,64,1,0,0,0,66,65,1,0,0,0,67,5,1,0,0,0,68,69,
+		5,2,0,0,69,70,5,23,0,0,70,71,5,39,0,0,71,73,3,32,16,0,72,74,5,37,0,0,73,
+		72,1,0,0,0,73,74,1,0,0,0,74,7,1,0,0,0,75,76,5,3,0,0,76,77,5,23,0,0,77,
+		79,5,29,0,0,78,80,3,14,7,0,79,78,1,0,0,0,79,80,1,0,0,0,80,81,1,0,0,0,81,
+		84,5,30,0,0,82,83,5,20,0,0,83,85,3,10,5,0,84,82,1,0,0,0,84,85,1,0,0,0,
+		85,86,1,0,0,0,86,87,3,26,13,0,87,9,1,0,0,0,88,101,3,18,9,0,89,90,5,29,
+		0,0,90,95,3,18,9,0,91,92,5,35,0,0,92,94,3,18,9,0,93,91,1,0,0,0,94,97,1,
+		0,0,0,95,93,1,0,0,0,95,96,1,0,0,0,96,98,1,0,0,0,97,95,1,0,0,0,98,99,5,
+		30,0,0,99,101,1,0,0,0,100,88,1,0,0,0,100,89,1,0,0,0,101,11,1,0,0,0,102,
+		103,5,4,0,0,103,106,5,23,0,0,104,105,5,5,0,0,105,107,5,23,0,0,106,104,
+		1,0,0,0,106,107,1,0,0,0,107,108,1,0,0,0,108,109,3,26,13,0,109,13,1,0,0,
+		0,110,115,3,16,8,0,111,112,5,35,0,0,112,114,3,16,8,0,113,111,1,0,0,0,114,
+		117,1,0,0,0,115,113,1,0,0,0,115,116,1,0,0,0,116,119,1,0,0,0,117,115,1,
+		0,0,0,118,120,5,35,0,0,119,118,1,0,0,0,119,120,1,0,0,0,120,15,1,0,0,0,
+		121,122,5,23,0,0,122,123,5,36,0,0,123,126,3,18,9,0,124,125,5,39,0,0,125,
+		127,3,32,16,0,126,124,1,0,0,0,126,127,1,0,0,0,127,17,1,0,0,0,128,132,5,
+		23,0,0,129,132,5,7,0,0,130,132,3,20,10,0,131,128,1,0,0,0,131,129,1,0,0,
+		0,131,130,1,0,0,0,132,19,1,0,0,0,133,135,5,23,0,0,134,133,1,0,0,0,134,
+		135,1,0,0,0,135,136,1,0,0,0,136,138,5,33,0,0,137,139,3,22,11,0,138,137,
+		1,0,0,0,138,139,1,0,0,0,139,140,1,0,0,0,140,141,5,34,0,0,141,21,1,0,0,
+		0,142,147,3,24,12,0,143,144,5,35,0,0,144,146,3,24,12,0,145,143,1,0,0,0,
+		146,149,1,0,0,0,147,145,1,0,0,0,147,148,1,0,0,0,148,23,1,0,0,0,149,147,
+		1,0,0,0,150,153,5,19,0,0,151,153,3,32,16,0,152,150,1,0,0,0,152,151,1,0,
+		0,0,153,25,1,0,0,0,154,158,5,31,0,0,155,157,3,28,14,0,156,155,1,0,0,0,
+		157,160,1,0,0,0,158,156,1,0,0,0,158,159,1,0,0,0,159,161,1,0,0,0,160,158,
+		1,0,0,0,161,162,5,32,0,0,162,27,1,0,0,0,163,164,5,6,0,0,164,165,5,23,0,
+		0,165,166,5,39,0,0,166,168,3,32,16,0,167,169,5,37,0,0,168,167,1,0,0,0,
+		168,169,1,0,0,0,169,238,1,0,0,0,170,171,5,7,0,0,171,173,5,23,0,0,172,174,
+		5,37,0,0,173,172,1,0,0,0,173,174,1,0,0,0,174,238,1,0,0,0,175,176,5,8,0,
+		0,176,177,5,23,0,0,177,178,5,36,0,0,178,180,3,20,10,0,179,181,5,37,0,0,
+		180,179,1,0,0,0,180,181,1,0,0,0,181,238,1,0,0,0,182,183,5,9,0,0,183,184,
+		5,23,0,0,184,185,5,36,0,0,185,187,3,20,10,0,186,188,5,37,0,0,187,186,1,
+		0,0,0,187,188,1,0,0,0,188,238,1,0,0,0,189,190,5,10,0,0,190,195,5,23,0,
+		0,191,192,5,35,0,0,192,194,5,23,0,0,193,191,1,0,0,0,194,197,1,0,0,0,195,
+		193,1,0,0,0,195,196,1,0,0,0,196,198,1,0,0,0,197,195,1,0,0,0,198,199,5,
+		39,0,0,199,201,3,32,16,0,200,202,5,37,0,0,201,200,1,0,0,0,201,202,1,0,
+		0,0,202,238,1,0,0,0,203,204,5,23,0,0,204,205,5,39,0,0,205,207,3,32,16,
+		0,206,208,5,37,0,0,207,206,1,0,0,0,207,208,1,0,0,0,208,238,1,0,0,0,209,
+		210,5,11,0,0,210,213,3,32,16,0,211,212,5,12,0,0,212,214,5,23,0,0,213,211,
+		1,0,0,0,213,214,1,0,0,0,214,215,1,0,0,0,215,216,3,26,13,0,216,238,1,0,
+		0,0,217,238,3,30,15,0,218,219,5,15,0,0,219,224,3,32,16,0,220,221,5,35,
+		0,0,221,223,3,32,16,0,222,220,1,0,0,0,223,226,1,0,0,0,224,222,1,0,0,0,
+		224,225,1,0,0,0,225,228,1,0,0,0,226,224,1,0,0,0,227,229,5,37,0,0,228,227,
+		1,0,0,0,228,229,1,0,0,0,229,238,1,0,0,0,230,231,5,16,0,0,231,232,5,23,
+		0,0,232,233,5,39,0,0,233,235,3,32,16,0,234,236,5,37,0,0,235,234,1,0,0,
+		0,235,236,1,0,0,0,236,238,1,0,0,0,237,163,1,0,0,0,237,170,1,0,0,0,237,
+		175,1,0,0,0,237,182,1,0,0,0,237,189,1,0,0,0,237,203,1,0,0,0,237,209,1,
+		0,0,0,237,217,1,0,0,0,237,218,1,0,0,0,237,230,1,0,0,0,238,29,1,0,0,0,239,
+		240,5,13,0,0,240,241,3,32,16,0,241,247,3,26,13,0,242,245,5,14,0,0,243,
+		246,3,26,13,0,244,246,3,30,15,0,245,243,1,0,0,0,245,244,1,0,0,0,246,248,
+		1,0,0,0,247,242,1,0,0,0,247,248,1,0,0,0,248,31,1,0,0,0,249,250,6,16,-1,
+		0,250,254,3,34,17,0,251,252,7,0,0,0,252,254,3,32,16,8,253,249,1,0,0,0,
+		253,251,1,0,0,0,254,281,1,0,0,0,255,256,10,7,0,0,256,257,7,1,0,0,257,280,
+		3,32,16,8,258,259,10,6,0,0,259,260,7,2,0,0,260,280,3,32,16,7,261,262,10,
+		5,0,0,262,263,7,3,0,0,263,280,3,32,16,6,264,265,10,4,0,0,265,266,7,4,0,
+		0,266,280,3,32,16,5,267,268,10,3,0,0,268,269,5,52,0,0,269,280,3,32,16,
+		4,270,271,10,2,0,0,271,272,5,53,0,0,272,280,3,32,16,3,273,274,10,1,0,0,
+		274,275,5,55,0,0,275,276,3,32,16,0,276,277,5,36,0,0,277,278,3,32,16,1,
+		278,280,1,0,0,0,279,255,1,0,0,0,279,258,1,0,0,0,279,261,1,0,0,0,279,264,
+		1,0,0,0,279,267,1,0,0,0,279,270,1,0,0,0,279,273,1,0,0,0,280,283,1,0,0,
+		0,281,279,1,0,0,0,281,282,1,0,0,0,282,33,1,0,0,0,283,281,1,0,0,0,284,316,
+		5,22,0,0,285,316,5,21,0,0,286,316,5,24,0,0,287,316,7,5,0,0,288,289,3,36,
+		18,0,289,291,5,29,0,0,290,292,3,38,19,0,291,290,1,0,0,0,291,292,1,0,0,
+		0,292,293,1,0,0,0,293,294,5,30,0,0,294,316,1,0,0,0,295,316,5,23,0,0,296,
+		297,5,29,0,0,297,298,3,32,16,0,298,299,5,30,0,0,299,316,1,0,0,0,300,312,
+		5,33,0,0,301,306,3,32,16,0,302,303,5,35,0,0,303,305,3,32,16,0,304,302,
+		1,0,0,0,305,308,1,0,0,0,306,304,1,0,0,0,306,307,1,0,0,0,307,310,1,0,0,
+		0,308,306,1,0,0,0,309,311,5,35,0,0,310,309,1,0,0,0,310,311,1,0,0,0,311,
+		313,1,0,0,0,312,301,1,0,0,0,312,313,1,0,0,0,313,314,1,0,0,0,314,316,5,
+		34,0,0,315,284,1,0,0,0,315,285,1,0,0,0,315,286,1,0,0,0,315,287,1,0,0,0,
+		315,288,1,0,0,0,315,295,1,0,0,0,315,296,1,0,0,0,315,300,1,0,0,0,316,35,
+		1,0,0,0,317,322,5,23,0,0,318,319,5,38,0,0,319,321,5,23,0,0,320,318,1,0,
+		0,0,321,324,1,0,0,0,322,320,1,0,0,0,322,323,1,0,0,0,323,37,1,0,0,0,324,
+		322,1,0,0,0,325,330,3,40,20,0,326,327,5,35,0,0,327,329,3,40,20,0,328,326,
+		1,0,0,0,329,332,1,0,0,0,330,328,1,0,0,0,330,331,1,0,0,0,331,334,1,0,0,
+		0,332,330,1,0,0,0,333,335,5,35,0,0,334,333,1,0,0,0,334,335,1,0,0,0,335,
+		39,1,0,0,0,336,337,3,42,21,0,337,338,5,36,0,0,338,340,1,0,0,0,339,336,
+		1,0,0,0,339,340,1,0,0,0,340,341,1,0,0,0,341,342,3,32,16,0,342,41,1,0,0,
+		0,343,344,7,6,0,0,344,43,1,0,0,0,45,47,53,61,66,73,79,84,95,100,106,115,
+		119,126,131,134,138,147,152,158,168,173,180,187,195,201,207,213,224,228,
+		235,237,245,247,253,279,281,291,306,310,312,315,322,330,334,339
 	};
 
 	public static readonly ATN _ATN =

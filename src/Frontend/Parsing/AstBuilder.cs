@@ -37,7 +37,12 @@ internal sealed class AstBuilder
         {
             if (d.constDecl() is { } k) consts.Add(new ConstSyntax(k.ID().GetText(), Span(k.ID().Symbol), Expr(k.expr()), Span(k)));
             else if (d.blockDecl() is { } b) blocks.Add(Block(b));
-            else if (d.modelDecl() is { } m) models.Add(new ModelSyntax(m.ID().GetText(), Span(m.ID().Symbol), Body(m.body()), Span(m)));
+            else if (d.modelDecl() is { } m)
+            {
+                var target = m.ID().Length > 1 ? m.ID(1) : null;
+                models.Add(new ModelSyntax(m.ID(0).GetText(), Span(m.ID(0).Symbol), Body(m.body()), Span(m))
+                    { Target = target?.GetText(), TargetSpan = target is null ? SourceSpan.None : Span(target.Symbol) });
+            }
         }
         return new FileSyntax(_source, imports, consts, blocks, models, Span(c));
     }

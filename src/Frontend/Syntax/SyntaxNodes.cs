@@ -18,7 +18,13 @@ public sealed record ConstSyntax(string Name, SourceSpan NameSpan, ExprSyntax Va
 public sealed record BlockSyntax(string Name, SourceSpan NameSpan, IReadOnlyList<ParamSyntax> Params, IReadOnlyList<TypeSyntax>? Results,
     IReadOnlyList<StmtSyntax> Body, SourceSpan Span) : Node(Span);
 
-public sealed record ModelSyntax(string Name, SourceSpan NameSpan, IReadOnlyList<StmtSyntax> Body, SourceSpan Span) : Node(Span);
+/// <summary>A model; with <see cref="Target"/> (<c>model NAME for TARGET</c>) a part of that model, such as its
+/// multi-token-prediction module: compiled only when named, never the file's default model.</summary>
+public sealed record ModelSyntax(string Name, SourceSpan NameSpan, IReadOnlyList<StmtSyntax> Body, SourceSpan Span) : Node(Span)
+{
+    public string? Target { get; init; }
+    public SourceSpan TargetSpan { get; init; }
+}
 
 public sealed record ParamSyntax(string Name, SourceSpan NameSpan, TypeSyntax Type, ExprSyntax? Default, SourceSpan Span) : Node(Span);
 

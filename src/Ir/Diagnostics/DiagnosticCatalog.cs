@@ -46,6 +46,7 @@ public static class DiagnosticCatalog
     public static DiagnosticDescriptor NoOutput { get; } = new("GD0220", "No output", "model '{0}' has no 'output'");
     public static DiagnosticDescriptor BlockCallsTooDeep { get; } = new("GD0221", "Block calls nested too deep", "block '{0}' is reached through more than {1} nested block calls ({2} -> ...); flatten the chain");
     public static DiagnosticDescriptor ImportRefused { get; } = new("GD0222", "Import refused", "cannot import '{0}': {1}");
+    public static DiagnosticDescriptor BadModelPart { get; } = new("GD0223", "Bad model part", "model '{0}' is declared for '{1}', which {2}");
 
     // ---- 03xx: types, shapes and values --------------------------------------------------------
     public static DiagnosticDescriptor TypeMismatch { get; } = new("GD0301", "Type mismatch", "expected {0}, found {1}");

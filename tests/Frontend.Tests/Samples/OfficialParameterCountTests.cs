@@ -64,6 +64,25 @@ public class OfficialParameterCountTests
         Assert.InRange(stats.TotalParams / 70e9, 0.98, 1.02);
     }
 
+    /// <summary>DeepSeek-V3's multi-token-prediction module, the sample's part DeepSeekV3Mtp. README_WEIGHTS.md
+    /// (deepseek-ai/DeepSeek-V3): "11.5B unique parameters (excluding the shared 0.9B Embedding and 0.9B output
+    /// Head)", "Activation parameters: 1.5B (including 0.9B for the output Head)". Those figures count the extra
+    /// transformer layer and the head (11.27B routed experts + 0.19B attention + 0.04B shared expert = 11.50B;
+    /// 0.19B + 9 x 44M + 0.93B = 1.51B), not eh_proj (2d x d = 0.10B by config.json), which is added here.</summary>
+    [Fact]
+    public void DeepSeek_v3_mtp_module_matches_its_published_figures()
+    {
+        var result = Compiler.CompileFile(Repo.Sample("deepseek-v3"), "DeepSeekV3Mtp");
+        Assert.True(result.Success, string.Join("\n", result.Diagnostics));
+        var stats = ModelStats.Compute(result.Module!);
+        const double d = 7168, vocab = 129280, ehProj = 2 * d * d, embedding = vocab * d, head = vocab * d;
+        Assert.InRange((stats.TotalParams - embedding - head - ehProj) / 11.5e9, 0.99, 1.01);
+        Assert.InRange((stats.ActiveParamsExcludingEmbedding - ehProj) / 1.5e9, 0.99, 1.01);
+        // The main model's figures stay those of the model without the module (671B); the checkpoint's 685B holds
+        // both, the module with its own copies of the embedding and head (README: "671B ... and 14B of the MTP Module").
+        Assert.InRange((StatsOf("deepseek-v3").TotalParams + stats.TotalParams) / 685e9, 0.995, 1.005);
+    }
+
     [Fact]
     public void Dense_models_activate_every_parameter()
     {
