@@ -40,6 +40,22 @@ internal static class Driver
         return result.Success ? result.Module : null;
     }
 
+    /// <summary>The part (MTP module) that <paramref name="path"/> declares for its model <paramref name="target"/>; null
+    /// after printing why (none declared, or its diagnostics).</summary>
+    public static Module? LoadPart(string path, string target, IReadOnlyList<string>? importPaths = null)
+    {
+        var resolver = new FileSystemSourceResolver(path, importPaths);
+        var part = path.EndsWith(".gir", StringComparison.OrdinalIgnoreCase) ? null : Compiler.CompileFile(path, target, resolver).PartOf(target);
+        if (part is null)
+        {
+            DiagnosticRenderer.Write(Console.Error, new[] { DiagnosticCatalog.InvalidOption.At(SourceSpan.None,
+                $"--speculative mtp: '{path}' declares no multi-token-prediction module for {target} (a 'model NAME for {target}' in the file)") },
+                new Dictionary<string, SourceText>());
+            return null;
+        }
+        return Load(path, part, importPaths);
+    }
+
     public static Module? LoadIr(string path)
     {
         var text = ReadText(path, IrParser.MaxFileBytes);

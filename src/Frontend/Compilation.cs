@@ -49,6 +49,16 @@ public static class Compiler
         return Compile(source, model, resolver ?? new FileSystemSourceResolver(path));
     }
 
+    /// <summary>The part (a model's MTP module, <c>model NAME for TARGET</c>) the file at <paramref name="path"/> declares
+    /// for <paramref name="target"/> (its default model when null), compiled; null when the file declares none.</summary>
+    public static CompilationResult? CompilePartFile(string path, string? target = null, ISourceResolver? resolver = null)
+    {
+        var main = CompileFile(path, target, resolver);
+        var name = target ?? main.Module?.Name;
+        var part = name is null ? null : main.PartOf(name);
+        return part is null ? null : CompileFile(path, part, resolver);
+    }
+
     public static CompilationResult Compile(SourceText source, string? model = null, ISourceResolver? resolver = null)
     {
         var diagnostics = new DiagnosticBag();

@@ -12,6 +12,7 @@ namespace GraphDsl.Backends.CostModel.Tests;
 internal static class Models
 {
     private static readonly ConcurrentDictionary<string, Module> Cache = new();
+    private static readonly ConcurrentDictionary<string, Module?> Parts = new();
     public static readonly HardwareCatalog Catalog = HardwareCatalog.BuiltIn();
 
     public static Module Sample(string name) => Cache.GetOrAdd(name, n =>
@@ -20,6 +21,9 @@ internal static class Models
         Assert.True(r.Success, string.Join("\n", r.Diagnostics));
         return r.Module!;
     });
+
+    /// <summary>The sample's multi-token-prediction part, or null when it declares none.</summary>
+    public static Module? MtpPart(string name) => Parts.GetOrAdd(name, n => Compiler.CompilePartFile(Repo.Sample(n))?.Module);
 
     public static Predictor Predictor(string sample, string device, Deployment d, EfficiencyProfile? profile = null, int nodes = 1, string? passes = null)
     {

@@ -21,7 +21,7 @@ public class ValidationTests
 
     private static readonly string DataPath = Path.Combine(AppContext.BaseDirectory, "Data", "measurements.csv");
 
-    private static Validator NewValidator() => new(Models.Sample, Models.Catalog);
+    private static Validator NewValidator() => new(Models.Sample, Models.Catalog, Models.MtpPart);
 
     private static EfficiencyProfile ProfileFor(Measurement m) => EfficiencyProfile.ForEngine(m.EngineFamily, Models.Catalog.Find(m.Hardware));
 

@@ -43,6 +43,27 @@ public class SpeculativePredictTests
         Assert.Equal(1152, s.GetProperty("drafter_kv_bytes_per_token").GetDouble());
     }
 
+    /// <summary>A model whose file declares no MTP module has none to draft with: no module is made up for it.</summary>
+    [Fact]
+    public void Mtp_needs_the_module_the_file_declares()
+    {
+        var r = CliRunner.Run("predict", "samples/llama-3-70b.moe", "--hardware", "h100-sxm", "--gpus", "4", "--batch", "8",
+            "--speculative", "mtp:2", "--acceptance", "2");
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains("error GD0802: --speculative mtp: 'samples/llama-3-70b.moe' declares no multi-token-prediction module for Llama3_70B (a 'model NAME for Llama3_70B' in the file)", r.Err);
+    }
+
+    /// <summary>With pipeline stages the module runs whole on the last stage, beside the head it shares; the embedding is
+    /// on the first stage, so the module needs its own copy there: BF16 129280 x 7168 split over tp=8.</summary>
+    [Fact]
+    public void Mtp_runs_on_the_last_pipeline_stage_and_shares_only_what_that_stage_holds()
+    {
+        double Drafter(int pp) => Json("predict", "samples/deepseek-v3.moe", "--hardware", "h200-sxm", "--gpus", (8 * pp).ToString(), "--tp", "8",
+            "--pp", pp.ToString(), "--ep", "8", "--weights", "fp8", "--batch", "4", "--prompt", "1024", "--context", "2048",
+            "--speculative", "mtp:2", "--acceptance", "2.4", "--format", "json").GetProperty("speculative").GetProperty("drafter_weights_gb").GetDouble();
+        Assert.Equal(129280.0 * 7168 * 2 / 8 / 1e9, Drafter(2) - Drafter(1), 9);
+    }
+
     [Fact]
     public void Speculation_that_keeps_only_the_target_token_is_slower_than_plain_decoding()
     {

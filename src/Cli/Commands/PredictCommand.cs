@@ -74,12 +74,13 @@ internal sealed class PredictCommand
             }
         }
         diagnostics = new DiagnosticBag();
-        if (s.Workload.Speculation is { Kind: "draft" } speculation)
+        if (s.Workload.Speculation is { } speculation)
         {
-            // The draft model runs on the same GPUs, laid out like the target (engines shard it with the target's TP).
-            var draftModule = _source.LoadOther(r, s.DraftFile!);
+            // The drafter (a draft model, or the model's MTP part) runs on the same GPUs, laid out like the target
+            // (engines shard it with the target's TP).
+            var draftModule = speculation.Kind == "mtp" ? _source.LoadPart(r, r.GetValue(_file)!, module.Name) : _source.LoadOther(r, s.DraftFile!);
             if (draftModule is null) return ExitCodes.InputError;
-            var draft = CompiledDeployment.Compile(draftModule, s.Deployment, s.Passes, diagnostics);
+            var draft = CompiledDeployment.Compile(draftModule, speculation.DrafterDeployment(s.Deployment), s.Passes, diagnostics);
             if (draft is null) { Driver.Report(diagnostics.Items); return ExitCodes.InputError; }
             s = s with { Workload = s.Workload with { Speculation = speculation with { DraftModel = draft } } };
         }

@@ -28,6 +28,9 @@ internal sealed class SourceOptions
     /// <summary>The .moe (or .gir) file compiled with these options; null after printing its diagnostics.</summary>
     public Module? Load(ParseResult r, string path) => Driver.Load(path, ModelName(r), Roots(r));
 
+    /// <summary>The part the file declares for its model <paramref name="target"/> (its MTP module).</summary>
+    public Module? LoadPart(ParseResult r, string path, string target) => Driver.LoadPart(path, target, Roots(r));
+
     /// <summary>Another file's default model (a draft model), found with the same import paths.</summary>
     public Module? LoadOther(ParseResult r, string path) => Driver.Load(path, null, Roots(r));
 }

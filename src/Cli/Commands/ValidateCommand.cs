@@ -95,15 +95,16 @@ internal static class ValidateCommand
 
     public static Validator NewValidator(string samples)
     {
-        var cache = new Dictionary<string, Module?>();
-        return new Validator(model =>
+        var models = new Dictionary<string, Module?>();
+        var parts = new Dictionary<string, Module?>();
+        Module? Cached(Dictionary<string, Module?> cache, string model, Func<string, Module?> compile)
         {
             if (cache.TryGetValue(model, out var m)) return m;
             var path = Path.Combine(samples, model + ".moe");
-            m = File.Exists(path) ? Compiler.CompileFile(path).Module : null;
-            cache[model] = m;
-            return m;
-        }, HardwareCatalog.BuiltIn());
+            return cache[model] = File.Exists(path) ? compile(path) : null;
+        }
+        return new Validator(model => Cached(models, model, path => Compiler.CompileFile(path).Module), HardwareCatalog.BuiltIn(),
+            model => Cached(parts, model, path => Compiler.CompilePartFile(path)?.Module));
     }
 
     public static string Report(IReadOnlyList<ValidationResult> results, bool markdown)

@@ -76,15 +76,14 @@ public sealed class Predictor
 
     public double TpotSeconds(double batchPerReplica, double context) => _decode.Evaluate(batchPerReplica, 1, context).Seconds;
 
-    private MtpModule? _mtp;
     private StepEvaluator? _draft;
     private CompiledDeployment? _draftModel;
 
     /// <summary>
     /// One speculative-decoding step at <paramref name="batchPerReplica"/> sequences with <paramref name="context"/> tokens
-    /// cached: K draft passes one after another (the model's MTP module, or the draft model's decode step) and one verify
-    /// pass of the target over K + 1 positions per sequence. A step yields <see cref="Speculation.Acceptance"/> tokens per
-    /// sequence, so the time per output token is this over the acceptance.
+    /// cached: K draft passes one after another (the decode step of the model's MTP part or of the draft model) and one
+    /// verify pass of the target over K + 1 positions per sequence. A step yields <see cref="Speculation.Acceptance"/>
+    /// tokens per sequence, so the time per output token is this over the acceptance.
     /// </summary>
     public double SpeculativeStepSeconds(double batchPerReplica, double context, Speculation s)
     {
@@ -96,7 +95,7 @@ public sealed class Predictor
     public (double Draft, double Verify) SpeculativeStep(double batchPerReplica, double context, Speculation s)
     {
         double verify = _decode.Evaluate(batchPerReplica, s.DraftTokens + 1, context).Seconds;
-        double pass = s.Kind == "mtp" ? Mtp().PassSeconds(_decode, batchPerReplica, context) : Drafter(s).Evaluate(batchPerReplica, 1, context).Seconds;
+        double pass = Drafter(s).Evaluate(batchPerReplica, 1, context).Seconds;
         return (s.DraftTokens * pass, verify);
     }
 
@@ -104,21 +103,18 @@ public sealed class Predictor
     /// <paramref name="context"/>.</summary>
     public (double WeightBytes, double KvBytesPerToken) DrafterFootprint(Speculation s, double context)
     {
-        if (s.Kind == "mtp") return (Mtp().WeightBytes, Mtp().KvBytesPerToken);
-        var stage = DraftModel(s).DecodePlan.Stages[^1];
-        return (stage.WeightBytes, stage.KvBytesPerSequence(context) / Math.Max(1, context));
+        Drafter(s);
+        return DrafterMemory.Of(s, _compiled, context);
     }
-
-    private MtpModule Mtp() => _mtp ??= MtpModule.For(_compiled, _cluster, _eff, out var problem) ?? throw new ArgumentException("--speculative mtp: " + problem);
 
     private StepEvaluator Drafter(Speculation s)
     {
-        var model = DraftModel(s);
+        var model = s.DraftModel ?? throw new ArgumentException(s.Kind == "mtp"
+            ? $"--speculative mtp: {_compiled.Module.Name} declares no multi-token-prediction module (a 'model NAME for {_compiled.Module.Name}' in its file)"
+            : "--speculative draft: no draft model given");
         if (_draft is null || !ReferenceEquals(_draftModel, model)) (_draft, _draftModel) = (new StepEvaluator(model.DecodePlan, _cluster, _eff), model);
         return _draft;
     }
-
-    private static CompiledDeployment DraftModel(Speculation s) => s.DraftModel ?? throw new ArgumentException("--speculative draft: no draft model given");
 
     public Prediction Predict(Workload w, bool details = true)
     {

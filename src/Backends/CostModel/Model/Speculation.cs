@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using GraphDsl.Backends.CostModel.Evaluate;
@@ -15,18 +16,23 @@ namespace GraphDsl.Backends.CostModel.Model;
 /// <summary>
 /// Speculative decoding: each step drafts <see cref="DraftTokens"/> tokens cheaply, then the target model checks them
 /// in one pass over K + 1 positions and keeps <see cref="Acceptance"/> of them on average (the accepted drafts plus the
-/// target's own next token, so 1 &lt;= A &lt;= K + 1). "mtp" drafts with the model's multi-token-prediction module
-/// (DeepSeek-V3's: an eh_proj GEMM over the normed hidden state and the next token's embedding, one more decoder layer
-/// like the model's last, and the shared head; DeepSeek-V3 Technical Report, arXiv 2412.19437, section 2.2), run K times
-/// one after another; "draft" with a separate small model.
+/// target's own next token, so 1 &lt;= A &lt;= K + 1). "mtp" drafts with the model's multi-token-prediction module, the
+/// part its file declares for it (<c>model NAME for TARGET</c>; DeepSeek-V3's: an eh_proj GEMM over the normed hidden
+/// state and the next token's embedding, one more decoder layer and the shared head, arXiv 2412.19437 section 2.2),
+/// run K times one after another; "draft" with a separate small model. Either way the drafter is compiled on the
+/// target's deployment (<see cref="DraftModel"/>) and a draft pass is its decode step.
 /// </summary>
 public sealed record Speculation(string Kind, int DraftTokens, double Acceptance)
 {
-    /// <summary>The draft model's compiled deployment (kind "draft").</summary>
+    /// <summary>The drafter compiled on the target's deployment: the draft model, or the model's MTP part.</summary>
     public CompiledDeployment? DraftModel { get; init; }
 
     /// <summary>The most draft tokens a step may propose (engines use 1-8).</summary>
     public const int MaxDraftTokens = 16;
+
+    /// <summary>How the drafter is laid out: like the target, but an MTP module (one layer, after the head) runs whole on
+    /// the last pipeline stage.</summary>
+    public Deployment DrafterDeployment(Deployment target) => Kind == "mtp" ? target with { Pp = 1 } : target;
 
     public override string ToString() => FormattableString.Invariant($"{Kind}:{DraftTokens} (acceptance {Acceptance:G3})");
 
@@ -53,93 +59,47 @@ public sealed record Speculation(string Kind, int DraftTokens, double Acceptance
 }
 
 /// <summary>
-/// What one draft pass of a model's multi-token-prediction module costs on a deployment: one iteration of the
-/// model's last repeated layer and its head, timed from the target's own decode plan, plus the module's eh_proj GEMM
-/// (2d -> d), compiled on the same deployment so it is sharded, quantized and fused as the model's GEMMs are.
+/// What a drafter adds to a GPU's memory. A draft model brings all of its weights; a model's multi-token-prediction
+/// module (a part, <c>model NAME for TARGET</c>) shares the weights it names like the target's (the embedding and the
+/// head, as SGLang and vLLM load DeepSeek's module), so those count once, where the target's last pipeline stage
+/// holds them (the module runs there, after the head).
 /// </summary>
-public sealed class MtpModule
+public static class DrafterMemory
 {
-    private readonly ScheduleLoop _layer;
-    private readonly int[] _head;
-    private readonly StepEvaluator _ehProj;
-    private readonly OpTiming[] _timings;
-
-    private MtpModule(ScheduleLoop layer, int[] head, StepEvaluator ehProj, int entries, double weightBytes, double kvBytesPerToken)
+    /// <summary>Weight bytes per GPU and KV bytes per token per GPU the drafter adds at <paramref name="context"/>.</summary>
+    public static (double WeightBytes, double KvBytesPerToken) Of(Speculation s, CompiledDeployment target, double context)
     {
-        _layer = layer; _head = head; _ehProj = ehProj; _timings = new OpTiming[entries];
-        WeightBytes = weightBytes; KvBytesPerToken = kvBytesPerToken;
+        var drafter = s.DraftModel ?? throw new ArgumentException("no drafter compiled");
+        var stage = drafter.DecodePlan.Stages[^1];
+        double shared = s.Kind == "mtp" ? SharedWeightBytes(drafter.Module, target.Module) : 0;
+        return (stage.WeightBytes - shared, stage.KvBytesPerSequence(context) / Math.Max(1, context));
     }
 
-    /// <summary>Weight bytes per GPU the module adds: one more layer like the last, and eh_proj (embedding and head are shared).</summary>
-    public double WeightBytes { get; }
-
-    /// <summary>KV-cache bytes per token per GPU of the module's layer.</summary>
-    public double KvBytesPerToken { get; }
-
-    /// <summary>The module of <paramref name="compiled"/>'s model, or null (with the reason) when the model has no repeated layers.</summary>
-    public static MtpModule? For(CompiledDeployment compiled, Cluster cluster, EfficiencyProfile eff, out string? problem)
+    /// <summary>Per-GPU bytes of the drafter's weights that the target's last stage already holds: same name, same
+    /// per-GPU type. Only weights outside layer repeats have model-wide names (a repeat's weights are named within it).</summary>
+    private static double SharedWeightBytes(Module drafter, Module target)
     {
-        problem = null;
-        var plan = compiled.DecodePlan;
-        var items = plan.Schedule.Items;
-        int last = items.FindLastIndex(i => i.Loop is not null);
-        if (last < 0) { problem = "the model has no repeated layer to build its multi-token-prediction module from"; return null; }
-        var layer = items[last].Loop!;
-        var head = items.Skip(last + 1).Where(i => i.Loop is null).Select(i => i.Entry).ToArray();
-        long d = compiled.Module.WalkAll().Where(o => o.Def == NnOps.Embedding).Select(o => o.Result.Type.Shape.Last.Evaluate(_ => null, _ => null)).FirstOrDefault() ?? 0;
-        if (d <= 0) { problem = "the model has no token embedding to feed its multi-token-prediction module"; return null; }
-        var diagnostics = new DiagnosticBag();
-        var projection = CompiledDeployment.Compile(EhProj(d), compiled.Deployment, GraphDsl.Passes.Core.Pipeline.Empty, diagnostics);
-        if (projection is null) { problem = "its eh_proj cannot be laid out like the model: " + string.Join("; ", diagnostics.Items.Select(x => x.Message)); return null; }
-        var (weights, kv) = LayerFootprint(compiled.Module, layer.Name);
-        var stage = projection.DecodePlan.Stages[projection.DecodePlan.Stages.Length - 1];
-        return new MtpModule(layer, head, new StepEvaluator(projection.DecodePlan, cluster, eff), plan.Entries.Length,
-            weights + stage.WeightBytes, kv);
+        var held = LastStageWeights(target);
+        var param = IrBuilder.Resolver(drafter);
+        double bytes = 0;
+        foreach (var op in drafter.Body.Ops)
+            if (op.Def == CoreOps.Weight && op.Attributes.GetString("name") is { } name && held.TryGetValue(name, out var type) && type.Equals(op.Result.Type))
+                bytes += (Poly.From(op.Result.Type.Shape.NumElements(), param)?.ConstantTerm ?? 0) * op.Result.Type.DType.BytesPerElement;
+        return bytes;
     }
 
-    /// <summary>The seconds of one draft pass (one new token per sequence) at <paramref name="batchPerReplica"/>
-    /// sequences with <paramref name="context"/> tokens cached, given the target's decode evaluator.</summary>
-    public double PassSeconds(StepEvaluator target, double batchPerReplica, double context)
+    /// <summary>The weights (by name) outside the target's repeats on its last pipeline stage: what follows its last
+    /// stage boundary.</summary>
+    private static Dictionary<string, TensorType> LastStageWeights(Module target)
     {
-        target.Evaluate(batchPerReplica, 1, context, _timings);
-        double seconds = _ehProj.Evaluate(batchPerReplica, 1, context).Seconds;
-        foreach (var item in _layer.Items) seconds += Once(item);
-        foreach (var e in _head) seconds += _timings[e].Seconds;
-        return seconds;
-    }
-
-    /// <summary>One execution of a loop item (a nested loop counts its own trips).</summary>
-    private double Once(ScheduleItem item) =>
-        item.Loop is null ? _timings[item.Entry].Seconds : item.Loop.Count * item.Loop.Items.Sum(Once);
-
-    /// <summary>The eh_proj GEMM of the module alone: [batch, seq, 2d] x [2d, d].</summary>
-    private static Module EhProj(long d)
-    {
-        var m = new Module("MtpEhProj");
-        var b = new IrBuilder(m.Body, m);
-        var x = b.Append(CoreOps.Input, Array.Empty<Value?>(), IrBuilder.Attrs(("name", Attr.Str("hidden_and_embedding"))),
-            new[] { new TensorType(DType.BF16, new Shape(DimExpr.Sym("batch"), DimExpr.Sym("seq"), DimExpr.Of(2 * d))) }).Result;
-        var w = b.Append(CoreOps.Weight, Array.Empty<Value?>(), IrBuilder.Attrs(("name", Attr.Str("mtp.eh_proj"))),
-            new[] { new TensorType(DType.BF16, new Shape(DimExpr.Of(2 * d), DimExpr.Of(d))) }).Result;
-        var y = b.Add(NnOps.MatMul, new Value?[] { x, w });
-        b.Append(CoreOps.Output, new Value?[] { y }, IrBuilder.Attrs(("name", Attr.Str("hidden"))), Array.Empty<TensorType>());
-        return m;
-    }
-
-    /// <summary>Per-GPU weight bytes and KV bytes per token of one iteration of the named repeat in the per-GPU module.</summary>
-    private static (double Weights, double KvPerToken) LayerFootprint(Module perGpu, string repeat)
-    {
-        var param = IrBuilder.Resolver(perGpu);
-        double weights = 0, kv = 0;
-        var loop = perGpu.Body.Ops.LastOrDefault(o => o.Def == CoreOps.Repeat && o.Attributes.GetString("name") == repeat);
-        if (loop is null) return (0, 0);
-        foreach (var op in loop.Regions[0].Walk())
-        {
-            if (op.Def == CoreOps.Weight)
-                weights += (Poly.From(op.Result.Type.Shape.NumElements(), param)?.ConstantTerm ?? 0) * op.Result.Type.DType.BytesPerElement;
-            else if (op.Def == AttentionOps.KvCache && op.Attributes.GetInt("window") is null)
-                kv += AttentionOps.BytesPerToken(op, param).ConstantTerm;
-        }
-        return (weights, kv);
+        var top = target.Body.Ops;
+        int start = 0;
+        for (int i = 0; i < top.Count; i++)
+            if (top[i].Def == CommOps.Recv) start = i;
+        var weights = new Dictionary<string, TensorType>(StringComparer.Ordinal);
+        foreach (var op in top.Skip(start))
+            if (op.Def == CoreOps.Weight && op.Attributes.GetString("name") is { } name)
+                weights.TryAdd(name, op.Result.Type);
+        return weights;
     }
 }

@@ -32,7 +32,14 @@ public sealed class Validator
     private readonly HardwareCatalog _catalog;
     private readonly Dictionary<string, CompiledDeployment?> _compiled = new();
 
-    public Validator(Func<string, Module?> models, HardwareCatalog catalog) { _models = models; _catalog = catalog; }
+    private readonly Func<string, Module?> _mtpParts;
+
+    /// <summary><paramref name="models"/> gives a measurement's model by name; <paramref name="mtpParts"/> its
+    /// multi-token-prediction part (null when it declares none), for rows that decode with <c>mtp:K</c>.</summary>
+    public Validator(Func<string, Module?> models, HardwareCatalog catalog, Func<string, Module?>? mtpParts = null)
+    {
+        _models = models; _catalog = catalog; _mtpParts = mtpParts ?? (_ => null);
+    }
 
     private readonly Dictionary<string, bool> _moe = new();
 
@@ -78,7 +85,14 @@ public sealed class Validator
         double mid = prompt + output / 2.0;
         double? predicted;
         if (m.Scenario == "concurrency") return Serving(m, predictor, dp, prompt, output, mid, profile);
-        if (speculation is not null) return Speculative(m, predictor, dp, prompt, output, mid, profile, speculation);
+        if (speculation is not null)
+        {
+            var drafter = speculation.Kind == "mtp" ? _mtpParts(m.Model) : null;
+            if (drafter is null) return Skip(speculation.Kind == "mtp" ? $"{m.Model} declares no multi-token-prediction module" : "draft models are not in the measurements");
+            var compiledDrafter = Compile(m.Model + "#mtp", drafter, speculation.DrafterDeployment(dep));
+            if (compiledDrafter is null) return Skip($"cannot compile the MTP module of {m.Model} for {dep}");
+            return Speculative(m, predictor, dp, prompt, output, mid, profile, speculation with { DraftModel = compiledDrafter });
+        }
         switch (m.Metric)
         {
             case "ttft_ms":
@@ -178,11 +192,12 @@ public sealed class Validator
             : new ValidationResult(m, predicted, "", profile.Name);
     }
 
-    private CompiledDeployment? Compile(string model, Deployment dep)
+    private CompiledDeployment? Compile(string model, Deployment dep) => Compile(model, _models(model), dep);
+
+    private CompiledDeployment? Compile(string key, Module? module, Deployment dep)
     {
-        var key = model + "|" + dep;
+        key += "|" + dep;
         if (_compiled.TryGetValue(key, out var c)) return c;
-        var module = _models(model);
         c = module is null ? null : CompiledDeployment.Compile(module, dep, GraphDsl.Passes.Core.Pipeline.Empty, new DiagnosticBag());
         _compiled[key] = c;
         return c;
