@@ -128,7 +128,7 @@ public sealed class HardwareCatalog
                 throw Missing($"peak_tflops.{p.Name} (a positive number, or null)");
             peaks[type] = Within(p.Value.GetDouble(), HardwareLimits.MaxPeakTflops, "peak_tflops." + p.Name, " TFLOP/s") * 1e12;
         }
-        if (!peaks.ContainsKey(MathType.Bf16) && !peaks.ContainsKey(MathType.F16)) throw Missing("peak_tflops.bf16");
+        if (!peaks.ContainsKey(MathType.Bf16) && !peaks.ContainsKey(MathType.F16)) throw Missing($"peak_tflops.{MathType.Bf16}");
 
         // Absent or null: the link carries all-to-all traffic (the common case); anything but a boolean is an error.
         bool AllToAll(JsonElement link, string name)
