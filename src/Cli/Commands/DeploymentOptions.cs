@@ -44,7 +44,7 @@ internal sealed class DeploymentOptions
         };
     }
 
-    /// <summary>A format flag: its values are checked against the quantize option it sets (<see cref="PassKeys"/>).</summary>
+    /// <summary>A format flag, keep by default; <see cref="PassKeys"/> checks its values against the quantize option it sets.</summary>
     private static Option<string> FormatOption(string name, string description) =>
         new(name) { Description = description, DefaultValueFactory = _ => NumericFormat.Keep };
 

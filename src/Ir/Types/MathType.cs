@@ -13,18 +13,15 @@ namespace GraphDsl.Ir.Types;
 /// </summary>
 public sealed class MathType
 {
-    private MathType(string key, string doc, MathType? emulatedIn = null, MathType? sameKernelsAs = null, MathType? weightOnlyIn = null,
+    private MathType(string key, MathType? emulatedIn = null, MathType? sameKernelsAs = null, MathType? weightOnlyIn = null,
         MathType? peakFallback = null, MathType? kernelVariantOf = null)
     {
-        Key = key; Doc = doc; EmulatedIn = emulatedIn; SameKernelsAs = sameKernelsAs; WeightOnlyIn = weightOnlyIn; KernelVariantOf = kernelVariantOf;
+        Key = key; EmulatedIn = emulatedIn; SameKernelsAs = sameKernelsAs; WeightOnlyIn = weightOnlyIn; KernelVariantOf = kernelVariantOf;
         PeakFallback = peakFallback ?? emulatedIn ?? sameKernelsAs ?? weightOnlyIn;
     }
 
     /// <summary>The hardware.json key, also how reports name the math ("fp4 weights emulated in fp8").</summary>
     public string Key { get; }
-
-    /// <summary>What the type is, for docs.</summary>
-    public string Doc { get; }
 
     /// <summary>The next wider math that weights of this type are dequantized to and computed in on a device without
     /// it (FP4 -> FP8 -> BF16); null for types that are never emulated.</summary>
@@ -53,20 +50,32 @@ public sealed class MathType
     public MathType? KernelVariantOf { get; }
 
     /// <summary>The kernel variant of this math measured apart (fp8_block for fp8), or null.</summary>
-    public MathType? KernelVariant => All.FirstOrDefault(v => v.KernelVariantOf == this);
+    public MathType? KernelVariant { get; private set; }
 
-    public static readonly MathType Bf16 = new("bf16", "bfloat16 tensor-core math: the 16-bit default");
-    public static readonly MathType F16 = new("f16", "IEEE half tensor-core math (bf16's kernels)", sameKernelsAs: Bf16);
-    public static readonly MathType Tf32 = new("tf32", "TF32 tensor-core math", peakFallback: Bf16);
-    public static readonly MathType F32 = new("f32", "f32 vector math (elementwise work, norms)", peakFallback: Tf32);
-    public static readonly MathType Fp8 = new("fp8", "FP8 tensor-core math (E4M3, E5M2, MXFP8)", emulatedIn: Bf16);
-    public static readonly MathType Fp4 = new("fp4", "FP4 tensor-core math (E2M1 blocks: NVFP4, MXFP4)", emulatedIn: Fp8);
-    public static readonly MathType Int8 = new("int8", "INT8 weights, weight-only (W8A16)", weightOnlyIn: Bf16);
-    public static readonly MathType Int4 = new("int4", "INT4 weights, weight-only (W4A16)", weightOnlyIn: Bf16);
-    public static readonly MathType Fp8Block = new("fp8_block", "block-scaled FP8 kernels (128 x 128 scales), measured apart", kernelVariantOf: Fp8);
+    /// <summary>BF16 tensor-core math: the 16-bit default.</summary>
+    public static readonly MathType Bf16 = new("bf16");
+    /// <summary>IEEE half tensor-core math, on bf16's kernels.</summary>
+    public static readonly MathType F16 = new("f16", sameKernelsAs: Bf16);
+    public static readonly MathType Tf32 = new("tf32", peakFallback: Bf16);
+    /// <summary>f32 vector math: elementwise work, norms.</summary>
+    public static readonly MathType F32 = new("f32", peakFallback: Tf32);
+    /// <summary>FP8 tensor-core math: E4M3, E5M2, MXFP8.</summary>
+    public static readonly MathType Fp8 = new("fp8", emulatedIn: Bf16);
+    /// <summary>FP4 tensor-core math: E2M1 blocks (NVFP4, MXFP4).</summary>
+    public static readonly MathType Fp4 = new("fp4", emulatedIn: Fp8);
+    /// <summary>INT8 weights, weight-only (W8A16).</summary>
+    public static readonly MathType Int8 = new("int8", weightOnlyIn: Bf16);
+    /// <summary>INT4 weights, weight-only (W4A16).</summary>
+    public static readonly MathType Int4 = new("int4", weightOnlyIn: Bf16);
+    /// <summary>Block-scaled FP8 kernels (DeepSeek's 128 x 128 scales), measured apart by some engines.</summary>
+    public static readonly MathType Fp8Block = new("fp8_block", kernelVariantOf: Fp8);
 
-    // Declared after F16, which it falls back on in turn.
-    static MathType() => Bf16.PeakFallback = F16;
+    static MathType()
+    {
+        Bf16.PeakFallback = F16;   // declared after Bf16, and falling back on it in turn
+        foreach (var v in All)
+            if (v.KernelVariantOf is { } of) of.KernelVariant = v;
+    }
 
     /// <summary>Every math type, in the order docs and diagnostics list them.</summary>
     public static IReadOnlyList<MathType> All { get; } = new[] { F32, Tf32, Bf16, F16, Fp8, Fp4, Int8, Int4, Fp8Block };
