@@ -4,6 +4,7 @@ using GraphDsl.Backends.CostModel.Memory;
 using GraphDsl.Backends.CostModel.Model;
 using GraphDsl.Backends.CostModel.Plan;
 using GraphDsl.Ir.Ops;
+using GraphDsl.Ir.Types;
 
 namespace GraphDsl.Backends.CostModel.Tests;
 
@@ -16,24 +17,24 @@ public class MeasuredEfficiencyTests
     public void Devices_carry_their_measured_fractions_and_others_the_typical_ones()
     {
         var h100 = Models.Catalog.Find("h100-sxm")!;
-        Assert.Equal(0.791, h100.GemmFractionFor("bf16"));
-        Assert.Equal(0.628, h100.GemmFractionFor("fp8"));
-        Assert.Equal(0.791, h100.GemmFractionFor("f16"));   // same tensor cores as bf16
-        Assert.Equal(0.791, h100.GemmFractionFor("int8"));  // weight-only: 16-bit math
+        Assert.Equal(0.791, h100.GemmFractionFor(MathType.Bf16));
+        Assert.Equal(0.628, h100.GemmFractionFor(MathType.Fp8));
+        Assert.Equal(0.791, h100.GemmFractionFor(MathType.F16));   // same tensor cores as bf16
+        Assert.Equal(0.791, h100.GemmFractionFor(MathType.Int8));  // weight-only: 16-bit math
         Assert.Equal(0.843, h100.HbmFraction);
         // FP8 GEMMs reach a smaller share of their (twice as high) peak than BF16 ones.
-        Assert.True(StepEvaluator.MeasuredGemmFraction(h100, "fp8") < StepEvaluator.MeasuredGemmFraction(h100, "bf16"));
+        Assert.True(StepEvaluator.MeasuredGemmFraction(h100, MathType.Fp8) < StepEvaluator.MeasuredGemmFraction(h100, MathType.Bf16));
         // No FP4 math on Hopper: FP4 weights run FP8 math at FP8's fraction.
-        Assert.Equal(0.628, StepEvaluator.MeasuredGemmFraction(h100, "fp4"));
+        Assert.Equal(0.628, StepEvaluator.MeasuredGemmFraction(h100, MathType.Fp4));
         // The L40S has no usable weight-streaming measurement: the catalog's median of the measured devices.
         var l40s = Models.Catalog.Find("l40s")!;
         Assert.Equal(0.83, l40s.HbmFraction);
-        Assert.Equal(0.491, l40s.GemmFractionFor("fp8"));
+        Assert.Equal(0.491, l40s.GemmFractionFor(MathType.Fp8));
         // The MI300X carries AMD's own kernel measurements (AITER's tuned tables): its FP8 GEMMs reach a far smaller share
         // of peak and of HBM than Hopper's.
         var mi300x = Models.Catalog.Find("mi300x")!;
-        Assert.Equal(0.514, mi300x.GemmFractionFor("bf16"));
-        Assert.Equal(0.378, mi300x.GemmFractionFor("fp8"));
+        Assert.Equal(0.514, mi300x.GemmFractionFor(MathType.Bf16));
+        Assert.Equal(0.378, mi300x.GemmFractionFor(MathType.Fp8));
         Assert.Equal(0.675, mi300x.HbmFraction);
     }
 
@@ -44,13 +45,13 @@ public class MeasuredEfficiencyTests
     public void Engines_take_their_own_measured_kernels_and_fall_back_to_the_default()
     {
         var h100 = Models.Catalog.Find("h100-sxm")!;
-        Assert.Equal(15.8e-6, h100.FixedLatencyFor("gemm", "fp8", "vllm")!.Value, 12);
-        Assert.Equal(13.6e-6, h100.FixedLatencyFor("gemm", "fp8")!.Value, 12);
-        Assert.Equal(13.6e-6, h100.FixedLatencyFor("gemm", "fp8", "no-such-engine")!.Value, 12);
-        Assert.Equal(11.9e-6, h100.FixedLatencyFor("attention", "bf16", "vllm")!.Value, 12);
-        Assert.Null(h100.FixedLatencyFor("attention", "bf16"));           // TensorRT-LLM's decode-attention fit was dropped
+        Assert.Equal(15.8e-6, h100.FixedLatencyFor("gemm", MathType.Fp8, "vllm")!.Value, 12);
+        Assert.Equal(13.6e-6, h100.FixedLatencyFor("gemm", MathType.Fp8)!.Value, 12);
+        Assert.Equal(13.6e-6, h100.FixedLatencyFor("gemm", MathType.Fp8, "no-such-engine")!.Value, 12);
+        Assert.Equal(11.9e-6, h100.FixedLatencyFor("attention", MathType.Bf16, "vllm")!.Value, 12);
+        Assert.Null(h100.FixedLatencyFor("attention", MathType.Bf16));           // TensorRT-LLM's decode-attention fit was dropped
         var h200 = Models.Catalog.Find("h200-sxm")!;
-        Assert.Equal(28.1e-6, h200.FixedLatencyFor("moe", "fp8", "sglang")!.Value, 12);   // SGLang measured block-scaled FP8 only
+        Assert.Equal(28.1e-6, h200.FixedLatencyFor("moe", MathType.Fp8, "sglang")!.Value, 12);   // SGLang measured block-scaled FP8 only
         var vllm = EfficiencyProfile.Find("vllm")!;
         Assert.Equal(15.8e-6, FixedOfFirst("llama-3-8b", "h100-sxm", "fp8", vllm, OpClass.Gemm), 12);
         Assert.Equal("vllm", vllm.KernelEngine);
@@ -140,8 +141,8 @@ public class MeasuredEfficiencyTests
             var catalog = HardwareCatalog.BuiltIn();
             catalog.AddFile(path);
             var d = catalog.Find("my-gpu")!;
-            Assert.Equal(4.5e-6, d.FixedLatencyFor("gemm", "bf16")!.Value, 12);
-            Assert.Null(d.FixedLatencyFor("gemm", "fp8"));
+            Assert.Equal(4.5e-6, d.FixedLatencyFor("gemm", MathType.Bf16)!.Value, 12);
+            Assert.Null(d.FixedLatencyFor("gemm", MathType.Fp8));
         }
         finally { System.IO.Directory.Delete(dir, true); }
     }

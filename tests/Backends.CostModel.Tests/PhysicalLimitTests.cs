@@ -40,7 +40,7 @@ public class PhysicalLimitTests
         var p = Models.Predictor(sample, device, new Deployment(tp), EfficiencyProfile.Roofline);
         const long tokens = 4096;
         var ttft = p.BatchPrefillSeconds(1, tokens);
-        double peak = Models.Catalog.Find(device)!.Peak("bf16")!.Value;
+        double peak = Models.Catalog.Find(device)!.Peak(GraphDsl.Ir.Types.MathType.Bf16)!.Value;
         double floor = 2 * stats.ActiveParamsExcludingEmbedding * tokens / tp / peak;
         Assert.True(ttft >= floor * 0.99, $"TTFT {ttft} s below {floor} s");
     }

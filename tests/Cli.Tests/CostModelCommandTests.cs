@@ -133,6 +133,15 @@ public class CostModelCommandTests
     [InlineData("{\"devices\": [" + Device + ", \"measured\": {\"fixed_us\": {\"gemm\": {\"fp8\": -1}}}}]}", "missing or invalid 'measured.fixed_us.gemm.fp8 (a number >= 0)'")]
     [InlineData("{\"devices\": [" + Device + ", \"measured\": {\"fixed_us\": {\"moe\": 30}}}]}", "measured.fixed_us.moe must map weight formats to microseconds")]
     [InlineData("{\"devices\": [" + Device + ", \"measured\": {\"fixed_us\": {\"gemm\": {\"bf16\": 4.5}, \"moe\": {\"bf16\": 30}}}}]}", "")]
+    // Math-type keys are parsed once, at load: one the cost model does not know is an error naming it, not a figure ignored.
+    [InlineData("{\"devices\": [{\"id\": \"my-gpu\", \"memory_bytes\": 8e10, \"hbm_bandwidth_gbps\": 3000, \"peak_tflops\": {\"bf16\": 900, \"fp16\": 900}, "
+        + "\"intra_node\": {\"unidirectional_gbps\": 400}}]}",
+        "hw.json: devices[0] ('my-gpu'): unknown math type 'fp16' in peak_tflops; did you mean 'f16'?; known: f32, tf32, bf16, f16, fp8, fp4, int8, int4")]
+    [InlineData("{\"devices\": [" + Device + ", \"measured\": {\"gemm_fraction\": {\"fp8_block\": 0.5}}}]}",
+        "devices[0] ('my-gpu'): unknown math type 'fp8_block' in measured.gemm_fraction; did you mean 'fp8'?; known: f32, tf32, bf16, f16, fp8, fp4, int8, int4")]
+    [InlineData("{\"devices\": [" + Device + ", \"measured\": {\"engines\": {\"vllm\": {\"fixed_us\": {\"gemm\": {\"w4a16\": 20}}}}}}]}",
+        "devices[0] ('my-gpu'): unknown math type 'w4a16' in measured.engines.vllm.fixed_us.gemm; known: f32, tf32, bf16, f16, fp8, fp4, int8, int4, fp8_block")]
+    [InlineData("{\"devices\": [" + Device + ", \"measured\": {\"fixed_us\": {\"gemm\": {\"fp8_block\": 20}}}}]}", "")]
     public void Predict_checks_every_field_of_a_hardware_file(string json, string message)
     {
         var path = Path.Combine(Path.GetTempPath(), "graphdsl-fuzz-" + System.Guid.NewGuid().ToString("N"), "hw.json");

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Linq;
 using GraphDsl.Backends.CostModel.Model;
 using GraphDsl.Ir.Diagnostics;
+using GraphDsl.Ir.Types;
 using GraphDsl.Passes.Core;
 
 namespace GraphDsl.Cli.Commands;
@@ -59,7 +60,7 @@ internal sealed class DeploymentChoices
 
     /// <summary>How many deployments the choices describe for one GPU count, before those that do not use it are left out.</summary>
     public double Candidates =>
-        (double)Of("weights", "keep").Length * Of("kv", "keep").Length * Ints("dp").Length * Ints("pp").Length * Ints("ep").Length *
+        (double)Of("weights", NumericFormat.Keep).Length * Of("kv", NumericFormat.Keep).Length * Ints("dp").Length * Ints("pp").Length * Ints("ep").Length *
         Ints("redundant", "0").Length * Of("moe_comm", "auto").Length * (_values.TryGetValue("tp", out var tp) ? tp.Length : 1);
 
     /// <summary>The deployments of the choices on <paramref name="gpus"/> GPUs that use them all (tp x dp x pp = gpus);
@@ -77,8 +78,8 @@ internal sealed class DeploymentChoices
     public IEnumerable<Deployment> All(int gpus, string moeCommDefault)
     {
         int[]? tps = _values.ContainsKey("tp") ? Ints("tp") : null;
-        foreach (var w in Of("weights", "keep"))
-        foreach (var kv in Of("kv", "keep"))
+        foreach (var w in Of("weights", NumericFormat.Keep))
+        foreach (var kv in Of("kv", NumericFormat.Keep))
         foreach (var dp in Ints("dp"))
         foreach (var pp in Ints("pp"))
         foreach (var ep in Ints("ep"))

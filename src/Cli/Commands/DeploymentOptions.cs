@@ -6,6 +6,7 @@ using System.Linq;
 using GraphDsl.Backends.CostModel.Hardware;
 using GraphDsl.Backends.CostModel.Model;
 using GraphDsl.Ir.Diagnostics;
+using GraphDsl.Ir.Types;
 using GraphDsl.Passes.Core;
 
 namespace GraphDsl.Cli.Commands;
@@ -33,8 +34,8 @@ internal sealed class DeploymentOptions
             Description = Many("redundant expert slots per MoE layer, replicas of popular experts (ep must divide experts + N)"), DefaultValueFactory = _ => "0",
         };
         MoeComm = new("--moe-comm") { Description = Many("how data-parallel attention reaches the experts: auto, all_to_all or all_gather (default: the profile's)") };
-        Weights = new("--weights") { Description = Many("weight format: keep, bf16, fp8, int8, int4, mxfp4, nvfp4"), DefaultValueFactory = _ => "keep" };
-        Kv = new("--kv") { Description = Many("KV-cache format: keep, bf16, fp8, int8"), DefaultValueFactory = _ => "keep" };
+        Weights = FormatOption("--weights", Many("weight format: " + NumericFormat.ListFor(FormatRoles.Weights, keep: true)));
+        Kv = FormatOption("--kv", Many("KV-cache format: " + NumericFormat.ListFor(FormatRoles.Kv, keep: true)));
         PassKeys = new[]
         {
             new PassKey(Tp, "parallelize", "tp"), new PassKey(Ep, "parallelize", "ep"), new PassKey(Dp, "parallelize", "dp"),
@@ -42,6 +43,10 @@ internal sealed class DeploymentOptions
             new PassKey(Weights, "quantize", "weights"), new PassKey(Kv, "quantize", "kv"),
         };
     }
+
+    /// <summary>A format flag, keep by default; <see cref="PassKeys"/> checks its values against the quantize option it sets.</summary>
+    private static Option<string> FormatOption(string name, string description) =>
+        new(name) { Description = description, DefaultValueFactory = _ => NumericFormat.Keep };
 
     /// <summary>Whether layout, format, hardware and GPU values are lists (sweep).</summary>
     public bool Lists { get; }

@@ -29,7 +29,7 @@ internal static class PlaceCommand
         var redundant = new Option<int>("--redundant") { Description = "eplb: redundant expert replicas per layer", DefaultValueFactory = _ => 0 };
         var gpuSlots = new Option<int>("--gpu-slots") { Description = "offload: experts of each layer cached per GPU", DefaultValueFactory = _ => 0 };
         var hardware = new Option<string?>("--hardware") { Description = "device id: checks that the experts fit its memory (and gives offload its host link); without it no memory limit is applied" };
-        var weights = new Option<string>("--weights") { Description = "expert weight format: keep, bf16, fp8, int8, int4, mxfp4, nvfp4", DefaultValueFactory = _ => "keep" };
+        var weights = new Option<string>("--weights") { Description = "expert weight format: " + NumericFormat.ListFor(FormatRoles.Weights, keep: true), DefaultValueFactory = _ => NumericFormat.Keep };
         var budget = NumberOptions.Float("--expert-budget-gib", "GiB per GPU for routed experts (default: 90% of HBM less the other weights)",
             FloatRange.Positive(Math.Floor(HardwareLimits.MaxMemoryBytes / (1L << 30))));
         var tokens = NumberOptions.Count("--tokens", "offload: tokens per step for the miss prediction", 64);
@@ -67,7 +67,8 @@ internal static class PlaceCommand
             }
             DType? expertFormat = null;
             var w = r.GetValue(weights)!;
-            if (w != "keep" && !DType.TryParse(w, out expertFormat!)) return Usage($"--weights '{w}': expected keep or a weight format (bf16, fp8, int8, int4, mxfp4, nvfp4)");
+            if (w != NumericFormat.Keep && !DType.TryParse(w, out expertFormat!))
+                return Usage($"--weights '{w}': expected {NumericFormat.Keep} or a weight format ({NumericFormat.ListFor(FormatRoles.Weights)})");
             var hardwareId = r.GetValue(hardware);
             if (hardwareId is null && name == "offload") return Usage("offload needs --hardware (its host link and memory)");
             var device = hardwareId is null ? null : HardwareCatalog.BuiltIn().Find(hardwareId);

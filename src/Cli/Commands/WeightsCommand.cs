@@ -9,6 +9,7 @@ using GraphDsl.Backends.Weights.Mapping;
 using GraphDsl.Backends.Weights.Safetensors;
 using GraphDsl.Cli.Execution;
 using GraphDsl.Ir.Diagnostics;
+using GraphDsl.Ir.Types;
 using GraphDsl.Numerics;
 using GraphDsl.Passes.Core;
 
@@ -25,8 +26,8 @@ internal static class WeightsCommand
         var file = new Argument<string>("file") { Description = ".moe or .gir file" };
         var seed = new Option<ulong>("--seed") { Description = "random seed (the same seed gives the same weights)", DefaultValueFactory = _ => 1 };
         var output = new Option<string>("--output", "-o") { Description = "safetensors file to write", Required = true };
-        var dtype = new Option<string>("--dtype") { Description = "element type stored in the file: f32 or bf16", DefaultValueFactory = _ => "f32" };
-        dtype.AcceptOnlyFromAmong("f32", "bf16");
+        var dtype = new Option<string>("--dtype") { Description = $"element type stored in the file: {DType.F32} or {DType.BF16}", DefaultValueFactory = _ => DType.F32.Name };
+        dtype.AcceptOnlyFromAmong(DType.F32.Name, DType.BF16.Name);
         var source = new SourceOptions();
         var cmd = new Command("init", "Write seeded random weights for a model (scaled so activations stay well-conditioned).") { file, seed, output, dtype };
         source.AddTo(cmd);
@@ -35,7 +36,7 @@ internal static class WeightsCommand
             var module = LoadFlat(source.Load(r, r.GetValue(file)!));
             if (module is null || !ExecutionInputs.FitsInHost(module)) return ExitCodes.InputError;
             var weights = WeightInitializer.Create(module, r.GetValue(seed));
-            var stored = r.GetValue(dtype) == "bf16" ? SafetensorsDType.BF16 : SafetensorsDType.F32;
+            var stored = r.GetValue(dtype) == DType.BF16.Name ? SafetensorsDType.BF16 : SafetensorsDType.F32;
             var path = r.GetValue(output)!;
             var metadata = new Dictionary<string, string>
             {

@@ -15,7 +15,7 @@ public static class PredictionTable
         var nodes = cluster?.Describe() ?? $"{p.Nodes} node(s)";
         c.MarkupLine($"[bold]{Markup.Escape(p.Model)}[/] on {p.Gpus} x {Markup.Escape(p.Device)} ({Markup.Escape(nodes)}), tp={d.Tp} ep={d.Ep} dp={d.Dp} pp={d.Pp}" +
                      (d.Redundant > 0 ? $" redundant={d.Redundant}" : "") + (d.MoeComm != "auto" ? $" moe_comm={Markup.Escape(d.MoeComm)}" : "") +
-                     $", weights {Markup.Escape(d.Weights)}, kv {Markup.Escape(d.Kv)}" + (d.Activations != "keep" ? $", activations {Markup.Escape(d.Activations)}" : "") +
+                     $", weights {Markup.Escape(d.Weights)}, kv {Markup.Escape(d.Kv)}" + (d.Activations != GraphDsl.Ir.Types.NumericFormat.Keep ? $", activations {Markup.Escape(d.Activations)}" : "") +
                      $"; profile {Markup.Escape(p.Profile)}" + (p.Routing.Length > 0 ? $", routing {Markup.Escape(p.Routing)}" : ""));
         c.MarkupLine($"pipeline {Markup.Escape(p.Pipeline.ToString())}");
         c.MarkupLine($"batch {p.Workload.Batch}, prompt {p.Workload.Prompt}, context {p.Workload.Context}" +

@@ -14,9 +14,9 @@ public enum ElementKind { Float, Int, Bool }
 /// </summary>
 public sealed class DType : IEquatable<DType>
 {
-    private DType(string name, ElementKind kind, int bits, int blockSize = 0, int scaleBits = 0, string? scaleName = null)
+    private DType(string name, ElementKind kind, int bits, MathType? math, int blockSize = 0, int scaleBits = 0, string? scaleName = null)
     {
-        Name = name; Kind = kind; Bits = bits; BlockSize = blockSize; ScaleBits = scaleBits; ScaleName = scaleName;
+        Name = name; Kind = kind; Bits = bits; Math = math; BlockSize = blockSize; ScaleBits = scaleBits; ScaleName = scaleName;
     }
 
     /// <summary>Canonical spelling, as printed in IR and accepted in .moe files.</summary>
@@ -24,6 +24,9 @@ public sealed class DType : IEquatable<DType>
     public ElementKind Kind { get; }
     /// <summary>Bits of one element, without scales.</summary>
     public int Bits { get; }
+    /// <summary>The math a device computes this type in (the FP8 types in FP8, the FP4 block formats in FP4, integer
+    /// weights in their weight-only math); null for index and mask types.</summary>
+    public MathType? Math { get; }
     /// <summary>Elements sharing one scale; 0 when the format has no block scale.</summary>
     public int BlockSize { get; }
     public int ScaleBits { get; }
@@ -34,21 +37,21 @@ public sealed class DType : IEquatable<DType>
     public double EffectiveBits => BlockSize > 0 ? Bits + (double)ScaleBits / BlockSize : Bits;
     public double BytesPerElement => EffectiveBits / 8.0;
 
-    public static readonly DType F32 = new("f32", ElementKind.Float, 32);
-    public static readonly DType F16 = new("f16", ElementKind.Float, 16);
-    public static readonly DType BF16 = new("bf16", ElementKind.Float, 16);
-    public static readonly DType Fp8E4M3 = new("fp8_e4m3", ElementKind.Float, 8);
-    public static readonly DType Fp8E5M2 = new("fp8_e5m2", ElementKind.Float, 8);
-    public static readonly DType Int8 = new("int8", ElementKind.Int, 8);
-    public static readonly DType Int4 = new("int4", ElementKind.Int, 4);
+    public static readonly DType F32 = new("f32", ElementKind.Float, 32, MathType.F32);
+    public static readonly DType F16 = new("f16", ElementKind.Float, 16, MathType.F16);
+    public static readonly DType BF16 = new("bf16", ElementKind.Float, 16, MathType.Bf16);
+    public static readonly DType Fp8E4M3 = new("fp8_e4m3", ElementKind.Float, 8, MathType.Fp8);
+    public static readonly DType Fp8E5M2 = new("fp8_e5m2", ElementKind.Float, 8, MathType.Fp8);
+    public static readonly DType Int8 = new("int8", ElementKind.Int, 8, MathType.Int8);
+    public static readonly DType Int4 = new("int4", ElementKind.Int, 4, MathType.Int4);
     // OCP Microscaling v1.0: 32-element blocks, shared E8M0 power-of-two scale.
-    public static readonly DType MxFp4 = new("mxfp4", ElementKind.Float, 4, 32, 8, "e8m0");
-    public static readonly DType MxFp8 = new("mxfp8", ElementKind.Float, 8, 32, 8, "e8m0");
+    public static readonly DType MxFp4 = new("mxfp4", ElementKind.Float, 4, MathType.Fp4, 32, 8, "e8m0");
+    public static readonly DType MxFp8 = new("mxfp8", ElementKind.Float, 8, MathType.Fp8, 32, 8, "e8m0");
     // NVIDIA NVFP4: E2M1 elements, 16-element blocks, E4M3 scale (the per-tensor FP32 scale is negligible).
-    public static readonly DType NvFp4 = new("nvfp4", ElementKind.Float, 4, 16, 8, "fp8_e4m3");
-    public static readonly DType I32 = new("i32", ElementKind.Int, 32);
-    public static readonly DType I64 = new("i64", ElementKind.Int, 64);
-    public static readonly DType Bool = new("bool", ElementKind.Bool, 8);
+    public static readonly DType NvFp4 = new("nvfp4", ElementKind.Float, 4, MathType.Fp4, 16, 8, "fp8_e4m3");
+    public static readonly DType I32 = new("i32", ElementKind.Int, 32, null);
+    public static readonly DType I64 = new("i64", ElementKind.Int, 64, null);
+    public static readonly DType Bool = new("bool", ElementKind.Bool, 8, null);
 
     private static readonly Dictionary<string, DType> Known = new(StringComparer.Ordinal)
     {
@@ -71,7 +74,7 @@ public sealed class DType : IEquatable<DType>
     {
         if (baseType != Int4 && baseType != Int8) throw new ArgumentException("only int4 and int8 take group scales");
         if (group <= 0) throw new ArgumentOutOfRangeException(nameof(group));
-        return new DType(baseType.Name + "_g" + group.ToString(CultureInfo.InvariantCulture), ElementKind.Int, baseType.Bits, group, 16, "f16");
+        return new DType(baseType.Name + "_g" + group.ToString(CultureInfo.InvariantCulture), ElementKind.Int, baseType.Bits, baseType.Math, group, 16, "f16");
     }
 
     public static bool TryParse(string text, out DType type)

@@ -19,18 +19,15 @@ namespace GraphDsl.Passes.Quantize;
 /// </summary>
 public sealed class QuantizePass : IPass
 {
-    private static readonly string[] WeightFormats = { "keep", "bf16", "f16", "fp8", "fp8-e4m3", "fp8_e4m3", "fp8-e5m2", "fp8_e5m2", "int8", "int4", "mxfp4", "mxfp8", "nvfp4" };
-    private static readonly string[] KvFormats = { "keep", "bf16", "f16", "fp8", "fp8-e4m3", "fp8_e4m3", "fp8-e5m2", "fp8_e5m2", "int8", "int4" };
-    private static readonly string[] ActivationFormats = { "keep", "bf16", "fp8", "fp8-e4m3", "fp8_e4m3", "fp8-e5m2", "fp8_e5m2" };
-
     public static readonly PassInfo PassInfo = new("quantize",
         "Assign numeric formats to weights (matmul and expert weights) and the KV cache.",
         new[]
         {
-            new PassOptionSpec("weights", OptionKind.Choice, "weight format", "keep", WeightFormats),
+            new PassOptionSpec("weights", OptionKind.Choice, "weight format", NumericFormat.Keep, NumericFormat.Choices(FormatRoles.Weights)),
             new PassOptionSpec("group", OptionKind.Int, "group size of int8/int4 scales along the input axis", "128"),
-            new PassOptionSpec("kv", OptionKind.Choice, "KV-cache format", "keep", KvFormats),
-            new PassOptionSpec("activations", OptionKind.Choice, "type the weight GEMMs read their input in (fp8: per-token scaled, W8A8)", "keep", ActivationFormats),
+            new PassOptionSpec("kv", OptionKind.Choice, "KV-cache format", NumericFormat.Keep, NumericFormat.Choices(FormatRoles.Kv)),
+            new PassOptionSpec("activations", OptionKind.Choice, "type the weight GEMMs read their input in (fp8: per-token scaled, W8A8)", NumericFormat.Keep,
+                NumericFormat.Choices(FormatRoles.Activations)),
             new PassOptionSpec("skip", OptionKind.StringList, "roles (lm_head, router) or weight-path substrings left unquantized", "lm_head,router"),
             new PassOptionSpec("skip_layers", OptionKind.StringList, "layers whose weights keep their format: first, last or layer numbers (peeled into repeats of their own)", ""),
         },
@@ -42,12 +39,12 @@ public sealed class QuantizePass : IPass
 
     public PassInfo Info => PassInfo;
 
+    /// <summary>The type a format choice stores (integers with a scale per <paramref name="group"/> inputs); null for keep.</summary>
     public static DType? Format(string name, int group)
     {
-        if (name == "keep") return null;
-        if (name == "fp8") return DType.Fp8E4M3;
-        var t = DType.Parse(name.Replace('-', '_'));
-        return t == DType.Int4 || t == DType.Int8 ? DType.GroupQuantized(t, group) : t;
+        if (name == NumericFormat.Keep) return null;
+        var t = (NumericFormat.Find(name) ?? throw new FormatException($"unknown numeric format '{name}'")).Type;
+        return t.Kind == ElementKind.Int ? DType.GroupQuantized(t, group) : t;
     }
 
     public PassResult Run(Module module)

@@ -4,6 +4,7 @@ using GraphDsl.Backends.CostModel.Model;
 using GraphDsl.Backends.CostModel.Moe;
 using GraphDsl.Backends.CostModel.Plan;
 using GraphDsl.Ir.Ops;
+using GraphDsl.Ir.Types;
 
 namespace GraphDsl.Backends.CostModel.Evaluate;
 
@@ -63,7 +64,7 @@ public sealed class StepEvaluator
         _maxNormal = new double[plan.Entries.Length];
         _shareTokens = new double[plan.Entries.Length];
         _share = new double[plan.Entries.Length];
-        _vectorPeak = PeakFor(cluster.Device, "f32");
+        _vectorPeak = PeakFor(cluster.Device, MathType.F32);
         for (int i = 0; i < plan.Entries.Length; i++)
         {
             var e = plan.Entries[i];
@@ -86,22 +87,17 @@ public sealed class StepEvaluator
     /// <summary>Whether an entry's low-bit weights are converted for its math on the vector units: weight-only integer
     /// formats (W8A16 / W4A16) always; FP8 and FP4 where the device has no such math (FP8 on an A100, FP4 on Hopper or
     /// MI300X), or where 16-bit activations were asked for.</summary>
-    public static bool Dequantized(Device d, PlanEntry e) => e.WeightFormat switch
-    {
-        "int8" or "int4" => true,
-        "fp8" => d.Peak("fp8") is null || e.ComputeType != "fp8",
-        "fp4" => d.Peak("fp4") is null || e.ComputeType != "fp4",
-        _ => false,
-    };
+    public static bool Dequantized(Device d, PlanEntry e) =>
+        e.WeightFormat is { } w && (w.IsWeightOnly || d.Peak(w) is null || e.ComputeType != w);
 
     /// <summary>The math format a GEMM entry runs on this device where its weight format has no math of its own
     /// (FP4 -> FP8 -> BF16, as <see cref="PeakFor"/> falls back): the format it is emulated in; null when the device
     /// computes the format natively, or for weight-only integer formats (16-bit math by design) and other ops.</summary>
-    public static string? EmulatedIn(Device d, PlanEntry e)
+    public static MathType? EmulatedIn(Device d, PlanEntry e)
     {
-        if (e.WeightFormat is not ("fp8" or "fp4") || !Dequantized(d, e)) return null;
-        if (e.ComputeType != e.WeightFormat) return e.ComputeType;   // 16-bit activations asked for
-        return e.WeightFormat == "fp4" && d.Peak("fp8") is not null ? "fp8" : "bf16";
+        if (e.WeightFormat is not { IsNarrow: true } w || !Dequantized(d, e)) return null;
+        if (e.ComputeType != w) return e.ComputeType;   // 16-bit activations asked for
+        return d.ComputesIn(w);
     }
 
     /// <summary>The device's measured fixed latency for a GEMM, fused-MoE or decode-attention entry, the profile's engine's
@@ -112,14 +108,13 @@ public sealed class StepEvaluator
     public static double? MeasuredFixed(Device d, PlanEntry e, bool dequantized, string engine = "")
     {
         if (e.KernelKind == "") return null;
-        if (e.KernelKind is "attention" or "mla") return d.FixedLatencyFor(e.KernelKind, "bf16", engine);
-        if (e.WeightFormat is "fp8" or "fp4" && dequantized)
+        if (e.KernelKind is "attention" or "mla") return d.FixedLatencyFor(e.KernelKind, MathType.Bf16, engine);
+        if (e.WeightFormat is { IsNarrow: true } && dequantized)
         {
-            var math = EmulatedIn(d, e) ?? "bf16";
-            return d.FixedLatencyFor(e.KernelKind, math, engine) ?? d.FixedLatencyFor(e.KernelKind, "bf16", engine);
+            var math = EmulatedIn(d, e) ?? MathType.Bf16;
+            return d.FixedLatencyFor(e.KernelKind, math, engine) ?? d.FixedLatencyFor(e.KernelKind, MathType.Bf16, engine);
         }
-        string format = e.WeightFormat == "" ? e.ComputeType : e.WeightFormat;
-        return d.FixedLatencyFor(e.KernelKind, format, engine);
+        return d.FixedLatencyFor(e.KernelKind, e.WeightFormat ?? e.ComputeType, engine);
     }
 
     public CostPlan Plan => _plan;
@@ -129,27 +124,17 @@ public sealed class StepEvaluator
 
     /// <summary>The measured large-GEMM fraction of the peak <see cref="PeakFor"/> gives for a math type
     /// (following the same fallback from FP4 to FP8 to BF16 when the device lacks the narrower math).</summary>
-    public static double? MeasuredGemmFraction(Device d, string type) => type switch
-    {
-        "fp4" => d.Peak("fp4") is not null ? d.GemmFractionFor("fp4") : d.Peak("fp8") is not null ? d.GemmFractionFor("fp8") : d.GemmFractionFor("bf16"),
-        "fp8" => d.Peak("fp8") is not null ? d.GemmFractionFor("fp8") : d.GemmFractionFor("bf16"),
-        _ => d.GemmFractionFor(type),
-    };
+    public static double? MeasuredGemmFraction(Device d, MathType type) => d.GemmFractionFor(d.ComputesIn(type));
 
-    /// <summary>Dense peak FLOP/s for a math type, falling back to the nearest the device has
-    /// (FP4 to FP8 to BF16; f32 vector work to the f32 peak).</summary>
-    public static double PeakFor(Device d, string type)
+    /// <summary>Dense peak FLOP/s for a math type, falling back along <see cref="MathType.PeakFallback"/> to the nearest
+    /// the device has (FP4 to FP8 to BF16; f16 and bf16 to each other; f32 vector work to TF32, then BF16).</summary>
+    public static double PeakFor(Device d, MathType type)
     {
-        double? p = type switch
-        {
-            "fp4" => d.Peak("fp4") ?? d.Peak("fp8") ?? d.Peak("bf16"),
-            "fp8" => d.Peak("fp8") ?? d.Peak("bf16"),
-            "f16" => d.Peak("f16") ?? d.Peak("bf16"),
-            "f32" => d.Peak("f32") ?? d.Peak("tf32") ?? d.Peak("bf16"),
-            "int8" => d.Peak("int8") ?? d.Peak("bf16"),
-            _ => d.Peak("bf16") ?? d.Peak("f16"),
-        };
-        return p ?? throw new InvalidOperationException($"device {d.Id} has no peak for {type}");
+        // f16 and bf16 fall back on each other: the bound ends the walk where the device has neither.
+        MathType? t = type;
+        for (int steps = 0; t is not null && steps <= MathType.All.Count; t = t.PeakFallback, steps++)
+            if (d.Peak(t) is { } p) return p;
+        throw new InvalidOperationException($"device {d.Id} has no peak for {type}");
     }
 
     /// <summary>Evaluates one step with <paramref name="batch"/> sequences per replica, <paramref name="seq"/>

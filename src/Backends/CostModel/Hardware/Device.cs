@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using GraphDsl.Ir.Types;
 
 namespace GraphDsl.Backends.CostModel.Hardware;
 
@@ -16,7 +17,7 @@ public sealed record Device(
     string Vendor,
     double MemoryBytes,
     double HbmBytesPerSecond,
-    IReadOnlyDictionary<string, double> PeakFlops,
+    IReadOnlyDictionary<MathType, double> PeakFlops,
     int SmCount,
     Link IntraNode,
     Link HostLink,
@@ -24,12 +25,21 @@ public sealed record Device(
     int GpusPerNode,
     IReadOnlyList<string> Sources)
 {
-    /// <summary>Dense peak FLOP/s for a math type key (bf16, f16, fp8, fp4, int8, int4, tf32, f32), or null.</summary>
-    public double? Peak(string key) => PeakFlops.TryGetValue(key, out var v) && v > 0 ? v : null;
+    /// <summary>Dense peak FLOP/s for a math type, or null where the device has no native math for it.</summary>
+    public double? Peak(MathType type) => PeakFlops.TryGetValue(type, out var v) && v > 0 ? v : null;
+
+    /// <summary>The math the device computes <paramref name="type"/> in: the type itself where the device has it, else
+    /// the first along its emulation chain that it has (FP4 -> FP8 -> BF16), or the chain's end.</summary>
+    public MathType ComputesIn(MathType type)
+    {
+        var t = type;
+        while (t.EmulatedIn is { } wider && Peak(t) is null) t = wider;
+        return t;
+    }
 
     /// <summary>Measured fraction of the dense peak a large GEMM reaches, per math type (hardware.json
     /// <c>measured.gemm_fraction</c>: TensorRT-LLM Linear at 8192^3); empty where nothing was measured.</summary>
-    public IReadOnlyDictionary<string, double> GemmFraction { get; init; } = new Dictionary<string, double>();
+    public IReadOnlyDictionary<MathType, double> GemmFraction { get; init; } = new Dictionary<MathType, double>();
 
     /// <summary>Measured fraction of the HBM bandwidth a weight-streaming kernel reaches (hardware.json
     /// <c>measured.hbm_fraction</c>); 0 where nothing was measured.</summary>
@@ -56,42 +66,42 @@ public sealed record Device(
         new Dictionary<string, IReadOnlyDictionary<int, MeasuredCurve>>();
 
     /// <summary>Measured fixed latency of one kernel call, in seconds, per kernel kind ("gemm": a Linear layer;
-    /// "moe": a fused MoE layer) and weight format ("bf16", "fp8", "int8", "int4", "fp4"): the part of its time
+    /// "moe": a fused MoE layer) and weight format (bf16, fp8, int8, int4, fp4, fp8_block): the part of its time
     /// that does not scale with bytes or FLOPs (launch, activation quantization, routing, permutation). From
     /// hardware.json <c>measured.fixed_us</c>; empty where nothing was measured.</summary>
-    public IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>> FixedLatency { get; init; } =
-        new Dictionary<string, IReadOnlyDictionary<string, double>>();
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<MathType, double>> FixedLatency { get; init; } =
+        new Dictionary<string, IReadOnlyDictionary<MathType, double>>();
 
     /// <summary>Measured fixed latencies of one serving engine's own kernels (hardware.json <c>measured.engines.NAME.fixed_us</c>,
     /// same shape as <see cref="FixedLatency"/>, which holds TensorRT-LLM's); empty where nothing was measured.</summary>
-    public IReadOnlyDictionary<string, IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>>> EngineFixedLatency { get; init; } =
-        new Dictionary<string, IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>>>();
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<string, IReadOnlyDictionary<MathType, double>>> EngineFixedLatency { get; init; } =
+        new Dictionary<string, IReadOnlyDictionary<string, IReadOnlyDictionary<MathType, double>>>();
 
     /// <summary>The measured fixed latency of a kernel kind at a weight format (f16 shares bf16's), or null: the
     /// engine's own measurement where it has one, else the device's default (TensorRT-LLM's kernels).</summary>
-    public double? FixedLatencyFor(string kind, string format, string engine = "")
+    public double? FixedLatencyFor(string kind, MathType format, string engine = "")
     {
         if (engine.Length > 0 && EngineFixedLatency.TryGetValue(engine, out var own) && Lookup(own, kind, format) is { } s) return s;
         return Lookup(FixedLatency, kind, format);
     }
 
-    /// <summary>One table's entry: f16 shares bf16's kernels; FP8 takes the block-scaled FP8 kernels (DeepSeek's 128 x 128
-    /// scales) where only those were measured, as the cost model's FP8 does not tell the two scalings apart.</summary>
-    private static double? Lookup(IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>> table, string kind, string format)
+    /// <summary>One table's entry: f16 shares bf16's kernels (<see cref="MathType.SameKernelsAs"/>); FP8 takes the block-scaled
+    /// FP8 kernels (DeepSeek's 128 x 128 scales, <see cref="MathType.KernelVariantOf"/>) where only those were measured, as the
+    /// cost model's FP8 does not tell the two scalings apart.</summary>
+    private static double? Lookup(IReadOnlyDictionary<string, IReadOnlyDictionary<MathType, double>> table, string kind, MathType format)
     {
         if (!table.TryGetValue(kind, out var byFormat)) return null;
         if (byFormat.TryGetValue(format, out var s)) return s;
-        string? alias = format switch { "f16" => "bf16", "fp8" => "fp8_block", _ => null };
+        var alias = format.SameKernelsAs ?? format.KernelVariant;
         return alias is not null && byFormat.TryGetValue(alias, out s) ? s : null;
     }
 
     /// <summary>The measured GEMM fraction for a math type: f16 shares bf16's tensor cores, integer
     /// weight-only formats run 16-bit math; null where the device has no measurement for it.</summary>
-    public double? GemmFractionFor(string type)
+    public double? GemmFractionFor(MathType type)
     {
         if (GemmFraction.TryGetValue(type, out var f)) return f;
-        if (type is "f16" or "int8" or "int4" && GemmFraction.TryGetValue("bf16", out f)) return f;
-        return null;
+        return (type.SameKernelsAs ?? type.WeightOnlyIn) is { } stand && GemmFraction.TryGetValue(stand, out f) ? f : null;
     }
 }
 

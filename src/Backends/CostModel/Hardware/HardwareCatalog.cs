@@ -4,6 +4,7 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Text.Json;
+using GraphDsl.Ir.Types;
 
 namespace GraphDsl.Backends.CostModel.Hardware;
 
@@ -16,7 +17,7 @@ public sealed class HardwareCatalog
     private readonly Dictionary<string, Device> _devices = new(StringComparer.OrdinalIgnoreCase);
     // Fallbacks for devices without their own measurements (the catalog's "typical_measured": medians of the
     // measured devices), also applied to devices of user files added later.
-    private readonly Dictionary<string, double> _typicalGemm = new(StringComparer.Ordinal);
+    private readonly Dictionary<MathType, double> _typicalGemm = new();
     private double _typicalHbm;
 
     public IReadOnlyCollection<Device> Devices => _devices.Values;
@@ -57,7 +58,10 @@ public sealed class HardwareCatalog
             {
                 if (typical.TryGetProperty("gemm_fraction", out var tg) && tg.ValueKind == JsonValueKind.Object)
                     foreach (var p in tg.EnumerateObject())
-                        if (p.Value.ValueKind == JsonValueKind.Number && p.Value.GetDouble() is var f && f > 0 && f <= 1) _typicalGemm[p.Name] = f;
+                    {
+                        var type = Math(p.Name, source, "typical_measured.gemm_fraction", MathType.WithPeaks);
+                        if (p.Value.ValueKind == JsonValueKind.Number && p.Value.GetDouble() is var f && f > 0 && f <= 1) _typicalGemm[type] = f;
+                    }
                 if (typical.TryGetProperty("hbm_fraction", out var th) && th.ValueKind == JsonValueKind.Number && th.GetDouble() is var h && h > 0 && h <= 1) _typicalHbm = h;
             }
             int i = 0;
@@ -73,14 +77,20 @@ public sealed class HardwareCatalog
     private Device WithTypical(Device d)
     {
         if (_typicalGemm.Count == 0 && _typicalHbm <= 0) return d;
-        var gemm = new Dictionary<string, double>(_typicalGemm, StringComparer.Ordinal);
-        bool own16 = d.GemmFraction.ContainsKey("bf16");
+        var gemm = new Dictionary<MathType, double>(_typicalGemm);
+        bool own16 = d.GemmFraction.ContainsKey(MathType.Bf16);
         foreach (var kv in d.GemmFraction) gemm[kv.Key] = kv.Value;
         // A device measured at 16 bits but not at a narrower format keeps its own 16-bit figure for f16 and
         // integer weight-only math (GemmFractionFor), and takes the typical figure only for the missing format.
-        if (own16) gemm["bf16"] = d.GemmFraction["bf16"];
+        if (own16) gemm[MathType.Bf16] = d.GemmFraction[MathType.Bf16];
         return d with { GemmFraction = gemm, HbmFraction = d.HbmFraction > 0 ? d.HbmFraction : _typicalHbm };
     }
+
+    /// <summary>The math type a hardware.json key names (a peak, a measured GEMM fraction or a kernel latency), parsed
+    /// once here; an unknown key is an error naming it, its place and the known keys.</summary>
+    private static MathType Math(string key, string where, string field, IReadOnlyList<MathType> known) =>
+        MathType.TryParse(key, out var t) && known.Contains(t) ? t
+        : throw new HardwareFileException($"{where}: unknown math type '{key}' in {field}{GraphDsl.Ir.Suggest.DidYouMean(key, known.Select(k => k.Key))}; known: {MathType.List(known)}");
 
     private static Device Parse(JsonElement d, string where)
     {
@@ -107,17 +117,18 @@ public sealed class HardwareCatalog
 
         var id = Str(d, "id");
         where = $"{where} ('{id}')";
-        var peaks = new Dictionary<string, double>(StringComparer.Ordinal);
+        var peaks = new Dictionary<MathType, double>();
         if (!d.TryGetProperty("peak_tflops", out var pk) || pk.ValueKind != JsonValueKind.Object) throw Missing("peak_tflops");
         foreach (var p in pk.EnumerateObject())
         {
+            var type = Math(p.Name, where, "peak_tflops", MathType.WithPeaks);
             // null: no native tensor math for that format on the device.
             if (p.Value.ValueKind == JsonValueKind.Null) continue;
             if (p.Value.ValueKind != JsonValueKind.Number || p.Value.GetDouble() is var t && !(t > 0 && double.IsFinite(t * 1e12)))
                 throw Missing($"peak_tflops.{p.Name} (a positive number, or null)");
-            peaks[p.Name] = Within(p.Value.GetDouble(), HardwareLimits.MaxPeakTflops, "peak_tflops." + p.Name, " TFLOP/s") * 1e12;
+            peaks[type] = Within(p.Value.GetDouble(), HardwareLimits.MaxPeakTflops, "peak_tflops." + p.Name, " TFLOP/s") * 1e12;
         }
-        if (!peaks.ContainsKey("bf16") && !peaks.ContainsKey("f16")) throw Missing("peak_tflops.bf16");
+        if (!peaks.ContainsKey(MathType.Bf16) && !peaks.ContainsKey(MathType.F16)) throw Missing($"peak_tflops.{MathType.Bf16}");
 
         // Absent or null: the link carries all-to-all traffic (the common case); anything but a boolean is an error.
         bool AllToAll(JsonElement link, string name)
@@ -146,7 +157,7 @@ public sealed class HardwareCatalog
         var sources = d.TryGetProperty("sources", out var s) && s.ValueKind == JsonValueKind.Array
             ? s.EnumerateArray().Where(x => x.ValueKind == JsonValueKind.String).Select(x => x.GetString()!).ToArray()
             : Array.Empty<string>();
-        var gemmFraction = new Dictionary<string, double>(StringComparer.Ordinal);
+        var gemmFraction = new Dictionary<MathType, double>();
         double hbmFraction = 0;
         var collectiveCurves = new Dictionary<string, IReadOnlyDictionary<string, IReadOnlyDictionary<int, MeasuredCurve>>>(StringComparer.Ordinal);
         // measured.KIND (all_reduce, all_gather, ...): per implementation and GPU count, [bytes, us] points.
@@ -178,23 +189,26 @@ public sealed class HardwareCatalog
             }
             return result;
         }
-        IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>> fixedLatency = new Dictionary<string, IReadOnlyDictionary<string, double>>();
-        var engineFixed = new Dictionary<string, IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>>>(StringComparer.Ordinal);
+        IReadOnlyDictionary<string, IReadOnlyDictionary<MathType, double>> fixedLatency = new Dictionary<string, IReadOnlyDictionary<MathType, double>>();
+        var engineFixed = new Dictionary<string, IReadOnlyDictionary<string, IReadOnlyDictionary<MathType, double>>>(StringComparer.Ordinal);
         // fixed_us of an object (the device's default, TensorRT-LLM's, or an engine's): seconds by kernel kind and format.
-        Dictionary<string, IReadOnlyDictionary<string, double>> FixedLatencies(JsonElement owner, string path)
+        Dictionary<string, IReadOnlyDictionary<MathType, double>> FixedLatencies(JsonElement owner, string path)
         {
-            var result = new Dictionary<string, IReadOnlyDictionary<string, double>>(StringComparer.Ordinal);
+            var result = new Dictionary<string, IReadOnlyDictionary<MathType, double>>(StringComparer.Ordinal);
             if (owner.TryGetProperty("fixed_us", out var fx) && fx.ValueKind is not (JsonValueKind.Object or JsonValueKind.Null))
                 throw Missing($"{path}.fixed_us (an object of kernel kinds)");
             if (fx.ValueKind != JsonValueKind.Object) return result;
             foreach (var kind in fx.EnumerateObject())
             {
                 if (kind.Value.ValueKind != JsonValueKind.Object) throw new HardwareFileException($"{where}: {path}.fixed_us.{kind.Name} must map weight formats to microseconds");
-                var byFormat = new Dictionary<string, double>(StringComparer.Ordinal);
+                var byFormat = new Dictionary<MathType, double>();
                 foreach (var f in kind.Value.EnumerateObject())
+                {
+                    var type = Math(f.Name, where, $"{path}.fixed_us.{kind.Name}", MathType.All);
                     if (f.Value.ValueKind != JsonValueKind.Null) // null: not measured, as absent (not 0 us)
-                        byFormat[f.Name] = Within(NumOr(kind.Value, f.Name, 0, $"{path}.fixed_us.{kind.Name}.{f.Name}"),
+                        byFormat[type] = Within(NumOr(kind.Value, f.Name, 0, $"{path}.fixed_us.{kind.Name}.{f.Name}"),
                             HardwareLimits.MaxMicroseconds, $"{path}.fixed_us.{kind.Name}.{f.Name}", " us") * 1e-6;
+                }
                 result[kind.Name] = byFormat;
             }
             return result;
@@ -207,12 +221,15 @@ public sealed class HardwareCatalog
                 throw Missing("measured.gemm_fraction (an object of fractions)");
             if (gf.ValueKind == JsonValueKind.Object)
                 foreach (var p in gf.EnumerateObject())
+                {
+                    var type = Math(p.Name, where, "measured.gemm_fraction", MathType.WithPeaks);
                     if (p.Value.ValueKind != JsonValueKind.Null)
                     {
                         var f = p.Value.ValueKind == JsonValueKind.Number ? p.Value.GetDouble() : double.NaN;
                         if (!(f > 0 && f <= 1)) throw new HardwareFileException($"{where}: measured.gemm_fraction.{p.Name} must be in (0, 1]");
-                        gemmFraction[p.Name] = f;
+                        gemmFraction[type] = f;
                     }
+                }
             hbmFraction = NumOr(ms, "hbm_fraction", 0, "measured.hbm_fraction");
             foreach (var kind in Device.MeasuredCollectives)
                 collectiveCurves[kind] = CurveSets(ms, kind);

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using GraphDsl.Ir.Types;
 using GraphDsl.Passes.Core;
 
 namespace GraphDsl.Backends.CostModel.Model;
@@ -9,11 +10,11 @@ namespace GraphDsl.Backends.CostModel.Model;
 /// all_to_all or all_gather); <see cref="Activations"/> is the quantize pass's <c>activations</c>.
 /// It is the parallelize and quantize elements of the pipeline the cost model runs, as a value: see
 /// <see cref="DeploymentPipeline"/>.</summary>
-public sealed record Deployment(int Tp = 1, int Ep = 1, int Dp = 1, int Pp = 1, string Weights = "keep", string Kv = "keep")
+public sealed record Deployment(int Tp = 1, int Ep = 1, int Dp = 1, int Pp = 1, string Weights = NumericFormat.Keep, string Kv = NumericFormat.Keep)
 {
     public int Redundant { get; init; }
     public string MoeComm { get; init; } = "auto";
-    public string Activations { get; init; } = "keep";
+    public string Activations { get; init; } = NumericFormat.Keep;
 
     public int Gpus => Tp * Dp * Pp;
 
@@ -32,9 +33,9 @@ public sealed record Deployment(int Tp = 1, int Ep = 1, int Dp = 1, int Pp = 1, 
     public PipelineElement? QuantizeElement()
     {
         var options = new List<(string, string)>();
-        if (Weights != "keep") options.Add(("weights", Weights));
-        if (Kv != "keep") options.Add(("kv", Kv));
-        if (Activations != "keep") options.Add(("activations", Activations));
+        if (Weights != NumericFormat.Keep) options.Add(("weights", Weights));
+        if (Kv != NumericFormat.Keep) options.Add(("kv", Kv));
+        if (Activations != NumericFormat.Keep) options.Add(("activations", Activations));
         return options.Count == 0 ? null : PipelineElement.Create("quantize", options.ToArray());
     }
 
@@ -44,11 +45,11 @@ public sealed record Deployment(int Tp = 1, int Ep = 1, int Dp = 1, int Pp = 1, 
     {
         var p = parallelize.Options;
         var q = quantize?.Options;
-        return new Deployment((int)p.Int("tp"), (int)p.Int("ep"), (int)p.Int("dp"), (int)p.Int("pp"), q?.String("weights") ?? "keep", q?.String("kv") ?? "keep")
+        return new Deployment((int)p.Int("tp"), (int)p.Int("ep"), (int)p.Int("dp"), (int)p.Int("pp"), q?.String("weights") ?? NumericFormat.Keep, q?.String("kv") ?? NumericFormat.Keep)
         {
             Redundant = (int)p.Int("redundant"),
             MoeComm = p.String("moe_comm") ?? "auto",
-            Activations = q?.String("activations") ?? "keep",
+            Activations = q?.String("activations") ?? NumericFormat.Keep,
         };
     }
 
@@ -56,7 +57,7 @@ public sealed record Deployment(int Tp = 1, int Ep = 1, int Dp = 1, int Pp = 1, 
 
     public override string ToString() =>
         $"tp={Tp} ep={Ep} dp={Dp} pp={Pp}" + (Redundant > 0 ? $" redundant={Redundant}" : "") + (MoeComm != "auto" ? $" moe_comm={MoeComm}" : "") +
-        $" weights={Weights} kv={Kv}" + (Activations != "keep" ? $" activations={Activations}" : "");
+        $" weights={Weights} kv={Kv}" + (Activations != NumericFormat.Keep ? $" activations={Activations}" : "");
 }
 
 /// <summary>What is served: <see cref="Batch"/> sequences in flight over the whole deployment, prompts

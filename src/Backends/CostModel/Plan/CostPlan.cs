@@ -208,27 +208,24 @@ public sealed class CostPlan
     /// formats on FP4 cores where the GPU has them; INT8/INT4 weight-only formats dequantize into 16-bit
     /// math (W8A16/W4A16). Other ops use the activation type; elementwise work runs on the vector units (f32).
     /// </summary>
-    public static string ComputeType(Operation op, OpClass cls)
+    public static MathType ComputeType(Operation op, OpClass cls)
     {
         if (op.Def == FusedOps.Kernel)
         {
             var main = op.Regions[0].Ops.FirstOrDefault(m => m.Def == MoeOps.Experts)
                        ?? op.Regions[0].Ops.FirstOrDefault(m => m.Def == AttentionOps.Attention || m.Def == AttentionOps.MlaAttention)
                        ?? op.Regions[0].Ops.FirstOrDefault(m => m.Def == NnOps.MatMul);
-            return main is null ? "f32" : ComputeType(main, main.Def.Class);
+            return main is null ? MathType.F32 : ComputeType(main, main.Def.Class);
         }
         if (cls is OpClass.Gemm or OpClass.GroupedGemm)
         {
-            if (op.Attributes.Get("act_dtype") is DTypeAttr { Value: var act })
-                return act == DType.Fp8E4M3 || act == DType.Fp8E5M2 ? "fp8" : ActivationKey(act);
+            if (op.Attributes.Get("act_dtype") is DTypeAttr { Value: var act }) return ActivationMath(act);
             var w = op.Def == MoeOps.Experts ? op.Operand("w_up") : op.Operand("w");
-            var wt = w?.Type.DType;
-            if (wt == DType.Fp8E4M3 || wt == DType.Fp8E5M2 || wt == DType.MxFp8) return "fp8";
-            if (wt == DType.MxFp4 || wt == DType.NvFp4) return "fp4";
-            return ActivationKey(op.Operands[0].Type.DType);
+            if (w?.Type.DType.Math is { IsNarrow: true } narrow) return narrow;
+            return ActivationMath(op.Operands[0].Type.DType);
         }
-        if (cls == OpClass.Attention) return ActivationKey(op.Operands[0].Type.DType);
-        return "f32";
+        if (cls == OpClass.Attention) return ActivationMath(op.Operands[0].Type.DType);
+        return MathType.F32;
     }
 
     /// <summary>"moe", "gemm", "mla" or "attention" for the kernels whose fixed latency is measured per device and
@@ -245,24 +242,21 @@ public sealed class CostPlan
     }
 
     /// <summary>The low-bit format of a GEMM's weights, if any (the dominant GEMM of a fused kernel).</summary>
-    public static string WeightFormat(Operation op, OpClass cls, out double elementBytes)
+    public static MathType? WeightFormat(Operation op, OpClass cls, out double elementBytes)
     {
         elementBytes = 2;
-        if (cls is not (OpClass.Gemm or OpClass.GroupedGemm)) return "";
+        if (cls is not (OpClass.Gemm or OpClass.GroupedGemm)) return null;
         var gemm = op.Def == FusedOps.Kernel
             ? op.Regions[0].Ops.FirstOrDefault(m => m.Def == MoeOps.Experts) ?? op.Regions[0].Ops.FirstOrDefault(m => m.Def == NnOps.MatMul)
             : op;
         var w = gemm is null ? null : gemm.Def == MoeOps.Experts ? gemm.Operand("w_up") : gemm.Operand("w");
         var t = w?.Type.DType;
-        if (t is null) return "";
+        if (t is null) return null;
         elementBytes = t.BytesPerElement;
-        if (t.Kind == ElementKind.Int && t.Bits == 8) return "int8";
-        if (t.Kind == ElementKind.Int && t.Bits == 4) return "int4";
-        if (t == DType.Fp8E4M3 || t == DType.Fp8E5M2 || t == DType.MxFp8) return "fp8";
-        if (t == DType.MxFp4 || t == DType.NvFp4) return "fp4";
-        return "";
+        return t.Math is { } m && (m.IsWeightOnly || m.IsNarrow) ? m : null;
     }
 
-    private static string ActivationKey(DType t) =>
-        t == DType.F32 ? "f32" : t == DType.F16 ? "f16" : t == DType.Fp8E4M3 || t == DType.Fp8E5M2 ? "fp8" : "bf16";
+    /// <summary>The math a GEMM or attention reading activations of type <paramref name="t"/> runs in: its own for plain
+    /// float types (f32, f16, bf16, scalar FP8), 16-bit otherwise.</summary>
+    private static MathType ActivationMath(DType t) => t.IsFloat && !t.IsBlockScaled && t.Math is { } m ? m : MathType.Bf16;
 }

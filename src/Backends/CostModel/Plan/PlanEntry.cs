@@ -1,5 +1,6 @@
 using GraphDsl.Ir.Graph;
 using GraphDsl.Ir.Ops;
+using GraphDsl.Ir.Types;
 
 namespace GraphDsl.Backends.CostModel.Plan;
 
@@ -23,13 +24,13 @@ public sealed class PlanEntry
     public OpClass Class { get; init; }
     /// <summary>Whether the op is a kernel launch (views such as reshape and split are not).</summary>
     public bool IsKernel { get; init; }
-    public string ComputeType { get; init; } = "bf16";
+    public MathType ComputeType { get; init; } = MathType.Bf16;
     /// <summary>The kernel kind whose fixed latency a device may have measured: "gemm", "moe", "attention" (decode
     /// attention over a KV cache) or "mla"; "" for other kernels.</summary>
     public string KernelKind { get; init; } = "";
-    /// <summary>Low-bit weight format of a GEMM ("int8", "int4", "fp8", "fp4"; "" for 16-bit), whose weights
-    /// may have to be dequantized on the vector units, and the bytes one weight element occupies.</summary>
-    public string WeightFormat { get; init; } = "";
+    /// <summary>The math of a GEMM's low-bit weights (int8, int4, fp8, fp4; null for 16-bit), which may have to be
+    /// dequantized on the vector units, and the bytes one weight element occupies.</summary>
+    public MathType? WeightFormat { get; init; }
     public double WeightElementBytes { get; init; } = 2;
     public CompiledPoly Flops { get; init; }
     public CompiledPoly WeightBytes { get; init; }

@@ -6,6 +6,7 @@ using GraphDsl.Backends.CostModel.Hardware;
 using GraphDsl.Backends.CostModel.Model;
 using GraphDsl.Ir.Diagnostics;
 using GraphDsl.Ir.Graph;
+using GraphDsl.Ir.Types;
 
 namespace GraphDsl.Backends.CostModel.Validation;
 
@@ -51,14 +52,6 @@ public sealed class Validator
         return Regimes.Of(m, moe, _catalog.Find(m.Hardware)?.Vendor);
     }
 
-    public static string MapFormat(string f) => f switch
-    {
-        "" => "keep",
-        "fp16" => "f16",
-        "fp4" => "nvfp4",
-        _ => f,
-    };
-
     public ValidationResult Predict(Measurement m, EfficiencyProfile profile)
     {
         ValidationResult Skip(string why) => new(m, null, why, profile.Name);
@@ -76,7 +69,7 @@ public sealed class Validator
         int dp = m.Dp ?? 1, pp = m.Pp ?? 1;
         int tp = m.Tp ?? Math.Max(1, m.Gpus / (dp * pp));
         if (tp * dp * pp != m.Gpus) return Skip($"layout tp {tp} x dp {dp} x pp {pp} does not cover {m.Gpus} GPUs");
-        var dep = new Deployment(tp, m.Ep ?? 1, dp, pp, MapFormat(m.Weights), MapFormat(m.Kv)) { MoeComm = profile.MoeComm, Redundant = m.Redundant };
+        var dep = new Deployment(tp, m.Ep ?? 1, dp, pp, NumericFormat.FromPublished(m.Weights), NumericFormat.FromPublished(m.Kv)) { MoeComm = profile.MoeComm, Redundant = m.Redundant };
         var compiled = Compile(m.Model, dep);
         if (compiled is null) return Skip($"cannot compile {m.Model} for {dep}");
         var cluster = new Cluster(device, m.Nodes, m.Gpus / m.Nodes);
