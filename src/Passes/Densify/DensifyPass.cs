@@ -43,7 +43,7 @@ public sealed class DensifyPass : IPass
         var param = IrBuilder.Resolver(module);
         var uses = UseMap.Build(module);
         var walked = ModelWalker.Walk(module).ToList();
-        var experts = walked.Where(w => w.Op.Def == MoeOps.Experts).ToList();
+        var experts = walked.Where(w => w.Op.Def.HasRoutedWeights).ToList();
         if (experts.Count == 0) return new PassResult(module, false, new Dictionary<string, long> { ["moe_layers_replaced"] = 0 });
 
         // What each MoE layer replaces: the experts' output, or experts + shared expert when they are summed.
@@ -53,7 +53,7 @@ public sealed class DensifyPass : IPass
             var e = w.Op;
             var users = uses.Of(e.Result).ToList();
             var x = e.Operand("x")!;
-            bool shared = users.Count == 1 && users[0].User.Def == NnOps.Add &&
+            bool shared = users.Count == 1 && users[0].User.Def.Fusion == FusionRole.Sum &&
                           users[0].User.Operands.FirstOrDefault(v => v != e.Result) is { } other && IsFfnOf(other, x);
             replaced[e] = shared ? users[0].User.Result : e.Result;
         }
@@ -93,8 +93,8 @@ public sealed class DensifyPass : IPass
     private static bool IsFfnOf(Value v, Value x)
     {
         var op = v.Owner;
-        if (op?.Def != NnOps.MatMul || !OpCosts.IsWeight(op.Operand("w")!)) return false;
-        var frontier = new List<Value> { op.Operand("x")! };
+        if (op?.Def.Fusion != FusionRole.Gemm || !OpCosts.IsWeight(op.Operand(op.Def.ComputeWeight!)!)) return false;
+        var frontier = new List<Value> { op.Operands[0] };
         for (int depth = 0; depth < 4 && frontier.Count > 0; depth++)
         {
             if (frontier.Contains(x)) return true;
@@ -134,7 +134,7 @@ public sealed class DensifyPass : IPass
     {
         var t = x.Type;
         var dim = t.Shape.Last;
-        var wdt = experts.Operand("w_up")!.Type.DType;
+        var wdt = experts.Operand(experts.Def.ComputeWeight!)!.Type.DType;
         Value Weight(string name, params DimExpr[] shape)
         {
             var op = IrBuilder.Create(CoreOps.Weight, Array.Empty<Value?>(), IrBuilder.Attrs(("name", Attr.Str(name))),
@@ -151,7 +151,8 @@ public sealed class DensifyPass : IPass
         var wg = Weight("dense.w_gate", dim, hidden);
         var wu = Weight("dense.w_up", dim, hidden);
         var wd = Weight("dense.w_down", hidden, dim);
-        var act = experts.Attributes.GetString("act") switch { "gelu" => NnOps.Gelu, "gelu_tanh" => NnOps.GeluTanh, "relu" => NnOps.Relu, _ => NnOps.Silu };
+        // The experts' activation by name; swiglu_clamped has no one-input op and densifies as SwiGLU.
+        var act = OpRegistry.Activation(experts.Attributes.GetString("act") ?? "") ?? NnOps.Silu;
         var h = Add(NnOps.Mul, Add(act, Add(NnOps.MatMul, x, wg)), Add(NnOps.MatMul, x, wu));
         return Add(NnOps.MatMul, h, wd);
     }

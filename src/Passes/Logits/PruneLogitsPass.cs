@@ -56,8 +56,9 @@ public sealed class PruneLogitsPass : IPass
 
     private static bool IsPerPosition(Operation op) =>
         op.Def.IsPure && op.Regions.Count == 0 && op.Results.Count == 1 && op.Result.Type.Rank >= 3 &&
-        ((op.Def.Traits & OpTraits.Elementwise) != 0 || op.Def == NnOps.RmsNorm || op.Def == NnOps.LayerNorm || op.Def == NnOps.MatMul
-         || op.Def == NnOps.Softcap || op.Def == CommOps.AllGather);
+        (op.Def.IsElementwise || op.Def.Fusion is FusionRole.Norm or FusionRole.Gemm
+         // An all-gather (of a column-split LM head's logits) joins shards of each position's row.
+         || op.Def == CommOps.AllGather);
 
     private static Value PrimaryInput(Operation op) => op.Operands.First(v => v.Owner?.Def != CoreOps.Weight);
 

@@ -74,7 +74,7 @@ internal sealed class NanoBatchedRepeat
                 if (nested)
                 {
                     // Ops inside a region (fused.kernel) are copied in place; expert copies say which nano-batch they serve.
-                    if (op.Def != MoeOps.Experts) return null;
+                    if (!op.Def.HasRoutedWeights) return null;
                     var marked = clone.Copy(op, op.Attributes.With("nanobatch", Attr.Int(index)));
                     dst.Append(marked);
                     return marked.Results;
@@ -100,7 +100,7 @@ internal sealed class NanoBatchedRepeat
                     return nr;
                 }).ToList();
                 var slots = op.Slots.Select(v => v is null ? null : clone.Lookup(v)).ToArray();
-                var attrs = op.Def == MoeOps.Experts ? op.Attributes.With("nanobatch", Attr.Int(index)) : op.Attributes;
+                var attrs = op.Def.HasRoutedWeights ? op.Attributes.With("nanobatch", Attr.Int(index)) : op.Attributes;
                 var copy = op.Def.Infer is null || op.Regions.Count > 0
                     ? IrBuilder.Create(op.Def, slots, clone.Attrs(attrs), op.Results.Select(r => clone.Type(r.Type)).ToArray(), regions, op.Span)
                     : IrBuilder.Create(op.Def, slots, clone.Attrs(attrs), span: op.Span);

@@ -159,12 +159,15 @@ internal sealed class TensorParallelRewriter
         if (d == CoreOps.Input) { Bind(op, Emit(dst, d, Array.Empty<Value?>(), op.Attributes, op, op.Results.Select(r => r.Type).ToArray())); return; }
         if (d == CoreOps.Output) { Emit(dst, d, new Value?[] { Replicated(op.Operands[0], dst, op) }, op.Attributes, op, Array.Empty<TensorType>()); return; }
         if (d == CoreOps.Repeat) { RewriteRepeat(op, dst); return; }
-        if (d == NnOps.MatMul) { RewriteMatMul(op, dst); return; }
-        if (d == NnOps.Embedding) { RewriteEmbedding(op, dst); return; }
-        if (d == AttentionOps.Attention) { RewriteAttention(op, dst); return; }
-        if (d == AttentionOps.MlaAttention) { RewriteMla(op, dst); return; }
-        if (d == MoeOps.Experts) { RewriteExperts(op, dst); return; }
-        if (d == NnOps.Reshape) { RewriteReshape(op, dst); return; }
+        switch (d.Shard)
+        {
+            case ShardRule.Gemm: RewriteMatMul(op, dst); return;
+            case ShardRule.Embedding: RewriteEmbedding(op, dst); return;
+            case ShardRule.Heads: RewriteAttention(op, dst); return;
+            case ShardRule.LatentHeads: RewriteMla(op, dst); return;
+            case ShardRule.Experts: RewriteExperts(op, dst); return;
+            case ShardRule.View: RewriteReshape(op, dst); return;
+        }
         if (TryKeepSplit(op, dst)) return;
         // Anything else runs on replicated operands.
         var slots = op.Slots.Select(v => v is null ? null : Replicated(v, dst, op)).ToArray();
@@ -179,9 +182,9 @@ internal sealed class TensorParallelRewriter
         var split = inputs.Select(ShardOf).FirstOrDefault(s => s.IsSplit);
         if (!split.IsSplit) return false;
         int lastAxis = op.Slots[0]!.Type.Rank - 1;
-        bool perElement = (d.Traits & OpTraits.Elementwise) != 0 || d == NnOps.Softcap;
-        bool perRow = (d == NnOps.RmsNorm || d == NnOps.LayerNorm || d == NnOps.Rope || d == NnOps.Split || d == NnOps.Softmax) && split.Axis != lastAxis;
-        bool cache = d == AttentionOps.KvCache && split.Axis >= 2;
+        bool perElement = d.Shard == ShardRule.Pointwise;
+        bool perRow = d.Shard == ShardRule.PerRow && split.Axis != lastAxis;
+        bool cache = d.Shard == ShardRule.PerHead && split.Axis >= 2;
         if (!perElement && !perRow && !cache) return false;
         var slots = new Value?[op.Slots.Count];
         for (int i = 0; i < op.Slots.Count; i++)

@@ -77,8 +77,8 @@ public sealed class QuantizePass : IPass
         var cloner = new IrCloner();
         cloner.Hook = (op, dst) =>
         {
-            if (activationFormat is not null && (op.Def == NnOps.MatMul || op.Def == MoeOps.Experts) &&
-                Origin(op.Operand(op.Def == NnOps.MatMul ? "w" : "w_up")!) is { } origin && activationWeights.Contains(origin))
+            if (activationFormat is not null && op.Def.ComputeWeight is { } computeWeight &&
+                Origin(op.Operand(computeWeight)!) is { } origin && activationWeights.Contains(origin))
             {
                 var copy = cloner.Copy(op, op.Attributes.With("act_dtype", Attr.Type(activationFormat)));
                 dst.Append(copy);
@@ -161,12 +161,11 @@ public sealed class QuantizePass : IPass
         return false;
     }
 
-    /// <summary>A weight only matmuls (as w) and experts read, fused or not: the matrices quantization targets.</summary>
+    /// <summary>A weight read only as a GEMM's matrix (<see cref="WeightUse.GemmMatrix"/>), fused or not: the matrices quantization targets.</summary>
     private static bool IsMatrixWeight(Value w, UseMap uses)
     {
         var users = MemberUses(w, uses).ToList();
-        return users.Count > 0 && users.All(u =>
-            (u.User.Def == NnOps.MatMul && u.Slot == "w") || (u.User.Def == MoeOps.Experts && u.Slot is "w_gate" or "w_up" or "w_down"));
+        return users.Count > 0 && users.All(u => u.User.Def.WeightIn(u.Slot)?.GemmMatrix == true);
     }
 
     /// <summary>lm_head for the matmul producing an output, router for the one feeding moe.route.</summary>
@@ -174,19 +173,20 @@ public sealed class QuantizePass : IPass
     {
         foreach (var (user, _) in MemberUses(w, uses))
         {
-            if (user.Def != NnOps.MatMul) continue;
-            if (Reaches(user.Result, uses, CoreOps.Output, 4)) return "lm_head";
-            if (Reaches(user.Result, uses, MoeOps.Route, 3)) return "router";
+            if (user.Def.Fusion != FusionRole.Gemm) continue;
+            // core.output is the model's interface: a GEMM that reaches it is the LM head.
+            if (Reaches(user.Result, uses, d => d == CoreOps.Output, 4)) return "lm_head";
+            if (Reaches(user.Result, uses, d => d.Fusion == FusionRole.Router, 3)) return "router";
         }
         return "";
     }
 
-    private static bool Reaches(Value v, UseMap uses, OpDef target, int depth)
+    private static bool Reaches(Value v, UseMap uses, Func<OpDef, bool> target, int depth)
     {
         if (depth < 0) return false;
         foreach (var (user, _) in uses.Of(v))
         {
-            if (user.Def == target) return true;
+            if (target(user.Def)) return true;
             // Out of a fused kernel: its yield's operand j is the kernel's result j.
             if (user.Def == CoreOps.Yield && user.ParentRegion?.Parent is { } kernel && kernel.Def == FusedOps.Kernel)
             {
@@ -194,10 +194,14 @@ public sealed class QuantizePass : IPass
                     if (user.Operands[j] == v && Reaches(kernel.Results[j], uses, target, depth - 1)) return true;
                 continue;
             }
-            if (user.Results.Count == 1 && (user.Def == NnOps.Cast || user.Def == NnOps.LastToken || user.Def.Name.StartsWith("comm.", StringComparison.Ordinal)
-                || user.Def == NnOps.Scale || user.Def == NnOps.Softcap || (user.Def == NnOps.Add && v.Type.Rank > 1))
-                && Reaches(user.Result, uses, target, depth - 1)) return true;
+            if (user.Results.Count == 1 && CarriesRole(user, v) && Reaches(user.Result, uses, target, depth - 1)) return true;
         }
         return false;
     }
+
+    /// <summary>An op that hands a GEMM's output on unchanged in role: a conversion, a copy of some rows, a
+    /// collective, a one-input pointwise op (scale, softcap) or a residual add over activations.</summary>
+    private static bool CarriesRole(Operation user, Value v) =>
+        user.Def.Fusion is FusionRole.Convert or FusionRole.Copy || user.Def.Dialect == "comm"
+        || (user.Def.FusesPointwise && user.Operands.Count == 1) || (user.Def.Fusion == FusionRole.Sum && v.Type.Rank > 1);
 }
