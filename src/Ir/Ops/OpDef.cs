@@ -135,6 +135,10 @@ public sealed class OpDef
 
     /// <summary>True for the routed experts: only top_k of their experts' weights are active per token.</summary>
     public bool HasRoutedWeights => RoutedWeightSlots.Count > 0;
+    /// <summary>True for state kept between steps (the KV cache, whose bytes per token the memory plan counts).</summary>
+    public bool IsStateful => (Traits & OpTraits.Stateful) != 0;
+    /// <summary>True when one of the op's slots holds a weight drawn as <paramref name="role"/> (an embedding lookup reads a table).</summary>
+    public bool ReadsWeight(InitRole role) => Operands.Any(o => o.Weight?.Init == role);
     public bool IsElementwise => (Traits & OpTraits.Elementwise) != 0;
     /// <summary>True for per-element work in fusion: the pointwise roles (RoPE included).</summary>
     public bool FusesPointwise => Fusion is FusionRole.Pointwise or FusionRole.Sum or FusionRole.Product or FusionRole.Gate or FusionRole.Convert;

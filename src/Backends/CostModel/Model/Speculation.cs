@@ -86,7 +86,7 @@ public sealed class MtpModule
         if (last < 0) { problem = "the model has no repeated layer to build its multi-token-prediction module from"; return null; }
         var layer = items[last].Loop!;
         var head = items.Skip(last + 1).Where(i => i.Loop is null).Select(i => i.Entry).ToArray();
-        long d = compiled.Module.WalkAll().Where(o => o.Def == NnOps.Embedding).Select(o => o.Result.Type.Shape.Last.Evaluate(_ => null, _ => null)).FirstOrDefault() ?? 0;
+        long d = compiled.Module.WalkAll().Where(o => o.Def.ReadsWeight(InitRole.Embedding)).Select(o => o.Result.Type.Shape.Last.Evaluate(_ => null, _ => null)).FirstOrDefault() ?? 0;
         if (d <= 0) { problem = "the model has no token embedding to feed its multi-token-prediction module"; return null; }
         var diagnostics = new DiagnosticBag();
         var projection = CompiledDeployment.Compile(EhProj(d), compiled.Deployment, GraphDsl.Passes.Core.Pipeline.Empty, diagnostics);
@@ -137,7 +137,7 @@ public sealed class MtpModule
         {
             if (op.Def == CoreOps.Weight)
                 weights += (Poly.From(op.Result.Type.Shape.NumElements(), param)?.ConstantTerm ?? 0) * op.Result.Type.DType.BytesPerElement;
-            else if (op.Def == AttentionOps.KvCache && op.Attributes.GetInt("window") is null)
+            else if (op.Def.IsStateful && op.Attributes.GetInt("window") is null)
                 kv += AttentionOps.BytesPerToken(op, param).ConstantTerm;
         }
         return (weights, kv);

@@ -84,13 +84,13 @@ public sealed class CostPlan
                 mem.WeightBytes += bytes * w.Multiplicity;
                 continue;
             }
-            if (op.Def == AttentionOps.KvCache)
+            if (op.Def.IsStateful)
             {
                 var perToken = AttentionOps.BytesPerToken(op, param).ConstantTerm * w.Multiplicity;
                 var window = op.Attributes.GetInt("window")?.Evaluate(param, _ => null) ?? 0;
                 if (window > 0) mem.WindowedKv.Add((perToken, window)); else mem.KvBytesPerToken += perToken;
             }
-            if (op.Def == MoeOps.Experts && MoeCopy(op) == 0) mem.WeightBytes += ReplicaBytes(op, param, phase, layout) * w.Multiplicity;
+            if (op.Def.HasRoutedWeights && MoeCopy(op) == 0) mem.WeightBytes += ReplicaBytes(op, param, phase, layout) * w.Multiplicity;
             if (op.Def.Cost is null || w.InsideKernel) continue;
             var cost = op.Def.Cost(new CostContext(op, param, phase));
             int startEntry = op.Def == CommOps.Wait && op.Operands[0].Owner is { } start && entryOf.TryGetValue(start, out var si) ? si : -1;
@@ -121,7 +121,7 @@ public sealed class CostPlan
     /// <summary>The nano-batch index of an MoE op (or the MoE op a fused kernel holds); 0 for the layer's primary copy.</summary>
     private static int MoeCopy(Operation op)
     {
-        var experts = op.Def == MoeOps.Experts ? op : op.Def == FusedOps.Kernel ? op.Regions[0].Ops.FirstOrDefault(m => m.Def == MoeOps.Experts) : null;
+        var experts = op.Def.HasRoutedWeights ? op : op.Def == FusedOps.Kernel ? op.Regions[0].Ops.FirstOrDefault(m => m.Def.HasRoutedWeights) : null;
         return experts is null ? 0 : (int)GraphDsl.Backends.CostModel.Moe.IrRouting.Nanobatch(experts);
     }
 
@@ -201,6 +201,9 @@ public sealed class CostPlan
         };
     }
 
+    /// <summary>The first member of a fused kernel that does the given class of work (its main op, whose compute the kernel is priced by).</summary>
+    private static Operation? Member(Operation kernel, OpClass cls) => kernel.Regions[0].Ops.FirstOrDefault(m => m.Def.Class == cls);
+
     /// <summary>
     /// The math a GEMM runs in: the type its act_dtype reads x in when quantize set one (fp8: W8A8 on FP8
     /// tensor cores; bf16: 16-bit math, low-bit weights dequantized into it); otherwise FP8 weights run on
@@ -212,16 +215,14 @@ public sealed class CostPlan
     {
         if (op.Def == FusedOps.Kernel)
         {
-            var main = op.Regions[0].Ops.FirstOrDefault(m => m.Def == MoeOps.Experts)
-                       ?? op.Regions[0].Ops.FirstOrDefault(m => m.Def == AttentionOps.Attention || m.Def == AttentionOps.MlaAttention)
-                       ?? op.Regions[0].Ops.FirstOrDefault(m => m.Def == NnOps.MatMul);
+            var main = Member(op, OpClass.GroupedGemm) ?? Member(op, OpClass.Attention) ?? Member(op, OpClass.Gemm);
             return main is null ? "f32" : ComputeType(main, main.Def.Class);
         }
         if (cls is OpClass.Gemm or OpClass.GroupedGemm)
         {
             if (op.Attributes.Get("act_dtype") is DTypeAttr { Value: var act })
                 return act == DType.Fp8E4M3 || act == DType.Fp8E5M2 ? "fp8" : ActivationKey(act);
-            var w = op.Def == MoeOps.Experts ? op.Operand("w_up") : op.Operand("w");
+            var w = op.Def.ComputeWeight is { } slot ? op.Operand(slot) : null;
             var wt = w?.Type.DType;
             if (wt == DType.Fp8E4M3 || wt == DType.Fp8E5M2 || wt == DType.MxFp8) return "fp8";
             if (wt == DType.MxFp4 || wt == DType.NvFp4) return "fp4";
@@ -238,10 +239,8 @@ public sealed class CostPlan
         if (cost.Moe is not null) return "moe";
         if (cost.Class == OpClass.Gemm) return "gemm";
         if (cost.Class != OpClass.Attention) return "";
-        var main = op.Def == FusedOps.Kernel
-            ? op.Regions[0].Ops.FirstOrDefault(m => m.Def == AttentionOps.Attention || m.Def == AttentionOps.MlaAttention)
-            : op;
-        return main?.Def == AttentionOps.MlaAttention ? "mla" : "attention";
+        var main = op.Def == FusedOps.Kernel ? Member(op, OpClass.Attention) : op;
+        return main?.Def.KernelKind == "mla" ? "mla" : "attention";
     }
 
     /// <summary>The low-bit format of a GEMM's weights, if any (the dominant GEMM of a fused kernel).</summary>
@@ -249,10 +248,8 @@ public sealed class CostPlan
     {
         elementBytes = 2;
         if (cls is not (OpClass.Gemm or OpClass.GroupedGemm)) return "";
-        var gemm = op.Def == FusedOps.Kernel
-            ? op.Regions[0].Ops.FirstOrDefault(m => m.Def == MoeOps.Experts) ?? op.Regions[0].Ops.FirstOrDefault(m => m.Def == NnOps.MatMul)
-            : op;
-        var w = gemm is null ? null : gemm.Def == MoeOps.Experts ? gemm.Operand("w_up") : gemm.Operand("w");
+        var gemm = op.Def == FusedOps.Kernel ? Member(op, OpClass.GroupedGemm) ?? Member(op, OpClass.Gemm) : op;
+        var w = gemm?.Def.ComputeWeight is { } slot ? gemm.Operand(slot) : null;
         var t = w?.Type.DType;
         if (t is null) return "";
         elementBytes = t.BytesPerElement;
