@@ -98,6 +98,7 @@ public static class NnOps
     public static readonly OpDef Relu = Unary("nn.relu", "max(x, 0).", 1, "relu");
     public static readonly OpDef Sigmoid = Unary("nn.sigmoid", "1 / (1 + exp(-x)).", 4, "sigmoid");
     public static readonly OpDef Tanh = Unary("nn.tanh", "Hyperbolic tangent.", 4, "tanh");
+    public static readonly OpDef Relu2 = Unary("nn.relu2", "Squared ReLU, max(x, 0)^2 (Primer; Nemotron-H's MLP).", 2, "relu2", "squared_relu");
 
     public static readonly OpDef Softcap = new("nn.softcap", "cap * tanh(x / cap), as Grok and Gemma cap logits.")
     {
@@ -343,7 +344,7 @@ public static class NnOps
     public static readonly OpDef[] All =
     {
         LastToken, BatchSlice, BatchConcat,
-        Embedding, MatMul, Add, Sub, Mul, Scale, Silu, Gelu, GeluTanh, Relu, Sigmoid, Tanh, Softcap, SwigluClamped,
+        Embedding, MatMul, Add, Sub, Mul, Scale, Silu, Gelu, GeluTanh, Relu, Sigmoid, Tanh, Relu2, Softcap, SwigluClamped,
         RmsNorm, LayerNorm, Rope, Reshape, Split, Concat, Cast, Softmax,
     };
 

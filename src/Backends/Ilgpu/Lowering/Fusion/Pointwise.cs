@@ -24,6 +24,7 @@ internal static class Pointwise
         new(NnOps.Relu, Activation.Relu),
         new(NnOps.Sigmoid, Activation.Sigmoid),
         new(NnOps.Tanh, Activation.Tanh),
+        new(NnOps.Relu2, Activation.Relu2),
         new(NnOps.Scale, Activation.Scale, "factor"),
         // tanh(x / cap) needs a positive cap.
         new(NnOps.Softcap, Activation.Softcap, "cap", PositiveParam: true),
