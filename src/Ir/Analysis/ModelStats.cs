@@ -73,11 +73,11 @@ public sealed class ModelStats
         {
             if (!groups.TryGetValue(w.Group, out var g)) groups[w.Group] = g = new GroupAcc();
             var op = w.Op;
-            if (op.Def == CoreOps.Repeat && g.Count == 0)
+            if (op.Def.Structure == OpStructure.Loop && g.Count == 0)
             {
                 try { g.Count = op.Attributes.GetInt("count")?.Evaluate(param, _ => null) ?? 1; } catch (ArithmeticException) { g.Count = 1; }
             }
-            if (op.Def == CoreOps.Weight)
+            if (op.Def.Structure == OpStructure.Weight)
             {
                 var numel = Poly.From(op.Result.Type.Shape.NumElements(), param)?.ConstantTerm ?? 0;
                 var n = numel * w.Multiplicity;

@@ -398,10 +398,10 @@ public static class OpCosts
             // Inside a fused kernel, an argument stands for the kernel's operand.
             if (v.Owner is null)
             {
-                if (v.ArgumentOf?.Parent is { } parent && parent.Def.Name == "fused.kernel" && v.Index < parent.Operands.Count) { v = parent.Operands[v.Index]; continue; }
+                if (v.ArgumentOf?.Parent is { } parent && parent.Def.Structure == OpStructure.Kernel && v.Index < parent.Operands.Count) { v = parent.Operands[v.Index]; continue; }
                 return false;
             }
-            if (v.Owner.Def == CoreOps.Weight) return true;
+            if (v.Owner.Def.Structure == OpStructure.Weight) return true;
             if (v.Owner.Def.Name.StartsWith("quant.", StringComparison.Ordinal) && v.Owner.Operands.Count > 0) { v = v.Owner.Operands[0]; continue; }
             return false;
         }

@@ -119,6 +119,9 @@ public sealed class OpDef
 
     // ---- interfaces (see OpInterfaces.cs): asked by passes and backends instead of the op's identity
 
+    /// <summary>What the op is to the graph's structure (loops, calls, kernels, terminators, the model's interface).</summary>
+    public OpStructure Structure { get; init; }
+
     private FusionRole? _fusion;
     private ShardRule? _shard;
 

@@ -106,3 +106,34 @@ public enum ShardRule
     /// <summary>Experts over ep, expert FFNs over tp within each.</summary>
     Experts,
 }
+
+/// <summary>What an op is to the graph's structure, after MLIR's structural interfaces (LoopLike,
+/// CallOpInterface, ReturnLike, IsolatedFromAbove): the walkers, the cloner-based passes, the verifier and the
+/// cost model ask for it, so they handle any op that declares the same structure.</summary>
+public enum OpStructure
+{
+    /// <summary>An ordinary op.</summary>
+    None,
+    /// <summary>A model input (part of the model's interface).</summary>
+    Input,
+    /// <summary>A model output (part of the model's interface).</summary>
+    Output,
+    /// <summary>A learned parameter; inside a loop, one per iteration.</summary>
+    Weight,
+    /// <summary>Runs its region <c>count</c> times, carrying values from one iteration to the next.</summary>
+    Loop,
+    /// <summary>Ends a loop body (with the next carried values) or a kernel region (with its results).</summary>
+    Yield,
+    /// <summary>Calls a function by symbol; the function's weights are instantiated under the call's name.</summary>
+    Call,
+    /// <summary>Ends a function body with its results.</summary>
+    Return,
+    /// <summary>A region whose arguments stand for the op's operands, run as one launch (a fused kernel).</summary>
+    Kernel,
+    /// <summary>Starts an asynchronous collective; its result is a handle.</summary>
+    AsyncStart,
+    /// <summary>Waits for an asynchronous collective's handle and gives its result.</summary>
+    AsyncWait,
+    /// <summary>Starts a pipeline stage (receives what the previous stage sent).</summary>
+    StageStart,
+}

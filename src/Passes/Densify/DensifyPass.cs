@@ -60,7 +60,7 @@ public sealed class DensifyPass : IPass
         // Parameters outside the MoE layers (attention, embeddings, dense layers) stay.
         var stats = ModelStats.Compute(module);
         var removed = RemovedOps(module, replaced, uses);
-        double removedParams = walked.Where(w => w.Op.Def == CoreOps.Weight && removed.Contains(w.Op))
+        double removedParams = walked.Where(w => w.Op.Def.Structure == OpStructure.Weight && removed.Contains(w.Op))
             .Sum(w => (Poly.From(w.Op.Result.Type.Shape.NumElements(), param)?.ConstantTerm ?? 0) * w.Multiplicity);
         double kept = stats.TotalParams - removedParams;
         double layers = experts.Sum(w => (double)w.Multiplicity);
@@ -98,7 +98,7 @@ public sealed class DensifyPass : IPass
         for (int depth = 0; depth < 4 && frontier.Count > 0; depth++)
         {
             if (frontier.Contains(x)) return true;
-            frontier = frontier.Where(f => f.Owner is not null && f.Owner.Def != CoreOps.Weight).SelectMany(f => f.Owner!.Operands).ToList();
+            frontier = frontier.Where(f => f.Owner is not null && f.Owner.Def.Structure != OpStructure.Weight).SelectMany(f => f.Owner!.Operands).ToList();
         }
         return frontier.Contains(x);
     }
@@ -123,7 +123,7 @@ public sealed class DensifyPass : IPass
                 var p = v.Owner;
                 if (p is null || removed.Contains(p)) continue;
                 if (replaced.Keys.Any(e => e.Operand("x") == v)) continue; // the layer's input stays
-                if (!p.Def.IsPure && p.Def != CoreOps.Weight) continue;
+                if (!p.Def.IsPure && p.Def.Structure != OpStructure.Weight) continue;
                 if (p.Results.All(r => uses.Of(r).All(u => removed.Contains(u.User)))) { removed.Add(p); work.Push(p); }
             }
         }

@@ -57,11 +57,11 @@ public sealed class FusePass : IPass
         return new PassResult(result, after != before, stats);
     }
 
-    private static bool InsideKernel(Operation op) => op.ParentRegion?.Parent?.Def == FusedOps.Kernel;
+    private static bool InsideKernel(Operation op) => op.ParentRegion?.Parent?.Def.Structure == OpStructure.Kernel;
 
     /// <summary>An op that launches a kernel (views and structure do not).</summary>
     private static bool IsKernel(Operation op) =>
-        op.Def == FusedOps.Kernel || (FusionGroups.Fusable(op) && op.Def.Fusion != FusionRole.View
+        op.Def.Structure == OpStructure.Kernel || (FusionGroups.Fusable(op) && op.Def.Fusion != FusionRole.View
                                       && !(op.Def.Fusion == FusionRole.Convert && op.Operands[0].Type.DType == op.Result.Type.DType));
 
     private static IEnumerable<Region> Regions(Region r)

@@ -72,7 +72,7 @@ public sealed class ParallelizePass : IPass
     {
         _options.Validate();
         if (module.Functions.Count > 0) throw new PassException("parallelize needs a flat module: run 'inline' (and 'canonicalize') first");
-        if (module.WalkAll().Any(o => o.Def == GraphDsl.Ir.Ops.FusedOps.Kernel))
+        if (module.WalkAll().Any(o => o.Def.Structure == GraphDsl.Ir.Ops.OpStructure.Kernel))
             throw new PassException("parallelize must run before fuse (fused kernels cannot be split across GPUs)");
         CheckDivisibility(module);
         var pinned = new HashSet<Value>();

@@ -45,7 +45,7 @@ internal sealed class ShardLookahead
         var d = user.Def;
         int index = d.SlotIndex(slot);
         // core.output is the model's interface: a split reaching it is gathered once.
-        if (d == CoreOps.Output) return reduced ? 0 : parts;
+        if (d.Structure == OpStructure.Output) return reduced ? 0 : parts;
         switch (d.Shard)
         {
             // The activation input of a column-split weight GEMM: it becomes row-parallel.

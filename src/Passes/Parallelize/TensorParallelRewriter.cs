@@ -59,7 +59,7 @@ internal sealed class TensorParallelRewriter
         return result;
     }
 
-    private static bool IsWeight(Value v) => v.Owner?.Def == CoreOps.Weight;
+    private static bool IsWeight(Value v) => v.Owner?.Def.Structure == OpStructure.Weight;
 
     private Value Lookup(Value old) => _map.TryGetValue(old, out var v) ? v : throw new InvalidOperationException($"parallelize: value of {old.Owner?.Name} not rewritten yet");
     private Shard ShardOf(Value v) => _shards.TryGetValue(v, out var s) ? s : Shard.Replicated;
@@ -153,12 +153,12 @@ internal sealed class TensorParallelRewriter
     private void Rewrite(Operation op, Region dst)
     {
         var d = op.Def;
-        if (d == CoreOps.Weight) { _weightHome[op.Result] = dst; _declaredWeights.Add(op.Result); return; }
+        if (d.Structure == OpStructure.Weight) { _weightHome[op.Result] = dst; _declaredWeights.Add(op.Result); return; }
         if (d.Dialect == "comm") throw new PassException("the module is already parallelized");
-        if (d == CoreOps.Call) throw new PassException("parallelize needs a flat module: run 'inline' first");
-        if (d == CoreOps.Input) { Bind(op, Emit(dst, d, Array.Empty<Value?>(), op.Attributes, op, op.Results.Select(r => r.Type).ToArray())); return; }
-        if (d == CoreOps.Output) { Emit(dst, d, new Value?[] { Replicated(op.Operands[0], dst, op) }, op.Attributes, op, Array.Empty<TensorType>()); return; }
-        if (d == CoreOps.Repeat) { RewriteRepeat(op, dst); return; }
+        if (d.Structure == OpStructure.Call) throw new PassException("parallelize needs a flat module: run 'inline' first");
+        if (d.Structure == OpStructure.Input) { Bind(op, Emit(dst, d, Array.Empty<Value?>(), op.Attributes, op, op.Results.Select(r => r.Type).ToArray())); return; }
+        if (d.Structure == OpStructure.Output) { Emit(dst, d, new Value?[] { Replicated(op.Operands[0], dst, op) }, op.Attributes, op, Array.Empty<TensorType>()); return; }
+        if (d.Structure == OpStructure.Loop) { RewriteRepeat(op, dst); return; }
         switch (d.Shard)
         {
             case ShardRule.Gemm: RewriteMatMul(op, dst); return;
@@ -431,7 +431,7 @@ internal sealed class TensorParallelRewriter
         }
         foreach (var inner in src.Ops)
         {
-            if (inner.Def == CoreOps.Yield)
+            if (inner.Def.Structure == OpStructure.Yield)
             {
                 var values = inner.Operands.Select(v => (Value?)Replicated(v, body, inner)).ToArray();
                 foreach (var w in _declaredWeights.Where(w => _weightHome[w] == body && !_weights.ContainsKey(w)).ToList())

@@ -68,7 +68,7 @@ public sealed class QuantizePass : IPass
             (module, keptRepeats) = LayerPeeler.Peel(module, chosen, param);
         }
         var uses = UseMap.Build(module);
-        var paths = ModelWalker.Walk(module).Where(w => w.Op.Def == CoreOps.Weight)
+        var paths = ModelWalker.Walk(module).Where(w => w.Op.Def.Structure == OpStructure.Weight)
             .ToDictionary(w => w.Op, w => ModelWalker.Join(w.Path, w.Op.Attributes.GetString("name") ?? ""));
         long quantized = 0, skipped = 0, caches = 0, inputs = 0;
         // The weights whose GEMMs read quantized activations: the matrices the weight format applies to.
@@ -85,7 +85,7 @@ public sealed class QuantizePass : IPass
                 inputs++;
                 return copy.Results;
             }
-            if (op.Def == CoreOps.Weight && weightFormat is not null && IsMatrixWeight(op.Result, uses))
+            if (op.Def.Structure == OpStructure.Weight && weightFormat is not null && IsMatrixWeight(op.Result, uses))
             {
                 var path = paths.TryGetValue(op, out var p) ? p : "";
                 if (skip.Any(s => Role(op.Result, uses) == s || path.Contains(s)) || InKeptLayer(op, keptRepeats)) { skipped++; return null; }
@@ -96,9 +96,9 @@ public sealed class QuantizePass : IPass
                 quantized++;
                 return copy.Results;
             }
-            if (op.Def == FusedOps.Kernel && op.Operands.Any(v => cloner.Lookup(v).Type.DType != v.Type.DType))
+            if (op.Def.Structure == OpStructure.Kernel && op.Operands.Any(v => cloner.Lookup(v).Type.DType != v.Type.DType))
                 return RetypedKernel(op, dst, cloner);
-            if (op.Def == AttentionOps.KvCache && kvFormat is not null)
+            if (op.Def.IsStateful && kvFormat is not null)
             {
                 var copy = cloner.Copy(op, op.Attributes.With("storage", Attr.Type(kvFormat)));
                 dst.Append(copy);
@@ -134,8 +134,8 @@ public sealed class QuantizePass : IPass
     {
         for (int depth = 0; depth < 16; depth++)
         {
-            if (v.Owner is { } owner) return owner.Def == CoreOps.Weight ? owner : null;
-            if (v.ArgumentOf?.Parent is not { } parent || parent.Def != FusedOps.Kernel || v.Index >= parent.Operands.Count) return null;
+            if (v.Owner is { } owner) return owner.Def.Structure == OpStructure.Weight ? owner : null;
+            if (v.ArgumentOf?.Parent is not { } parent || parent.Def.Structure != OpStructure.Kernel || v.Index >= parent.Operands.Count) return null;
             v = parent.Operands[v.Index];
         }
         return null;
@@ -146,7 +146,7 @@ public sealed class QuantizePass : IPass
     {
         foreach (var use in uses.Of(v))
         {
-            if (use.User.Def != FusedOps.Kernel) { yield return use; continue; }
+            if (use.User.Def.Structure != OpStructure.Kernel) { yield return use; continue; }
             var args = use.User.Regions[0].Arguments;
             for (int i = 0; i < use.User.Operands.Count && i < args.Count; i++)
                 if (use.User.Operands[i] == v)
@@ -175,7 +175,7 @@ public sealed class QuantizePass : IPass
         {
             if (user.Def.Fusion != FusionRole.Gemm) continue;
             // core.output is the model's interface: a GEMM that reaches it is the LM head.
-            if (Reaches(user.Result, uses, d => d == CoreOps.Output, 4)) return "lm_head";
+            if (Reaches(user.Result, uses, d => d.Structure == OpStructure.Output, 4)) return "lm_head";
             if (Reaches(user.Result, uses, d => d.Fusion == FusionRole.Router, 3)) return "router";
         }
         return "";
@@ -188,7 +188,7 @@ public sealed class QuantizePass : IPass
         {
             if (target(user.Def)) return true;
             // Out of a fused kernel: its yield's operand j is the kernel's result j.
-            if (user.Def == CoreOps.Yield && user.ParentRegion?.Parent is { } kernel && kernel.Def == FusedOps.Kernel)
+            if (user.Def.Structure == OpStructure.Yield && user.ParentRegion?.Parent is { } kernel && kernel.Def.Structure == OpStructure.Kernel)
             {
                 for (int j = 0; j < user.Operands.Count && j < kernel.Results.Count; j++)
                     if (user.Operands[j] == v && Reaches(kernel.Results[j], uses, target, depth - 1)) return true;

@@ -131,11 +131,11 @@ public sealed class MtpModule
     {
         var param = IrBuilder.Resolver(perGpu);
         double weights = 0, kv = 0;
-        var loop = perGpu.Body.Ops.LastOrDefault(o => o.Def == CoreOps.Repeat && o.Attributes.GetString("name") == repeat);
+        var loop = perGpu.Body.Ops.LastOrDefault(o => o.Def.Structure == OpStructure.Loop && o.Attributes.GetString("name") == repeat);
         if (loop is null) return (0, 0);
         foreach (var op in loop.Regions[0].Walk())
         {
-            if (op.Def == CoreOps.Weight)
+            if (op.Def.Structure == OpStructure.Weight)
                 weights += (Poly.From(op.Result.Type.Shape.NumElements(), param)?.ConstantTerm ?? 0) * op.Result.Type.DType.BytesPerElement;
             else if (op.Def.IsStateful && op.Attributes.GetInt("window") is null)
                 kv += AttentionOps.BytesPerToken(op, param).ConstantTerm;

@@ -84,7 +84,7 @@ public sealed record EngineLayerLayout(int DecoderLayers, int[] MoeLayerRows)
         int moe = walked.Where(w => w.Op.Def.HasRoutedWeights).Sum(w => (int)w.Multiplicity);
         var rows = new List<int>();
         int offset = 0;
-        foreach (var op in m.Body.Ops.Where(o => o.Def == CoreOps.Repeat))
+        foreach (var op in m.Body.Ops.Where(o => o.Def.Structure == OpStructure.Loop))
         {
             var name = op.Attributes.GetString("name") ?? op.Name;
             int count = (int)(op.Attributes.GetInt("count")?.Evaluate(param, _ => null) ?? 1);

@@ -69,7 +69,7 @@ public sealed class CostPlan
         var topLevelStage = new Dictionary<Operation, int>();
         foreach (var op in m.Body.Ops)
         {
-            if (op.Def == CommOps.Recv) stage = (int)(op.Attributes.GetInt("stage")?.AsConst ?? stage);
+            if (op.Def.Structure == OpStructure.StageStart) stage = (int)(op.Attributes.GetInt("stage")?.AsConst ?? stage);
             topLevelStage[op] = Math.Min(stage, layout.Pp - 1);
         }
         foreach (var w in ModelWalker.Walk(m))
@@ -78,7 +78,7 @@ public sealed class CostPlan
             var top = TopLevel(op, m.Body);
             int s = top is not null && topLevelStage.TryGetValue(top, out var st) ? st : 0;
             var mem = stages[s];
-            if (op.Def == CoreOps.Weight)
+            if (op.Def.Structure == OpStructure.Weight)
             {
                 var bytes = (Poly.From(op.Result.Type.Shape.NumElements(), param)?.ConstantTerm ?? 0) * op.Result.Type.DType.BytesPerElement;
                 mem.WeightBytes += bytes * w.Multiplicity;
@@ -93,8 +93,8 @@ public sealed class CostPlan
             if (op.Def.HasRoutedWeights && MoeCopy(op) == 0) mem.WeightBytes += ReplicaBytes(op, param, phase, layout) * w.Multiplicity;
             if (op.Def.Cost is null || w.InsideKernel) continue;
             var cost = op.Def.Cost(new CostContext(op, param, phase));
-            int startEntry = op.Def == CommOps.Wait && op.Operands[0].Owner is { } start && entryOf.TryGetValue(start, out var si) ? si : -1;
-            if (op.Def == CommOps.Wait && startEntry < 0) throw new InvalidOperationException("comm.wait whose comm.start is not in the plan");
+            int startEntry = op.Def.Structure == OpStructure.AsyncWait && op.Operands[0].Owner is { } start && entryOf.TryGetValue(start, out var si) ? si : -1;
+            if (op.Def.Structure == OpStructure.AsyncWait && startEntry < 0) throw new InvalidOperationException("comm.wait whose comm.start is not in the plan");
             entryOf[op] = entries.Count;
             schedule.Add(op, entries.Count);
             // Nano-batch copies of an MoE layer (overlap) are the same layers as the copy before them.
@@ -121,7 +121,7 @@ public sealed class CostPlan
     /// <summary>The nano-batch index of an MoE op (or the MoE op a fused kernel holds); 0 for the layer's primary copy.</summary>
     private static int MoeCopy(Operation op)
     {
-        var experts = op.Def.HasRoutedWeights ? op : op.Def == FusedOps.Kernel ? op.Regions[0].Ops.FirstOrDefault(m => m.Def.HasRoutedWeights) : null;
+        var experts = op.Def.HasRoutedWeights ? op : op.Def.Structure == OpStructure.Kernel ? op.Regions[0].Ops.FirstOrDefault(m => m.Def.HasRoutedWeights) : null;
         return experts is null ? 0 : (int)GraphDsl.Backends.CostModel.Moe.IrRouting.Nanobatch(experts);
     }
 
@@ -181,7 +181,7 @@ public sealed class CostPlan
             FlopsPerPair = moe?.FlopsPerTokenExpert ?? 0,
             Tokens = moe is null ? CompiledPoly.Zero : C(moe.Tokens),
             MoeLayerStart = moeLayer,
-            Collective = (op.Def == CommOps.Start ? "comm." + op.Attributes.GetString("collective") : op.Name) switch
+            Collective = (op.Def.Structure == OpStructure.AsyncStart ? "comm." + op.Attributes.GetString("collective") : op.Name) switch
             {
                 "comm.all_reduce" => CollectiveKind.AllReduce,
                 "comm.all_gather" => CollectiveKind.AllGather,
@@ -193,10 +193,10 @@ public sealed class CostPlan
             CommGroup = (int)(op.Attributes.GetInt("group")?.AsConst ?? 1),
             Fanout = (int)(op.Attributes.GetInt("fanout")?.AsConst ?? 1),
             CommAxis = op.Attributes.GetString("axis") ?? (op.Def.FindAttr("axis")?.Default as StrAttr)?.Value ?? "",
-            Async = op.Def == CommOps.Start ? AsyncRole.Start : op.Def == CommOps.Wait ? AsyncRole.Wait : AsyncRole.None,
+            Async = op.Def.Structure == OpStructure.AsyncStart ? AsyncRole.Start : op.Def.Structure == OpStructure.AsyncWait ? AsyncRole.Wait : AsyncRole.None,
             StartEntry = startEntry,
-            Fused = op.Def == CommOps.Start && op.Attributes.GetBool("fused") == true,
-            SmShare = op.Def == CommOps.Start ? op.Attributes.GetFloat("sm_share") ?? 0 : 0,
+            Fused = op.Def.Structure == OpStructure.AsyncStart && op.Attributes.GetBool("fused") == true,
+            SmShare = op.Def.Structure == OpStructure.AsyncStart ? op.Attributes.GetFloat("sm_share") ?? 0 : 0,
             Source = op,
         };
     }
@@ -213,7 +213,7 @@ public sealed class CostPlan
     /// </summary>
     public static string ComputeType(Operation op, OpClass cls)
     {
-        if (op.Def == FusedOps.Kernel)
+        if (op.Def.Structure == OpStructure.Kernel)
         {
             var main = Member(op, OpClass.GroupedGemm) ?? Member(op, OpClass.Attention) ?? Member(op, OpClass.Gemm);
             return main is null ? "f32" : ComputeType(main, main.Def.Class);
@@ -239,7 +239,7 @@ public sealed class CostPlan
         if (cost.Moe is not null) return "moe";
         if (cost.Class == OpClass.Gemm) return "gemm";
         if (cost.Class != OpClass.Attention) return "";
-        var main = op.Def == FusedOps.Kernel ? Member(op, OpClass.Attention) : op;
+        var main = op.Def.Structure == OpStructure.Kernel ? Member(op, OpClass.Attention) : op;
         return main?.Def.KernelKind == "mla" ? "mla" : "attention";
     }
 
@@ -248,7 +248,7 @@ public sealed class CostPlan
     {
         elementBytes = 2;
         if (cls is not (OpClass.Gemm or OpClass.GroupedGemm)) return "";
-        var gemm = op.Def == FusedOps.Kernel ? Member(op, OpClass.GroupedGemm) ?? Member(op, OpClass.Gemm) : op;
+        var gemm = op.Def.Structure == OpStructure.Kernel ? Member(op, OpClass.GroupedGemm) ?? Member(op, OpClass.Gemm) : op;
         var w = gemm?.Def.ComputeWeight is { } slot ? gemm.Operand(slot) : null;
         var t = w?.Type.DType;
         if (t is null) return "";

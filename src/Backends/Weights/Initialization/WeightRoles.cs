@@ -15,7 +15,7 @@ public static class WeightRoles
     {
         var users = Users(module);
         var roles = new Dictionary<Operation, WeightRole>();
-        foreach (var op in module.WalkAll().Where(o => o.Def == CoreOps.Weight))
+        foreach (var op in module.WalkAll().Where(o => o.Def.Structure == OpStructure.Weight))
             roles[op] = Classify(module, op.Result, users);
         return roles;
     }
@@ -53,9 +53,9 @@ public static class WeightRoles
             if (op.Def.Fusion == FusionRole.Convert)
                 foreach (var u in DirectUses(module, op.Result, users, depth + 1)) yield return u;
             // Structure, not meaning: a call's argument and a fused kernel's operand are the callee's and the region's arguments.
-            else if (op.Def == CoreOps.Call && CalleeArgument(module, op, v) is { } arg)
+            else if (op.Def.Structure == OpStructure.Call && CalleeArgument(module, op, v) is { } arg)
                 foreach (var u in DirectUses(module, arg, users, depth + 1)) yield return u;
-            else if (op.Def == FusedOps.Kernel)
+            else if (op.Def.Structure == OpStructure.Kernel)
                 // A fused kernel's members see the weight as the matching region argument.
                 for (int i = 0; i < op.Operands.Count; i++)
                 {
