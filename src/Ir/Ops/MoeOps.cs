@@ -10,8 +10,11 @@ namespace GraphDsl.Ir.Ops;
 /// <summary>Mixture-of-experts: routing and the routed expert FFNs.</summary>
 public static class MoeOps
 {
-    /// <summary>A stacked expert matrix [E, in, out]: a GEMM matrix whose fan-in is axis 1.</summary>
-    private static readonly WeightUse ExpertMatrix = new(InitRole.Projection, gemmMatrix: true, fanInAxis: 1);
+    // Stacked expert weights [E, in, out]: GEMM matrices with fan-in on axis 1. Expert tensor parallelism splits
+    // the hidden axis: gate/up's columns, down's rows, the gate/up biases; the down bias is added once.
+    private static readonly WeightUse HiddenColumns = new(InitRole.Projection, gemmMatrix: true, fanInAxis: 1, splitAxis: 2);
+    private static readonly WeightUse HiddenRows = new(InitRole.Projection, gemmMatrix: true, fanInAxis: 1, splitAxis: 1);
+    private static readonly WeightUse HiddenBias = new(InitRole.Bias, splitAxis: 1);
 
     public static readonly OpDef Route = new("moe.route",
         "Picks top_k experts per token from router logits [..., experts]; returns f32 weights [..., top_k] and i32 expert ids [..., top_k]. " +
@@ -63,8 +66,8 @@ public static class MoeOps
         "(out = act(x w_gate) * (x w_up)); optional biases b_gate/b_up [E, hidden], b_down [E, dim].")
     {
         Operands = L(In("x", "[..., dim]"), In("weights", "f32 [..., top_k]"), In("indices", "i32 [..., top_k]"),
-            Opt("w_gate").Reads(ExpertMatrix), In("w_up").Reads(ExpertMatrix), In("w_down").Reads(ExpertMatrix),
-            Opt("b_gate").Reads(WeightUse.Bias), Opt("b_up").Reads(WeightUse.Bias), Opt("b_down").Reads(WeightUse.Bias)),
+            Opt("w_gate").Reads(HiddenColumns), In("w_up").Reads(HiddenColumns), In("w_down").Reads(HiddenRows),
+            Opt("b_gate").Reads(HiddenBias), Opt("b_up").Reads(HiddenBias), Opt("b_down").Reads(WeightUse.Bias)),
         Attrs = L(Choice("act", "activation", "silu", "silu", "gelu", "gelu_tanh", "relu", "swiglu_clamped"),
             Float("alpha", "swiglu_clamped sigmoid slope", 1.702), Float("limit", "swiglu_clamped clamp limit", 7.0),
             Type("act_dtype", "the type the expert GEMMs read x in (set by quantize{activations=...}), as for nn.matmul", required: false),

@@ -5,7 +5,8 @@ namespace GraphDsl.Ir.Ops;
 
 // Op interfaces, after MLIR's: a property an op has is declared with the op (on its OpDef or on an
 // OperandSpec) and passes and backends ask for it, instead of comparing op identities or operand names.
-// Adding an op means filling these in where they apply; the defaults follow from the op's traits.
+// Adding an op means filling these in where they apply; the defaults follow from the op's traits. docs/language.md
+// ("Op interfaces and adding an op") lists who asks for each and the files a new op touches.
 
 /// <summary>How the weight initialiser draws a weight that an op reads through an operand slot.</summary>
 public enum InitRole
@@ -30,15 +31,17 @@ public sealed class WeightUse
 {
     private readonly Func<Operation, int>? _fanInAxis;
 
-    public WeightUse(InitRole init, bool gemmMatrix = false, int fanInAxis = 0, Func<Operation, int>? fanInAxisOf = null)
+    public WeightUse(InitRole init, bool gemmMatrix = false, int fanInAxis = 0, Func<Operation, int>? fanInAxisOf = null, int? splitAxis = null)
     {
-        Init = init; GemmMatrix = gemmMatrix; _fanInAxis = fanInAxisOf; FixedFanInAxis = fanInAxis;
+        Init = init; GemmMatrix = gemmMatrix; _fanInAxis = fanInAxisOf; FixedFanInAxis = fanInAxis; SplitAxis = splitAxis;
     }
 
     public InitRole Init { get; }
     /// <summary>The matrix a GEMM multiplies by: the quantize pass stores it in the weight format.</summary>
     public bool GemmMatrix { get; }
     private int FixedFanInAxis { get; }
+    /// <summary>The axis tensor parallelism splits inside the op's own sharding (an expert's hidden columns or rows); null: kept whole.</summary>
+    public int? SplitAxis { get; }
 
     /// <summary>For a projection, the weight's axis whose length is the fan-in, as the op reads it.</summary>
     public int FanInAxis(Operation op) => _fanInAxis?.Invoke(op) ?? FixedFanInAxis;

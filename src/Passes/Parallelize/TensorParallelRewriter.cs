@@ -224,10 +224,10 @@ internal sealed class TensorParallelRewriter
         {
             var dims = outShape.Dims.ToArray();
             dims[m.Axis] = DimExpr.Of(StaticOf(dims[m.Axis]) / m.Parts);
-            Bind(op, Emit(dst, NnOps.Reshape, new Value?[] { x }, op.Attributes.With("shape", Attr.Shape(new Shape(dims))), op), Shard.Split(m.Axis, m.Parts));
+            Bind(op, Emit(dst, op.Def, new Value?[] { x }, op.Attributes.With("shape", Attr.Shape(new Shape(dims))), op), Shard.Split(m.Axis, m.Parts));
             return;
         }
-        Bind(op, Emit(dst, NnOps.Reshape, new Value?[] { Replicate(x, dst, op) }, op.Attributes, op));
+        Bind(op, Emit(dst, op.Def, new Value?[] { Replicate(x, dst, op) }, op.Attributes, op));
     }
 
     private void RewriteMatMul(Operation op, Region dst)
@@ -240,14 +240,14 @@ internal sealed class TensorParallelRewriter
         int last = xOld.Type.Rank - 1;
         if (!IsWeight(wOld))
         {
-            Bind(op, Emit(dst, NnOps.MatMul, new Value?[] { Replicate(x, dst, op), Replicated(wOld, dst, op) }, op.Attributes, op));
+            Bind(op, Emit(dst, op.Def, new Value?[] { Replicate(x, dst, op), Replicated(wOld, dst, op) }, op.Attributes, op));
             return;
         }
         if (sx.IsSplit && sx.Axis == last && !_pinned.Contains(wOld))
         {
             // Row-parallel: each GPU multiplies its slice of the features; the partial sums are all-reduced.
             var w = Weight(wOld, Divisors(wOld, kAxis, sx.Parts));
-            var partial = Emit(dst, NnOps.MatMul, new Value?[] { x, w }, op.Attributes, op).Result;
+            var partial = Emit(dst, op.Def, new Value?[] { x, w }, op.Attributes, op).Result;
             _shards[partial] = Shard.Partial(sx.Parts);
             Stats["row_parallel"]++;
             var sum = Replicate(partial, dst, op);
@@ -261,11 +261,11 @@ internal sealed class TensorParallelRewriter
         {
             var w = Weight(wOld, Divisors(wOld, nAxis, parts));
             Stats["column_parallel"]++;
-            Bind(op, Emit(dst, NnOps.MatMul, new Value?[] { x, w }, op.Attributes, op), Shard.Split(last, parts));
+            Bind(op, Emit(dst, op.Def, new Value?[] { x, w }, op.Attributes, op), Shard.Split(last, parts));
             return;
         }
         if (_o.Tp > 1) Stats["replicated_matmuls"]++;
-        Bind(op, Emit(dst, NnOps.MatMul, new Value?[] { x, Weight(wOld, Divisors(wOld, -1, 1)) }, op.Attributes, op));
+        Bind(op, Emit(dst, op.Def, new Value?[] { x, Weight(wOld, Divisors(wOld, -1, 1)) }, op.Attributes, op));
     }
 
     private void RewriteEmbedding(Operation op, Region dst)
@@ -276,12 +276,12 @@ internal sealed class TensorParallelRewriter
         if (_o.Tp > 1 && vocab % _o.Tp == 0 && IsWeight(table) && !_pinned.Contains(table))
         {
             // Vocabulary-parallel: each GPU holds a slice of the rows; lookups outside it give zero; all-reduce.
-            var partial = Emit(dst, NnOps.Embedding, new Value?[] { ids, Weight(table, Divisors(table, 0, _o.Tp)) }, op.Attributes, op).Result;
+            var partial = Emit(dst, op.Def, new Value?[] { ids, Weight(table, Divisors(table, 0, _o.Tp)) }, op.Attributes, op).Result;
             _shards[partial] = Shard.Partial(_o.Tp);
             _map[op.Result] = Replicate(partial, dst, op);
             return;
         }
-        Bind(op, Emit(dst, NnOps.Embedding, new Value?[] { ids, Replicated(table, dst, op) }, op.Attributes, op));
+        Bind(op, Emit(dst, op.Def, new Value?[] { ids, Replicated(table, dst, op) }, op.Attributes, op));
     }
 
     private void RewriteAttention(Operation op, Region dst)
@@ -309,7 +309,7 @@ internal sealed class TensorParallelRewriter
         slots[2] = KeyOrValue("v");
         if (op.Operand("sinks") is { } sinks) slots[3] = Weight(sinks, Divisors(sinks, 0, sq.Parts));
         if (op.Operand("rel_bias") is { } rb) slots[4] = Weight(rb, Divisors(rb, 1, sq.Parts));
-        Bind(op, Emit(dst, AttentionOps.Attention, slots, op.Attributes, op), sq);
+        Bind(op, Emit(dst, op.Def, slots, op.Attributes, op), sq);
     }
 
     private void RewriteMla(Operation op, Region dst)
@@ -327,7 +327,7 @@ internal sealed class TensorParallelRewriter
         {
             qn, qr, Replicated(op.Operand("c_kv")!, dst, op), Replicated(op.Operand("k_rope")!, dst, op), Weight(w, Divisors(w, 1, s.Parts)),
         };
-        Bind(op, Emit(dst, AttentionOps.MlaAttention, slots, op.Attributes, op), s);
+        Bind(op, Emit(dst, op.Def, slots, op.Attributes, op), s);
     }
 
     /// <summary>
@@ -381,15 +381,12 @@ internal sealed class TensorParallelRewriter
         {
             var w = op.Slots[i];
             if (w is null) continue;
-            var name = op.Def.Operands[i].Name;
             var div = Divisors(w, -1, 1);
-            // Expert-TP: gate/up split their hidden columns, down its hidden rows; the down bias is added once.
-            if (name is "w_gate" or "w_up") div[2] = etp;
-            else if (name == "w_down") div[1] = etp;
-            else if (name is "b_gate" or "b_up") div[1] = etp;
+            // Expert-TP: each weight slot declares the axis it splits (MoeOps).
+            if (op.Def.Operands[i].Weight?.SplitAxis is { } axis) div[axis] = etp;
             slotsOf[i] = IsWeight(w) ? Weight(w, div, slots / ep) : Replicate(Lookup(w), dst, op);
         }
-        var y = Emit(dst, MoeOps.Experts, slotsOf, attrs, op).Result;
+        var y = Emit(dst, op.Def, slotsOf, attrs, op).Result;
         if (comm == MoeCommunication.AllToAll)
         {
             y = Collective(dst, CommOps.AllToAll, y, op, ("group", Attr.Int(group)), ("axis", Attr.Str("ep")), ("fanout", Attr.Int(k)));
