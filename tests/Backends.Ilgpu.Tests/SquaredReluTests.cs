@@ -1,42 +1,29 @@
 using System.Collections.Generic;
 using System.Linq;
 using GraphDsl.Backends.Reference;
+using GraphDsl.Backends.Reference.Tests;
 using GraphDsl.Ir.Ops;
 using static GraphDsl.Backends.Ilgpu.Tests.Harness;
 
 namespace GraphDsl.Backends.Ilgpu.Tests;
 
 /// <summary>
-/// Squared ReLU (<c>nn.relu2</c>) in a tiny Nemotron-H-shaped decoder (plain FFN: up, relu2, down) on ILGPU
-/// against the reference, unfused (the unary kernel) and fused (the up projection's GEMM epilogue applies it).
+/// Squared ReLU (<c>nn.relu2</c>) as a tiny decoder's MLP activation (plain FFN with biases: up, relu2, down, as in
+/// Nemotron-H) on ILGPU against the reference, unfused (the unary kernel) and fused (the up projection's GEMM
+/// epilogue applies the bias and relu2).
 /// Tolerance 2e-4 of the logits' scale, as for the other model parity tests (f32 accumulation against double).
 /// </summary>
 public class SquaredReluTests
 {
-    private const string TinyRelu2 = """
-        import "std/norm"
-        import "std/attention"
-        import "std/ffn"
-        model TinyRelu2 {
-          param vocab = 64
-          param d = 32
-          dtype f32
-          input tokens: i32[batch, seq]
-          weight embed: [vocab, d]
-          let x = nn.embedding(tokens, embed)
-          repeat 2 as layers {
-            x = x + attention(rmsnorm(x, name: "attn_norm"), heads: 4, kv_heads: 2, head_dim: 8, name: "attn")
-            x = x + ffn(rmsnorm(x, name: "ffn_norm"), 48, act: "relu2", name: "mlp")
-          }
-          output logits = nn.matmul(rmsnorm(x, name: "norm"), embed, transpose_w: true)
-        }
-        """;
+    /// <summary>The tiny GPT-J of the model parity tests with its MLP's activation replaced by relu2.</summary>
+    private static readonly string TinyRelu2 = TinyModelSources.GptJ.Replace("act: \"gelu_tanh\"", "act: \"relu2\"");
 
     [Theory]
     [InlineData("")]
     [InlineData("fuse")]
     public void A_relu2_decoder_matches_the_reference_at_prefill_and_decode(string pipeline)
     {
+        Assert.Contains("act: \"relu2\"", TinyRelu2);
         var module = FromSource(TinyRelu2, pipeline);
         var relu2 = module.WalkAll().Where(o => o.Def == NnOps.Relu2).ToList();
         Assert.NotEmpty(relu2);
