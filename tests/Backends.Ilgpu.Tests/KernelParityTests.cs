@@ -94,6 +94,7 @@ public class KernelParityTests
     [InlineData("nn.relu", "")]
     [InlineData("nn.sigmoid", "")]
     [InlineData("nn.tanh", "")]
+    [InlineData("nn.relu2", "")]
     [InlineData("nn.softcap", " {cap = 2.5}")]
     [InlineData("nn.scale", " {factor = -0.75}")]
     [InlineData("nn.cast", " {dtype = !bf16}")]

@@ -38,6 +38,8 @@ public class ElementwiseKernelTests
         Near(new[] { 0.8413447460685429, -0.15865525393145707 }, Unary("nn.gelu", new float[] { 1, -1 }).Data, 1e-6);
         Near(new[] { 0.8411919906082768, -0.15428599017485606 }, Unary("nn.gelu_tanh", new float[] { 1, -0.5f }).Data, 1e-6);
         Assert.Equal(new float[] { 0, 0, 2.5f }, Unary("nn.relu", new float[] { -3, 0, 2.5f }).Data);
+        // max(x, 0)^2: exact in f32 for these values.
+        Assert.Equal(new float[] { 0, 0, 0.25f, 6.25f, 9 }, Unary("nn.relu2", new float[] { -3, 0, 0.5f, 2.5f, 3 }).Data);
         Near(new[] { 0.5, 1 / (1 + Math.Exp(-2)), 1 / (1 + Math.Exp(100)) }, Unary("nn.sigmoid", new float[] { 0, 2, -100 }).Data, 1e-7);
         Near(new[] { Math.Tanh(0.5), -1.0 }, Unary("nn.tanh", new float[] { 0.5f, -30 }).Data, 1e-7);
         Near(new[] { -3.0, 1.5 }, Unary("nn.scale", new float[] { 2, -1 }, " {factor = -1.5}").Data, 0);

@@ -52,11 +52,8 @@ internal sealed partial class Lowerer
     }
 
     /// <summary>The unary activations <c>activation(x, "silu")</c> selects by name.</summary>
-    public static readonly IReadOnlyDictionary<string, OpDef> Activations = new Dictionary<string, OpDef>(StringComparer.Ordinal)
-    {
-        ["silu"] = NnOps.Silu, ["swish"] = NnOps.Silu, ["gelu"] = NnOps.Gelu, ["gelu_tanh"] = NnOps.GeluTanh,
-        ["relu"] = NnOps.Relu, ["sigmoid"] = NnOps.Sigmoid, ["tanh"] = NnOps.Tanh,
-    };
+    /// <summary>Declared by each op (<see cref="OpDef.ActivationNames"/>).</summary>
+    public static readonly IReadOnlyDictionary<string, OpDef> Activations = OpRegistry.Activations.ToDictionary(a => a.Key, a => a.Value, StringComparer.Ordinal);
 
     /// <summary><c>activation(x, name)</c>: the activation op named by a string, so blocks can take the
     /// activation as a parameter. A bad name is reported where the string was written.</summary>

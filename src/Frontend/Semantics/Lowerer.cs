@@ -247,7 +247,7 @@ internal sealed partial class Lowerer
         var v = Eval(o.Value, ctx);
         if (v is ErrorValue) return;
         if (v is not TensorValue t) { Report(DiagnosticCatalog.TypeMismatch, o.Value.Span, "a tensor", v.KindName); return; }
-        if (_module.Body.Ops.Any(op => op.Def == CoreOps.Output && op.Attributes.GetString("name") == o.Name))
+        if (_module.Body.Ops.Any(op => op.Def.Structure == OpStructure.Output && op.Attributes.GetString("name") == o.Name))
         {
             Report(DiagnosticCatalog.DuplicateDefinition, o.NameSpan, o.Name);
             return;

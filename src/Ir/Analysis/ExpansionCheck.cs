@@ -83,8 +83,8 @@ public static class ExpansionCheck
         Size OfOp(Operation op)
         {
             long ops = 1, mult = 1, parameters = 0;
-            if (op.Def == CoreOps.Weight) return new Size(1, 1, Elements(op, param));
-            if (op.Def == CoreOps.Call)
+            if (op.Def.Structure == OpStructure.Weight) return new Size(1, 1, Elements(op, param));
+            if (op.Def.Structure == OpStructure.Call)
             {
                 var callee = (op.Attributes.Get("callee") as SymbolAttr)?.Name;
                 var f = callee is null ? null : m.FindFunction(callee);
@@ -105,7 +105,7 @@ public static class ExpansionCheck
                 return new Size(ops, mult, parameters);
             }
             long count = 1;
-            if (op.Def == CoreOps.Repeat)
+            if (op.Def.Structure == OpStructure.Loop)
                 try { count = Math.Max(1, op.Attributes.GetInt("count")?.Evaluate(param, _ => null) ?? 1); }
                 catch (ArithmeticException) { }
             foreach (var region in op.Regions)

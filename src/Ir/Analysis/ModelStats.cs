@@ -73,11 +73,11 @@ public sealed class ModelStats
         {
             if (!groups.TryGetValue(w.Group, out var g)) groups[w.Group] = g = new GroupAcc();
             var op = w.Op;
-            if (op.Def == CoreOps.Repeat && g.Count == 0)
+            if (op.Def.Structure == OpStructure.Loop && g.Count == 0)
             {
                 try { g.Count = op.Attributes.GetInt("count")?.Evaluate(param, _ => null) ?? 1; } catch (ArithmeticException) { g.Count = 1; }
             }
-            if (op.Def == CoreOps.Weight)
+            if (op.Def.Structure == OpStructure.Weight)
             {
                 var numel = Poly.From(op.Result.Type.Shape.NumElements(), param)?.ConstantTerm ?? 0;
                 var n = numel * w.Multiplicity;
@@ -87,7 +87,7 @@ public sealed class ModelStats
                 if (IsEmbeddingOnly(op.Result, uses)) embedding += n;
                 continue;
             }
-            if (op.Def == AttentionOps.KvCache)
+            if (op.Def.IsStateful)
             {
                 var perToken = (AttentionOps.BytesPerToken(op, param).ConstantTerm) * w.Multiplicity;
                 var window = op.Attributes.GetInt("window")?.Evaluate(param, _ => null) ?? 0;
@@ -99,7 +99,7 @@ public sealed class ModelStats
                 }
                 else { kv += perToken; g.Kv += perToken; }
             }
-            if (op.Def == MoeOps.Experts) g.Experts = true;
+            if (op.Def.HasRoutedWeights) g.Experts = true;
             if (op.Def.Cost is null || w.InsideKernel) continue;
             var pre = op.Def.Cost(new CostContext(op, param, CostPhase.Prefill)).Flops.Evaluate(prefillSyms) ?? 0;
             var dec = op.Def.Cost(new CostContext(op, param, CostPhase.Decode)).Flops.Evaluate(decodeSyms) ?? 0;
@@ -146,7 +146,7 @@ public sealed class ModelStats
             if (user.Def.RoutedWeightSlots.Contains(slot))
             {
                 var k = user.Operand("indices")!.Type.Shape.Last.Evaluate(param, _ => null) ?? 1;
-                var e = user.Operand("w_up")!.Type.Shape[0].Evaluate(param, _ => null) ?? 1;
+                var e = user.Operand(user.Def.ComputeWeight!)!.Type.Shape[0].Evaluate(param, _ => null) ?? 1;
                 fraction = Math.Max(fraction, (double)k / e);
             }
             else fraction = 1;
@@ -157,7 +157,7 @@ public sealed class ModelStats
     private static bool IsEmbeddingOnly(Value weight, UseMap uses)
     {
         var users = uses.Of(weight).ToList();
-        return users.Count > 0 && users.All(u => u.User.Def == NnOps.Embedding && u.Slot == "table");
+        return users.Count > 0 && users.All(u => u.User.Def.WeightIn(u.Slot)?.Init == InitRole.Embedding);
     }
 
     private sealed class GroupAcc

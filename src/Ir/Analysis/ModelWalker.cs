@@ -43,22 +43,22 @@ public static class ModelWalker
         foreach (var op in r.Ops)
         {
             var name = op.Attributes.GetString("name");
-            var g = group ?? (op.Def == CoreOps.Repeat || op.Def == CoreOps.Call || op.Def == CoreOps.Weight ? name ?? op.Name : "other");
+            var g = group ?? (op.Def.Structure == OpStructure.Loop || op.Def.Structure == OpStructure.Call || op.Def.Structure == OpStructure.Weight ? name ?? op.Name : "other");
             acc.Add(new WalkedOp(op, mult, g, path, inKernel));
-            if (op.Def == CoreOps.Repeat)
+            if (op.Def.Structure == OpStructure.Loop)
             {
                 long count = 1;
                 try { count = op.Attributes.GetInt("count")?.Evaluate(param, _ => null) ?? 1; } catch (ArithmeticException) { }
                 WalkRegion(m, op.Regions[0], checked(mult * count), g, Join(path, name ?? "layers"), param, acc, depth + 1, inKernel);
             }
-            else if (op.Def == CoreOps.Call)
+            else if (op.Def.Structure == OpStructure.Call)
             {
                 var callee = (op.Attributes.Get("callee") as SymbolAttr)?.Name;
                 var f = callee is null ? null : m.FindFunction(callee);
                 if (f is not null) WalkRegion(m, f.Body, mult, g, Join(path, name ?? callee!), param, acc, depth + 1, inKernel);
             }
             else
-                foreach (var region in op.Regions) WalkRegion(m, region, mult, g, path, param, acc, depth + 1, inKernel || op.Def == Ops.FusedOps.Kernel);
+                foreach (var region in op.Regions) WalkRegion(m, region, mult, g, path, param, acc, depth + 1, inKernel || op.Def.Structure == Ops.OpStructure.Kernel);
         }
     }
 

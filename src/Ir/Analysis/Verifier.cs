@@ -55,7 +55,7 @@ public sealed class Verifier
         // Bounds on the expanded model: these are errors of the input (the frontend cannot see them
         // before the whole model is lowered), so they keep their own ids rather than GD0401.
         _errors.AddRange(ExpansionCheck.Check(_m));
-        var outputs = _m.Body.Ops.Where(o => o.Def == CoreOps.Output).Select(o => o.Attributes.GetString("name")).ToList();
+        var outputs = _m.Body.Ops.Where(o => o.Def.Structure == OpStructure.Output).Select(o => o.Attributes.GetString("name")).ToList();
         foreach (var dup in outputs.GroupBy(n => n).Where(g => g.Count() > 1))
             Fail(null, $"output '{dup.Key}' is defined {dup.Count()} times");
     }
@@ -100,11 +100,11 @@ public sealed class Verifier
         var term = r.Ops.Count > 0 ? r.Ops[r.Ops.Count - 1] : null;
         if (kind == RegionKind.Graph)
         {
-            if (!r.Ops.Any(o => o.Def == CoreOps.Output)) Fail(null, "the graph has no core.output");
+            if (!r.Ops.Any(o => o.Def.Structure == OpStructure.Output)) Fail(null, "the graph has no core.output");
             return;
         }
-        var expectedDef = kind == RegionKind.Function ? CoreOps.Return : CoreOps.Yield;
-        if (term is null || term.Def != expectedDef) { Fail(r.Parent, $"region must end with {expectedDef.Name}"); return; }
+        var (terminator, expectedName) = kind == RegionKind.Function ? (OpStructure.Return, CoreOps.Return.Name) : (OpStructure.Yield, CoreOps.Yield.Name);
+        if (term is null || term.Def.Structure != terminator) { Fail(r.Parent, $"region must end with {expectedName}"); return; }
         var types = term.Operands.Select(o => o.Type).ToList();
         var expected = expectedTerminator ?? r.Arguments.Select(a => a.Type).ToList();
         if (types.Count != expected.Count || !types.Zip(expected, SameType).All(x => x))
@@ -113,10 +113,10 @@ public sealed class Verifier
 
     private void CheckPlacement(Operation op, RegionKind kind)
     {
-        if (op.Def == CoreOps.Output && kind != RegionKind.Graph) Fail(op, "outputs may only appear in the graph body");
-        if (op.Def == CoreOps.Input && kind != RegionKind.Graph) Fail(op, "inputs may only appear in the graph body");
-        if (op.Def == CoreOps.Yield && kind != RegionKind.Repeat) Fail(op, "core.yield may only end a repeat body");
-        if (op.Def == CoreOps.Return && kind != RegionKind.Function) Fail(op, "core.return may only end a function body");
+        if (op.Def.Structure == OpStructure.Output && kind != RegionKind.Graph) Fail(op, "outputs may only appear in the graph body");
+        if (op.Def.Structure == OpStructure.Input && kind != RegionKind.Graph) Fail(op, "inputs may only appear in the graph body");
+        if (op.Def.Structure == OpStructure.Yield && kind != RegionKind.Repeat) Fail(op, "core.yield may only end a repeat body");
+        if (op.Def.Structure == OpStructure.Return && kind != RegionKind.Function) Fail(op, "core.return may only end a function body");
     }
 
     private string Describe(Value v) => v.Owner is not null ? $"#{v.Index} of {v.Owner.Name}" : $"region argument {v.Index}";
@@ -163,10 +163,13 @@ public sealed class Verifier
         foreach (var t in op.Results.Select(r => r.Type)) CheckTypeNames(op, t);
         if (def.RegionCount != op.Regions.Count) Fail(op, $"has {op.Regions.Count} region(s) but the op defines {def.RegionCount}");
 
-        if (def == CoreOps.Weight) CheckWeight(op);
-        else if (def == CoreOps.Repeat) CheckRepeat(op, visible);
-        else if (def == CoreOps.Call) CheckCall(op);
-        else if (def == FusedOps.Kernel) CheckFused(op, visible);
+        switch (def.Structure)
+        {
+            case OpStructure.Weight: CheckWeight(op); break;
+            case OpStructure.Loop: CheckRepeat(op, visible); break;
+            case OpStructure.Call: CheckCall(op); break;
+            case OpStructure.Kernel: CheckFused(op, visible); break;
+        }
 
         if (def.Infer is not null && wellFormed && _errors.Count < 1000)
         {
@@ -257,22 +260,22 @@ public sealed class Verifier
         var uses = UseMap.Build(_m);
         foreach (var op in _m.WalkAll())
         {
-            if (op.Def == CommOps.Start)
+            if (op.Def.Structure == OpStructure.AsyncStart)
             {
                 var users = uses.Of(op.Result).ToList();
-                if (users.Count != 1 || users[0].User.Def != CommOps.Wait)
-                    Fail(op, $"the result of an asynchronous collective must be read by exactly one comm.wait, found {users.Count} use(s){(users.Count > 0 && users.Any(u => u.User.Def != CommOps.Wait) ? " including " + users.First(u => u.User.Def != CommOps.Wait).User.Name : "")}");
+                if (users.Count != 1 || users[0].User.Def.Structure != OpStructure.AsyncWait)
+                    Fail(op, $"the result of an asynchronous collective must be read by exactly one comm.wait, found {users.Count} use(s){(users.Count > 0 && users.Any(u => u.User.Def.Structure != OpStructure.AsyncWait) ? " including " + users.First(u => u.User.Def.Structure != OpStructure.AsyncWait).User.Name : "")}");
                 else if (users[0].User.ParentRegion != op.ParentRegion)
                     Fail(op, "comm.wait must be in the same region as its comm.start");
             }
-            if (op.Def == CommOps.Wait && op.Operands[0].Owner?.Def != CommOps.Start)
+            if (op.Def.Structure == OpStructure.AsyncWait && op.Operands[0].Owner?.Def.Structure != OpStructure.AsyncStart)
                 Fail(op, "comm.wait must wait on a comm.start");
         }
     }
 
     private void CheckCallGraph()
     {
-        var edges = _m.Functions.ToDictionary(f => f.Name, f => f.Body.Walk().Where(o => o.Def == CoreOps.Call)
+        var edges = _m.Functions.ToDictionary(f => f.Name, f => f.Body.Walk().Where(o => o.Def.Structure == OpStructure.Call)
             .Select(o => (o.Attributes.Get("callee") as SymbolAttr)?.Name).Where(n => n is not null).Select(n => n!).ToList());
         var state = new Dictionary<string, int>();
         foreach (var f in _m.Functions) Visit(f.Name);

@@ -18,6 +18,8 @@ public static class AttentionOps
         Attrs = L(Int("window", "tokens kept (0: all)", 0), Type("storage", "element type stored (default: x's)", required: false)),
         Traits = OpTraits.Stateful,
         Class = OpClass.Memory,
+        Fusion = FusionRole.KvAppend,
+        Shard = ShardRule.PerHead,
         Infer = c =>
         {
             var x = c.Operand("x");
@@ -64,11 +66,14 @@ public static class AttentionOps
         "Scaled dot-product attention of q [batch, seq, heads, dk] over k [batch, kv_len, kv_heads, dk] and v [batch, kv_len, kv_heads, dv]; " +
         "heads must be a multiple of kv_heads (GQA/MQA). Causal masks future positions; window limits how far back a query looks.")
     {
-        Operands = L(In("q"), In("k"), In("v"), Opt("sinks", "[heads] learned per-head sink logits (gpt-oss)"),
-            Opt("rel_bias", "[buckets, heads] learned relative-position bias table (T5)")),
+        Operands = L(In("q"), In("k"), In("v"), Opt("sinks", "[heads] learned per-head sink logits (gpt-oss)").Reads(WeightUse.Zero),
+            Opt("rel_bias", "[buckets, heads] learned relative-position bias table (T5)").Reads(WeightUse.Bias)),
         Attrs = L(Bool("causal", "mask future positions", true), Int("window", "sliding window in tokens (0: none)", 0),
             Float("scale", "logit scale (0: 1/sqrt(dk))", 0.0), Float("softcap", "tanh cap on logits (0: none)", 0.0)),
         Class = OpClass.Attention,
+        Fusion = FusionRole.Attention,
+        Shard = ShardRule.Heads,
+        KernelKind = "attention",
         Infer = c =>
         {
             var q = c.Operand("q"); var k = c.Operand("k"); var v = c.Operand("v");
@@ -144,9 +149,13 @@ public static class AttentionOps
         "the cache holds one compressed latent [b, kv_len, dc] and one shared RoPE key [b, kv_len, dr]; w_kv_b [dc, h*(dn+dv)] " +
         "expands the latent to keys and values. Costed in the absorbed form at decode and the expanded form at prefill.")
     {
-        Operands = L(In("q_nope"), In("q_rope"), In("c_kv"), In("k_rope"), In("w_kv_b")),
+        // w_kv_b is drawn as a projection but is not a GEMM matrix for quantize (the absorbed form folds it into the attention kernel).
+        Operands = L(In("q_nope"), In("q_rope"), In("c_kv"), In("k_rope"), In("w_kv_b").Reads(new WeightUse(InitRole.Projection, fanInAxis: 0))),
         Attrs = L(Int("v_dim", "value head size dv"), Bool("causal", "mask future positions", true), Float("scale", "logit scale (0: 1/sqrt(dn+dr))", 0.0)),
         Class = OpClass.Attention,
+        Fusion = FusionRole.Attention,
+        Shard = ShardRule.LatentHeads,
+        KernelKind = "mla",
         Infer = c =>
         {
             var qn = c.Operand("q_nope"); var qr = c.Operand("q_rope"); var ckv = c.Operand("c_kv"); var kr = c.Operand("k_rope"); var w = c.Operand("w_kv_b");

@@ -92,6 +92,7 @@ public static class CommOps
 
     public static readonly OpDef Recv = new("comm.recv", "Receives the activations the previous stage sent; starts stage `stage`.")
     {
+        Structure = OpStructure.StageStart,
         Operands = L(In("x", "the value sent (identifies the transfer)")),
         Attrs = L(Int("stage", "the pipeline stage this starts")),
         Traits = OpTraits.None,
@@ -111,6 +112,7 @@ public static class CommOps
         "Launches a collective asynchronously on the communication stream; its result may only be read through comm.wait. " +
         "Ops between the start and the wait overlap with the transfer.")
     {
+        Structure = OpStructure.AsyncStart,
         Operands = L(In("x")),
         Attrs = L(RequiredChoice("collective", "which collective", "all_reduce", "all_gather", "reduce_scatter", "all_to_all"),
             Int("group", "number of GPUs in the group"), Choice("axis", "the parallel dimension the group spans", "tp", "tp", "ep", "dp", "pp"),
@@ -145,6 +147,7 @@ public static class CommOps
 
     public static readonly OpDef Wait = new("comm.wait", "Waits for an asynchronous collective and gives its result.")
     {
+        Structure = OpStructure.AsyncWait,
         Operands = L(In("handle", "the result of a comm.start")),
         Traits = OpTraits.None,
         Class = OpClass.None,

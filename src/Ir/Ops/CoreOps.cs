@@ -8,6 +8,7 @@ public static class CoreOps
 {
     public static readonly OpDef Input = new("core.input", "A model input (token ids, or any tensor the caller supplies each step).")
     {
+        Structure = OpStructure.Input,
         Attrs = L(Str("name", "input name")),
         Traits = OpTraits.Interface,
         Callable = false,
@@ -16,6 +17,7 @@ public static class CoreOps
 
     public static readonly OpDef Weight = new("core.weight", "A learned parameter tensor with a static shape; inside a repeat, one per iteration.")
     {
+        Structure = OpStructure.Weight,
         Attrs = L(Str("name", "weight name (relative to the enclosing call and repeat)")),
         Traits = OpTraits.Interface,
         Callable = false,
@@ -24,6 +26,7 @@ public static class CoreOps
 
     public static readonly OpDef Output = new("core.output", "A model output.")
     {
+        Structure = OpStructure.Output,
         Operands = L(In("value")),
         Attrs = L(Str("name", "output name")),
         ResultNames = L<string>(),
@@ -35,6 +38,7 @@ public static class CoreOps
 
     public static readonly OpDef Repeat = new("core.repeat", "Runs its body `count` times, carrying values from one iteration to the next (layers stay one body).")
     {
+        Structure = OpStructure.Loop,
         Operands = L(Var("init", "initial values of the carried variables")),
         Attrs = L(Int("count", "number of iterations"), Str("name", "layer-group name, prefix of the weights inside", "layers"),
             Int("offset", "index of the first iteration within the layer group (a repeat split by pipeline stages)", 0)),
@@ -48,6 +52,7 @@ public static class CoreOps
 
     public static readonly OpDef Yield = new("core.yield", "Ends a repeat body with the next values of the carried variables.")
     {
+        Structure = OpStructure.Yield,
         Operands = L(Var("values")),
         ResultNames = L<string>(),
         Traits = OpTraits.Terminator,
@@ -57,6 +62,7 @@ public static class CoreOps
 
     public static readonly OpDef Call = new("core.call", "Calls a function (an instantiated .moe block); its weights are instantiated under `name`.")
     {
+        Structure = OpStructure.Call,
         Operands = L(Var("args")),
         Attrs = L(new AttrSpec("callee", AttrKind.Symbol, "the function", required: true), Str("name", "weight-name prefix of this call")),
         ResultNames = L("results"),
@@ -67,6 +73,7 @@ public static class CoreOps
 
     public static readonly OpDef Return = new("core.return", "Ends a function body with its results.")
     {
+        Structure = OpStructure.Return,
         Operands = L(Var("values")),
         ResultNames = L<string>(),
         Traits = OpTraits.Terminator,

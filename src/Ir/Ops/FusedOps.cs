@@ -17,6 +17,7 @@ public static class FusedOps
 {
     public static readonly OpDef Kernel = new("fused.kernel", "A fused kernel: the member ops in its region run as one launch; intermediates never reach HBM.")
     {
+        Structure = OpStructure.Kernel,
         Operands = L(Var("inputs", "values the kernel reads (activations and weights)")),
         Attrs = L(Str("kind", "what was fused: gemm_epilogue, gated_ffn, qkv, attention, norm, moe, elementwise"),
             Str("rules", "the fusion rules that formed the group", "")),

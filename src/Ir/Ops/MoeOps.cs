@@ -10,16 +10,23 @@ namespace GraphDsl.Ir.Ops;
 /// <summary>Mixture-of-experts: routing and the routed expert FFNs.</summary>
 public static class MoeOps
 {
+    // Stacked expert weights [E, in, out]: GEMM matrices with fan-in on axis 1. Expert tensor parallelism splits
+    // the hidden axis: gate/up's columns, down's rows, the gate/up biases; the down bias is added once.
+    private static readonly WeightUse HiddenColumns = new(InitRole.Projection, gemmMatrix: true, fanInAxis: 1, splitAxis: 2);
+    private static readonly WeightUse HiddenRows = new(InitRole.Projection, gemmMatrix: true, fanInAxis: 1, splitAxis: 1);
+    private static readonly WeightUse HiddenBias = new(InitRole.Bias, splitAxis: 1);
+
     public static readonly OpDef Route = new("moe.route",
         "Picks top_k experts per token from router logits [..., experts]; returns f32 weights [..., top_k] and i32 expert ids [..., top_k]. " +
         "softmax or sigmoid scoring, optional renormalization over the chosen k, grouped selection (DeepSeek) and a selection-only bias.")
     {
-        Operands = L(In("logits", "[..., experts]"), Opt("bias", "[experts] added to scores for selection only (DeepSeek-V3)")),
+        Operands = L(In("logits", "[..., experts]"), Opt("bias", "[experts] added to scores for selection only (DeepSeek-V3)").Reads(WeightUse.Bias)),
         Attrs = L(Int("top_k", "experts per token"), Choice("scoring", "score function", "softmax", "softmax", "sigmoid"),
             Bool("norm_topk", "renormalize the chosen weights to sum to 1", true), Float("scale", "multiplier on the final weights", 1.0),
             Int("groups", "expert groups (1: no grouping)", 1), Int("topk_groups", "groups a token may use", 1)),
         ResultNames = L("weights", "indices"),
         Class = OpClass.Routing,
+        Fusion = FusionRole.Router,
         Infer = c =>
         {
             var l = c.Operand("logits");
@@ -59,7 +66,8 @@ public static class MoeOps
         "(out = act(x w_gate) * (x w_up)); optional biases b_gate/b_up [E, hidden], b_down [E, dim].")
     {
         Operands = L(In("x", "[..., dim]"), In("weights", "f32 [..., top_k]"), In("indices", "i32 [..., top_k]"),
-            Opt("w_gate"), In("w_up"), In("w_down"), Opt("b_gate"), Opt("b_up"), Opt("b_down")),
+            Opt("w_gate").Reads(HiddenColumns), In("w_up").Reads(HiddenColumns), In("w_down").Reads(HiddenRows),
+            Opt("b_gate").Reads(HiddenBias), Opt("b_up").Reads(HiddenBias), Opt("b_down").Reads(WeightUse.Bias)),
         Attrs = L(Choice("act", "activation", "silu", "silu", "gelu", "gelu_tanh", "relu", "swiglu_clamped"),
             Float("alpha", "swiglu_clamped sigmoid slope", 1.702), Float("limit", "swiglu_clamped clamp limit", 7.0),
             Type("act_dtype", "the type the expert GEMMs read x in (set by quantize{activations=...}), as for nn.matmul", required: false),
@@ -71,6 +79,10 @@ public static class MoeOps
             new AttrSpec("expert_tokens", AttrKind.IntList, "tokens routed to each logical expert in the statistics sample, for each layer run in turn (set by place-experts)")),
         RoutedWeightSlots = L("w_gate", "w_up", "w_down", "b_gate", "b_up", "b_down"),
         Class = OpClass.GroupedGemm,
+        Fusion = FusionRole.Experts,
+        Shard = ShardRule.Experts,
+        ComputeWeight = "w_up",
+        KernelKind = "moe",
         Infer = c =>
         {
             var x = c.Operand("x"); var w = c.Operand("weights"); var idx = c.Operand("indices");

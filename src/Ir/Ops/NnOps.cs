@@ -14,8 +14,9 @@ public static class NnOps
 {
     public static readonly OpDef Embedding = new("nn.embedding", "Looks up one row of `table` per token id.")
     {
-        Operands = L(In("ids", "integer token ids [...]"), In("table", "[vocab, dim]")),
+        Operands = L(In("ids", "integer token ids [...]"), In("table", "[vocab, dim]").Reads(WeightUse.Embedding)),
         Class = OpClass.Memory,
+        Shard = ShardRule.Embedding,
         Infer = c =>
         {
             var ids = c.Operand("ids"); var table = c.Operand("table");
@@ -34,10 +35,15 @@ public static class NnOps
 
     public static readonly OpDef MatMul = new("nn.matmul", "x[..., K] times w[K, N] (w[N, K] with transpose_w); the result has x's dtype.")
     {
-        Operands = L(In("x", "activations [..., K]"), In("w", "[K, N], usually a weight")),
+        Operands = L(In("x", "activations [..., K]"),
+            In("w", "[K, N], usually a weight").Reads(new WeightUse(InitRole.Projection, gemmMatrix: true, fanInAxisOf: op => op.Attributes.GetBool("transpose_w") == true ? 1 : 0))),
         Attrs = L(Bool("transpose_w", "w is stored [N, K] (e.g. a tied embedding used as the LM head)", false),
             Type("act_dtype", "the type the GEMM reads x in (set by quantize{activations=...}): bf16 rounds, fp8_e4m3 scales each row to the format's range first; absent: x as it is", required: false)),
         Class = OpClass.Gemm,
+        Fusion = FusionRole.Gemm,
+        Shard = ShardRule.Gemm,
+        ComputeWeight = "w",
+        KernelKind = "gemm",
         Infer = c =>
         {
             var x = c.Operand("x"); var w = c.Operand("w");
@@ -72,9 +78,9 @@ public static class NnOps
         Example = "%7 = nn.matmul %5, %6 : bf16[batch, seq, 14336]",
     };
 
-    public static readonly OpDef Add = Binary("nn.add", "Elementwise a + b with broadcasting.", OpTraits.Commutative);
-    public static readonly OpDef Sub = Binary("nn.sub", "Elementwise a - b with broadcasting.", OpTraits.None);
-    public static readonly OpDef Mul = Binary("nn.mul", "Elementwise a * b with broadcasting.", OpTraits.Commutative);
+    public static readonly OpDef Add = Binary("nn.add", "Elementwise a + b with broadcasting.", OpTraits.Commutative, FusionRole.Sum, WeightUse.Bias);
+    public static readonly OpDef Sub = Binary("nn.sub", "Elementwise a - b with broadcasting.", OpTraits.None, FusionRole.Pointwise, WeightUse.Bias);
+    public static readonly OpDef Mul = Binary("nn.mul", "Elementwise a * b with broadcasting.", OpTraits.Commutative, FusionRole.Product, WeightUse.Scale);
 
     public static readonly OpDef Scale = new("nn.scale", "x times a constant factor.")
     {
@@ -86,12 +92,13 @@ public static class NnOps
         Cost = c => OpCosts.Elementwise(c, 1),
     };
 
-    public static readonly OpDef Silu = Unary("nn.silu", "x * sigmoid(x).", 4);
-    public static readonly OpDef Gelu = Unary("nn.gelu", "Gaussian error linear unit (erf form).", 8);
-    public static readonly OpDef GeluTanh = Unary("nn.gelu_tanh", "GELU, tanh approximation.", 8);
-    public static readonly OpDef Relu = Unary("nn.relu", "max(x, 0).", 1);
-    public static readonly OpDef Sigmoid = Unary("nn.sigmoid", "1 / (1 + exp(-x)).", 4);
-    public static readonly OpDef Tanh = Unary("nn.tanh", "Hyperbolic tangent.", 4);
+    public static readonly OpDef Silu = Unary("nn.silu", "x * sigmoid(x).", 4, "silu", "swish");
+    public static readonly OpDef Gelu = Unary("nn.gelu", "Gaussian error linear unit (erf form).", 8, "gelu");
+    public static readonly OpDef GeluTanh = Unary("nn.gelu_tanh", "GELU, tanh approximation.", 8, "gelu_tanh");
+    public static readonly OpDef Relu = Unary("nn.relu", "max(x, 0).", 1, "relu");
+    public static readonly OpDef Sigmoid = Unary("nn.sigmoid", "1 / (1 + exp(-x)).", 4, "sigmoid");
+    public static readonly OpDef Tanh = Unary("nn.tanh", "Hyperbolic tangent.", 4, "tanh");
+    public static readonly OpDef Relu2 = Unary("nn.relu2", "Squared ReLU, max(x, 0)^2 (Primer; Nemotron-H's MLP).", 2, "relu2", "squared_relu");
 
     public static readonly OpDef Softcap = new("nn.softcap", "cap * tanh(x / cap), as Grok and Gemma cap logits.")
     {
@@ -110,6 +117,7 @@ public static class NnOps
         Attrs = L(Float("alpha", "sigmoid slope", 1.702), Float("limit", "clamp limit", 7.0)),
         Traits = OpTraits.Pure | OpTraits.Elementwise,
         Class = OpClass.Elementwise,
+        Fusion = FusionRole.Gate,
         Infer = c =>
         {
             var g = c.Operand("gate"); var u = c.Operand("up");
@@ -125,9 +133,11 @@ public static class NnOps
 
     public static readonly OpDef RmsNorm = new("nn.rmsnorm", "x / sqrt(mean(x^2) + eps) * weight, over the last axis.")
     {
-        Operands = L(In("x"), In("weight", "[dim]")),
+        Operands = L(In("x"), In("weight", "[dim]").Reads(WeightUse.Scale)),
         Attrs = L(Float("eps", "added to the mean square", 1e-6)),
         Class = OpClass.Norm,
+        Fusion = FusionRole.Norm,
+        Shard = ShardRule.PerRow,
         Infer = c => Norm(c, "nn.rmsnorm"),
         Cost = c => OpCosts.Norm(c, 4),
         Example = "%4 = nn.rmsnorm %2, %3 {eps = 1e-05} : bf16[batch, seq, 4096]",
@@ -135,9 +145,11 @@ public static class NnOps
 
     public static readonly OpDef LayerNorm = new("nn.layernorm", "(x - mean) / sqrt(var + eps) * weight + bias, over the last axis.")
     {
-        Operands = L(In("x"), In("weight", "[dim]"), Opt("bias", "[dim]")),
+        Operands = L(In("x"), In("weight", "[dim]").Reads(WeightUse.Scale), Opt("bias", "[dim]").Reads(WeightUse.Zero)),
         Attrs = L(Float("eps", "added to the variance", 1e-5)),
         Class = OpClass.Norm,
+        Fusion = FusionRole.Norm,
+        Shard = ShardRule.PerRow,
         Infer = c =>
         {
             var r = Norm(c, "nn.layernorm");
@@ -154,6 +166,9 @@ public static class NnOps
             Choice("scaling", "context-extension scaling", "none", "none", "linear", "yarn", "llama3"), Float("factor", "scaling factor", 1.0)),
         Traits = OpTraits.Pure,
         Class = OpClass.Elementwise,
+        // Per position: fuses like a pointwise op, but mixes pairs along the last axis.
+        Fusion = FusionRole.Pointwise,
+        Shard = ShardRule.PerRow,
         Infer = c =>
         {
             var x = c.Operand("x");
@@ -175,6 +190,8 @@ public static class NnOps
         Operands = L(In("x")),
         Attrs = L(ShapeA("shape", "the new shape")),
         Class = OpClass.None,
+        Fusion = FusionRole.View,
+        Shard = ShardRule.View,
         Infer = c =>
         {
             var x = c.Operand("x");
@@ -197,6 +214,8 @@ public static class NnOps
         Attrs = L(Ints("sizes", "size of each piece along the last axis")),
         ResultNames = L("pieces"),
         Class = OpClass.None,
+        Fusion = FusionRole.View,
+        Shard = ShardRule.PerRow,
         Infer = c =>
         {
             var x = c.Operand("x");
@@ -249,6 +268,7 @@ public static class NnOps
         Attrs = L(Type("dtype", "target element type")),
         Traits = OpTraits.Pure | OpTraits.Elementwise,
         Class = OpClass.Elementwise,
+        Fusion = FusionRole.Convert,
         Infer = c => new[] { c.Operand("x").WithDType(c.Attrs.GetDType("dtype")!) },
         // A cast to the same type is the identity (canonicalize removes it).
         Cost = c => c.Type("x").DType == c.ResultType().DType ? OpCost.Free : OpCosts.Elementwise(c, 1),
@@ -258,6 +278,7 @@ public static class NnOps
     {
         Operands = L(In("x")),
         Class = OpClass.Norm,
+        Shard = ShardRule.PerRow,
         Infer = c => new[] { c.Operand("x") },
         Cost = c => OpCosts.Elementwise(c, 5),
     };
@@ -266,6 +287,7 @@ public static class NnOps
     {
         Operands = L(In("x", "[batch, seq, ...]")),
         Class = OpClass.Memory,
+        Fusion = FusionRole.Copy,
         Infer = c =>
         {
             var x = c.Operand("x");
@@ -322,15 +344,16 @@ public static class NnOps
     public static readonly OpDef[] All =
     {
         LastToken, BatchSlice, BatchConcat,
-        Embedding, MatMul, Add, Sub, Mul, Scale, Silu, Gelu, GeluTanh, Relu, Sigmoid, Tanh, Softcap, SwigluClamped,
+        Embedding, MatMul, Add, Sub, Mul, Scale, Silu, Gelu, GeluTanh, Relu, Sigmoid, Tanh, Relu2, Softcap, SwigluClamped,
         RmsNorm, LayerNorm, Rope, Reshape, Split, Concat, Cast, Softmax,
     };
 
-    private static OpDef Binary(string name, string summary, OpTraits extra) => new(name, summary)
+    private static OpDef Binary(string name, string summary, OpTraits extra, FusionRole fusion, WeightUse weight) => new(name, summary)
     {
-        Operands = L(In("a"), In("b")),
+        Operands = L(In("a").Reads(weight), In("b").Reads(weight)),
         Traits = OpTraits.Pure | OpTraits.Elementwise | extra,
         Class = OpClass.Elementwise,
+        Fusion = fusion,
         Infer = c =>
         {
             var a = c.Operand("a"); var b = c.Operand("b");
@@ -345,8 +368,9 @@ public static class NnOps
         Cost = c => OpCosts.Elementwise(c, 1),
     };
 
-    private static OpDef Unary(string name, string summary, double flopsPerElement) => new(name, summary)
+    private static OpDef Unary(string name, string summary, double flopsPerElement, params string[] activationNames) => new(name, summary)
     {
+        ActivationNames = activationNames,
         Operands = L(In("x")),
         Traits = OpTraits.Pure | OpTraits.Elementwise,
         Class = OpClass.Elementwise,
@@ -374,10 +398,10 @@ public static class OpCosts
             // Inside a fused kernel, an argument stands for the kernel's operand.
             if (v.Owner is null)
             {
-                if (v.ArgumentOf?.Parent is { } parent && parent.Def.Name == "fused.kernel" && v.Index < parent.Operands.Count) { v = parent.Operands[v.Index]; continue; }
+                if (v.ArgumentOf?.Parent is { } parent && parent.Def.Structure == OpStructure.Kernel && v.Index < parent.Operands.Count) { v = parent.Operands[v.Index]; continue; }
                 return false;
             }
-            if (v.Owner.Def == CoreOps.Weight) return true;
+            if (v.Owner.Def.Structure == OpStructure.Weight) return true;
             if (v.Owner.Def.Name.StartsWith("quant.", StringComparison.Ordinal) && v.Owner.Operands.Count > 0) { v = v.Owner.Operands[0]; continue; }
             return false;
         }

@@ -11,10 +11,15 @@ public enum OperandKind { Required, Optional, Variadic }
 /// <summary>A named operand slot. Optional operands print as <c>name=%v</c>; a variadic slot comes last.</summary>
 public sealed class OperandSpec
 {
-    public OperandSpec(string name, OperandKind kind, string doc) { Name = name; Kind = kind; Doc = doc; }
+    public OperandSpec(string name, OperandKind kind, string doc, WeightUse? weight = null) { Name = name; Kind = kind; Doc = doc; Weight = weight; }
     public string Name { get; }
     public OperandKind Kind { get; }
     public string Doc { get; }
+    /// <summary>What a weight read through this slot is to the op (its initialisation, whether it is a GEMM's matrix); null: nothing declared.</summary>
+    public WeightUse? Weight { get; }
+
+    /// <summary>This slot, declaring what a weight in it is.</summary>
+    public OperandSpec Reads(WeightUse weight) => new(Name, Kind, Doc, weight);
 }
 
 public enum AttrKind { Int, Float, Bool, String, DType, Shape, Symbol, IntList }
@@ -111,6 +116,37 @@ public sealed class OpDef
     public IReadOnlyList<string> RoutedWeightSlots { get; init; } = Array.Empty<string>();
     /// <summary>True when the op may be called from .moe source as <c>dialect.op(...)</c>.</summary>
     public bool Callable { get; init; } = true;
+
+    // ---- interfaces (see OpInterfaces.cs): asked by passes and backends instead of the op's identity
+
+    /// <summary>What the op is to the graph's structure (loops, calls, kernels, terminators, the model's interface).</summary>
+    public OpStructure Structure { get; init; }
+
+    private FusionRole? _fusion;
+    private ShardRule? _shard;
+
+    /// <summary>What the fuse pass and the ILGPU fusion patterns may do with the op; elementwise ops default to <see cref="FusionRole.Pointwise"/>.</summary>
+    public FusionRole Fusion { get => _fusion ?? (IsElementwise ? FusionRole.Pointwise : FusionRole.None); init => _fusion = value; }
+    /// <summary>How parallelize splits the op; elementwise ops default to <see cref="ShardRule.Pointwise"/>.</summary>
+    public ShardRule Shard { get => _shard ?? (IsElementwise ? ShardRule.Pointwise : ShardRule.Replicated); init => _shard = value; }
+    /// <summary>The weight operand whose format decides a GEMM's math and whose shape gives its N and K (nn.matmul's w, moe.experts' w_up); null for other ops.</summary>
+    public string? ComputeWeight { get; init; }
+    /// <summary>The kernel family whose fixed latency the cost model measures per device ("gemm", "moe", "attention", "mla"); null for the rest.</summary>
+    public string? KernelKind { get; init; }
+    /// <summary>The name <c>activation(x, "name")</c> selects this op by in .moe source (the first is the canonical name); empty for other ops.</summary>
+    public IReadOnlyList<string> ActivationNames { get; init; } = Array.Empty<string>();
+
+    /// <summary>True for the routed experts: only top_k of their experts' weights are active per token.</summary>
+    public bool HasRoutedWeights => RoutedWeightSlots.Count > 0;
+    /// <summary>True for state kept between steps (the KV cache, whose bytes per token the memory plan counts).</summary>
+    public bool IsStateful => (Traits & OpTraits.Stateful) != 0;
+    /// <summary>True when one of the op's slots holds a weight drawn as <paramref name="role"/> (an embedding lookup reads a table).</summary>
+    public bool ReadsWeight(InitRole role) => Operands.Any(o => o.Weight?.Init == role);
+    public bool IsElementwise => (Traits & OpTraits.Elementwise) != 0;
+    /// <summary>True for per-element work in fusion: the pointwise roles (RoPE included).</summary>
+    public bool FusesPointwise => Fusion is FusionRole.Pointwise or FusionRole.Sum or FusionRole.Product or FusionRole.Gate or FusionRole.Convert;
+    /// <summary>The declared use of the weight in the slot named <paramref name="slot"/>, if any.</summary>
+    public WeightUse? WeightIn(string slot) => SlotIndex(slot) is var i and >= 0 ? Operands[i].Weight : null;
 
     public bool IsTerminator => (Traits & OpTraits.Terminator) != 0;
     public bool IsPure => (Traits & OpTraits.Pure) != 0;

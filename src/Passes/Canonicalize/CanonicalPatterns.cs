@@ -29,7 +29,7 @@ internal static class CanonicalPatterns
         (NnOps.Reshape, (op, c, dst) =>
         {
             var inner = c.Lookup(op.Operands[0]).Owner;
-            if (inner?.Def != NnOps.Reshape) return null;
+            if (inner?.Def != NnOps.Reshape) return null; // identity on purpose: the rewrite is the algebra of reshape itself
             var fused = IrBuilder.Create(NnOps.Reshape, new Value?[] { inner.Operands[0] }, c.Attrs(op.Attributes),
                 new[] { c.Type(op.Result.Type) }, span: op.Span);
             dst.Append(fused);

@@ -45,7 +45,7 @@ public sealed class CanonicalizePass : IPass
             cse.Add(key, copy.Results);
             return copy.Results;
         };
-        var called = new HashSet<string>(module.WalkAll().Where(o => o.Def == CoreOps.Call)
+        var called = new HashSet<string>(module.WalkAll().Where(o => o.Def.Structure == OpStructure.Call)
             .Select(o => ((SymbolAttr)o.Attributes.Get("callee")!).Name));
         var result = IrCloner.CloneModule(module, cloner, p => Fold(p.Value), f => called.Contains(f.Name));
         // Rewrites can leave their old operands unused: one more sweep removes them.

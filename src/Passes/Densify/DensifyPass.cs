@@ -43,7 +43,7 @@ public sealed class DensifyPass : IPass
         var param = IrBuilder.Resolver(module);
         var uses = UseMap.Build(module);
         var walked = ModelWalker.Walk(module).ToList();
-        var experts = walked.Where(w => w.Op.Def == MoeOps.Experts).ToList();
+        var experts = walked.Where(w => w.Op.Def.HasRoutedWeights).ToList();
         if (experts.Count == 0) return new PassResult(module, false, new Dictionary<string, long> { ["moe_layers_replaced"] = 0 });
 
         // What each MoE layer replaces: the experts' output, or experts + shared expert when they are summed.
@@ -53,14 +53,14 @@ public sealed class DensifyPass : IPass
             var e = w.Op;
             var users = uses.Of(e.Result).ToList();
             var x = e.Operand("x")!;
-            bool shared = users.Count == 1 && users[0].User.Def == NnOps.Add &&
+            bool shared = users.Count == 1 && users[0].User.Def.Fusion == FusionRole.Sum &&
                           users[0].User.Operands.FirstOrDefault(v => v != e.Result) is { } other && IsFfnOf(other, x);
             replaced[e] = shared ? users[0].User.Result : e.Result;
         }
         // Parameters outside the MoE layers (attention, embeddings, dense layers) stay.
         var stats = ModelStats.Compute(module);
         var removed = RemovedOps(module, replaced, uses);
-        double removedParams = walked.Where(w => w.Op.Def == CoreOps.Weight && removed.Contains(w.Op))
+        double removedParams = walked.Where(w => w.Op.Def.Structure == OpStructure.Weight && removed.Contains(w.Op))
             .Sum(w => (Poly.From(w.Op.Result.Type.Shape.NumElements(), param)?.ConstantTerm ?? 0) * w.Multiplicity);
         double kept = stats.TotalParams - removedParams;
         double layers = experts.Sum(w => (double)w.Multiplicity);
@@ -93,12 +93,12 @@ public sealed class DensifyPass : IPass
     private static bool IsFfnOf(Value v, Value x)
     {
         var op = v.Owner;
-        if (op?.Def != NnOps.MatMul || !OpCosts.IsWeight(op.Operand("w")!)) return false;
-        var frontier = new List<Value> { op.Operand("x")! };
+        if (op?.Def.Fusion != FusionRole.Gemm || !OpCosts.IsWeight(op.Operand(op.Def.ComputeWeight!)!)) return false;
+        var frontier = new List<Value> { op.Operands[0] };
         for (int depth = 0; depth < 4 && frontier.Count > 0; depth++)
         {
             if (frontier.Contains(x)) return true;
-            frontier = frontier.Where(f => f.Owner is not null && f.Owner.Def != CoreOps.Weight).SelectMany(f => f.Owner!.Operands).ToList();
+            frontier = frontier.Where(f => f.Owner is not null && f.Owner.Def.Structure != OpStructure.Weight).SelectMany(f => f.Owner!.Operands).ToList();
         }
         return frontier.Contains(x);
     }
@@ -123,7 +123,7 @@ public sealed class DensifyPass : IPass
                 var p = v.Owner;
                 if (p is null || removed.Contains(p)) continue;
                 if (replaced.Keys.Any(e => e.Operand("x") == v)) continue; // the layer's input stays
-                if (!p.Def.IsPure && p.Def != CoreOps.Weight) continue;
+                if (!p.Def.IsPure && p.Def.Structure != OpStructure.Weight) continue;
                 if (p.Results.All(r => uses.Of(r).All(u => removed.Contains(u.User)))) { removed.Add(p); work.Push(p); }
             }
         }
@@ -134,7 +134,7 @@ public sealed class DensifyPass : IPass
     {
         var t = x.Type;
         var dim = t.Shape.Last;
-        var wdt = experts.Operand("w_up")!.Type.DType;
+        var wdt = experts.Operand(experts.Def.ComputeWeight!)!.Type.DType;
         Value Weight(string name, params DimExpr[] shape)
         {
             var op = IrBuilder.Create(CoreOps.Weight, Array.Empty<Value?>(), IrBuilder.Attrs(("name", Attr.Str(name))),
@@ -151,7 +151,8 @@ public sealed class DensifyPass : IPass
         var wg = Weight("dense.w_gate", dim, hidden);
         var wu = Weight("dense.w_up", dim, hidden);
         var wd = Weight("dense.w_down", hidden, dim);
-        var act = experts.Attributes.GetString("act") switch { "gelu" => NnOps.Gelu, "gelu_tanh" => NnOps.GeluTanh, "relu" => NnOps.Relu, _ => NnOps.Silu };
+        // The experts' activation by name; swiglu_clamped has no one-input op and densifies as SwiGLU.
+        var act = OpRegistry.Activation(experts.Attributes.GetString("act") ?? "") ?? NnOps.Silu;
         var h = Add(NnOps.Mul, Add(act, Add(NnOps.MatMul, x, wg)), Add(NnOps.MatMul, x, wu));
         return Add(NnOps.MatMul, h, wd);
     }

@@ -57,12 +57,12 @@ public sealed class FusePass : IPass
         return new PassResult(result, after != before, stats);
     }
 
-    private static bool InsideKernel(Operation op) => op.ParentRegion?.Parent?.Def == FusedOps.Kernel;
+    private static bool InsideKernel(Operation op) => op.ParentRegion?.Parent?.Def.Structure == OpStructure.Kernel;
 
     /// <summary>An op that launches a kernel (views and structure do not).</summary>
     private static bool IsKernel(Operation op) =>
-        op.Def == FusedOps.Kernel || (FusionGroups.Fusable(op) && op.Def != NnOps.Reshape && op.Def != NnOps.Split
-                                      && !(op.Def == NnOps.Cast && op.Operands[0].Type.DType == op.Result.Type.DType));
+        op.Def.Structure == OpStructure.Kernel || (FusionGroups.Fusable(op) && op.Def.Fusion != FusionRole.View
+                                      && !(op.Def.Fusion == FusionRole.Convert && op.Operands[0].Type.DType == op.Result.Type.DType));
 
     private static IEnumerable<Region> Regions(Region r)
     {
@@ -82,7 +82,7 @@ public sealed class FusePass : IPass
         foreach (var u in Order(units, unitOf))
         {
             var members = units[u];
-            bool kernel = members.Count(m => m.Def != NnOps.Reshape && m.Def != NnOps.Split) > 1;
+            bool kernel = members.Count(m => m.Def.Fusion != FusionRole.View) > 1;
             if (!kernel)
             {
                 foreach (var op in members) EmitOp(op, dst, plans, cloner, uses);
@@ -132,12 +132,13 @@ public sealed class FusePass : IPass
 
     private static string Kind(List<Operation> members, IReadOnlyCollection<string> rules)
     {
-        if (members.Any(m => m.Def == MoeOps.Experts)) return "moe";
-        if (members.Any(m => m.Def == AttentionOps.Attention || m.Def == AttentionOps.MlaAttention)) return "attention";
+        bool Has(FusionRole role) => members.Any(m => m.Def.Fusion == role);
+        if (Has(FusionRole.Experts)) return "moe";
+        if (Has(FusionRole.Attention)) return "attention";
         if (rules.Contains("gated_ffn")) return "gated_ffn";
         if (rules.Contains("qkv")) return "qkv";
-        if (members.Any(m => m.Def == NnOps.MatMul)) return "gemm_epilogue";
-        if (members.Any(m => m.Def == NnOps.RmsNorm || m.Def == NnOps.LayerNorm)) return "norm";
+        if (Has(FusionRole.Gemm)) return "gemm_epilogue";
+        if (Has(FusionRole.Norm)) return "norm";
         return "elementwise";
     }
 

@@ -31,7 +31,7 @@ internal sealed class FusionGroups
     public bool Contains(Operation op) => _index.ContainsKey(op);
 
     public static bool Fusable(Operation op) =>
-        op.Regions.Count == 0 && op.Def.Dialect is "nn" or "moe" or "kv" or "quant" && op.Def != CoreOps.Weight;
+        op.Regions.Count == 0 && op.Def.Dialect is "nn" or "moe" or "kv" or "quant";
 
     private int Find(int i)
     {

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Linq;
 using GraphDsl.Ir.Analysis;
@@ -7,56 +8,68 @@ using GraphDsl.Ir.Ops;
 namespace GraphDsl.Passes.Fusion;
 
 /// <summary>
-/// The fusion rules, each a pattern over the region and the merges it asks for. They follow what
-/// production inference compilers fuse: Q/K/V (or MLA's down-projections) into one GEMM; gate and up
-/// projections with the activation; the attention kernel with its KV-cache append; GEMM epilogues
-/// (bias, scale, cast, residual add, RoPE); residual add + norm; the whole routed MoE layer with its
-/// router and the shared expert alongside; remaining elementwise chains.
+/// The fusion rules as a table, one row per rule in the order they run: the row names its option, the
+/// fusion role of the op a match starts from (<see cref="FusionRole"/>, declared with each op) and the merges
+/// it asks for, returning how many it made (the rule's statistic). They follow what production inference
+/// compilers fuse: Q/K/V (or MLA's down-projections) into one GEMM; gate and up projections with the
+/// activation; the attention kernel with its KV-cache append; the whole routed MoE layer with its router and
+/// the shared expert alongside; GEMM epilogues (bias, scale, cast, residual add, RoPE); residual add + norm;
+/// remaining elementwise chains.
 /// </summary>
 internal static class FusionRules
 {
-    public static readonly string[] Names = { "qkv", "gated_ffn", "attention", "moe", "epilogue", "norm", "elementwise" };
+    private delegate int Merge(Operation head, FusionGroups g, UseMap uses);
 
-    private static bool IsWeightMatMul(Operation? op) => op?.Def == NnOps.MatMul && OpCosts.IsWeight(op.Operand("w")!);
+    private sealed record Rule(string Name, Func<OpDef, bool> Head, Merge Apply);
 
-    private static bool Elementwise(Operation op) =>
-        (op.Def.Traits & OpTraits.Elementwise) != 0 || op.Def == NnOps.Softcap || op.Def == NnOps.Rope;
-
-    private static bool View(Operation op) => op.Def == NnOps.Reshape || op.Def == NnOps.Split || op.Def == NnOps.LastToken;
-
-    public static void Apply(string rule, FusionGroups g, UseMap uses, Dictionary<string, long> stats)
+    private static readonly Rule[] Table =
     {
+        // matmul(x, wq), matmul(x, wk), matmul(x, wv) -> gemm(x, [wq | wk | wv])
+        new("qkv", d => d.Fusion == FusionRole.Gemm, Qkv),
+        // act(x @ w_gate) * (x @ w_up), gate(x @ w_gate, x @ w_up) -> one gated-FFN kernel
+        new("gated_ffn", d => d.Fusion is FusionRole.Product or FusionRole.Gate, GatedFfn),
+        // attention(q, kv_append(k), kv_append(v)) -> attention kernel appending the cache itself
+        new("attention", d => d.Fusion == FusionRole.Attention, Attention),
+        // experts(x, route(cast(x @ w_router + b))) + shared(x) -> one MoE kernel
+        new("moe", d => d.Fusion == FusionRole.Experts, Moe),
+        // f(...f(x @ w)) for per-element f (bias, scale, cast, activation, residual add, RoPE, views) -> gemm with epilogue
+        new("epilogue", d => d.Fusion == FusionRole.Gemm, Epilogue),
+        // norm(a + b) -> one pass writing the sum and the normalized value
+        new("norm", d => d.Fusion == FusionRole.Norm, Norm),
+        // g(f(x)) for per-element f, g -> one elementwise kernel
+        new("elementwise", d => d.FusesPointwise, ElementwiseChain),
+    };
+
+    public static readonly string[] Names = Table.Select(r => r.Name).ToArray();
+
+    private static bool IsWeightGemm(Operation? op) =>
+        op?.Def.Fusion == FusionRole.Gemm && op.Def.ComputeWeight is { } w && OpCosts.IsWeight(op.Operand(w)!);
+
+    private static bool IsView(Operation op) => op.Def.Fusion is FusionRole.View or FusionRole.Copy;
+
+    /// <summary>The activation input of a GEMM head (its first operand).</summary>
+    private static Value Input(Operation gemm) => gemm.Operands[0];
+
+    public static void Apply(string name, FusionGroups g, UseMap uses, Dictionary<string, long> stats)
+    {
+        var rule = Table.First(r => r.Name == name);
         foreach (var op in g.Ops.ToList())
         {
-            switch (rule)
-            {
-                case "qkv": Qkv(op, g, uses, stats); break;
-                case "gated_ffn": GatedFfn(op, g, stats); break;
-                case "attention": Attention(op, g, stats); break;
-                case "moe": Moe(op, g, uses, stats); break;
-                case "epilogue": Epilogue(op, g, uses, stats); break;
-                case "norm": Norm(op, g, stats); break;
-                case "elementwise": ElementwiseChain(op, g, uses, stats); break;
-            }
+            if (!rule.Head(op.Def)) continue;
+            var merged = rule.Apply(op, g, uses);
+            if (merged > 0) stats[name] = (stats.TryGetValue(name, out var n) ? n : 0) + merged;
         }
     }
 
-    private static void Count(Dictionary<string, long> stats, string rule, bool merged)
+    /// <summary>Weight GEMMs reading the same activation are merged, with their epilogues; only projections
+    /// that feed attention (q, k, v or MLA's latents): gate/up are the gated-FFN rule's.</summary>
+    private static int Qkv(Operation op, FusionGroups g, UseMap uses)
     {
-        if (merged) stats[rule] = (stats.TryGetValue(rule, out var n) ? n : 0) + 1;
-    }
-
-    /// <summary>matmul(x, wq), matmul(x, wk), matmul(x, wv) -> one GEMM over [wq | wk | wv] (likewise MLA's
-    /// wq_a and wkv_a): weight matmuls reading the same activation are merged, with their epilogues.</summary>
-    private static void Qkv(Operation op, FusionGroups g, UseMap uses, Dictionary<string, long> stats)
-    {
-        if (!IsWeightMatMul(op)) return;
-        var x = op.Operand("x")!;
-        var siblings = uses.Of(x).Select(u => u.User).Where(u => u != op && IsWeightMatMul(u) && g.Contains(u) && u.Operand("x") == x).ToList();
-        // Only projections that feed attention (q, k, v or MLA's latents); gate/up are the gated-FFN rule's.
-        if (!FeedsAttention(op, uses, 8)) return;
-        foreach (var s in siblings.Where(s => FeedsAttention(s, uses, 8)))
-            Count(stats, "qkv", g.TryMerge(op, s, "qkv"));
+        if (!IsWeightGemm(op)) return 0;
+        var x = Input(op);
+        var siblings = uses.Of(x).Select(u => u.User).Where(u => u != op && IsWeightGemm(u) && g.Contains(u) && Input(u) == x).ToList();
+        if (!FeedsAttention(op, uses, 8)) return 0;
+        return siblings.Where(s => FeedsAttention(s, uses, 8)).Count(s => g.TryMerge(op, s, "qkv"));
     }
 
     private static bool FeedsAttention(Operation op, UseMap uses, int depth)
@@ -65,105 +78,104 @@ internal static class FusionRules
         foreach (var r in op.Results)
             foreach (var (u, _) in uses.Of(r))
             {
-                if (u.Def == AttentionOps.Attention || u.Def == AttentionOps.MlaAttention) return true;
-                if ((View(u) || Elementwise(u) || u.Def == NnOps.RmsNorm || u.Def == AttentionOps.KvCache || u.Def == NnOps.MatMul) && FeedsAttention(u, uses, depth - 1)) return true;
+                var role = u.Def.Fusion;
+                if (role == FusionRole.Attention) return true;
+                if ((IsView(u) || u.Def.FusesPointwise || role is FusionRole.Norm or FusionRole.KvAppend or FusionRole.Gemm) && FeedsAttention(u, uses, depth - 1)) return true;
             }
         return false;
     }
 
-    /// <summary>mul(act(x @ w_gate), x @ w_up) and swiglu_clamped(x @ w_gate, x @ w_up): both GEMMs and the activation in one kernel.</summary>
-    private static void GatedFfn(Operation op, FusionGroups g, Dictionary<string, long> stats)
+    /// <summary>Both GEMMs and the activation in one kernel.</summary>
+    private static int GatedFfn(Operation op, FusionGroups g, UseMap uses)
     {
         Operation? gate = null, up = null, act = null;
-        if (op.Def == NnOps.Mul)
+        if (op.Def.Fusion == FusionRole.Product)
         {
             var a = op.Operands[0].Owner; var b = op.Operands[1].Owner;
-            if (a is not null && Elementwise(a) && a.Operands.Count == 1 && IsWeightMatMul(a.Operands[0].Owner) && IsWeightMatMul(b)) { act = a; gate = a.Operands[0].Owner; up = b; }
-            else if (b is not null && Elementwise(b) && b.Operands.Count == 1 && IsWeightMatMul(b.Operands[0].Owner) && IsWeightMatMul(a)) { act = b; gate = b.Operands[0].Owner; up = a; }
+            if (a is not null && a.Def.FusesPointwise && a.Operands.Count == 1 && IsWeightGemm(a.Operands[0].Owner) && IsWeightGemm(b)) { act = a; gate = a.Operands[0].Owner; up = b; }
+            else if (b is not null && b.Def.FusesPointwise && b.Operands.Count == 1 && IsWeightGemm(b.Operands[0].Owner) && IsWeightGemm(a)) { act = b; gate = b.Operands[0].Owner; up = a; }
         }
-        else if (op.Def == NnOps.SwigluClamped && IsWeightMatMul(op.Operands[0].Owner) && IsWeightMatMul(op.Operands[1].Owner))
+        else if (IsWeightGemm(op.Operands[0].Owner) && IsWeightGemm(op.Operands[1].Owner))
         {
             gate = op.Operands[0].Owner; up = op.Operands[1].Owner;
         }
-        if (gate is null || up is null || gate.Operand("x") != up.Operand("x")) return;
+        if (gate is null || up is null || Input(gate) != Input(up)) return 0;
         bool merged = g.TryMerge(gate, up, "gated_ffn");
         if (act is not null) merged |= g.TryMerge(gate, act, "gated_ffn");
         merged |= g.TryMerge(gate, op, "gated_ffn");
-        Count(stats, "gated_ffn", merged);
+        return merged ? 1 : 0;
     }
 
     /// <summary>The flash-attention kernel appends this step's keys and values to the cache itself.</summary>
-    private static void Attention(Operation op, FusionGroups g, Dictionary<string, long> stats)
+    private static int Attention(Operation op, FusionGroups g, UseMap uses)
     {
-        if (op.Def != AttentionOps.Attention && op.Def != AttentionOps.MlaAttention) return;
         bool merged = false;
         foreach (var v in op.Operands)
-            if (v.Owner is { } p && p.Def == AttentionOps.KvCache) merged |= g.TryMerge(op, p, "attention");
-        Count(stats, "attention", merged);
+            if (v.Owner is { } p && p.Def.Fusion == FusionRole.KvAppend) merged |= g.TryMerge(op, p, "attention");
+        return merged ? 1 : 0;
     }
 
     /// <summary>Router GEMM, scoring, top-k, dispatch, expert GEMMs and combine as one MoE kernel, with the
     /// shared expert's output added alongside.</summary>
-    private static void Moe(Operation op, FusionGroups g, UseMap uses, Dictionary<string, long> stats)
+    private static int Moe(Operation op, FusionGroups g, UseMap uses)
     {
-        if (op.Def != MoeOps.Experts) return;
         bool merged = false;
-        var route = op.Operand("indices")!.Owner;
-        if (route?.Def == MoeOps.Route)
+        // The router's results feed the experts; its first operand is the logits.
+        var route = op.Operands.Select(v => v.Owner).FirstOrDefault(p => p?.Def.Fusion == FusionRole.Router);
+        if (route is not null)
         {
             merged |= g.TryMerge(op, route, "moe");
             // The chain that produces the logits: cast, bias add, router GEMM.
-            var v = route.Operand("logits")!;
-            for (int guard = 0; guard < 4 && v.Owner is { } p && (p.Def == NnOps.Cast || p.Def == NnOps.Add || IsWeightMatMul(p)); guard++)
+            var v = route.Operands[0];
+            for (int guard = 0; guard < 4 && v.Owner is { } p && (p.Def.Fusion is FusionRole.Convert or FusionRole.Sum || IsWeightGemm(p)); guard++)
             {
                 merged |= g.TryMerge(op, p, "moe");
-                if (IsWeightMatMul(p)) break;
+                if (IsWeightGemm(p)) break;
                 v = p.Operands[0];
             }
         }
         // Shared expert alongside: add(experts, shared) joins the groups.
         foreach (var (u, _) in uses.Of(op.Result))
-            if (u.Def == NnOps.Add)
+            if (u.Def.Fusion == FusionRole.Sum)
             {
                 merged |= g.TryMerge(op, u, "moe");
                 var other = u.Operands.FirstOrDefault(v => v != op.Result)?.Owner;
                 if (other is not null && g.Contains(other)) merged |= g.TryMerge(op, other, "moe");
             }
-        Count(stats, "moe", merged);
+        return merged ? 1 : 0;
     }
 
-    /// <summary>Per-element consumers of a GEMM (bias, scale, cast, activation, residual add, RoPE, views) run in its epilogue.</summary>
-    private static void Epilogue(Operation op, FusionGroups g, UseMap uses, Dictionary<string, long> stats)
+    /// <summary>Per-element consumers of a GEMM run in its epilogue, one merge per consumer.</summary>
+    private static int Epilogue(Operation op, FusionGroups g, UseMap uses)
     {
-        if (!IsWeightMatMul(op)) return;
+        if (!IsWeightGemm(op)) return 0;
         var current = op;
+        int merges = 0;
         for (int guard = 0; guard < 8; guard++)
         {
             var users = current.Results.SelectMany(r => uses.Of(r)).Select(u => u.User).Distinct().ToList();
-            if (users.Count != 1) return;
+            if (users.Count != 1) break;
             var next = users[0];
-            if (!(Elementwise(next) || View(next)) || !g.Contains(next)) return;
-            if (!g.TryMerge(op, next, "epilogue")) return;
-            Count(stats, "epilogue", true);
+            if (!(next.Def.FusesPointwise || IsView(next)) || !g.Contains(next)) break;
+            if (!g.TryMerge(op, next, "epilogue")) break;
+            merges++;
             current = next;
         }
+        return merges;
     }
 
-    /// <summary>Residual add + RMSNorm/LayerNorm: one pass reads both inputs and writes the sum and the normalized value.</summary>
-    private static void Norm(Operation op, FusionGroups g, Dictionary<string, long> stats)
+    /// <summary>Residual add (or another per-element op) + norm: one pass reads both inputs and writes the sum and the normalized value.</summary>
+    private static int Norm(Operation op, FusionGroups g, UseMap uses)
     {
-        if (op.Def != NnOps.RmsNorm && op.Def != NnOps.LayerNorm) return;
-        var p = op.Operand("x")!.Owner;
-        if (p is not null && (p.Def == NnOps.Add || Elementwise(p)) && g.Contains(p))
-            Count(stats, "norm", g.TryMerge(op, p, "norm"));
+        var p = op.Operands[0].Owner;
+        return p is not null && p.Def.FusesPointwise && g.Contains(p) && g.TryMerge(op, p, "norm") ? 1 : 0;
     }
 
-    /// <summary>A per-element op whose only consumer is another per-element op joins it.</summary>
-    private static void ElementwiseChain(Operation op, FusionGroups g, UseMap uses, Dictionary<string, long> stats)
+    /// <summary>A per-element op whose only consumer is another per-element op (or a norm) joins it.</summary>
+    private static int ElementwiseChain(Operation op, FusionGroups g, UseMap uses)
     {
-        if (!Elementwise(op)) return;
         var users = op.Results.SelectMany(r => uses.Of(r)).Select(u => u.User).Distinct().ToList();
-        if (users.Count == 1 && (Elementwise(users[0]) || users[0].Def == NnOps.RmsNorm) && g.Contains(users[0]))
-            Count(stats, "elementwise", g.TryMerge(users[0], op, "elementwise"));
+        return users.Count == 1 && (users[0].Def.FusesPointwise || users[0].Def.Fusion == FusionRole.Norm) && g.Contains(users[0])
+               && g.TryMerge(users[0], op, "elementwise") ? 1 : 0;
     }
 }

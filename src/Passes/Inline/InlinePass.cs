@@ -28,20 +28,20 @@ public sealed class InlinePass : IPass
         long inlined = 0;
         cloner.Hook = (op, dst) =>
         {
-            if (op.Def == CoreOps.Call)
+            if (op.Def.Structure == OpStructure.Call)
             {
                 var f = module.FindFunction(((SymbolAttr)op.Attributes.Get("callee")!).Name)
                         ?? throw new PassException($"call to unknown function {op.Attributes.Get("callee")}");
                 for (int i = 0; i < f.Body.Arguments.Count; i++) cloner.Map(f.Body.Arguments[i], cloner.Lookup(op.Operands[i]));
                 prefixes.Push(Prefixed(prefixes, op.Attributes.GetString("name") ?? f.Name));
                 foreach (var inner in f.Body.Ops)
-                    if (inner.Def != CoreOps.Return) cloner.CloneOp(inner, dst);
+                    if (inner.Def.Structure != OpStructure.Return) cloner.CloneOp(inner, dst);
                 prefixes.Pop();
                 inlined++;
                 var ret = f.Body.Terminator!;
                 return ret.Operands.Select(cloner.Lookup).ToList();
             }
-            if (prefixes.Count > 0 && (op.Def == CoreOps.Weight || op.Def == CoreOps.Repeat) && op.Attributes.GetString("name") is { } name)
+            if (prefixes.Count > 0 && (op.Def.Structure == OpStructure.Weight || op.Def.Structure == OpStructure.Loop) && op.Attributes.GetString("name") is { } name)
             {
                 var copy = cloner.Copy(op, op.Attributes.With("name", Attr.Str(Prefixed(prefixes, name))));
                 dst.Append(copy);

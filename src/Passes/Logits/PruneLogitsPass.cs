@@ -27,7 +27,7 @@ public sealed class PruneLogitsPass : IPass
         // The value where each output's per-position chain starts: walk back while the producer is a
         // top-level op whose only user is the chain.
         var cut = new HashSet<Value>();
-        foreach (var output in module.Body.Ops.Where(o => o.Def == CoreOps.Output))
+        foreach (var output in module.Body.Ops.Where(o => o.Def.Structure == OpStructure.Output))
         {
             var v = output.Operands[0];
             while (v.Owner is { } p && p.ParentRegion == module.Body && IsPerPosition(p) && uses.Count(v) == 1)
@@ -56,10 +56,11 @@ public sealed class PruneLogitsPass : IPass
 
     private static bool IsPerPosition(Operation op) =>
         op.Def.IsPure && op.Regions.Count == 0 && op.Results.Count == 1 && op.Result.Type.Rank >= 3 &&
-        ((op.Def.Traits & OpTraits.Elementwise) != 0 || op.Def == NnOps.RmsNorm || op.Def == NnOps.LayerNorm || op.Def == NnOps.MatMul
-         || op.Def == NnOps.Softcap || op.Def == CommOps.AllGather);
+        (op.Def.IsElementwise || op.Def.Fusion is FusionRole.Norm or FusionRole.Gemm
+         // Identity on purpose: of the collectives only an all-gather (of a column-split LM head's logits) keeps each position's row.
+         || op.Def == CommOps.AllGather);
 
-    private static Value PrimaryInput(Operation op) => op.Operands.First(v => v.Owner?.Def != CoreOps.Weight);
+    private static Value PrimaryInput(Operation op) => op.Operands.First(v => v.Owner?.Def.Structure != OpStructure.Weight);
 
     /// <summary>Re-infers result types of the body's top-level ops (the cut changed some inputs' shapes).</summary>
     private static Module Retype(Module m, System.Func<string, long?> param)

@@ -42,6 +42,7 @@ internal sealed class NanoBatchedRepeat
             {
                 // The previous group's join, split the same way: take its parts instead of re-slicing.
                 var outer = _outer.Lookup(v);
+                // Identity on purpose: this pass's own batch_concat of the previous repeat's nano-batches is undone, not sliced again.
                 if (outer.Owner is { } join && join.Def == NnOps.BatchConcat && join.Operands.Count == _n) { inits.Add(join.Operands[i]); continue; }
                 var s = IrBuilder.Create(NnOps.BatchSlice, new Value?[] { outer },
                     IrBuilder.Attrs(("index", Attr.Int(i)), ("count", Attr.Int(_n))), span: _repeat.Span);
@@ -54,7 +55,7 @@ internal sealed class NanoBatchedRepeat
 
         // Weights are shared by the nano-batches: cloned once, ahead of everything.
         var shared = new IrCloner(Shrink);
-        foreach (var w in src.Ops.Where(o => o.Def == CoreOps.Weight)) { var copy = shared.Copy(w, w.Attributes); body.Append(copy); }
+        foreach (var w in src.Ops.Where(o => o.Def.Structure == OpStructure.Weight)) { var copy = shared.Copy(w, w.Attributes); body.Append(copy); }
 
         // Each nano-batch's ops, with its collectives made asynchronous; waits are placed lazily.
         var sequences = new List<List<Operation>>();
@@ -64,7 +65,7 @@ internal sealed class NanoBatchedRepeat
             var ops = new List<Operation>();
             var waits = new Dictionary<Value, Operation>();
             var clone = new IrCloner(Shrink);
-            foreach (var w in src.Ops.Where(o => o.Def == CoreOps.Weight)) clone.Map(w.Result, shared.Lookup(w.Result));
+            foreach (var w in src.Ops.Where(o => o.Def.Structure == OpStructure.Weight)) clone.Map(w.Result, shared.Lookup(w.Result));
             for (int j = 0; j < carried; j++) clone.Map(src.Arguments[j], args[i * carried + j]);
             var scratch = new Region();
             bool nested = false;
@@ -74,12 +75,12 @@ internal sealed class NanoBatchedRepeat
                 if (nested)
                 {
                     // Ops inside a region (fused.kernel) are copied in place; expert copies say which nano-batch they serve.
-                    if (op.Def != MoeOps.Experts) return null;
+                    if (!op.Def.HasRoutedWeights) return null;
                     var marked = clone.Copy(op, op.Attributes.With("nanobatch", Attr.Int(index)));
                     dst.Append(marked);
                     return marked.Results;
                 }
-                if (op.Def == CoreOps.Weight) return new[] { clone.Lookup(op.Result) };
+                if (op.Def.Structure == OpStructure.Weight) return new[] { clone.Lookup(op.Result) };
                 if (op.Def.IsTerminator) return Array.Empty<Value>();
                 if (OverlapPass.IsSyncCollective(op))
                 {
@@ -100,7 +101,7 @@ internal sealed class NanoBatchedRepeat
                     return nr;
                 }).ToList();
                 var slots = op.Slots.Select(v => v is null ? null : clone.Lookup(v)).ToArray();
-                var attrs = op.Def == MoeOps.Experts ? op.Attributes.With("nanobatch", Attr.Int(index)) : op.Attributes;
+                var attrs = op.Def.HasRoutedWeights ? op.Attributes.With("nanobatch", Attr.Int(index)) : op.Attributes;
                 var copy = op.Def.Infer is null || op.Regions.Count > 0
                     ? IrBuilder.Create(op.Def, slots, clone.Attrs(attrs), op.Results.Select(r => clone.Type(r.Type)).ToArray(), regions, op.Span)
                     : IrBuilder.Create(op.Def, slots, clone.Attrs(attrs), span: op.Span);
@@ -153,7 +154,7 @@ internal sealed class NanoBatchedRepeat
         foreach (var op in ops)
         {
             segments[segments.Count - 1].Add(op);
-            if (op.Def == CommOps.Start) segments.Add(new List<Operation>());
+            if (op.Def.Structure == OpStructure.AsyncStart) segments.Add(new List<Operation>());
         }
         if (segments[segments.Count - 1].Count == 0) segments.RemoveAt(segments.Count - 1);
         return segments;

@@ -79,8 +79,7 @@ public sealed class OverlapPass : IPass
         {
             if (!IsSyncCollective(op)) return null;
             var producer = op.Operands[0].Owner;
-            bool afterGemm = producer is not null && (producer.Def == NnOps.MatMul || producer.Def == MoeOps.Experts ||
-                (producer.Def == FusedOps.Kernel && producer.Regions[0].Ops.Any(m => m.Def == NnOps.MatMul || m.Def == MoeOps.Experts)));
+            bool afterGemm = producer is not null && (IsGemm(producer) || (producer.Def.Structure == OpStructure.Kernel && producer.Regions[0].Ops.Any(IsGemm)));
             if (!afterGemm) return null;
             var start = StartFor(op, cloner.Lookup(op.Operands[0]), cloner.Type(op.Result.Type), _smShare, fused: true);
             var wait = WaitFor(start);
@@ -101,7 +100,7 @@ public sealed class OverlapPass : IPass
         var cloner = new IrCloner();
         cloner.Hook = (op, dst) =>
         {
-            if (op.Def != CoreOps.Repeat || op.ParentRegion != module.Body) return null;
+            if (op.Def.Structure != OpStructure.Loop || op.ParentRegion != module.Body) return null;
             if (op.Operands.Any(v => v.Type.Rank == 0 || !v.Type.Shape[0].Equals(batch))) return null;
             // Without a collective there is nothing to hide, and splitting would only re-read the weights.
             if (!op.Regions[0].Walk().Any(IsSyncCollective)) return null;
@@ -110,4 +109,6 @@ public sealed class OverlapPass : IPass
         };
         return IrCloner.CloneModule(module, cloner);
     }
+
+    private static bool IsGemm(Operation op) => op.Def.Fusion is FusionRole.Gemm or FusionRole.Experts;
 }

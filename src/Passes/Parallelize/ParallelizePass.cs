@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Linq;
 using GraphDsl.Ir.Graph;
+using GraphDsl.Ir.Ops;
 using GraphDsl.Passes.Core;
 
 namespace GraphDsl.Passes.Parallelize;
@@ -39,20 +40,21 @@ public sealed class ParallelizePass : IPass
         long Static(GraphDsl.Ir.Shapes.DimExpr d) => d.Evaluate(param, _ => null) ?? 0;
         foreach (var op in module.WalkAll())
         {
-            if (op.Def == GraphDsl.Ir.Ops.AttentionOps.Attention || op.Def == GraphDsl.Ir.Ops.AttentionOps.MlaAttention)
+            var rule = op.Def.Shard;
+            if (rule is ShardRule.Heads or ShardRule.LatentHeads)
             {
                 long heads = Static(op.Operands[0].Type.Shape[2]);
                 if (heads % _options.Tp != 0) throw new PassException($"tp={_options.Tp} does not divide the {heads} attention heads");
-                if (op.Def == GraphDsl.Ir.Ops.AttentionOps.Attention)
+                if (rule == ShardRule.Heads)
                 {
-                    long kv = Static(op.Operand("k")!.Type.Shape[2]);
+                    long kv = Static(op.Operands[1].Type.Shape[2]);
                     if (kv % _options.Tp != 0 && _options.Tp % kv != 0)
                         throw new PassException($"tp={_options.Tp} and the {kv} KV heads do not divide one another (each GPU must hold whole KV heads)");
                 }
             }
-            if (op.Def == GraphDsl.Ir.Ops.MoeOps.Experts)
+            if (rule == ShardRule.Experts)
             {
-                long experts = Static(op.Operand("w_up")!.Type.Shape[0]);
+                long experts = Static(op.Operand(op.Def.ComputeWeight!)!.Type.Shape[0]);
                 if ((experts + _options.Redundant) % _options.Ep != 0)
                     throw new PassException(_options.Redundant == 0
                         ? $"ep={_options.Ep} does not divide the {experts} experts (redundant experts can make up the difference: redundant={_options.Ep - experts % _options.Ep} gives {experts + _options.Ep - experts % _options.Ep} slots)"
@@ -70,7 +72,7 @@ public sealed class ParallelizePass : IPass
     {
         _options.Validate();
         if (module.Functions.Count > 0) throw new PassException("parallelize needs a flat module: run 'inline' (and 'canonicalize') first");
-        if (module.WalkAll().Any(o => o.Def == GraphDsl.Ir.Ops.FusedOps.Kernel))
+        if (module.WalkAll().Any(o => o.Def.Structure == GraphDsl.Ir.Ops.OpStructure.Kernel))
             throw new PassException("parallelize must run before fuse (fused kernels cannot be split across GPUs)");
         CheckDivisibility(module);
         var pinned = new HashSet<Value>();

@@ -19,7 +19,7 @@ internal static class PipelineSplitter
 {
     public static Module Split(Module m, int pp, Func<string, long?> param)
     {
-        var repeats = m.Body.Ops.Where(o => o.Def == CoreOps.Repeat).ToList();
+        var repeats = m.Body.Ops.Where(o => o.Def.Structure == OpStructure.Loop).ToList();
         long Count(Operation r) => r.Attributes.GetInt("count")!.Evaluate(param, _ => null) ?? throw new PassException("pipeline split needs static repeat counts");
         long layers = repeats.Sum(Count);
         if (pp > layers) throw new PassException($"pp={pp} exceeds the model's {layers} layers");
@@ -35,7 +35,7 @@ internal static class PipelineSplitter
         int stage = 0;
         foreach (var op in m.Body.Ops)
         {
-            if (op.Def != CoreOps.Repeat) { cloner.CloneOp(op, result.Body); continue; }
+            if (op.Def.Structure != OpStructure.Loop) { cloner.CloneOp(op, result.Body); continue; }
             long count = Count(op), start = 0;
             var carried = op.Operands.Select(cloner.Lookup).ToList();
             while (start < count)

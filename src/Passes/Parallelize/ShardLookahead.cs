@@ -43,33 +43,34 @@ internal sealed class ShardLookahead
     {
         int last = v.Type.Rank - 1;
         var d = user.Def;
-        if (d == NnOps.MatMul && slot == "x" && axis == last && _isWeight(user.Operand("w")!) && !user.Attributes.GetBool("transpose_w").GetValueOrDefault())
-            return reduced ? 0 : parts;
-        if (d == CoreOps.Output) return reduced ? 0 : parts;
-        if (d == AttentionOps.Attention)
-            return (slot is "q" or "k" or "v") && axis == 2 && (!reduced || slot != "q") ? parts : 0;
-        if (d == AttentionOps.MlaAttention) return (slot is "q_nope" or "q_rope") && axis == 2 && !reduced ? parts : 0;
-        if ((d.Traits & OpTraits.Elementwise) != 0 || d == NnOps.Softcap)
+        int index = d.SlotIndex(slot);
+        // core.output is the model's interface: a split reaching it is gathered once.
+        if (d.Structure == OpStructure.Output) return reduced ? 0 : parts;
+        switch (d.Shard)
         {
-            if (d.Operands.Count == 2 && !OtherOperandOk(user, v, axis)) return 0;
-            return Walk(user.Result, axis, parts, reduced, depth + 1);
+            // The activation input of a column-split weight GEMM: it becomes row-parallel.
+            case ShardRule.Gemm:
+                return index == 0 && axis == last && _isWeight(user.Operand(d.ComputeWeight!)!) && !user.Attributes.GetBool("transpose_w").GetValueOrDefault()
+                    && !reduced ? parts : 0;
+            // q, k, v split by heads (fewer parts only for k and v); MLA's query parts only.
+            case ShardRule.Heads: return index < 3 && axis == 2 && (!reduced || index != 0) ? parts : 0;
+            case ShardRule.LatentHeads: return index < 2 && axis == 2 && !reduced ? parts : 0;
+            case ShardRule.Pointwise:
+                if (d.Operands.Count == 2 && !OtherOperandOk(user, v, axis)) return 0;
+                return Walk(user.Result, axis, parts, reduced, depth + 1);
+            case ShardRule.PerRow:
+                if (axis == last || index != 0) return 0;
+                int best = parts;
+                foreach (var r in user.Results)
+                {
+                    var p = Walk(r, axis, parts, reduced, depth + 1);
+                    if (p == 0) return 0;
+                    best = Math.Min(best, p);
+                }
+                return best;
+            case ShardRule.PerHead: return axis >= 2 ? Walk(user.Result, axis, parts, reduced, depth + 1) : 0;
         }
-        if (d == NnOps.Rope || d == NnOps.RmsNorm || d == NnOps.LayerNorm)
-            return axis != last && slot == "x" ? Walk(user.Result, axis, parts, reduced, depth + 1) : 0;
-        if (d == AttentionOps.KvCache) return axis >= 2 ? Walk(user.Result, axis, parts, reduced, depth + 1) : 0;
-        if (d == NnOps.Split)
-        {
-            if (axis == last) return 0;
-            int best = parts;
-            foreach (var r in user.Results)
-            {
-                var p = Walk(r, axis, parts, reduced, depth + 1);
-                if (p == 0) return 0;
-                best = Math.Min(best, p);
-            }
-            return best;
-        }
-        if (d == NnOps.Reshape)
+        if (d.Shard == ShardRule.View)
         {
             var mapped = ReshapeAxis.Map(v.Type.Shape, user.Result.Type.Shape, axis, parts);
             if (mapped is null) return 0;
@@ -94,8 +95,8 @@ internal sealed class ShardLookahead
     {
         var op = v.Owner;
         if (op is null || depth == 0) return false;
-        if (op.Def == NnOps.MatMul) return _isWeight(op.Operand("w")!);
-        return ((op.Def.Traits & OpTraits.Elementwise) != 0 || op.Def == NnOps.Softcap) && op.Operands.Count == 1 && FromColumnMatMul(op.Operands[0], depth - 1);
+        if (op.Def.Shard == ShardRule.Gemm) return _isWeight(op.Operand(op.Def.ComputeWeight!)!);
+        return op.Def.Shard == ShardRule.Pointwise && op.Operands.Count == 1 && FromColumnMatMul(op.Operands[0], depth - 1);
     }
 }
 

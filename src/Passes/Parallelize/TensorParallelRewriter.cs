@@ -59,7 +59,7 @@ internal sealed class TensorParallelRewriter
         return result;
     }
 
-    private static bool IsWeight(Value v) => v.Owner?.Def == CoreOps.Weight;
+    private static bool IsWeight(Value v) => v.Owner?.Def.Structure == OpStructure.Weight;
 
     private Value Lookup(Value old) => _map.TryGetValue(old, out var v) ? v : throw new InvalidOperationException($"parallelize: value of {old.Owner?.Name} not rewritten yet");
     private Shard ShardOf(Value v) => _shards.TryGetValue(v, out var s) ? s : Shard.Replicated;
@@ -153,18 +153,21 @@ internal sealed class TensorParallelRewriter
     private void Rewrite(Operation op, Region dst)
     {
         var d = op.Def;
-        if (d == CoreOps.Weight) { _weightHome[op.Result] = dst; _declaredWeights.Add(op.Result); return; }
+        if (d.Structure == OpStructure.Weight) { _weightHome[op.Result] = dst; _declaredWeights.Add(op.Result); return; }
         if (d.Dialect == "comm") throw new PassException("the module is already parallelized");
-        if (d == CoreOps.Call) throw new PassException("parallelize needs a flat module: run 'inline' first");
-        if (d == CoreOps.Input) { Bind(op, Emit(dst, d, Array.Empty<Value?>(), op.Attributes, op, op.Results.Select(r => r.Type).ToArray())); return; }
-        if (d == CoreOps.Output) { Emit(dst, d, new Value?[] { Replicated(op.Operands[0], dst, op) }, op.Attributes, op, Array.Empty<TensorType>()); return; }
-        if (d == CoreOps.Repeat) { RewriteRepeat(op, dst); return; }
-        if (d == NnOps.MatMul) { RewriteMatMul(op, dst); return; }
-        if (d == NnOps.Embedding) { RewriteEmbedding(op, dst); return; }
-        if (d == AttentionOps.Attention) { RewriteAttention(op, dst); return; }
-        if (d == AttentionOps.MlaAttention) { RewriteMla(op, dst); return; }
-        if (d == MoeOps.Experts) { RewriteExperts(op, dst); return; }
-        if (d == NnOps.Reshape) { RewriteReshape(op, dst); return; }
+        if (d.Structure == OpStructure.Call) throw new PassException("parallelize needs a flat module: run 'inline' first");
+        if (d.Structure == OpStructure.Input) { Bind(op, Emit(dst, d, Array.Empty<Value?>(), op.Attributes, op, op.Results.Select(r => r.Type).ToArray())); return; }
+        if (d.Structure == OpStructure.Output) { Emit(dst, d, new Value?[] { Replicated(op.Operands[0], dst, op) }, op.Attributes, op, Array.Empty<TensorType>()); return; }
+        if (d.Structure == OpStructure.Loop) { RewriteRepeat(op, dst); return; }
+        switch (d.Shard)
+        {
+            case ShardRule.Gemm: RewriteMatMul(op, dst); return;
+            case ShardRule.Embedding: RewriteEmbedding(op, dst); return;
+            case ShardRule.Heads: RewriteAttention(op, dst); return;
+            case ShardRule.LatentHeads: RewriteMla(op, dst); return;
+            case ShardRule.Experts: RewriteExperts(op, dst); return;
+            case ShardRule.View: RewriteReshape(op, dst); return;
+        }
         if (TryKeepSplit(op, dst)) return;
         // Anything else runs on replicated operands.
         var slots = op.Slots.Select(v => v is null ? null : Replicated(v, dst, op)).ToArray();
@@ -179,9 +182,9 @@ internal sealed class TensorParallelRewriter
         var split = inputs.Select(ShardOf).FirstOrDefault(s => s.IsSplit);
         if (!split.IsSplit) return false;
         int lastAxis = op.Slots[0]!.Type.Rank - 1;
-        bool perElement = (d.Traits & OpTraits.Elementwise) != 0 || d == NnOps.Softcap;
-        bool perRow = (d == NnOps.RmsNorm || d == NnOps.LayerNorm || d == NnOps.Rope || d == NnOps.Split || d == NnOps.Softmax) && split.Axis != lastAxis;
-        bool cache = d == AttentionOps.KvCache && split.Axis >= 2;
+        bool perElement = d.Shard == ShardRule.Pointwise;
+        bool perRow = d.Shard == ShardRule.PerRow && split.Axis != lastAxis;
+        bool cache = d.Shard == ShardRule.PerHead && split.Axis >= 2;
         if (!perElement && !perRow && !cache) return false;
         var slots = new Value?[op.Slots.Count];
         for (int i = 0; i < op.Slots.Count; i++)
@@ -221,10 +224,10 @@ internal sealed class TensorParallelRewriter
         {
             var dims = outShape.Dims.ToArray();
             dims[m.Axis] = DimExpr.Of(StaticOf(dims[m.Axis]) / m.Parts);
-            Bind(op, Emit(dst, NnOps.Reshape, new Value?[] { x }, op.Attributes.With("shape", Attr.Shape(new Shape(dims))), op), Shard.Split(m.Axis, m.Parts));
+            Bind(op, Emit(dst, op.Def, new Value?[] { x }, op.Attributes.With("shape", Attr.Shape(new Shape(dims))), op), Shard.Split(m.Axis, m.Parts));
             return;
         }
-        Bind(op, Emit(dst, NnOps.Reshape, new Value?[] { Replicate(x, dst, op) }, op.Attributes, op));
+        Bind(op, Emit(dst, op.Def, new Value?[] { Replicate(x, dst, op) }, op.Attributes, op));
     }
 
     private void RewriteMatMul(Operation op, Region dst)
@@ -237,14 +240,14 @@ internal sealed class TensorParallelRewriter
         int last = xOld.Type.Rank - 1;
         if (!IsWeight(wOld))
         {
-            Bind(op, Emit(dst, NnOps.MatMul, new Value?[] { Replicate(x, dst, op), Replicated(wOld, dst, op) }, op.Attributes, op));
+            Bind(op, Emit(dst, op.Def, new Value?[] { Replicate(x, dst, op), Replicated(wOld, dst, op) }, op.Attributes, op));
             return;
         }
         if (sx.IsSplit && sx.Axis == last && !_pinned.Contains(wOld))
         {
             // Row-parallel: each GPU multiplies its slice of the features; the partial sums are all-reduced.
             var w = Weight(wOld, Divisors(wOld, kAxis, sx.Parts));
-            var partial = Emit(dst, NnOps.MatMul, new Value?[] { x, w }, op.Attributes, op).Result;
+            var partial = Emit(dst, op.Def, new Value?[] { x, w }, op.Attributes, op).Result;
             _shards[partial] = Shard.Partial(sx.Parts);
             Stats["row_parallel"]++;
             var sum = Replicate(partial, dst, op);
@@ -258,11 +261,11 @@ internal sealed class TensorParallelRewriter
         {
             var w = Weight(wOld, Divisors(wOld, nAxis, parts));
             Stats["column_parallel"]++;
-            Bind(op, Emit(dst, NnOps.MatMul, new Value?[] { x, w }, op.Attributes, op), Shard.Split(last, parts));
+            Bind(op, Emit(dst, op.Def, new Value?[] { x, w }, op.Attributes, op), Shard.Split(last, parts));
             return;
         }
         if (_o.Tp > 1) Stats["replicated_matmuls"]++;
-        Bind(op, Emit(dst, NnOps.MatMul, new Value?[] { x, Weight(wOld, Divisors(wOld, -1, 1)) }, op.Attributes, op));
+        Bind(op, Emit(dst, op.Def, new Value?[] { x, Weight(wOld, Divisors(wOld, -1, 1)) }, op.Attributes, op));
     }
 
     private void RewriteEmbedding(Operation op, Region dst)
@@ -273,12 +276,12 @@ internal sealed class TensorParallelRewriter
         if (_o.Tp > 1 && vocab % _o.Tp == 0 && IsWeight(table) && !_pinned.Contains(table))
         {
             // Vocabulary-parallel: each GPU holds a slice of the rows; lookups outside it give zero; all-reduce.
-            var partial = Emit(dst, NnOps.Embedding, new Value?[] { ids, Weight(table, Divisors(table, 0, _o.Tp)) }, op.Attributes, op).Result;
+            var partial = Emit(dst, op.Def, new Value?[] { ids, Weight(table, Divisors(table, 0, _o.Tp)) }, op.Attributes, op).Result;
             _shards[partial] = Shard.Partial(_o.Tp);
             _map[op.Result] = Replicate(partial, dst, op);
             return;
         }
-        Bind(op, Emit(dst, NnOps.Embedding, new Value?[] { ids, Replicated(table, dst, op) }, op.Attributes, op));
+        Bind(op, Emit(dst, op.Def, new Value?[] { ids, Replicated(table, dst, op) }, op.Attributes, op));
     }
 
     private void RewriteAttention(Operation op, Region dst)
@@ -306,7 +309,7 @@ internal sealed class TensorParallelRewriter
         slots[2] = KeyOrValue("v");
         if (op.Operand("sinks") is { } sinks) slots[3] = Weight(sinks, Divisors(sinks, 0, sq.Parts));
         if (op.Operand("rel_bias") is { } rb) slots[4] = Weight(rb, Divisors(rb, 1, sq.Parts));
-        Bind(op, Emit(dst, AttentionOps.Attention, slots, op.Attributes, op), sq);
+        Bind(op, Emit(dst, op.Def, slots, op.Attributes, op), sq);
     }
 
     private void RewriteMla(Operation op, Region dst)
@@ -324,7 +327,7 @@ internal sealed class TensorParallelRewriter
         {
             qn, qr, Replicated(op.Operand("c_kv")!, dst, op), Replicated(op.Operand("k_rope")!, dst, op), Weight(w, Divisors(w, 1, s.Parts)),
         };
-        Bind(op, Emit(dst, AttentionOps.MlaAttention, slots, op.Attributes, op), s);
+        Bind(op, Emit(dst, op.Def, slots, op.Attributes, op), s);
     }
 
     /// <summary>
@@ -378,15 +381,12 @@ internal sealed class TensorParallelRewriter
         {
             var w = op.Slots[i];
             if (w is null) continue;
-            var name = op.Def.Operands[i].Name;
             var div = Divisors(w, -1, 1);
-            // Expert-TP: gate/up split their hidden columns, down its hidden rows; the down bias is added once.
-            if (name is "w_gate" or "w_up") div[2] = etp;
-            else if (name == "w_down") div[1] = etp;
-            else if (name is "b_gate" or "b_up") div[1] = etp;
+            // Expert-TP: each weight slot declares the axis it splits (MoeOps).
+            if (op.Def.Operands[i].Weight?.SplitAxis is { } axis) div[axis] = etp;
             slotsOf[i] = IsWeight(w) ? Weight(w, div, slots / ep) : Replicate(Lookup(w), dst, op);
         }
-        var y = Emit(dst, MoeOps.Experts, slotsOf, attrs, op).Result;
+        var y = Emit(dst, op.Def, slotsOf, attrs, op).Result;
         if (comm == MoeCommunication.AllToAll)
         {
             y = Collective(dst, CommOps.AllToAll, y, op, ("group", Attr.Int(group)), ("axis", Attr.Str("ep")), ("fanout", Attr.Int(k)));
@@ -428,7 +428,7 @@ internal sealed class TensorParallelRewriter
         }
         foreach (var inner in src.Ops)
         {
-            if (inner.Def == CoreOps.Yield)
+            if (inner.Def.Structure == OpStructure.Yield)
             {
                 var values = inner.Operands.Select(v => (Value?)Replicated(v, body, inner)).ToArray();
                 foreach (var w in _declaredWeights.Where(w => _weightHome[w] == body && !_weights.ContainsKey(w)).ToList())

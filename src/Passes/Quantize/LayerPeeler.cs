@@ -32,7 +32,7 @@ internal static class LayerPeeler
     }
 
     public static long CountLayers(Module m, Func<string, long?> param) =>
-        m.Body.Ops.Where(o => o.Def == CoreOps.Repeat).Sum(r => Count(r, param));
+        m.Body.Ops.Where(o => o.Def.Structure == OpStructure.Loop).Sum(r => Count(r, param));
 
     /// <summary>The module with the chosen layers in repeats of their own, and those repeats.</summary>
     public static (Module Module, HashSet<Operation> Peeled) Peel(Module m, HashSet<long> chosen, Func<string, long?> param)
@@ -46,7 +46,7 @@ internal static class LayerPeeler
         long layer = 0;
         foreach (var op in m.Body.Ops)
         {
-            if (op.Def != CoreOps.Repeat) { cloner.CloneOp(op, result.Body); continue; }
+            if (op.Def.Structure != OpStructure.Loop) { cloner.CloneOp(op, result.Body); continue; }
             long count = Count(op, param);
             var carried = op.Operands.Select(cloner.Lookup).ToList();
             long start = 0;

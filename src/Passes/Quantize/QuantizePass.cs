@@ -65,7 +65,7 @@ public sealed class QuantizePass : IPass
             (module, keptRepeats) = LayerPeeler.Peel(module, chosen, param);
         }
         var uses = UseMap.Build(module);
-        var paths = ModelWalker.Walk(module).Where(w => w.Op.Def == CoreOps.Weight)
+        var paths = ModelWalker.Walk(module).Where(w => w.Op.Def.Structure == OpStructure.Weight)
             .ToDictionary(w => w.Op, w => ModelWalker.Join(w.Path, w.Op.Attributes.GetString("name") ?? ""));
         long quantized = 0, skipped = 0, caches = 0, inputs = 0;
         // The weights whose GEMMs read quantized activations: the matrices the weight format applies to.
@@ -74,15 +74,15 @@ public sealed class QuantizePass : IPass
         var cloner = new IrCloner();
         cloner.Hook = (op, dst) =>
         {
-            if (activationFormat is not null && (op.Def == NnOps.MatMul || op.Def == MoeOps.Experts) &&
-                Origin(op.Operand(op.Def == NnOps.MatMul ? "w" : "w_up")!) is { } origin && activationWeights.Contains(origin))
+            if (activationFormat is not null && op.Def.ComputeWeight is { } computeWeight &&
+                Origin(op.Operand(computeWeight)!) is { } origin && activationWeights.Contains(origin))
             {
                 var copy = cloner.Copy(op, op.Attributes.With("act_dtype", Attr.Type(activationFormat)));
                 dst.Append(copy);
                 inputs++;
                 return copy.Results;
             }
-            if (op.Def == CoreOps.Weight && weightFormat is not null && IsMatrixWeight(op.Result, uses))
+            if (op.Def.Structure == OpStructure.Weight && weightFormat is not null && IsMatrixWeight(op.Result, uses))
             {
                 var path = paths.TryGetValue(op, out var p) ? p : "";
                 if (skip.Any(s => Role(op.Result, uses) == s || path.Contains(s)) || InKeptLayer(op, keptRepeats)) { skipped++; return null; }
@@ -93,9 +93,9 @@ public sealed class QuantizePass : IPass
                 quantized++;
                 return copy.Results;
             }
-            if (op.Def == FusedOps.Kernel && op.Operands.Any(v => cloner.Lookup(v).Type.DType != v.Type.DType))
+            if (op.Def.Structure == OpStructure.Kernel && op.Operands.Any(v => cloner.Lookup(v).Type.DType != v.Type.DType))
                 return RetypedKernel(op, dst, cloner);
-            if (op.Def == AttentionOps.KvCache && kvFormat is not null)
+            if (op.Def.IsStateful && kvFormat is not null)
             {
                 var copy = cloner.Copy(op, op.Attributes.With("storage", Attr.Type(kvFormat)));
                 dst.Append(copy);
@@ -131,8 +131,8 @@ public sealed class QuantizePass : IPass
     {
         for (int depth = 0; depth < 16; depth++)
         {
-            if (v.Owner is { } owner) return owner.Def == CoreOps.Weight ? owner : null;
-            if (v.ArgumentOf?.Parent is not { } parent || parent.Def != FusedOps.Kernel || v.Index >= parent.Operands.Count) return null;
+            if (v.Owner is { } owner) return owner.Def.Structure == OpStructure.Weight ? owner : null;
+            if (v.ArgumentOf?.Parent is not { } parent || parent.Def.Structure != OpStructure.Kernel || v.Index >= parent.Operands.Count) return null;
             v = parent.Operands[v.Index];
         }
         return null;
@@ -143,7 +143,7 @@ public sealed class QuantizePass : IPass
     {
         foreach (var use in uses.Of(v))
         {
-            if (use.User.Def != FusedOps.Kernel) { yield return use; continue; }
+            if (use.User.Def.Structure != OpStructure.Kernel) { yield return use; continue; }
             var args = use.User.Regions[0].Arguments;
             for (int i = 0; i < use.User.Operands.Count && i < args.Count; i++)
                 if (use.User.Operands[i] == v)
@@ -158,12 +158,11 @@ public sealed class QuantizePass : IPass
         return false;
     }
 
-    /// <summary>A weight only matmuls (as w) and experts read, fused or not: the matrices quantization targets.</summary>
+    /// <summary>A weight read only as a GEMM's matrix (<see cref="WeightUse.GemmMatrix"/>), fused or not: the matrices quantization targets.</summary>
     private static bool IsMatrixWeight(Value w, UseMap uses)
     {
         var users = MemberUses(w, uses).ToList();
-        return users.Count > 0 && users.All(u =>
-            (u.User.Def == NnOps.MatMul && u.Slot == "w") || (u.User.Def == MoeOps.Experts && u.Slot is "w_gate" or "w_up" or "w_down"));
+        return users.Count > 0 && users.All(u => u.User.Def.WeightIn(u.Slot)?.GemmMatrix == true);
     }
 
     /// <summary>lm_head for the matmul producing an output, router for the one feeding moe.route.</summary>
@@ -171,30 +170,35 @@ public sealed class QuantizePass : IPass
     {
         foreach (var (user, _) in MemberUses(w, uses))
         {
-            if (user.Def != NnOps.MatMul) continue;
-            if (Reaches(user.Result, uses, CoreOps.Output, 4)) return "lm_head";
-            if (Reaches(user.Result, uses, MoeOps.Route, 3)) return "router";
+            if (user.Def.Fusion != FusionRole.Gemm) continue;
+            // core.output is the model's interface: a GEMM that reaches it is the LM head.
+            if (Reaches(user.Result, uses, d => d.Structure == OpStructure.Output, 4)) return "lm_head";
+            if (Reaches(user.Result, uses, d => d.Fusion == FusionRole.Router, 3)) return "router";
         }
         return "";
     }
 
-    private static bool Reaches(Value v, UseMap uses, OpDef target, int depth)
+    private static bool Reaches(Value v, UseMap uses, Func<OpDef, bool> target, int depth)
     {
         if (depth < 0) return false;
         foreach (var (user, _) in uses.Of(v))
         {
-            if (user.Def == target) return true;
+            if (target(user.Def)) return true;
             // Out of a fused kernel: its yield's operand j is the kernel's result j.
-            if (user.Def == CoreOps.Yield && user.ParentRegion?.Parent is { } kernel && kernel.Def == FusedOps.Kernel)
+            if (user.Def.Structure == OpStructure.Yield && user.ParentRegion?.Parent is { } kernel && kernel.Def.Structure == OpStructure.Kernel)
             {
                 for (int j = 0; j < user.Operands.Count && j < kernel.Results.Count; j++)
                     if (user.Operands[j] == v && Reaches(kernel.Results[j], uses, target, depth - 1)) return true;
                 continue;
             }
-            if (user.Results.Count == 1 && (user.Def == NnOps.Cast || user.Def == NnOps.LastToken || user.Def.Name.StartsWith("comm.", StringComparison.Ordinal)
-                || user.Def == NnOps.Scale || user.Def == NnOps.Softcap || (user.Def == NnOps.Add && v.Type.Rank > 1))
-                && Reaches(user.Result, uses, target, depth - 1)) return true;
+            if (user.Results.Count == 1 && CarriesRole(user, v) && Reaches(user.Result, uses, target, depth - 1)) return true;
         }
         return false;
     }
+
+    /// <summary>An op that hands a GEMM's output on unchanged in role: a conversion, a copy of some rows, a
+    /// collective, a one-input pointwise op (scale, softcap) or a residual add over activations.</summary>
+    private static bool CarriesRole(Operation user, Value v) =>
+        user.Def.Fusion is FusionRole.Convert or FusionRole.Copy || user.Def.Dialect == "comm"
+        || (user.Def.FusesPointwise && user.Operands.Count == 1) || (user.Def.Fusion == FusionRole.Sum && v.Type.Rank > 1);
 }

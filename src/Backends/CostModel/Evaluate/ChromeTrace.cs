@@ -64,7 +64,7 @@ public static class ChromeTrace
 
     private static string Name(PlanEntry e)
     {
-        if (e.Source?.Def == GraphDsl.Ir.Ops.FusedOps.Kernel) return e.Source.Attributes.GetString("kind") ?? e.Op;
+        if (e.Source?.Def.Structure == GraphDsl.Ir.Ops.OpStructure.Kernel) return e.Source.Attributes.GetString("kind") ?? e.Op;
         if (e.Collective != CollectiveKind.None) return e.Collective.ToString() + (e.CommAxis.Length > 0 ? $" ({e.CommAxis})" : "");
         var weight = e.Source?.Operands.FirstOrDefault(v => GraphDsl.Ir.Ops.OpCosts.IsWeight(v) && v.Owner is not null)?.Owner?.Attributes.GetString("name");
         return weight is null ? e.Op : $"{e.Op} {weight}";

@@ -254,7 +254,7 @@ public sealed class Predictor
         var weights = src?.Operands.Where(v => GraphDsl.Ir.Ops.OpCosts.IsWeight(v) && v.Owner is not null)
             .Select(v => v.Owner!.Attributes.GetString("name") ?? "").ToList() ?? new List<string>();
         var path = e.Path.Length > 0 ? e.Path + "." : "";
-        var what = src?.Def == GraphDsl.Ir.Ops.FusedOps.Kernel ? src.Attributes.GetString("kind") ?? e.Op : e.Op;
+        var what = src?.Def.Structure == GraphDsl.Ir.Ops.OpStructure.Kernel ? src.Attributes.GetString("kind") ?? e.Op : e.Op;
         if (weights.Count == 0) return $"{path}{what}";
         return $"{path}{CommonPrefix(weights)} ({what})";
     }

@@ -83,7 +83,7 @@ public static class DrafterMemory
         var param = IrBuilder.Resolver(drafter);
         double bytes = 0;
         foreach (var op in drafter.Body.Ops)
-            if (op.Def == CoreOps.Weight && op.Attributes.GetString("name") is { } name && held.TryGetValue(name, out var type) && type.Equals(op.Result.Type))
+            if (op.Def.Structure == OpStructure.Weight && op.Attributes.GetString("name") is { } name && held.TryGetValue(name, out var type) && type.Equals(op.Result.Type))
                 bytes += (Poly.From(op.Result.Type.Shape.NumElements(), param)?.ConstantTerm ?? 0) * op.Result.Type.DType.BytesPerElement;
         return bytes;
     }
@@ -95,10 +95,10 @@ public static class DrafterMemory
         var top = target.Body.Ops;
         int start = 0;
         for (int i = 0; i < top.Count; i++)
-            if (top[i].Def == CommOps.Recv) start = i;
+            if (top[i].Def.Structure == OpStructure.StageStart) start = i;
         var weights = new Dictionary<string, TensorType>(StringComparer.Ordinal);
         foreach (var op in top.Skip(start))
-            if (op.Def == CoreOps.Weight && op.Attributes.GetString("name") is { } name)
+            if (op.Def.Structure == OpStructure.Weight && op.Attributes.GetString("name") is { } name)
                 weights.TryAdd(name, op.Result.Type);
         return weights;
     }

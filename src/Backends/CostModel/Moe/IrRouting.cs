@@ -23,7 +23,7 @@ public static class IrRouting
         int next = 0;
         foreach (var w in ModelWalker.Walk(m))
         {
-            if (w.Op.Def != MoeOps.Experts || Nanobatch(w.Op) > 0) continue;
+            if (!w.Op.Def.HasRoutedWeights || Nanobatch(w.Op) > 0) continue;
             result.Add(new LayerOp(w.Op, next, (int)w.Multiplicity));
             next += (int)w.Multiplicity;
         }

@@ -17,7 +17,7 @@ public static class MoeLayers
         var layers = new List<Layer>();
         foreach (var w in ModelWalker.Walk(m))
         {
-            if (w.Op.Def != MoeOps.Experts || IrRouting.Nanobatch(w.Op) > 0) continue; // nano-batch copies are the same layers
+            if (!w.Op.Def.HasRoutedWeights || IrRouting.Nanobatch(w.Op) > 0) continue; // nano-batch copies are the same layers
             long experts = MoeOps.ExpertCounts(w.Op, param).Experts;
             long k = w.Op.Operand("indices")!.Type.Shape.Last.Evaluate(param, _ => null) ?? 0;
             var name = w.Path.Length > 0 ? w.Path : w.Group;

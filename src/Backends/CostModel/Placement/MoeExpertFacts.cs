@@ -23,17 +23,17 @@ public sealed record MoeExpertFacts(double BytesPerExpert, double ParamsPerExper
         var param = IrBuilder.Resolver(m);
         long Eval(Ir.Shapes.DimExpr d) => d.Evaluate(param, _ => 1) ?? throw new InvalidOperationException($"expert dimension {d} is not static");
         var walked = ModelWalker.Walk(m).Where(w => !w.InsideKernel).ToList();
-        var first = walked.FirstOrDefault(w => w.Op.Def == MoeOps.Experts).Op
+        var first = walked.FirstOrDefault(w => w.Op.Def.HasRoutedWeights).Op
             ?? throw new PlacementException(PlacementProblem.Deployment, $"{m.Name} has no MoE layer to place");
         double routedBytes = 0, routedParams = 0;
-        foreach (var w in walked.Where(w => w.Op.Def == MoeOps.Experts))
+        foreach (var w in walked.Where(w => w.Op.Def.HasRoutedWeights))
             foreach (var v in MoeOps.MoeWeightSlots(w.Op))
             {
                 double n = v.Type.Shape.Dims.Aggregate(1.0, (acc, d) => acc * Eval(d));
                 routedBytes += n * v.Type.DType.BytesPerElement * w.Multiplicity;
                 routedParams += n * w.Multiplicity;
             }
-        long local = Eval(first.Operand("w_up")!.Type.Shape[0]);
+        long local = Eval(first.Operand(first.Def.ComputeWeight!)!.Type.Shape[0]);
         double bytes = 0, parameters = 0;
         foreach (var v in MoeOps.MoeWeightSlots(first))
         {
@@ -43,7 +43,7 @@ public sealed record MoeExpertFacts(double BytesPerExpert, double ParamsPerExper
         }
         var x = first.Operand("x")!.Type;
         int dim = (int)Eval(x.Shape.Last);
-        var route = walked.FirstOrDefault(w => w.Op.Def == MoeOps.Route).Op;
+        var route = walked.FirstOrDefault(w => w.Op.Def.Fusion == FusionRole.Router).Op;
         int groups = (int)(route?.Attributes.GetInt("groups")?.Evaluate(param, _ => null) ?? 1);
         double nonExpert = Math.Max(0, ModelStats.Compute(m).WeightBytes - routedBytes);
         double perParam = bytes / parameters;
@@ -81,14 +81,14 @@ public sealed record EngineLayerLayout(int DecoderLayers, int[] MoeLayerRows)
     {
         var param = IrBuilder.Resolver(m);
         var walked = ModelWalker.Walk(m).Where(w => !w.InsideKernel).ToList();
-        int moe = walked.Where(w => w.Op.Def == MoeOps.Experts).Sum(w => (int)w.Multiplicity);
+        int moe = walked.Where(w => w.Op.Def.HasRoutedWeights).Sum(w => (int)w.Multiplicity);
         var rows = new List<int>();
         int offset = 0;
-        foreach (var op in m.Body.Ops.Where(o => o.Def == CoreOps.Repeat))
+        foreach (var op in m.Body.Ops.Where(o => o.Def.Structure == OpStructure.Loop))
         {
             var name = op.Attributes.GetString("name") ?? op.Name;
             int count = (int)(op.Attributes.GetInt("count")?.Evaluate(param, _ => null) ?? 1);
-            var inGroup = walked.Where(w => w.Op.Def == MoeOps.Experts && w.Group == name).ToList();
+            var inGroup = walked.Where(w => w.Op.Def.HasRoutedWeights && w.Group == name).ToList();
             if (inGroup.Count > 1) return MoeOnly(moe);
             if (inGroup.Count == 1) rows.AddRange(Enumerable.Range(offset, count));
             offset += count;

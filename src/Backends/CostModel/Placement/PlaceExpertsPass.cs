@@ -70,7 +70,7 @@ public sealed class PlaceExpertsPass : IPass
         var cloner = new IrCloner();
         cloner.Hook = (op, dst) =>
         {
-            if (op.Def != MoeOps.Experts) return null;
+            if (!op.Def.HasRoutedWeights) return null;
             if (starts.TryGetValue(op, out var primary)) lastPrimary = primary;
             // Nano-batch copies follow their layer's primary op in walk order.
             var range = starts.TryGetValue(op, out var own) ? own : lastPrimary ?? throw new PassException("a nano-batch copy of an MoE layer precedes its layer");
@@ -106,7 +106,7 @@ public sealed class PlaceExpertsPass : IPass
     {
         var param = GraphDsl.Ir.Graph.IrBuilder.Resolver(m);
         foreach (var w in GraphDsl.Ir.Analysis.ModelWalker.Walk(m))
-            if (w.Op.Def == MoeOps.Route)
+            if (w.Op.Def.Fusion == FusionRole.Router)
                 return Math.Max(1, (int)(w.Op.Attributes.GetInt("groups")?.Evaluate(param, _ => null) ?? 1));
         return 1;
     }

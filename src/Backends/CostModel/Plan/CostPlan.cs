@@ -69,7 +69,7 @@ public sealed class CostPlan
         var topLevelStage = new Dictionary<Operation, int>();
         foreach (var op in m.Body.Ops)
         {
-            if (op.Def == CommOps.Recv) stage = (int)(op.Attributes.GetInt("stage")?.AsConst ?? stage);
+            if (op.Def.Structure == OpStructure.StageStart) stage = (int)(op.Attributes.GetInt("stage")?.AsConst ?? stage);
             topLevelStage[op] = Math.Min(stage, layout.Pp - 1);
         }
         foreach (var w in ModelWalker.Walk(m))
@@ -78,23 +78,23 @@ public sealed class CostPlan
             var top = TopLevel(op, m.Body);
             int s = top is not null && topLevelStage.TryGetValue(top, out var st) ? st : 0;
             var mem = stages[s];
-            if (op.Def == CoreOps.Weight)
+            if (op.Def.Structure == OpStructure.Weight)
             {
                 var bytes = (Poly.From(op.Result.Type.Shape.NumElements(), param)?.ConstantTerm ?? 0) * op.Result.Type.DType.BytesPerElement;
                 mem.WeightBytes += bytes * w.Multiplicity;
                 continue;
             }
-            if (op.Def == AttentionOps.KvCache)
+            if (op.Def.IsStateful)
             {
                 var perToken = AttentionOps.BytesPerToken(op, param).ConstantTerm * w.Multiplicity;
                 var window = op.Attributes.GetInt("window")?.Evaluate(param, _ => null) ?? 0;
                 if (window > 0) mem.WindowedKv.Add((perToken, window)); else mem.KvBytesPerToken += perToken;
             }
-            if (op.Def == MoeOps.Experts && MoeCopy(op) == 0) mem.WeightBytes += ReplicaBytes(op, param, phase, layout) * w.Multiplicity;
+            if (op.Def.HasRoutedWeights && MoeCopy(op) == 0) mem.WeightBytes += ReplicaBytes(op, param, phase, layout) * w.Multiplicity;
             if (op.Def.Cost is null || w.InsideKernel) continue;
             var cost = op.Def.Cost(new CostContext(op, param, phase));
-            int startEntry = op.Def == CommOps.Wait && op.Operands[0].Owner is { } start && entryOf.TryGetValue(start, out var si) ? si : -1;
-            if (op.Def == CommOps.Wait && startEntry < 0) throw new InvalidOperationException("comm.wait whose comm.start is not in the plan");
+            int startEntry = op.Def.Structure == OpStructure.AsyncWait && op.Operands[0].Owner is { } start && entryOf.TryGetValue(start, out var si) ? si : -1;
+            if (op.Def.Structure == OpStructure.AsyncWait && startEntry < 0) throw new InvalidOperationException("comm.wait whose comm.start is not in the plan");
             entryOf[op] = entries.Count;
             schedule.Add(op, entries.Count);
             // Nano-batch copies of an MoE layer (overlap) are the same layers as the copy before them.
@@ -121,7 +121,7 @@ public sealed class CostPlan
     /// <summary>The nano-batch index of an MoE op (or the MoE op a fused kernel holds); 0 for the layer's primary copy.</summary>
     private static int MoeCopy(Operation op)
     {
-        var experts = op.Def == MoeOps.Experts ? op : op.Def == FusedOps.Kernel ? op.Regions[0].Ops.FirstOrDefault(m => m.Def == MoeOps.Experts) : null;
+        var experts = op.Def.HasRoutedWeights ? op : op.Def.Structure == OpStructure.Kernel ? op.Regions[0].Ops.FirstOrDefault(m => m.Def.HasRoutedWeights) : null;
         return experts is null ? 0 : (int)GraphDsl.Backends.CostModel.Moe.IrRouting.Nanobatch(experts);
     }
 
@@ -181,7 +181,7 @@ public sealed class CostPlan
             FlopsPerPair = moe?.FlopsPerTokenExpert ?? 0,
             Tokens = moe is null ? CompiledPoly.Zero : C(moe.Tokens),
             MoeLayerStart = moeLayer,
-            Collective = (op.Def == CommOps.Start ? "comm." + op.Attributes.GetString("collective") : op.Name) switch
+            Collective = (op.Def.Structure == OpStructure.AsyncStart ? "comm." + op.Attributes.GetString("collective") : op.Name) switch
             {
                 "comm.all_reduce" => CollectiveKind.AllReduce,
                 "comm.all_gather" => CollectiveKind.AllGather,
@@ -193,13 +193,16 @@ public sealed class CostPlan
             CommGroup = (int)(op.Attributes.GetInt("group")?.AsConst ?? 1),
             Fanout = (int)(op.Attributes.GetInt("fanout")?.AsConst ?? 1),
             CommAxis = op.Attributes.GetString("axis") ?? (op.Def.FindAttr("axis")?.Default as StrAttr)?.Value ?? "",
-            Async = op.Def == CommOps.Start ? AsyncRole.Start : op.Def == CommOps.Wait ? AsyncRole.Wait : AsyncRole.None,
+            Async = op.Def.Structure == OpStructure.AsyncStart ? AsyncRole.Start : op.Def.Structure == OpStructure.AsyncWait ? AsyncRole.Wait : AsyncRole.None,
             StartEntry = startEntry,
-            Fused = op.Def == CommOps.Start && op.Attributes.GetBool("fused") == true,
-            SmShare = op.Def == CommOps.Start ? op.Attributes.GetFloat("sm_share") ?? 0 : 0,
+            Fused = op.Def.Structure == OpStructure.AsyncStart && op.Attributes.GetBool("fused") == true,
+            SmShare = op.Def.Structure == OpStructure.AsyncStart ? op.Attributes.GetFloat("sm_share") ?? 0 : 0,
             Source = op,
         };
     }
+
+    /// <summary>The first member of a fused kernel that does the given class of work (its main op, whose compute the kernel is priced by).</summary>
+    private static Operation? Member(Operation kernel, OpClass cls) => kernel.Regions[0].Ops.FirstOrDefault(m => m.Def.Class == cls);
 
     /// <summary>
     /// The math a GEMM runs in: the type its act_dtype reads x in when quantize set one (fp8: W8A8 on FP8
@@ -210,17 +213,15 @@ public sealed class CostPlan
     /// </summary>
     public static MathType ComputeType(Operation op, OpClass cls)
     {
-        if (op.Def == FusedOps.Kernel)
+        if (op.Def.Structure == OpStructure.Kernel)
         {
-            var main = op.Regions[0].Ops.FirstOrDefault(m => m.Def == MoeOps.Experts)
-                       ?? op.Regions[0].Ops.FirstOrDefault(m => m.Def == AttentionOps.Attention || m.Def == AttentionOps.MlaAttention)
-                       ?? op.Regions[0].Ops.FirstOrDefault(m => m.Def == NnOps.MatMul);
+            var main = Member(op, OpClass.GroupedGemm) ?? Member(op, OpClass.Attention) ?? Member(op, OpClass.Gemm);
             return main is null ? MathType.F32 : ComputeType(main, main.Def.Class);
         }
         if (cls is OpClass.Gemm or OpClass.GroupedGemm)
         {
             if (op.Attributes.Get("act_dtype") is DTypeAttr { Value: var act }) return ActivationMath(act);
-            var w = op.Def == MoeOps.Experts ? op.Operand("w_up") : op.Operand("w");
+            var w = op.Def.ComputeWeight is { } slot ? op.Operand(slot) : null;
             if (w?.Type.DType.Math is { IsNarrow: true } narrow) return narrow;
             return ActivationMath(op.Operands[0].Type.DType);
         }
@@ -235,10 +236,8 @@ public sealed class CostPlan
         if (cost.Moe is not null) return "moe";
         if (cost.Class == OpClass.Gemm) return "gemm";
         if (cost.Class != OpClass.Attention) return "";
-        var main = op.Def == FusedOps.Kernel
-            ? op.Regions[0].Ops.FirstOrDefault(m => m.Def == AttentionOps.Attention || m.Def == AttentionOps.MlaAttention)
-            : op;
-        return main?.Def == AttentionOps.MlaAttention ? "mla" : "attention";
+        var main = op.Def.Structure == OpStructure.Kernel ? Member(op, OpClass.Attention) : op;
+        return main?.Def.KernelKind == "mla" ? "mla" : "attention";
     }
 
     /// <summary>The low-bit format of a GEMM's weights, if any (the dominant GEMM of a fused kernel).</summary>
@@ -246,10 +245,8 @@ public sealed class CostPlan
     {
         elementBytes = 2;
         if (cls is not (OpClass.Gemm or OpClass.GroupedGemm)) return null;
-        var gemm = op.Def == FusedOps.Kernel
-            ? op.Regions[0].Ops.FirstOrDefault(m => m.Def == MoeOps.Experts) ?? op.Regions[0].Ops.FirstOrDefault(m => m.Def == NnOps.MatMul)
-            : op;
-        var w = gemm is null ? null : gemm.Def == MoeOps.Experts ? gemm.Operand("w_up") : gemm.Operand("w");
+        var gemm = op.Def.Structure == OpStructure.Kernel ? Member(op, OpClass.GroupedGemm) ?? Member(op, OpClass.Gemm) : op;
+        var w = gemm?.Def.ComputeWeight is { } slot ? gemm.Operand(slot) : null;
         var t = w?.Type.DType;
         if (t is null) return null;
         elementBytes = t.BytesPerElement;

@@ -68,7 +68,7 @@ internal sealed class ScheduleBuilder
         var o = op;
         while (o.ParentRegion is { } r && r != _body && r.Parent is { } parent)
         {
-            if (parent.Def == CoreOps.Repeat) chain.Add(parent);
+            if (parent.Def.Structure == OpStructure.Loop) chain.Add(parent);
             o = parent;
         }
         chain.Reverse();

@@ -48,7 +48,7 @@ public sealed class Validator
     public HashSet<string> RegimesOf(Measurement m)
     {
         if (!_moe.TryGetValue(m.Model, out var moe))
-            _moe[m.Model] = moe = _models(m.Model)?.WalkAll().Any(o => o.Def == GraphDsl.Ir.Ops.MoeOps.Experts) ?? false;
+            _moe[m.Model] = moe = _models(m.Model)?.WalkAll().Any(o => o.Def.HasRoutedWeights) ?? false;
         return Regimes.Of(m, moe, _catalog.Find(m.Hardware)?.Vendor);
     }
 

@@ -42,7 +42,7 @@ public sealed class IlgpuProgram : ITokenModel, IDisposable
             if (OpLowerings.Find(op.Def) is null)
                 throw new IlgpuExecutionException(ExecutionFailure.Unsupported, $"{op.Name}: the ILGPU backend has no kernel for this op");
         _params = IrBuilder.Resolver(module);
-        _inputs = module.Body.Walk().Where(op => op.Def == CoreOps.Input).ToArray();
+        _inputs = module.Body.Walk().Where(op => op.Def.Structure == OpStructure.Input).ToArray();
         _weights = new DeviceWeightStore(backend.Accelerator, module, weights ?? throw new ArgumentNullException(nameof(weights)));
         _caches = new DeviceCaches(backend.Accelerator);
         _rope = new RopeTables(backend.Accelerator);

@@ -5,7 +5,7 @@ namespace GraphDsl.Backends.Ilgpu.Kernels;
 /// <summary>The pointwise functions kernels apply in epilogues and elementwise ops, by code.</summary>
 public static class Activation
 {
-    public const int None = 0, Silu = 1, Gelu = 2, GeluTanh = 3, Relu = 4, Sigmoid = 5, Tanh = 6, Softcap = 7, Scale = 8;
+    public const int None = 0, Silu = 1, Gelu = 2, GeluTanh = 3, Relu = 4, Sigmoid = 5, Tanh = 6, Softcap = 7, Scale = 8, Relu2 = 9;
 
     /// <summary>f(x); <paramref name="p"/> is the softcap's cap or the scale's factor.</summary>
     public static float Apply(int code, float x, float p)
@@ -20,6 +20,7 @@ public static class Activation
             case Tanh: return XMath.Tanh(x);
             case Softcap: return p * XMath.Tanh(x / p);
             case Scale: return x * p;
+            case Relu2: return x > 0 ? x * x : 0f;
             default: return x;
         }
     }

@@ -12,17 +12,16 @@ namespace GraphDsl.Backends.Ilgpu.Lowering;
 /// (reshape shares its slot; split, concat and last-token copy).</summary>
 internal static class NnLowering
 {
-    public static readonly (OpDef, OpLowering)[] All =
+    /// <summary>The norm kernel's kind per op (LayerNorm's kind takes a bias).</summary>
+    public static readonly System.Collections.Generic.Dictionary<OpDef, int> NormKinds = new() { [NnOps.RmsNorm] = 0, [NnOps.LayerNorm] = 1, [NnOps.Softmax] = 2 };
+
+    public static readonly (OpDef, OpLowering)[] All = Fusion.Pointwise.Lowerings.Concat(new (OpDef, OpLowering)[]
     {
-        (NnOps.RmsNorm, (c, op) => Norm(c, op, 0)), (NnOps.LayerNorm, (c, op) => Norm(c, op, 1)), (NnOps.Softmax, (c, op) => Norm(c, op, 2)),
-        (NnOps.Add, (c, op) => Binary(c, op, 0)), (NnOps.Sub, (c, op) => Binary(c, op, 1)), (NnOps.Mul, (c, op) => Binary(c, op, 2)),
-        (NnOps.Scale, (c, op) => Unary(c, op, Activation.Scale, (float)c.Float(op, "factor"))),
-        (NnOps.Silu, (c, op) => Unary(c, op, Activation.Silu)), (NnOps.Gelu, (c, op) => Unary(c, op, Activation.Gelu)),
-        (NnOps.GeluTanh, (c, op) => Unary(c, op, Activation.GeluTanh)), (NnOps.Relu, (c, op) => Unary(c, op, Activation.Relu)),
-        (NnOps.Sigmoid, (c, op) => Unary(c, op, Activation.Sigmoid)), (NnOps.Tanh, (c, op) => Unary(c, op, Activation.Tanh)),
-        (NnOps.Softcap, Softcap), (NnOps.SwigluClamped, SwigluClamped), (NnOps.Cast, Cast),
+        (NnOps.RmsNorm, (c, op) => Norm(c, op, NormKinds[NnOps.RmsNorm])), (NnOps.LayerNorm, (c, op) => Norm(c, op, NormKinds[NnOps.LayerNorm])),
+        (NnOps.Softmax, (c, op) => Norm(c, op, NormKinds[NnOps.Softmax])),
+        (NnOps.SwigluClamped, SwigluClamped), (NnOps.Cast, Cast),
         (NnOps.Rope, Rope), (NnOps.Reshape, Reshape), (NnOps.Split, Split), (NnOps.Concat, Concat), (NnOps.LastToken, LastToken),
-    };
+    }).ToArray();
 
     private static void Norm(TraceContext c, Operation op, int kind)
     {
@@ -36,7 +35,7 @@ internal static class NnLowering
             bias: b is null ? null : r.View(b)));
     }
 
-    private static void Binary(TraceContext c, Operation op, int code)
+    public static void Binary(TraceContext c, Operation op, int code)
     {
         var a = c.Data(c.In(op, "a"));
         var b = c.Data(c.In(op, "b"));
@@ -75,18 +74,11 @@ internal static class NnLowering
         return strides;
     }
 
-    private static void Unary(TraceContext c, Operation op, int act, float param = 0f, int round = 0)
+    public static void Unary(TraceContext c, Operation op, int act, float param = 0f, int round = 0)
     {
         var x = c.Data(c.In(op, "x"));
         var y = c.Result(op);
         c.Emit(op.Name, new[] { x }, new[] { y }, r => r.Kernels.Unary(r.View(x), r.View(y), x.Count, act, param, round));
-    }
-
-    private static void Softcap(TraceContext c, Operation op)
-    {
-        var cap = c.Float(op, "cap");
-        if (!(cap > 0)) throw c.Error(op, $"cap must be positive, got {cap}");
-        Unary(c, op, Activation.Softcap, (float)cap);
     }
 
     private static void SwigluClamped(TraceContext c, Operation op)

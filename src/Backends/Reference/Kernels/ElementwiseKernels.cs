@@ -21,6 +21,7 @@ internal static class ElementwiseKernels
         (NnOps.Relu, c => Unary(c, Activations.Relu)),
         (NnOps.Sigmoid, c => Unary(c, Activations.Sigmoid)),
         (NnOps.Tanh, c => Unary(c, Math.Tanh)),
+        (NnOps.Relu2, c => Unary(c, x => x > 0 ? x * x : 0)),
         (NnOps.Softcap, Softcap),
         (NnOps.SwigluClamped, SwigluClamped),
         (NnOps.Cast, Cast),

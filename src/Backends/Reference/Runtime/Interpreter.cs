@@ -104,7 +104,7 @@ public sealed class Interpreter
         if (results.Count != op.Results.Count)
             throw call.Error($"produced {results.Count} results but declares {op.Results.Count}");
         // A sliding-window cache returns fewer than ctx entries.
-        bool windowedCache = op.Def == AttentionOps.KvCache && call.Int("window") > 0;
+        bool windowedCache = op.Def.IsStateful && call.Int("window") > 0;
         for (int i = 0; i < results.Count; i++)
         {
             var declared = op.Results[i].Type.Shape;

@@ -133,7 +133,7 @@ public sealed class OpCall
     {
         var where = Path.Length == 0 ? "" : " (in " + Path + ")";
         var name = Op.Attributes.GetString("name");
-        var label = name is null || Op.Def == CoreOps.Repeat ? Op.Name : Op.Name + " '" + name + "'";
+        var label = name is null || Op.Def.Structure == OpStructure.Loop ? Op.Name : Op.Name + " '" + name + "'";
         return new InterpreterException(string.Create(CultureInfo.InvariantCulture, $"{label}{where}: {message}"), Op.Name);
     }
 

@@ -13,7 +13,7 @@ internal static class SymbolBinder
 {
     public static Dictionary<string, long> Bind(Module module, IReadOnlyDictionary<string, Tensor> inputs, KvCacheState cache, Func<string, long?> parameters)
     {
-        var inputOps = module.Body.Walk().Where(op => op.Def == CoreOps.Input).ToArray();
+        var inputOps = module.Body.Walk().Where(op => op.Def.Structure == OpStructure.Input).ToArray();
         var symbols = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (var op in inputOps)
         {

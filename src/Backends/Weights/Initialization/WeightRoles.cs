@@ -5,7 +5,8 @@ using GraphDsl.Ir.Ops;
 
 namespace GraphDsl.Backends.Weights.Initialization;
 
-/// <summary>Infers each core.weight op's role from the ops that use it (looking through casts, calls and fused kernels).</summary>
+/// <summary>Infers each core.weight op's role from the ops that use it (looking through casts, calls and fused kernels):
+/// each op declares what a weight in each of its operand slots is (<see cref="OperandSpec.Weight"/>).</summary>
 public static class WeightRoles
 {
     private const int MaxFollow = 8;
@@ -14,7 +15,7 @@ public static class WeightRoles
     {
         var users = Users(module);
         var roles = new Dictionary<Operation, WeightRole>();
-        foreach (var op in module.WalkAll().Where(o => o.Def == CoreOps.Weight))
+        foreach (var op in module.WalkAll().Where(o => o.Def.Structure == OpStructure.Weight))
             roles[op] = Classify(module, op.Result, users);
         return roles;
     }
@@ -25,25 +26,20 @@ public static class WeightRoles
         var shape = weight.Type.Shape;
         long Dim(int i) => shape.Rank > i ? shape[i].AsConst ?? 1 : 1;
         // An embedding table tied to the LM head is still initialized as an embedding.
-        if (uses.Any(u => u.Op.Def == NnOps.Embedding && u.Slot == "table")) return new WeightRole(WeightRoleKind.Embedding);
+        if (uses.Any(u => u.Op.Def.WeightIn(u.Slot)?.Init == InitRole.Embedding)) return new WeightRole(WeightRoleKind.Embedding);
         foreach (var (op, slot) in uses)
         {
-            if (op.Def == NnOps.RmsNorm && slot == "weight" || op.Def == NnOps.LayerNorm && slot == "weight") return new WeightRole(WeightRoleKind.Scale);
-            if (op.Def == NnOps.LayerNorm && slot == "bias") return new WeightRole(WeightRoleKind.Zero);
-            if (op.Def == AttentionOps.Attention && slot == "sinks") return new WeightRole(WeightRoleKind.Zero);
-            if (op.Def == AttentionOps.Attention && slot == "rel_bias") return new WeightRole(WeightRoleKind.Bias);
-            if (op.Def == MoeOps.Route && slot == "bias") return new WeightRole(WeightRoleKind.Bias);
-            if (op.Def == NnOps.MatMul && slot == "w")
+            if (op.Def.WeightIn(slot) is not { } use) continue;
+            switch (use.Init)
             {
-                if (FeedsRouter(module, op.Result, users, 0)) return new WeightRole(WeightRoleKind.Router);
-                bool transposed = op.Attributes.GetBool("transpose_w") ?? false;
-                return new WeightRole(WeightRoleKind.Projection, transposed ? Dim(1) : Dim(0));
+                case InitRole.Scale: return new WeightRole(WeightRoleKind.Scale);
+                case InitRole.Zero: return new WeightRole(WeightRoleKind.Zero);
+                case InitRole.Bias: return new WeightRole(WeightRoleKind.Bias);
+                case InitRole.Projection:
+                    // A GEMM whose output is the router's logits is drawn as a router.
+                    if (use.GemmMatrix && op.Results.Count == 1 && FeedsRouter(module, op.Result, users, 0)) return new WeightRole(WeightRoleKind.Router);
+                    return new WeightRole(WeightRoleKind.Projection, Dim(use.FanInAxis(op)));
             }
-            if (op.Def == MoeOps.Experts && slot is "w_gate" or "w_up" or "w_down") return new WeightRole(WeightRoleKind.Projection, Dim(1));
-            if (op.Def == MoeOps.Experts && slot is "b_gate" or "b_up" or "b_down") return new WeightRole(WeightRoleKind.Bias);
-            if (op.Def == AttentionOps.MlaAttention && slot == "w_kv_b") return new WeightRole(WeightRoleKind.Projection, Dim(0));
-            if (op.Def == NnOps.Add || op.Def == NnOps.Sub) return new WeightRole(WeightRoleKind.Bias);
-            if (op.Def == NnOps.Mul) return new WeightRole(WeightRoleKind.Scale);
         }
         return new WeightRole(WeightRoleKind.Other);
     }
@@ -54,11 +50,12 @@ public static class WeightRoles
         if (depth > MaxFollow || !users.TryGetValue(v, out var list)) yield break;
         foreach (var (op, slot) in list)
         {
-            if (op.Def == NnOps.Cast)
+            if (op.Def.Fusion == FusionRole.Convert)
                 foreach (var u in DirectUses(module, op.Result, users, depth + 1)) yield return u;
-            else if (op.Def == CoreOps.Call && CalleeArgument(module, op, v) is { } arg)
+            // Structure, not meaning: a call's argument and a fused kernel's operand are the callee's and the region's arguments.
+            else if (op.Def.Structure == OpStructure.Call && CalleeArgument(module, op, v) is { } arg)
                 foreach (var u in DirectUses(module, arg, users, depth + 1)) yield return u;
-            else if (op.Def == FusedOps.Kernel)
+            else if (op.Def.Structure == OpStructure.Kernel)
                 // A fused kernel's members see the weight as the matching region argument.
                 for (int i = 0; i < op.Operands.Count; i++)
                 {
@@ -76,8 +73,8 @@ public static class WeightRoles
         if (depth > MaxFollow || !users.TryGetValue(v, out var list)) return false;
         foreach (var (op, slot) in list)
         {
-            if (op.Def == MoeOps.Route && slot == "logits") return true;
-            if ((op.Def == NnOps.Cast || op.Def == NnOps.Add) && FeedsRouter(module, op.Result, users, depth + 1)) return true;
+            if (op.Def.Fusion == FusionRole.Router && slot == op.Def.Operands[0].Name) return true;
+            if (op.Def.Fusion is FusionRole.Convert or FusionRole.Sum && FeedsRouter(module, op.Result, users, depth + 1)) return true;
         }
         return false;
     }

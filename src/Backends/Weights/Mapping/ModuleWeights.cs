@@ -33,16 +33,16 @@ public static class ModuleWeights
         if (depth > MaxDepth) throw new InvalidOperationException($"regions nest deeper than {MaxDepth} (recursive calls?)");
         foreach (var op in region.Ops)
         {
-            if (op.Def == CoreOps.Weight)
+            if (op.Def.Structure == OpStructure.Weight)
                 acc.Add(Instantiate(op, path, param));
-            else if (op.Def == CoreOps.Repeat)
+            else if (op.Def.Structure == OpStructure.Loop)
             {
                 long count = Evaluate(op, "count", param, 1), offset = Evaluate(op, "offset", param, 0);
                 var name = op.Attributes.GetString("name") ?? "layers";
                 for (long i = 0; i < count; i++)
                     Walk(module, op.Regions[0], ModelWalker.Join(path, name + "." + (offset + i).ToString(CultureInfo.InvariantCulture)), param, acc, depth + 1);
             }
-            else if (op.Def == CoreOps.Call)
+            else if (op.Def.Structure == OpStructure.Call)
             {
                 var callee = (op.Attributes.Get("callee") as SymbolAttr)?.Name;
                 var function = callee is null ? null : module.FindFunction(callee);

@@ -49,8 +49,7 @@ internal static class ElementwiseProgramPattern
         for (int i = 0; i < ops.Length; i++)
         {
             var op = ops[i];
-            var operands = op.Def == NnOps.SwigluClamped ? new[] { op.Operand("gate")!, op.Operand("up")! }
-                : Pointwise.IsBinary(op) ? new[] { op.Operand("a")!, op.Operand("b")! } : new[] { op.Operand("x")! };
+            var operands = op.Operands.ToArray();
             if (operands.Any(v => plan.Producer(v) is null && !IsSuffix(c.Dims(v.Type.Shape), outDims))) return;
             var regs = operands.Select(Load).ToArray();
             if (regs.Any(r => r < 0)) return;
@@ -60,18 +59,18 @@ internal static class ElementwiseProgramPattern
             int dst = free.Min; free.Remove(dst);
             register[op.Result] = dst;
             int s1 = regs[0], s2 = regs.Length > 1 ? regs[1] : 0;
-            if (op.Def == NnOps.SwigluClamped)
+            if (op.Def.Fusion == FusionRole.Gate)
             {
                 parameters.Add((float)c.Float(op, "alpha")); parameters.Add((float)c.Float(op, "limit"));
                 code.AddRange(new[] { ProgramOp.SwigluClamped, dst, s1, s2, parameters.Count - 2 });
             }
-            else if (op.Def == NnOps.Cast)
+            else if (op.Def.Fusion == FusionRole.Convert)
             {
                 parameters.Add(NnLowering.RoundCode(c, op, c.DType(op, "dtype")!));
                 code.AddRange(new[] { ProgramOp.Cast, dst, s1, 0, parameters.Count - 1 });
             }
             else if (Pointwise.IsBinary(op))
-                code.AddRange(new[] { op.Def == NnOps.Add ? ProgramOp.Add : op.Def == NnOps.Sub ? ProgramOp.Sub : ProgramOp.Mul, dst, s1, s2, 0 });
+                code.AddRange(new[] { Pointwise.ProgramStep(op), dst, s1, s2, 0 });
             else
             {
                 Pointwise.TryActivation(c, op, out var act, out var param);
@@ -99,8 +98,8 @@ internal static class ElementwiseProgramPattern
     }
 
     private static bool IsPointwise(TraceContext c, Operation op) =>
-        Pointwise.IsBinary(op) || op.Def == NnOps.SwigluClamped || Pointwise.TryActivation(c, op, out _, out _) ||
-        (op.Def == NnOps.Cast && c.DType(op, "dtype") is { } t && t.BlockSize == 0 && t.Kind != Ir.Types.ElementKind.Int);
+        Pointwise.IsBinary(op) || op.Def.Fusion == FusionRole.Gate || Pointwise.TryActivation(c, op, out _, out _) ||
+        (op.Def.Fusion == FusionRole.Convert && c.DType(op, "dtype") is { } t && t.BlockSize == 0 && t.Kind != Ir.Types.ElementKind.Int);
 
     /// <summary>True when an input of shape <paramref name="a"/> broadcasts to <paramref name="output"/> by
     /// repeating along leading axes only, so element i of the output reads element i mod |a|.</summary>

@@ -21,7 +21,7 @@ internal static class GatedFfnPattern
             var members = new List<Operation> { gate, up, op };
             var internals = new List<Value> { gate.Result, up.Result };
             if (actOp is not null) { members.Add(actOp); internals.Add(actOp.Result); }
-            bool clamped = op.Def == NnOps.SwigluClamped;
+            bool clamped = op.Def.Fusion == FusionRole.Gate;
             float alpha = clamped ? (float)c.Float(op, "alpha") : 0f, limit = clamped ? (float)c.Float(op, "limit") : 0f;
             bool transpose = c.Bool(gate, "transpose_w");
             var gateName = plan.Argument(gate.Operand("w")!)!.WeightName!;
@@ -60,27 +60,29 @@ internal static class GatedFfnPattern
         gate = up = null!;
         actOp = null;
         act = Activation.None;
-        if (op.Def == NnOps.SwigluClamped)
+        if (op.Def.Fusion == FusionRole.Gate)
         {
-            if (plan.Producer(op.Operand("gate")!) is not { } g || plan.Producer(op.Operand("up")!) is not { } u) return false;
+            if (plan.Producer(op.Operands[0]) is not { } g || plan.Producer(op.Operands[1]) is not { } u) return false;
             (gate, up) = (g, u);
         }
-        else if (op.Def == NnOps.Mul)
+        else if (op.Def.Fusion == FusionRole.Product)
         {
-            var a = plan.Producer(op.Operand("a")!);
-            var b = plan.Producer(op.Operand("b")!);
+            var a = plan.Producer(op.Operands[0]);
+            var b = plan.Producer(op.Operands[1]);
             if (a is null || b is null || a == b) return false;
-            if (b.Def == NnOps.MatMul && a.Def != NnOps.MatMul) (a, b) = (b, a);
+            if (IsGemm(b) && !IsGemm(a)) (a, b) = (b, a);
             // b is the activation, a the up projection.
-            if (a.Def != NnOps.MatMul || !Pointwise.TryActivation(c, b, out act, out var param) || param != 0f) return false;
-            if (plan.Producer(b.Operand("x")!) is not { } g || plan.OnlyConsumer(b.Result) != op) return false;
+            if (!IsGemm(a) || !Pointwise.TryActivation(c, b, out act, out var param) || param != 0f) return false;
+            if (plan.Producer(b.Operands[0]) is not { } g || plan.OnlyConsumer(b.Result) != op) return false;
             (gate, up, actOp) = (g, a, b);
         }
         else return false;
-        if (gate.Def != NnOps.MatMul || up.Def != NnOps.MatMul || gate == up || plan.IsCovered(gate) || plan.IsCovered(up) || (actOp is not null && plan.IsCovered(actOp))) return false;
+        if (!IsGemm(gate) || !IsGemm(up) || gate == up || plan.IsCovered(gate) || plan.IsCovered(up) || (actOp is not null && plan.IsCovered(actOp))) return false;
         if (gate.Operand("x") != up.Operand("x") || c.Bool(gate, "transpose_w") != c.Bool(up, "transpose_w") || c.DType(gate, "act_dtype") != c.DType(up, "act_dtype")) return false;
         if (!plan.IsStoredWeight(gate.Operand("w")!) || !plan.IsStoredWeight(up.Operand("w")!)) return false;
         if (plan.OnlyConsumer(gate.Result) != (actOp ?? op) || plan.OnlyConsumer(up.Result) != op) return false;
         return c.Dims(gate.Result.Type.Shape).SequenceEqual(c.Dims(up.Result.Type.Shape));
     }
+
+    private static bool IsGemm(Operation op) => op.Def.Fusion == FusionRole.Gemm;
 }

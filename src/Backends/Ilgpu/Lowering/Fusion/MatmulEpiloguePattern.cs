@@ -15,7 +15,7 @@ internal static class MatmulEpiloguePattern
 {
     public static void Apply(TraceContext c, FusionPlan plan)
     {
-        foreach (var mm in plan.Region.Ops.Where(o => o.Def == NnOps.MatMul).ToArray())
+        foreach (var mm in plan.Region.Ops.Where(o => o.Def.Fusion == FusionRole.Gemm).ToArray())
         {
             if (plan.IsCovered(mm)) continue;
             var chain = new List<Operation> { mm };
@@ -27,7 +27,7 @@ internal static class MatmulEpiloguePattern
             float param = 0f;
             while (plan.OnlyConsumer(current) is { } next && !plan.IsCovered(next))
             {
-                if (next.Def == NnOps.Add)
+                if (next.Def.Fusion == FusionRole.Sum)
                 {
                     var a = next.Operand("a")!; var b = next.Operand("b")!;
                     if (a == b) break;

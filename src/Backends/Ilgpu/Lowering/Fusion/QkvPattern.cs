@@ -22,7 +22,7 @@ internal static class QkvPattern
 
     public static void Apply(TraceContext c, FusionPlan plan)
     {
-        var byInput = plan.Region.Ops.Where(o => o.Def == NnOps.MatMul && !plan.IsCovered(o) && plan.IsStoredWeight(o.Operand("w")!))
+        var byInput = plan.Region.Ops.Where(o => o.Def.Fusion == FusionRole.Gemm && !plan.IsCovered(o) && plan.IsStoredWeight(o.Operand("w")!))
             .GroupBy(o => (o.Operand("x")!, c.Bool(o, "transpose_w"), c.DType(o, "act_dtype")?.Name));
         foreach (var group in byInput)
         {
@@ -46,10 +46,11 @@ internal static class QkvPattern
 
     private static Piece? Match(TraceContext c, FusionPlan plan, Operation mm)
     {
+        // Identity on purpose (here and for RoPE below): the kernel implements exactly gemm -> reshape to heads -> rope.
         if (plan.OnlyConsumer(mm.Result) is not { } reshape || reshape.Def != NnOps.Reshape || plan.IsCovered(reshape)) return null;
         var dims = c.Dims(reshape.Result.Type.Shape);
         if (dims.Length != 4) return null;
-        var rope = plan.OnlyConsumer(reshape.Result) is { } r && r.Def == NnOps.Rope && !plan.IsCovered(r) ? r : null;
+        var rope = plan.OnlyConsumer(reshape.Result) is { } r && r.Def == NnOps.Rope && !plan.IsCovered(r) ? r : null; // the RoPE the kernel applies (see above)
         return new Piece(mm, reshape, rope, dims[2], dims[3]);
     }
 
