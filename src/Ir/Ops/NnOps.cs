@@ -390,22 +390,16 @@ public static class NnOps
 /// <summary>Cost helpers shared by the op tables.</summary>
 public static class OpCosts
 {
-    /// <summary>True when the value is a weight (possibly through format conversions).</summary>
+    /// <summary>True when the value is a weight, directly or as the argument of fused kernels that stand for one. A
+    /// quantized weight is still a core.weight (of a low-bit type), so no conversion op stands between.</summary>
     public static bool IsWeight(Value v)
     {
-        for (int guard = 0; guard < 8; guard++)
+        for (int guard = 0; guard < 8 && v.Owner is null; guard++)
         {
-            // Inside a fused kernel, an argument stands for the kernel's operand.
-            if (v.Owner is null)
-            {
-                if (v.ArgumentOf?.Parent is { } parent && parent.Def.Structure == OpStructure.Kernel && v.Index < parent.Operands.Count) { v = parent.Operands[v.Index]; continue; }
-                return false;
-            }
-            if (v.Owner.Def.Structure == OpStructure.Weight) return true;
-            if (v.Owner.Def.Name.StartsWith("quant.", StringComparison.Ordinal) && v.Owner.Operands.Count > 0) { v = v.Owner.Operands[0]; continue; }
-            return false;
+            if (v.ArgumentOf?.Parent is not { } parent || parent.Def.Structure != OpStructure.Kernel || v.Index >= parent.Operands.Count) return false;
+            v = parent.Operands[v.Index];
         }
-        return false;
+        return v.Owner?.Def.Structure == OpStructure.Weight;
     }
 
     /// <summary>Reads every operand once, writes every result once, k FLOPs per result element.</summary>

@@ -111,15 +111,14 @@ public sealed class OpCall
     public long[] KeyPositions(string slot, int count, int queryCount)
     {
         var v = Op.Operand(slot);
-        // Look through ops that keep axis 1 (casts and reshapes) back to the cache.
+        // Look through ops that keep axis 1 (conversions and views: casts, reshapes, last-axis splits) back to the cache.
         for (int guard = 0; v is not null && guard < 8; guard++)
         {
             var tracked = Frame.FindPositions(v);
             if (tracked is not null && tracked.Length == count) return tracked;
             var owner = v.Owner;
             if (owner is null || owner.Operands.Count == 0) break;
-            var name = owner.Def.Name;
-            if (name != "nn.cast" && name != "nn.reshape" && !name.StartsWith("quant.", StringComparison.Ordinal)) break;
+            if (owner.Def.Fusion is not (FusionRole.View or FusionRole.Convert)) break;
             v = owner.Operands[0];
         }
         var first = PastTokens + queryCount - count;
