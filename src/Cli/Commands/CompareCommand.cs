@@ -99,7 +99,8 @@ internal sealed class CompareCommand
         if (s.Q is { } q)
         {
             // The dense counterpart: densify after flattening, then the usual pipeline.
-            var flat = new PassManager(Pipeline.Parse(FormattableString.Invariant($"inline,canonicalize,densify{{q={q}}}"), diagnostics)!).Run(moduleA);
+            var densify = PipelineElement.Create("densify", ("q", q.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            var flat = new PassManager(StandardPipelines.Flatten.Append(densify)).Run(moduleA);
             if (flat.Module is null) { Driver.Report(flat.Diagnostics); return ExitCodes.InputError; }
             moduleB = flat.Module;
         }
