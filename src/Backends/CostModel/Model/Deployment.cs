@@ -1,5 +1,7 @@
 using System.Collections.Generic;
 using GraphDsl.Passes.Core;
+using GraphDsl.Passes.Parallelize;
+using GraphDsl.Passes.Quantize;
 
 namespace GraphDsl.Backends.CostModel.Model;
 
@@ -42,13 +44,13 @@ public sealed record Deployment(int Tp = 1, int Ep = 1, int Dp = 1, int Pp = 1, 
     /// option at its pass default where the element does not set it.</summary>
     public static Deployment From(PipelineElement parallelize, PipelineElement? quantize)
     {
-        var p = parallelize.Options;
-        var q = quantize?.Options;
-        return new Deployment((int)p.Int("tp"), (int)p.Int("ep"), (int)p.Int("dp"), (int)p.Int("pp"), q?.String("weights") ?? "keep", q?.String("kv") ?? "keep")
+        var p = ParallelOptions.Bind(parallelize.Options);
+        var q = quantize is null ? null : QuantizeOptions.Bind(quantize.Options);
+        return new Deployment(p.Tp, p.Ep, p.Dp, p.Pp, q?.Weights ?? "keep", q?.Kv ?? "keep")
         {
-            Redundant = (int)p.Int("redundant"),
-            MoeComm = p.String("moe_comm") ?? "auto",
-            Activations = q?.String("activations") ?? "keep",
+            Redundant = p.Redundant,
+            MoeComm = ParallelOptions.MoeCommNames[(int)p.MoeComm],
+            Activations = q?.Activations ?? "keep",
         };
     }
 
