@@ -56,10 +56,7 @@ internal sealed class CompareCommand
     {
         var (cluster, eff) = _deployment.ResolveCluster(r, diagnostics);
         var (batch, prompt, context) = _workload.Resolve(r, diagnostics);
-        var ctxList = new List<long>();
-        foreach (var c in r.GetValue(_contexts)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-            if (NumberOptions.SizeProblem("--contexts:", c, out var v) is { } badSize) diagnostics.Report(DiagnosticCatalog.InvalidWorkload, SourceSpan.None, badSize);
-            else ctxList.Add(v);
+        var ctxList = NumberOptions.Sizes(r.GetValue(_contexts)!, _contexts.Name, DiagnosticCatalog.InvalidWorkload, diagnostics);
         var passesA = CommonOptions.DeploymentPasses(r.GetValue(_passes), diagnostics);
         var passesB = r.GetValue(_passesB) is { } textB ? CommonOptions.DeploymentPasses(textB, diagnostics) : passesA;
         // The second model's formats: --weights-b and --kv-b stand in for --weights and --kv where given.

@@ -199,12 +199,7 @@ internal sealed class SweepCommand
     /// <summary>Positive sizes (4096, 4k, 128k) of a comma-separated list.</summary>
     private static long[] List(string text, string name, DiagnosticBag diagnostics)
     {
-        var values = new List<long>();
-        foreach (var part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-        {
-            if (NumberOptions.SizeProblem(name + ":", part, out var v) is { } problem) diagnostics.Report(DiagnosticCatalog.InvalidSweep, SourceSpan.None, problem);
-            else values.Add(v);
-        }
+        var values = NumberOptions.Sizes(text, name, DiagnosticCatalog.InvalidSweep, diagnostics);
         if (values.Count == 0) diagnostics.Report(DiagnosticCatalog.InvalidSweep, SourceSpan.None, $"{name} lists no value");
         return values.ToArray();
     }
