@@ -29,7 +29,7 @@ public class FrontendBenchmarks
     {
         var path = Path.Combine(Paths.Samples, Sample + ".moe");
         _source = new SourceText(path, File.ReadAllText(path));
-        _pipeline = Pipeline.Parse("inline,canonicalize", new DiagnosticBag())!;
+        _pipeline = StandardPipelines.Flatten;
         _module = Compiler.Compile(_source).Module!;
     }
 

@@ -83,7 +83,7 @@ internal static class IlgpuBench
 
     private static void Tokens(TextWriter o, IlgpuBackend backend, string sample, string passes)
     {
-        var module = Compile(Path.Combine(Paths.Samples, sample + ".moe"), "inline,canonicalize");
+        var module = Flat(Path.Combine(Paths.Samples, sample + ".moe"));
         var weights = WeightSet.FromArrays(WeightInitializer.Create(module, 1).Select(w => (w.Name, w.Shape, w.Values)));
         if (passes.Length > 0) module = Apply(module, passes);
         using var program = new IlgpuProgram(backend, module, weights);
@@ -112,12 +112,12 @@ internal static class IlgpuBench
         return (prefill, decode);
     }
 
-    private static Module Compile(string path, string pipeline) =>
-        Apply(Compiler.CompileFile(path).Module ?? throw new InvalidOperationException("cannot compile " + path), pipeline);
+    private static Module Flat(string path) =>
+        RunPipeline(Compiler.CompileFile(path).Module ?? throw new InvalidOperationException("cannot compile " + path), StandardPipelines.Flatten);
 
-    private static Module Apply(Module m, string pipeline)
-    {
-        var p = Pipeline.Parse(pipeline, new DiagnosticBag()) ?? throw new InvalidOperationException("bad pipeline " + pipeline);
-        return new PassManager(p).Run(m).Module ?? throw new InvalidOperationException("pipeline failed: " + pipeline);
-    }
+    private static Module Apply(Module m, string pipeline) =>
+        RunPipeline(m, Pipeline.Parse(pipeline, new DiagnosticBag()) ?? throw new InvalidOperationException("bad pipeline " + pipeline));
+
+    private static Module RunPipeline(Module m, Pipeline pipeline) =>
+        new PassManager(pipeline).Run(m).Module ?? throw new InvalidOperationException("pipeline failed: " + pipeline);
 }

@@ -55,7 +55,7 @@ public static class Program
         RouteStatsCommand.Create(),
         PlaceCommand.Create(),
         ValidateCommand.Create(),
-        ValidateCommand.CreateCalibrate(),
+        CalibrateCommand.Create(),
         WeightsCommand.Create(),
         RunCommand.Create(),
     };

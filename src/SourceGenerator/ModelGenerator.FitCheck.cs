@@ -32,7 +32,7 @@ public sealed partial class ModelGenerator
                 // As the cost model does: inline and canonicalize, then quantize. The passes run on a copy
                 // parsed from the IR text, since they may rewrite the module they get.
                 var bag = new DiagnosticBag();
-                var pipeline = Pipeline.Parse(OptionsReader.QuantizePipeline(fit.Weights), bag);
+                var pipeline = OptionsReader.QuantizePipeline(fit.Weights, bag);
                 var run = pipeline is null ? null : new PassManager(pipeline).Run(IrParser.Parse(spec.IrText));
                 if (run?.Module is null)
                 {

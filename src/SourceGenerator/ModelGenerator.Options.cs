@@ -104,11 +104,13 @@ public sealed partial class ModelGenerator
             if (format == "keep") return null;
             if (!format.All(c => char.IsLetterOrDigit(c) || c == '-' || c == '_')) return "not a format name";
             var bag = new DiagnosticBag();
-            Pipeline.Parse(QuantizePipeline(format), bag);
+            QuantizePipeline(format, bag);
             return bag.HasErrors ? bag.Items.First(d => d.Severity == Severity.Error).Message : null;
         }
 
-        /// <summary>The cost model's order: quantize expects inlined, canonical IR.</summary>
-        public static string QuantizePipeline(string format) => "inline,canonicalize,quantize{weights=" + format + "}";
+        /// <summary>The cost model's order: quantize expects inlined, canonical IR. Null after reporting a format
+        /// the quantize pass does not accept.</summary>
+        public static Pipeline? QuantizePipeline(string format, DiagnosticBag bag) =>
+            Pipeline.Parse("quantize{weights=" + format + "}", bag) is { } quantize ? StandardPipelines.Flatten.Append(quantize) : null;
     }
 }

@@ -4,11 +4,12 @@ using System.Linq;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using GraphDsl.Backends.CostModel.Moe;
+using GraphDsl.Cli.Tests;
 
 namespace GraphDsl.Backends.CostModel.Placement.Tests;
 
 /// <summary><c>graphdsl place</c>: outputs, files, and the diagnostics for bad statistics and impossible plans.</summary>
-[Collection(nameof(PlaceCliCollection))]
+[Collection(nameof(CliCollection))]
 public sealed class PlaceCommandTests : IDisposable
 {
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "graphdsl-place-" + Guid.NewGuid().ToString("N"));
@@ -27,7 +28,7 @@ public sealed class PlaceCommandTests : IDisposable
     public void Json_output_has_the_summary_at_the_top_and_per_layer_loads()
     {
         var stats = StatsFile(Fixtures.Zipf("mixtral-8x7b", 1.2, tokens: 2048));
-        var r = PlaceCli.Run("samples/mixtral-8x7b.moe", "--gpus", "4", "--stats", stats, "--strategy", "eplb", "--redundant", "4", "--format", "json");
+        var r = CliRunner.Run("place", "samples/mixtral-8x7b.moe", "--gpus", "4", "--stats", stats, "--strategy", "eplb", "--redundant", "4", "--format", "json");
         Assert.True(r.ExitCode == 0, r.Err);
         using var doc = JsonDocument.Parse(r.Out);
         var root = doc.RootElement;
@@ -45,7 +46,7 @@ public sealed class PlaceCommandTests : IDisposable
     {
         var stats = StatsFile(Fixtures.Zipf("deepseek-v3", 1.2, tokens: 1024));
         string plan = Path.Combine(_dir, "plan.json"), map = Path.Combine(_dir, "map.json");
-        var r = PlaceCli.Run("samples/deepseek-v3.moe", "--gpus", "32", "--nodes", "4", "--stats", stats, "--strategy", "eplb{redundant=32}",
+        var r = CliRunner.Run("place", "samples/deepseek-v3.moe", "--gpus", "32", "--nodes", "4", "--stats", stats, "--strategy", "eplb{redundant=32}",
             "--weights", "fp8", "-o", plan, "--engine-map", map);
         Assert.True(r.ExitCode == 0, r.Err);
         Assert.Contains("eplb (hierarchical) over 32 GPU(s) in 4 node(s)", r.Out);   // the table still goes to standard output
@@ -60,7 +61,7 @@ public sealed class PlaceCommandTests : IDisposable
     public void Offload_reports_the_predicted_miss_traffic()
     {
         var stats = StatsFile(Fixtures.Zipf("qwen3-235b-a22b", 1.2, tokens: 1024));
-        var r = PlaceCli.Run("samples/qwen3-235b-a22b.moe", "--gpus", "1", "--hardware", "h100-sxm", "--stats", stats, "--strategy", "offload{gpu_slots=16}", "--tokens", "16",
+        var r = CliRunner.Run("place", "samples/qwen3-235b-a22b.moe", "--gpus", "1", "--hardware", "h100-sxm", "--stats", stats, "--strategy", "offload{gpu_slots=16}", "--tokens", "16",
             "--cpu-tflops", "0", "--format", "json");
         Assert.True(r.ExitCode == 0, r.Err);
         using var doc = JsonDocument.Parse(r.Out);
@@ -74,7 +75,7 @@ public sealed class PlaceCommandTests : IDisposable
     {
         var full = Fixtures.Zipf("mixtral-8x7b", 1.0, tokens: 256);
         var stats = StatsFile(new RoutingStats(full.Model, full.Experts, full.TopK, full.Layers.Take(30).ToList()));
-        var r = PlaceCli.Run("samples/mixtral-8x7b.moe", "--gpus", "4", "--stats", stats);
+        var r = CliRunner.Run("place", "samples/mixtral-8x7b.moe", "--gpus", "4", "--stats", stats);
         Assert.Equal(1, r.ExitCode);
         Assert.Contains("graphdsl: error GD0607:", r.Err);
         Assert.Contains("the statistics have 30 MoE layer(s) but the model has 32", r.Err);
@@ -87,7 +88,7 @@ public sealed class PlaceCommandTests : IDisposable
         node["layers"]![2]!["expert_tokens"]![5] = -3;
         var path = Path.Combine(_dir, "negative.json");
         File.WriteAllText(path, node.ToJsonString());
-        var r = PlaceCli.Run("samples/mixtral-8x7b.moe", "--gpus", "4", "--stats", path);
+        var r = CliRunner.Run("place", "samples/mixtral-8x7b.moe", "--gpus", "4", "--stats", path);
         Assert.Equal(1, r.ExitCode);
         Assert.Contains("error GD0607:", r.Err);
         Assert.Contains("expert 5 has a negative load (-3)", r.Err);
@@ -98,7 +99,7 @@ public sealed class PlaceCommandTests : IDisposable
     {
         // 64-expert statistics for Mixtral's 8 experts: every layer names experts the model does not have.
         var stats = StatsFile(SyntheticRouting.Generate("x", MoeLayers.Of(Fixtures.Model("mixtral-8x7b")).Select(l => l.Name).ToList(), 64, 2, 1.0, 256, 1));
-        var r = PlaceCli.Run("samples/mixtral-8x7b.moe", "--gpus", "4", "--stats", stats);
+        var r = CliRunner.Run("place", "samples/mixtral-8x7b.moe", "--gpus", "4", "--stats", stats);
         Assert.Equal(1, r.ExitCode);
         Assert.Contains("the statistics are for 64 experts but the model's MoE layers have 8", r.Err);
     }
@@ -120,7 +121,7 @@ public sealed class PlaceCommandTests : IDisposable
     {
         var path = Path.Combine(_dir, "bad.json");
         File.WriteAllText(path, text);
-        var r = PlaceCli.Run("samples/mixtral-8x7b.moe", "--gpus", "4", "--stats", path);
+        var r = CliRunner.Run("place", "samples/mixtral-8x7b.moe", "--gpus", "4", "--stats", path);
         Assert.Equal(1, r.ExitCode);
         Assert.Contains("error GD0607: --stats:", r.Err);
         Assert.Contains(message, r.Err);
@@ -130,7 +131,7 @@ public sealed class PlaceCommandTests : IDisposable
     public void Without_hardware_no_memory_limit_applies()
     {
         var stats = StatsFile(Fixtures.Zipf("deepseek-v3", 1.2, tokens: 512));
-        var r = PlaceCli.Run("samples/deepseek-v3.moe", "--gpus", "32", "--stats", stats, "--strategy", "eplb", "--redundant", "32", "--format", "json");
+        var r = CliRunner.Run("place", "samples/deepseek-v3.moe", "--gpus", "32", "--stats", stats, "--strategy", "eplb", "--redundant", "32", "--format", "json");
         Assert.True(r.ExitCode == 0, r.Err);
         Assert.DoesNotContain("\"memory\"", r.Out);
     }
@@ -140,7 +141,7 @@ public sealed class PlaceCommandTests : IDisposable
     {
         // DeepSeek-V3 in BF16 on 32 H100s: 58 x 9 experts of 88 MB do not fit beside the other weights.
         var stats = StatsFile(Fixtures.Zipf("deepseek-v3", 1.2, tokens: 512));
-        var r = PlaceCli.Run("samples/deepseek-v3.moe", "--gpus", "32", "--stats", stats, "--strategy", "eplb", "--redundant", "32", "--hardware", "h100-sxm");
+        var r = CliRunner.Run("place", "samples/deepseek-v3.moe", "--gpus", "32", "--stats", stats, "--strategy", "eplb", "--redundant", "32", "--hardware", "h100-sxm");
         Assert.Equal(1, r.ExitCode);
         Assert.Contains("error GD0608: eplb: each GPU would hold 58 layers x 9 experts x 88.1 MB", r.Err);
     }
@@ -151,7 +152,7 @@ public sealed class PlaceCommandTests : IDisposable
     public void Bad_strategies_are_usage_errors(string strategy, string message)
     {
         var stats = StatsFile(Fixtures.Zipf("mixtral-8x7b", 1.0, tokens: 256));
-        var r = PlaceCli.Run("samples/mixtral-8x7b.moe", "--gpus", "4", "--stats", stats, "--strategy", strategy);
+        var r = CliRunner.Run("place", "samples/mixtral-8x7b.moe", "--gpus", "4", "--stats", stats, "--strategy", strategy);
         Assert.Equal(2, r.ExitCode);
         Assert.Contains(message, r.Err);
     }

@@ -4,8 +4,10 @@ using System.Threading;
 
 namespace GraphDsl.Cli.Tests;
 
-/// <summary>Runs `graphdsl` in-process with captured standard output and error. Console redirection is
-/// process-wide, so CLI tests run one at a time (see <see cref="CliCollection"/>).</summary>
+/// <summary>The one way tests run a `graphdsl` command line: in-process, through <see cref="Program.Main"/> (so usage
+/// errors, exit codes and the start-up registrations are the real ones), in the repository root, with standard output
+/// and error captured. Console redirection is process-wide, so CLI tests run one at a time (see <see cref="CliCollection"/>).
+/// Other test projects that run commands compile this file in (Backends.CostModel.Placement.Tests).</summary>
 public static class CliRunner
 {
     private static readonly object Gate = new();

@@ -20,17 +20,21 @@ public sealed record ClusterChoice(Cluster Cluster, bool NodesDefault)
             while (gpus % n != 0) n++;
             return new ClusterChoice(new Cluster(device, n, gpus / n), true);
         }
-        if (gpus < 1 || nodes < 1 || gpus % nodes != 0)
-        {
-            diagnostics.Report(DiagnosticCatalog.DeploymentMismatch, SourceSpan.None, $"--gpus ({gpus}) must be a positive multiple of --nodes ({nodes})");
-            return null;
-        }
+        if (!CountsSplit(gpus, nodes.Value, diagnostics)) return null;
         int perNode = gpus / nodes.Value;
         if (perNode > device.GpusPerNode)
             diagnostics.Report(DiagnosticCatalog.NodesExceedDevice, SourceSpan.None,
                 $"--nodes {nodes} puts {perNode} GPUs on each node, but a {device.Id} node holds {device.GpusPerNode}; costing {nodes} node(s) of {perNode} as asked " +
                 $"(their GPUs share one NVLink domain); without --nodes, {gpus} GPUs take {For(device, gpus, null, diagnostics)!.Cluster.Nodes} node(s)");
         return new ClusterChoice(new Cluster(device, nodes.Value, perNode), false);
+    }
+
+    /// <summary>Whether <paramref name="gpus"/> split evenly over <paramref name="nodes"/>; false after reporting (GD0602) when not.</summary>
+    public static bool CountsSplit(int gpus, int nodes, DiagnosticBag diagnostics)
+    {
+        if (gpus >= 1 && nodes >= 1 && gpus % nodes == 0) return true;
+        diagnostics.Report(DiagnosticCatalog.DeploymentMismatch, SourceSpan.None, $"--gpus ({gpus}) must be a positive multiple of --nodes ({nodes})");
+        return false;
     }
 
     /// <summary>How the node count was chosen, for the output: "8 nodes of 8, the default for h200-sxm (8 GPUs per node)".</summary>

@@ -2,14 +2,12 @@ using System;
 using System.Collections.Generic;
 using System.CommandLine;
 using System.Linq;
-using GraphDsl.Backends.CostModel.Hardware;
 using GraphDsl.Backends.CostModel.Model;
 using GraphDsl.Cli.Rendering;
 using GraphDsl.Ir.Analysis;
 using GraphDsl.Ir.Diagnostics;
 using GraphDsl.Ir.Graph;
 using GraphDsl.Passes.Core;
-using Spectre.Console;
 
 namespace GraphDsl.Cli.Commands;
 
@@ -58,10 +56,7 @@ internal sealed class CompareCommand
     {
         var (cluster, eff) = _deployment.ResolveCluster(r, diagnostics);
         var (batch, prompt, context) = _workload.Resolve(r, diagnostics);
-        var ctxList = new List<long>();
-        foreach (var c in r.GetValue(_contexts)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-            if (NumberOptions.SizeProblem("--contexts:", c, out var v) is { } badSize) diagnostics.Report(DiagnosticCatalog.InvalidWorkload, SourceSpan.None, badSize);
-            else ctxList.Add(v);
+        var ctxList = NumberOptions.Sizes(r.GetValue(_contexts)!, _contexts.Name, DiagnosticCatalog.InvalidWorkload, diagnostics);
         var passesA = CommonOptions.DeploymentPasses(r.GetValue(_passes), diagnostics);
         var passesB = r.GetValue(_passesB) is { } textB ? CommonOptions.DeploymentPasses(textB, diagnostics) : passesA;
         // The second model's formats: --weights-b and --kv-b stand in for --weights and --kv where given.
@@ -99,7 +94,8 @@ internal sealed class CompareCommand
         if (s.Q is { } q)
         {
             // The dense counterpart: densify after flattening, then the usual pipeline.
-            var flat = new PassManager(Pipeline.Parse(FormattableString.Invariant($"inline,canonicalize,densify{{q={q}}}"), diagnostics)!).Run(moduleA);
+            var densify = PipelineElement.Create("densify", ("q", q.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            var flat = new PassManager(StandardPipelines.Flatten.Append(densify)).Run(moduleA);
             if (flat.Module is null) { Driver.Report(flat.Diagnostics); return ExitCodes.InputError; }
             moduleB = flat.Module;
         }
@@ -118,16 +114,9 @@ internal sealed class CompareCommand
         var statsA = ModelStats.Compute(moduleA);
         var statsB = ModelStats.Compute(moduleB);
         var rows = s.Contexts.Select(c => Structural(predA, predB, c, Math.Min(s.Workload.Prompt, c), compiledA.Deployment.Dp)).ToList();
-        if (r.GetValue(_format) == "json") Console.Out.Write(ToJson(pa, pb, statsA, statsB, s.Q, rows, s.Cluster));
-        else WriteTable(pa, pb, statsA, statsB, s.Q, rows, s.Cluster);
+        if (r.GetValue(_format) == "json") Console.Out.Write(ComparisonOutput.ToJson(pa, pb, statsA, statsB, s.Q, rows, s.Cluster));
+        else ComparisonOutput.WriteTable(pa, pb, statsA, statsB, s.Q, rows, s.Cluster);
         return ExitCodes.Ok;
-    }
-
-    /// <summary>At one context: each model's largest batch and the decode tokens/s it serves there.</summary>
-    public sealed record ContextRow(long Context, long MaxBatchA, double TokensPerSecondA, long MaxBatchB, double TokensPerSecondB)
-    {
-        /// <summary>The first model serves fewer tokens/s than the second from the same GPUs.</summary>
-        public bool ADisadvantaged => TokensPerSecondA < TokensPerSecondB;
     }
 
     private static ContextRow Structural(Predictor a, Predictor b, long context, long prompt, int dp)
@@ -142,70 +131,5 @@ internal sealed class CompareCommand
         var (ba, ta) = AtMax(a);
         var (bb, tb) = AtMax(b);
         return new ContextRow(context, ba, ta, bb, tb);
-    }
-
-    private static string ToJson(Prediction a, Prediction b, ModelStats sa, ModelStats sb, double? q, List<ContextRow> rows, ClusterChoice cluster) => Json.Write(w =>
-    {
-        PredictionJson.Hardware(w, a, cluster);
-        void Model(string name, Prediction p, ModelStats s) => w.Object(name, () =>
-        {
-            w.WriteString("model", p.Model);
-            w.Number("params_total", s.TotalParams);
-            w.Number("params_active", s.ActiveParams);
-            w.Number("sparsity", s.ActiveParams / s.TotalParams);
-            w.WriteBoolean("feasible", p.Feasible);
-            if (p.MaxBatch == long.MaxValue) w.WriteNull("max_batch"); else w.Number("max_batch", p.MaxBatch);
-            PredictionJson.Deployment(w, p.Deployment);
-            w.WriteString("pipeline", p.Pipeline.ToString());
-            w.Number("ttft_ms", p.TtftMs);
-            w.Number("prefill_batch_ms", p.Prefill.Milliseconds);
-            w.Number("tpot_ms", p.Decode.Milliseconds);
-            w.Number("tokens_per_s", p.DecodeTokensPerSecond);
-            w.Number("weights_gb", p.Memory.WeightBytes / 1e9);
-            w.Number("kv_gb", p.Memory.KvBytes / 1e9);
-        });
-        Model("a", a, sa);
-        Model("b", b, sb);
-        if (q is { } qq) { w.Number("q", qq); w.Number("qs", qq * sa.ActiveParams / sa.TotalParams); }
-        w.WriteStartArray("contexts");
-        foreach (var r in rows)
-        {
-            w.WriteStartObject();
-            w.Number("context", r.Context);
-            w.Number("max_batch_a", r.MaxBatchA); w.Number("tokens_per_s_a", r.TokensPerSecondA);
-            w.Number("max_batch_b", r.MaxBatchB); w.Number("tokens_per_s_b", r.TokensPerSecondB);
-            w.WriteBoolean("a_disadvantaged", r.ADisadvantaged);
-            w.WriteEndObject();
-        }
-        w.WriteEndArray();
-        w.WriteStartArray("a_disadvantaged_contexts");
-        foreach (var r in rows.Where(x => x.ADisadvantaged)) w.WriteNumberValue(r.Context);
-        w.WriteEndArray();
-    });
-
-    private static void WriteTable(Prediction a, Prediction b, ModelStats sa, ModelStats sb, double? q, List<ContextRow> rows, ClusterChoice cluster)
-    {
-        var c = Terminal.Create();
-        c.MarkupLine($"[bold]{Markup.Escape(a.Model)}[/] (a) vs [bold]{Markup.Escape(b.Model)}[/] (b) on {a.Gpus} x {Markup.Escape(a.Device)} ({Markup.Escape(cluster.Describe())}); " +
-                     $"batch {a.Workload.Batch}, prompt {a.Workload.Prompt}, context {a.Workload.Context}");
-        c.MarkupLine($"a: {Markup.Escape(a.Deployment.ToString())}; b: {Markup.Escape(b.Deployment.ToString())}");
-        var t = new Table().Border(TableBorder.Rounded).AddColumn("").AddColumn(new TableColumn("a").RightAligned()).AddColumn(new TableColumn("b").RightAligned());
-        t.AddRow("parameters total / active", $"{Units.Count(sa.TotalParams)} / {Units.Count(sa.ActiveParams)}", $"{Units.Count(sb.TotalParams)} / {Units.Count(sb.ActiveParams)}");
-        t.AddRow("sparsity s = active / total", $"{sa.ActiveParams / sa.TotalParams:F3}", $"{sb.ActiveParams / sb.TotalParams:F3}");
-        t.AddRow("fits", a.Feasible ? "yes" : "[red]no[/]", b.Feasible ? "yes" : "[red]no[/]");
-        t.AddRow("TTFT ms (a request's, mean)", $"{a.TtftMs:F2}", $"{b.TtftMs:F2}");
-        t.AddRow("prefill of the batch ms", $"{a.Prefill.Milliseconds:F2}", $"{b.Prefill.Milliseconds:F2}");
-        t.AddRow("TPOT ms", $"{a.Decode.Milliseconds:F3}", $"{b.Decode.Milliseconds:F3}");
-        t.AddRow("decode tokens/s", $"{a.DecodeTokensPerSecond:F1}", $"{b.DecodeTokensPerSecond:F1}");
-        t.AddRow("weights GB per GPU", $"{a.Memory.WeightBytes / 1e9:F2}", $"{b.Memory.WeightBytes / 1e9:F2}");
-        c.Write(t);
-        if (q is { } qq) c.MarkupLine($"b is the dense counterpart with q = {qq} x a's active parameters; q·s = {qq * sa.ActiveParams / sa.TotalParams:F3}");
-        var s = new Table().Border(TableBorder.Rounded).Title("at each context, at the largest batch that fits")
-            .AddColumn(new TableColumn("context").RightAligned()).AddColumn(new TableColumn("a max batch").RightAligned()).AddColumn(new TableColumn("a tokens/s").RightAligned())
-            .AddColumn(new TableColumn("b max batch").RightAligned()).AddColumn(new TableColumn("b tokens/s").RightAligned()).AddColumn("a disadvantaged");
-        foreach (var r in rows)
-            s.AddRow(r.Context.ToString(System.Globalization.CultureInfo.InvariantCulture), r.MaxBatchA.ToString(System.Globalization.CultureInfo.InvariantCulture), $"{r.TokensPerSecondA:F0}",
-                r.MaxBatchB.ToString(System.Globalization.CultureInfo.InvariantCulture), $"{r.TokensPerSecondB:F0}", r.ADisadvantaged ? "[yellow]yes[/]" : "no");
-        c.Write(s);
     }
 }

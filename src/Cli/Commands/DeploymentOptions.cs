@@ -164,12 +164,7 @@ internal sealed class DeploymentOptions
         var devices = new List<Device>();
         var ids = Values(r.GetValue(Hardware)!, Hardware.Name, diagnostics, DiagnosticCatalog.InvalidOption, v => v.Length == 0 ? "an empty device id" : null);
         foreach (var id in ids ?? Array.Empty<string>())
-        {
-            var d = catalog.Find(id);
-            if (d is null)
-                diagnostics.Report(DiagnosticCatalog.UnknownHardware, SourceSpan.None, id, catalog.Suggest(id), string.Join(", ", catalog.Devices.Select(x => x.Id).OrderBy(x => x)));
-            else devices.Add(d);
-        }
+            if (HardwareLookup.Find(catalog, id, diagnostics) is { } d) devices.Add(d);
         return devices;
     }
 

@@ -1,7 +1,9 @@
+using System.Collections.Generic;
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
 using GraphDsl.Backends.CostModel.Model;
+using GraphDsl.Ir.Diagnostics;
 
 namespace GraphDsl.Cli.Commands;
 
@@ -62,6 +64,17 @@ internal static class NumberOptions
             return $"{name} '{text}' is more than {Workload.MaxTokens} (2^31) tokens, the limit";
         value = v * multiplier;
         return null;
+    }
+
+    /// <summary>The sizes of a comma-separated list (<c>4k,32k,128k</c>; empty items skipped), each problem reported with
+    /// <paramref name="descriptor"/> as "NAME: ..." (<see cref="SizeProblem"/>).</summary>
+    public static List<long> Sizes(string text, string name, DiagnosticDescriptor descriptor, DiagnosticBag diagnostics)
+    {
+        var values = new List<long>();
+        foreach (var part in text.Split(',', System.StringSplitOptions.RemoveEmptyEntries | System.StringSplitOptions.TrimEntries))
+            if (SizeProblem(name + ":", part, out var v) is { } problem) diagnostics.Report(descriptor, SourceSpan.None, problem);
+            else values.Add(v);
+        return values;
     }
 
     private static double? ParseFloat(ArgumentResult result, string name, FloatRange range)

@@ -7,155 +7,160 @@ using GraphDsl.Backends.CostModel.Model;
 using GraphDsl.Backends.CostModel.Moe;
 using GraphDsl.Backends.CostModel.Placement;
 using GraphDsl.Ir.Diagnostics;
+using GraphDsl.Ir.Graph;
 using GraphDsl.Ir.Types;
 
 namespace GraphDsl.Cli.Commands;
 
 /// <summary><c>graphdsl place FILE --gpus 32 --stats stats.json --strategy eplb --redundant 32</c>: which GPU holds which
-/// expert, from routing statistics; a graphdsl-placement/1 plan and an engine expert-location map.</summary>
-internal static class PlaceCommand
+/// expert, from routing statistics; a graphdsl-placement/1 plan and an engine expert-location map. Options, then the
+/// settings they give (<see cref="Settings"/>), then the placement and its rendering.</summary>
+internal sealed class PlaceCommand
 {
+    private readonly Argument<string> _file = new("file") { Description = ".moe file" };
+    private readonly Option<string> _stats = new("--stats") { Description = "routing statistics (graphdsl-routing/1, from route-stats or measured)", Required = true };
+    private readonly Option<string> _strategy = new("--strategy")
+    {
+        Description = "round-robin, contiguous, eplb, affinity or offload; options as eplb{redundant=32}, offload{gpu_slots=8}, affinity{tolerance=0.1}",
+        DefaultValueFactory = _ => "eplb",
+    };
+    private readonly Option<int> _gpus = new("--gpus") { Description = "GPUs of the expert-parallel group", DefaultValueFactory = _ => 8 };
+    private readonly Option<int?> _nodes = new("--nodes") { Description = "nodes the GPUs are spread over (default: with --hardware, ceil(gpus / the device's GPUs per node); else 1)" };
+    private readonly Option<int> _redundant = new("--redundant") { Description = "eplb: redundant expert replicas per layer", DefaultValueFactory = _ => 0 };
+    private readonly Option<int> _gpuSlots = new("--gpu-slots") { Description = "offload: experts of each layer cached per GPU", DefaultValueFactory = _ => 0 };
+    private readonly Option<string?> _hardware = new("--hardware") { Description = "device id: checks that the experts fit its memory (and gives offload its host link); without it no memory limit is applied" };
+    private readonly Option<string> _weights = new("--weights") { Description = "expert weight format: " + NumericFormat.ListFor(FormatRoles.Weights, keep: true), DefaultValueFactory = _ => NumericFormat.Keep };
+    private readonly Option<double?> _budget = NumberOptions.Float("--expert-budget-gib", "GiB per GPU for routed experts (default: 90% of HBM less the other weights)",
+        FloatRange.Positive(Math.Floor(HardwareLimits.MaxMemoryBytes / (1L << 30))));
+    private readonly Option<long> _tokens = NumberOptions.Count("--tokens", "offload: tokens per step for the miss prediction", 64);
+    private readonly Option<double?> _cpu = NumberOptions.Float("--cpu-tflops", "offload: host CPU peak for cold experts (default 229.4, 2 x Xeon 8480C AMX; 0: fetch only)",
+        FloatRange.Between(0, HardwareLimits.MaxPeakTflops));
+    private readonly Option<string> _format = CommonOptions.Format("table", "table", "json");
+    private readonly Option<string?> _output = new("--output", "-o") { Description = "write the plan (graphdsl-placement/1 JSON) to this file; with --format table the summary still goes to standard output" };
+    private readonly Option<string?> _engineMap = new("--engine-map") { Description = "also write the engine expert-location map (physical_to_logical_map JSON)" };
+    private readonly Option<string> _engine = new Option<string>("--engine") { Description = "engine map rows: sglang (one per decoder layer) or vllm (one per MoE layer)", DefaultValueFactory = _ => "sglang" }
+        .AcceptOnlyFromAmong("sglang", "vllm");
+    private readonly SourceOptions _source = new();
+
+    /// <summary>What the command line asks for, checked: the strategy and its options (the node count following the
+    /// device when one is named), the experts' format and the device, if any.</summary>
+    private sealed record Settings(string Strategy, PlacementOptions Placement, DType? ExpertFormat, Device? Device, ClusterChoice? Cluster);
+
     public static Command Create()
     {
-        var file = new Argument<string>("file") { Description = ".moe file" };
-        var stats = new Option<string>("--stats") { Description = "routing statistics (graphdsl-routing/1, from route-stats or measured)", Required = true };
-        var strategy = new Option<string>("--strategy")
-        {
-            Description = "round-robin, contiguous, eplb, affinity or offload; options as eplb{redundant=32}, offload{gpu_slots=8}, affinity{tolerance=0.1}",
-            DefaultValueFactory = _ => "eplb",
-        };
-        var gpus = new Option<int>("--gpus") { Description = "GPUs of the expert-parallel group", DefaultValueFactory = _ => 8 };
-        var nodes = new Option<int?>("--nodes") { Description = "nodes the GPUs are spread over (default: with --hardware, ceil(gpus / the device's GPUs per node); else 1)" };
-        var redundant = new Option<int>("--redundant") { Description = "eplb: redundant expert replicas per layer", DefaultValueFactory = _ => 0 };
-        var gpuSlots = new Option<int>("--gpu-slots") { Description = "offload: experts of each layer cached per GPU", DefaultValueFactory = _ => 0 };
-        var hardware = new Option<string?>("--hardware") { Description = "device id: checks that the experts fit its memory (and gives offload its host link); without it no memory limit is applied" };
-        var weights = new Option<string>("--weights") { Description = "expert weight format: " + NumericFormat.ListFor(FormatRoles.Weights, keep: true), DefaultValueFactory = _ => NumericFormat.Keep };
-        var budget = NumberOptions.Float("--expert-budget-gib", "GiB per GPU for routed experts (default: 90% of HBM less the other weights)",
-            FloatRange.Positive(Math.Floor(HardwareLimits.MaxMemoryBytes / (1L << 30))));
-        var tokens = NumberOptions.Count("--tokens", "offload: tokens per step for the miss prediction", 64);
-        var cpu = NumberOptions.Float("--cpu-tflops", "offload: host CPU peak for cold experts (default 229.4, 2 x Xeon 8480C AMX; 0: fetch only)",
-            FloatRange.Between(0, HardwareLimits.MaxPeakTflops));
-        var format = CommonOptions.Format("table", "table", "json");
-        var output = new Option<string?>("--output", "-o") { Description = "write the plan (graphdsl-placement/1 JSON) to this file; with --format table the summary still goes to standard output" };
-        var engineMap = new Option<string?>("--engine-map") { Description = "also write the engine expert-location map (physical_to_logical_map JSON)" };
-        var engine = new Option<string>("--engine") { Description = "engine map rows: sglang (one per decoder layer) or vllm (one per MoE layer)", DefaultValueFactory = _ => "sglang" };
-        engine.AcceptOnlyFromAmong("sglang", "vllm");
-        var source = new SourceOptions();
+        var c = new PlaceCommand();
         var cmd = new Command("place", "Place MoE experts on GPUs from routing statistics (round-robin, EPLB, affinity, offload).")
         {
-            file, stats, strategy, gpus, nodes, redundant, gpuSlots, hardware, weights, budget, tokens, cpu, format, output, engineMap, engine,
+            c._file, c._stats, c._strategy, c._gpus, c._nodes, c._redundant, c._gpuSlots, c._hardware, c._weights, c._budget, c._tokens, c._cpu,
+            c._format, c._output, c._engineMap, c._engine,
         };
-        cmd.SetAction(r =>
-        {
-            // Options first: usage errors exit 2 before any file is read.
-            string name;
-            PlacementOptions options;
-            try
-            {
-                (name, options) = ExpertPlacer.ParseStrategy(r.GetValue(strategy)!, new PlacementOptions
-                {
-                    Gpus = r.GetValue(gpus), Nodes = r.GetValue(nodes) ?? 1, Redundant = r.GetValue(redundant), GpuSlots = r.GetValue(gpuSlots),
-                });
-            }
-            catch (FormatException e) { return Usage($"--strategy: {e.Message}"); }
-            if (!ExpertPlacer.Strategies.Contains(name))
-                return Usage($"--strategy: unknown placement strategy '{name}'{GraphDsl.Ir.Suggest.DidYouMean(name, ExpertPlacer.Strategies)}; known: {string.Join(", ", ExpertPlacer.Strategies)}");
-            if (options.Gpus < 1 || options.Nodes < 1 || options.Gpus % options.Nodes != 0)
-            {
-                Driver.Report(DiagnosticCatalog.DeploymentMismatch.At(SourceSpan.None, $"--gpus ({options.Gpus}) must be a positive multiple of --nodes ({options.Nodes})"));
-                return ExitCodes.UsageError;
-            }
-            DType? expertFormat = null;
-            var w = r.GetValue(weights)!;
-            if (w != NumericFormat.Keep && !DType.TryParse(w, out expertFormat!))
-                return Usage($"--weights '{w}': expected {NumericFormat.Keep} or a weight format ({NumericFormat.ListFor(FormatRoles.Weights)})");
-            var hardwareId = r.GetValue(hardware);
-            if (hardwareId is null && name == "offload") return Usage("offload needs --hardware (its host link and memory)");
-            var device = hardwareId is null ? null : HardwareCatalog.BuiltIn().Find(hardwareId);
-            if (hardwareId is not null && device is null)
-            {
-                var catalog = HardwareCatalog.BuiltIn();
-                Driver.Report(DiagnosticCatalog.UnknownHardware.At(SourceSpan.None, r.GetValue(hardware)!, catalog.Suggest(r.GetValue(hardware)!),
-                    string.Join(", ", catalog.Devices.Select(d => d.Id).OrderBy(d => d, StringComparer.Ordinal))));
-                return ExitCodes.UsageError;
-            }
-
-            if (device is not null && options.Gpus >= 1)
-            {
-                // The node count follows the device, as in predict: the placement's hierarchy (eplb's node groups,
-                // the all-to-all split over NVLink and the NIC) depends on it.
-                var diagnostics = new DiagnosticBag();
-                var cluster = ClusterChoice.For(device, options.Gpus, r.GetValue(nodes), diagnostics);
-                Driver.Report(diagnostics.Items);
-                if (cluster is null) return ExitCodes.UsageError;
-                if (cluster.NodesDefault) Console.Error.WriteLine($"graphdsl: note: {options.Gpus} GPUs over {cluster.Describe()}");
-                options = options with { Nodes = cluster.Cluster.Nodes };
-            }
-
-            var module = source.Load(r, r.GetValue(file)!);
-            if (module is null) return ExitCodes.InputError;
-            var layers = MoeLayers.Of(module);
-            if (layers.Count == 0) return Input(DiagnosticCatalog.InvalidWorkload, $"{module.Name} has no MoE layer to place");
-            RoutingStats routing;
-            var statsPath = r.GetValue(stats)!;
-            try { routing = RoutingStats.Load(statsPath); }
-            catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or InvalidOperationException or FormatException or ArgumentException)
-            {
-                return Input(DiagnosticCatalog.InvalidRoutingStats, $"--stats: {e.Message}");
-            }
-            var problems = routing.Validate(layers.Count, layers[0].Experts, layers[0].TopK);
-            if (problems.Count > 0)
-            {
-                Driver.Report(problems.Select(p => DiagnosticCatalog.InvalidRoutingStats.At(SourceSpan.None, $"--stats {statsPath}: {p}")));
-                return ExitCodes.InputError;
-            }
-
-            try
-            {
-                var facts = MoeExpertFacts.Of(module, expertFormat);
-                double memoryUtilization = EfficiencyProfile.Find("default")?.MemoryUtilization ?? 0.9;
-                // The memory limit applies when the GPUs (or a budget) are named.
-                double? budgetBytes = r.GetValue(budget) is { } gib ? gib * (1L << 30) : device is null ? null : facts.GpuBudgetBytes(device.MemoryBytes, memoryUtilization);
-                var memory = budgetBytes is { } b ? new ExpertMemory(facts.BytesPerExpert, b) : null;
-                options = options with { ExpertGroups = facts.Groups, Memory = memory };
-                var plan = ExpertPlacer.Place(name, routing, options);
-                OffloadPrediction? offload = null;
-                if (name == "offload")
-                    offload = OffloadCost.Predict(plan, routing, r.GetValue(tokens), facts,
-                        HostTier.For(device!, r.GetValue(cpu) is { } tf ? tf * 1e12 : null));
-                var report = PlacementReport.Build(plan, routing, memory, offload, facts.Dim * facts.ActivationBytes);
-                if (r.GetValue(engineMap) is { } mapPath)
-                {
-                    var layout = r.GetValue(engine) == "sglang" ? EngineLayerLayout.Of(module) : EngineLayerLayout.MoeOnly(layers.Count);
-                    if (!Driver.WriteOutput(mapPath, EngineExpertMap.Write(plan, layout))) return ExitCodes.InputError;
-                }
-                var json = PlacementJson.Write(report);
-                if (r.GetValue(output) is { } outPath)
-                {
-                    if (!Driver.WriteOutput(outPath, json)) return ExitCodes.InputError;
-                    if (r.GetValue(format) == "table") Console.Out.Write(PlacementTable.Write(report));
-                }
-                else Console.Out.Write(r.GetValue(format) == "json" ? json : PlacementTable.Write(report));
-                return ExitCodes.Ok;
-            }
-            catch (PlacementException e)
-            {
-                var descriptor = e.Problem switch
-                {
-                    PlacementProblem.Statistics => DiagnosticCatalog.InvalidRoutingStats,
-                    PlacementProblem.PlanFile => DiagnosticCatalog.InvalidPlacementFile,
-                    _ => DiagnosticCatalog.PlacementInfeasible,
-                };
-                return Input(descriptor, e.Message);
-            }
-        });
+        cmd.SetAction(c.Run);
         return cmd;
     }
 
-    private static int Usage(string message)
+    /// <summary>The settings, or null after reporting the first usage error: options are checked before any file is read.</summary>
+    private Settings? Parse(ParseResult r, DiagnosticBag diagnostics)
     {
-        Driver.Report(DiagnosticCatalog.InvalidOption.At(SourceSpan.None, message));
-        return ExitCodes.UsageError;
+        string name;
+        PlacementOptions options;
+        try
+        {
+            (name, options) = ExpertPlacer.ParseStrategy(r.GetValue(_strategy)!, new PlacementOptions
+            {
+                Gpus = r.GetValue(_gpus), Nodes = r.GetValue(_nodes) ?? 1, Redundant = r.GetValue(_redundant), GpuSlots = r.GetValue(_gpuSlots),
+            });
+        }
+        catch (FormatException e) { return Usage(diagnostics, $"--strategy: {e.Message}"); }
+        if (!ExpertPlacer.Strategies.Contains(name))
+            return Usage(diagnostics, $"--strategy: unknown placement strategy '{name}'{GraphDsl.Ir.Suggest.DidYouMean(name, ExpertPlacer.Strategies)}; known: {string.Join(", ", ExpertPlacer.Strategies)}");
+        if (!ClusterChoice.CountsSplit(options.Gpus, options.Nodes, diagnostics)) return null;
+        DType? expertFormat = null;
+        var w = r.GetValue(_weights)!;
+        if (w != NumericFormat.Keep && !DType.TryParse(w, out expertFormat!))
+            return Usage(diagnostics, $"--weights '{w}': expected {NumericFormat.Keep} or a weight format ({NumericFormat.ListFor(FormatRoles.Weights)})");
+        var hardwareId = r.GetValue(_hardware);
+        if (hardwareId is null && name == "offload") return Usage(diagnostics, "offload needs --hardware (its host link and memory)");
+        if (hardwareId is null) return new Settings(name, options, expertFormat, null, null);
+        var device = HardwareLookup.Find(HardwareCatalog.BuiltIn(), hardwareId, diagnostics);
+        if (device is null) return null;
+        // The node count follows the device, as in predict: the placement's hierarchy (eplb's node groups,
+        // the all-to-all split over NVLink and the NIC) depends on it.
+        var cluster = ClusterChoice.For(device, options.Gpus, r.GetValue(_nodes), diagnostics);
+        if (cluster is null) return null;
+        return new Settings(name, options with { Nodes = cluster.Cluster.Nodes }, expertFormat, device, cluster);
+    }
+
+    private int Run(ParseResult r)
+    {
+        var diagnostics = new DiagnosticBag();
+        var s = Parse(r, diagnostics);
+        Driver.Report(diagnostics.Items);
+        if (s is null) return ExitCodes.UsageError;
+        if (s.Cluster is { NodesDefault: true } cluster) Console.Error.WriteLine($"graphdsl: note: {s.Placement.Gpus} GPUs over {cluster.Describe()}");
+
+        var module = _source.Load(r, r.GetValue(_file)!);
+        if (module is null) return ExitCodes.InputError;
+        var layers = MoeLayers.Of(module);
+        if (layers.Count == 0) return Input(DiagnosticCatalog.InvalidWorkload, $"{module.Name} has no MoE layer to place");
+        RoutingStats routing;
+        var statsPath = r.GetValue(_stats)!;
+        try { routing = RoutingStats.Load(statsPath); }
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or InvalidOperationException or FormatException or ArgumentException)
+        {
+            return Input(DiagnosticCatalog.InvalidRoutingStats, $"--stats: {e.Message}");
+        }
+        var problems = routing.Validate(layers.Count, layers[0].Experts, layers[0].TopK);
+        if (problems.Count > 0)
+        {
+            Driver.Report(problems.Select(p => DiagnosticCatalog.InvalidRoutingStats.At(SourceSpan.None, $"--stats {statsPath}: {p}")));
+            return ExitCodes.InputError;
+        }
+
+        try { return Place(r, s, module, layers.Count, routing); }
+        catch (PlacementException e)
+        {
+            var descriptor = e.Problem switch
+            {
+                PlacementProblem.Statistics => DiagnosticCatalog.InvalidRoutingStats,
+                PlacementProblem.PlanFile => DiagnosticCatalog.InvalidPlacementFile,
+                _ => DiagnosticCatalog.PlacementInfeasible,
+            };
+            return Input(descriptor, e.Message);
+        }
+    }
+
+    /// <summary>Places the experts (within the memory limit when the GPUs or a budget are named) and writes the plan,
+    /// the table and the engine map.</summary>
+    private int Place(ParseResult r, Settings s, Module module, int moeLayers, RoutingStats routing)
+    {
+        var facts = MoeExpertFacts.Of(module, s.ExpertFormat);
+        double memoryUtilization = EfficiencyProfile.Find("default")?.MemoryUtilization ?? 0.9;
+        double? budgetBytes = r.GetValue(_budget) is { } gib ? gib * (1L << 30) : s.Device is null ? null : facts.GpuBudgetBytes(s.Device.MemoryBytes, memoryUtilization);
+        var memory = budgetBytes is { } b ? new ExpertMemory(facts.BytesPerExpert, b) : null;
+        var plan = ExpertPlacer.Place(s.Strategy, routing, s.Placement with { ExpertGroups = facts.Groups, Memory = memory });
+        OffloadPrediction? offload = null;
+        if (s.Strategy == "offload")
+            offload = OffloadCost.Predict(plan, routing, r.GetValue(_tokens), facts, HostTier.For(s.Device!, r.GetValue(_cpu) is { } tf ? tf * 1e12 : null));
+        var report = PlacementReport.Build(plan, routing, memory, offload, facts.Dim * facts.ActivationBytes);
+        if (r.GetValue(_engineMap) is { } mapPath)
+        {
+            var layout = r.GetValue(_engine) == "sglang" ? EngineLayerLayout.Of(module) : EngineLayerLayout.MoeOnly(moeLayers);
+            if (!Driver.WriteOutput(mapPath, EngineExpertMap.Write(plan, layout))) return ExitCodes.InputError;
+        }
+        var json = PlacementJson.Write(report);
+        if (r.GetValue(_output) is { } outPath)
+        {
+            if (!Driver.WriteOutput(outPath, json)) return ExitCodes.InputError;
+            if (r.GetValue(_format) == "table") Console.Out.Write(PlacementTable.Write(report));
+        }
+        else Console.Out.Write(r.GetValue(_format) == "json" ? json : PlacementTable.Write(report));
+        return ExitCodes.Ok;
+    }
+
+    private static Settings? Usage(DiagnosticBag diagnostics, string message)
+    {
+        diagnostics.Report(DiagnosticCatalog.InvalidOption, SourceSpan.None, message);
+        return null;
     }
 
     private static int Input(DiagnosticDescriptor descriptor, string message)

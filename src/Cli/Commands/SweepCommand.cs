@@ -140,38 +140,9 @@ internal sealed class SweepCommand
         var rows = new List<SweepRow>();
         long refused = 0;
         long total = s.Jobs.Sum(j => (long)s.Clusters.Count(c => c.Cluster.Gpus == j.Gpus)) * s.Workloads.Count * s.Batches.Length;
-        void Evaluate(Action<double> progress)
-        {
-            long done = 0;
-            foreach (var job in s.Jobs)
-            {
-                var diag = new DiagnosticBag();
-                var compiled = CompiledDeployment.Compile(module, job.Deployment, job.Pipeline.Passes, diag);
-                if (compiled is null) refused++;
-                var dep = compiled?.Deployment ?? job.Deployment;
-                foreach (var cluster in s.Clusters.Where(c => c.Cluster.Gpus == job.Gpus).Select(c => c.Cluster))
-                {
-                    SweepEvaluator? evaluator = null;
-                    if (compiled is not null)
-                        try { evaluator = new SweepEvaluator(compiled, cluster, s.Efficiency(cluster.Device)); }
-                        catch (ArgumentException e) { diag.Report(DiagnosticCatalog.InvalidSweep, SourceSpan.None, e.Message); }
-                    foreach (var (prompt, context) in s.Workloads)
-                        foreach (var b in s.Batches)
-                        {
-                            done++;
-                            SweepRow Row(SweepPoint point, string error) => new(job.Pipeline.Text, cluster.Device.Id, cluster.Gpus, cluster.Nodes, dep, b, prompt, context, point, error);
-                            if (evaluator is null) { rows.Add(Row(default, string.Join("; ", diag.Items.Select(x => x.Message)))); continue; }
-                            int split = compiled!.DecodePlan.Layout.Nanobatches;
-                            if (b % dep.Dp != 0 || b / dep.Dp % split != 0) { rows.Add(Row(default, $"batch {b} is not a multiple of dp {dep.Dp} x {split} nano-batch(es)")); continue; }
-                            rows.Add(Row(evaluator.Evaluate(b, prompt, context), ""));
-                        }
-                    progress(done * 100.0 / Math.Max(1, total));
-                }
-            }
-        }
         if (!Console.IsOutputRedirected || r.GetValue(_output) is not null && AnsiConsole.Profile.Capabilities.Interactive)
-            AnsiConsole.Progress().Start(ctx => { var task = ctx.AddTask($"sweeping {total} configurations"); Evaluate(p => task.Value = p); });
-        else Evaluate(_ => { });
+            AnsiConsole.Progress().Start(ctx => { var task = ctx.AddTask($"sweeping {total} configurations"); refused = Evaluate(module, s, rows, p => task.Value = p * 100.0 / Math.Max(1, total)); });
+        else refused = Evaluate(module, s, rows, _ => { });
 
         var skips = s.Skips with { RefusedByPass = refused };
         if (skips.Any) Driver.Report(DiagnosticCatalog.SweepSkipped.At(SourceSpan.None, string.Join("; ", skips.Sentences())));
@@ -192,15 +163,43 @@ internal sealed class SweepCommand
         return ExitCodes.Ok;
     }
 
+    /// <summary>Compiles each deployment once and evaluates it on every cluster, workload and batch, adding a row for each
+    /// (with the reason where it cannot be evaluated); <paramref name="progress"/> gets the rows done after each cluster.
+    /// Returns how many deployments a pass refused.</summary>
+    private static long Evaluate(Module module, Settings s, List<SweepRow> rows, Action<long> progress)
+    {
+        long refused = 0;
+        foreach (var job in s.Jobs)
+        {
+            var diag = new DiagnosticBag();
+            var compiled = CompiledDeployment.Compile(module, job.Deployment, job.Pipeline.Passes, diag);
+            if (compiled is null) refused++;
+            var dep = compiled?.Deployment ?? job.Deployment;
+            foreach (var cluster in s.Clusters.Where(c => c.Cluster.Gpus == job.Gpus).Select(c => c.Cluster))
+            {
+                SweepEvaluator? evaluator = null;
+                if (compiled is not null)
+                    try { evaluator = new SweepEvaluator(compiled, cluster, s.Efficiency(cluster.Device)); }
+                    catch (ArgumentException e) { diag.Report(DiagnosticCatalog.InvalidSweep, SourceSpan.None, e.Message); }
+                foreach (var (prompt, context) in s.Workloads)
+                    foreach (var b in s.Batches)
+                    {
+                        SweepRow Row(SweepPoint point, string error) => new(job.Pipeline.Text, cluster.Device.Id, cluster.Gpus, cluster.Nodes, dep, b, prompt, context, point, error);
+                        if (evaluator is null) { rows.Add(Row(default, string.Join("; ", diag.Items.Select(x => x.Message)))); continue; }
+                        int split = compiled!.DecodePlan.Layout.Nanobatches;
+                        if (b % dep.Dp != 0 || b / dep.Dp % split != 0) { rows.Add(Row(default, $"batch {b} is not a multiple of dp {dep.Dp} x {split} nano-batch(es)")); continue; }
+                        rows.Add(Row(evaluator.Evaluate(b, prompt, context), ""));
+                    }
+                progress(rows.Count);
+            }
+        }
+        return refused;
+    }
+
     /// <summary>Positive sizes (4096, 4k, 128k) of a comma-separated list.</summary>
     private static long[] List(string text, string name, DiagnosticBag diagnostics)
     {
-        var values = new List<long>();
-        foreach (var part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-        {
-            if (NumberOptions.SizeProblem(name + ":", part, out var v) is { } problem) diagnostics.Report(DiagnosticCatalog.InvalidSweep, SourceSpan.None, problem);
-            else values.Add(v);
-        }
+        var values = NumberOptions.Sizes(text, name, DiagnosticCatalog.InvalidSweep, diagnostics);
         if (values.Count == 0) diagnostics.Report(DiagnosticCatalog.InvalidSweep, SourceSpan.None, $"{name} lists no value");
         return values.ToArray();
     }

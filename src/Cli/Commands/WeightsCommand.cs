@@ -120,8 +120,6 @@ internal static class WeightsCommand
     public static Ir.Graph.Module? LoadFlat(Ir.Graph.Module? module)
     {
         if (module is null) return null;
-        var diagnostics = new DiagnosticBag();
-        var flat = Pipeline.Parse("inline,canonicalize", diagnostics)!;
-        return Driver.RunPipeline(module, flat, new PassManagerOptions());
+        return Driver.RunPipeline(module, StandardPipelines.Flatten, new PassManagerOptions());
     }
 }

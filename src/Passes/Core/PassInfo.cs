@@ -6,8 +6,9 @@ namespace GraphDsl.Passes.Core;
 
 public enum OptionKind { Int, Float, Bool, String, Choice, StringList }
 
-/// <summary>One option a pass accepts, with its default and, for choices, the valid values.</summary>
-public sealed class PassOptionSpec
+/// <summary>One option a pass accepts, with its default and, for choices, the valid values; passes declare theirs
+/// typed (<see cref="PassOption{T}"/>).</summary>
+public class PassOptionSpec
 {
     public PassOptionSpec(string name, OptionKind kind, string doc, string? defaultValue = null, IReadOnlyList<string>? choices = null)
     {

@@ -5,7 +5,8 @@ using System.Linq;
 
 namespace GraphDsl.Passes.Core;
 
-/// <summary>A pass's options after validation against its <see cref="PassInfo"/>: typed, defaults applied.</summary>
+/// <summary>A pass's options after validation against its <see cref="PassInfo"/>, defaults applied; a pass binds them
+/// into its typed options record through its declarations (<see cref="Get{T}"/>).</summary>
 public sealed class PassOptions
 {
     private readonly Dictionary<string, string> _values;
@@ -19,16 +20,13 @@ public sealed class PassOptions
         foreach (var kv in given) _values[kv.Key] = kv.Value;
     }
 
-    public static PassOptions Defaults(PassInfo info) => new(info, new Dictionary<string, string>());
-
-    public bool Has(string name) => _values.ContainsKey(name);
-    public string? String(string name) => _values.TryGetValue(name, out var v) ? v : null;
-    public long Int(string name) => long.Parse(_values[name], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
-    public long? IntOrNull(string name) => _values.TryGetValue(name, out var v) ? long.Parse(v, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture) : null;
-    public bool Bool(string name) => _values.TryGetValue(name, out var v) && v == "true";
-    public double Float(string name) => double.Parse(_values[name], NumberStyles.Float, CultureInfo.InvariantCulture);
-    public IReadOnlyList<string> List(string name) =>
-        _values.TryGetValue(name, out var v) && v.Length > 0 ? v.Split(new[] { ',' }, StringSplitOptions.RemoveEmptyEntries) : Array.Empty<string>();
+    /// <summary>The value of <paramref name="option"/>, one of this pass's declared options: as given, else its default.</summary>
+    public T Get<T>(PassOption<T> option)
+    {
+        if (!ReferenceEquals(_info.FindOption(option.Name), option))
+            throw new ArgumentException($"'{option.Name}' is not a declared option of pass '{_info.Name}'", nameof(option));
+        return option.Parse(_values[option.Name]);
+    }
 
     /// <summary>Whether two valid values of one option mean the same (integers by value: 8 and 08).</summary>
     public static bool SameValue(PassOptionSpec spec, string a, string b) =>

@@ -12,7 +12,8 @@ using GraphDsl.Passes.Quantize;
 
 namespace GraphDsl.Passes.Core;
 
-/// <summary>Every pass, by pipeline name. Nothing else constructs passes.</summary>
+/// <summary>Every pass, by pipeline name, with how it is made from its options (each binds them into its typed
+/// options record). Nothing else constructs passes.</summary>
 public static class PassRegistry
 {
     private sealed class Entry
@@ -26,12 +27,12 @@ public static class PassRegistry
     {
         new(CanonicalizePass.PassInfo, _ => new CanonicalizePass()),
         new(InlinePass.PassInfo, _ => new InlinePass()),
-        new(ParallelizePass.PassInfo, o => new ParallelizePass(o)),
-        new(QuantizePass.PassInfo, o => new QuantizePass(o)),
+        new(ParallelizePass.PassInfo, o => new ParallelizePass(ParallelOptions.Bind(o))),
+        new(QuantizePass.PassInfo, o => new QuantizePass(QuantizeOptions.Bind(o))),
         new(PruneLogitsPass.PassInfo, _ => new PruneLogitsPass()),
-        new(FusePass.PassInfo, o => new FusePass(o)),
-        new(DensifyPass.PassInfo, o => new DensifyPass(o)),
-        new(OverlapPass.PassInfo, o => new OverlapPass(o)),
+        new(FusePass.PassInfo, o => new FusePass(FuseOptions.Bind(o))),
+        new(DensifyPass.PassInfo, o => new DensifyPass(DensifyOptions.Bind(o))),
+        new(OverlapPass.PassInfo, o => new OverlapPass(OverlapOptions.Bind(o))),
     };
 
     public static IEnumerable<PassInfo> All => Entries.Select(e => e.Info);

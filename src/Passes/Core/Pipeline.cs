@@ -89,8 +89,8 @@ public sealed class Pipeline
     /// <summary>The elements of one pass, in order.</summary>
     public IEnumerable<PipelineElement> Of(string pass) => Elements.Where(e => e.Info.Name == pass);
 
+    /// <summary>This pipeline, then <paramref name="other"/>'s elements (as parsed: their columns still point into their text).</summary>
     public Pipeline Append(Pipeline other) => new(Elements.Concat(other.Elements).ToList());
-    public Pipeline Prepend(Pipeline other) => new(other.Elements.Concat(Elements).ToList());
     public Pipeline Append(params PipelineElement[] elements) => new(Elements.Concat(elements).ToList());
 
     /// <summary>

@@ -21,17 +21,13 @@ public sealed class DensifyPass : IPass
 {
     public static readonly PassInfo PassInfo = new("densify",
         "Replace each MoE layer by a dense gated FFN sized so the model has q x the MoE's active parameters (a quality-matched dense counterpart).",
-        new[]
-        {
-            new PassOptionSpec("q", OptionKind.Float, "quality-equivalence factor: dense parameters = q x MoE active parameters", "1.0"),
-            new PassOptionSpec("multiple", OptionKind.Int, "round the dense hidden size to a multiple of this", "128"),
-        },
+        DensifyOptions.Declared,
         new[] { "moe_layers_replaced", "dense_hidden" });
 
     private readonly double _q;
     private readonly long _multiple;
 
-    public DensifyPass(PassOptions options) { _q = options.Float("q"); _multiple = options.Int("multiple"); }
+    public DensifyPass(DensifyOptions options) { _q = options.Q; _multiple = options.Multiple; }
 
     public PassInfo Info => PassInfo;
 

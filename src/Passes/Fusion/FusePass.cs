@@ -20,12 +20,12 @@ public sealed class FusePass : IPass
 {
     public static readonly PassInfo PassInfo = new("fuse",
         "Group ops into fused kernels (QKV, gated FFN, attention + KV append, MoE, GEMM epilogues, residual + norm, elementwise chains).",
-        FusionRules.Names.Select(n => new PassOptionSpec(n, OptionKind.Bool, $"apply the {n} rule", "true")).ToArray(),
+        FuseOptions.Declared,
         new[] { "kernels_before", "kernels_after" }.Concat(FusionRules.Names).ToArray());
 
-    private readonly PassOptions _options;
+    private readonly FuseOptions _options;
 
-    public FusePass(PassOptions options) { _options = options; }
+    public FusePass(FuseOptions options) { _options = options; }
 
     public PassInfo Info => PassInfo;
 
@@ -38,7 +38,7 @@ public sealed class FusePass : IPass
         foreach (var region in Regions(module.Body))
         {
             var groups = new FusionGroups(region);
-            foreach (var rule in FusionRules.Names.Where(r => _options.Bool(r)))
+            foreach (var rule in _options.Rules)
                 FusionRules.Apply(rule, groups, uses, stats);
             plans[region] = groups;
         }

@@ -25,23 +25,18 @@ public sealed class OverlapPass : IPass
 {
     public static readonly PassInfo PassInfo = new("overlap",
         "Overlap collectives with compute: split the batch into nano-batches and interleave them, or fuse collectives with their GEMMs.",
-        new[]
-        {
-            new PassOptionSpec("mode", OptionKind.Choice, "how to overlap", "nanobatch", new[] { "nanobatch", "fused-collective" }),
-            new PassOptionSpec("nanobatches", OptionKind.Int, "nano-batches per batch (mode=nanobatch)", "2"),
-            new PassOptionSpec("sm_share", OptionKind.Float, "share of the SMs an in-flight collective occupies, slowing the compute beside it (DeepSeek-V3 gives 20 of 132 SMs to communication)", "0.15"),
-        },
+        OverlapOptions.Declared,
         new[] { "collectives_async", "repeats_split" });
 
-    private readonly string _mode;
+    private readonly OverlapMode _mode;
     private readonly int _n;
     private readonly double _smShare;
 
-    public OverlapPass(PassOptions options)
+    public OverlapPass(OverlapOptions options)
     {
-        _mode = options.String("mode")!;
-        _n = (int)options.Int("nanobatches");
-        _smShare = options.Float("sm_share");
+        _mode = options.Mode;
+        _n = options.Nanobatches;
+        _smShare = options.SmShare;
     }
 
     public PassInfo Info => PassInfo;
@@ -49,10 +44,10 @@ public sealed class OverlapPass : IPass
     public PassResult Run(Module module)
     {
         if (module.Functions.Count > 0) throw new PassException("overlap needs a flat module: run 'inline' first");
-        if (_mode == "nanobatch" && (_n < 1 || _n > 64)) throw new PassException($"nanobatches must be between 1 and 64 (got {_n})");
+        if (_mode == OverlapMode.NanoBatch && (_n < 1 || _n > 64)) throw new PassException($"nanobatches must be between 1 and 64 (got {_n})");
         if (_smShare < 0 || _smShare > 0.5) throw new PassException($"sm_share must be in [0, 0.5] (got {_smShare})");
         var stats = new Dictionary<string, long> { ["collectives_async"] = 0, ["repeats_split"] = 0 };
-        var result = _mode == "fused-collective" ? FuseCollectives(module, stats) : NanoBatch(module, stats);
+        var result = _mode == OverlapMode.FusedCollective ? FuseCollectives(module, stats) : NanoBatch(module, stats);
         // The cost model and the runtime need to know the batch must split evenly.
         if (stats["repeats_split"] > 0) result.Attributes = result.Attributes.With("nanobatches", Attr.Int(_n));
         return new PassResult(result, stats["collectives_async"] + stats["repeats_split"] > 0, stats);

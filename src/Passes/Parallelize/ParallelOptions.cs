@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using GraphDsl.Passes.Core;
 
 namespace GraphDsl.Passes.Parallelize;
@@ -50,9 +51,23 @@ public sealed class ParallelOptions
 
     public static readonly string[] MoeCommNames = { "auto", "all_to_all", "all_gather" };
 
-    public static ParallelOptions From(PassOptions o) =>
-        new((int)o.Int("tp"), (int)o.Int("ep"), (int)o.Int("dp"), (int)o.Int("pp"), (int)o.Int("redundant"),
-            (MoeCommunication)Array.IndexOf(MoeCommNames, o.String("moe_comm") ?? "auto"));
+    private static readonly PassOption<int> TpOption = PassOption.Int("tp", "tensor-parallel GPUs per replica", "1");
+    private static readonly PassOption<int> EpOption = PassOption.Int("ep", "expert-parallel shards of each MoE layer (over tp x dp GPUs)", "1");
+    private static readonly PassOption<int> DpOption = PassOption.Int("dp", "data-parallel attention replicas per stage", "1");
+    private static readonly PassOption<int> PpOption = PassOption.Int("pp", "pipeline stages", "1");
+    private static readonly PassOption<int> RedundantOption =
+        PassOption.Int("redundant", "redundant expert slots per MoE layer (replicas of popular experts; ep divides experts + redundant)", "0");
+    private static readonly PassOption<MoeCommunication> MoeCommOption = PassOption.Choice("moe_comm",
+        "how data-parallel attention reaches the experts: all_to_all (DeepEP-style dispatch and combine), all_gather (gather every token, reduce-scatter back), auto (all_to_all when ep = tp x dp)",
+        "auto", MoeCommNames, v => (MoeCommunication)Array.IndexOf(MoeCommNames, v));
+
+    /// <summary>The options of <c>parallelize</c>, declared once: its <see cref="PassInfo"/> lists them and <see cref="Bind"/>
+    /// reads them into a layout.</summary>
+    public static IReadOnlyList<PassOptionSpec> Declared { get; } =
+        new PassOptionSpec[] { TpOption, EpOption, DpOption, PpOption, RedundantOption, MoeCommOption };
+
+    public static ParallelOptions Bind(PassOptions o) =>
+        new(o.Get(TpOption), o.Get(EpOption), o.Get(DpOption), o.Get(PpOption), o.Get(RedundantOption), o.Get(MoeCommOption));
 
     public void Validate()
     {

@@ -17,17 +17,7 @@ public sealed class ParallelizePass : IPass
 {
     public static readonly PassInfo PassInfo = new("parallelize",
         "Shard the model over GPUs: tensor parallel (tp), expert parallel MoE (ep), data-parallel attention (dp), pipeline stages (pp); insert the collectives.",
-        new[]
-        {
-            new PassOptionSpec("tp", OptionKind.Int, "tensor-parallel GPUs per replica", "1"),
-            new PassOptionSpec("ep", OptionKind.Int, "expert-parallel shards of each MoE layer (over tp x dp GPUs)", "1"),
-            new PassOptionSpec("dp", OptionKind.Int, "data-parallel attention replicas per stage", "1"),
-            new PassOptionSpec("pp", OptionKind.Int, "pipeline stages", "1"),
-            new PassOptionSpec("redundant", OptionKind.Int, "redundant expert slots per MoE layer (replicas of popular experts; ep divides experts + redundant)", "0"),
-            new PassOptionSpec("moe_comm", OptionKind.Choice,
-                "how data-parallel attention reaches the experts: all_to_all (DeepEP-style dispatch and combine), all_gather (gather every token, reduce-scatter back), auto (all_to_all when ep = tp x dp)",
-                "auto", ParallelOptions.MoeCommNames),
-        },
+        ParallelOptions.Declared,
         new[] { "column_parallel", "row_parallel", "collectives", "replicated_matmuls", "stages" });
 
     private readonly ParallelOptions _options;
@@ -63,7 +53,6 @@ public sealed class ParallelizePass : IPass
         }
     }
 
-    public ParallelizePass(PassOptions options) { _options = ParallelOptions.From(options); }
     public ParallelizePass(ParallelOptions options) { _options = options; }
 
     public PassInfo Info => PassInfo;

@@ -21,21 +21,12 @@ public sealed class QuantizePass : IPass
 {
     public static readonly PassInfo PassInfo = new("quantize",
         "Assign numeric formats to weights (matmul and expert weights) and the KV cache.",
-        new[]
-        {
-            new PassOptionSpec("weights", OptionKind.Choice, "weight format", NumericFormat.Keep, NumericFormat.Choices(FormatRoles.Weights)),
-            new PassOptionSpec("group", OptionKind.Int, "group size of int8/int4 scales along the input axis", "128"),
-            new PassOptionSpec("kv", OptionKind.Choice, "KV-cache format", NumericFormat.Keep, NumericFormat.Choices(FormatRoles.Kv)),
-            new PassOptionSpec("activations", OptionKind.Choice, "type the weight GEMMs read their input in (fp8: per-token scaled, W8A8)", NumericFormat.Keep,
-                NumericFormat.Choices(FormatRoles.Activations)),
-            new PassOptionSpec("skip", OptionKind.StringList, "roles (lm_head, router) or weight-path substrings left unquantized", "lm_head,router"),
-            new PassOptionSpec("skip_layers", OptionKind.StringList, "layers whose weights keep their format: first, last or layer numbers (peeled into repeats of their own)", ""),
-        },
+        QuantizeOptions.Declared,
         new[] { "weights_quantized", "weights_skipped", "caches_quantized", "gemm_inputs_quantized" });
 
-    private readonly PassOptions _options;
+    private readonly QuantizeOptions _options;
 
-    public QuantizePass(PassOptions options) { _options = options; }
+    public QuantizePass(QuantizeOptions options) { _options = options; }
 
     public PassInfo Info => PassInfo;
 
@@ -50,14 +41,14 @@ public sealed class QuantizePass : IPass
     public PassResult Run(Module module)
     {
         if (module.Functions.Count > 0) throw new PassException("quantize needs a flat module: run 'inline' first");
-        int group = (int)_options.Int("group");
+        int group = _options.Group;
         if (group <= 0) throw new PassException("group must be positive");
-        var weightFormat = Format(_options.String("weights")!, group);
-        var kvFormat = Format(_options.String("kv")!, group);
-        var activationFormat = Format(_options.String("activations")!, group);
-        var skip = _options.List("skip");
+        var weightFormat = Format(_options.Weights, group);
+        var kvFormat = Format(_options.Kv, group);
+        var activationFormat = Format(_options.Activations, group);
+        var skip = _options.Skip;
         var keptRepeats = new HashSet<Operation>();
-        var layerEntries = _options.List("skip_layers").Where(e => e.Length > 0).ToList();
+        var layerEntries = _options.SkipLayers.Where(e => e.Length > 0).ToList();
         if (layerEntries.Count > 0 && weightFormat is not null)
         {
             var param = IrBuilder.Resolver(module);

@@ -1,6 +1,8 @@
 using System.Collections.Generic;
 using GraphDsl.Ir.Types;
 using GraphDsl.Passes.Core;
+using GraphDsl.Passes.Parallelize;
+using GraphDsl.Passes.Quantize;
 
 namespace GraphDsl.Backends.CostModel.Model;
 
@@ -43,13 +45,13 @@ public sealed record Deployment(int Tp = 1, int Ep = 1, int Dp = 1, int Pp = 1, 
     /// option at its pass default where the element does not set it.</summary>
     public static Deployment From(PipelineElement parallelize, PipelineElement? quantize)
     {
-        var p = parallelize.Options;
-        var q = quantize?.Options;
-        return new Deployment((int)p.Int("tp"), (int)p.Int("ep"), (int)p.Int("dp"), (int)p.Int("pp"), q?.String("weights") ?? NumericFormat.Keep, q?.String("kv") ?? NumericFormat.Keep)
+        var p = ParallelOptions.Bind(parallelize.Options);
+        var q = quantize is null ? null : QuantizeOptions.Bind(quantize.Options);
+        return new Deployment(p.Tp, p.Ep, p.Dp, p.Pp, q?.Weights ?? NumericFormat.Keep, q?.Kv ?? NumericFormat.Keep)
         {
-            Redundant = (int)p.Int("redundant"),
-            MoeComm = p.String("moe_comm") ?? "auto",
-            Activations = q?.String("activations") ?? NumericFormat.Keep,
+            Redundant = p.Redundant,
+            MoeComm = ParallelOptions.MoeCommNames[(int)p.MoeComm],
+            Activations = q?.Activations ?? NumericFormat.Keep,
         };
     }
 

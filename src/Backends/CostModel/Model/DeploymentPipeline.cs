@@ -18,8 +18,9 @@ namespace GraphDsl.Backends.CostModel.Model;
 /// </summary>
 public static class DeploymentPipeline
 {
-    /// <summary>Passes with a fixed place, in the order they run; the user's other passes run after "Early".</summary>
-    private static readonly string[] Early = { "inline", "canonicalize", "prune-logits" };
+    /// <summary>Passes with a fixed place, in the order they run (the flattening pipeline, then prune-logits); the
+    /// user's other passes run after "Early".</summary>
+    private static readonly string[] Early = StandardPipelines.Flatten.Elements.Select(e => e.Info.Name).Append("prune-logits").ToArray();
     private static readonly string[] Late = { "overlap", "place-experts" };
 
     /// <summary>Passes that run at their own place, composed with the deployment's element.</summary>

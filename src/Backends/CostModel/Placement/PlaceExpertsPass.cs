@@ -21,13 +21,7 @@ public sealed class PlaceExpertsPass : IPass
 {
     public static readonly PassInfo PassInfo = new("place-experts",
         "Place each MoE layer's experts (and replicas) on the expert-parallel GPUs from routing statistics.",
-        new[]
-        {
-            new PassOptionSpec("stats", OptionKind.String, "routing statistics file (graphdsl-routing/1, from route-stats or measured)", ""),
-            new PassOptionSpec("strategy", OptionKind.Choice, "placement strategy", "eplb", new[] { "round-robin", "contiguous", "eplb", "affinity" }),
-            new PassOptionSpec("redundant", OptionKind.Int, "eplb: replicas beyond one per expert, over the whole group", "0"),
-            new PassOptionSpec("nodes", OptionKind.Int, "nodes the expert-parallel GPUs span (eplb packs hierarchically when > 1)", "1"),
-        },
+        PlaceExpertsOptions.Declared,
         new[] { "layers_placed", "replicas" });
 
     private readonly string _stats;
@@ -35,12 +29,12 @@ public sealed class PlaceExpertsPass : IPass
     private readonly int _redundant;
     private readonly int _nodes;
 
-    public PlaceExpertsPass(PassOptions options)
+    public PlaceExpertsPass(PlaceExpertsOptions options)
     {
-        _stats = options.String("stats") ?? "";
-        _strategy = options.String("strategy")!;
-        _redundant = (int)options.Int("redundant");
-        _nodes = (int)options.Int("nodes");
+        _stats = options.Stats;
+        _strategy = options.Strategy;
+        _redundant = options.Redundant;
+        _nodes = options.Nodes;
     }
 
     public PassInfo Info => PassInfo;
@@ -112,8 +106,23 @@ public sealed class PlaceExpertsPass : IPass
     }
 }
 
+/// <summary>The options of <c>place-experts</c>, declared once: its <see cref="PassInfo"/> lists <see cref="Declared"/> and
+/// <see cref="Bind"/> reads them into this record.</summary>
+public sealed record PlaceExpertsOptions(string Stats, string Strategy, int Redundant, int Nodes)
+{
+    private static readonly PassOption<string> StatsOption = PassOption.String("stats", "routing statistics file (graphdsl-routing/1, from route-stats or measured)", "");
+    private static readonly PassOption<string> StrategyOption =
+        PassOption.Choice("strategy", "placement strategy", "eplb", new[] { "round-robin", "contiguous", "eplb", "affinity" });
+    private static readonly PassOption<int> RedundantOption = PassOption.Int("redundant", "eplb: replicas beyond one per expert, over the whole group", "0");
+    private static readonly PassOption<int> NodesOption = PassOption.Int("nodes", "nodes the expert-parallel GPUs span (eplb packs hierarchically when > 1)", "1");
+
+    public static IReadOnlyList<PassOptionSpec> Declared { get; } = new PassOptionSpec[] { StatsOption, StrategyOption, RedundantOption, NodesOption };
+
+    public static PlaceExpertsOptions Bind(PassOptions o) => new(o.Get(StatsOption), o.Get(StrategyOption), o.Get(RedundantOption), o.Get(NodesOption));
+}
+
 /// <summary>Registers the cost model's passes with the pass registry (idempotent).</summary>
 public static class CostModelPasses
 {
-    public static void Register() => PassRegistry.Register(PlaceExpertsPass.PassInfo, o => new PlaceExpertsPass(o));
+    public static void Register() => PassRegistry.Register(PlaceExpertsPass.PassInfo, o => new PlaceExpertsPass(PlaceExpertsOptions.Bind(o)));
 }

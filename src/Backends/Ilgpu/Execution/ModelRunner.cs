@@ -49,10 +49,9 @@ public sealed class ModelRunner : IDisposable
     public static Module Prepare(Module module, string? passes = null)
     {
         if (module is null) throw new ArgumentNullException(nameof(module));
-        var pipeline = "inline,canonicalize" + (string.IsNullOrWhiteSpace(passes) ? "" : "," + passes);
         var diagnostics = new DiagnosticBag();
-        var parsed = Pipeline.Parse(pipeline, diagnostics) ?? throw new ArgumentException("pipeline: " + string.Join("; ", diagnostics.Items), nameof(passes));
-        var run = new PassManager(parsed).Run(module);
+        var parsed = Pipeline.Parse(passes ?? "", diagnostics) ?? throw new ArgumentException("pipeline: " + string.Join("; ", diagnostics.Items), nameof(passes));
+        var run = new PassManager(StandardPipelines.Flatten.Append(parsed)).Run(module);
         return run.Module ?? throw new ArgumentException("pipeline failed: " + string.Join("; ", run.Diagnostics), nameof(passes));
     }
 
