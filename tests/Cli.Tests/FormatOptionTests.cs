@@ -54,11 +54,16 @@ public class FormatOptionTests
         }, r.Err.TrimEnd().Split('\n').Select(l => l.TrimEnd('\r')));
     }
 
-    [Fact]
-    public void Place_refuses_an_unknown_weight_format_before_reading_a_file()
+    /// <summary>place reads --weights as predict does: element types that are no weight format (f32, i32, e4m3 spelled
+    /// as the IR's type) are refused like a typo.</summary>
+    [Theory]
+    [InlineData("fp3")]
+    [InlineData("f32")]
+    [InlineData("i32")]
+    public void Place_refuses_what_is_not_a_weight_format_before_reading_a_file(string format)
     {
-        var r = CliRunner.Run("place", "samples/deepseek-v3.moe", "--stats", "no-such-stats.json", "--weights", "fp3");
+        var r = CliRunner.Run("place", "samples/deepseek-v3.moe", "--stats", "no-such-stats.json", "--weights", format);
         Assert.Equal(2, r.ExitCode);
-        Assert.Equal("graphdsl: error GD0802: --weights 'fp3': expected keep or a weight format (bf16, fp8, int8, int4, mxfp4, nvfp4)", r.Err.TrimEnd());
+        Assert.Equal($"graphdsl: error GD0802: --weights '{format}': expected keep or a weight format (bf16, fp8, int8, int4, mxfp4, nvfp4)", r.Err.TrimEnd());
     }
 }

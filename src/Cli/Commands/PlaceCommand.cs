@@ -9,6 +9,7 @@ using GraphDsl.Backends.CostModel.Placement;
 using GraphDsl.Ir.Diagnostics;
 using GraphDsl.Ir.Graph;
 using GraphDsl.Ir.Types;
+using GraphDsl.Passes.Quantize;
 
 namespace GraphDsl.Cli.Commands;
 
@@ -76,8 +77,13 @@ internal sealed class PlaceCommand
         if (!ClusterChoice.CountsSplit(options.Gpus, options.Nodes, diagnostics)) return null;
         DType? expertFormat = null;
         var w = r.GetValue(_weights)!;
-        if (w != NumericFormat.Keep && !DType.TryParse(w, out expertFormat!))
-            return Usage(diagnostics, $"--weights '{w}': expected {NumericFormat.Keep} or a weight format ({NumericFormat.ListFor(FormatRoles.Weights)})");
+        // The experts' format as predict and quantize read it: a weight format, int8/int4 with their group scales.
+        if (w != NumericFormat.Keep)
+        {
+            if (NumericFormat.Find(w) is not { } f || (f.Roles & FormatRoles.Weights) == 0)
+                return Usage(diagnostics, $"--weights '{w}': expected {NumericFormat.Keep} or a weight format ({NumericFormat.ListFor(FormatRoles.Weights)})");
+            expertFormat = QuantizePass.Format(w, QuantizeOptions.DefaultGroup);
+        }
         var hardwareId = r.GetValue(_hardware);
         if (hardwareId is null && name == "offload") return Usage(diagnostics, "offload needs --hardware (its host link and memory)");
         if (hardwareId is null) return new Settings(name, options, expertFormat, null, null);

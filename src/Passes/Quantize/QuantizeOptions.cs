@@ -11,7 +11,11 @@ public sealed record QuantizeOptions(string Weights, int Group, string Kv, strin
 {
     private static readonly PassOption<string> WeightsOption =
         PassOption.Choice("weights", "weight format", NumericFormat.Keep, NumericFormat.Choices(FormatRoles.Weights));
-    private static readonly PassOption<int> GroupOption = PassOption.Int("group", "group size of int8/int4 scales along the input axis", "128");
+    /// <summary>Elements sharing one int8/int4 scale when the pipeline does not say (as AWQ/GPTQ checkpoints mostly use).</summary>
+    public const int DefaultGroup = 128;
+
+    private static readonly PassOption<int> GroupOption =
+        PassOption.Int("group", "group size of int8/int4 scales along the input axis", DefaultGroup.ToString(System.Globalization.CultureInfo.InvariantCulture));
     private static readonly PassOption<string> KvOption = PassOption.Choice("kv", "KV-cache format", NumericFormat.Keep, NumericFormat.Choices(FormatRoles.Kv));
     private static readonly PassOption<string> ActivationsOption =
         PassOption.Choice("activations", "type the weight GEMMs read their input in (fp8: per-token scaled, W8A8)", NumericFormat.Keep,
