@@ -154,12 +154,11 @@ public sealed class FusePass : IPass
             foreach (var op in units[u])
                 foreach (var v in Operands(op))
                     if (v.Owner is not null && unitOf.TryGetValue(v.Owner, out var p) && p != u && deps[u].Add(p)) { indegree[u]++; users[p].Add(u); }
-        var first = units.Select(us => us.Min(op => unitOf.Count)).ToArray();
-        var position = new Dictionary<Operation, int>();
+        // Each unit's earliest member in program order (unitOf lists the ops in the order they were visited).
+        var index = new Dictionary<Operation, int>(unitOf.Count);
+        foreach (var op in unitOf.Keys) index[op] = index.Count;
+        var firstIndex = units.Select(us => us.Min(op => index[op])).ToArray();
         int k = 0;
-        foreach (var us in units) foreach (var op in us) position[op] = 0;
-        var ordered = unitOf.Keys.ToList();
-        var firstIndex = units.Select(us => us.Select(op => ordered.IndexOf(op)).Min()).ToArray();
         var ready = new SortedSet<(int, int)>(Enumerable.Range(0, n).Where(u => indegree[u] == 0).Select(u => (firstIndex[u], u)));
         while (ready.Count > 0)
         {
