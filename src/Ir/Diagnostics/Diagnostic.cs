@@ -57,23 +57,6 @@ public sealed class Diagnostic
     public static string SeverityText(Severity s) => s switch { Severity.Error => "error", Severity.Warning => "warning", _ => "note" };
 }
 
-/// <summary>Collects diagnostics of one compilation; the stages append, the driver renders.</summary>
-public sealed class DiagnosticBag
-{
-    private readonly List<Diagnostic> _items = new();
-    public IReadOnlyList<Diagnostic> Items => _items;
-    public bool HasErrors => _items.Any(d => d.Severity == Severity.Error);
-    public int Count => _items.Count;
-    public void Add(Diagnostic d) => _items.Add(d);
-    public void AddRange(IEnumerable<Diagnostic> ds) => _items.AddRange(ds);
-    public Diagnostic Report(DiagnosticDescriptor descriptor, SourceSpan span, params object[] args)
-    {
-        var d = descriptor.At(span, args);
-        _items.Add(d);
-        return d;
-    }
-}
-
 /// <summary>Thrown only to carry diagnostics out of a stage that cannot continue; never reaches a user.</summary>
 public sealed class DiagnosticException : Exception
 {

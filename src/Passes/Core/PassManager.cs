@@ -33,18 +33,6 @@ public sealed class PassTiming
     public IReadOnlyDictionary<string, long> Statistics { get; }
 }
 
-public sealed class PipelineRun
-{
-    public PipelineRun(Module? module, IReadOnlyList<Diagnostic> diagnostics, IReadOnlyList<PassTiming> timings)
-    {
-        Module = module; Diagnostics = diagnostics; Timings = timings;
-    }
-    public Module? Module { get; }
-    public IReadOnlyList<Diagnostic> Diagnostics { get; }
-    public IReadOnlyList<PassTiming> Timings { get; }
-    public bool Success => Module is not null;
-}
-
 /// <summary>Runs a pipeline over a module: each pass in turn, with optional verification, printing and timing.</summary>
 public sealed class PassManager
 {
