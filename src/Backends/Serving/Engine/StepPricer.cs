@@ -1,0 +1,148 @@
+using System;
+using GraphDsl.Backends.CostModel.Evaluate;
+using GraphDsl.Backends.CostModel.Hardware;
+using GraphDsl.Backends.CostModel.Model;
+using GraphDsl.Backends.CostModel.Plan;
+
+namespace GraphDsl.Backends.Serving.Engine;
+
+/// <summary>A piece of prefill in an engine step: <see cref="Tokens"/> new prompt tokens whose cache ends at
+/// <see cref="ContextEnd"/> tokens (the whole prompt at its first chunk: ContextEnd = Tokens).</summary>
+public readonly record struct PrefillChunk(long Tokens, long ContextEnd);
+
+/// <summary>
+/// The time of one engine step, from the cost model's step evaluator (<see cref="StepEvaluator"/>): everything
+/// <c>predict</c> prices (measured kernels, collectives, MoE routing, the overlap pass's two-stream schedule).
+/// <para>The evaluator prices a step of <c>batch</c> sequences with <c>seq</c> new tokens each over <c>ctx</c> cached
+/// tokens. Decode-only steps and prefill steps of alike chunks are one such call, the call <c>predict</c> makes.
+/// A step that mixes prefill chunks of different lengths and contexts with decodes is one forward pass over all its
+/// tokens: ops whose time does not depend on the context (GEMMs, MoE, norms, collectives, the head) are priced once at
+/// the step's rows and tokens (rows = sequences in the step, seq = tokens / rows), so the weights are read once; ops
+/// whose time depends on the context (attention and its KV reads) are priced per group of alike sequences and summed,
+/// paying their kernel's fixed latency once, as one variable-length attention kernel runs them all. The step's
+/// fixed overhead is the prefill's. The approximations are in docs/serving.md.</para>
+/// </summary>
+public sealed class StepPricer
+{
+    private readonly StepEvaluator _decode;
+    private readonly StepEvaluator _prefill;
+    private readonly CostPlan _plan;
+    private readonly bool[] _contextEntry;
+    private readonly OpTiming[] _linear, _group, _combined;
+    private readonly StreamSchedule? _schedule;
+    private readonly double _dp;
+    private readonly double _overhead;
+    private (long Tokens, long ContextEnd, long Count)[] _groups = new (long, long, long)[16];
+
+    public StepPricer(Predictor predictor, Cluster cluster, EfficiencyProfile eff)
+    {
+        var compiled = predictor.Compiled;
+        _plan = compiled.PrefillPlan;
+        _decode = new StepEvaluator(compiled.DecodePlan, cluster, eff) { Routing = predictor.Routing };
+        _prefill = new StepEvaluator(_plan, cluster, eff) { Routing = predictor.Routing };
+        _dp = Math.Max(1, compiled.DecodePlan.Layout.Dp);
+        _overhead = eff.PrefillSeconds;
+        int n = _plan.Entries.Length;
+        _linear = new OpTiming[n]; _group = new OpTiming[n]; _combined = new OpTiming[n];
+        _schedule = _plan.HasAsync ? new StreamSchedule(_plan) : null;
+        // Which ops depend on the context: those whose time moves when only the cached tokens change.
+        _contextEntry = new bool[n];
+        var shortContext = new OpTiming[n];
+        _prefill.Evaluate(1, 256, 512, shortContext);
+        _prefill.Evaluate(1, 256, 16384, _group);
+        for (int i = 0; i < n; i++)
+            _contextEntry[i] = Math.Abs(_group[i].Seconds - shortContext[i].Seconds) > 1e-12 * Math.Max(1e-9, Math.Abs(_group[i].Seconds));
+    }
+
+    /// <summary>Attention replicas (data-parallel): the engine's sequences are spread evenly over them.</summary>
+    public double Replicas => _dp;
+
+    /// <summary>A decode step of <paramref name="sequences"/> over the whole deployment, their caches summing to
+    /// <paramref name="contextSum"/> tokens (the new token's included): predict's decode step at the mean context.</summary>
+    public double DecodeSeconds(long sequences, double contextSum) =>
+        _decode.Evaluate(sequences / _dp, 1, contextSum / sequences).Seconds;
+
+    /// <summary>A step of prefill chunks and <paramref name="decodes"/> decodes (their caches summing to
+    /// <paramref name="decodeContextSum"/> tokens).</summary>
+    public double StepSeconds(ReadOnlySpan<PrefillChunk> chunks, long decodes, double decodeContextSum)
+    {
+        if (chunks.Length == 0) return decodes == 0 ? 0 : DecodeSeconds(decodes, decodeContextSum);
+        int groups = Group(chunks);
+        if (groups == 1 && decodes == 0)
+        {
+            var (tokens, end, count) = _groups[0];
+            return _prefill.Evaluate(count / _dp, tokens, end).Seconds;
+        }
+        long rows = decodes + chunks.Length;
+        double allTokens = decodes;
+        foreach (var c in chunks) allTokens += c.Tokens;
+        // Context-free ops once over the step's rows and tokens (the context given here is not used by them).
+        _prefill.Evaluate(rows / _dp, allTokens / rows, allTokens / rows, _linear);
+        Array.Copy(_linear, _combined, _linear.Length);
+        for (int i = 0; i < _combined.Length; i++) if (_contextEntry[i]) _combined[i] = default;
+        for (int g = 0; g < groups; g++)
+        {
+            var (tokens, end, count) = _groups[g];
+            AddContextOps(count / _dp, tokens, end);
+        }
+        if (decodes > 0) AddContextOps(decodes / _dp, 1, decodeContextSum / decodes);
+        return Total();
+    }
+
+    /// <summary>Adds one group's context-dependent ops to the step; their kernel's fixed latency is paid once.</summary>
+    private void AddContextOps(double batch, double seq, double ctx)
+    {
+        _prefill.Evaluate(batch, seq, ctx, _group);
+        for (int i = 0; i < _group.Length; i++)
+        {
+            if (!_contextEntry[i]) continue;
+            ref var c = ref _combined[i];
+            var t = _group[i];
+            double launch = Math.Max(c.LaunchSeconds, t.LaunchSeconds);
+            c.Seconds += t.Seconds - t.LaunchSeconds + (launch - c.LaunchSeconds);
+            c.LaunchSeconds = launch;
+            c.ComputeSeconds += t.ComputeSeconds;
+            c.MemorySeconds += t.MemorySeconds;
+            c.CommSeconds += t.CommSeconds;
+            c.Flops += t.Flops;
+            c.Bytes += t.Bytes;
+            c.Bound = t.Bound;
+        }
+    }
+
+    /// <summary>The step from its ops' times: the two-stream schedule when collectives overlap, else their sum (pipeline
+    /// stages one after another, as the evaluator does), plus the step's fixed overhead.</summary>
+    private double Total()
+    {
+        double sum = 0;
+        if (_schedule is not null)
+        {
+            _schedule.Run(_combined);
+            foreach (var s in _schedule.StageSeconds) sum += s;
+        }
+        else
+        {
+            var entries = _plan.Entries;
+            for (int i = 0; i < entries.Length; i++) sum += _combined[i].Seconds * entries[i].Multiplicity;
+        }
+        return sum + _overhead;
+    }
+
+    /// <summary>Collects alike chunks (same tokens and context) into groups; returns how many.</summary>
+    private int Group(ReadOnlySpan<PrefillChunk> chunks)
+    {
+        int groups = 0;
+        foreach (var c in chunks)
+        {
+            int g = 0;
+            while (g < groups && (_groups[g].Tokens != c.Tokens || _groups[g].ContextEnd != c.ContextEnd)) g++;
+            if (g == groups)
+            {
+                if (groups == _groups.Length) Array.Resize(ref _groups, groups * 2);
+                _groups[groups++] = (c.Tokens, c.ContextEnd, 0);
+            }
+            _groups[g].Count++;
+        }
+        return groups;
+    }
+}
