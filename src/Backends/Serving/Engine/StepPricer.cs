@@ -19,8 +19,10 @@ public readonly record struct PrefillChunk(long Tokens, long ContextEnd);
 /// tokens: ops whose time does not depend on the context (GEMMs, MoE, norms, collectives, the head) are priced once at
 /// the step's rows and tokens (rows = sequences in the step, seq = tokens / rows), so the weights are read once; ops
 /// whose time depends on the context (attention and its KV reads) are priced per group of alike sequences and summed,
-/// paying their kernel's fixed latency once, as one variable-length attention kernel runs them all. The step's
-/// fixed overhead is the prefill's. The approximations are in docs/serving.md.</para>
+/// paying their kernel's fixed latency once, as one variable-length attention kernel runs them all. A step that starts
+/// a prompt's prefill pays the profile's prefill overhead once (<c>ttft_overhead_us</c>, request setup and sampling, as
+/// predict's prefill step does); any other step pays the decode step's (<c>step_us</c>). The approximations are in
+/// docs/serving.md.</para>
 /// </summary>
 public sealed class StepPricer
 {
@@ -31,7 +33,7 @@ public sealed class StepPricer
     private readonly OpTiming[] _linear, _group, _combined;
     private readonly StreamSchedule? _schedule;
     private readonly double _dp;
-    private readonly double _overhead;
+    private readonly double _prefillOverhead, _stepOverhead;
     private (long Tokens, long ContextEnd, long Count)[] _groups = new (long, long, long)[16];
 
     public StepPricer(Predictor predictor, Cluster cluster, EfficiencyProfile eff)
@@ -41,7 +43,8 @@ public sealed class StepPricer
         _decode = new StepEvaluator(compiled.DecodePlan, cluster, eff) { Routing = predictor.Routing };
         _prefill = new StepEvaluator(_plan, cluster, eff) { Routing = predictor.Routing };
         _dp = Math.Max(1, compiled.DecodePlan.Layout.Dp);
-        _overhead = eff.PrefillSeconds;
+        _prefillOverhead = eff.PrefillSeconds;
+        _stepOverhead = eff.StepSeconds;
         int n = _plan.Entries.Length;
         _linear = new OpTiming[n]; _group = new OpTiming[n]; _combined = new OpTiming[n];
         _schedule = _plan.HasAsync ? new StreamSchedule(_plan) : null;
@@ -68,10 +71,13 @@ public sealed class StepPricer
     {
         if (chunks.Length == 0) return decodes == 0 ? 0 : DecodeSeconds(decodes, decodeContextSum);
         int groups = Group(chunks);
+        double overhead = _stepOverhead;
+        foreach (var c in chunks) if (c.ContextEnd == c.Tokens) { overhead = _prefillOverhead; break; }
         if (groups == 1 && decodes == 0)
         {
             var (tokens, end, count) = _groups[0];
-            return _prefill.Evaluate(count / _dp, tokens, end).Seconds;
+            // The evaluator's prefill step includes the prefill overhead; a step continuing prompts pays the step's.
+            return _prefill.Evaluate(count / _dp, tokens, end).Seconds - _prefillOverhead + overhead;
         }
         long rows = decodes + chunks.Length;
         double allTokens = decodes;
@@ -86,7 +92,7 @@ public sealed class StepPricer
             AddContextOps(count / _dp, tokens, end);
         }
         if (decodes > 0) AddContextOps(decodes / _dp, 1, decodeContextSum / decodes);
-        return Total();
+        return Total() + overhead;
     }
 
     /// <summary>Adds one group's context-dependent ops to the step; their kernel's fixed latency is paid once.</summary>
@@ -111,7 +117,7 @@ public sealed class StepPricer
     }
 
     /// <summary>The step from its ops' times: the two-stream schedule when collectives overlap, else their sum (pipeline
-    /// stages one after another, as the evaluator does), plus the step's fixed overhead.</summary>
+    /// stages one after another, as the evaluator does).</summary>
     private double Total()
     {
         double sum = 0;
@@ -125,7 +131,7 @@ public sealed class StepPricer
             var entries = _plan.Entries;
             for (int i = 0; i < entries.Length; i++) sum += _combined[i].Seconds * entries[i].Multiplicity;
         }
-        return sum + _overhead;
+        return sum;
     }
 
     /// <summary>Collects alike chunks (same tokens and context) into groups; returns how many.</summary>
