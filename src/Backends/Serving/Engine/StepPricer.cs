@@ -57,7 +57,8 @@ public sealed class StepPricer
             _contextEntry[i] = Math.Abs(_group[i].Seconds - shortContext[i].Seconds) > 1e-12 * Math.Max(1e-9, Math.Abs(_group[i].Seconds));
     }
 
-    /// <summary>Attention replicas (data-parallel): the engine's sequences are spread evenly over them.</summary>
+    /// <summary>Attention replicas (data-parallel): decodes are spread evenly over them, prefill chunks whole (the busiest
+    /// replica, holding ceil(chunks / dp) of them, sets the step).</summary>
     public double Replicas => _dp;
 
     /// <summary>A decode step of <paramref name="sequences"/> over the whole deployment, their caches summing to
@@ -73,23 +74,27 @@ public sealed class StepPricer
         int groups = Group(chunks);
         double overhead = _stepOverhead;
         foreach (var c in chunks) if (c.ContextEnd == c.Tokens) { overhead = _prefillOverhead; break; }
+        // Decodes spread evenly over the attention replicas; a prompt's chunk lives on one replica, and the busiest
+        // replica holds ceil(chunks / dp) of them (the replicas synchronise in every layer that crosses them).
+        double share = Math.Ceiling(chunks.Length / _dp) / chunks.Length;
         if (groups == 1 && decodes == 0)
         {
             var (tokens, end, count) = _groups[0];
             // The evaluator's prefill step includes the prefill overhead; a step continuing prompts pays the step's.
-            return _prefill.Evaluate(count / _dp, tokens, end).Seconds - _prefillOverhead + overhead;
+            return _prefill.Evaluate(count * share, tokens, end).Seconds - _prefillOverhead + overhead;
         }
-        long rows = decodes + chunks.Length;
-        double allTokens = decodes;
+        double rows = decodes / _dp + chunks.Length * share;
+        double allTokens = 0;
         foreach (var c in chunks) allTokens += c.Tokens;
-        // Context-free ops once over the step's rows and tokens (the context given here is not used by them).
-        _prefill.Evaluate(rows / _dp, allTokens / rows, allTokens / rows, _linear);
+        allTokens = decodes / _dp + allTokens * share;
+        // Context-free ops once over the replica's rows and tokens (the context given here is not used by them).
+        _prefill.Evaluate(rows, allTokens / rows, allTokens / rows, _linear);
         Array.Copy(_linear, _combined, _linear.Length);
         for (int i = 0; i < _combined.Length; i++) if (_contextEntry[i]) _combined[i] = default;
         for (int g = 0; g < groups; g++)
         {
             var (tokens, end, count) = _groups[g];
-            AddContextOps(count / _dp, tokens, end);
+            AddContextOps(count * share, tokens, end);
         }
         if (decodes > 0) AddContextOps(decodes / _dp, 1, decodeContextSum / decodes);
         return Total() + overhead;
