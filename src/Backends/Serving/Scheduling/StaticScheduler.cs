@@ -13,7 +13,7 @@ public sealed class StaticScheduler : IScheduler
     public StaticScheduler(long maxBatch) { MaxBatch = maxBatch; }
 
     public long MaxBatch { get; }
-    public string Description => $"static{{max_batch={MaxBatch}}}";
+    public string Description => MaxBatch >= Specs.SchedulerSpec.MaxLimit ? "static" : $"static{{max_batch={MaxBatch}}}";
 
     public void Schedule(IEngineView engine, StepBatch step)
     {
