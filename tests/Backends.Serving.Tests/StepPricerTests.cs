@@ -45,3 +45,25 @@ public class StepPricerTests
         Assert.True(later > chunk - overheads, $"{later * 1e3} ms at 8k against {(chunk - overheads) * 1e3} at 512");
     }
 }
+
+/// <summary>Attention data parallelism: a prompt's chunk lives on one replica, decodes spread over all of them.</summary>
+public class DataParallelPricingTests
+{
+    private static readonly Predictor Dp8 = Deployments.Predictor("deepseek-v3", new Deployment(1, 8, 8, 1, "fp8") { MoeComm = "all_to_all" });
+    private static readonly StepPricer Pricer = new(Dp8, Deployments.H100x8, Deployments.Profile);
+
+    /// <summary>One prompt on an 8-replica engine costs what it costs alone on its replica (batch 1 per replica), not an
+    /// eighth of it; eight prompts cost one per replica, predict's batch of 8 over dp 8.</summary>
+    [Fact]
+    public void A_chunk_is_priced_whole_on_its_replica()
+    {
+        Assert.Equal(Dp8.BatchPrefillSeconds(1, 2048), Pricer.StepSeconds(new[] { new PrefillChunk(2048, 2048) }, 0, 0));
+        var eight = new PrefillChunk[8];
+        Array.Fill(eight, new PrefillChunk(2048, 2048));
+        Assert.Equal(Dp8.BatchPrefillSeconds(1, 2048), Pricer.StepSeconds(eight, 0, 0));
+        Array.Resize(ref eight, 9);
+        eight[8] = new PrefillChunk(2048, 2048);
+        Assert.Equal(Dp8.BatchPrefillSeconds(2, 2048), Pricer.StepSeconds(eight, 0, 0));
+        Assert.Equal(Dp8.TpotSeconds(4, 3000), Pricer.DecodeSeconds(32, 32 * 3000.0));
+    }
+}
