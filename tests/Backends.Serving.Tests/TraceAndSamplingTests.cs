@@ -51,6 +51,15 @@ public class TraceAndSamplingTests
     }
 
     [Fact]
+    public void A_directory_or_a_missing_file_is_refused_by_name()
+    {
+        var d = new DiagnosticBag();
+        var dir = Path.GetTempPath().TrimEnd(Path.DirectorySeparatorChar);
+        Assert.Null(TraceSource.Open(dir, 10, d));
+        Assert.Equal($"graphdsl: error GD0801: cannot read '{dir}': it is a directory, not a file", Assert.Single(d.Items).ToString());
+    }
+
+    [Fact]
     public void A_line_without_end_is_cut_not_read_whole()
     {
         var path = Trace("{\"arrival\": 0, \"prompt\": 1, \"output\": 1, \"prefix\": \"" + new string('x', 100_000) + "\"}");

@@ -93,9 +93,9 @@ public sealed class TraceSource : RequestSource, IDisposable
             if (count == 0) { Report(diagnostics, path, 1, 1, "the trace holds no request"); return null; }
             return new TraceSource(path, count, lengths / count);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (FileErrors.IsFileSystemError(e))
         {
-            diagnostics.Report(DiagnosticCatalog.FileNotFound, SourceSpan.None, path, e.Message);
+            diagnostics.Report(DiagnosticCatalog.FileNotFound, SourceSpan.None, path, FileErrors.Reason(path, e));
             return null;
         }
     }
