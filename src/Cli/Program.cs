@@ -50,6 +50,7 @@ public static class Program
         FmtCommand.Create(),
         PassesCommand.Create(),
         PredictCommand.Create(),
+        ServeCommand.Create(),
         SweepCommand.Create(),
         CompareCommand.Create(),
         RouteStatsCommand.Create(),

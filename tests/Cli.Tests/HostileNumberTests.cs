@@ -129,7 +129,7 @@ public class HostileNumberTests
             }
         }
         Assert.Equal(new[] { "compare --dense-q", "compare --routing-skew", "place --cpu-tflops", "place --expert-budget-gib", "predict --acceptance", "predict --routing-skew",
-            "predict --tpot-slo-ms", "run --temperature", "sweep --routing-skew", "sweep --tpot-slo-ms" }, found.OrderBy(x => x, StringComparer.Ordinal));
+            "predict --tpot-slo-ms", "run --temperature", "serve --routing-skew", "sweep --routing-skew", "sweep --tpot-slo-ms" }, found.OrderBy(x => x, StringComparer.Ordinal));
     }
 
     private static IEnumerable<(string[] Path, Option Option)> FloatOptions(Command command, string[] path)

@@ -17,6 +17,7 @@ public class InputLimitsDocTests
         ["HardwareCatalog.MaxFileBytes"] = GraphDsl.Backends.CostModel.Hardware.HardwareCatalog.MaxFileBytes,
         ["RoutingStats.MaxFileBytes"] = GraphDsl.Backends.CostModel.Moe.RoutingStats.MaxFileBytes,
         ["PlacementJson.MaxFileBytes"] = GraphDsl.Backends.CostModel.Placement.PlacementJson.MaxFileBytes,
+        ["TraceSource.MaxFileBytes"] = GraphDsl.Backends.Serving.Workloads.TraceSource.MaxFileBytes,
         ["SafetensorsHeader.MaxHeaderBytes"] = GraphDsl.Backends.Weights.Safetensors.SafetensorsHeader.MaxHeaderBytes,
     };
 

@@ -1,0 +1,262 @@
+using System;
+using System.Collections.Generic;
+using GraphDsl.Backends.Serving.Metrics;
+using GraphDsl.Backends.Serving.Scheduling;
+using GraphDsl.Backends.Serving.Workloads;
+
+namespace GraphDsl.Backends.Serving.Engine;
+
+/// <summary>One engine step as it ran, for traces: when, how long, and what it held.</summary>
+public readonly record struct EngineStep(double Start, double Seconds, long Decodes, int Chunks, long PrefillTokens, long KvBlocksUsed, int Waiting);
+
+/// <summary>
+/// The engine: a discrete-event simulation whose events are engine steps. Before each step the requests that have
+/// arrived join the waiting queue and the scheduler composes the step (<see cref="IScheduler"/>); the step's time
+/// comes from the cost model (<see cref="StepPricer"/>); then time advances by it, the prefill chunks progress (a
+/// completed prefill emits the request's next token and the request joins the decodes) and every decoding request
+/// emits one token. The KV cache is paged (<see cref="KvCache"/>); when the decodes' next tokens do not fit, the latest
+/// admitted request is preempted and recomputed later (vLLM's default, recompute). Per step the work is O(1) in the
+/// decoding batch (<see cref="DecodeSet"/>) plus O(1) per prefill chunk, admission, completion and preemption.
+/// </summary>
+public sealed class EngineSimulator : IEngineView
+{
+    private readonly StepPricer _pricer;
+    private readonly IScheduler _scheduler;
+    private readonly KvCache _kv;
+    private readonly RequestSource _source;
+    private readonly ServingMetrics _metrics;
+    private readonly Action<EngineStep>? _observer;
+
+    private RequestState[] _requests = new RequestState[256];
+    private readonly Stack<int> _freeSlots = new();
+    private int _slotsUsed;
+    private readonly LinkedList<int> _waiting = new();
+    private readonly List<int> _prefilling = new();
+    private readonly DecodeSet _decoding = new(KvCache.BlockTokens);
+    // Admission order of the requests in flight (latest last), for preemption; entries of finished or preempted
+    // requests go stale with their version and are skipped.
+    private readonly List<(int Request, int Version)> _admitted = new();
+    // Requests that joined the decodes since the last decode step: their next gap starts at their join, not at that step.
+    private readonly List<(int Request, int Version)> _fresh = new();
+    private readonly StepBatch _step = new();
+    private PrefillChunk[] _chunks = new PrefillChunk[64];
+
+    private double _now, _lastDecodeEnd, _busy;
+    private long _epoch;
+
+    public EngineSimulator(StepPricer pricer, IScheduler scheduler, KvCache kv, RequestSource source, ServingMetrics metrics, Action<EngineStep>? observer = null)
+    {
+        _pricer = pricer; _scheduler = scheduler; _kv = kv; _source = source; _metrics = metrics; _observer = observer;
+    }
+
+    /// <summary>Seconds the engine spent running steps.</summary>
+    public double BusySeconds => _busy;
+
+    /// <summary>Runs until every request of the source has completed or been rejected.</summary>
+    public void Run()
+    {
+        while (true)
+        {
+            Arrivals();
+            if (InFlight == 0 && _waiting.Count == 0)
+            {
+                if (double.IsPositiveInfinity(_source.NextArrival)) return;
+                _now = Math.Max(_now, _source.NextArrival);
+                continue;
+            }
+            _step.Clear();
+            _scheduler.Schedule(this, _step);
+            if (_step.IsEmpty)
+            {
+                // Nothing can run until more requests arrive (a static batch's next requests, say).
+                if (InFlight > 0 || double.IsPositiveInfinity(_source.NextArrival))
+                    throw new InvalidOperationException($"{_scheduler.Description} scheduled nothing with {InFlight} request(s) in flight and {_waiting.Count} waiting");
+                _now = Math.Max(_now, _source.NextArrival);
+                continue;
+            }
+            Execute();
+        }
+    }
+
+    private void Arrivals()
+    {
+        while (_source.NextArrival <= _now)
+        {
+            var incoming = _source.Take();
+            // A request whose final length cannot fit in the whole cache could never complete (engines refuse it).
+            if (KvCache.BlocksFor(incoming.Prompt + incoming.Output) > _kv.TotalBlocks)
+            {
+                _metrics.Rejected();
+                _source.Completed(_now);
+                continue;
+            }
+            int slot = _freeSlots.Count > 0 ? _freeSlots.Pop() : NewSlot();
+            ref var r = ref _requests[slot];
+            r = new RequestState
+            {
+                Phase = RequestPhase.Waiting, Version = r.Version + 1, Arrival = incoming.Arrival, Prompt = incoming.Prompt, Output = incoming.Output,
+                Target = incoming.Prompt, FirstToken = double.NaN, LastToken = double.NaN,
+            };
+            _waiting.AddLast(slot);
+        }
+    }
+
+    private int NewSlot()
+    {
+        if (_slotsUsed == _requests.Length) Array.Resize(ref _requests, _requests.Length * 2);
+        return _slotsUsed++;
+    }
+
+    private void Execute()
+    {
+        var chunks = _step.Chunks;
+        if (_chunks.Length < chunks.Count) Array.Resize(ref _chunks, Math.Max(chunks.Count, _chunks.Length * 2));
+        long prefillTokens = 0;
+        for (int i = 0; i < chunks.Count; i++)
+        {
+            var (req, tokens) = chunks[i];
+            _chunks[i] = new PrefillChunk(tokens, _requests[req].Prefilled + tokens);
+            prefillTokens += tokens;
+        }
+        long decodes = _step.Decodes ? _decoding.Count : 0;
+        double seconds = _pricer.StepSeconds(_chunks.AsSpan(0, chunks.Count), decodes, decodes > 0 ? _decoding.ContextSumAt(_epoch) : 0);
+        if (decodes > 0) _kv.Allocate(_decoding.NewBlocksAt(_epoch));
+        double start = _now;
+        _now += seconds;
+        _busy += seconds;
+        _metrics.Step(seconds, decodes + chunks.Count, (double)_kv.UsedBlocks / _kv.TotalBlocks);
+        _observer?.Invoke(new EngineStep(start, seconds, decodes, chunks.Count, prefillTokens, _kv.UsedBlocks, _waiting.Count));
+        if (decodes > 0) DecodeStepDone();
+        for (int i = 0; i < chunks.Count; i++) ChunkDone(chunks[i].Request, chunks[i].Tokens);
+        if (chunks.Count > 0) _prefilling.RemoveAll(r => _requests[r].Phase != RequestPhase.Prefilling);
+    }
+
+    private void DecodeStepDone()
+    {
+        long fresh = 0;
+        foreach (var (req, version) in _fresh)
+        {
+            ref var r = ref _requests[req];
+            if (r.Version != version || r.Phase != RequestPhase.Decoding) continue;
+            _metrics.Gaps(_now - r.JoinTime, 1);
+            fresh++;
+        }
+        _fresh.Clear();
+        _metrics.Gaps(_now - _lastDecodeEnd, _decoding.Count - fresh);
+        _lastDecodeEnd = _now;
+        _epoch++;
+        var heap = _decoding.Finishing;
+        while (heap.Count > 0 && heap.Peek.Key <= _epoch)
+        {
+            var (_, req, version) = heap.Pop();
+            ref var r = ref _requests[req];
+            if (r.Version != version || r.Phase != RequestPhase.Decoding) continue;
+            _decoding.Remove(r);
+            _kv.Release(KvCache.BlocksFor(DecodeSet.CacheLength(r, _epoch)));
+            Finish(req);
+        }
+    }
+
+    private void ChunkDone(int req, long tokens)
+    {
+        ref var r = ref _requests[req];
+        r.Prefilled += tokens;
+        if (r.Prefilled < r.Target) return;
+        // The prefill's forward pass samples the request's next token.
+        if (double.IsNaN(r.FirstToken)) r.FirstToken = _now;
+        else _metrics.Gaps(_now - r.LastToken, 1);
+        r.Generated++;
+        if (r.Generated >= r.Output)
+        {
+            _kv.Release(KvCache.BlocksFor(r.Target));
+            Finish(req);
+            return;
+        }
+        r.Phase = RequestPhase.Decoding;
+        r.KvAtJoin = r.Target;
+        r.JoinEpoch = _epoch;
+        r.JoinTime = _now;
+        _decoding.Add(ref r, req);
+        _fresh.Add((req, r.Version));
+    }
+
+    private void Finish(int req)
+    {
+        ref var r = ref _requests[req];
+        _metrics.Finished(r.Arrival, r.FirstToken, _now, r.Prompt, r.Output);
+        r.Phase = RequestPhase.Free;
+        r.Version++;
+        _freeSlots.Push(req);
+        _source.Completed(_now);
+    }
+
+    // ---- IEngineView ---------------------------------------------------------------------------------------------
+
+    public int InFlight => _prefilling.Count + (int)_decoding.Count;
+    public long Decoding => _decoding.Count;
+    public int Waiting => _waiting.Count;
+    public long HeadPrefillTokens => _waiting.First is { } h ? _requests[h.Value].Target : 0;
+    public long HeadFinalTokens => _waiting.First is { } h ? _requests[h.Value].Prompt + _requests[h.Value].Output : 0;
+    public long FreeBlocks => _kv.FreeBlocks;
+    public IReadOnlyList<int> Prefilling => _prefilling;
+    public long PrefillLeft(int request) => _requests[request].Target - _requests[request].Prefilled;
+
+    public int TryAdmitHead()
+    {
+        if (_waiting.First is not { } head) return -1;
+        int req = head.Value;
+        ref var r = ref _requests[req];
+        long need = KvCache.BlocksFor(r.Target);
+        long keep = InFlight > 0 ? _kv.WatermarkBlocks : 0;
+        if (need + keep > _kv.FreeBlocks) return -1;
+        _waiting.RemoveFirst();
+        _kv.Allocate(need);
+        r.Phase = RequestPhase.Prefilling;
+        r.Prefilled = 0;
+        _prefilling.Add(req);
+        _admitted.Add((req, r.Version));
+        if (_admitted.Count > 4 * InFlight + 1024) _admitted.RemoveAll(a => _requests[a.Request].Version != a.Version || _requests[a.Request].Phase is RequestPhase.Free or RequestPhase.Waiting);
+        return req;
+    }
+
+    public void MakeRoomForDecodes()
+    {
+        while (_decoding.Count > 0 && _decoding.NewBlocksAt(_epoch) > _kv.FreeBlocks)
+        {
+            if (!PreemptLatest()) throw new InvalidOperationException("the KV cache cannot hold the decodes' next tokens and nothing can be preempted");
+        }
+    }
+
+    /// <summary>Preempts the latest admitted request in flight: its blocks are freed and it waits at the head of the
+    /// queue to recompute its prompt and the tokens it has generated.</summary>
+    private bool PreemptLatest()
+    {
+        while (_admitted.Count > 0)
+        {
+            var (req, version) = _admitted[^1];
+            _admitted.RemoveAt(_admitted.Count - 1);
+            ref var r = ref _requests[req];
+            if (r.Version != version || r.Phase is RequestPhase.Free or RequestPhase.Waiting) continue;
+            if (r.Phase == RequestPhase.Decoding)
+            {
+                _decoding.Remove(r);
+                _kv.Release(KvCache.BlocksFor(DecodeSet.CacheLength(r, _epoch)));
+                r.LastToken = Math.Max(r.JoinTime, _lastDecodeEnd);
+            }
+            else
+            {
+                _prefilling.Remove(req);
+                _kv.Release(KvCache.BlocksFor(r.Target));
+            }
+            r.Version++;
+            r.Phase = RequestPhase.Waiting;
+            r.Target = r.Prompt + r.Generated;
+            r.Prefilled = 0;
+            r.Preemptions++;
+            _waiting.AddFirst(req);
+            _metrics.Preempted();
+            return true;
+        }
+        return false;
+    }
+}

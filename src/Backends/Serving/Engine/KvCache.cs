@@ -1,0 +1,64 @@
+using System;
+using GraphDsl.Backends.CostModel.Hardware;
+using GraphDsl.Backends.CostModel.Memory;
+using GraphDsl.Backends.CostModel.Model;
+
+namespace GraphDsl.Backends.Serving.Engine;
+
+/// <summary>
+/// The paged KV cache: blocks of <see cref="BlockTokens"/> tokens (vLLM's default block size, 16), as many as the memory
+/// left per GPU after weights, workspace and the runtime's reserve holds, the same per-GPU memory plan <c>predict</c> uses
+/// (<see cref="MemoryPlan"/>), over every data-parallel replica.
+/// </summary>
+public sealed class KvCache
+{
+    public const int BlockTokens = 16;
+
+    private KvCache(long blocks, double bytesPerToken, MemoryPlan plan)
+    {
+        TotalBlocks = blocks; BytesPerToken = bytesPerToken; Plan = plan;
+        // vLLM's block manager admits a request only while 1% of the blocks stay free (its watermark), so the running
+        // decodes are not preempted by the next admission at once.
+        WatermarkBlocks = (long)Math.Ceiling(0.01 * blocks);
+    }
+
+    public long TotalBlocks { get; }
+    public long UsedBlocks { get; private set; }
+    public long FreeBlocks => TotalBlocks - UsedBlocks;
+    public long WatermarkBlocks { get; }
+    /// <summary>KV bytes one token takes on the fullest GPU.</summary>
+    public double BytesPerToken { get; }
+    /// <summary>The memory plan the capacity comes from (one sequence at the workload's longest request).</summary>
+    public MemoryPlan Plan { get; }
+    public long TokenCapacity => TotalBlocks * BlockTokens;
+
+    public static long BlocksFor(long tokens) => (tokens + BlockTokens - 1) / BlockTokens;
+
+    public void Allocate(long blocks) => UsedBlocks += blocks;
+    public void Release(long blocks) => UsedBlocks -= blocks;
+
+    /// <summary>The cache of a deployment, sized at requests of <paramref name="length"/> tokens (the per-token bytes of
+    /// sliding-window layers depend on it); null with the reason when the weights leave no room for one block.</summary>
+    public static KvCache? For(CompiledDeployment compiled, Cluster cluster, EfficiencyProfile eff, long length, out string? reason)
+    {
+        var plan = compiled.DecodePlan;
+        var memory = MemoryPlan.For(plan, cluster, eff, 1, length, length);
+        double room = memory.CapacityBytes - memory.ReserveBytes - memory.WeightBytes - memory.ActivationBytes;
+        double perToken = memory.KvBytesPerSequence / Math.Max(1, length);
+        int replicas = Math.Max(1, plan.Layout.Dp);
+        if (room <= 0)
+        {
+            reason = memory.Reasons.Count > 0 ? memory.Reasons[0]
+                : $"the weights ({memory.WeightBytes / 1e9:F1} GB per GPU), workspace and runtime reserve leave no memory for the KV cache";
+            return null;
+        }
+        long blocks = perToken <= 0 ? long.MaxValue / 4 : (long)Math.Min(long.MaxValue / 4, Math.Floor(room / perToken / BlockTokens) * replicas);
+        if (blocks < 1)
+        {
+            reason = $"{room / 1e9:F2} GB per GPU are left for the KV cache, less than one block of {BlockTokens} tokens ({perToken * BlockTokens / 1e6:F1} MB)";
+            return null;
+        }
+        reason = null;
+        return new KvCache(blocks, perToken, memory);
+    }
+}

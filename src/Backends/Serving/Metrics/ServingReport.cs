@@ -1,0 +1,37 @@
+namespace GraphDsl.Backends.Serving.Metrics;
+
+/// <summary>
+/// What a simulated run measured, named as vLLM's benchmark_serving prints it: throughputs over the run's duration
+/// (time 0 to the last completion), and per-request latencies in milliseconds: time to first token, time per output
+/// token after the first ((e2e - ttft) / (output - 1), requests of one output token left out), inter-token latency
+/// (every gap between two tokens of a request) and end-to-end latency. Goodput counts the requests meeting the SLO.
+/// </summary>
+public sealed record ServingReport
+{
+    public long Completed { get; init; }
+    public long Rejected { get; init; }
+    public double DurationSeconds { get; init; }
+    public long InputTokens { get; init; }
+    public long OutputTokens { get; init; }
+    public double RequestThroughput { get; init; }
+    public double OutputTokensPerSecond { get; init; }
+    public double TotalTokensPerSecond { get; init; }
+    public double OutputTokensPerSecondPerGpu { get; init; }
+    /// <summary>One user's decode speed, 1000 / mean TPOT (AIConfigurator's tokens/s/user).</summary>
+    public double OutputTokensPerSecondPerUser { get; init; }
+    public Distribution TtftMs { get; init; }
+    public Distribution TpotMs { get; init; }
+    public Distribution ItlMs { get; init; }
+    public Distribution E2eMs { get; init; }
+    /// <summary>Requests meeting every SLO target per second; null without --slo.</summary>
+    public double? GoodputRequestsPerSecond { get; init; }
+    public long Preemptions { get; init; }
+    public long Steps { get; init; }
+    /// <summary>Sequences per engine step (decodes and prefill chunks), the mean over steps.</summary>
+    public double MeanBatch { get; init; }
+    /// <summary>Used KV blocks over all, averaged over time, and the most used at once.</summary>
+    public double KvUtilization { get; init; }
+    public double KvPeakUtilization { get; init; }
+    public long KvBlocks { get; init; }
+    public int KvBlockTokens { get; init; }
+}

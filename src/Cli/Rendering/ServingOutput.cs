@@ -1,0 +1,132 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Text;
+using GraphDsl.Backends.CostModel.Model;
+using GraphDsl.Backends.Serving;
+using GraphDsl.Backends.Serving.Metrics;
+using GraphDsl.Backends.Serving.Specs;
+using GraphDsl.Cli.Commands;
+
+namespace GraphDsl.Cli.Rendering;
+
+/// <summary>What a serve run was: model, cluster, deployment, profile, traffic and scheduler (with its limits).</summary>
+internal sealed record ServingHeader(string Model, ClusterChoice Cluster, Deployment Deployment, string Profile, WorkloadSpec Workload,
+    string Scheduler, SloSpec? Slo, ulong Seed, long Requests);
+
+/// <summary>`serve` as a table (benchmark_serving's layout), JSON (the metrics at the top level, named as benchmark_serving's)
+/// or CSV (one header line and one row, distributions flattened as ttft_ms_p50).</summary>
+internal static class ServingOutput
+{
+    /// <summary>The metrics in order, each with its JSON name: the flat figures, then the distributions.</summary>
+    private static IEnumerable<(string Name, double? Value)> Figures(ServingRun run)
+    {
+        var m = run.Report;
+        yield return ("completed", m.Completed);
+        yield return ("rejected", m.Rejected);
+        yield return ("duration_s", m.DurationSeconds);
+        yield return ("input_tokens", m.InputTokens);
+        yield return ("output_tokens", m.OutputTokens);
+        yield return ("request_throughput", m.RequestThroughput);
+        yield return ("output_tokens_per_s", m.OutputTokensPerSecond);
+        yield return ("total_tokens_per_s", m.TotalTokensPerSecond);
+        yield return ("output_tokens_per_s_per_gpu", m.OutputTokensPerSecondPerGpu);
+        yield return ("output_tokens_per_s_per_user", m.OutputTokensPerSecondPerUser);
+        yield return ("goodput_requests_per_s", m.GoodputRequestsPerSecond);
+        yield return ("preemptions", m.Preemptions);
+        yield return ("steps", m.Steps);
+        yield return ("mean_batch", m.MeanBatch);
+        yield return ("kv_utilization", m.KvUtilization);
+        yield return ("kv_peak_utilization", m.KvPeakUtilization);
+        yield return ("kv_blocks", m.KvBlocks);
+        yield return ("kv_block_tokens", m.KvBlockTokens);
+    }
+
+    private static IEnumerable<(string Name, Distribution Value)> Latencies(ServingRun run)
+    {
+        yield return ("ttft_ms", run.Report.TtftMs);
+        yield return ("tpot_ms", run.Report.TpotMs);
+        yield return ("itl_ms", run.Report.ItlMs);
+        yield return ("e2e_ms", run.Report.E2eMs);
+    }
+
+    public static string Json(ServingHeader h, ServingRun run) => Rendering.Json.Write(w =>
+    {
+        w.WriteString("model", h.Model);
+        w.Object("hardware", () =>
+        {
+            w.WriteString("device", h.Cluster.Cluster.Device.Id);
+            w.Number("gpus", h.Cluster.Cluster.Gpus);
+            w.Number("nodes", h.Cluster.Cluster.Nodes);
+        });
+        w.WriteString("deployment", h.Deployment.ToString());
+        w.WriteString("profile", h.Profile);
+        w.WriteString("workload", h.Workload.ToString());
+        w.WriteString("scheduler", h.Scheduler);
+        if (h.Slo is { } slo)
+            w.Object("slo", () =>
+            {
+                if (slo.TtftMs is { } t) w.Number("ttft_ms", t);
+                if (slo.TpotMs is { } p) w.Number("tpot_ms", p);
+            });
+        w.Number("seed", h.Seed);
+        w.Number("requests", h.Requests);
+        foreach (var (name, value) in Figures(run))
+        {
+            if (value is { } v) w.Number(name, v);
+            else w.WriteNull(name);
+        }
+        foreach (var (name, d) in Latencies(run))
+            w.Object(name, () => { w.Number("mean", d.Mean); w.Number("p50", d.P50); w.Number("p90", d.P90); w.Number("p99", d.P99); });
+    });
+
+    public static string Csv(ServingHeader h, ServingRun run)
+    {
+        var columns = new List<(string, string)>
+        {
+            ("model", h.Model), ("device", h.Cluster.Cluster.Device.Id), ("gpus", I(h.Cluster.Cluster.Gpus)), ("deployment", h.Deployment.ToString()),
+            ("profile", h.Profile), ("workload", h.Workload.ToString()), ("scheduler", h.Scheduler), ("seed", h.Seed.ToString(CultureInfo.InvariantCulture)),
+        };
+        columns.AddRange(Figures(run).Select(f => (f.Name, f.Value is { } v ? D(v) : "")));
+        foreach (var (name, d) in Latencies(run))
+            columns.AddRange(new[] { ($"{name}_mean", D(d.Mean)), ($"{name}_p50", D(d.P50)), ($"{name}_p90", D(d.P90)), ($"{name}_p99", D(d.P99)) });
+        return string.Join(",", columns.Select(c => Quote(c.Item1))) + "\n" + string.Join(",", columns.Select(c => Quote(c.Item2))) + "\n";
+    }
+
+    public static string Table(ServingHeader h, ServingRun run)
+    {
+        var m = run.Report;
+        var sb = new StringBuilder();
+        sb.AppendLine($"{h.Model} on {h.Cluster.Cluster.Gpus} x {h.Cluster.Cluster.Device.Id} ({h.Cluster.Describe()}), {h.Deployment}, profile {h.Profile}");
+        sb.AppendLine($"workload {h.Workload}, {h.Requests} request(s), seed {h.Seed}; scheduler {h.Scheduler}");
+        sb.AppendLine($"KV cache: {m.KvBlocks} blocks of {m.KvBlockTokens} tokens ({run.Kv.TokenCapacity} tokens; {run.Kv.BytesPerToken / 1e3:F1} KB per token per GPU)");
+        sb.AppendLine();
+        void Row(string label, string value) => sb.AppendLine($"  {label,-36} {value,14}");
+        Row("Successful requests", I(m.Completed));
+        if (m.Rejected > 0) Row("Rejected requests (too long)", I(m.Rejected));
+        Row("Duration (s)", F(m.DurationSeconds));
+        Row("Total input tokens", I(m.InputTokens));
+        Row("Total generated tokens", I(m.OutputTokens));
+        Row("Request throughput (req/s)", F(m.RequestThroughput));
+        if (m.GoodputRequestsPerSecond is { } g) Row("Request goodput (req/s)", F(g));
+        Row("Output token throughput (tok/s)", F(m.OutputTokensPerSecond));
+        Row("Total token throughput (tok/s)", F(m.TotalTokensPerSecond));
+        Row("Output tokens/s per GPU", F(m.OutputTokensPerSecondPerGpu));
+        Row("Output tokens/s per user", F(m.OutputTokensPerSecondPerUser));
+        Row("Engine steps", I(m.Steps));
+        Row("Mean batch (sequences per step)", F(m.MeanBatch));
+        Row("KV cache utilisation (mean, peak)", $"{m.KvUtilization * 100:F1}%, {m.KvPeakUtilization * 100:F1}%");
+        Row("Preemptions (recomputed)", I(m.Preemptions));
+        sb.AppendLine();
+        sb.AppendLine($"  {"latency (ms)",-12} {"mean",12} {"p50",12} {"p90",12} {"p99",12}");
+        foreach (var (name, d) in Latencies(run))
+            sb.AppendLine($"  {name.Replace("_ms", "").ToUpperInvariant(),-12} {F(d.Mean),12} {F(d.P50),12} {F(d.P90),12} {F(d.P99),12}");
+        return sb.ToString();
+    }
+
+    private static string I(long v) => v.ToString(CultureInfo.InvariantCulture);
+    private static string F(double v) => double.IsFinite(v) ? v.ToString("F2", CultureInfo.InvariantCulture) : "-";
+    private static string D(double v) => double.IsFinite(v) ? v.ToString("R", CultureInfo.InvariantCulture) : "";
+    private static string Quote(string s) => s.IndexOfAny(new[] { ',', '"', '\n' }) >= 0 ? "\"" + s.Replace("\"", "\"\"") + "\"" : s;
+}

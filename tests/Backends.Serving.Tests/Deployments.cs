@@ -1,0 +1,43 @@
+using System.Collections.Concurrent;
+using GraphDsl.Backends.CostModel.Hardware;
+using GraphDsl.Backends.CostModel.Model;
+using GraphDsl.Backends.Serving.Specs;
+using GraphDsl.Backends.Serving.Workloads;
+using GraphDsl.Frontend;
+using GraphDsl.Ir.Diagnostics;
+using GraphDsl.TestSupport;
+
+namespace GraphDsl.Backends.Serving.Tests;
+
+/// <summary>The deployment the serving tests simulate (Llama 3 70B, FP8 weights, TP8 on 8 H100s, default profile),
+/// compiled once, and helpers that run a workload and scheduler spec on it.</summary>
+internal static class Deployments
+{
+    private static readonly ConcurrentDictionary<string, Predictor> Cache = new();
+    public static readonly EfficiencyProfile Profile = EfficiencyProfile.Find("default")!;
+    public static readonly Cluster H100x8 = new(HardwareCatalog.BuiltIn().Find("h100-sxm")!, 1, 8);
+
+    public static Predictor Llama70bTp8 => Predictor("llama-3-70b", new Deployment(8, Weights: "fp8"));
+
+    public static Predictor Predictor(string sample, Deployment d) => Cache.GetOrAdd(sample + d, _ =>
+    {
+        var module = Compiler.CompileFile(Repo.Sample(sample)).Module!;
+        var diagnostics = new DiagnosticBag();
+        var compiled = CompiledDeployment.Compile(module, d, (string?)null, diagnostics);
+        Assert.True(compiled is not null, string.Join("\n", diagnostics.Items));
+        return new Predictor(compiled!, H100x8, Profile);
+    });
+
+    public static ServingRun Serve(string workload, string scheduler, long requests = 1000, ulong seed = 1, string? slo = null, Predictor? predictor = null)
+    {
+        var diagnostics = new DiagnosticBag();
+        var w = WorkloadSpec.Parse(workload, diagnostics);
+        var s = SchedulerSpec.Parse(scheduler, diagnostics);
+        var o = slo is null ? null : SloSpec.Parse(slo, diagnostics);
+        Assert.True(!diagnostics.HasErrors, string.Join("\n", diagnostics.Items));
+        predictor ??= Llama70bTp8;
+        var sim = ServingSimulation.Prepare(predictor, H100x8, Profile, s!, w!.Prompt.Mean + w.Output.Mean, ServingSimulation.LongestRequest(w), out var reason);
+        Assert.True(sim is not null, reason);
+        return sim!.Run(new SyntheticSource(w, w.Kind == WorkloadKind.Offline ? w.Count : requests, seed), o);
+    }
+}
