@@ -24,8 +24,7 @@ public sealed record ClusterChoice(Cluster Cluster, bool NodesDefault)
         int perNode = gpus / nodes.Value;
         if (perNode > device.GpusPerNode)
             diagnostics.Report(DiagnosticCatalog.NodesExceedDevice, SourceSpan.None,
-                $"--nodes {nodes} puts {perNode} GPUs on each node, but a {device.Id} node holds {device.GpusPerNode}; costing {nodes} node(s) of {perNode} as asked " +
-                $"(their GPUs share one NVLink domain); without --nodes, {gpus} GPUs take {For(device, gpus, null, diagnostics)!.Cluster.Nodes} node(s)");
+                nodes.Value, perNode, device.Id, device.GpusPerNode, gpus, For(device, gpus, null, diagnostics)!.Cluster.Nodes);
         return new ClusterChoice(new Cluster(device, nodes.Value, perNode), false);
     }
 

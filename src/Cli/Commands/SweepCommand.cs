@@ -115,8 +115,8 @@ internal sealed class SweepCommand
         }
         if (workloads.Count == 0)
         {
-            diagnostics.Report(DiagnosticCatalog.ContextShorterThanPrompt, SourceSpan.None,
-                $"every --context is shorter than every --prompt (longest context {contexts.Max()}, shortest prompt {prompts.Min()}): the decode step's KV cache holds the prompt");
+            diagnostics.Report(DiagnosticCatalog.ContextShorterThanPrompt, SourceSpan.None, "every --context",
+                $"every --prompt (longest context {contexts.Max()}, shortest prompt {prompts.Min()})", "");
             return null;
         }
         double deployments = jobs.Count;

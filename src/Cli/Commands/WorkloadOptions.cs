@@ -25,11 +25,10 @@ internal sealed class WorkloadOptions
         var badContext = NumberOptions.SizeProblem("--context", r.GetValue(Context)!, out var context);
         if (badContext is not null) diagnostics.Report(DiagnosticCatalog.InvalidWorkload, SourceSpan.None, badContext);
         bool promptOk = badPrompt is null, contextOk = badContext is null;
-        if (promptOk && contextOk && context < prompt) diagnostics.Report(DiagnosticCatalog.ContextShorterThanPrompt, SourceSpan.None, ShortContext(context, prompt));
+        if (promptOk && contextOk && context < prompt)
+            diagnostics.Report(DiagnosticCatalog.ContextShorterThanPrompt, SourceSpan.None, $"--context {context}", $"--prompt {prompt}",
+                " and the tokens generated after it, so the context is at least the prompt");
         return (batch, prompt, context);
     }
 
-    /// <summary>Why a context shorter than the prompt is refused.</summary>
-    public static string ShortContext(long context, long prompt) =>
-        $"--context {context} is shorter than --prompt {prompt}: the decode step's KV cache holds the prompt and the tokens generated after it, so the context is at least the prompt";
 }

@@ -35,8 +35,8 @@ public sealed class Verifier
     {
         var subject = op?.Name ?? "module @" + _m.Name;
         // Inference messages already start with the op name.
-        var text = message.StartsWith(subject + ":", StringComparison.Ordinal) ? message : subject + ": " + message;
-        _errors.Add(DiagnosticCatalog.VerifierError.At(op?.Span ?? SourceSpan.None, text));
+        if (message.StartsWith(subject + ": ", StringComparison.Ordinal)) message = message.Substring(subject.Length + 2);
+        _errors.Add(DiagnosticCatalog.VerifierError.At(op?.Span ?? SourceSpan.None, subject, message));
     }
 
     private void Run()

@@ -73,7 +73,7 @@ public static class DiagnosticCatalog
     public static DiagnosticDescriptor RankTooLarge { get; } = new("GD0322", "Tensor rank too large", "{0} has rank {1}; the limit is {2}");
 
     // ---- 04xx: IR verifier and IR text ---------------------------------------------------------
-    public static DiagnosticDescriptor VerifierError { get; } = new("GD0401", "IR verification failed", "{0}");
+    public static DiagnosticDescriptor VerifierError { get; } = new("GD0401", "IR verification failed", "{0}: {1}");
     public static DiagnosticDescriptor IrSyntaxError { get; } = new("GD0402", "IR syntax error", "{0}");
     public static DiagnosticDescriptor IrUnknownOp { get; } = new("GD0403", "Unknown IR op", "unknown op '{0}'{1}");
     public static DiagnosticDescriptor IrUndefinedValue { get; } = new("GD0404", "Undefined IR value", "use of undefined value '%{0}'");
@@ -130,8 +130,8 @@ public static class DiagnosticCatalog
     public static DiagnosticDescriptor InvalidOption { get; } = new("GD0802", "Invalid option", "{0}");
     public static DiagnosticDescriptor CannotWrite { get; } = new("GD0803", "Cannot write output", "cannot write '{0}': {1}");
     public static DiagnosticDescriptor FlagContradictsPass { get; } = new("GD0810", "Flag contradicts --passes", "{0} {1} contradicts {2} in --passes; give {3} once, as the flag or as the pass option");
-    public static DiagnosticDescriptor ContextShorterThanPrompt { get; } = new("GD0811", "Context shorter than the prompt", "{0}");
-    public static DiagnosticDescriptor NodesExceedDevice { get; } = new("GD0812", "More GPUs per node than the device has", "{0}", Severity.Warning);
+    public static DiagnosticDescriptor ContextShorterThanPrompt { get; } = new("GD0811", "Context shorter than the prompt", "{0} is shorter than {1}: the decode step's KV cache holds the prompt{2}");
+    public static DiagnosticDescriptor NodesExceedDevice { get; } = new("GD0812", "More GPUs per node than the device has", "--nodes {0} puts {1} GPUs on each node, but a {2} node holds {3}; costing {0} node(s) of {1} as asked (their GPUs share one NVLink domain); without --nodes, {4} GPUs take {5} node(s)", Severity.Warning);
     public static DiagnosticDescriptor ServeOptionConflict { get; } = new("GD0820", "Conflicting serve options", "{0}");
     public static DiagnosticDescriptor InternalError { get; } = new("GD0899", "Internal error", "internal error: {0} (please report it)");
 
