@@ -90,6 +90,5 @@ internal sealed class ErrorValue : CtValue
 
 internal static class CtValueExtensions
 {
-    public static bool IsError(this CtValue v) => v is ErrorValue;
     public static bool AnyError(this IEnumerable<CtValue> vs) => vs.Any(v => v is ErrorValue);
 }

@@ -60,10 +60,4 @@ internal sealed class Scope
         for (var s = this; s is not null; s = s.Parent)
             foreach (var n in s._names.Keys) yield return n;
     }
-
-    public bool IsWithin(Scope ancestor)
-    {
-        for (var s = this; s is not null; s = s.Parent) if (ReferenceEquals(s, ancestor)) return true;
-        return false;
-    }
 }

@@ -30,19 +30,6 @@ public readonly struct SourceSpan : IEquatable<SourceSpan>
     public static SourceSpan At(string file, int line, int column, int length = 1, int offset = -1) =>
         new(file, line, column, line, column + Math.Max(length, 1), offset, Math.Max(length, 1));
 
-    /// <summary>The smallest span covering both (same file).</summary>
-    public SourceSpan Cover(SourceSpan other)
-    {
-        if (IsNone) return other;
-        if (other.IsNone) return this;
-        var startFirst = Line < other.Line || (Line == other.Line && Column <= other.Column);
-        var a = startFirst ? this : other;
-        var endLast = EndLine > other.EndLine || (EndLine == other.EndLine && EndColumn >= other.EndColumn);
-        var b = endLast ? this : other;
-        var len = a.Offset >= 0 && b.Offset >= 0 ? b.Offset + b.Length - a.Offset : a.Length;
-        return new SourceSpan(a.File, a.Line, a.Column, b.EndLine, b.EndColumn, a.Offset, len);
-    }
-
     public bool Equals(SourceSpan other) =>
         File == other.File && Line == other.Line && Column == other.Column && EndLine == other.EndLine && EndColumn == other.EndColumn;
     public override bool Equals(object? obj) => obj is SourceSpan s && Equals(s);

@@ -16,7 +16,6 @@ public sealed class Value
     /// <summary>Result index in <see cref="Owner"/>, or argument index in <see cref="ArgumentOf"/>.</summary>
     public int Index { get; }
     public Region? ArgumentOf { get; }
-    public bool IsRegionArgument => ArgumentOf is not null;
 
     public override string ToString() => Owner is not null ? $"{Owner.Name}#{Index} : {Type}" : $"arg{Index} : {Type}";
 }

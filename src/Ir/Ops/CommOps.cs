@@ -158,8 +158,6 @@ public static class CommOps
 
     public static readonly OpDef[] All = { AllReduce, AllGather, ReduceScatter, AllToAll, Shard, Send, Recv, Start, Wait };
 
-    public static bool IsCollective(OpDef d) => d.Class == OpClass.Communication;
-
     private static bool CheckGroup(InferContext c)
     {
         var g = c.Int("group");

@@ -79,7 +79,6 @@ public sealed class CostContext
     public CostPhase Phase { get; }
 
     public TensorType Type(string slot) => Op.Operand(slot)?.Type ?? throw new InvalidOperationException($"{Op.Name}: no operand {slot}");
-    public TensorType? TypeOrNull(string slot) => Op.Operand(slot)?.Type;
     public TensorType ResultType(int i = 0) => Op.Results[i].Type;
 
     public Poly P(DimExpr d) => Poly.From(d, _param) ?? throw new InvalidOperationException($"{Op.Name}: unresolved parameter in {d}");

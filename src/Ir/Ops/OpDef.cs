@@ -140,8 +140,6 @@ public sealed class OpDef
     public bool HasRoutedWeights => RoutedWeightSlots.Count > 0;
     /// <summary>True for state kept between steps (the KV cache, whose bytes per token the memory plan counts).</summary>
     public bool IsStateful => (Traits & OpTraits.Stateful) != 0;
-    /// <summary>True when one of the op's slots holds a weight drawn as <paramref name="role"/> (an embedding lookup reads a table).</summary>
-    public bool ReadsWeight(InitRole role) => Operands.Any(o => o.Weight?.Init == role);
     public bool IsElementwise => (Traits & OpTraits.Elementwise) != 0;
     /// <summary>True for per-element work in fusion: the pointwise roles (RoPE included).</summary>
     public bool FusesPointwise => Fusion is FusionRole.Pointwise or FusionRole.Sum or FusionRole.Product or FusionRole.Gate or FusionRole.Convert;
@@ -151,7 +149,6 @@ public sealed class OpDef
     public bool IsTerminator => (Traits & OpTraits.Terminator) != 0;
     public bool IsPure => (Traits & OpTraits.Pure) != 0;
     public bool HasVariadic => Operands.Count > 0 && Operands[Operands.Count - 1].Kind == OperandKind.Variadic;
-    public bool HasOptional => Operands.Any(o => o.Kind == OperandKind.Optional);
 
     public int SlotIndex(string name)
     {

@@ -41,8 +41,6 @@ internal sealed class FusionGroups
 
     public int GroupOf(Operation op) => Find(_index[op]);
 
-    public bool SameGroup(Operation a, Operation b) => Contains(a) && Contains(b) && GroupOf(a) == GroupOf(b);
-
     public IEnumerable<Operation> Members(Operation op)
     {
         int g = GroupOf(op);
