@@ -3,7 +3,7 @@ using GraphDsl.Backends.CostModel.Model;
 using GraphDsl.Ir.Diagnostics;
 using Xunit.Abstractions;
 
-namespace GraphDsl.Backends.CostModel.Placement.Tests;
+namespace GraphDsl.Backends.Placement.Tests;
 
 /// <summary>A plan feeds the step evaluator through <see cref="PlacementPlan.ToExpertPlacement"/>: balanced placement, faster steps.</summary>
 public class CostModelTests

@@ -4,7 +4,7 @@ using System.IO;
 using System.Linq;
 using GraphDsl.TestSupport;
 
-namespace GraphDsl.Backends.CostModel.Placement.Tests;
+namespace GraphDsl.Backends.Placement.Tests;
 
 /// <summary>
 /// Runs <c>graphdsl place</c> in-process with captured output: through <c>Program.Main</c> once the command is

@@ -13,7 +13,7 @@ using GraphDsl.Ir.Text;
 using GraphDsl.Passes.Core;
 using GraphDsl.TestSupport;
 
-namespace GraphDsl.Backends.CostModel.Placement.Tests;
+namespace GraphDsl.Backends.Placement.Tests;
 
 /// <summary>The place-experts pass: the placement lands in the IR, survives printing and parsing, and the
 /// cost model reads it back (busiest GPU, replica memory, all-to-all set by the busiest receiver).</summary>
@@ -22,7 +22,8 @@ public sealed class PlaceExpertsPassTests : IDisposable
     private readonly string _dir = Directory.CreateTempSubdirectory("place-pass").FullName;
     public void Dispose() => Directory.Delete(_dir, true);
 
-    static PlaceExpertsPassTests() => CostModelPasses.Register();
+    // The host registers the passes placement brings, as the CLI does at start-up.
+    public PlaceExpertsPassTests() => PlacementPasses.Register();
 
     private string Stats(RoutingStats stats)
     {

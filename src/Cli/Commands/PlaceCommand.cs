@@ -5,7 +5,7 @@ using System.Linq;
 using GraphDsl.Backends.CostModel.Hardware;
 using GraphDsl.Backends.CostModel.Model;
 using GraphDsl.Backends.CostModel.Moe;
-using GraphDsl.Backends.CostModel.Placement;
+using GraphDsl.Backends.Placement;
 using GraphDsl.Ir.Diagnostics;
 using GraphDsl.Ir.Types;
 

@@ -12,8 +12,6 @@ namespace GraphDsl.Backends.CostModel.Model;
 /// </summary>
 public sealed class CompiledDeployment
 {
-    static CompiledDeployment() => GraphDsl.Backends.CostModel.Placement.CostModelPasses.Register();
-
     private CompiledDeployment(Module module, Deployment deployment, Pipeline pipeline, CostPlan prefill, CostPlan decode)
     {
         Module = module; Deployment = deployment; Pipeline = pipeline; PrefillPlan = prefill; DecodePlan = decode;

@@ -6,7 +6,7 @@ using GraphDsl.Ir.Graph;
 using GraphDsl.Ir.Ops;
 using GraphDsl.Ir.Types;
 
-namespace GraphDsl.Backends.CostModel.Placement;
+namespace GraphDsl.Backends.Placement;
 
 /// <summary>
 /// What placement needs to know about a model's routed experts: the bytes and parameters of one expert

@@ -8,7 +8,7 @@ using GraphDsl.Ir.Ops;
 using GraphDsl.Ir.Transforms;
 using GraphDsl.Passes.Core;
 
-namespace GraphDsl.Backends.CostModel.Placement;
+namespace GraphDsl.Backends.Placement;
 
 /// <summary>
 /// Decides which GPU of the expert-parallel group holds which expert, from routing statistics, and
@@ -110,10 +110,4 @@ public sealed class PlaceExpertsPass : IPass
                 return Math.Max(1, (int)(w.Op.Attributes.GetInt("groups")?.Evaluate(param, _ => null) ?? 1));
         return 1;
     }
-}
-
-/// <summary>Registers the cost model's passes with the pass registry (idempotent).</summary>
-public static class CostModelPasses
-{
-    public static void Register() => PassRegistry.Register(PlaceExpertsPass.PassInfo, o => new PlaceExpertsPass(o));
 }

@@ -3,7 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using GraphDsl.Backends.CostModel.Moe;
 
-namespace GraphDsl.Backends.CostModel.Placement;
+namespace GraphDsl.Backends.Placement;
 
 /// <summary>
 /// One MoE layer's placement as serving engines describe it: the logical expert held by each physical

@@ -1,6 +1,6 @@
 using System;
 
-namespace GraphDsl.Backends.CostModel.Placement;
+namespace GraphDsl.Backends.Placement;
 
 /// <summary>What a placement problem is about, so the command line can pick the diagnostic.</summary>
 public enum PlacementProblem

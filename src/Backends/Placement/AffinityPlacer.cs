@@ -3,7 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using GraphDsl.Backends.CostModel.Moe;
 
-namespace GraphDsl.Backends.CostModel.Placement;
+namespace GraphDsl.Backends.Placement;
 
 /// <summary>
 /// ExFlow-style placement (arXiv:2401.08383): experts that consecutive layers co-activate go on the same

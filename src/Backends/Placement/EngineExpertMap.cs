@@ -3,8 +3,9 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Text;
 using System.Text.Json;
+using GraphDsl.Backends.CostModel;
 
-namespace GraphDsl.Backends.CostModel.Placement;
+namespace GraphDsl.Backends.Placement;
 
 /// <summary>
 /// The expert-location layout serving engines load: <c>{"physical_to_logical_map": [[...], ...]}</c>, one row per

@@ -1,7 +1,7 @@
 using System.Collections.Generic;
 using GraphDsl.Backends.CostModel.Moe;
 
-namespace GraphDsl.Backends.CostModel.Placement;
+namespace GraphDsl.Backends.Placement;
 
 /// <summary>A plan with what it does to the statistics: loads, transitions (and round-robin's, for comparison),
 /// memory, and for offload plans the predicted miss traffic. What the JSON and table outputs print.</summary>

@@ -4,7 +4,7 @@ using System.Globalization;
 using System.Linq;
 using GraphDsl.Backends.CostModel.Moe;
 
-namespace GraphDsl.Backends.CostModel.Placement;
+namespace GraphDsl.Backends.Placement;
 
 /// <summary>
 /// Entry point: validates the statistics and the expert-parallel group, runs a strategy, and rejects a

@@ -2,7 +2,7 @@ using System;
 using System.Collections.Generic;
 using GraphDsl.Backends.CostModel.Moe;
 
-namespace GraphDsl.Backends.CostModel.Placement;
+namespace GraphDsl.Backends.Placement;
 
 /// <summary>All-to-all bytes of one layer for the statistics' sample: dispatch and combine, inside nodes and between them,
 /// and what the busiest GPU receives (it sets the collective's time).</summary>

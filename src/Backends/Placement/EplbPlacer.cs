@@ -2,7 +2,7 @@ using System.Collections.Generic;
 using System.Linq;
 using GraphDsl.Backends.CostModel.Moe;
 
-namespace GraphDsl.Backends.CostModel.Placement;
+namespace GraphDsl.Backends.Placement;
 
 /// <summary>
 /// DeepSeek's expert-parallel load balancer (EPLB, github.com/deepseek-ai/EPLB; DeepSeek-V3 report,

@@ -1,7 +1,7 @@
 using System;
 using System.Linq;
 
-namespace GraphDsl.Backends.CostModel.Placement;
+namespace GraphDsl.Backends.Placement;
 
 /// <summary>
 /// The two primitives of DeepSeek's EPLB (github.com/deepseek-ai/EPLB, eplb.py), deterministic: ties go

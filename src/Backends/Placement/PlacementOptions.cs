@@ -1,4 +1,4 @@
-namespace GraphDsl.Backends.CostModel.Placement;
+namespace GraphDsl.Backends.Placement;
 
 /// <summary>Bytes of one routed expert (all its matrices, one layer) and the bytes each GPU may give to routed experts.</summary>
 public sealed record ExpertMemory(double ExpertBytes, double GpuBudgetBytes);

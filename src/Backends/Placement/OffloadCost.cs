@@ -3,7 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using GraphDsl.Backends.CostModel.Moe;
 
-namespace GraphDsl.Backends.CostModel.Placement;
+namespace GraphDsl.Backends.Placement;
 
 /// <summary>One MoE layer's expected cache misses in a step and what they cost.</summary>
 /// <param name="ExpectedMisses">Host-resident experts the step's tokens touch (expected).</param>

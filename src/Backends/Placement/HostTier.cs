@@ -1,6 +1,6 @@
 using GraphDsl.Backends.CostModel.Hardware;
 
-namespace GraphDsl.Backends.CostModel.Placement;
+namespace GraphDsl.Backends.Placement;
 
 /// <summary>
 /// The host side of an offloading deployment: the GPU's link to host memory, and the host CPU that can

@@ -4,8 +4,9 @@ using System.IO;
 using System.Linq;
 using System.Text;
 using System.Text.Json;
+using GraphDsl.Backends.CostModel;
 
-namespace GraphDsl.Backends.CostModel.Placement;
+namespace GraphDsl.Backends.Placement;
 
 /// <summary>
 /// The plan file, schema graphdsl-placement/1: the expert-parallel group, the summary (max_over_mean = the

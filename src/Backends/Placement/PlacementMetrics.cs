@@ -3,7 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using GraphDsl.Backends.CostModel.Moe;
 
-namespace GraphDsl.Backends.CostModel.Placement;
+namespace GraphDsl.Backends.Placement;
 
 /// <summary>One layer's token-expert pairs per GPU (from the statistics) and its imbalance = busiest / mean.</summary>
 public sealed record LayerLoad(string Name, double[] GpuLoad, double Mean, double Max, int BusiestGpu)

@@ -1,7 +1,7 @@
 using System.Linq;
 using GraphDsl.Backends.CostModel.Moe;
 
-namespace GraphDsl.Backends.CostModel.Placement;
+namespace GraphDsl.Backends.Placement;
 
 /// <summary>Share of token transitions between consecutive MoE layers whose next expert is on another GPU / node.</summary>
 public sealed record TransitionShare(double CrossGpu, double CrossNode, double Transitions);

@@ -1,7 +1,7 @@
 using System;
 using System.Globalization;
 
-namespace GraphDsl.Backends.CostModel.Placement;
+namespace GraphDsl.Backends.Placement;
 
 /// <summary>Expert bytes a plan puts on a GPU against the bytes it may use for them.</summary>
 public static class ExpertMemoryCheck

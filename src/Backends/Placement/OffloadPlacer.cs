@@ -2,7 +2,7 @@ using System.Collections.Generic;
 using System.Linq;
 using GraphDsl.Backends.CostModel.Moe;
 
-namespace GraphDsl.Backends.CostModel.Placement;
+namespace GraphDsl.Backends.Placement;
 
 /// <summary>
 /// Expert offloading (HybriMoE arXiv:2504.05897, ExpertFlow arXiv:2410.17954, KTransformers): each GPU caches

@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Linq;
 using System.Text;
 
-namespace GraphDsl.Backends.CostModel.Placement;
+namespace GraphDsl.Backends.Placement;
 
 /// <summary>The human summary of a placement report: the group, the balance, transitions, memory, offload, then one row per layer.</summary>
 public static class PlacementTable
