@@ -1,6 +1,7 @@
 using System.IO;
 using BenchmarkDotNet.Attributes;
 using GraphDsl.Backends.CostModel.Hardware;
+using GraphDsl.Backends.CostModel.Inputs;
 using GraphDsl.Backends.CostModel.Model;
 using GraphDsl.Frontend;
 using GraphDsl.Ir.Diagnostics;

@@ -2,6 +2,7 @@ using System;
 using System.Diagnostics;
 using System.IO;
 using GraphDsl.Backends.CostModel.Hardware;
+using GraphDsl.Backends.CostModel.Inputs;
 using GraphDsl.Backends.CostModel.Model;
 using GraphDsl.Frontend;
 using GraphDsl.Ir.Diagnostics;

@@ -3,6 +3,7 @@ using System.IO;
 using System.Linq;
 using System.Text.RegularExpressions;
 using GraphDsl.Backends.CostModel.Hardware;
+using GraphDsl.Backends.CostModel.Inputs;
 using GraphDsl.Backends.CostModel.Model;
 using GraphDsl.Backends.CostModel.Moe;
 using GraphDsl.Ir.Analysis;

@@ -2,7 +2,7 @@ using System;
 using System.IO;
 using System.Linq;
 using GraphDsl.Backends.CostModel.Hardware;
-using GraphDsl.Backends.CostModel.Model;
+using GraphDsl.Backends.CostModel.Inputs;
 using GraphDsl.Backends.CostModel.Moe;
 using GraphDsl.Backends.CostModel.Validation;
 using GraphDsl.Ir.Diagnostics;

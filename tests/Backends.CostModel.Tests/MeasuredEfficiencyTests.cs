@@ -1,7 +1,7 @@
 using GraphDsl.Backends.CostModel.Evaluate;
 using GraphDsl.Backends.CostModel.Hardware;
 using GraphDsl.Backends.CostModel.Memory;
-using GraphDsl.Backends.CostModel.Model;
+using GraphDsl.Backends.CostModel.Inputs;
 using GraphDsl.Backends.CostModel.Plan;
 using GraphDsl.Ir.Ops;
 

@@ -1,7 +1,7 @@
 using System;
 using System.Linq;
 using CsCheck;
-using GraphDsl.Backends.CostModel.Model;
+using GraphDsl.Backends.CostModel.Inputs;
 using GraphDsl.Ir.Diagnostics;
 using GraphDsl.Ir.Graph;
 using GraphDsl.Ir.Ops;

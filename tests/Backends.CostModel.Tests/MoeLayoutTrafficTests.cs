@@ -3,7 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using GraphDsl.Backends.CostModel.Evaluate;
 using GraphDsl.Backends.CostModel.Hardware;
-using GraphDsl.Backends.CostModel.Model;
+using GraphDsl.Backends.CostModel.Inputs;
 using GraphDsl.Backends.CostModel.Plan;
 using GraphDsl.Ir.Diagnostics;
 

@@ -1,6 +1,6 @@
 using System.Linq;
 using GraphDsl.Backends.CostModel.Evaluate;
-using GraphDsl.Backends.CostModel.Model;
+using GraphDsl.Backends.CostModel.Inputs;
 
 namespace GraphDsl.Backends.CostModel.Tests;
 

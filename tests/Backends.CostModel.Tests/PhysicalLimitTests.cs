@@ -1,5 +1,5 @@
 using System.Linq;
-using GraphDsl.Backends.CostModel.Model;
+using GraphDsl.Backends.CostModel.Inputs;
 using GraphDsl.Ir.Analysis;
 
 namespace GraphDsl.Backends.CostModel.Tests;

@@ -1,5 +1,6 @@
 using System;
 using System.Linq;
+using GraphDsl.Backends.CostModel.Inputs;
 using GraphDsl.Backends.CostModel.Model;
 
 namespace GraphDsl.Backends.CostModel.Tests;

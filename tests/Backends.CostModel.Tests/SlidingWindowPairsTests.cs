@@ -1,6 +1,6 @@
 using System;
 using System.Linq;
-using GraphDsl.Backends.CostModel.Model;
+using GraphDsl.Backends.CostModel.Inputs;
 using GraphDsl.Ir.Ops;
 
 namespace GraphDsl.Backends.CostModel.Tests;

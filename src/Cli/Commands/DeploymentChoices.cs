@@ -2,7 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
-using GraphDsl.Backends.CostModel.Model;
+using GraphDsl.Backends.CostModel.Inputs;
 using GraphDsl.Ir.Diagnostics;
 using GraphDsl.Passes.Core;
 

@@ -3,7 +3,7 @@ using System.CommandLine;
 using System.IO;
 using System.Linq;
 using GraphDsl.Backends.CostModel.Hardware;
-using GraphDsl.Backends.CostModel.Model;
+using GraphDsl.Backends.CostModel.Inputs;
 using GraphDsl.Backends.CostModel.Moe;
 using GraphDsl.Backends.Placement;
 using GraphDsl.Ir.Diagnostics;

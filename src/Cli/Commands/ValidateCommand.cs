@@ -6,7 +6,7 @@ using System.IO;
 using System.Linq;
 using System.Text;
 using GraphDsl.Backends.CostModel.Hardware;
-using GraphDsl.Backends.CostModel.Model;
+using GraphDsl.Backends.CostModel.Inputs;
 using GraphDsl.Backends.CostModel.Validation;
 using GraphDsl.Frontend;
 using GraphDsl.Ir.Graph;

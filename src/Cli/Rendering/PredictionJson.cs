@@ -1,4 +1,5 @@
 using System.Text.Json;
+using GraphDsl.Backends.CostModel.Inputs;
 using GraphDsl.Backends.CostModel.Model;
 
 namespace GraphDsl.Cli.Rendering;

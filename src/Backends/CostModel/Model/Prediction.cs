@@ -3,6 +3,7 @@ using GraphDsl.Backends.CostModel.Evaluate;
 using GraphDsl.Backends.CostModel.Memory;
 using GraphDsl.Backends.CostModel.Plan;
 using GraphDsl.Passes.Core;
+using GraphDsl.Backends.CostModel.Inputs;
 
 namespace GraphDsl.Backends.CostModel.Model;
 

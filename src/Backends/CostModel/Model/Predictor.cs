@@ -5,6 +5,7 @@ using GraphDsl.Backends.CostModel.Evaluate;
 using GraphDsl.Backends.CostModel.Hardware;
 using GraphDsl.Backends.CostModel.Memory;
 using GraphDsl.Backends.CostModel.Plan;
+using GraphDsl.Backends.CostModel.Inputs;
 
 namespace GraphDsl.Backends.CostModel.Model;
 

@@ -2,6 +2,7 @@ using System;
 using GraphDsl.Backends.CostModel.Evaluate;
 using GraphDsl.Backends.CostModel.Hardware;
 using GraphDsl.Backends.CostModel.Memory;
+using GraphDsl.Backends.CostModel.Inputs;
 
 namespace GraphDsl.Backends.CostModel.Model;
 

@@ -4,7 +4,7 @@ using GraphDsl.Ir.Graph;
 using GraphDsl.Ir.Ops;
 using GraphDsl.Passes.Core;
 
-namespace GraphDsl.Backends.CostModel.Model;
+namespace GraphDsl.Backends.CostModel.Inputs;
 
 /// <summary>
 /// A model compiled for one deployment: the per-GPU module after the pipeline and the two lowered

@@ -3,7 +3,7 @@ using System.Linq;
 using GraphDsl.Ir.Diagnostics;
 using GraphDsl.Passes.Core;
 
-namespace GraphDsl.Backends.CostModel.Model;
+namespace GraphDsl.Backends.CostModel.Inputs;
 
 /// <summary>
 /// The pipeline run before costing, built as a value from a deployment and the user's pipeline (never by

@@ -4,7 +4,7 @@ using System.IO;
 using System.Linq;
 using System.Text.Json;
 
-namespace GraphDsl.Backends.CostModel.Model;
+namespace GraphDsl.Backends.CostModel.Inputs;
 
 /// <summary>
 /// The few calibration constants of the cost model, named and documented (docs/cost-model.md), one set
