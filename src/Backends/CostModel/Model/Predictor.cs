@@ -77,6 +77,12 @@ public sealed class Predictor
 
     public double TpotSeconds(double batchPerReplica, double context) => _decode.Evaluate(batchPerReplica, 1, context).Seconds;
 
+    /// <summary>Memory of the fullest GPU at <paramref name="batchPerReplica"/> sequences of <paramref name="context"/> tokens
+    /// (prompts of <paramref name="prompt"/> tokens size the workspace), with what a speculative drafter adds
+    /// (<see cref="DrafterFootprint"/>): the memory core that <see cref="Predict"/> and <see cref="SweepEvaluator"/> share.</summary>
+    public MemoryPlan Memory(double batchPerReplica, double context, double prompt, (double WeightBytes, double KvBytesPerToken) drafter = default) =>
+        MemoryPlan.For(_compiled.DecodePlan, _cluster, _eff, batchPerReplica, context, prompt, drafter);
+
     private MtpModule? _mtp;
     private StepEvaluator? _draft;
     private CompiledDeployment? _draftModel;
@@ -135,7 +141,7 @@ public sealed class Predictor
         var dec = _decode.Evaluate(br, 1, w.Context, decodeDetails);
         var spec = w.Speculation;
         var drafter = spec is null ? default : DrafterFootprint(spec, w.Context);
-        var memory = MemoryPlan.For(_compiled.DecodePlan, _cluster, _eff, br, w.Context, w.Prompt, drafter);
+        var memory = Memory(br, w.Context, w.Prompt, drafter);
         // Seconds per output token per sequence: the decode step, or a speculative step over the tokens it keeps.
         Func<double, double, double> tpot = spec is null ? TpotSeconds : (b, c) => SpeculativeStepSeconds(b, c, spec) / spec.Acceptance;
         SpeculativeReport? specReport = null;

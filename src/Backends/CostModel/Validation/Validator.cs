@@ -107,10 +107,10 @@ public sealed class Validator
             {
                 double br;
                 // An engine runs no more sequences than its KV cache holds (at their mean length); the rest queue.
-                if (m.Batch is { } b) br = Math.Min((double)b / dp, predictor.Predict(new Workload(dp, prompt, (long)mid, output), details: false).Memory.MaxBatchPerReplica);
+                if (m.Batch is { } b) br = Math.Min((double)b / dp, predictor.Memory(1, (long)mid, prompt).MaxBatchPerReplica);
                 else
                 {
-                    var fit = predictor.Predict(new Workload(dp, prompt, prompt + output, output), details: false).Memory.MaxBatchPerReplica;
+                    var fit = predictor.Memory(1, prompt + output, prompt).MaxBatchPerReplica;
                     br = Math.Min(fit, EngineBatchCap);
                     if (br < 1) return Skip("nothing fits");
                 }
