@@ -13,6 +13,7 @@ using GraphDsl.Ir.Ops;
 using GraphDsl.Ir.Text;
 using GraphDsl.Passes.Core;
 using GraphDsl.TestSupport;
+using GraphDsl.Passes.Parallelize;
 
 namespace GraphDsl.Backends.Placement.Tests;
 
@@ -89,7 +90,7 @@ public sealed class PlaceExpertsPassTests : IDisposable
         Prediction Predict(string strategy, int redundant)
         {
             var diagnostics = new DiagnosticBag();
-            var compiled = CompiledDeployment.Compile(Fixtures.Model("deepseek-v3"), new Deployment(1, 16, 16, 1, "fp8", "fp8"),
+            var compiled = CompiledDeployment.Compile(Fixtures.Model("deepseek-v3"), new Deployment(new ParallelLayout(1, 16, 16, 1), "fp8", "fp8"),
                 $"place-experts{{stats={stats},strategy={strategy},redundant={redundant}}}", diagnostics);
             Assert.True(compiled is not null, string.Join("\n", diagnostics.Items));
             return new Predictor(compiled!, cluster, EfficiencyProfile.Find("default")!).Predict(new Workload(2048, 1024, 2048), details: false);

@@ -3,6 +3,7 @@ using GraphDsl.Backends.CostModel.Hardware;
 using GraphDsl.Backends.CostModel.Inputs;
 using GraphDsl.Backends.CostModel.Model;
 using GraphDsl.Ir.Diagnostics;
+using GraphDsl.Passes.Parallelize;
 
 namespace GraphDsl.Backends.CostModel.Tests;
 
@@ -19,7 +20,7 @@ public class SweepMemoryTests
     public void Sweep_rows_and_predictions_share_one_memory_core(string sample, string device, int tp, int pp, string weights, int nodes,
         long batch, long prompt, long context)
     {
-        var deployment = new Deployment(tp, 1, 1, pp, weights);
+        var deployment = new Deployment(new ParallelLayout(tp, 1, 1, pp), weights);
         var diagnostics = new DiagnosticBag();
         var compiled = CompiledDeployment.Compile(Models.Sample(sample), deployment, "", diagnostics);
         Assert.True(compiled is not null, string.Join("\n", diagnostics.Items));

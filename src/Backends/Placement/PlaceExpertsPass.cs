@@ -7,6 +7,7 @@ using GraphDsl.Ir.Graph;
 using GraphDsl.Ir.Ops;
 using GraphDsl.Ir.Transforms;
 using GraphDsl.Passes.Core;
+using GraphDsl.Passes.Parallelize;
 
 namespace GraphDsl.Backends.Placement;
 
@@ -59,7 +60,7 @@ public sealed class PlaceExpertsPass : IPass
         }
         var problems = stats.Validate(layers.Count, layers[0].Experts, layers[0].TopK);
         if (problems.Count > 0) throw new PassException($"stats {_stats}: " + string.Join("; ", problems));
-        int ep = (int)(module.Attributes.GetInt("ep")?.AsConst ?? 1);
+        int ep = ParallelLayout.Of(module).Ep;
         var options = new PlacementOptions { Gpus = ep, Nodes = _nodes, Redundant = Redundant(module), ExpertGroups = RoutingGroups(module) };
         PlacementPlan plan;
         try { plan = ExpertPlacer.Place(_strategy, stats, options); }

@@ -118,7 +118,7 @@ internal sealed class CompareCommand
         catch (ArgumentException e) { Driver.Report(DiagnosticCatalog.InvalidWorkload.At(SourceSpan.None, e.Message)); return ExitCodes.InputError; }
         var statsA = ModelStats.Compute(moduleA);
         var statsB = ModelStats.Compute(moduleB);
-        var rows = s.Contexts.Select(c => Structural(predA, predB, c, Math.Min(s.Workload.Prompt, c), compiledA.Deployment.Dp)).ToList();
+        var rows = s.Contexts.Select(c => Structural(predA, predB, c, Math.Min(s.Workload.Prompt, c), compiledA.Deployment.Layout.Dp)).ToList();
         if (r.GetValue(_format) == "json") Console.Out.Write(ToJson(pa, pb, statsA, statsB, s.Q, rows, s.Cluster));
         else WriteTable(pa, pb, statsA, statsB, s.Q, rows, s.Cluster);
         return ExitCodes.Ok;

@@ -91,7 +91,7 @@ internal sealed class PredictCommand
         {
             var (pre, dec) = predictor.Schedule(s.Workload);
             var json = GraphDsl.Backends.CostModel.Evaluate.ChromeTrace.Write(predictor.Compiled.PrefillPlan, pre, predictor.Compiled.DecodePlan, dec,
-                s.Cluster.Cluster.Gpus / Math.Max(1, prediction.Deployment.Pp));
+                s.Cluster.Cluster.Gpus / Math.Max(1, prediction.Deployment.Layout.Pp));
             if (!Driver.WriteOutput(tracePath, json)) return ExitCodes.InputError;
         }
         if (r.GetValue(_format) == "json") Console.Out.Write(PredictionJson.Write(prediction, s.Cluster));

@@ -25,11 +25,11 @@ public sealed class ParallelizePass : IPass
             new PassOptionSpec("redundant", OptionKind.Int, "redundant expert slots per MoE layer (replicas of popular experts; ep divides experts + redundant)", "0"),
             new PassOptionSpec("moe_comm", OptionKind.Choice,
                 "how data-parallel attention reaches the experts: all_to_all (DeepEP-style dispatch and combine), all_gather (gather every token, reduce-scatter back), auto (all_to_all when ep = tp x dp)",
-                "auto", ParallelOptions.MoeCommNames),
+                "auto", ParallelLayout.MoeCommNames),
         },
         new[] { "column_parallel", "row_parallel", "collectives", "replicated_matmuls", "stages" });
 
-    private readonly ParallelOptions _options;
+    private readonly ParallelLayout _options;
 
     /// <summary>Rejects layouts that would split a head or an expert: every attention's heads must split
     /// evenly over tp, its KV heads split or be replicated evenly, every MoE layer's experts split over ep.</summary>
@@ -61,8 +61,8 @@ public sealed class ParallelizePass : IPass
         }
     }
 
-    public ParallelizePass(PassOptions options) { _options = ParallelOptions.From(options); }
-    public ParallelizePass(ParallelOptions options) { _options = options; }
+    public ParallelizePass(PassOptions options) { _options = ParallelLayout.From(options); }
+    public ParallelizePass(ParallelLayout options) { _options = options; }
 
     public PassInfo Info => PassInfo;
 
@@ -86,9 +86,7 @@ public sealed class ParallelizePass : IPass
                 continue;
             }
             if (_options.Pp > 1) result = PipelineSplitter.Split(result, _options.Pp, IrBuilder.Resolver(result));
-            result.Attributes = result.Attributes
-                .With("tp", Attr.Int(_options.Tp)).With("ep", Attr.Int(_options.Ep))
-                .With("dp", Attr.Int(_options.Dp)).With("pp", Attr.Int(_options.Pp));
+            result.Attributes = _options.RecordIn(result.Attributes);
             var stats = rewriter.Stats;
             stats["stages"] = _options.Pp;
             return new PassResult(result, _options.Gpus > 1, stats);

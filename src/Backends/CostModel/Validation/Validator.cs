@@ -7,6 +7,7 @@ using GraphDsl.Backends.CostModel.Inputs;
 using GraphDsl.Backends.CostModel.Model;
 using GraphDsl.Ir.Diagnostics;
 using GraphDsl.Ir.Graph;
+using GraphDsl.Passes.Parallelize;
 
 namespace GraphDsl.Backends.CostModel.Validation;
 
@@ -70,7 +71,8 @@ public sealed class Validator
         int dp = m.Dp ?? 1, pp = m.Pp ?? 1;
         int tp = m.Tp ?? Math.Max(1, m.Gpus / (dp * pp));
         if (tp * dp * pp != m.Gpus) return Skip($"layout tp {tp} x dp {dp} x pp {pp} does not cover {m.Gpus} GPUs");
-        var dep = new Deployment(tp, m.Ep ?? 1, dp, pp, MapFormat(m.Weights), MapFormat(m.Kv)) { MoeComm = profile.MoeComm, Redundant = m.Redundant };
+        var layout = new ParallelLayout(tp, m.Ep ?? 1, dp, pp) { MoeComm = ParallelLayout.ParseMoeComm(profile.MoeComm), Redundant = m.Redundant };
+        var dep = new Deployment(layout, MapFormat(m.Weights), MapFormat(m.Kv));
         var compiled = Compile(m.Model, dep);
         if (compiled is null) return Skip($"cannot compile {m.Model} for {dep}");
         var cluster = new Cluster(device, m.Nodes, m.Gpus / m.Nodes);
