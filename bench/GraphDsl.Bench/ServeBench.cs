@@ -1,7 +1,9 @@
 using System;
 using System.Diagnostics;
 using System.IO;
+using GraphDsl.Passes.Parallelize;
 using GraphDsl.Backends.CostModel.Hardware;
+using GraphDsl.Backends.CostModel.Inputs;
 using GraphDsl.Backends.CostModel.Model;
 using GraphDsl.Backends.Serving;
 using GraphDsl.Backends.Serving.Specs;
@@ -26,7 +28,7 @@ internal static class ServeBench
         long requests = args.Length > 1 ? long.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1_000_000;
         int rounds = args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 3;
         var module = Compiler.CompileFile(Path.Combine(Paths.Samples, "llama-3-70b.moe")).Module!;
-        var compiled = CompiledDeployment.Compile(module, new Deployment(8, Weights: "fp8"), (string?)null, new DiagnosticBag())!;
+        var compiled = CompiledDeployment.Compile(module, new Deployment(new ParallelLayout(8), Weights: "fp8"), (string?)null, new DiagnosticBag())!;
         var cluster = new Cluster(HardwareCatalog.BuiltIn().Find("h100-sxm")!, 1, 8);
         var eff = EfficiencyProfile.Find("default")!;
         var predictor = new Predictor(compiled, cluster, eff);

@@ -1,9 +1,11 @@
 using System.IO;
 using BenchmarkDotNet.Attributes;
 using GraphDsl.Backends.CostModel.Hardware;
+using GraphDsl.Backends.CostModel.Inputs;
 using GraphDsl.Backends.CostModel.Model;
 using GraphDsl.Frontend;
 using GraphDsl.Ir.Diagnostics;
+using GraphDsl.Passes.Parallelize;
 
 namespace GraphDsl.Bench;
 
@@ -40,7 +42,7 @@ public class SweepBenchmarks
     public void Setup()
     {
         var module = _module = Compiler.CompileFile(Path.Combine(Paths.Samples, "deepseek-v3.moe")).Module!;
-        var dep = Layout == "tp8" ? new Deployment(8, Weights: "fp8") : new Deployment(1, 8, 8, 1, "fp8");
+        var dep = Layout == "tp8" ? new Deployment(new ParallelLayout(8), Weights: "fp8") : new Deployment(new ParallelLayout(1, 8, 8, 1), "fp8");
         _compiled = CompiledDeployment.Compile(module, dep, Passes, new DiagnosticBag())!;
         var device = HardwareCatalog.BuiltIn().Find("h200-sxm")!;
         _evaluator = new SweepEvaluator(_compiled, new Cluster(device, 1, 8), EfficiencyProfile.Find("default")!);

@@ -2,9 +2,11 @@ using System;
 using System.Diagnostics;
 using System.IO;
 using GraphDsl.Backends.CostModel.Hardware;
+using GraphDsl.Backends.CostModel.Inputs;
 using GraphDsl.Backends.CostModel.Model;
 using GraphDsl.Frontend;
 using GraphDsl.Ir.Diagnostics;
+using GraphDsl.Passes.Parallelize;
 
 namespace GraphDsl.Bench;
 
@@ -21,10 +23,10 @@ internal static class SweepMinBench
         int rounds = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 300;
         var cases = new (string Sample, Deployment Deployment, string Passes, long BatchScale)[]
         {
-            ("deepseek-v3", new Deployment(8, Weights: "fp8"), "", 8),
-            ("deepseek-v3", new Deployment(1, 8, 8, 1, "fp8"), "", 8),
-            ("deepseek-v3", new Deployment(1, 8, 8, 1, "fp8"), "overlap{nanobatches=2}", 16),
-            ("gpt-oss-120b", new Deployment(8, Weights: "fp8"), "", 8),
+            ("deepseek-v3", new Deployment(new ParallelLayout(8), Weights: "fp8"), "", 8),
+            ("deepseek-v3", new Deployment(new ParallelLayout(1, 8, 8, 1), "fp8"), "", 8),
+            ("deepseek-v3", new Deployment(new ParallelLayout(1, 8, 8, 1), "fp8"), "overlap{nanobatches=2}", 16),
+            ("gpt-oss-120b", new Deployment(new ParallelLayout(8), Weights: "fp8"), "", 8),
         };
         foreach (var (sample, dep, passes, scale) in cases)
         {

@@ -37,7 +37,7 @@ public static class Program
     public static RootCommand BuildRoot()
     {
         // Passes that backends bring (place-experts) join the registry before any pipeline is parsed.
-        GraphDsl.Backends.CostModel.Placement.CostModelPasses.Register();
+        GraphDsl.Backends.Placement.PlacementPasses.Register();
         return Root();
     }
 

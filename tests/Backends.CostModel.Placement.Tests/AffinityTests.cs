@@ -1,7 +1,7 @@
 using System.Linq;
 using Xunit.Abstractions;
 
-namespace GraphDsl.Backends.CostModel.Placement.Tests;
+namespace GraphDsl.Backends.Placement.Tests;
 
 /// <summary>Affinity placement: fewer token transitions leave the GPU (and node) than with round-robin, slots stay balanced.</summary>
 public class AffinityTests

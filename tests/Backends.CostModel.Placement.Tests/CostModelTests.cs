@@ -1,9 +1,11 @@
 using GraphDsl.Backends.CostModel.Hardware;
+using GraphDsl.Backends.CostModel.Inputs;
 using GraphDsl.Backends.CostModel.Model;
 using GraphDsl.Ir.Diagnostics;
 using Xunit.Abstractions;
+using GraphDsl.Passes.Parallelize;
 
-namespace GraphDsl.Backends.CostModel.Placement.Tests;
+namespace GraphDsl.Backends.Placement.Tests;
 
 /// <summary>A plan feeds the step evaluator through <see cref="PlacementPlan.ToExpertPlacement"/>: balanced placement, faster steps.</summary>
 public class CostModelTests
@@ -15,7 +17,7 @@ public class CostModelTests
     public void An_eplb_plan_predicts_a_faster_decode_step_than_round_robin_under_skewed_routing()
     {
         var diagnostics = new DiagnosticBag();
-        var deployment = new Deployment(Tp: 1, Ep: 32, Dp: 32, Weights: "fp8");
+        var deployment = new Deployment(new ParallelLayout(1, 32, 32), Weights: "fp8");
         var compiled = CompiledDeployment.Compile(Fixtures.Model("deepseek-v3"), deployment, "", diagnostics);
         Assert.True(compiled is not null, string.Join("\n", diagnostics.Items));
         var predictor = new Predictor(compiled!, new Cluster(HardwareCatalog.BuiltIn().Find("h100-sxm")!, 4, 8), EfficiencyProfile.Find("default")!);

@@ -1,6 +1,6 @@
 using System.Linq;
 
-namespace GraphDsl.Backends.CostModel.Placement.Tests;
+namespace GraphDsl.Backends.Placement.Tests;
 
 /// <summary>All-to-all bytes per layer: every routed token-expert pair not already on its GPU crosses a link twice
 /// (dispatch and combine), split inside and between nodes by where the tokens start; balancing the load shrinks

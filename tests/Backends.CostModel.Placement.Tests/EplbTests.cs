@@ -1,7 +1,7 @@
 using System.Linq;
 using Xunit.Abstractions;
 
-namespace GraphDsl.Backends.CostModel.Placement.Tests;
+namespace GraphDsl.Backends.Placement.Tests;
 
 /// <summary>EPLB: balance under skewed routing, replicas for every expert, the reference example, node groups.</summary>
 public class EplbTests

@@ -6,7 +6,7 @@ using GraphDsl.Backends.CostModel.Moe;
 using GraphDsl.Ir.Graph;
 using GraphDsl.TestSupport;
 
-namespace GraphDsl.Backends.CostModel.Placement.Tests;
+namespace GraphDsl.Backends.Placement.Tests;
 
 /// <summary>Compiled sample models (cached) and routing statistics for the placement tests.</summary>
 public static class Fixtures

@@ -2,7 +2,7 @@ using System.Linq;
 using System.Text.Json;
 using GraphDsl.Backends.CostModel.Moe;
 
-namespace GraphDsl.Backends.CostModel.Placement.Tests;
+namespace GraphDsl.Backends.Placement.Tests;
 
 /// <summary>The plan file and the engine expert-location map: contents, and reading them back to the same placement.</summary>
 public class FormatTests

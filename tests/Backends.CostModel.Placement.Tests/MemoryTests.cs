@@ -1,4 +1,4 @@
-namespace GraphDsl.Backends.CostModel.Placement.Tests;
+namespace GraphDsl.Backends.Placement.Tests;
 
 /// <summary>Plans must fit the expert bytes each GPU can give; violations are rejected with what would fit.</summary>
 public class MemoryTests

@@ -4,7 +4,7 @@ using GraphDsl.Backends.CostModel.Hardware;
 using GraphDsl.Backends.CostModel.Moe;
 using Xunit.Abstractions;
 
-namespace GraphDsl.Backends.CostModel.Placement.Tests;
+namespace GraphDsl.Backends.Placement.Tests;
 
 /// <summary>Offload: the hottest experts are cached, and predicted miss traffic falls as the cache grows.</summary>
 public class OffloadTests

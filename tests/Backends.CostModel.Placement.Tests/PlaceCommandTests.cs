@@ -6,7 +6,7 @@ using System.Text.Json.Nodes;
 using GraphDsl.Backends.CostModel.Moe;
 using GraphDsl.Cli.Tests;
 
-namespace GraphDsl.Backends.CostModel.Placement.Tests;
+namespace GraphDsl.Backends.Placement.Tests;
 
 /// <summary><c>graphdsl place</c>: outputs, files, and the diagnostics for bad statistics and impossible plans.</summary>
 [Collection(nameof(CliCollection))]

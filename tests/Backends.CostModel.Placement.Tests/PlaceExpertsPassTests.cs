@@ -3,6 +3,7 @@ using System.IO;
 using System.Linq;
 using System.Text.RegularExpressions;
 using GraphDsl.Backends.CostModel.Hardware;
+using GraphDsl.Backends.CostModel.Inputs;
 using GraphDsl.Backends.CostModel.Model;
 using GraphDsl.Backends.CostModel.Moe;
 using GraphDsl.Ir.Analysis;
@@ -12,8 +13,9 @@ using GraphDsl.Ir.Ops;
 using GraphDsl.Ir.Text;
 using GraphDsl.Passes.Core;
 using GraphDsl.TestSupport;
+using GraphDsl.Passes.Parallelize;
 
-namespace GraphDsl.Backends.CostModel.Placement.Tests;
+namespace GraphDsl.Backends.Placement.Tests;
 
 /// <summary>The place-experts pass: the placement lands in the IR, survives printing and parsing, and the
 /// cost model reads it back (busiest GPU, replica memory, all-to-all set by the busiest receiver).</summary>
@@ -22,7 +24,8 @@ public sealed class PlaceExpertsPassTests : IDisposable
     private readonly string _dir = Directory.CreateTempSubdirectory("place-pass").FullName;
     public void Dispose() => Directory.Delete(_dir, true);
 
-    static PlaceExpertsPassTests() => CostModelPasses.Register();
+    // The host registers the passes placement brings, as the CLI does at start-up.
+    public PlaceExpertsPassTests() => PlacementPasses.Register();
 
     private string Stats(RoutingStats stats)
     {
@@ -87,7 +90,7 @@ public sealed class PlaceExpertsPassTests : IDisposable
         Prediction Predict(string strategy, int redundant)
         {
             var diagnostics = new DiagnosticBag();
-            var compiled = CompiledDeployment.Compile(Fixtures.Model("deepseek-v3"), new Deployment(1, 16, 16, 1, "fp8", "fp8"),
+            var compiled = CompiledDeployment.Compile(Fixtures.Model("deepseek-v3"), new Deployment(new ParallelLayout(1, 16, 16, 1), "fp8", "fp8"),
                 $"place-experts{{stats={stats},strategy={strategy},redundant={redundant}}}", diagnostics);
             Assert.True(compiled is not null, string.Join("\n", diagnostics.Items));
             return new Predictor(compiled!, cluster, EfficiencyProfile.Find("default")!).Predict(new Workload(2048, 1024, 2048), details: false);

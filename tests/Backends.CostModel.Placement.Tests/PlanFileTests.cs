@@ -1,7 +1,6 @@
-using GraphDsl.Backends.CostModel.Placement;
 using GraphDsl.TestSupport;
 
-namespace GraphDsl.Backends.CostModel.Placement.Tests;
+namespace GraphDsl.Backends.Placement.Tests;
 
 /// <summary>A plan file is read like every input: a regular file only, refused before it is opened.</summary>
 public class PlanFileTests : System.IDisposable

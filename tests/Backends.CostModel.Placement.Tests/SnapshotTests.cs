@@ -5,7 +5,7 @@ using GraphDsl.Backends.CostModel.Hardware;
 using GraphDsl.Ir.Types;
 using GraphDsl.TestSupport;
 
-namespace GraphDsl.Backends.CostModel.Placement.Tests;
+namespace GraphDsl.Backends.Placement.Tests;
 
 /// <summary>Snapshots: a whole small plan, and the EPLB summaries of DeepSeek-V3 and Qwen3-235B (Zipf 1.2, seed 7).</summary>
 public class SnapshotTests

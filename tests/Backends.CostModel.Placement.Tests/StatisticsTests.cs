@@ -1,7 +1,7 @@
 using System.Linq;
 using GraphDsl.Backends.CostModel.Moe;
 
-namespace GraphDsl.Backends.CostModel.Placement.Tests;
+namespace GraphDsl.Backends.Placement.Tests;
 
 /// <summary>Statistics the placer refuses before placing, each with its reason.</summary>
 public class StatisticsTests

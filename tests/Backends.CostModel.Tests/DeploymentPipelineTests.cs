@@ -1,7 +1,8 @@
 using System.Linq;
-using GraphDsl.Backends.CostModel.Model;
+using GraphDsl.Backends.CostModel.Inputs;
 using GraphDsl.Ir.Diagnostics;
 using GraphDsl.Passes.Core;
+using GraphDsl.Passes.Parallelize;
 
 namespace GraphDsl.Backends.CostModel.Tests;
 
@@ -14,7 +15,7 @@ public class DeploymentPipelineTests
     [Fact]
     public void The_users_passes_take_their_places_around_the_deployments()
     {
-        var d = new Deployment(2, 1, 4, 1, "fp8") { MoeComm = "all_gather" };
+        var d = new Deployment(new ParallelLayout(2, 1, 4, 1) { MoeComm = MoeCommunication.AllGather }, "fp8");
         var pipeline = DeploymentPipeline.For(d, Parse("overlap{nanobatches=2},fuse{norm=false},densify{q=1.5},quantize{kv=fp8},canonicalize"), new DiagnosticBag(), out var effective)!;
         Assert.Equal("inline,canonicalize,prune-logits,densify{q=1.5},quantize{weights=fp8,kv=fp8},parallelize{tp=2,ep=1,dp=4,pp=1,moe_comm=all_gather},fuse{norm=false},overlap{nanobatches=2}",
             pipeline.ToString());
@@ -25,8 +26,8 @@ public class DeploymentPipelineTests
     [Fact]
     public void Options_the_deployment_leaves_at_their_defaults_come_from_the_pipeline()
     {
-        var compiled = CompiledDeployment.Compile(Models.Sample("tiny-moe"), new Deployment(1, 2, 2, 1), "parallelize{redundant=2},quantize{weights=int4,activations=bf16}", new DiagnosticBag())!;
-        Assert.Equal(new Deployment(1, 2, 2, 1, "int4") { Redundant = 2, Activations = "bf16" }, compiled.Deployment);
+        var compiled = CompiledDeployment.Compile(Models.Sample("tiny-moe"), new Deployment(new ParallelLayout(1, 2, 2, 1)), "parallelize{redundant=2},quantize{weights=int4,activations=bf16}", new DiagnosticBag())!;
+        Assert.Equal(new Deployment(new ParallelLayout(1, 2, 2, 1) { Redundant = 2 }, "int4") { Activations = "bf16" }, compiled.Deployment);
         Assert.Equal("inline,canonicalize,prune-logits,quantize{weights=int4,activations=bf16},parallelize{tp=1,ep=2,dp=2,pp=1,redundant=2},fuse", compiled.Pipeline.ToString());
     }
 
@@ -39,7 +40,7 @@ public class DeploymentPipelineTests
     public void A_contradiction_is_an_error_naming_both(string passes, string message)
     {
         var diagnostics = new DiagnosticBag();
-        Assert.Null(CompiledDeployment.Compile(Models.Sample("tiny-dense"), new Deployment(2, Weights: "fp8"), passes, diagnostics));
+        Assert.Null(CompiledDeployment.Compile(Models.Sample("tiny-dense"), new Deployment(new ParallelLayout(2), Weights: "fp8"), passes, diagnostics));
         Assert.Equal(message, diagnostics.Items.Single().ToString());
     }
 

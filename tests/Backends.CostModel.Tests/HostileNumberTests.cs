@@ -2,10 +2,11 @@ using System;
 using System.IO;
 using System.Linq;
 using GraphDsl.Backends.CostModel.Hardware;
-using GraphDsl.Backends.CostModel.Model;
+using GraphDsl.Backends.CostModel.Inputs;
 using GraphDsl.Backends.CostModel.Moe;
 using GraphDsl.Backends.CostModel.Validation;
 using GraphDsl.Ir.Diagnostics;
+using GraphDsl.Passes.Parallelize;
 
 namespace GraphDsl.Backends.CostModel.Tests;
 
@@ -23,7 +24,7 @@ public class HostileNumberTests
     [InlineData(1, 1024, 1024, long.MaxValue, "the output (9223372036854775807 tokens) must be from 0 to 2147483648")]
     public void A_workload_beyond_the_token_limit_is_refused_by_the_predictor(long batch, long prompt, long context, long output, string problem)
     {
-        var predictor = Models.Predictor("llama-3-8b", "h100-sxm", new Deployment(1), EfficiencyProfile.Find("default")!);
+        var predictor = Models.Predictor("llama-3-8b", "h100-sxm", new Deployment(new ParallelLayout(1)), EfficiencyProfile.Find("default")!);
         var e = Assert.Throws<ArgumentException>(() => predictor.Predict(new Workload(batch, prompt, context, output)));
         Assert.Equal(problem, e.Message);
         Assert.Null(new Workload(Workload.MaxTokens, Workload.MaxTokens, Workload.MaxTokens, Workload.MaxTokens).Problem());

@@ -1,10 +1,11 @@
 using GraphDsl.Backends.CostModel.Evaluate;
 using GraphDsl.Backends.CostModel.Hardware;
 using GraphDsl.Backends.CostModel.Memory;
-using GraphDsl.Backends.CostModel.Model;
+using GraphDsl.Backends.CostModel.Inputs;
 using GraphDsl.Backends.CostModel.Plan;
 using GraphDsl.Ir.Ops;
 using GraphDsl.Ir.Types;
+using GraphDsl.Passes.Parallelize;
 
 namespace GraphDsl.Backends.CostModel.Tests;
 
@@ -92,7 +93,7 @@ public class MeasuredEfficiencyTests
     {
         string Emulated(string sample, string device, string weights)
         {
-            var p = Models.Predictor(sample, device, new Deployment(1, Weights: weights), EfficiencyProfile.Find("default"));
+            var p = Models.Predictor(sample, device, new Deployment(new ParallelLayout(1), Weights: weights), EfficiencyProfile.Find("default"));
             return string.Join("; ", p.Predict(new Workload(1, 128, 256)).Emulated);
         }
         Assert.Equal("fp4 weights emulated in fp8 (no fp4 math on h100-sxm: dequantized)", Emulated("llama-3-8b", "h100-sxm", "mxfp4"));
@@ -120,7 +121,7 @@ public class MeasuredEfficiencyTests
     public void Each_device_computes_its_native_formats_and_emulates_the_rest(string device, string fp8EmulatedIn, string fp4EmulatedIn)
     {
         string Emulated(string weights) =>
-            string.Join("; ", Models.Predictor("llama-3-8b", device, new Deployment(1, Weights: weights), EfficiencyProfile.Find("default")).Predict(new Workload(1, 128, 256)).Emulated);
+            string.Join("; ", Models.Predictor("llama-3-8b", device, new Deployment(new ParallelLayout(1), Weights: weights), EfficiencyProfile.Find("default")).Predict(new Workload(1, 128, 256)).Emulated);
         Assert.Equal(fp8EmulatedIn == "" ? "" : $"fp8 weights emulated in {fp8EmulatedIn} (no fp8 math on {device}: dequantized)", Emulated("fp8"));
         Assert.Equal(fp4EmulatedIn == "" ? "" : $"fp4 weights emulated in {fp4EmulatedIn} (no fp4 math on {device}: dequantized)", Emulated("nvfp4"));
     }
@@ -150,7 +151,7 @@ public class MeasuredEfficiencyTests
     private static double FixedOfFirst(string sample, string device, string weights, EfficiencyProfile profile, OpClass cls)
     {
         var diagnostics = new GraphDsl.Ir.Diagnostics.DiagnosticBag();
-        var compiled = CompiledDeployment.Compile(Models.Sample(sample), new Deployment(1, Weights: weights), "", diagnostics)!;
+        var compiled = CompiledDeployment.Compile(Models.Sample(sample), new Deployment(new ParallelLayout(1), Weights: weights), "", diagnostics)!;
         var plan = compiled.DecodePlan;
         var details = new OpTiming[plan.Entries.Length];
         new StepEvaluator(plan, new Cluster(Models.Catalog.Find(device)!, 1, 1), profile).Evaluate(1, 1, 1024, details);
@@ -184,7 +185,7 @@ public class MeasuredEfficiencyTests
     {
         var h100 = Models.Catalog.Find("h100-sxm")!;
         var trt = EfficiencyProfile.Find("trtllm")!;
-        var c = new Collectives(new Cluster(h100, 1, 8), trt, new Layout(8, 1, 1, 1));
+        var c = new Collectives(new Cluster(h100, 1, 8), trt, new ParallelLayout(8, 1, 1, 1));
         // 8x H100: TensorRT-LLM custom 3.2 us at 1 KiB (NCCL 15.6 us); NCCL 25.4 us at 1 MiB (custom 26.0 us).
         Assert.Equal(3.2e-6, c.Time(CollectiveKind.AllReduce, 1024, 8, "tp"), 12);
         Assert.Equal(25.4e-6, c.Time(CollectiveKind.AllReduce, 1048576, 8, "tp"), 12);
@@ -192,7 +193,7 @@ public class MeasuredEfficiencyTests
         double ab = trt.CollectiveSeconds + 2 * 7.0 / 8 * 4194304 / (0.8 * 450e9);
         Assert.True(c.Time(CollectiveKind.AllReduce, 4194304, 8, "tp") > 1.9 * ab);
         // Roofline keeps the latency-free bandwidth model: never slower than a measurement.
-        var roof = new Collectives(new Cluster(h100, 1, 8), EfficiencyProfile.Roofline, new Layout(8, 1, 1, 1));
+        var roof = new Collectives(new Cluster(h100, 1, 8), EfficiencyProfile.Roofline, new ParallelLayout(8, 1, 1, 1));
         foreach (var bytes in new[] { 1024.0, 1048576, 16777216, 536870912 })
             Assert.True(roof.Time(CollectiveKind.AllReduce, bytes, 8, "tp") <= c.Time(CollectiveKind.AllReduce, bytes, 8, "tp"));
     }
@@ -205,7 +206,7 @@ public class MeasuredEfficiencyTests
     {
         var h100 = Models.Catalog.Find("h100-sxm")!;
         var trt = EfficiencyProfile.Find("trtllm")!;
-        var c = new Collectives(new Cluster(h100, 1, 8), trt, new Layout(1, 8, 8, 1));
+        var c = new Collectives(new Cluster(h100, 1, 8), trt, new ParallelLayout(1, 8, 8, 1));
         // The measured points (us): all-gather 8 KiB 10.6, reduce-scatter 1 MiB 14.6, all-to-all 1 KiB 7.1.
         Assert.Equal(10.6e-6, c.Time(CollectiveKind.AllGather, 8192, 8, "dp"), 12);
         Assert.Equal(14.6e-6, c.Time(CollectiveKind.ReduceScatter, 1048576, 8, "dp"), 12);
@@ -217,11 +218,11 @@ public class MeasuredEfficiencyTests
         Assert.Equal(0, network);
         Assert.Equal(c.Time(CollectiveKind.AllToAll, nvlink * 8 / 7, 8, "ep"), c.Dispatch(16384, 8, 256, 32, 8), 12);
         // Across two nodes the latency and bandwidth model applies (no multi-node curve is measured).
-        var two = new Collectives(new Cluster(h100, 2, 8), trt, new Layout(1, 16, 16, 1));
+        var two = new Collectives(new Cluster(h100, 2, 8), trt, new ParallelLayout(1, 16, 16, 1));
         Assert.Equal(trt.CollectiveSeconds + h100.Network.LatencySeconds + System.Math.Max(7.0 / 16 * 8192 / (0.8 * 450e9), 8.0 / 16 * 8192 / (0.8 * h100.Network.BytesPerSecond)),
             two.Time(CollectiveKind.AllToAll, 8192, 16, "ep"), 12);
         // Roofline never takes a measurement: it stays a physical limit.
-        var roof = new Collectives(new Cluster(h100, 1, 8), EfficiencyProfile.Roofline, new Layout(1, 8, 8, 1));
+        var roof = new Collectives(new Cluster(h100, 1, 8), EfficiencyProfile.Roofline, new ParallelLayout(1, 8, 8, 1));
         foreach (var kind in new[] { CollectiveKind.AllGather, CollectiveKind.ReduceScatter, CollectiveKind.AllToAll })
             foreach (var bytes in new[] { 1024.0, 1048576, 536870912 })
                 Assert.True(roof.Time(kind, bytes, 8, "dp") <= c.Time(kind, bytes, 8, "dp"), $"{kind} {bytes}");
@@ -238,8 +239,8 @@ public class MeasuredEfficiencyTests
         Assert.Equal(0.1 * capacity, MemoryPlan.Reserve(capacity, weights, workspace, vllmLike), 3);
         Assert.Equal(0, MemoryPlan.Reserve(capacity, 2 * capacity, workspace, trt));
         // A heavy model keeps more KV room with TensorRT-LLM's accounting.
-        var a = Models.Predictor("llama-3-70b", "h200-sxm", new Deployment(1, Weights: "fp8"), trt).Predict(new Workload(8, 1000, 2000), details: false);
-        var b = Models.Predictor("llama-3-70b", "h200-sxm", new Deployment(1, Weights: "fp8"), vllmLike).Predict(new Workload(8, 1000, 2000), details: false);
+        var a = Models.Predictor("llama-3-70b", "h200-sxm", new Deployment(new ParallelLayout(1), Weights: "fp8"), trt).Predict(new Workload(8, 1000, 2000), details: false);
+        var b = Models.Predictor("llama-3-70b", "h200-sxm", new Deployment(new ParallelLayout(1), Weights: "fp8"), vllmLike).Predict(new Workload(8, 1000, 2000), details: false);
         Assert.True(a.MaxBatch > b.MaxBatch);
     }
 
@@ -248,7 +249,7 @@ public class MeasuredEfficiencyTests
     {
         foreach (var (sample, device, weights) in new[] { ("llama-3-8b", "h100-sxm", "fp8"), ("llama-3-8b", "a100-sxm-80gb", "bf16"), ("qwen3-30b-a3b", "b200", "nvfp4"), ("llama-3-8b", "l40s", "fp8") })
         {
-            var d = new Deployment(1, Weights: weights);
+            var d = new Deployment(new ParallelLayout(1), Weights: weights);
             var roof = Models.Predictor(sample, device, d, EfficiencyProfile.Roofline);
             var real = Models.Predictor(sample, device, d, EfficiencyProfile.Find("trtllm")!);
             foreach (var (b, ctx) in new[] { (1, 1024), (64, 2048), (512, 4096) })

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using GraphDsl.Backends.CostModel.Hardware;
+using GraphDsl.Backends.CostModel.Inputs;
 using GraphDsl.Backends.CostModel.Model;
 using GraphDsl.Frontend;
 using GraphDsl.Ir.Diagnostics;

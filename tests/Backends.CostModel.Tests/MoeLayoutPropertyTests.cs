@@ -1,12 +1,13 @@
 using System;
 using System.Linq;
 using CsCheck;
-using GraphDsl.Backends.CostModel.Model;
+using GraphDsl.Backends.CostModel.Inputs;
 using GraphDsl.Ir.Diagnostics;
 using GraphDsl.Ir.Graph;
 using GraphDsl.Ir.Ops;
 using GraphDsl.Ir.Shapes;
 using GraphDsl.Passes.Core;
+using GraphDsl.Passes.Parallelize;
 
 namespace GraphDsl.Backends.CostModel.Tests;
 
@@ -40,10 +41,10 @@ public class MoeLayoutPropertyTests
             if (group % l.EpDivisor != 0) return;
             // At least the nodes the GPUs need (8 per node), sometimes twice as many.
             int gpus = group * l.Pp, minNodes = Math.Max(1, (gpus + 7) / 8), nodes = gpus % (minNodes << l.NodesLog2) == 0 ? minNodes << l.NodesLog2 : minNodes;
-            var d = new Deployment(l.Tp, ep, l.Dp, l.Pp) { Redundant = ep > 1 ? l.Redundant : 0, MoeComm = l.Comm };
+            var d = new Deployment(new ParallelLayout(l.Tp, ep, l.Dp, l.Pp) { Redundant = ep > 1 ? l.Redundant : 0, MoeComm = ParallelLayout.ParseMoeComm(l.Comm) });
             var moe = FirstExperts(Models.Sample(l.Sample));
             long experts = Dim(moe.Operand("w_up")!, 0), topK = Dim(moe.Operand("indices")!, -1), hidden = Dim(moe.Operand("x")!, -1);
-            if ((experts + d.Redundant) % ep != 0) return;
+            if ((experts + d.Layout.Redundant) % ep != 0) return;
             var sharded = Parallelized(l.Sample, d);
             if (sharded is null) return;  // the pass refuses the layout (heads, hidden sizes): nothing to check
             checkedLayouts++;
@@ -55,7 +56,7 @@ public class MoeLayoutPropertyTests
             Assert.True(Math.Abs(work - whole) <= 1e-9 * whole, $"{l.Sample} {d}: experts' work {work:G6} over the group, every token's {whole:G6}");
 
             // Traffic: rows living on other replicas that pick one of this GPU's experts must reach it.
-            double slots = experts + d.Redundant, local = slots / ep;
+            double slots = experts + d.Layout.Redundant, local = slots / ep;
             double bound = (Tokens - Tokens / l.Dp) * Collectives_PicksAny(slots, local, topK) * hidden * moe.Operand("x")!.Type.DType.BytesPerElement;
             var (received, _) = MoeLayoutTrafficTests.LayerTraffic("h100-sxm", nodes, d, l.Sample, Tokens);
             Assert.True(received >= bound * (1 - 1e-9), $"{l.Sample} {d} on {nodes} node(s): receives {received:G6} bytes, the remote rows its experts need are {bound:G6}");

@@ -3,9 +3,10 @@ using System.Collections.Generic;
 using System.Linq;
 using GraphDsl.Backends.CostModel.Evaluate;
 using GraphDsl.Backends.CostModel.Hardware;
-using GraphDsl.Backends.CostModel.Model;
+using GraphDsl.Backends.CostModel.Inputs;
 using GraphDsl.Backends.CostModel.Plan;
 using GraphDsl.Ir.Diagnostics;
+using GraphDsl.Passes.Parallelize;
 
 namespace GraphDsl.Backends.CostModel.Tests;
 
@@ -57,7 +58,7 @@ public class MoeLayoutTrafficTests
     [MemberData(nameof(Layouts))]
     public void Bytes_each_GPU_receives_per_MoE_layer_match_hand_counts(string device, int nodes, int tp, int dp, int ep, int redundant, double toExperts, double fromExperts)
     {
-        var (to, from) = LayerTraffic(device, nodes, new Deployment(tp, ep, dp) { Redundant = redundant });
+        var (to, from) = LayerTraffic(device, nodes, new Deployment(new ParallelLayout(tp, ep, dp) { Redundant = redundant }));
         Assert.InRange(to, toExperts * 0.997 - 1, toExperts * 1.004 + 1);
         Assert.InRange(from, fromExperts * 0.997 - 1, fromExperts * 1.004 + 1);
     }
@@ -74,7 +75,7 @@ public class MoeLayoutTrafficTests
         var plan = compiled!.DecodePlan;
         var evaluator = new StepEvaluator(plan, cluster, profile);
         var timings = new OpTiming[plan.Entries.Length];
-        evaluator.Evaluate(tokens / d.Dp, 1, 1024, timings);
+        evaluator.Evaluate(tokens / d.Layout.Dp, 1, 1024, timings);
         int moe = Array.FindIndex(plan.Entries, e => e.IsMoe);
         Assert.True(moe >= 0);
         double Run(int from, int step)

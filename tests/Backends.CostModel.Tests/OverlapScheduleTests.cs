@@ -2,8 +2,10 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using GraphDsl.Backends.CostModel.Evaluate;
+using GraphDsl.Backends.CostModel.Inputs;
 using GraphDsl.Backends.CostModel.Model;
 using GraphDsl.Backends.CostModel.Plan;
+using GraphDsl.Passes.Parallelize;
 
 namespace GraphDsl.Backends.CostModel.Tests;
 
@@ -23,7 +25,7 @@ public class OverlapScheduleTests
     };
 
     private static Predictor For(string sample, string device, int gpus, int tp, int dp, int ep, string passes) =>
-        Models.Predictor(sample, device, new Deployment(tp, ep, dp, 1, "fp8", "fp8"), nodes: gpus > 8 ? gpus / 8 : 1, passes: passes);
+        Models.Predictor(sample, device, new Deployment(new ParallelLayout(tp, ep, dp, 1), "fp8", "fp8"), nodes: gpus > 8 ? gpus / 8 : 1, passes: passes);
 
     [Theory]
     [MemberData(nameof(Cases))]
@@ -65,7 +67,7 @@ public class OverlapScheduleTests
     [Fact]
     public void Without_the_overlap_pass_the_step_is_the_serial_sum()
     {
-        var p = Models.Predictor("deepseek-v3", "h100-sxm", new Deployment(1, 16, 16, 1, "fp8", "fp8"), nodes: 2);
+        var p = Models.Predictor("deepseek-v3", "h100-sxm", new Deployment(new ParallelLayout(1, 16, 16, 1), "fp8", "fp8"), nodes: 2);
         Assert.False(p.Compiled.DecodePlan.HasAsync);
         var pred = p.Predict(new Workload(2048, 1024, 4096), details: false);
         Assert.Equal(pred.Decode.SerialMs, pred.Decode.Milliseconds);

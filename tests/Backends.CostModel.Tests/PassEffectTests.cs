@@ -1,6 +1,7 @@
 using System.Linq;
 using GraphDsl.Backends.CostModel.Evaluate;
-using GraphDsl.Backends.CostModel.Model;
+using GraphDsl.Backends.CostModel.Inputs;
+using GraphDsl.Passes.Parallelize;
 
 namespace GraphDsl.Backends.CostModel.Tests;
 
@@ -19,7 +20,7 @@ public class PassEffectTests
     [MemberData(nameof(Samples))]
     public void Fusion_is_never_slower_and_launches_fewer_kernels(string sample, int tp, int ep)
     {
-        var dep = new Deployment(tp, ep, 1, 1, "fp8", "keep");
+        var dep = new Deployment(new ParallelLayout(tp, ep, 1, 1), "fp8", "keep");
         var unfused = Models.Predictor(sample, "h100-sxm", dep, passes: NoFusion);
         var fused = Models.Predictor(sample, "h100-sxm", dep);
         Assert.True(fused.Compiled.DecodePlan.KernelLaunches < unfused.Compiled.DecodePlan.KernelLaunches);
@@ -47,7 +48,7 @@ public class PassEffectTests
         foreach (long batch in new long[] { 1, 8, 64 })
         {
             var oneLaunchCost = EfficiencyProfile.Find("default")! with { MeasuredFixedLatency = false };
-            var reports = formats.Select(f => Models.Predictor(sample, "h100-sxm", new Deployment(tp, ep, 1, 1, f, "keep"), oneLaunchCost)
+            var reports = formats.Select(f => Models.Predictor(sample, "h100-sxm", new Deployment(new ParallelLayout(tp, ep, 1, 1), f, "keep"), oneLaunchCost)
                 .Predict(new Workload(batch, 512, 4096)).DecodeOps.ToDictionary(o => o.Name)).ToList();
             for (int i = 1; i < formats.Length; i++)
             {
@@ -70,7 +71,7 @@ public class PassEffectTests
     [Fact]
     public void A_small_fp8_gemm_is_slower_than_bf16_as_measured()
     {
-        double Ms(string weights, string op) => Models.Predictor("llama-3-8b", "h100-sxm", new Deployment(1, Weights: weights))
+        double Ms(string weights, string op) => Models.Predictor("llama-3-8b", "h100-sxm", new Deployment(new ParallelLayout(1), Weights: weights))
             .Predict(new Workload(1, 512, 1024)).DecodeOps.Single(o => o.Name == op).MillisecondsPerStep;
         // Llama-3-8B: wo is 4096 x 4096 (33.6 MB in BF16), the gated FFN 4096 x 28672 (235 MB).
         Assert.True(Ms("fp8", "layers.self_attn.wo (gemm_epilogue)") > Ms("bf16", "layers.self_attn.wo (gemm_epilogue)"));
@@ -84,7 +85,7 @@ public class PassEffectTests
     public void Fp8_activations_speed_prefill_only_where_the_gpu_has_fp8_math()
     {
         var w = new Workload(16, 4096, 4096);
-        double Ttft(string device, string activations) => Models.Predictor("llama-3-70b", device, new Deployment(8, 1, 1, 1, "keep", "keep"),
+        double Ttft(string device, string activations) => Models.Predictor("llama-3-70b", device, new Deployment(new ParallelLayout(8, 1, 1, 1), "keep", "keep"),
             passes: $"quantize{{weights=fp8,activations={activations}}}").Predict(w, details: false).Prefill.Milliseconds;
         double w8a8 = Ttft("h100-sxm", "fp8"), w8a16 = Ttft("h100-sxm", "bf16");
         // GEMMs dominate a 4k prefill and the measured FP8 GEMM rate on H100 is 1.59x the BF16 one (2 x 0.628 / 0.791
@@ -103,7 +104,7 @@ public class PassEffectTests
     public void A_malformed_user_pipeline_is_an_error_at_its_column(string passes, string id, int column, string message)
     {
         var diagnostics = new GraphDsl.Ir.Diagnostics.DiagnosticBag();
-        var compiled = CompiledDeployment.Compile(Models.Sample("tiny-dense"), new Deployment(1, 1, 1, 1, "keep", "keep"), passes, diagnostics);
+        var compiled = CompiledDeployment.Compile(Models.Sample("tiny-dense"), new Deployment(new ParallelLayout(1, 1, 1, 1), "keep", "keep"), passes, diagnostics);
         Assert.Null(compiled);
         var d = Assert.Single(diagnostics.Items);
         Assert.Equal((id, column), (d.Id, d.Span.Column));

@@ -1,6 +1,7 @@
 using System.Linq;
-using GraphDsl.Backends.CostModel.Model;
+using GraphDsl.Backends.CostModel.Inputs;
 using GraphDsl.Ir.Analysis;
+using GraphDsl.Passes.Parallelize;
 
 namespace GraphDsl.Backends.CostModel.Tests;
 
@@ -23,7 +24,7 @@ public class PhysicalLimitTests
         double embeddingBytesPerGpu = stats.EmbeddingParams * 2 / tp;
         foreach (var profile in new[] { EfficiencyProfile.Roofline, EfficiencyProfile.Find("default")! })
         {
-            var p = Models.Predictor(sample, device, new Deployment(tp), profile);
+            var p = Models.Predictor(sample, device, new Deployment(new ParallelLayout(tp)), profile);
             var pred = p.Predict(new Workload(1, 128, 1024), details: false);
             var dev = Models.Catalog.Find(device)!;
             double floor = (pred.Memory.WeightBytes - embeddingBytesPerGpu + pred.Memory.KvBytes) / dev.HbmBytesPerSecond;
@@ -37,7 +38,7 @@ public class PhysicalLimitTests
     public void Prefill_never_beats_the_compute_peak(string sample, string device, int tp)
     {
         var stats = ModelStats.Compute(Models.Sample(sample));
-        var p = Models.Predictor(sample, device, new Deployment(tp), EfficiencyProfile.Roofline);
+        var p = Models.Predictor(sample, device, new Deployment(new ParallelLayout(tp)), EfficiencyProfile.Roofline);
         const long tokens = 4096;
         var ttft = p.BatchPrefillSeconds(1, tokens);
         double peak = Models.Catalog.Find(device)!.Peak(GraphDsl.Ir.Types.MathType.Bf16)!.Value;
@@ -53,7 +54,7 @@ public class PhysicalLimitTests
     [InlineData("qwen3-235b-a22b", "h200-sxm", 4, 4, 2)]
     public void More_context_or_batch_never_speeds_a_decode_step(string sample, string device, int tp, int ep, int dp)
     {
-        var p = Models.Predictor(sample, device, new Deployment(tp, ep, dp, 1, "fp8"));
+        var p = Models.Predictor(sample, device, new Deployment(new ParallelLayout(tp, ep, dp, 1), "fp8"));
         double last = 0;
         foreach (var ctx in new[] { 128, 1024, 4096, 32768, 131072 })
         {
@@ -73,7 +74,7 @@ public class PhysicalLimitTests
     [Fact]
     public void A_model_too_large_for_the_gpus_is_infeasible_with_the_reason()
     {
-        var pred = Models.Predictor("llama-3-70b", "h100-sxm", new Deployment(1)).Predict(new Workload(1, 128, 1024), details: false);
+        var pred = Models.Predictor("llama-3-70b", "h100-sxm", new Deployment(new ParallelLayout(1))).Predict(new Workload(1, 128, 1024), details: false);
         Assert.False(pred.Feasible);
         Assert.Equal(0, pred.MaxBatch);
         Assert.Contains("weights alone", Assert.Single(pred.Reasons));
@@ -82,7 +83,7 @@ public class PhysicalLimitTests
     [Fact]
     public void A_kv_cache_too_large_for_the_batch_is_infeasible_and_names_the_largest_batch()
     {
-        var p = Models.Predictor("llama-3-70b", "h100-sxm", new Deployment(8));
+        var p = Models.Predictor("llama-3-70b", "h100-sxm", new Deployment(new ParallelLayout(8)));
         var fits = p.Predict(new Workload(8, 1024, 8192), details: false);
         Assert.True(fits.Feasible);
         var tooMany = p.Predict(new Workload(fits.MaxBatch + 8, 1024, 8192), details: false);
@@ -95,8 +96,8 @@ public class PhysicalLimitTests
     [Fact]
     public void Fp8_weights_and_kv_fit_more_batch_and_decode_faster()
     {
-        var bf16 = Models.Predictor("llama-3-70b", "h100-sxm", new Deployment(4)).Predict(new Workload(16, 1024, 8192), details: false);
-        var fp8 = Models.Predictor("llama-3-70b", "h100-sxm", new Deployment(4, Weights: "fp8", Kv: "fp8")).Predict(new Workload(16, 1024, 8192), details: false);
+        var bf16 = Models.Predictor("llama-3-70b", "h100-sxm", new Deployment(new ParallelLayout(4))).Predict(new Workload(16, 1024, 8192), details: false);
+        var fp8 = Models.Predictor("llama-3-70b", "h100-sxm", new Deployment(new ParallelLayout(4), Weights: "fp8", Kv: "fp8")).Predict(new Workload(16, 1024, 8192), details: false);
         Assert.True(fp8.MaxBatch > bf16.MaxBatch * 1.5);
         Assert.True(fp8.Decode.Milliseconds < bf16.Decode.Milliseconds);
         Assert.True(fp8.Memory.WeightBytes < bf16.Memory.WeightBytes * 0.55);
@@ -106,7 +107,7 @@ public class PhysicalLimitTests
     public void Moe_decode_touches_fewer_experts_at_small_batch()
     {
         // DeepSeek-V3 (E 256, k 8): B=1 touches 8 experts, B=128 almost all (measurements.md).
-        var p = Models.Predictor("deepseek-v3", "h200-sxm", new Deployment(8, Weights: "fp8"), EfficiencyProfile.Roofline);
+        var p = Models.Predictor("deepseek-v3", "h200-sxm", new Deployment(new ParallelLayout(8), Weights: "fp8"), EfficiencyProfile.Roofline);
         var t1 = p.TpotSeconds(1, 1024);
         var t128 = p.TpotSeconds(128, 1024);
         Assert.True(t128 > 3 * t1, $"{t128} vs {t1}: streaming ~all experts at B=128 must cost far more than 8 at B=1");

@@ -1,6 +1,8 @@
 using System;
 using System.Linq;
+using GraphDsl.Backends.CostModel.Inputs;
 using GraphDsl.Backends.CostModel.Model;
+using GraphDsl.Passes.Parallelize;
 
 namespace GraphDsl.Backends.CostModel.Tests;
 
@@ -61,7 +63,7 @@ public class PrefillPassesTests
     public void The_predictor_applies_it_to_its_batch_prefill()
     {
         var eff = EfficiencyProfile.Find("default")!;
-        var p = Models.Predictor("llama-3-8b", "h100-sxm", new Deployment(1));
+        var p = Models.Predictor("llama-3-8b", "h100-sxm", new Deployment(new ParallelLayout(1)));
         double batch = p.BatchPrefillSeconds(64, 1024);
         double expected = eff.PrefillSeconds + (batch - eff.PrefillSeconds) * BruteForceShare(64, 1024, (long)eff.MaxBatchedTokens);
         Assert.Equal(expected, p.RequestTtftSeconds(64, 1024), 12);

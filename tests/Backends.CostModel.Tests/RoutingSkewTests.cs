@@ -1,8 +1,9 @@
 using GraphDsl.Backends.CostModel.Evaluate;
 using GraphDsl.Backends.CostModel.Hardware;
-using GraphDsl.Backends.CostModel.Model;
+using GraphDsl.Backends.CostModel.Inputs;
 using GraphDsl.Backends.CostModel.Moe;
 using GraphDsl.Ir.Ops;
+using GraphDsl.Passes.Parallelize;
 
 namespace GraphDsl.Backends.CostModel.Tests;
 
@@ -70,7 +71,7 @@ public class RoutingSkewTests
     public void Skew_slows_expert_parallel_decode_and_uniform_routing_is_the_zero_exponent()
     {
         var trt = EfficiencyProfile.Find("trtllm")!;
-        var d = new Deployment(1, Ep: 8, Dp: 8, Weights: "fp8");
+        var d = new Deployment(new ParallelLayout(1, 8, 8), Weights: "fp8");
         var skewed = Models.Predictor("deepseek-v3", "h200-sxm", d, trt);
         var uniform = Models.Predictor("deepseek-v3", "h200-sxm", d, trt with { RoutingSkew = 0 });
         Assert.True(skewed.TpotSeconds(128, 2048) > 1.05 * uniform.TpotSeconds(128, 2048));
@@ -78,12 +79,12 @@ public class RoutingSkewTests
         var heavy = Models.Predictor("deepseek-v3", "h200-sxm", d, trt with { RoutingSkew = 1.5 });
         Assert.True(heavy.TpotSeconds(128, 2048) >= skewed.TpotSeconds(128, 2048));
         // Without expert parallelism each GPU serves every expert: skew changes nothing.
-        var tp = new Deployment(8, Weights: "fp8");
+        var tp = new Deployment(new ParallelLayout(8), Weights: "fp8");
         Assert.Equal(Models.Predictor("qwen3-235b-a22b", "h200-sxm", tp, trt with { RoutingSkew = 0 }).TpotSeconds(64, 2048),
             Models.Predictor("qwen3-235b-a22b", "h200-sxm", tp, trt).TpotSeconds(64, 2048), 12);
         Assert.Equal("power-law 1.01", skewed.Predict(new Workload(64, 1024, 2048), details: false).Routing);
         Assert.Equal("uniform", uniform.Predict(new Workload(64, 1024, 2048), details: false).Routing);
-        Assert.Equal("", Models.Predictor("llama-3-8b", "h100-sxm", new Deployment(1), trt).Predict(new Workload(1, 128, 256), details: false).Routing);
+        Assert.Equal("", Models.Predictor("llama-3-8b", "h100-sxm", new Deployment(new ParallelLayout(1)), trt).Predict(new Workload(1, 128, 256), details: false).Routing);
     }
 
     /// <summary>AIConfigurator's kernel database: a fused MoE layer's time is closer to streaming plus math than to
@@ -93,7 +94,7 @@ public class RoutingSkewTests
     public void A_fused_moe_kernel_adds_its_streaming_and_its_math()
     {
         var trt = EfficiencyProfile.Find("trtllm")!;
-        var compiled = CompiledDeployment.Compile(Models.Sample("qwen3-30b-a3b"), new Deployment(1, Weights: "fp8"), "", new GraphDsl.Ir.Diagnostics.DiagnosticBag())!;
+        var compiled = CompiledDeployment.Compile(Models.Sample("qwen3-30b-a3b"), new Deployment(new ParallelLayout(1), Weights: "fp8"), "", new GraphDsl.Ir.Diagnostics.DiagnosticBag())!;
         var plan = compiled.DecodePlan;
         int moe = System.Array.FindIndex(plan.Entries, e => e.IsMoe);
         var cluster = new Cluster(Models.Catalog.Find("h100-sxm")!, 1, 1);

@@ -1,7 +1,8 @@
 using System;
 using System.Linq;
-using GraphDsl.Backends.CostModel.Model;
+using GraphDsl.Backends.CostModel.Inputs;
 using GraphDsl.Ir.Ops;
+using GraphDsl.Passes.Parallelize;
 
 namespace GraphDsl.Backends.CostModel.Tests;
 
@@ -33,7 +34,7 @@ public class SlidingWindowPairsTests
     [InlineData(64, 4096)]
     public void Windowed_attention_flops_count_the_keys_each_query_sees(long seq, long ctx)
     {
-        var compiled = CompiledDeployment.Compile(Models.Sample("gpt-oss-120b"), new Deployment(), "fuse{attention=false}", new GraphDsl.Ir.Diagnostics.DiagnosticBag())!;
+        var compiled = CompiledDeployment.Compile(Models.Sample("gpt-oss-120b"), new Deployment(new ParallelLayout()), "fuse{attention=false}", new GraphDsl.Ir.Diagnostics.DiagnosticBag())!;
         foreach (var plan in new[] { compiled.PrefillPlan, compiled.DecodePlan })
         {
             var atoms = new double[plan.Atoms.Count];

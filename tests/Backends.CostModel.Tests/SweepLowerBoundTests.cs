@@ -2,8 +2,10 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using GraphDsl.Backends.CostModel.Hardware;
+using GraphDsl.Backends.CostModel.Inputs;
 using GraphDsl.Backends.CostModel.Model;
 using GraphDsl.Ir.Diagnostics;
+using GraphDsl.Passes.Parallelize;
 
 namespace GraphDsl.Backends.CostModel.Tests;
 
@@ -31,7 +33,7 @@ public class SweepLowerBoundTests
             int dp = 16 / tp;
             foreach (int ep in new[] { 1, 2, 4, 8, 16 }.Where(e => 16 % e == 0))
             {
-                var d = new Deployment(tp, ep, dp, 1, "fp8");
+                var d = new Deployment(new ParallelLayout(tp, ep, dp, 1), "fp8");
                 var compiled = CompiledDeployment.Compile(Models.Sample("deepseek-v3"), d, "", new DiagnosticBag());
                 if (compiled is null) continue;
                 rows.Add((d, new SweepEvaluator(compiled, cluster, profile).Evaluate(batch, 2048, context)));
@@ -43,15 +45,15 @@ public class SweepLowerBoundTests
             // With 2 nodes and tensor-parallel ranks innermost, half of the replicas (and so of the tokens) live on the
             // other node whenever there are at least 2 replicas; those rows cross the NIC, the rest of the other
             // replicas' rows cross NVLink, and both links run at once.
-            double local = (double)experts / d.Ep;
+            double local = (double)experts / d.Layout.Ep;
             double none = 1;
             for (int i = 0; i < topK; i++) none *= (experts - local - i) / (experts - i);
             double hit = 1 - none, row = hidden * elem;
-            double otherNode = d.Dp > 1 ? batch / 2.0 : 0, sameNode = d.Dp > 1 ? batch / 2.0 - (double)batch / d.Dp : 0;
+            double otherNode = d.Layout.Dp > 1 ? batch / 2.0 : 0, sameNode = d.Layout.Dp > 1 ? batch / 2.0 - (double)batch / d.Layout.Dp : 0;
             double boundMs = moeLayers * Math.Max(otherNode * hit * row / device.Network.BytesPerSecond, sameNode * hit * row / device.IntraNode.BytesPerSecond) * 1e3;
             Assert.True(p.CommMs >= boundMs, $"{d}: {p.CommMs:F3} ms of communication per step, below the {boundMs:F3} ms its tokens need");
         }
         var best = rows.Where(r => r.P.Feasible).OrderBy(r => r.P.TpotMs).First();
-        Assert.False(best.D.Dp > 1 && best.D.Ep == 1, $"the best layout {best.D} keeps every replica's tokens at home");
+        Assert.False(best.D.Layout.Dp > 1 && best.D.Layout.Ep == 1, $"the best layout {best.D} keeps every replica's tokens at home");
     }
 }

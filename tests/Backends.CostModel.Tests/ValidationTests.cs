@@ -1,7 +1,7 @@
 using System;
 using System.IO;
 using System.Linq;
-using GraphDsl.Backends.CostModel.Model;
+using GraphDsl.Backends.CostModel.Inputs;
 using GraphDsl.Backends.CostModel.Validation;
 using GraphDsl.TestSupport;
 using Xunit.Abstractions;

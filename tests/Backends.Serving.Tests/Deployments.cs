@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
+using GraphDsl.Passes.Parallelize;
 using GraphDsl.Backends.CostModel.Hardware;
+using GraphDsl.Backends.CostModel.Inputs;
 using GraphDsl.Backends.CostModel.Model;
 using GraphDsl.Backends.Serving.Specs;
 using GraphDsl.Backends.Serving.Workloads;
@@ -17,7 +19,7 @@ internal static class Deployments
     public static readonly EfficiencyProfile Profile = EfficiencyProfile.Find("default")!;
     public static readonly Cluster H100x8 = new(HardwareCatalog.BuiltIn().Find("h100-sxm")!, 1, 8);
 
-    public static Predictor Llama70bTp8 => Predictor("llama-3-70b", new Deployment(8, Weights: "fp8"));
+    public static Predictor Llama70bTp8 => Predictor("llama-3-70b", new Deployment(new ParallelLayout(8), Weights: "fp8"));
 
     public static Predictor Predictor(string sample, Deployment d) => Cache.GetOrAdd(sample + d, _ =>
     {

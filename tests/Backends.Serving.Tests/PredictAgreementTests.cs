@@ -1,4 +1,5 @@
 using System;
+using GraphDsl.Backends.CostModel.Inputs;
 using GraphDsl.Backends.CostModel.Model;
 
 namespace GraphDsl.Backends.Serving.Tests;

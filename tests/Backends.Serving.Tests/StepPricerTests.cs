@@ -1,4 +1,6 @@
 using System;
+using GraphDsl.Passes.Parallelize;
+using GraphDsl.Backends.CostModel.Inputs;
 using GraphDsl.Backends.CostModel.Model;
 using GraphDsl.Backends.Serving.Engine;
 
@@ -49,7 +51,7 @@ public class StepPricerTests
 /// <summary>Attention data parallelism: a prompt's chunk lives on one replica, decodes spread over all of them.</summary>
 public class DataParallelPricingTests
 {
-    private static readonly Predictor Dp8 = Deployments.Predictor("deepseek-v3", new Deployment(1, 8, 8, 1, "fp8") { MoeComm = "all_to_all" });
+    private static readonly Predictor Dp8 = Deployments.Predictor("deepseek-v3", new Deployment(new ParallelLayout(1, 8, 8, 1) { MoeComm = MoeCommunication.AllToAll }, "fp8"));
     private static readonly StepPricer Pricer = new(Dp8, Deployments.H100x8, Deployments.Profile);
 
     /// <summary>One prompt on an 8-replica engine costs what it costs alone on its replica (batch 1 per replica), not an

@@ -16,8 +16,8 @@ public class InputLimitsDocTests
         ["Measurement.MaxFileBytes"] = GraphDsl.Backends.CostModel.Validation.Measurement.MaxFileBytes,
         ["HardwareCatalog.MaxFileBytes"] = GraphDsl.Backends.CostModel.Hardware.HardwareCatalog.MaxFileBytes,
         ["RoutingStats.MaxFileBytes"] = GraphDsl.Backends.CostModel.Moe.RoutingStats.MaxFileBytes,
-        ["PlacementJson.MaxFileBytes"] = GraphDsl.Backends.CostModel.Placement.PlacementJson.MaxFileBytes,
         ["TraceSource.MaxFileBytes"] = GraphDsl.Backends.Serving.Workloads.TraceSource.MaxFileBytes,
+        ["PlacementJson.MaxFileBytes"] = GraphDsl.Backends.Placement.PlacementJson.MaxFileBytes,
         ["SafetensorsHeader.MaxHeaderBytes"] = GraphDsl.Backends.Weights.Safetensors.SafetensorsHeader.MaxHeaderBytes,
     };
 

@@ -34,9 +34,9 @@ public class PassOptionBindingTests
     [Fact]
     public void Parallelize_binds_a_layout_with_its_moe_communication()
     {
-        var o = ParallelOptions.Bind(Element("parallelize{tp=08,dp=2,ep=4,moe_comm=all_gather}").Options);
+        var o = ParallelLayout.Bind(Element("parallelize{tp=08,dp=2,ep=4,moe_comm=all_gather}").Options);
         Assert.Equal((8, 4, 2, 1, 0, MoeCommunication.AllGather), (o.Tp, o.Ep, o.Dp, o.Pp, o.Redundant, o.MoeComm));
-        Assert.Equal(MoeCommunication.Auto, ParallelOptions.Bind(Element("parallelize").Options).MoeComm);
+        Assert.Equal(MoeCommunication.Auto, ParallelLayout.Bind(Element("parallelize").Options).MoeComm);
     }
 
     [Fact]

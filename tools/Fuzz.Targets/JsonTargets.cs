@@ -2,7 +2,7 @@ using System.IO;
 using System.Linq;
 using GraphDsl.Backends.CostModel.Hardware;
 using GraphDsl.Backends.CostModel.Moe;
-using GraphDsl.Backends.CostModel.Placement;
+using GraphDsl.Backends.Placement;
 
 namespace GraphDsl.Fuzz;
 

@@ -8,9 +8,10 @@ namespace GraphDsl.Backends.CostModel;
 /// Parses the JSON input files of the cost model (hardware, routing statistics, placement plans, engine maps).
 /// System.Text.Json accepts a document whose strings hold invalid UTF-8 or an unpaired surrogate escape
 /// (<c>"\ud800"</c>) and throws only when such a string is read; every string and property name is decoded once
-/// here, so a reader sees either a document it can read or an error naming the place.
+/// here, so a reader sees either a document it can read or an error naming the place. Public because expert placement
+/// (GraphDsl.Backends.Placement) reads its plan and engine-map files through it too.
 /// </summary>
-internal static class JsonInput
+public static class JsonInput
 {
     public static JsonDocument Parse(Stream stream, string source, Func<string, Exception> bad, JsonDocumentOptions options = default)
     {

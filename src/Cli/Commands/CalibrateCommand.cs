@@ -1,6 +1,7 @@
 using System;
 using System.CommandLine;
 using System.Linq;
+using GraphDsl.Backends.CostModel.Inputs;
 using GraphDsl.Backends.CostModel.Model;
 using GraphDsl.Backends.CostModel.Validation;
 using GraphDsl.Cli.Rendering;

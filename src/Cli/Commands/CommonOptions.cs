@@ -13,7 +13,7 @@ internal static class CommonOptions
     public static GraphDsl.Passes.Core.Pipeline? DeploymentPasses(string? text, GraphDsl.Ir.Diagnostics.DiagnosticBag diagnostics)
     {
         var parsed = GraphDsl.Passes.Core.Pipeline.Parse(text ?? "", diagnostics);
-        return parsed is null ? null : GraphDsl.Backends.CostModel.Model.DeploymentPipeline.ComposeFixedPlace(parsed, diagnostics);
+        return parsed is null ? null : GraphDsl.Backends.CostModel.Inputs.DeploymentPipeline.ComposeFixedPlace(parsed, diagnostics);
     }
     public static Option<string?> Model() => new("--model") { Description = "which model of the file (when it defines several)" };
 
@@ -46,7 +46,7 @@ internal static class CommonOptions
         "power-law exponent of expert popularity assumed without --routing (0: uniform; default: the profile's, 1.01)", FloatRange.Between(0, 10));
 
     /// <summary>The profile with the --routing-skew override (its range is checked when the option is parsed).</summary>
-    public static GraphDsl.Backends.CostModel.Model.EfficiencyProfile? WithRoutingSkew(GraphDsl.Backends.CostModel.Model.EfficiencyProfile? profile, double? skew) =>
+    public static GraphDsl.Backends.CostModel.Inputs.EfficiencyProfile? WithRoutingSkew(GraphDsl.Backends.CostModel.Inputs.EfficiencyProfile? profile, double? skew) =>
         profile is null || skew is null ? profile : profile with { RoutingSkew = skew.Value };
     public static Option<bool> VerifyEach() => new("--verify-each") { Description = "run the IR verifier after every pass" };
 }

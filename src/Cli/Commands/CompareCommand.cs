@@ -2,6 +2,8 @@ using System;
 using System.Collections.Generic;
 using System.CommandLine;
 using System.Linq;
+using GraphDsl.Backends.CostModel.Hardware;
+using GraphDsl.Backends.CostModel.Inputs;
 using GraphDsl.Backends.CostModel.Model;
 using GraphDsl.Cli.Rendering;
 using GraphDsl.Ir.Analysis;
@@ -113,7 +115,7 @@ internal sealed class CompareCommand
         catch (ArgumentException e) { Driver.Report(DiagnosticCatalog.InvalidWorkload.At(SourceSpan.None, e.Message)); return ExitCodes.InputError; }
         var statsA = ModelStats.Compute(moduleA);
         var statsB = ModelStats.Compute(moduleB);
-        var rows = s.Contexts.Select(c => Structural(predA, predB, c, Math.Min(s.Workload.Prompt, c), compiledA.Deployment.Dp)).ToList();
+        var rows = s.Contexts.Select(c => Structural(predA, predB, c, Math.Min(s.Workload.Prompt, c), compiledA.Deployment.Layout.Dp)).ToList();
         if (r.GetValue(_format) == "json") Console.Out.Write(ComparisonOutput.ToJson(pa, pb, statsA, statsB, s.Q, rows, s.Cluster));
         else ComparisonOutput.WriteTable(pa, pb, statsA, statsB, s.Q, rows, s.Cluster);
         return ExitCodes.Ok;

@@ -2,10 +2,11 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
-using GraphDsl.Backends.CostModel.Model;
+using GraphDsl.Backends.CostModel.Inputs;
 using GraphDsl.Ir.Diagnostics;
 using GraphDsl.Ir.Types;
 using GraphDsl.Passes.Core;
+using GraphDsl.Passes.Parallelize;
 
 namespace GraphDsl.Cli.Commands;
 
@@ -68,7 +69,7 @@ internal sealed class DeploymentChoices
     public List<Deployment> For(int gpus, string moeCommDefault, out int otherGpuCount)
     {
         var all = All(gpus, moeCommDefault).ToList();
-        var fitting = all.Where(d => (long)d.Tp * d.Dp * d.Pp == gpus).ToList();
+        var fitting = all.Where(d => (long)d.Layout.Tp * d.Layout.Dp * d.Layout.Pp == gpus).ToList();
         otherGpuCount = all.Count - fitting.Count;
         return fitting;
     }
@@ -86,6 +87,6 @@ internal sealed class DeploymentChoices
         foreach (var redundant in Ints("redundant", "0"))
         foreach (var comm in Of("moe_comm", moeCommDefault))
         foreach (var tp in tps ?? new[] { (int)Math.Max(1, gpus / ((long)dp * pp)) })
-            yield return new Deployment(tp, ep, dp, pp, w, kv) { Redundant = redundant, MoeComm = comm };
+            yield return new Deployment(new ParallelLayout(tp, ep, dp, pp) { Redundant = redundant, MoeComm = ParallelLayout.ParseMoeComm(comm) }, w, kv);
     }
 }

@@ -1,5 +1,6 @@
 using System;
 using System.CommandLine;
+using GraphDsl.Backends.CostModel.Inputs;
 using GraphDsl.Backends.CostModel.Model;
 using GraphDsl.Backends.CostModel.Moe;
 using GraphDsl.Cli.Rendering;
@@ -91,7 +92,7 @@ internal sealed class PredictCommand
         {
             var (pre, dec) = predictor.Schedule(s.Workload);
             var json = GraphDsl.Backends.CostModel.Evaluate.ChromeTrace.Write(predictor.Compiled.PrefillPlan, pre, predictor.Compiled.DecodePlan, dec,
-                s.Cluster.Cluster.Gpus / Math.Max(1, prediction.Deployment.Pp));
+                s.Cluster.Cluster.Gpus / Math.Max(1, prediction.Deployment.Layout.Pp));
             if (!Driver.WriteOutput(tracePath, json)) return ExitCodes.InputError;
         }
         if (r.GetValue(_format) == "json") Console.Out.Write(PredictionJson.Write(prediction, s.Cluster));

@@ -1,5 +1,6 @@
 using System;
 using System.CommandLine;
+using GraphDsl.Backends.CostModel.Inputs;
 using GraphDsl.Backends.CostModel.Model;
 using GraphDsl.Backends.Serving;
 using GraphDsl.Backends.Serving.Engine;

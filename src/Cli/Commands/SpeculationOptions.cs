@@ -1,5 +1,5 @@
 using System.CommandLine;
-using GraphDsl.Backends.CostModel.Model;
+using GraphDsl.Backends.CostModel.Inputs;
 using GraphDsl.Ir.Diagnostics;
 
 namespace GraphDsl.Cli.Commands;

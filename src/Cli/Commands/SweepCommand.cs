@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.CommandLine;
 using System.Linq;
 using GraphDsl.Backends.CostModel.Hardware;
+using GraphDsl.Backends.CostModel.Inputs;
 using GraphDsl.Backends.CostModel.Model;
 using GraphDsl.Cli.Rendering;
 using GraphDsl.Ir.Diagnostics;
@@ -101,7 +102,7 @@ internal sealed class SweepCommand
                 var layouts = pipeline.Choices.For(gpus, eff!.MoeComm, out var other);
                 otherGpuCount += other;
                 foreach (var d in layouts)
-                    if ((long)d.Tp * d.Dp % d.Ep != 0) epNotDividing++;
+                    if ((long)d.Layout.Tp * d.Layout.Dp % d.Layout.Ep != 0) epNotDividing++;
                     else jobs.Add(new Job(pipeline, gpus, d));
             }
         var workloads = prompts.SelectMany(p => contexts.Where(c => c >= p).Select(c => (p, c))).ToList();
@@ -186,8 +187,8 @@ internal sealed class SweepCommand
                     {
                         SweepRow Row(SweepPoint point, string error) => new(job.Pipeline.Text, cluster.Device.Id, cluster.Gpus, cluster.Nodes, dep, b, prompt, context, point, error);
                         if (evaluator is null) { rows.Add(Row(default, string.Join("; ", diag.Items.Select(x => x.Message)))); continue; }
-                        int split = compiled!.DecodePlan.Layout.Nanobatches;
-                        if (b % dep.Dp != 0 || b / dep.Dp % split != 0) { rows.Add(Row(default, $"batch {b} is not a multiple of dp {dep.Dp} x {split} nano-batch(es)")); continue; }
+                        int split = compiled!.DecodePlan.Nanobatches;
+                        if (b % dep.Layout.Dp != 0 || b / dep.Layout.Dp % split != 0) { rows.Add(Row(default, $"batch {b} is not a multiple of dp {dep.Layout.Dp} x {split} nano-batch(es)")); continue; }
                         rows.Add(Row(evaluator.Evaluate(b, prompt, context), ""));
                     }
                 progress(rows.Count);

@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
+using GraphDsl.Backends.CostModel.Inputs;
 using GraphDsl.Backends.CostModel.Model;
 using GraphDsl.Cli.Commands;
 using GraphDsl.Ir.Analysis;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using GraphDsl.Backends.CostModel.Inputs;
 using GraphDsl.Backends.CostModel.Model;
 
 namespace GraphDsl.Cli.Rendering;
@@ -91,8 +92,8 @@ public static class PredictionJson
     /// <summary>The deployment the cost model ran (the flags merged with the pipeline's parallelize and quantize).</summary>
     public static void Deployment(Utf8JsonWriter w, Deployment d) => w.Object("deployment", () =>
     {
-        w.Number("tp", d.Tp); w.Number("ep", d.Ep); w.Number("dp", d.Dp); w.Number("pp", d.Pp);
-        w.Number("redundant_experts", d.Redundant); w.WriteString("moe_comm", d.MoeComm);
+        w.Number("tp", d.Layout.Tp); w.Number("ep", d.Layout.Ep); w.Number("dp", d.Layout.Dp); w.Number("pp", d.Layout.Pp);
+        w.Number("redundant_experts", d.Layout.Redundant); w.WriteString("moe_comm", d.Layout.MoeCommName);
         w.WriteString("weights", d.Weights); w.WriteString("kv", d.Kv); w.WriteString("activations", d.Activations);
     });
 

@@ -1,5 +1,6 @@
 using System;
 using System.Linq;
+using GraphDsl.Backends.CostModel.Inputs;
 using GraphDsl.Backends.CostModel.Model;
 using Spectre.Console;
 
@@ -13,8 +14,7 @@ public static class PredictionTable
         var c = Terminal.Create();
         var d = p.Deployment;
         var nodes = cluster?.Describe() ?? $"{p.Nodes} node(s)";
-        c.MarkupLine($"[bold]{Markup.Escape(p.Model)}[/] on {p.Gpus} x {Markup.Escape(p.Device)} ({Markup.Escape(nodes)}), tp={d.Tp} ep={d.Ep} dp={d.Dp} pp={d.Pp}" +
-                     (d.Redundant > 0 ? $" redundant={d.Redundant}" : "") + (d.MoeComm != "auto" ? $" moe_comm={Markup.Escape(d.MoeComm)}" : "") +
+        c.MarkupLine($"[bold]{Markup.Escape(p.Model)}[/] on {p.Gpus} x {Markup.Escape(p.Device)} ({Markup.Escape(nodes)}), {Markup.Escape(d.Layout.ToString())}" +
                      $", weights {Markup.Escape(d.Weights)}, kv {Markup.Escape(d.Kv)}" + (d.Activations != GraphDsl.Ir.Types.NumericFormat.Keep ? $", activations {Markup.Escape(d.Activations)}" : "") +
                      $"; profile {Markup.Escape(p.Profile)}" + (p.Routing.Length > 0 ? $", routing {Markup.Escape(p.Routing)}" : ""));
         c.MarkupLine($"pipeline {Markup.Escape(p.Pipeline.ToString())}");

@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using System.Text;
+using GraphDsl.Backends.CostModel.Inputs;
 using GraphDsl.Backends.CostModel.Model;
 
 namespace GraphDsl.Cli.Rendering;
@@ -42,7 +43,7 @@ internal static class SweepOutput
         {
             var p = x.Point;
             bool ok = x.Error.Length == 0;
-            sb.Append(string.Join(",", "\"" + x.Passes.Replace("\"", "\"\"") + "\"", x.Device, x.Gpus, x.Nodes, x.Dep.Tp, x.Dep.Ep, x.Dep.Dp, x.Dep.Pp, x.Dep.Redundant, x.Dep.MoeComm,
+            sb.Append(string.Join(",", "\"" + x.Passes.Replace("\"", "\"\"") + "\"", x.Device, x.Gpus, x.Nodes, x.Dep.Layout.Tp, x.Dep.Layout.Ep, x.Dep.Layout.Dp, x.Dep.Layout.Pp, x.Dep.Layout.Redundant, x.Dep.Layout.MoeCommName,
                 x.Dep.Weights, x.Dep.Kv, x.Batch, x.Prompt, x.Context,
                 ok && p.Feasible ? "true" : "false", ok ? (p.MaxBatch == long.MaxValue ? "" : p.MaxBatch.ToString(CultureInfo.InvariantCulture)) : "",
                 ok ? F(p.TtftMs) : "", ok ? F(p.PrefillBatchMs) : "", ok ? F(p.TpotMs) : "", ok ? F(p.SerialTpotMs) : "", ok ? F(p.KernelsPerStep) : "",
@@ -63,8 +64,8 @@ internal static class SweepOutput
             w.WriteString("passes", x.Passes);
             w.WriteString("hardware", x.Device);
             w.Number("gpus", x.Gpus); w.Number("nodes", x.Nodes);
-            w.Number("tp", x.Dep.Tp); w.Number("ep", x.Dep.Ep); w.Number("dp", x.Dep.Dp); w.Number("pp", x.Dep.Pp);
-            w.Number("redundant_experts", x.Dep.Redundant); w.WriteString("moe_comm", x.Dep.MoeComm);
+            w.Number("tp", x.Dep.Layout.Tp); w.Number("ep", x.Dep.Layout.Ep); w.Number("dp", x.Dep.Layout.Dp); w.Number("pp", x.Dep.Layout.Pp);
+            w.Number("redundant_experts", x.Dep.Layout.Redundant); w.WriteString("moe_comm", x.Dep.Layout.MoeCommName);
             w.WriteString("weights", x.Dep.Weights); w.WriteString("kv", x.Dep.Kv);
             w.Number("batch", x.Batch); w.Number("prompt", x.Prompt); w.Number("context", x.Context);
             if (x.Error.Length > 0) { w.WriteBoolean("feasible", false); w.WriteString("error", x.Error); w.WriteEndObject(); continue; }
@@ -103,7 +104,7 @@ internal static class SweepOutput
         {
             var p = x.Point;
             string passes = x.Passes.Length == 0 ? "(default)" : "`" + x.Passes.Replace("|", "\\|") + "`";
-            string layout = $"{x.Dep.Tp}/{x.Dep.Ep}/{x.Dep.Dp}/{x.Dep.Pp}";
+            string layout = $"{x.Dep.Layout.Tp}/{x.Dep.Layout.Ep}/{x.Dep.Layout.Dp}/{x.Dep.Layout.Pp}";
             if (x.Error.Length > 0) { sb.Append($"| {passes} | {x.Device} | {layout} | {x.Dep.Weights} | {x.Dep.Kv} | {x.Batch} | {x.Context} | {x.Error.Replace("|", "/")} | | | | | | | no |\n"); continue; }
             sb.Append($"| {passes} | {x.Device} | {layout} | {x.Dep.Weights} | {x.Dep.Kv} | {x.Batch} | {x.Context} | {N(p.TpotMs, "F2")} | {N(p.SerialTpotMs, "F2")} | {N(p.KernelsPerStep, "F0")} | {N(p.TokensPerSecond, "F0")} | {N(p.WeightGb, "F1")} | {N(p.KvGb, "F1")} | {(p.MaxBatch == long.MaxValue ? "" : p.MaxBatch.ToString(CultureInfo.InvariantCulture))} | {(p.Feasible ? "yes" : "no")}{(ReferenceEquals(x, best) ? " (best)" : "")} |\n");
         }

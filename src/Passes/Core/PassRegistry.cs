@@ -27,7 +27,7 @@ public static class PassRegistry
     {
         new(CanonicalizePass.PassInfo, _ => new CanonicalizePass()),
         new(InlinePass.PassInfo, _ => new InlinePass()),
-        new(ParallelizePass.PassInfo, o => new ParallelizePass(ParallelOptions.Bind(o))),
+        new(ParallelizePass.PassInfo, o => new ParallelizePass(ParallelLayout.Bind(o))),
         new(QuantizePass.PassInfo, o => new QuantizePass(QuantizeOptions.Bind(o))),
         new(PruneLogitsPass.PassInfo, _ => new PruneLogitsPass()),
         new(FusePass.PassInfo, o => new FusePass(FuseOptions.Bind(o))),

@@ -17,10 +17,10 @@ public sealed class ParallelizePass : IPass
 {
     public static readonly PassInfo PassInfo = new("parallelize",
         "Shard the model over GPUs: tensor parallel (tp), expert parallel MoE (ep), data-parallel attention (dp), pipeline stages (pp); insert the collectives.",
-        ParallelOptions.Declared,
+        ParallelLayout.Declared,
         new[] { "column_parallel", "row_parallel", "collectives", "replicated_matmuls", "stages" });
 
-    private readonly ParallelOptions _options;
+    private readonly ParallelLayout _options;
 
     /// <summary>Rejects layouts that would split a head or an expert: every attention's heads must split
     /// evenly over tp, its KV heads split or be replicated evenly, every MoE layer's experts split over ep.</summary>
@@ -53,7 +53,7 @@ public sealed class ParallelizePass : IPass
         }
     }
 
-    public ParallelizePass(ParallelOptions options) { _options = options; }
+    public ParallelizePass(ParallelLayout options) { _options = options; }
 
     public PassInfo Info => PassInfo;
 
@@ -77,9 +77,7 @@ public sealed class ParallelizePass : IPass
                 continue;
             }
             if (_options.Pp > 1) result = PipelineSplitter.Split(result, _options.Pp, IrBuilder.Resolver(result));
-            result.Attributes = result.Attributes
-                .With("tp", Attr.Int(_options.Tp)).With("ep", Attr.Int(_options.Ep))
-                .With("dp", Attr.Int(_options.Dp)).With("pp", Attr.Int(_options.Pp));
+            result.Attributes = _options.RecordIn(result.Attributes);
             var stats = rewriter.Stats;
             stats["stages"] = _options.Pp;
             return new PassResult(result, _options.Gpus > 1, stats);

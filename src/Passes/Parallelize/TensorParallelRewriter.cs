@@ -29,7 +29,7 @@ internal sealed class WeightLayoutConflict : Exception
 internal sealed class TensorParallelRewriter
 {
     private readonly Module _src;
-    private readonly ParallelOptions _o;
+    private readonly ParallelLayout _o;
     private readonly HashSet<Value> _pinned;
     private readonly ShardLookahead _lookahead;
     private readonly Func<string, long?> _param;
@@ -40,7 +40,7 @@ internal sealed class TensorParallelRewriter
     private readonly Dictionary<Value, (long[] Divisors, Value New)> _weights = new();
     private readonly List<Value> _declaredWeights = new();
 
-    public TensorParallelRewriter(Module src, ParallelOptions options, HashSet<Value> pinned)
+    public TensorParallelRewriter(Module src, ParallelLayout options, HashSet<Value> pinned)
     {
         _src = src; _o = options; _pinned = pinned;
         _param = IrBuilder.Resolver(src);

@@ -1,8 +1,9 @@
 using System;
 using System.Collections.Generic;
 using GraphDsl.Backends.CostModel.Hardware;
-using GraphDsl.Backends.CostModel.Model;
+using GraphDsl.Backends.CostModel.Inputs;
 using GraphDsl.Backends.CostModel.Plan;
+using GraphDsl.Passes.Parallelize;
 
 namespace GraphDsl.Backends.CostModel.Evaluate;
 
@@ -22,7 +23,7 @@ public sealed class Collectives
 {
     private readonly Cluster _cluster;
     private readonly EfficiencyProfile _eff;
-    private readonly Layout _layout;
+    private readonly ParallelLayout _layout;
 
     // Measured curves by GPU count inside a node (index = GPUs), looked up once: the engine's own all-reduce, and
     // NCCL's all-reduce, all-gather, reduce-scatter and all-to-all. A count without its own curve between two measured
@@ -58,7 +59,7 @@ public sealed class Collectives
         }
     }
 
-    public Collectives(Cluster cluster, EfficiencyProfile eff, Layout layout)
+    public Collectives(Cluster cluster, EfficiencyProfile eff, ParallelLayout layout)
     {
         _cluster = cluster; _eff = eff; _layout = layout;
         // Profiles that take measured collectives (those naming an all-reduce curve) take them for every collective.

@@ -1,6 +1,6 @@
 using System;
 using GraphDsl.Backends.CostModel.Hardware;
-using GraphDsl.Backends.CostModel.Model;
+using GraphDsl.Backends.CostModel.Inputs;
 using GraphDsl.Backends.CostModel.Moe;
 using GraphDsl.Backends.CostModel.Plan;
 using GraphDsl.Ir.Ops;

@@ -2,7 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using GraphDsl.Backends.CostModel.Hardware;
-using GraphDsl.Backends.CostModel.Model;
+using GraphDsl.Backends.CostModel.Inputs;
 using GraphDsl.Backends.CostModel.Plan;
 
 namespace GraphDsl.Backends.CostModel.Memory;
@@ -35,8 +35,40 @@ public sealed class MemoryPlan
         (double WeightBytes, double KvBytesPerToken) extra = default)
     {
         double capacity = cluster.Device.MemoryBytes;
-        double workspace = Workspace(plan, batchPerReplica, prompt, eff.MaxBatchedTokens);
-        MemoryPlan? worst = null;
+        var worst = Fullest(plan, capacity, eff, batchPerReplica, context, prompt, extra, null, out _);
+        var reasons = new List<string>();
+        var memory = new MemoryPlan
+        {
+            CapacityBytes = capacity,
+            WeightBytes = worst.WeightBytes,
+            KvBytes = worst.KvBytes,
+            ActivationBytes = worst.WorkspaceBytes,
+            ReserveBytes = worst.ReserveBytes,
+            KvBytesPerSequence = worst.KvBytesPerSequence,
+            MaxBatchPerReplica = worst.MaxBatchPerReplica,
+            Stage = worst.Stage,
+            Reasons = reasons,
+        };
+        if (memory.WeightBytes + memory.ReserveBytes + memory.ActivationBytes > capacity)
+            reasons.Add($"the weights alone ({memory.WeightBytes / 1e9:F1} GB per GPU) plus workspace ({memory.ActivationBytes / 1e9:F1} GB) and the runtime reserve ({memory.ReserveBytes / 1e9:F1} GB) exceed the {capacity / 1e9:F1} GB of HBM");
+        else if (!memory.Feasible)
+            reasons.Add($"the KV cache of {batchPerReplica} sequence(s) at {context} tokens ({memory.KvBytes / 1e9:F1} GB per GPU) does not fit in the {(capacity - memory.ReserveBytes - memory.WeightBytes - memory.ActivationBytes) / 1e9:F1} GB left after weights; at most {memory.MaxBatchPerReplica} sequence(s) fit");
+        return memory;
+    }
+
+    /// <summary>
+    /// The memory core, shared by the prediction, the sweep and the validator: every pipeline stage's memory at
+    /// <paramref name="batchPerReplica"/> sequences of <paramref name="context"/> tokens (prompts of <paramref name="prompt"/>
+    /// size the workspace), the fullest stage (the least free bytes), and in <paramref name="maxBatchEveryStage"/> the
+    /// largest batch per replica that every stage holds. <paramref name="extra"/> adds to the last stage (a drafter's weights
+    /// and KV bytes per token). Allocates nothing when given <paramref name="scratch"/> (one double per atom of the plan).
+    /// </summary>
+    public static StageFit Fullest(CostPlan plan, double capacity, EfficiencyProfile eff, double batchPerReplica, double context, double prompt,
+        (double WeightBytes, double KvBytesPerToken) extra, double[]? scratch, out long maxBatchEveryStage)
+    {
+        double workspace = Workspace(plan, batchPerReplica, prompt, eff.MaxBatchedTokens, scratch);
+        StageFit worst = default;
+        long everyStage = long.MaxValue;
         for (int s = 0; s < plan.Stages.Length; s++)
         {
             var st = plan.Stages[s];
@@ -44,33 +76,25 @@ public sealed class MemoryPlan
             double weightBytes = st.WeightBytes + (last ? extra.WeightBytes : 0);
             double reserve = Reserve(capacity, weightBytes, workspace, eff);
             double perSeq = st.KvBytesPerSequence(context) + (last ? extra.KvBytesPerToken * context : 0);
-            double kv = perSeq * batchPerReplica;
             double room = capacity - reserve - weightBytes - workspace;
             long maxBatch = perSeq <= 0 ? (room >= 0 ? long.MaxValue : 0) : (long)Math.Max(0, Math.Floor(room / perSeq));
-            var candidate = new MemoryPlan
+            var candidate = new StageFit
             {
+                Stage = s,
                 CapacityBytes = capacity,
                 WeightBytes = weightBytes,
-                KvBytes = kv,
-                ActivationBytes = workspace,
-                ReserveBytes = reserve,
                 KvBytesPerSequence = perSeq,
+                KvBytes = perSeq * batchPerReplica,
+                WorkspaceBytes = workspace,
+                ReserveBytes = reserve,
+                RoomBytes = room,
                 MaxBatchPerReplica = maxBatch,
-                Stage = s,
             };
-            if (worst is null || candidate.FreeBytes < worst.FreeBytes) worst = candidate;
+            if (s == 0 || candidate.FreeBytes < worst.FreeBytes) worst = candidate;
+            everyStage = Math.Min(everyStage, maxBatch);
         }
-        var reasons = new List<string>();
-        if (worst!.WeightBytes + worst.ReserveBytes + worst.ActivationBytes > capacity)
-            reasons.Add($"the weights alone ({worst.WeightBytes / 1e9:F1} GB per GPU) plus workspace ({worst.ActivationBytes / 1e9:F1} GB) and the runtime reserve ({worst.ReserveBytes / 1e9:F1} GB) exceed the {capacity / 1e9:F1} GB of HBM");
-        else if (!worst.Feasible)
-            reasons.Add($"the KV cache of {batchPerReplica} sequence(s) at {context} tokens ({worst.KvBytes / 1e9:F1} GB per GPU) does not fit in the {(capacity - worst.ReserveBytes - worst.WeightBytes - worst.ActivationBytes) / 1e9:F1} GB left after weights; at most {worst.MaxBatchPerReplica} sequence(s) fit");
-        return new MemoryPlan
-        {
-            CapacityBytes = worst.CapacityBytes, WeightBytes = worst.WeightBytes, KvBytes = worst.KvBytes, ActivationBytes = worst.ActivationBytes,
-            ReserveBytes = worst.ReserveBytes, KvBytesPerSequence = worst.KvBytesPerSequence, MaxBatchPerReplica = worst.MaxBatchPerReplica,
-            Stage = worst.Stage, Reasons = reasons,
-        };
+        maxBatchEveryStage = everyStage;
+        return worst;
     }
 
     /// <summary>The runtime's reserve: the share of HBM the engine leaves unused, taken of all of it (vLLM's

@@ -3,6 +3,8 @@ using GraphDsl.Backends.CostModel.Evaluate;
 using GraphDsl.Backends.CostModel.Memory;
 using GraphDsl.Backends.CostModel.Plan;
 using GraphDsl.Passes.Core;
+using GraphDsl.Backends.CostModel.Inputs;
+using GraphDsl.Passes.Parallelize;
 
 namespace GraphDsl.Backends.CostModel.Model;
 
@@ -29,8 +31,7 @@ public sealed class Prediction
     public string Device { get; init; } = "";
     public int Gpus { get; init; }
     public int Nodes { get; init; }
-    public Layout Layout { get; init; } = new(1, 1, 1, 1);
-    public Deployment Deployment { get; init; } = new();
+    public Deployment Deployment { get; init; } = new(new ParallelLayout());
     public Workload Workload { get; init; } = new(1, 1, 1);
     public string Profile { get; init; } = "";
     /// <summary>How MoE layers were routed: "uniform", "power-law ALPHA" (the assumed expert popularity),

@@ -5,6 +5,8 @@ using GraphDsl.Backends.CostModel.Evaluate;
 using GraphDsl.Backends.CostModel.Hardware;
 using GraphDsl.Backends.CostModel.Memory;
 using GraphDsl.Backends.CostModel.Plan;
+using GraphDsl.Backends.CostModel.Inputs;
+using GraphDsl.Passes.Parallelize;
 
 namespace GraphDsl.Backends.CostModel.Model;
 
@@ -32,7 +34,7 @@ public sealed class Predictor
         Routing = routing;
     }
 
-    public Layout Layout => _compiled.DecodePlan.Layout;
+    public ParallelLayout Layout => _compiled.DecodePlan.Layout;
 
     public CompiledDeployment Compiled => _compiled;
 
@@ -57,8 +59,11 @@ public sealed class Predictor
     }
 
     /// <summary>Checks the deployment against the cluster; returns the problem or null.</summary>
-    public static string? CheckFits(Deployment d, Cluster c) =>
-        (long)d.Tp * d.Dp * d.Pp != c.Gpus ? $"tp x dp x pp = {d.Tp} x {d.Dp} x {d.Pp} = {(long)d.Tp * d.Dp * d.Pp} GPUs, but the cluster has {c.Gpus} ({c.Nodes} node(s) of {c.GpusPerNode})" : null;
+    public static string? CheckFits(Deployment d, Cluster c)
+    {
+        var l = d.Layout;
+        return (long)l.Tp * l.Dp * l.Pp != c.Gpus ? $"tp x dp x pp = {l.Tp} x {l.Dp} x {l.Pp} = {(long)l.Tp * l.Dp * l.Pp} GPUs, but the cluster has {c.Gpus} ({c.Nodes} node(s) of {c.GpusPerNode})" : null;
+    }
 
     /// <summary>The whole batch's prefill: every replica's <paramref name="batchPerReplica"/> prompts, priced as one step.
     /// A static batch (no request decodes before the whole batch is prefilled) gets its first tokens then.</summary>
@@ -75,6 +80,12 @@ public sealed class Predictor
     private long PassTokens => PrefillPasses.PassTokens(_eff);
 
     public double TpotSeconds(double batchPerReplica, double context) => _decode.Evaluate(batchPerReplica, 1, context).Seconds;
+
+    /// <summary>Memory of the fullest GPU at <paramref name="batchPerReplica"/> sequences of <paramref name="context"/> tokens
+    /// (prompts of <paramref name="prompt"/> tokens size the workspace), with what a speculative drafter adds
+    /// (<see cref="DrafterFootprint"/>): the memory core that <see cref="Predict"/> and <see cref="SweepEvaluator"/> share.</summary>
+    public MemoryPlan Memory(double batchPerReplica, double context, double prompt, (double WeightBytes, double KvBytesPerToken) drafter = default) =>
+        MemoryPlan.For(_compiled.DecodePlan, _cluster, _eff, batchPerReplica, context, prompt, drafter);
 
     private StepEvaluator? _draft;
     private CompiledDeployment? _draftModel;
@@ -122,15 +133,16 @@ public sealed class Predictor
         var layout = Layout;
         if (w.Batch % layout.Dp != 0) throw new ArgumentException($"the batch ({w.Batch}) must be a multiple of dp ({layout.Dp}): each attention replica serves batch / dp sequences");
         double br = (double)w.Batch / layout.Dp;
-        if (layout.Nanobatches > 1 && (w.Batch / layout.Dp) % layout.Nanobatches != 0)
-            throw new ArgumentException($"the batch per replica ({w.Batch / layout.Dp}) must be a multiple of the overlap pass's {layout.Nanobatches} nano-batches");
+        int nanobatches = _compiled.DecodePlan.Nanobatches;
+        if (nanobatches > 1 && (w.Batch / layout.Dp) % nanobatches != 0)
+            throw new ArgumentException($"the batch per replica ({w.Batch / layout.Dp}) must be a multiple of the overlap pass's {nanobatches} nano-batches");
         var prefillDetails = details ? new OpTiming[_compiled.PrefillPlan.Entries.Length] : null;
         var decodeDetails = details ? new OpTiming[_compiled.DecodePlan.Entries.Length] : null;
         var pre = _prefill.Evaluate(br, w.Prompt, w.Prompt, prefillDetails);
         var dec = _decode.Evaluate(br, 1, w.Context, decodeDetails);
         var spec = w.Speculation;
         var drafter = spec is null ? default : DrafterFootprint(spec, w.Context);
-        var memory = MemoryPlan.For(_compiled.DecodePlan, _cluster, _eff, br, w.Context, w.Prompt, drafter);
+        var memory = Memory(br, w.Context, w.Prompt, drafter);
         // Seconds per output token per sequence: the decode step, or a speculative step over the tokens it keeps.
         Func<double, double, double> tpot = spec is null ? TpotSeconds : (b, c) => SpeculativeStepSeconds(b, c, spec) / spec.Acceptance;
         SpeculativeReport? specReport = null;
@@ -165,7 +177,6 @@ public sealed class Predictor
             Device = _cluster.Device.Id,
             Gpus = _cluster.Gpus,
             Nodes = _cluster.Nodes,
-            Layout = layout,
             Deployment = _compiled.Deployment,
             Workload = w,
             Profile = _eff.Name,

@@ -1,4 +1,5 @@
 using System;
+using GraphDsl.Backends.CostModel.Inputs;
 
 namespace GraphDsl.Backends.CostModel.Model;
 

@@ -2,6 +2,7 @@ using System;
 using GraphDsl.Backends.CostModel.Evaluate;
 using GraphDsl.Backends.CostModel.Hardware;
 using GraphDsl.Backends.CostModel.Memory;
+using GraphDsl.Backends.CostModel.Inputs;
 
 namespace GraphDsl.Backends.CostModel.Model;
 
@@ -69,22 +70,12 @@ public sealed class SweepEvaluator
         };
         p.TokensPerSecond = batch / (p.TpotMs / 1e3);
         p.TokensPerSecondPerGpu = p.TokensPerSecond / layout.Gpus;
-        // Memory of the fullest stage, as MemoryPlan computes it.
-        double capacity = _cluster.Device.MemoryBytes;
-        double workspace = MemoryPlan.Workspace(_compiled.DecodePlan, br, prompt, _eff.MaxBatchedTokens, _scratch);
-        double worstFree = double.MaxValue;
-        long maxBatch = long.MaxValue;
-        foreach (var st in _compiled.DecodePlan.Stages)
-        {
-            double perSeq = st.KvBytesPerSequence(context);
-            double room = capacity - MemoryPlan.Reserve(capacity, st.WeightBytes, workspace, _eff) - st.WeightBytes - workspace;
-            double free = room - perSeq * br;
-            if (free < worstFree) { worstFree = free; p.WeightGb = st.WeightBytes / 1e9; p.KvGb = perSeq * br / 1e9; }
-            long fit = perSeq <= 0 ? (room >= 0 ? long.MaxValue : 0) : (long)Math.Max(0, Math.Floor(room / perSeq));
-            maxBatch = Math.Min(maxBatch, fit);
-        }
-        p.FreeGb = worstFree / 1e9;
-        p.Feasible = worstFree >= 0;
+        // Memory of the fullest stage, from the core MemoryPlan is built on (no drafter in a sweep, no allocation).
+        var fullest = MemoryPlan.Fullest(_compiled.DecodePlan, _cluster.Device.MemoryBytes, _eff, br, context, prompt, default, _scratch, out long maxBatch);
+        p.WeightGb = fullest.WeightBytes / 1e9;
+        p.KvGb = fullest.KvBytes / 1e9;
+        p.FreeGb = fullest.FreeBytes / 1e9;
+        p.Feasible = fullest.FreeBytes >= 0;
         p.MaxBatch = maxBatch == long.MaxValue ? long.MaxValue : maxBatch * layout.Dp;
         return p;
     }

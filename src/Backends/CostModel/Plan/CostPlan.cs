@@ -6,6 +6,7 @@ using GraphDsl.Ir.Graph;
 using GraphDsl.Ir.Ops;
 using GraphDsl.Ir.Shapes;
 using GraphDsl.Ir.Types;
+using GraphDsl.Passes.Parallelize;
 
 namespace GraphDsl.Backends.CostModel.Plan;
 
@@ -30,9 +31,9 @@ public sealed class StageMemory
 /// </summary>
 public sealed class CostPlan
 {
-    private CostPlan(PlanEntry[] entries, AtomTable atoms, StageMemory[] stages, Layout layout, CostPhase phase, ScheduleLoop schedule)
+    private CostPlan(PlanEntry[] entries, AtomTable atoms, StageMemory[] stages, ParallelLayout layout, int nanobatches, CostPhase phase, ScheduleLoop schedule)
     {
-        Entries = entries; Atoms = atoms; Stages = stages; Layout = layout; Phase = phase; Schedule = schedule;
+        Entries = entries; Atoms = atoms; Stages = stages; Layout = layout; Nanobatches = nanobatches; Phase = phase; Schedule = schedule;
         HasAsync = entries.Any(e => e.Async != AsyncRole.None);
         KernelLaunches = entries.Where(e => e.IsKernel).Sum(e => e.Multiplicity);
     }
@@ -51,13 +52,17 @@ public sealed class CostPlan
     public PlanEntry[] Entries { get; }
     public AtomTable Atoms { get; }
     public StageMemory[] Stages { get; }
-    public Layout Layout { get; }
+    /// <summary>The layout the module was parallelized with (its tp, ep, dp and pp attributes).</summary>
+    public ParallelLayout Layout { get; }
+    /// <summary>Nano-batches the overlap pass split each batch into (1: not split); the batch per replica must be a multiple.</summary>
+    public int Nanobatches { get; }
 
     /// <summary>Lowers a parallelized (or single-GPU) flat module for <paramref name="phase"/>.</summary>
     public static CostPlan Compile(Module m, CostPhase phase, AtomTable? shared = null)
     {
         if (m.Functions.Count > 0) throw new InvalidOperationException("the cost model needs a flat module: run 'inline' first");
-        var layout = Layout.From(m);
+        var layout = ParallelLayout.Of(m);
+        int nanobatches = (int)(m.Attributes.GetInt("nanobatches")?.AsConst ?? 1);
         var param = IrBuilder.Resolver(m);
         var atoms = shared ?? new AtomTable();
         var stages = Enumerable.Range(0, layout.Pp).Select(_ => new StageMemory()).ToArray();
@@ -104,7 +109,7 @@ public sealed class CostPlan
             if (cost.Moe is not null && copy == 0) moeLayer += (int)w.Multiplicity;
         }
         LinkDispatchToLayers(entries);
-        return new CostPlan(entries.ToArray(), atoms, stages, layout, phase, schedule.Root);
+        return new CostPlan(entries.ToArray(), atoms, stages, layout, nanobatches, phase, schedule.Root);
     }
 
     /// <summary>Ties each expert-parallel all-to-all (dispatch and combine) to the MoE entry of its region.</summary>
@@ -126,7 +131,7 @@ public sealed class CostPlan
     }
 
     /// <summary>Weight bytes of the replicas a placement adds to each GPU beyond its own E / ep experts.</summary>
-    private static double ReplicaBytes(Operation experts, System.Func<string, long?> param, CostPhase phase, Layout layout)
+    private static double ReplicaBytes(Operation experts, System.Func<string, long?> param, CostPhase phase, ParallelLayout layout)
     {
         if (experts.Attributes.Get("placement") is not ListAttr map) return 0;
         var moe = experts.Def.Cost!(new CostContext(experts, param, phase)).Moe;

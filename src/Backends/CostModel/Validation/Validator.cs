@@ -3,10 +3,12 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using GraphDsl.Backends.CostModel.Hardware;
+using GraphDsl.Backends.CostModel.Inputs;
 using GraphDsl.Backends.CostModel.Model;
 using GraphDsl.Ir.Diagnostics;
 using GraphDsl.Ir.Graph;
 using GraphDsl.Ir.Types;
+using GraphDsl.Passes.Parallelize;
 
 namespace GraphDsl.Backends.CostModel.Validation;
 
@@ -69,7 +71,8 @@ public sealed class Validator
         int dp = m.Dp ?? 1, pp = m.Pp ?? 1;
         int tp = m.Tp ?? Math.Max(1, m.Gpus / (dp * pp));
         if (tp * dp * pp != m.Gpus) return Skip($"layout tp {tp} x dp {dp} x pp {pp} does not cover {m.Gpus} GPUs");
-        var dep = new Deployment(tp, m.Ep ?? 1, dp, pp, NumericFormat.FromPublished(m.Weights), NumericFormat.FromPublished(m.Kv)) { MoeComm = profile.MoeComm, Redundant = m.Redundant };
+        var layout = new ParallelLayout(tp, m.Ep ?? 1, dp, pp) { MoeComm = ParallelLayout.ParseMoeComm(profile.MoeComm), Redundant = m.Redundant };
+        var dep = new Deployment(layout, NumericFormat.FromPublished(m.Weights), NumericFormat.FromPublished(m.Kv));
         var compiled = Compile(m.Model, dep);
         if (compiled is null) return Skip($"cannot compile {m.Model} for {dep}");
         var cluster = new Cluster(device, m.Nodes, m.Gpus / m.Nodes);
@@ -113,10 +116,10 @@ public sealed class Validator
             {
                 double br;
                 // An engine runs no more sequences than its KV cache holds (at their mean length); the rest queue.
-                if (m.Batch is { } b) br = Math.Min((double)b / dp, predictor.Predict(new Workload(dp, prompt, (long)mid, output), details: false).Memory.MaxBatchPerReplica);
+                if (m.Batch is { } b) br = Math.Min((double)b / dp, predictor.Memory(1, (long)mid, prompt).MaxBatchPerReplica);
                 else
                 {
-                    var fit = predictor.Predict(new Workload(dp, prompt, prompt + output, output), details: false).Memory.MaxBatchPerReplica;
+                    var fit = predictor.Memory(1, prompt + output, prompt).MaxBatchPerReplica;
                     br = Math.Min(fit, EngineBatchCap);
                     if (br < 1) return Skip("nothing fits");
                 }

@@ -1,0 +1,49 @@
+using GraphDsl.Backends.CostModel.Plan;
+using GraphDsl.Ir.Diagnostics;
+using GraphDsl.Ir.Graph;
+using GraphDsl.Ir.Ops;
+using GraphDsl.Passes.Core;
+
+namespace GraphDsl.Backends.CostModel.Inputs;
+
+/// <summary>
+/// A model compiled for one deployment: the per-GPU module after the pipeline and the two lowered
+/// plans. Independent of hardware and workload, so a sweep compiles each deployment once.
+/// </summary>
+public sealed class CompiledDeployment
+{
+    private CompiledDeployment(Module module, Deployment deployment, Pipeline pipeline, CostPlan prefill, CostPlan decode)
+    {
+        Module = module; Deployment = deployment; Pipeline = pipeline; PrefillPlan = prefill; DecodePlan = decode;
+    }
+
+    public Module Module { get; }
+    /// <summary>The deployment the pipeline ran with (the one asked for, with what the user's quantize and
+    /// parallelize elements add): what the cost model prices and what reports show.</summary>
+    public Deployment Deployment { get; }
+    /// <summary>The pipeline that ran.</summary>
+    public Pipeline Pipeline { get; }
+    public CostPlan PrefillPlan { get; }
+    public CostPlan DecodePlan { get; }
+
+    /// <summary>Parses the user's pipeline text (its errors point into it) and compiles; see <see cref="DeploymentPipeline"/>.</summary>
+    public static CompiledDeployment? Compile(Module module, Deployment deployment, string? userPasses, DiagnosticBag diagnostics)
+    {
+        var user = Pipeline.Parse(userPasses ?? "", diagnostics);
+        return user is null ? null : Compile(module, deployment, user, diagnostics);
+    }
+
+    /// <summary>Runs the deployment's pipeline and lowers the result; null with diagnostics when the pipelines conflict
+    /// or a pass rejects the deployment.</summary>
+    public static CompiledDeployment? Compile(Module module, Deployment deployment, Pipeline user, DiagnosticBag diagnostics)
+    {
+        var pipeline = DeploymentPipeline.For(deployment, user, diagnostics, out var effective);
+        if (pipeline is null) return null;
+        var run = new PassManager(pipeline).Run(module);
+        diagnostics.AddRange(run.Diagnostics);
+        if (run.Module is null) return null;
+        var atoms = new AtomTable();
+        return new CompiledDeployment(run.Module, effective, pipeline,
+            CostPlan.Compile(run.Module, CostPhase.Prefill, atoms), CostPlan.Compile(run.Module, CostPhase.Decode, atoms));
+    }
+}

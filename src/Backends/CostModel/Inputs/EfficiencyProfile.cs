@@ -1,0 +1,140 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Text.Json;
+
+namespace GraphDsl.Backends.CostModel.Inputs;
+
+/// <summary>
+/// The few calibration constants of the cost model, named and documented (docs/cost-model.md), one set
+/// per serving engine because engines differ in kernels and scheduling. <c>roofline</c> has no losses
+/// (every efficiency 1, no overheads): predictions under it are the physical limits.
+/// </summary>
+public sealed record EfficiencyProfile
+{
+    public string Name { get; init; } = "";
+    public string Description { get; init; } = "";
+    /// <summary>Fraction of dense peak FLOP/s a large GEMM reaches; with <see cref="ScaleByMeasured"/>, the
+    /// fraction of the device's measured large-GEMM rate for the math type.</summary>
+    public double EtaGemm { get; init; } = 1;
+    /// <summary>Fraction of dense peak the grouped expert GEMMs reach.</summary>
+    public double EtaGroupedGemm { get; init; } = 1;
+    /// <summary>Fraction of dense peak prefill (flash) attention reaches.</summary>
+    public double EtaAttention { get; init; } = 1;
+    /// <summary>Fraction of HBM bandwidth streaming kernels reach; with <see cref="ScaleByMeasured"/>, the
+    /// fraction of the device's measured weight-streaming bandwidth.</summary>
+    public double EtaHbm { get; init; } = 1;
+    /// <summary>Whether GEMM and HBM efficiencies multiply the device's measured fractions (hardware.json
+    /// <c>measured</c>: large GEMMs reach a device- and format-specific share of peak, FP8 and FP4 a smaller
+    /// one than BF16); where a device has no measurement the profile's constant is the whole efficiency.
+    /// Off for roofline.</summary>
+    public bool ScaleByMeasured { get; init; }
+    /// <summary>Which measured all-reduce curves of the device time an all-reduce inside a node: "trtllm"
+    /// (the faster of TensorRT-LLM's custom kernels and NCCL at each size, as its AUTO strategy picks),
+    /// "nccl", or "" for the latency + bandwidth model. Where the device has no curve for the GPU count,
+    /// the latency + bandwidth model applies.</summary>
+    public string AllReduceCurve { get; init; } = "";
+    /// <summary>Fraction of link bandwidth collectives reach.</summary>
+    public double EtaLink { get; init; } = 1;
+    /// <summary>Vector-unit operations to dequantize one weight element for 16-bit math (weight-only
+    /// formats, and FP8/FP4 on GPUs without native math for them).</summary>
+    public double DequantOps { get; init; }
+    /// <summary>Fixed time per kernel (launch and inter-kernel gap), seconds.</summary>
+    public double KernelSeconds { get; init; }
+    /// <summary>Whether GEMM and fused-MoE kernels take the device's measured fixed latency for their weight
+    /// format (hardware.json <c>measured.fixed_us</c>, TensorRT-LLM's kernels) in place of <see cref="KernelSeconds"/>,
+    /// where the device has one.</summary>
+    public bool MeasuredFixedLatency { get; init; }
+    /// <summary>Whose measured kernels the device tables give (hardware.json <c>measured.engines</c>: "vllm", "sglang"; "" for
+    /// the device's default, TensorRT-LLM's), for fixed latencies where <see cref="MeasuredFixedLatency"/> is on.</summary>
+    public string KernelEngine { get; init; } = "";
+    /// <summary>Whether a fused MoE kernel's time is its weight streaming plus its math rather than the larger
+    /// of the two (measured on TensorRT-LLM's kernels; off for roofline).</summary>
+    public bool MoeSerialWork { get; init; }
+    /// <summary>Power-law exponent of expert popularity assumed without routing statistics (0: uniform routing;
+    /// see <see cref="GraphDsl.Backends.CostModel.Moe.RoutingSkew"/>).</summary>
+    public double RoutingSkew { get; init; }
+    /// <summary>Fixed latency of one collective within a node, seconds.</summary>
+    public double CollectiveSeconds { get; init; }
+    /// <summary>Fixed time per decode step (scheduling, sampling), seconds.</summary>
+    public double StepSeconds { get; init; }
+    /// <summary>Fixed time a prefill adds to the first token (request setup, scheduling, sampling), seconds.</summary>
+    public double PrefillSeconds { get; init; }
+    /// <summary>Share of HBM the engine may use for weights, KV cache and activations (vLLM's gpu_memory_utilization).</summary>
+    public double MemoryUtilization { get; init; } = 0.9;
+    /// <summary>Whether <see cref="MemoryUtilization"/> is a share of the memory left after weights and workspace
+    /// (TensorRT-LLM's <c>kv_cache_free_gpu_mem_fraction</c>) rather than of all of HBM (vLLM's
+    /// <c>gpu_memory_utilization</c>).</summary>
+    public bool UtilizationOfFree { get; init; }
+    /// <summary>Most tokens one step processes at prefill (chunking), which sizes the activation workspace.</summary>
+    public double MaxBatchedTokens { get; init; } = 8192;
+    /// <summary>How the engine's data-parallel attention reaches the experts (the parallelize pass's <c>moe_comm</c>):
+    /// "auto" (all-to-all when every expert is whole on one GPU), "all_to_all" or "all_gather".</summary>
+    public string MoeComm { get; init; } = "auto";
+    /// <summary>What the constants were fitted on, or where they come from.</summary>
+    public string CalibratedOn { get; init; } = "";
+
+    public static readonly EfficiencyProfile Roofline = new()
+    {
+        Name = "roofline",
+        Description = "No losses: every efficiency 1, no overheads. Predictions are physical limits.",
+        MemoryUtilization = 1.0,
+        CalibratedOn = "none (physical limits)",
+    };
+
+    /// <summary>The profiles shipped in Data/profiles.json, plus roofline.</summary>
+    public static IReadOnlyList<EfficiencyProfile> BuiltIn { get; } = Load();
+
+    /// <summary>The profile of a serving engine ("trtllm", "vllm", "sglang", ...) on a device: its ROCm profile on an AMD
+    /// GPU (engines there run other kernels; SGLang on ROCm takes vLLM's, the only ROCm calibration), else the engine's own;
+    /// the default profile for an engine without one.</summary>
+    public static EfficiencyProfile ForEngine(string engine, GraphDsl.Backends.CostModel.Hardware.Device? device)
+    {
+        bool rocm = string.Equals(device?.Vendor, "amd", StringComparison.OrdinalIgnoreCase);
+        if (rocm) return Find(engine + "-rocm") ?? Find("vllm-rocm")!;
+        return (engine.Length > 0 ? Find(engine) : null) ?? Find("default")!;
+    }
+
+    public static EfficiencyProfile? Find(string name) => BuiltIn.FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase));
+
+    private static IReadOnlyList<EfficiencyProfile> Load()
+    {
+        using var stream = typeof(EfficiencyProfile).Assembly.GetManifestResourceStream("profiles.json")
+            ?? throw new InvalidOperationException("built-in efficiency profiles missing");
+        using var doc = JsonDocument.Parse(stream, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip });
+        var list = new List<EfficiencyProfile> { Roofline };
+        foreach (var p in doc.RootElement.GetProperty("profiles").EnumerateArray())
+        {
+            double D(string k, double dflt) => p.TryGetProperty(k, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetDouble() : dflt;
+            string S(string k) => p.TryGetProperty(k, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString()! : "";
+            list.Add(new EfficiencyProfile
+            {
+                Name = S("name"),
+                Description = S("description"),
+                EtaGemm = D("eta_gemm", 1),
+                EtaGroupedGemm = D("eta_grouped_gemm", D("eta_gemm", 1)),
+                EtaAttention = D("eta_attention", 1),
+                EtaHbm = D("eta_hbm", 1),
+                EtaLink = D("eta_link", 1),
+                KernelSeconds = D("kernel_us", 0) * 1e-6,
+                DequantOps = D("dequant_ops", 0),
+                CollectiveSeconds = D("collective_us", 0) * 1e-6,
+                StepSeconds = D("step_us", 0) * 1e-6,
+                PrefillSeconds = D("ttft_overhead_us", 0) * 1e-6,
+                MemoryUtilization = D("memory_utilization", 0.9),
+                MaxBatchedTokens = D("max_batched_tokens", 8192),
+                AllReduceCurve = S("all_reduce_curve"),
+                UtilizationOfFree = S("memory_utilization_of") == "free",
+                ScaleByMeasured = p.TryGetProperty("scale_by_measured", out var sm) && sm.ValueKind == JsonValueKind.True,
+                MeasuredFixedLatency = p.TryGetProperty("measured_fixed_latency", out var mf) && mf.ValueKind == JsonValueKind.True,
+                MoeSerialWork = p.TryGetProperty("moe_serial_work", out var ms) && ms.ValueKind == JsonValueKind.True,
+                RoutingSkew = D("routing_skew", 0),
+                MoeComm = S("moe_comm") is { Length: > 0 } mc ? mc : "auto",
+                KernelEngine = S("kernel_engine"),
+                CalibratedOn = S("calibrated_on"),
+            });
+        }
+        return list;
+    }
+}

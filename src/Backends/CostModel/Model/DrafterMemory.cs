@@ -1,0 +1,56 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using GraphDsl.Backends.CostModel.Inputs;
+using GraphDsl.Ir.Graph;
+using GraphDsl.Ir.Ops;
+using GraphDsl.Ir.Shapes;
+using GraphDsl.Ir.Types;
+
+namespace GraphDsl.Backends.CostModel.Model;
+
+/// <summary>
+/// What a drafter adds to a GPU's memory. A draft model brings all of its weights; a model's multi-token-prediction
+/// module (a part, <c>model NAME for TARGET</c>) shares the weights it names like the target's (the embedding and the
+/// head, as SGLang and vLLM load DeepSeek's module), so those count once, where the target's last pipeline stage
+/// holds them (the module runs there, after the head).
+/// </summary>
+public static class DrafterMemory
+{
+    /// <summary>Weight bytes per GPU and KV bytes per token per GPU the drafter adds at <paramref name="context"/>.</summary>
+    public static (double WeightBytes, double KvBytesPerToken) Of(Speculation s, CompiledDeployment target, double context)
+    {
+        var drafter = s.DraftModel ?? throw new ArgumentException("no drafter compiled");
+        var stage = drafter.DecodePlan.Stages[^1];
+        double shared = s.Kind == "mtp" ? SharedWeightBytes(drafter.Module, target.Module) : 0;
+        return (stage.WeightBytes - shared, stage.KvBytesPerSequence(context) / Math.Max(1, context));
+    }
+
+    /// <summary>Per-GPU bytes of the drafter's weights that the target's last stage already holds: same name, same
+    /// per-GPU type. Only weights outside layer repeats have model-wide names (a repeat's weights are named within it).</summary>
+    private static double SharedWeightBytes(Module drafter, Module target)
+    {
+        var held = LastStageWeights(target);
+        var param = IrBuilder.Resolver(drafter);
+        double bytes = 0;
+        foreach (var op in drafter.Body.Ops)
+            if (op.Def.Structure == OpStructure.Weight && op.Attributes.GetString("name") is { } name && held.TryGetValue(name, out var type) && type.Equals(op.Result.Type))
+                bytes += (Poly.From(op.Result.Type.Shape.NumElements(), param)?.ConstantTerm ?? 0) * op.Result.Type.DType.BytesPerElement;
+        return bytes;
+    }
+
+    /// <summary>The weights (by name) outside the target's repeats on its last pipeline stage: what follows its last
+    /// stage boundary.</summary>
+    private static Dictionary<string, TensorType> LastStageWeights(Module target)
+    {
+        var top = target.Body.Ops;
+        int start = 0;
+        for (int i = 0; i < top.Count; i++)
+            if (top[i].Def.Structure == OpStructure.StageStart) start = i;
+        var weights = new Dictionary<string, TensorType>(StringComparer.Ordinal);
+        foreach (var op in top.Skip(start))
+            if (op.Def.Structure == OpStructure.Weight && op.Attributes.GetString("name") is { } name)
+                weights.TryAdd(name, op.Result.Type);
+        return weights;
+    }
+}
