@@ -58,5 +58,6 @@ public static class Program
         ValidateCommand.CreateCalibrate(),
         WeightsCommand.Create(),
         RunCommand.Create(),
+        ImportCommand.Create(),
     };
 }

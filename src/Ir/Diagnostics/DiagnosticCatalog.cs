@@ -125,6 +125,11 @@ public static class DiagnosticCatalog
     public static DiagnosticDescriptor FlagContradictsPass { get; } = new("GD0810", "Flag contradicts --passes", "{0} {1} contradicts {2} in --passes; give {3} once, as the flag or as the pass option");
     public static DiagnosticDescriptor ContextShorterThanPrompt { get; } = new("GD0811", "Context shorter than the prompt", "{0}");
     public static DiagnosticDescriptor NodesExceedDevice { get; } = new("GD0812", "More GPUs per node than the device has", "{0}", Severity.Warning);
+    // 0826-0829: graphdsl import hf (src/Import).
+    public static DiagnosticDescriptor BadConfigJson { get; } = new("GD0826", "Bad model config", "invalid config '{0}': {1}");
+    public static DiagnosticDescriptor UnsupportedArchitecture { get; } = new("GD0827", "Architecture not importable", "cannot import architecture '{0}': {1}");
+    public static DiagnosticDescriptor ConfigFieldNotUnderstood { get; } = new("GD0828", "Config field not understood", "config field '{0}' {1}; nothing was written, since the spec could be wrong");
+    public static DiagnosticDescriptor NotExpressible { get; } = new("GD0829", "Not expressible in the language", "{0}: {1}; the spec approximates it (and says so in a comment)", Severity.Warning);
     public static DiagnosticDescriptor InternalError { get; } = new("GD0899", "Internal error", "internal error: {0} (please report it)");
 
     /// <summary>All descriptors, in id order.</summary>
