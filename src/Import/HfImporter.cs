@@ -93,7 +93,8 @@ public static class HfImporter
 
     private static ConfigException Refusal(HfConfig config, string architecture)
     {
-        var span = config.Find("architectures")!.Value.Span;
+        var list = config.Find("architectures")!.Value;
+        var span = list is JsonArray { Items.Count: > 0 } a ? a.Items[0].Span : list.Span;
         var why = ArchitectureRegistry.Refused.TryGetValue(architecture, out var reason)
             ? reason + " (issue 18, item 2)"
             : $"the importer does not know it{GraphDsl.Ir.Suggest.DidYouMean(architecture, ArchitectureRegistry.Names)}; known: {string.Join(", ", ArchitectureRegistry.Names)}";

@@ -19,7 +19,7 @@ public class ImportDiagnosticTests
     [Fact]
     public void Hybrid_architectures_are_refused_naming_what_they_need()
     {
-        Assert.Equal(new[] { "model/config.json:1:19: error GD0827: cannot import architecture 'JambaForCausalLM': its Mamba (state-space) layers keep a recurrent state instead of a KV cache, and the language has no op for them yet (issue 18, item 2)" },
+        Assert.Equal(new[] { "model/config.json:1:20: error GD0827: cannot import architecture 'JambaForCausalLM': its Mamba (state-space) layers keep a recurrent state instead of a KV cache, and the language has no op for them yet (issue 18, item 2)" },
             Errors("{\"architectures\": [\"JambaForCausalLM\"], \"hidden_size\": 4096}"));
         Assert.Contains("gated DeltaNet", Errors("{\"architectures\": [\"Qwen3NextForCausalLM\"]}").Single());
         Assert.Contains("Mamba-2", Errors("{\"architectures\": [\"NemotronHForCausalLM\"]}").Single());
@@ -29,7 +29,7 @@ public class ImportDiagnosticTests
     public void Unknown_architecture_suggests_a_known_one()
     {
         var e = Errors("{\"architectures\": [\"LLamaForCausalLM\"]}").Single();
-        Assert.StartsWith("model/config.json:1:19: error GD0827: cannot import architecture 'LLamaForCausalLM': the importer does not know it; did you mean 'LlamaForCausalLM'?; known: LlamaForCausalLM, ", e);
+        Assert.StartsWith("model/config.json:1:20: error GD0827: cannot import architecture 'LLamaForCausalLM': the importer does not know it; did you mean 'LlamaForCausalLM'?; known: LlamaForCausalLM, ", e);
     }
 
     [Fact]

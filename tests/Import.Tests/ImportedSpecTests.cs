@@ -31,6 +31,8 @@ public class ImportedSpecTests
         { "gemma-2-9b", "" },
         { "gemma-3-1b-pt", "" },
         { "Phi-3-mini-4k-instruct", "" },
+        { "Phi-3.5-MoE-instruct", "rope_scaling,num_experts_per_tok" },
+        { "Llama-4-Scout-17B-16E", "text_config.rope_scaling,text_config.attention_chunk_size,text_config.use_qk_norm,text_config.attn_temperature_tuning,text_config.num_local_experts" },
     };
 
     [Theory]

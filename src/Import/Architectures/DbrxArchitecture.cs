@@ -41,7 +41,7 @@ public sealed class DbrxArchitecture : IArchitecture
         m.Prologue.Add("let x = embedding(tokens, vocab, d, name: \"wte\")");
         m.Epilogue.Add("output logits = lm_head(layernorm(x, eps: eps, bias: false, name: \"norm_f\"), vocab)");
         var doc = new SpecDocument(m);
-        doc.Header.Add($"DBRX model imported from {System.IO.Path.GetFileName(c.Path)} ({ctx.Architecture}) by graphdsl import hf.");
+        doc.Header.Add($"DBRX model, written by graphdsl import hf.");
         return doc;
     }
 }

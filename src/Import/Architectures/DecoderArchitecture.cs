@@ -43,7 +43,7 @@ public sealed class DecoderArchitecture : IArchitecture
         new(new[] { "Llama4ForConditionalGeneration", "Llama4ForCausalLM" }, new DecoderTraits
         {
             Family = "Llama 4 (text)", Moe = MoeStyle.LocalExperts, Llama4 = true, AttentionBiasField = true,
-            Neutral = new[] { "for_llm_compressor", "moe_layers", "attention_dropout" },
+            Neutral = new[] { "for_llm_compressor", "moe_layers", "cache_implementation", "torch_dtype" }, // the top level's torch_dtype is the one read
         }),
     };
 
@@ -64,7 +64,7 @@ public sealed class DecoderArchitecture : IArchitecture
             // Llama4ForConditionalGeneration: the text model is text_config; the vision tower and its token ids are not imported.
             c = ctx.Config.OptObject("text_config")!;
             ctx.Config.Ignore(CommonFields.Neutral);
-            ctx.Config.Ignore("vision_config", "image_token_index", "boi_token_index", "eoi_token_index", "tie_word_embeddings", "torch_dtype");
+            ctx.Config.Ignore("vision_config", "image_token_index", "boi_token_index", "eoi_token_index");
         }
         c.Ignore(CommonFields.Neutral);
         c.Ignore(_t.Neutral);
@@ -102,7 +102,8 @@ public sealed class DecoderArchitecture : IArchitecture
         {
             var doc = new SpecDocument(_m);
             long vocab = _c.Int("vocab_size");
-            bool tied = _c.BoolOr("tie_word_embeddings", _t.TiedByDefault);
+            // Llama4ForConditionalGeneration says it at the top level; its text_config may repeat it.
+            bool tied = _c.BoolOr("tie_word_embeddings", _c != _ctx.Config ? _ctx.Config.BoolOr("tie_word_embeddings", false) : _t.TiedByDefault);
             _m.DType = CommonFields.DType(_t.Llama4 ? _ctx.Config : _c);
             _m.Param("vocab", vocab).Param("d", _d).Param("layers", _layers).Param("heads", _heads);
             if (_kvHeads != _heads) _m.Param("kv_heads", _kvHeads);
@@ -124,7 +125,7 @@ public sealed class DecoderArchitecture : IArchitecture
                 _m.Layers.Add(new Layer(kind.Length == 0 ? "layer" : kind, LayerLines(attention[i], moe[i] ? experts! : dense!)));
             }
             WriteEnds(vocab, tied);
-            doc.Header.Add($"{_t.Family} model imported from {System.IO.Path.GetFileName(_c.Path)} ({_ctx.Architecture}) by graphdsl import hf.");
+            doc.Header.Add($"{_t.Family} model, written by graphdsl import hf.");
             return doc;
         }
 
@@ -186,9 +187,10 @@ public sealed class DecoderArchitecture : IArchitecture
                 _ctx.Gap(_c, "attention_chunk_size", $"chunked attention (each token attends within its {chunk}-token chunk) has no form in the language; written as a {chunk}-token sliding window, which caches as many tokens");
             if (_c.BoolOr("use_qk_norm", false))
                 _ctx.Gap(_c, "use_qk_norm", "the L2 norm of q and k on RoPE layers (no weights) is not written");
-            if (_c.BoolOr("attn_temperature_tuning", false))
+            // attn_temperature_tuning is a bool in transformers and a number (4) in Scout's config: any non-zero value turns it on.
+            if (_c.Find("attn_temperature_tuning")?.Value is GraphDsl.Import.Json.JsonBool { Value: true } or GraphDsl.Import.Json.JsonNumber { Value: not 0 })
                 _ctx.Gap(_c, "attn_temperature_tuning", "the NoPE layers' query temperature (attn_scale, floor_scale) is not written");
-            _c.Understood("attn_scale", "floor_scale");
+            _c.Understood("attn_scale", "floor_scale", "attn_temperature_tuning");
             return rope.Select(r => r != 0 ? new AttentionKind("chunked", chunk, true, "") : new AttentionKind("nope", 0, false, "")).ToList();
         }
 
@@ -234,6 +236,7 @@ public sealed class DecoderArchitecture : IArchitecture
                 case MoeStyle.LocalExperts when _t.Llama4:
                 {
                     long step = _c.IntOr("interleave_moe_layer_step", 1);
+                    _c.Understood("intermediate_size_mlp"); // the FFN of the layers between MoE layers
                     if (step < 1) throw _c.Unsupported("interleave_moe_layer_step", $"is {step}; it must be at least 1");
                     return Enumerable.Range(0, (int)_layers).Select(i => (i + 1) % step == 0).ToList();
                 }

@@ -48,7 +48,7 @@ public sealed class DeepseekArchitecture : IArchitecture
         m.Epilogue.Add("output logits = lm_head(rmsnorm(x, eps: eps, name: \"norm\"), vocab)");
 
         var doc = new SpecDocument(m);
-        doc.Header.Add($"DeepSeek MLA + MoE model imported from {System.IO.Path.GetFileName(c.Path)} ({ctx.Architecture}) by graphdsl import hf.");
+        doc.Header.Add($"DeepSeek MLA + MoE model, written by graphdsl import hf.");
         long mtp = c.IntOr("num_nextn_predict_layers", 0);
         if (mtp > 0) doc.Parts.Add(Mtp(ctx, c, m, attention, moe, mtp));
         return doc;

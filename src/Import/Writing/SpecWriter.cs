@@ -76,7 +76,9 @@ public static class SpecWriter
             if (seg.Group.Count == 1)
             {
                 var run = seg.Group[0];
-                var count = single && layersParam.Value == seg.Count.ToString(System.Globalization.CultureInfo.InvariantCulture) ? "layers" : Count(seg.Count);
+                // A param that holds the count names it, as the samples write it (repeat dense_layers as dense_layers).
+                var named = m.Params.FirstOrDefault(p => p.Name == run.Layer.Kind + "_layers" && p.Value == Count(seg.Count)).Name;
+                var count = single && layersParam.Value == Count(seg.Count) ? "layers" : named ?? Count(seg.Count);
                 s.Append("repeat ").Append(count).Append(" as ").Append(Unique(single ? "layers" : run.Layer.Kind + "_layers")).Append(" {\n");
                 foreach (var l in run.Layer.Render("")) s.Append(l).Append('\n');
                 s.Append("}\n");
