@@ -27,10 +27,12 @@ public sealed class DbrxArchitecture : IArchitecture
             ctx.Gap(attn, "clip_qkv", $"DBRX clamps q, k and v to [-{SpecText.Float(clip)}, {SpecText.Float(clip)}]; the language has no clamp, so it is not written");
         var actObject = ffn.OptObject("ffn_act_fn");
         var act = actObject is null ? "silu" : CommonFields.Activation(actObject, "name");
-        double? normalize = ffn.OptFloat("moe_normalize_expert_weights");
-        if (normalize is { } p && p != 1.0) throw ffn.Unsupported("moe_normalize_expert_weights", $"is {SpecText.Float(p)}; only the L1 renormalization (1) of moe.route is in the language");
+        // transformers' DbrxFFNConfig: the chosen weights are renormalized by their L1 norm unless the field is null.
+        bool normalized = ffn.Find("moe_normalize_expert_weights") is not { Value: GraphDsl.Import.Json.JsonNull };
+        double? p = ffn.OptFloat("moe_normalize_expert_weights");
+        if (p is { } norm && norm != 1.0) throw ffn.Unsupported("moe_normalize_expert_weights", $"is {SpecText.Float(norm)}; only the L1 renormalization (1) of moe.route is in the language");
         if (c.BoolOr("tie_word_embeddings", false)) throw c.Unsupported("tie_word_embeddings", "is true; DBRX's head is untied in every released config");
-        var routing = normalize is null ? ", norm_topk: false" : "";
+        var routing = normalized ? "" : ", norm_topk: false";
         var actArg = act == "silu" ? "" : $", act: \"{act}\"";
         m.Layers.AddRange(System.Linq.Enumerable.Repeat(new Layer("layer", new[]
         {
