@@ -59,6 +59,18 @@ public class ImportDiagnosticTests
             Errors("[1, 2]").Select(Scrub).ToArray());
     }
 
+    /// <summary>Hostile sizes and nesting end as diagnostics before anything large is built.</summary>
+    [Fact]
+    public void Hostile_configs_are_bounded()
+    {
+        Assert.Equal(new[] { "model/config.json:1:107: error GD0828: config field 'num_hidden_layers' is 1000000000; it must be between 1 and 4096; nothing was written, since the spec could be wrong" },
+            Errors("{\"architectures\": [\"LlamaForCausalLM\"], \"hidden_size\": 64, \"num_attention_heads\": 4, \"num_hidden_layers\": 1000000000}"));
+        var deep = new string('[', 100) + new string(']', 100);
+        Assert.Contains("error GD0826: invalid config", Errors("{\"architectures\": " + deep + "}").Single());
+        Assert.Contains("'rms_norm_eps' must be a finite number, not the number 1e999",
+            Errors("{\"architectures\": [\"LlamaForCausalLM\"], \"hidden_size\": 64, \"num_attention_heads\": 4, \"num_hidden_layers\": 2, \"rms_norm_eps\": 1e999}").Single());
+    }
+
     /// <summary>The diagnostic names the config by the path given; the tests give absolute paths, so that part is scrubbed.</summary>
     private static string Scrub(string e)
     {

@@ -19,7 +19,7 @@ public sealed class DbrxArchitecture : IArchitecture
         ffn.Ignore("moe_jitter_eps", "moe_loss_weight", "uniform_expert_assignment", "model_type");
         var m = new ModelSpec(ctx.ModelName) { DType = CommonFields.DType(c) };
         long d = c.Int("d_model"), heads = c.Int("n_heads");
-        m.Param("vocab", c.Int("vocab_size")).Param("d", d).Param("layers", c.Int("n_layers")).Param("heads", heads)
+        m.Param("vocab", c.Int("vocab_size")).Param("d", d).Param("layers", c.Count("n_layers", LayerPlan.MaxLayers)).Param("heads", heads)
             .Param("kv_heads", attn.Int("kv_n_heads")).Param("head_dim", d / heads)
             .Param("experts", ffn.Int("moe_num_experts")).Param("top_k", ffn.Int("moe_top_k")).Param("expert_hidden", ffn.Int("ffn_hidden_size"))
             .Param("eps", 1e-5).Param("theta", attn.FloatOr("rope_theta", 10000.0));
@@ -38,7 +38,7 @@ public sealed class DbrxArchitecture : IArchitecture
         {
             "x = x + attention(layernorm(x, eps: eps, bias: false, name: \"norm_1\"), heads: heads, kv_heads: kv_heads, head_dim: head_dim, theta: theta, name: \"attn\")",
             $"x = x + moe(layernorm(x, eps: eps, bias: false, name: \"norm_2\"), experts: experts, top_k: top_k, hidden: expert_hidden{routing}{actArg}, name: \"ffn\")",
-        }), (int)c.Int("n_layers")));
+        }), (int)c.Count("n_layers", LayerPlan.MaxLayers)));
         m.Prologue.Add("input tokens: i32[batch, seq]");
         m.Prologue.Add("let x = embedding(tokens, vocab, d, name: \"wte\")");
         m.Epilogue.Add("output logits = lm_head(layernorm(x, eps: eps, bias: false, name: \"norm_f\"), vocab)");

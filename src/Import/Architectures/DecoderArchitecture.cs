@@ -87,7 +87,7 @@ public sealed class DecoderArchitecture : IArchitecture
             _ctx = ctx; _c = c; _t = t;
             _m = new ModelSpec(ctx.ModelName);
             _d = c.Int("hidden_size");
-            _layers = c.Int("num_hidden_layers");
+            _layers = c.Count("num_hidden_layers", LayerPlan.MaxLayers);
             _heads = c.Int("num_attention_heads");
             _kvHeads = c.IntOr("num_key_value_heads", _heads);
             if (_heads <= 0 || _d <= 0 || _layers <= 0 || _kvHeads <= 0) throw c.Unsupported("num_attention_heads", "and hidden_size, num_hidden_layers, num_key_value_heads must be positive");

@@ -20,7 +20,7 @@ public sealed class DeepseekArchitecture : IArchitecture
         c.Ignore(CommonFields.Neutral);
         c.Ignore("num_key_value_heads"); // MLA caches one latent per token; the field repeats num_attention_heads.
         var m = new ModelSpec(ctx.ModelName) { DType = CommonFields.DType(c) };
-        long layers = c.Int("num_hidden_layers"), dense = c.IntOr("first_k_dense_replace", 0);
+        long layers = c.Count("num_hidden_layers", LayerPlan.MaxLayers), dense = c.IntOr("first_k_dense_replace", 0);
         long freq = c.IntOr("moe_layer_freq", 1);
         if (freq != 1) throw c.Unsupported("moe_layer_freq", $"is {freq}; only 1 (every layer after first_k_dense_replace) is mapped");
         if (!c.Has("q_lora_rank")) throw c.Unsupported("q_lora_rank", "is null (full-rank queries, as in DeepSeek-V2-Lite); std/attention's mla has low-rank queries only");

@@ -55,12 +55,21 @@ public sealed class HfConfig
 
     public long IntOr(string name, long fallback) => OptInt(name) ?? fallback;
 
+    /// <summary>A count the spec writes one layer (or one list entry) for: at least 1 and at most <paramref name="max"/>,
+    /// so a hostile config cannot make the importer build an unbounded model.</summary>
+    public long Count(string name, long max)
+    {
+        long v = Int(name);
+        if (v < 1 || v > max) throw Unsupported(name, $"is {v}; it must be between 1 and {max}");
+        return v;
+    }
+
     public double? OptFloat(string name)
     {
         var v = Value(name);
         if (v is null) return null;
-        if (v is JsonNumber n) return n.Value;
-        throw WrongType(name, "a number", v);
+        if (v is JsonNumber n && double.IsFinite(n.Value)) return n.Value;
+        throw WrongType(name, "a finite number", v);
     }
 
     public double FloatOr(string name, double fallback) => OptFloat(name) ?? fallback;

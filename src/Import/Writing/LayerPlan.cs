@@ -18,6 +18,10 @@ public sealed record Segment(int Count, IReadOnlyList<Run> Group);
 /// </summary>
 public static class LayerPlan
 {
+    /// <summary>Most layers a config may ask for: 32 times the deepest released model's (126), and far below the
+    /// compiler's own limit on repeated iterations (2^20).</summary>
+    public const int MaxLayers = 4096;
+
     /// <summary>Longest pattern looked for: real configs repeat every 2 to 8 layers.</summary>
     public const int MaxPeriod = 16;
 
