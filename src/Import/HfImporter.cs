@@ -30,7 +30,7 @@ public sealed record ImportResult(string? Spec, IReadOnlyList<Diagnostic> Diagno
 public static class HfImporter
 {
     /// <summary>Real configs are a few KB (Llama 4's, with its vision config, under 10 KB).</summary>
-    public const long MaxConfigBytes = 4L << 20;
+    public const long MaxFileBytes = 4L << 20;
     public const string ConfigFile = "config.json";
     public const string ModelOptFile = "hf_quant_config.json";
 
@@ -74,7 +74,7 @@ public static class HfImporter
 
     private static JsonObject ReadObject(string path, Dictionary<string, SourceText> sources)
     {
-        var bytes = InputFile.ReadAllBytes(path, MaxConfigBytes, "a model config");
+        var bytes = InputFile.ReadAllBytes(path, MaxFileBytes, "a model config");
         sources[path] = new SourceText(path, System.Text.Encoding.UTF8.GetString(bytes));
         var node = LocatedJsonReader.Read(bytes, path);
         return node as JsonObject ?? throw new ConfigException(DiagnosticCatalog.BadConfigJson.At(node.Span, path, $"the file holds {node.Kind}, not an object"));

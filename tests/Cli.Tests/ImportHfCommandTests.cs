@@ -57,4 +57,16 @@ public class ImportHfCommandTests
         Assert.Equal(1, r.ExitCode);
         Assert.Contains("error GD0801: cannot read '", r.Err);
     }
+
+    /// <summary>A FIFO named as the config is refused before it is opened (InputFile), so the command never blocks.</summary>
+    [UnixFact]
+    public void A_fifo_is_refused_without_blocking()
+    {
+        using var tree = new TempTree();
+        var fifo = tree.Fifo("model/config.json");
+        var r = CliRunner.Run("import", "hf", fifo);
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains("error GD0801: cannot read '", r.Err);
+        Assert.Contains("FIFO", r.Err);
+    }
 }

@@ -18,6 +18,7 @@ public class InputLimitsDocTests
         ["RoutingStats.MaxFileBytes"] = GraphDsl.Backends.CostModel.Moe.RoutingStats.MaxFileBytes,
         ["PlacementJson.MaxFileBytes"] = GraphDsl.Backends.CostModel.Placement.PlacementJson.MaxFileBytes,
         ["SafetensorsHeader.MaxHeaderBytes"] = GraphDsl.Backends.Weights.Safetensors.SafetensorsHeader.MaxHeaderBytes,
+        ["HfImporter.MaxFileBytes"] = GraphDsl.Import.HfImporter.MaxFileBytes,
     };
 
     [Fact]
