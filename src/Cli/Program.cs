@@ -59,5 +59,6 @@ public static class Program
         CalibrateCommand.Create(),
         WeightsCommand.Create(),
         RunCommand.Create(),
+        ImportCommand.Create(),
     };
 }

@@ -19,6 +19,7 @@ public class InputLimitsDocTests
         ["TraceSource.MaxFileBytes"] = GraphDsl.Backends.Serving.Workloads.TraceSource.MaxFileBytes,
         ["PlacementJson.MaxFileBytes"] = GraphDsl.Backends.Placement.PlacementJson.MaxFileBytes,
         ["SafetensorsHeader.MaxHeaderBytes"] = GraphDsl.Backends.Weights.Safetensors.SafetensorsHeader.MaxHeaderBytes,
+        ["HfImporter.MaxFileBytes"] = GraphDsl.Import.HfImporter.MaxFileBytes,
     };
 
     [Fact]

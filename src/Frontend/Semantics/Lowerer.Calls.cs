@@ -24,7 +24,7 @@ internal sealed partial class Lowerer
         if (call.Callee == "activation" && !ctx.File.VisibleBlocks.ContainsKey("activation")) return CallActivation(call, ctx);
         if (ctx.File.VisibleBlocks.TryGetValue(call.Callee, out var block)) return CallBlock(block, call, ctx);
         var candidates = ctx.File.VisibleBlocks.Keys.Concat(OpRegistry.All.Where(d => d.Callable).Select(d => d.Name)).Concat(new[] { "min", "max", "activation" });
-        Report(DiagnosticCatalog.UnknownBlock, call.CalleeSpan, call.Callee, GraphDsl.Ir.Suggest.DidYouMean(call.Callee, candidates));
+        Report(DiagnosticCatalog.UnknownBlock, call.CalleeSpan, call.Callee, NameHints.MissingImport(call.Callee) ?? GraphDsl.Ir.Suggest.DidYouMean(call.Callee, candidates));
         foreach (var a in call.Args) Eval(a.Value, ctx);
         return ErrorValue.Instance;
     }
@@ -226,7 +226,8 @@ internal sealed partial class Lowerer
             if (index < 0)
             {
                 Report(DiagnosticCatalog.UnknownArgument, kv.Value.Syntax.NameSpan, block.Name, kv.Key,
-                    GraphDsl.Ir.Suggest.DidYouMean(kv.Key, block.Params.Select(p => p.Name).Append(NameArgument)));
+                    NameHints.ConfigName(kv.Key, block.Params.Select(p => p.Name))
+                        ?? GraphDsl.Ir.Suggest.DidYouMean(kv.Key, block.Params.Select(p => p.Name).Append(NameArgument)));
                 ok = false;
             }
             else if (index < positional.Count)

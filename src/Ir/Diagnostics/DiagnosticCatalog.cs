@@ -133,6 +133,11 @@ public static class DiagnosticCatalog
     public static DiagnosticDescriptor ContextShorterThanPrompt { get; } = new("GD0811", "Context shorter than the prompt", "{0} is shorter than {1}: the decode step's KV cache holds the prompt{2}");
     public static DiagnosticDescriptor NodesExceedDevice { get; } = new("GD0812", "More GPUs per node than the device has", "--nodes {0} puts {1} GPUs on each node, but a {2} node holds {3}; costing {0} node(s) of {1} as asked (their GPUs share one NVLink domain); without --nodes, {4} GPUs take {5} node(s)", Severity.Warning);
     public static DiagnosticDescriptor ServeOptionConflict { get; } = new("GD0820", "Conflicting serve options", "{0}");
+    // 0826-0829: graphdsl import hf (src/Import).
+    public static DiagnosticDescriptor BadConfigJson { get; } = new("GD0826", "Bad model config", "invalid config '{0}': {1}");
+    public static DiagnosticDescriptor UnsupportedArchitecture { get; } = new("GD0827", "Architecture not importable", "cannot import architecture '{0}': {1}");
+    public static DiagnosticDescriptor ConfigFieldNotUnderstood { get; } = new("GD0828", "Config field not understood", "config field '{0}' {1}; nothing was written, since the spec could be wrong");
+    public static DiagnosticDescriptor NotExpressible { get; } = new("GD0829", "Not expressible in the language", "{0}: {1}; the spec approximates it (and says so in a comment)", Severity.Warning);
     public static DiagnosticDescriptor InternalError { get; } = new("GD0899", "Internal error", "internal error: {0} (please report it)");
 
     /// <summary>All descriptors, in id order.</summary>

@@ -1,0 +1,83 @@
+using System.IO;
+using System.Linq;
+using GraphDsl.TestSupport;
+
+namespace GraphDsl.Import.Tests;
+
+/// <summary>Bad or unsupported configs: a located diagnostic with its exact text, and no spec.</summary>
+public class ImportDiagnosticTests
+{
+    private static string[] Errors(string json, string? file = null)
+    {
+        using var tree = new TempTree();
+        var path = tree.File(file ?? "model/config.json", json);
+        var result = HfImporter.Import(path);
+        Assert.Null(result.Spec);
+        return result.Diagnostics.Select(d => d.ToString().Replace(tree.Root + Path.DirectorySeparatorChar, "")).ToArray();
+    }
+
+    [Fact]
+    public void Hybrid_architectures_are_refused_naming_what_they_need()
+    {
+        Assert.Equal(new[] { "model/config.json:1:20: error GD0827: cannot import architecture 'JambaForCausalLM': its Mamba (state-space) layers keep a recurrent state instead of a KV cache, and the language has no op for them yet (issue 18, item 2)" },
+            Errors("{\"architectures\": [\"JambaForCausalLM\"], \"hidden_size\": 4096}"));
+        Assert.Contains("gated DeltaNet", Errors("{\"architectures\": [\"Qwen3NextForCausalLM\"]}").Single());
+        Assert.Contains("Mamba-2", Errors("{\"architectures\": [\"NemotronHForCausalLM\"]}").Single());
+    }
+
+    [Fact]
+    public void Unknown_architecture_suggests_a_known_one()
+    {
+        var e = Errors("{\"architectures\": [\"LLamaForCausalLM\"]}").Single();
+        Assert.StartsWith("model/config.json:1:20: error GD0827: cannot import architecture 'LLamaForCausalLM': the importer does not know it; did you mean 'LlamaForCausalLM'?; known: LlamaForCausalLM, ", e);
+    }
+
+    [Fact]
+    public void A_field_nobody_understands_stops_the_import()
+    {
+        var config = File.ReadAllText(Path.Combine(Fixtures.Folder("Meta-Llama-3-8B"), "config.json"))
+            .Replace("\"vocab_size\": 128256", "\"vocab_size\": 128256,\n  \"residual_multiplier\": 0.5");
+        var errors = Errors(config);
+        Assert.Equal(new[] { "model/config.json:27:3: error GD0828: config field 'residual_multiplier' is not understood for LlamaForCausalLM; it may change the model; nothing was written, since the spec could be wrong" }, errors);
+    }
+
+    [Fact]
+    public void A_value_the_language_cannot_take_is_located()
+    {
+        Assert.Equal(new[] { "model/config.json:1:126: error GD0828: config field 'hidden_act' is \"softplus\", an activation the language does not have (known: silu, gelu, gelu_pytorch_tanh, relu, relu2); nothing was written, since the spec could be wrong" },
+            Errors("{\"architectures\": [\"MistralForCausalLM\"], \"hidden_size\": 64, \"num_hidden_layers\": 2, \"num_attention_heads\": 4, \"hidden_act\": \"softplus\"}"));
+    }
+
+    [Fact]
+    public void Bad_json_and_wrong_types_are_located()
+    {
+        Assert.Equal(new[] { "model/config.json:2:17: error GD0826: invalid config 'model/config.json': '}' is invalid after a property name. Expected a ':'" },
+            Errors("{\n  \"hidden_size\" }").Select(Scrub).ToArray());
+        Assert.Equal(new[] { "model/config.json:1:56: error GD0826: invalid config 'model/config.json': 'hidden_size' must be a whole number, not the string \"big\"" },
+            Errors("{\"architectures\": [\"LlamaForCausalLM\"], \"hidden_size\": \"big\"}").Select(Scrub).ToArray());
+        Assert.Equal(new[] { "model/config.json:1:1: error GD0826: invalid config 'model/config.json': the file holds a list, not an object" },
+            Errors("[1, 2]").Select(Scrub).ToArray());
+    }
+
+    /// <summary>Hostile sizes and nesting end as diagnostics before anything large is built.</summary>
+    [Fact]
+    public void Hostile_configs_are_bounded()
+    {
+        Assert.Equal(new[] { "model/config.json:1:107: error GD0828: config field 'num_hidden_layers' is 1000000000; it must be between 1 and 4096; nothing was written, since the spec could be wrong" },
+            Errors("{\"architectures\": [\"LlamaForCausalLM\"], \"hidden_size\": 64, \"num_attention_heads\": 4, \"num_hidden_layers\": 1000000000}"));
+        var deep = new string('[', 100) + new string(']', 100);
+        Assert.Contains("error GD0826: invalid config", Errors("{\"architectures\": " + deep + "}").Single());
+        Assert.Contains("'rms_norm_eps' must be a finite number, not the number 1e999",
+            Errors("{\"architectures\": [\"LlamaForCausalLM\"], \"hidden_size\": 64, \"num_attention_heads\": 4, \"num_hidden_layers\": 2, \"rms_norm_eps\": 1e999}").Single());
+    }
+
+    /// <summary>The diagnostic names the config by the path given; the tests give absolute paths, so that part is scrubbed.</summary>
+    private static string Scrub(string e)
+    {
+        var i = e.IndexOf("invalid config '", System.StringComparison.Ordinal);
+        if (i < 0) return e;
+        var start = i + "invalid config '".Length;
+        var end = e.IndexOf('\'', start);
+        return e.Substring(0, start) + "model/config.json" + e.Substring(end);
+    }
+}
