@@ -1,13 +1,5 @@
-using System;
 using System.Collections.Generic;
-using System.IO;
-using System.Linq;
-using GraphDsl.Backends.CostModel.Moe;
-using GraphDsl.Ir.Graph;
-using GraphDsl.Ir.Ops;
-using GraphDsl.Ir.Transforms;
 using GraphDsl.Passes.Core;
-using GraphDsl.Passes.Parallelize;
 
 namespace GraphDsl.Backends.Placement;
 
