@@ -60,5 +60,6 @@ public static class Program
         WeightsCommand.Create(),
         RunCommand.Create(),
         ImportCommand.Create(),
+        HardwareCommand.Create(),
     };
 }

@@ -43,7 +43,18 @@ public sealed class HardwareCatalog
 
     public Device? Find(string id) => _devices.TryGetValue(id, out var d) ? d : null;
 
-    public string Suggest(string id) => GraphDsl.Ir.Suggest.DidYouMean(id, _devices.Keys);
+    /// <summary>"; did you mean ...?" for an unknown id: every variant of a family the id names ('H100' is h100-sxm and
+    /// h100-pcie, the faster memory first, as the datasheets list the SXM part first), else the closest id by spelling.</summary>
+    public string Suggest(string id)
+    {
+        var family = id.Trim().ToLowerInvariant();
+        var variants = family.Length < 2 ? new List<Device>()
+            : _devices.Values.Where(d => d.Id.StartsWith(family + "-", StringComparison.Ordinal) || d.Id.StartsWith(family, StringComparison.Ordinal) && family.Length >= 4)
+                .OrderByDescending(d => d.HbmBytesPerSecond).ThenBy(d => d.Id, StringComparer.Ordinal).ToList();
+        if (variants.Count > 1 || variants.Count == 1 && variants[0].Id != id)
+            return "; did you mean " + string.Join(" or ", variants.Select(d => $"'{d.Id}'")) + "?";
+        return GraphDsl.Ir.Suggest.DidYouMean(id, _devices.Keys);
+    }
 
     /// <summary>Adds the devices of a JSON document read from <paramref name="stream"/>; <paramref name="source"/>
     /// names it in errors. <see cref="AddFile"/> reads through here.</summary>

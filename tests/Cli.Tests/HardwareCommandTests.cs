@@ -1,0 +1,61 @@
+using System;
+using System.Linq;
+using System.Text.Json;
+using GraphDsl.Backends.CostModel.Hardware;
+
+namespace GraphDsl.Cli.Tests;
+
+/// <summary>graphdsl hardware lists what --hardware accepts; an unknown family name suggests every variant of it; piped
+/// tables are as wide as they need (or as COLUMNS says), never wrapped mid-word.</summary>
+[Collection(nameof(CliCollection))]
+public class HardwareCommandTests
+{
+    [Fact]
+    public void Json_lists_every_device_of_the_catalog_with_its_figures()
+    {
+        var r = CliRunner.Run("hardware", "--format", "json");
+        Assert.Equal(0, r.ExitCode);
+        var devices = JsonDocument.Parse(r.Out).RootElement.GetProperty("devices").EnumerateArray().ToList();
+        var catalog = HardwareCatalog.BuiltIn();
+        Assert.Equal(catalog.Devices.Select(d => d.Id).OrderBy(i => i, StringComparer.Ordinal), devices.Select(d => d.GetProperty("id").GetString()!).OrderBy(i => i, StringComparer.Ordinal));
+        var h100 = devices.Single(d => d.GetProperty("id").GetString() == "h100-sxm");
+        Assert.Equal(catalog.Find("h100-sxm")!.HbmBytesPerSecond, h100.GetProperty("hbm_bytes_per_s").GetDouble());
+        // Hopper has FP8 tensor cores but no FP4 ones (docs/formats.md, "Native math formats per device").
+        var native = h100.GetProperty("native_math").EnumerateArray().Select(e => e.GetString()).ToList();
+        Assert.Contains("fp8", native);
+        Assert.DoesNotContain("fp4", native);
+    }
+
+    [Fact]
+    public void Csv_has_a_row_per_device()
+    {
+        var r = CliRunner.Run("hardware", "--format", "csv");
+        Assert.Equal(0, r.ExitCode);
+        var lines = r.Out.TrimEnd().Split('\n');
+        Assert.StartsWith("id,name,vendor,memory_gb,hbm_tb_per_s,bf16_tflops,fp8_tflops,fp4_tflops,int8_tflops,", lines[0]);
+        Assert.Equal(HardwareCatalog.BuiltIn().Devices.Count, lines.Length - 1);
+        Assert.Contains(lines, l => l.StartsWith("b200,", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("H100", "did you mean 'h100-sxm' or 'h100-pcie'?")]
+    [InlineData("a100", "did you mean 'a100-sxm-80gb' or 'a100-sxm-40gb'?")]
+    [InlineData("mi300", "did you mean 'mi300x'?")]
+    [InlineData("h10-sxm", "did you mean 'h100-sxm'?")]
+    public void An_unknown_id_suggests_the_family_s_variants(string id, string suggestion)
+    {
+        var r = CliRunner.Run("predict", "samples/tiny-dense.moe", "--hardware", id);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains($"error GD0601: unknown hardware '{id}'; {suggestion}; known: ", r.Err);
+    }
+
+    [Fact]
+    public void A_piped_table_does_not_wrap()
+    {
+        var r = CliRunner.Run("hardware");
+        Assert.Equal(0, r.ExitCode);
+        // One row per device: the names are whole on their rows, not broken over lines.
+        Assert.Contains(r.Out.Split('\n'), l => l.Contains("AMD Instinct MI300X", StringComparison.Ordinal) && l.Contains("2615", StringComparison.Ordinal));
+        Assert.True(r.Out.Split('\n').Max(l => l.Length) > 80);
+    }
+}
