@@ -27,7 +27,7 @@ internal static class ComparisonOutput
             w.Number("ttft_ms", p.TtftMs);
             w.Number("prefill_batch_ms", p.Prefill.Milliseconds);
             w.Number("tpot_ms", p.Decode.Milliseconds);
-            w.Number("tokens_per_s", p.DecodeTokensPerSecond);
+            if (p.Feasible) w.Number("tokens_per_s", p.DecodeTokensPerSecond); else w.WriteNull("tokens_per_s");
             w.Number("weights_gb", p.Memory.WeightBytes / 1e9);
             w.Number("kv_gb", p.Memory.KvBytes / 1e9);
         });
@@ -63,7 +63,7 @@ internal static class ComparisonOutput
         t.AddRow("TTFT ms (a request's, mean)", $"{a.TtftMs:F2}", $"{b.TtftMs:F2}");
         t.AddRow("prefill of the batch ms", $"{a.Prefill.Milliseconds:F2}", $"{b.Prefill.Milliseconds:F2}");
         t.AddRow("TPOT ms", $"{a.Decode.Milliseconds:F3}", $"{b.Decode.Milliseconds:F3}");
-        t.AddRow("decode tokens/s", $"{a.DecodeTokensPerSecond:F1}", $"{b.DecodeTokensPerSecond:F1}");
+        t.AddRow("decode tokens/s", a.Feasible ? $"{a.DecodeTokensPerSecond:F1}" : "- (does not fit)", b.Feasible ? $"{b.DecodeTokensPerSecond:F1}" : "- (does not fit)");
         t.AddRow("weights GB per GPU", $"{a.Memory.WeightBytes / 1e9:F2}", $"{b.Memory.WeightBytes / 1e9:F2}");
         c.Write(t);
         if (q is { } qq) c.MarkupLine($"b is the dense counterpart with q = {qq} x a's active parameters; q·s = {qq * sa.ActiveParams / sa.TotalParams:F3}");

@@ -55,8 +55,9 @@ public static class PredictionJson
             // tpot_ms is per output token (the speculative step over its acceptance when speculating); step_ms the plain step.
             w.Number("tpot_ms", p.TpotMs);
             w.Number("step_ms", p.Decode.Milliseconds);
-            w.Number("tokens_per_s", p.DecodeTokensPerSecond);
-            w.Number("tokens_per_s_per_gpu", p.DecodeTokensPerSecondPerGpu);
+            // No throughput for a deployment that does not fit: a plot of these fields must not show impossible points.
+            if (p.Feasible) { w.Number("tokens_per_s", p.DecodeTokensPerSecond); w.Number("tokens_per_s_per_gpu", p.DecodeTokensPerSecondPerGpu); }
+            else { w.WriteNull("tokens_per_s"); w.WriteNull("tokens_per_s_per_gpu"); }
             Phase(w, p.Decode);
         });
         if (p.Speculative is { } spec) w.Object("speculative", () =>

@@ -39,8 +39,8 @@ public static class PredictionTable
         else t.AddRow("TPOT (one decode step)", $"{p.Decode.Milliseconds:F3} ms");
         if (Math.Abs(p.Decode.SerialMs - p.Decode.Milliseconds) > 1e-9)
             t.AddRow("TPOT with nothing overlapped", $"{p.Decode.SerialMs:F3} ms");
-        t.AddRow("decode tokens/s (cluster)", $"{p.DecodeTokensPerSecond:F1}");
-        t.AddRow("decode tokens/s per GPU", $"{p.DecodeTokensPerSecondPerGpu:F1}");
+        t.AddRow("decode tokens/s (cluster)", p.Feasible ? $"{p.DecodeTokensPerSecond:F1}" : "- (does not fit)");
+        t.AddRow("decode tokens/s per GPU", p.Feasible ? $"{p.DecodeTokensPerSecondPerGpu:F1}" : "- (does not fit)");
         if (p.OutputTokensPerSecond is { } o) t.AddRow($"output tokens/s ({p.Workload.Output} per request)", $"{o:F1}");
         t.AddRow("largest batch that fits", p.MaxBatch == long.MaxValue ? "unbounded" : p.MaxBatch.ToString(System.Globalization.CultureInfo.InvariantCulture));
         if (p.SloBatch is { } b) t.AddRow($"best batch with TPOT <= {p.Workload.TpotSloMs} ms", b == 0 ? "[red]none[/]" : $"{b} ({p.SloTokensPerSecond:F1} tokens/s)");

@@ -47,7 +47,7 @@ internal static class SweepOutput
                 x.Dep.Weights, x.Dep.Kv, x.Batch, x.Prompt, x.Context,
                 ok && p.Feasible ? "true" : "false", ok ? (p.MaxBatch == long.MaxValue ? "" : p.MaxBatch.ToString(CultureInfo.InvariantCulture)) : "",
                 ok ? F(p.TtftMs) : "", ok ? F(p.PrefillBatchMs) : "", ok ? F(p.TpotMs) : "", ok ? F(p.SerialTpotMs) : "", ok ? F(p.KernelsPerStep) : "",
-                ok ? F(p.TokensPerSecond) : "", ok ? F(p.TokensPerSecondPerGpu) : "", ok ? F(p.WeightGb) : "", ok ? F(p.KvGb) : "", ok ? F(p.FreeGb) : "",
+                ok && p.Feasible ? F(p.TokensPerSecond) : "", ok && p.Feasible ? F(p.TokensPerSecondPerGpu) : "", ok ? F(p.WeightGb) : "", ok ? F(p.KvGb) : "", ok ? F(p.FreeGb) : "",
                 slo is null ? "" : (ok && p.TpotMs <= slo ? "true" : "false"), ReferenceEquals(x, best) ? "true" : "false",
                 "\"" + x.Error.Replace("\"", "\"\"") + "\"")).Append('\n');
         }
@@ -74,8 +74,10 @@ internal static class SweepOutput
             if (p.MaxBatch == long.MaxValue) w.WriteNull("max_batch"); else w.Number("max_batch", p.MaxBatch);
             w.Number("ttft_ms", p.TtftMs); w.Number("prefill_batch_ms", p.PrefillBatchMs);
             w.Number("tpot_ms", p.TpotMs); w.Number("serial_tpot_ms", p.SerialTpotMs);
-            w.Number("kernels_per_step", p.KernelsPerStep); w.Number("tokens_per_s", p.TokensPerSecond);
-            w.Number("tokens_per_s_per_gpu", p.TokensPerSecondPerGpu);
+            w.Number("kernels_per_step", p.KernelsPerStep);
+            // A row that does not fit carries no throughput (null), so no plot shows an impossible point.
+            if (p.Feasible) { w.Number("tokens_per_s", p.TokensPerSecond); w.Number("tokens_per_s_per_gpu", p.TokensPerSecondPerGpu); }
+            else { w.WriteNull("tokens_per_s"); w.WriteNull("tokens_per_s_per_gpu"); }
             w.Object("memory", () => { w.Number("weights_gb", p.WeightGb); w.Number("kv_gb", p.KvGb); w.Number("free_gb", p.FreeGb); });
             if (slo is not null) w.WriteBoolean("meets_slo", p.TpotMs <= slo);
             w.WriteBoolean("best", ReferenceEquals(x, best));
@@ -106,7 +108,7 @@ internal static class SweepOutput
             string passes = x.Passes.Length == 0 ? "(default)" : "`" + x.Passes.Replace("|", "\\|") + "`";
             string layout = $"{x.Dep.Layout.Tp}/{x.Dep.Layout.Ep}/{x.Dep.Layout.Dp}/{x.Dep.Layout.Pp}";
             if (x.Error.Length > 0) { sb.Append($"| {passes} | {x.Device} | {layout} | {x.Dep.Weights} | {x.Dep.Kv} | {x.Batch} | {x.Context} | {x.Error.Replace("|", "/")} | | | | | | | no |\n"); continue; }
-            sb.Append($"| {passes} | {x.Device} | {layout} | {x.Dep.Weights} | {x.Dep.Kv} | {x.Batch} | {x.Context} | {N(p.TpotMs, "F2")} | {N(p.SerialTpotMs, "F2")} | {N(p.KernelsPerStep, "F0")} | {N(p.TokensPerSecond, "F0")} | {N(p.WeightGb, "F1")} | {N(p.KvGb, "F1")} | {(p.MaxBatch == long.MaxValue ? "" : p.MaxBatch.ToString(CultureInfo.InvariantCulture))} | {(p.Feasible ? "yes" : "no")}{(ReferenceEquals(x, best) ? " (best)" : "")} |\n");
+            sb.Append($"| {passes} | {x.Device} | {layout} | {x.Dep.Weights} | {x.Dep.Kv} | {x.Batch} | {x.Context} | {N(p.TpotMs, "F2")} | {N(p.SerialTpotMs, "F2")} | {N(p.KernelsPerStep, "F0")} | {(p.Feasible ? N(p.TokensPerSecond, "F0") : "-")} | {N(p.WeightGb, "F1")} | {N(p.KvGb, "F1")} | {(p.MaxBatch == long.MaxValue ? "" : p.MaxBatch.ToString(CultureInfo.InvariantCulture))} | {(p.Feasible ? "yes" : "no")}{(ReferenceEquals(x, best) ? " (best)" : "")} |\n");
         }
         sb.Append("\nEfficiency profile: ").Append(Profiles(profiles)).Append(".\n");
         if (skips.Any) sb.Append('\n').Append("Skipped: ").Append(string.Join("; ", skips.Sentences())).Append(".\n");
