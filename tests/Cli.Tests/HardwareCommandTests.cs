@@ -58,4 +58,18 @@ public class HardwareCommandTests
         Assert.Contains(r.Out.Split('\n'), l => l.Contains("AMD Instinct MI300X", StringComparison.Ordinal) && l.Contains("2615", StringComparison.Ordinal));
         Assert.True(r.Out.Split('\n').Max(l => l.Length) > 80);
     }
+
+    [Fact]
+    public void A_bad_hardware_file_is_refused_as_predict_refuses_it()
+    {
+        var path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"graphdsl-badhw-{Guid.NewGuid():N}.json");
+        System.IO.File.WriteAllText(path, "{\"devices\": 3}");
+        try
+        {
+            var r = CliRunner.Run("hardware", "--hardware-file", path);
+            Assert.Equal(2, r.ExitCode);
+            Assert.Contains($"error GD0604: {path}: expected an object with a \"devices\" array", r.Err);
+        }
+        finally { System.IO.File.Delete(path); }
+    }
 }

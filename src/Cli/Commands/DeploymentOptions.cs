@@ -144,20 +144,8 @@ internal sealed class DeploymentOptions
         return dep;
     }
 
-    public HardwareCatalog? Catalog(ParseResult r, DiagnosticBag diagnostics)
-    {
-        var catalog = HardwareCatalog.BuiltIn();
-        foreach (var f in r.GetValue(HardwareFile) ?? Array.Empty<string>())
-        {
-            try { catalog.AddFile(f); }
-            catch (Exception e) when (e is HardwareFileException or IOException or UnauthorizedAccessException)
-            {
-                diagnostics.Report(DiagnosticCatalog.HardwareFile, SourceSpan.None, e.Message);
-                return null;
-            }
-        }
-        return catalog;
-    }
+    public HardwareCatalog? Catalog(ParseResult r, DiagnosticBag diagnostics) =>
+        HardwareLookup.Catalog(r.GetValue(HardwareFile) ?? Array.Empty<string>(), diagnostics);
 
     /// <summary>The devices --hardware names (one unless <see cref="Lists"/>); unknown ones are reported.</summary>
     public List<Device> Devices(ParseResult r, HardwareCatalog catalog, DiagnosticBag diagnostics)

@@ -34,16 +34,10 @@ internal sealed class HardwareCommand
 
     private int Run(ParseResult r)
     {
-        var catalog = HardwareCatalog.BuiltIn();
-        foreach (var f in r.GetValue(_files) ?? Array.Empty<string>())
-        {
-            try { catalog.AddFile(f); }
-            catch (Exception e) when (e is HardwareFileException or IOException or UnauthorizedAccessException)
-            {
-                Driver.Report(DiagnosticCatalog.HardwareFile.At(SourceSpan.None, e.Message));
-                return ExitCodes.InputError;
-            }
-        }
+        var diagnostics = new DiagnosticBag();
+        var catalog = HardwareLookup.Catalog(r.GetValue(_files) ?? Array.Empty<string>(), diagnostics);
+        Driver.Report(diagnostics.Items);
+        if (catalog is null) return ExitCodes.UsageError;  // as for predict: a bad --hardware-file is a bad command line
         var devices = catalog.Devices.OrderBy(d => d.Vendor, StringComparer.Ordinal).ThenBy(d => d.Id, StringComparer.Ordinal).ToList();
         switch (r.GetValue(_format))
         {

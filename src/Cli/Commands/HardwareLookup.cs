@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using System.IO;
 using System.Linq;
 using GraphDsl.Backends.CostModel.Hardware;
 using GraphDsl.Ir.Diagnostics;
@@ -8,6 +10,23 @@ namespace GraphDsl.Cli.Commands;
 /// <summary>The device a <c>--hardware</c> id names, looked up one way by every command.</summary>
 internal static class HardwareLookup
 {
+    /// <summary>The built-in catalog with the devices of <paramref name="files"/> (--hardware-file) added; null after
+    /// reporting a bad file (GD0604).</summary>
+    public static HardwareCatalog? Catalog(IEnumerable<string> files, DiagnosticBag diagnostics)
+    {
+        var catalog = HardwareCatalog.BuiltIn();
+        foreach (var f in files)
+        {
+            try { catalog.AddFile(f); }
+            catch (Exception e) when (e is HardwareFileException or IOException or UnauthorizedAccessException)
+            {
+                diagnostics.Report(DiagnosticCatalog.HardwareFile, SourceSpan.None, e.Message);
+                return null;
+            }
+        }
+        return catalog;
+    }
+
     /// <summary>The device, or null after reporting the unknown id (GD0601) with the likely one and every known id.</summary>
     public static Device? Find(HardwareCatalog catalog, string id, DiagnosticBag diagnostics)
     {
