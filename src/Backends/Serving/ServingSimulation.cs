@@ -17,7 +17,7 @@ public sealed record ServingRun(ServingReport Report, string Scheduler, KvCache 
 /// a scheduler in, a <see cref="ServingRun"/> out. <see cref="Prepare"/> checks that the deployment can serve the
 /// workload before anything is simulated; <see cref="Run"/> simulates.
 /// </summary>
-public sealed class ServingSimulation
+public sealed class ServingSimulation : IServingSimulation
 {
     private readonly Predictor _predictor;
     private readonly Cluster _cluster;

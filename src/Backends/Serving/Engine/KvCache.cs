@@ -32,6 +32,9 @@ public sealed class KvCache
     public MemoryPlan Plan { get; }
     public long TokenCapacity => TotalBlocks * BlockTokens;
 
+    /// <summary>A cache of the same size with no block in use: another instance of the same deployment.</summary>
+    public KvCache Empty() => new(TotalBlocks, BytesPerToken, Plan);
+
     public static long BlocksFor(long tokens) => (tokens + BlockTokens - 1) / BlockTokens;
 
     public void Allocate(long blocks) => UsedBlocks += blocks;
