@@ -128,7 +128,7 @@ internal sealed class ServeCommand
         {
             Driver.Report(diagnostics.Items);
             if (reason is not null)
-                Driver.Report(DiagnosticCatalog.CannotServe.At(SourceSpan.None, $"{module.Name} on {s.Cluster.Cluster.Gpus} x {s.Cluster.Cluster.Device.Id} ({deployment}): {reason}"));
+                Driver.Report(DiagnosticCatalog.CannotServe.At(SourceSpan.None, $"{module.Name} on {s.Cluster.Cluster.Gpus} x {s.Cluster.Cluster.Device.Id} ({(s.Scheduler.Kind == SchedulerKind.Disaggregated ? s.Scheduler : deployment)}): {reason}"));
             return ExitCodes.InputError;
         }
         var steps = r.GetValue(_trace) is null ? null : new StepTrace();
