@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using GraphDsl.Backends.CostModel.Hardware;
 using GraphDsl.Backends.CostModel.Model;
 using GraphDsl.Backends.Serving.Engine;
-using GraphDsl.Backends.Serving.Metrics;
 using GraphDsl.Backends.Serving.Scheduling;
 using GraphDsl.Backends.Serving.Specs;
 using GraphDsl.Backends.Serving.Workloads;
@@ -56,11 +55,8 @@ public sealed class ColocatedSimulation : IServingSimulation
         if (spec.Kind != SchedulerKind.Colocated || spec.PrefillShare is not { } share) throw new ArgumentException($"{spec} is not a co-located scheduler");
         var kv = KvCache.For(predictor.Compiled, cluster, eff, Math.Max(1, (long)Math.Round(meanLength)), out reason);
         if (kv is null) return null;
-        if (longestRequest is { } longest && KvCache.BlocksFor(longest) > kv.TotalBlocks)
-        {
-            reason = $"a request of {longest} tokens (prompt + output) needs {KvCache.BlocksFor(longest)} KV blocks, but the memory left after weights holds {kv.TotalBlocks}";
-            return null;
-        }
+        reason = kv.CannotHold(longestRequest);
+        if (reason is not null) return null;
         StepPricer Stream(double s)
         {
             var c = WithComputeShare(cluster, s);
@@ -74,11 +70,6 @@ public sealed class ColocatedSimulation : IServingSimulation
         return new ColocatedSimulation(prefill, decode, description, cluster.Gpus);
     }
 
-    public ServingRun Run(RequestSource source, SloSpec? slo, Action<EngineStep>? observer = null)
-    {
-        var metrics = new ServingMetrics(slo);
-        var group = new EngineGroup(new[] { _prefill }, new[] { _decode }, source, metrics, static (_, _, _) => 0, sharedCache: true, observer);
-        group.Run();
-        return new ServingRun(metrics.Report(_gpus, Kv.TotalBlocks, KvCache.BlockTokens, group.BusySeconds), Description, Kv);
-    }
+    public ServingRun Run(RequestSource source, SloSpec? slo, Action<EngineStep>? observer = null) =>
+        EngineGroup.Simulate(new[] { _prefill }, new[] { _decode }, source, slo, static (_, _, _) => 0, sharedCache: true, observer, _gpus, Description, Kv);
 }

@@ -2,7 +2,6 @@ using System;
 using GraphDsl.Backends.CostModel.Hardware;
 using GraphDsl.Backends.CostModel.Model;
 using GraphDsl.Backends.Serving.Engine;
-using GraphDsl.Backends.Serving.Metrics;
 using GraphDsl.Backends.Serving.Scheduling;
 using GraphDsl.Backends.Serving.Specs;
 using GraphDsl.Backends.Serving.Workloads;
@@ -87,16 +86,8 @@ public sealed class DisaggregatedSimulation : IServingSimulation
         return new DisaggregatedSimulation(prefills, decodes, transfer, description, cluster.Gpus);
     }
 
-    public ServingRun Run(RequestSource source, SloSpec? slo, Action<EngineStep>? observer = null)
-    {
-        var metrics = new ServingMetrics(slo);
-        var group = new EngineGroup(_prefill, _decode, source, metrics, Transfer.Seconds, sharedCache: false, observer);
-        group.Run();
-        long blocks = 0;
-        foreach (var e in _prefill) blocks += e.Kv.TotalBlocks;
-        foreach (var e in _decode) blocks += e.Kv.TotalBlocks;
-        return new ServingRun(metrics.Report(_gpus, blocks, KvCache.BlockTokens, group.BusySeconds), Description, DecodeKv);
-    }
+    public ServingRun Run(RequestSource source, SloSpec? slo, Action<EngineStep>? observer = null) =>
+        EngineGroup.Simulate(_prefill, _decode, source, slo, Transfer.Seconds, sharedCache: false, observer, _gpus, Description, DecodeKv);
 
     /// <summary>The GPUs of one instance: within one node when they fit in one, else whole nodes.</summary>
     private static Cluster? InstanceCluster(Cluster cluster, InstanceLayout layout, string role, out string? reason)
@@ -117,11 +108,7 @@ public sealed class DisaggregatedSimulation : IServingSimulation
         catch (ArgumentException e) { reason = $"{role} instance ({compiled.Deployment}): {e.Message}"; return null; }
         var kv = KvCache.For(compiled, cluster, eff, length, out reason);
         if (kv is null) { reason = $"{role} instance ({compiled.Deployment}): {reason}"; return null; }
-        if (longestRequest is { } longest && KvCache.BlocksFor(longest) > kv.TotalBlocks)
-        {
-            reason = $"{role} instance ({compiled.Deployment}): a request of {longest} tokens needs {KvCache.BlocksFor(longest)} KV blocks, but its cache holds {kv.TotalBlocks}";
-            return null;
-        }
+        if (kv.CannotHold(longestRequest) is { } why) { reason = $"{role} instance ({compiled.Deployment}): {why}"; return null; }
         return new EngineSetup(new StepPricer(predictor, cluster, eff), scheduler, kv);
     }
 }

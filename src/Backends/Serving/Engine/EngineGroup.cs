@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using GraphDsl.Backends.Serving.Metrics;
 using GraphDsl.Backends.Serving.Scheduling;
+using GraphDsl.Backends.Serving.Specs;
 using GraphDsl.Backends.Serving.Workloads;
 
 namespace GraphDsl.Backends.Serving.Engine;
@@ -52,6 +53,22 @@ public sealed class EngineGroup
             };
         }
         _all = [.. _prefill, .. _decode];
+    }
+
+    /// <summary>Simulates the requests of <paramref name="source"/> on a new group and reports the run over the deployment's
+    /// <paramref name="gpus"/> and every distinct cache's blocks, under <paramref name="description"/>, with
+    /// <paramref name="shownKv"/> as the run's cache.</summary>
+    public static ServingRun Simulate(IReadOnlyList<EngineSetup> prefill, IReadOnlyList<EngineSetup> decode, RequestSource source, SloSpec? slo,
+        Func<int, int, long, double> transferSeconds, bool sharedCache, Action<EngineStep>? observer, int gpus, string description, KvCache shownKv)
+    {
+        var metrics = new ServingMetrics(slo);
+        var group = new EngineGroup(prefill, decode, source, metrics, transferSeconds, sharedCache, observer);
+        group.Run();
+        var caches = new HashSet<KvCache>(ReferenceEqualityComparer.Instance);
+        long blocks = 0;
+        foreach (var e in prefill) if (caches.Add(e.Kv)) blocks += e.Kv.TotalBlocks;
+        foreach (var e in decode) if (caches.Add(e.Kv)) blocks += e.Kv.TotalBlocks;
+        return new ServingRun(metrics.Report(gpus, blocks, KvCache.BlockTokens, group.BusySeconds), description, shownKv);
     }
 
     /// <summary>Seconds the engines spent running steps, summed.</summary>
