@@ -11,15 +11,18 @@ public class ServeMultiEngineTests
     private static CliRunner.Result Serve(string gpus, params string[] args) => CliRunner.Run(new[] { "serve", "samples/llama-3-70b.moe",
         "--hardware", "h100-sxm", "--gpus", gpus, "--weights", "fp8", "--workload", "poisson:rate=2,prompt=2048,output=64", "--requests", "100" }.Concat(args).ToArray());
 
+    /// <summary>A disaggregated deployment is shown as its instances' layouts with the shared formats.</summary>
     [Theory]
-    [InlineData("disagg{prefill=tp4x1,decode=tp4x1}", "disagg{prefill=tp4x1,decode=tp4x1,max_batch=256,max_tokens=8192}")]
-    [InlineData("colocated{prefill_share=0.4}", "colocated{prefill_share=0.4,max_batch=256,max_tokens=8192}")]
-    public void Runs_with_its_limits_filled_in(string scheduler, string described)
+    [InlineData("disagg{prefill=tp4x1,decode=tp4x1}", "disagg{prefill=tp4x1,decode=tp4x1,max_batch=256,max_tokens=8192}",
+        "prefill tp=4 ep=1 dp=1 pp=1 weights=fp8 kv=keep x1, decode tp=4 ep=1 dp=1 pp=1 weights=fp8 kv=keep x1")]
+    [InlineData("colocated{prefill_share=0.4}", "colocated{prefill_share=0.4,max_batch=256,max_tokens=8192}", "tp=8 ep=1 dp=1 pp=1 weights=fp8 kv=keep")]
+    public void Runs_with_its_limits_filled_in(string scheduler, string described, string deployment)
     {
         var r = Serve("8", "--scheduler", scheduler, "--format", "json");
         Assert.True(r.ExitCode == 0, r.Err);
         var root = JsonDocument.Parse(r.Out).RootElement;
         Assert.Equal(described, root.GetProperty("scheduler").GetString());
+        Assert.Equal(deployment, root.GetProperty("deployment").GetString());
         Assert.Equal(100, root.GetProperty("completed").GetInt64());
         Assert.True(root.GetProperty("tpot_ms").GetProperty("p99").GetDouble() > 0);
     }

@@ -3,6 +3,7 @@ using System;
 using System.CommandLine;
 using GraphDsl.Backends.CostModel.Model;
 using GraphDsl.Backends.Serving;
+using GraphDsl.Backends.Serving.Disaggregation;
 using GraphDsl.Backends.Serving.Engine;
 using GraphDsl.Backends.Serving.Specs;
 using GraphDsl.Backends.Serving.Workloads;
@@ -137,7 +138,12 @@ internal sealed class ServeCommand
             Driver.Report(DiagnosticCatalog.RequestsRejected.At(SourceSpan.None,
                 $"{run.Report.Rejected} request(s) longer than the whole KV cache ({run.Kv.TokenCapacity} tokens) were rejected, as an engine refuses them; the metrics leave them out"));
         if (steps is not null && !Driver.WriteOutput(r.GetValue(_trace), steps.Write($"{module.Name} {run.Scheduler}"))) return ExitCodes.InputError;
-        var header = new ServingHeader(module.Name, s.Cluster, deployment, s.Efficiency.Name, s.Workload, run.Scheduler, s.Slo, s.Seed, source.Total);
+        // A disaggregated deployment is its instances, each on its own layout with the shared formats.
+        var shown = s.Scheduler.Kind == SchedulerKind.Disaggregated
+            ? $"prefill {DisaggregatedSimulation.InstanceDeployment(s.Deployment, s.Scheduler.Prefill!)} x{s.Scheduler.Prefill!.Count}, "
+                + $"decode {DisaggregatedSimulation.InstanceDeployment(s.Deployment, s.Scheduler.Decode!)} x{s.Scheduler.Decode!.Count}"
+            : deployment.ToString();
+        var header = new ServingHeader(module.Name, s.Cluster, shown, s.Efficiency.Name, s.Workload, run.Scheduler, s.Slo, s.Seed, source.Total);
         var text = r.GetValue(_format) switch
         {
             "json" => ServingOutput.Json(header, run),

@@ -40,7 +40,7 @@ internal static class ServeEngines
             case SchedulerKind.Disaggregated:
                 var prefill = CompiledDeployment.Compile(module, DisaggregatedSimulation.InstanceDeployment(deployment, scheduler.Prefill!), passes, diagnostics);
                 var decode = prefill is null ? null
-                    : scheduler.Decode == scheduler.Prefill with { Count = scheduler.Decode!.Count } ? prefill
+                    : scheduler.Decode! with { Count = 1 } == scheduler.Prefill! with { Count = 1 } ? prefill
                     : CompiledDeployment.Compile(module, DisaggregatedSimulation.InstanceDeployment(deployment, scheduler.Decode!), passes, diagnostics);
                 if (prefill is null || decode is null) return null;
                 return DisaggregatedSimulation.Prepare(prefill, decode, cluster, eff, scheduler, meanLength, longest, out reason);
