@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Concurrent;
 using GraphDsl.Passes.Parallelize;
 using GraphDsl.Backends.CostModel.Hardware;
@@ -41,5 +42,48 @@ internal static class Deployments
         var sim = ServingSimulation.Prepare(predictor, H100x8, Profile, s!, w!.Prompt.Mean + w.Output.Mean, ServingSimulation.LongestRequest(w), out var reason);
         Assert.True(sim is not null, reason);
         return sim!.Run(new SyntheticSource(w, w.Kind == WorkloadKind.Offline ? w.Count : requests, seed), o);
+    }
+}
+
+/// <summary>Disaggregated and co-located runs of Llama 3 70B (FP8) on H100s: instance deployments compiled once.</summary>
+internal static class MultiEngine
+{
+    public static Cluster H100(int gpus) => new(Deployments.H100x8.Device, (gpus + 7) / 8, Math.Min(8, gpus));
+
+    public static Disaggregation.DisaggregatedSimulation Disagg(string scheduler, string workload, int gpus = 8, Cluster? cluster = null)
+    {
+        var (s, w) = Specs(scheduler, workload);
+        var prefill = Deployments.Predictor("llama-3-70b", Disaggregation.DisaggregatedSimulation.InstanceDeployment(new Deployment(Weights: "fp8"), s.Prefill!)).Compiled;
+        var decode = Deployments.Predictor("llama-3-70b", Disaggregation.DisaggregatedSimulation.InstanceDeployment(new Deployment(Weights: "fp8"), s.Decode!)).Compiled;
+        var sim = Disaggregation.DisaggregatedSimulation.Prepare(prefill, decode, cluster ?? H100(gpus), Deployments.Profile, s, w.Prompt.Mean + w.Output.Mean,
+            ServingSimulation.LongestRequest(w), out var reason);
+        Assert.True(sim is not null, reason);
+        return sim!;
+    }
+
+    public static Colocation.ColocatedSimulation Colocated(string scheduler, string workload)
+    {
+        var (s, w) = Specs(scheduler, workload);
+        var sim = Colocation.ColocatedSimulation.Prepare(Deployments.Llama70bTp8, Deployments.H100x8, Deployments.Profile, s, w.Prompt.Mean + w.Output.Mean,
+            ServingSimulation.LongestRequest(w), out var reason);
+        Assert.True(sim is not null, reason);
+        return sim!;
+    }
+
+    public static ServingRun Run(IServingSimulation sim, string workload, long requests = 1000, ulong seed = 1, string? slo = null)
+    {
+        var diagnostics = new DiagnosticBag();
+        var w = WorkloadSpec.Parse(workload, diagnostics)!;
+        var o = slo is null ? null : SloSpec.Parse(slo, diagnostics);
+        return sim.Run(new SyntheticSource(w, w.Kind == WorkloadKind.Offline ? w.Count : requests, seed), o);
+    }
+
+    private static (SchedulerSpec, WorkloadSpec) Specs(string scheduler, string workload)
+    {
+        var diagnostics = new DiagnosticBag();
+        var s = SchedulerSpec.Parse(scheduler, diagnostics);
+        var w = WorkloadSpec.Parse(workload, diagnostics);
+        Assert.True(!diagnostics.HasErrors, string.Join("\n", diagnostics.Items));
+        return (s!, w!);
     }
 }

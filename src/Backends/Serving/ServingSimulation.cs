@@ -18,7 +18,7 @@ public sealed record ServingRun(ServingReport Report, string Scheduler, KvCache 
 /// a scheduler in, a <see cref="ServingRun"/> out. <see cref="Prepare"/> checks that the deployment can serve the
 /// workload before anything is simulated; <see cref="Run"/> simulates.
 /// </summary>
-public sealed class ServingSimulation
+public sealed class ServingSimulation : IServingSimulation
 {
     private readonly Predictor _predictor;
     private readonly Cluster _cluster;
@@ -42,12 +42,8 @@ public sealed class ServingSimulation
     {
         var kv = KvCache.For(predictor.Compiled, cluster, eff, Math.Max(1, (long)Math.Round(meanLength)), out reason);
         if (kv is null) return null;
-        if (longestRequest is { } longest && KvCache.BlocksFor(longest) > kv.TotalBlocks)
-        {
-            reason = $"a request of {longest} tokens (prompt + output) needs {KvCache.BlocksFor(longest)} KV blocks of {KvCache.BlockTokens} tokens, "
-                + $"but the memory left after weights holds {kv.TotalBlocks} ({kv.TokenCapacity} tokens at {kv.BytesPerToken / 1e3:F1} KB per token per GPU)";
-            return null;
-        }
+        reason = kv.CannotHold(longestRequest);
+        if (reason is not null) return null;
         return new ServingSimulation(predictor, cluster, eff, kv, SchedulerFactory.Create(scheduler, eff));
     }
 

@@ -1,8 +1,10 @@
+using System.Linq;
 using System;
 using System.CommandLine;
 using GraphDsl.Backends.CostModel.Inputs;
 using GraphDsl.Backends.CostModel.Model;
 using GraphDsl.Backends.Serving;
+using GraphDsl.Backends.Serving.Disaggregation;
 using GraphDsl.Backends.Serving.Engine;
 using GraphDsl.Backends.Serving.Specs;
 using GraphDsl.Backends.Serving.Workloads;
@@ -32,7 +34,8 @@ internal sealed class ServeCommand
     };
     private readonly Option<string> _scheduler = new("--scheduler")
     {
-        Description = "static{max_batch=N} | continuous{max_batch=N,max_tokens=T} | chunked{budget=T,max_batch=N}", DefaultValueFactory = _ => "continuous",
+        Description = "static{max_batch=N} | continuous{max_batch=N,max_tokens=T} | chunked{budget=T,max_batch=N} | "
+            + "disagg{prefill=tp4x2,decode=tp8x1,max_batch=N,max_tokens=T} | colocated{prefill_share=S,max_batch=N,max_tokens=T}", DefaultValueFactory = _ => "continuous",
     };
     private readonly Option<string?> _slo = new("--slo") { Description = "latency targets for goodput: ttft=MS,tpot=MS (either or both)" };
     private readonly Option<long> _requests = NumberOptions.Count("--requests", $"requests to simulate (default: offline's N, a trace's lines, else {DefaultRequests})", 0, min: 1);
@@ -72,6 +75,7 @@ internal sealed class ServeCommand
             diagnostics.Report(DiagnosticCatalog.ServeOptionConflict, SourceSpan.None, $"--requests {asked} is more than {WorkloadSpec.MaxRequests:N0}, the most one simulation runs");
         if (workload?.Kind == WorkloadKind.Offline && asked is { } n && n != workload.Count)
             diagnostics.Report(DiagnosticCatalog.ServeOptionConflict, SourceSpan.None, $"--requests {n} contradicts --workload offline:{workload.Count}; give the count once");
+        if (scheduler is not null && cluster is not null) ServeEngines.Check(scheduler, cluster.Cluster, given.Keys.Select(k => k.Key), diagnostics);
         if (diagnostics.HasErrors) return null;
         long requests = workload!.Kind switch
         {
@@ -92,11 +96,17 @@ internal sealed class ServeCommand
         var module = _source.Load(r, r.GetValue(_file)!);
         if (module is null) return ExitCodes.InputError;
         diagnostics = new DiagnosticBag();
-        var compiled = CompiledDeployment.Compile(module, s.Deployment, s.Passes, diagnostics);
-        if (compiled is null) { Driver.Report(diagnostics.Items); return ExitCodes.InputError; }
-        Predictor predictor;
-        try { predictor = new Predictor(compiled, s.Cluster.Cluster, s.Efficiency); }
-        catch (ArgumentException e) { Driver.Report(DiagnosticCatalog.InvalidWorkload.At(SourceSpan.None, e.Message)); return ExitCodes.InputError; }
+        // Disaggregated instances are compiled on their own layouts (ServeEngines), not on the whole cluster's.
+        Predictor? predictor = null;
+        var deployment = s.Deployment;
+        if (s.Scheduler.Kind != SchedulerKind.Disaggregated)
+        {
+            var compiled = CompiledDeployment.Compile(module, s.Deployment, s.Passes, diagnostics);
+            if (compiled is null) { Driver.Report(diagnostics.Items); return ExitCodes.InputError; }
+            deployment = compiled.Deployment;
+            try { predictor = new Predictor(compiled, s.Cluster.Cluster, s.Efficiency); }
+            catch (ArgumentException e) { Driver.Report(DiagnosticCatalog.InvalidWorkload.At(SourceSpan.None, e.Message)); return ExitCodes.InputError; }
+        }
 
         RequestSource source;
         TraceSource? trace = null;
@@ -114,10 +124,13 @@ internal sealed class ServeCommand
             meanLength = s.Workload.Prompt.Mean + s.Workload.Output.Mean;
         }
         using var _ = trace;
-        var simulation = ServingSimulation.Prepare(predictor, s.Cluster.Cluster, s.Efficiency, s.Scheduler, meanLength, ServingSimulation.LongestRequest(s.Workload), out var reason);
+        var simulation = ServeEngines.Prepare(module, s.Deployment, s.Passes, predictor, s.Cluster.Cluster, s.Efficiency, s.Scheduler, meanLength,
+            ServingSimulation.LongestRequest(s.Workload), diagnostics, out var reason);
         if (simulation is null)
         {
-            Driver.Report(DiagnosticCatalog.CannotServe.At(SourceSpan.None, $"{module.Name} on {s.Cluster.Cluster.Gpus} x {s.Cluster.Cluster.Device.Id} ({compiled.Deployment}): {reason}"));
+            Driver.Report(diagnostics.Items);
+            if (reason is not null)
+                Driver.Report(DiagnosticCatalog.CannotServe.At(SourceSpan.None, $"{module.Name} on {s.Cluster.Cluster.Gpus} x {s.Cluster.Cluster.Device.Id} ({(s.Scheduler.Kind == SchedulerKind.Disaggregated ? s.Scheduler : deployment)}): {reason}"));
             return ExitCodes.InputError;
         }
         var steps = r.GetValue(_trace) is null ? null : new StepTrace();
@@ -126,7 +139,12 @@ internal sealed class ServeCommand
             Driver.Report(DiagnosticCatalog.RequestsRejected.At(SourceSpan.None,
                 $"{run.Report.Rejected} request(s) longer than the whole KV cache ({run.Kv.TokenCapacity} tokens) were rejected, as an engine refuses them; the metrics leave them out"));
         if (steps is not null && !Driver.WriteOutput(r.GetValue(_trace), steps.Write($"{module.Name} {run.Scheduler}"))) return ExitCodes.InputError;
-        var header = new ServingHeader(module.Name, s.Cluster, compiled.Deployment, s.Efficiency.Name, s.Workload, run.Scheduler, s.Slo, s.Seed, source.Total);
+        // A disaggregated deployment is its instances, each on its own layout with the shared formats.
+        var shown = s.Scheduler.Kind == SchedulerKind.Disaggregated
+            ? $"prefill {DisaggregatedSimulation.InstanceDeployment(s.Deployment, s.Scheduler.Prefill!)} x{s.Scheduler.Prefill!.Count}, "
+                + $"decode {DisaggregatedSimulation.InstanceDeployment(s.Deployment, s.Scheduler.Decode!)} x{s.Scheduler.Decode!.Count}"
+            : deployment.ToString();
+        var header = new ServingHeader(module.Name, s.Cluster, shown, s.Efficiency.Name, s.Workload, run.Scheduler, s.Slo, s.Seed, source.Total);
         var text = r.GetValue(_format) switch
         {
             "json" => ServingOutput.Json(header, run),

@@ -13,7 +13,7 @@ using GraphDsl.Cli.Commands;
 namespace GraphDsl.Cli.Rendering;
 
 /// <summary>What a serve run was: model, cluster, deployment, profile, traffic and scheduler (with its limits).</summary>
-internal sealed record ServingHeader(string Model, ClusterChoice Cluster, Deployment Deployment, string Profile, WorkloadSpec Workload,
+internal sealed record ServingHeader(string Model, ClusterChoice Cluster, string Deployment, string Profile, WorkloadSpec Workload,
     string Scheduler, SloSpec? Slo, ulong Seed, long Requests);
 
 /// <summary>`serve` as a table (benchmark_serving's layout), JSON (the metrics at the top level, named as benchmark_serving's)
@@ -61,7 +61,7 @@ internal static class ServingOutput
             w.Number("gpus", h.Cluster.Cluster.Gpus);
             w.Number("nodes", h.Cluster.Cluster.Nodes);
         });
-        w.WriteString("deployment", h.Deployment.ToString());
+        w.WriteString("deployment", h.Deployment);
         w.WriteString("profile", h.Profile);
         w.WriteString("workload", h.Workload.ToString());
         w.WriteString("scheduler", h.Scheduler);
@@ -86,7 +86,7 @@ internal static class ServingOutput
     {
         var columns = new List<(string, string)>
         {
-            ("model", h.Model), ("device", h.Cluster.Cluster.Device.Id), ("gpus", I(h.Cluster.Cluster.Gpus)), ("deployment", h.Deployment.ToString()),
+            ("model", h.Model), ("device", h.Cluster.Cluster.Device.Id), ("gpus", I(h.Cluster.Cluster.Gpus)), ("deployment", h.Deployment),
             ("profile", h.Profile), ("workload", h.Workload.ToString()), ("scheduler", h.Scheduler), ("seed", h.Seed.ToString(CultureInfo.InvariantCulture)),
         };
         columns.AddRange(Figures(run).Select(f => (f.Name, f.Value is { } v ? D(v) : "")));

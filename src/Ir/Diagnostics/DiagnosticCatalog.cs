@@ -108,6 +108,11 @@ public static class DiagnosticCatalog
     public static DiagnosticDescriptor InvalidRequestTrace { get; } = new("GD0633", "Invalid request trace", "{0}");
     public static DiagnosticDescriptor CannotServe { get; } = new("GD0634", "Deployment cannot serve the workload", "{0}");
     public static DiagnosticDescriptor RequestsRejected { get; } = new("GD0635", "Requests rejected", "{0}", Severity.Warning);
+    // 0640-0645: disaggregated and co-located serving (graphdsl serve --scheduler disagg{...} | colocated{...}).
+    public static DiagnosticDescriptor InvalidInstanceLayout { get; } = new("GD0640", "Invalid instance layout", "{0}");
+    public static DiagnosticDescriptor InstanceGpusMismatch { get; } = new("GD0641", "Instances do not add up to the GPUs", "{0}");
+    public static DiagnosticDescriptor InvalidPrefillShare { get; } = new("GD0642", "Invalid prefill share", "{0}");
+    public static DiagnosticDescriptor InstanceLayoutConflict { get; } = new("GD0643", "Instance layout conflicts with the deployment flags", "{0}");
 
     // ---- 07xx: execution (reference interpreter, ILGPU backend, weights) ------------------------
     public static DiagnosticDescriptor BadWeightsFile { get; } = new("GD0701", "Bad weights file", "cannot read weights '{0}': {1}");

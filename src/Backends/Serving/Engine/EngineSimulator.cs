@@ -7,7 +7,7 @@ using GraphDsl.Backends.Serving.Workloads;
 namespace GraphDsl.Backends.Serving.Engine;
 
 /// <summary>One engine step as it ran, for traces: when, how long, and what it held.</summary>
-public readonly record struct EngineStep(double Start, double Seconds, long Decodes, int Chunks, long PrefillTokens, long KvBlocksUsed, int Waiting);
+public readonly record struct EngineStep(double Start, double Seconds, long Decodes, int Chunks, long PrefillTokens, long KvBlocksUsed, int Waiting, int Instance = 0);
 
 /// <summary>
 /// The engine: a discrete-event simulation whose events are engine steps. Before each step the requests that have
@@ -43,6 +43,7 @@ public sealed class EngineSimulator : IEngineView
 
     private double _now, _lastDecodeEnd, _busy;
     private long _epoch;
+    private bool _stalled;
 
     public EngineSimulator(StepPricer pricer, IScheduler scheduler, KvCache kv, RequestSource source, ServingMetrics metrics, Action<EngineStep>? observer = null)
     {
@@ -52,30 +53,67 @@ public sealed class EngineSimulator : IEngineView
     /// <summary>Seconds the engine spent running steps.</summary>
     public double BusySeconds => _busy;
 
+    /// <summary>A prefill instance's (disaggregated or co-located serving): a request whose prefill has produced its first
+    /// token, with more to generate, leaves this engine and is handed here, its first token out at the engine's time.</summary>
+    public Action<IncomingRequest>? HandOff { get; init; }
+
+    /// <summary>Whether a handed-off request's KV blocks stay allocated (the receiving engine shares this cache) rather than
+    /// being freed here (they were copied to another instance's cache).</summary>
+    public bool HandOffKeepsKv { get; init; }
+
+    /// <summary>Which instance this engine is, in a deployment of several (trace tracks).</summary>
+    public int Instance { get; init; }
+
+    /// <summary>The engine's clock: the end of its last step.</summary>
+    public double Now => _now;
+
+    /// <summary>When this engine acts next: now when it has requests to run, else its source's next arrival (+infinity when
+    /// none is due, or while it waits on a cache another engine holds).</summary>
+    public double NextEventTime => _stalled ? double.PositiveInfinity
+        : InFlight > 0 || _waiting.Count > 0 ? _now : Math.Max(_now, _source.NextArrival);
+
     /// <summary>Runs until every request of the source has completed or been rejected.</summary>
     public void Run()
     {
-        while (true)
+        while (Advance()) { }
+    }
+
+    /// <summary>One turn of the engine: the arrivals due join the queue and one step runs (or the clock moves to the next
+    /// arrival when nothing can run). False when nothing is left to do.</summary>
+    public bool Advance()
+    {
+        Arrivals();
+        if (InFlight == 0 && _waiting.Count == 0)
         {
-            Arrivals();
-            if (InFlight == 0 && _waiting.Count == 0)
-            {
-                if (double.IsPositiveInfinity(_source.NextArrival)) return;
-                _now = Math.Max(_now, _source.NextArrival);
-                continue;
-            }
-            _step.Clear();
-            _scheduler.Schedule(this, _step);
-            if (_step.IsEmpty)
-            {
-                // Nothing can run until more requests arrive (a static batch's next requests, say).
-                if (InFlight > 0 || double.IsPositiveInfinity(_source.NextArrival))
-                    throw new InvalidOperationException($"{_scheduler.Description} scheduled nothing with {InFlight} request(s) in flight and {_waiting.Count} waiting");
-                _now = Math.Max(_now, _source.NextArrival);
-                continue;
-            }
-            Execute();
+            if (double.IsPositiveInfinity(_source.NextArrival)) return false;
+            _now = Math.Max(_now, _source.NextArrival);
+            return true;
         }
+        _step.Clear();
+        _scheduler.Schedule(this, _step);
+        if (_step.IsEmpty)
+        {
+            // Nothing can run until more requests arrive (a static batch's next requests, say), or, when another engine
+            // shares the cache, until it frees blocks (it wakes this one).
+            if (InFlight == 0 && SharesCache && double.IsPositiveInfinity(_source.NextArrival)) { _stalled = true; return true; }
+            if (InFlight > 0 || double.IsPositiveInfinity(_source.NextArrival))
+                throw new InvalidOperationException($"{_scheduler.Description} scheduled nothing with {InFlight} request(s) in flight and {_waiting.Count} waiting");
+            _now = Math.Max(_now, _source.NextArrival);
+            return true;
+        }
+        Execute();
+        return true;
+    }
+
+    /// <summary>Whether another engine allocates from this engine's cache (co-located streams).</summary>
+    public bool SharesCache { get; init; }
+
+    /// <summary>Another engine sharing the cache ran a step ending at <paramref name="time"/>: a stalled engine tries again then.</summary>
+    public void Wake(double time)
+    {
+        if (!_stalled) return;
+        _stalled = false;
+        _now = Math.Max(_now, time);
     }
 
     private void Arrivals()
@@ -97,8 +135,29 @@ public sealed class EngineSimulator : IEngineView
                 Phase = RequestPhase.Waiting, Version = r.Version + 1, Arrival = incoming.Arrival, Prompt = incoming.Prompt, Output = incoming.Output,
                 Target = incoming.Prompt, FirstToken = double.NaN, LastToken = double.NaN,
             };
-            _waiting.AddLast(slot);
+            if (incoming.HandedOff)
+            {
+                // Its prefill ran on another instance, which emitted its first token; its prompt's cache came with it.
+                r.FirstToken = incoming.FirstToken;
+                r.JoinTime = incoming.FirstToken;
+                r.Generated = 1;
+                r.Prefilled = r.Target;
+                r.CacheArrived = true;
+                r.CacheResident = incoming.KvResident;
+            }
+            if (incoming.KvResident) AheadOfOthers(slot);
+            else _waiting.AddLast(slot);
         }
+    }
+
+    /// <summary>A request whose blocks this shared cache already holds goes ahead of those that still need blocks (after the
+    /// others like it), so a request waiting for room can never hold back the ones that would free it.</summary>
+    private void AheadOfOthers(int slot)
+    {
+        var node = _waiting.First;
+        while (node is not null && _requests[node.Value].CacheResident) node = node.Next;
+        if (node is null) _waiting.AddLast(slot);
+        else _waiting.AddBefore(node, slot);
     }
 
     private int NewSlot()
@@ -125,7 +184,7 @@ public sealed class EngineSimulator : IEngineView
         _now += seconds;
         _busy += seconds;
         _metrics.Step(seconds, decodes + chunks.Count, (double)_kv.UsedBlocks / _kv.TotalBlocks);
-        _observer?.Invoke(new EngineStep(start, seconds, decodes, chunks.Count, prefillTokens, _kv.UsedBlocks, _waiting.Count));
+        _observer?.Invoke(new EngineStep(start, seconds, decodes, chunks.Count, prefillTokens, _kv.UsedBlocks, _waiting.Count, Instance));
         if (decodes > 0) DecodeStepDone();
         for (int i = 0; i < chunks.Count; i++) ChunkDone(chunks[i].Request, chunks[i].Tokens);
         if (chunks.Count > 0) _prefilling.RemoveAll(r => _requests[r].Phase != RequestPhase.Prefilling);
@@ -172,10 +231,23 @@ public sealed class EngineSimulator : IEngineView
             Finish(req);
             return;
         }
+        if (HandOff is { } handOff)
+        {
+            if (!HandOffKeepsKv) _kv.Release(KvCache.BlocksFor(r.Target));
+            handOff(new IncomingRequest(r.Arrival, r.Prompt, r.Output, _now, HandOffKeepsKv));
+            Free(req);
+            return;
+        }
+        r.JoinTime = _now;
+        JoinDecodes(req);
+    }
+
+    private void JoinDecodes(int req)
+    {
+        ref var r = ref _requests[req];
         r.Phase = RequestPhase.Decoding;
         r.KvAtJoin = r.Target;
         r.JoinEpoch = _epoch;
-        r.JoinTime = _now;
         _decoding.Add(ref r, req);
         _fresh.Add((req, r.Version));
     }
@@ -184,10 +256,16 @@ public sealed class EngineSimulator : IEngineView
     {
         ref var r = ref _requests[req];
         _metrics.Finished(r.Arrival, r.FirstToken, _now, r.Prompt, r.Output);
+        Free(req);
+        _source.Completed(_now);
+    }
+
+    private void Free(int req)
+    {
+        ref var r = ref _requests[req];
         r.Phase = RequestPhase.Free;
         r.Version++;
         _freeSlots.Push(req);
-        _source.Completed(_now);
     }
 
     // ---- IEngineView ---------------------------------------------------------------------------------------------
@@ -206,8 +284,21 @@ public sealed class EngineSimulator : IEngineView
         if (_waiting.First is not { } head) return -1;
         int req = head.Value;
         ref var r = ref _requests[req];
-        long need = KvCache.BlocksFor(r.Target);
         long keep = InFlight > 0 ? _kv.WatermarkBlocks : 0;
+        if (r.CacheArrived)
+        {
+            // A handed-off request joins the decodes at once: its prompt's blocks (already held when the cache is shared)
+            // and room for the token its first decode step writes.
+            long blocks = r.CacheResident ? 0 : KvCache.BlocksFor(r.Target);
+            if (!r.CacheResident && KvCache.BlocksFor(r.Target + 1) + keep > _kv.FreeBlocks) return -1;
+            _waiting.RemoveFirst();
+            _kv.Allocate(blocks);
+            r.CacheArrived = r.CacheResident = false;
+            _admitted.Add((req, r.Version));
+            JoinDecodes(req);
+            return req;
+        }
+        long need = KvCache.BlocksFor(r.Target);
         if (need + keep > _kv.FreeBlocks) return -1;
         _waiting.RemoveFirst();
         _kv.Allocate(need);

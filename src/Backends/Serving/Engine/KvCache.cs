@@ -33,6 +33,17 @@ public sealed class KvCache
     public MemoryPlan Plan { get; }
     public long TokenCapacity => TotalBlocks * BlockTokens;
 
+    /// <summary>Why a request of <paramref name="longestRequest"/> tokens (prompt + output) can never fit in the whole cache, or
+    /// null (also when the workload's lengths are unbounded).</summary>
+    public string? CannotHold(long? longestRequest) =>
+        longestRequest is { } longest && BlocksFor(longest) > TotalBlocks
+            ? $"a request of {longest} tokens (prompt + output) needs {BlocksFor(longest)} KV blocks of {BlockTokens} tokens, "
+                + $"but the memory left after weights holds {TotalBlocks} ({TokenCapacity} tokens at {BytesPerToken / 1e3:F1} KB per token per GPU)"
+            : null;
+
+    /// <summary>A cache of the same size with no block in use: another instance of the same deployment.</summary>
+    public KvCache Empty() => new(TotalBlocks, BytesPerToken, Plan);
+
     public static long BlocksFor(long tokens) => (tokens + BlockTokens - 1) / BlockTokens;
 
     public void Allocate(long blocks) => UsedBlocks += blocks;

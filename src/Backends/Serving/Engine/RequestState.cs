@@ -28,4 +28,8 @@ public struct RequestState
     public long KvAtJoin;
     public long JoinEpoch;
     public int Preemptions;
+    /// <summary>Handed off by a prefill instance and not yet admitted: its prompt's cache arrived with it (already held in
+    /// this engine's cache when <see cref="CacheResident"/>), so admission joins it to the decodes without a prefill.</summary>
+    public bool CacheArrived;
+    public bool CacheResident;
 }

@@ -47,7 +47,7 @@ public sealed class StepTrace
                 w.WriteNumber("ts", Us(s.Start));
                 w.WriteNumber("dur", Us(s.Seconds));
                 w.WriteNumber("pid", 0);
-                w.WriteNumber("tid", 0);
+                w.WriteNumber("tid", s.Instance);
                 w.WriteStartObject("args");
                 w.WriteNumber("decodes", s.Decodes);
                 w.WriteNumber("prefill_chunks", s.Chunks);

@@ -17,8 +17,18 @@ public static class SchedulerFactory
     {
         SchedulerKind.Static => new StaticScheduler(spec.MaxBatch ?? SchedulerSpec.MaxLimit),
         SchedulerKind.Continuous => new ContinuousScheduler(spec.MaxBatch ?? DefaultMaxBatch, spec.MaxTokens ?? Math.Max(1, (long)eff.MaxBatchedTokens)),
-        _ => Chunked(spec),
+        SchedulerKind.Chunked => Chunked(spec),
+        _ => throw new ArgumentException($"{spec} runs several engines (DisaggregatedSimulation, ColocatedSimulation), not one scheduler"),
     };
+
+    /// <summary>A prefill instance's (or stream's) scheduler: whole prompts batched up to max_tokens per step (the profile's
+    /// max_batched_tokens by default; a longer prompt runs alone), as DistServe's prefill instances batch them; nothing decodes
+    /// there, so this is continuous batching whose requests all leave after their prefill.</summary>
+    public static IScheduler PrefillInstance(SchedulerSpec spec, EfficiencyProfile eff) =>
+        new ContinuousScheduler(SchedulerSpec.MaxLimit, spec.MaxTokens ?? Math.Max(1, (long)eff.MaxBatchedTokens));
+
+    /// <summary>A decode instance's (or stream's) scheduler: at most max_batch sequences (256 by default, vLLM's max_num_seqs).</summary>
+    public static IScheduler DecodeInstance(SchedulerSpec spec) => new DecodeInstanceScheduler(spec.MaxBatch ?? DefaultMaxBatch);
 
     private static ChunkedScheduler Chunked(SchedulerSpec spec)
     {

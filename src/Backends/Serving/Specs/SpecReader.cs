@@ -28,12 +28,13 @@ internal sealed class SpecReader
     public char Peek => AtEnd ? '\0' : _text[Position];
     public string Text => _text;
 
-    /// <summary>Reports <paramref name="message"/> at a 0-based column and marks the parse failed (only the first report is kept).</summary>
-    public void Error(int column, int length, string message)
+    /// <summary>Reports <paramref name="message"/> at a 0-based column and marks the parse failed (only the first report is kept);
+    /// under the spec's own diagnostic, or <paramref name="descriptor"/> for a part with its own (an instance layout).</summary>
+    public void Error(int column, int length, string message, DiagnosticDescriptor? descriptor = null)
     {
         if (Failed) return;
         Failed = true;
-        _diagnostics.Report(_descriptor, SourceSpan.At(_source, 1, column + 1, Math.Max(1, length), column), message);
+        _diagnostics.Report(descriptor ?? _descriptor, SourceSpan.At(_source, 1, column + 1, Math.Max(1, length), column), message);
     }
 
     /// <summary>Reports at the cursor, over the rest of the current word.</summary>
@@ -61,16 +62,25 @@ internal sealed class SpecReader
         return _text[start..Position];
     }
 
+    /// <summary>A run of at most <paramref name="most"/> letters (empty when there is none): the words of <c>tp4x2</c>, which has
+    /// no separators.</summary>
+    public string Letters(int most)
+    {
+        int start = Position;
+        while (!AtEnd && char.IsAsciiLetter(Peek) && Position - start < most) Position++;
+        return _text[start..Position];
+    }
+
     /// <summary>An integer from <paramref name="min"/> to <paramref name="max"/>; null after reporting.</summary>
-    public long? Integer(string what, long min, long max)
+    public long? Integer(string what, long min, long max, DiagnosticDescriptor? descriptor = null)
     {
         int start = Position;
         while (!AtEnd && char.IsDigit(Peek)) Position++;
         var token = _text[start..Position];
-        if (token.Length == 0) { Error(start, WordLength(start), $"{what}: expected an integer, found {Found(start)}"); return null; }
+        if (token.Length == 0) { Error(start, WordLength(start), $"{what}: expected an integer, found {Found(start)}", descriptor); return null; }
         if (!long.TryParse(token, NumberStyles.None, CultureInfo.InvariantCulture, out var v) || v < min || v > max)
         {
-            Error(start, token.Length, $"{what} must be an integer from {min} to {max}, found '{token}'");
+            Error(start, token.Length, $"{what} must be an integer from {min} to {max}, found '{token}'", descriptor);
             return null;
         }
         return v;
@@ -78,17 +88,17 @@ internal sealed class SpecReader
 
     /// <summary>A finite decimal number within (<paramref name="min"/>, <paramref name="max"/>] (or [min, max] when
     /// <paramref name="minInclusive"/>); null after reporting.</summary>
-    public double? Number(string what, double min, double max, bool minInclusive = false)
+    public double? Number(string what, double min, double max, bool minInclusive = false, DiagnosticDescriptor? descriptor = null)
     {
         int start = Position;
         while (!AtEnd && (char.IsDigit(Peek) || Peek is '.' or 'e' or 'E' || (Peek is '+' or '-' && Position > start && _text[Position - 1] is 'e' or 'E'))) Position++;
         var token = _text[start..Position];
-        if (token.Length == 0) { Error(start, WordLength(start), $"{what}: expected a number, found {Found(start)}"); return null; }
+        if (token.Length == 0) { Error(start, WordLength(start), $"{what}: expected a number, found {Found(start)}", descriptor); return null; }
         bool ok = double.TryParse(token, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && double.IsFinite(v)
             && (minInclusive ? v >= min : v > min) && v <= max;
         if (!ok)
         {
-            Error(start, token.Length, $"{what} must be a number {(minInclusive ? "from" : "above")} {N(min)} {(minInclusive ? "to" : "and at most")} {N(max)}, found '{token}'");
+            Error(start, token.Length, $"{what} must be a number {(minInclusive ? "from" : "above")} {N(min)} {(minInclusive ? "to" : "and at most")} {N(max)}, found '{token}'", descriptor);
             return null;
         }
         return v;

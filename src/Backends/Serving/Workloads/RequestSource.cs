@@ -1,7 +1,14 @@
 namespace GraphDsl.Backends.Serving.Workloads;
 
-/// <summary>One request as the traffic sends it: when it arrives (seconds from the start) and its prompt and output tokens.</summary>
-public readonly record struct IncomingRequest(double Arrival, long Prompt, long Output);
+/// <summary>One request as the traffic sends it: when it arrives (seconds from the start) and its prompt and output tokens.
+/// A request handed from a prefill instance to a decode instance (disaggregated or co-located serving) carries the time its
+/// first token was out (<see cref="FirstToken"/>, NaN otherwise): its prompt's KV cache comes with it and it joins the
+/// decodes without a prefill; <see cref="KvResident"/> when those blocks are already held in the receiving engine's cache
+/// (the two engines share one, as co-located streams do).</summary>
+public readonly record struct IncomingRequest(double Arrival, long Prompt, long Output, double FirstToken = double.NaN, bool KvResident = false)
+{
+    public bool HandedOff => !double.IsNaN(FirstToken);
+}
 
 /// <summary>
 /// Where requests come from, in arrival order. Open-loop sources (Poisson, offline, a trace) know every arrival in
