@@ -53,8 +53,8 @@ internal static class MultiEngine
     public static Disaggregation.DisaggregatedSimulation Disagg(string scheduler, string workload, int gpus = 8, Cluster? cluster = null)
     {
         var (s, w) = Specs(scheduler, workload);
-        var prefill = Deployments.Predictor("llama-3-70b", Disaggregation.DisaggregatedSimulation.InstanceDeployment(new Deployment(Weights: "fp8"), s.Prefill!)).Compiled;
-        var decode = Deployments.Predictor("llama-3-70b", Disaggregation.DisaggregatedSimulation.InstanceDeployment(new Deployment(Weights: "fp8"), s.Decode!)).Compiled;
+        var prefill = Deployments.Predictor("llama-3-70b", Disaggregation.DisaggregatedSimulation.InstanceDeployment(new Deployment(new ParallelLayout(), Weights: "fp8"), s.Prefill!)).Compiled;
+        var decode = Deployments.Predictor("llama-3-70b", Disaggregation.DisaggregatedSimulation.InstanceDeployment(new Deployment(new ParallelLayout(), Weights: "fp8"), s.Decode!)).Compiled;
         var sim = Disaggregation.DisaggregatedSimulation.Prepare(prefill, decode, cluster ?? H100(gpus), Deployments.Profile, s, w.Prompt.Mean + w.Output.Mean,
             ServingSimulation.LongestRequest(w), out var reason);
         Assert.True(sim is not null, reason);

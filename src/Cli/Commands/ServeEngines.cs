@@ -1,4 +1,5 @@
 using GraphDsl.Backends.CostModel.Hardware;
+using GraphDsl.Backends.CostModel.Inputs;
 using GraphDsl.Backends.CostModel.Model;
 using GraphDsl.Backends.Serving;
 using GraphDsl.Backends.Serving.Colocation;

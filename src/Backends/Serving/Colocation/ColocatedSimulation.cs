@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using GraphDsl.Backends.CostModel.Hardware;
+using GraphDsl.Backends.CostModel.Inputs;
 using GraphDsl.Backends.CostModel.Model;
 using GraphDsl.Backends.Serving.Engine;
 using GraphDsl.Backends.Serving.Scheduling;

@@ -1,5 +1,6 @@
 using System;
 using GraphDsl.Backends.CostModel.Hardware;
+using GraphDsl.Backends.CostModel.Inputs;
 using GraphDsl.Backends.CostModel.Model;
 using GraphDsl.Backends.Serving.Engine;
 using GraphDsl.Backends.Serving.Scheduling;
@@ -44,7 +45,7 @@ public sealed class DisaggregatedSimulation : IServingSimulation
 
     /// <summary>The deployment of one instance: <paramref name="shared"/>'s formats on the instance's layout.</summary>
     public static Deployment InstanceDeployment(Deployment shared, InstanceLayout layout) =>
-        shared with { Tp = layout.Tp, Ep = layout.Ep, Dp = layout.Dp, Pp = layout.Pp };
+        shared with { Layout = shared.Layout with { Tp = layout.Tp, Ep = layout.Ep, Dp = layout.Dp, Pp = layout.Pp } };
 
     /// <summary>Builds the instances of <paramref name="spec"/> from their compiled deployments on <paramref name="cluster"/>;
     /// null with the reason when they do not add up to its GPUs, an instance does not fit in whole nodes, or an instance's

@@ -1,5 +1,6 @@
 using System;
 using GraphDsl.Backends.CostModel.Hardware;
+using GraphDsl.Backends.CostModel.Inputs;
 using GraphDsl.Backends.CostModel.Model;
 
 namespace GraphDsl.Backends.Serving.Disaggregation;
