@@ -108,6 +108,11 @@ public static class DiagnosticCatalog
     public static DiagnosticDescriptor InvalidRequestTrace { get; } = new("GD0633", "Invalid request trace", "{0}");
     public static DiagnosticDescriptor CannotServe { get; } = new("GD0634", "Deployment cannot serve the workload", "{0}");
     public static DiagnosticDescriptor RequestsRejected { get; } = new("GD0635", "Requests rejected", "{0}", Severity.Warning);
+    // 0636-0639: the planner (graphdsl plan) and its engine exports.
+    public static DiagnosticDescriptor NoPlanCandidate { get; } = new("GD0636", "No deployment can serve the workload", "{0}");
+    public static DiagnosticDescriptor NoPlanMeetsSlo { get; } = new("GD0637", "No plan meets the SLO", "{0}", Severity.Warning);
+    public static DiagnosticDescriptor CannotExport { get; } = new("GD0638", "Cannot export the plan", "{0}");
+    public static DiagnosticDescriptor ExportCheckFailed { get; } = new("GD0639", "Export fails its engine's argument check", "{0}");
 
     // ---- 07xx: execution (reference interpreter, ILGPU backend, weights) ------------------------
     public static DiagnosticDescriptor BadWeightsFile { get; } = new("GD0701", "Bad weights file", "cannot read weights '{0}': {1}");
@@ -133,6 +138,8 @@ public static class DiagnosticCatalog
     public static DiagnosticDescriptor ContextShorterThanPrompt { get; } = new("GD0811", "Context shorter than the prompt", "{0}");
     public static DiagnosticDescriptor NodesExceedDevice { get; } = new("GD0812", "More GPUs per node than the device has", "{0}", Severity.Warning);
     public static DiagnosticDescriptor ServeOptionConflict { get; } = new("GD0820", "Conflicting serve options", "{0}");
+    public static DiagnosticDescriptor InvalidPlanOption { get; } = new("GD0821", "Invalid plan options", "{0}");
+    public static DiagnosticDescriptor PlanSearchTooLarge { get; } = new("GD0822", "Plan search too large", "{0}");
     public static DiagnosticDescriptor InternalError { get; } = new("GD0899", "Internal error", "internal error: {0} (please report it)");
 
     /// <summary>All descriptors, in id order.</summary>

@@ -14,8 +14,10 @@ namespace GraphDsl.Backends.Serving.Planning;
 /// mean prompt and output tokens, the engine holds at most c_max = min(max_batch, the sequences whose KV cache fits at
 /// P + O) sequences. It runs c of them: min(c_max, C) for a closed loop of C clients, min(c_max, N) for N offline
 /// requests, and for Poisson arrivals at rate R the fixed point of Little's law c = R (TTFT + O x TPOT). A token costs
-/// the decode step at c sequences and mean context P + O/2, plus the prompts that start while it decodes:
-/// TPOT = decode(c) + (c / dp) x prefill(one prompt per replica) / O. Output tokens/s = c x 1000 / TPOT (at most R x O),
+/// the decode step at c sequences and mean context P + O/2, plus the c prompts that start while it decodes, each
+/// stalling the whole engine for one prompt's prefill (prompts arriving apart do not share a step, and data-parallel
+/// replicas synchronise in every layer that crosses them, as the simulator prices it):
+/// TPOT = decode(c) + c x prefill(one prompt) / O. Output tokens/s = c x 1000 / TPOT (at most R x O),
 /// per GPU over the GPUs, per user 1000 / TPOT. TTFT is one prompt's prefill, plus, when more requests want to run than
 /// c_max, the wait for a slot; a Poisson rate beyond the engine's capacity at c_max has no finite TTFT.</para>
 /// </summary>
@@ -65,7 +67,7 @@ public sealed class AggregatedFamily : ICandidateFamily
 
     private static ScreenEstimate Estimate(SweepEvaluator ev, PlanSearch search, int dp, int gpus, long cap, double prefillMs, long prompt, long output)
     {
-        double Tpot(double c) => ev.Evaluate(Math.Max(1, (long)Math.Round(c)), prompt, prompt + output / 2).TpotMs + c / dp * prefillMs / output;
+        double Tpot(double c) => ev.Evaluate(Math.Max(1, (long)Math.Round(c)), prompt, prompt + output / 2).TpotMs + c * prefillMs / output;
         var w = search.Workload;
         double c, ttft = prefillMs, limit = double.PositiveInfinity;
         double tpotAtCap = Tpot(cap);

@@ -16,6 +16,7 @@ public interface ICandidateFamily
     /// <summary>Every candidate of the search space with its step-model estimate (or why it cannot serve).</summary>
     IEnumerable<Screened> Screen(PlanSearch search);
 
-    /// <summary>Simulates one screened candidate under the search's workload.</summary>
+    /// <summary>Simulates one screened candidate under the search's workload; called for several candidates at once, after
+    /// <see cref="Screen"/> has run to its end.</summary>
     Simulated Simulate(Screened candidate, PlanSearch search);
 }

@@ -8,7 +8,7 @@ namespace GraphDsl.Backends.Serving.Planning;
 
 /// <summary>Layout values the user fixed (<c>--tp 4,8</c> and the like); null keys are searched over their defaults
 /// (<see cref="PlanSpace"/>).</summary>
-public sealed record LayoutChoices(int[]? Tp = null, int[]? Ep = null, int[]? Dp = null, int[]? Pp = null, int[]? Redundant = null);
+public sealed record LayoutChoices(int[]? Tp = null, int[]? Ep = null, int[]? Dp = null, int[]? Pp = null, int[]? Redundant = null, string[]? MoeComm = null);
 
 /// <summary>
 /// What a plan searches and under which traffic: the clusters (device and GPU count, each with its profile), the

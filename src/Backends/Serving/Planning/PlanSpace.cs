@@ -14,7 +14,7 @@ namespace GraphDsl.Backends.Serving.Planning;
 /// <item>dp = G / (tp x pp), the data-parallel (attention) replicas;</item>
 /// <item>ep (MoE only): 1 and tp x dp (every GPU of a stage holds a share of the experts), where it divides the experts;</item>
 /// <item>redundant expert slots (MoE only, ep &gt; 1): 0 and ep (one replica slot per GPU, as EPLB deployments run);</item>
-/// <item>the weight and KV formats given (each a list);</item>
+/// <item>the weight and KV formats given (each a list), and moe_comm as given or the profile's;</item>
 /// <item>the scheduler: chunked prefill (vLLM V1's and SGLang's default) with a token budget of 2,048 or 8,192 per
 /// replica and at most 8 to 256 running sequences per replica (powers of two), never more sequences than tokens.</item>
 /// </list>
@@ -43,9 +43,10 @@ public static class PlanSpace
             if (c.Dp is { } dps && !dps.Contains(dp)) continue;
             foreach (var ep in ExpertParallel(search, tp * dp))
             foreach (var redundant in Redundant(search, ep))
+            foreach (var comm in c.MoeComm ?? new[] { target.Efficiency.MoeComm })
             foreach (var w in search.Weights)
             foreach (var kv in search.Kv)
-                yield return new Deployment(tp, ep, dp, pp, w, kv) { Redundant = redundant, MoeComm = target.Efficiency.MoeComm };
+                yield return new Deployment(tp, ep, dp, pp, w, kv) { Redundant = redundant, MoeComm = comm };
         }
     }
 
