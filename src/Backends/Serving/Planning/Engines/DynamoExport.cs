@@ -29,10 +29,10 @@ public static class DynamoExport
         root.Child("metadata").Set("name", Name(r.Model) + "-agg");
         var s = root.Child("spec").Set("backendFramework", r.DynamoBackend);
         var services = s.Child("services");
-        var frontend = services.Child("Frontend").Set("componentType", "frontend").Set("replicas", "1");
+        var frontend = services.Child("Frontend").Set("componentType", "frontend").Set("replicas", 1);
         frontend.Child("extraPodSpec").Child("mainContainer").Set("image", image);
-        var worker = services.Child("worker").Set("componentType", "worker").Set("replicas", "1");
-        if (r.Nodes > 1) worker.Child("multinode").Set("nodeCount", I(r.Nodes));
+        var worker = services.Child("worker").Set("componentType", "worker").Set("replicas", 1);
+        if (r.Nodes > 1) worker.Child("multinode").Set("nodeCount", r.Nodes);
         worker.Child("resources").Child("limits").Set("gpu", I(r.Gpus / r.Nodes));
         var main = worker.Child("extraPodSpec").Child("mainContainer").Set("image", image).Set("workingDir", $"/workspace/examples/backends/{r.DynamoBackend}");
         main.Set("command", new[] { "python3", "-m", module }).Set("args", args);

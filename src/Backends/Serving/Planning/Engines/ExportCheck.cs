@@ -88,13 +88,25 @@ public static class ExportCheck
         Command(engine, spec, asEngine, gpus, files, p => report($"worker args: {p}"));
     }
 
+    /// <summary>The SGLang commands of the export: its scripts' and Dynamo's SGLang worker's.</summary>
+    private static IEnumerable<LaunchCommand> SglangCommands(IReadOnlyList<ExportFile> files)
+    {
+        var sglang = EngineSpec.Load("sglang");
+        foreach (var f in files)
+        {
+            if (f.Name.EndsWith(".sh", StringComparison.Ordinal))
+                foreach (var c in LaunchCommand.Parse(f.Text, sglang)) yield return c;
+            else if (f.Name.EndsWith(".yaml", StringComparison.Ordinal)
+                     && SimpleYaml.Read(f.Text, out _)?.GetValueOrDefault("spec.services.worker.extraPodSpec.mainContainer.args") is { } args)
+                yield return LaunchCommand.FromWords(args, sglang);
+        }
+    }
+
     /// <summary>SGLang's <c>physical_to_logical_map</c>: rows of experts + redundant slots, each a logical expert, every
     /// expert in every row, the slots splitting evenly over the expert-parallel ranks of the command.</summary>
     private static void ExpertMap(string text, int experts, IReadOnlyList<ExportFile> files, Action<string> report)
     {
-        var sglang = EngineSpec.Load("sglang");
-        var command = files.Where(f => f.Name.EndsWith(".sh", StringComparison.Ordinal)).SelectMany(f => LaunchCommand.Parse(f.Text, sglang))
-            .FirstOrDefault(c => c.Has("--ep-num-redundant-experts"));
+        var command = SglangCommands(files).FirstOrDefault(c => c.Has("--ep-num-redundant-experts"));
         long redundant = long.TryParse(command?.Value("--ep-num-redundant-experts"), out var r) ? r : 0;
         long ep = long.TryParse(command?.Value("--ep-size"), out var e) ? e : 1;
         try

@@ -8,9 +8,9 @@ namespace GraphDsl.Backends.Serving.Planning.Engines;
 
 /// <summary>
 /// The YAML subset the exports write: nested mappings indented by two spaces, scalar values (plain or double-quoted),
-/// and lists of scalars (<c>- item</c>) under a key. <see cref="Write"/> renders a tree of
-/// <see cref="SortedDictionary{TKey,TValue}"/>-free insertion-ordered nodes; <see cref="Read"/> turns a file of this
-/// subset into its leaves by dotted path, which is how the exports are checked.
+/// and lists of scalars (<c>- item</c>) under a key. <see cref="Write"/> renders a <see cref="Map"/> (keys in the order
+/// added; booleans and integers plain, strings quoted where YAML would read them as something else); <see cref="Read"/>
+/// turns a file of this subset into its leaves by dotted path, which is how the exports are checked.
 /// </summary>
 public static class SimpleYaml
 {
@@ -40,6 +40,8 @@ public static class SimpleYaml
                     sb.Append(pad).Append(key).Append(":\n");
                     foreach (var item in list) sb.Append(pad).Append("  - ").Append(Scalar(item)).Append('\n');
                     break;
+                case bool b: sb.Append(pad).Append(key).Append(": ").Append(b ? "true" : "false").Append('\n'); break;
+                case int or long: sb.Append(pad).Append(key).Append(": ").Append(Convert.ToString(value, CultureInfo.InvariantCulture)).Append('\n'); break;
                 default: sb.Append(pad).Append(key).Append(": ").Append(Scalar(Convert.ToString(value, CultureInfo.InvariantCulture) ?? "")).Append('\n'); break;
             }
         }

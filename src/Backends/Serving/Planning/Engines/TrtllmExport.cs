@@ -26,12 +26,12 @@ public static class TrtllmExport
         if (r.Nodes > 1) text += $"# on {r.Nodes} nodes: run it under MPI on all {r.Gpus} ranks, e.g. srun -N {r.Nodes} --ntasks-per-node {r.Gpus / r.Nodes} trtllm-llmapi-launch <command>\n";
         text += "\n" + c.Render();
 
-        var yaml = new SimpleYaml.Map().Set("enable_attention_dp", r.Dp > 1 ? "true" : "false");
+        var yaml = new SimpleYaml.Map().Set("enable_attention_dp", r.Dp > 1);
         yaml.Child("kv_cache_config").Set("dtype", KvDtype(r.Plan.Deployment.Kv));
         if (r.Redundant > 0)
         {
             var moe = yaml.Child("moe_config").Set("backend", "WIDEEP");
-            moe.Child("load_balancer").Set("num_slots", (r.Experts + r.Redundant).ToString(System.Globalization.CultureInfo.InvariantCulture));
+            moe.Child("load_balancer").Set("num_slots", r.Experts + r.Redundant);
         }
         var options = $"# extra LLM-API options of {c.Program[0]} for the plan {r.Plan.Describe()} ({spec.Version})\n" + SimpleYaml.Write(yaml);
         return new[] { new ExportFile("trtllm.sh", text), new ExportFile(OptionsFile, options) };
