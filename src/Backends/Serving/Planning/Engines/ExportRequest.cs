@@ -16,6 +16,9 @@ public sealed class ExportException(string message) : Exception(message);
 /// </summary>
 public sealed record ExportRequest(PlanCandidate Plan, string Model, int Experts, string? ExpertMapJson = null, string DynamoBackend = "vllm")
 {
+    /// <summary>The first node's address in multi-node scripts, for the user to fill in.</summary>
+    public const string HeadAddress = "HEAD_NODE_IP";
+
     public int Tp => Plan.Deployment.Tp;
     public int Ep => Plan.Deployment.Ep;
     public int Dp => Plan.Deployment.Dp;

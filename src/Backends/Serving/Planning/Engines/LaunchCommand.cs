@@ -51,6 +51,15 @@ public sealed class LaunchCommand
         return sb.Append('\n').ToString();
     }
 
+    /// <summary>A script of one command, or of one per node (each headed by its node) with a note that says so.</summary>
+    public static string Script(string header, IReadOnlyList<LaunchCommand> commands, string headAddress)
+    {
+        var sb = new StringBuilder(header);
+        if (commands.Count > 1) sb.Append($"# one command per node: run node k's on node k ({headAddress} is the first node's address)\n");
+        for (int k = 0; k < commands.Count; k++) sb.Append(commands.Count > 1 ? $"\n# node {k}\n" : "\n").Append(commands[k].Render());
+        return sb.ToString();
+    }
+
     private static string Quote(string word) =>
         word.Length > 0 && word.All(c => char.IsLetterOrDigit(c) || "-_./:=,@+".Contains(c)) ? word : "'" + word.Replace("'", "'\\''") + "'";
 

@@ -19,11 +19,7 @@ public static class SglangExport
     public static IReadOnlyList<ExportFile> Write(ExportRequest r)
     {
         var spec = EngineSpec.Load("sglang");
-        var commands = Commands(r);
-        var text = r.Header(spec);
-        if (commands.Count > 1) text += $"# one command per node: run node k's on node k ({VllmExport.HeadAddress} is the first node's address)\n";
-        for (int k = 0; k < commands.Count; k++) text += (commands.Count > 1 ? $"\n# node {k}\n" : "\n") + commands[k].Render();
-        var files = new List<ExportFile> { new("sglang.sh", text) };
+        var files = new List<ExportFile> { new("sglang.sh", LaunchCommand.Script(r.Header(spec), Commands(r), ExportRequest.HeadAddress)) };
         if (r.Redundant > 0) files.Add(new ExportFile(MapFile, r.ExpertMapJson!));
         return files;
     }
@@ -46,7 +42,7 @@ public static class SglangExport
             return c.Add("--trust-remote-code");
         }
         if (oneNode || r.Nodes == 1) return new List<LaunchCommand> { Base() };
-        return Enumerable.Range(0, r.Nodes).Select(k => Base().Add("--nnodes", r.Nodes).Add("--node-rank", k).Add("--dist-init-addr", $"{VllmExport.HeadAddress}:5000")).ToList();
+        return Enumerable.Range(0, r.Nodes).Select(k => Base().Add("--nnodes", r.Nodes).Add("--node-rank", k).Add("--dist-init-addr", $"{ExportRequest.HeadAddress}:5000")).ToList();
     }
 
     private static string? KvDtype(string kv) => kv switch

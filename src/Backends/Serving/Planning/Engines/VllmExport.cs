@@ -13,18 +13,14 @@ namespace GraphDsl.Backends.Serving.Planning.Engines;
 /// </summary>
 public static class VllmExport
 {
-    public const string HeadAddress = "HEAD_NODE_IP";
-
     public static IReadOnlyList<ExportFile> Write(ExportRequest r)
     {
         var spec = EngineSpec.Load("vllm");
-        var text = r.Header(spec);
+        var header = r.Header(spec);
         var commands = Commands(r);
-        if (commands.Count > 1) text += $"# one command per node: run node k's on node k ({HeadAddress} is the first node's address)\n";
-        else if (r.Nodes > 1) text += $"# start a Ray cluster over the {r.Nodes} nodes first (ray start --head, then ray start --address on the others); run this on the head\n";
-        for (int k = 0; k < commands.Count; k++)
-            text += (commands.Count > 1 ? $"\n# node {k}\n" : "\n") + commands[k].Render();
-        return new[] { new ExportFile("vllm.sh", text) };
+        if (commands.Count == 1 && r.Nodes > 1)
+            header += $"# start a Ray cluster over the {r.Nodes} nodes first (ray start --head, then ray start --address on the others); run this on the head\n";
+        return new[] { new ExportFile("vllm.sh", LaunchCommand.Script(header, commands, ExportRequest.HeadAddress)) };
     }
 
     /// <summary>The commands, one per node when data parallelism spans nodes; one otherwise.</summary>
@@ -52,7 +48,7 @@ public static class VllmExport
         int local = r.Dp / r.Nodes;
         return Enumerable.Range(0, r.Nodes).Select(k =>
         {
-            var c = Base().Add("--data-parallel-size-local", local).Add("--data-parallel-address", HeadAddress).Add("--data-parallel-rpc-port", 13345);
+            var c = Base().Add("--data-parallel-size-local", local).Add("--data-parallel-address", ExportRequest.HeadAddress).Add("--data-parallel-rpc-port", 13345);
             if (k > 0) c.Add("--headless").Add("--data-parallel-start-rank", k * local);
             return c;
         }).ToList();
