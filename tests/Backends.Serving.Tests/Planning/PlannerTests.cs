@@ -51,7 +51,7 @@ public class PlannerTests
         Assert.NotEmpty(result.Rivals);
         foreach (var rival in result.Rivals)
         {
-            if (rival.Run is null) { Assert.StartsWith("does not fit: ", rival.Reason); continue; }
+            if (rival.Run is null) { Assert.True(rival.Reason.StartsWith("does not fit: ", StringComparison.Ordinal) || rival.Reason.StartsWith("refused: ", StringComparison.Ordinal), rival.Reason); continue; }
             var r = rival.Run.Report!;
             if (rival.Reason.StartsWith("misses the SLO: ", StringComparison.Ordinal)) Assert.False(rival.Run.Meets(search.Slo), rival.Reason);
             else

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using GraphDsl.Backends.CostModel.Model;
 using GraphDsl.Backends.Serving.Specs;
 using GraphDsl.Backends.Serving.Workloads;
@@ -41,14 +42,14 @@ public sealed class AggregatedFamily : ICandidateFamily
             if (compiled is not null)
                 try { ev = new SweepEvaluator(compiled, target.Cluster, target.Efficiency); }
                 catch (ArgumentException e) { problem = e.Message; }
-            var first = PlanSpace.Schedulers(dep.Dp).GetEnumerator();
-            first.MoveNext();
-            if (ev is null) { yield return new Screened(new PlanCandidate(Kind, target, dep, first.Current.Spec), null, problem); continue; }
+            // A deployment that cannot serve is reported once, with its first scheduler setting.
+            var unserved = new PlanCandidate(Kind, target, dep, PlanSpace.Schedulers(dep.Dp).First().Spec);
+            if (ev is null) { yield return new Screened(unserved, null, problem); continue; }
 
             var fit = ev.Evaluate(dep.Dp, prompt, prompt + output);
             if (fit.MaxBatch < 1)
             {
-                yield return new Screened(new PlanCandidate(Kind, target, dep, first.Current.Spec), null,
+                yield return new Screened(unserved, null,
                     $"does not fit: {fit.WeightGb:F1} GB of weights per GPU leave no room on a {target.Cluster.Device.Id} for the KV cache of one {prompt + output}-token request");
                 continue;
             }
@@ -115,7 +116,7 @@ public sealed class AggregatedFamily : ICandidateFamily
         if (_compiled.TryGetValue(dep, out var known)) return known;
         var diagnostics = new DiagnosticBag();
         var compiled = search.Compile(dep, diagnostics);
-        string? problem = compiled is null ? "refused: " + string.Join("; ", System.Linq.Enumerable.Select(diagnostics.Items, d => d.Message)) : null;
+        string? problem = compiled is null ? "refused: " + string.Join("; ", diagnostics.Items.Select(d => d.Message)) : null;
         return _compiled[dep] = (compiled, problem);
     }
 }
