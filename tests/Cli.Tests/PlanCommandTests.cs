@@ -53,6 +53,22 @@ public class PlanCommandTests
     }
 
     [Fact]
+    public void Csv_has_a_row_per_simulated_candidate_marked_on_the_front()
+    {
+        var r = Plan("--format", "csv");
+        Assert.True(r.ExitCode == 0, r.Err);
+        var lines = r.Out.TrimEnd().Split('\n');
+        var columns = lines[0].Split(',');
+        Assert.Equal(new[] { "output_tokens_per_s_per_gpu", "output_tokens_per_s_per_user" }, columns.Where(c => c.StartsWith("output_tokens", StringComparison.Ordinal)));
+        Assert.InRange(lines.Length - 1, 1, 6);
+        // The scheduler is quoted (its options hold commas): split outside quotes.
+        var rows = lines.Skip(1).Select(l => System.Text.RegularExpressions.Regex.Split(l, ",(?=(?:[^\"]*\"[^\"]*\")*[^\"]*$)")).ToList();
+        Assert.All(rows, row => Assert.Equal(columns.Length, row.Length));
+        Assert.Contains(rows, row => row[Array.IndexOf(columns, "pareto")] == "true");
+        Assert.Single(rows, row => row[Array.IndexOf(columns, "best")] == "true");
+    }
+
+    [Fact]
     public void Exports_are_written_and_named()
     {
         var dir = Path.Combine(Path.GetTempPath(), $"plan-export-{Guid.NewGuid():N}");
