@@ -51,6 +51,7 @@ public static class Program
         PassesCommand.Create(),
         PredictCommand.Create(),
         ServeCommand.Create(),
+        PlanCommand.Create(),
         SweepCommand.Create(),
         CompareCommand.Create(),
         RouteStatsCommand.Create(),

@@ -128,7 +128,7 @@ public class HostileNumberTests
                 Assert.Contains(parse.Errors, e => e.Message.StartsWith(option.Name + " must be", StringComparison.Ordinal) && e.Message.EndsWith($"found '{value}'", StringComparison.Ordinal));
             }
         }
-        Assert.Equal(new[] { "compare --dense-q", "compare --routing-skew", "place --cpu-tflops", "place --expert-budget-gib", "predict --acceptance", "predict --routing-skew",
+        Assert.Equal(new[] { "compare --dense-q", "compare --routing-skew", "place --cpu-tflops", "place --expert-budget-gib", "plan --routing-skew", "predict --acceptance", "predict --routing-skew",
             "predict --tpot-slo-ms", "run --temperature", "serve --routing-skew", "sweep --routing-skew", "sweep --tpot-slo-ms" }, found.OrderBy(x => x, StringComparer.Ordinal));
     }
 

@@ -108,6 +108,11 @@ public static class DiagnosticCatalog
     public static DiagnosticDescriptor InvalidRequestTrace { get; } = new("GD0633", "Invalid request trace", "{0}");
     public static DiagnosticDescriptor CannotServe { get; } = new("GD0634", "Deployment cannot serve the workload", "{0}");
     public static DiagnosticDescriptor RequestsRejected { get; } = new("GD0635", "Requests rejected", "{0}", Severity.Warning);
+    // 0636-0639: the planner (graphdsl plan) and its engine exports.
+    public static DiagnosticDescriptor NoPlanCandidate { get; } = new("GD0636", "No deployment can serve the workload", "{0}");
+    public static DiagnosticDescriptor NoPlanMeetsSlo { get; } = new("GD0637", "No plan meets the SLO", "{0}", Severity.Warning);
+    public static DiagnosticDescriptor CannotExport { get; } = new("GD0638", "Cannot export the plan", "{0}");
+    public static DiagnosticDescriptor ExportCheckFailed { get; } = new("GD0639", "Export fails its engine's argument check", "{0}");
     // 0640-0645: disaggregated and co-located serving (graphdsl serve --scheduler disagg{...} | colocated{...}).
     public static DiagnosticDescriptor InvalidInstanceLayout { get; } = new("GD0640", "Invalid instance layout", "{0}");
     public static DiagnosticDescriptor InstanceGpusMismatch { get; } = new("GD0641", "Instances do not add up to the GPUs", "{0}");
@@ -138,6 +143,8 @@ public static class DiagnosticCatalog
     public static DiagnosticDescriptor ContextShorterThanPrompt { get; } = new("GD0811", "Context shorter than the prompt", "{0} is shorter than {1}: the decode step's KV cache holds the prompt{2}");
     public static DiagnosticDescriptor NodesExceedDevice { get; } = new("GD0812", "More GPUs per node than the device has", "--nodes {0} puts {1} GPUs on each node, but a {2} node holds {3}; costing {0} node(s) of {1} as asked (their GPUs share one NVLink domain); without --nodes, {4} GPUs take {5} node(s)", Severity.Warning);
     public static DiagnosticDescriptor ServeOptionConflict { get; } = new("GD0820", "Conflicting serve options", "{0}");
+    public static DiagnosticDescriptor InvalidPlanOption { get; } = new("GD0821", "Invalid plan options", "{0}");
+    public static DiagnosticDescriptor PlanSearchTooLarge { get; } = new("GD0822", "Plan search too large", "{0}");
     // 0826-0829: graphdsl import hf (src/Import).
     public static DiagnosticDescriptor BadConfigJson { get; } = new("GD0826", "Bad model config", "invalid config '{0}': {1}");
     public static DiagnosticDescriptor UnsupportedArchitecture { get; } = new("GD0827", "Architecture not importable", "cannot import architecture '{0}': {1}");

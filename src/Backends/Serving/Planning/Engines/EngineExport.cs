@@ -1,0 +1,24 @@
+using System.Collections.Generic;
+
+namespace GraphDsl.Backends.Serving.Planning.Engines;
+
+/// <summary>The plan as an engine's launch files (<see cref="EngineSpec.Names"/>), each checked against the engine's data
+/// file before it is returned (<see cref="ExportCheck"/>).</summary>
+public static class EngineExport
+{
+    /// <summary>The files; an <see cref="ExportException"/> when the engine cannot express the plan, and the check's
+    /// problems in <paramref name="problems"/> (a defect of the exporter: they are never written).</summary>
+    public static IReadOnlyList<ExportFile> Write(string engine, ExportRequest r, out IReadOnlyList<string> problems)
+    {
+        var files = engine switch
+        {
+            "vllm" => VllmExport.Write(r),
+            "sglang" => SglangExport.Write(r),
+            "trtllm" => TrtllmExport.Write(r),
+            "dynamo" => DynamoExport.Write(r),
+            _ => throw new ExportException($"no export for '{engine}'; known: {string.Join(", ", EngineSpec.Names)}"),
+        };
+        problems = ExportCheck.Check(EngineSpec.Load(engine), files, r.Gpus, r.Experts);
+        return files;
+    }
+}

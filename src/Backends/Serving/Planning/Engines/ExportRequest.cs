@@ -1,0 +1,41 @@
+using System;
+
+namespace GraphDsl.Backends.Serving.Planning.Engines;
+
+/// <summary>A file an export writes: its name inside the export folder and its text.</summary>
+public sealed record ExportFile(string Name, string Text);
+
+/// <summary>Why a plan cannot be written for an engine (a layout or format the engine cannot express).</summary>
+public sealed class ExportException(string message) : Exception(message);
+
+/// <summary>
+/// What an export needs besides the plan: the model as the engine should load it (a checkpoint path or Hugging Face id;
+/// the model's name by default), its routed experts (0 for a dense model), the expert-location map when the plan has
+/// redundant expert slots (SGLang's <c>--init-expert-location</c>, from <c>place-experts</c>), and the engine backend
+/// Dynamo's worker runs.
+/// </summary>
+public sealed record ExportRequest(PlanCandidate Plan, string Model, int Experts, string? ExpertMapJson = null, string DynamoBackend = "vllm")
+{
+    /// <summary>The first node's address in multi-node scripts, for the user to fill in.</summary>
+    public const string HeadAddress = "HEAD_NODE_IP";
+
+    public int Tp => Plan.Deployment.Layout.Tp;
+    public int Ep => Plan.Deployment.Layout.Ep;
+    public int Dp => Plan.Deployment.Layout.Dp;
+    public int Pp => Plan.Deployment.Layout.Pp;
+    public int Redundant => Plan.Deployment.Layout.Redundant;
+    public int Gpus => Plan.Gpus;
+    public int Nodes => Plan.Cluster.Nodes;
+    /// <summary>Running sequences and chunked-prefill tokens over the whole engine (the simulator's limits).</summary>
+    public long MaxBatch => Plan.Scheduler.MaxBatch ?? 256;
+    public long Budget => Plan.Scheduler.Budget ?? 2048;
+    /// <summary>Per data-parallel replica, as vLLM and TensorRT-LLM set them.</summary>
+    public long MaxBatchPerReplica => Math.Max(1, MaxBatch / Dp);
+    public long BudgetPerReplica => Math.Max(1, Budget / Dp);
+
+    /// <summary>The script's header: what was planned, by whom, against which engine version.</summary>
+    public string Header(EngineSpec spec) =>
+        $"# {spec.Engine} launch for the plan {Plan.Describe()}\n" +
+        $"# written by graphdsl plan against {spec.Version}\n# docs: {spec.Docs}\n" +
+        $"# MODEL is '{Model}': replace it with the checkpoint's path or Hugging Face id where they differ.\n";
+}

@@ -1,0 +1,118 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+
+namespace GraphDsl.Backends.Serving.Planning;
+
+/// <summary>A rival of the chosen plan and, in one line, why it lost.</summary>
+public sealed record Rival(PlanCandidate Candidate, string Reason, Simulated? Run);
+
+/// <summary>What a plan found: how many candidates were screened, fitted and simulated, the simulated ones, their
+/// Pareto front (output tokens/s per GPU against per user, best per GPU first), the best plan meeting the SLO (null when
+/// none does) and why its nearest rivals lost.</summary>
+public sealed record PlanResult(int Deployments, int Screened, int Fitting, IReadOnlyList<Simulated> Simulated, IReadOnlyList<Simulated> Pareto,
+    Simulated? Best, IReadOnlyList<Rival> Rivals);
+
+/// <summary>
+/// The planner: every family screens its candidates with the step model; the candidates near the screen's Pareto front
+/// (no other candidate better by more than <see cref="NearFront"/> in both tokens/s per GPU and per user), and the
+/// best-estimated ones meeting the SLO, are simulated, at most <see cref="PlanSearch.Simulate"/> of them; the front,
+/// the best plan and the rivals come from the simulations.
+/// </summary>
+public static class Planner
+{
+    /// <summary>How far behind the screen's front a candidate may be and still be simulated (the screen's error on
+    /// serving is of this order: docs/serving.md).</summary>
+    public const double NearFront = 0.25;
+
+    /// <summary>How many rivals are explained.</summary>
+    public const int RivalsShown = 5;
+
+    public static PlanResult Run(PlanSearch search, IReadOnlyList<ICandidateFamily> families)
+    {
+        var screened = families.SelectMany(f => f.Screen(search)).ToList();
+        var fitting = screened.Where(s => s.Estimate is not null).ToList();
+        var chosen = Choose(fitting, search);
+        // The simulations are independent (each its own engine over deployments compiled by the screen): run them at once.
+        var runs = new Simulated[chosen.Count];
+        System.Threading.Tasks.Parallel.For(0, chosen.Count, i => runs[i] = families.First(f => f.Kind == chosen[i].Candidate.Kind).Simulate(chosen[i], search));
+        var simulated = runs.ToList();
+        var front = Front(simulated.Where(s => s.HasFigures).ToList());
+        var best = simulated.Where(s => s.HasFigures && s.Meets(search.Slo))
+            .OrderByDescending(s => s.Report!.OutputTokensPerSecondPerGpu).ThenByDescending(s => s.Report!.OutputTokensPerSecondPerUser).FirstOrDefault();
+        int deployments = screened.Select(s => (s.Candidate.Target, s.Candidate.Deployment)).Distinct().Count();
+        return new PlanResult(deployments, screened.Count, fitting.Count, simulated, front, best, Rivals(search, screened, simulated, best));
+    }
+
+    /// <summary>The candidates to simulate: the best-estimated third of the slots go to candidates whose estimate meets
+    /// the SLO (most tokens/s per GPU first), the rest to the screen's near-front candidates, spread evenly along it.</summary>
+    private static List<Screened> Choose(List<Screened> fitting, PlanSearch search)
+    {
+        int slots = search.Simulate;
+        var chosen = new List<Screened>();
+        // Limits beyond what the traffic fills behave alike: one of them is simulated.
+        bool Alike(Screened a, Screened b) => a.Candidate.Target == b.Candidate.Target && a.Candidate.Deployment == b.Candidate.Deployment
+            && Close(a.Estimate!.Value.OutputTokensPerSecondPerGpu, b.Estimate!.Value.OutputTokensPerSecondPerGpu)
+            && Close(a.Estimate!.Value.OutputTokensPerSecondPerUser, b.Estimate!.Value.OutputTokensPerSecondPerUser);
+        void Add(Screened s) { if (chosen.Count < slots && !chosen.Any(c => Alike(c, s))) chosen.Add(s); }
+        foreach (var s in fitting.Where(s => s.Estimate!.Value.Meets(search.Slo)).OrderByDescending(s => s.Estimate!.Value.OutputTokensPerSecondPerGpu).Take(Math.Max(1, slots / 3)))
+            Add(s);
+        var near = fitting.Where(p => !fitting.Any(q => Beats(q.Estimate!.Value, p.Estimate!.Value, 1 + NearFront)))
+            .OrderBy(s => s.Estimate!.Value.OutputTokensPerSecondPerUser).ToList();
+        int room = slots - chosen.Count;
+        if (near.Count <= room) near.ForEach(Add);
+        else for (int i = 0; i < room; i++) Add(near[(int)((long)i * (near.Count - 1) / Math.Max(1, room - 1))]);
+        // Slots the spread left over (it may pick one twice) go to the near-front candidates in order.
+        foreach (var s in near) Add(s);
+        return chosen;
+    }
+
+    private static bool Close(double a, double b) => Math.Abs(a - b) <= 0.01 * Math.Max(Math.Abs(a), Math.Abs(b));
+
+    private static bool Beats(ScreenEstimate q, ScreenEstimate p, double factor) =>
+        q.OutputTokensPerSecondPerGpu > p.OutputTokensPerSecondPerGpu * factor && q.OutputTokensPerSecondPerUser > p.OutputTokensPerSecondPerUser * factor;
+
+    /// <summary>The runs no other run matches or beats in both output tokens/s per GPU and per user, most per GPU first.</summary>
+    public static List<Simulated> Front(IReadOnlyList<Simulated> runs)
+    {
+        static (double G, double U) F(Simulated s) => (s.Report!.OutputTokensPerSecondPerGpu, s.Report!.OutputTokensPerSecondPerUser);
+        return runs.Where(p => !runs.Any(q => !ReferenceEquals(p, q) && F(q).G >= F(p).G && F(q).U >= F(p).U && (F(q).G > F(p).G || F(q).U > F(p).U)))
+            .GroupBy(F).Select(g => g.First())
+            .OrderByDescending(s => F(s).G).ToList();
+    }
+
+    /// <summary>The simulated runs closest to the plan (most tokens/s per GPU first) and the best-ranked candidates that do
+    /// not fit, each with why it lost.</summary>
+    private static List<Rival> Rivals(PlanSearch search, List<Screened> screened, List<Simulated> simulated, Simulated? best)
+    {
+        var rivals = new List<Rival>();
+        // One rival per deployment (its best-scheduled run), closest to the plan first.
+        var others = simulated.Where(s => s != best)
+            .OrderBy(s => s.HasFigures ? 0 : 1)
+            .ThenByDescending(s => s.HasFigures ? s.Report!.OutputTokensPerSecondPerGpu : 0)
+            .GroupBy(s => (s.Candidate.Target, s.Candidate.Deployment)).Select(g => g.First());
+        foreach (var s in others.Take(RivalsShown))
+            rivals.Add(new Rival(s.Candidate, Why(search, s, best), s));
+        // The smallest deployments that do not fit, one per layout.
+        foreach (var s in screened.Where(s => s.Estimate is null).GroupBy(s => (s.Candidate.Target, s.Candidate.Deployment)).Select(g => g.First())
+                     .OrderBy(s => s.Candidate.Gpus).Take(2))
+            rivals.Add(new Rival(s.Candidate, s.Problem!, null));
+        return rivals;
+    }
+
+    private static string Why(PlanSearch search, Simulated s, Simulated? best)
+    {
+        if (s.Report is not { } r) return s.Problem ?? "could not be simulated";
+        if (!s.HasFigures) return "no request completed with more than one output token";
+        if (r.Rejected > 0) return $"rejects {r.Rejected} request(s) longer than its whole KV cache";
+        var missed = new List<string>();
+        if (search.Slo.TtftMs is { } t && r.TtftMs.P90 > t) missed.Add($"TTFT p90 {r.TtftMs.P90:N0} ms > {t:N0} ms (+{(r.TtftMs.P90 / t - 1) * 100:N0}%)");
+        if (search.Slo.TpotMs is { } p && r.TpotMs.P90 > p) missed.Add($"TPOT p90 {r.TpotMs.P90:N2} ms > {p:N2} ms (+{(r.TpotMs.P90 / p - 1) * 100:N0}%)");
+        if (missed.Count > 0) return "misses the SLO: " + string.Join(", ", missed);
+        if (best?.Report is not { } b) return "meets the SLO";
+        double g = r.OutputTokensPerSecondPerGpu, bg = b.OutputTokensPerSecondPerGpu;
+        return g < bg
+            ? $"meets the SLO with fewer output tokens/s per GPU: {g:N1} against {bg:N1} ({(g / bg - 1) * 100:N0}%)"
+            : $"meets the SLO with as many output tokens/s per GPU ({g:N1}) but fewer per user: {r.OutputTokensPerSecondPerUser:N1} against {b.OutputTokensPerSecondPerUser:N1}";
+    }
+}

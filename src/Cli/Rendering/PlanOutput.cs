@@ -1,0 +1,150 @@
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Text;
+using System.Text.Json;
+using GraphDsl.Backends.Serving.Planning;
+using GraphDsl.Backends.Serving.Specs;
+
+namespace GraphDsl.Cli.Rendering;
+
+/// <summary>What a plan searched: the model, traffic and SLO, requests per candidate, the clusters, the simulation limit
+/// and how long the search took.</summary>
+internal sealed record PlanHeader(string Model, WorkloadSpec Workload, SloSpec Slo, long Requests, ulong Seed, string Clusters, int SimulateLimit, double Seconds);
+
+/// <summary>`plan` as a table (the front, the best plan, the rivals), JSON (<c>pareto</c>, <c>best</c>, <c>rivals</c>,
+/// <c>simulated</c>, each point with output_tokens_per_s_per_gpu, output_tokens_per_s_per_user and its configuration) or
+/// CSV (one row per simulated candidate, marked when on the front or best).</summary>
+internal static class PlanOutput
+{
+    public static string Slo(SloSpec slo) =>
+        "the SLO (" + string.Join(", ", new[] { slo.TtftMs is { } t ? $"TTFT p90 <= {t:G} ms" : null, slo.TpotMs is { } p ? $"TPOT p90 <= {p:G} ms" : null }.OfType<string>()) + ")";
+
+    public static string Table(PlanHeader h, PlanResult result, SloSpec slo)
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine($"plan for {h.Model} serving {h.Workload}, {Slo(slo)}");
+        sb.AppendLine($"search: {result.Deployments} deployment(s) on {h.Clusters}; {result.Screened} candidate(s) screened with the step model, {result.Fitting} fit; " +
+                      $"{result.Simulated.Count} simulated (at most {h.SimulateLimit}) with {h.Requests} request(s) each, seed {h.Seed}; {h.Seconds:F1} s");
+        sb.AppendLine();
+        sb.AppendLine($"Pareto front ({result.Pareto.Count} point(s), output tokens/s per GPU against per user):");
+        Header(sb);
+        foreach (var p in result.Pareto) Row(sb, p, slo);
+        sb.AppendLine();
+        if (result.Best is { } best)
+        {
+            sb.AppendLine("best plan meeting the SLO (most output tokens/s per GPU):");
+            Header(sb);
+            Row(sb, best, slo);
+        }
+        else sb.AppendLine("no simulated plan meets the SLO");
+        sb.AppendLine();
+        sb.AppendLine(result.Best is null ? "the candidates and why each missed:" : "why the nearest rivals lost:");
+        foreach (var rival in result.Rivals) sb.AppendLine($"  {rival.Candidate.Describe()}: {rival.Reason}");
+        return sb.ToString();
+    }
+
+    private static void Header(StringBuilder sb) =>
+        sb.AppendLine($"  {"tok/s/GPU",10} {"tok/s/user",10} {"TTFT p90",10} {"TPOT p90",9} {"SLO",4}  deployment");
+
+    private static void Row(StringBuilder sb, Simulated s, SloSpec slo)
+    {
+        var m = s.Report!;
+        sb.AppendLine($"  {F(m.OutputTokensPerSecondPerGpu),10} {F(m.OutputTokensPerSecondPerUser),10} {F(m.TtftMs.P90),10} {F(m.TpotMs.P90),9} {(s.Meets(slo) ? "yes" : "no"),4}  {s.Candidate.Describe()}");
+    }
+
+    public static string Json(PlanHeader h, PlanResult result, SloSpec slo) => Rendering.Json.Write(w =>
+    {
+        w.WriteString("model", h.Model);
+        w.WriteString("workload", h.Workload.ToString());
+        w.Object("slo", () =>
+        {
+            if (slo.TtftMs is { } t) w.Number("ttft_ms", t);
+            if (slo.TpotMs is { } p) w.Number("tpot_ms", p);
+            w.WriteString("percentile", "p90");
+        });
+        w.Object("search", () =>
+        {
+            w.WriteString("clusters", h.Clusters);
+            w.Number("deployments", result.Deployments);
+            w.Number("screened", result.Screened);
+            w.Number("fitting", result.Fitting);
+            w.Number("simulated", result.Simulated.Count);
+            w.Number("simulate_limit", h.SimulateLimit);
+            w.Number("requests_per_candidate", h.Requests);
+            w.Number("seed", h.Seed);
+            w.Number("seconds", h.Seconds);
+        });
+        w.WriteStartArray("pareto");
+        foreach (var p in result.Pareto) Point(w, p, slo);
+        w.WriteEndArray();
+        w.WritePropertyName("best");
+        if (result.Best is { } best) Point(w, best, slo);
+        else w.WriteNullValue();
+        w.WriteStartArray("rivals");
+        foreach (var r in result.Rivals)
+        {
+            w.WriteStartObject();
+            Configuration(w, r.Candidate);
+            w.WriteString("reason", r.Reason);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        w.WriteStartArray("simulated");
+        foreach (var s in result.Simulated.Where(s => s.HasFigures)) Point(w, s, slo);
+        w.WriteEndArray();
+    });
+
+    private static void Point(Utf8JsonWriter w, Simulated s, SloSpec slo)
+    {
+        var m = s.Report!;
+        w.WriteStartObject();
+        w.Number("output_tokens_per_s_per_gpu", m.OutputTokensPerSecondPerGpu);
+        w.Number("output_tokens_per_s_per_user", m.OutputTokensPerSecondPerUser);
+        w.Number("request_throughput", m.RequestThroughput);
+        w.WriteBoolean("meets_slo", s.Meets(slo));
+        w.Object("ttft_ms", () => { w.Number("p50", m.TtftMs.P50); w.Number("p90", m.TtftMs.P90); w.Number("p99", m.TtftMs.P99); });
+        w.Object("tpot_ms", () => { w.Number("p50", m.TpotMs.P50); w.Number("p90", m.TpotMs.P90); w.Number("p99", m.TpotMs.P99); });
+        if (s.Screened.Estimate is { } e)
+            w.Object("screen", () => { w.Number("output_tokens_per_s_per_gpu", e.OutputTokensPerSecondPerGpu); w.Number("output_tokens_per_s_per_user", e.OutputTokensPerSecondPerUser); });
+        Configuration(w, s.Candidate);
+        w.WriteEndObject();
+    }
+
+    private static void Configuration(Utf8JsonWriter w, PlanCandidate c)
+    {
+        var d = c.Deployment;
+        w.WriteString("kind", c.Kind.ToString().ToLowerInvariant());
+        w.WriteString("device", c.Cluster.Device.Id);
+        w.Number("gpus", c.Gpus);
+        w.Number("nodes", c.Cluster.Nodes);
+        w.Number("tp", d.Layout.Tp);
+        w.Number("ep", d.Layout.Ep);
+        w.Number("dp", d.Layout.Dp);
+        w.Number("pp", d.Layout.Pp);
+        w.Number("redundant_experts", d.Layout.Redundant);
+        w.WriteString("moe_comm", d.Layout.MoeCommName);
+        w.WriteString("weights", d.Weights);
+        w.WriteString("kv", d.Kv);
+        w.WriteString("scheduler", c.Scheduler.ToString());
+        if (c.Scheduler.MaxBatch is { } b) w.Number("max_batch", b);
+        if (c.Scheduler.Budget is { } t) w.Number("budget", t);
+    }
+
+    public static string Csv(PlanResult result, SloSpec slo)
+    {
+        var sb = new StringBuilder("kind,device,gpus,nodes,tp,ep,dp,pp,redundant_experts,weights,kv,scheduler,output_tokens_per_s_per_gpu,output_tokens_per_s_per_user,ttft_ms_p90,tpot_ms_p90,meets_slo,pareto,best\n");
+        foreach (var s in result.Simulated.Where(s => s.HasFigures))
+        {
+            var c = s.Candidate; var d = c.Deployment; var m = s.Report!;
+            sb.AppendLine(string.Join(",", c.Kind.ToString().ToLowerInvariant(), c.Cluster.Device.Id, I(c.Gpus), I(c.Cluster.Nodes), I(d.Layout.Tp), I(d.Layout.Ep), I(d.Layout.Dp), I(d.Layout.Pp),
+                I(d.Layout.Redundant), d.Weights, d.Kv, "\"" + c.Scheduler + "\"", D(m.OutputTokensPerSecondPerGpu), D(m.OutputTokensPerSecondPerUser), D(m.TtftMs.P90), D(m.TpotMs.P90),
+                s.Meets(slo) ? "true" : "false", result.Pareto.Contains(s) ? "true" : "false", result.Best == s ? "true" : "false"));
+        }
+        return sb.ToString();
+    }
+
+    private static string I(long v) => v.ToString(CultureInfo.InvariantCulture);
+    private static string F(double v) => double.IsFinite(v) ? v.ToString("F1", CultureInfo.InvariantCulture) : "-";
+    private static string D(double v) => double.IsFinite(v) ? v.ToString("R", CultureInfo.InvariantCulture) : "";
+}

@@ -1,0 +1,152 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using GraphDsl.Backends.CostModel.Hardware;
+using GraphDsl.Backends.CostModel.Model;
+using GraphDsl.Backends.Serving.Planning;
+using GraphDsl.Backends.Serving.Planning.Engines;
+using GraphDsl.Backends.Serving.Specs;
+using GraphDsl.Backends.CostModel.Inputs;
+using GraphDsl.Passes.Parallelize;
+
+namespace GraphDsl.Backends.Serving.Tests.Planning;
+
+/// <summary>The engine exports of a DeepSeek-V3-shaped plan (256 experts, 16 H200s on 2 nodes, tp 4 x dp 4, ep 16 with 16
+/// redundant slots, FP8 weights and KV cache, chunked{max_batch=256,budget=8192}): each passes its engine's argument check
+/// (every flag exists for that engine and version, values in range, the layout multiplies to the GPUs), writes the values
+/// the engine's own units need, and the check catches each kind of mistake.</summary>
+public class ExportTests
+{
+    private const int Experts = 256, Redundant = 16;
+
+    private static ExportRequest Request(int ep = 16, int redundant = Redundant, string backend = "vllm")
+    {
+        var target = new PlanTarget(new Cluster(HardwareCatalog.BuiltIn().Find("h200-sxm")!, 2, 8), EfficiencyProfile.Find("default")!);
+        var plan = new PlanCandidate(PlanKind.Aggregated, target, new Deployment(new ParallelLayout(4, ep, 4, 1) { Redundant = redundant }, "fp8", "fp8"),
+            new SchedulerSpec(SchedulerKind.Chunked, 256, null, 8192));
+        // Three layers of every expert once plus the first 16 again: 272 slots over 16 ranks.
+        var row = "[" + string.Join(", ", Enumerable.Range(0, Experts).Concat(Enumerable.Range(0, redundant))) + "]";
+        return new ExportRequest(plan, "deepseek-ai/DeepSeek-V3", Experts, $"{{\"physical_to_logical_map\": [{row}, {row}, {row}]}}", backend);
+    }
+
+    private static IReadOnlyList<ExportFile> Export(string engine, ExportRequest r)
+    {
+        var files = EngineExport.Write(engine, r, out var problems);
+        Assert.True(problems.Count == 0, string.Join("\n", problems));
+        return files;
+    }
+
+    private static string File(IReadOnlyList<ExportFile> files, string name) => files.Single(f => f.Name == name).Text;
+
+    [Theory]
+    [InlineData("vllm", "vllm")]
+    [InlineData("sglang", "vllm")]
+    [InlineData("trtllm", "vllm")]
+    [InlineData("dynamo", "vllm")]
+    [InlineData("dynamo", "sglang")]
+    public void Every_export_passes_its_engines_check(string engine, string backend) => Export(engine, Request(backend: backend));
+
+    [Fact]
+    public void Vllm_sizes_per_data_parallel_rank_and_runs_a_command_per_node()
+    {
+        var spec = EngineSpec.Load("vllm");
+        var commands = LaunchCommand.Parse(File(Export("vllm", Request()), "vllm.sh"), spec);
+        Assert.Equal(2, commands.Count);
+        foreach (var c in commands)
+        {
+            Assert.Equal(new[] { "deepseek-ai/DeepSeek-V3" }, c.Positional);
+            Assert.Equal(("4", "4", "1"), (c.Value("--tensor-parallel-size"), c.Value("--data-parallel-size"), c.Value("--pipeline-parallel-size")));
+            Assert.Equal(("64", "2048"), (c.Value("--max-num-seqs"), c.Value("--max-num-batched-tokens")));
+            Assert.True(c.Has("--enable-expert-parallel") && c.Has("--enable-eplb"));
+            Assert.Equal("{\"num_redundant_experts\": 16}", c.Value("--eplb-config"));
+            Assert.Equal(("fp8", "fp8"), (c.Value("--kv-cache-dtype"), c.Value("--quantization")));
+            Assert.Equal("2", c.Value("--data-parallel-size-local"));
+        }
+        Assert.False(commands[0].Has("--headless"));
+        Assert.Equal("2", commands[1].Value("--data-parallel-start-rank"));
+    }
+
+    [Fact]
+    public void Sglang_counts_every_gpu_of_a_stage_and_loads_the_expert_map()
+    {
+        var files = Export("sglang", Request());
+        var commands = LaunchCommand.Parse(File(files, "sglang.sh"), EngineSpec.Load("sglang"));
+        Assert.Equal(new[] { "0", "1" }, commands.Select(c => c.Value("--node-rank")));
+        var c = commands[0];
+        Assert.Equal(("16", "4", "16"), (c.Value("--tp-size"), c.Value("--dp-size"), c.Value("--ep-size")));
+        Assert.True(c.Has("--enable-dp-attention"));
+        Assert.Equal(("16", SglangExport.MapFile), (c.Value("--ep-num-redundant-experts"), c.Value("--init-expert-location")));
+        Assert.Equal(("8192", "256", "fp8_e4m3"), (c.Value("--chunked-prefill-size"), c.Value("--max-running-requests"), c.Value("--kv-cache-dtype")));
+        Assert.StartsWith("{\"physical_to_logical_map\"", File(files, SglangExport.MapFile));
+    }
+
+    [Fact]
+    public void Trtllm_writes_its_options_yaml()
+    {
+        var files = Export("trtllm", Request());
+        var c = LaunchCommand.Parse(File(files, "trtllm.sh"), EngineSpec.Load("trtllm")).Single();
+        Assert.Equal(("16", "1", "16", "64", "2048"), (c.Value("--tp_size"), c.Value("--pp_size"), c.Value("--ep_size"), c.Value("--max_batch_size"), c.Value("--max_num_tokens")));
+        var yaml = SimpleYaml.Read(File(files, TrtllmExport.OptionsFile), out var problem)!;
+        Assert.Null(problem);
+        Assert.Equal("true", yaml["enable_attention_dp"].Single());
+        Assert.Equal("fp8", yaml["kv_cache_config.dtype"].Single());
+        Assert.Equal("272", yaml["moe_config.load_balancer.num_slots"].Single());
+    }
+
+    [Fact]
+    public void Dynamo_runs_the_engine_over_its_nodes()
+    {
+        var yaml = SimpleYaml.Read(File(Export("dynamo", Request()), DynamoExport.FileName), out _)!;
+        Assert.Equal("DynamoGraphDeployment", yaml["kind"].Single());
+        Assert.Equal(("2", "8"), (yaml["spec.services.worker.multinode.nodeCount"].Single(), yaml["spec.services.worker.resources.limits.gpu"].Single()));
+        Assert.Equal(new[] { "python3", "-m", "dynamo.vllm" }, yaml["spec.services.worker.extraPodSpec.mainContainer.command"]);
+        var args = yaml["spec.services.worker.extraPodSpec.mainContainer.args"];
+        Assert.Equal(new[] { "--model", "deepseek-ai/DeepSeek-V3", "--tensor-parallel-size", "4" }, args.Take(4));
+    }
+
+    [Fact]
+    public void What_an_engine_cannot_express_is_refused()
+    {
+        var e = Assert.Throws<ExportException>(() => EngineExport.Write("vllm", Request(ep: 8, redundant: 8), out _));
+        Assert.Equal("vLLM's expert parallelism spans all tp x dp = 16 GPUs of a stage; the plan's ep=8 cannot be set", e.Message);
+        var noMap = Request() with { ExpertMapJson = null };
+        Assert.Throws<ExportException>(() => EngineExport.Write("sglang", noMap, out _));
+    }
+
+    /// <summary>Each kind of mistake in a file, found by reading it back against the data file.</summary>
+    [Theory]
+    [InlineData("vllm", "vllm.sh", "--max-num-seqs 64", "--max-num-seqs 64 --max-num-sequences 64", "vllm.sh: --max-num-sequences is not a flag of vllm")]
+    [InlineData("vllm", "vllm.sh", "--kv-cache-dtype fp8", "--kv-cache-dtype fp4", "vllm.sh: --kv-cache-dtype 'fp4' is not one of auto, float16, bfloat16, fp8,")]
+    [InlineData("vllm", "vllm.sh", "--data-parallel-size 4", "--data-parallel-size 2", "vllm.sh: --tensor-parallel-size 4 x --data-parallel-size 2 x --pipeline-parallel-size 1 = 8 GPUs, but the plan has 16")]
+    [InlineData("sglang", "sglang.sh", "--max-running-requests 256", "--max-running-requests 0", "sglang.sh: --max-running-requests 0 is below its minimum 1")]
+    [InlineData("sglang", "sglang.sh", "--dp-size 4", "--dp-size 3", "sglang.sh: --dp-size 3 does not divide --tp-size 16")]
+    [InlineData("sglang", "sglang-expert-map.json", "254, 255,", "254, 254,", "sglang-expert-map.json: row 0 holds 255 of the 256 experts")]
+    [InlineData("trtllm", "trtllm-extra.yaml", "enable_attention_dp: true", "enable_attention_dp: yes", "trtllm-extra.yaml: enable_attention_dp 'yes' is not true or false")]
+    [InlineData("trtllm", "trtllm-extra.yaml", "kv_cache_config:", "kv_cache:", "trtllm-extra.yaml: 'kv_cache.dtype' is not a key trtllm reads")]
+    [InlineData("dynamo", "dynamo-agg.yaml", "gpu: \"8\"", "gpu: \"4\"", "dynamo-agg.yaml: the worker has 2 node(s) of 4 GPUs = 8, but the plan has 16")]
+    [InlineData("dynamo", "dynamo-agg.yaml", "- dynamo.vllm", "- dynamo.vllmx", "dynamo-agg.yaml: the worker's command 'python3 -m dynamo.vllmx' runs none of dynamo.vllm, dynamo.sglang")]
+    public void The_check_finds_each_mistake(string engine, string file, string find, string replace, string expected)
+    {
+        var files = Export(engine, Request(backend: "vllm")).ToList();
+        int i = files.FindIndex(f => f.Name == file);
+        Assert.Contains(find, files[i].Text);
+        files[i] = files[i] with { Text = files[i].Text.Replace(find, replace) };
+        var problems = ExportCheck.Check(EngineSpec.Load(engine), files, 16, Experts);
+        Assert.True(problems.Any(p => p.StartsWith(expected, StringComparison.Ordinal)), string.Join("\n", problems));
+    }
+
+    /// <summary>Every data file names its engine's version, documentation and the sources it was read from.</summary>
+    [Fact]
+    public void Every_data_file_names_its_source_and_version()
+    {
+        foreach (var name in EngineSpec.Names)
+        {
+            var spec = EngineSpec.Load(name);
+            Assert.Equal(name, spec.Engine);
+            Assert.Contains("commit", spec.Version);
+            Assert.StartsWith("https://", spec.Docs);
+            Assert.NotEmpty(spec.Sources);
+            Assert.Contains(spec.Sources, s => s.StartsWith("https://github.com/", StringComparison.Ordinal));
+        }
+    }
+}

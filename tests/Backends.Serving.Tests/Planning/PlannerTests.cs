@@ -1,0 +1,95 @@
+using System;
+using System.Linq;
+using GraphDsl.Backends.Serving.Planning;
+
+namespace GraphDsl.Backends.Serving.Tests.Planning;
+
+/// <summary>The planner on Mixtral 8x7B (FP8) over 8 and 16 H100s: the front is a Pareto front of the simulated runs, the
+/// best plan is the most tokens/s per GPU among those meeting the SLO, every rival's reason is true of its run, and the
+/// search stays within its stated bounds.</summary>
+public class PlannerTests
+{
+    private const string Sample = "mixtral-8x7b";
+    private static readonly int[] Gpus = { 8, 16 };
+    private const string Workload = "concurrency:64,prompt=1024,output=128";
+    private const string Slo = "ttft=1000,tpot=40";
+
+    private static (PlanSearch Search, PlanResult Result) Plan() => Plans.Run(Sample, Gpus, Workload, Slo);
+
+    [Fact]
+    public void The_front_is_the_non_dominated_runs_best_per_gpu_first()
+    {
+        var (_, result) = Plan();
+        Assert.True(result.Pareto.Count >= 5, $"front of {result.Pareto.Count} point(s)");
+        var g = result.Pareto.Select(p => p.Report!.OutputTokensPerSecondPerGpu).ToList();
+        var u = result.Pareto.Select(p => p.Report!.OutputTokensPerSecondPerUser).ToList();
+        for (int i = 1; i < g.Count; i++)
+        {
+            Assert.True(g[i] < g[i - 1], $"tokens/s per GPU along the front: {string.Join(", ", g)}");
+            Assert.True(u[i] > u[i - 1], $"tokens/s per user along the front: {string.Join(", ", u)}");
+        }
+        foreach (var run in result.Simulated.Where(s => s.HasFigures && !result.Pareto.Contains(s)))
+            Assert.Contains(result.Pareto, p => p.Report!.OutputTokensPerSecondPerGpu >= run.Report!.OutputTokensPerSecondPerGpu
+                                                && p.Report!.OutputTokensPerSecondPerUser >= run.Report!.OutputTokensPerSecondPerUser);
+    }
+
+    [Fact]
+    public void The_best_plan_meets_the_slo_with_the_most_tokens_per_gpu()
+    {
+        var (search, result) = Plan();
+        var best = Assert.IsType<Simulated>(result.Best);
+        Assert.True(best.Report!.TtftMs.P90 <= 1000 && best.Report.TpotMs.P90 <= 40, best.Candidate.Describe());
+        foreach (var other in result.Simulated.Where(s => s.HasFigures && s.Meets(search.Slo)))
+            Assert.True(other.Report!.OutputTokensPerSecondPerGpu <= best.Report.OutputTokensPerSecondPerGpu);
+    }
+
+    [Fact]
+    public void Each_rival_lost_for_the_reason_given()
+    {
+        var (search, result) = Plan();
+        var best = result.Best!.Report!;
+        Assert.NotEmpty(result.Rivals);
+        foreach (var rival in result.Rivals)
+        {
+            if (rival.Run is null) { Assert.True(rival.Reason.StartsWith("does not fit: ", StringComparison.Ordinal) || rival.Reason.StartsWith("refused: ", StringComparison.Ordinal), rival.Reason); continue; }
+            var r = rival.Run.Report!;
+            if (rival.Reason.StartsWith("misses the SLO: ", StringComparison.Ordinal)) Assert.False(rival.Run.Meets(search.Slo), rival.Reason);
+            else
+            {
+                Assert.StartsWith("meets the SLO with fewer output tokens/s per GPU: ", rival.Reason);
+                Assert.True(r.OutputTokensPerSecondPerGpu < best.OutputTokensPerSecondPerGpu);
+            }
+        }
+        // One rival per deployment.
+        var simulatedRivals = result.Rivals.Where(r => r.Run is not null).Select(r => (r.Candidate.Target, r.Candidate.Deployment)).ToList();
+        Assert.Equal(simulatedRivals.Count, simulatedRivals.Distinct().Count());
+    }
+
+    [Fact]
+    public void The_search_is_bounded_and_says_so()
+    {
+        var (search, result) = Plan();
+        // At most the limit: candidates that the screen finds alike (limits beyond what the traffic fills) are simulated once.
+        Assert.InRange(result.Simulated.Count, 5, search.Simulate);
+        Assert.True(result.Fitting <= result.Screened);
+        var (_, small) = Plans.Run(Sample, Gpus, Workload, Slo, simulate: 3);
+        Assert.Equal(3, small.Simulated.Count);
+        Assert.Equal(result.Screened, small.Screened);
+    }
+
+    /// <summary>The layouts searched: tp a power of two within a node, dp = gpus / (tp x pp), ep 1 or tp x dp where it
+    /// divides the experts (Mixtral has 8: ep 16 is left out), redundant slots only with ep; a dense model gets neither.</summary>
+    [Fact]
+    public void The_space_holds_the_layouts_the_engines_run()
+    {
+        var moe = Plans.Search(Sample, new[] { 16 }, Workload, Slo);
+        var layouts = PlanSpace.Deployments(moe.Targets[0], moe).Select(d => $"{d.Layout.Tp}/{d.Layout.Ep}/{d.Layout.Dp}/{d.Layout.Pp}/{d.Layout.Redundant}").ToList();
+        Assert.Equal(new[]
+        {
+            "1/1/16/1/0", "2/1/8/1/0", "4/1/4/1/0", "8/1/2/1/0",
+            "1/1/8/2/0", "1/8/8/2/0", "1/8/8/2/8", "2/1/4/2/0", "2/8/4/2/0", "2/8/4/2/8", "4/1/2/2/0", "4/8/2/2/0", "4/8/2/2/8", "8/1/1/2/0", "8/8/1/2/0", "8/8/1/2/8",
+        }, layouts);
+        var dense = Plans.Search("llama-3-8b", new[] { 8 }, Workload, Slo);
+        Assert.All(PlanSpace.Deployments(dense.Targets[0], dense), d => Assert.True(d.Layout.Ep == 1 && d.Layout.Redundant == 0));
+    }
+}

@@ -1,0 +1,112 @@
+using System;
+using System.IO;
+using System.Linq;
+using System.Text.Json;
+
+namespace GraphDsl.Cli.Tests;
+
+/// <summary>plan: the JSON fields issue 17 names (<c>pareto</c> points with output_tokens_per_s_per_gpu and
+/// output_tokens_per_s_per_user), the exports it writes after checking them, and the exit codes of bad options (2) and of
+/// a model no deployment can serve (1).</summary>
+[Collection(nameof(CliCollection))]
+public class PlanCommandTests
+{
+    private static readonly string[] Search =
+    {
+        "samples/mixtral-8x7b.moe", "--hardware", "h100-sxm", "--gpus", "8", "--weights", "fp8", "--workload", "concurrency:32,prompt=512,output=64",
+        "--slo", "ttft=2000,tpot=60", "--simulate", "6",
+    };
+
+    private static CliRunner.Result Plan(params string[] args) =>
+        CliRunner.Run(new[] { "plan" }.Concat(Search).Concat(args.Contains("--requests") ? args : args.Concat(new[] { "--requests", "100" })).ToArray());
+
+    [Fact]
+    public void Too_many_simulations_are_refused()
+    {
+        var r = CliRunner.Run("plan", "samples/mixtral-8x7b.moe", "--hardware", "h100-sxm", "--gpus", "8", "--workload", "concurrency:32,prompt=512,output=64",
+            "--slo", "ttft=2000", "--simulate", "1000");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("error GD0821: --simulate 1000 is more than 256, the most candidates one plan simulates", r.Err);
+    }
+
+    [Fact]
+    public void Json_has_the_front_the_best_plan_and_the_search_bounds()
+    {
+        var r = Plan("--format", "json");
+        Assert.True(r.ExitCode == 0, r.Err);
+        var root = JsonDocument.Parse(r.Out).RootElement;
+        var pareto = root.GetProperty("pareto").EnumerateArray().ToList();
+        Assert.NotEmpty(pareto);
+        foreach (var p in pareto)
+        {
+            Assert.True(p.GetProperty("output_tokens_per_s_per_gpu").GetDouble() > 0);
+            Assert.True(p.GetProperty("output_tokens_per_s_per_user").GetDouble() > 0);
+            Assert.Equal(8, p.GetProperty("gpus").GetInt32());
+            Assert.Equal(8, p.GetProperty("tp").GetInt32() * p.GetProperty("dp").GetInt32() * p.GetProperty("pp").GetInt32());
+        }
+        var search = root.GetProperty("search");
+        Assert.Equal(6, search.GetProperty("simulate_limit").GetInt32());
+        Assert.InRange(search.GetProperty("simulated").GetInt32(), 1, 6);
+        Assert.Equal(root.GetProperty("simulated").GetArrayLength(), search.GetProperty("simulated").GetInt32());
+        Assert.Equal(JsonValueKind.Object, root.GetProperty("best").ValueKind);
+        Assert.True(root.GetProperty("best").GetProperty("meets_slo").GetBoolean());
+    }
+
+    [Fact]
+    public void Csv_has_a_row_per_simulated_candidate_marked_on_the_front()
+    {
+        var r = Plan("--format", "csv");
+        Assert.True(r.ExitCode == 0, r.Err);
+        var lines = r.Out.TrimEnd().Split('\n');
+        var columns = lines[0].Split(',');
+        Assert.Equal(new[] { "output_tokens_per_s_per_gpu", "output_tokens_per_s_per_user" }, columns.Where(c => c.StartsWith("output_tokens", StringComparison.Ordinal)));
+        Assert.InRange(lines.Length - 1, 1, 6);
+        // The scheduler is quoted (its options hold commas): split outside quotes.
+        var rows = lines.Skip(1).Select(l => System.Text.RegularExpressions.Regex.Split(l, ",(?=(?:[^\"]*\"[^\"]*\")*[^\"]*$)")).ToList();
+        Assert.All(rows, row => Assert.Equal(columns.Length, row.Length));
+        Assert.Contains(rows, row => row[Array.IndexOf(columns, "pareto")] == "true");
+        Assert.Single(rows, row => row[Array.IndexOf(columns, "best")] == "true");
+    }
+
+    [Fact]
+    public void Exports_are_written_and_named()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), $"plan-export-{Guid.NewGuid():N}");
+        var r = Plan("--export", "vllm,sglang,trtllm,dynamo", "--export-dir", dir, "--export-model", "mistralai/Mixtral-8x7B-Instruct-v0.1");
+        Assert.True(r.ExitCode == 0, r.Err);
+        Assert.Equal(new[] { "dynamo-agg.yaml", "sglang.sh", "trtllm-extra.yaml", "trtllm.sh", "vllm.sh" }, Directory.GetFiles(dir).Select(Path.GetFileName).OrderBy(x => x, StringComparer.Ordinal));
+        Assert.Contains("vllm serve mistralai/Mixtral-8x7B-Instruct-v0.1", File.ReadAllText(Path.Combine(dir, "vllm.sh")));
+        Assert.Contains("checked against", r.Err);
+    }
+
+    [Theory]
+    [InlineData(new[] { "--export", "vllm" }, "error GD0821: --export needs --export-dir DIR")]
+    [InlineData(new[] { "--export", "tgi", "--export-dir", "x" }, "error GD0821: --export: unknown engine 'tgi'")]
+    [InlineData(new[] { "--requests", "5000000" }, "error GD0822: 5000000 requests x 6 simulated candidates = 30000000 simulated requests; the limit is 20000000")]
+    [InlineData(new[] { "--passes", "parallelize{tp=8}" }, "error GD0821: --passes: plan searches the layout and formats itself")]
+    [InlineData(new[] { "--tp", "3" }, "error GD0822: no layout uses exactly the GPUs given")]
+    public void Bad_options_are_usage_errors(string[] args, string expected)
+    {
+        var r = Plan(args);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains(expected, r.Err);
+        Assert.DoesNotContain("   at ", r.All);
+    }
+
+    [Fact]
+    public void A_trace_workload_is_refused()
+    {
+        var r = CliRunner.Run("plan", "samples/mixtral-8x7b.moe", "--hardware", "h100-sxm", "--gpus", "8", "--workload", "trace:t.jsonl", "--slo", "ttft=1000");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("error GD0821: --workload trace: plan simulates synthetic traffic", r.Err);
+    }
+
+    /// <summary>BF16 DeepSeek-V3 does not fit on one H100 in any layout: the reason, exit 1.</summary>
+    [Fact]
+    public void A_model_no_deployment_can_serve_is_an_input_error()
+    {
+        var r = CliRunner.Run("plan", "samples/deepseek-v3.moe", "--hardware", "h100-sxm", "--gpus", "1", "--workload", "concurrency:1,prompt=128,output=8", "--slo", "tpot=100");
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains("error GD0636: none of the 1 candidate(s) of DeepSeekV3 on h100-sxm x 1 can serve concurrency:1,prompt=128,output=8: does not fit: ", r.Err);
+    }
+}
