@@ -17,6 +17,10 @@ namespace GraphDsl.Backends.CostModel.Tests;
 /// engine beats: those rows must arrive), and the experts' work summed over the GPUs of a layer is that of every
 /// token with its top-k experts, neither lost nor counted twice.
 /// </summary>
+// Compiles its own modules and runs alone: with the assembly's shared sample cache it saw 28 instead of 33 layouts
+// compile in about one run of eight (never alone), so some test appears to change a cached module; found at the
+// stop of 2026-12-06 and not yet traced (see its closing note).
+[Collection(nameof(SerialCostModelTests))]
 public class MoeLayoutPropertyTests
 {
     private static readonly string[] MoeSamples =
@@ -42,7 +46,8 @@ public class MoeLayoutPropertyTests
             // At least the nodes the GPUs need (8 per node), sometimes twice as many.
             int gpus = group * l.Pp, minNodes = Math.Max(1, (gpus + 7) / 8), nodes = gpus % (minNodes << l.NodesLog2) == 0 ? minNodes << l.NodesLog2 : minNodes;
             var d = new Deployment(new ParallelLayout(l.Tp, ep, l.Dp, l.Pp) { Redundant = ep > 1 ? l.Redundant : 0, MoeComm = ParallelLayout.ParseMoeComm(l.Comm) });
-            var moe = FirstExperts(Models.Sample(l.Sample));
+            var module = Fresh(l.Sample);
+            var moe = FirstExperts(module);
             long experts = Dim(moe.Operand("w_up")!, 0), topK = Dim(moe.Operand("indices")!, -1), hidden = Dim(moe.Operand("x")!, -1);
             if ((experts + d.Layout.Redundant) % ep != 0) return;
             var sharded = Parallelized(l.Sample, d);
@@ -50,7 +55,7 @@ public class MoeLayoutPropertyTests
             checkedLayouts++;
 
             // Work: every GPU of the group runs its share; together they run every token's top-k experts once.
-            var full = moe.Def.Cost!(new CostContext(moe, IrBuilder.Resolver(Models.Sample(l.Sample)), CostPhase.Decode));
+            var full = moe.Def.Cost!(new CostContext(moe, IrBuilder.Resolver(module), CostPhase.Decode));
             var part = sharded.Def.Cost!(new CostContext(sharded, _ => null, CostPhase.Decode));
             double work = Evaluate(part.Flops, Tokens / l.Dp) * group, whole = Evaluate(full.Flops, Tokens);
             Assert.True(Math.Abs(work - whole) <= 1e-9 * whole, $"{l.Sample} {d}: experts' work {work:G6} over the group, every token's {whole:G6}");
@@ -86,10 +91,17 @@ public class MoeLayoutPropertyTests
         return flat.WalkAll().First(o => o.Def == MoeOps.Experts);
     }
 
+    /// <summary>The sample compiled afresh, not the shared cache's module.</summary>
+    private static GraphDsl.Ir.Graph.Module Fresh(string sample) => GraphDsl.Frontend.Compiler.CompileFile(GraphDsl.TestSupport.Repo.Sample(sample)).Module!;
+
     private static Operation? Parallelized(string sample, Deployment d)
     {
         var pipeline = Pipeline.Parse("inline,canonicalize", new DiagnosticBag())!.Append(d.ParallelizeElement());
-        var run = new PassManager(pipeline).Run(Models.Sample(sample));
+        var run = new PassManager(pipeline).Run(Fresh(sample));
         return run.Module?.WalkAll().First(o => o.Def == MoeOps.Experts);
     }
 }
+
+/// <summary>Test classes that must not run beside the others.</summary>
+[CollectionDefinition(nameof(SerialCostModelTests), DisableParallelization = true)]
+public sealed class SerialCostModelTests { }
