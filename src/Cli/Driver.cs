@@ -44,8 +44,8 @@ internal static class Driver
     /// after printing why (none declared, or its diagnostics).</summary>
     public static Module? LoadPart(string path, string target, IReadOnlyList<string>? importPaths = null)
     {
-        var resolver = new FileSystemSourceResolver(path, importPaths);
-        var part = path.EndsWith(".gir", StringComparison.OrdinalIgnoreCase) ? null : Compiler.CompileFile(path, target, resolver).PartOf(target);
+        var part = path.EndsWith(".gir", StringComparison.OrdinalIgnoreCase) ? null
+            : Compiler.CompilePartFile(path, target, new FileSystemSourceResolver(path, importPaths));
         if (part is null)
         {
             DiagnosticRenderer.Write(Console.Error, new[] { DiagnosticCatalog.InvalidOption.At(SourceSpan.None,
@@ -53,7 +53,8 @@ internal static class Driver
                 new Dictionary<string, SourceText>());
             return null;
         }
-        return Load(path, part, importPaths);
+        DiagnosticRenderer.Write(Console.Error, part.Diagnostics, part.Sources);
+        return part.Success ? part.Module : null;
     }
 
     public static Module? LoadIr(string path)

@@ -17,12 +17,12 @@ namespace GraphDsl.Backends.CostModel.Model;
 /// </summary>
 public static class DrafterMemory
 {
-    /// <summary>Weight bytes per GPU and KV bytes per token per GPU the drafter adds at <paramref name="context"/>.</summary>
-    public static (double WeightBytes, double KvBytesPerToken) Of(Speculation s, CompiledDeployment target, double context)
+    /// <summary>Weight bytes per GPU and KV bytes per token per GPU <paramref name="drafter"/> adds at <paramref name="context"/>;
+    /// <paramref name="sharesWithTarget"/> for an MTP part, whose weights named like the target's are the target's.</summary>
+    public static (double WeightBytes, double KvBytesPerToken) Of(CompiledDeployment drafter, bool sharesWithTarget, CompiledDeployment target, double context)
     {
-        var drafter = s.DraftModel ?? throw new ArgumentException("no drafter compiled");
         var stage = drafter.DecodePlan.Stages[^1];
-        double shared = s.Kind == "mtp" ? SharedWeightBytes(drafter.Module, target.Module) : 0;
+        double shared = sharesWithTarget ? SharedWeightBytes(drafter.Module, target.Module) : 0;
         return (stage.WeightBytes - shared, stage.KvBytesPerSequence(context) / Math.Max(1, context));
     }
 

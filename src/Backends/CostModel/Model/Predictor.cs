@@ -112,17 +112,17 @@ public sealed class Predictor
 
     /// <summary>What the drafter adds to a GPU's memory (on the last pipeline stage): weights, and KV bytes per token at
     /// <paramref name="context"/>.</summary>
-    public (double WeightBytes, double KvBytesPerToken) DrafterFootprint(Speculation s, double context)
-    {
-        Drafter(s);
-        return DrafterMemory.Of(s, _compiled, context);
-    }
+    public (double WeightBytes, double KvBytesPerToken) DrafterFootprint(Speculation s, double context) =>
+        DrafterMemory.Of(DraftModel(s), sharesWithTarget: s.Kind == "mtp", _compiled, context);
+
+    /// <summary>The drafter compiled on this deployment, or why there is none.</summary>
+    private CompiledDeployment DraftModel(Speculation s) => s.DraftModel ?? throw new ArgumentException(s.Kind == "mtp"
+        ? $"--speculative mtp: {_compiled.Module.Name} declares no multi-token-prediction module (a 'model NAME for {_compiled.Module.Name}' in its file)"
+        : "--speculative draft: no draft model given");
 
     private StepEvaluator Drafter(Speculation s)
     {
-        var model = s.DraftModel ?? throw new ArgumentException(s.Kind == "mtp"
-            ? $"--speculative mtp: {_compiled.Module.Name} declares no multi-token-prediction module (a 'model NAME for {_compiled.Module.Name}' in its file)"
-            : "--speculative draft: no draft model given");
+        var model = DraftModel(s);
         if (_draft is null || !ReferenceEquals(_draftModel, model)) (_draft, _draftModel) = (new StepEvaluator(model.DecodePlan, _cluster, _eff), model);
         return _draft;
     }
