@@ -52,18 +52,22 @@ internal sealed class HardwareCommand
     private static string Gb(double bytes) => (bytes / 1e9).ToString("F0", CultureInfo.InvariantCulture);
     private static string TbPerS(double bytesPerSecond) => (bytesPerSecond / 1e12).ToString("F2", CultureInfo.InvariantCulture);
 
+    /// <summary>The listing's columns, for the table and the CSV alike (the CSV names them in snake case).</summary>
+    private static readonly string[] Headers =
+        new[] { "id", "name", "vendor", "HBM GB", "HBM TB/s" }.Concat(Shown.Select(m => m.Key + " TFLOP/s")).Concat(new[] { "GPUs/node", "in-node GB/s", "net GB/s" }).ToArray();
+
+    private static IEnumerable<string> Cells(Device d) =>
+        new[] { d.Id, d.Name, d.Vendor, Gb(d.MemoryBytes), TbPerS(d.HbmBytesPerSecond) }.Concat(Shown.Select(m => Tflops(d, m)))
+            .Concat(new[] { d.GpusPerNode.ToString(CultureInfo.InvariantCulture), Gb(d.IntraNode.BytesPerSecond), Gb(d.Network.BytesPerSecond) });
+
     /// <summary>The math types the device computes natively (a format outside them is emulated, docs/formats.md).</summary>
     private static IEnumerable<string> Native(Device d) => MathType.WithPeaks.Where(m => d.Peak(m) is not null).Select(m => m.Key);
 
     private static void WriteTable(IReadOnlyList<Device> devices)
     {
         var t = new Table().Border(TableBorder.Rounded);
-        foreach (var h in new[] { "id", "name", "vendor", "HBM GB", "HBM TB/s" }.Concat(Shown.Select(m => m.Key + " TFLOP/s")).Concat(new[] { "GPUs/node", "in-node GB/s", "net GB/s" }))
-            t.AddColumn(new TableColumn(h));
-        foreach (var d in devices)
-            t.AddRow(new[] { d.Id, d.Name, d.Vendor, Gb(d.MemoryBytes), TbPerS(d.HbmBytesPerSecond) }.Concat(Shown.Select(m => Tflops(d, m)))
-                .Concat(new[] { d.GpusPerNode.ToString(CultureInfo.InvariantCulture), Gb(d.IntraNode.BytesPerSecond), Gb(d.Network.BytesPerSecond) })
-                .Select(Markup.Escape).ToArray());
+        foreach (var h in Headers) t.AddColumn(new TableColumn(h));
+        foreach (var d in devices) t.AddRow(Cells(d).Select(Markup.Escape).ToArray());
         var c = Terminal.Create();
         c.Write(t);
         c.MarkupLine("Dense peaks; '-' where the device has no native math for the type (a format in it runs emulated). Sources: src/Backends/CostModel/Data/hardware.json.");
@@ -73,9 +77,7 @@ internal sealed class HardwareCommand
     {
         var sb = new StringBuilder("id,name,vendor,memory_gb,hbm_tb_per_s," + string.Join(",", Shown.Select(m => m.Key + "_tflops")) + ",gpus_per_node,intra_node_gb_per_s,network_gb_per_s\n");
         static string Cell(string s) => s.IndexOfAny(new[] { ',', '"', '\n' }) >= 0 ? "\"" + s.Replace("\"", "\"\"") + "\"" : s;
-        foreach (var d in devices)
-            sb.Append(string.Join(",", new[] { d.Id, d.Name, d.Vendor, Gb(d.MemoryBytes), TbPerS(d.HbmBytesPerSecond) }.Concat(Shown.Select(m => Tflops(d, m)))
-                .Concat(new[] { d.GpusPerNode.ToString(CultureInfo.InvariantCulture), Gb(d.IntraNode.BytesPerSecond), Gb(d.Network.BytesPerSecond) }).Select(Cell))).Append('\n');
+        foreach (var d in devices) sb.Append(string.Join(",", Cells(d).Select(Cell))).Append('\n');
         return sb.ToString();
     }
 
