@@ -6,6 +6,7 @@ using GraphDsl.Backends.CostModel.Plan;
 using GraphDsl.Ir.Ops;
 using GraphDsl.Ir.Types;
 using GraphDsl.Passes.Parallelize;
+using System.Linq;
 
 namespace GraphDsl.Backends.CostModel.Tests;
 
@@ -226,6 +227,56 @@ public class MeasuredEfficiencyTests
         foreach (var kind in new[] { CollectiveKind.AllGather, CollectiveKind.ReduceScatter, CollectiveKind.AllToAll })
             foreach (var bytes in new[] { 1024.0, 1048576, 536870912 })
                 Assert.True(roof.Time(kind, bytes, 8, "dp") <= c.Time(kind, bytes, 8, "dp"), $"{kind} {bytes}");
+    }
+
+    /// <summary>SGLang's decode dispatch and combine run on DeepEP's low-latency kernels, timed by their measured curves
+    /// (hardware.json measured.ep_dispatch / ep_combine, AIConfigurator's wideep_deepep_ll tables on H200): a token-expert
+    /// copy is 16 bits x hidden, so 2 DeepSeek-V3 tokens per rank (x top-8 x 7168 x 2 B = 229,376 B) over 16 GPUs on two
+    /// nodes take the measured 22.6 us and 25.9 us; 32 GPUs take the 32-GPU curve, 24 GPUs blend 16 and 32 geometrically
+    /// (weight ln(24/16) / ln(32/16)), 72 GPUs take the 64-GPU curve. Other profiles, and prefill, keep the link model.</summary>
+    [Fact]
+    public void Sglang_decode_dispatch_takes_the_measured_deepep_low_latency_curves()
+    {
+        var h200 = Models.Catalog.Find("h200-sxm")!;
+        var sglang = EfficiencyProfile.Find("sglang")!;
+        var c = new Collectives(new Cluster(h200, 2, 8), sglang, new ParallelLayout(1, 16, 16, 1));
+        double twoTokens = 2 * 8 * 7168 * 2;
+        Assert.Equal(22.6e-6, c.LowLatencyExchange(false, twoTokens, 16)!.Value, 12);
+        Assert.Equal(25.9e-6, c.LowLatencyExchange(true, twoTokens, 16)!.Value, 12);
+        Assert.Equal(28.4e-6, c.LowLatencyExchange(true, twoTokens, 32)!.Value, 12);
+        double w = System.Math.Log(24.0 / 16) / System.Math.Log(32.0 / 16);
+        Assert.Equal(System.Math.Pow(25.9e-6, 1 - w) * System.Math.Pow(28.4e-6, w), c.LowLatencyExchange(true, twoTokens, 24)!.Value, 12);
+        Assert.Equal(30.8e-6, c.LowLatencyExchange(true, twoTokens, 72)!.Value, 12);
+        // Between measured token counts the curve interpolates in log-log: more tokens never take less time here.
+        double t64 = c.LowLatencyExchange(false, 64 * 8 * 7168 * 2, 16)!.Value, t96 = c.LowLatencyExchange(false, 96 * 8 * 7168 * 2, 16)!.Value;
+        Assert.Equal(58.1e-6, t64, 12);
+        Assert.True(t96 > t64 && t96 < c.LowLatencyExchange(false, 128 * 8 * 7168 * 2, 16)!.Value);
+        // The default profile (TensorRT-LLM's constants) has no such kernels; nor does a device without measurements.
+        Assert.Null(new Collectives(new Cluster(h200, 2, 8), EfficiencyProfile.Find("default")!, new ParallelLayout(1, 16, 16, 1)).LowLatencyExchange(false, twoTokens, 16));
+        Assert.Null(new Collectives(new Cluster(Models.Catalog.Find("mi300x")!, 2, 8), sglang, new ParallelLayout(1, 16, 16, 1)).LowLatencyExchange(false, twoTokens, 16));
+    }
+
+    /// <summary>The whole decode step: DeepSeek-V3 on 16 H200s (attention DP16, EP16 with 32 redundant slots), 2 sequences
+    /// per rank as in SGLang's MTP blog, prices each MoE layer's dispatch + combine at least at DeepEP's measured 48.5 us
+    /// (the busiest rank sends a little more); the prefill step keeps the link model.</summary>
+    [Fact]
+    public void A_deepseek_decode_step_on_sglang_pays_the_measured_deepep_latency_per_moe_layer()
+    {
+        var h200 = Models.Catalog.Find("h200-sxm")!;
+        var layout = new ParallelLayout(1, 16, 16, 1) { Redundant = 32 };
+        var compiled = CompiledDeployment.Compile(Models.Sample("deepseek-v3"), new Deployment(layout, "fp8"),
+            GraphDsl.Passes.Core.Pipeline.Empty, new GraphDsl.Ir.Diagnostics.DiagnosticBag())!;
+        var cluster = new Cluster(h200, 2, 8);
+        double AllToAll(EfficiencyProfile p)
+        {
+            var plan = compiled.DecodePlan;
+            var details = new OpTiming[plan.Entries.Length];
+            new StepEvaluator(plan, cluster, p).Evaluate(2, 1, 67584, details);
+            return plan.Entries.Select((e, i) => e.Collective == CollectiveKind.AllToAll ? details[i].CommSeconds * e.Multiplicity : 0).Sum();
+        }
+        double sglang = AllToAll(EfficiencyProfile.Find("sglang")!);
+        Assert.InRange(sglang, 58 * 48.5e-6, 58 * 48.5e-6 * 1.3);
+        Assert.True(sglang > 1.5 * AllToAll(EfficiencyProfile.Find("default")!));
     }
 
     [Fact]

@@ -177,3 +177,35 @@ public static class KernelFits
         return (Median(errors), Median(ratios), rows.Count);
     }
 }
+
+/// <summary>
+/// DeepEP's low-latency dispatch and combine (SGLang's decode all-to-all with <c>--deepep-mode low_latency</c>), from
+/// AIConfigurator's <c>wideep_deepep_ll_perf</c> tables: per expert-parallel group (8 GPUs per node x the table's
+/// node_num), time against the bytes of token-expert copies one rank sends, counted as 16-bit rows
+/// (tokens x top-k x hidden x 2), so that another model's hidden size and top-k read the same curve. Only DeepSeek-V3's
+/// shape (hidden 7168, top-8 of 256 experts) is read: the one measured at every node count.
+/// </summary>
+public static class DeepEpCurves
+{
+    public const double Hidden = 7168, TopK = 8, Experts = 256;
+
+    public static SortedDictionary<string, SortedDictionary<int, List<(double Bytes, double Us)>>> Read(ParquetTable ll, int gpusPerNode = 8)
+    {
+        var result = new SortedDictionary<string, SortedDictionary<int, List<(double, double)>>>(StringComparer.Ordinal)
+        {
+            ["ep_dispatch"] = new(), ["ep_combine"] = new(),
+        };
+        var rows = ll.Rows.Where(r => r["op_name"] == "ll" && KernelFits.D(r, "hidden_size") == Hidden
+                                      && KernelFits.D(r, "num_topk") == TopK && KernelFits.D(r, "num_experts") == Experts);
+        foreach (var g in rows.GroupBy(r => (int)KernelFits.D(r, "node_num") * gpusPerNode))
+        {
+            var byTokens = g.GroupBy(r => KernelFits.D(r, "num_token")).OrderBy(x => x.Key).ToList();
+            foreach (var (kind, column) in new[] { ("ep_dispatch", "dispatch_avg_t_us"), ("ep_combine", "combine_avg_t_us") })
+            {
+                var pts = byTokens.Select(t => (t.Key * TopK * Hidden * 2, Math.Round(t.Min(r => KernelFits.D(r, column)), 1))).ToList();
+                if (pts.Count >= 3) result[kind][g.Key] = pts;
+            }
+        }
+        return result;
+    }
+}

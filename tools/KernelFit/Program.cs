@@ -23,6 +23,8 @@ namespace KernelFit;
 /// at one to four sequences;</item>
 /// <item>all_reduce: the engine's custom all-reduce under CUDA graphs, time against message size per GPU count;</item>
 /// <item>all_gather, reduce_scatter, all_to_all: NCCL's (nccl-tests) inside a node, time against the nccl-tests size;</item>
+/// <item>ep_dispatch, ep_combine: DeepEP's low-latency kernels (SGLang's decode all-to-all) per expert-parallel group,
+/// time against the 16-bit bytes of the token-expert copies one rank sends (<see cref="DeepEpCurves"/>);</item>
 /// <item>checks: the weight-streaming bandwidth and large-GEMM fractions, and the median error of the cost model's
 /// MoE law on every MoE row, with both laws (streaming + math, and the larger of the two).</item>
 /// </list>
@@ -63,6 +65,20 @@ public static class Program
                         json[gpus.ToString(CultureInfo.InvariantCulture)] = new JsonArray(pts.Select(p => (JsonNode)new JsonArray(p.Bytes, p.Us)).ToArray());
                     }
                     device[kind] = new JsonObject { ["nccl"] = json };
+                }
+            }
+            if (Sources.DeepEpVersions.TryGetValue(part.Dir, out var deepEp)
+                && TablePath(args[0], part, "comm", "sglang", deepEp, "wideep_deepep_ll_perf.parquet") is { } llPath)
+            {
+                foreach (var (kind, byGpus) in DeepEpCurves.Read(await ParquetTable.ReadAsync(llPath)))
+                {
+                    var json = new JsonObject();
+                    foreach (var (gpus, pts) in byGpus)
+                    {
+                        Console.WriteLine($"  {kind} x{gpus} (DeepEP low-latency, SGLang {deepEp} table): " + string.Join(", ", pts.Select(p => $"{p.Bytes:G} B {p.Us} us")));
+                        json[gpus.ToString(CultureInfo.InvariantCulture)] = new JsonArray(pts.Select(p => (JsonNode)new JsonArray(p.Bytes, p.Us)).ToArray());
+                    }
+                    if (byGpus.Count > 0) device[kind] = new JsonObject { ["deepep_ll"] = json };
                 }
             }
             fragments[part.Id] = device;

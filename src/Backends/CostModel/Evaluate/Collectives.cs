@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using GraphDsl.Backends.CostModel.Hardware;
 using GraphDsl.Backends.CostModel.Inputs;
 using GraphDsl.Backends.CostModel.Plan;
@@ -57,11 +58,30 @@ public sealed class Collectives
             if (lo == 0 || hi == int.MaxValue) return default;
             return new GroupCurve(curves[lo], curves[hi], Math.Log((double)g / lo) / Math.Log((double)hi / lo));
         }
+
+        /// <summary>As <see cref="For"/>, but a count outside the measured ones takes the nearest measured curve.</summary>
+        public static GroupCurve Nearest(IReadOnlyDictionary<int, MeasuredCurve> curves, int g)
+        {
+            var inside = For(curves, g);
+            if (inside.Exists || curves.Count == 0) return inside;
+            int nearest = g < curves.Keys.Min() ? curves.Keys.Min() : curves.Keys.Max();
+            return new GroupCurve(curves[nearest], null, 0);
+        }
     }
+
+    // The profile's measured expert dispatch and combine kernels for decode (DeepEP low-latency), by expert-parallel group.
+    private readonly IReadOnlyDictionary<int, MeasuredCurve>? _epDispatch, _epCombine;
+    private int _epGroup;
+    private GroupCurve _epDispatchAt, _epCombineAt;
 
     public Collectives(Cluster cluster, EfficiencyProfile eff, ParallelLayout layout)
     {
         _cluster = cluster; _eff = eff; _layout = layout;
+        if (eff.EpDecodeAllToAll.Length > 0)
+        {
+            _epDispatch = cluster.Device.CurvesOf("ep_dispatch").TryGetValue(eff.EpDecodeAllToAll, out var d) ? d : null;
+            _epCombine = cluster.Device.CurvesOf("ep_combine").TryGetValue(eff.EpDecodeAllToAll, out var c) ? c : null;
+        }
         // Profiles that take measured collectives (those naming an all-reduce curve) take them for every collective.
         if (eff.AllReduceCurve.Length == 0) return;
         var device = cluster.Device;
@@ -164,6 +184,28 @@ public sealed class Collectives
         // Inside a node, NCCL's measured all-to-all moving as many bytes per GPU: a buffer of S sends S (g-1)/g.
         if (network == 0 && Measured(_ncclAllToAll, nvlink * group / Math.Max(1, group - 1), group) is { } measured) return measured;
         return Latency(Span(group, "ep").Nodes) + Math.Max(nvlink / Intra, network / Net);
+    }
+
+    /// <summary>
+    /// A decode step's expert dispatch (or combine) on the profile's measured kernels (<see cref="EfficiencyProfile.EpDecodeAllToAll"/>),
+    /// or null where the profile or the device has none. <paramref name="copyBytes"/> is one rank's token-expert copies as
+    /// 16-bit rows (tokens x top-k x hidden x 2), the curves' measure, so another hidden size or top-k reads the same curve.
+    /// DeepEP's low-latency kernels send a token once per chosen expert, not once per GPU, and their time was measured per
+    /// expert-parallel group over 1 to 8 nodes: a group between two measured ones takes their geometric blend, one outside
+    /// the measured range the nearest (a rank's traffic, not the group's, sets the time).
+    /// </summary>
+    public double? LowLatencyExchange(bool combine, double copyBytes, int group)
+    {
+        var curves = combine ? _epCombine : _epDispatch;
+        if (curves is null || curves.Count == 0 || group <= 1 || copyBytes <= 0) return null;
+        if (group != _epGroup)
+        {
+            _epGroup = group;
+            _epDispatchAt = _epDispatch is null ? default : GroupCurve.Nearest(_epDispatch, group);
+            _epCombineAt = _epCombine is null ? default : GroupCurve.Nearest(_epCombine, group);
+        }
+        var at = combine ? _epCombineAt : _epDispatchAt;
+        return at.Exists ? at.At(copyBytes) : null;
     }
 
     /// <summary>The bytes one GPU sends over NVLink and over its NIC for a dispatch (<see cref="Dispatch"/>).</summary>

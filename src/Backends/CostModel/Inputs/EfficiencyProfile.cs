@@ -72,6 +72,11 @@ public sealed record EfficiencyProfile
     /// <summary>How the engine's data-parallel attention reaches the experts (the parallelize pass's <c>moe_comm</c>):
     /// "auto" (all-to-all when every expert is whole on one GPU), "all_to_all" or "all_gather".</summary>
     public string MoeComm { get; init; } = "auto";
+    /// <summary>The kernels that carry an expert-parallel dispatch and combine in a decode step: "deepep_ll" (DeepEP's
+    /// low-latency kernels, as SGLang runs decode with <c>--deepep-mode low_latency</c> or <c>auto</c>) takes the device's
+    /// measured curves (hardware.json <c>measured.ep_dispatch</c> / <c>ep_combine</c>) where it has them; "" for the
+    /// link model (<see cref="GraphDsl.Backends.CostModel.Evaluate.Collectives.Dispatch"/>).</summary>
+    public string EpDecodeAllToAll { get; init; } = "";
     /// <summary>What the constants were fitted on, or where they come from.</summary>
     public string CalibratedOn { get; init; } = "";
 
@@ -132,6 +137,7 @@ public sealed record EfficiencyProfile
                 RoutingSkew = D("routing_skew", 0),
                 MoeComm = S("moe_comm") is { Length: > 0 } mc ? mc : "auto",
                 KernelEngine = S("kernel_engine"),
+                EpDecodeAllToAll = S("ep_decode_all_to_all"),
                 CalibratedOn = S("calibrated_on"),
             });
         }
