@@ -33,6 +33,11 @@ public sealed record Measurement(
     /// column); null where the source does not say.</summary>
     public double? Acceptance { get; init; }
 
+    /// <summary>Weights the run kept in 16-bit beside <see cref="Weights"/> (optional <c>unquantized</c> column, the quantize
+    /// pass's <c>skip</c>: roles such as lm_head and router, or weight-path substrings such as self_attn), where the
+    /// source states a precision per module; empty for the pass's default (lm_head, router).</summary>
+    public string Unquantized { get; init; } = "";
+
     /// <summary>The values of the optional <c>workload</c> column.</summary>
     public static readonly string[] Scenarios = { "static", "concurrency", "engine" };
 
@@ -100,6 +105,7 @@ public sealed record Measurement(
                 Scenario = row.Choice("workload", Scenarios) ?? "static",
                 Speculative = row.Text("speculative"),
                 Acceptance = row.OptionalValue("acceptance"),
+                Unquantized = row.Text("unquantized"),
             };
             if (!row.Failed) list.Add(m);
         }

@@ -73,7 +73,7 @@ public sealed class Validator
         if (tp * dp * pp != m.Gpus) return Skip($"layout tp {tp} x dp {dp} x pp {pp} does not cover {m.Gpus} GPUs");
         var layout = new ParallelLayout(tp, m.Ep ?? 1, dp, pp) { MoeComm = ParallelLayout.ParseMoeComm(profile.MoeComm), Redundant = m.Redundant };
         var dep = new Deployment(layout, NumericFormat.FromPublished(m.Weights), NumericFormat.FromPublished(m.Kv));
-        var compiled = Compile(m.Model, dep);
+        var compiled = Compile(m.Model, dep, m.Unquantized);
         if (compiled is null) return Skip($"cannot compile {m.Model} for {dep}");
         var cluster = new Cluster(device, m.Nodes, m.Gpus / m.Nodes);
         var predictor = new Predictor(compiled, cluster, profile);
@@ -85,7 +85,7 @@ public sealed class Validator
         {
             var drafter = speculation.Kind == "mtp" ? _mtpParts(m.Model) : null;
             if (drafter is null) return Skip(speculation.Kind == "mtp" ? $"{m.Model} declares no multi-token-prediction module" : "draft models are not in the measurements");
-            var compiledDrafter = Compile(m.Model + "#mtp", drafter, speculation.DrafterDeployment(dep));
+            var compiledDrafter = Compile(m.Model + "#mtp", drafter, speculation.DrafterDeployment(dep), m.Unquantized);
             if (compiledDrafter is null) return Skip($"cannot compile the MTP module of {m.Model} for {dep}");
             return Speculative(m, predictor, dp, prompt, output, mid, profile, speculation with { DraftModel = compiledDrafter });
         }
@@ -188,13 +188,17 @@ public sealed class Validator
             : new ValidationResult(m, predicted, "", profile.Name);
     }
 
-    private CompiledDeployment? Compile(string model, Deployment dep) => Compile(model, _models(model), dep);
+    private CompiledDeployment? Compile(string model, Deployment dep, string unquantized) => Compile(model, _models(model), dep, unquantized);
 
-    private CompiledDeployment? Compile(string key, Module? module, Deployment dep)
+    /// <summary>Compiles for a deployment; <paramref name="unquantized"/> (the row's weights kept in 16-bit) becomes the
+    /// quantize pass's skip, composed with the deployment's formats.</summary>
+    private CompiledDeployment? Compile(string key, Module? module, Deployment dep, string unquantized)
     {
-        key += "|" + dep;
+        key += "|" + dep + "|" + unquantized;
         if (_compiled.TryGetValue(key, out var c)) return c;
-        c = module is null ? null : CompiledDeployment.Compile(module, dep, GraphDsl.Passes.Core.Pipeline.Empty, new DiagnosticBag());
+        var pipeline = unquantized.Length == 0 ? GraphDsl.Passes.Core.Pipeline.Empty
+            : new GraphDsl.Passes.Core.Pipeline(new[] { GraphDsl.Passes.Core.PipelineElement.Create("quantize", ("skip", unquantized)) });
+        c = module is null ? null : CompiledDeployment.Compile(module, dep, pipeline, new DiagnosticBag());
         _compiled[key] = c;
         return c;
     }
