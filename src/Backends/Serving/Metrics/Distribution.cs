@@ -28,9 +28,31 @@ public sealed class PerRequestValues
     public Distribution Summarise()
     {
         if (Count == 0) return Distribution.Empty;
-        var sorted = _values.AsSpan(0, (int)Count).ToArray();
-        Array.Sort(sorted);
+        var sorted = Sorted();
         return new Distribution(_sum / Count, At(sorted, 0.50), At(sorted, 0.90), At(sorted, 0.99));
+    }
+
+    /// <summary>The 0th to 100th percentiles (101 values, for a CDF plot); empty without values.</summary>
+    public double[] Percentiles()
+    {
+        if (Count == 0) return Array.Empty<double>();
+        var sorted = Sorted();
+        var p = new double[101];
+        for (int i = 0; i <= 100; i++) p[i] = At(sorted, i / 100.0);
+        return p;
+    }
+
+    private float[]? _sorted;
+
+    /// <summary>The values sorted, once per count (a report asks for the summary and the percentiles).</summary>
+    private float[] Sorted()
+    {
+        if (_sorted is null || _sorted.Length != Count)
+        {
+            _sorted = _values.AsSpan(0, (int)Count).ToArray();
+            Array.Sort(_sorted);
+        }
+        return _sorted;
     }
 
     private static double At(float[] sorted, double q)
