@@ -9,9 +9,10 @@ public enum Mark { Dots, Line, LineAndDots }
 public sealed record ChartPoint(double X, double Y, string? Tooltip = null, bool Faded = false);
 
 /// <summary>A named series in one colour. <paramref name="Emphasis"/> draws it larger and outlined (a Pareto front);
-/// <paramref name="Faded"/> draws its legend entry pale; <paramref name="Dash"/> dashes its line.</summary>
+/// <paramref name="Faded"/> draws its legend entry pale; <paramref name="Dash"/> dashes its line; its markers carry
+/// <paramref name="PointClass"/> (tests and scripts count them).</summary>
 public sealed record ChartSeries(string Name, string Color, IReadOnlyList<ChartPoint> Points, Mark Mark = Mark.Dots,
-    bool Emphasis = false, bool Faded = false, string? Dash = null);
+    bool Emphasis = false, bool Faded = false, string? Dash = null, string PointClass = "point");
 
 /// <summary>A reference line across the plot at a value of one axis (an SLO, a device's peak), labelled.</summary>
 public sealed record Guide(bool Vertical, double Value, string Label, string Color);

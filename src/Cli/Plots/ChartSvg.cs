@@ -56,7 +56,7 @@ public static class ChartSvg
                 svg.Polyline(ps.Select(p => (sx[p.X], sy[p.Y])), s.Color, s.Emphasis ? 2.5 : 1.75, s.Dash, cls: "line");
             if (s.Mark == Mark.Line) continue;
             foreach (var p in ps)
-                svg.Circle(sx[p.X], sy[p.Y], s.Emphasis ? 5.5 : 4, s.Color, s.Emphasis ? "#222" : null, p.Tooltip, s.Emphasis ? "point front" : "point", p.Faded ? 0.3 : 0.9);
+                svg.Circle(sx[p.X], sy[p.Y], s.Emphasis ? 5.5 : 4, s.Color, s.Emphasis ? "#222" : null, p.Tooltip, s.PointClass, p.Faded ? 0.3 : 0.9);
         }
         svg.EndGroup();
         Legend(svg, chart, x1 + 18, y1);

@@ -28,10 +28,10 @@ public static class ParetoPlot
             series.Add(new ChartSeries("pale: misses the SLO", Palette.Muted, new List<ChartPoint>(), Faded: true));
         var front = points.Where(p => p.OnFront).OrderBy(p => p.PerUser).ToList();
         if (front.Count > 0)
-            series.Add(new ChartSeries($"Pareto front ({front.Count} point(s))", Palette.Front, front.Select(p => new ChartPoint(X(p), p.PerGpu, "front: " + p.Label)).ToList(), Mark.LineAndDots, Emphasis: true));
+            series.Add(new ChartSeries($"Pareto front ({front.Count} point(s))", Palette.Front, front.Select(p => new ChartPoint(X(p), p.PerGpu, "front: " + p.Label, Faded: !p.MeetsSlo)).ToList(), Mark.LineAndDots, Emphasis: true, PointClass: "point front"));
         var best = points.Where(p => p.Best).ToList();
         if (best.Count > 0)
-            series.Add(new ChartSeries("best within the SLO", "#000000", best.Select(p => new ChartPoint(X(p), p.PerGpu, "best: " + p.Label)).ToList(), Emphasis: true));
+            series.Add(new ChartSeries("best within the SLO", "#000000", best.Select(p => new ChartPoint(X(p), p.PerGpu, "best: " + p.Label)).ToList(), Emphasis: true, PointClass: "point best"));
         var guides = new List<Guide>();
         if (tpotSloMs is { } slo && slo > 0)
             guides.Add(axis == ParetoAxis.PerUser

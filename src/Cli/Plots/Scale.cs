@@ -27,7 +27,7 @@ public sealed class Scale
         {
             if (fromZero) min = Math.Min(0, min);
             if (max <= min) { max = min + (min == 0 ? 1 : Math.Abs(min) * 0.1); }
-            double step = NiceStep((max - min) / 5);
+            double step = NiceStep((max - min) / 8);
             _lo = Math.Floor(min / step) * step; _hi = Math.Ceiling(max / step) * step;
             Ticks = LinearTicks(step);
         }
