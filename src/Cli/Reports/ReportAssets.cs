@@ -63,7 +63,9 @@ footer { margin-top: 32px; color: #777; font-size: 12px; }
       var values = Array.prototype.map.call(table.tBodies[0].rows, function (row) { return key(row.cells[column]); });
       for (var k = 1; k < values.length; k++) if (values[k - 1] < values[k]) result = 'not sorted at row ' + k;
       if (values.length === 0) result = 'no rows';
-      if (document.querySelectorAll('svg .point').length === 0) result = 'no roofline points';
+      var drawn = document.querySelector('#roofline .series');
+      if (!drawn || document.querySelectorAll('#roofline .point').length === 0) result = 'no roofline points';
+      else if (!(drawn.getBBox().width > 0 && drawn.getBBox().height > 0)) result = 'the roofline has no extent';
     } catch (err) { result = 'error: ' + err.message; }
     root.setAttribute('data-selftest', result);
   }
