@@ -16,7 +16,8 @@ public sealed class PlotCommandTests : IDisposable
 
     public void Dispose() => _tree.Dispose();
 
-    private static readonly string[] Predict =
+    /// <summary>A predict of an MoE model on two GPUs that fits (the report's tests use it too).</summary>
+    internal static readonly string[] Predict =
         { "predict", "samples/mixtral-8x7b.moe", "--hardware", "h100-sxm", "--gpus", "2", "--weights", "fp8", "--batch", "16", "--prompt", "1024", "--context", "4096" };
 
     private static XDocument Read(string path) => XDocument.Load(path);
@@ -156,11 +157,13 @@ public sealed class PlotCommandTests : IDisposable
         Assert.Equal($"graphdsl: error GD0843: --plot '{path}': the folder '{_tree.PathOf("no/such")}' does not exist (checked before running, so nothing was computed)\n", r.Err.Replace("\r\n", "\n"));
     }
 
-    [Fact]
-    public void A_plot_over_a_folder_is_GD0803_and_leaves_no_temporary_file()
+    [Theory]
+    [InlineData("--plot", "taken.svg")]
+    [InlineData("--report", "taken.html")]
+    public void An_output_over_a_folder_is_GD0803_and_leaves_no_temporary_file(string option, string name)
     {
-        var dir = _tree.Folder("taken.svg");
-        var r = CliRunner.Run(Predict.Concat(new[] { "--plot", dir }).ToArray());
+        var dir = _tree.Folder(name);
+        var r = CliRunner.Run(Predict.Concat(new[] { option, dir }).ToArray());
         Assert.Equal(1, r.ExitCode);
         Assert.Contains($"error GD0803: cannot write '{dir}'", r.Err);
         Assert.Empty(Directory.GetFiles(_tree.Root, "*.tmp", SearchOption.AllDirectories));

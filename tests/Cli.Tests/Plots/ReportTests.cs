@@ -22,8 +22,7 @@ public sealed class ReportTests : IDisposable
 
     public void Dispose() => _tree.Dispose();
 
-    private static readonly string[] Predict =
-        { "predict", "samples/mixtral-8x7b.moe", "--hardware", "h100-sxm", "--gpus", "2", "--weights", "fp8", "--batch", "16", "--prompt", "1024", "--context", "4096" };
+    private static readonly string[] Predict = PlotCommandTests.Predict;
 
     [Fact]
     public void The_report_is_self_contained_and_lists_every_op()
@@ -82,15 +81,5 @@ public sealed class ReportTests : IDisposable
         var r = CliRunner.Run(Predict.Concat(new[] { "--report", path }).ToArray());
         Assert.Equal(2, r.ExitCode);
         Assert.Equal("graphdsl: error " + string.Format(message, path, Path.GetDirectoryName(path)) + "\n", r.Err.Replace("\r\n", "\n"));
-    }
-
-    [Fact]
-    public void A_report_over_a_folder_is_GD0803_and_leaves_no_temporary_file()
-    {
-        var dir = _tree.Folder("taken.html");
-        var r = CliRunner.Run(Predict.Concat(new[] { "--report", dir }).ToArray());
-        Assert.Equal(1, r.ExitCode);
-        Assert.Contains($"error GD0803: cannot write '{dir}'", r.Err);
-        Assert.Empty(Directory.GetFiles(_tree.Root, "*.tmp", SearchOption.AllDirectories));
     }
 }
