@@ -154,7 +154,6 @@ internal sealed class ServeCommand
             _ => ServingOutput.Table(header, run),
         };
         if (!Driver.WriteOutput(r.GetValue(_output), text)) return ExitCodes.InputError;
-        return Plots.PlotOption.Write(plots, _ => Plots.Picture.Of(Plots.LatencyPlot.Chart($"Latency of {module.Name} on {s.Cluster.Cluster.Gpus} x {s.Cluster.Cluster.Device.Id}",
-            $"{shown}; {run.Scheduler}; {s.Workload}; {run.Report.Completed} request(s) completed", run.Report, s.Slo))) ? ExitCodes.Ok : ExitCodes.InputError;
+        return Plots.PlotOption.Write(plots, _ => Plots.ServingPlots.Serve(header, run)) ? ExitCodes.Ok : ExitCodes.InputError;
     }
 }

@@ -18,8 +18,8 @@ public static class LatencyPlot
         string ttftColor = Palette.At(0), tpotColor = Palette.At(5);
         var series = new List<ChartSeries>
         {
-            new($"TTFT (p50 {Markup.Num(report.TtftMs.P50)}, p90 {Markup.Num(report.TtftMs.P90)}, p99 {Markup.Num(report.TtftMs.P99)} ms)", ttftColor, Cdf("TTFT", report.TtftPercentilesMs), Mark.Line),
-            new($"TPOT (p50 {Markup.Num(report.TpotMs.P50)}, p90 {Markup.Num(report.TpotMs.P90)}, p99 {Markup.Num(report.TpotMs.P99)} ms)", tpotColor, Cdf("TPOT", report.TpotPercentilesMs), Mark.Line),
+            new($"TTFT (p50 {Markup.Num(report.TtftMs.P50)}, p90 {Markup.Num(report.TtftMs.P90)}, p99 {Markup.Num(report.TtftMs.P99)} ms)", ttftColor, Cdf("TTFT", report.TtftPercentilesMs.Values), Mark.Line),
+            new($"TPOT (p50 {Markup.Num(report.TpotMs.P50)}, p90 {Markup.Num(report.TpotMs.P90)}, p99 {Markup.Num(report.TpotMs.P99)} ms)", tpotColor, Cdf("TPOT", report.TpotPercentilesMs.Values), Mark.Line),
         };
         var guides = new List<Guide> { new(false, 0.9, "p90", Palette.Muted) };
         if (slo?.TtftMs is { } t) guides.Add(new Guide(true, t, $"TTFT SLO {Markup.Num(t)} ms", ttftColor));

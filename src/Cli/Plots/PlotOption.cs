@@ -10,13 +10,6 @@ namespace GraphDsl.Cli.Plots;
 /// <summary>One picture asked for: what and where.</summary>
 public sealed record PlotRequest(PlotKind Kind, string Path);
 
-/// <summary>A drawn picture: the SVG, or with <paramref name="Nothing"/> the reason it shows no data.</summary>
-public sealed record Picture(SvgWriter Svg, string? Nothing)
-{
-    public static Picture Of(Chart chart) => new(ChartSvg.Render(chart), chart.HasPoints ? null : chart.Empty);
-    public static Picture Of(BarChart chart) => new(BarChartSvg.Render(chart), null);
-}
-
 /// <summary>
 /// <c>--plot [KIND:]FILE.svg</c>, repeatable, on the commands that draw (predict, sweep, plan, serve): each names a picture
 /// of the command's <see cref="PlotKind"/>s (the first is the default) and its file. Checked with the other options,
@@ -98,26 +91,5 @@ internal sealed class PlotOption
             if (!Driver.WriteOutput(q.Path, picture.Svg.ToDocument())) return false;
         }
         return true;
-    }
-}
-
-/// <summary>The check every picture and report output gets before a command runs: its folder exists (GD0843), so a
-/// long sweep or plan is not computed only to fail at the end.</summary>
-internal static class OutputFolder
-{
-    /// <summary>Whether the folder of <paramref name="path"/> exists; a path that is no path at all (a NUL character)
-    /// is reported as <paramref name="invalid"/>.</summary>
-    public static bool Exists(string option, string path, DiagnosticBag diagnostics, DiagnosticDescriptor invalid)
-    {
-        string folder;
-        try { folder = Path.GetDirectoryName(Path.GetFullPath(path)) ?? "."; }
-        catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException)
-        {
-            diagnostics.Report(invalid, SourceSpan.None, $"{option} '{path}': {e.Message}");
-            return false;
-        }
-        if (Directory.Exists(folder)) return true;
-        diagnostics.Report(DiagnosticCatalog.OutputFolderMissing, SourceSpan.None, option, path, folder);
-        return false;
     }
 }
