@@ -28,6 +28,7 @@ internal sealed class PlanCommand
     private readonly Argument<string> _file = new("file") { Description = ".moe file" };
     private readonly DeploymentOptions _deployment = new(lists: true);
     private readonly SourceOptions _source = new();
+    private readonly Plots.PlotOption _plot = new("plan", Plots.PlotKind.Plan);
     private readonly Option<string?> _passes = CommonOptions.Passes();
     private readonly Option<string> _workload = new("--workload")
     {
@@ -51,7 +52,7 @@ internal sealed class PlanCommand
         var c = new PlanCommand();
         var cmd = new Command("plan", "Search deployments for a workload and SLO: the Pareto front of tokens/s per GPU against per user, the best plan, and its engine launch files.")
         {
-            c._file, c._workload, c._slo, c._requests, c._seed, c._simulate, c._passes, c._format, c._output, c._export, c._exportDir, c._exportModel,
+            c._file, c._workload, c._slo, c._requests, c._seed, c._simulate, c._passes, c._format, c._output, c._export, c._exportDir, c._exportModel, c._plot.Option,
         };
         c._source.AddTo(cmd);
         c._deployment.AddTo(cmd);
@@ -103,8 +104,9 @@ internal sealed class PlanCommand
     {
         var diagnostics = new DiagnosticBag();
         var s = Parse(r, diagnostics);
+        var plots = _plot.Resolve(r, diagnostics);
         Driver.Report(diagnostics.Items);
-        if (s is null) return ExitCodes.UsageError;
+        if (s is null || diagnostics.HasErrors) return ExitCodes.UsageError;
         var module = _source.Load(r, r.GetValue(_file)!);
         if (module is null) return ExitCodes.InputError;
 
@@ -136,6 +138,7 @@ internal sealed class PlanCommand
             _ => PlanOutput.Table(header, result, s.Slo),
         };
         if (!Driver.WriteOutput(r.GetValue(_output), text)) return ExitCodes.InputError;
+        if (!Plots.PlotOption.Write(plots, kind => Plots.ServingPlots.Plan(kind, module.Name, s.Workload, result, s.Slo))) return ExitCodes.InputError;
         return s.Exports.Length == 0 ? ExitCodes.Ok : Export(r, s, module, search, result);
     }
 

@@ -25,6 +25,8 @@ internal sealed class PredictCommand
     private readonly SpeculationOptions _speculation = new();
     private readonly Option<string?> _routing = new("--routing") { Description = "routing statistics (JSON from route-stats or measured) instead of the assumed expert popularity (--routing-skew)" };
     private readonly Option<string?> _trace = new("--trace") { Description = "write a Chrome/Perfetto trace of one prefill and one decode step (compute and communication streams) to this file" };
+    private readonly Plots.PlotOption _plot = new("predict", Plots.PlotKind.Predict);
+    private readonly Reports.ReportOption _report = new();
 
     /// <summary>What the command line asks for, checked: the cluster, profile, deployment (flags merged with --passes),
     /// the user's pipeline and the workload.</summary>
@@ -33,7 +35,7 @@ internal sealed class PredictCommand
     public static Command Create()
     {
         var c = new PredictCommand();
-        var cmd = new Command("predict", "Predict serving performance and memory of a model on a cluster.") { c._file, c._output, c._slo, c._passes, c._format, c._routing, c._trace };
+        var cmd = new Command("predict", "Predict serving performance and memory of a model on a cluster.") { c._file, c._output, c._slo, c._passes, c._format, c._routing, c._trace, c._plot.Option, c._report.Option };
         c._source.AddTo(cmd);
         c._workload.AddTo(cmd);
         c._deployment.AddTo(cmd);
@@ -59,8 +61,10 @@ internal sealed class PredictCommand
     {
         var diagnostics = new DiagnosticBag();
         var s = Parse(r, diagnostics);
+        var plots = _plot.Resolve(r, diagnostics);
+        var report = _report.Resolve(r, diagnostics);
         Driver.Report(diagnostics.Items);
-        if (s is null) return ExitCodes.UsageError;
+        if (s is null || diagnostics.HasErrors) return ExitCodes.UsageError;
 
         var module = _source.Load(r, r.GetValue(_file)!);
         if (module is null) return ExitCodes.InputError;
@@ -95,6 +99,9 @@ internal sealed class PredictCommand
                 s.Cluster.Cluster.Gpus / Math.Max(1, prediction.Deployment.Layout.Pp));
             if (!Driver.WriteOutput(tracePath, json)) return ExitCodes.InputError;
         }
+        var device = s.Cluster.Cluster.Device;
+        if (!Plots.PlotOption.Write(plots, kind => Plots.PredictionPlots.Draw(kind, prediction, device))) return ExitCodes.InputError;
+        if (report is not null && !Reports.PredictReport.Write(report, prediction, device, predictor, s.Workload)) return ExitCodes.InputError;
         if (r.GetValue(_format) == "json") Console.Out.Write(PredictionJson.Write(prediction, s.Cluster));
         else PredictionTable.Write(prediction, s.Cluster);
         return ExitCodes.Ok;

@@ -43,6 +43,7 @@ internal sealed class ServeCommand
     private readonly Option<string> _format = CommonOptions.Format("table", "table", "json", "csv");
     private readonly Option<string?> _output = CommonOptions.Output();
     private readonly Option<string?> _trace = new("--trace") { Description = "write the engine's step schedule as a Chrome/Perfetto trace to this file" };
+    private readonly Plots.PlotOption _plot = new("serve", Plots.PlotKind.Serve);
 
     /// <summary>What the command line asks for, checked.</summary>
     private sealed record Settings(ClusterChoice Cluster, EfficiencyProfile Efficiency, Deployment Deployment, Pipeline Passes,
@@ -53,7 +54,7 @@ internal sealed class ServeCommand
         var c = new ServeCommand();
         var cmd = new Command("serve", "Simulate an engine serving traffic on a deployment: latency percentiles, throughput and goodput.")
         {
-            c._file, c._workload, c._scheduler, c._slo, c._requests, c._seed, c._passes, c._format, c._output, c._trace,
+            c._file, c._workload, c._scheduler, c._slo, c._requests, c._seed, c._passes, c._format, c._output, c._trace, c._plot.Option,
         };
         c._source.AddTo(cmd);
         c._deployment.AddTo(cmd);
@@ -90,8 +91,9 @@ internal sealed class ServeCommand
     {
         var diagnostics = new DiagnosticBag();
         var s = Parse(r, diagnostics);
+        var plots = _plot.Resolve(r, diagnostics);
         Driver.Report(diagnostics.Items);
-        if (s is null) return ExitCodes.UsageError;
+        if (s is null || diagnostics.HasErrors) return ExitCodes.UsageError;
 
         var module = _source.Load(r, r.GetValue(_file)!);
         if (module is null) return ExitCodes.InputError;
@@ -151,6 +153,7 @@ internal sealed class ServeCommand
             "csv" => ServingOutput.Csv(header, run),
             _ => ServingOutput.Table(header, run),
         };
-        return Driver.WriteOutput(r.GetValue(_output), text) ? ExitCodes.Ok : ExitCodes.InputError;
+        if (!Driver.WriteOutput(r.GetValue(_output), text)) return ExitCodes.InputError;
+        return Plots.PlotOption.Write(plots, _ => Plots.ServingPlots.Serve(header, run)) ? ExitCodes.Ok : ExitCodes.InputError;
     }
 }

@@ -47,6 +47,7 @@ internal sealed class SweepCommand
     private readonly Option<string> _format = CommonOptions.Format("csv", "csv", "json", "markdown");
     private readonly Option<string?> _output = CommonOptions.Output();
     private readonly SourceOptions _source = new();
+    private readonly Plots.PlotOption _plot = new("sweep", Plots.PlotKind.Sweep);
 
     /// <summary>One --passes pipeline: as written, as a value, and the layout and format choices it merges with the flags.</summary>
     private sealed record SweepPipeline(string Text, Pipeline Passes, DeploymentChoices Choices);
@@ -61,7 +62,7 @@ internal sealed class SweepCommand
     {
         var c = new SweepCommand();
         var cmd = new Command("sweep", "Evaluate every combination of hardware, GPU count, layout, formats, batch and context.")
-            { c._file, c._batch, c._context, c._prompt, c._slo, c._passes, c._format, c._output };
+            { c._file, c._batch, c._context, c._prompt, c._slo, c._passes, c._format, c._output, c._plot.Option };
         c._source.AddTo(cmd);
         c._deployment.AddTo(cmd);
         cmd.SetAction(c.Run);
@@ -133,8 +134,9 @@ internal sealed class SweepCommand
     {
         var diagnostics = new DiagnosticBag();
         var s = Parse(r, diagnostics);
+        var plots = _plot.Resolve(r, diagnostics);
         Driver.Report(diagnostics.Items);
-        if (s is null) return ExitCodes.UsageError;
+        if (s is null || diagnostics.HasErrors) return ExitCodes.UsageError;
 
         var module = _source.Load(r, r.GetValue(_file)!);
         if (module is null) return ExitCodes.InputError;
@@ -157,6 +159,7 @@ internal sealed class SweepCommand
             _ => SweepOutput.Csv(rows, best, s.Slo, skips, profiles),
         };
         if (!Driver.WriteOutput(r.GetValue(_output), text)) return ExitCodes.InputError;
+        if (!Plots.PlotOption.Write(plots, kind => Plots.ServingPlots.Sweep(kind, module.Name, rows, best, s.Slo))) return ExitCodes.InputError;
         if (r.GetValue(_output) is not null)
             Console.Error.WriteLine(best is null ? "no feasible configuration" :
                 $"best: {best.Device} x {best.Gpus} ({best.Nodes} node(s)) {best.Dep} batch {best.Batch} prompt {best.Prompt} context {best.Context}: " +

@@ -145,6 +145,11 @@ public static class DiagnosticCatalog
     public static DiagnosticDescriptor ServeOptionConflict { get; } = new("GD0820", "Conflicting serve options", "{0}");
     public static DiagnosticDescriptor InvalidPlanOption { get; } = new("GD0821", "Invalid plan options", "{0}");
     public static DiagnosticDescriptor PlanSearchTooLarge { get; } = new("GD0822", "Plan search too large", "{0}");
+    // 0842-0845: --plot FILE.svg and --report FILE.html (src/Cli/Plots, src/Cli/Reports).
+    public static DiagnosticDescriptor InvalidPlot { get; } = new("GD0842", "Invalid --plot", "{0}");
+    public static DiagnosticDescriptor OutputFolderMissing { get; } = new("GD0843", "Output folder does not exist", "{0} '{1}': the folder '{2}' does not exist (checked before running, so nothing was computed)");
+    public static DiagnosticDescriptor NothingToPlot { get; } = new("GD0844", "Nothing to plot", "--plot {0} '{1}': {2}; the file says so in place of the plot", Severity.Warning);
+    public static DiagnosticDescriptor InvalidReport { get; } = new("GD0845", "Invalid --report", "{0}");
     // 0826-0829: graphdsl import hf (src/Import).
     public static DiagnosticDescriptor BadConfigJson { get; } = new("GD0826", "Bad model config", "invalid config '{0}': {1}");
     public static DiagnosticDescriptor UnsupportedArchitecture { get; } = new("GD0827", "Architecture not importable", "cannot import architecture '{0}': {1}");

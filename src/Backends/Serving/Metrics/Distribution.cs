@@ -8,6 +8,17 @@ public readonly record struct Distribution(double Mean, double P50, double P90, 
     public static readonly Distribution Empty = new(double.NaN, double.NaN, double.NaN, double.NaN);
 }
 
+/// <summary>The 0th to 100th percentiles of a latency (101 values in milliseconds, none without requests): its CDF, for
+/// <c>serve --plot</c>. Equal when the values are, so reports of the same run compare equal.</summary>
+public sealed record PercentileCurve(System.Collections.Generic.IReadOnlyList<double> Values)
+{
+    public static readonly PercentileCurve None = new(Array.Empty<double>());
+
+    public bool Equals(PercentileCurve? other) => other is not null && System.Linq.Enumerable.SequenceEqual(Values, other.Values);
+
+    public override int GetHashCode() => Values.Count == 0 ? 0 : HashCode.Combine(Values.Count, Values[0], Values[Values.Count - 1]);
+}
+
 /// <summary>One value per request (TTFT, TPOT, end-to-end latency), as floats: 4 bytes a request, so a run of
 /// 10^6 requests keeps 4 MB per metric. Percentiles interpolate linearly between order statistics (numpy's default,
 /// which benchmark_serving uses).</summary>
@@ -28,9 +39,31 @@ public sealed class PerRequestValues
     public Distribution Summarise()
     {
         if (Count == 0) return Distribution.Empty;
-        var sorted = _values.AsSpan(0, (int)Count).ToArray();
-        Array.Sort(sorted);
+        var sorted = Sorted();
         return new Distribution(_sum / Count, At(sorted, 0.50), At(sorted, 0.90), At(sorted, 0.99));
+    }
+
+    /// <summary>The 0th to 100th percentiles (101 values, for a CDF plot); none without values.</summary>
+    public PercentileCurve Percentiles()
+    {
+        if (Count == 0) return PercentileCurve.None;
+        var sorted = Sorted();
+        var p = new double[101];
+        for (int i = 0; i <= 100; i++) p[i] = At(sorted, i / 100.0);
+        return new PercentileCurve(p);
+    }
+
+    private float[]? _sorted;
+
+    /// <summary>The values sorted, once per count (a report asks for the summary and the percentiles).</summary>
+    private float[] Sorted()
+    {
+        if (_sorted is null || _sorted.Length != Count)
+        {
+            _sorted = _values.AsSpan(0, (int)Count).ToArray();
+            Array.Sort(_sorted);
+        }
+        return _sorted;
     }
 
     private static double At(float[] sorted, double q)

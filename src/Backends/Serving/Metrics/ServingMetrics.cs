@@ -59,6 +59,8 @@ public sealed class ServingMetrics
             OutputTokensPerSecondPerUser = 1e3 / tpot.Mean,
             TtftMs = _ttft.Summarise(),
             TpotMs = tpot,
+            TtftPercentilesMs = _ttft.Percentiles(),
+            TpotPercentilesMs = _tpot.Percentiles(),
             ItlMs = _itl.Summarise(),
             E2eMs = _e2e.Summarise(),
             GoodputRequestsPerSecond = _slo is null ? null : _good / d,

@@ -21,6 +21,10 @@ public sealed record ServingReport
     public double OutputTokensPerSecondPerUser { get; init; }
     public Distribution TtftMs { get; init; }
     public Distribution TpotMs { get; init; }
+    /// <summary>The 0th to 100th percentiles of TTFT and TPOT (101 values each, empty without requests): their CDFs,
+    /// for <c>serve --plot</c>.</summary>
+    public PercentileCurve TtftPercentilesMs { get; init; } = PercentileCurve.None;
+    public PercentileCurve TpotPercentilesMs { get; init; } = PercentileCurve.None;
     public Distribution ItlMs { get; init; }
     public Distribution E2eMs { get; init; }
     /// <summary>Requests meeting every SLO target per second; null without --slo.</summary>
