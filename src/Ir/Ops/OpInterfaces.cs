@@ -140,3 +140,9 @@ public enum OpStructure
     /// <summary>Starts a pipeline stage (receives what the previous stage sent).</summary>
     StageStart,
 }
+
+/// <summary>The recurrent state an op keeps per sequence between steps (a state-space or linear-attention scan, a
+/// short causal convolution): unlike the KV cache it does not grow with the context. The memory plan holds it for
+/// every sequence of the batch (the `state` line beside the KV cache), `stats` reports it, and the op's cost reads and
+/// writes it once per step.</summary>
+public delegate double RecurrentStateBytes(Operation op, Func<string, long?> param);
