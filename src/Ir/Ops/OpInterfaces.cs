@@ -108,6 +108,11 @@ public enum ShardRule
     LatentHeads,
     /// <summary>Experts over ep, expert FFNs over tp within each.</summary>
     Experts,
+    /// <summary>Split by heads (or channels) on axis 2 of every activation operand ([b, s, heads, ...], [b, s, heads],
+    /// [b, s, channels]), with the per-head weights split along their first axis and a <c>groups</c> attribute divided
+    /// with them: the recurrent mixers, whose state is per head (Megatron's Mamba and gated DeltaNet tensor parallelism).
+    /// An operand with one head on axis 2 (Mamba's single group of B and C) may stay replicated.</summary>
+    StateHeads,
 }
 
 /// <summary>What an op is to the graph's structure, after MLIR's structural interfaces (LoopLike,

@@ -28,6 +28,7 @@ public static class RecurrentOps
             Opt("bias", "[channels]").Reads(WeightUse.Bias)),
         Traits = OpTraits.None,
         Class = OpClass.Elementwise,
+        Shard = ShardRule.StateHeads,
         Infer = c =>
         {
             var x = c.Operand("x"); var w = c.Operand("w");
@@ -77,6 +78,7 @@ public static class RecurrentOps
             Type("state_dtype", "element type of the kept state (default f32)", required: false)),
         Traits = OpTraits.None,
         Class = OpClass.Attention,
+        Shard = ShardRule.StateHeads,
         KernelKind = "attention",
         Infer = c =>
         {
@@ -130,6 +132,7 @@ public static class RecurrentOps
             Type("state_dtype", "element type of the kept state (default f32)", required: false)),
         Traits = OpTraits.None,
         Class = OpClass.Attention,
+        Shard = ShardRule.StateHeads,
         KernelKind = "attention",
         Infer = c =>
         {
@@ -184,7 +187,7 @@ public static class RecurrentOps
         Operands = L(In("x", "[..., channels]"), In("weight", "[channels]").Reads(WeightUse.Scale)),
         Attrs = L(Int("groups", "equal parts of the last axis normalized separately", 1), Float("eps", "added to the mean square", 1e-5)),
         Class = OpClass.Norm,
-        Shard = ShardRule.PerRow,
+        Shard = ShardRule.StateHeads,
         Infer = c =>
         {
             var x = c.Operand("x"); var w = c.Operand("weight");
