@@ -21,6 +21,7 @@ public static class SpecWriter
     {
         ("std/norm", new[] { "rmsnorm", "layernorm" }),
         ("std/attention", new[] { "attention", "mla" }),
+        ("std/ssm", new[] { "gated_deltanet", "mamba2", "mamba" }),
         ("std/ffn", new[] { "gated_ffn", "ffn" }),
         ("std/moe", new[] { "moe" }),
         ("std/linear", new[] { "linear", "embedding", "lm_head", "tied_lm_head" }),

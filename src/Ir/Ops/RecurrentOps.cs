@@ -128,7 +128,7 @@ public static class RecurrentOps
         Operands = L(In("x", "[b, s, heads, p]"), In("dt", "[b, s, heads]"), In("b", "[b, s, groups, n]"), In("c", "[b, s, groups, n]"),
             In("a_log", "[heads] or [heads, n]").Reads(WeightUse.Zero), In("dt_bias", "[heads]").Reads(WeightUse.Bias),
             Opt("d", "[heads] skip connection").Reads(WeightUse.Scale)),
-        Attrs = L(Int("chunk", "chunk length of the prefill algorithm (mamba_ssm's default: 256)", 256),
+        Attrs = L(Int("chunk", "chunk length of the prefill algorithm (mamba_ssm's default: 256; Mamba-1's scan is not chunked)", 256),
             Type("state_dtype", "element type of the kept state (default f32)", required: false)),
         Traits = OpTraits.None,
         Class = OpClass.Attention,
@@ -165,7 +165,9 @@ public static class RecurrentOps
             var x = c.Type("x"); var b = c.Type("b");
             var tokens = c.P(x.Shape[0]) * c.P(x.Shape[1]);
             long h = c.Static(x.Shape[2]), p = c.Static(x.Shape[3]), g = c.Static(b.Shape[2]), n = c.Static(b.Shape[3]), chunk = c.Int("chunk");
-            double flops = c.Phase == CostPhase.Decode ? h * SsdDecodeFlops(p, n) : SsdChunkFlops(h, g, p, n, chunk);
+            // Mamba-1's decay per state dimension has no chunked (matrix) form: its kernels scan token by token in prefill too.
+            bool selective = c.Type("a_log").Rank == 2;
+            double flops = c.Phase == CostPhase.Decode || selective ? h * SsdDecodeFlops(p, n) : SsdChunkFlops(h, g, p, n, chunk);
             double state = h * p * n * StateType(c.Op).BytesPerElement;
             return new OpCost
             {
@@ -173,7 +175,7 @@ public static class RecurrentOps
                 Flops = tokens * flops,
                 WeightBytes = c.Bytes(c.Op.Operand("a_log")) + c.Bytes(c.Op.Operand("dt_bias")) + c.Bytes(c.Op.Operand("d")),
                 ActivationBytes = c.Bytes(x) + c.Bytes(c.Type("dt")) + c.Bytes(b) * 2 + c.Bytes(c.ResultType())
-                    + (c.Phase == CostPhase.Decode ? Poly.Zero : tokens * (2.0 * state / chunk)),
+                    + (c.Phase == CostPhase.Decode || selective ? Poly.Zero : tokens * (2.0 * state / chunk)),
                 KvBytes = c.P(x.Shape[0]) * (2.0 * state),
             };
         },
