@@ -104,19 +104,10 @@ public static class RecurrentOps
             var tokens = c.P(q.Shape[0]) * c.P(q.Shape[1]);
             long hv = c.Static(v.Shape[2]), dk = c.Static(q.Shape[3]), dv = c.Static(v.Shape[3]), chunk = c.Int("chunk");
             double perTokenHead = c.Phase == CostPhase.Decode ? GatedDeltaDecodeFlops(dk, dv) : GatedDeltaChunkFlops(dk, dv, chunk);
-            double state = hv * dk * dv * StateType(c.Op).BytesPerElement;
-            return new OpCost
-            {
-                Class = OpClass.Attention,
-                Flops = tokens * (hv * perTokenHead),
-                WeightBytes = c.Bytes(c.Op.Operand("a_log")) + c.Bytes(c.Op.Operand("dt_bias")),
-                ActivationBytes = c.Bytes(q) * 2 + c.Bytes(v) + c.Bytes(c.Type("a")) + c.Bytes(c.Type("beta")) + c.Bytes(c.ResultType())
-                    + (c.Phase == CostPhase.Decode ? Poly.Zero : tokens * (2.0 * state / chunk)),
-                KvBytes = c.P(q.Shape[0]) * (2.0 * state),
-            };
+            return ScanCost(c, q.Shape[0], tokens, hv * perTokenHead, hv * dk * dv * StateType(c.Op).BytesPerElement, c.Phase == CostPhase.Decode ? 0 : chunk);
         },
         RecurrentState = (op, param) => HeadStateBytes(op, param, op.Operands[2].Type.Shape[2], op.Operands[0].Type.Shape[3], op.Operands[2].Type.Shape[3]),
-        Example = "%20 = nn.gated_delta %14, %15, %16, %17, %18, %19, %a_log, %dt_bias : bf16[batch, seq, 32, 128]",
+        Example = "%21 = nn.gated_delta %14, %15, %16, %17, %18, %19, %20 : bf16[batch, seq, 32, 128]",
     };
 
     public static readonly OpDef Ssd = new("nn.ssd",
@@ -167,20 +158,12 @@ public static class RecurrentOps
             long h = c.Static(x.Shape[2]), p = c.Static(x.Shape[3]), g = c.Static(b.Shape[2]), n = c.Static(b.Shape[3]), chunk = c.Int("chunk");
             // Mamba-1's decay per state dimension has no chunked (matrix) form: its kernels scan token by token in prefill too.
             bool selective = c.Type("a_log").Rank == 2;
-            double flops = c.Phase == CostPhase.Decode || selective ? h * SsdDecodeFlops(p, n) : SsdChunkFlops(h, g, p, n, chunk);
-            double state = h * p * n * StateType(c.Op).BytesPerElement;
-            return new OpCost
-            {
-                Class = OpClass.Attention,
-                Flops = tokens * flops,
-                WeightBytes = c.Bytes(c.Op.Operand("a_log")) + c.Bytes(c.Op.Operand("dt_bias")) + c.Bytes(c.Op.Operand("d")),
-                ActivationBytes = c.Bytes(x) + c.Bytes(c.Type("dt")) + c.Bytes(b) * 2 + c.Bytes(c.ResultType())
-                    + (c.Phase == CostPhase.Decode || selective ? Poly.Zero : tokens * (2.0 * state / chunk)),
-                KvBytes = c.P(x.Shape[0]) * (2.0 * state),
-            };
+            bool chunked = c.Phase != CostPhase.Decode && !selective;
+            double flops = chunked ? SsdChunkFlops(h, g, p, n, chunk) : h * SsdDecodeFlops(p, n);
+            return ScanCost(c, x.Shape[0], tokens, flops, h * p * n * StateType(c.Op).BytesPerElement, chunked ? chunk : 0);
         },
         RecurrentState = (op, param) => HeadStateBytes(op, param, op.Operands[0].Type.Shape[2], op.Operands[0].Type.Shape[3], op.Operands[2].Type.Shape[3]),
-        Example = "%30 = nn.ssd %24, %25, %26, %27, %a_log, %dt_bias, d=%d {chunk = 128} : bf16[batch, seq, 128, 64]",
+        Example = "%30 = nn.ssd %24, %25, %26, %27, %28, %29, d=%23 {chunk = 128} : bf16[batch, seq, 128, 64]",
     };
 
     public static readonly OpDef GroupRmsNorm = new("nn.group_rmsnorm",
@@ -240,6 +223,31 @@ public static class RecurrentOps
     /// </summary>
     public static double SsdChunkFlops(long heads, long groups, long p, long n, long chunk) =>
         groups * 2.0 * chunk * n + heads * (2.0 * chunk * p + 4.0 * p * n + 2.0 * p * n / chunk);
+
+    /// <summary>
+    /// A scan's cost: <paramref name="flopsPerToken"/> for each of the step's tokens; its per-head weights (the slots that
+    /// declare a weight use) read once; its other operands read and its result written once, and in chunked prefill
+    /// (<paramref name="chunk"/> above 0) each chunk's state written and read back; the kept state, <paramref name="stateBytes"/>
+    /// per sequence, read and written once per step (priced as KV-cache traffic).
+    /// </summary>
+    private static OpCost ScanCost(CostContext c, DimExpr batch, Poly tokens, double flopsPerToken, double stateBytes, long chunk)
+    {
+        Poly weights = Poly.Zero, activations = c.Bytes(c.ResultType());
+        foreach (var slot in c.Op.Def.Operands)
+        {
+            if (c.Op.Operand(slot.Name) is not { } v) continue;
+            if (slot.Weight is not null) weights += c.Bytes(v); else activations += c.Bytes(v);
+        }
+        if (chunk > 0) activations += tokens * (2.0 * stateBytes / chunk);
+        return new OpCost
+        {
+            Class = OpClass.Attention,
+            Flops = tokens * flopsPerToken,
+            WeightBytes = weights,
+            ActivationBytes = activations,
+            KvBytes = c.P(batch) * (2.0 * stateBytes),
+        };
+    }
 
     /// <summary>heads x key size x value size elements of the op's state type, for the sequences the op's batch holds.</summary>
     private static double HeadStateBytes(Operation op, Func<string, long?> param, DimExpr heads, DimExpr rows, DimExpr cols)
