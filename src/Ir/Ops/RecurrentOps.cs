@@ -90,13 +90,7 @@ public static class RecurrentOps
                 !c.SameShapeOrReport("a", a, "v's first three axes", new TensorType(v.DType, new Shape(v.Shape[0], v.Shape[1], v.Shape[2]))) ||
                 !c.SameShapeOrReport("beta", beta, "a", a) ||
                 !HeadVector(c, "a_log", v.Shape[2]) || !HeadVector(c, "dt_bias", v.Shape[2]) || !PositiveChunk(c)) return null;
-            var hk = c.Static(q.Shape[2]); var hv = c.Static(v.Shape[2]);
-            if (hk is not null && hv is not null && (hk == 0 || hv % hk != 0))
-            {
-                c.Error(DiagnosticCatalog.NotDivisible, "value heads", v.Shape[2], "key heads", q.Shape[2]);
-                return null;
-            }
-            return new[] { v };
+            return HeadsShareGroups(c, "value heads", v.Shape[2], "key heads", q.Shape[2]) ? new[] { v } : null;
         },
         Cost = c =>
         {
@@ -143,13 +137,7 @@ public static class RecurrentOps
                 }
             }
             else if (!HeadVector(c, "a_log", x.Shape[2])) return null;
-            var h = c.Static(x.Shape[2]); var g = c.Static(b.Shape[2]);
-            if (h is not null && g is not null && (g == 0 || h % g != 0))
-            {
-                c.Error(DiagnosticCatalog.NotDivisible, "heads", x.Shape[2], "groups", b.Shape[2]);
-                return null;
-            }
-            return new[] { x };
+            return HeadsShareGroups(c, "heads", x.Shape[2], "groups", b.Shape[2]) ? new[] { x } : null;
         },
         Cost = c =>
         {
@@ -254,6 +242,16 @@ public static class RecurrentOps
     {
         long h = heads.Evaluate(param, _ => null) ?? 0, r = rows.Evaluate(param, _ => null) ?? 0, k = cols.Evaluate(param, _ => null) ?? 0;
         return h * r * k * StateType(op).BytesPerElement * AttentionOps.BatchShare(op.Operands[0].Type.Shape[0], param);
+    }
+
+    /// <summary>Heads read the inputs of their group (gated DeltaNet's key head, Mamba-2's group of B and C): the heads
+    /// must be a multiple of the groups.</summary>
+    private static bool HeadsShareGroups(InferContext c, string headsWhat, DimExpr heads, string groupsWhat, DimExpr groups)
+    {
+        var h = c.Static(heads); var g = c.Static(groups);
+        if (h is null || g is null || (g != 0 && h % g == 0)) return true;
+        c.Error(DiagnosticCatalog.NotDivisible, headsWhat, heads, groupsWhat, groups);
+        return false;
     }
 
     private static bool HeadVector(InferContext c, string slot, DimExpr heads) =>
