@@ -69,11 +69,11 @@ public class ImportHfCommandTests
     public void A_refused_architecture_exits_1_with_the_line()
     {
         using var tree = new TempTree();
-        var path = tree.File("jamba/config.json", "{\n  \"architectures\": [\"JambaForCausalLM\"]\n}\n");
+        var path = tree.File("minimax/config.json", "{\n  \"architectures\": [\"MiniMaxM1ForCausalLM\"]\n}\n");
         var r = CliRunner.Run("import", "hf", path);
         Assert.Equal(1, r.ExitCode);
-        Assert.Contains(":2:21: error GD0827: cannot import architecture 'JambaForCausalLM'", r.Err);
-        Assert.Contains("  \"architectures\": [\"JambaForCausalLM\"]", r.Err);
+        Assert.Contains(":2:21: error GD0827: cannot import architecture 'MiniMaxM1ForCausalLM'", r.Err);
+        Assert.Contains("  \"architectures\": [\"MiniMaxM1ForCausalLM\"]", r.Err);
         Assert.Equal("", r.Out);
     }
 
