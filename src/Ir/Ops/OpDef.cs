@@ -140,9 +140,6 @@ public sealed class OpDef
     /// DeltaNet's delta-rule state, a short convolution's last inputs); null for ops without one.</summary>
     public RecurrentStateBytes? RecurrentState { get; init; }
 
-    /// <summary>True for ops that carry a constant-size state from step to step (see <see cref="RecurrentState"/>).</summary>
-    public bool IsRecurrent => RecurrentState is not null;
-
     /// <summary>True for the routed experts: only top_k of their experts' weights are active per token.</summary>
     public bool HasRoutedWeights => RoutedWeightSlots.Count > 0;
     /// <summary>True for state kept between steps (the KV cache, whose bytes per token the memory plan counts).</summary>
