@@ -12,7 +12,9 @@ namespace GraphDsl.Backends.Ilgpu.Tests;
 /// Whole models, batch 2: a prefill of 7 tokens per sequence, then three decode steps, through the
 /// reference interpreter and ILGPU, for the tiny samples and the small models that exercise sliding
 /// windows with sinks, biases and clamped SwiGLU experts (gpt-oss shaped) and LayerNorm with partial
-/// RoPE and soft-capping (GPT-J shaped), MLA with grouped sigmoid routing (DeepSeek-V3 shaped); unfused, fused, and with quantized weights and KV cache.
+/// RoPE and soft-capping (GPT-J shaped), MLA with grouped sigmoid routing (DeepSeek-V3 shaped), and the hybrids whose decode steps read
+/// the recurrent state the earlier steps left (tiny-hybrid's gated DeltaNet, Mamba-2 and Mamba-1 scans); unfused, fused, and with
+/// quantized weights and KV cache.
 /// Tolerance 2e-4 of the logits' scale (f32 accumulation over a few layers against double).
 /// </summary>
 public class ModelParityTests
@@ -27,13 +29,14 @@ public class ModelParityTests
         "oss" => FromSource(TinyModelSources.Oss),
         "gptj" => FromSource(TinyModelSources.GptJ),
         "deepseek" => FromSource(TinyModelSources.DeepSeek),
+        "mamba" => FromSource(TinyModelSources.Mamba),
         _ => Sample(name),
     };
 
     public static TheoryData<string, string> Cases()
     {
         var data = new TheoryData<string, string>();
-        foreach (var model in new[] { "tiny-dense", "tiny-moe", "oss", "gptj", "deepseek" })
+        foreach (var model in new[] { "tiny-dense", "tiny-moe", "oss", "gptj", "deepseek", "tiny-hybrid", "mamba" })
             foreach (var pipeline in new[] { "", "fuse", "quantize{weights=nvfp4,kv=fp8},fuse", "quantize{weights=int8,kv=bf16},fuse", "quantize{weights=int4,group=32,kv=int8}", "quantize{weights=mxfp4,kv=int4},fuse" })
                 data.Add(model, pipeline);
         return data;

@@ -6,21 +6,22 @@ using GraphDsl.Ir.Graph;
 namespace GraphDsl.Backends.Reference.Tests;
 
 /// <summary>
-/// Decoding with the KV cache must give the logits a full prefill of the same tokens gives at each
-/// position: the stated tolerance is 1e-4 relative to the row's largest logit (observed: 0, since every
+/// Decoding with the KV cache (and the recurrent state of the hybrids) must give the logits a full prefill of the same tokens
+/// gives at each position: the stated tolerance is 1e-4 relative to the row's largest logit (observed: 0, since every
 /// position sums the same terms in the same order either way).
 /// </summary>
 public class DecodeConsistencyTests
 {
     private const double Tolerance = 1e-4;
 
-    public static TheoryData<string> Models => new() { "tiny-dense", "tiny-moe", "oss", "deepseek", "gptj" };
+    public static TheoryData<string> Models => new() { "tiny-dense", "tiny-moe", "oss", "deepseek", "gptj", "tiny-hybrid", "mamba" };
 
     internal static Module Load(string name) => name switch
     {
         "oss" => TestModels.FromSource(TinyModelSources.Oss),
         "deepseek" => TestModels.FromSource(TinyModelSources.DeepSeek),
         "gptj" => TestModels.FromSource(TinyModelSources.GptJ),
+        "mamba" => TestModels.FromSource(TinyModelSources.Mamba),
         _ => TestModels.Sample(name),
     };
 

@@ -2,9 +2,48 @@ namespace GraphDsl.Backends.Reference.Tests;
 
 /// <summary>Small models built from the standard library that exercise what the tiny samples do not:
 /// sliding windows with sinks and biases (gpt-oss), MLA with grouped sigmoid routing (DeepSeek-V3),
-/// and LayerNorm with partial RoPE, q/k norms, soft-capping and a tied head (GPT-J, Qwen3, Grok).</summary>
+/// and LayerNorm with partial RoPE, q/k norms, soft-capping and a tied head (GPT-J, Qwen3, Grok), and
+/// Mamba-2 and Mamba-1 scans beside attention (Nemotron-H, Jamba).</summary>
 internal static class TinyModelSources
 {
+    /// <summary>State-space layers: two Mamba-2 layers (4 heads of 16, 2 groups of B and C with 8 state dimensions, the
+    /// grouped norm), a Mamba-1-shaped scan (a decay per state dimension, head size 1) and an attention layer.</summary>
+    public const string Mamba = """
+        import "std/norm"
+        import "std/attention"
+        import "std/ssm"
+        import "std/linear"
+        model TinyMamba {
+          param vocab = 97
+          param d = 64
+          dtype f32
+          input tokens: i32[batch, seq]
+          let x = embedding(tokens, vocab, d, name: "embed")
+          repeat 2 as mamba_layers {
+            x = x + mamba2(rmsnorm(x, name: "norm"), heads: 4, head_dim: 16, state: 8, groups: 2, chunk: 4, name: "mixer")
+          }
+          repeat 1 as mamba1_layers {
+            weight w_in: [d, 32]
+            weight w_dt: [d, 32]
+            weight w_b: [d, 4]
+            weight w_c: [d, 4]
+            weight a_log: [32, 4]
+            weight dt_bias: [32]
+            weight w_out: [32, d]
+            let h = rmsnorm(x, name: "norm")
+            let xs = nn.reshape(nn.matmul(h, w_in), shape: [batch, seq, 32, 1])
+            let bs = nn.reshape(nn.matmul(h, w_b), shape: [batch, seq, 1, 4])
+            let cs = nn.reshape(nn.matmul(h, w_c), shape: [batch, seq, 1, 4])
+            let y = nn.ssd(xs, nn.matmul(h, w_dt), bs, cs, a_log, dt_bias)
+            x = x + nn.matmul(nn.reshape(y, shape: [batch, seq, 32]), w_out)
+          }
+          repeat 1 as attn_layers {
+            x = x + attention(rmsnorm(x, name: "norm"), heads: 4, kv_heads: 2, name: "attn")
+          }
+          output logits = lm_head(rmsnorm(x, name: "norm"), vocab)
+        }
+        """;
+
     public const string Oss = """
         import "std/norm"
         import "std/attention"

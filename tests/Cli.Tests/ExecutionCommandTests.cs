@@ -42,6 +42,7 @@ public class ExecutionCommandTests
     [Theory]
     [InlineData("tiny-dense", "")]
     [InlineData("tiny-moe", "quantize{weights=fp8-e4m3},fuse")]
+    [InlineData("tiny-hybrid", "fuse")]
     public void Run_with_check_prints_the_json_fields_and_matches_the_reference(string sample, string passes)
     {
         var args = new[] { "run", $"samples/{sample}.moe", "--weights", Weights(sample), "--prompt-tokens", "1,17,42", "--max-new", "5", "--check", "--format", "json" };

@@ -17,12 +17,21 @@ public class ImportDiagnosticTests
     }
 
     [Fact]
-    public void Hybrid_architectures_are_refused_naming_what_they_need()
+    public void Unmapped_hybrid_architectures_are_refused_naming_what_they_need()
     {
-        Assert.Equal(new[] { "model/config.json:1:20: error GD0827: cannot import architecture 'JambaForCausalLM': its Mamba (state-space) layers keep a recurrent state instead of a KV cache, and the language has no op for them yet (issue 18, item 2)" },
-            Errors("{\"architectures\": [\"JambaForCausalLM\"], \"hidden_size\": 4096}"));
-        Assert.Contains("gated DeltaNet", Errors("{\"architectures\": [\"Qwen3NextForCausalLM\"]}").Single());
-        Assert.Contains("Mamba-2", Errors("{\"architectures\": [\"NemotronHForCausalLM\"]}").Single());
+        Assert.Equal(new[] { "model/config.json:1:20: error GD0827: cannot import architecture 'MiniMaxM1ForCausalLM': its lightning attention layers (linear attention with a fixed decay per head and no delta rule) are not mapped yet (issue 18, item 2)" },
+            Errors("{\"architectures\": [\"MiniMaxM1ForCausalLM\"], \"hidden_size\": 4096}"));
+    }
+
+    /// <summary>Nemotron-H's layer pattern must name every layer with a known kind.</summary>
+    [Fact]
+    public void A_nemotron_h_pattern_of_the_wrong_length_or_kind_is_refused_at_the_field()
+    {
+        const string head = "{\"architectures\": [\"NemotronHForCausalLM\"], \"hidden_size\": 64, \"mamba_num_heads\": 2, \"mamba_head_dim\": 64, \"vocab_size\": 100, ";
+        Assert.Equal(new[] { "model/config.json:1:178: error GD0828: config field 'hybrid_override_pattern' has 3 layers, but num_hidden_layers is 4; nothing was written, since the spec could be wrong" },
+            Errors(head + "\"num_hidden_layers\": 4, \"hybrid_override_pattern\": \"M-*\"}"));
+        Assert.Equal(new[] { "model/config.json:1:178: error GD0828: config field 'hybrid_override_pattern' has 'E' at layer 1; known: 'M' (Mamba-2), '*' (attention), '-' (MLP); the MoE layers of Nemotron 3 are not mapped yet; nothing was written, since the spec could be wrong" },
+            Errors(head + "\"num_hidden_layers\": 3, \"hybrid_override_pattern\": \"ME*\"}"));
     }
 
     [Fact]

@@ -32,6 +32,9 @@ public class ImportedSpecTests
         { "gemma-3-1b-pt", "" },
         { "Phi-3-mini-4k-instruct", "" },
         { "Phi-3.5-MoE-instruct", "rope_scaling,num_experts_per_tok" },
+        { "Qwen3-Next-80B-A3B-Instruct", "" },
+        { "Nemotron-H-8B-Base-8K", "" },
+        { "AI21-Jamba-1.5-Mini", "" },
         { "Llama-4-Scout-17B-16E", "text_config.rope_scaling,text_config.attention_chunk_size,text_config.use_qk_norm,text_config.attn_temperature_tuning,text_config.num_local_experts" },
     };
 
@@ -47,6 +50,20 @@ public class ImportedSpecTests
         Assert.Equal(result.Spec, formatted);
         Assert.Contains($"# Source: {name}/config.json, architecture ", result.Spec);
     }
+
+    /// <summary>Nemotron-H: its hybrid_override_pattern as nested repeats (a unit of 11 layers four times, with its three
+    /// Mamba-2/MLP pairs as an inner repeat, then four more pairs); state in the Mamba-2 layers, a KV cache in the four
+    /// attention layers.</summary>
+    [Fact]
+    public void Nemotron_h_spec() => Snapshot.Verify(Fixtures.Import("Nemotron-H-8B-Base-8K").Spec!);
+
+    /// <summary>Qwen3-Next: three gated DeltaNet layers and one gated-attention layer per group, MoE with a gated shared expert.</summary>
+    [Fact]
+    public void Qwen3_next_spec() => Snapshot.Verify(Fixtures.Import("Qwen3-Next-80B-A3B-Instruct").Spec!);
+
+    /// <summary>Jamba: Mamba layers with an attention layer every 8 and MoE every other layer, as one group of 8.</summary>
+    [Fact]
+    public void Jamba_spec() => Snapshot.Verify(Fixtures.Import("AI21-Jamba-1.5-Mini").Spec!);
 
     /// <summary>The spec of Llama 3.1 8B as written (rope scaling as llama3 with its factor), for review.</summary>
     [Fact]

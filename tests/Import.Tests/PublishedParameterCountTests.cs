@@ -43,6 +43,8 @@ public class PublishedParameterCountTests
         new("Phi-3.5-MoE-instruct", 41.9e9, 6.6e9, false, Rounding.ThreeDigits, 0, "microsoft/Phi-3.5-MoE-instruct model card: 16x3.8B experts, 6.6B active parameters; 41.9B total (Phi-3 Technical Report, arXiv 2404.14219, phi-3.5-MoE)"),
         // The published 109B counts the vision encoder too, which the importer leaves out; the text model computes to 107.8B.
         new("Llama-4-Scout-17B-16E", 109e9, 17e9, false, Rounding.TextOfMultimodal, 1e9, "Llama 4 model card (meta-llama/llama-models models/llama4/MODEL_CARD.md): Llama 4 Scout 17B activated, 109B total"),
+        new("Nemotron-H-8B-Base-8K", 8e9, null, false, Rounding.Interval, 1e9, "nvidia/Nemotron-H-8B-Base-8K model card, Model Architecture: 8B of model parameters (rounded to the unit)"),
+        new("AI21-Jamba-1.5-Mini", 52e9, 12e9, false, Rounding.Interval, 1e9, "Jamba-1.5 report (arXiv 2408.12570), Table 1: Jamba-1.5-Mini 12B active, 52B total parameters"),
         new("Phi-3-mini-4k-instruct", 3.8e9, null, false, Rounding.Interval, 0.1e9, "Phi-3 Technical Report (arXiv 2404.14219): phi-3-mini, a 3.8 billion parameter language model"),
     };
 
@@ -63,6 +65,22 @@ public class PublishedParameterCountTests
         if (f.Active is { } active)
             Check(f.ActiveWithoutInputEmbedding ? stats.ActiveParamsExcludingEmbedding : stats.ActiveParams, active, f with { Unit = f.ActiveUnit ?? f.Unit }, "active");
         else Assert.Equal(stats.TotalParams, stats.ActiveParams);
+    }
+
+    /// <summary>
+    /// Qwen3-Next-80B-A3B: its card states "80B in total and 3B activated" (total within 1%; "A3B" truncates the active
+    /// figure). The exact counts of a checkpoint of the same dimensions, Qwen3-Coder-Next, summed from its safetensors
+    /// headers (as quoted in a public test of another project, not read here), are 79,674,391,296 in all and 3,874,929,408
+    /// per token with both embeddings and the routed experts' inactive tensors left out: the import matches them exactly.
+    /// </summary>
+    [Fact]
+    public void Qwen3_next_counts_match_the_published_and_the_header_counts()
+    {
+        var stats = Fixtures.Stats("Qwen3-Next-80B-A3B-Instruct");
+        Assert.InRange(stats.TotalParams / 80e9, 0.99, 1.01);
+        Assert.InRange(stats.ActiveParams, 3e9, 4e9);
+        Assert.Equal(79_674_391_296, stats.TotalParams);
+        Assert.Equal(3_874_929_408, stats.ActiveParams);
     }
 
     /// <summary>Gemma 3 1B is published to three digits per part: 698M without the (tied) embedding of 262144 x 1152.</summary>

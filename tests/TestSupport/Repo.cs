@@ -18,6 +18,10 @@ public static class Repo
 
     public static readonly string[] TinyModels = { "tiny-dense", "tiny-moe" };
 
+    /// <summary>Tiny hybrids (linear-attention or state-space layers beside attention): run by the reference and ILGPU;
+    /// the ONNX export has no operator for their recurrent ops.</summary>
+    public static readonly string[] HybridModels = { "tiny-hybrid" };
+
     /// <summary>Real models added for the cost model's validation against published measurements.</summary>
     public static readonly string[] MeasurementModels = { "llama-2-7b", "llama-3.1-405b", "gpt-j-6b", "gpt-13b" };
 }

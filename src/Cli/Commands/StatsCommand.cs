@@ -64,6 +64,8 @@ internal static class StatsCommand
             w.WriteEndObject();
         }
         w.WriteEndArray();
+        // Recurrent state (state-space and linear-attention layers): per sequence, constant in the context.
+        if (s.StateBytesPerSequence > 0) w.Number("state_bytes_per_sequence", s.StateBytesPerSequence);
         w.Object("flops_per_token", () =>
         {
             w.Number("prefill", s.PrefillFlopsPerToken);
@@ -85,6 +87,7 @@ internal static class StatsCommand
             w.Number("decode_flops_per_token", g.DecodeFlopsPerToken);
             w.Number("kv_bytes_per_token", g.KvBytesPerToken);
             w.Number("kv_window_bytes_per_token", g.KvWindowBytesPerToken);
+            if (s.StateBytesPerSequence > 0) w.Number("state_bytes_per_sequence", g.StateBytesPerSequence);
             w.WriteEndObject();
         }
         w.WriteEndArray();
@@ -105,6 +108,7 @@ internal static class StatsCommand
             summary.AddRow($"KV cache per token, {kw.Window}-token sliding windows", Units.Bytes(kw.BytesPerToken));
             summary.AddRow($"  at most, per sequence (capped at {kw.Window} tokens)", Units.Bytes(kw.MaxBytesPerSequence));
         }
+        if (s.StateBytesPerSequence > 0) summary.AddRow("recurrent state per sequence (any context)", Units.Bytes(s.StateBytesPerSequence));
         summary.AddRow($"FLOPs per token, prefill of {s.PromptTokens}", Units.Count(s.PrefillFlopsPerToken));
         summary.AddRow($"FLOPs per token, decode at context {s.Context}", Units.Count(s.DecodeFlopsPerToken));
         console.Write(summary);
@@ -115,6 +119,8 @@ internal static class StatsCommand
         // Windowed caches get their own column (per token while the window fills), so they never read as 0 B.
         bool windowed = s.KvWindows.Count > 0;
         if (windowed) layers.AddColumn(new TableColumn("window KV/token").RightAligned());
+        bool recurrent = s.StateBytesPerSequence > 0;
+        if (recurrent) layers.AddColumn(new TableColumn("state/sequence").RightAligned());
         foreach (var g in s.Groups)
         {
             var cells = new System.Collections.Generic.List<string>
@@ -124,6 +130,7 @@ internal static class StatsCommand
                 Units.Bytes(g.KvBytesPerToken),
             };
             if (windowed) cells.Add(Units.Bytes(g.KvWindowBytesPerToken));
+            if (recurrent) cells.Add(Units.Bytes(g.StateBytesPerSequence));
             layers.AddRow(cells.ToArray());
         }
         console.Write(layers);

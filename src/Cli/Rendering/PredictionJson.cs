@@ -40,6 +40,11 @@ public static class PredictionJson
             w.Number("reserve_gb", p.Memory.ReserveBytes / 1e9);
             w.Number("free_gb", p.Memory.FreeBytes / 1e9);
             w.Number("kv_gb_per_sequence", p.Memory.KvBytesPerSequence / 1e9);
+            if (p.Memory.StateBytesPerSequence > 0)
+            {
+                w.Number("state_gb", p.Memory.StateBytes / 1e9);
+                w.Number("state_gb_per_sequence", p.Memory.StateBytesPerSequence / 1e9);
+            }
         });
         if (p.MaxBatch == long.MaxValue) w.WriteNull("max_batch"); else w.Number("max_batch", p.MaxBatch);
         w.Object("prefill", () =>

@@ -48,6 +48,8 @@ public static class PredictionTable
         var m = new Table().Border(TableBorder.Rounded).AddColumn("memory per GPU").AddColumn(new TableColumn("GB").RightAligned());
         m.AddRow("weights", $"{p.Memory.WeightBytes / 1e9:F2}");
         m.AddRow("KV cache", $"{p.Memory.KvBytes / 1e9:F2}");
+        // State-space and linear-attention layers: a constant-size state per sequence, whatever the context.
+        if (p.Memory.StateBytes > 0) m.AddRow($"state ({p.Memory.StateBytesPerSequence / 1e6:F2} MB per sequence)", $"{p.Memory.StateBytes / 1e9:F2}");
         m.AddRow("activations", $"{p.Memory.ActivationBytes / 1e9:F2}");
         m.AddRow("runtime reserve", $"{p.Memory.ReserveBytes / 1e9:F2}");
         m.AddRow("free", $"{p.Memory.FreeBytes / 1e9:F2}");

@@ -7,15 +7,12 @@ namespace GraphDsl.Import.Architectures;
 public static class ArchitectureRegistry
 {
     public static IReadOnlyList<IArchitecture> All { get; } =
-        DecoderArchitecture.Families.Cast<IArchitecture>().Concat(new IArchitecture[] { new DeepseekArchitecture(), new DbrxArchitecture() }).ToList();
+        DecoderArchitecture.Families.Cast<IArchitecture>().Concat(new IArchitecture[] { new DeepseekArchitecture(), new DbrxArchitecture(), new NemotronHArchitecture(), new JambaArchitecture() }).ToList();
 
-    /// <summary>Hybrid models need layer kinds the language does not have yet (issue 18, item 2).</summary>
+    /// <summary>Hybrid models whose layer kinds are not mapped yet (issue 18, item 2).</summary>
     public static IReadOnlyDictionary<string, string> Refused { get; } = new Dictionary<string, string>
     {
-        ["Qwen3NextForCausalLM"] = "its gated DeltaNet (linear attention) layers keep a recurrent state instead of a KV cache, and the language has no op for them yet",
-        ["NemotronHForCausalLM"] = "its Mamba-2 (state-space) layers keep a recurrent state instead of a KV cache, and the language has no op for them yet",
-        ["JambaForCausalLM"] = "its Mamba (state-space) layers keep a recurrent state instead of a KV cache, and the language has no op for them yet",
-        ["MiniMaxM1ForCausalLM"] = "its lightning (linear) attention layers keep a recurrent state instead of a KV cache, and the language has no op for them yet",
+        ["MiniMaxM1ForCausalLM"] = "its lightning attention layers (linear attention with a fixed decay per head and no delta rule) are not mapped yet",
     };
 
     public static IArchitecture? Find(string name) => All.FirstOrDefault(a => a.Names.Contains(name));

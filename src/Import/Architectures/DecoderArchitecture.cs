@@ -23,6 +23,11 @@ public sealed class DecoderArchitecture : IArchitecture
         new(new[] { "Qwen3ForCausalLM" }, new DecoderTraits { Family = "Qwen3", QkNorm = QkNorm.PerHead, AttentionBiasField = true, QwenSlidingWindow = true }),
         new(new[] { "Qwen2MoeForCausalLM" }, new DecoderTraits { Family = "Qwen2-MoE", Moe = MoeStyle.Qwen, QkvBias = true, QwenSlidingWindow = true }),
         new(new[] { "Qwen3MoeForCausalLM" }, new DecoderTraits { Family = "Qwen3-MoE", Moe = MoeStyle.Qwen, QkNorm = QkNorm.PerHead, AttentionBiasField = true, QwenSlidingWindow = true }),
+        new(new[] { "Qwen3NextForCausalLM" }, new DecoderTraits
+        {
+            Family = "Qwen3-Next", Moe = MoeStyle.Qwen, QkNorm = QkNorm.PerHead, AttentionBiasField = true, PartialRotary = true, LinearAttention = true,
+            ZeroCenteredNorms = true,
+        }),
         new(new[] { "OlmoeForCausalLM" }, new DecoderTraits { Family = "OLMoE", Moe = MoeStyle.Olmoe, QkNorm = QkNorm.AllHeads, AttentionBiasField = true }),
         new(new[] { "Phi3ForCausalLM" }, new DecoderTraits { Family = "Phi-3", SlidingWindowAll = true, PartialRotary = true, Neutral = new[] { "original_max_position_embeddings" } }),
         new(new[] { "PhiMoEForCausalLM" }, new DecoderTraits
@@ -139,6 +144,7 @@ public sealed class DecoderArchitecture : IArchitecture
             var kinds = new List<AttentionKind>();
             var full = new AttentionKind("full", 0, true, "");
             if (_t.Llama4) return Llama4Kinds();
+            if (_t.LinearAttention) return LinearAttentionKinds();
             IReadOnlyList<string>? types = _t.LayerTypes ? _c.OptStringList("layer_types") : null;
             if (types is null && _t.Gemma)
             {
@@ -176,6 +182,35 @@ public sealed class DecoderArchitecture : IArchitecture
             return kinds;
         }
 
+        /// <summary>Qwen3-Next: layer_types ("linear_attention", "full_attention"), or an attention layer every
+        /// full_attention_interval layers (the last of each interval) and gated DeltaNet layers between.</summary>
+        private List<AttentionKind> LinearAttentionKinds()
+        {
+            if (_c.BoolOr("use_sliding_window", false)) throw _c.Unsupported("use_sliding_window", "is true; Qwen3-Next's attention layers are full");
+            _c.Understood("sliding_window", "max_window_layers");
+            var types = _c.OptStringList("layer_types");
+            long interval = _c.IntOr("full_attention_interval", 4);
+            if (interval < 1) throw _c.Unsupported("full_attention_interval", $"is {interval}; it must be at least 1");
+            types ??= Enumerable.Range(0, (int)_layers).Select(i => (i + 1) % interval == 0 ? "full_attention" : "linear_attention").ToList();
+            if (types.Count != _layers) throw _c.Unsupported("layer_types", $"lists {types.Count} layers, but num_hidden_layers is {_layers}");
+            var linear = new AttentionKind("linear", 0, false, "");
+            var full = new AttentionKind("full", 0, true, "");
+            if (types.Contains("linear_attention"))
+            {
+                _m.Param("k_heads", _c.Int("linear_num_key_heads")).Param("v_heads", _c.Int("linear_num_value_heads"))
+                    .Param("k_dim", _c.Int("linear_key_head_dim")).Param("v_dim", _c.Int("linear_value_head_dim"));
+                _conv = _c.IntOr("linear_conv_kernel_dim", 4);
+            }
+            return types.Select(t => t switch
+            {
+                "linear_attention" => linear,
+                "full_attention" => full,
+                _ => throw _c.Unsupported("layer_types", $"has a layer of type \"{t}\" (known: linear_attention, full_attention)"),
+            }).ToList();
+        }
+
+        private long _conv;
+
         /// <summary>Llama 4: three chunked-attention layers with RoPE, then a NoPE layer of global attention.</summary>
         private List<AttentionKind> Llama4Kinds()
         {
@@ -196,6 +231,9 @@ public sealed class DecoderArchitecture : IArchitecture
 
         private string Attention(AttentionKind a)
         {
+            if (a.Kind == "linear")
+                return $"gated_deltanet({Norm("x", "input_layernorm")}, k_heads: k_heads, v_heads: v_heads, k_dim: k_dim, v_dim: v_dim" +
+                    $"{(_conv != 4 ? $", conv: {_conv}" : "")}, eps: eps, name: \"{{p}}linear_attn\")";
             var args = new List<string> { "heads: heads" };
             if (_kvHeads != _heads) args.Add("kv_heads: kv_heads");
             args.Add("head_dim: head_dim");
@@ -211,6 +249,7 @@ public sealed class DecoderArchitecture : IArchitecture
             if (_softcap is { } cap) args.Add($"softcap: {SpecText.Float(cap)}");
             if (_scale is { } sc) args.Add($"scale: {SpecText.Float(sc)}");
             if (_rotaryDims > 0) args.Add($"rope_dims: {_rotaryDims}");
+            if (_t.LinearAttention) args.Add("out_gate: true");
             bool globalOnlyScaling = _t.Gemma && a.Kind == "sliding";
             var rope = a.Rope && !globalOnlyScaling ? _rope : "";
             return $"attention({Norm("x", "input_layernorm")}, {string.Join(", ", args)}{rope}, name: \"{{p}}self_attn\")";
@@ -367,6 +406,8 @@ public sealed class DecoderArchitecture : IArchitecture
             else _m.Prologue.Add($"let x = embedding(tokens, vocab, d, name: \"embed_tokens\"){scale}");
             if (_t.Gemma)
                 _m.Comments.Add("Gemma's RMSNorm scales by (1 + weight): add one to the checkpoint's norm weights when loading them.");
+            if (_t.ZeroCenteredNorms)
+                _m.Comments.Add($"{_t.Family}'s RMSNorm scales by (1 + weight), except the gated norm of its linear-attention layers: add one to the checkpoint's other norm weights when loading them.");
             var norm = Norm("x", "norm");
             string logits = tied ? $"tied_lm_head({norm}, embed_tokens)"
                 : _t.LayerNormWithBias && _c.BoolOr("lm_head_bias", false) ? $"linear({norm}, vocab, bias: true, name: \"lm_head\")"

@@ -47,6 +47,11 @@ public sealed record DecoderTraits
     public bool GptOss { get; init; }
     /// <summary>Llama 4's text model: chunked attention with NoPE layers, a shared expert, sigmoid top-k routing.</summary>
     public bool Llama4 { get; init; }
+    /// <summary>Qwen3-Next: gated DeltaNet (linear attention) layers between gated-attention layers (layer_types, or one
+    /// attention layer every full_attention_interval), read from the linear_* fields.</summary>
+    public bool LinearAttention { get; init; }
+    /// <summary>RMSNorm scales by (1 + weight) (Qwen3-Next; Gemma says so through <see cref="Gemma"/>).</summary>
+    public bool ZeroCenteredNorms { get; init; }
     /// <summary>partial_rotary_factor: RoPE on a fraction of head_dim (Phi-3 family).</summary>
     public bool PartialRotary { get; init; }
     /// <summary>Default of tie_word_embeddings when the config omits it (transformers' class default).</summary>

@@ -21,6 +21,7 @@ public static class SpecWriter
     {
         ("std/norm", new[] { "rmsnorm", "layernorm" }),
         ("std/attention", new[] { "attention", "mla" }),
+        ("std/ssm", new[] { "gated_deltanet", "mamba2", "mamba" }),
         ("std/ffn", new[] { "gated_ffn", "ffn" }),
         ("std/moe", new[] { "moe" }),
         ("std/linear", new[] { "linear", "embedding", "lm_head", "tied_lm_head" }),
@@ -61,7 +62,7 @@ public static class SpecWriter
 
     private static void WriteLayers(StringBuilder s, ModelSpec m)
     {
-        var segments = LayerPlan.Of(m.Layers);
+        var plan = LayerPlan.Of(m.Layers);
         var used = new HashSet<string>(StringComparer.Ordinal);
         string Unique(string name)
         {
@@ -69,39 +70,57 @@ public static class SpecWriter
             for (int i = 2; !used.Add(n); i++) n = name + "_" + i;
             return n;
         }
-        bool single = segments.Count == 1 && segments[0].Group.Count == 1;
+        bool single = plan.Count == 1 && plan[0].Single is not null;
         var layersParam = m.Params.FirstOrDefault(p => p.Name == "layers");
-        foreach (var seg in segments)
+        foreach (var repeat in plan)
         {
-            if (seg.Group.Count == 1)
+            if (repeat.Single is { } layer)
             {
-                var run = seg.Group[0];
                 // A param that holds the count names it, as the samples write it (repeat dense_layers as dense_layers).
-                var named = m.Params.FirstOrDefault(p => p.Name == run.Layer.Kind + "_layers" && p.Value == Count(seg.Count)).Name;
-                var count = single && layersParam.Value == Count(seg.Count) ? "layers" : named ?? Count(seg.Count);
-                s.Append("repeat ").Append(count).Append(" as ").Append(Unique(single ? "layers" : run.Layer.Kind + "_layers")).Append(" {\n");
-                foreach (var l in run.Layer.Render("")) s.Append(l).Append('\n');
+                var named = m.Params.FirstOrDefault(p => p.Name == layer.Kind + "_layers" && p.Value == Count(repeat.Count)).Name;
+                var count = single && layersParam.Value == Count(repeat.Count) ? "layers" : named ?? Count(repeat.Count);
+                s.Append("repeat ").Append(count).Append(" as ").Append(Unique(single ? "layers" : layer.Kind + "_layers")).Append(" {\n");
+                foreach (var l in layer.Render("")) s.Append(l).Append('\n');
                 s.Append("}\n");
                 continue;
             }
-            s.Append("# Layers repeat in groups of ").Append(seg.Group.Sum(r => r.Count)).Append(": ")
-                .Append(string.Join(", ", seg.Group.Select(r => r.Count == 1 ? r.Layer.Kind : $"{r.Count} {r.Layer.Kind}"))).Append(".\n");
-            s.Append("repeat ").Append(Count(seg.Count)).Append(" as ").Append(Unique("layers")).Append(" {\n");
-            var inner = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var run in seg.Group)
-            {
-                var name = run.Layer.Kind;
-                for (int i = 2; !inner.Add(name); i++) name = run.Layer.Kind + i;
-                if (run.Count == 1)
-                {
-                    foreach (var l in run.Layer.Render(name + "_")) s.Append(l).Append('\n');
-                    continue;
-                }
-                s.Append("repeat ").Append(Count(run.Count)).Append(" as ").Append(name).Append(" {\n");
-                foreach (var l in run.Layer.Render("")) s.Append(l).Append('\n');
-                s.Append("}\n");
-            }
+            s.Append("# Layers repeat in groups of ").Append(LayerPlan.Size(repeat.Body)).Append(": ").Append(LayerPlan.Describe(repeat.Body)).Append(".\n");
+            s.Append("repeat ").Append(Count(repeat.Count)).Append(" as ").Append(Unique("layers")).Append(" {\n");
+            WriteBody(s, repeat.Body);
             s.Append("}\n");
+        }
+    }
+
+    /// <summary>A repeat's body: a layer in it is written with its kind as the prefix of its call names (a second layer of
+    /// the same kind in the body gets kind2_), a run of one kind as a nested repeat named by the kind, a nested group as
+    /// a repeat named group.</summary>
+    private static void WriteBody(StringBuilder s, IReadOnlyList<PlanNode> body)
+    {
+        var inner = new HashSet<string>(StringComparer.Ordinal);
+        string Unique(string name)
+        {
+            var n = name;
+            for (int i = 2; !inner.Add(n); i++) n = name + i;
+            return n;
+        }
+        foreach (var node in body)
+        {
+            switch (node)
+            {
+                case LayerNode l:
+                    foreach (var line in l.Layer.Render(Unique(l.Layer.Kind) + "_")) s.Append(line).Append('\n');
+                    break;
+                case RepeatNode { Single: { } layer } r:
+                    s.Append("repeat ").Append(Count(r.Count)).Append(" as ").Append(Unique(layer.Kind)).Append(" {\n");
+                    foreach (var line in layer.Render("")) s.Append(line).Append('\n');
+                    s.Append("}\n");
+                    break;
+                case RepeatNode r:
+                    s.Append("repeat ").Append(Count(r.Count)).Append(" as ").Append(Unique("group")).Append(" {\n");
+                    WriteBody(s, r.Body);
+                    s.Append("}\n");
+                    break;
+            }
         }
     }
 

@@ -21,6 +21,8 @@ public sealed class LayerGroupStats
     public double KvBytesPerToken { get; init; }
     /// <summary>KV bytes per token of the sliding-window caches (each holds at most its window).</summary>
     public double KvWindowBytesPerToken { get; init; }
+    /// <summary>Recurrent state bytes per sequence (state-space and linear-attention layers), constant in the context.</summary>
+    public double StateBytesPerSequence { get; init; }
     public bool HasExperts { get; init; }
 }
 
@@ -51,6 +53,8 @@ public sealed class ModelStats
     public double KvWindowedBytes { get; init; }
     /// <summary>The sliding-window caches by window size, smallest first.</summary>
     public IReadOnlyList<KvWindowStats> KvWindows { get; init; } = Array.Empty<KvWindowStats>();
+    /// <summary>Recurrent state bytes per sequence (state-space and linear-attention layers), constant in the context.</summary>
+    public double StateBytesPerSequence { get; init; }
     public long PromptTokens { get; init; }
     public long Context { get; init; }
     public double PrefillFlopsPerToken { get; init; }
@@ -67,7 +71,7 @@ public sealed class ModelStats
         Func<string, long?> decodeSyms = s => s switch { "batch" => 1, "seq" => 1, "ctx" => context, _ => 1 };
 
         var groups = new Dictionary<string, GroupAcc>();
-        double total = 0, active = 0, embedding = 0, weightBytes = 0, kv = 0, kvWindowed = 0, prefill = 0, decode = 0;
+        double total = 0, active = 0, embedding = 0, weightBytes = 0, kv = 0, kvWindowed = 0, state = 0, prefill = 0, decode = 0;
         var windows = new SortedDictionary<long, double>();
         foreach (var w in walked)
         {
@@ -99,6 +103,11 @@ public sealed class ModelStats
                 }
                 else { kv += perToken; g.Kv += perToken; }
             }
+            if (op.Def.RecurrentState is { } recurrent)
+            {
+                var bytes = recurrent(op, param) * w.Multiplicity;
+                state += bytes; g.State += bytes;
+            }
             if (op.Def.HasRoutedWeights) g.Experts = true;
             if (op.Def.Cost is null || w.InsideKernel) continue;
             var pre = op.Def.Cost(new CostContext(op, param, CostPhase.Prefill)).Flops.Evaluate(prefillSyms) ?? 0;
@@ -116,6 +125,7 @@ public sealed class ModelStats
             KvBytesPerToken = kv,
             KvWindowedBytes = kvWindowed,
             KvWindows = windows.Select(w => new KvWindowStats(w.Key, w.Value)).ToArray(),
+            StateBytesPerSequence = state,
             PromptTokens = prompt,
             Context = context,
             PrefillFlopsPerToken = prefill / prompt,
@@ -130,6 +140,7 @@ public sealed class ModelStats
                 DecodeFlopsPerToken = kv2.Value.Decode,
                 KvBytesPerToken = kv2.Value.Kv,
                 KvWindowBytesPerToken = kv2.Value.KvWindow,
+                StateBytesPerSequence = kv2.Value.State,
                 HasExperts = kv2.Value.Experts,
             }).ToArray(),
         };
@@ -163,7 +174,7 @@ public sealed class ModelStats
     private sealed class GroupAcc
     {
         public long Count;
-        public double Total, Active, Prefill, Decode, Kv, KvWindow;
+        public double Total, Active, Prefill, Decode, Kv, KvWindow, State;
         public bool Experts;
     }
 }

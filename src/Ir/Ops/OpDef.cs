@@ -136,6 +136,10 @@ public sealed class OpDef
     /// <summary>The name <c>activation(x, "name")</c> selects this op by in .moe source (the first is the canonical name); empty for other ops.</summary>
     public IReadOnlyList<string> ActivationNames { get; init; } = Array.Empty<string>();
 
+    /// <summary>Bytes of recurrent state the op keeps per sequence, constant in the context (Mamba-2's SSM state, gated
+    /// DeltaNet's delta-rule state, a short convolution's last inputs); null for ops without one.</summary>
+    public RecurrentStateBytes? RecurrentState { get; init; }
+
     /// <summary>True for the routed experts: only top_k of their experts' weights are active per token.</summary>
     public bool HasRoutedWeights => RoutedWeightSlots.Count > 0;
     /// <summary>True for state kept between steps (the KV cache, whose bytes per token the memory plan counts).</summary>

@@ -108,6 +108,11 @@ public enum ShardRule
     LatentHeads,
     /// <summary>Experts over ep, expert FFNs over tp within each.</summary>
     Experts,
+    /// <summary>Split by heads (or channels) on axis 2 of every activation operand ([b, s, heads, ...], [b, s, heads],
+    /// [b, s, channels]), with the per-head weights split along their first axis and a <c>groups</c> attribute divided
+    /// with them: the recurrent mixers, whose state is per head (Megatron's Mamba and gated DeltaNet tensor parallelism).
+    /// An operand with one head on axis 2 (Mamba's single group of B and C) may stay replicated.</summary>
+    StateHeads,
 }
 
 /// <summary>What an op is to the graph's structure, after MLIR's structural interfaces (LoopLike,
@@ -140,3 +145,9 @@ public enum OpStructure
     /// <summary>Starts a pipeline stage (receives what the previous stage sent).</summary>
     StageStart,
 }
+
+/// <summary>The recurrent state an op keeps per sequence between steps (a state-space or linear-attention scan, a
+/// short causal convolution): unlike the KV cache it does not grow with the context. The memory plan holds it for
+/// every sequence of the batch (the `state` line beside the KV cache), `stats` reports it, and the op's cost reads and
+/// writes it once per step.</summary>
+public delegate double RecurrentStateBytes(Operation op, Func<string, long?> param);

@@ -13,7 +13,7 @@ public static class OpRegistry
 
     static OpRegistry()
     {
-        foreach (var d in CoreOps.All.Concat(NnOps.All).Concat(AttentionOps.All).Concat(MoeOps.All).Concat(CommOps.All).Concat(FusedOps.All))
+        foreach (var d in CoreOps.All.Concat(NnOps.All).Concat(AttentionOps.All).Concat(MoeOps.All).Concat(RecurrentOps.All).Concat(CommOps.All).Concat(FusedOps.All))
             Register(d);
     }
 

@@ -69,6 +69,10 @@ internal sealed class ShardLookahead
                 }
                 return best;
             case ShardRule.PerHead: return axis >= 2 ? Walk(user.Result, axis, parts, reduced, depth + 1) : 0;
+            // The recurrent mixers split by heads on axis 2, every operand with the same parts.
+            case ShardRule.StateHeads:
+                if (axis != 2 || reduced || (user.Def.FindAttr("groups") is not null && (user.Attributes.GetInt("groups")?.AsConst ?? 1) % parts != 0)) return 0;
+                return Walk(user.Result, axis, parts, reduced, depth + 1);
         }
         if (d.Shard == ShardRule.View)
         {
@@ -96,6 +100,10 @@ internal sealed class ShardLookahead
         var op = v.Owner;
         if (op is null || depth == 0) return false;
         if (op.Def.Shard == ShardRule.Gemm) return _isWeight(op.Operand(op.Def.ComputeWeight!)!);
+        // Through a recurrent mixer's head split and what keeps it (a view onto the heads, a per-head norm): the gated
+        // norms multiply the mixer's output by silu(z), both split by heads.
+        if (op.Def.Shard is ShardRule.StateHeads or ShardRule.View || (op.Def.Shard == ShardRule.PerRow && op.Results.Count == 1))
+            return FromColumnMatMul(op.Operands[0], depth - 1);
         return op.Def.Shard == ShardRule.Pointwise && op.Operands.Count == 1 && FromColumnMatMul(op.Operands[0], depth - 1);
     }
 }

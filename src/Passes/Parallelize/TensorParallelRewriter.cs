@@ -167,6 +167,7 @@ internal sealed class TensorParallelRewriter
             case ShardRule.LatentHeads: RewriteMla(op, dst); return;
             case ShardRule.Experts: RewriteExperts(op, dst); return;
             case ShardRule.View: RewriteReshape(op, dst); return;
+            case ShardRule.StateHeads: RewriteStateHeads(op, dst); return;
         }
         if (TryKeepSplit(op, dst)) return;
         // Anything else runs on replicated operands.
@@ -310,6 +311,36 @@ internal sealed class TensorParallelRewriter
         if (op.Operand("sinks") is { } sinks) slots[3] = Weight(sinks, Divisors(sinks, 0, sq.Parts));
         if (op.Operand("rel_bias") is { } rb) slots[4] = Weight(rb, Divisors(rb, 1, sq.Parts));
         Bind(op, Emit(dst, op.Def, slots, op.Attributes, op), sq);
+    }
+
+    /// <summary>A recurrent mixer split by heads: every activation operand split on axis 2 with the same parts (one with a
+    /// single head there, Mamba's shared B and C, may be replicated), its per-head weights split along their first axis,
+    /// a <c>groups</c> attribute divided by the parts. Anything else runs replicated.</summary>
+    private void RewriteStateHeads(Operation op, Region dst)
+    {
+        var split = Shard.Replicated;
+        var slots = new Value?[op.Slots.Count];
+        for (int i = 0; i < op.Slots.Count; i++)
+        {
+            if (op.Slots[i] is not { } v || IsWeight(v)) continue;
+            var nv = Lookup(v);
+            var s = ShardOf(nv);
+            bool shared = s.IsReplicated && v.Type.Rank > 2 && v.Type.Shape[2].AsConst == 1;
+            if (!shared && !(s.IsSplit && s.Axis == 2 && (split.IsReplicated || s.Equals(split)))) { FallbackReplicate(op, dst); return; }
+            if (!shared) split = s;
+            slots[i] = nv;
+        }
+        var attrs = op.Attributes;
+        if (op.Def.FindAttr("groups") is not null)
+        {
+            long groups = op.Attributes.GetInt("groups")?.Evaluate(_param, _ => null) ?? 1;
+            if (!split.IsSplit || groups % split.Parts != 0) { FallbackReplicate(op, dst); return; }
+            attrs = attrs.With("groups", Attr.Int(groups / split.Parts));
+        }
+        if (!split.IsSplit) { FallbackReplicate(op, dst); return; }
+        for (int i = 0; i < op.Slots.Count; i++)
+            if (op.Slots[i] is { } w && IsWeight(w)) slots[i] = Weight(w, Divisors(w, 0, split.Parts));
+        Bind(op, Emit(dst, op.Def, slots, attrs, op), split);
     }
 
     private void RewriteMla(Operation op, Region dst)

@@ -15,7 +15,7 @@ namespace GraphDsl.Frontend.Tests.Samples;
 public class SampleIrTests
 {
     private static System.Collections.Generic.IEnumerable<string> SampleNames =>
-        Repo.RealModels.Concat(Repo.MeasurementModels).Concat(Repo.TinyModels);
+        Repo.RealModels.Concat(Repo.MeasurementModels).Concat(Repo.TinyModels).Concat(Repo.HybridModels);
 
     public static TheoryData<string> AllSamples()
     {

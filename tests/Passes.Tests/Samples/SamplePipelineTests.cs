@@ -22,7 +22,7 @@ public class SamplePipelineTests
 {
     private const string FuseAndQuantize = "inline,canonicalize,fuse,quantize{weights=fp8,kv=fp8}";
 
-    private static IEnumerable<string> SampleNames => Repo.RealModels.Concat(Repo.MeasurementModels).Concat(Repo.TinyModels);
+    private static IEnumerable<string> SampleNames => Repo.RealModels.Concat(Repo.MeasurementModels).Concat(Repo.TinyModels).Concat(Repo.HybridModels);
 
     public static TheoryData<string> AllSamples()
     {

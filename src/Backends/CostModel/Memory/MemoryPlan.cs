@@ -17,13 +17,17 @@ public sealed class MemoryPlan
     public double CapacityBytes { get; init; }
     public double WeightBytes { get; init; }
     public double KvBytes { get; init; }
+    /// <summary>The batch's recurrent state (state-space and linear-attention layers), beside the KV cache.</summary>
+    public double StateBytes { get; init; }
     public double ActivationBytes { get; init; }
     public double ReserveBytes { get; init; }
-    public double FreeBytes => CapacityBytes - WeightBytes - KvBytes - ActivationBytes - ReserveBytes;
+    public double FreeBytes => CapacityBytes - WeightBytes - KvBytes - StateBytes - ActivationBytes - ReserveBytes;
     public bool Feasible => FreeBytes >= 0;
     /// <summary>KV bytes per sequence at the context, on the fullest GPU.</summary>
     public double KvBytesPerSequence { get; init; }
-    /// <summary>Largest number of sequences per replica whose KV cache fits at the context (0 if none).</summary>
+    /// <summary>Recurrent state bytes per sequence on the fullest GPU, constant in the context.</summary>
+    public double StateBytesPerSequence { get; init; }
+    /// <summary>Largest number of sequences per replica whose KV cache and recurrent state fit at the context (0 if none).</summary>
     public long MaxBatchPerReplica { get; init; }
     public int Stage { get; init; }
     public IReadOnlyList<string> Reasons { get; init; } = Array.Empty<string>();
@@ -42,9 +46,11 @@ public sealed class MemoryPlan
             CapacityBytes = capacity,
             WeightBytes = worst.WeightBytes,
             KvBytes = worst.KvBytes,
+            StateBytes = worst.StateBytes,
             ActivationBytes = worst.WorkspaceBytes,
             ReserveBytes = worst.ReserveBytes,
             KvBytesPerSequence = worst.KvBytesPerSequence,
+            StateBytesPerSequence = worst.StateBytesPerSequence,
             MaxBatchPerReplica = worst.MaxBatchPerReplica,
             Stage = worst.Stage,
             Reasons = reasons,
@@ -52,7 +58,7 @@ public sealed class MemoryPlan
         if (memory.WeightBytes + memory.ReserveBytes + memory.ActivationBytes > capacity)
             reasons.Add($"the weights alone ({memory.WeightBytes / 1e9:F1} GB per GPU) plus workspace ({memory.ActivationBytes / 1e9:F1} GB) and the runtime reserve ({memory.ReserveBytes / 1e9:F1} GB) exceed the {capacity / 1e9:F1} GB of HBM");
         else if (!memory.Feasible)
-            reasons.Add($"the KV cache of {batchPerReplica} sequence(s) at {context} tokens ({memory.KvBytes / 1e9:F1} GB per GPU) does not fit in the {(capacity - memory.ReserveBytes - memory.WeightBytes - memory.ActivationBytes) / 1e9:F1} GB left after weights; at most {memory.MaxBatchPerReplica} sequence(s) fit");
+            reasons.Add($"the KV cache{(memory.StateBytes > 0 ? " and recurrent state" : "")} of {batchPerReplica} sequence(s) at {context} tokens ({(memory.KvBytes + memory.StateBytes) / 1e9:F1} GB per GPU) does not fit in the {(capacity - memory.ReserveBytes - memory.WeightBytes - memory.ActivationBytes) / 1e9:F1} GB left after weights; at most {memory.MaxBatchPerReplica} sequence(s) fit");
         return memory;
     }
 
@@ -76,8 +82,9 @@ public sealed class MemoryPlan
             double weightBytes = st.WeightBytes + (last ? extra.WeightBytes : 0);
             double reserve = Reserve(capacity, weightBytes, workspace, eff);
             double perSeq = st.KvBytesPerSequence(context) + (last ? extra.KvBytesPerToken * context : 0);
+            double state = st.StateBytesPerSequence;
             double room = capacity - reserve - weightBytes - workspace;
-            long maxBatch = perSeq <= 0 ? (room >= 0 ? long.MaxValue : 0) : (long)Math.Max(0, Math.Floor(room / perSeq));
+            long maxBatch = perSeq + state <= 0 ? (room >= 0 ? long.MaxValue : 0) : (long)Math.Max(0, Math.Floor(room / (perSeq + state)));
             var candidate = new StageFit
             {
                 Stage = s,
@@ -85,6 +92,8 @@ public sealed class MemoryPlan
                 WeightBytes = weightBytes,
                 KvBytesPerSequence = perSeq,
                 KvBytes = perSeq * batchPerReplica,
+                StateBytesPerSequence = state,
+                StateBytes = state * batchPerReplica,
                 WorkspaceBytes = workspace,
                 ReserveBytes = reserve,
                 RoomBytes = room,

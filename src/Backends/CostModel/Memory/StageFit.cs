@@ -15,14 +15,18 @@ public readonly struct StageFit
     public double KvBytesPerSequence { get; init; }
     /// <summary>The batch's KV cache per GPU.</summary>
     public double KvBytes { get; init; }
+    /// <summary>Recurrent state bytes per sequence (state-space and linear-attention layers), constant in the context.</summary>
+    public double StateBytesPerSequence { get; init; }
+    /// <summary>The batch's recurrent state per GPU.</summary>
+    public double StateBytes { get; init; }
     /// <summary>The activation workspace (the same on every stage).</summary>
     public double WorkspaceBytes { get; init; }
     public double ReserveBytes { get; init; }
     /// <summary>What HBM leaves for the KV cache after the reserve, the weights and the workspace.</summary>
     public double RoomBytes { get; init; }
-    /// <summary>What the batch's KV cache leaves of <see cref="RoomBytes"/> (negative: it does not fit).</summary>
-    public double FreeBytes => RoomBytes - KvBytes;
-    /// <summary>Largest number of sequences per replica whose KV cache fits on this stage (0 if none; long.MaxValue when
+    /// <summary>What the batch's KV cache and recurrent state leave of <see cref="RoomBytes"/> (negative: it does not fit).</summary>
+    public double FreeBytes => RoomBytes - KvBytes - StateBytes;
+    /// <summary>Largest number of sequences per replica whose KV cache and recurrent state fit on this stage (0 if none; long.MaxValue when
     /// the stage caches nothing and its weights fit).</summary>
     public long MaxBatchPerReplica { get; init; }
 }

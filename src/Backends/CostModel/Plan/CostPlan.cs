@@ -19,6 +19,8 @@ public sealed class StageMemory
     /// <summary>Sliding-window caches: bytes per token and the window they keep.</summary>
     public List<(double BytesPerToken, long Window)> WindowedKv { get; } = new();
     public double HostWeightBytes { get; set; }
+    /// <summary>Recurrent state bytes per sequence (state-space and linear-attention layers): constant in the context.</summary>
+    public double StateBytesPerSequence { get; set; }
 
     public double KvBytesPerSequence(double context) =>
         KvBytesPerToken * context + WindowedKv.Sum(w => w.BytesPerToken * Math.Min(context, w.Window));
@@ -95,6 +97,7 @@ public sealed class CostPlan
                 var window = op.Attributes.GetInt("window")?.Evaluate(param, _ => null) ?? 0;
                 if (window > 0) mem.WindowedKv.Add((perToken, window)); else mem.KvBytesPerToken += perToken;
             }
+            if (op.Def.RecurrentState is { } state) mem.StateBytesPerSequence += state(op, param) * w.Multiplicity;
             if (op.Def.HasRoutedWeights && MoeCopy(op) == 0) mem.WeightBytes += ReplicaBytes(op, param, phase, layout) * w.Multiplicity;
             if (op.Def.Cost is null || w.InsideKernel) continue;
             var cost = op.Def.Cost(new CostContext(op, param, phase));

@@ -41,6 +41,8 @@ internal sealed class DeviceCache : IDisposable
         Capacity = capacity;
     }
 
+    public void Zero() => _buffer.MemSetToZero();
+
     public void Dispose() => _buffer.Dispose();
 }
 
@@ -64,6 +66,18 @@ internal sealed class DeviceCaches : IDisposable
             _caches[(handle.Op, handle.Path)] = cache;
         }
         return cache;
+    }
+
+    /// <summary>A recurrent op's state for one repeat iteration, [batch, inner], zero until the op's first step writes it.</summary>
+    public DeviceCache State(CacheHandle handle, int batch)
+    {
+        if (!_caches.TryGetValue((handle.Op, handle.Path), out var state))
+        {
+            state = new DeviceCache(_acc, batch, handle.Inner, 1);
+            state.Zero();
+            _caches[(handle.Op, handle.Path)] = state;
+        }
+        return state;
     }
 
     public void Reset()

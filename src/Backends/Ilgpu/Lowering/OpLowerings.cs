@@ -20,7 +20,7 @@ internal static class OpLowerings
     private static Dictionary<OpDef, OpLowering> Build()
     {
         var table = new Dictionary<OpDef, OpLowering>();
-        foreach (var family in new[] { StructuralLowering.All, LinearLowering.All, NnLowering.All, AttentionLowering.All, MoeLowering.All, Fusion.FusedLowering.All })
+        foreach (var family in new[] { StructuralLowering.All, LinearLowering.All, NnLowering.All, AttentionLowering.All, RecurrentLowering.All, MoeLowering.All, Fusion.FusedLowering.All })
             foreach (var (def, lowering) in family) table.Add(def, lowering);
         return table;
     }

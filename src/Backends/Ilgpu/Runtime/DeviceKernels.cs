@@ -43,6 +43,10 @@ internal sealed class DeviceKernels : IDisposable
         _stream = Load<ArrayView<ulong>, ArrayView<ulong>, long>(CopyKernels.Stream);
         _transpose = Load<ArrayView<float>, ArrayView<float>, int, int, int>(CopyKernels.Transpose);
         _quantizeRows = Load<ArrayView<float>, ArrayView<float>, long, int, int, float>(ElementwiseKernels.QuantizeRows);
+        _conv = Load<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, RecurrentArgs>(RecurrentKernels.CausalConv1d);
+        _gatedDelta = Load<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, RecurrentArgs>(RecurrentKernels.GatedDelta);
+        _ssd = Load<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, RecurrentArgs>(RecurrentKernels.Ssd);
+        _groupNorm = Load<ArrayView<float>, ArrayView<float>, ArrayView<float>, RecurrentArgs>(RecurrentKernels.GroupRmsNorm);
     }
 
     public LaunchShape Shape { get; }
@@ -52,7 +56,7 @@ internal sealed class DeviceKernels : IDisposable
     {
         _ = (_gemm.Value, _gemv.Value, _norm.Value, _rope.Value, _splitRope.Value, _attention.Value, _append.Value, _route.Value, _sort.Value);
         _ = (_combine.Value, _binary.Value, _unary.Value, _gate.Value, _program.Value, _copy.Value, _embedding.Value, _stream.Value, _transpose.Value);
-        _ = _quantizeRows.Value;
+        _ = (_quantizeRows.Value, _conv.Value, _gatedDelta.Value, _ssd.Value, _groupNorm.Value);
     }
     public ArrayView<float> None => _dummy.View;
     public ArrayView<int> NoInts => _dummyInts.View;
@@ -101,6 +105,28 @@ internal sealed class DeviceKernels : IDisposable
     private readonly Lazy<Action<KernelConfig, ArrayView<ulong>, ArrayView<ulong>, long>> _stream;
     private readonly Lazy<Action<KernelConfig, ArrayView<float>, ArrayView<float>, int, int, int>> _transpose;
     private readonly Lazy<Action<KernelConfig, ArrayView<float>, ArrayView<float>, long, int, int, float>> _quantizeRows;
+    private readonly Lazy<Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, RecurrentArgs>> _conv;
+    private readonly Lazy<Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, RecurrentArgs>> _gatedDelta;
+    private readonly Lazy<Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, RecurrentArgs>> _ssd;
+    private readonly Lazy<Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, RecurrentArgs>> _groupNorm;
+
+    /// <summary>The short causal convolution, one thread per (sequence, channel); <paramref name="state"/> keeps the last inputs.</summary>
+    public void CausalConv1d(ArrayView<float> x, ArrayView<float> w, ArrayView<float>? bias, ArrayView<float> state, ArrayView<float> y, RecurrentArgs p) =>
+        _conv.Value(Strided((long)p.B * p.C), x, w, bias ?? None, state, y, p);
+
+    /// <summary>The gated delta rule, one thread per (sequence, value head, value column).</summary>
+    public void GatedDelta(ArrayView<float> q, ArrayView<float> k, ArrayView<float> v, ArrayView<float> a, ArrayView<float> beta, ArrayView<float> aLog,
+        ArrayView<float> dtBias, ArrayView<float> state, ArrayView<float> o, RecurrentArgs p) =>
+        _gatedDelta.Value(Strided((long)p.B * p.Heads * p.Cols), q, k, v, a, beta, aLog, dtBias, state, o, p);
+
+    /// <summary>Mamba-2's SSD scan, one thread per (sequence, head, head-dim row).</summary>
+    public void Ssd(ArrayView<float> x, ArrayView<float> dt, ArrayView<float> b, ArrayView<float> c, ArrayView<float> aLog, ArrayView<float> dtBias,
+        ArrayView<float>? d, ArrayView<float> state, ArrayView<float> y, RecurrentArgs p) =>
+        _ssd.Value(Strided((long)p.B * p.Heads * p.Rows), x, dt, b, c, aLog, dtBias, d ?? None, state, y, p);
+
+    /// <summary>RMSNorm per group of the last axis, one thread per (row, group); p.B is the rows.</summary>
+    public void GroupRmsNorm(ArrayView<float> x, ArrayView<float> w, ArrayView<float> y, RecurrentArgs p) =>
+        _groupNorm.Value(Strided((long)p.B * p.Groups), x, w, y, p);
 
     private KernelConfig Strided(long work, int threads = 0)
     {

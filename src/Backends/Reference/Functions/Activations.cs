@@ -23,6 +23,9 @@ public static class Activations
 
     public static double Relu(double x) => x > 0 ? x : 0;
 
+    /// <summary>log(1 + exp(x)), as torch's softplus: x itself above 20, where the two agree in double.</summary>
+    public static double Softplus(double x) => x > 20 ? x : Math.Log(1 + Math.Exp(x));
+
     public static double Softcap(double x, double cap) => cap * Math.Tanh(x / cap);
 
     /// <summary>gpt-oss's gate: g = min(gate, limit), u = clamp(up, -limit, limit), g * sigmoid(alpha g) * (u + 1).</summary>

@@ -20,7 +20,7 @@ public static class OpKernels
         var families = new[]
         {
             CoreKernels.All, ElementwiseKernels.All, LinearKernels.All, NormKernels.All, ShapeKernels.All,
-            RopeKernels.All, KvCacheKernels.All, AttentionKernels.All, MoeKernels.All, CommKernels.All, FusedKernels.All,
+            RopeKernels.All, KvCacheKernels.All, AttentionKernels.All, RecurrentKernels.All, MoeKernels.All, CommKernels.All, FusedKernels.All,
         };
         foreach (var family in families)
             foreach (var (def, kernel) in family) table.Add(def, kernel);

@@ -56,7 +56,8 @@ public sealed class KvCache
         var plan = compiled.DecodePlan;
         var memory = MemoryPlan.For(plan, cluster, eff, 1, length, length);
         double room = memory.CapacityBytes - memory.ReserveBytes - memory.WeightBytes - memory.ActivationBytes;
-        double perToken = memory.KvBytesPerSequence / Math.Max(1, length);
+        // A recurrent state (state-space layers) is per sequence: spread over the request length it is sized for.
+        double perToken = (memory.KvBytesPerSequence + memory.StateBytesPerSequence) / Math.Max(1, length);
         int replicas = Math.Max(1, plan.Layout.Dp);
         if (room <= 0)
         {
