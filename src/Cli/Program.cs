@@ -59,7 +59,11 @@ public static class Program
         ValidateCommand.Create(),
         CalibrateCommand.Create(),
         WeightsCommand.Create(),
+#if GRAPHDSL_AOT
+        Native.JitRunCommand.Create(),
+#else
         RunCommand.Create(),
+#endif
         ImportCommand.Create(),
         HardwareCommand.Create(),
     };
