@@ -41,7 +41,7 @@ public static class Program
         return Root();
     }
 
-    private static RootCommand Root() => new("graphdsl: a compiler for LLM inference graphs (.moe specs) and a predictor of how they serve.")
+    private static RootCommand Root() => new("graphdsl: a compiler for LLM inference graphs (.moe specs) and a predictor of how they serve. " + Rendering.Units.Convention)
     {
         CheckCommand.Create(),
         CompileCommand.Create(),

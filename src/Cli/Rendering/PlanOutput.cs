@@ -133,15 +133,19 @@ internal static class PlanOutput
 
     public static string Csv(PlanResult result, SloSpec slo)
     {
-        var sb = new StringBuilder("kind,device,gpus,nodes,tp,ep,dp,pp,redundant_experts,weights,kv,scheduler,output_tokens_per_s_per_gpu,output_tokens_per_s_per_user,ttft_ms_p90,tpot_ms_p90,meets_slo,pareto,best\n");
+        var csv = new Csv(new[]
+        {
+            "kind", "device", "gpus", "nodes", "tp", "ep", "dp", "pp", "redundant_experts", "weights", "kv", "scheduler", "output_tokens_per_s_per_gpu",
+            "output_tokens_per_s_per_user", "ttft_ms_p90", "tpot_ms_p90", "meets_slo", "pareto", "best",
+        });
         foreach (var s in result.Simulated.Where(s => s.HasFigures))
         {
             var c = s.Candidate; var d = c.Deployment; var m = s.Report!;
-            sb.AppendLine(string.Join(",", c.Kind.ToString().ToLowerInvariant(), c.Cluster.Device.Id, I(c.Gpus), I(c.Cluster.Nodes), I(d.Layout.Tp), I(d.Layout.Ep), I(d.Layout.Dp), I(d.Layout.Pp),
-                I(d.Layout.Redundant), d.Weights, d.Kv, "\"" + c.Scheduler + "\"", D(m.OutputTokensPerSecondPerGpu), D(m.OutputTokensPerSecondPerUser), D(m.TtftMs.P90), D(m.TpotMs.P90),
-                s.Meets(slo) ? "true" : "false", result.Pareto.Contains(s) ? "true" : "false", result.Best == s ? "true" : "false"));
+            csv.Row(c.Kind.ToString().ToLowerInvariant(), c.Cluster.Device.Id, c.Gpus, c.Cluster.Nodes, d.Layout.Tp, d.Layout.Ep, d.Layout.Dp, d.Layout.Pp,
+                d.Layout.Redundant, d.Weights, d.Kv, new Csv.Quoted(c.Scheduler.ToString()!), m.OutputTokensPerSecondPerGpu, m.OutputTokensPerSecondPerUser, m.TtftMs.P90, m.TpotMs.P90,
+                s.Meets(slo), result.Pareto.Contains(s), result.Best == s);
         }
-        return sb.ToString();
+        return csv.ToString();
     }
 
     private static string I(long v) => v.ToString(CultureInfo.InvariantCulture);
