@@ -30,7 +30,7 @@ internal static class PredictionCsv
 
     public static string Ops(Prediction p)
     {
-        var csv = new Csv(new[] { "phase", "op", "kind", "group", "count", "ms_per_step", "share", "flops", "bytes", "bound" });
+        var csv = new Csv(new[] { "phase", "name", "op", "group", "count", "time_ms", "share", "flops", "bytes", "bound" });
         foreach (var (phase, ops, total) in new[] { ("decode", p.DecodeOps, p.Decode.Milliseconds), ("prefill", p.PrefillOps, p.Prefill.Milliseconds) })
             foreach (var op in ops)
                 csv.Row(phase, op.Name, op.Op, op.Group, op.Count, op.MillisecondsPerStep, total > 0 ? op.MillisecondsPerStep / total : null,
