@@ -38,7 +38,9 @@ public static class Program
     {
         // Passes that backends bring (place-experts) join the registry before any pipeline is parsed.
         GraphDsl.Backends.Placement.PlacementPasses.Register();
-        return Root();
+        var root = Root();
+        HelpExamples.Attach(root);
+        return root;
     }
 
     private static RootCommand Root() => new("graphdsl: a compiler for LLM inference graphs (.moe specs) and a predictor of how they serve. " + Rendering.Units.Convention)
@@ -66,5 +68,6 @@ public static class Program
 #endif
         ImportCommand.Create(),
         HardwareCommand.Create(),
+        CompletionCommand.Create(),
     };
 }

@@ -29,7 +29,7 @@ internal sealed class PlaceCommand
     private readonly Option<int?> _nodes = new("--nodes") { Description = "nodes the GPUs are spread over (default: with --hardware, ceil(gpus / the device's GPUs per node); else 1)" };
     private readonly Option<int> _redundant = new("--redundant") { Description = "eplb: redundant expert replicas per layer", DefaultValueFactory = _ => 0 };
     private readonly Option<int> _gpuSlots = new("--gpu-slots") { Description = "offload: experts of each layer cached per GPU", DefaultValueFactory = _ => 0 };
-    private readonly Option<string?> _hardware = new("--hardware") { Description = "device id: checks that the experts fit its memory (and gives offload its host link); without it no memory limit is applied" };
+    private readonly Option<string?> _hardware = HardwareLookup.WithDeviceCompletions(new Option<string?>("--hardware") { Description = "device id: checks that the experts fit its memory (and gives offload its host link); without it no memory limit is applied" });
     private readonly Option<string> _weights = new("--weights") { Description = "expert weight format: " + NumericFormat.ListFor(FormatRoles.Weights, keep: true), DefaultValueFactory = _ => NumericFormat.Keep };
     private readonly Option<double?> _budget = NumberOptions.Float("--expert-budget-gb", "GB (10^9 bytes) per GPU for routed experts (default: 90% of HBM less the other weights)",
         FloatRange.Positive(Math.Floor(HardwareLimits.MaxMemoryBytes / 1e9)));
