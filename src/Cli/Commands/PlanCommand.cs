@@ -117,7 +117,8 @@ internal sealed class PlanCommand
             return ExitCodes.UsageError;
         }
         var clock = Stopwatch.StartNew();
-        var result = Planner.Run(search, new ICandidateFamily[] { new AggregatedFamily() });
+        PlanResult result;
+        using (ProgressLine.Start("plan: searching")) result = Planner.Run(search, new ICandidateFamily[] { new AggregatedFamily() });
         clock.Stop();
         if (result.Fitting == 0)
         {

@@ -134,7 +134,8 @@ internal sealed class ServeCommand
             return ExitCodes.InputError;
         }
         var steps = r.GetValue(_trace) is null ? null : new StepTrace();
-        var run = simulation.Run(source, s.Slo, steps is null ? null : steps.Add);
+        ServingRun run;
+        using (ProgressLine.Start("serve: simulating")) run = simulation.Run(source, s.Slo, steps is null ? null : steps.Add);
         if (run.Report.Rejected > 0)
             Driver.Report(DiagnosticCatalog.RequestsRejected.At(SourceSpan.None,
                 $"{run.Report.Rejected} request(s) longer than the whole KV cache ({run.Kv.TokenCapacity} tokens) were rejected, as an engine refuses them; the metrics leave them out"));
