@@ -38,10 +38,12 @@ public static class Program
     {
         // Passes that backends bring (place-experts) join the registry before any pipeline is parsed.
         GraphDsl.Backends.Placement.PlacementPasses.Register();
-        return Root();
+        var root = Root();
+        HelpExamples.Attach(root);
+        return root;
     }
 
-    private static RootCommand Root() => new("graphdsl: a compiler for LLM inference graphs (.moe specs) and a predictor of how they serve.")
+    private static RootCommand Root() => new("graphdsl: a compiler for LLM inference graphs (.moe specs) and a predictor of how they serve. " + Rendering.Units.Convention)
     {
         CheckCommand.Create(),
         CompileCommand.Create(),
@@ -59,8 +61,13 @@ public static class Program
         ValidateCommand.Create(),
         CalibrateCommand.Create(),
         WeightsCommand.Create(),
+#if GRAPHDSL_AOT
+        Native.JitRunCommand.Create(),
+#else
         RunCommand.Create(),
+#endif
         ImportCommand.Create(),
         HardwareCommand.Create(),
+        CompletionCommand.Create(),
     };
 }

@@ -90,8 +90,8 @@ public class CommandTests
         var r = CliRunner.Run("stats", "samples/mixtral-8x7b.moe");
         Assert.Equal(0, r.ExitCode);
         Assert.Contains("parameters, total", r.Out);
-        Assert.Contains("46.70 B", r.Out);
-        Assert.Contains("12.88 B", r.Out);
+        Assert.Contains("46.70 bn", r.Out);
+        Assert.Contains("12.88 bn", r.Out);
     }
 
     [Fact]

@@ -88,13 +88,13 @@ public class HostileNumberTests
         AssertError(r, 2, $"graphdsl: error GD0604: {path}: devices[0] ('my-gpu'): {error}");
     }
 
-    // compare --dense-q NaN was an internal error (GD0899); --expert-budget-gib 1e300 wrote Infinity into JSON.
+    // compare --dense-q NaN was an internal error (GD0899); --expert-budget-gb 1e300 wrote Infinity into JSON.
     [Theory]
     [InlineData("compare", "--dense-q", "NaN", "--dense-q must be a finite number above 0, found 'NaN'")]
     [InlineData("compare", "--dense-q", "Infinity", "--dense-q must be a finite number above 0, found 'Infinity'")]
     [InlineData("compare", "--dense-q", "1e400", "--dense-q must be a finite number above 0, found '1e400'")]
-    [InlineData("place", "--expert-budget-gib", "1e300", "--expert-budget-gib must be a number above 0 and at most 931322, found '1e300'")]
-    [InlineData("place", "--expert-budget-gib", "NaN", "--expert-budget-gib must be a number above 0 and at most 931322, found 'NaN'")]
+    [InlineData("place", "--expert-budget-gb", "1e300", "--expert-budget-gb must be a number above 0 and at most 1000000, found '1e300'")]
+    [InlineData("place", "--expert-budget-gb", "NaN", "--expert-budget-gb must be a number above 0 and at most 1000000, found 'NaN'")]
     [InlineData("place", "--cpu-tflops", "-Infinity", "--cpu-tflops must be a number from 0 to 1000000, found '-Infinity'")]
     [InlineData("run", "--temperature", "NaN", "--temperature must be a finite number of at least 0, found 'NaN'")]
     [InlineData("predict", "--routing-skew", "Infinity", "--routing-skew must be a number from 0 to 10, found 'Infinity'")]
@@ -128,7 +128,7 @@ public class HostileNumberTests
                 Assert.Contains(parse.Errors, e => e.Message.StartsWith(option.Name + " must be", StringComparison.Ordinal) && e.Message.EndsWith($"found '{value}'", StringComparison.Ordinal));
             }
         }
-        Assert.Equal(new[] { "compare --dense-q", "compare --routing-skew", "place --cpu-tflops", "place --expert-budget-gib", "plan --routing-skew", "predict --acceptance", "predict --routing-skew",
+        Assert.Equal(new[] { "compare --dense-q", "compare --routing-skew", "place --cpu-tflops", "place --expert-budget-gb", "plan --routing-skew", "predict --acceptance", "predict --routing-skew",
             "predict --tpot-slo-ms", "run --temperature", "serve --routing-skew", "sweep --routing-skew", "sweep --tpot-slo-ms" }, found.OrderBy(x => x, StringComparer.Ordinal));
     }
 

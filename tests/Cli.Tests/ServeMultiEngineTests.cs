@@ -14,8 +14,8 @@ public class ServeMultiEngineTests
     /// <summary>A disaggregated deployment is shown as its instances' layouts with the shared formats.</summary>
     [Theory]
     [InlineData("disagg{prefill=tp4x1,decode=tp4x1}", "disagg{prefill=tp4x1,decode=tp4x1,max_batch=256,max_tokens=8192}",
-        "prefill tp=4 ep=1 dp=1 pp=1 weights=fp8 kv=keep x1, decode tp=4 ep=1 dp=1 pp=1 weights=fp8 kv=keep x1")]
-    [InlineData("colocated{prefill_share=0.4}", "colocated{prefill_share=0.4,max_batch=256,max_tokens=8192}", "tp=8 ep=1 dp=1 pp=1 weights=fp8 kv=keep")]
+        "prefill tp=4 ep=1 dp=1 pp=1 weights=fp8 kv=bf16 (spec) x1, decode tp=4 ep=1 dp=1 pp=1 weights=fp8 kv=bf16 (spec) x1")]
+    [InlineData("colocated{prefill_share=0.4}", "colocated{prefill_share=0.4,max_batch=256,max_tokens=8192}", "tp=8 ep=1 dp=1 pp=1 weights=fp8 kv=bf16 (spec)")]
     public void Runs_with_its_limits_filled_in(string scheduler, string described, string deployment)
     {
         var r = Serve("8", "--scheduler", scheduler, "--format", "json");

@@ -20,7 +20,7 @@ public static class ExpertMemoryCheck
             ? $"at most {fit} expert(s) per layer fit on a GPU: use more GPUs, a smaller weight format, fewer redundant experts, or offload{{gpu_slots={fit}}}"
             : "not even one expert per layer fits: the other weights leave no room";
         throw new PlacementException(PlacementProblem.Memory, string.Format(CultureInfo.InvariantCulture,
-            "{0}: each GPU would hold {1} layers x {2} experts x {3:0.0} MB = {4:0.00} GiB of expert weights, more than the {5:0.00} GiB it has free for them; {6}",
-            plan.Strategy, plan.Layers.Count, plan.SlotsPerGpu, memory.ExpertBytes / 1e6, need / (1L << 30), memory.GpuBudgetBytes / (1L << 30), hint));
+            "{0}: each GPU would hold {1} layers x {2} experts x {3:0.0} MB = {4:0.00} GB of expert weights, more than the {5:0.00} GB it has free for them; {6}",
+            plan.Strategy, plan.Layers.Count, plan.SlotsPerGpu, memory.ExpertBytes / 1e6, need / 1e9, memory.GpuBudgetBytes / 1e9, hint));
     }
 }

@@ -200,7 +200,7 @@ public static class PlacementJson
 
     private static PlacementException Bad(string message) => new(PlacementProblem.PlanFile, message);
 
-    private static string Field(string name, Action<Utf8JsonWriter> value) => JsonSerializer.Serialize(name) + ": " + Compact(value);
+    private static string Field(string name, Action<Utf8JsonWriter> value) => Compact(w => w.WriteStringValue(name)) + ": " + Compact(value);
 
     private static string Compact(Action<Utf8JsonWriter> write)
     {

@@ -21,8 +21,8 @@ public static class PlacementTable
             Line("experts: {0} logical, {1} cached per GPU ({2} on GPUs), {3} in host memory per layer", plan.Experts, plan.SlotsPerGpu, plan.PhysicalExperts, -plan.Redundant);
         Line("load: max/mean {0:0.000} (worst layer {1}), mean imbalance {2:0.000}", report.Loads.MaxOverMean, report.Loads.WorstLayer, report.Loads.MeanImbalance);
         if (report.Memory is { } m)
-            Line("expert memory: {0:0.00} GiB per GPU of {1:0.00} GiB free for experts ({2:0.0} MB per expert)",
-                ExpertMemoryCheck.BytesPerGpu(plan, m) / (1L << 30), m.GpuBudgetBytes / (1L << 30), m.ExpertBytes / 1e6);
+            Line("expert memory: {0:0.00} GB per GPU of {1:0.00} GB free for experts ({2:0.0} MB per expert)",
+                ExpertMemoryCheck.BytesPerGpu(plan, m) / 1e9, m.GpuBudgetBytes / 1e9, m.ExpertBytes / 1e6);
         if (report.Transitions is { } t)
         {
             var baseline = report.BaselineTransitions is { } b && plan.Strategy != PlacementReport.Baseline

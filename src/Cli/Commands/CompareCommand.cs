@@ -35,7 +35,7 @@ internal sealed class CompareCommand
         Description = "contexts for the structural comparison (at a context below --prompt, prompts of that length)", DefaultValueFactory = _ => "1k,4k,16k,32k,64k,128k",
     };
     private readonly Option<string?> _passes = CommonOptions.Passes();
-    private readonly Option<string> _format = CommonOptions.Format("table", "table", "json");
+    private readonly Option<string> _format = CommonOptions.Format("table", "table", "json", "csv", "csv-contexts");
     private readonly DeploymentOptions _deployment = new();
 
     /// <summary>What the command line asks for: one cluster and workload, two deployments (each the flags merged with its pipeline).</summary>
@@ -116,8 +116,13 @@ internal sealed class CompareCommand
         var statsA = ModelStats.Compute(moduleA);
         var statsB = ModelStats.Compute(moduleB);
         var rows = s.Contexts.Select(c => Structural(predA, predB, c, Math.Min(s.Workload.Prompt, c), compiledA.Deployment.Layout.Dp)).ToList();
-        if (r.GetValue(_format) == "json") Console.Out.Write(ComparisonOutput.ToJson(pa, pb, statsA, statsB, s.Q, rows, s.Cluster));
-        else ComparisonOutput.WriteTable(pa, pb, statsA, statsB, s.Q, rows, s.Cluster);
+        switch (r.GetValue(_format))
+        {
+            case "json": Console.Out.Write(ComparisonOutput.ToJson(pa, pb, statsA, statsB, s.Q, rows, s.Cluster)); break;
+            case "csv": Console.Out.Write(ComparisonOutput.ToCsv(pa, pb, statsA, statsB, SpecFormats.Of(moduleA), SpecFormats.Of(moduleB))); break;
+            case "csv-contexts": Console.Out.Write(ComparisonOutput.ContextsCsv(rows)); break;
+            default: ComparisonOutput.WriteTable(pa, pb, statsA, statsB, SpecFormats.Of(moduleA), SpecFormats.Of(moduleB), s.Q, rows, s.Cluster); break;
+        }
         return ExitCodes.Ok;
     }
 

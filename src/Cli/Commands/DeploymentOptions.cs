@@ -24,7 +24,7 @@ internal sealed class DeploymentOptions
     {
         Lists = lists;
         string Many(string text) => lists ? text + ", comma-separated" : text;
-        Hardware = new("--hardware") { Description = Many("device id, e.g. h100-sxm (graphdsl hardware lists them)"), Required = true };
+        Hardware = HardwareLookup.WithDeviceCompletions(new Option<string>("--hardware") { Description = Many("device id, e.g. h100-sxm (graphdsl hardware lists them)"), Required = true });
         Gpus = new("--gpus") { Description = Many("GPUs in total"), DefaultValueFactory = _ => "1" };
         Tp = new("--tp") { Description = Many("tensor-parallel GPUs (default: gpus / (dp x pp))") };
         Ep = new("--ep") { Description = Many("expert-parallel shards of each MoE layer"), DefaultValueFactory = _ => "1" };

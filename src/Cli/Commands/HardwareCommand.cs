@@ -4,7 +4,6 @@ using System.CommandLine;
 using System.Globalization;
 using System.IO;
 using System.Linq;
-using System.Text;
 using GraphDsl.Backends.CostModel.Hardware;
 using GraphDsl.Cli.Rendering;
 using GraphDsl.Ir.Diagnostics;
@@ -75,10 +74,10 @@ internal sealed class HardwareCommand
 
     private static string ToCsv(IReadOnlyList<Device> devices)
     {
-        var sb = new StringBuilder("id,name,vendor,memory_gb,hbm_tb_per_s," + string.Join(",", Shown.Select(m => m.Key + "_tflops")) + ",gpus_per_node,intra_node_gb_per_s,network_gb_per_s\n");
-        static string Cell(string s) => s.IndexOfAny(new[] { ',', '"', '\n' }) >= 0 ? "\"" + s.Replace("\"", "\"\"") + "\"" : s;
-        foreach (var d in devices) sb.Append(string.Join(",", Cells(d).Select(Cell))).Append('\n');
-        return sb.ToString();
+        var csv = new Csv(new[] { "id", "name", "vendor", "memory_gb", "hbm_tb_per_s" }.Concat(Shown.Select(m => m.Key + "_tflops"))
+            .Concat(new[] { "gpus_per_node", "intra_node_gb_per_s", "network_gb_per_s" }));
+        foreach (var d in devices) csv.Row(Cells(d));
+        return csv.ToString();
     }
 
     private static string ToJson(IReadOnlyList<Device> devices) => Json.Write(w =>

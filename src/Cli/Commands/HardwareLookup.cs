@@ -10,6 +10,15 @@ namespace GraphDsl.Cli.Commands;
 /// <summary>The device a <c>--hardware</c> id names, looked up one way by every command.</summary>
 internal static class HardwareLookup
 {
+    /// <summary>Lets shell completion (graphdsl completion) offer the built-in device ids for <paramref name="option"/>;
+    /// the catalog is read only when a completion is asked for.</summary>
+    public static T WithDeviceCompletions<T>(T option) where T : System.CommandLine.Option
+    {
+        option.CompletionSources.Add(_ => HardwareCatalog.BuiltIn().Devices.Select(d => d.Id).OrderBy(id => id, StringComparer.Ordinal)
+            .Select(id => new System.CommandLine.Completions.CompletionItem(id)));
+        return option;
+    }
+
     /// <summary>The built-in catalog with the devices of <paramref name="files"/> (--hardware-file) added; null after
     /// reporting a bad file (GD0604).</summary>
     public static HardwareCatalog? Catalog(IEnumerable<string> files, DiagnosticBag diagnostics)

@@ -29,15 +29,15 @@ internal sealed class PlaceCommand
     private readonly Option<int?> _nodes = new("--nodes") { Description = "nodes the GPUs are spread over (default: with --hardware, ceil(gpus / the device's GPUs per node); else 1)" };
     private readonly Option<int> _redundant = new("--redundant") { Description = "eplb: redundant expert replicas per layer", DefaultValueFactory = _ => 0 };
     private readonly Option<int> _gpuSlots = new("--gpu-slots") { Description = "offload: experts of each layer cached per GPU", DefaultValueFactory = _ => 0 };
-    private readonly Option<string?> _hardware = new("--hardware") { Description = "device id: checks that the experts fit its memory (and gives offload its host link); without it no memory limit is applied" };
+    private readonly Option<string?> _hardware = HardwareLookup.WithDeviceCompletions(new Option<string?>("--hardware") { Description = "device id: checks that the experts fit its memory (and gives offload its host link); without it no memory limit is applied" });
     private readonly Option<string> _weights = new("--weights") { Description = "expert weight format: " + NumericFormat.ListFor(FormatRoles.Weights, keep: true), DefaultValueFactory = _ => NumericFormat.Keep };
-    private readonly Option<double?> _budget = NumberOptions.Float("--expert-budget-gib", "GiB per GPU for routed experts (default: 90% of HBM less the other weights)",
-        FloatRange.Positive(Math.Floor(HardwareLimits.MaxMemoryBytes / (1L << 30))));
+    private readonly Option<double?> _budget = NumberOptions.Float("--expert-budget-gb", "GB (10^9 bytes) per GPU for routed experts (default: 90% of HBM less the other weights)",
+        FloatRange.Positive(Math.Floor(HardwareLimits.MaxMemoryBytes / 1e9)));
     private readonly Option<long> _tokens = NumberOptions.Count("--tokens", "offload: tokens per step for the miss prediction", 64);
     private readonly Option<double?> _cpu = NumberOptions.Float("--cpu-tflops", "offload: host CPU peak for cold experts (default 229.4, 2 x Xeon 8480C AMX; 0: fetch only)",
         FloatRange.Between(0, HardwareLimits.MaxPeakTflops));
-    private readonly Option<string> _format = CommonOptions.Format("table", "table", "json");
-    private readonly Option<string?> _output = new("--output", "-o") { Description = "write the plan (graphdsl-placement/1 JSON) to this file; with --format table the summary still goes to standard output" };
+    private readonly Option<string> _format = CommonOptions.Format("table", "table", "json", "csv");
+    private readonly Option<string?> _output = new("--output", "-o") { Description = "write the plan (graphdsl-placement/1 JSON) to this file; with --format table or csv the summary still goes to standard output" };
     private readonly Option<string?> _engineMap = new("--engine-map") { Description = "also write the engine expert-location map (physical_to_logical_map JSON)" };
     private readonly Option<string> _engine = new Option<string>("--engine") { Description = "engine map rows: sglang (one per decoder layer) or vllm (one per MoE layer)", DefaultValueFactory = _ => "sglang" }
         .AcceptOnlyFromAmong("sglang", "vllm");
@@ -141,7 +141,7 @@ internal sealed class PlaceCommand
     {
         var facts = MoeExpertFacts.Of(module, s.ExpertFormat);
         double memoryUtilization = EfficiencyProfile.Find("default")?.MemoryUtilization ?? 0.9;
-        double? budgetBytes = r.GetValue(_budget) is { } gib ? gib * (1L << 30) : s.Device is null ? null : facts.GpuBudgetBytes(s.Device.MemoryBytes, memoryUtilization);
+        double? budgetBytes = r.GetValue(_budget) is { } gb ? gb * 1e9 : s.Device is null ? null : facts.GpuBudgetBytes(s.Device.MemoryBytes, memoryUtilization);
         var memory = budgetBytes is { } b ? new ExpertMemory(facts.BytesPerExpert, b) : null;
         var plan = ExpertPlacer.Place(s.Strategy, routing, s.Placement with { ExpertGroups = facts.Groups, Memory = memory });
         OffloadPrediction? offload = null;
@@ -154,12 +154,14 @@ internal sealed class PlaceCommand
             if (!Driver.WriteOutput(mapPath, EngineExpertMap.Write(plan, layout))) return ExitCodes.InputError;
         }
         var json = PlacementJson.Write(report);
+        var format = r.GetValue(_format);
+        string Summary() => format == "csv" ? Rendering.PlacementCsv.Write(report) : PlacementTable.Write(report);
         if (r.GetValue(_output) is { } outPath)
         {
             if (!Driver.WriteOutput(outPath, json)) return ExitCodes.InputError;
-            if (r.GetValue(_format) == "table") Console.Out.Write(PlacementTable.Write(report));
+            if (format != "json") Console.Out.Write(Summary());
         }
-        else Console.Out.Write(r.GetValue(_format) == "json" ? json : PlacementTable.Write(report));
+        else Console.Out.Write(format == "json" ? json : Summary());
         return ExitCodes.Ok;
     }
 

@@ -119,7 +119,8 @@ internal sealed class PlanCommand
             return ExitCodes.UsageError;
         }
         var clock = Stopwatch.StartNew();
-        var result = Planner.Run(search, new ICandidateFamily[] { new AggregatedFamily() });
+        PlanResult result;
+        using (ProgressLine.Start("plan: searching")) result = Planner.Run(search, new ICandidateFamily[] { new AggregatedFamily() });
         clock.Stop();
         if (result.Fitting == 0)
         {
@@ -130,11 +131,11 @@ internal sealed class PlanCommand
         if (result.Best is null)
             Driver.Report(DiagnosticCatalog.NoPlanMeetsSlo.At(SourceSpan.None,
                 $"none of the {result.Simulated.Count} simulated candidate(s) meets {PlanOutput.Slo(s.Slo)}; the front and why each missed are below"));
-        var header = new PlanHeader(module.Name, s.Workload, s.Slo, s.Requests, s.Seed, Describe(s.Targets), s.Simulate, clock.Elapsed.TotalSeconds);
+        var header = new PlanHeader(module.Name, s.Workload, s.Slo, s.Requests, s.Seed, Describe(s.Targets), s.Simulate, clock.Elapsed.TotalSeconds) { Formats = SpecFormats.Of(module) };
         var text = r.GetValue(_format) switch
         {
             "json" => PlanOutput.Json(header, result, s.Slo),
-            "csv" => PlanOutput.Csv(result, s.Slo),
+            "csv" => PlanOutput.Csv(header, result, s.Slo),
             _ => PlanOutput.Table(header, result, s.Slo),
         };
         if (!Driver.WriteOutput(r.GetValue(_output), text)) return ExitCodes.InputError;

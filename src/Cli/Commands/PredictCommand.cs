@@ -20,7 +20,7 @@ internal sealed class PredictCommand
     private readonly Option<long> _output = NumberOptions.Count("--output-tokens", "tokens generated per request, for end-to-end output throughput", 0, min: 0);
     private readonly Option<double?> _slo = NumberOptions.Float("--tpot-slo-ms", "time-per-output-token target: report the best throughput meeting it", FloatRange.Positive());
     private readonly Option<string?> _passes = CommonOptions.Passes();
-    private readonly Option<string> _format = CommonOptions.Format("table", "table", "json");
+    private readonly Option<string> _format = CommonOptions.Format("table", "table", "json", "csv", "csv-ops");
     private readonly SourceOptions _source = new();
     private readonly SpeculationOptions _speculation = new();
     private readonly Option<string?> _routing = new("--routing") { Description = "routing statistics (JSON from route-stats or measured) instead of the assumed expert popularity (--routing-skew)" };
@@ -102,8 +102,13 @@ internal sealed class PredictCommand
         var device = s.Cluster.Cluster.Device;
         if (!Plots.PlotOption.Write(plots, kind => Plots.PredictionPlots.Draw(kind, prediction, device))) return ExitCodes.InputError;
         if (report is not null && !Reports.PredictReport.Write(report, prediction, device, predictor, s.Workload)) return ExitCodes.InputError;
-        if (r.GetValue(_format) == "json") Console.Out.Write(PredictionJson.Write(prediction, s.Cluster));
-        else PredictionTable.Write(prediction, s.Cluster);
+        switch (r.GetValue(_format))
+        {
+            case "json": Console.Out.Write(PredictionJson.Write(prediction, s.Cluster)); break;
+            case "csv": Console.Out.Write(PredictionCsv.Summary(prediction, SpecFormats.Of(module))); break;
+            case "csv-ops": Console.Out.Write(PredictionCsv.Ops(prediction)); break;
+            default: PredictionTable.Write(prediction, SpecFormats.Of(module), s.Cluster); break;
+        }
         return ExitCodes.Ok;
     }
 

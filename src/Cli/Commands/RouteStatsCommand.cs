@@ -43,6 +43,7 @@ internal static class RouteStatsCommand
             if (module is null) return ExitCodes.InputError;
             var layers = MoeLayers.Of(module);
             if (layers.Count == 0) { Driver.Report(DiagnosticCatalog.InvalidOption.At(SourceSpan.None, $"{module.Name} has no MoE layer")); return ExitCodes.InputError; }
+            using var progress = Rendering.ProgressLine.Start("route-stats: sampling routes");
             var stats = SyntheticRouting.Generate(module.Name, layers.Select(l => l.Name).ToList(), layers[0].Experts, layers[0].TopK, zipf,
                 r.GetValue(tokens), r.GetValue(seed), r.GetValue(coactivation));
             return Driver.WriteOutput(r.GetValue(output), stats.WriteJson) ? ExitCodes.Ok : ExitCodes.InputError;

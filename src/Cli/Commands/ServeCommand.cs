@@ -136,16 +136,18 @@ internal sealed class ServeCommand
             return ExitCodes.InputError;
         }
         var steps = r.GetValue(_trace) is null ? null : new StepTrace();
-        var run = simulation.Run(source, s.Slo, steps is null ? null : steps.Add);
+        ServingRun run;
+        using (ProgressLine.Start("serve: simulating")) run = simulation.Run(source, s.Slo, steps is null ? null : steps.Add);
         if (run.Report.Rejected > 0)
             Driver.Report(DiagnosticCatalog.RequestsRejected.At(SourceSpan.None,
                 $"{run.Report.Rejected} request(s) longer than the whole KV cache ({run.Kv.TokenCapacity} tokens) were rejected, as an engine refuses them; the metrics leave them out"));
         if (steps is not null && !Driver.WriteOutput(r.GetValue(_trace), steps.Write($"{module.Name} {run.Scheduler}"))) return ExitCodes.InputError;
         // A disaggregated deployment is its instances, each on its own layout with the shared formats.
+        var formats = SpecFormats.Of(module);
         var shown = s.Scheduler.Kind == SchedulerKind.Disaggregated
-            ? $"prefill {DisaggregatedSimulation.InstanceDeployment(s.Deployment, s.Scheduler.Prefill!)} x{s.Scheduler.Prefill!.Count}, "
-                + $"decode {DisaggregatedSimulation.InstanceDeployment(s.Deployment, s.Scheduler.Decode!)} x{s.Scheduler.Decode!.Count}"
-            : deployment.ToString();
+            ? $"prefill {formats.Describe(DisaggregatedSimulation.InstanceDeployment(s.Deployment, s.Scheduler.Prefill!))} x{s.Scheduler.Prefill!.Count}, "
+                + $"decode {formats.Describe(DisaggregatedSimulation.InstanceDeployment(s.Deployment, s.Scheduler.Decode!))} x{s.Scheduler.Decode!.Count}"
+            : formats.Describe(deployment);
         var header = new ServingHeader(module.Name, s.Cluster, shown, s.Efficiency.Name, s.Workload, run.Scheduler, s.Slo, s.Seed, source.Total);
         var text = r.GetValue(_format) switch
         {

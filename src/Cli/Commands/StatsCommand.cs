@@ -14,7 +14,7 @@ internal static class StatsCommand
     public static Command Create()
     {
         var file = new Argument<string>("file") { Description = ".moe or .gir file" };
-        var format = CommonOptions.Format("table", "table", "json");
+        var format = CommonOptions.Format("table", "table", "json", "csv", "csv-layers");
         var prompt = NumberOptions.Count("--prompt", "prompt length for prefill FLOPs per token", 2048);
         var context = NumberOptions.Count("--context", "tokens in the KV cache for decode FLOPs", 4096);
         var source = new SourceOptions();
@@ -33,8 +33,13 @@ internal static class StatsCommand
             module = Driver.RunPipeline(module, p, pipeline.Instrumentation(r));
             if (module is null) return ExitCodes.InputError;
             var stats = ModelStats.Compute(module, promptLen, ctxLen);
-            if (r.GetValue(format) == "json") Console.Out.Write(ToJson(stats));
-            else WriteTable(stats);
+            switch (r.GetValue(format))
+            {
+                case "json": Console.Out.Write(ToJson(stats)); break;
+                case "csv": Console.Out.Write(ToCsv(stats)); break;
+                case "csv-layers": Console.Out.Write(LayersCsv(stats)); break;
+                default: WriteTable(stats); break;
+            }
             return ExitCodes.Ok;
         });
         return cmd;
@@ -92,6 +97,30 @@ internal static class StatsCommand
         }
         w.WriteEndArray();
     });
+
+    /// <summary>The model's totals as one row: counts as plain numbers, bytes as bytes (the column names say which).</summary>
+    public static string ToCsv(ModelStats s) => new Csv(new[]
+        {
+            "model", "params_total", "params_active", "params_active_excluding_embedding", "params_embedding", "weight_bytes",
+            "kv_bytes_per_token", "kv_windowed_bytes", "prompt", "prefill_flops_per_token", "context", "decode_flops_per_token",
+        })
+        .Row(s.Model, s.TotalParams, s.ActiveParams, s.ActiveParamsExcludingEmbedding, s.EmbeddingParams, s.WeightBytes,
+            s.KvBytesPerToken, s.KvWindowedBytes, s.PromptTokens, s.PrefillFlopsPerToken, s.Context, s.DecodeFlopsPerToken)
+        .ToString();
+
+    /// <summary>One row per layer group, as the table's second part.</summary>
+    public static string LayersCsv(ModelStats s)
+    {
+        var csv = new Csv(new[]
+        {
+            "group", "count", "moe", "params_total", "params_active", "params_per_layer", "prefill_flops_per_token", "decode_flops_per_token",
+            "kv_bytes_per_token", "kv_window_bytes_per_token",
+        });
+        foreach (var g in s.Groups)
+            csv.Row(g.Name, g.Count, g.HasExperts, g.TotalParams, g.ActiveParams, g.TotalParams / g.Count, g.PrefillFlopsPerToken, g.DecodeFlopsPerToken,
+                g.KvBytesPerToken, g.KvWindowBytesPerToken);
+        return csv.ToString();
+    }
 
     private static void WriteTable(ModelStats s)
     {

@@ -9,7 +9,6 @@ using GraphDsl.Cli.Rendering;
 using GraphDsl.Ir.Diagnostics;
 using GraphDsl.Ir.Graph;
 using GraphDsl.Passes.Core;
-using Spectre.Console;
 
 namespace GraphDsl.Cli.Commands;
 
@@ -143,9 +142,7 @@ internal sealed class SweepCommand
         var rows = new List<SweepRow>();
         long refused = 0;
         long total = s.Jobs.Sum(j => (long)s.Clusters.Count(c => c.Cluster.Gpus == j.Gpus)) * s.Workloads.Count * s.Batches.Length;
-        if (!Console.IsOutputRedirected || r.GetValue(_output) is not null && AnsiConsole.Profile.Capabilities.Interactive)
-            AnsiConsole.Progress().Start(ctx => { var task = ctx.AddTask($"sweeping {total} configurations"); refused = Evaluate(module, s, rows, p => task.Value = p * 100.0 / Math.Max(1, total)); });
-        else refused = Evaluate(module, s, rows, _ => { });
+        using (var progress = ProgressLine.Start("sweep", total)) refused = Evaluate(module, s, rows, progress.Set);
 
         var skips = s.Skips with { RefusedByPass = refused };
         if (skips.Any) Driver.Report(DiagnosticCatalog.SweepSkipped.At(SourceSpan.None, string.Join("; ", skips.Sentences())));

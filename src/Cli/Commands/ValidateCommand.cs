@@ -21,16 +21,16 @@ internal sealed class ValidateCommand
 {
     private readonly Option<string> _data = new("--data") { Description = "measurements CSV", Required = true };
     private readonly Option<string> _samples = new("--samples") { Description = "folder of .moe specs named by the model column", DefaultValueFactory = _ => "samples" };
-    private readonly Option<string> _format = CommonOptions.Format("table", "table", "markdown");
+    private readonly Option<string> _format = CommonOptions.Format("table", "table", "markdown", "csv");
 
     /// <summary>What the command line asks for.</summary>
-    private sealed record Settings(string Data, string Samples, bool Markdown);
+    private sealed record Settings(string Data, string Samples, string Format);
 
     public static Command Create()
     {
         var c = new ValidateCommand();
         var cmd = new Command("validate", "Predict published measurements and report the errors (MAPE).") { c._data, c._samples, c._format };
-        cmd.SetAction(r => Run(new Settings(r.GetValue(c._data)!, r.GetValue(c._samples)!, r.GetValue(c._format) == "markdown")));
+        cmd.SetAction(r => Run(new Settings(r.GetValue(c._data)!, r.GetValue(c._samples)!, r.GetValue(c._format)!)));
         return cmd;
     }
 
@@ -40,7 +40,8 @@ internal sealed class ValidateCommand
         if (rows is null) return ExitCodes.InputError;
         var validator = NewValidator(s.Samples);
         var results = rows.Select(m => validator.Predict(m, ProfileFor(m))).ToList();
-        Console.Out.Write(ValidationReport.Write(results, s.Markdown));
+        if (s.Format == "csv") { Console.Out.Write(ValidationReport.Csv(results)); return ExitCodes.Ok; }
+        Console.Out.Write(ValidationReport.Write(results, s.Format == "markdown"));
         // Where the model errs: the checking points by regime (an overall MAPE hides it).
         Console.Out.Write("\n" + string.Join("\n", Regimes.Summary(results.Where(x => !x.Measurement.IsCalibration).ToList(), validator.RegimesOf, "checking")) + "\n");
         return ExitCodes.Ok;

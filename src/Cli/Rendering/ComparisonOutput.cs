@@ -50,12 +50,39 @@ internal static class ComparisonOutput
         w.WriteEndArray();
     });
 
-    public static void WriteTable(Prediction a, Prediction b, ModelStats sa, ModelStats sb, double? q, List<ContextRow> rows, ClusterChoice cluster)
+    /// <summary>`compare --format csv`: one row per model (a, then b), the formats in effect, memory per GPU in GB (10^9 bytes).</summary>
+    public static string ToCsv(Prediction a, Prediction b, ModelStats sa, ModelStats sb, SpecFormats specA, SpecFormats specB)
+    {
+        var csv = new Csv(new[]
+        {
+            "side", "model", "hardware", "gpus", "tp", "ep", "dp", "pp", "weights", "kv", "params_total", "params_active", "sparsity", "feasible", "max_batch",
+            "batch", "prompt", "context", "ttft_ms", "prefill_batch_ms", "tpot_ms", "tokens_per_s", "weights_gb", "kv_gb",
+        });
+        foreach (var (side, p, s, spec) in new[] { ("a", a, sa, specA), ("b", b, sb, specB) })
+        {
+            var l = p.Deployment.Layout;
+            csv.Row(side, p.Model, p.Device, p.Gpus, l.Tp, l.Ep, l.Dp, l.Pp, SpecFormats.Actual(p.Deployment.Weights, spec.Weights), SpecFormats.Actual(p.Deployment.Kv, spec.Kv),
+                s.TotalParams, s.ActiveParams, s.ActiveParams / s.TotalParams, p.Feasible, p.MaxBatch == long.MaxValue ? null : p.MaxBatch,
+                p.Workload.Batch, p.Workload.Prompt, p.Workload.Context, p.TtftMs, p.Prefill.Milliseconds, p.Decode.Milliseconds,
+                p.Feasible ? p.DecodeTokensPerSecond : null, p.Memory.WeightBytes / 1e9, p.Memory.KvBytes / 1e9);
+        }
+        return csv.ToString();
+    }
+
+    /// <summary>`compare --format csv-contexts`: the structural comparison, one row per context.</summary>
+    public static string ContextsCsv(List<ContextRow> rows)
+    {
+        var csv = new Csv(new[] { "context", "max_batch_a", "tokens_per_s_a", "max_batch_b", "tokens_per_s_b", "a_disadvantaged" });
+        foreach (var r in rows) csv.Row(r.Context, r.MaxBatchA, r.TokensPerSecondA, r.MaxBatchB, r.TokensPerSecondB, r.ADisadvantaged);
+        return csv.ToString();
+    }
+
+    public static void WriteTable(Prediction a, Prediction b, ModelStats sa, ModelStats sb, SpecFormats specA, SpecFormats specB, double? q, List<ContextRow> rows, ClusterChoice cluster)
     {
         var c = Terminal.Create();
         c.MarkupLine($"[bold]{Markup.Escape(a.Model)}[/] (a) vs [bold]{Markup.Escape(b.Model)}[/] (b) on {a.Gpus} x {Markup.Escape(a.Device)} ({Markup.Escape(cluster.Describe())}); " +
                      $"batch {a.Workload.Batch}, prompt {a.Workload.Prompt}, context {a.Workload.Context}");
-        c.MarkupLine($"a: {Markup.Escape(a.Deployment.ToString())}; b: {Markup.Escape(b.Deployment.ToString())}");
+        c.MarkupLine($"a: {Markup.Escape(specA.Describe(a.Deployment))}; b: {Markup.Escape(specB.Describe(b.Deployment))}");
         var t = new Table().Border(TableBorder.Rounded).AddColumn("").AddColumn(new TableColumn("a").RightAligned()).AddColumn(new TableColumn("b").RightAligned());
         t.AddRow("parameters total / active", $"{Units.Count(sa.TotalParams)} / {Units.Count(sa.ActiveParams)}", $"{Units.Count(sb.TotalParams)} / {Units.Count(sb.ActiveParams)}");
         t.AddRow("sparsity s = active / total", $"{sa.ActiveParams / sa.TotalParams:F3}", $"{sb.ActiveParams / sb.TotalParams:F3}");

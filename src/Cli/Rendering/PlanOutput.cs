@@ -10,7 +10,11 @@ namespace GraphDsl.Cli.Rendering;
 
 /// <summary>What a plan searched: the model, traffic and SLO, requests per candidate, the clusters, the simulation limit
 /// and how long the search took.</summary>
-internal sealed record PlanHeader(string Model, WorkloadSpec Workload, SloSpec Slo, long Requests, ulong Seed, string Clusters, int SimulateLimit, double Seconds);
+internal sealed record PlanHeader(string Model, WorkloadSpec Workload, SloSpec Slo, long Requests, ulong Seed, string Clusters, int SimulateLimit, double Seconds)
+{
+    /// <summary>The spec's own formats, which a candidate that keeps them is shown in.</summary>
+    public SpecFormats Formats { get; init; } = new("keep", "keep");
+}
 
 /// <summary>`plan` as a table (the front, the best plan, the rivals), JSON (<c>pareto</c>, <c>best</c>, <c>rivals</c>,
 /// <c>simulated</c>, each point with output_tokens_per_s_per_gpu, output_tokens_per_s_per_user and its configuration) or
@@ -29,29 +33,33 @@ internal static class PlanOutput
         sb.AppendLine();
         sb.AppendLine($"Pareto front ({result.Pareto.Count} point(s), output tokens/s per GPU against per user):");
         Header(sb);
-        foreach (var p in result.Pareto) Row(sb, p, slo);
+        foreach (var p in result.Pareto) Row(sb, p, slo, h.Formats);
         sb.AppendLine();
         if (result.Best is { } best)
         {
             sb.AppendLine("best plan meeting the SLO (most output tokens/s per GPU):");
             Header(sb);
-            Row(sb, best, slo);
+            Row(sb, best, slo, h.Formats);
         }
         else sb.AppendLine("no simulated plan meets the SLO");
         sb.AppendLine();
         sb.AppendLine(result.Best is null ? "the candidates and why each missed:" : "why the nearest rivals lost:");
-        foreach (var rival in result.Rivals) sb.AppendLine($"  {rival.Candidate.Describe()}: {rival.Reason}");
+        foreach (var rival in result.Rivals) sb.AppendLine($"  {Describe(rival.Candidate, h.Formats)}: {rival.Reason}");
         return sb.ToString();
     }
 
     private static void Header(StringBuilder sb) =>
         sb.AppendLine($"  {"tok/s/GPU",10} {"tok/s/user",10} {"TTFT p90",10} {"TPOT p90",9} {"SLO",4}  deployment");
 
-    private static void Row(StringBuilder sb, Simulated s, SloSpec slo)
+    private static void Row(StringBuilder sb, Simulated s, SloSpec slo, SpecFormats formats)
     {
         var m = s.Report!;
-        sb.AppendLine($"  {F(m.OutputTokensPerSecondPerGpu),10} {F(m.OutputTokensPerSecondPerUser),10} {F(m.TtftMs.P90),10} {F(m.TpotMs.P90),9} {(s.Meets(slo) ? "yes" : "no"),4}  {s.Candidate.Describe()}");
+        sb.AppendLine($"  {F(m.OutputTokensPerSecondPerGpu),10} {F(m.OutputTokensPerSecondPerUser),10} {F(m.TtftMs.P90),10} {F(m.TpotMs.P90),9} {(s.Meets(slo) ? "yes" : "no"),4}  {Describe(s.Candidate, formats)}");
     }
+
+    /// <summary>"8 x h200-sxm aggregated tp=8 ep=8 dp=1 pp=1 weights=fp8 kv=bf16 (spec) chunked{...}": the candidate with the formats in effect.</summary>
+    private static string Describe(PlanCandidate c, SpecFormats formats) =>
+        $"{c.Cluster.Gpus} x {c.Cluster.Device.Id} {c.Kind.ToString().ToLowerInvariant()} {formats.Describe(c.Deployment)} {c.Scheduler}";
 
     public static string Json(PlanHeader h, PlanResult result, SloSpec slo) => Rendering.Json.Write(w =>
     {
@@ -131,17 +139,21 @@ internal static class PlanOutput
         if (c.Scheduler.Budget is { } t) w.Number("budget", t);
     }
 
-    public static string Csv(PlanResult result, SloSpec slo)
+    public static string Csv(PlanHeader h, PlanResult result, SloSpec slo)
     {
-        var sb = new StringBuilder("kind,device,gpus,nodes,tp,ep,dp,pp,redundant_experts,weights,kv,scheduler,output_tokens_per_s_per_gpu,output_tokens_per_s_per_user,ttft_ms_p90,tpot_ms_p90,meets_slo,pareto,best\n");
+        var csv = new Csv(new[]
+        {
+            "kind", "device", "gpus", "nodes", "tp", "ep", "dp", "pp", "redundant_experts", "weights", "kv", "scheduler", "output_tokens_per_s_per_gpu",
+            "output_tokens_per_s_per_user", "ttft_ms_p90", "tpot_ms_p90", "meets_slo", "pareto", "best",
+        });
         foreach (var s in result.Simulated.Where(s => s.HasFigures))
         {
             var c = s.Candidate; var d = c.Deployment; var m = s.Report!;
-            sb.AppendLine(string.Join(",", c.Kind.ToString().ToLowerInvariant(), c.Cluster.Device.Id, I(c.Gpus), I(c.Cluster.Nodes), I(d.Layout.Tp), I(d.Layout.Ep), I(d.Layout.Dp), I(d.Layout.Pp),
-                I(d.Layout.Redundant), d.Weights, d.Kv, "\"" + c.Scheduler + "\"", D(m.OutputTokensPerSecondPerGpu), D(m.OutputTokensPerSecondPerUser), D(m.TtftMs.P90), D(m.TpotMs.P90),
-                s.Meets(slo) ? "true" : "false", result.Pareto.Contains(s) ? "true" : "false", result.Best == s ? "true" : "false"));
+            csv.Row(c.Kind.ToString().ToLowerInvariant(), c.Cluster.Device.Id, c.Gpus, c.Cluster.Nodes, d.Layout.Tp, d.Layout.Ep, d.Layout.Dp, d.Layout.Pp,
+                d.Layout.Redundant, SpecFormats.Actual(d.Weights, h.Formats.Weights), SpecFormats.Actual(d.Kv, h.Formats.Kv), new Csv.Quoted(c.Scheduler.ToString()!), m.OutputTokensPerSecondPerGpu, m.OutputTokensPerSecondPerUser, m.TtftMs.P90, m.TpotMs.P90,
+                s.Meets(slo), result.Pareto.Contains(s), result.Best == s);
         }
-        return sb.ToString();
+        return csv.ToString();
     }
 
     private static string I(long v) => v.ToString(CultureInfo.InvariantCulture);

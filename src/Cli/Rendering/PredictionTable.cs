@@ -9,13 +9,13 @@ namespace GraphDsl.Cli.Rendering;
 /// <summary>`predict --format table`: the answer first (fits? how fast?), then memory, then the slowest ops.</summary>
 public static class PredictionTable
 {
-    public static void Write(Prediction p, Commands.ClusterChoice? cluster = null)
+    public static void Write(Prediction p, SpecFormats formats, Commands.ClusterChoice? cluster = null)
     {
         var c = Terminal.Create();
         var d = p.Deployment;
         var nodes = cluster?.Describe() ?? $"{p.Nodes} node(s)";
         c.MarkupLine($"[bold]{Markup.Escape(p.Model)}[/] on {p.Gpus} x {Markup.Escape(p.Device)} ({Markup.Escape(nodes)}), {Markup.Escape(d.Layout.ToString())}" +
-                     $", weights {Markup.Escape(d.Weights)}, kv {Markup.Escape(d.Kv)}" + (d.Activations != GraphDsl.Ir.Types.NumericFormat.Keep ? $", activations {Markup.Escape(d.Activations)}" : "") +
+                     $", weights {Markup.Escape(SpecFormats.InEffect(d.Weights, formats.Weights))}, kv {Markup.Escape(SpecFormats.InEffect(d.Kv, formats.Kv))}" + (d.Activations != GraphDsl.Ir.Types.NumericFormat.Keep ? $", activations {Markup.Escape(d.Activations)}" : "") +
                      $"; profile {Markup.Escape(p.Profile)}" + (p.Routing.Length > 0 ? $", routing {Markup.Escape(p.Routing)}" : ""));
         c.MarkupLine($"pipeline {Markup.Escape(p.Pipeline.ToString())}");
         c.MarkupLine($"batch {p.Workload.Batch}, prompt {p.Workload.Prompt}, context {p.Workload.Context}" +

@@ -92,7 +92,7 @@ internal static class ServingOutput
         columns.AddRange(Figures(run).Select(f => (f.Name, f.Value is { } v ? D(v) : "")));
         foreach (var (name, d) in Latencies(run))
             columns.AddRange(new[] { ($"{name}_mean", D(d.Mean)), ($"{name}_p50", D(d.P50)), ($"{name}_p90", D(d.P90)), ($"{name}_p99", D(d.P99)) });
-        return string.Join(",", columns.Select(c => Quote(c.Item1))) + "\n" + string.Join(",", columns.Select(c => Quote(c.Item2))) + "\n";
+        return new Csv(columns.Select(c => c.Item1)).Row(columns.Select(c => (object?)c.Item2)).ToString();
     }
 
     public static string Table(ServingHeader h, ServingRun run)
@@ -129,5 +129,4 @@ internal static class ServingOutput
     private static string I(long v) => v.ToString(CultureInfo.InvariantCulture);
     private static string F(double v) => double.IsFinite(v) ? v.ToString("F2", CultureInfo.InvariantCulture) : "-";
     private static string D(double v) => double.IsFinite(v) ? v.ToString("R", CultureInfo.InvariantCulture) : "";
-    private static string Quote(string s) => s.IndexOfAny(new[] { ',', '"', '\n' }) >= 0 ? "\"" + s.Replace("\"", "\"\"") + "\"" : s;
 }

@@ -38,20 +38,25 @@ internal static class SweepOutput
         var sb = new StringBuilder();
         sb.Append("# efficiency profile: ").Append(Profiles(profiles)).Append('\n');
         foreach (var s in skips.Sentences()) sb.Append("# ").Append(s).Append('\n');
-        sb.Append("passes,hardware,gpus,nodes,tp,ep,dp,pp,redundant_experts,moe_comm,weights,kv,batch,prompt,context,feasible,max_batch,ttft_ms,prefill_batch_ms,tpot_ms,serial_tpot_ms,kernels_per_step,tokens_per_s,tokens_per_s_per_gpu,weights_gb,kv_gb,free_gb,meets_slo,best,error\n");
+        // Figures to 6 significant digits (a sweep is read and plotted, not recomputed); passes and error always quoted.
+        var csv = new Csv(new[]
+        {
+            "passes", "hardware", "gpus", "nodes", "tp", "ep", "dp", "pp", "redundant_experts", "moe_comm", "weights", "kv", "batch", "prompt", "context",
+            "feasible", "max_batch", "ttft_ms", "prefill_batch_ms", "tpot_ms", "serial_tpot_ms", "kernels_per_step", "tokens_per_s", "tokens_per_s_per_gpu",
+            "weights_gb", "kv_gb", "free_gb", "meets_slo", "best", "error",
+        });
         foreach (var x in rows)
         {
             var p = x.Point;
             bool ok = x.Error.Length == 0;
-            sb.Append(string.Join(",", "\"" + x.Passes.Replace("\"", "\"\"") + "\"", x.Device, x.Gpus, x.Nodes, x.Dep.Layout.Tp, x.Dep.Layout.Ep, x.Dep.Layout.Dp, x.Dep.Layout.Pp, x.Dep.Layout.Redundant, x.Dep.Layout.MoeCommName,
+            csv.Row(new Csv.Quoted(x.Passes), x.Device, x.Gpus, x.Nodes, x.Dep.Layout.Tp, x.Dep.Layout.Ep, x.Dep.Layout.Dp, x.Dep.Layout.Pp, x.Dep.Layout.Redundant, x.Dep.Layout.MoeCommName,
                 x.Dep.Weights, x.Dep.Kv, x.Batch, x.Prompt, x.Context,
-                ok && p.Feasible ? "true" : "false", ok ? (p.MaxBatch == long.MaxValue ? "" : p.MaxBatch.ToString(CultureInfo.InvariantCulture)) : "",
+                ok && p.Feasible, ok && p.MaxBatch != long.MaxValue ? p.MaxBatch : null,
                 ok ? F(p.TtftMs) : "", ok ? F(p.PrefillBatchMs) : "", ok ? F(p.TpotMs) : "", ok ? F(p.SerialTpotMs) : "", ok ? F(p.KernelsPerStep) : "",
                 ok && p.Feasible ? F(p.TokensPerSecond) : "", ok && p.Feasible ? F(p.TokensPerSecondPerGpu) : "", ok ? F(p.WeightGb) : "", ok ? F(p.KvGb) : "", ok ? F(p.FreeGb) : "",
-                slo is null ? "" : (ok && p.TpotMs <= slo ? "true" : "false"), ReferenceEquals(x, best) ? "true" : "false",
-                "\"" + x.Error.Replace("\"", "\"\"") + "\"")).Append('\n');
+                slo is null ? null : ok && p.TpotMs <= slo, ReferenceEquals(x, best), new Csv.Quoted(x.Error));
         }
-        return sb.ToString();
+        return sb.Append(csv).ToString();
     }
 
     public static string Json(List<SweepRow> rows, SweepRow? best, double? slo, SweepSkips skips, IReadOnlyDictionary<string, string> profiles) => Rendering.Json.Write(w =>

@@ -10,6 +10,24 @@ namespace GraphDsl.Cli.Rendering;
 /// <summary>The predictions of published measurements as a table (or markdown) with the MAPE per use and metric.</summary>
 internal static class ValidationReport
 {
+    /// <summary>`validate --format csv`: one row per measurement, the measured and predicted values in the metric's own unit
+    /// (the metric column names it), the signed error as a fraction, why it was not predicted where it was not.</summary>
+    public static string Csv(IReadOnlyList<ValidationResult> results)
+    {
+        var csv = new Csv(new[]
+        {
+            "id", "use", "model", "hardware", "gpus", "tp", "dp", "ep", "weights", "batch", "prompt", "output", "metric", "measured", "predicted",
+            "error", "profile", "not_predicted",
+        });
+        foreach (var r in results)
+        {
+            var m = r.Measurement;
+            csv.Row(m.Id, m.Use, m.Model, m.Hardware, m.Gpus, m.Tp, m.Dp, m.Ep, m.Weights, m.Batch, m.Prompt, m.Output, m.Metric, m.Value, r.Predicted,
+                r.Error, r.Profile, r.Error is null ? r.Skipped : null);
+        }
+        return csv.ToString();
+    }
+
     public static string Write(IReadOnlyList<ValidationResult> results, bool markdown)
     {
         var sb = new StringBuilder();

@@ -155,6 +155,7 @@ public static class DiagnosticCatalog
     public static DiagnosticDescriptor UnsupportedArchitecture { get; } = new("GD0827", "Architecture not importable", "cannot import architecture '{0}': {1}");
     public static DiagnosticDescriptor ConfigFieldNotUnderstood { get; } = new("GD0828", "Config field not understood", "config field '{0}' {1}; nothing was written, since the spec could be wrong");
     public static DiagnosticDescriptor NotExpressible { get; } = new("GD0829", "Not expressible in the language", "{0}: {1}; the spec approximates it (and says so in a comment)", Severity.Warning);
+    public static DiagnosticDescriptor NeedsJitBuild { get; } = new("GD0838", "Command needs the JIT build", "'{0}' needs the JIT build of graphdsl ({1}): '{2}' does not exist; publish the native binary with -p:GraphDslAot=true (which puts the JIT build in jit/ beside it), set GRAPHDSL_JIT to a graphdsl.dll, or use dotnet run --project src/Cli -- {0} ...");
     public static DiagnosticDescriptor InternalError { get; } = new("GD0899", "Internal error", "internal error: {0} (please report it)");
 
     /// <summary>All descriptors, in id order.</summary>
