@@ -118,11 +118,20 @@ internal static class PlanOutput
         w.WriteString("device", c.Cluster.Device.Id);
         w.Number("gpus", c.Gpus);
         w.Number("nodes", c.Cluster.Nodes);
-        w.Number("tp", d.Layout.Tp);
-        w.Number("ep", d.Layout.Ep);
-        w.Number("dp", d.Layout.Dp);
-        w.Number("pp", d.Layout.Pp);
-        w.Number("redundant_experts", d.Layout.Redundant);
+        if (c.DecodeDeployment is { } decode)
+        {
+            // Disaggregated: each kind of instance with its layout and count; no engine-wide tp/ep/dp/pp.
+            Instance(w, "prefill", d, c.Scheduler.Prefill!.Count);
+            Instance(w, "decode", decode, c.Scheduler.Decode!.Count);
+        }
+        else
+        {
+            w.Number("tp", d.Layout.Tp);
+            w.Number("ep", d.Layout.Ep);
+            w.Number("dp", d.Layout.Dp);
+            w.Number("pp", d.Layout.Pp);
+            w.Number("redundant_experts", d.Layout.Redundant);
+        }
         w.WriteString("moe_comm", d.Layout.MoeCommName);
         w.WriteString("weights", d.Weights);
         w.WriteString("kv", d.Kv);
@@ -131,14 +140,30 @@ internal static class PlanOutput
         if (c.Scheduler.Budget is { } t) w.Number("budget", t);
     }
 
+    private static void Instance(Utf8JsonWriter w, string role, GraphDsl.Backends.CostModel.Inputs.Deployment d, int count) => w.Object(role, () =>
+    {
+        w.Number("instances", count);
+        w.Number("gpus_per_instance", d.Layout.Gpus);
+        w.Number("tp", d.Layout.Tp);
+        w.Number("ep", d.Layout.Ep);
+        w.Number("dp", d.Layout.Dp);
+        w.Number("pp", d.Layout.Pp);
+        w.Number("redundant_experts", d.Layout.Redundant);
+    });
+
+    /// <summary>One row per simulated candidate. Aggregated rows fill tp..redundant_experts; disaggregated rows leave them
+    /// empty and give each kind of instance as a layout and count (<c>tp8ep8x2</c>) in prefill and decode.</summary>
     public static string Csv(PlanResult result, SloSpec slo)
     {
-        var sb = new StringBuilder("kind,device,gpus,nodes,tp,ep,dp,pp,redundant_experts,weights,kv,scheduler,output_tokens_per_s_per_gpu,output_tokens_per_s_per_user,ttft_ms_p90,tpot_ms_p90,meets_slo,pareto,best\n");
+        var sb = new StringBuilder("kind,device,gpus,nodes,tp,ep,dp,pp,redundant_experts,prefill,decode,weights,kv,scheduler,output_tokens_per_s_per_gpu,output_tokens_per_s_per_user,ttft_ms_p90,tpot_ms_p90,meets_slo,pareto,best\n");
         foreach (var s in result.Simulated.Where(s => s.HasFigures))
         {
             var c = s.Candidate; var d = c.Deployment; var m = s.Report!;
-            sb.AppendLine(string.Join(",", c.Kind.ToString().ToLowerInvariant(), c.Cluster.Device.Id, I(c.Gpus), I(c.Cluster.Nodes), I(d.Layout.Tp), I(d.Layout.Ep), I(d.Layout.Dp), I(d.Layout.Pp),
-                I(d.Layout.Redundant), d.Weights, d.Kv, "\"" + c.Scheduler + "\"", D(m.OutputTokensPerSecondPerGpu), D(m.OutputTokensPerSecondPerUser), D(m.TtftMs.P90), D(m.TpotMs.P90),
+            bool agg = c.DecodeDeployment is null;
+            string L(int v) => agg ? I(v) : "";
+            sb.AppendLine(string.Join(",", c.Kind.ToString().ToLowerInvariant(), c.Cluster.Device.Id, I(c.Gpus), I(c.Cluster.Nodes), L(d.Layout.Tp), L(d.Layout.Ep), L(d.Layout.Dp), L(d.Layout.Pp),
+                L(d.Layout.Redundant), c.Scheduler.Prefill?.ToString() ?? "", c.Scheduler.Decode?.ToString() ?? "", d.Weights, d.Kv, "\"" + c.Scheduler + "\"",
+                D(m.OutputTokensPerSecondPerGpu), D(m.OutputTokensPerSecondPerUser), D(m.TtftMs.P90), D(m.TpotMs.P90),
                 s.Meets(slo) ? "true" : "false", result.Pareto.Contains(s) ? "true" : "false", result.Best == s ? "true" : "false"));
         }
         return sb.ToString();
