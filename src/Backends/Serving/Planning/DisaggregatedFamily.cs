@@ -63,6 +63,7 @@ public sealed class DisaggregatedFamily : ICandidateFamily
             MaxBatch = fit.MaxBatch;
             if (MaxBatch < 1)
             {
+                TooHeavy = true;
                 Problem = $"does not fit: an instance of {DisaggregatedSpace.Layout(compiled.Deployment, 1)} holds {fit.WeightGb:F1} GB of weights per GPU, "
                           + $"leaving no room on a {target.Cluster.Device.Id} for the KV cache of one {prompt + output}-token request";
                 return;
@@ -74,6 +75,8 @@ public sealed class DisaggregatedFamily : ICandidateFamily
         }
 
         public string? Problem { get; }
+        /// <summary>Compiled, but its weights leave no room for one request's cache.</summary>
+        public bool TooHeavy { get; }
         public bool Fits => Problem is null && MaxBatch >= 1;
         public long MaxBatch { get; private set; }
         public int Replicas { get; }
@@ -84,12 +87,11 @@ public sealed class DisaggregatedFamily : ICandidateFamily
         public double TpotMs(double c)
         {
             long b = Math.Max(1, (long)Math.Round(c));
-            if (!_tpot.TryGetValue(b, out var t)) { Calls++; _tpot[b] = t = _ev!.Evaluate(b, _prompt, _prompt + _output / 2).TpotMs; }
+            if (!_tpot.TryGetValue(b, out var t)) _tpot[b] = t = _ev!.Evaluate(b, _prompt, _prompt + _output / 2).TpotMs;
             return t;
         }
     }
 
-    public static long Calls; public static System.Diagnostics.Stopwatch Sw = new();
     public IEnumerable<Screened> Screen(PlanSearch search)
     {
         var (prompt, output) = search.MeanLengths;
@@ -99,8 +101,8 @@ public sealed class DisaggregatedFamily : ICandidateFamily
             foreach (var (gp, x, gd, y) in DisaggregatedSpace.Splits(target))
             foreach (var w in search.Weights)
             foreach (var kv in search.Kv)
-            foreach (var pDep in DisaggregatedSpace.Instances(gp, target, search, w, kv))
-            foreach (var dDep in DisaggregatedSpace.Instances(gd, target, search, w, kv))
+            foreach (var pDep in Layouts(gp, target, search, w, kv))
+            foreach (var dDep in Layouts(gd, target, search, w, kv))
             {
                 var (pl, dl) = (DisaggregatedSpace.Layout(pDep, x), DisaggregatedSpace.Layout(dDep, y));
                 var (pre, dec) = (Get(target, pDep, pl, search), Get(target, dDep, dl, search));
@@ -113,7 +115,6 @@ public sealed class DisaggregatedFamily : ICandidateFamily
                     if (reported.Add(dep)) yield return new Screened(Candidate(schedulers[0]), null, (bad == pre ? "prefill" : "decode") + " instance: " + bad.Problem);
                     continue;
                 }
-                Sw.Start();
                 double transferMs = TransferMs(target, pl, dl, pre, dec, prompt);
                 long previousCap = 0;
                 foreach (var spec in schedulers)
@@ -122,14 +123,21 @@ public sealed class DisaggregatedFamily : ICandidateFamily
                     // Limits beyond what the cache holds run as the cache allows: one candidate for them all.
                     if (cap == previousCap) continue;
                     previousCap = cap;
-                    var est = Estimate(search, target.Cluster.Gpus, pre, x, dec, y, cap, transferMs, output);
-                    Sw.Stop();
-                    yield return new Screened(Candidate(spec), est, null);
-                    Sw.Start();
+                    yield return new Screened(Candidate(spec), Estimate(search, target.Cluster.Gpus, pre, x, dec, y, cap, transferMs, output), null);
                 }
-                Sw.Stop();
             }
         }
+    }
+
+    /// <summary>The instance layouts of <paramref name="gpus"/> GPUs worth pairing: when the one that shards the weights
+    /// most (the largest tp, experts over every GPU) leaves no room for a request's cache, no layout of that size does, and
+    /// only it is returned (so its reason is reported) without compiling the others.</summary>
+    private IEnumerable<Deployment> Layouts(int gpus, PlanTarget target, PlanSearch search, string weights, string kv)
+    {
+        var all = DisaggregatedSpace.Instances(gpus, target, search, weights, kv).ToList();
+        if (all.Count == 0) return all;
+        var leanest = all.OrderByDescending(d => d.Layout.Tp).ThenByDescending(d => d.Layout.Ep).First();
+        return Get(target, leanest, DisaggregatedSpace.Layout(leanest, 1), search).TooHeavy ? new[] { leanest } : all;
     }
 
     private Instance Get(PlanTarget target, Deployment dep, InstanceLayout layout, PlanSearch search)
@@ -137,11 +145,8 @@ public sealed class DisaggregatedFamily : ICandidateFamily
         if (_instances.TryGetValue((target, dep), out var known)) return known;
         var (prompt, output) = search.MeanLengths;
         var (compiled, problem) = _compiled.Get(dep, search);
-        var sw = System.Diagnostics.Stopwatch.StartNew();
         var cluster = compiled is null ? null : DisaggregatedSimulation.InstanceCluster(target.Cluster, layout with { Count = 1 }, "disaggregated", out problem);
-        var inst = _instances[(target, dep)] = new Instance(compiled, cluster, target, prompt, output, problem);
-        Console.Error.WriteLine($"instance {dep} on {target.Cluster.Gpus}: {sw.ElapsedMilliseconds} ms");
-        return inst;
+        return _instances[(target, dep)] = new Instance(compiled, cluster, target, prompt, output, problem);
     }
 
     /// <summary>serve's transfer of a prompt's KV cache, averaged over the instance pairs (each decode instance receives
