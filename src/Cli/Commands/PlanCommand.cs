@@ -101,7 +101,7 @@ internal sealed class PlanCommand
         var kinds = new List<PlanKind>();
         foreach (var k in r.GetValue(_kinds)!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
             if (Array.IndexOf(KindNames, k) is var i and >= 0) { if (!kinds.Contains(Enum.GetValues<PlanKind>()[i])) kinds.Add(Enum.GetValues<PlanKind>()[i]); }
-            else Usage($"--kinds: unknown kind '{k}'{GraphDsl.Ir.Suggest.DidYouMean(k, KindNames)}; known: {string.Join(", ", KindNames)}");
+            else Usage($"--kinds: unknown kind '{k}'; known: {string.Join(", ", KindNames)}{GraphDsl.Ir.Suggest.DidYouMean(k, KindNames)}");
         if (kinds.Count == 0 && !diagnostics.HasErrors) Usage($"--kinds: name at least one of {string.Join(", ", KindNames)}");
         if (diagnostics.HasErrors || workload is null || slo is null || passes is null) return null;
         long requests = workload.Kind == WorkloadKind.Offline ? workload.Count : r.GetValue(_requests);
