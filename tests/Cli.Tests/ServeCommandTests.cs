@@ -54,6 +54,23 @@ public class ServeCommandTests
         Assert.All(events, e => Assert.True(e.GetProperty("dur").GetDouble() > 0));
     }
 
+    /// <summary>The per-second time series: a JSON array, and a CSV file with --time-series, one row per second.</summary>
+    [Fact]
+    public void The_time_series_is_in_json_and_a_csv_file()
+    {
+        var csv = Path.Combine(Path.GetTempPath(), $"serve-series-{Guid.NewGuid():N}.csv");
+        var r = Serve("--workload", "poisson:rate=2,prompt=512,output=64", "--requests", "40", "--format", "json", "--time-series", csv);
+        Assert.True(r.ExitCode == 0, r.Err);
+        var root = JsonDocument.Parse(r.Out).RootElement;
+        Assert.Equal(1, root.GetProperty("time_series_interval_s").GetDouble());
+        var series = root.GetProperty("time_series").EnumerateArray().ToList();
+        Assert.Equal((int)Math.Ceiling(root.GetProperty("duration_s").GetDouble()), series.Count);
+        Assert.Equal(root.GetProperty("completed").GetDouble(), series.Sum(p => p.GetProperty("completed").GetDouble()));
+        var lines = File.ReadAllLines(csv);
+        Assert.Equal("t_s,running,waiting,batch,kv_utilization,output_tokens_per_s,prefill_tokens_per_s,completed", lines[0]);
+        Assert.Equal(series.Count + 1, lines.Length);
+    }
+
     /// <summary>A workload's lengths take --prompt's size spellings: 1k is 1,024 tokens.</summary>
     [Fact]
     public void Workload_lengths_take_size_suffixes()

@@ -43,6 +43,7 @@ internal sealed class ServeCommand
     private readonly Option<string> _format = CommonOptions.Format("table", "table", "json", "csv");
     private readonly Option<string?> _output = CommonOptions.Output();
     private readonly Option<string?> _trace = new("--trace") { Description = "write the engine's step schedule as a Chrome/Perfetto trace to this file" };
+    private readonly Option<string?> _timeSeries = new("--time-series") { Description = "write the run per second (running, waiting, batch, KV utilisation, tokens/s) as CSV to this file" };
 
     /// <summary>What the command line asks for, checked.</summary>
     private sealed record Settings(ClusterChoice Cluster, EfficiencyProfile Efficiency, Deployment Deployment, Pipeline Passes,
@@ -53,7 +54,7 @@ internal sealed class ServeCommand
         var c = new ServeCommand();
         var cmd = new Command("serve", "Simulate an engine serving traffic on a deployment: latency percentiles, throughput and goodput.")
         {
-            c._file, c._workload, c._scheduler, c._slo, c._requests, c._seed, c._passes, c._format, c._output, c._trace,
+            c._file, c._workload, c._scheduler, c._slo, c._requests, c._seed, c._passes, c._format, c._output, c._trace, c._timeSeries,
         };
         c._source.AddTo(cmd);
         c._deployment.AddTo(cmd);
@@ -139,6 +140,7 @@ internal sealed class ServeCommand
             Driver.Report(DiagnosticCatalog.RequestsRejected.At(SourceSpan.None,
                 $"{run.Report.Rejected} request(s) longer than the whole KV cache ({run.Kv.TokenCapacity} tokens) were rejected, as an engine refuses them; the metrics leave them out"));
         if (steps is not null && !Driver.WriteOutput(r.GetValue(_trace), steps.Write($"{module.Name} {run.Scheduler}"))) return ExitCodes.InputError;
+        if (r.GetValue(_timeSeries) is { } series && !Driver.WriteOutput(series, ServingOutput.TimeSeriesCsv(run))) return ExitCodes.InputError;
         // A disaggregated deployment is its instances, each on its own layout with the shared formats.
         var shown = s.Scheduler.Kind == SchedulerKind.Disaggregated
             ? $"prefill {DisaggregatedSimulation.InstanceDeployment(s.Deployment, s.Scheduler.Prefill!)} x{s.Scheduler.Prefill!.Count}, "

@@ -170,12 +170,14 @@ public sealed class EngineSimulator : IEngineView
     {
         var chunks = _step.Chunks;
         if (_chunks.Length < chunks.Count) Array.Resize(ref _chunks, Math.Max(chunks.Count, _chunks.Length * 2));
-        long prefillTokens = 0;
+        long prefillTokens = 0, emitted = 0;
         for (int i = 0; i < chunks.Count; i++)
         {
             var (req, tokens) = chunks[i];
             _chunks[i] = new PrefillChunk(tokens, _requests[req].Prefilled + tokens);
             prefillTokens += tokens;
+            // A chunk that completes its prompt samples the request's next token.
+            if (_requests[req].Prefilled + tokens >= _requests[req].Target) emitted++;
         }
         long decodes = _step.Decodes ? _decoding.Count : 0;
         double seconds = _pricer.StepSeconds(_chunks.AsSpan(0, chunks.Count), decodes, decodes > 0 ? _decoding.ContextSumAt(_epoch) : 0);
@@ -183,7 +185,7 @@ public sealed class EngineSimulator : IEngineView
         double start = _now;
         _now += seconds;
         _busy += seconds;
-        _metrics.Step(seconds, decodes + chunks.Count, (double)_kv.UsedBlocks / _kv.TotalBlocks);
+        _metrics.Step(start, seconds, decodes + chunks.Count, (double)_kv.UsedBlocks / _kv.TotalBlocks, InFlight, _waiting.Count, decodes + emitted, prefillTokens);
         _observer?.Invoke(new EngineStep(start, seconds, decodes, chunks.Count, prefillTokens, _kv.UsedBlocks, _waiting.Count, Instance));
         if (decodes > 0) DecodeStepDone();
         for (int i = 0; i < chunks.Count; i++) ChunkDone(chunks[i].Request, chunks[i].Tokens);

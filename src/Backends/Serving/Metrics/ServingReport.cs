@@ -34,4 +34,8 @@ public sealed record ServingReport
     public double KvPeakUtilization { get; init; }
     public long KvBlocks { get; init; }
     public int KvBlockTokens { get; init; }
+    /// <summary>The run per interval of <see cref="TimeSeriesIntervalSeconds"/> (one second unless the run is longer than
+    /// <see cref="Metrics.TimeSeries.MaxPoints"/> seconds), from time 0 to the last completion.</summary>
+    public System.Collections.Generic.IReadOnlyList<TimePoint> TimeSeries { get; init; } = System.Array.Empty<TimePoint>();
+    public double TimeSeriesIntervalSeconds { get; init; } = 1;
 }
