@@ -42,6 +42,10 @@ internal static class ServingOutput
         yield return ("kv_peak_utilization", m.KvPeakUtilization);
         yield return ("kv_blocks", m.KvBlocks);
         yield return ("kv_block_tokens", m.KvBlockTokens);
+        yield return ("prefix_cache_hit_rate", m.PrefixCacheHitRate);
+        yield return ("prefix_cache_hits", m.PrefixCacheHits);
+        yield return ("prefix_cache_hit_tokens", m.PrefixCacheHitTokens);
+        yield return ("prefix_cache_evictions", m.PrefixCacheEvictions);
     }
 
     private static IEnumerable<(string Name, Distribution Value)> Latencies(ServingRun run)
@@ -149,6 +153,12 @@ internal static class ServingOutput
         Row("Mean batch (sequences per step)", F(m.MeanBatch));
         Row("KV cache utilisation (mean, peak)", $"{m.KvUtilization * 100:F1}%, {m.KvPeakUtilization * 100:F1}%");
         Row("Preemptions (recomputed)", I(m.Preemptions));
+        if (m.PrefixCacheHitRate is { } hitRate)
+        {
+            Row("Prefix cache hit rate (tokens)", $"{hitRate * 100:F1}%");
+            Row("Prefix cache hits (requests)", I(m.PrefixCacheHits!.Value));
+            Row("Prefix cache evictions", I(m.PrefixCacheEvictions!.Value));
+        }
         Row($"Time series ({m.TimeSeriesIntervalSeconds:G} s intervals)", $"{m.TimeSeries.Count} points");
         sb.AppendLine();
         sb.AppendLine($"  {"latency (ms)",-12} {"mean",12} {"p50",12} {"p90",12} {"p99",12}");
