@@ -29,13 +29,14 @@ internal sealed class ServeCommand
     private readonly Option<string> _workload = new("--workload")
     {
         Description = "traffic: poisson:rate=R,prompt=P,output=O | concurrency:C,prompt=P,output=O | offline:N,prompt=P,output=O | trace:FILE.jsonl; "
-            + "lengths are N, uniform:LO-HI or lognormal:MEAN,SIGMA",
+            + "lengths are N (4096, 4k), uniform:LO-HI or lognormal:MEAN,SIGMA",
         Required = true,
     };
     private readonly Option<string> _scheduler = new("--scheduler")
     {
         Description = "static{max_batch=N} | continuous{max_batch=N,max_tokens=T} | chunked{budget=T,max_batch=N} | "
-            + "disagg{prefill=tp4x2,decode=tp8x1,max_batch=N,max_tokens=T} | colocated{prefill_share=S,max_batch=N,max_tokens=T}", DefaultValueFactory = _ => "continuous",
+            + "disagg{prefill=tp4x2,decode=tp8x1,max_batch=N,max_tokens=T} | colocated{prefill_share=S,max_batch=N,max_tokens=T}; "
+            + "static, continuous and chunked take prefix_caching=on (off by default)", DefaultValueFactory = _ => "continuous",
     };
     private readonly Option<string?> _slo = new("--slo") { Description = "latency targets for goodput: ttft=MS,tpot=MS (either or both)" };
     private readonly Option<long> _requests = NumberOptions.Count("--requests", $"requests to simulate (default: offline's N, a trace's lines, else {DefaultRequests})", 0, min: 1);
