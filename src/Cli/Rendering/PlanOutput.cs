@@ -124,14 +124,7 @@ internal static class PlanOutput
             Instance(w, "prefill", d, c.Scheduler.Prefill!.Count);
             Instance(w, "decode", decode, c.Scheduler.Decode!.Count);
         }
-        else
-        {
-            w.Number("tp", d.Layout.Tp);
-            w.Number("ep", d.Layout.Ep);
-            w.Number("dp", d.Layout.Dp);
-            w.Number("pp", d.Layout.Pp);
-            w.Number("redundant_experts", d.Layout.Redundant);
-        }
+        else Layout(w, d);
         w.WriteString("moe_comm", d.Layout.MoeCommName);
         w.WriteString("weights", d.Weights);
         w.WriteString("kv", d.Kv);
@@ -144,12 +137,18 @@ internal static class PlanOutput
     {
         w.Number("instances", count);
         w.Number("gpus_per_instance", d.Layout.Gpus);
+        Layout(w, d);
+    });
+
+    /// <summary>An engine's (or an instance's) layout: tp, ep, dp, pp and its redundant expert slots.</summary>
+    private static void Layout(Utf8JsonWriter w, GraphDsl.Backends.CostModel.Inputs.Deployment d)
+    {
         w.Number("tp", d.Layout.Tp);
         w.Number("ep", d.Layout.Ep);
         w.Number("dp", d.Layout.Dp);
         w.Number("pp", d.Layout.Pp);
         w.Number("redundant_experts", d.Layout.Redundant);
-    });
+    }
 
     /// <summary>One row per simulated candidate. Aggregated rows fill tp..redundant_experts; disaggregated rows leave them
     /// empty and give each kind of instance as a layout and count (<c>tp8ep8x2</c>) in prefill and decode.</summary>
