@@ -61,7 +61,7 @@ public class SpecParsingTests
 
     [Theory]
     [InlineData("contnuous", "<scheduler>:1:1: error GD0631: unknown scheduler 'contnuous'; known: static, continuous, chunked, disagg, colocated; did you mean 'continuous'?")]
-    [InlineData("chunked{budget=512,max_tokens=1}", "<scheduler>:1:20: error GD0631: chunked has no option 'max_tokens'; its options: budget, max_batch")]
+    [InlineData("chunked{budget=512,max_tokens=1}", "<scheduler>:1:20: error GD0631: chunked has no option 'max_tokens'; its options: budget, max_batch, prefix_caching")]
     [InlineData("chunked{budget=0}", "<scheduler>:1:16: error GD0631: budget must be an integer from 1 to 16777216, found '0'")]
     [InlineData("chunked{budget=128,max_batch=256}", "<scheduler>:1:1: error GD0631: chunked: max_batch=256 is more than budget=128; every running sequence decodes one token per step within the budget")]
     [InlineData("continuous{max_batch=8", "<scheduler>:1:23: error GD0631: expected '}' to close continuous's options")]

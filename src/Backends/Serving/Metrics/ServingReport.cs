@@ -42,6 +42,6 @@ public sealed record ServingReport
     public long? PrefixCacheEvictions { get; init; }
     /// <summary>The run per interval of <see cref="TimeSeriesIntervalSeconds"/> (one second unless the run is longer than
     /// <see cref="Metrics.TimeSeries.MaxPoints"/> seconds), from time 0 to the last completion.</summary>
-    public System.Collections.Generic.IReadOnlyList<TimePoint> TimeSeries { get; init; } = System.Array.Empty<TimePoint>();
+    public TimePoints TimeSeries { get; init; } = TimePoints.None;
     public double TimeSeriesIntervalSeconds { get; init; } = 1;
 }

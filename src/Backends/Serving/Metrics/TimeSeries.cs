@@ -15,6 +15,25 @@ namespace GraphDsl.Backends.Serving.Metrics;
 public readonly record struct TimePoint(double StartSeconds, double Running, double Waiting, double Batch, double KvUtilization,
     double OutputTokensPerSecond, double PrefillTokensPerSecond, long Completed);
 
+/// <summary>A run's intervals, compared by value (so two reports of the same run are equal, as records of values are).</summary>
+public sealed class TimePoints : IReadOnlyList<TimePoint>, IEquatable<TimePoints>
+{
+    private readonly TimePoint[] _points;
+
+    public TimePoints(TimePoint[] points) { _points = points; }
+
+    public static readonly TimePoints None = new(Array.Empty<TimePoint>());
+
+    public TimePoint this[int index] => _points[index];
+    public int Count => _points.Length;
+    public IEnumerator<TimePoint> GetEnumerator() => ((IEnumerable<TimePoint>)_points).GetEnumerator();
+    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => _points.GetEnumerator();
+
+    public bool Equals(TimePoints? other) => other is not null && _points.AsSpan().SequenceEqual(other._points);
+    public override bool Equals(object? obj) => Equals(obj as TimePoints);
+    public override int GetHashCode() => _points.Length;
+}
+
 /// <summary>
 /// The run per interval of time: one second, doubled (neighbouring intervals merged) whenever the run outgrows
 /// <see cref="MaxPoints"/> intervals, so memory and output stay bounded (an hour at one-second resolution) however long
@@ -69,7 +88,7 @@ public sealed class TimeSeries
     public void Completed(double at) => Through(at)[Index(at)].Completed++;
 
     /// <summary>The intervals from time 0 to <paramref name="end"/> (the run's last completion).</summary>
-    public IReadOnlyList<TimePoint> Points(double end)
+    public TimePoints Points(double end)
     {
         int n = Math.Min(_buckets.Count, Math.Max(1, (int)Math.Ceiling(end / IntervalSeconds)));
         var points = new TimePoint[n];
@@ -80,7 +99,7 @@ public sealed class TimeSeries
             points[i] = new TimePoint(i * w, b.Running / w, b.Waiting / w, b.Steps > 0 ? (double)b.Sequences / b.Steps : 0,
                 b.Busy > 0 ? b.Kv / b.Busy : 0, b.Output / w, b.Prefill / w, b.Completed);
         }
-        return points;
+        return new TimePoints(points);
     }
 
     private int Index(double t) => (int)(Math.Max(0, t) / IntervalSeconds);
