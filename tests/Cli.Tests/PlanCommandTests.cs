@@ -135,6 +135,16 @@ public class PlanCommandTests
         Assert.Contains("error GD0821: --workload trace: plan simulates synthetic traffic", r.Err);
     }
 
+    /// <summary>One GPU holds no xPyD split: a usage error that says what a split needs.</summary>
+    [Fact]
+    public void Disaggregation_on_one_gpu_is_refused()
+    {
+        var r = CliRunner.Run("plan", "samples/mixtral-8x7b.moe", "--hardware", "h100-sxm", "--gpus", "1", "--kinds", "disaggregated", "--workload", "concurrency:1,prompt=128,output=8", "--slo", "tpot=100");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("error GD0822: no layout uses exactly the GPUs given", r.Err);
+        Assert.Contains("and no xPyD split does (a prefill and a decode instance, each a power of two of GPUs within a node or whole nodes)", r.Err);
+    }
+
     /// <summary>BF16 DeepSeek-V3 does not fit on one H100 in any layout: the reason, exit 1.</summary>
     [Fact]
     public void A_model_no_deployment_can_serve_is_an_input_error()

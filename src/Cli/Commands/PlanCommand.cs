@@ -160,7 +160,8 @@ internal sealed class PlanCommand
         if (deployments > PlanSearch.MaxDeployments)
             return $"{deployments} deployments to compile (devices x GPU counts x layouts x formats); the limit is {PlanSearch.MaxDeployments}: give fewer --gpus, or fix --tp, --ep, --weights or --kv";
         if (deployments == 0)
-            return "no layout uses exactly the GPUs given with the values fixed (tp x dp x pp = gpus, ep dividing tp x dp and the experts)";
+            return "no layout uses exactly the GPUs given with the values fixed (tp x dp x pp = gpus, ep dividing tp x dp and the experts)"
+                + (families.Any(f => f.Kind == PlanKind.Disaggregated) ? ", and no xPyD split does (a prefill and a decode instance, each a power of two of GPUs within a node or whole nodes)" : "");
         double requests = (double)search.Requests * search.Simulate;
         if (requests > PlanSearch.MaxSimulatedRequests)
             return $"{search.Requests} requests x {search.Simulate} simulated candidates = {requests:0} simulated requests; the limit is {PlanSearch.MaxSimulatedRequests}";
