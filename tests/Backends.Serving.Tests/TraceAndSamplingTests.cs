@@ -29,7 +29,9 @@ public class TraceAndSamplingTests
         Assert.Equal(3, source.Total);
         Assert.Equal((100 + 10 + 200 + 20 + 300 + 30) / 3.0, source.MeanLength);
         var requests = Enumerable.Range(0, 3).Select(_ => source.Take()).ToArray();
-        Assert.Equal(new[] { new IncomingRequest(0, 100, 10), new IncomingRequest(0.5, 200, 20), new IncomingRequest(0.5, 300, 30) }, requests);
+        // The prefix id is kept as a 64-bit hash (never 0, which means none), for prefix caching.
+        Assert.NotEqual(0, requests[1].Prefix);
+        Assert.Equal(new[] { new IncomingRequest(0, 100, 10), new IncomingRequest(0.5, 200, 20, Prefix: requests[1].Prefix), new IncomingRequest(0.5, 300, 30) }, requests);
         Assert.True(double.IsPositiveInfinity(source.NextArrival));
         using var limited = TraceSource.Open(path, 2, d)!;
         Assert.Equal(2, limited.Total);
@@ -39,7 +41,7 @@ public class TraceAndSamplingTests
     [InlineData("{\"arrival\": 1, \"prompt\": 1, \"output\": 1}\n{\"arrival\": 0.5, \"prompt\": 1, \"output\": 1}", "2:1: error GD0633: arrival 0.5 comes before the previous line's 1; a trace lists requests in arrival order")]
     [InlineData("{\"arrival\": 0, \"prompt\": 0, \"output\": 1}", "1:16: error GD0633: \"prompt\" must be an integer from 1 to 1048576")]
     [InlineData("{\"arrival\": 0, \"prompt\": 5}", "1:1: error GD0633: missing \"output\"")]
-    [InlineData("{\"arrival\": 0, \"prompt\": 5, \"output\": 1, \"user\": 3}", "1:42: error GD0633: unknown field \"user\"; a request has arrival, prompt, output and an optional prefix")]
+    [InlineData("{\"arrival\": 0, \"prompt\": 5, \"output\": 1, \"user\": 3}", "1:42: error GD0633: unknown field \"user\"; a request has arrival, prompt, output and an optional prefix and prefix_tokens")]
     [InlineData("[1, 2]", "1:1: error GD0633: expected a JSON object {\"arrival\": S, \"prompt\": N, \"output\": N}")]
     [InlineData("", "1:1: error GD0633: the trace holds no request")]
     public void A_bad_trace_line_is_located(string text, string expected)

@@ -42,7 +42,17 @@ public class PlanCommandTests
             Assert.True(p.GetProperty("output_tokens_per_s_per_gpu").GetDouble() > 0);
             Assert.True(p.GetProperty("output_tokens_per_s_per_user").GetDouble() > 0);
             Assert.Equal(8, p.GetProperty("gpus").GetInt32());
-            Assert.Equal(8, p.GetProperty("tp").GetInt32() * p.GetProperty("dp").GetInt32() * p.GetProperty("pp").GetInt32());
+            if (p.GetProperty("kind").GetString() == "aggregated")
+                Assert.Equal(8, p.GetProperty("tp").GetInt32() * p.GetProperty("dp").GetInt32() * p.GetProperty("pp").GetInt32());
+            else
+            {
+                // A disaggregated point: each kind of instance with its count and GPUs, adding up to the cluster's.
+                Assert.Equal("disaggregated", p.GetProperty("kind").GetString());
+                Assert.False(p.TryGetProperty("tp", out _));
+                int Gpus(string role) => p.GetProperty(role).GetProperty("instances").GetInt32() * p.GetProperty(role).GetProperty("gpus_per_instance").GetInt32();
+                Assert.Equal(8, Gpus("prefill") + Gpus("decode"));
+                Assert.StartsWith("disagg{prefill=", p.GetProperty("scheduler").GetString());
+            }
         }
         var search = root.GetProperty("search");
         Assert.Equal(6, search.GetProperty("simulate_limit").GetInt32());
@@ -66,13 +76,35 @@ public class PlanCommandTests
         Assert.All(rows, row => Assert.Equal(columns.Length, row.Length));
         Assert.Contains(rows, row => row[Array.IndexOf(columns, "pareto")] == "true");
         Assert.Single(rows, row => row[Array.IndexOf(columns, "best")] == "true");
+        // Both kinds are searched by default; a disaggregated row names its instances and leaves the engine-wide layout empty.
+        int kind = Array.IndexOf(columns, "kind"), prefill = Array.IndexOf(columns, "prefill"), tp = Array.IndexOf(columns, "tp");
+        Assert.Contains(rows, row => row[kind] == "aggregated");
+        Assert.Contains(rows, row => row[kind] == "disaggregated");
+        Assert.All(rows, row => Assert.Equal(row[kind] == "disaggregated", row[prefill].Length > 0 && row[tp].Length == 0));
+    }
+
+    /// <summary>A disaggregated best plan is written as a Dynamo graph of a prefill and a decode worker service; vLLM's own
+    /// script cannot run it (exit 1, nothing written).</summary>
+    [Fact]
+    public void A_disaggregated_plan_exports_for_dynamo()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), $"plan-export-{Guid.NewGuid():N}");
+        var r = Plan("--kinds", "disaggregated", "--export", "dynamo", "--export-dir", dir);
+        Assert.True(r.ExitCode == 0, r.Err);
+        var yaml = File.ReadAllText(Path.Combine(dir, "dynamo-disagg.yaml"));
+        Assert.Contains("subComponentType: prefill", yaml);
+        Assert.Contains("subComponentType: decode", yaml);
+        var refused = Plan("--kinds", "disaggregated", "--export", "vllm", "--export-dir", dir + "-vllm");
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Contains("error GD0638: vllm: a disaggregated plan (disagg{prefill=", refused.Err);
+        Assert.False(Directory.Exists(dir + "-vllm") && Directory.GetFiles(dir + "-vllm").Length > 0);
     }
 
     [Fact]
     public void Exports_are_written_and_named()
     {
         var dir = Path.Combine(Path.GetTempPath(), $"plan-export-{Guid.NewGuid():N}");
-        var r = Plan("--export", "vllm,sglang,trtllm,dynamo", "--export-dir", dir, "--export-model", "mistralai/Mixtral-8x7B-Instruct-v0.1");
+        var r = Plan("--kinds", "aggregated", "--export", "vllm,sglang,trtllm,dynamo", "--export-dir", dir, "--export-model", "mistralai/Mixtral-8x7B-Instruct-v0.1");
         Assert.True(r.ExitCode == 0, r.Err);
         Assert.Equal(new[] { "dynamo-agg.yaml", "sglang.sh", "trtllm-extra.yaml", "trtllm.sh", "vllm.sh" }, Directory.GetFiles(dir).Select(Path.GetFileName).OrderBy(x => x, StringComparer.Ordinal));
         Assert.Contains("vllm serve mistralai/Mixtral-8x7B-Instruct-v0.1", File.ReadAllText(Path.Combine(dir, "vllm.sh")));
@@ -85,6 +117,8 @@ public class PlanCommandTests
     [InlineData(new[] { "--requests", "5000000" }, "error GD0822: 5000000 requests x 6 simulated candidates = 30000000 simulated requests; the limit is 20000000")]
     [InlineData(new[] { "--passes", "parallelize{tp=8}" }, "error GD0821: --passes: plan searches the layout and formats itself")]
     [InlineData(new[] { "--tp", "3" }, "error GD0822: no layout uses exactly the GPUs given")]
+    [InlineData(new[] { "--kinds", "aggregated,disagregated" }, "error GD0821: --kinds: unknown kind 'disagregated'; known: aggregated, disaggregated; did you mean 'disaggregated'?")]
+    [InlineData(new[] { "--kinds", "," }, "error GD0821: --kinds: name at least one of aggregated, disaggregated")]
     public void Bad_options_are_usage_errors(string[] args, string expected)
     {
         var r = Plan(args);
@@ -99,6 +133,16 @@ public class PlanCommandTests
         var r = CliRunner.Run("plan", "samples/mixtral-8x7b.moe", "--hardware", "h100-sxm", "--gpus", "8", "--workload", "trace:t.jsonl", "--slo", "ttft=1000");
         Assert.Equal(2, r.ExitCode);
         Assert.Contains("error GD0821: --workload trace: plan simulates synthetic traffic", r.Err);
+    }
+
+    /// <summary>One GPU holds no xPyD split: a usage error that says what a split needs.</summary>
+    [Fact]
+    public void Disaggregation_on_one_gpu_is_refused()
+    {
+        var r = CliRunner.Run("plan", "samples/mixtral-8x7b.moe", "--hardware", "h100-sxm", "--gpus", "1", "--kinds", "disaggregated", "--workload", "concurrency:1,prompt=128,output=8", "--slo", "tpot=100");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("error GD0822: no layout uses exactly the GPUs given", r.Err);
+        Assert.Contains("and no xPyD split does (a prefill and a decode instance, each a power of two of GPUs within a node or whole nodes)", r.Err);
     }
 
     /// <summary>BF16 DeepSeek-V3 does not fit on one H100 in any layout: the reason, exit 1.</summary>

@@ -54,10 +54,39 @@ public class ServeCommandTests
         Assert.All(events, e => Assert.True(e.GetProperty("dur").GetDouble() > 0));
     }
 
+    /// <summary>The per-second time series: a JSON array, and a CSV file with --time-series, one row per second.</summary>
+    [Fact]
+    public void The_time_series_is_in_json_and_a_csv_file()
+    {
+        var csv = Path.Combine(Path.GetTempPath(), $"serve-series-{Guid.NewGuid():N}.csv");
+        var r = Serve("--workload", "poisson:rate=2,prompt=512,output=64", "--requests", "40", "--format", "json", "--time-series", csv);
+        Assert.True(r.ExitCode == 0, r.Err);
+        var root = JsonDocument.Parse(r.Out).RootElement;
+        Assert.Equal(1, root.GetProperty("time_series_interval_s").GetDouble());
+        var series = root.GetProperty("time_series").EnumerateArray().ToList();
+        Assert.Equal((int)Math.Ceiling(root.GetProperty("duration_s").GetDouble()), series.Count);
+        Assert.Equal(root.GetProperty("completed").GetDouble(), series.Sum(p => p.GetProperty("completed").GetDouble()));
+        var lines = File.ReadAllLines(csv);
+        Assert.Equal("t_s,running,waiting,batch,kv_utilization,output_tokens_per_s,prefill_tokens_per_s,completed", lines[0]);
+        Assert.Equal(series.Count + 1, lines.Length);
+    }
+
+    /// <summary>A workload's lengths take --prompt's size spellings: 1k is 1,024 tokens.</summary>
+    [Fact]
+    public void Workload_lengths_take_size_suffixes()
+    {
+        var r = Serve("--workload", "offline:2,prompt=1k,output=2", "--format", "json");
+        Assert.True(r.ExitCode == 0, r.Err);
+        var root = JsonDocument.Parse(r.Out).RootElement;
+        Assert.Equal("offline:2,prompt=1024,output=2", root.GetProperty("workload").GetString());
+    }
+
     [Theory]
-    [InlineData("--workload", "poisson:rate=-1,prompt=1,output=1", "<workload>:1:14: error GD0630: rate (requests per second): expected a number, found '-1'")]
+    [InlineData("--workload", "poisson:rate=-1,prompt=1,output=1", "<workload>:1:14: error GD0630: rate (requests per second) must be a number above 0 and at most 1000000, found '-1'")]
     [InlineData("--scheduler", "chunked{budget=64,max_batch=128}", "<scheduler>:1:1: error GD0631: chunked: max_batch=128 is more than budget=64;")]
     [InlineData("--slo", "ttft=0", "<slo>:1:6: error GD0632: ttft (milliseconds) must be a number above 0")]
+    [InlineData("--slo", "ttft=-1", "<slo>:1:6: error GD0632: ttft (milliseconds) must be a number above 0 and at most 1000000000, found '-1'")]
+    [InlineData("--workload", "poisson:rate=1,prompt=3g,output=1", "<workload>:1:24: error GD0630: expected ',' between options, found 'g'")]
     [InlineData("--requests", "20000000", "error GD0820: --requests 20000000 is more than 10,000,000")]
     public void Bad_specs_are_usage_errors(string flag, string value, string expected)
     {

@@ -42,6 +42,7 @@ public sealed class ServingSimulation : IServingSimulation
     {
         var kv = KvCache.For(predictor.Compiled, cluster, eff, Math.Max(1, (long)Math.Round(meanLength)), out reason);
         if (kv is null) return null;
+        if (scheduler.PrefixCaching == true) kv.WithPrefixCaching();
         reason = kv.CannotHold(longestRequest);
         if (reason is not null) return null;
         return new ServingSimulation(predictor, cluster, eff, kv, SchedulerFactory.Create(scheduler, eff));
@@ -51,12 +52,23 @@ public sealed class ServingSimulation : IServingSimulation
     public static long? LongestRequest(WorkloadSpec w) =>
         w.Kind == WorkloadKind.Trace || w.Prompt.Kind == LengthKind.LogNormal || w.Output.Kind == LengthKind.LogNormal ? null : w.Prompt.Max + w.Output.Max;
 
+    /// <summary>"chunked{budget=2048,max_batch=256}" as "chunked{budget=2048,max_batch=256,prefix_caching=on}".</summary>
+    private static string WithPrefixCaching(string description) =>
+        description.EndsWith('}') ? description[..^1] + ",prefix_caching=on}" : description + "{prefix_caching=on}";
+
     /// <summary>Simulates the requests of <paramref name="source"/> to the last completion.</summary>
     public ServingRun Run(RequestSource source, SloSpec? slo, Action<EngineStep>? observer = null)
     {
         var metrics = new ServingMetrics(slo);
         var engine = new EngineSimulator(_pricer, Scheduler, Kv, source, metrics, observer);
         engine.Run();
-        return new ServingRun(metrics.Report(_cluster.Gpus, Kv.TotalBlocks, KvCache.BlockTokens, engine.BusySeconds), Scheduler.Description, Kv);
+        var report = metrics.Report(_cluster.Gpus, Kv.TotalBlocks, KvCache.BlockTokens, engine.BusySeconds);
+        if (Kv.Prefixes is { } p)
+            report = report with
+            {
+                PrefixCacheHitRate = p.QueriedTokens > 0 ? (double)p.HitTokens / p.QueriedTokens : 0,
+                PrefixCacheHits = p.Hits, PrefixCacheHitTokens = p.HitTokens, PrefixCacheEvictions = p.Evictions,
+            };
+        return new ServingRun(report, Kv.Prefixes is null ? Scheduler.Description : WithPrefixCaching(Scheduler.Description), Kv);
     }
 }

@@ -46,33 +46,13 @@ internal static class NumberOptions
         },
     };
 
-    /// <summary>
-    /// Parses a size such as 4096, 4k (x 1024) or 1m (x 1024^2): positive and at most
-    /// <see cref="Workload.MaxTokens"/>, checked before multiplying, so nothing wraps around. Null when
-    /// <paramref name="text"/> is such a size, else why not, starting with the option and the text.
-    /// </summary>
-    public static string? SizeProblem(string name, string text, out long value)
-    {
-        value = 0;
-        var t = text.Trim().ToLowerInvariant();
-        long multiplier = 1;
-        if (t.EndsWith("k", System.StringComparison.Ordinal)) { multiplier = 1024; t = t[..^1]; }
-        else if (t.EndsWith("m", System.StringComparison.Ordinal)) { multiplier = 1024 * 1024; t = t[..^1]; }
-        if (!long.TryParse(t, NumberStyles.None, CultureInfo.InvariantCulture, out var v) || v <= 0)
-            return $"{name} '{text}' is not a positive size (like 4096, 4k or 1m)";
-        if (v > Workload.MaxTokens / multiplier)
-            return $"{name} '{text}' is more than {Workload.MaxTokens} (2^31) tokens, the limit";
-        value = v * multiplier;
-        return null;
-    }
-
     /// <summary>The sizes of a comma-separated list (<c>4k,32k,128k</c>; empty items skipped), each problem reported with
-    /// <paramref name="descriptor"/> as "NAME: ..." (<see cref="SizeProblem"/>).</summary>
+    /// <paramref name="descriptor"/> as "NAME: ..." (<see cref="GraphDsl.Backends.Serving.Specs.TokenSize"/>).</summary>
     public static List<long> Sizes(string text, string name, DiagnosticDescriptor descriptor, DiagnosticBag diagnostics)
     {
         var values = new List<long>();
         foreach (var part in text.Split(',', System.StringSplitOptions.RemoveEmptyEntries | System.StringSplitOptions.TrimEntries))
-            if (SizeProblem(name + ":", part, out var v) is { } problem) diagnostics.Report(descriptor, SourceSpan.None, problem);
+            if (GraphDsl.Backends.Serving.Specs.TokenSize.Problem(name + ":", part, Workload.MaxTokens, out var v) is { } problem) diagnostics.Report(descriptor, SourceSpan.None, problem);
             else values.Add(v);
         return values;
     }

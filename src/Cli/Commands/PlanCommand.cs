@@ -42,17 +42,22 @@ internal sealed class PlanCommand
     private readonly Option<string?> _output = CommonOptions.Output();
     private readonly Option<string?> _export = new("--export") { Description = "write the best plan's launch files: vllm, sglang, trtllm or dynamo (comma-separated for several)" };
     private readonly Option<string?> _exportDir = new("--export-dir") { Description = "folder the launch files are written to (created if missing)" };
+    private readonly Option<string> _kinds = new("--kinds")
+    {
+        Description = "kinds of serving to search: aggregated (one engine), disaggregated (xPyD prefill and decode instances), or both (comma-separated)",
+        DefaultValueFactory = _ => "aggregated,disaggregated",
+    };
     private readonly Option<string?> _exportModel = new("--export-model") { Description = "the model as the engines load it (checkpoint path or Hugging Face id; default: the model's name)" };
 
     private sealed record Settings(List<PlanTarget> Targets, string[] Weights, string[] Kv, LayoutChoices Layouts, Pipeline Passes,
-        WorkloadSpec Workload, SloSpec Slo, long Requests, ulong Seed, int Simulate, string[] Exports, string? ExportDir);
+        WorkloadSpec Workload, SloSpec Slo, long Requests, ulong Seed, int Simulate, string[] Exports, string? ExportDir, PlanKind[] Kinds);
 
     public static Command Create()
     {
         var c = new PlanCommand();
         var cmd = new Command("plan", "Search deployments for a workload and SLO: the Pareto front of tokens/s per GPU against per user, the best plan, and its engine launch files.")
         {
-            c._file, c._workload, c._slo, c._requests, c._seed, c._simulate, c._passes, c._format, c._output, c._export, c._exportDir, c._exportModel, c._plot.Option,
+            c._file, c._workload, c._slo, c._requests, c._seed, c._simulate, c._kinds, c._passes, c._format, c._output, c._export, c._exportDir, c._exportModel, c._plot.Option,
         };
         c._source.AddTo(cmd);
         c._deployment.AddTo(cmd);
@@ -94,11 +99,18 @@ internal sealed class PlanCommand
             Usage($"--export: unknown engine '{e}'{GraphDsl.Ir.Suggest.DidYouMean(e, EngineSpec.Names)}; known: {string.Join(", ", EngineSpec.Names)}");
         if (exports.Length > 0 && r.GetValue(_exportDir) is null) Usage("--export needs --export-dir DIR, the folder its launch files are written to");
         if (exports.Length == 0 && r.GetValue(_exportDir) is not null) Usage("--export-dir is given without --export ENGINE");
+        var kinds = new List<PlanKind>();
+        foreach (var k in r.GetValue(_kinds)!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+            if (Array.IndexOf(KindNames, k) is var i and >= 0) { if (!kinds.Contains(Enum.GetValues<PlanKind>()[i])) kinds.Add(Enum.GetValues<PlanKind>()[i]); }
+            else Usage($"--kinds: unknown kind '{k}'; known: {string.Join(", ", KindNames)}{GraphDsl.Ir.Suggest.DidYouMean(k, KindNames)}");
+        if (kinds.Count == 0 && !diagnostics.HasErrors) Usage($"--kinds: name at least one of {string.Join(", ", KindNames)}");
         if (diagnostics.HasErrors || workload is null || slo is null || passes is null) return null;
         long requests = workload.Kind == WorkloadKind.Offline ? workload.Count : r.GetValue(_requests);
         return new Settings(targets, Formats("weights"), Formats("kv"), layouts, passes, workload, slo, requests, (ulong)r.GetValue(_seed), (int)simulate,
-            exports, r.GetValue(_exportDir));
+            exports, r.GetValue(_exportDir), kinds.ToArray());
     }
+
+    private static readonly string[] KindNames = Enum.GetNames<PlanKind>().Select(n => n.ToLowerInvariant()).ToArray();
 
     private int Run(ParseResult r)
     {
@@ -113,14 +125,16 @@ internal sealed class PlanCommand
         var moe = MoeLayers.Of(module);
         var search = new PlanSearch(s.Targets, s.Weights, s.Kv, s.Layouts, moe.Count > 0 ? moe[0].Experts : 0, s.Workload, s.Slo, s.Requests, s.Seed,
             (dep, diag) => CompiledDeployment.Compile(module, dep, s.Passes, diag)) { Simulate = s.Simulate };
-        if (Bound(search) is { } tooLarge)
+        var compiled = new CompiledDeployments();
+        var families = s.Kinds.Select(k => k == PlanKind.Aggregated ? (ICandidateFamily)new AggregatedFamily(compiled) : new DisaggregatedFamily(compiled)).ToList();
+        if (Bound(search, families) is { } tooLarge)
         {
             Driver.Report(DiagnosticCatalog.PlanSearchTooLarge.At(SourceSpan.None, tooLarge));
             return ExitCodes.UsageError;
         }
         var clock = Stopwatch.StartNew();
         PlanResult result;
-        using (ProgressLine.Start("plan: searching")) result = Planner.Run(search, new ICandidateFamily[] { new AggregatedFamily() });
+        using (ProgressLine.Start("plan: searching")) result = Planner.Run(search, families);
         clock.Stop();
         if (result.Fitting == 0)
         {
@@ -144,13 +158,14 @@ internal sealed class PlanCommand
     }
 
     /// <summary>Why the search is too large to run (more deployments to compile or requests to simulate than the bounds), or null.</summary>
-    private static string? Bound(PlanSearch search)
+    private static string? Bound(PlanSearch search, IReadOnlyList<ICandidateFamily> families)
     {
-        long deployments = search.Targets.Sum(t => (long)PlanSpace.Deployments(t, search).Count());
+        long deployments = families.SelectMany(f => f.Deployments(search)).Distinct().LongCount();
         if (deployments > PlanSearch.MaxDeployments)
             return $"{deployments} deployments to compile (devices x GPU counts x layouts x formats); the limit is {PlanSearch.MaxDeployments}: give fewer --gpus, or fix --tp, --ep, --weights or --kv";
         if (deployments == 0)
-            return "no layout uses exactly the GPUs given with the values fixed (tp x dp x pp = gpus, ep dividing tp x dp and the experts)";
+            return "no layout uses exactly the GPUs given with the values fixed (tp x dp x pp = gpus, ep dividing tp x dp and the experts)"
+                + (families.Any(f => f.Kind == PlanKind.Disaggregated) ? ", and no xPyD split does (a prefill and a decode instance, each a power of two of GPUs within a node or whole nodes)" : "");
         double requests = (double)search.Requests * search.Simulate;
         if (requests > PlanSearch.MaxSimulatedRequests)
             return $"{search.Requests} requests x {search.Simulate} simulated candidates = {requests:0} simulated requests; the limit is {PlanSearch.MaxSimulatedRequests}";

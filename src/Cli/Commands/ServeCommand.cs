@@ -29,13 +29,14 @@ internal sealed class ServeCommand
     private readonly Option<string> _workload = new("--workload")
     {
         Description = "traffic: poisson:rate=R,prompt=P,output=O | concurrency:C,prompt=P,output=O | offline:N,prompt=P,output=O | trace:FILE.jsonl; "
-            + "lengths are N, uniform:LO-HI or lognormal:MEAN,SIGMA",
+            + "lengths are N (4096, 4k), uniform:LO-HI or lognormal:MEAN,SIGMA",
         Required = true,
     };
     private readonly Option<string> _scheduler = new("--scheduler")
     {
         Description = "static{max_batch=N} | continuous{max_batch=N,max_tokens=T} | chunked{budget=T,max_batch=N} | "
-            + "disagg{prefill=tp4x2,decode=tp8x1,max_batch=N,max_tokens=T} | colocated{prefill_share=S,max_batch=N,max_tokens=T}", DefaultValueFactory = _ => "continuous",
+            + "disagg{prefill=tp4x2,decode=tp8x1,max_batch=N,max_tokens=T} | colocated{prefill_share=S,max_batch=N,max_tokens=T}; "
+            + "static, continuous and chunked take prefix_caching=on (off by default)", DefaultValueFactory = _ => "continuous",
     };
     private readonly Option<string?> _slo = new("--slo") { Description = "latency targets for goodput: ttft=MS,tpot=MS (either or both)" };
     private readonly Option<long> _requests = NumberOptions.Count("--requests", $"requests to simulate (default: offline's N, a trace's lines, else {DefaultRequests})", 0, min: 1);
@@ -44,6 +45,7 @@ internal sealed class ServeCommand
     private readonly Option<string?> _output = CommonOptions.Output();
     private readonly Option<string?> _trace = new("--trace") { Description = "write the engine's step schedule as a Chrome/Perfetto trace to this file" };
     private readonly Plots.PlotOption _plot = new("serve", Plots.PlotKind.Serve);
+    private readonly Option<string?> _timeSeries = new("--time-series") { Description = "write the run per second (running, waiting, batch, KV utilisation, tokens/s) as CSV to this file" };
 
     /// <summary>What the command line asks for, checked.</summary>
     private sealed record Settings(ClusterChoice Cluster, EfficiencyProfile Efficiency, Deployment Deployment, Pipeline Passes,
@@ -54,7 +56,7 @@ internal sealed class ServeCommand
         var c = new ServeCommand();
         var cmd = new Command("serve", "Simulate an engine serving traffic on a deployment: latency percentiles, throughput and goodput.")
         {
-            c._file, c._workload, c._scheduler, c._slo, c._requests, c._seed, c._passes, c._format, c._output, c._trace, c._plot.Option,
+            c._file, c._workload, c._scheduler, c._slo, c._requests, c._seed, c._passes, c._format, c._output, c._trace, c._timeSeries, c._plot.Option,
         };
         c._source.AddTo(cmd);
         c._deployment.AddTo(cmd);
@@ -142,6 +144,7 @@ internal sealed class ServeCommand
             Driver.Report(DiagnosticCatalog.RequestsRejected.At(SourceSpan.None,
                 $"{run.Report.Rejected} request(s) longer than the whole KV cache ({run.Kv.TokenCapacity} tokens) were rejected, as an engine refuses them; the metrics leave them out"));
         if (steps is not null && !Driver.WriteOutput(r.GetValue(_trace), steps.Write($"{module.Name} {run.Scheduler}"))) return ExitCodes.InputError;
+        if (r.GetValue(_timeSeries) is { } series && !Driver.WriteOutput(series, ServingOutput.TimeSeriesCsv(run))) return ExitCodes.InputError;
         // A disaggregated deployment is its instances, each on its own layout with the shared formats.
         var formats = SpecFormats.Of(module);
         var shown = s.Scheduler.Kind == SchedulerKind.Disaggregated

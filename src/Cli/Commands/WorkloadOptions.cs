@@ -20,9 +20,9 @@ internal sealed class WorkloadOptions
     public (long Batch, long Prompt, long Context) Resolve(ParseResult r, DiagnosticBag diagnostics)
     {
         long batch = r.GetValue(Batch);
-        var badPrompt = NumberOptions.SizeProblem("--prompt", r.GetValue(Prompt)!, out var prompt);
+        var badPrompt = GraphDsl.Backends.Serving.Specs.TokenSize.Problem("--prompt", r.GetValue(Prompt)!, GraphDsl.Backends.CostModel.Inputs.Workload.MaxTokens, out var prompt);
         if (badPrompt is not null) diagnostics.Report(DiagnosticCatalog.InvalidWorkload, SourceSpan.None, badPrompt);
-        var badContext = NumberOptions.SizeProblem("--context", r.GetValue(Context)!, out var context);
+        var badContext = GraphDsl.Backends.Serving.Specs.TokenSize.Problem("--context", r.GetValue(Context)!, GraphDsl.Backends.CostModel.Inputs.Workload.MaxTokens, out var context);
         if (badContext is not null) diagnostics.Report(DiagnosticCatalog.InvalidWorkload, SourceSpan.None, badContext);
         bool promptOk = badPrompt is null, contextOk = badContext is null;
         if (promptOk && contextOk && context < prompt)

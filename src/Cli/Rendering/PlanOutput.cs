@@ -126,11 +126,13 @@ internal static class PlanOutput
         w.WriteString("device", c.Cluster.Device.Id);
         w.Number("gpus", c.Gpus);
         w.Number("nodes", c.Cluster.Nodes);
-        w.Number("tp", d.Layout.Tp);
-        w.Number("ep", d.Layout.Ep);
-        w.Number("dp", d.Layout.Dp);
-        w.Number("pp", d.Layout.Pp);
-        w.Number("redundant_experts", d.Layout.Redundant);
+        if (c.DecodeDeployment is { } decode)
+        {
+            // Disaggregated: each kind of instance with its layout and count; no engine-wide tp/ep/dp/pp.
+            Instance(w, "prefill", d, c.Scheduler.Prefill!.Count);
+            Instance(w, "decode", decode, c.Scheduler.Decode!.Count);
+        }
+        else Layout(w, d);
         w.WriteString("moe_comm", d.Layout.MoeCommName);
         w.WriteString("weights", d.Weights);
         w.WriteString("kv", d.Kv);
@@ -139,18 +141,41 @@ internal static class PlanOutput
         if (c.Scheduler.Budget is { } t) w.Number("budget", t);
     }
 
+    private static void Instance(Utf8JsonWriter w, string role, GraphDsl.Backends.CostModel.Inputs.Deployment d, int count) => w.Object(role, () =>
+    {
+        w.Number("instances", count);
+        w.Number("gpus_per_instance", d.Layout.Gpus);
+        Layout(w, d);
+    });
+
+    /// <summary>An engine's (or an instance's) layout: tp, ep, dp, pp and its redundant expert slots.</summary>
+    private static void Layout(Utf8JsonWriter w, GraphDsl.Backends.CostModel.Inputs.Deployment d)
+    {
+        w.Number("tp", d.Layout.Tp);
+        w.Number("ep", d.Layout.Ep);
+        w.Number("dp", d.Layout.Dp);
+        w.Number("pp", d.Layout.Pp);
+        w.Number("redundant_experts", d.Layout.Redundant);
+    }
+
+    /// <summary>One row per simulated candidate. Aggregated rows fill tp..redundant_experts; disaggregated rows leave them
+    /// empty and give each kind of instance as a layout and count (<c>tp8ep8x2</c>) in prefill and decode.</summary>
     public static string Csv(PlanHeader h, PlanResult result, SloSpec slo)
     {
         var csv = new Csv(new[]
         {
-            "kind", "device", "gpus", "nodes", "tp", "ep", "dp", "pp", "redundant_experts", "weights", "kv", "scheduler", "output_tokens_per_s_per_gpu",
-            "output_tokens_per_s_per_user", "ttft_ms_p90", "tpot_ms_p90", "meets_slo", "pareto", "best",
+            "kind", "device", "gpus", "nodes", "tp", "ep", "dp", "pp", "redundant_experts", "prefill", "decode", "weights", "kv", "scheduler",
+            "output_tokens_per_s_per_gpu", "output_tokens_per_s_per_user", "ttft_ms_p90", "tpot_ms_p90", "meets_slo", "pareto", "best",
         });
         foreach (var s in result.Simulated.Where(s => s.HasFigures))
         {
             var c = s.Candidate; var d = c.Deployment; var m = s.Report!;
-            csv.Row(c.Kind.ToString().ToLowerInvariant(), c.Cluster.Device.Id, c.Gpus, c.Cluster.Nodes, d.Layout.Tp, d.Layout.Ep, d.Layout.Dp, d.Layout.Pp,
-                d.Layout.Redundant, SpecFormats.Actual(d.Weights, h.Formats.Weights), SpecFormats.Actual(d.Kv, h.Formats.Kv), new Csv.Quoted(c.Scheduler.ToString()!), m.OutputTokensPerSecondPerGpu, m.OutputTokensPerSecondPerUser, m.TtftMs.P90, m.TpotMs.P90,
+            bool agg = c.DecodeDeployment is null;
+            int? L(int v) => agg ? v : null;
+            csv.Row(c.Kind.ToString().ToLowerInvariant(), c.Cluster.Device.Id, c.Gpus, c.Cluster.Nodes, L(d.Layout.Tp), L(d.Layout.Ep), L(d.Layout.Dp), L(d.Layout.Pp),
+                L(d.Layout.Redundant), c.Scheduler.Prefill?.ToString() ?? "", c.Scheduler.Decode?.ToString() ?? "",
+                SpecFormats.Actual(d.Weights, h.Formats.Weights), SpecFormats.Actual(d.Kv, h.Formats.Kv), new Csv.Quoted(c.Scheduler.ToString()!),
+                m.OutputTokensPerSecondPerGpu, m.OutputTokensPerSecondPerUser, m.TtftMs.P90, m.TpotMs.P90,
                 s.Meets(slo), result.Pareto.Contains(s), result.Best == s);
         }
         return csv.ToString();

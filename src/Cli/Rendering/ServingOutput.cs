@@ -42,6 +42,10 @@ internal static class ServingOutput
         yield return ("kv_peak_utilization", m.KvPeakUtilization);
         yield return ("kv_blocks", m.KvBlocks);
         yield return ("kv_block_tokens", m.KvBlockTokens);
+        yield return ("prefix_cache_hit_rate", m.PrefixCacheHitRate);
+        yield return ("prefix_cache_hits", m.PrefixCacheHits);
+        yield return ("prefix_cache_hit_tokens", m.PrefixCacheHitTokens);
+        yield return ("prefix_cache_evictions", m.PrefixCacheEvictions);
     }
 
     private static IEnumerable<(string Name, Distribution Value)> Latencies(ServingRun run)
@@ -80,7 +84,37 @@ internal static class ServingOutput
         }
         foreach (var (name, d) in Latencies(run))
             w.Object(name, () => { w.Number("mean", d.Mean); w.Number("p50", d.P50); w.Number("p90", d.P90); w.Number("p99", d.P99); });
+        w.Number("time_series_interval_s", run.Report.TimeSeriesIntervalSeconds);
+        w.WriteStartArray("time_series");
+        foreach (var p in run.Report.TimeSeries)
+        {
+            w.WriteStartObject();
+            foreach (var (name, value) in Point(p)) w.Number(name, value);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
     });
+
+    /// <summary>One interval of the time series, each figure with its JSON and CSV name.</summary>
+    private static IEnumerable<(string Name, double Value)> Point(TimePoint p)
+    {
+        yield return ("t_s", p.StartSeconds);
+        yield return ("running", p.Running);
+        yield return ("waiting", p.Waiting);
+        yield return ("batch", p.Batch);
+        yield return ("kv_utilization", p.KvUtilization);
+        yield return ("output_tokens_per_s", p.OutputTokensPerSecond);
+        yield return ("prefill_tokens_per_s", p.PrefillTokensPerSecond);
+        yield return ("completed", p.Completed);
+    }
+
+    /// <summary>The time series as CSV (<c>--time-series FILE.csv</c>): a header and one row per interval.</summary>
+    public static string TimeSeriesCsv(ServingRun run)
+    {
+        var sb = new StringBuilder(string.Join(",", Point(default).Select(f => f.Name))).Append('\n');
+        foreach (var p in run.Report.TimeSeries) sb.Append(string.Join(",", Point(p).Select(f => D(f.Value)))).Append('\n');
+        return sb.ToString();
+    }
 
     public static string Csv(ServingHeader h, ServingRun run)
     {
@@ -119,6 +153,13 @@ internal static class ServingOutput
         Row("Mean batch (sequences per step)", F(m.MeanBatch));
         Row("KV cache utilisation (mean, peak)", $"{m.KvUtilization * 100:F1}%, {m.KvPeakUtilization * 100:F1}%");
         Row("Preemptions (recomputed)", I(m.Preemptions));
+        if (m.PrefixCacheHitRate is { } hitRate)
+        {
+            Row("Prefix cache hit rate (tokens)", $"{hitRate * 100:F1}%");
+            Row("Prefix cache hits (requests)", I(m.PrefixCacheHits!.Value));
+            Row("Prefix cache evictions", I(m.PrefixCacheEvictions!.Value));
+        }
+        Row($"Time series ({m.TimeSeriesIntervalSeconds:G} s intervals)", $"{m.TimeSeries.Count} points");
         sb.AppendLine();
         sb.AppendLine($"  {"latency (ms)",-12} {"mean",12} {"p50",12} {"p90",12} {"p99",12}");
         foreach (var (name, d) in Latencies(run))

@@ -35,10 +35,16 @@ internal static class Plans
             w, s, requests, 1, (dep, diag) => CompiledDeployment.Compile(module, dep, (string?)null, diag)) { Simulate = simulate };
     }
 
-    public static (PlanSearch Search, PlanResult Result) Run(string sample, int[] gpus, string workload, string slo, int simulate = PlanSearch.DefaultSimulated) =>
-        Cache.GetOrAdd($"{sample}|{string.Join(",", gpus)}|{workload}|{slo}|{simulate}", _ =>
+    /// <summary>The plan of aggregated candidates, or of aggregated and disaggregated ones (sharing their compiled deployments).</summary>
+    public static (PlanSearch Search, PlanResult Result) Run(string sample, int[] gpus, string workload, string slo, int simulate = PlanSearch.DefaultSimulated,
+        bool disaggregated = false) =>
+        Cache.GetOrAdd($"{sample}|{string.Join(",", gpus)}|{workload}|{slo}|{simulate}|{disaggregated}", _ =>
         {
             var search = Search(sample, gpus, workload, slo, simulate);
-            return (search, Planner.Run(search, new ICandidateFamily[] { new AggregatedFamily() }));
+            var compiled = new CompiledDeployments();
+            var families = disaggregated
+                ? new ICandidateFamily[] { new AggregatedFamily(compiled), new DisaggregatedFamily(compiled) }
+                : new ICandidateFamily[] { new AggregatedFamily(compiled) };
+            return (search, Planner.Run(search, families));
         });
 }

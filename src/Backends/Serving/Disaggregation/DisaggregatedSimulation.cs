@@ -67,15 +67,7 @@ public sealed class DisaggregatedSimulation : IServingSimulation
         var decodeSetup = Setup(decode, decodeCluster, eff, length, SchedulerFactory.DecodeInstance(spec), "a decode", longestRequest, out reason);
         if (decodeSetup is null) return null;
 
-        var sameNode = new bool[pl.Count, dl.Count];
-        int node = cluster.GpusPerNode;
-        for (int i = 0; i < pl.Count; i++)
-            for (int j = 0; j < dl.Count; j++)
-            {
-                int p0 = i * pl.GpusPerInstance, d0 = pl.Gpus + j * dl.GpusPerInstance;
-                sameNode[i, j] = p0 / node == (p0 + pl.GpusPerInstance - 1) / node && p0 / node == d0 / node && d0 / node == (d0 + dl.GpusPerInstance - 1) / node;
-            }
-        var transfer = new KvTransfer(cluster.Device, eff, prefillSetup.Kv.BytesPerToken, decodeSetup.Kv.BytesPerToken, sameNode);
+        var transfer = new KvTransfer(cluster.Device, eff, prefillSetup.Kv.BytesPerToken, decodeSetup.Kv.BytesPerToken, SameNode(pl, dl, cluster.GpusPerNode));
         var prefills = new EngineSetup[pl.Count];
         var decodes = new EngineSetup[dl.Count];
         // One pricer per kind of instance is enough (engines step one at a time); each instance has its own cache.
@@ -90,8 +82,23 @@ public sealed class DisaggregatedSimulation : IServingSimulation
     public ServingRun Run(RequestSource source, SloSpec? slo, Action<EngineStep>? observer = null) =>
         EngineGroup.Simulate(_prefill, _decode, source, slo, Transfer.Seconds, sharedCache: false, observer, _gpus, Description, DecodeKv);
 
+    /// <summary>[prefill instance, decode instance]: whether the two lie in one node, with the instances laid out prefill
+    /// first, then decode, filling nodes of <paramref name="gpusPerNode"/> in order.</summary>
+    public static bool[,] SameNode(InstanceLayout pl, InstanceLayout dl, int gpusPerNode)
+    {
+        var sameNode = new bool[pl.Count, dl.Count];
+        int node = gpusPerNode;
+        for (int i = 0; i < pl.Count; i++)
+            for (int j = 0; j < dl.Count; j++)
+            {
+                int p0 = i * pl.GpusPerInstance, d0 = pl.Gpus + j * dl.GpusPerInstance;
+                sameNode[i, j] = p0 / node == (p0 + pl.GpusPerInstance - 1) / node && p0 / node == d0 / node && d0 / node == (d0 + dl.GpusPerInstance - 1) / node;
+            }
+        return sameNode;
+    }
+
     /// <summary>The GPUs of one instance: within one node when they fit in one, else whole nodes.</summary>
-    private static Cluster? InstanceCluster(Cluster cluster, InstanceLayout layout, string role, out string? reason)
+    public static Cluster? InstanceCluster(Cluster cluster, InstanceLayout layout, string role, out string? reason)
     {
         int g = layout.GpusPerInstance, node = cluster.GpusPerNode;
         reason = null;

@@ -134,6 +134,7 @@ public sealed class EngineSimulator : IEngineView
             {
                 Phase = RequestPhase.Waiting, Version = r.Version + 1, Arrival = incoming.Arrival, Prompt = incoming.Prompt, Output = incoming.Output,
                 Target = incoming.Prompt, FirstToken = double.NaN, LastToken = double.NaN,
+                Prefix = _kv.Prefixes is null ? 0 : incoming.Prefix, PrefixTokens = incoming.PrefixTokens,
             };
             if (incoming.HandedOff)
             {
@@ -170,12 +171,14 @@ public sealed class EngineSimulator : IEngineView
     {
         var chunks = _step.Chunks;
         if (_chunks.Length < chunks.Count) Array.Resize(ref _chunks, Math.Max(chunks.Count, _chunks.Length * 2));
-        long prefillTokens = 0;
+        long prefillTokens = 0, emitted = 0;
         for (int i = 0; i < chunks.Count; i++)
         {
             var (req, tokens) = chunks[i];
             _chunks[i] = new PrefillChunk(tokens, _requests[req].Prefilled + tokens);
             prefillTokens += tokens;
+            // A chunk that completes its prompt samples the request's next token.
+            if (_requests[req].Prefilled + tokens >= _requests[req].Target) emitted++;
         }
         long decodes = _step.Decodes ? _decoding.Count : 0;
         double seconds = _pricer.StepSeconds(_chunks.AsSpan(0, chunks.Count), decodes, decodes > 0 ? _decoding.ContextSumAt(_epoch) : 0);
@@ -183,7 +186,7 @@ public sealed class EngineSimulator : IEngineView
         double start = _now;
         _now += seconds;
         _busy += seconds;
-        _metrics.Step(seconds, decodes + chunks.Count, (double)_kv.UsedBlocks / _kv.TotalBlocks);
+        _metrics.Step(start, seconds, decodes + chunks.Count, (double)_kv.ActiveBlocks / _kv.TotalBlocks, InFlight, _waiting.Count, decodes + emitted, prefillTokens);
         _observer?.Invoke(new EngineStep(start, seconds, decodes, chunks.Count, prefillTokens, _kv.UsedBlocks, _waiting.Count, Instance));
         if (decodes > 0) DecodeStepDone();
         for (int i = 0; i < chunks.Count; i++) ChunkDone(chunks[i].Request, chunks[i].Tokens);
@@ -211,7 +214,7 @@ public sealed class EngineSimulator : IEngineView
             ref var r = ref _requests[req];
             if (r.Version != version || r.Phase != RequestPhase.Decoding) continue;
             _decoding.Remove(r);
-            _kv.Release(KvCache.BlocksFor(DecodeSet.CacheLength(r, _epoch)));
+            ReleaseBlocks(ref r, DecodeSet.CacheLength(r, _epoch));
             Finish(req);
         }
     }
@@ -221,19 +224,22 @@ public sealed class EngineSimulator : IEngineView
         ref var r = ref _requests[req];
         r.Prefilled += tokens;
         if (r.Prefilled < r.Target) return;
+        // Its prefix's blocks, computed now, become the cached prefix's (prefix caching), shared from here on.
+        if (r.Prefix != 0 && r.SharedBlocks == 0 && _kv.Prefixes is { } prefixes)
+            r.SharedBlocks = prefixes.Computed(r.Prefix, Math.Min(r.Target, r.PrefixTokens > 0 ? r.PrefixTokens : r.Prompt));
         // The prefill's forward pass samples the request's next token.
         if (double.IsNaN(r.FirstToken)) r.FirstToken = _now;
         else _metrics.Gaps(_now - r.LastToken, 1);
         r.Generated++;
         if (r.Generated >= r.Output)
         {
-            _kv.Release(KvCache.BlocksFor(r.Target));
+            ReleaseBlocks(ref r, r.Target);
             Finish(req);
             return;
         }
         if (HandOff is { } handOff)
         {
-            if (!HandOffKeepsKv) _kv.Release(KvCache.BlocksFor(r.Target));
+            if (!HandOffKeepsKv) ReleaseBlocks(ref r, r.Target);
             handOff(new IncomingRequest(r.Arrival, r.Prompt, r.Output, _now, HandOffKeepsKv));
             Free(req);
             return;
@@ -258,6 +264,15 @@ public sealed class EngineSimulator : IEngineView
         _metrics.Finished(r.Arrival, r.FirstToken, _now, r.Prompt, r.Output);
         Free(req);
         _source.Completed(_now);
+    }
+
+    /// <summary>Frees the blocks of a request whose cache holds <paramref name="tokens"/> tokens: its own, and its reference
+    /// to a cached prefix's.</summary>
+    private void ReleaseBlocks(ref RequestState r, long tokens)
+    {
+        _kv.Release(KvCache.BlocksFor(tokens) - r.SharedBlocks);
+        if (r.SharedBlocks > 0) _kv.Prefixes!.Release(r.Prefix);
+        r.SharedBlocks = 0;
     }
 
     private void Free(int req)
@@ -298,12 +313,16 @@ public sealed class EngineSimulator : IEngineView
             JoinDecodes(req);
             return req;
         }
-        long need = KvCache.BlocksFor(r.Target);
-        if (need + keep > _kv.FreeBlocks) return -1;
+        // A cached prefix is referenced, not held again, and its tokens are not prefilled (prefix caching).
+        var (hit, reclaimed) = _kv.Prefixes?.Lookup(r.Prefix, r.Target) ?? (0, 0);
+        long need = KvCache.BlocksFor(r.Target) - hit / KvCache.BlockTokens;
+        if (need + keep + reclaimed > _kv.FreeBlocks) return -1;
         _waiting.RemoveFirst();
+        _kv.Prefixes?.Admitted(r.Prefix, r.Target, hit);
         _kv.Allocate(need);
+        r.SharedBlocks = hit / KvCache.BlockTokens;
         r.Phase = RequestPhase.Prefilling;
-        r.Prefilled = 0;
+        r.Prefilled = hit;
         _prefilling.Add(req);
         _admitted.Add((req, r.Version));
         if (_admitted.Count > 4 * InFlight + 1024) _admitted.RemoveAll(a => _requests[a.Request].Version != a.Version || _requests[a.Request].Phase is RequestPhase.Free or RequestPhase.Waiting);
@@ -331,13 +350,13 @@ public sealed class EngineSimulator : IEngineView
             if (r.Phase == RequestPhase.Decoding)
             {
                 _decoding.Remove(r);
-                _kv.Release(KvCache.BlocksFor(DecodeSet.CacheLength(r, _epoch)));
+                ReleaseBlocks(ref r, DecodeSet.CacheLength(r, _epoch));
                 r.LastToken = Math.Max(r.JoinTime, _lastDecodeEnd);
             }
             else
             {
                 _prefilling.Remove(req);
-                _kv.Release(KvCache.BlocksFor(r.Target));
+                ReleaseBlocks(ref r, r.Target);
             }
             r.Version++;
             r.Phase = RequestPhase.Waiting;

@@ -24,8 +24,23 @@ public sealed class KvCache
     }
 
     public long TotalBlocks { get; }
+    /// <summary>Blocks held: by requests, and by cached prefixes (<see cref="Prefixes"/>), evictable ones included.</summary>
     public long UsedBlocks { get; private set; }
-    public long FreeBlocks => TotalBlocks - UsedBlocks;
+    /// <summary>Blocks an allocation may take: the unheld ones and the evictable cached prefixes'.</summary>
+    public long FreeBlocks => TotalBlocks - UsedBlocks + (Prefixes?.EvictableBlocks ?? 0);
+    /// <summary>Blocks requests use (their own and the cached prefixes they reference): the utilisation's numerator.</summary>
+    public long ActiveBlocks => UsedBlocks - (Prefixes?.EvictableBlocks ?? 0);
+
+    /// <summary>The prefix cache, when prefix caching is on (null otherwise).</summary>
+    public PrefixCache? Prefixes { get; private set; }
+
+    /// <summary>Turns prefix caching on (before anything is allocated).</summary>
+    public KvCache WithPrefixCaching()
+    {
+        if (UsedBlocks != 0) throw new InvalidOperationException("prefix caching is turned on before the cache is used");
+        Prefixes = new PrefixCache();
+        return this;
+    }
     public long WatermarkBlocks { get; }
     /// <summary>KV bytes one token takes on the fullest GPU.</summary>
     public double BytesPerToken { get; }
@@ -42,11 +57,17 @@ public sealed class KvCache
             : null;
 
     /// <summary>A cache of the same size with no block in use: another instance of the same deployment.</summary>
-    public KvCache Empty() => new(TotalBlocks, BytesPerToken, Plan);
+    public KvCache Empty() => Prefixes is null ? new(TotalBlocks, BytesPerToken, Plan) : new KvCache(TotalBlocks, BytesPerToken, Plan).WithPrefixCaching();
 
     public static long BlocksFor(long tokens) => (tokens + BlockTokens - 1) / BlockTokens;
 
-    public void Allocate(long blocks) => UsedBlocks += blocks;
+    /// <summary>Takes <paramref name="blocks"/> (at most <see cref="FreeBlocks"/>), evicting the least recently used
+    /// unreferenced prefixes while the unheld blocks are too few.</summary>
+    public void Allocate(long blocks)
+    {
+        UsedBlocks += blocks;
+        while (UsedBlocks > TotalBlocks && Prefixes is { } p && p.EvictOne() is var freed and > 0) UsedBlocks -= freed;
+    }
     public void Release(long blocks) => UsedBlocks -= blocks;
 
     /// <summary>The cache of a deployment, sized at requests of <paramref name="length"/> tokens (the per-token bytes of

@@ -32,4 +32,9 @@ public struct RequestState
     /// this engine's cache when <see cref="CacheResident"/>), so admission joins it to the decodes without a prefill.</summary>
     public bool CacheArrived;
     public bool CacheResident;
+    /// <summary>Its shared prefix (hashed id, 0 for none) and the prefix's tokens (0: the whole prompt), for prefix caching.</summary>
+    public long Prefix;
+    public long PrefixTokens;
+    /// <summary>Blocks of its cache that are a cached prefix's, referenced rather than held (prefix caching).</summary>
+    public long SharedBlocks;
 }

@@ -12,6 +12,7 @@ public sealed class ServingMetrics
     private readonly SloSpec? _slo;
     private long _completed, _rejected, _good, _input, _output, _preemptions, _steps, _stepSequences;
     private double _end, _kvTime, _kvPeak;
+    private readonly TimeSeries _series = new();
 
     public ServingMetrics(SloSpec? slo) { _slo = slo; }
 
@@ -27,14 +28,18 @@ public sealed class ServingMetrics
         _input += prompt;
         _output += output;
         _end = Math.Max(_end, end);
+        _series.Completed(end);
     }
 
     public void Rejected() => _rejected++;
     public void Preempted() => _preemptions++;
     public void Gaps(double seconds, long count) => _itl.Add(seconds, count);
 
-    public void Step(double seconds, long sequences, double kvShare)
+    /// <summary>An engine step from <paramref name="start"/>: its sequences, the requests in flight and waiting on its engine,
+    /// its cache's used share, the tokens it emits and the prompt tokens it prefills.</summary>
+    public void Step(double start, double seconds, long sequences, double kvShare, int running, int waiting, long emitted, long prefillTokens)
     {
+        _series.Step(start, seconds, sequences, running, waiting, kvShare, emitted, prefillTokens);
         _steps++;
         _stepSequences += sequences;
         _kvTime += kvShare * seconds;
@@ -71,6 +76,8 @@ public sealed class ServingMetrics
             KvPeakUtilization = _kvPeak,
             KvBlocks = kvBlocks,
             KvBlockTokens = blockTokens,
+            TimeSeries = _series.Points(_end),
+            TimeSeriesIntervalSeconds = _series.IntervalSeconds,
         };
     }
 }

@@ -38,4 +38,14 @@ public sealed record ServingReport
     public double KvPeakUtilization { get; init; }
     public long KvBlocks { get; init; }
     public int KvBlockTokens { get; init; }
+    /// <summary>Prefix caching (null when off): cached prompt tokens over all prompt tokens prefilled (vLLM's prefix cache
+    /// hit rate), the admissions that hit, the tokens they skipped, and the cached prefixes evicted.</summary>
+    public double? PrefixCacheHitRate { get; init; }
+    public long? PrefixCacheHits { get; init; }
+    public long? PrefixCacheHitTokens { get; init; }
+    public long? PrefixCacheEvictions { get; init; }
+    /// <summary>The run per interval of <see cref="TimeSeriesIntervalSeconds"/> (one second unless the run is longer than
+    /// <see cref="Metrics.TimeSeries.MaxPoints"/> seconds), from time 0 to the last completion.</summary>
+    public TimePoints TimeSeries { get; init; } = TimePoints.None;
+    public double TimeSeriesIntervalSeconds { get; init; } = 1;
 }

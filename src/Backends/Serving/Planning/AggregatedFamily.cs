@@ -25,12 +25,14 @@ namespace GraphDsl.Backends.Serving.Planning;
 /// </summary>
 public sealed class AggregatedFamily : ICandidateFamily
 {
-    private readonly Dictionary<Deployment, (CompiledDeployment? Compiled, string? Problem)> _compiled = new();
+    private readonly CompiledDeployments _compiled;
+
+    /// <param name="compiled">the plan's compiled deployments, shared with the other families.</param>
+    public AggregatedFamily(CompiledDeployments? compiled = null) { _compiled = compiled ?? new CompiledDeployments(); }
 
     public PlanKind Kind => PlanKind.Aggregated;
 
-    /// <summary>Deployments compiled so far (each once).</summary>
-    public int Compiled => _compiled.Count;
+    public IEnumerable<Deployment> Deployments(PlanSearch search) => search.Targets.SelectMany(t => PlanSpace.Deployments(t, search));
 
     public IEnumerable<Screened> Screen(PlanSearch search)
     {
@@ -38,7 +40,7 @@ public sealed class AggregatedFamily : ICandidateFamily
         foreach (var target in search.Targets)
         foreach (var dep in PlanSpace.Deployments(target, search))
         {
-            var (compiled, problem) = Compile(dep, search);
+            var (compiled, problem) = _compiled.Get(dep, search);
             SweepEvaluator? ev = null;
             if (compiled is not null)
                 try { ev = new SweepEvaluator(compiled, target.Cluster, target.Efficiency); }
@@ -98,7 +100,7 @@ public sealed class AggregatedFamily : ICandidateFamily
     public Simulated Simulate(Screened candidate, PlanSearch search)
     {
         var c = candidate.Candidate;
-        var (compiled, problem) = Compile(c.Deployment, search);
+        var (compiled, problem) = _compiled.Get(c.Deployment, search);
         if (compiled is null) return new Simulated(candidate, null, problem);
         Predictor predictor;
         try { predictor = new Predictor(compiled, c.Cluster, c.Target.Efficiency); }
@@ -107,17 +109,6 @@ public sealed class AggregatedFamily : ICandidateFamily
         var simulation = ServingSimulation.Prepare(predictor, c.Cluster, c.Target.Efficiency, c.Scheduler, w.Prompt.Mean + w.Output.Mean,
             ServingSimulation.LongestRequest(w), out var reason);
         if (simulation is null) return new Simulated(candidate, null, "does not fit: " + reason);
-        long requests = w.Kind == WorkloadKind.Offline ? w.Count : search.Requests;
-        var run = simulation.Run(new SyntheticSource(w, requests, search.Seed), search.Slo);
-        return new Simulated(candidate, run.Report, null);
-    }
-
-    private (CompiledDeployment? Compiled, string? Problem) Compile(Deployment dep, PlanSearch search)
-    {
-        if (_compiled.TryGetValue(dep, out var known)) return known;
-        var diagnostics = new DiagnosticBag();
-        var compiled = search.Compile(dep, diagnostics);
-        string? problem = compiled is null ? "refused: " + string.Join("; ", diagnostics.Items.Select(d => d.Message)) : null;
-        return _compiled[dep] = (compiled, problem);
+        return new Simulated(candidate, search.Run(simulation), null);
     }
 }

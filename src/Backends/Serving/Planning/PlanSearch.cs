@@ -46,6 +46,14 @@ public sealed record PlanSearch(
 
     public int Simulate { get; init; } = DefaultSimulated;
 
+    /// <summary>Simulates a candidate over the search's requests (offline's N, else <see cref="Requests"/>) from its seed,
+    /// so every candidate sees the same traffic.</summary>
+    public Metrics.ServingReport Run(IServingSimulation simulation)
+    {
+        long requests = Workload.Kind == WorkloadKind.Offline ? Workload.Count : Requests;
+        return simulation.Run(new Workloads.SyntheticSource(Workload, requests, Seed), Slo).Report;
+    }
+
     /// <summary>Prompt and output tokens of the workload's mean request (the screen's lengths).</summary>
     public (long Prompt, long Output) MeanLengths =>
         (Math.Max(1, (long)Math.Round(Workload.Prompt.Mean)), Math.Max(1, (long)Math.Round(Workload.Output.Mean)));

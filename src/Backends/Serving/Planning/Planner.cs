@@ -32,26 +32,41 @@ public static class Planner
     {
         var screened = families.SelectMany(f => f.Screen(search)).ToList();
         var fitting = screened.Where(s => s.Estimate is not null).ToList();
-        var chosen = Choose(fitting, search);
-        // The simulations are independent (each its own engine over deployments compiled by the screen): run them at once.
+        var chosen = ChooseAcross(fitting, search, families);
+        // The simulations are independent (each its own engines over deployments compiled by the screen): run them at once.
         var runs = new Simulated[chosen.Count];
         System.Threading.Tasks.Parallel.For(0, chosen.Count, i => runs[i] = families.First(f => f.Kind == chosen[i].Candidate.Kind).Simulate(chosen[i], search));
         var simulated = runs.ToList();
         var front = Front(simulated.Where(s => s.HasFigures).ToList());
         var best = simulated.Where(s => s.HasFigures && s.Meets(search.Slo))
             .OrderByDescending(s => s.Report!.OutputTokensPerSecondPerGpu).ThenByDescending(s => s.Report!.OutputTokensPerSecondPerUser).FirstOrDefault();
-        int deployments = screened.Select(s => (s.Candidate.Target, s.Candidate.Deployment)).Distinct().Count();
+        int deployments = screened.Select(s => s.Candidate.Shape).Distinct().Count();
         return new PlanResult(deployments, screened.Count, fitting.Count, simulated, front, best, Rivals(search, screened, simulated, best));
+    }
+
+    /// <summary>The simulation slots split evenly over the families whose candidates fit (the first ones taking the
+    /// remainder, and a family with fewer worth simulating leaving its slots to the others), so every kind of serving
+    /// reaches the front and the best plan is chosen between kinds on simulations, not on the screen's estimates,
+    /// whose errors differ between kinds.</summary>
+    private static List<Screened> ChooseAcross(List<Screened> fitting, PlanSearch search, IReadOnlyList<ICandidateFamily> families)
+    {
+        var kinds = families.Select(f => f.Kind).Where(k => fitting.Any(s => s.Candidate.Kind == k)).ToList();
+        var chosen = new List<Screened>();
+        for (int i = 0; i < kinds.Count; i++)
+        {
+            int slots = (search.Simulate - chosen.Count) / (kinds.Count - i) + ((search.Simulate - chosen.Count) % (kinds.Count - i) > 0 ? 1 : 0);
+            chosen.AddRange(Choose(fitting.Where(s => s.Candidate.Kind == kinds[i]).ToList(), search, slots));
+        }
+        return chosen;
     }
 
     /// <summary>The candidates to simulate: the best-estimated third of the slots go to candidates whose estimate meets
     /// the SLO (most tokens/s per GPU first), the rest to the screen's near-front candidates, spread evenly along it.</summary>
-    private static List<Screened> Choose(List<Screened> fitting, PlanSearch search)
+    private static List<Screened> Choose(List<Screened> fitting, PlanSearch search, int slots)
     {
-        int slots = search.Simulate;
         var chosen = new List<Screened>();
         // Limits beyond what the traffic fills behave alike: one of them is simulated.
-        bool Alike(Screened a, Screened b) => a.Candidate.Target == b.Candidate.Target && a.Candidate.Deployment == b.Candidate.Deployment
+        bool Alike(Screened a, Screened b) => a.Candidate.Shape == b.Candidate.Shape
             && Close(a.Estimate!.Value.OutputTokensPerSecondPerGpu, b.Estimate!.Value.OutputTokensPerSecondPerGpu)
             && Close(a.Estimate!.Value.OutputTokensPerSecondPerUser, b.Estimate!.Value.OutputTokensPerSecondPerUser);
         void Add(Screened s) { if (chosen.Count < slots && !chosen.Any(c => Alike(c, s))) chosen.Add(s); }
@@ -90,11 +105,11 @@ public static class Planner
         var others = simulated.Where(s => s != best)
             .OrderBy(s => s.HasFigures ? 0 : 1)
             .ThenByDescending(s => s.HasFigures ? s.Report!.OutputTokensPerSecondPerGpu : 0)
-            .GroupBy(s => (s.Candidate.Target, s.Candidate.Deployment)).Select(g => g.First());
+            .GroupBy(s => s.Candidate.Shape).Select(g => g.First());
         foreach (var s in others.Take(RivalsShown))
             rivals.Add(new Rival(s.Candidate, Why(search, s, best), s));
         // The smallest deployments that do not fit, one per layout.
-        foreach (var s in screened.Where(s => s.Estimate is null).GroupBy(s => (s.Candidate.Target, s.Candidate.Deployment)).Select(g => g.First())
+        foreach (var s in screened.Where(s => s.Estimate is null).GroupBy(s => s.Candidate.Shape).Select(g => g.First())
                      .OrderBy(s => s.Candidate.Gpus).Take(2))
             rivals.Add(new Rival(s.Candidate, s.Problem!, null));
         return rivals;

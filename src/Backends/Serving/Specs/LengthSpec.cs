@@ -52,20 +52,20 @@ public sealed record LengthSpec(LengthKind Kind, long Low, long High, double Mea
     /// null after reporting.</summary>
     internal static LengthSpec? Read(SpecReader r, string key)
     {
-        if (char.IsDigit(r.Peek)) return r.Integer(key, 1, MaxTokens) is { } n ? Fixed(n) : null;
+        if (char.IsDigit(r.Peek) || r.Peek is '-' or '+') return r.Size(key, 1, MaxTokens) is { } n ? Fixed(n) : null;
         int at = r.Position;
         var kind = r.Name();
         switch (kind)
         {
             case "fixed":
                 if (!r.Expect(':', $"after '{key}=fixed'")) return null;
-                return r.Integer(key, 1, MaxTokens) is { } f ? Fixed(f) : null;
+                return r.Size(key, 1, MaxTokens) is { } f ? Fixed(f) : null;
             case "uniform":
             {
                 if (!r.Expect(':', $"after '{key}=uniform'")) return null;
                 int lowAt = r.Position;
-                if (r.Integer($"{key} (uniform low)", 1, MaxTokens) is not { } low || !r.Expect('-', "between uniform's low and high")) return null;
-                if (r.Integer($"{key} (uniform high)", 1, MaxTokens) is not { } high) return null;
+                if (r.Size($"{key} (uniform low)", 1, MaxTokens) is not { } low || !r.Expect('-', "between uniform's low and high")) return null;
+                if (r.Size($"{key} (uniform high)", 1, MaxTokens) is not { } high) return null;
                 if (high < low) { r.Error(lowAt, r.Position - lowAt, $"{key}: uniform:{low}-{high} has its high below its low"); return null; }
                 return Uniform(low, high);
             }

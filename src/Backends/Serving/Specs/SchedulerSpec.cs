@@ -20,6 +20,11 @@ public sealed record SchedulerSpec(SchedulerKind Kind, long? MaxBatch, long? Max
     public InstanceLayout? Prefill { get; init; }
     public InstanceLayout? Decode { get; init; }
 
+    /// <summary>Prefix caching (<c>prefix_caching=on</c>; off by default, as vLLM's <c>--enable-prefix-caching</c> flag):
+    /// requests sharing a trace's prefix id reuse its cached KV blocks (<see cref="Engine.PrefixCache"/>). One engine's
+    /// schedulers only (static, continuous, chunked).</summary>
+    public bool? PrefixCaching { get; init; }
+
     /// <summary>Co-located serving: the share of the compute units the prefill stream runs on, strictly between 0 and 1.</summary>
     public double? PrefillShare { get; init; }
 
@@ -38,9 +43,9 @@ public sealed record SchedulerSpec(SchedulerKind Kind, long? MaxBatch, long? Max
 
     private static readonly Dictionary<string, (SchedulerKind Kind, string[] Options)> Known = new()
     {
-        ["static"] = (SchedulerKind.Static, new[] { "max_batch" }),
-        ["continuous"] = (SchedulerKind.Continuous, new[] { "max_batch", "max_tokens" }),
-        ["chunked"] = (SchedulerKind.Chunked, new[] { "budget", "max_batch" }),
+        ["static"] = (SchedulerKind.Static, new[] { "max_batch", "prefix_caching" }),
+        ["continuous"] = (SchedulerKind.Continuous, new[] { "max_batch", "max_tokens", "prefix_caching" }),
+        ["chunked"] = (SchedulerKind.Chunked, new[] { "budget", "max_batch", "prefix_caching" }),
         ["disagg"] = (SchedulerKind.Disaggregated, new[] { "prefill", "decode", "max_batch", "max_tokens" }),
         ["colocated"] = (SchedulerKind.Colocated, new[] { "prefill_share", "max_batch", "max_tokens" }),
     };
@@ -54,6 +59,7 @@ public sealed record SchedulerSpec(SchedulerKind Kind, long? MaxBatch, long? Max
         if (MaxBatch is { } b) options.Add($"max_batch={I(b)}");
         if (MaxTokens is { } t) options.Add($"max_tokens={I(t)}");
         if (Budget is { } g) options.Add($"budget={I(g)}");
+        if (PrefixCaching is { } pc) options.Add($"prefix_caching={(pc ? "on" : "off")}");
         var name = Known.First(k => k.Value.Kind == Kind).Key;
         return options.Count == 0 ? name : $"{name}{{{string.Join(",", options)}}}";
     }
@@ -74,11 +80,12 @@ public sealed record SchedulerSpec(SchedulerKind Kind, long? MaxBatch, long? Max
         var values = new Dictionary<string, long>();
         var layouts = new Dictionary<string, InstanceLayout>();
         double? share = null;
+        bool? prefixCaching = null;
         if (r.Accept('{'))
         {
             while (!r.Accept('}'))
             {
-                if (values.Count + layouts.Count + (share is null ? 0 : 1) > 0 && !r.Expect(',', "between options")) return null;
+                if (values.Count + layouts.Count + (share is null ? 0 : 1) + (prefixCaching is null ? 0 : 1) > 0 && !r.Expect(',', "between options")) return null;
                 int at = r.Position;
                 var key = r.Name();
                 if (!known.Options.Contains(key))
@@ -86,12 +93,20 @@ public sealed record SchedulerSpec(SchedulerKind Kind, long? MaxBatch, long? Max
                     r.Error(at, System.Math.Max(1, key.Length), $"{name} has no option '{key}'; its options: {string.Join(", ", known.Options)}");
                     return null;
                 }
-                if (values.ContainsKey(key) || layouts.ContainsKey(key) || (key == "prefill_share" && share is not null)) { r.Error(at, key.Length, $"{name}: '{key}' is given twice"); return null; }
+                if (values.ContainsKey(key) || layouts.ContainsKey(key) || (key == "prefill_share" && share is not null) || (key == "prefix_caching" && prefixCaching is not null))
+                { r.Error(at, key.Length, $"{name}: '{key}' is given twice"); return null; }
                 if (!r.Expect('=', $"after '{key}'")) return null;
                 if (key is "prefill" or "decode")
                 {
                     if (InstanceLayout.Read(r, key) is not { } layout) return null;
                     layouts[key] = layout;
+                }
+                else if (key == "prefix_caching")
+                {
+                    int valueAt = r.Position;
+                    var word = r.Name();
+                    if (word is not ("on" or "off")) { r.Error(valueAt, System.Math.Max(1, word.Length), $"prefix_caching is on or off, found '{(word.Length > 0 ? word : r.Peek.ToString())}'"); return null; }
+                    prefixCaching = word == "on";
                 }
                 else if (key == "prefill_share")
                 {
@@ -107,7 +122,7 @@ public sealed record SchedulerSpec(SchedulerKind Kind, long? MaxBatch, long? Max
         long? Get(string k) => values.TryGetValue(k, out var v) ? v : null;
         var spec = new SchedulerSpec(known.Kind, Get("max_batch"), Get("max_tokens"), Get("budget"))
         {
-            Prefill = layouts.GetValueOrDefault("prefill"), Decode = layouts.GetValueOrDefault("decode"), PrefillShare = share,
+            Prefill = layouts.GetValueOrDefault("prefill"), Decode = layouts.GetValueOrDefault("decode"), PrefillShare = share, PrefixCaching = prefixCaching,
         };
         foreach (var required in known.Kind switch
         {

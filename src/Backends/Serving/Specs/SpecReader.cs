@@ -75,10 +75,12 @@ internal sealed class SpecReader
     public long? Integer(string what, long min, long max, DiagnosticDescriptor? descriptor = null)
     {
         int start = Position;
+        // A sign is read with the digits, so '-5' is out of range rather than not a number.
+        if (Peek is '-' or '+') Position++;
         while (!AtEnd && char.IsDigit(Peek)) Position++;
         var token = _text[start..Position];
         if (token.Length == 0) { Error(start, WordLength(start), $"{what}: expected an integer, found {Found(start)}", descriptor); return null; }
-        if (!long.TryParse(token, NumberStyles.None, CultureInfo.InvariantCulture, out var v) || v < min || v > max)
+        if (!long.TryParse(token, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var v) || v < min || v > max)
         {
             Error(start, token.Length, $"{what} must be an integer from {min} to {max}, found '{token}'", descriptor);
             return null;
@@ -86,11 +88,28 @@ internal sealed class SpecReader
         return v;
     }
 
+    /// <summary>A count of tokens from <paramref name="min"/> to <paramref name="max"/>, as a size (<c>4096</c>, <c>4k</c>,
+    /// <c>1m</c>: <see cref="TokenSize"/>, the parser the CLI's --prompt uses); null after reporting.</summary>
+    public long? Size(string what, long min, long max)
+    {
+        int start = Position;
+        if (Peek is '-' or '+') Position++;
+        while (!AtEnd && char.IsDigit(Peek)) Position++;
+        if (Position > start && Peek is 'k' or 'K' or 'm' or 'M') Position++;
+        var token = _text[start..Position];
+        if (token.Length == 0) { Error(start, WordLength(start), $"{what}: expected a token count (like 4096 or 4k), found {Found(start)}"); return null; }
+        if (TokenSize.Parse(token, min, max) is { } v) return v;
+        Error(start, token.Length, $"{what} must be a token count from {min} to {max} (like 4096, 4k or 1m), found '{token}'");
+        return null;
+    }
+
     /// <summary>A finite decimal number within (<paramref name="min"/>, <paramref name="max"/>] (or [min, max] when
     /// <paramref name="minInclusive"/>); null after reporting.</summary>
     public double? Number(string what, double min, double max, bool minInclusive = false, DiagnosticDescriptor? descriptor = null)
     {
         int start = Position;
+        // A sign is read with the number, so '-1' is out of range rather than not a number.
+        if (Peek is '-' or '+') Position++;
         while (!AtEnd && (char.IsDigit(Peek) || Peek is '.' or 'e' or 'E' || (Peek is '+' or '-' && Position > start && _text[Position - 1] is 'e' or 'E'))) Position++;
         var token = _text[start..Position];
         if (token.Length == 0) { Error(start, WordLength(start), $"{what}: expected a number, found {Found(start)}", descriptor); return null; }

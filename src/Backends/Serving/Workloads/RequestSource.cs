@@ -4,8 +4,11 @@ namespace GraphDsl.Backends.Serving.Workloads;
 /// A request handed from a prefill instance to a decode instance (disaggregated or co-located serving) carries the time its
 /// first token was out (<see cref="FirstToken"/>, NaN otherwise): its prompt's KV cache comes with it and it joins the
 /// decodes without a prefill; <see cref="KvResident"/> when those blocks are already held in the receiving engine's cache
-/// (the two engines share one, as co-located streams do).</summary>
-public readonly record struct IncomingRequest(double Arrival, long Prompt, long Output, double FirstToken = double.NaN, bool KvResident = false)
+/// (the two engines share one, as co-located streams do). <see cref="Prefix"/> names the request's shared prefix (a trace's
+/// <c>prefix</c>, hashed; 0 for none) and <see cref="PrefixTokens"/> its length (0: the whole prompt of the first request
+/// with the id), for prefix caching.</summary>
+public readonly record struct IncomingRequest(double Arrival, long Prompt, long Output, double FirstToken = double.NaN, bool KvResident = false,
+    long Prefix = 0, long PrefixTokens = 0)
 {
     public bool HandedOff => !double.IsNaN(FirstToken);
 }

@@ -11,8 +11,9 @@ namespace GraphDsl.Backends.Serving.Workloads;
 /// <summary>
 /// Requests of a <c>trace:FILE.jsonl</c> workload: one JSON object per line, <c>{"arrival": 0.25, "prompt": 812,
 /// "output": 97, "prefix": "sys-1"}</c> (arrival in seconds from the start, non-decreasing; prompt at least 1 and output
-/// at least 1 token, each at most <see cref="LengthSpec.MaxTokens"/>; prefix optional, and not used until prefix caching
-/// is simulated). <see cref="Check"/> reads the whole file once before the simulation, so a bad line stops it before it
+/// at least 1 token, each at most <see cref="LengthSpec.MaxTokens"/>; prefix optional: the id of a prefix the request
+/// shares with others, a string or a number, with its length in the optional <c>"prefix_tokens"</c> (at most the prompt;
+/// without it, the whole prompt of the first request with the id), which prefix caching uses). <see cref="Check"/> reads the whole file once before the simulation, so a bad line stops it before it
 /// starts with <c>FILE:LINE:COL: error GD0633</c>; the simulation then streams it again, holding one line at a time.
 /// </summary>
 public sealed class TraceSource : RequestSource, IDisposable
@@ -131,7 +132,8 @@ public sealed class TraceSource : RequestSource, IDisposable
     private static IncomingRequest? ParseLine(string line, string path, int number, DiagnosticBag? diagnostics)
     {
         double? arrival = null;
-        long? prompt = null, output = null;
+        long? prompt = null, output = null, prefixTokens = null;
+        long prefix = 0;
         try
         {
             var reader = new Utf8JsonReader(Encoding.UTF8.GetBytes(line), new JsonReaderOptions { MaxDepth = 4 });
@@ -155,9 +157,14 @@ public sealed class TraceSource : RequestSource, IDisposable
                         break;
                     case "prefix":
                         if (reader.TokenType is not (JsonTokenType.String or JsonTokenType.Number)) return Bad(column, "\"prefix\" must be a string or a number");
+                        prefix = PrefixKey(reader.TokenType == JsonTokenType.String, reader.ValueSpan);
                         break;
+                    case "prefix_tokens":
+                        if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt64(out var p) || p < 1 || p > LengthSpec.MaxTokens)
+                            return Bad(column, $"\"prefix_tokens\" must be an integer from 1 to {LengthSpec.MaxTokens}");
+                        prefixTokens = p; break;
                     default:
-                        return Bad(column, $"unknown field \"{name}\"; a request has arrival, prompt, output and an optional prefix");
+                        return Bad(column, $"unknown field \"{name}\"; a request has arrival, prompt, output and an optional prefix and prefix_tokens");
                 }
             }
             if (reader.TokenType != JsonTokenType.EndObject) return Bad((int)reader.TokenStartIndex, "expected a field name or '}'");
@@ -169,7 +176,9 @@ public sealed class TraceSource : RequestSource, IDisposable
         }
         if (arrival is null || prompt is null || output is null)
             return Bad(0, $"missing {(arrival is null ? "\"arrival\"" : prompt is null ? "\"prompt\"" : "\"output\"")}");
-        return new IncomingRequest(arrival.Value, prompt.Value, output.Value);
+        if (prefixTokens is { } pt && prefix == 0) return Bad(0, "\"prefix_tokens\" is given without \"prefix\", the id of the prefix it measures");
+        if (prefixTokens > prompt) return Bad(0, $"\"prefix_tokens\" {prefixTokens} is more than the prompt's {prompt} tokens; the prefix is part of the prompt");
+        return new IncomingRequest(arrival.Value, prompt.Value, output.Value, Prefix: prefix, PrefixTokens: prefixTokens ?? 0);
 
         IncomingRequest? Bad(int column, string message)
         {
@@ -177,6 +186,16 @@ public sealed class TraceSource : RequestSource, IDisposable
             Report(diagnostics, path, number, column + 1, message);
             return null;
         }
+    }
+
+    /// <summary>A prefix id as a 64-bit key (FNV-1a over its JSON text, strings and numbers apart; never 0, which means
+    /// none): the simulation keeps no table of ids, so a trace of 10^7 distinct ids costs no memory, and two ids collide with
+    /// probability about n^2 / 2^65.</summary>
+    private static long PrefixKey(bool isString, ReadOnlySpan<byte> text)
+    {
+        ulong h = 14695981039346656037UL ^ (isString ? 1UL : 2UL);
+        foreach (var b in text) h = (h ^ b) * 1099511628211UL;
+        return h == 0 ? 1 : (long)h;
     }
 
     private static void Report(DiagnosticBag diagnostics, string path, int line, int column, string message) =>

@@ -10,6 +10,10 @@ public static class EngineExport
     /// problems in <paramref name="problems"/> (a defect of the exporter: they are never written).</summary>
     public static IReadOnlyList<ExportFile> Write(string engine, ExportRequest r, out IReadOnlyList<string> problems)
     {
+        if (r.Plan.Kind == PlanKind.Disaggregated && engine != "dynamo")
+            throw new ExportException($"a disaggregated plan ({r.Plan.Scheduler}) runs separate prefill and decode servers and a router between them; "
+                + "export it for Dynamo (--export dynamo, its workers running vLLM, or SGLang with --engine sglang), which starts both and routes; "
+                + $"{engine}'s own launch files are written for aggregated plans only");
         var files = engine switch
         {
             "vllm" => VllmExport.Write(r),

@@ -37,6 +37,20 @@ public sealed class EngineSpec
     public IReadOnlyList<(string Divisor, string Of)> Divides { get; private init; } = Array.Empty<(string, string)>();
     /// <summary>Dotted paths of the engine's YAML file (TensorRT-LLM's extra options, Dynamo's deployment).</summary>
     public IReadOnlyDictionary<string, ArgSpec> Yaml { get; private init; } = new Dictionary<string, ArgSpec>();
+    /// <summary>The YAML key a dotted path is checked against: the path itself, or the path with one segment a '*' (Dynamo's
+    /// services take any name: <c>spec.services.*.replicas</c>); null when the engine reads no such key.</summary>
+    public ArgSpec? YamlKey(string path)
+    {
+        if (Yaml.TryGetValue(path, out var arg)) return arg;
+        var parts = path.Split('.');
+        for (int i = 0; i < parts.Length; i++)
+        {
+            var star = string.Join(".", parts.Select((p, j) => j == i ? "*" : p));
+            if (Yaml.TryGetValue(star, out arg)) return arg;
+        }
+        return null;
+    }
+
     /// <summary>Dynamo: the worker module of each engine backend it runs.</summary>
     public IReadOnlyDictionary<string, string> Backends { get; private init; } = new Dictionary<string, string>();
 

@@ -38,7 +38,7 @@ public static class ExportCheck
                 if (leaves is null) { Report(why!); continue; }
                 foreach (var (path, values) in leaves)
                 {
-                    if (!spec.Yaml.TryGetValue(path, out var arg)) { Report($"'{path}' is not a key {spec.Engine} reads ({spec.Version})"); continue; }
+                    if (spec.YamlKey(path) is not { } arg) { Report($"'{path}' is not a key {spec.Engine} reads ({spec.Version})"); continue; }
                     if (arg.Type != "list" && values.Count == 1 && EngineSpec.Problem(path, arg, values[0]) is { } p) Report(p);
                 }
                 if (spec.Engine == "dynamo") Dynamo(spec, leaves, gpus, names, Report);
@@ -68,24 +68,44 @@ public static class ExportCheck
             if (c.Has(a) && c.Has(b) && Int(b) % Math.Max(1, Int(a)) != 0) report($"{a} {Int(a)} does not divide {b} {Int(b)}");
     }
 
+    /// <summary>Dynamo's graph: a Frontend, and worker services (one for an aggregated plan; a prefill and a decode one,
+    /// marked by subComponentType, for a disaggregated plan) whose replicas x nodes x GPUs add up to the plan's GPUs, each
+    /// running a known backend whose arguments pass that engine's check on one replica's GPUs.</summary>
     private static void Dynamo(EngineSpec spec, Dictionary<string, List<string>> leaves, int gpus, ISet<string> files, Action<string> report)
     {
-        const string Worker = "spec.services.worker.";
+        const string Services = "spec.services.";
         string? One(string path) => leaves.TryGetValue(path, out var v) && v.Count == 1 ? v[0] : null;
-        foreach (var required in new[] { "apiVersion", "kind", "spec.services.Frontend.componentType", Worker + "componentType", Worker + "resources.limits.gpu" })
+        foreach (var required in new[] { "apiVersion", "kind", "spec.services.Frontend.componentType" })
             if (One(required) is null) report($"'{required}' is missing");
-        var command = leaves.GetValueOrDefault(Worker + "extraPodSpec.mainContainer.command") ?? new List<string>();
-        var backend = spec.Backends.FirstOrDefault(b => command.SequenceEqual(new[] { "python3", "-m", b.Value })).Key;
-        if (backend is null) { report($"the worker's command '{string.Join(" ", command)}' runs none of {string.Join(", ", spec.Backends.Values)}"); return; }
-        if (One("spec.backendFramework") is { } framework && framework != backend) report($"spec.backendFramework is {framework}, but the worker runs {backend}");
-        long perNode = long.TryParse(One(Worker + "resources.limits.gpu"), out var g) ? g : 0;
-        long nodes = long.TryParse(One(Worker + "multinode.nodeCount"), out var n) ? n : 1;
-        if (perNode * nodes != gpus) report($"the worker has {nodes} node(s) of {perNode} GPUs = {perNode * nodes}, but the plan has {gpus}");
-        var engine = EngineSpec.Load(backend);
-        var args = leaves.GetValueOrDefault(Worker + "extraPodSpec.mainContainer.args") ?? new List<string>();
-        // Dynamo's worker takes the model as a flag (its own), then the engine's arguments.
-        var asEngine = LaunchCommand.FromWords(Enumerable.Repeat("MODEL", engine.Positional).Concat(args).ToList(), engine);
-        Command(engine, spec, asEngine, gpus, files, p => report($"worker args: {p}"));
+        var workers = leaves.Keys.Where(k => k.StartsWith(Services, StringComparison.Ordinal) && k.EndsWith(".componentType", StringComparison.Ordinal) && leaves[k].SequenceEqual(new[] { "worker" }))
+            .Select(k => k[Services.Length..^".componentType".Length]).ToList();
+        if (workers.Count == 0) { report("no service has componentType worker"); return; }
+        var roles = workers.Select(w => One($"{Services}{w}.subComponentType")).ToList();
+        if (workers.Count > 1 && !(roles.Contains("prefill") && roles.Contains("decode") && workers.Count == 2))
+            report($"worker services {string.Join(", ", workers)} are not one aggregated worker or a prefill and a decode worker");
+        long total = 0;
+        var sizes = new List<string>();
+        foreach (var name in workers)
+        {
+            string w = $"{Services}{name}.";
+            void Report(string p) => report(workers.Count == 1 ? p : $"{name}: {p}");
+            if (One(w + "resources.limits.gpu") is null) report($"'{w}resources.limits.gpu' is missing");
+            var command = leaves.GetValueOrDefault(w + "extraPodSpec.mainContainer.command") ?? new List<string>();
+            var backend = spec.Backends.FirstOrDefault(b => command.SequenceEqual(new[] { "python3", "-m", b.Value })).Key;
+            if (backend is null) { Report($"the worker's command '{string.Join(" ", command)}' runs none of {string.Join(", ", spec.Backends.Values)}"); continue; }
+            if (One("spec.backendFramework") is { } framework && framework != backend) Report($"spec.backendFramework is {framework}, but the worker runs {backend}");
+            long perNode = long.TryParse(One(w + "resources.limits.gpu"), out var g) ? g : 0;
+            long nodes = long.TryParse(One(w + "multinode.nodeCount"), out var n) ? n : 1;
+            long replicas = long.TryParse(One(w + "replicas"), out var rep) ? rep : 1;
+            total += replicas * nodes * perNode;
+            sizes.Add(workers.Count == 1 && replicas == 1 ? $"{nodes} node(s) of {perNode} GPUs" : $"{name}: {replicas} x {nodes} node(s) of {perNode} GPUs");
+            var engine = EngineSpec.Load(backend);
+            var args = leaves.GetValueOrDefault(w + "extraPodSpec.mainContainer.args") ?? new List<string>();
+            // Dynamo's worker takes the model as a flag (its own), then the engine's arguments.
+            var asEngine = LaunchCommand.FromWords(Enumerable.Repeat("MODEL", engine.Positional).Concat(args).ToList(), engine);
+            Command(engine, spec, asEngine, (int)(nodes * perNode), files, p => Report($"worker args: {p}"));
+        }
+        if (total != gpus) report($"{(workers.Count == 1 ? "the worker has" : "the workers have")} {string.Join(" + ", sizes)} = {total}, but the plan has {gpus}");
     }
 
     /// <summary>The SGLang commands of the export: its scripts' and Dynamo's SGLang worker's.</summary>
@@ -97,8 +117,10 @@ public static class ExportCheck
             if (f.Name.EndsWith(".sh", StringComparison.Ordinal))
                 foreach (var c in LaunchCommand.Parse(f.Text, sglang)) yield return c;
             else if (f.Name.EndsWith(".yaml", StringComparison.Ordinal)
-                     && SimpleYaml.Read(f.Text, out _)?.GetValueOrDefault("spec.services.worker.extraPodSpec.mainContainer.args") is { } args)
-                yield return LaunchCommand.FromWords(args, sglang);
+                     && SimpleYaml.Read(f.Text, out _) is { } leaves)
+                foreach (var (key, args) in leaves)
+                    if (key.StartsWith("spec.services.", StringComparison.Ordinal) && key.EndsWith(".extraPodSpec.mainContainer.args", StringComparison.Ordinal))
+                        yield return LaunchCommand.FromWords(args, sglang);
         }
     }
 

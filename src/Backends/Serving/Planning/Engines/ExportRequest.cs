@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using GraphDsl.Backends.CostModel.Inputs;
 
 namespace GraphDsl.Backends.Serving.Planning.Engines;
 
@@ -32,6 +34,31 @@ public sealed record ExportRequest(PlanCandidate Plan, string Model, int Experts
     /// <summary>Per data-parallel replica, as vLLM and TensorRT-LLM set them.</summary>
     public long MaxBatchPerReplica => Math.Max(1, MaxBatch / Dp);
     public long BudgetPerReplica => Math.Max(1, Budget / Dp);
+
+    /// <summary>A disaggregated plan's instances, each kind as a plan of its own (its deployment on its own GPUs) with its
+    /// count and role: the prefill instances run whole prompts up to the plan's max_tokens per step (the profile's
+    /// max_batched_tokens by default), the decode instances up to its max_batch sequences. Empty for an aggregated plan.</summary>
+    public IReadOnlyList<(string Role, int Count, ExportRequest Instance)> Instances()
+    {
+        if (Plan.Kind != PlanKind.Disaggregated || Plan.DecodeDeployment is not { } decode) return Array.Empty<(string, int, ExportRequest)>();
+        var s = Plan.Scheduler;
+        var eff = Plan.Target.Efficiency;
+        long prefillTokens = s.MaxTokens ?? Math.Max(1, (long)eff.MaxBatchedTokens);
+        long decodeBatch = s.MaxBatch ?? Scheduling.SchedulerFactory.DefaultMaxBatch;
+        ExportRequest Of(Deployment dep, Specs.InstanceLayout layout, string role, long maxBatch, long budget)
+        {
+            var cluster = Disaggregation.DisaggregatedSimulation.InstanceCluster(Plan.Cluster, layout with { Count = 1 }, role, out var why)
+                          ?? throw new ExportException(why!);
+            var plan = new PlanCandidate(PlanKind.Aggregated, Plan.Target with { Cluster = cluster }, dep,
+                new Specs.SchedulerSpec(Specs.SchedulerKind.Chunked, maxBatch, null, budget));
+            return this with { Plan = plan };
+        }
+        return new[]
+        {
+            ("prefill", s.Prefill!.Count, Of(Plan.Deployment, s.Prefill, "prefill", Math.Min(prefillTokens, Scheduling.SchedulerFactory.DefaultMaxBatch * (long)Plan.Deployment.Layout.Dp), prefillTokens)),
+            ("decode", s.Decode!.Count, Of(decode, s.Decode, "decode", decodeBatch, Math.Max(decodeBatch, Scheduling.SchedulerFactory.DefaultChunkBudget))),
+        };
+    }
 
     /// <summary>The script's header: what was planned, by whom, against which engine version.</summary>
     public string Header(EngineSpec spec) =>
