@@ -81,6 +81,8 @@ public static class Program
                     if (byGpus.Count > 0) device[kind] = new JsonObject { ["deepep_ll"] = json };
                 }
             }
+            var recurrent = await RecurrentReport.Run(args[0], part);
+            if (recurrent.Count > 0) device["linear_attention"] = recurrent;
             fragments[part.Id] = device;
         }
         if (args.Length == 2)
