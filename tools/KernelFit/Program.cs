@@ -25,11 +25,16 @@ namespace KernelFit;
 /// <item>all_gather, reduce_scatter, all_to_all: NCCL's (nccl-tests) inside a node, time against the nccl-tests size;</item>
 /// <item>ep_dispatch, ep_combine: DeepEP's low-latency kernels (SGLang's decode all-to-all) per expert-parallel group,
 /// time against the 16-bit bytes of the token-expert copies one rank sends (<see cref="DeepEpCurves"/>);</item>
+/// <item>linear attention (gated DeltaNet, Mamba-2 and their short convolutions, <see cref="RecurrentReport"/>): a fixed
+/// latency per kernel kind and phase (gdn_prefill, conv1d_decode, ...) and the chunked scans' share of the BF16 peak, with the
+/// law's median error on every row before and after;</item>
 /// <item>checks: the weight-streaming bandwidth and large-GEMM fractions, and the median error of the cost model's
 /// MoE law on every MoE row, with both laws (streaming + math, and the larger of the two).</item>
 /// </list>
-/// The report goes to standard output; with a second argument, the hardware.json fragments (`measured.engines`
-/// and `measured.all_reduce` per device) are written to that file as JSON.
+/// The report goes to standard output; with a second argument, the hardware.json fragments (`measured.engines`,
+/// `measured.all_reduce` and the collectives' curves per device, and `linear_attention`: per engine the recurrent
+/// kinds' `fixed_us` and `scan_fraction`, which go to `measured` for TensorRT-LLM and `measured.engines.NAME` for the
+/// others) are written to that file as JSON.
 /// Usage: dotnet run --project tools/KernelFit -- AICONFIGURATOR_DATA_DIR [fragments.json]
 /// </summary>
 public static class Program
@@ -81,6 +86,8 @@ public static class Program
                     if (byGpus.Count > 0) device[kind] = new JsonObject { ["deepep_ll"] = json };
                 }
             }
+            var recurrent = await RecurrentReport.Run(args[0], part);
+            if (recurrent.Count > 0) device["linear_attention"] = recurrent;
             fragments[part.Id] = device;
         }
         if (args.Length == 2)

@@ -131,7 +131,8 @@ public sealed class OpDef
     public ShardRule Shard { get => _shard ?? (IsElementwise ? ShardRule.Pointwise : ShardRule.Replicated); init => _shard = value; }
     /// <summary>The weight operand whose format decides a GEMM's math and whose shape gives its N and K (nn.matmul's w, moe.experts' w_up); null for other ops.</summary>
     public string? ComputeWeight { get; init; }
-    /// <summary>The kernel family whose fixed latency the cost model measures per device ("gemm", "moe", "attention", "mla"); null for the rest.</summary>
+    /// <summary>The kernel family whose fixed latency the cost model measures per device ("gemm", "moe", "attention", "mla"; the
+    /// recurrent "gdn", "ssd" and "conv1d", whose prefill and decode run different kernels, measured per phase); null for the rest.</summary>
     public string? KernelKind { get; init; }
     /// <summary>The name <c>activation(x, "name")</c> selects this op by in .moe source (the first is the canonical name); empty for other ops.</summary>
     public IReadOnlyList<string> ActivationNames { get; init; } = Array.Empty<string>();

@@ -29,6 +29,7 @@ public static class RecurrentOps
         Traits = OpTraits.None,
         Class = OpClass.Elementwise,
         Shard = ShardRule.StateHeads,
+        KernelKind = "conv1d",
         Infer = c =>
         {
             var x = c.Operand("x"); var w = c.Operand("w");
@@ -79,7 +80,7 @@ public static class RecurrentOps
         Traits = OpTraits.None,
         Class = OpClass.Attention,
         Shard = ShardRule.StateHeads,
-        KernelKind = "attention",
+        KernelKind = "gdn",
         Infer = c =>
         {
             var q = c.Operand("q"); var k = c.Operand("k"); var v = c.Operand("v"); var a = c.Operand("a"); var beta = c.Operand("beta");
@@ -118,7 +119,7 @@ public static class RecurrentOps
         Traits = OpTraits.None,
         Class = OpClass.Attention,
         Shard = ShardRule.StateHeads,
-        KernelKind = "attention",
+        KernelKind = "ssd",
         Infer = c =>
         {
             var x = c.Operand("x"); var dt = c.Operand("dt"); var b = c.Operand("b"); var cm = c.Operand("c"); var aLog = c.Operand("a_log");

@@ -77,9 +77,11 @@ public sealed class StepEvaluator
             };
             // Large GEMMs reach a measured, device- and format-specific share of peak (FP8/FP4 less than BF16).
             if (eff.ScaleByMeasured && e.Class is OpClass.Gemm or OpClass.GroupedGemm && MeasuredGemmFraction(cluster.Device, e.ComputeType) is { } f) eta *= f;
+            // A chunked recurrent scan in prefill reaches its kernel's measured share of peak, in place of eta_attention.
+            if (eff.ScaleByMeasured && plan.Phase != CostPhase.Decode && MeasuredScanFraction(cluster.Device, e, eff.KernelEngine) is { } scan) eta = scan;
             _peak[i] = PeakFor(cluster.Device, e.ComputeType) * eta;
             _dequant[i] = Dequantized(cluster.Device, e);
-            _fixed[i] = !e.IsKernel ? 0 : eff.MeasuredFixedLatency && MeasuredFixed(cluster.Device, e, _dequant[i], eff.KernelEngine) is { } s ? s : eff.KernelSeconds;
+            _fixed[i] = !e.IsKernel ? 0 : eff.MeasuredFixedLatency && MeasuredFixed(cluster.Device, e, _dequant[i], eff.KernelEngine, plan.Phase) is { } s ? s : eff.KernelSeconds;
             if (e.IsMoe && e.LocalExperts > 0) _maxNormal[i] = RoutingSkew.ExpectedMaxOfNormals((int)Math.Round(e.Slots / e.LocalExperts));
         }
     }
@@ -100,14 +102,19 @@ public sealed class StepEvaluator
         return d.ComputesIn(w);
     }
 
-    /// <summary>The device's measured fixed latency for a GEMM, fused-MoE or decode-attention entry, the profile's engine's
-    /// own where the device has it (<see cref="Device.FixedLatencyFor"/>): GEMMs and MoE at their weight format (16-bit,
+    /// <summary>The device's measured fixed latency for a GEMM, fused-MoE, decode-attention or recurrent entry, the profile's
+    /// engine's own where the device has it (<see cref="Device.FixedLatencyFor"/>): GEMMs and MoE at their weight format (16-bit,
     /// native FP8/FP4, or a weight-only integer format), attention kernels at their 16-bit math; FP8/FP4 weights the device
     /// cannot compute in run as kernels of the math they are converted to (<see cref="EmulatedIn"/>), taking that kernel's
-    /// measurement (else BF16's); null for other ops, or where nothing was measured.</summary>
-    public static double? MeasuredFixed(Device d, PlanEntry e, bool dequantized, string engine = "")
+    /// measurement (else BF16's). Recurrent kernels take their kind's measurement in the plan's phase (gdn_prefill,
+    /// conv1d_decode); an attention-class scan without one takes decode attention's, as it did before they were measured.
+    /// Null for other ops, or where nothing was measured.</summary>
+    public static double? MeasuredFixed(Device d, PlanEntry e, bool dequantized, string engine = "", CostPhase phase = CostPhase.Prefill)
     {
         if (e.KernelKind == "") return null;
+        if (CostPlan.IsPhased(e.KernelKind))
+            return d.FixedLatencyFor(CostPlan.FixedLatencyKey(e.KernelKind, phase), MathType.Bf16, engine)
+                   ?? (e.Class == OpClass.Attention ? d.FixedLatencyFor("attention", MathType.Bf16, engine) : null);
         if (e.KernelKind is "attention" or "mla") return d.FixedLatencyFor(e.KernelKind, MathType.Bf16, engine);
         if (e.WeightFormat is { IsNarrow: true } && dequantized)
         {
@@ -116,6 +123,11 @@ public sealed class StepEvaluator
         }
         return d.FixedLatencyFor(e.KernelKind, e.WeightFormat ?? e.ComputeType, engine);
     }
+
+    /// <summary>The measured share of the BF16 peak of a recurrent scan's chunked prefill kernel (<see cref="Device.ScanFractionFor"/>),
+    /// for attention-class recurrent entries; null for other entries or where nothing was measured.</summary>
+    public static double? MeasuredScanFraction(Device d, PlanEntry e, string engine = "") =>
+        e.Class == OpClass.Attention && CostPlan.IsPhased(e.KernelKind) ? d.ScanFractionFor(e.KernelKind, engine) : null;
 
     public CostPlan Plan => _plan;
 

@@ -80,6 +80,23 @@ public sealed record Device(
     public IReadOnlyDictionary<string, IReadOnlyDictionary<string, IReadOnlyDictionary<MathType, double>>> EngineFixedLatency { get; init; } =
         new Dictionary<string, IReadOnlyDictionary<string, IReadOnlyDictionary<MathType, double>>>();
 
+    /// <summary>The share of the dense BF16 peak a chunked recurrent scan reaches in prefill, by kernel kind ("gdn": gated
+    /// DeltaNet's chunk_gated_delta_rule; "ssd": Mamba-2's mamba_chunk_scan_combined), TensorRT-LLM's kernels (hardware.json
+    /// <c>measured.scan_fraction</c>); empty where nothing was measured.</summary>
+    public IReadOnlyDictionary<string, double> ScanFraction { get; init; } = new Dictionary<string, double>();
+
+    /// <summary>The same per serving engine (hardware.json <c>measured.engines.NAME.scan_fraction</c>).</summary>
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>> EngineScanFraction { get; init; } =
+        new Dictionary<string, IReadOnlyDictionary<string, double>>();
+
+    /// <summary>The measured share of peak of a chunked scan of this kind, or null: under an engine's profile only that
+    /// engine's own (a scan fraction is its kernel's: vLLM runs FlashInfer's scan, not FLA's), else TensorRT-LLM's.</summary>
+    public double? ScanFractionFor(string kind, string engine = "")
+    {
+        var table = engine.Length == 0 ? ScanFraction : EngineScanFraction.TryGetValue(engine, out var own) ? own : null;
+        return table is not null && table.TryGetValue(kind, out var f) ? f : null;
+    }
+
     /// <summary>The measured fixed latency of a kernel kind at a weight format (f16 shares bf16's), or null: the
     /// engine's own measurement where it has one, else the device's default (TensorRT-LLM's kernels).</summary>
     public double? FixedLatencyFor(string kind, MathType format, string engine = "")

@@ -224,6 +224,25 @@ public sealed class HardwareCatalog
             }
             return result;
         }
+        IReadOnlyDictionary<string, double> scanFraction = new Dictionary<string, double>();
+        var engineScan = new Dictionary<string, IReadOnlyDictionary<string, double>>(StringComparer.Ordinal);
+        // scan_fraction of an object (the device's, TensorRT-LLM's, or an engine's): the share of the BF16 peak a chunked
+        // recurrent scan reaches, by kernel kind.
+        Dictionary<string, double> ScanFractions(JsonElement owner, string path)
+        {
+            var result = new Dictionary<string, double>(StringComparer.Ordinal);
+            if (owner.TryGetProperty("scan_fraction", out var sf) && sf.ValueKind is not (JsonValueKind.Object or JsonValueKind.Null))
+                throw Missing($"{path}.scan_fraction (an object of kernel kinds)");
+            if (sf.ValueKind != JsonValueKind.Object) return result;
+            foreach (var p in sf.EnumerateObject())
+            {
+                if (p.Value.ValueKind == JsonValueKind.Null) continue; // not measured, as absent
+                var f = p.Value.ValueKind == JsonValueKind.Number ? p.Value.GetDouble() : double.NaN;
+                if (!(f > 0 && f <= 1)) throw new HardwareFileException($"{where}: {path}.scan_fraction.{p.Name} must be in (0, 1]");
+                result[p.Name] = f;
+            }
+            return result;
+        }
         if (d.TryGetProperty("measured", out var ms) && ms.ValueKind is not (JsonValueKind.Object or JsonValueKind.Null))
             throw Missing("measured (an object)");
         if (ms.ValueKind == JsonValueKind.Object)
@@ -253,14 +272,16 @@ public sealed class HardwareCatalog
                 {
                     if (engine.Value.ValueKind != JsonValueKind.Object) throw new HardwareFileException($"{where}: measured.engines.{engine.Name} must be an object");
                     engineFixed[engine.Name] = FixedLatencies(engine.Value, $"measured.engines.{engine.Name}");
+                    engineScan[engine.Name] = ScanFractions(engine.Value, $"measured.engines.{engine.Name}");
                 }
+            scanFraction = ScanFractions(ms, "measured");
         }
         return new Device(id, OptStr(d, "name") ?? id, OptStr(d, "vendor") ?? "",
             Within(Num(d, "memory_bytes"), HardwareLimits.MaxMemoryBytes, "memory_bytes", " bytes"),
             Within(Num(d, "hbm_bandwidth_gbps"), HardwareLimits.MaxBandwidthGbps, "hbm_bandwidth_gbps", " GB/s") * 1e9, peaks,
             IntOr(d, "sm_count", 0, 0), ParseLink("intra_node", true), ParseLink("host_link", false), ParseLink("network", false),
             IntOr(d, "gpus_per_node", 8, 1), sources) { GemmFraction = gemmFraction, HbmFraction = hbmFraction, Collectives = collectiveCurves, FixedLatency = fixedLatency,
-                EngineFixedLatency = engineFixed };
+                EngineFixedLatency = engineFixed, ScanFraction = scanFraction, EngineScanFraction = engineScan };
     }
 }
 

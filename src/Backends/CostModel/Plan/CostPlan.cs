@@ -238,15 +238,26 @@ public sealed class CostPlan
     }
 
     /// <summary>"moe", "gemm", "mla" or "attention" for the kernels whose fixed latency is measured per device and
-    /// engine (a fused kernel is the kind of its main op); "" for the rest.</summary>
+    /// engine, and the recurrent kinds their ops declare ("gdn", "ssd", "conv1d"); a fused kernel is the kind of its main
+    /// op (its attention-class member, else the first member declaring a kind); "" for the rest.</summary>
     public static string KernelKind(Operation op, OpCost cost)
     {
         if (cost.Moe is not null) return "moe";
         if (cost.Class == OpClass.Gemm) return "gemm";
-        if (cost.Class != OpClass.Attention) return "";
-        var main = op.Def.Structure == OpStructure.Kernel ? Member(op, OpClass.Attention) : op;
-        return main?.Def.KernelKind == "mla" ? "mla" : "attention";
+        bool fused = op.Def.Structure == OpStructure.Kernel;
+        if (cost.Class != OpClass.Attention)
+            return (fused ? op.Regions[0].Ops.FirstOrDefault(m => IsPhased(m.Def.KernelKind)) : op)?.Def.KernelKind is { } own && IsPhased(own) ? own : "";
+        var main = fused ? Member(op, OpClass.Attention) : op;
+        return main?.Def.KernelKind is "mla" ? "mla" : main?.Def.KernelKind is { } kind && IsPhased(kind) ? kind : "attention";
     }
+
+    /// <summary>Kernel kinds measured per phase (the recurrent ops' kinds, whose prefill and decode are different kernels:
+    /// hardware.json keys them KIND_prefill and KIND_decode); the other kinds' measurements serve both phases.</summary>
+    public static bool IsPhased(string? kind) => kind is not (null or "gemm" or "moe" or "attention" or "mla");
+
+    /// <summary>The hardware.json key of a kernel kind's fixed latency in a phase.</summary>
+    public static string FixedLatencyKey(string kind, CostPhase phase) =>
+        IsPhased(kind) ? kind + (phase == CostPhase.Decode ? "_decode" : "_prefill") : kind;
 
     /// <summary>The low-bit format of a GEMM's weights, if any (the dominant GEMM of a fused kernel).</summary>
     public static MathType? WeightFormat(Operation op, OpClass cls, out double elementBytes)

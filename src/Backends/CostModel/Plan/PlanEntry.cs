@@ -26,7 +26,7 @@ public sealed class PlanEntry
     public bool IsKernel { get; init; }
     public MathType ComputeType { get; init; } = MathType.Bf16;
     /// <summary>The kernel kind whose fixed latency a device may have measured: "gemm", "moe", "attention" (decode
-    /// attention over a KV cache) or "mla"; "" for other kernels.</summary>
+    /// attention over a KV cache), "mla", or a recurrent op's ("gdn", "ssd", "conv1d", measured per phase); "" for other kernels.</summary>
     public string KernelKind { get; init; } = "";
     /// <summary>The math of a GEMM's low-bit weights (int8, int4, fp8, fp4; null for 16-bit), which may have to be
     /// dequantized on the vector units, and the bytes one weight element occupies.</summary>
