@@ -161,6 +161,18 @@ public class ValidationTests
         }
     }
 
+    /// <summary>A row too large to simulate quickly (here 16 requests of 1,003,200 tokens, beyond the 2^23 tokens one row may
+    /// simulate) gets no served figure and says why, and keeps its analytic prediction: validate stays fast on any dataset.</summary>
+    [Fact]
+    public void A_serving_row_too_large_to_simulate_says_so()
+    {
+        var ds10 = Measurement.Load(DataPath).Single(m => m.Id == "DS10") with { Output = 1_000_000 };
+        var r = ServingValidator().Predict(ds10, ProfileFor(ds10));
+        Assert.NotNull(r.Predicted);
+        Assert.Null(r.Served!.Value);
+        Assert.Equal("too large to serve here: 16 requests of 1003200 tokens exceed 8,388,608 tokens", r.Served.Skipped);
+    }
+
     /// <summary>A closed loop of one client (DS10's deployment: DeepSeek-V3, TP8 on 8 H200s, vLLM 0.7's profile and its
     /// continuous batching): each request runs alone, so serve's mean TTFT and TPOT equal predict's single-request
     /// figures (one prompt's prefill; the decode step at batch 1 and the mean context P + O/2) within 5%.</summary>

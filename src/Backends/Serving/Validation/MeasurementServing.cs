@@ -27,6 +27,11 @@ public static class MeasurementServing
     /// (<c>--num-prompts 1000</c>).</summary>
     public const long DefaultOfflineRequests = 1000;
 
+    /// <summary>Most prompt and output tokens one row's simulation runs (requests x (P + O)), so validate stays fast on any
+    /// dataset: the published rows need at most 4.1 million (RB24, 1,000 x 4,096); at worst, one sequence at a time, this
+    /// many engine steps take seconds.</summary>
+    public const long MaxServedTokens = 1L << 23;
+
     public static ServedFigure Serve(ServingQuestion q)
     {
         var m = q.Measurement;
@@ -37,6 +42,9 @@ public static class MeasurementServing
         long requests = q.Regime == ServedRegime.ClosedLoop
             ? Math.Min(published, ClosedLoopRounds * m.Batch!.Value)
             : Math.Min(published, MaxOfflineRequests);
+        if (requests > MaxServedTokens / (prompt + output))
+            return new ServedFigure(null, scheduler.ToString(), requests,
+                FormattableString.Invariant($"too large to serve here: {requests} requests of {prompt + output} tokens exceed {MaxServedTokens:N0} tokens"));
         var lengths = (Prompt: LengthSpec.Fixed(prompt), Output: LengthSpec.Fixed(output));
         var workload = q.Regime == ServedRegime.ClosedLoop
             ? new WorkloadSpec(WorkloadKind.Concurrency, 0, m.Batch!.Value, 0, lengths.Prompt, lengths.Output, "")
