@@ -3,6 +3,7 @@ using System.IO;
 using System.Linq;
 using GraphDsl.Backends.CostModel.Inputs;
 using GraphDsl.Backends.CostModel.Validation;
+using GraphDsl.Ir.Types;
 using GraphDsl.TestSupport;
 using Xunit.Abstractions;
 
@@ -23,6 +24,15 @@ public class ValidationTests
 
     private static Validator NewValidator() => new(Models.Sample, Models.Catalog, Models.MtpPart);
 
+    /// <summary>A validator that also serves the serving rows with serve's simulation (as <c>graphdsl validate</c> does);
+    /// <paramref name="served"/> adds up the time the simulations take.</summary>
+    private static Validator ServingValidator(System.Diagnostics.Stopwatch? served = null) => new(Models.Sample, Models.Catalog, Models.MtpPart, q =>
+    {
+        served?.Start();
+        try { return GraphDsl.Backends.Serving.Validation.MeasurementServing.Serve(q); }
+        finally { served?.Stop(); }
+    });
+
     private static EfficiencyProfile ProfileFor(Measurement m) => EfficiencyProfile.ForEngine(m.EngineFamily, Models.Catalog.Find(m.Hardware));
 
     [Fact]
@@ -39,8 +49,10 @@ public class ValidationTests
     public void Predictions_of_published_measurements()
     {
         var rows = Measurement.Load(DataPath);
-        var validator = NewValidator();
+        var servedTime = new System.Diagnostics.Stopwatch();
+        var validator = ServingValidator(servedTime);
         var results = rows.Select(m => validator.Predict(m, ProfileFor(m))).ToList();
+        _out.WriteLine($"serve's simulations of {results.Count(r => r.Served is not null)} rows: {servedTime.Elapsed.TotalSeconds:F1} s");
         foreach (var r in results)
             _out.WriteLine($"{r.Measurement.Id} {r.Measurement.Metric} measured {r.Measurement.Value} predicted {r.Predicted?.ToString("F1") ?? "-"} {r.Error * 100:F1}% {r.Skipped}");
         var calibration = results.Where(r => r.Measurement.IsCalibration).ToList();
@@ -96,11 +108,11 @@ public class ValidationTests
 
     private static string Report(System.Collections.Generic.IReadOnlyList<ValidationResult> results, Validator validator)
     {
-        var sb = new System.Text.StringBuilder("| id | use | model | hardware | GPUs | batch | in/out | metric | measured | predicted | error |\n|---|---|---|---|---|---|---|---|---|---|---|\n");
+        var sb = new System.Text.StringBuilder("| id | use | model | hardware | GPUs | batch | in/out | metric | measured | predicted | error | serve |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         foreach (var r in results)
         {
             var m = r.Measurement;
-            sb.Append(FormattableString.Invariant($"| {m.Id} | {m.Use} | {m.Model} | {m.Hardware} | {m.Gpus} | {m.Batch?.ToString() ?? "engine"} | {m.Prompt?.ToString() ?? "?"}/{m.Output?.ToString() ?? "?"} | {m.Metric} | {m.Value:G5} | {(r.Predicted is { } p ? p.ToString("G5") : "-")} | {(r.Error is { } e ? (e * 100).ToString("F1") + "%" : r.Skipped)} |\n"));
+            sb.Append(FormattableString.Invariant($"| {m.Id} | {m.Use} | {m.Model} | {m.Hardware} | {m.Gpus} | {m.Batch?.ToString() ?? "engine"} | {m.Prompt?.ToString() ?? "?"}/{m.Output?.ToString() ?? "?"} | {m.Metric} | {m.Value:G5} | {(r.Predicted is { } p ? p.ToString("G5") : "-")} | {(r.Error is { } e ? (e * 100).ToString("F1") + "%" : r.Skipped)} | {Served(r)} |\n"));
         }
         foreach (var use in new[] { "C", "V" })
             foreach (var metric in results.Select(x => x.Measurement.Metric).Distinct().OrderBy(x => x))
@@ -112,7 +124,74 @@ public class ValidationTests
         var lines = Regimes.Summary(checking, validator.RegimesOf, "checking").ToList();
         sb.Append("\n\n").Append(lines[0]).Append('\n');
         foreach (var line in lines.Skip(1)) sb.Append('\n').Append(line);
-        return sb.Append('\n').ToString();
+        sb.Append("\n\n");
+        foreach (var line in ServedCheck.Summary(results)) sb.Append(line).Append('\n');
+        return sb.ToString();
+    }
+
+    /// <summary>The served figure, its error and the scheduler ("14534 (-4.5%) chunked{...}"), why it is missing, or "-".</summary>
+    private static string Served(ValidationResult r) => r.Served switch
+    {
+        null => "-",
+        { Value: { } v } => FormattableString.Invariant($"{v:G5} ({ServedCheck.ServedError(r)!.Value * 100:F1}%) {r.Served.Scheduler} x{r.Served.Requests}"),
+        { Skipped: var why } => why,
+    };
+
+    /// <summary>serve's figure exists for every closed-loop row and every max-throughput row whose batch the engine chose and
+    /// whose lengths are published (39 rows today), and never changes the analytic prediction beside it.</summary>
+    [Fact]
+    public void Serving_rows_have_a_served_figure_beside_the_prediction()
+    {
+        var rows = Measurement.Load(DataPath);
+        var expected = rows.Where(m => m.Prompt is not null && m.Output is not null && m.Speculative.Length == 0
+            && (m.Scenario == "concurrency" || m.Batch is null && m.Metric == "output_tokens_per_s")).ToList();
+        Assert.Equal(39, expected.Count);
+        Assert.Equal(17, expected.Count(m => m.Scenario == "concurrency"));
+        var served = ServingValidator();
+        var plain = NewValidator();
+        foreach (var m in rows)
+        {
+            var r = served.Predict(m, ProfileFor(m));
+            if (expected.Contains(m))
+            {
+                Assert.True(r.Served?.Value is > 0, $"{m.Id}: {r.Served?.Skipped ?? "not served"}");
+                Assert.Equal(plain.Predict(m, ProfileFor(m)).Predicted, r.Predicted);
+            }
+            else Assert.Null(r.Served);
+        }
+    }
+
+    /// <summary>A row too large to simulate quickly (here 16 requests of 1,003,200 tokens, beyond the 2^23 tokens one row may
+    /// simulate) gets no served figure and says why, and keeps its analytic prediction: validate stays fast on any dataset.</summary>
+    [Fact]
+    public void A_serving_row_too_large_to_simulate_says_so()
+    {
+        var ds10 = Measurement.Load(DataPath).Single(m => m.Id == "DS10") with { Output = 1_000_000 };
+        var r = ServingValidator().Predict(ds10, ProfileFor(ds10));
+        Assert.NotNull(r.Predicted);
+        Assert.Null(r.Served!.Value);
+        Assert.Equal("too large to serve here: 16 requests of 1003200 tokens exceed 8,388,608 tokens", r.Served.Skipped);
+    }
+
+    /// <summary>A closed loop of one client (DS10's deployment: DeepSeek-V3, TP8 on 8 H200s, vLLM 0.7's profile and its
+    /// continuous batching): each request runs alone, so serve's mean TTFT and TPOT equal predict's single-request
+    /// figures (one prompt's prefill; the decode step at batch 1 and the mean context P + O/2) within 5%.</summary>
+    [Fact]
+    public void A_closed_loop_of_one_client_serves_predicts_single_request_figures()
+    {
+        var ds10 = Measurement.Load(DataPath).Single(m => m.Id == "DS10");
+        var profile = ProfileFor(ds10);
+        var validator = ServingValidator();
+        var ttft = validator.Predict(ds10 with { Batch = 1, Metric = "ttft_ms" }, profile).Served!;
+        var tpot = validator.Predict(ds10 with { Batch = 1, Metric = "tpot_ms" }, profile).Served!;
+        Assert.StartsWith("continuous{", ttft.Scheduler);
+        var predictor = Models.Predictor("deepseek-v3", "h200-sxm",
+            new Deployment(new GraphDsl.Passes.Parallelize.ParallelLayout(8), NumericFormat.FromPublished("fp8"), NumericFormat.FromPublished("")), profile);
+        long prompt = ds10.Prompt!.Value, output = ds10.Output!.Value;
+        double predictTtft = predictor.BatchPrefillSeconds(1, prompt) * 1e3, predictTpot = predictor.TpotSeconds(1, prompt + output / 2.0) * 1e3;
+        _out.WriteLine($"C=1: serve TTFT {ttft.Value:F2} ms TPOT {tpot.Value:F3} ms; predict {predictTtft:F2} / {predictTpot:F3} ms");
+        Assert.InRange(ttft.Value!.Value / predictTtft, 0.95, 1.05);
+        Assert.InRange(tpot.Value!.Value / predictTpot, 0.95, 1.05);
     }
 
     /// <summary>Regression guards at today's errors (see the test above).</summary>

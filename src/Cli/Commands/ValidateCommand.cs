@@ -6,6 +6,7 @@ using System.Linq;
 using GraphDsl.Backends.CostModel.Hardware;
 using GraphDsl.Backends.CostModel.Inputs;
 using GraphDsl.Backends.CostModel.Validation;
+using GraphDsl.Backends.Serving.Validation;
 using GraphDsl.Cli.Rendering;
 using GraphDsl.Frontend;
 using GraphDsl.Ir.Graph;
@@ -38,7 +39,8 @@ internal sealed class ValidateCommand
     {
         var rows = Load(s.Data);
         if (rows is null) return ExitCodes.InputError;
-        var validator = NewValidator(s.Samples);
+        // The serving rows are also simulated with serve, beside (never instead of) their analytic prediction.
+        var validator = NewValidator(s.Samples, MeasurementServing.Serve);
         var results = rows.Select(m => validator.Predict(m, ProfileFor(m))).ToList();
         if (s.Format == "csv") { Console.Out.Write(ValidationReport.Csv(results)); return ExitCodes.Ok; }
         Console.Out.Write(ValidationReport.Write(results, s.Format == "markdown"));
@@ -63,8 +65,9 @@ internal sealed class ValidateCommand
         return diagnostics.HasErrors ? null : rows;
     }
 
-    /// <summary>A validator over the specs in <paramref name="samples"/>, each compiled once, named by the model column.</summary>
-    public static Validator NewValidator(string samples)
+    /// <summary>A validator over the specs in <paramref name="samples"/>, each compiled once, named by the model column;
+    /// <paramref name="serve"/> simulates the serving rows beside their predictions (validate gives it, calibrate does not).</summary>
+    public static Validator NewValidator(string samples, ServeMeasurement? serve = null)
     {
         var models = new Dictionary<string, Module?>();
         var parts = new Dictionary<string, Module?>();
@@ -75,6 +78,6 @@ internal sealed class ValidateCommand
             return cache[model] = File.Exists(path) ? compile(path) : null;
         }
         return new Validator(model => Cached(models, model, path => Compiler.CompileFile(path).Module), HardwareCatalog.BuiltIn(),
-            model => Cached(parts, model, path => Compiler.CompilePartFile(path)?.Module));
+            model => Cached(parts, model, path => Compiler.CompilePartFile(path)?.Module), serve);
     }
 }

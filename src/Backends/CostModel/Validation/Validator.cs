@@ -16,6 +16,10 @@ namespace GraphDsl.Backends.CostModel.Validation;
 public sealed record ValidationResult(Measurement Measurement, double? Predicted, string Skipped, string Profile)
 {
     public double? Error => Predicted is { } p ? (p - Measurement.Value) / Measurement.Value : null;
+
+    /// <summary>The serving simulation's figure beside the prediction (<see cref="ServedCheck"/>); null for rows it does not
+    /// cover or when the validator was given no simulation.</summary>
+    public ServedFigure? Served { get; init; }
 }
 
 /// <summary>
@@ -36,12 +40,15 @@ public sealed class Validator
     private readonly Dictionary<string, CompiledDeployment?> _compiled = new();
 
     private readonly Func<string, Module?> _mtpParts;
+    private readonly ServeMeasurement? _serve;
 
     /// <summary><paramref name="models"/> gives a measurement's model by name; <paramref name="mtpParts"/> its
-    /// multi-token-prediction part (null when it declares none), for rows that decode with <c>mtp:K</c>.</summary>
-    public Validator(Func<string, Module?> models, HardwareCatalog catalog, Func<string, Module?>? mtpParts = null)
+    /// multi-token-prediction part (null when it declares none), for rows that decode with <c>mtp:K</c>;
+    /// <paramref name="serve"/>, when given, simulates the serving rows (<see cref="ServedCheck.RegimeOf"/>) beside their
+    /// analytic prediction, which it never changes.</summary>
+    public Validator(Func<string, Module?> models, HardwareCatalog catalog, Func<string, Module?>? mtpParts = null, ServeMeasurement? serve = null)
     {
-        _models = models; _catalog = catalog; _mtpParts = mtpParts ?? (_ => null);
+        _models = models; _catalog = catalog; _mtpParts = mtpParts ?? (_ => null); _serve = serve;
     }
 
     private readonly Dictionary<string, bool> _moe = new();
@@ -54,8 +61,18 @@ public sealed class Validator
         return Regimes.Of(m, moe, _catalog.Find(m.Hardware)?.Vendor);
     }
 
+    /// <summary>The row's analytic prediction, and its served figure where a simulation was given and covers the row.</summary>
     public ValidationResult Predict(Measurement m, EfficiencyProfile profile)
     {
+        var result = Analytic(m, profile, out var priced);
+        if (_serve is null || priced is not { } d || ServedCheck.RegimeOf(m) is not { } regime) return result;
+        return result with { Served = _serve(new ServingQuestion(m, regime, d.Predictor, d.Cluster, profile)) };
+    }
+
+    /// <summary>The analytic prediction; <paramref name="priced"/> is the deployment's predictor and cluster once they are built.</summary>
+    private ValidationResult Analytic(Measurement m, EfficiencyProfile profile, out (Predictor Predictor, Cluster Cluster)? priced)
+    {
+        priced = null;
         ValidationResult Skip(string why) => new(m, null, why, profile.Name);
         if (m.Prompt is null || m.Output is null && m.Metric is not ("ttft_ms" or "prefill_tokens_per_s")) return Skip("prompt/output lengths not published");
         Speculation? speculation = null;
@@ -77,6 +94,7 @@ public sealed class Validator
         if (compiled is null) return Skip($"cannot compile {m.Model} for {dep}");
         var cluster = new Cluster(device, m.Nodes, m.Gpus / m.Nodes);
         var predictor = new Predictor(compiled, cluster, profile);
+        priced = (predictor, cluster);
         long prompt = m.Prompt!.Value, output = m.Output ?? 0;
         double mid = prompt + output / 2.0;
         double? predicted;

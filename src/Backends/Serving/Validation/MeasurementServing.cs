@@ -1,0 +1,81 @@
+using System;
+using System.Globalization;
+using System.Text.RegularExpressions;
+using GraphDsl.Backends.CostModel.Validation;
+using GraphDsl.Backends.Serving.Specs;
+using GraphDsl.Backends.Serving.Workloads;
+
+namespace GraphDsl.Backends.Serving.Validation;
+
+/// <summary>
+/// <c>graphdsl validate</c>'s serving cross-check (<see cref="ServeMeasurement"/>): a closed-loop row as
+/// <c>concurrency:C,prompt=P,output=O</c>, a max-throughput row as <c>offline:N,prompt=P,output=O</c>, each with fixed
+/// lengths on the row's deployment and profile and the scheduler its engine ran (<see cref="EngineSchedulers"/>), and the
+/// row's metric read from the run as benchmark_serving reports it (means over the requests).
+/// </summary>
+public static class MeasurementServing
+{
+    /// <summary>Rounds of C requests simulated per closed loop. With fixed lengths the C clients move in lockstep (they start
+    /// together at time 0, so they finish together and send their next requests together), so every round is alike and a
+    /// few give the mean of the published hundreds.</summary>
+    public const long ClosedLoopRounds = 4;
+
+    /// <summary>Most requests of a max-throughput run simulated (the published count when smaller).</summary>
+    public const long MaxOfflineRequests = 2000;
+
+    /// <summary>Requests of a max-throughput run whose source does not say: vLLM's benchmark_throughput.py default
+    /// (<c>--num-prompts 1000</c>).</summary>
+    public const long DefaultOfflineRequests = 1000;
+
+    /// <summary>Most prompt and output tokens one row's simulation runs (requests x (P + O)), so validate stays fast on any
+    /// dataset: the published rows need at most 4.1 million (RB24, 1,000 x 4,096); at worst, one sequence at a time, this
+    /// many engine steps take seconds.</summary>
+    public const long MaxServedTokens = 1L << 23;
+
+    public static ServedFigure Serve(ServingQuestion q)
+    {
+        var m = q.Measurement;
+        long prompt = m.Prompt!.Value, output = m.Output!.Value;
+        int dp = q.Predictor.Compiled.Deployment.Layout.Dp;
+        var scheduler = EngineSchedulers.For(m, q.Profile, dp, q.Regime);
+        long published = PublishedRequests(m.Notes) ?? (q.Regime == ServedRegime.MaxThroughput ? DefaultOfflineRequests : long.MaxValue);
+        long requests = q.Regime == ServedRegime.ClosedLoop
+            ? Math.Min(published, ClosedLoopRounds * m.Batch!.Value)
+            : Math.Min(published, MaxOfflineRequests);
+        if (requests > MaxServedTokens / (prompt + output))
+            return new ServedFigure(null, scheduler.ToString(), requests,
+                FormattableString.Invariant($"too large to serve here: {requests} requests of {prompt + output} tokens exceed {MaxServedTokens:N0} tokens"));
+        var lengths = (Prompt: LengthSpec.Fixed(prompt), Output: LengthSpec.Fixed(output));
+        var workload = q.Regime == ServedRegime.ClosedLoop
+            ? new WorkloadSpec(WorkloadKind.Concurrency, 0, m.Batch!.Value, 0, lengths.Prompt, lengths.Output, "")
+            : new WorkloadSpec(WorkloadKind.Offline, 0, 0, requests, lengths.Prompt, lengths.Output, "");
+        var simulation = ServingSimulation.Prepare(q.Predictor, q.Cluster, q.Profile, scheduler, prompt + output, prompt + output, out var reason);
+        if (simulation is null) return new ServedFigure(null, scheduler.ToString(), requests, "cannot serve: " + reason);
+        if (EngineSchedulers.NoEvictLimit(m, scheduler, simulation.Kv, prompt + output) is { } limited)
+            simulation = ServingSimulation.Prepare(q.Predictor, q.Cluster, q.Profile, limited, prompt + output, prompt + output, out _)!;
+        var run = simulation.Run(new SyntheticSource(workload, requests, seed: 0), slo: null);
+        var r = run.Report;
+        double? value = m.Metric switch
+        {
+            "ttft_ms" => r.TtftMs.Mean,
+            "tpot_ms" => r.TpotMs.Mean,
+            "request_latency_ms" => r.E2eMs.Mean,
+            "output_tokens_per_s" => r.OutputTokensPerSecond,
+            // Closed loop: C sequences decoding, each a token per TPOT.
+            "decode_tokens_per_s" when q.Regime == ServedRegime.ClosedLoop => m.Batch!.Value * 1000 / r.TpotMs.Mean,
+            _ => null,
+        };
+        return value is { } v && double.IsFinite(v)
+            ? new ServedFigure(v, run.Scheduler, requests, "")
+            : new ServedFigure(null, run.Scheduler, requests, $"metric '{m.Metric}' not served");
+    }
+
+    /// <summary>The request count a row's notes publish ("--num-prompts 500", "3000 requests of fixed ISL/OSL"), or null.</summary>
+    public static long? PublishedRequests(string notes)
+    {
+        var match = Regex.Match(notes, @"--num-prompts (\d+)|(\d[\d,]*) requests of");
+        if (!match.Success) return null;
+        var digits = (match.Groups[1].Success ? match.Groups[1].Value : match.Groups[2].Value).Replace(",", "");
+        return long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0 ? n : null;
+    }
+}
