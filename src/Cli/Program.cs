@@ -12,6 +12,10 @@ public static class Program
     {
         CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
         CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+#if GRAPHDSL_AOT
+        // Before parsing: the native `run` is a stand-in, so its --help would describe the stand-in, not `run`.
+        if (Native.JitHandOff.RunArguments(args) is { } run) return Native.JitRunCommand.Delegate(run);
+#endif
         var root = BuildRoot();
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

@@ -48,10 +48,11 @@ public sealed partial class ModelGenerator
             if (weightBytes <= capacity) return null;
             var format = fit.Weights == "keep" ? "as declared" : "in " + fit.Weights;
             return DiagnosticDescriptors.Create(DiagnosticDescriptors.ModelDoesNotFit, location,
-                spec.ModelName, Gib(weightBytes), format, fit.Gpus, fit.Hardware, Gib(capacity));
+                spec.ModelName, Gb(weightBytes), format, fit.Gpus, fit.Hardware, Gb(capacity));
         }
 
-        private static string Gib(double bytes) => (bytes / (1L << 30)).ToString("0.#", CultureInfo.InvariantCulture) + " GiB";
+        /// <summary>Bytes in GB (10^9 bytes), the unit every output of the tool uses (README, "Units").</summary>
+        private static string Gb(double bytes) => (bytes / 1e9).ToString("0.#", CultureInfo.InvariantCulture) + " GB";
 
         /// <summary>The model's name in <c>model Name {</c>, where a whole-model warning belongs.</summary>
         private static LocationInfo ModelNameLocation(SourceText root, string modelName, string filePath)

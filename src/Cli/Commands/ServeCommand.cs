@@ -159,6 +159,6 @@ internal sealed class ServeCommand
             _ => ServingOutput.Table(header, run),
         };
         if (!Driver.WriteOutput(r.GetValue(_output), text)) return ExitCodes.InputError;
-        return Plots.PlotOption.Write(plots, _ => Plots.ServingPlots.Serve(header, run)) ? ExitCodes.Ok : ExitCodes.InputError;
+        return Plots.PlotOption.Write(plots, kind => Plots.ServingPlots.Serve(kind, header, run)) ? ExitCodes.Ok : ExitCodes.InputError;
     }
 }

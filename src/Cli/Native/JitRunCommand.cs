@@ -11,7 +11,8 @@ namespace GraphDsl.Cli.Native;
 /// <summary><c>graphdsl run</c> in the native (ahead-of-time compiled) binary. ILGPU compiles its kernels with
 /// Reflection.Emit while the program runs, which a native binary cannot do, so this build hands the whole command line
 /// to the JIT build published beside it (<c>jit/graphdsl.dll</c>, or the file GRAPHDSL_JIT names) and returns its exit
-/// code; without one it says so and how to get it (exit 2).</summary>
+/// code; without one it says so and how to get it (exit 2). Program hands a <c>run</c> command line over before it is
+/// parsed (<see cref="JitHandOff"/>), so this command is what <c>graphdsl --help</c> and completion list.</summary>
 internal static class JitRunCommand
 {
     /// <summary>Where the native publish puts the JIT build, relative to the executable's folder.</summary>
@@ -27,7 +28,8 @@ internal static class JitRunCommand
         return cmd;
     }
 
-    private static int Delegate(string[] arguments)
+    /// <summary>Runs the JIT build's <c>run</c> with <paramref name="arguments"/> and returns its exit code.</summary>
+    public static int Delegate(string[] arguments)
     {
         var dll = Environment.GetEnvironmentVariable("GRAPHDSL_JIT") is { Length: > 0 } given ? given
             : Path.Combine(AppContext.BaseDirectory, JitFolder, "graphdsl.dll");

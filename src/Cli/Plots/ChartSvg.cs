@@ -10,10 +10,12 @@ public static class ChartSvg
     public const double Width = 800, Height = 500;
     private const double Left = 78, Top = 70, Right = 230, Bottom = 58;
 
-    public static SvgWriter Render(Chart chart)
+    /// <summary>The chart as a picture <see cref="Width"/> wide and <paramref name="height"/> tall (a panel of a
+    /// taller picture is shorter than <see cref="Height"/>).</summary>
+    public static SvgWriter Render(Chart chart, double height = Height)
     {
-        var svg = new SvgWriter(Width, Height, chart.Title);
-        double x0 = Left, x1 = Width - Right, y0 = Height - Bottom, y1 = Top;
+        var svg = new SvgWriter(Width, height, chart.Title);
+        double x0 = Left, x1 = Width - Right, y0 = height - Bottom, y1 = Top;
         var points = chart.Series.SelectMany(s => s.Points).Where(p => Finite(p, chart)).ToList();
         var gx = chart.Guides.Where(g => g.Vertical).Select(g => g.Value);
         var gy = chart.Guides.Where(g => !g.Vertical).Select(g => g.Value);

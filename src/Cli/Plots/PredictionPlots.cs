@@ -60,7 +60,8 @@ public static class PredictionPlots
 
     private static string RoofColor(int i) => i switch { 0 => "#333333", 1 => "#777777", _ => "#AAAAAA" };
 
-    /// <summary>One GPU's memory: weights, KV cache, activations, the runtime's reserve and what is left, against its capacity.</summary>
+    /// <summary>One GPU's memory: weights, KV cache, the recurrent state of hybrid models' state-space and linear-attention
+    /// layers (where the model has any), activations, the runtime's reserve and what is left, against its capacity.</summary>
     public static BarChart Memory(Prediction p)
     {
         var m = p.Memory;
@@ -68,11 +69,12 @@ public static class PredictionPlots
         {
             new("weights", m.WeightBytes / 1e9, Palette.At(0)),
             new("KV cache", m.KvBytes / 1e9, Palette.At(1)),
-            new("activations", m.ActivationBytes / 1e9, Palette.At(2)),
-            new("runtime reserve", m.ReserveBytes / 1e9, Palette.At(3)),
-            new("free", Math.Max(0, m.FreeBytes) / 1e9, Palette.Free),
         };
-        double used = (m.WeightBytes + m.KvBytes + m.ActivationBytes + m.ReserveBytes) / 1e9;
+        if (m.StateBytes > 0) segments.Add(new("recurrent state", m.StateBytes / 1e9, Palette.At(4)));
+        segments.Add(new("activations", m.ActivationBytes / 1e9, Palette.At(2)));
+        segments.Add(new("runtime reserve", m.ReserveBytes / 1e9, Palette.At(3)));
+        segments.Add(new("free", Math.Max(0, m.FreeBytes) / 1e9, Palette.Free));
+        double used = (m.WeightBytes + m.KvBytes + m.StateBytes + m.ActivationBytes + m.ReserveBytes) / 1e9;
         var total = p.Feasible ? $"{Markup.Num(used)} of {Markup.Num(m.CapacityBytes / 1e9)} GB" : $"{Markup.Num(used)} GB: does not fit";
         return new BarChart($"Memory per GPU: {p.Model} on {p.Device}", Headline(p), "GB per GPU (10^9 bytes)",
             new[] { new BarRow("per GPU", segments, total) }, Limit: new Guide(true, m.CapacityBytes / 1e9, $"capacity {Markup.Num(m.CapacityBytes / 1e9)} GB", Palette.Slo));

@@ -29,10 +29,15 @@ internal static class ServingPlots
         return Picture.Of(chart with { Empty = "no configuration fits: nothing to plot" });
     }
 
-    /// <summary>A serve run's TTFT and TPOT distributions against its SLO.</summary>
-    public static Picture Serve(ServingHeader h, GraphDsl.Backends.Serving.ServingRun run) =>
-        Picture.Of(LatencyPlot.Chart($"Latency of {h.Model} on {h.Cluster.Cluster.Gpus} x {h.Cluster.Cluster.Device.Id}",
-            $"{h.Deployment}; {h.Scheduler}; {h.Workload}; {run.Report.Completed} request(s) completed", run.Report, h.Slo));
+    /// <summary>A serve run's picture: its TTFT and TPOT distributions against its SLO, or the run over time.</summary>
+    public static Picture Serve(PlotKind kind, ServingHeader h, GraphDsl.Backends.Serving.ServingRun run)
+    {
+        string on = $"{h.Model} on {h.Cluster.Cluster.Gpus} x {h.Cluster.Cluster.Device.Id}";
+        string subtitle = $"{h.Deployment}; {h.Scheduler}; {h.Workload}; {run.Report.Completed} request(s) completed";
+        return kind == PlotKind.TimeSeries
+            ? TimeSeriesPlot.Draw($"{on} over time", subtitle, run.Report)
+            : Picture.Of(LatencyPlot.Chart($"Latency of {on}", subtitle, run.Report, h.Slo));
+    }
 
     /// <summary>A plan's simulated candidates: output tokens/s per GPU against per user (or TPOT p90), the planner's front and
     /// best plan, the TPOT SLO (judged at p90) as a line.</summary>

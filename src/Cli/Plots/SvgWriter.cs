@@ -82,6 +82,17 @@ public sealed class SvgWriter
         return this;
     }
 
+    /// <summary>Draws another picture's content here, moved by (<paramref name="dx"/>, <paramref name="dy"/>), in a group
+    /// of class <paramref name="cls"/>: a panel of a picture of several. Its title and background are left out.</summary>
+    public SvgWriter Embed(SvgWriter other, double dx, double dy, string cls)
+    {
+        Group(("class", cls), ("transform", $"translate({Markup.Num(dx)} {Markup.Num(dy)})"));
+        var indent = new string(' ', 2 * (_depth - 1));
+        foreach (var line in other._body.ToString().TrimEnd('\n').Split('\n'))
+            _body.Append(indent).Append(line).Append('\n');
+        return EndGroup();
+    }
+
     /// <summary>The standalone file: XML declaration, namespace, size, a title (for screen readers and tab names) and a
     /// white background so the plot reads in dark viewers too.</summary>
     public string ToDocument() => "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + ToElement();

@@ -43,7 +43,7 @@ internal static class SweepOutput
         {
             "passes", "hardware", "gpus", "nodes", "tp", "ep", "dp", "pp", "redundant_experts", "moe_comm", "weights", "kv", "batch", "prompt", "context",
             "feasible", "max_batch", "ttft_ms", "prefill_batch_ms", "tpot_ms", "serial_tpot_ms", "kernels_per_step", "tokens_per_s", "tokens_per_s_per_gpu",
-            "weights_gb", "kv_gb", "free_gb", "meets_slo", "best", "error",
+            "weights_gb", "kv_gb", "state_gb", "free_gb", "meets_slo", "best", "error",
         });
         foreach (var x in rows)
         {
@@ -53,7 +53,7 @@ internal static class SweepOutput
                 x.Dep.Weights, x.Dep.Kv, x.Batch, x.Prompt, x.Context,
                 ok && p.Feasible, ok && p.MaxBatch != long.MaxValue ? p.MaxBatch : null,
                 ok ? F(p.TtftMs) : "", ok ? F(p.PrefillBatchMs) : "", ok ? F(p.TpotMs) : "", ok ? F(p.SerialTpotMs) : "", ok ? F(p.KernelsPerStep) : "",
-                ok && p.Feasible ? F(p.TokensPerSecond) : "", ok && p.Feasible ? F(p.TokensPerSecondPerGpu) : "", ok ? F(p.WeightGb) : "", ok ? F(p.KvGb) : "", ok ? F(p.FreeGb) : "",
+                ok && p.Feasible ? F(p.TokensPerSecond) : "", ok && p.Feasible ? F(p.TokensPerSecondPerGpu) : "", ok ? F(p.WeightGb) : "", ok ? F(p.KvGb) : "", ok ? F(p.StateGb) : "", ok ? F(p.FreeGb) : "",
                 slo is null ? null : ok && p.TpotMs <= slo, ReferenceEquals(x, best), new Csv.Quoted(x.Error));
         }
         return sb.Append(csv).ToString();
@@ -83,7 +83,13 @@ internal static class SweepOutput
             // A row that does not fit carries no throughput (null), so no plot shows an impossible point.
             if (p.Feasible) { w.Number("tokens_per_s", p.TokensPerSecond); w.Number("tokens_per_s_per_gpu", p.TokensPerSecondPerGpu); }
             else { w.WriteNull("tokens_per_s"); w.WriteNull("tokens_per_s_per_gpu"); }
-            w.Object("memory", () => { w.Number("weights_gb", p.WeightGb); w.Number("kv_gb", p.KvGb); w.Number("free_gb", p.FreeGb); });
+            w.Object("memory", () =>
+            {
+                w.Number("weights_gb", p.WeightGb); w.Number("kv_gb", p.KvGb);
+                // As predict's JSON: the recurrent state only where the model has any.
+                if (p.StateGb > 0) w.Number("state_gb", p.StateGb);
+                w.Number("free_gb", p.FreeGb);
+            });
             if (slo is not null) w.WriteBoolean("meets_slo", p.TpotMs <= slo);
             w.WriteBoolean("best", ReferenceEquals(x, best));
             w.WriteEndObject();
@@ -104,16 +110,19 @@ internal static class SweepOutput
     /// skipped follows as a paragraph.</summary>
     public static string Markdown(List<SweepRow> rows, SweepRow? best, SweepSkips skips, IReadOnlyDictionary<string, string> profiles)
     {
-        var sb = new StringBuilder("| passes | hardware | tp/ep/dp/pp | weights | kv | batch | context | TPOT ms | serial ms | kernels/step | tokens/s | weights GB/GPU | KV GB/GPU | max batch | fits |\n");
-        sb.Append("|---|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
+        // A hybrid model's recurrent state gets a column; a model without one keeps the table as it was.
+        bool state = rows.Any(x => x.Error.Length == 0 && x.Point.StateGb > 0);
+        var sb = new StringBuilder("| passes | hardware | tp/ep/dp/pp | weights | kv | batch | context | TPOT ms | serial ms | kernels/step | tokens/s | weights GB/GPU | KV GB/GPU | "
+            + (state ? "state GB/GPU | " : "") + "max batch | fits |\n");
+        sb.Append("|---|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|" + (state ? "---:|" : "") + "---:|---|\n");
         static string N(double v, string f) => double.IsInfinity(v) || double.IsNaN(v) ? "" : v.ToString(f, CultureInfo.InvariantCulture);
         foreach (var x in rows)
         {
             var p = x.Point;
             string passes = x.Passes.Length == 0 ? "(default)" : "`" + x.Passes.Replace("|", "\\|") + "`";
             string layout = $"{x.Dep.Layout.Tp}/{x.Dep.Layout.Ep}/{x.Dep.Layout.Dp}/{x.Dep.Layout.Pp}";
-            if (x.Error.Length > 0) { sb.Append($"| {passes} | {x.Device} | {layout} | {x.Dep.Weights} | {x.Dep.Kv} | {x.Batch} | {x.Context} | {x.Error.Replace("|", "/")} | | | | | | | no |\n"); continue; }
-            sb.Append($"| {passes} | {x.Device} | {layout} | {x.Dep.Weights} | {x.Dep.Kv} | {x.Batch} | {x.Context} | {N(p.TpotMs, "F2")} | {N(p.SerialTpotMs, "F2")} | {N(p.KernelsPerStep, "F0")} | {(p.Feasible ? N(p.TokensPerSecond, "F0") : "-")} | {N(p.WeightGb, "F1")} | {N(p.KvGb, "F1")} | {(p.MaxBatch == long.MaxValue ? "" : p.MaxBatch.ToString(CultureInfo.InvariantCulture))} | {(p.Feasible ? "yes" : "no")}{(ReferenceEquals(x, best) ? " (best)" : "")} |\n");
+            if (x.Error.Length > 0) { sb.Append($"| {passes} | {x.Device} | {layout} | {x.Dep.Weights} | {x.Dep.Kv} | {x.Batch} | {x.Context} | {x.Error.Replace("|", "/")} | | | | | | {(state ? "| " : "")}| no |\n"); continue; }
+            sb.Append($"| {passes} | {x.Device} | {layout} | {x.Dep.Weights} | {x.Dep.Kv} | {x.Batch} | {x.Context} | {N(p.TpotMs, "F2")} | {N(p.SerialTpotMs, "F2")} | {N(p.KernelsPerStep, "F0")} | {(p.Feasible ? N(p.TokensPerSecond, "F0") : "-")} | {N(p.WeightGb, "F1")} | {N(p.KvGb, "F1")} | {(state ? N(p.StateGb, "F2") + " | " : "")}{(p.MaxBatch == long.MaxValue ? "" : p.MaxBatch.ToString(CultureInfo.InvariantCulture))} | {(p.Feasible ? "yes" : "no")}{(ReferenceEquals(x, best) ? " (best)" : "")} |\n");
         }
         sb.Append("\nEfficiency profile: ").Append(Profiles(profiles)).Append(".\n");
         if (skips.Any) sb.Append('\n').Append("Skipped: ").Append(string.Join("; ", skips.Sentences())).Append(".\n");

@@ -67,7 +67,7 @@ public sealed class DensifyPass : IPass
         double perLayer = (target - kept) / layers;
         long hidden = (long)Math.Round(perLayer / (3.0 * dim) / _multiple) * _multiple;
         if (hidden <= 0)
-            throw new PassException($"q={_q} asks for {target / 1e9:F2}B parameters, fewer than the {kept / 1e9:F2}B outside the MoE layers");
+            throw new PassException($"q={_q} asks for {target / 1e9:F2} bn parameters, fewer than the {kept / 1e9:F2} bn outside the MoE layers");
 
         var cloner = new IrCloner();
         cloner.Hook = (op, dst) =>

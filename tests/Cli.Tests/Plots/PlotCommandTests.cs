@@ -112,6 +112,30 @@ public sealed class PlotCommandTests : IDisposable
         Assert.Contains($"p90 {GraphDsl.Cli.Plots.Markup.Num(json.GetProperty("ttft_ms").GetProperty("p90").GetDouble())}", text);
     }
 
+    /// <summary>The run over time: three panels on one time axis, each line a point per interval of the JSON's
+    /// time_series.</summary>
+    [Fact]
+    public void Serve_draws_the_time_series_as_three_panels_of_lines()
+    {
+        string svg = _tree.PathOf("series.svg");
+        var r = CliRunner.Run("serve", "samples/llama-3-8b.moe", "--hardware", "h100-sxm", "--gpus", "1", "--workload", "poisson:rate=8,prompt=512,output=128",
+            "--requests", "200", "--format", "json", "--plot", "time-series:" + svg);
+        Assert.True(r.ExitCode == 0, r.All);
+        var series = System.Text.Json.JsonDocument.Parse(r.Out).RootElement.GetProperty("time_series").EnumerateArray().ToList();
+        Assert.True(series.Count > 10, $"{series.Count} intervals");
+        var doc = Read(svg);
+        Assert.Equal(3 * GraphDsl.Cli.Plots.TimeSeriesPlot.PanelHeight, (double)doc.Root!.Attribute("height")!);
+        var panels = doc.Root.Elements(Svg + "g").Where(g => (string?)g.Attribute("class") == "panel").ToList();
+        Assert.Equal(new[] { "translate(0 0)", "translate(0 300)", "translate(0 600)" }, panels.Select(g => (string)g.Attribute("transform")!));
+        // Running and waiting; KV utilisation; output and prefill tokens/s: a point per interval each.
+        Assert.Equal(new[] { 2, 1, 2 }, panels.Select(g => g.Descendants(Svg + "polyline").Count()));
+        Assert.All(doc.Descendants(Svg + "polyline"), l => Assert.Equal(series.Count, ((string)l.Attribute("points")!).Split(' ').Length));
+        var legend = string.Join("|", doc.Descendants(Svg + "g").Where(g => (string?)g.Attribute("class") == "legend").Descendants(Svg + "text").Select(t => t.Value));
+        Assert.Equal("running (in flight)|waiting (queued)|KV cache used|full|output tokens/s|prefill tokens/s", legend);
+        Assert.Contains("time (s; 1 s intervals)", doc.ToString());
+        Assert.Contains("KV cache used (%)", doc.ToString());
+    }
+
     [Fact]
     public void A_plan_plot_draws_the_simulated_candidates_and_the_planners_front()
     {

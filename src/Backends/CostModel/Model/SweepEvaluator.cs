@@ -23,6 +23,8 @@ public struct SweepPoint
     public double TokensPerSecondPerGpu;
     public double WeightGb;
     public double KvGb;
+    /// <summary>The recurrent state of hybrid models' state-space and linear-attention layers (0 without them).</summary>
+    public double StateGb;
     public double FreeGb;
     public long MaxBatch;
     public bool Feasible;
@@ -74,6 +76,7 @@ public sealed class SweepEvaluator
         var fullest = MemoryPlan.Fullest(_compiled.DecodePlan, _cluster.Device.MemoryBytes, _eff, br, context, prompt, default, _scratch, out long maxBatch);
         p.WeightGb = fullest.WeightBytes / 1e9;
         p.KvGb = fullest.KvBytes / 1e9;
+        p.StateGb = fullest.StateBytes / 1e9;
         p.FreeGb = fullest.FreeBytes / 1e9;
         p.Feasible = fullest.FreeBytes >= 0;
         p.MaxBatch = maxBatch == long.MaxValue ? long.MaxValue : maxBatch * layout.Dp;

@@ -48,7 +48,7 @@ public sealed class SafetensorsFile : IDisposable
         stream.ReadExactly(prefix, 0, 8);
         ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(prefix);
         if (headerLength > SafetensorsHeader.MaxHeaderBytes)
-            throw new SafetensorsException($"the header length {headerLength} exceeds the {SafetensorsHeader.MaxHeaderBytes / (1024 * 1024)} MB limit (not a safetensors file?)");
+            throw new SafetensorsException($"the header length {headerLength} exceeds the {(SafetensorsHeader.MaxHeaderBytes / 1e6).ToString("0.#", System.Globalization.CultureInfo.InvariantCulture)} MB limit (not a safetensors file?)");
         if ((long)headerLength > length - 8)
             throw new SafetensorsException($"the header length {headerLength} exceeds the {length - 8} bytes after it (truncated file?)");
         var json = new byte[headerLength];
