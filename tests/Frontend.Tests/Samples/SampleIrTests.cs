@@ -6,6 +6,7 @@ using GraphDsl.Ir.Graph;
 using GraphDsl.Ir.Text;
 using GraphDsl.Passes.Core;
 using GraphDsl.TestSupport;
+using static GraphDsl.Tests.Shared.SampleModules;
 
 namespace GraphDsl.Frontend.Tests.Samples;
 
@@ -24,23 +25,6 @@ public class SampleIrTests
         return d;
     }
 
-    internal static Module Compile(string sample)
-    {
-        var result = Compiler.CompileFile(Repo.Sample(sample));
-        Assert.True(result.Success, string.Join("\n", result.Diagnostics));
-        Assert.Empty(result.Diagnostics);
-        return result.Module!;
-    }
-
-    internal static Module Run(Module m, string pipeline)
-    {
-        var diagnostics = new DiagnosticBag();
-        var p = Pipeline.Parse(pipeline, diagnostics);
-        Assert.NotNull(p);
-        var run = new PassManager(p!, new PassManagerOptions { VerifyEach = true }).Run(m);
-        Assert.True(run.Success, string.Join("\n", run.Diagnostics));
-        return run.Module!;
-    }
 
     /// <summary>A sample added to samples/ without joining a list in <see cref="Repo"/> would escape these snapshots.</summary>
     [Fact]

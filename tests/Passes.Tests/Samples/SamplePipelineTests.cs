@@ -8,6 +8,7 @@ using GraphDsl.Ir.Graph;
 using GraphDsl.Ir.Text;
 using GraphDsl.Passes.Core;
 using GraphDsl.TestSupport;
+using static GraphDsl.Tests.Shared.SampleModules;
 
 namespace GraphDsl.Passes.Tests.Samples;
 
@@ -33,22 +34,6 @@ public class SamplePipelineTests
 
     public static TheoryData<string> FullSnapshotSamples() => new() { "deepseek-v3", "tiny-moe" };
 
-    private static Module Compile(string sample)
-    {
-        var result = Compiler.CompileFile(Repo.Sample(sample));
-        Assert.True(result.Success, string.Join("\n", result.Diagnostics));
-        return result.Module!;
-    }
-
-    private static Module Run(Module m, string pipeline)
-    {
-        var diagnostics = new DiagnosticBag();
-        var p = Pipeline.Parse(pipeline, diagnostics);
-        Assert.NotNull(p);
-        var run = new PassManager(p!, new PassManagerOptions { VerifyEach = true }).Run(m);
-        Assert.True(run.Success, string.Join("\n", run.Diagnostics));
-        return run.Module!;
-    }
 
     [Fact]
     public void Census_after_fuse_and_quantize()
