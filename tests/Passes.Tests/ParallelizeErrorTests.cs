@@ -34,6 +34,17 @@ public class ParallelizeErrorTests
     public void Illegal_layouts_are_rejected_with_the_reason(string sample, string pipeline, string message) =>
         Assert.Contains(message, Fails(sample, pipeline));
 
+    /// <summary>A quantize skip entry that names no role and matches no weight path is refused (a misspelling would keep
+    /// nothing in 16-bit); the default roles may be absent (tiny-dense has no router) and a path substring keeps its weights.</summary>
+    [Fact]
+    public void A_skip_entry_that_matches_no_weight_is_rejected()
+    {
+        Assert.Contains("skip: 'self_atn' is neither a role (lm_head, router) nor part of any weight's path",
+            Fails("tiny-dense", "quantize{weights=int8,skip=lm_head,router,self_atn}"));
+        var ok = new PassManager(Pipeline.Parse("quantize{weights=int8,skip=lm_head,router,attn}", new DiagnosticBag())!).Run(Flat("tiny-dense"));
+        Assert.True(ok.Success, string.Join("\n", ok.Diagnostics));
+    }
+
     [Fact]
     public void Kv_heads_that_neither_split_nor_replicate_evenly_are_rejected()
     {

@@ -58,6 +58,7 @@ public sealed class QuantizePass : IPass
         var uses = UseMap.Build(module);
         var paths = ModelWalker.Walk(module).Where(w => w.Op.Def.Structure == OpStructure.Weight)
             .ToDictionary(w => w.Op, w => ModelWalker.Join(w.Path, w.Op.Attributes.GetString("name") ?? ""));
+        if (weightFormat is not null || activationFormat is not null) CheckSkipEntries(skip, paths.Values);
         long quantized = 0, skipped = 0, caches = 0, inputs = 0;
         // The weights whose GEMMs read quantized activations: the matrices the weight format applies to.
         var activationWeights = new HashSet<Operation>(activationFormat is null ? Enumerable.Empty<Operation>() : paths.Keys
@@ -100,6 +101,23 @@ public sealed class QuantizePass : IPass
         {
             ["weights_quantized"] = quantized, ["weights_skipped"] = skipped, ["caches_quantized"] = caches, ["gemm_inputs_quantized"] = inputs,
         });
+    }
+
+    /// <summary>The roles a skip entry may name (<see cref="Role"/>); a model may lack them (a dense model has no router).</summary>
+    private static readonly string[] SkipRoles = { "lm_head", "router" };
+
+    /// <summary>Refuses a skip entry that is neither a role nor part of any weight's path: a misspelt entry would otherwise
+    /// keep nothing in 16-bit and quantize what it meant to keep.</summary>
+    private static void CheckSkipEntries(IReadOnlyList<string> skip, IEnumerable<string> weightPaths)
+    {
+        var paths = weightPaths.ToList();
+        foreach (var entry in skip)
+        {
+            if (entry.Length == 0 || SkipRoles.Contains(entry) || paths.Any(p => p.Contains(entry))) continue;
+            var example = paths.FirstOrDefault(p => p.Length > 0);
+            throw new PassException($"skip: '{entry}' is neither a role ({string.Join(", ", SkipRoles)}) nor part of any weight's path"
+                + (example is null ? "" : $" (such as '{example}')"));
+        }
     }
 
     /// <summary>A fused kernel whose weight operands were retyped: its region's arguments take the new
