@@ -37,7 +37,7 @@ public sealed class Validator
 
     private readonly Func<string, Module?> _models;
     private readonly HardwareCatalog _catalog;
-    private readonly Dictionary<string, CompiledDeployment?> _compiled = new();
+    private readonly Dictionary<string, (CompiledDeployment? Compiled, string Why)> _compiled = new();
 
     private readonly Func<string, Module?> _mtpParts;
     private readonly ServeMeasurement? _serve;
@@ -90,8 +90,8 @@ public sealed class Validator
         if (tp * dp * pp != m.Gpus) return Skip($"layout tp {tp} x dp {dp} x pp {pp} does not cover {m.Gpus} GPUs");
         var layout = new ParallelLayout(tp, m.Ep ?? 1, dp, pp) { MoeComm = ParallelLayout.ParseMoeComm(profile.MoeComm), Redundant = m.Redundant };
         var dep = new Deployment(layout, NumericFormat.FromPublished(m.Weights), NumericFormat.FromPublished(m.Kv));
-        var compiled = Compile(m.Model, dep, m.Unquantized);
-        if (compiled is null) return Skip($"cannot compile {m.Model} for {dep}");
+        var compiled = Compile(m.Model, _models(m.Model), dep, m.Unquantized, out var why);
+        if (compiled is null) return Skip($"cannot compile {m.Model} for {dep}{why}");
         var cluster = new Cluster(device, m.Nodes, m.Gpus / m.Nodes);
         var predictor = new Predictor(compiled, cluster, profile);
         priced = (predictor, cluster);
@@ -103,8 +103,8 @@ public sealed class Validator
         {
             var drafter = speculation.Kind == "mtp" ? _mtpParts(m.Model) : null;
             if (drafter is null) return Skip(speculation.Kind == "mtp" ? $"{m.Model} declares no multi-token-prediction module" : "draft models are not in the measurements");
-            var compiledDrafter = Compile(m.Model + "#mtp", drafter, speculation.DrafterDeployment(dep), m.Unquantized);
-            if (compiledDrafter is null) return Skip($"cannot compile the MTP module of {m.Model} for {dep}");
+            var compiledDrafter = Compile(m.Model + "#mtp", drafter, speculation.DrafterDeployment(dep), m.Unquantized, out why);
+            if (compiledDrafter is null) return Skip($"cannot compile the MTP module of {m.Model} for {dep}{why}");
             return Speculative(m, predictor, dp, prompt, output, mid, profile, speculation with { DraftModel = compiledDrafter });
         }
         switch (m.Metric)
@@ -206,19 +206,23 @@ public sealed class Validator
             : new ValidationResult(m, predicted, "", profile.Name);
     }
 
-    private CompiledDeployment? Compile(string model, Deployment dep, string unquantized) => Compile(model, _models(model), dep, unquantized);
-
     /// <summary>Compiles for a deployment; <paramref name="unquantized"/> (the row's weights kept in 16-bit) becomes the
-    /// quantize pass's skip, composed with the deployment's formats.</summary>
-    private CompiledDeployment? Compile(string key, Module? module, Deployment dep, string unquantized)
+    /// quantize pass's skip, composed with the deployment's formats. <paramref name="why"/> is ": " and the first error when
+    /// it does not compile, so a row's skip reason says what failed.</summary>
+    private CompiledDeployment? Compile(string key, Module? module, Deployment dep, string unquantized, out string why)
     {
         key += "|" + dep + "|" + unquantized;
-        if (_compiled.TryGetValue(key, out var c)) return c;
-        var pipeline = unquantized.Length == 0 ? GraphDsl.Passes.Core.Pipeline.Empty
-            : new GraphDsl.Passes.Core.Pipeline(new[] { GraphDsl.Passes.Core.PipelineElement.Create("quantize", ("skip", unquantized)) });
-        c = module is null ? null : CompiledDeployment.Compile(module, dep, pipeline, new DiagnosticBag());
-        _compiled[key] = c;
-        return c;
+        if (!_compiled.TryGetValue(key, out var c))
+        {
+            var pipeline = unquantized.Length == 0 ? GraphDsl.Passes.Core.Pipeline.Empty
+                : new GraphDsl.Passes.Core.Pipeline(new[] { GraphDsl.Passes.Core.PipelineElement.Create("quantize", ("skip", unquantized)) });
+            var diagnostics = new DiagnosticBag();
+            var compiled = module is null ? null : CompiledDeployment.Compile(module, dep, pipeline, diagnostics);
+            var error = diagnostics.Items.FirstOrDefault(d => d.Severity == Severity.Error);
+            _compiled[key] = c = (compiled, compiled is null && error is not null ? ": " + error.Message : "");
+        }
+        why = c.Why;
+        return c.Compiled;
     }
 
     /// <summary>Mean absolute percentage error of the predicted results.</summary>
