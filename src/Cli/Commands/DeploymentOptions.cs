@@ -72,6 +72,13 @@ internal sealed class DeploymentOptions
     /// <summary>The engines --engine names.</summary>
     public static readonly string[] Engines = { "trtllm", "vllm", "sglang" };
     public Option<double?> RoutingSkew { get; } = CommonOptions.RoutingSkew();
+    /// <summary>Whether decode replays CUDA/HIP graphs (on, every engine's default) or the host dispatches each kernel (off:
+    /// vLLM --enforce-eager, SGLang --disable-cuda-graph); see <see cref="EfficiencyProfile.CudaGraphs"/>.</summary>
+    public Option<string> CudaGraphs { get; } = new Option<string>("--cuda-graphs")
+    {
+        Description = "on: decode replays CUDA/HIP graphs (the engines' default); off: eager, the host dispatches each kernel (vLLM --enforce-eager, SGLang --disable-cuda-graph)",
+        DefaultValueFactory = _ => "on",
+    }.AcceptOnlyFromAmong("on", "off");
 
     /// <summary>Each layout and format flag with the pass option it sets.</summary>
     public IReadOnlyList<PassKey> PassKeys { get; }
@@ -80,7 +87,7 @@ internal sealed class DeploymentOptions
     {
         c.Add(Hardware); c.Add(HardwareFile); c.Add(Gpus); c.Add(Nodes);
         foreach (var k in PassKeys) c.Add(k.Flag);
-        c.Add(Profile); c.Add(Engine); c.Add(RoutingSkew);
+        c.Add(Profile); c.Add(Engine); c.Add(RoutingSkew); c.Add(CudaGraphs);
     }
 
     /// <summary>The values of the layout and format flags given on the command line, checked against their pass
@@ -158,7 +165,7 @@ internal sealed class DeploymentOptions
     }
 
     /// <summary>The efficiency profile on <paramref name="device"/>: --engine's profile for the device's vendor
-    /// (<see cref="EfficiencyProfile.ForEngine"/>), or --profile's; null after reporting an unknown profile, both flags,
+    /// (<see cref="EfficiencyProfile.ForEngine"/>), or --profile's, with --routing-skew and --cuda-graphs applied; null after reporting an unknown profile, both flags,
     /// or an engine that does not run on the device.</summary>
     public EfficiencyProfile? Efficiency(ParseResult r, DiagnosticBag diagnostics, Device? device)
     {
@@ -186,6 +193,7 @@ internal sealed class DeploymentOptions
             if (p is null)
                 diagnostics.Report(DiagnosticCatalog.UnknownProfile, SourceSpan.None, name, string.Join(", ", EfficiencyProfile.BuiltIn.Select(x => x.Name)));
         }
-        return CommonOptions.WithRoutingSkew(p, r.GetValue(RoutingSkew));
+        p = CommonOptions.WithRoutingSkew(p, r.GetValue(RoutingSkew));
+        return p is null || r.GetValue(CudaGraphs) != "off" ? p : p with { CudaGraphs = false };
     }
 }

@@ -151,7 +151,8 @@ internal sealed class ServeCommand
             ? $"prefill {formats.Describe(DisaggregatedSimulation.InstanceDeployment(s.Deployment, s.Scheduler.Prefill!))} x{s.Scheduler.Prefill!.Count}, "
                 + $"decode {formats.Describe(DisaggregatedSimulation.InstanceDeployment(s.Deployment, s.Scheduler.Decode!))} x{s.Scheduler.Decode!.Count}"
             : formats.Describe(deployment);
-        var header = new ServingHeader(module.Name, s.Cluster, shown, s.Efficiency.Name, s.Workload, run.Scheduler, s.Slo, s.Seed, source.Total);
+        var header = new ServingHeader(module.Name, s.Cluster, shown, s.Efficiency.Name, s.Workload, run.Scheduler, s.Slo, s.Seed, source.Total,
+            s.Efficiency.CudaGraphs);
         var text = r.GetValue(_format) switch
         {
             "json" => ServingOutput.Json(header, run),

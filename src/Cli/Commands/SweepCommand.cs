@@ -148,7 +148,7 @@ internal sealed class SweepCommand
         if (skips.Any) Driver.Report(DiagnosticCatalog.SweepSkipped.At(SourceSpan.None, string.Join("; ", skips.Sentences())));
         var best = rows.Where(x => x.Error.Length == 0 && x.Point.Feasible && (s.Slo is null || x.Point.TpotMs <= s.Slo))
             .OrderByDescending(x => x.Point.TokensPerSecondPerGpu).FirstOrDefault();
-        var profiles = s.Clusters.Select(c => c.Cluster.Device).Distinct().ToDictionary(d => d.Id, d => s.Efficiency(d).Name);
+        var profiles = s.Clusters.Select(c => c.Cluster.Device).Distinct().ToDictionary(d => d.Id, d => s.Efficiency(d).Label);
         var text = r.GetValue(_format) switch
         {
             "json" => SweepOutput.Json(rows, best, s.Slo, skips, profiles),

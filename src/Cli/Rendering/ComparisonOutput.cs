@@ -14,6 +14,7 @@ internal static class ComparisonOutput
     public static string ToJson(Prediction a, Prediction b, ModelStats sa, ModelStats sb, double? q, List<ContextRow> rows, ClusterChoice cluster) => Json.Write(w =>
     {
         PredictionJson.Hardware(w, a, cluster);
+        w.WriteString("cuda_graphs", a.CudaGraphs ? "on" : "off");
         void Model(string name, Prediction p, ModelStats s) => w.Object(name, () =>
         {
             w.WriteString("model", p.Model);
@@ -81,7 +82,7 @@ internal static class ComparisonOutput
     {
         var c = Terminal.Create();
         c.MarkupLine($"[bold]{Markup.Escape(a.Model)}[/] (a) vs [bold]{Markup.Escape(b.Model)}[/] (b) on {a.Gpus} x {Markup.Escape(a.Device)} ({Markup.Escape(cluster.Describe())}); " +
-                     $"batch {a.Workload.Batch}, prompt {a.Workload.Prompt}, context {a.Workload.Context}");
+                     $"batch {a.Workload.Batch}, prompt {a.Workload.Prompt}, context {a.Workload.Context}" + (a.CudaGraphs ? "" : "; CUDA graphs off"));
         c.MarkupLine($"a: {Markup.Escape(specA.Describe(a.Deployment))}; b: {Markup.Escape(specB.Describe(b.Deployment))}");
         var t = new Table().Border(TableBorder.Rounded).AddColumn("").AddColumn(new TableColumn("a").RightAligned()).AddColumn(new TableColumn("b").RightAligned());
         t.AddRow("parameters total / active", $"{Units.Count(sa.TotalParams)} / {Units.Count(sa.ActiveParams)}", $"{Units.Count(sb.TotalParams)} / {Units.Count(sb.ActiveParams)}");

@@ -25,6 +25,7 @@ public static class PredictionJson
         foreach (var e in p.Emulated) w.WriteStringValue(e);
         w.WriteEndArray();
         w.WriteString("profile", p.Profile);
+        w.WriteString("cuda_graphs", p.CudaGraphs ? "on" : "off");
         if (p.Routing.Length > 0) w.WriteString("routing", p.Routing);
         w.WriteString("pipeline", p.Pipeline.ToString());
         w.WriteBoolean("feasible", p.Feasible);
@@ -110,6 +111,7 @@ public static class PredictionJson
         w.Number("communication_ms", r.CommMs);
         w.Number("launch_ms", r.LaunchMs);
         w.Number("serial_ms", r.SerialMs);
+        if (r.HostDispatchMs > 0) w.Number("host_dispatch_ms", r.HostDispatchMs);
     }
 
     private static void Ops(Utf8JsonWriter w, string name, System.Collections.Generic.IReadOnlyList<OpReport> ops)

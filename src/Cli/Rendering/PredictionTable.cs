@@ -16,7 +16,7 @@ public static class PredictionTable
         var nodes = cluster?.Describe() ?? $"{p.Nodes} node(s)";
         c.MarkupLine($"[bold]{Markup.Escape(p.Model)}[/] on {p.Gpus} x {Markup.Escape(p.Device)} ({Markup.Escape(nodes)}), {Markup.Escape(d.Layout.ToString())}" +
                      $", weights {Markup.Escape(SpecFormats.InEffect(d.Weights, formats.Weights))}, kv {Markup.Escape(SpecFormats.InEffect(d.Kv, formats.Kv))}" + (d.Activations != GraphDsl.Ir.Types.NumericFormat.Keep ? $", activations {Markup.Escape(d.Activations)}" : "") +
-                     $"; profile {Markup.Escape(p.Profile)}" + (p.Routing.Length > 0 ? $", routing {Markup.Escape(p.Routing)}" : ""));
+                     $"; profile {Markup.Escape(p.Profile)}" + (p.CudaGraphs ? "" : ", CUDA graphs off") + (p.Routing.Length > 0 ? $", routing {Markup.Escape(p.Routing)}" : ""));
         c.MarkupLine($"pipeline {Markup.Escape(p.Pipeline.ToString())}");
         c.MarkupLine($"batch {p.Workload.Batch}, prompt {p.Workload.Prompt}, context {p.Workload.Context}" +
                      (p.Speculative is { } sp ? FormattableString.Invariant($", speculative {sp.Method}:{sp.DraftTokens} keeping {sp.Acceptance:G4} tokens per step") : ""));
@@ -37,6 +37,8 @@ public static class PredictionTable
             t.AddRow("plain decode step", $"{p.Decode.Milliseconds:F3} ms (speculation {p.SpeculativeSpeedup:F2}x faster per token)");
         }
         else t.AddRow("TPOT (one decode step)", $"{p.Decode.Milliseconds:F3} ms");
+        // Eager decode: the step is at least the host's dispatching of its kernels (docs/cost-model.md, "Eager execution").
+        if (!p.CudaGraphs) t.AddRow("host dispatch of a decode step (CUDA graphs off)", $"{p.Decode.HostDispatchMs:F3} ms");
         if (Math.Abs(p.Decode.SerialMs - p.Decode.Milliseconds) > 1e-9)
             t.AddRow("TPOT with nothing overlapped", $"{p.Decode.SerialMs:F3} ms");
         t.AddRow("decode tokens/s (cluster)", p.Feasible ? $"{p.DecodeTokensPerSecond:F1}" : "- (does not fit)");

@@ -12,9 +12,14 @@ using GraphDsl.Cli.Commands;
 
 namespace GraphDsl.Cli.Rendering;
 
-/// <summary>What a serve run was: model, cluster, deployment, profile, traffic and scheduler (with its limits).</summary>
+/// <summary>What a serve run was: model, cluster, deployment, profile (and whether decode replays CUDA graphs), traffic and
+/// scheduler (with its limits).</summary>
 internal sealed record ServingHeader(string Model, ClusterChoice Cluster, string Deployment, string Profile, WorkloadSpec Workload,
-    string Scheduler, SloSpec? Slo, ulong Seed, long Requests);
+    string Scheduler, SloSpec? Slo, ulong Seed, long Requests, bool CudaGraphs = true)
+{
+    /// <summary>The profile as tables show it, with "CUDA graphs off" when they are.</summary>
+    public string ProfileLabel => CudaGraphs ? Profile : Profile + " (CUDA graphs off)";
+}
 
 /// <summary>`serve` as a table (benchmark_serving's layout), JSON (the metrics at the top level, named as benchmark_serving's)
 /// or CSV (one header line and one row, distributions flattened as ttft_ms_p50).</summary>
@@ -67,6 +72,7 @@ internal static class ServingOutput
         });
         w.WriteString("deployment", h.Deployment);
         w.WriteString("profile", h.Profile);
+        w.WriteString("cuda_graphs", h.CudaGraphs ? "on" : "off");
         w.WriteString("workload", h.Workload.ToString());
         w.WriteString("scheduler", h.Scheduler);
         if (h.Slo is { } slo)
@@ -121,7 +127,7 @@ internal static class ServingOutput
         var columns = new List<(string, string)>
         {
             ("model", h.Model), ("device", h.Cluster.Cluster.Device.Id), ("gpus", I(h.Cluster.Cluster.Gpus)), ("deployment", h.Deployment),
-            ("profile", h.Profile), ("workload", h.Workload.ToString()), ("scheduler", h.Scheduler), ("seed", h.Seed.ToString(CultureInfo.InvariantCulture)),
+            ("profile", h.ProfileLabel), ("workload", h.Workload.ToString()), ("scheduler", h.Scheduler), ("seed", h.Seed.ToString(CultureInfo.InvariantCulture)),
         };
         columns.AddRange(Figures(run).Select(f => (f.Name, f.Value is { } v ? D(v) : "")));
         foreach (var (name, d) in Latencies(run))
@@ -133,7 +139,7 @@ internal static class ServingOutput
     {
         var m = run.Report;
         var sb = new StringBuilder();
-        sb.AppendLine($"{h.Model} on {h.Cluster.Cluster.Gpus} x {h.Cluster.Cluster.Device.Id} ({h.Cluster.Describe()}), {h.Deployment}, profile {h.Profile}");
+        sb.AppendLine($"{h.Model} on {h.Cluster.Cluster.Gpus} x {h.Cluster.Cluster.Device.Id} ({h.Cluster.Describe()}), {h.Deployment}, profile {h.ProfileLabel}");
         sb.AppendLine($"workload {h.Workload}, {h.Requests} request(s), seed {h.Seed}; scheduler {h.Scheduler}");
         sb.AppendLine($"KV cache: {m.KvBlocks} blocks of {m.KvBlockTokens} tokens ({run.Kv.TokenCapacity} tokens; {run.Kv.BytesPerToken / 1e3:F1} KB per token per GPU)");
         sb.AppendLine();

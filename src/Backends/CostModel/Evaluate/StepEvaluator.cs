@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using GraphDsl.Backends.CostModel.Hardware;
 using GraphDsl.Backends.CostModel.Inputs;
 using GraphDsl.Backends.CostModel.Moe;
@@ -21,6 +22,9 @@ public struct StepTime
     /// <summary>The same step with every op run one after another (nothing overlapped); equals Seconds
     /// when no collective is asynchronous.</summary>
     public double SerialSeconds;
+    /// <summary>The host's time dispatching the step's kernels one by one (CUDA graphs off, decode; 0 otherwise), summed over
+    /// pipeline stages; a stage takes the longer of its GPU work and its dispatching (<see cref="EagerDispatch"/>).</summary>
+    public double HostDispatchSeconds;
 }
 
 /// <summary>
@@ -29,7 +33,8 @@ public struct StepTime
 /// the links they cross. MoE layers stream only the experts the batch touches, and the busiest GPU
 /// sets their time. The step is the sum over ops plus a per-step overhead, or, once the overlap pass made
 /// collectives asynchronous, the two-stream schedule of <see cref="StreamSchedule"/>; pipeline stages
-/// run one after another for one token.
+/// run one after another for one token. With CUDA graphs off, a decode stage takes at least the host's time to dispatch its
+/// kernels one by one (<see cref="EagerDispatch"/>).
 /// </summary>
 public sealed class StepEvaluator
 {
@@ -48,6 +53,8 @@ public sealed class StepEvaluator
     private readonly double[] _stageTimes;
     private readonly OpTiming[] _timings;
     private readonly StreamSchedule? _schedule;
+    private readonly double[] _stageKernels; // kernels each pipeline stage launches per step
+    private readonly double _dispatch; // host seconds per kernel launch when the step is not graphed (0: graphed)
 
     public StepEvaluator(CostPlan plan, Cluster cluster, EfficiencyProfile eff)
     {
@@ -65,6 +72,11 @@ public sealed class StepEvaluator
         _shareTokens = new double[plan.Entries.Length];
         _share = new double[plan.Entries.Length];
         _vectorPeak = PeakFor(cluster.Device, MathType.F32);
+        // Engines capture graphs of decode steps only; prefill runs eagerly either way, and its GPU work outlasts its
+        // dispatching at the prompt lengths served (docs/cost-model.md, "Eager execution"), so only decode changes.
+        _dispatch = eff.CudaGraphs || plan.Phase == CostPhase.Prefill ? 0 : eff.EagerDispatchSeconds;
+        _stageKernels = new double[plan.Layout.Pp];
+        foreach (var e in plan.Entries) if (e.IsKernel) _stageKernels[e.Stage] += e.Multiplicity;
         for (int i = 0; i < plan.Entries.Length; i++)
         {
             var e = plan.Entries[i];
@@ -172,19 +184,31 @@ public sealed class StepEvaluator
         }
         double overhead = _plan.Phase == GraphDsl.Ir.Ops.CostPhase.Prefill ? _eff.PrefillSeconds : _eff.StepSeconds;
         double sum = 0, max = 0;
-        foreach (var s in _stageTimes) sum += s;
+        for (int stage = 0; stage < _stageTimes.Length; stage++) sum += Stage(stage, _stageTimes[stage]);
         result.SerialSeconds = sum + overhead;
-        if (_schedule is not null)
+        var stages = _schedule is null ? _stageTimes : (IReadOnlyList<double>)RunSchedule(timings);
+        sum = 0;
+        for (int stage = 0; stage < stages.Count; stage++)
         {
-            _schedule.Run(timings);
-            sum = 0;
-            foreach (var s in _schedule.StageSeconds) { sum += s; max = Math.Max(max, s); }
+            double s = Stage(stage, stages[stage]);
+            sum += s; max = Math.Max(max, s);
+            result.HostDispatchSeconds += _stageKernels[stage] * _dispatch;
         }
-        else foreach (var s in _stageTimes) max = Math.Max(max, s);
         result.Seconds = sum + overhead;
         result.MaxStageSeconds = max;
         return result;
     }
+
+    private IReadOnlyList<double> RunSchedule(OpTiming[] timings)
+    {
+        _schedule!.Run(timings);
+        return _schedule.StageSeconds;
+    }
+
+    /// <summary>A pipeline stage's time: its GPU work, or, when the host dispatches its kernels one by one (CUDA graphs
+    /// off), the longer of that and the dispatching (<see cref="EagerDispatch"/>).</summary>
+    private double Stage(int stage, double gpuSeconds) =>
+        _dispatch == 0 ? gpuSeconds : EagerDispatch.StepSeconds(gpuSeconds, _stageKernels[stage], _dispatch);
 
     private OpTiming Time(PlanEntry e, int index)
     {

@@ -42,6 +42,16 @@ public sealed record EfficiencyProfile
     public double DequantOps { get; init; }
     /// <summary>Fixed time per kernel (launch and inter-kernel gap), seconds.</summary>
     public double KernelSeconds { get; init; }
+    /// <summary>Whether decode steps replay captured CUDA/HIP graphs (every engine's default, and what the constants were
+    /// measured under). Off (vLLM <c>--enforce-eager</c>, SGLang <c>--disable-cuda-graph</c>), the host dispatches each kernel
+    /// and a decode step takes max(GPU time, kernels x <see cref="EagerDispatchSeconds"/>) (<see cref="GraphDsl.Backends.CostModel.Evaluate.EagerDispatch"/>).
+    /// Prefill is priced alike either way: the engines never graph it.</summary>
+    public bool CudaGraphs { get; init; } = true;
+    /// <summary>Host time to dispatch one kernel when CUDA graphs are off, seconds
+    /// (<see cref="GraphDsl.Backends.CostModel.Evaluate.EagerDispatch.SecondsPerKernel"/>; 0 for roofline, which has no overheads).</summary>
+    public double EagerDispatchSeconds { get; init; } = GraphDsl.Backends.CostModel.Evaluate.EagerDispatch.SecondsPerKernel;
+    /// <summary>The profile's name, with "CUDA graphs off" when they are (for headers and tables).</summary>
+    public string Label => CudaGraphs ? Name : Name + " (CUDA graphs off)";
     /// <summary>Whether GEMM and fused-MoE kernels take the device's measured fixed latency for their weight
     /// format (hardware.json <c>measured.fixed_us</c>, TensorRT-LLM's kernels) in place of <see cref="KernelSeconds"/>,
     /// where the device has one.</summary>
@@ -85,6 +95,7 @@ public sealed record EfficiencyProfile
         Name = "roofline",
         Description = "No losses: every efficiency 1, no overheads. Predictions are physical limits.",
         MemoryUtilization = 1.0,
+        EagerDispatchSeconds = 0,
         CalibratedOn = "none (physical limits)",
     };
 

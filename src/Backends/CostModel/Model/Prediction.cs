@@ -11,8 +11,10 @@ namespace GraphDsl.Backends.CostModel.Model;
 /// <summary>One op (or group of identical ops) of a step: its time per step and what bounds it.</summary>
 public sealed record OpReport(string Name, string Op, string Group, double Count, double MillisecondsPerStep, double Flops, double Bytes, Bound Bound);
 
-/// <summary>A step's time and what it is spent on; SerialMs is the same step with nothing overlapped.</summary>
-public sealed record PhaseReport(double Milliseconds, double ComputeMs, double MemoryMs, double CommMs, double LaunchMs, double SerialMs);
+/// <summary>A step's time and what it is spent on; SerialMs is the same step with nothing overlapped; HostDispatchMs the
+/// host's time dispatching its kernels one by one when CUDA graphs are off (0 under graphs), which the step takes at least.</summary>
+public sealed record PhaseReport(double Milliseconds, double ComputeMs, double MemoryMs, double CommMs, double LaunchMs, double SerialMs,
+    double HostDispatchMs = 0);
 
 /// <summary>Speculative decoding at the workload: a step of K draft passes and one verify pass over K + 1 positions keeps
 /// <paramref name="Acceptance"/> tokens per sequence, so a token costs StepMs / Acceptance. Speedup is against the plain
@@ -34,6 +36,8 @@ public sealed class Prediction
     public Deployment Deployment { get; init; } = new(new ParallelLayout());
     public Workload Workload { get; init; } = new(1, 1, 1);
     public string Profile { get; init; } = "";
+    /// <summary>Whether decode steps replay CUDA/HIP graphs (the default) or the host dispatches each kernel (eager).</summary>
+    public bool CudaGraphs { get; init; } = true;
     /// <summary>How MoE layers were routed: "uniform", "power-law ALPHA" (the assumed expert popularity),
     /// "statistics" (a routing file); "" for a model without MoE layers.</summary>
     public string Routing { get; init; } = "";

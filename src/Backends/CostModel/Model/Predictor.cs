@@ -180,6 +180,7 @@ public sealed class Predictor
             Deployment = _compiled.Deployment,
             Workload = w,
             Profile = _eff.Name,
+            CudaGraphs = _eff.CudaGraphs,
             Routing = !_compiled.DecodePlan.Entries.Any(e => e.IsMoe) ? "" : Routing is not null ? "statistics"
                 : _eff.RoutingSkew > 0 ? $"power-law {_eff.RoutingSkew.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture)}" : "uniform",
             Pipeline = _compiled.Pipeline,
@@ -221,7 +222,8 @@ public sealed class Predictor
     }
 
     private static PhaseReport Phase(StepTime t) =>
-        new(t.Seconds * 1e3, t.ComputeSeconds * 1e3, t.MemorySeconds * 1e3, t.CommSeconds * 1e3, t.LaunchSeconds * 1e3, t.SerialSeconds * 1e3);
+        new(t.Seconds * 1e3, t.ComputeSeconds * 1e3, t.MemorySeconds * 1e3, t.CommSeconds * 1e3, t.LaunchSeconds * 1e3, t.SerialSeconds * 1e3,
+            t.HostDispatchSeconds * 1e3);
 
     /// <summary>The two-stream schedules of one prefill and one decode step at the workload, loops unrolled (for traces).</summary>
     public (List<StreamEvent> Prefill, List<StreamEvent> Decode) Schedule(Workload w)

@@ -38,8 +38,16 @@ public sealed record Measurement(
     /// source states a precision per module; empty for the pass's default (lm_head, router).</summary>
     public string Unquantized { get; init; } = "";
 
+    /// <summary>Whether decode ran under CUDA/HIP graphs (optional <c>cuda_graphs</c> column, "on" or "off"; empty: on, every
+    /// engine's default). "off" only where the source states or implies eager execution (vLLM --enforce-eager, TensorRT-LLM's
+    /// PyTorch backend before graphs were on by default); the row is then priced with <see cref="EfficiencyProfile.CudaGraphs"/> off.</summary>
+    public bool CudaGraphs { get; init; } = true;
+
     /// <summary>The values of the optional <c>workload</c> column.</summary>
     public static readonly string[] Scenarios = { "static", "concurrency", "engine" };
+
+    /// <summary>The values of the optional <c>cuda_graphs</c> column.</summary>
+    public static readonly string[] GraphModes = { "on", "off" };
 
     /// <summary>The largest measurements file read: the published dataset is under 200 KB (about 170 rows);
     /// 16 MiB holds some 25,000 rows.</summary>
@@ -106,6 +114,7 @@ public sealed record Measurement(
                 Speculative = row.Text("speculative"),
                 Acceptance = row.OptionalValue("acceptance"),
                 Unquantized = row.Text("unquantized"),
+                CudaGraphs = row.Choice("cuda_graphs", GraphModes) != "off",
             };
             if (!row.Failed) list.Add(m);
         }

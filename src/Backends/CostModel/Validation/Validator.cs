@@ -64,6 +64,8 @@ public sealed class Validator
     /// <summary>The row's analytic prediction, and its served figure where a simulation was given and covers the row.</summary>
     public ValidationResult Predict(Measurement m, EfficiencyProfile profile)
     {
+        // A row run without CUDA graphs is priced so (its cuda_graphs column), whichever profile is asked for.
+        if (!m.CudaGraphs) profile = profile with { CudaGraphs = false };
         var result = Analytic(m, profile, out var priced);
         if (_serve is null || priced is not { } d || ServedCheck.RegimeOf(m) is not { } regime) return result;
         return result with { Served = _serve(new ServingQuestion(m, regime, d.Predictor, d.Cluster, profile)) };
@@ -73,7 +75,7 @@ public sealed class Validator
     private ValidationResult Analytic(Measurement m, EfficiencyProfile profile, out (Predictor Predictor, Cluster Cluster)? priced)
     {
         priced = null;
-        ValidationResult Skip(string why) => new(m, null, why, profile.Name);
+        ValidationResult Skip(string why) => new(m, null, why, profile.Label);
         if (m.Prompt is null || m.Output is null && m.Metric is not ("ttft_ms" or "prefill_tokens_per_s")) return Skip("prompt/output lengths not published");
         Speculation? speculation = null;
         if (m.Speculative.Length > 0)
@@ -147,7 +149,7 @@ public sealed class Validator
             default:
                 return Skip($"metric '{m.Metric}' not modelled");
         }
-        return new ValidationResult(m, predicted, "", profile.Name);
+        return new ValidationResult(m, predicted, "", profile.Label);
     }
 
     /// <summary>
@@ -161,7 +163,7 @@ public sealed class Validator
     /// </summary>
     private static ValidationResult Serving(Measurement m, Predictor predictor, int dp, long prompt, long output, double mid, EfficiencyProfile profile)
     {
-        if (m.Batch is not { } c || c < 1) return new ValidationResult(m, null, "concurrency not published", profile.Name);
+        if (m.Batch is not { } c || c < 1) return new ValidationResult(m, null, "concurrency not published", profile.Label);
         double perReplica = (double)c / dp;
         double step = predictor.TpotSeconds(perReplica, mid);
         double prefill = predictor.BatchPrefillSeconds(1, prompt);
@@ -180,8 +182,8 @@ public sealed class Validator
             _ => null,
         };
         return predicted is null
-            ? new ValidationResult(m, null, $"metric '{m.Metric}' not modelled", profile.Name)
-            : new ValidationResult(m, predicted, "", profile.Name);
+            ? new ValidationResult(m, null, $"metric '{m.Metric}' not modelled", profile.Label)
+            : new ValidationResult(m, predicted, "", profile.Label);
     }
 
     /// <summary>A fixed batch decoding speculatively: each step (K drafts and a verify over K + 1 positions) yields the
@@ -189,11 +191,11 @@ public sealed class Validator
     private static ValidationResult Speculative(Measurement m, Predictor predictor, int dp, long prompt, long output, double mid, EfficiencyProfile profile,
         Speculation s)
     {
-        if (m.Batch is not { } b) return new ValidationResult(m, null, "batch not published", profile.Name);
+        if (m.Batch is not { } b) return new ValidationResult(m, null, "batch not published", profile.Label);
         double perReplica = (double)b / dp;
         double step;
         try { step = predictor.SpeculativeStepSeconds(perReplica, mid, s); }
-        catch (ArgumentException e) { return new ValidationResult(m, null, "speculative decoding not modelled for this model: " + e.Message, profile.Name); }
+        catch (ArgumentException e) { return new ValidationResult(m, null, "speculative decoding not modelled for this model: " + e.Message, profile.Label); }
         double? predicted = m.Metric switch
         {
             "output_tokens_per_s" => b * output / (predictor.BatchPrefillSeconds(perReplica, prompt) + output / s.Acceptance * step),
@@ -202,8 +204,8 @@ public sealed class Validator
             _ => null,
         };
         return predicted is null
-            ? new ValidationResult(m, null, $"metric '{m.Metric}' not modelled", profile.Name)
-            : new ValidationResult(m, predicted, "", profile.Name);
+            ? new ValidationResult(m, null, $"metric '{m.Metric}' not modelled", profile.Label)
+            : new ValidationResult(m, predicted, "", profile.Label);
     }
 
     /// <summary>Compiles for a deployment; <paramref name="unquantized"/> (the row's weights kept in 16-bit) becomes the

@@ -28,6 +28,9 @@ public sealed record ExportRequest(PlanCandidate Plan, string Model, int Experts
     public int Redundant => Plan.Deployment.Layout.Redundant;
     public int Gpus => Plan.Gpus;
     public int Nodes => Plan.Cluster.Nodes;
+    /// <summary>Whether the plan was priced with decode under CUDA/HIP graphs (the engines' default); off, each export
+    /// turns them off (vLLM --enforce-eager, SGLang --disable-cuda-graph, TensorRT-LLM cuda_graph_config: null).</summary>
+    public bool CudaGraphs => Plan.Target.Efficiency.CudaGraphs;
     /// <summary>Running sequences and chunked-prefill tokens over the whole engine (the simulator's limits).</summary>
     public long MaxBatch => Plan.Scheduler.MaxBatch ?? 256;
     public long Budget => Plan.Scheduler.Budget ?? 2048;

@@ -39,6 +39,7 @@ public static class SglangExport
             c.Add("--chunked-prefill-size", r.Budget).Add("--max-running-requests", r.MaxBatch);
             if (KvDtype(r.Plan.Deployment.Kv) is { } kv) c.Add("--kv-cache-dtype", kv);
             if (EngineFormats.Quantization(r.Plan.Deployment.Weights, "modelopt_fp4") is { } q) c.Add("--quantization", q);
+            if (!r.CudaGraphs) c.Add("--disable-cuda-graph");
             return c.Add("--trust-remote-code");
         }
         if (oneNode || r.Nodes == 1) return new List<LaunchCommand> { Base() };

@@ -21,6 +21,11 @@ public static class SimpleYaml
         public Map Child(string key) { var m = new Map(); Add((key, m)); return m; }
     }
 
+    /// <summary>YAML's null, written plain (<c>key: null</c>): how an option whose default is on is turned off.</summary>
+    public static readonly object Null = new NullValue();
+
+    private sealed class NullValue;
+
     public static string Write(Map root)
     {
         var sb = new StringBuilder();
@@ -40,6 +45,7 @@ public static class SimpleYaml
                     sb.Append(pad).Append(key).Append(":\n");
                     foreach (var item in list) sb.Append(pad).Append("  - ").Append(Scalar(item)).Append('\n');
                     break;
+                case NullValue: sb.Append(pad).Append(key).Append(": null\n"); break;
                 case bool b: sb.Append(pad).Append(key).Append(": ").Append(b ? "true" : "false").Append('\n'); break;
                 case int or long: sb.Append(pad).Append(key).Append(": ").Append(Convert.ToString(value, CultureInfo.InvariantCulture)).Append('\n'); break;
                 default: sb.Append(pad).Append(key).Append(": ").Append(Scalar(Convert.ToString(value, CultureInfo.InvariantCulture) ?? "")).Append('\n'); break;

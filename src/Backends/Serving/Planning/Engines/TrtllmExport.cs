@@ -9,7 +9,7 @@ namespace GraphDsl.Backends.Serving.Planning.Engines;
 /// <c>--max_num_tokens</c> are per rank then, so the plan's limits are divided by dp. The KV cache's format is
 /// <c>kv_cache_config.dtype</c>; weights come quantized in the checkpoint (ModelOpt), so no flag is written for them.
 /// Redundant expert slots are the MoE load balancer's (<c>moe_config.load_balancer.num_slots</c> = experts + redundant,
-/// with the WIDEEP backend). Across nodes the command runs under MPI on every node (<c>trtllm-llmapi-launch</c>).
+/// with the WIDEEP backend). A plan priced without CUDA graphs sets <c>cuda_graph_config: null</c>. Across nodes the command runs under MPI on every node (<c>trtllm-llmapi-launch</c>).
 /// </summary>
 public static class TrtllmExport
 {
@@ -33,6 +33,8 @@ public static class TrtllmExport
             var moe = yaml.Child("moe_config").Set("backend", "WIDEEP");
             moe.Child("load_balancer").Set("num_slots", r.Experts + r.Redundant);
         }
+        // The LLM API captures decode graphs by default (cuda_graph_config defaults to CudaGraphConfig()); null turns them off.
+        if (!r.CudaGraphs) yaml.Set("cuda_graph_config", SimpleYaml.Null);
         var options = $"# extra LLM-API options of {c.Program[0]} for the plan {r.Plan.Describe()} ({spec.Version})\n" + SimpleYaml.Write(yaml);
         return new[] { new ExportFile("trtllm.sh", text), new ExportFile(OptionsFile, options) };
     }

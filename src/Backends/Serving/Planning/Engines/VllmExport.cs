@@ -41,6 +41,7 @@ public static class VllmExport
             c.Add("--max-num-seqs", r.MaxBatchPerReplica).Add("--max-num-batched-tokens", r.BudgetPerReplica).Add("--enable-chunked-prefill");
             if (KvDtype(r.Plan.Deployment.Kv) is { } kv) c.Add("--kv-cache-dtype", kv);
             if (EngineFormats.Quantization(r.Plan.Deployment.Weights, "modelopt_fp4") is { } q) c.Add("--quantization", q);
+            if (!r.CudaGraphs) c.Add("--enforce-eager");
             return c;
         }
         if (oneNode || r.Nodes == 1) return new List<LaunchCommand> { Base() };
