@@ -92,6 +92,32 @@ public class ValidationTests
         Assert.InRange(withBf16Attention / allFp4, 1 / 3.5, 0.9);
     }
 
+    /// <summary>The <c>cuda_graphs</c> column: "off" only on the TensorRT-LLM 0.17 PyTorch-backend rows (PyTorchConfig's
+    /// use_cuda_graph defaulted to False), empty (on) elsewhere, SGLang's DP-attention rows included; an off row is priced
+    /// eagerly whichever profile is asked for.</summary>
+    [Fact]
+    public void The_cuda_graphs_column_marks_the_eager_rows()
+    {
+        var rows = Measurement.Load(DataPath);
+        Assert.Equal(new[] { "DS13", "DS14", "DS15" }, rows.Where(m => !m.CudaGraphs).Select(m => m.Id).ToArray());
+        Assert.True(rows.Single(m => m.Id == "DS07").CudaGraphs);
+        var ds13 = rows.Single(m => m.Id == "DS13");
+        var result = NewValidator().Predict(ds13, ProfileFor(ds13));
+        Assert.Equal("trtllm (CUDA graphs off)", result.Profile);
+    }
+
+    [Fact]
+    public void A_cuda_graphs_value_other_than_on_or_off_is_a_located_error()
+    {
+        var header = string.Join(",", Measurement.Columns) + ",cuda_graphs";
+        var row = "X01,tiny-dense,h100-sxm,1,1,1,1,1,1,bf16,,1,16,16,tpot_ms,1,ms,vLLM,V,src," + new string(',', header.Split(',').Length - 21) + "eager";
+        var diagnostics = new GraphDsl.Ir.Diagnostics.DiagnosticBag();
+        Measurement.Parse("m.csv", header + "\n" + row + "\n", diagnostics);
+        var d = Assert.Single(diagnostics.Items);
+        Assert.Contains("'eager' is not one of on, off", d.ToString());
+        Assert.StartsWith("m.csv:2:", d.ToString());
+    }
+
     /// <summary>The engines whose profiles `graphdsl calibrate` fits on their calibration points.</summary>
     private static readonly string[] FittedFamilies = { "gpt-fast", "trtllm", "fastertransformer", "vllm" };
 
