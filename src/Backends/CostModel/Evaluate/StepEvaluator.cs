@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Generic;
 using GraphDsl.Backends.CostModel.Hardware;
 using GraphDsl.Backends.CostModel.Inputs;
 using GraphDsl.Backends.CostModel.Moe;
@@ -186,23 +185,17 @@ public sealed class StepEvaluator
         double sum = 0, max = 0;
         for (int stage = 0; stage < _stageTimes.Length; stage++) sum += Stage(stage, _stageTimes[stage]);
         result.SerialSeconds = sum + overhead;
-        var stages = _schedule is null ? _stageTimes : (IReadOnlyList<double>)RunSchedule(timings);
+        _schedule?.Run(timings);
         sum = 0;
-        for (int stage = 0; stage < stages.Count; stage++)
+        for (int stage = 0; stage < _stageTimes.Length; stage++)
         {
-            double s = Stage(stage, stages[stage]);
+            double s = Stage(stage, _schedule is null ? _stageTimes[stage] : _schedule.StageSeconds[stage]);
             sum += s; max = Math.Max(max, s);
             result.HostDispatchSeconds += _stageKernels[stage] * _dispatch;
         }
         result.Seconds = sum + overhead;
         result.MaxStageSeconds = max;
         return result;
-    }
-
-    private IReadOnlyList<double> RunSchedule(OpTiming[] timings)
-    {
-        _schedule!.Run(timings);
-        return _schedule.StageSeconds;
     }
 
     /// <summary>A pipeline stage's time: its GPU work, or, when the host dispatches its kernels one by one (CUDA graphs
