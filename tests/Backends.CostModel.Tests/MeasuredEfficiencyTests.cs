@@ -233,7 +233,8 @@ public class MeasuredEfficiencyTests
     /// (hardware.json measured.ep_dispatch / ep_combine, AIConfigurator's wideep_deepep_ll tables on H200): a token-expert
     /// copy is 16 bits x hidden, so 2 DeepSeek-V3 tokens per rank (x top-8 x 7168 x 2 B = 229,376 B) over 16 GPUs on two
     /// nodes take the measured 22.6 us and 25.9 us; 32 GPUs take the 32-GPU curve, 24 GPUs blend 16 and 32 geometrically
-    /// (weight ln(24/16) / ln(32/16)), 72 GPUs take the 64-GPU curve. Other profiles, and prefill, keep the link model.</summary>
+    /// (weight ln(24/16) / ln(32/16)), 72 GPUs take the 64-GPU curve. Other profiles keep the link model (prefill takes
+    /// DeepEP's normal kernels, DeepEpNormalTests).</summary>
     [Fact]
     public void Sglang_decode_dispatch_takes_the_measured_deepep_low_latency_curves()
     {
@@ -258,7 +259,7 @@ public class MeasuredEfficiencyTests
 
     /// <summary>The whole decode step: DeepSeek-V3 on 16 H200s (attention DP16, EP16 with 32 redundant slots), 2 sequences
     /// per rank as in SGLang's MTP blog, prices each MoE layer's dispatch + combine at least at DeepEP's measured 48.5 us
-    /// (the busiest rank sends a little more); the prefill step keeps the link model.</summary>
+    /// (the busiest rank sends a little more).</summary>
     [Fact]
     public void A_deepseek_decode_step_on_sglang_pays_the_measured_deepep_latency_per_moe_layer()
     {

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+using GraphDsl.Backends.CostModel.Evaluate;
 using GraphDsl.Backends.CostModel.Moe;
 
 namespace KernelFit;
@@ -179,30 +180,59 @@ public static class KernelFits
 }
 
 /// <summary>
-/// DeepEP's low-latency dispatch and combine (SGLang's decode all-to-all with <c>--deepep-mode low_latency</c>), from
-/// AIConfigurator's <c>wideep_deepep_ll_perf</c> tables: per expert-parallel group (8 GPUs per node x the table's
-/// node_num), time against the bytes of token-expert copies one rank sends, counted as 16-bit rows
-/// (tokens x top-k x hidden x 2), so that another model's hidden size and top-k read the same curve. Only DeepSeek-V3's
+/// DeepEP's dispatch and combine as SGLang runs them under <c>--moe-a2a-backend deepep --deepep-mode auto</c>, from
+/// AIConfigurator's SGLang tables, per expert-parallel group (8 GPUs per node x the table's node_num). Only DeepSeek-V3's
 /// shape (hidden 7168, top-8 of 256 experts) is read: the one measured at every node count.
+/// <list type="bullet">
+/// <item>Low-latency kernels (decode, <c>wideep_deepep_ll_perf</c>, <see cref="Read"/>): time against the bytes of the
+/// token-expert copies one rank sends, counted as 16-bit rows (tokens x top-k x hidden x 2): they send a token once per
+/// chosen expert.</item>
+/// <item>Normal kernels (prefill and any step with an extend, <c>wideep_deepep_normal_perf</c>, <see cref="ReadNormal"/>):
+/// time (transmit + notify, as AIConfigurator sums them) against the 16-bit bytes of the token-GPU copies one rank sends
+/// (tokens x the GPUs its tokens reach x hidden x 2, <see cref="Collectives.NormalCopies"/>): they send a token once to each
+/// GPU holding one of its experts. On 20 SMs, DeepEP's default (<c>Buffer.num_sms</c>), which SGLang keeps unless
+/// <c>--deepep-config</c> names another (<c>normal_dispatch_config or Buffer.get_dispatch_config(group.size())</c>).</item>
+/// </list>
+/// Another model's hidden size, top-k and expert count read the same curves through these measures.
 /// </summary>
 public static class DeepEpCurves
 {
     public const double Hidden = 7168, TopK = 8, Experts = 256;
 
-    public static SortedDictionary<string, SortedDictionary<int, List<(double Bytes, double Us)>>> Read(ParquetTable ll, int gpusPerNode = 8)
+    /// <summary>DeepEP's default SM count for its normal kernels (<c>deep_ep.Buffer.num_sms</c>).</summary>
+    public const double DefaultSms = 20;
+
+    public static SortedDictionary<string, SortedDictionary<int, List<(double Bytes, double Us)>>> Read(ParquetTable ll, int gpusPerNode = 8) =>
+        Curves(ll.Rows.Where(r => r["op_name"] == "ll"), gpusPerNode, _ => TopK,
+            r => KernelFits.D(r, "dispatch_avg_t_us"), r => KernelFits.D(r, "combine_avg_t_us"), leastAtOrAbove: false);
+
+    /// <summary>The normal kernels' curves. A larger message never takes less time, so, as for NCCL's curves, each point is
+    /// the least time measured at its size or a larger one (below about 64 tokens per rank the times are flat and noisy).</summary>
+    public static SortedDictionary<string, SortedDictionary<int, List<(double Bytes, double Us)>>> ReadNormal(ParquetTable normal, int gpusPerNode = 8) =>
+        Curves(normal.Rows.Where(r => r["op_name"] == "normal" && KernelFits.D(r, "dispatch_sms") == DefaultSms && KernelFits.D(r, "combine_sms") == DefaultSms),
+            gpusPerNode, gpus => Collectives.NormalCopies(gpus, Experts, Experts / gpus, TopK),
+            r => KernelFits.D(r, "dispatch_transmit_us") + KernelFits.D(r, "dispatch_notify_us"),
+            r => KernelFits.D(r, "combine_transmit_us") + KernelFits.D(r, "combine_notify_us"), leastAtOrAbove: true);
+
+    /// <summary>Per kind and group, time against tokens x copies per token (of the group) x hidden x 2, each token count's
+    /// least time over its repeated rows.</summary>
+    private static SortedDictionary<string, SortedDictionary<int, List<(double Bytes, double Us)>>> Curves(
+        IEnumerable<IReadOnlyDictionary<string, string>> rows, int gpusPerNode, Func<int, double> copiesPerToken,
+        Func<IReadOnlyDictionary<string, string>, double> dispatchUs, Func<IReadOnlyDictionary<string, string>, double> combineUs, bool leastAtOrAbove)
     {
         var result = new SortedDictionary<string, SortedDictionary<int, List<(double, double)>>>(StringComparer.Ordinal)
         {
             ["ep_dispatch"] = new(), ["ep_combine"] = new(),
         };
-        var rows = ll.Rows.Where(r => r["op_name"] == "ll" && KernelFits.D(r, "hidden_size") == Hidden
-                                      && KernelFits.D(r, "num_topk") == TopK && KernelFits.D(r, "num_experts") == Experts);
-        foreach (var g in rows.GroupBy(r => (int)KernelFits.D(r, "node_num") * gpusPerNode))
+        var shape = rows.Where(r => KernelFits.D(r, "hidden_size") == Hidden && KernelFits.D(r, "num_topk") == TopK && KernelFits.D(r, "num_experts") == Experts);
+        foreach (var g in shape.GroupBy(r => (int)KernelFits.D(r, "node_num") * gpusPerNode))
         {
             var byTokens = g.GroupBy(r => KernelFits.D(r, "num_token")).OrderBy(x => x.Key).ToList();
-            foreach (var (kind, column) in new[] { ("ep_dispatch", "dispatch_avg_t_us"), ("ep_combine", "combine_avg_t_us") })
+            double bytesPerToken = copiesPerToken(g.Key) * Hidden * 2;
+            foreach (var (kind, us) in new[] { ("ep_dispatch", dispatchUs), ("ep_combine", combineUs) })
             {
-                var pts = byTokens.Select(t => (t.Key * TopK * Hidden * 2, Math.Round(t.Min(r => KernelFits.D(r, column)), 1))).ToList();
+                var measured = byTokens.Select(t => (Bytes: Math.Round(t.Key * bytesPerToken), Us: t.Min(us))).ToList();
+                var pts = measured.Select((p, i) => (p.Bytes, Math.Round(leastAtOrAbove ? measured.Skip(i).Min(q => q.Us) : p.Us, 1))).ToList();
                 if (pts.Count >= 3) result[kind][g.Key] = pts;
             }
         }

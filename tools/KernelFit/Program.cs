@@ -23,8 +23,9 @@ namespace KernelFit;
 /// at one to four sequences;</item>
 /// <item>all_reduce: the engine's custom all-reduce under CUDA graphs, time against message size per GPU count;</item>
 /// <item>all_gather, reduce_scatter, all_to_all: NCCL's (nccl-tests) inside a node, time against the nccl-tests size;</item>
-/// <item>ep_dispatch, ep_combine: DeepEP's low-latency kernels (SGLang's decode all-to-all) per expert-parallel group,
-/// time against the 16-bit bytes of the token-expert copies one rank sends (<see cref="DeepEpCurves"/>);</item>
+/// <item>ep_dispatch, ep_combine: DeepEP's low-latency kernels (SGLang's decode all-to-all, deepep_ll) and normal kernels
+/// (its prefill all-to-all, deepep_normal) per expert-parallel group, time against the 16-bit bytes of the token-expert
+/// (low-latency) or token-GPU (normal) copies one rank sends (<see cref="DeepEpCurves"/>);</item>
 /// <item>linear attention (gated DeltaNet, Mamba-2 and their short convolutions, <see cref="RecurrentReport"/>): a fixed
 /// latency per kernel kind and phase (gdn_prefill, conv1d_decode, ...) and the chunked scans' share of the BF16 peak, with the
 /// law's median error on every row before and after;</item>
@@ -72,19 +73,12 @@ public static class Program
                     device[kind] = new JsonObject { ["nccl"] = json };
                 }
             }
-            if (Sources.DeepEpVersions.TryGetValue(part.Dir, out var deepEp)
-                && TablePath(args[0], part, "comm", "sglang", deepEp, "wideep_deepep_ll_perf.parquet") is { } llPath)
+            if (Sources.DeepEpVersions.TryGetValue(part.Dir, out var deepEp))
             {
-                foreach (var (kind, byGpus) in DeepEpCurves.Read(await ParquetTable.ReadAsync(llPath)))
-                {
-                    var json = new JsonObject();
-                    foreach (var (gpus, pts) in byGpus)
-                    {
-                        Console.WriteLine($"  {kind} x{gpus} (DeepEP low-latency, SGLang {deepEp} table): " + string.Join(", ", pts.Select(p => $"{p.Bytes:G} B {p.Us} us")));
-                        json[gpus.ToString(CultureInfo.InvariantCulture)] = new JsonArray(pts.Select(p => (JsonNode)new JsonArray(p.Bytes, p.Us)).ToArray());
-                    }
-                    if (byGpus.Count > 0) device[kind] = new JsonObject { ["deepep_ll"] = json };
-                }
+                if (TablePath(args[0], part, "comm", "sglang", deepEp, "wideep_deepep_ll_perf.parquet") is { } llPath)
+                    AddEpCurves(device, "deepep_ll", $"DeepEP low-latency, SGLang {deepEp} table", DeepEpCurves.Read(await ParquetTable.ReadAsync(llPath)));
+                if (TablePath(args[0], part, "comm", "sglang", deepEp, "wideep_deepep_normal_perf.parquet") is { } normalPath)
+                    AddEpCurves(device, "deepep_normal", $"DeepEP normal, {DeepEpCurves.DefaultSms} SMs, SGLang {deepEp} table", DeepEpCurves.ReadNormal(await ParquetTable.ReadAsync(normalPath)));
             }
             var recurrent = await RecurrentReport.Run(args[0], part);
             if (recurrent.Count > 0) device["linear_attention"] = recurrent;
@@ -93,6 +87,25 @@ public static class Program
         if (args.Length == 2)
             File.WriteAllText(args[1], fragments.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
         return 0;
+    }
+
+    /// <summary>Prints expert dispatch and combine curves and adds them to the device's fragment under one implementation
+    /// key (<c>measured.ep_dispatch.deepep_ll</c>, ...), beside the kinds' other implementations.</summary>
+    private static void AddEpCurves(JsonObject device, string implementation, string label,
+        SortedDictionary<string, SortedDictionary<int, List<(double Bytes, double Us)>>> curves)
+    {
+        foreach (var (kind, byGpus) in curves)
+        {
+            if (byGpus.Count == 0) continue;
+            var json = new JsonObject();
+            foreach (var (gpus, pts) in byGpus)
+            {
+                Console.WriteLine($"  {kind} x{gpus} ({label}): " + string.Join(", ", pts.Select(p => $"{p.Bytes:G} B {p.Us} us")));
+                json[gpus.ToString(CultureInfo.InvariantCulture)] = new JsonArray(pts.Select(p => (JsonNode)new JsonArray(p.Bytes, p.Us)).ToArray());
+            }
+            if (device[kind] is not JsonObject byImplementation) device[kind] = byImplementation = new JsonObject();
+            byImplementation[implementation] = json;
+        }
     }
 
     private static string? TablePath(string root, Part part, string kind, string engine, string version, string file)

@@ -41,7 +41,7 @@ public static class Sources
         ["a100_sxm"] = "2.27.3", ["h100_sxm"] = "2.29.2", ["h200_sxm"] = "2.29.2", ["b200_sxm"] = "2.29.2",
     };
 
-    /// <summary>The SGLang table version whose DeepEP low-latency measurements are read per device: the one measured over
+    /// <summary>The SGLang table version whose DeepEP low-latency and normal measurements are read per device: the one measured over
     /// 1, 2, 4 and 8 nodes where there is one (0.5.6.post2's, whose rows name SGLang 0.5.0), else the newest (one node).</summary>
     public static readonly Dictionary<string, string> DeepEpVersions = new()
     {

@@ -67,21 +67,70 @@ public sealed class Collectives
             int nearest = g < curves.Keys.Min() ? curves.Keys.Min() : curves.Keys.Max();
             return new GroupCurve(curves[nearest], null, 0);
         }
+
+        /// <summary>As <see cref="Nearest"/>, among the curves measured over as many nodes as the group spans: one node
+        /// (at most <paramref name="perNode"/> GPUs) or several. DeepEP's normal kernels are two programs, NVLink only inside
+        /// a node (<c>intranode_dispatch</c>) and RDMA between nodes with NVLink forwarding (<c>internode_dispatch</c>), so
+        /// no blend or extrapolation crosses from one to the other; a group with no curve of its kind has none.</summary>
+        public static GroupCurve NearestOfSameSpan(IReadOnlyDictionary<int, MeasuredCurve> curves, int g, int perNode)
+        {
+            bool spans = g > perNode;
+            var same = curves.Where(c => c.Key > perNode == spans).ToDictionary(c => c.Key, c => c.Value);
+            return Nearest(same, g);
+        }
     }
 
-    // The profile's measured expert dispatch and combine kernels for decode (DeepEP low-latency), by expert-parallel group.
-    private readonly IReadOnlyDictionary<int, MeasuredCurve>? _epDispatch, _epCombine;
-    private int _epGroup;
-    private GroupCurve _epDispatchAt, _epCombineAt;
+    /// <summary>One implementation's measured expert dispatch and combine curves by expert-parallel group, with the
+    /// group's curves looked up once.</summary>
+    private sealed class EpKernels
+    {
+        private readonly IReadOnlyDictionary<int, MeasuredCurve>? _dispatch, _combine;
+        private readonly int _perNode;
+        private readonly bool _sameSpan;
+        private int _group;
+        private GroupCurve _dispatchAt, _combineAt;
+
+        /// <param name="sameSpan">Whether a group reads only curves measured over as many nodes as it spans, one node or
+        /// several (<see cref="GroupCurve.NearestOfSameSpan"/>), else the nearest of all.</param>
+        private EpKernels(IReadOnlyDictionary<int, MeasuredCurve>? dispatch, IReadOnlyDictionary<int, MeasuredCurve>? combine, int perNode, bool sameSpan)
+        {
+            _dispatch = dispatch; _combine = combine; _perNode = perNode; _sameSpan = sameSpan;
+        }
+
+        /// <summary>The device's curves of <paramref name="implementation"/>, or null where the profile names none.</summary>
+        public static EpKernels? Of(Device device, string implementation, int perNode, bool sameSpan)
+        {
+            if (implementation.Length == 0) return null;
+            IReadOnlyDictionary<int, MeasuredCurve>? Curves(string kind) =>
+                device.CurvesOf(kind).TryGetValue(implementation, out var c) && c.Count > 0 ? c : null;
+            return new EpKernels(Curves("ep_dispatch"), Curves("ep_combine"), perNode, sameSpan);
+        }
+
+        public double? Time(bool combine, double bytes, int group)
+        {
+            if (group <= 1 || bytes <= 0) return null;
+            if (group != _group)
+            {
+                _group = group;
+                _dispatchAt = Lookup(_dispatch, group);
+                _combineAt = Lookup(_combine, group);
+            }
+            var at = combine ? _combineAt : _dispatchAt;
+            return at.Exists ? at.At(bytes) : null;
+        }
+
+        private GroupCurve Lookup(IReadOnlyDictionary<int, MeasuredCurve>? curves, int group) =>
+            curves is null ? default : _sameSpan ? GroupCurve.NearestOfSameSpan(curves, group, _perNode) : GroupCurve.Nearest(curves, group);
+    }
+
+    // The profile's measured expert dispatch and combine kernels: for decode (DeepEP low-latency) and for prefill (DeepEP normal).
+    private readonly EpKernels? _decodeEp, _prefillEp;
 
     public Collectives(Cluster cluster, EfficiencyProfile eff, ParallelLayout layout)
     {
         _cluster = cluster; _eff = eff; _layout = layout;
-        if (eff.EpDecodeAllToAll.Length > 0)
-        {
-            _epDispatch = cluster.Device.CurvesOf("ep_dispatch").TryGetValue(eff.EpDecodeAllToAll, out var d) ? d : null;
-            _epCombine = cluster.Device.CurvesOf("ep_combine").TryGetValue(eff.EpDecodeAllToAll, out var c) ? c : null;
-        }
+        _decodeEp = EpKernels.Of(cluster.Device, eff.EpDecodeAllToAll, PerNode, sameSpan: false);
+        _prefillEp = EpKernels.Of(cluster.Device, eff.EpPrefillAllToAll, PerNode, sameSpan: true);
         // Profiles that take measured collectives (those naming an all-reduce curve) take them for every collective.
         if (eff.AllReduceCurve.Length == 0) return;
         var device = cluster.Device;
@@ -194,19 +243,24 @@ public sealed class Collectives
     /// expert-parallel group over 1 to 8 nodes: a group between two measured ones takes their geometric blend, one outside
     /// the measured range the nearest (a rank's traffic, not the group's, sets the time).
     /// </summary>
-    public double? LowLatencyExchange(bool combine, double copyBytes, int group)
-    {
-        var curves = combine ? _epCombine : _epDispatch;
-        if (curves is null || curves.Count == 0 || group <= 1 || copyBytes <= 0) return null;
-        if (group != _epGroup)
-        {
-            _epGroup = group;
-            _epDispatchAt = _epDispatch is null ? default : GroupCurve.Nearest(_epDispatch, group);
-            _epCombineAt = _epCombine is null ? default : GroupCurve.Nearest(_epCombine, group);
-        }
-        var at = combine ? _epCombineAt : _epDispatchAt;
-        return at.Exists ? at.At(copyBytes) : null;
-    }
+    public double? LowLatencyExchange(bool combine, double copyBytes, int group) => _decodeEp?.Time(combine, copyBytes, group);
+
+    /// <summary>
+    /// A prefill step's expert dispatch (or combine) on the profile's measured kernels (<see cref="EfficiencyProfile.EpPrefillAllToAll"/>),
+    /// or null where the profile or the device has none for the group. <paramref name="rowBytes"/> is one rank's token rows
+    /// at 16 bits (tokens x hidden x 2); DeepEP's normal kernels send a row once to each GPU holding one of its experts, so
+    /// the curves' measure is the rows times the GPUs a token reaches (<see cref="NormalCopies"/>), which lets another hidden
+    /// size, top-k or expert count read DeepSeek-V3's curves. A group takes the curve of its size, the geometric blend of
+    /// the two around it, or the nearest, among the curves measured over as many nodes as it spans
+    /// (<see cref="GroupCurve.NearestOfSameSpan"/>).
+    /// </summary>
+    public double? NormalExchange(bool combine, double rowBytes, int group, double slots, double localSlots, double topK) =>
+        _prefillEp?.Time(combine, rowBytes * NormalCopies(group, slots, localSlots, topK), group);
+
+    /// <summary>The GPUs of a group of <paramref name="group"/> that a token reaches, on average, when each holds
+    /// <paramref name="localSlots"/> of the <paramref name="slots"/> expert slots and the token picks <paramref name="topK"/>:
+    /// group x p(L) (<see cref="PicksAny"/>), the copies DeepEP's normal kernels send of it.</summary>
+    public static double NormalCopies(double group, double slots, double localSlots, double topK) => group * PicksAny(slots, localSlots, topK);
 
     /// <summary>The bytes one GPU sends over NVLink and over its NIC for a dispatch (<see cref="Dispatch"/>).</summary>
     public (double NvLink, double Network) DispatchTraffic(double rowBytes, int group, double slots, double localSlots, double topK)

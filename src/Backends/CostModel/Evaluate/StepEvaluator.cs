@@ -217,10 +217,16 @@ public sealed class StepEvaluator
                 double rows = payload / Math.Max(1, e.Fanout);
                 rows *= Routing is not null ? BusiestShare(moe.MoeLayerStart, (int)e.Multiplicity) : BusiestOverMean(moe, e.RoutedEntry, GroupTokens(moe));
                 var (nvlink, network) = _collectives.DispatchTraffic(rows, e.CommGroup, moe.Slots, moe.LocalExperts, moe.TopK);
-                // Decode on measured low-latency kernels (DeepEP): a combine follows its MoE entry, a dispatch precedes it.
-                double? lowLatency = _plan.Phase == CostPhase.Decode
-                    ? _collectives.LowLatencyExchange(index > e.RoutedEntry, rows * moe.TopK, e.CommGroup) : null;
-                t.CommSeconds = lowLatency ?? _collectives.Dispatch(rows, e.CommGroup, moe.Slots, moe.LocalExperts, moe.TopK);
+                // On measured kernels (DeepEP) where the profile names them: low-latency for decode, normal for prefill
+                // (SGLang's auto mode). A combine follows its MoE entry, a dispatch precedes it.
+                bool combine = index > e.RoutedEntry;
+                double? measured = _plan.Phase switch
+                {
+                    CostPhase.Decode => _collectives.LowLatencyExchange(combine, rows * moe.TopK, e.CommGroup),
+                    CostPhase.Prefill => _collectives.NormalExchange(combine, rows, e.CommGroup, moe.Slots, moe.LocalExperts, moe.TopK),
+                    _ => null,
+                };
+                t.CommSeconds = measured ?? _collectives.Dispatch(rows, e.CommGroup, moe.Slots, moe.LocalExperts, moe.TopK);
                 t.Seconds = t.CommSeconds;
                 t.Bytes = nvlink + network;
                 t.Bound = Bound.Communication;

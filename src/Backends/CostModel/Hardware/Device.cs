@@ -51,9 +51,10 @@ public sealed record Device(
     /// <summary>Measured collective time against message size inside one node, per collective (<see cref="MeasuredCollectives"/>),
     /// implementation ("nccl", "trtllm", an engine's) and GPU count; the message is nccl-tests' size (the all-reduce's
     /// buffer, the all-gather's gathered output, the reduce-scatter's input, each rank's whole all-to-all buffer). The expert
-    /// dispatch and combine kernels (<c>ep_dispatch</c>, <c>ep_combine</c>: "deepep_ll", DeepEP's low-latency kernels) are
-    /// keyed by the expert-parallel group, across nodes, and their message is the bytes of the token-expert copies one
-    /// rank sends counted as 16-bit rows (tokens x top-k x hidden x 2).</summary>
+    /// dispatch and combine kernels (<c>ep_dispatch</c>, <c>ep_combine</c>: "deepep_ll" and "deepep_normal", DeepEP's
+    /// low-latency and normal kernels) are keyed by the expert-parallel group, across nodes, and their message is the bytes
+    /// of the copies one rank sends counted as 16-bit rows: token-expert copies for the low-latency kernels (tokens x top-k
+    /// x hidden x 2), token-GPU copies for the normal ones (tokens x the GPUs a token reaches x hidden x 2).</summary>
     public IReadOnlyDictionary<string, IReadOnlyDictionary<string, IReadOnlyDictionary<int, MeasuredCurve>>> Collectives { get; init; } =
         new Dictionary<string, IReadOnlyDictionary<string, IReadOnlyDictionary<int, MeasuredCurve>>>();
 

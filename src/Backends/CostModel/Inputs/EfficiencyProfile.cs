@@ -87,6 +87,11 @@ public sealed record EfficiencyProfile
     /// measured curves (hardware.json <c>measured.ep_dispatch</c> / <c>ep_combine</c>) where it has them; "" for the
     /// link model (<see cref="GraphDsl.Backends.CostModel.Evaluate.Collectives.Dispatch"/>).</summary>
     public string EpDecodeAllToAll { get; init; } = "";
+    /// <summary>The kernels that carry an expert-parallel dispatch and combine in a prefill step: "deepep_normal" (DeepEP's
+    /// normal kernels, as SGLang runs any step with an extend under <c>--deepep-mode normal</c> or <c>auto</c>) takes the
+    /// device's measured curves (hardware.json <c>measured.ep_dispatch</c> / <c>ep_combine</c>) where it has them for the
+    /// group; "" for the link model (<see cref="GraphDsl.Backends.CostModel.Evaluate.Collectives.Dispatch"/>).</summary>
+    public string EpPrefillAllToAll { get; init; } = "";
     /// <summary>What the constants were fitted on, or where they come from.</summary>
     public string CalibratedOn { get; init; } = "";
 
@@ -149,6 +154,7 @@ public sealed record EfficiencyProfile
                 MoeComm = S("moe_comm") is { Length: > 0 } mc ? mc : "auto",
                 KernelEngine = S("kernel_engine"),
                 EpDecodeAllToAll = S("ep_decode_all_to_all"),
+                EpPrefillAllToAll = S("ep_prefill_all_to_all"),
                 CalibratedOn = S("calibrated_on"),
             });
         }
