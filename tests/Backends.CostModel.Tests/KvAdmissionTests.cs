@@ -48,6 +48,7 @@ public class KvAdmissionTests
     {
         Assert.Equal(KvAdmission.NoEvict, EfficiencyProfile.Find("trtllm")!.Admission);
         Assert.Equal(KvAdmission.NoEvict, EfficiencyProfile.Find("gpt-fast")!.Admission);
+        Assert.Equal(KvAdmission.NoEvict, EfficiencyProfile.Find("fastertransformer")!.Admission);
         foreach (var onDemand in new[] { "default", "vllm", "sglang", "vllm-rocm", "roofline" })
             Assert.Equal(KvAdmission.OnDemand, EfficiencyProfile.Find(onDemand)!.Admission);
     }

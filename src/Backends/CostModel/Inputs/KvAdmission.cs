@@ -14,8 +14,9 @@ public enum KvAdmission
     OnDemand,
 
     /// <summary>A request is admitted only when the cache can hold it at its full length, prompt + output, so nothing is ever
-    /// preempted (TensorRT-LLM's default capacity scheduler, <c>GUARANTEED_NO_EVICT</c>; gpt-fast's cache sized for prompt +
-    /// max_new_tokens): each running sequence takes its full length's cache from its first step.</summary>
+    /// preempted (TensorRT-LLM's default capacity scheduler, <c>GUARANTEED_NO_EVICT</c>; gpt-fast and FasterTransformer
+    /// size their batch's cache for prompt + max_new_tokens): each running sequence takes its full length's cache from its
+    /// first step.</summary>
     NoEvict,
 }
 
