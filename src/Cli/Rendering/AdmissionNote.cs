@@ -13,7 +13,7 @@ public static class AdmissionNote
     {
         var tokens = p.AdmissionTokensPerSequence.ToString("0", CultureInfo.InvariantCulture);
         return p.Admission == KvAdmission.NoEvict
-            ? $"{p.Admission.Name()}: {tokens} tokens (prompt + output) reserved per sequence"
+            ? $"{p.Admission.Name()}: {tokens} tokens reserved per sequence (prompt + output, at least the context)"
             : $"{p.Admission.Name()}: {tokens} tokens (the context) per sequence";
     }
 }
