@@ -31,6 +31,32 @@ public class CostModelCommandTests
         Snapshot.Verify(r.Out, sample, "json");
     }
 
+    /// <summary>predict names the KV admission that sized its largest batch: TensorRT-LLM's no-evict reserves prompt + output
+    /// per sequence, vLLM's on-demand blocks take the context; the no-evict batch is the smaller.</summary>
+    [Fact]
+    public void Predict_names_the_admission_that_sized_the_largest_batch()
+    {
+        (string Policy, double Tokens, long MaxBatch) Run(string engine)
+        {
+            var r = CliRunner.Run("predict", "samples/llama-3-70b.moe", "--hardware", "h100-sxm", "--gpus", "8", "--tp", "8", "--batch", "8",
+                "--prompt", "1024", "--context", "2048", "--output-tokens", "3072", "--engine", engine, "--format", "json");
+            Assert.True(r.ExitCode == 0, r.Err);
+            using var doc = JsonDocument.Parse(r.Out);
+            var admission = doc.RootElement.GetProperty("admission");
+            return (admission.GetProperty("policy").GetString()!, admission.GetProperty("tokens_per_sequence").GetDouble(), doc.RootElement.GetProperty("max_batch").GetInt64());
+        }
+        var trtllm = Run("trtllm");
+        var vllm = Run("vllm");
+        Assert.Equal(("no_evict", 1024.0 + 3072), (trtllm.Policy, trtllm.Tokens));
+        Assert.Equal(("on_demand", 2048.0), (vllm.Policy, vllm.Tokens));
+        Assert.True(trtllm.MaxBatch < vllm.MaxBatch, $"no_evict {trtllm.MaxBatch}, on_demand {vllm.MaxBatch}");
+
+        var table = CliRunner.Run("predict", "samples/llama-3-70b.moe", "--hardware", "h100-sxm", "--gpus", "8", "--tp", "8", "--batch", "8",
+            "--prompt", "1024", "--context", "2048", "--output-tokens", "3072", "--engine", "trtllm");
+        Assert.True(table.ExitCode == 0, table.Err);
+        Assert.Contains("no_evict: 4096 tokens reserved per sequence", table.Out);
+    }
+
     [Fact]
     public void Predict_writes_a_chrome_trace_of_both_streams()
     {

@@ -48,6 +48,12 @@ public static class PredictionJson
             }
         });
         if (p.MaxBatch == long.MaxValue) w.WriteNull("max_batch"); else w.Number("max_batch", p.MaxBatch);
+        // The engine's KV admission that sized max_batch, and the tokens of cache each sequence takes under it.
+        w.Object("admission", () =>
+        {
+            w.WriteString("policy", p.Admission.Name());
+            w.Number("tokens_per_sequence", p.AdmissionTokensPerSequence);
+        });
         w.Object("prefill", () =>
         {
             // A request's time to first token (the mean over the batch) and the whole batch's prefill (docs/cost-model.md).

@@ -45,6 +45,7 @@ public static class PredictionTable
         t.AddRow("decode tokens/s per GPU", p.Feasible ? $"{p.DecodeTokensPerSecondPerGpu:F1}" : "- (does not fit)");
         if (p.OutputTokensPerSecond is { } o) t.AddRow($"output tokens/s ({p.Workload.Output} per request)", $"{o:F1}");
         t.AddRow("largest batch that fits", p.MaxBatch == long.MaxValue ? "unbounded" : p.MaxBatch.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        t.AddRow(AdmissionNote.Label, Markup.Escape(AdmissionNote.Describe(p)));
         if (p.SloBatch is { } b) t.AddRow($"best batch with TPOT <= {p.Workload.TpotSloMs} ms", b == 0 ? "[red]none[/]" : $"{b} ({p.SloTokensPerSecond:F1} tokens/s)");
         c.Write(t);
         var m = new Table().Border(TableBorder.Rounded).AddColumn("memory per GPU").AddColumn(new TableColumn("GB").RightAligned());

@@ -63,6 +63,7 @@ public static class PredictReport
         Row(h, "decode tokens/s per GPU", p.Feasible ? F(p.DecodeTokensPerSecondPerGpu) : "- (does not fit)");
         if (p.OutputTokensPerSecond is { } o) Row(h, "output tokens/s", F(o));
         Row(h, "largest batch that fits", p.MaxBatch == long.MaxValue ? "unbounded" : p.MaxBatch.ToString(CultureInfo.InvariantCulture));
+        Row(h, Rendering.AdmissionNote.Label, Rendering.AdmissionNote.Describe(p));
         h.Append("</table>\n");
 
         h.Append("<h2>Memory per GPU</h2>\n").Append(BarChartSvg.Render(PredictionPlots.Memory(p)).ToElement("memory"));

@@ -92,6 +92,9 @@ public sealed record EfficiencyProfile
     /// device's measured curves (hardware.json <c>measured.ep_dispatch</c> / <c>ep_combine</c>) where it has them for the
     /// group; "" for the link model (<see cref="GraphDsl.Backends.CostModel.Evaluate.Collectives.Dispatch"/>).</summary>
     public string EpPrefillAllToAll { get; init; } = "";
+    /// <summary>How the engine admits requests into its KV cache (profiles.json <c>admission</c>: "on_demand", the default,
+    /// or "no_evict"), which sizes the largest batch it runs (<see cref="KvAdmissions.TokensPerSequence"/>).</summary>
+    public KvAdmission Admission { get; init; } = KvAdmission.OnDemand;
     /// <summary>What the constants were fitted on, or where they come from.</summary>
     public string CalibratedOn { get; init; } = "";
 
@@ -155,6 +158,9 @@ public sealed record EfficiencyProfile
                 KernelEngine = S("kernel_engine"),
                 EpDecodeAllToAll = S("ep_decode_all_to_all"),
                 EpPrefillAllToAll = S("ep_prefill_all_to_all"),
+                Admission = S("admission") is { Length: > 0 } a
+                    ? KvAdmissions.Parse(a) ?? throw new InvalidOperationException($"profiles.json: profile '{S("name")}' has admission '{a}'; expected {KvAdmissions.OnDemandName} or {KvAdmissions.NoEvictName}")
+                    : KvAdmission.OnDemand,
                 CalibratedOn = S("calibrated_on"),
             });
         }

@@ -49,8 +49,14 @@ public sealed class Prediction
     public bool Feasible { get; init; }
     public IReadOnlyList<string> Reasons { get; init; } = new List<string>();
     public MemoryPlan Memory { get; init; } = null!;
-    /// <summary>Largest batch (whole deployment) whose KV cache fits at the context.</summary>
+    /// <summary>Largest batch (whole deployment) the engine admits: whose KV cache fits at <see cref="AdmissionTokensPerSequence"/>
+    /// tokens per sequence.</summary>
     public long MaxBatch { get; init; }
+    /// <summary>How the engine admits requests into its KV cache (the profile's), which sizes <see cref="MaxBatch"/>.</summary>
+    public KvAdmission Admission { get; init; }
+    /// <summary>Tokens of KV cache each sequence of <see cref="MaxBatch"/> takes: the context when blocks come on demand; under
+    /// no-evict, the prompt + output it reserved on admission (at least the context).</summary>
+    public double AdmissionTokensPerSequence { get; init; }
     /// <summary>The whole batch's prefill (every prompt of the batch, as one step).</summary>
     public PhaseReport Prefill { get; init; } = null!;
     /// <summary>A request's time to first token: the mean over the batch, prefilled in <see cref="PrefillPassCount"/>

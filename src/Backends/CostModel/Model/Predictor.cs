@@ -151,7 +151,11 @@ public sealed class Predictor
             var (draft, verify) = SpeculativeStep(br, w.Context, spec);
             specReport = new SpeculativeReport(spec.Kind, spec.DraftTokens, spec.Acceptance, draft * 1e3, verify * 1e3, drafter.WeightBytes, drafter.KvBytesPerToken);
         }
-        long maxBatch = memory.MaxBatchPerReplica == long.MaxValue ? long.MaxValue : memory.MaxBatchPerReplica * layout.Dp;
+        // The largest batch the engine admits: its KV cache at the context, or at the full length each sequence reserved on
+        // admission (profiles.json admission).
+        double admitted = _eff.Admission.TokensPerSequence(w.Context, w.Prompt, w.Output);
+        long maxPerReplica = admitted == w.Context ? memory.MaxBatchPerReplica : Memory(br, admitted, w.Prompt, drafter).MaxBatchPerReplica;
+        long maxBatch = maxPerReplica == long.MaxValue ? long.MaxValue : maxPerReplica * layout.Dp;
 
         double? output = null;
         if (w.Output > 0)
@@ -161,9 +165,9 @@ public sealed class Predictor
         }
         long? sloBatch = null;
         double? sloTput = null;
-        if (w.TpotSloMs is { } slo && memory.MaxBatchPerReplica > 0)
+        if (w.TpotSloMs is { } slo && maxPerReplica > 0)
         {
-            long best = LargestBatchUnder(slo / 1e3, w.Context, Math.Min(memory.MaxBatchPerReplica, 1L << 20), tpot);
+            long best = LargestBatchUnder(slo / 1e3, w.Context, Math.Min(maxPerReplica, 1L << 20), tpot);
             if (best > 0)
             {
                 sloBatch = best * layout.Dp;
@@ -192,6 +196,8 @@ public sealed class Predictor
             Reasons = memory.Reasons,
             Memory = memory,
             MaxBatch = maxBatch,
+            Admission = _eff.Admission,
+            AdmissionTokensPerSequence = admitted,
             Prefill = Phase(pre),
             TtftMs = RequestTtftSeconds(pre.Seconds, w.Batch / layout.Dp, w.Prompt) * 1e3,
             PrefillPassCount = PrefillPasses.Count(w.Batch / layout.Dp, w.Prompt, PassTokens),

@@ -26,7 +26,8 @@ public sealed record ValidationResult(Measurement Measurement, double? Predicted
 /// Predicts each measurement as the cost model would be asked: same model, GPUs, layout, formats, batch
 /// and lengths. Decode metrics are taken at the average context of the generation (prompt + output/2);
 /// end-to-end throughput of a fixed batch is batch x output / (TTFT + output x TPOT); runs whose batch the
-/// engine chose are predicted at the largest batch that fits (capped at <see cref="EngineBatchCap"/> per replica).
+/// engine chose are predicted at the largest batch its KV cache admits (<see cref="EfficiencyProfile.Admission"/>; capped
+/// at <see cref="EngineBatchCap"/> per replica).
 /// </summary>
 public sealed class Validator
 {
@@ -134,12 +135,14 @@ public sealed class Validator
             }
             case "output_tokens_per_s":
             {
+                // An engine runs no more sequences than its KV cache holds under its admission (profiles.json admission): at
+                // their mean length when blocks come on demand, at their full length when each is reserved on admission; the
+                // rest queue.
+                long fit = predictor.Memory(1, profile.Admission.TokensPerSequence((long)mid, prompt, output), prompt).MaxBatchPerReplica;
                 double br;
-                // An engine runs no more sequences than its KV cache holds (at their mean length); the rest queue.
-                if (m.Batch is { } b) br = Math.Min((double)b / dp, predictor.Memory(1, (long)mid, prompt).MaxBatchPerReplica);
+                if (m.Batch is { } b) br = Math.Min((double)b / dp, fit);
                 else
                 {
-                    var fit = predictor.Memory(1, prompt + output, prompt).MaxBatchPerReplica;
                     br = Math.Min(fit, EngineBatchCap);
                     if (br < 1) return Skip("nothing fits");
                 }

@@ -49,14 +49,15 @@ public static class EngineSchedulers
     }
 
     /// <summary>
-    /// TensorRT-LLM admits a request only when the cache holds it at its full length (its capacity scheduler's default
-    /// policy, <c>GUARANTEED_NO_EVICT</c>), so it never preempts; serve's schedulers reserve a prompt's blocks and preempt
-    /// when decodes outgrow the cache, as vLLM does. With fixed lengths the policy is a cap on the sequences in flight:
-    /// the cache's blocks over one request's. The spec with that cap for a TensorRT-LLM row whose cap binds, else null.
+    /// An engine whose profile admits a request only when the cache holds it at its full length (<see cref="KvAdmission.NoEvict"/>:
+    /// TensorRT-LLM's default capacity scheduler, <c>GUARANTEED_NO_EVICT</c>) never preempts; serve's schedulers reserve a
+    /// prompt's blocks and preempt when decodes outgrow the cache, as vLLM does. With fixed lengths the policy is a cap on the
+    /// sequences in flight: the cache's blocks over one request's. The spec with that cap for a no-evict profile's row whose
+    /// cap binds, else null.
     /// </summary>
-    public static SchedulerSpec? NoEvictLimit(Measurement m, SchedulerSpec spec, Engine.KvCache kv, long requestTokens)
+    public static SchedulerSpec? NoEvictLimit(EfficiencyProfile profile, SchedulerSpec spec, Engine.KvCache kv, long requestTokens)
     {
-        if (m.EngineFamily != "trtllm") return null;
+        if (profile.Admission != KvAdmission.NoEvict) return null;
         long fit = Math.Max(1, kv.TotalBlocks / Engine.KvCache.BlocksFor(requestTokens));
         return spec.MaxBatch is { } max && fit >= max ? null : spec with { MaxBatch = fit };
     }

@@ -51,7 +51,7 @@ public static class MeasurementServing
             : new WorkloadSpec(WorkloadKind.Offline, 0, 0, requests, lengths.Prompt, lengths.Output, "");
         var simulation = ServingSimulation.Prepare(q.Predictor, q.Cluster, q.Profile, scheduler, prompt + output, prompt + output, out var reason);
         if (simulation is null) return new ServedFigure(null, scheduler.ToString(), requests, "cannot serve: " + reason);
-        if (EngineSchedulers.NoEvictLimit(m, scheduler, simulation.Kv, prompt + output) is { } limited)
+        if (EngineSchedulers.NoEvictLimit(q.Profile, scheduler, simulation.Kv, prompt + output) is { } limited)
             simulation = ServingSimulation.Prepare(q.Predictor, q.Cluster, q.Profile, limited, prompt + output, prompt + output, out _)!;
         var run = simulation.Run(new SyntheticSource(workload, requests, seed: 0), slo: null);
         var r = run.Report;
