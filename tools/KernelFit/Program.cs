@@ -184,7 +184,8 @@ public static class Program
                 Console.WriteLine($"  moe  {key,-9} per-row b {fit.SecondsPerElement * 1e12:F2} ps per pair x hidden; median |ln error| (measured/predicted, n) all, inter/tp < {MoeRowFit.NarrowBelow}, middle, >= {MoeRowFit.WideFrom}:");
                 Console.WriteLine($"       before {fit.Before.All}  {fit.Before.Narrow}  {fit.Before.Middle}  {fit.Before.Wide}");
                 Console.WriteLine($"       after  {fit.After.All}  {fit.After.Narrow}  {fit.After.Middle}  {fit.After.Wide}");
-                if (fit.SecondsPerElement > 0) rowPs[key] = Math.Round(fit.SecondsPerElement * 1e12, 2);
+                Console.WriteLine(fit.Kept ? "       kept" : "       dropped: does not lower the error over all rows and the narrow ones");
+                if (fit.Kept) rowPs[key] = Math.Round(fit.SecondsPerElement * 1e12, 2);
             }
         }
         if (TablePath(root, part, "comm", engine.Name, version, "custom_allreduce_perf.parquet") is { } commPath)

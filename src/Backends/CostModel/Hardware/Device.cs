@@ -80,6 +80,27 @@ public sealed record Device(
     public IReadOnlyDictionary<string, IReadOnlyDictionary<string, IReadOnlyDictionary<MathType, double>>> EngineFixedLatency { get; init; } =
         new Dictionary<string, IReadOnlyDictionary<string, IReadOnlyDictionary<MathType, double>>>();
 
+    /// <summary>Measured per-row work of a kernel kind ("moe": a fused MoE layer's expansion of each token into its top-k
+    /// copies, their activation quantization and the weighted un-permute after the second GEMM), in seconds per token-expert
+    /// pair and hidden element, by weight format: TensorRT-LLM's kernels (hardware.json <c>measured.row_ps</c>, picoseconds);
+    /// empty where nothing was measured.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<MathType, double>> RowSeconds { get; init; } =
+        new Dictionary<string, IReadOnlyDictionary<MathType, double>>();
+
+    /// <summary>The same per serving engine (hardware.json <c>measured.engines.NAME.row_ps</c>).</summary>
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<string, IReadOnlyDictionary<MathType, double>>> EngineRowSeconds { get; init; } =
+        new Dictionary<string, IReadOnlyDictionary<string, IReadOnlyDictionary<MathType, double>>>();
+
+    /// <summary>The measured per-row work of a kernel kind at a weight format (seconds per pair and hidden element), or
+    /// null: from the table whose fixed latency <see cref="FixedLatencyFor"/> takes, the one it was fitted with. An engine
+    /// with its own fixed latency but no per-row term (its fit was dropped) has none, not TensorRT-LLM's.</summary>
+    public double? RowSecondsFor(string kind, MathType format, string engine = "")
+    {
+        if (engine.Length > 0 && EngineFixedLatency.TryGetValue(engine, out var fixedOwn) && Lookup(fixedOwn, kind, format) is not null)
+            return EngineRowSeconds.TryGetValue(engine, out var own) ? Lookup(own, kind, format) : null;
+        return Lookup(RowSeconds, kind, format);
+    }
+
     /// <summary>The share of the dense BF16 peak a chunked recurrent scan reaches in prefill, by kernel kind ("gdn": gated
     /// DeltaNet's chunk_gated_delta_rule; "ssd": Mamba-2's mamba_chunk_scan_combined), TensorRT-LLM's kernels (hardware.json
     /// <c>measured.scan_fraction</c>); empty where nothing was measured.</summary>
