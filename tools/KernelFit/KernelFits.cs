@@ -121,10 +121,10 @@ public static class KernelFits
 
     /// <summary>One fused-MoE row: <see cref="TouchedBytes"/> and <see cref="Flops"/> as the fixed-latency fits count them;
     /// <see cref="Pairs"/> (the timed GPU's token-expert copies), <see cref="Hidden"/> (the model's hidden size), <see cref="Inter"/>
-    /// (one expert's intermediate size on this GPU, inter / moe_tp) and <see cref="LawBytes"/> (the weights of the experts expected
+    /// (one expert's intermediate size on this GPU, inter / moe_tp), <see cref="Ep"/> (moe_ep_size) and <see cref="LawBytes"/> (the weights of the experts expected
     /// touched plus the activations, as the cost model counts them) for the per-row fit (<see cref="MoeRowFit"/>).</summary>
     public sealed record MoeRow(string Key, string Distribution, double Tokens, double TouchedBytes, double Flops, double Seconds,
-        double Pairs = 0, double Hidden = 0, double Inter = 0, double LawBytes = 0);
+        double Pairs = 0, double Hidden = 0, double Inter = 0, double LawBytes = 0, double Ep = 1);
 
     /// <summary>The fused-MoE rows, with the work of the GPU the database times: every GPU's equal share under
     /// balanced routing; under a power law, the busiest GPU (AIConfigurator swaps it to rank 0), whose pairs the
@@ -146,7 +146,7 @@ public static class KernelFits
                 double expected = experts / ep * (1 - Math.Pow(1 - Math.Min(1, k / experts), tokens));
                 double activations = tokens * 2 * 2 * h + pairs * 2 * (2 * h + 3 * inter);
                 return new MoeRow(f.Key, r["distribution"], tokens, touched * 3 * h * inter * f.Bytes, pairs * 2 * 3 * h * inter, D(r, "latency") * 1e-3,
-                    pairs, h, inter, expected * 3 * h * inter * f.Bytes + activations);
+                    pairs, h, inter, expected * 3 * h * inter * f.Bytes + activations, ep);
             });
 
     /// <summary>Fused-MoE fixed latency per format: the median over one-token balanced rows (power-law rows where a

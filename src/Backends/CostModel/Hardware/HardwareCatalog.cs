@@ -204,12 +204,15 @@ public sealed class HardwareCatalog
         var engineFixed = new Dictionary<string, IReadOnlyDictionary<string, IReadOnlyDictionary<MathType, double>>>(StringComparer.Ordinal);
         var rowSeconds = new Dictionary<string, IReadOnlyDictionary<MathType, double>>(StringComparer.Ordinal);
         var engineRow = new Dictionary<string, IReadOnlyDictionary<string, IReadOnlyDictionary<MathType, double>>>(StringComparer.Ordinal);
+        var tokenSeconds = new Dictionary<string, IReadOnlyDictionary<MathType, double>>(StringComparer.Ordinal);
+        var engineToken = new Dictionary<string, IReadOnlyDictionary<string, IReadOnlyDictionary<MathType, double>>>(StringComparer.Ordinal);
         // fixed_us of an object (the device's default, TensorRT-LLM's, or an engine's): seconds by kernel kind and format.
         Dictionary<string, IReadOnlyDictionary<MathType, double>> FixedLatencies(JsonElement owner, string path) =>
             ByKindAndFormat(owner, path, "fixed_us", "microseconds", " us", 1e-6);
-        // row_ps (the same owners): seconds per token-expert pair and hidden element, by kernel kind and format.
-        Dictionary<string, IReadOnlyDictionary<MathType, double>> RowTimes(JsonElement owner, string path) =>
-            ByKindAndFormat(owner, path, "row_ps", "picoseconds", " ps", 1e-12);
+        // row_ps and token_ps (the same owners): seconds per token-expert pair, or per input token, and hidden element, by
+        // kernel kind and format.
+        Dictionary<string, IReadOnlyDictionary<MathType, double>> PerElement(JsonElement owner, string path, string key) =>
+            ByKindAndFormat(owner, path, key, "picoseconds", " ps", 1e-12);
         Dictionary<string, IReadOnlyDictionary<MathType, double>> ByKindAndFormat(JsonElement owner, string path, string key, string unitName, string unit, double toSeconds)
         {
             var result = new Dictionary<string, IReadOnlyDictionary<MathType, double>>(StringComparer.Ordinal);
@@ -272,7 +275,8 @@ public sealed class HardwareCatalog
                 collectiveCurves[kind] = CurveSets(ms, kind);
             if (hbmFraction < 0 || hbmFraction > 1) throw new HardwareFileException($"{where}: measured.hbm_fraction must be in (0, 1]");
             fixedLatency = FixedLatencies(ms, "measured");
-            rowSeconds = RowTimes(ms, "measured");
+            rowSeconds = PerElement(ms, "measured", "row_ps");
+            tokenSeconds = PerElement(ms, "measured", "token_ps");
             if (ms.TryGetProperty("engines", out var en) && en.ValueKind is not (JsonValueKind.Object or JsonValueKind.Null))
                 throw Missing("measured.engines (an object of serving engines)");
             if (en.ValueKind == JsonValueKind.Object)
@@ -280,7 +284,8 @@ public sealed class HardwareCatalog
                 {
                     if (engine.Value.ValueKind != JsonValueKind.Object) throw new HardwareFileException($"{where}: measured.engines.{engine.Name} must be an object");
                     engineFixed[engine.Name] = FixedLatencies(engine.Value, $"measured.engines.{engine.Name}");
-                    engineRow[engine.Name] = RowTimes(engine.Value, $"measured.engines.{engine.Name}");
+                    engineRow[engine.Name] = PerElement(engine.Value, $"measured.engines.{engine.Name}", "row_ps");
+                    engineToken[engine.Name] = PerElement(engine.Value, $"measured.engines.{engine.Name}", "token_ps");
                     engineScan[engine.Name] = ScanFractions(engine.Value, $"measured.engines.{engine.Name}");
                 }
             scanFraction = ScanFractions(ms, "measured");
@@ -291,7 +296,7 @@ public sealed class HardwareCatalog
             IntOr(d, "sm_count", 0, 0), ParseLink("intra_node", true), ParseLink("host_link", false), ParseLink("network", false),
             IntOr(d, "gpus_per_node", 8, 1), sources) { GemmFraction = gemmFraction, HbmFraction = hbmFraction, Collectives = collectiveCurves, FixedLatency = fixedLatency,
                 EngineFixedLatency = engineFixed, ScanFraction = scanFraction, EngineScanFraction = engineScan,
-                RowSeconds = rowSeconds, EngineRowSeconds = engineRow };
+                RowSeconds = rowSeconds, EngineRowSeconds = engineRow, TokenSeconds = tokenSeconds, EngineTokenSeconds = engineToken };
     }
 }
 
