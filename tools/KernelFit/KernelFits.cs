@@ -120,7 +120,12 @@ public static class KernelFits
         return result;
     }
 
-    public sealed record MoeRow(string Key, string Distribution, double Tokens, double TouchedBytes, double Flops, double Seconds);
+    /// <summary>One fused-MoE row: <see cref="TouchedBytes"/> and <see cref="Flops"/> as the fixed-latency fits count them;
+    /// <see cref="Pairs"/> (the timed GPU's token-expert copies), <see cref="Hidden"/> (the model's hidden size), <see cref="Inter"/>
+    /// (one expert's intermediate size on this GPU, inter / moe_tp), <see cref="Ep"/> (moe_ep_size) and <see cref="LawBytes"/> (the weights of the experts expected
+    /// touched plus the activations, as the cost model counts them) for the per-row fit (<see cref="MoeRowFit"/>).</summary>
+    public sealed record MoeRow(string Key, string Distribution, double Tokens, double TouchedBytes, double Flops, double Seconds,
+        double Pairs = 0, double Hidden = 0, double Inter = 0, double LawBytes = 0, double Ep = 1);
 
     /// <summary>The fused-MoE rows, with the work of the GPU the database times: every GPU's equal share under
     /// balanced routing; under a power law, the busiest GPU (AIConfigurator swaps it to rank 0), whose pairs the
@@ -137,7 +142,12 @@ public static class KernelFits
                     : RoutingSkew.BusiestPairs(tokens, k, experts, experts / ep, alpha, RoutingSkew.ExpectedMaxOfNormals((int)ep));
                 double touched = Math.Min(experts / ep, Math.Max(pairs, 1));
                 var f = Sources.Formats[r["moe_dtype"]];
-                return new MoeRow(f.Key, r["distribution"], tokens, touched * 3 * h * inter * f.Bytes, pairs * 2 * 3 * h * inter, D(r, "latency") * 1e-3);
+                // The cost model's bytes (Evaluate/StepEvaluator.MoeWork, Ir/Ops/MoeOps): each local expert is touched with
+                // probability 1 - (1 - k/E)^T; 16-bit activations read, permuted into k copies, through both GEMMs, combined.
+                double expected = experts / ep * (1 - Math.Pow(1 - Math.Min(1, k / experts), tokens));
+                double activations = tokens * 2 * 2 * h + pairs * 2 * (2 * h + 3 * inter);
+                return new MoeRow(f.Key, r["distribution"], tokens, touched * 3 * h * inter * f.Bytes, pairs * 2 * 3 * h * inter, D(r, "latency") * 1e-3,
+                    pairs, h, inter, expected * 3 * h * inter * f.Bytes + activations, ep);
             });
 
     /// <summary>Fused-MoE fixed latency per format: the median over one-token balanced rows (power-law rows where a

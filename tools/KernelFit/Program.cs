@@ -30,9 +30,13 @@ namespace KernelFit;
 /// latency per kernel kind and phase (gdn_prefill, conv1d_decode, ...) and the chunked scans' share of the BF16 peak, with the
 /// law's median error on every row before and after;</item>
 /// <item>checks: the weight-streaming bandwidth and large-GEMM fractions, and the median error of the cost model's
-/// MoE law on every MoE row, with both laws (streaming + math, and the larger of the two).</item>
+/// MoE law on every MoE row, with both laws (streaming + math, and the larger of the two);</item>
+/// <item>moe per-row work (<see cref="MoeRowFit"/>): picoseconds per hidden element of each token-expert copy (row_ps)
+/// and of each input token (token_ps), fitted on the balanced rows of the engine's fused MoE with the law's error before
+/// and after, overall and by expert width.</item>
 /// </list>
-/// The report goes to standard output; with a second argument, the hardware.json fragments (`measured.engines`,
+/// The report goes to standard output; with a second argument, the hardware.json fragments (`measured.engines`, with
+/// each engine's `fixed_us` and its MoE `row_ps` and `token_ps`,
 /// `measured.all_reduce` and the collectives' curves per device, and `linear_attention`: per engine the recurrent
 /// kinds' `fixed_us` and `scan_fraction`, which go to `measured` for TensorRT-LLM and `measured.engines.NAME` for the
 /// others) are written to that file as JSON.
@@ -51,12 +55,15 @@ public static class Program
         foreach (var part in Sources.Parts)
         {
             var device = new JsonObject { ["engines"] = new JsonObject(), ["all_reduce"] = new JsonObject() };
+            var rates = new DeviceRates();
             foreach (var engine in Sources.Engines)
             {
                 if (!engine.Versions.TryGetValue(part.Dir, out var version)) continue;
-                var fixedUs = await Report(args[0], part, engine, version, device["all_reduce"]!.AsObject());
+                var (fixedUs, rowPs, tokenPs) = await Report(args[0], part, engine, version, device["all_reduce"]!.AsObject(), rates);
                 if (fixedUs.Count > 0)
                     device["engines"]![engine.Name] = new JsonObject { ["version"] = version, ["fixed_us"] = fixedUs };
+                if (rowPs.Count > 0) device["engines"]![engine.Name]!["row_ps"] = new JsonObject { ["moe"] = rowPs };
+                if (tokenPs.Count > 0) device["engines"]![engine.Name]!["token_ps"] = new JsonObject { ["moe"] = tokenPs };
             }
             if (Sources.NcclVersions.TryGetValue(part.Dir, out var nccl)
                 && File.Exists(Path.Combine(args[0], part.Dir, "comm", "nccl", nccl, "nccl_perf.parquet")))
@@ -114,9 +121,20 @@ public static class Program
         return File.Exists(path) ? path : null;
     }
 
+    /// <summary>The weight-streaming bandwidth and GEMM fractions the cost model uses for every engine on a device:
+    /// TensorRT-LLM's (hardware.json measured.hbm_fraction and gemm_fraction), set by the first engine read.</summary>
+    private sealed class DeviceRates
+    {
+        public double Stream;
+        public Dictionary<string, double>? Fractions;
+    }
+
     /// <summary>Prints one engine's fits on one device and returns its fixed latencies (microseconds by kernel kind
-    /// and format); adds its all-reduce curves to <paramref name="allReduce"/>.</summary>
-    private static async Task<JsonObject> Report(string root, Part part, Engine engine, string version, JsonObject allReduce)
+    /// and format) and its fused MoE's per-row work (picoseconds per token-expert pair, and per input token, and hidden
+    /// element, by format);
+    /// adds its all-reduce curves to <paramref name="allReduce"/>.</summary>
+    private static async Task<(JsonObject FixedUs, JsonObject RowPs, JsonObject TokenPs)> Report(string root, Part part, Engine engine, string version, JsonObject allReduce,
+        DeviceRates rates)
     {
         Console.WriteLine($"== {part.Id} ({engine.Name} {version})");
         var fixedUs = new JsonObject();
@@ -125,13 +143,16 @@ public static class Program
             if (fixedUs[kind] is not JsonObject byFormat) fixedUs[kind] = byFormat = new JsonObject();
             byFormat[format] = Math.Round(seconds * 1e6, 1);
         }
+        var rowPs = new JsonObject();
+        var tokenPs = new JsonObject();
         var gemmPath = TablePath(root, part, "gemm", engine.Name, version, "gemm_perf.parquet");
-        if (gemmPath is null) { Console.WriteLine("  no GEMM table"); return fixedUs; }
+        if (gemmPath is null) { Console.WriteLine("  no GEMM table"); return (fixedUs, rowPs, tokenPs); }
         var gemm = await ParquetTable.ReadAsync(gemmPath);
         double stream = StreamingBandwidth(gemm, engine);
         Console.WriteLine($"  weight streaming (bf16, m=1, >= 256 MiB): median {stream / 1e9:F0} GB/s = {stream / (part.HbmGbps * 1e9):F3} of {part.HbmGbps} GB/s");
         var fractions = GemmFractions(gemm, engine, part);
         foreach (var (key, f) in fractions) Console.WriteLine($"  gemm_fraction {key}: {f:F3} (Linear at 8192^3)");
+        if (rates.Fractions is null) (rates.Stream, rates.Fractions) = (stream, fractions);
         foreach (var fit in GemmFixed(gemm, engine))
         {
             Console.WriteLine($"  gemm {fit.Key,-9} t0 {fit.T0 * 1e6,6:F2} us  slope {1 / fit.Slope / 1e9,5:F0} GB/s  rms {fit.Rms * 1e6,5:F2} us  n {fit.N,3}  {(fit.Kept ? "kept" : "dropped: rms above intercept")}");
@@ -178,6 +199,16 @@ public static class Program
                     Console.WriteLine($"  moe  {key,-9} {dist,-14} {sum.N,5} rows: median |error| {sum.Median:P1} streaming + math, {max.Median:P1} max of the two (median predicted/measured {sum.Ratio:F2} and {max.Ratio:F2})");
                 }
             }
+            foreach (var (key, fit) in RowFits(moe, fixedMoe, fixedUs, rates, part))
+            {
+                Console.WriteLine($"  moe  {key,-9} per-row {fit.PairSeconds * 1e12:F2} ps per pair x hidden + {fit.TokenSeconds * 1e12:F2} ps per token x hidden; median |ln error| (measured/predicted, n) all, inter/tp < {MoeRowFit.NarrowBelow}, middle, >= {MoeRowFit.WideFrom}, ep = 1 at >= 1024 tokens:");
+                Console.WriteLine($"       before {fit.Before.All}  {fit.Before.Narrow}  {fit.Before.Middle}  {fit.Before.Wide}  {fit.Before.ManyTokensEp1}");
+                Console.WriteLine($"       after  {fit.After.All}  {fit.After.Narrow}  {fit.After.Middle}  {fit.After.Wide}  {fit.After.ManyTokensEp1}");
+                Console.WriteLine(fit.Kept ? "       kept" : "       dropped: does not lower the error over all rows and the narrow ones");
+                if (!fit.Kept) continue;
+                rowPs[key] = Math.Round(fit.PairSeconds * 1e12, 2);
+                if (Math.Round(fit.TokenSeconds * 1e12, 2) > 0) tokenPs[key] = Math.Round(fit.TokenSeconds * 1e12, 2);
+            }
         }
         if (TablePath(root, part, "comm", engine.Name, version, "custom_allreduce_perf.parquet") is { } commPath)
         {
@@ -190,6 +221,24 @@ public static class Program
             }
             if (curves.Count > 0) allReduce[engine.Name] = byGpus;
         }
-        return fixedUs;
+        return (fixedUs, rowPs, tokenPs);
+    }
+
+    /// <summary>The per-row fit of each format whose fixed latency was kept, on the balanced rows, with the device's
+    /// rates as the cost model uses them (<see cref="MoeRowFit"/>); block-scaled FP8 runs on the FP8 tensor cores.</summary>
+    private static IEnumerable<(string Key, MoeRowFit.Result Fit)> RowFits(List<MoeRow> moe, SortedDictionary<string, (double Median, int N)> fixedMoe,
+        JsonObject fixedUs, DeviceRates rates, Part part)
+    {
+        foreach (var key in fixedMoe.Keys)
+        {
+            string math = key == "fp8_block" ? "fp8" : key;
+            if (fixedUs["moe"]?[key] is not { } kept || rates.Fractions is null || !rates.Fractions.TryGetValue(math, out var frac)
+                || !part.PeakTflops.TryGetValue(math, out var peak)) continue;
+            var balanced = moe.Where(r => r.Key == key && r.Distribution == "balanced").ToList();
+            if (balanced.Count == 0) continue;
+            double rate = peak * 1e12 * frac * 0.8434; // the profiles' eta_grouped_gemm
+            // The fixed latency as hardware.json stores it (0.1 us), the one the cost model adds.
+            yield return (key, MoeRowFit.Fit(balanced, (double)kept * 1e-6, rates.Stream, rate));
+        }
     }
 }

@@ -143,7 +143,7 @@ public static class MoeOps
                 // Read x, permute into k copies, write the hidden activations, gather and combine.
                 ActivationBytes = tokens * (elem * 2.0 * dim) + pairs * (elem * (2.0 * dim + matrices * hidden)),
                 Gemm = new GemmShape(pairs * (1.0 / local), dim, hidden),
-                Moe = new MoeWork(e, k, tokens, bytesPerExpert, flopsPerTokenExpert, local, groups) { Slots = slots },
+                Moe = new MoeWork(e, k, tokens, bytesPerExpert, flopsPerTokenExpert, local, groups) { Slots = slots, RowWidth = dim },
             };
         },
     };

@@ -32,6 +32,8 @@ public sealed class MoeWork
     public long LocalExperts { get; }
     /// <summary>Expert slots of the whole layer: Experts plus the redundant replicas.</summary>
     public long Slots { get; init; }
+    /// <summary>Elements of one token row (the model's hidden size): each token-expert copy is a row this wide.</summary>
+    public long RowWidth { get; init; }
     /// <summary>How many GPUs' worth of tokens the routing group spans, relative to this op's rows
     /// (expert parallelism across data-parallel attention replicas sends every replica's tokens).</summary>
     public long TokenGroups { get; }

@@ -20,7 +20,8 @@ public class PlannerTests
     public void The_front_is_the_non_dominated_runs_best_per_gpu_first()
     {
         var (_, result) = Plan();
-        Assert.True(result.Pareto.Count >= 5, $"front of {result.Pareto.Count} point(s)");
+        // Several points, so that the order along the front is checked (4 since the fused MoE pays its measured per-row work).
+        Assert.True(result.Pareto.Count >= 4, $"front of {result.Pareto.Count} point(s)");
         var g = result.Pareto.Select(p => p.Report!.OutputTokensPerSecondPerGpu).ToList();
         var u = result.Pareto.Select(p => p.Report!.OutputTokensPerSecondPerUser).ToList();
         for (int i = 1; i < g.Count; i++)

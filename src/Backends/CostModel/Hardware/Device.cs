@@ -81,6 +81,43 @@ public sealed record Device(
     public IReadOnlyDictionary<string, IReadOnlyDictionary<string, IReadOnlyDictionary<MathType, double>>> EngineFixedLatency { get; init; } =
         new Dictionary<string, IReadOnlyDictionary<string, IReadOnlyDictionary<MathType, double>>>();
 
+    /// <summary>Measured per-row work of a kernel kind ("moe": a fused MoE layer's expansion of each token into its top-k
+    /// copies and the weighted un-permute after the second GEMM), in seconds per token-expert pair and hidden element, by
+    /// weight format: TensorRT-LLM's kernels (hardware.json <c>measured.row_ps</c>, picoseconds); empty where nothing was measured.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<MathType, double>> RowSeconds { get; init; } =
+        new Dictionary<string, IReadOnlyDictionary<MathType, double>>();
+
+    /// <summary>The same per serving engine (hardware.json <c>measured.engines.NAME.row_ps</c>).</summary>
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<string, IReadOnlyDictionary<MathType, double>>> EngineRowSeconds { get; init; } =
+        new Dictionary<string, IReadOnlyDictionary<string, IReadOnlyDictionary<MathType, double>>>();
+
+    /// <summary>Measured per-token work of a kernel kind ("moe": quantizing each input token once, and what else scales with
+    /// the tokens a GPU's fused MoE takes in rather than with its copies), in seconds per input token and hidden element
+    /// (hardware.json <c>measured.token_ps</c>, picoseconds); empty where nothing was measured.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<MathType, double>> TokenSeconds { get; init; } =
+        new Dictionary<string, IReadOnlyDictionary<MathType, double>>();
+
+    /// <summary>The same per serving engine (hardware.json <c>measured.engines.NAME.token_ps</c>).</summary>
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<string, IReadOnlyDictionary<MathType, double>>> EngineTokenSeconds { get; init; } =
+        new Dictionary<string, IReadOnlyDictionary<string, IReadOnlyDictionary<MathType, double>>>();
+
+    /// <summary>The measured per-row work of a kernel kind at a weight format (seconds per pair and hidden element), or
+    /// null: from the table whose fixed latency <see cref="FixedLatencyFor"/> takes, the one it was fitted with. An engine
+    /// with its own fixed latency but no per-row term (its fit was dropped) has none, not TensorRT-LLM's.</summary>
+    public double? RowSecondsFor(string kind, MathType format, string engine = "") => FittedWithFixed(RowSeconds, EngineRowSeconds, kind, format, engine);
+
+    /// <summary>The measured per-token work of a kernel kind at a weight format (seconds per input token and hidden element),
+    /// or null, looked up as <see cref="RowSecondsFor"/>.</summary>
+    public double? TokenSecondsFor(string kind, MathType format, string engine = "") => FittedWithFixed(TokenSeconds, EngineTokenSeconds, kind, format, engine);
+
+    private double? FittedWithFixed(IReadOnlyDictionary<string, IReadOnlyDictionary<MathType, double>> defaults,
+        IReadOnlyDictionary<string, IReadOnlyDictionary<string, IReadOnlyDictionary<MathType, double>>> engines, string kind, MathType format, string engine)
+    {
+        if (engine.Length > 0 && EngineFixedLatency.TryGetValue(engine, out var fixedOwn) && Lookup(fixedOwn, kind, format) is not null)
+            return engines.TryGetValue(engine, out var own) ? Lookup(own, kind, format) : null;
+        return Lookup(defaults, kind, format);
+    }
+
     /// <summary>The share of the dense BF16 peak a chunked recurrent scan reaches in prefill, by kernel kind ("gdn": gated
     /// DeltaNet's chunk_gated_delta_rule; "ssd": Mamba-2's mamba_chunk_scan_combined), TensorRT-LLM's kernels (hardware.json
     /// <c>measured.scan_fraction</c>); empty where nothing was measured.</summary>

@@ -202,23 +202,33 @@ public sealed class HardwareCatalog
         }
         IReadOnlyDictionary<string, IReadOnlyDictionary<MathType, double>> fixedLatency = new Dictionary<string, IReadOnlyDictionary<MathType, double>>();
         var engineFixed = new Dictionary<string, IReadOnlyDictionary<string, IReadOnlyDictionary<MathType, double>>>(StringComparer.Ordinal);
+        var rowSeconds = new Dictionary<string, IReadOnlyDictionary<MathType, double>>(StringComparer.Ordinal);
+        var engineRow = new Dictionary<string, IReadOnlyDictionary<string, IReadOnlyDictionary<MathType, double>>>(StringComparer.Ordinal);
+        var tokenSeconds = new Dictionary<string, IReadOnlyDictionary<MathType, double>>(StringComparer.Ordinal);
+        var engineToken = new Dictionary<string, IReadOnlyDictionary<string, IReadOnlyDictionary<MathType, double>>>(StringComparer.Ordinal);
         // fixed_us of an object (the device's default, TensorRT-LLM's, or an engine's): seconds by kernel kind and format.
-        Dictionary<string, IReadOnlyDictionary<MathType, double>> FixedLatencies(JsonElement owner, string path)
+        Dictionary<string, IReadOnlyDictionary<MathType, double>> FixedLatencies(JsonElement owner, string path) =>
+            ByKindAndFormat(owner, path, "fixed_us", "microseconds", " us", 1e-6);
+        // row_ps and token_ps (the same owners): seconds per token-expert pair, or per input token, and hidden element, by
+        // kernel kind and format.
+        Dictionary<string, IReadOnlyDictionary<MathType, double>> PerElement(JsonElement owner, string path, string key) =>
+            ByKindAndFormat(owner, path, key, "picoseconds", " ps", 1e-12);
+        Dictionary<string, IReadOnlyDictionary<MathType, double>> ByKindAndFormat(JsonElement owner, string path, string key, string unitName, string unit, double toSeconds)
         {
             var result = new Dictionary<string, IReadOnlyDictionary<MathType, double>>(StringComparer.Ordinal);
-            if (owner.TryGetProperty("fixed_us", out var fx) && fx.ValueKind is not (JsonValueKind.Object or JsonValueKind.Null))
-                throw Missing($"{path}.fixed_us (an object of kernel kinds)");
+            if (owner.TryGetProperty(key, out var fx) && fx.ValueKind is not (JsonValueKind.Object or JsonValueKind.Null))
+                throw Missing($"{path}.{key} (an object of kernel kinds)");
             if (fx.ValueKind != JsonValueKind.Object) return result;
             foreach (var kind in fx.EnumerateObject())
             {
-                if (kind.Value.ValueKind != JsonValueKind.Object) throw new HardwareFileException($"{where}: {path}.fixed_us.{kind.Name} must map weight formats to microseconds");
+                if (kind.Value.ValueKind != JsonValueKind.Object) throw new HardwareFileException($"{where}: {path}.{key}.{kind.Name} must map weight formats to {unitName}");
                 var byFormat = new Dictionary<MathType, double>();
                 foreach (var f in kind.Value.EnumerateObject())
                 {
-                    var type = Math(f.Name, where, $"{path}.fixed_us.{kind.Name}", MathType.All);
-                    if (f.Value.ValueKind != JsonValueKind.Null) // null: not measured, as absent (not 0 us)
-                        byFormat[type] = Within(NumOr(kind.Value, f.Name, 0, $"{path}.fixed_us.{kind.Name}.{f.Name}"),
-                            HardwareLimits.MaxMicroseconds, $"{path}.fixed_us.{kind.Name}.{f.Name}", " us") * 1e-6;
+                    var type = Math(f.Name, where, $"{path}.{key}.{kind.Name}", MathType.All);
+                    if (f.Value.ValueKind != JsonValueKind.Null) // null: not measured, as absent (not 0)
+                        byFormat[type] = Within(NumOr(kind.Value, f.Name, 0, $"{path}.{key}.{kind.Name}.{f.Name}"),
+                            HardwareLimits.MaxMicroseconds, $"{path}.{key}.{kind.Name}.{f.Name}", unit) * toSeconds;
                 }
                 result[kind.Name] = byFormat;
             }
@@ -265,6 +275,8 @@ public sealed class HardwareCatalog
                 collectiveCurves[kind] = CurveSets(ms, kind);
             if (hbmFraction < 0 || hbmFraction > 1) throw new HardwareFileException($"{where}: measured.hbm_fraction must be in (0, 1]");
             fixedLatency = FixedLatencies(ms, "measured");
+            rowSeconds = PerElement(ms, "measured", "row_ps");
+            tokenSeconds = PerElement(ms, "measured", "token_ps");
             if (ms.TryGetProperty("engines", out var en) && en.ValueKind is not (JsonValueKind.Object or JsonValueKind.Null))
                 throw Missing("measured.engines (an object of serving engines)");
             if (en.ValueKind == JsonValueKind.Object)
@@ -272,6 +284,8 @@ public sealed class HardwareCatalog
                 {
                     if (engine.Value.ValueKind != JsonValueKind.Object) throw new HardwareFileException($"{where}: measured.engines.{engine.Name} must be an object");
                     engineFixed[engine.Name] = FixedLatencies(engine.Value, $"measured.engines.{engine.Name}");
+                    engineRow[engine.Name] = PerElement(engine.Value, $"measured.engines.{engine.Name}", "row_ps");
+                    engineToken[engine.Name] = PerElement(engine.Value, $"measured.engines.{engine.Name}", "token_ps");
                     engineScan[engine.Name] = ScanFractions(engine.Value, $"measured.engines.{engine.Name}");
                 }
             scanFraction = ScanFractions(ms, "measured");
@@ -281,7 +295,8 @@ public sealed class HardwareCatalog
             Within(Num(d, "hbm_bandwidth_gbps"), HardwareLimits.MaxBandwidthGbps, "hbm_bandwidth_gbps", " GB/s") * 1e9, peaks,
             IntOr(d, "sm_count", 0, 0), ParseLink("intra_node", true), ParseLink("host_link", false), ParseLink("network", false),
             IntOr(d, "gpus_per_node", 8, 1), sources) { GemmFraction = gemmFraction, HbmFraction = hbmFraction, Collectives = collectiveCurves, FixedLatency = fixedLatency,
-                EngineFixedLatency = engineFixed, ScanFraction = scanFraction, EngineScanFraction = engineScan };
+                EngineFixedLatency = engineFixed, ScanFraction = scanFraction, EngineScanFraction = engineScan,
+                RowSeconds = rowSeconds, EngineRowSeconds = engineRow, TokenSeconds = tokenSeconds, EngineTokenSeconds = engineToken };
     }
 }
 

@@ -187,6 +187,7 @@ public sealed class CostPlan
             TokenGroups = moe?.TokenGroups ?? 1,
             BytesPerExpert = moe?.BytesPerExpert ?? 0,
             FlopsPerPair = moe?.FlopsPerTokenExpert ?? 0,
+            RowWidth = moe?.RowWidth ?? 0,
             Tokens = moe is null ? CompiledPoly.Zero : C(moe.Tokens),
             MoeLayerStart = moeLayer,
             Collective = (op.Def.Structure == OpStructure.AsyncStart ? "comm." + op.Attributes.GetString("collective") : op.Name) switch

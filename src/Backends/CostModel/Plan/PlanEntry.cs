@@ -49,6 +49,8 @@ public sealed class PlanEntry
     public double TokenGroups { get; init; }
     public double BytesPerExpert { get; init; }
     public double FlopsPerPair { get; init; }
+    /// <summary>Elements of one token-expert copy (the model's hidden size), which the fused kernel gathers, quantizes and combines.</summary>
+    public double RowWidth { get; init; }
     public CompiledPoly Tokens { get; init; }
     /// <summary>Index of the first MoE layer this entry runs (it runs Multiplicity consecutive ones).</summary>
     public int MoeLayerStart { get; init; }
