@@ -25,6 +25,15 @@ internal static class DistinctOutputs
         }
     }
 
+    /// <summary>False after reporting (GD0853) an output that names the command's input file: <c>compile m.moe -o m.moe</c>
+    /// replaced the spec with its IR, <c>weights init m.moe -o m.moe</c> with weights, exit 0.</summary>
+    public static bool NotTheInput(string option, string? output, string input, string inputPath)
+    {
+        if (string.IsNullOrEmpty(output) || IsSpecial(output) || !PlotOption.SamePath(output, inputPath)) return true;
+        Driver.Report(DiagnosticCatalog.OutputIsInput.At(SourceSpan.None, option, output, input));
+        return false;
+    }
+
     /// <summary>The --plot files, each named for the list above.</summary>
     public static IEnumerable<(string Option, string? Path)> Plots(IEnumerable<PlotRequest> plots) => plots.Select(p => ("--plot", (string?)p.Path));
 
