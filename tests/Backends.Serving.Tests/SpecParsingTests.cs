@@ -26,7 +26,10 @@ public class SpecParsingTests
 
     [Theory]
     [InlineData("poison:rate=1,prompt=1,output=1", "<workload>:1:1: error GD0630: unknown workload 'poison'; known: poisson:rate=R,prompt=P,output=O, concurrency:C,prompt=P,output=O, offline:N,prompt=P,output=O, trace:FILE.jsonl")]
-    [InlineData("poisson:rate=0,prompt=1,output=1", "<workload>:1:14: error GD0630: rate (requests per second) must be a number above 0 and at most 1000000, found '0'")]
+    [InlineData("poisson:rate=0,prompt=1,output=1", "<workload>:1:14: error GD0630: rate (requests per second) must be a number from 0.001 to 1000000, found '0'")]
+    // 1e-308 put the arrivals near 10^308 s, where a step's milliseconds vanish: every latency came out 0 with exit 0.
+    [InlineData("poisson:rate=1e-308,prompt=1,output=1", "<workload>:1:14: error GD0630: rate (requests per second) must be a number from 0.001 to 1000000, found '1e-308'")]
+    [InlineData("poisson:rate=0.0009,prompt=1,output=1", "<workload>:1:14: error GD0630: rate (requests per second) must be a number from 0.001 to 1000000, found '0.0009'")]
     [InlineData("poisson:rate=1,prompt=1024", "<workload>:1:27: error GD0630: poisson needs output=...; e.g. poisson:rate=2,prompt=1024,output=128")]
     [InlineData("poisson:rate=1,promt=1024,output=1", "<workload>:1:16: error GD0630: poisson has no option 'promt'; its options: rate, prompt, output")]
     [InlineData("concurrency:0,prompt=1,output=1", "<workload>:1:13: error GD0630: concurrency must be an integer from 1 to 1000000, found '0'")]

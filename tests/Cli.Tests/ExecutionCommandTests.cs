@@ -134,6 +134,18 @@ public class ExecutionCommandTests
         Assert.Contains(id, r.Err);
     }
 
+    // A prompt of 60,000 tokens grew past 3 GB in a minute (heads x tokens^2 attention scores) without an end.
+    [Fact]
+    public void A_prompt_longer_than_run_executes_is_refused_before_anything_is_read()
+    {
+        var tokens = string.Join(",", Enumerable.Repeat("1", 4097));
+        var r = CliRunner.Run("run", "samples/tiny-dense.moe", "--weights", "no-such.safetensors", "--prompt-tokens", tokens, "--max-new", "1");
+        Assert.True(r.ExitCode == 2, r.All);
+        Assert.Equal("graphdsl: error GD0802: --prompt-tokens has 4097 token ids; at most 4096 are executed (the prefill holds heads x tokens^2 attention scores in host memory)",
+            r.Err.Split('\n')[0]);
+        Assert.Equal("", r.Out);
+    }
+
     [Fact]
     public void A_model_too_large_to_execute_is_refused_before_allocating()
     {

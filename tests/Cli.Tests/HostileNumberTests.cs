@@ -81,6 +81,10 @@ public class HostileNumberTests
     [InlineData("\"bf16\": 900", "\"bf16\": 2e6", "'peak_tflops.bf16' is 2E+06, beyond any device (at most 1000000 TFLOP/s)")]
     [InlineData("\"unidirectional_gbps\": 400", "\"unidirectional_gbps\": 1e7", "'intra_node.unidirectional_gbps' is 1E+07, beyond any device (at most 1000000 GB/s)")]
     [InlineData("\"memory_bytes\": 8e10", "\"memory_bytes\": -8e10", "missing or invalid 'memory_bytes (a positive number)'")]
+    // 1e-300 GB/s or TFLOP/s was accepted and printed steps of 10^300 ms with exit 0.
+    [InlineData("\"hbm_bandwidth_gbps\": 3000", "\"hbm_bandwidth_gbps\": 1e-300", "'hbm_bandwidth_gbps' is 1E-300, below any device (at least 0.01 GB/s)")]
+    [InlineData("\"bf16\": 900", "\"bf16\": 1e-300", "'peak_tflops.bf16' is 1E-300, below any device (at least 0.001 TFLOP/s)")]
+    [InlineData("\"unidirectional_gbps\": 400", "\"unidirectional_gbps\": 0.001", "'intra_node.unidirectional_gbps' is 0.001, below any device (at least 0.01 GB/s)")]
     public void A_hardware_figure_beyond_any_device_names_the_field(string field, string replaced, string error)
     {
         var path = Write("hw-" + Guid.NewGuid().ToString("N") + ".json", Device.Replace(field, replaced));
@@ -166,6 +170,9 @@ public class HostileNumberTests
     [InlineData("1", "Infinity", "2:79: error GD0610: row 1 (X1): value 'Infinity' is not a positive finite number")]
     [InlineData("1", "0", "2:79: error GD0610: row 1 (X1): value '0' is not a positive finite number")]
     [InlineData("1", "-5", "2:79: error GD0610: row 1 (X1): value '-5' is not a positive finite number")]
+    // 1e-308 made the relative error overflow: MAPE Infinity%, exit 0.
+    [InlineData("1", "1e-308", "2:79: error GD0610: row 1 (X1): value '1e-308' is beyond any published figure (from 0.000001 to 1000000000000)")]
+    [InlineData("1", "1e13", "2:79: error GD0610: row 1 (X1): value '1e13' is beyond any published figure (from 0.000001 to 1000000000000)")]
     [InlineData("0", "104.9", "2:51: error GD0610: row 1 (X1): batch '0' is not an integer from 1 to 2147483648")]
     [InlineData("-8", "104.9", "2:51: error GD0610: row 1 (X1): batch '-8' is not an integer from 1 to 2147483648")]
     public void Validate_names_the_row_and_field_of_a_bad_measurement(string batch, string value, string error)

@@ -119,6 +119,8 @@ public class PlanCommandTests
     [InlineData(new[] { "--tp", "3" }, "error GD0822: no layout uses exactly the GPUs given")]
     [InlineData(new[] { "--kinds", "aggregated,disagregated" }, "error GD0821: --kinds: unknown kind 'disagregated'; known: aggregated, disaggregated; did you mean 'disaggregated'?")]
     [InlineData(new[] { "--kinds", "," }, "error GD0821: --kinds: name at least one of aggregated, disaggregated")]
+    // A line break in the model used to reach the launch files, whose own check refused them naming a file's line, exit 1.
+    [InlineData(new[] { "--export", "vllm", "--export-dir", "x", "--export-model", "a\nrm -rf ~ #" }, "graphdsl: error GD0821: --export-model 'a rm -rf ~ #': expected a checkpoint path or Hugging Face id, one line without control characters")]
     public void Bad_options_are_usage_errors(string[] args, string expected)
     {
         var r = Plan(args);

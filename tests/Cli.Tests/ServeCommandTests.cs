@@ -82,7 +82,7 @@ public class ServeCommandTests
     }
 
     [Theory]
-    [InlineData("--workload", "poisson:rate=-1,prompt=1,output=1", "<workload>:1:14: error GD0630: rate (requests per second) must be a number above 0 and at most 1000000, found '-1'")]
+    [InlineData("--workload", "poisson:rate=-1,prompt=1,output=1", "<workload>:1:14: error GD0630: rate (requests per second) must be a number from 0.001 to 1000000, found '-1'")]
     [InlineData("--scheduler", "chunked{budget=64,max_batch=128}", "<scheduler>:1:1: error GD0631: chunked: max_batch=128 is more than budget=64;")]
     [InlineData("--slo", "ttft=0", "<slo>:1:6: error GD0632: ttft (milliseconds) must be a number above 0")]
     [InlineData("--slo", "ttft=-1", "<slo>:1:6: error GD0632: ttft (milliseconds) must be a number above 0 and at most 1000000000, found '-1'")]

@@ -80,6 +80,16 @@ public class ImportDiagnosticTests
             Errors("{\"architectures\": [\"LlamaForCausalLM\"], \"hidden_size\": 64, \"num_attention_heads\": 4, \"num_hidden_layers\": 2, \"rms_norm_eps\": 1e999}").Single());
     }
 
+    /// <summary>A size of 0 or below (vocab_size -5, intermediate_size 0, head_dim -1) used to write a spec that does not
+    /// compile, with exit 0; it is refused at the field.</summary>
+    [Theory]
+    [InlineData("\"vocab_size\": -5", "model/config.json:1:150: error GD0828: config field 'vocab_size' is -5; it must be at least 1; nothing was written, since the spec could be wrong")]
+    [InlineData("\"vocab_size\": 0", "model/config.json:1:150: error GD0828: config field 'vocab_size' is 0; it must be at least 1; nothing was written, since the spec could be wrong")]
+    [InlineData("\"vocab_size\": 128, \"head_dim\": -1", "model/config.json:1:167: error GD0828: config field 'head_dim' is -1; it must be at least 1; nothing was written, since the spec could be wrong")]
+    public void Sizes_below_one_are_refused(string field, string error) =>
+        Assert.Equal(new[] { error }, Errors("{\"architectures\": [\"LlamaForCausalLM\"], \"hidden_size\": 64, \"num_attention_heads\": 4, \"num_hidden_layers\": 2, "
+            + "\"intermediate_size\": 128, " + field + "}"));
+
     /// <summary>The diagnostic names the config by the path given; the tests give absolute paths, so that part is scrubbed.</summary>
     private static string Scrub(string e)
     {

@@ -32,6 +32,7 @@ internal static class CompileCommand
             var p = pipeline.Pipeline(r, diagnostics);
             if (p is null) { Driver.Report(diagnostics.Items); return ExitCodes.UsageError; }
             var path = r.GetValue(file)!;
+            if (!DistinctOutputs.NotTheInput("-o", r.GetValue(output), "FILE", path)) return ExitCodes.UsageError;
             Module? module = withModel ? source.Load(r, path) : Driver.LoadIr(path);
             if (module is null) return ExitCodes.InputError;
             module = Driver.RunPipeline(module, p, pipeline.Instrumentation(r));

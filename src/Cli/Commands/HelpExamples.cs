@@ -32,7 +32,7 @@ public static class HelpExamples
         {
             "graphdsl predict samples/deepseek-v3.moe --hardware h200-sxm --gpus 8 --weights fp8 --batch 64 --prompt 2048 --context 8192",
             "graphdsl predict samples/llama-3-70b.moe --hardware h100-sxm --gpus 8 --tp 8 --batch 32 --format csv",
-            "graphdsl predict samples/deepseek-v3.moe --hardware b200 --gpus 8 --weights nvfp4 --speculative mtp:3 --engine trtllm --format csv-ops",
+            "graphdsl predict samples/deepseek-v3.moe --hardware b200 --gpus 8 --weights nvfp4 --speculative mtp:3 --acceptance 2.5 --engine trtllm --format csv-ops",
         },
         ["serve"] = new[]
         {

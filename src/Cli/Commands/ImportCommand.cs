@@ -25,6 +25,8 @@ internal sealed class ImportCommand
 
     private int Run(Settings s)
     {
+        var config = System.IO.Directory.Exists(s.Path) ? System.IO.Path.Combine(s.Path, HfImporter.ConfigFile) : s.Path;
+        if (!DistinctOutputs.NotTheInput("-o", s.Output, "config", config)) return ExitCodes.UsageError;
         var result = HfImporter.Import(s.Path);
         DiagnosticRenderer.Write(Console.Error, result.Diagnostics, result.Sources);
         if (s.Verbose && result.IgnoredFields.Count > 0)

@@ -99,6 +99,9 @@ internal sealed class PlanCommand
             Usage($"--export: unknown engine '{e}'{GraphDsl.Ir.Suggest.DidYouMean(e, EngineSpec.Names)}; known: {string.Join(", ", EngineSpec.Names)}");
         if (exports.Length > 0 && r.GetValue(_exportDir) is null) Usage("--export needs --export-dir DIR, the folder its launch files are written to");
         if (exports.Length == 0 && r.GetValue(_exportDir) is not null) Usage("--export-dir is given without --export ENGINE");
+        // A line break in the model ends the launch script's comment and quoting: the files' own check refused them, blaming a file.
+        if (r.GetValue(_exportModel) is { } model && (model.Trim().Length == 0 || model.Any(char.IsControl)))
+            Usage($"--export-model '{model.ReplaceLineEndings(" ")}': expected a checkpoint path or Hugging Face id, one line without control characters");
         var kinds = new List<PlanKind>();
         foreach (var k in r.GetValue(_kinds)!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
             if (Array.IndexOf(KindNames, k) is var i and >= 0) { if (!kinds.Contains(Enum.GetValues<PlanKind>()[i])) kinds.Add(Enum.GetValues<PlanKind>()[i]); }
@@ -117,6 +120,7 @@ internal sealed class PlanCommand
         var diagnostics = new DiagnosticBag();
         var s = Parse(r, diagnostics);
         var plots = _plot.Resolve(r, diagnostics);
+        DistinctOutputs.Check(diagnostics, [("-o", r.GetValue(_output)), .. DistinctOutputs.Plots(plots)]);
         Driver.Report(diagnostics.Items);
         if (s is null || diagnostics.HasErrors) return ExitCodes.UsageError;
         var module = _source.Load(r, r.GetValue(_file)!);

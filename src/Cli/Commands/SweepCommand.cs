@@ -134,6 +134,7 @@ internal sealed class SweepCommand
         var diagnostics = new DiagnosticBag();
         var s = Parse(r, diagnostics);
         var plots = _plot.Resolve(r, diagnostics);
+        DistinctOutputs.Check(diagnostics, [("-o", r.GetValue(_output)), .. DistinctOutputs.Plots(plots)]);
         Driver.Report(diagnostics.Items);
         if (s is null || diagnostics.HasErrors) return ExitCodes.UsageError;
 

@@ -33,6 +33,7 @@ internal static class WeightsCommand
         source.AddTo(cmd);
         cmd.SetAction(r =>
         {
+            if (!DistinctOutputs.NotTheInput("-o", r.GetValue(output), "FILE", r.GetValue(file)!)) return ExitCodes.UsageError;
             var module = LoadFlat(source.Load(r, r.GetValue(file)!));
             if (module is null || !ExecutionInputs.FitsInHost(module)) return ExitCodes.InputError;
             var weights = WeightInitializer.Create(module, r.GetValue(seed));

@@ -18,6 +18,10 @@ internal static class ExecutionInputs
     /// <summary>Parameters a command will materialize in host memory as f32 (4 GB).</summary>
     public const long MaxParameters = 1_000_000_000;
 
+    /// <summary>Prompt tokens a command will prefill: the prefill holds heads x tokens^2 attention scores as f32 in host
+    /// memory (2 GB for 32 heads at this length), and a prompt of 60,000 ones grew past 3 GB in a minute without an end.</summary>
+    public const int MaxPromptTokens = 4096;
+
     public static int[]? ParseTokens(string text, string option)
     {
         var parts = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
@@ -34,6 +38,12 @@ internal static class ExecutionInputs
         if (tokens.Count == 0)
         {
             Driver.Report(DiagnosticCatalog.InvalidOption.At(SourceSpan.None, $"{option} needs at least one token id, e.g. 1,2,3"));
+            return null;
+        }
+        if (tokens.Count > MaxPromptTokens)
+        {
+            Driver.Report(DiagnosticCatalog.InvalidOption.At(SourceSpan.None,
+                $"{option} has {tokens.Count} token ids; at most {MaxPromptTokens} are executed (the prefill holds heads x tokens^2 attention scores in host memory)"));
             return null;
         }
         return tokens.ToArray();

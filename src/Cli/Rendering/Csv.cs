@@ -12,7 +12,9 @@ namespace GraphDsl.Cli.Rendering;
 /// numbers in the invariant culture, doubles as their shortest round-trip text and non-finite ones (and null) as an
 /// empty cell; booleans as true/false. Units are in the column names (<c>memory_gb</c> is 10^9 bytes, <c>_ms</c>
 /// milliseconds); counts are plain numbers. Lines end with "\n" (RFC 4180's CRLF is optional for readers; tools on
-/// this project's platforms read both).
+/// this project's platforms read both). A text cell that a spreadsheet would run as a formula (it starts with =, +, -, @,
+/// a tab or a carriage return and is not a number or a lone sign) gets a leading apostrophe, so a model, device or measurement id from
+/// a user's file (<c>=cmd|' /C calc'!A1</c>) reads as text when the CSV is opened (OWASP's CSV injection advice).
 /// </summary>
 public sealed class Csv
 {
@@ -51,14 +53,20 @@ public sealed class Csv
     public static string Cell(object? value) => value switch
     {
         null => "",
-        Quoted q => "\"" + q.Text.Replace("\"", "\"\"") + "\"",
-        string s => Escape(s),
+        Quoted q => "\"" + Defused(q.Text).Replace("\"", "\"\"") + "\"",
+        string s => Escape(Defused(s)),
         bool b => b ? "true" : "false",
         double d => double.IsFinite(d) ? d.ToString("R", CultureInfo.InvariantCulture) : "",
         float f => float.IsFinite(f) ? f.ToString("R", CultureInfo.InvariantCulture) : "",
         IFormattable x => Escape(x.ToString(null, CultureInfo.InvariantCulture)),
         _ => Escape(value.ToString() ?? ""),
     };
+
+    /// <summary>The text with an apostrophe before it where a spreadsheet would take it for a formula; numbers
+    /// written as text (<c>-0.25</c>) and a lone sign (<c>-</c>, no figure) are left alone.</summary>
+    private static string Defused(string s) =>
+        s.Length > 1 && s[0] is '=' or '+' or '-' or '@' or '\t' or '\r' && !double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out _)
+            ? "'" + s : s;
 
     private static string Escape(string s) =>
         s.IndexOfAny(new[] { ',', '"', '\n', '\r' }) >= 0 || (s.Length > 0 && (char.IsWhiteSpace(s[0]) || char.IsWhiteSpace(s[^1])))

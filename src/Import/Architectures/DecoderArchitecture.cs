@@ -97,6 +97,7 @@ public sealed class DecoderArchitecture : IArchitecture
             _kvHeads = c.IntOr("num_key_value_heads", _heads);
             if (_heads <= 0 || _d <= 0 || _layers <= 0 || _kvHeads <= 0) throw c.Unsupported("num_attention_heads", "and hidden_size, num_hidden_layers, num_key_value_heads must be positive");
             _headDim = c.OptInt("head_dim") ?? (_d % _heads == 0 ? _d / _heads : throw c.Unsupported("hidden_size", $"({_d}) is not divisible by num_attention_heads ({_heads}) and head_dim is not given"));
+            if (_headDim < 1) throw c.Unsupported("head_dim", $"is {_headDim}; it must be at least 1");
             _eps = c.FloatOr("rms_norm_eps", 1e-6);
             _act = t.Gemma && c.Has("hidden_activation") ? CommonFields.Activation(c, "hidden_activation") : CommonFields.Activation(c, "hidden_act");
             if (t.Gemma) c.Understood("hidden_act");

@@ -43,7 +43,13 @@ public sealed class HfConfig
     /// <summary>Where the field is written (its name), or the object when it is absent.</summary>
     public SourceSpan SpanOf(string name) => Find(name)?.NameSpan ?? _object.Span;
 
-    public long Int(string name) => OptInt(name) ?? throw Missing(name, "a whole number");
+    /// <summary>A required size (a width, a vocabulary, a count of heads or experts, a rank): every field read this way
+    /// is one, so it must be at least 1 (vocab_size -5 used to write a spec that does not compile, with exit 0).</summary>
+    public long Int(string name)
+    {
+        long v = OptInt(name) ?? throw Missing(name, "a whole number");
+        return v >= 1 ? v : throw Unsupported(name, $"is {v}; it must be at least 1");
+    }
 
     public long? OptInt(string name)
     {

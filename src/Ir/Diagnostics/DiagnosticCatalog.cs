@@ -150,6 +150,9 @@ public static class DiagnosticCatalog
     public static DiagnosticDescriptor OutputFolderMissing { get; } = new("GD0843", "Output folder does not exist", "{0} '{1}': the folder '{2}' does not exist (checked before running, so nothing was computed)");
     public static DiagnosticDescriptor NothingToPlot { get; } = new("GD0844", "Nothing to plot", "--plot {0} '{1}': {2}; the file says so in place of the plot", Severity.Warning);
     public static DiagnosticDescriptor InvalidReport { get; } = new("GD0845", "Invalid --report", "{0}");
+    // 0852-0857: command-line checks added by the hostile-input round (src/Cli/Commands).
+    public static DiagnosticDescriptor OutputsCollide { get; } = new("GD0852", "Two outputs name one file", "{0} '{1}' is the file {2} writes; give each output its own file");
+    public static DiagnosticDescriptor OutputIsInput { get; } = new("GD0853", "Output would overwrite the input", "{0} '{1}' is the input {2}: writing it would lose the input; write the output elsewhere");
     // 0826-0829: graphdsl import hf (src/Import).
     public static DiagnosticDescriptor BadConfigJson { get; } = new("GD0826", "Bad model config", "invalid config '{0}': {1}");
     public static DiagnosticDescriptor UnsupportedArchitecture { get; } = new("GD0827", "Architecture not importable", "cannot import architecture '{0}': {1}");

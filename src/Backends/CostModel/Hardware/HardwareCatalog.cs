@@ -123,8 +123,10 @@ public sealed class HardwareCatalog
             : throw Missing($"{name} (an integer >= {min})");
         HardwareFileException Missing(string name) => new($"{where}: missing or invalid '{name}'");
         // A value no device could have (see HardwareLimits) makes every prediction nonsense: name it and the bound.
-        double Within(double x, double max, string name, string unit) => x <= max ? x
-            : throw new HardwareFileException($"{where}: '{name}' is {x.ToString("G4", CultureInfo.InvariantCulture)}, beyond any device (at most {max.ToString("G", CultureInfo.InvariantCulture)}{unit})");
+        double Within(double x, double max, string name, string unit, double min = 0) =>
+            x > max ? throw new HardwareFileException($"{where}: '{name}' is {x.ToString("G4", CultureInfo.InvariantCulture)}, beyond any device (at most {max.ToString("G", CultureInfo.InvariantCulture)}{unit})")
+            : x > 0 && x < min ? throw new HardwareFileException($"{where}: '{name}' is {x.ToString("G4", CultureInfo.InvariantCulture)}, below any device (at least {min.ToString("G", CultureInfo.InvariantCulture)}{unit})")
+            : x;
 
         var id = Str(d, "id");
         where = $"{where} ('{id}')";
@@ -137,7 +139,7 @@ public sealed class HardwareCatalog
             if (p.Value.ValueKind == JsonValueKind.Null) continue;
             if (p.Value.ValueKind != JsonValueKind.Number || p.Value.GetDouble() is var t && !(t > 0 && double.IsFinite(t * 1e12)))
                 throw Missing($"peak_tflops.{p.Name} (a positive number, or null)");
-            peaks[type] = Within(p.Value.GetDouble(), HardwareLimits.MaxPeakTflops, "peak_tflops." + p.Name, " TFLOP/s") * 1e12;
+            peaks[type] = Within(p.Value.GetDouble(), HardwareLimits.MaxPeakTflops, "peak_tflops." + p.Name, " TFLOP/s", HardwareLimits.MinPeakTflops) * 1e12;
         }
         if (!peaks.ContainsKey(MathType.Bf16) && !peaks.ContainsKey(MathType.F16)) throw Missing($"peak_tflops.{MathType.Bf16}");
 
@@ -156,7 +158,7 @@ public sealed class HardwareCatalog
                 if (required) throw Missing(name);
                 return new Link("none", 0, 0);
             }
-            double Gbps(string field) => Within(NumOr(l, field, 0, name + "." + field), HardwareLimits.MaxBandwidthGbps, name + "." + field, " GB/s");
+            double Gbps(string field) => Within(NumOr(l, field, 0, name + "." + field), HardwareLimits.MaxBandwidthGbps, name + "." + field, " GB/s", HardwareLimits.MinBandwidthGbps);
             var bw = Gbps("unidirectional_gbps") * 1e9;
             if (required && bw <= 0) throw Missing(name + ".unidirectional_gbps");
             return new Link(OptStr(l, "name", name + ".name") ?? name, bw,
@@ -292,7 +294,7 @@ public sealed class HardwareCatalog
         }
         return new Device(id, OptStr(d, "name") ?? id, OptStr(d, "vendor") ?? "",
             Within(Num(d, "memory_bytes"), HardwareLimits.MaxMemoryBytes, "memory_bytes", " bytes"),
-            Within(Num(d, "hbm_bandwidth_gbps"), HardwareLimits.MaxBandwidthGbps, "hbm_bandwidth_gbps", " GB/s") * 1e9, peaks,
+            Within(Num(d, "hbm_bandwidth_gbps"), HardwareLimits.MaxBandwidthGbps, "hbm_bandwidth_gbps", " GB/s", HardwareLimits.MinBandwidthGbps) * 1e9, peaks,
             IntOr(d, "sm_count", 0, 0), ParseLink("intra_node", true), ParseLink("host_link", false), ParseLink("network", false),
             IntOr(d, "gpus_per_node", 8, 1), sources) { GemmFraction = gemmFraction, HbmFraction = hbmFraction, Collectives = collectiveCurves, FixedLatency = fixedLatency,
                 EngineFixedLatency = engineFixed, ScanFraction = scanFraction, EngineScanFraction = engineScan,

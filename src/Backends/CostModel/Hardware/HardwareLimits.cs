@@ -3,7 +3,8 @@ namespace GraphDsl.Backends.CostModel.Hardware;
 /// <summary>
 /// The largest figures a hardware file may give: far beyond any device built (a thousand times or more),
 /// so a real or future device always fits, but a number no device could have (1e300 GB/s) is an error
-/// naming the field rather than a prediction that every deployment is instant and fits.
+/// naming the field rather than a prediction that every deployment is instant and fits. The smallest rates likewise sit a
+/// thousand times or more below any device, so 1e-300 GB/s is an error rather than a step of 10^300 ms.
 /// </summary>
 public static class HardwareLimits
 {
@@ -12,6 +13,12 @@ public static class HardwareLimits
 
     /// <summary>HBM or link bandwidth: 10^6 GB/s, i.e. 10^3 TB/s (HBM3e delivers 8 TB/s, NVLink 5 0.9 TB/s per direction).</summary>
     public const double MaxBandwidthGbps = 1e6;
+
+    /// <summary>Lowest HBM or link bandwidth: 0.01 GB/s, 10 MB/s (a PCIe 1.0 lane carries 250 MB/s, HBM 100 GB/s and up).</summary>
+    public const double MinBandwidthGbps = 0.01;
+
+    /// <summary>Lowest peak throughput of a format: 0.001 TFLOP/s, a GFLOP/s (the smallest accelerators reach 10 TFLOP/s).</summary>
+    public const double MinPeakTflops = 1e-3;
 
     /// <summary>Peak throughput of a format: 10^6 TFLOP/s, i.e. 10^18 FLOP/s (B200: 9 PFLOP/s of dense FP4).</summary>
     public const double MaxPeakTflops = 1e6;

@@ -80,7 +80,7 @@ public sealed record Measurement(
 
     /// <summary>
     /// Reads the dataset from its text. Every row is checked before the cost model sees it: the measured
-    /// value must be a positive finite number, the counts (GPUs, nodes, layout, batch, prompt) positive
+    /// value must be a positive finite number from <see cref="MinValue"/> to <see cref="MaxValue"/>, the counts (GPUs, nodes, layout, batch, prompt) positive
     /// integers and the output a non-negative one, each at most <see cref="Workload.MaxTokens"/>; a bad
     /// field is an error at its line and column naming the row (NaN, 0 or -5 used to give a MAPE of NaN%
     /// or a silently ignored batch). An empty file or a missing column is an error too.
@@ -120,6 +120,13 @@ public sealed record Measurement(
         }
         return list;
     }
+
+    /// <summary>The smallest measured value: 10^-6 of any unit (ms, tokens/s, an acceptance), far below any published
+    /// figure; a positive value below it (1e-308) made the relative error overflow to a MAPE of Infinity%.</summary>
+    public const double MinValue = 1e-6;
+
+    /// <summary>The largest measured value: 10^12 (a million tokens/s on a cluster is 10^6; a day is 8.6 x 10^7 ms).</summary>
+    public const double MaxValue = 1e12;
 
     /// <summary>The columns every dataset has (a value may be empty where not published).</summary>
     public static readonly string[] Columns =
@@ -170,12 +177,16 @@ public sealed record Measurement(
         /// <summary>A GPU, node or layout count: empty when not published, else a positive int.</summary>
         public int? Int(string column) => (int?)Count(column, max: int.MaxValue);
 
-        /// <summary>The measured value: a positive finite number (errors are relative to it).</summary>
+        /// <summary>The measured value: a number from <see cref="MinValue"/> to <see cref="MaxValue"/> (errors are relative
+        /// to it, so a value near 0 makes the error, and the MAPE, overflow to infinity).</summary>
         public double Value(string column)
         {
             var text = Text(column);
-            if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && v > 0 && double.IsFinite(v)) return v;
-            Fail(column, $"'{text}' is not a positive finite number");
+            if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) || !(v > 0 && double.IsFinite(v)))
+                Fail(column, $"'{text}' is not a positive finite number");
+            else if (v < MinValue || v > MaxValue)
+                Fail(column, $"'{text}' is beyond any published figure (from {MinValue.ToString("0.######", CultureInfo.InvariantCulture)} to {MaxValue.ToString("0", CultureInfo.InvariantCulture)})");
+            else return v;
             return double.NaN;
         }
 

@@ -30,6 +30,11 @@ public sealed record WorkloadSpec(WorkloadKind Kind, double Rate, long Clients, 
     /// <summary>Highest Poisson rate, requests per second (far beyond any engine).</summary>
     public const double MaxRate = 1e6;
 
+    /// <summary>Lowest Poisson rate, requests per second: one request per 1000 s on average. Below it the arrival times of
+    /// even the largest run (<see cref="MaxRequests"/> requests, about 10^10 s) lose the microseconds a latency is made of
+    /// (1e-308 put the arrivals near 10^308 s, where adding a step's milliseconds changes nothing: every latency came out 0).</summary>
+    public const double MinRate = 1e-3;
+
     public override string ToString() => Kind switch
     {
         WorkloadKind.Poisson => $"poisson:rate={Rate.ToString("R", CultureInfo.InvariantCulture)},prompt={Prompt},output={Output}",
@@ -85,7 +90,7 @@ public sealed record WorkloadSpec(WorkloadKind Kind, double Rate, long Clients, 
             if (!r.Expect('=', $"after '{key}'")) return null;
             switch (key)
             {
-                case "rate": if (r.Number("rate (requests per second)", 0, MaxRate) is { } v) rate = v; else return null; break;
+                case "rate": if (r.Number("rate (requests per second)", MinRate, MaxRate, minInclusive: true) is { } v) rate = v; else return null; break;
                 case "prompt": prompt = LengthSpec.Read(r, "prompt"); if (prompt is null) return null; break;
                 default: output = LengthSpec.Read(r, "output"); if (output is null) return null; break;
             }
