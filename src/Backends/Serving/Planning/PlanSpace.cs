@@ -69,13 +69,15 @@ public static class PlanSpace
     {
         if (search.Experts == 0) return new[] { 1 };
         var eps = search.Layouts.Ep ?? new[] { 1, ranks };
-        return eps.Distinct().Where(ep => ranks % ep == 0 && search.Experts % ep == 0);
+        // An ep that does not divide the experts is kept when the redundant slots are the search's to choose: the fewest
+        // that make up the difference (Redundant) let it run (256 experts on 72 GPUs: 32 redundant, 288 slots).
+        return eps.Distinct().Where(ep => ranks % ep == 0 && (search.Experts % ep == 0 || search.Layouts.Redundant is null));
     }
 
     private static IEnumerable<int> Redundant(PlanSearch search, int ep)
     {
         if (search.Experts == 0) return new[] { 0 };
-        var given = search.Layouts.Redundant ?? (ep > 1 ? new[] { 0, ep } : new[] { 0 });
+        var given = search.Layouts.Redundant ?? (ep > 1 ? new[] { 0, (ep - search.Experts % ep) % ep, ep } : new[] { 0 });
         return given.Distinct().Where(r => (search.Experts + r) % ep == 0);
     }
 
