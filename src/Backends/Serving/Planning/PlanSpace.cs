@@ -14,8 +14,10 @@ namespace GraphDsl.Backends.Serving.Planning;
 /// <item>tp: the powers of two up to min(G, N) (tensor parallelism stays inside a node's NVLink domain);</item>
 /// <item>pp: 1, and 2 when the GPUs span nodes (a stage per node group);</item>
 /// <item>dp = G / (tp x pp), the data-parallel (attention) replicas;</item>
-/// <item>ep (MoE only): 1 and tp x dp (every GPU of a stage holds a share of the experts), where it divides the experts;</item>
-/// <item>redundant expert slots (MoE only, ep &gt; 1): 0 and ep (one replica slot per GPU, as EPLB deployments run);</item>
+/// <item>ep (MoE only): 1 and tp x dp (every GPU of a stage holds a share of the experts), where it divides the experts or
+/// redundant slots can make up the difference;</item>
+/// <item>redundant expert slots (MoE only, ep &gt; 1): 0, ep (one replica slot per GPU, as EPLB deployments run), and where ep
+/// does not divide the experts the fewest that make it (256 experts, ep 72: 32);</item>
 /// <item>the weight and KV formats given (each a list), and moe_comm as given or the profile's;</item>
 /// <item>the scheduler: chunked prefill (vLLM V1's and SGLang's default) with a token budget of 2,048 or 8,192 per
 /// replica and at most 8 to 256 running sequences per replica (powers of two), never more sequences than tokens.</item>
