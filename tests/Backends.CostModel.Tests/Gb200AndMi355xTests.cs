@@ -61,6 +61,29 @@ public class Gb200AndMi355xTests
     public void Hosts_split_each_node_into_the_devices_hosts(string device, int nodes, int perNode, int hosts) =>
         Assert.Equal(hosts, new Cluster(Models.Catalog.Find(device)!, nodes, perNode).Hosts);
 
+    /// <summary>gpus_per_host in a user's hardware file: absent, a host is the node; more than the node holds is the node;
+    /// anything but a positive integer names the field.</summary>
+    [Theory]
+    [InlineData("", 8)]
+    [InlineData(", \"gpus_per_host\": 2", 2)]
+    [InlineData(", \"gpus_per_host\": 16", 8)]
+    [InlineData(", \"gpus_per_host\": 0", -1)]
+    [InlineData(", \"gpus_per_host\": \"4\"", -1)]
+    public void Gpus_per_host_is_read_and_checked(string field, int expected)
+    {
+        var json = "{\"devices\": [{\"id\": \"x\", \"memory_bytes\": 1e10, \"hbm_bandwidth_gbps\": 1000, \"peak_tflops\": {\"bf16\": 100}, "
+            + "\"intra_node\": {\"unidirectional_gbps\": 100}, \"gpus_per_node\": 8" + field + "}]}";
+        var catalog = new HardwareCatalog();
+        void Add() => catalog.Add(new System.IO.MemoryStream(System.Text.Encoding.UTF8.GetBytes(json)), "x.json");
+        if (expected < 0)
+            Assert.Equal("x.json: devices[0] ('x'): missing or invalid 'gpus_per_host (an integer >= 1)'", Assert.Throws<HardwareFileException>(Add).Message);
+        else
+        {
+            Add();
+            Assert.Equal(expected, catalog.Find("x")!.GpusPerHost);
+        }
+    }
+
     /// <summary>DeepSeek-V3 in NVFP4 on one NVL72 rack with expert parallelism 72 (32 redundant slots make 288): the
     /// expert all-to-all stays on NVLink. Its time is exactly the link model's: per call the profile's latency, plus the
     /// bytes each GPU moves over eta_link x 900 GB/s; the NIC at its full 100 GB/s could not carry them in that time.
