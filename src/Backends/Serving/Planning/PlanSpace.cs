@@ -14,8 +14,8 @@ namespace GraphDsl.Backends.Serving.Planning;
 /// <item>tp: the powers of two up to min(G, N) (tensor parallelism stays inside a node's NVLink domain);</item>
 /// <item>pp: 1, and 2 when the GPUs span nodes (a stage per node group);</item>
 /// <item>dp = G / (tp x pp), the data-parallel (attention) replicas;</item>
-/// <item>ep (MoE only): 1 and tp x dp (every GPU of a stage holds a share of the experts), where it divides the experts or
-/// redundant slots can make up the difference;</item>
+/// <item>ep (MoE only): 1 and tp x dp (every GPU of a stage holds a share of the experts), where it divides the experts or,
+/// below the expert count, redundant slots can make up the difference;</item>
 /// <item>redundant expert slots (MoE only, ep &gt; 1): 0, ep (one replica slot per GPU, as EPLB deployments run), and where ep
 /// does not divide the experts the fewest that make it (256 experts, ep 72: 32);</item>
 /// <item>the weight and KV formats given (each a list), and moe_comm as given or the profile's;</item>
@@ -71,9 +71,10 @@ public static class PlanSpace
     {
         if (search.Experts == 0) return new[] { 1 };
         var eps = search.Layouts.Ep ?? new[] { 1, ranks };
-        // An ep that does not divide the experts is kept when the redundant slots are the search's to choose: the fewest
-        // that make up the difference (Redundant) let it run (256 experts on 72 GPUs: 32 redundant, 288 slots).
-        return eps.Distinct().Where(ep => ranks % ep == 0 && (search.Experts % ep == 0 || search.Layouts.Redundant is null));
+        // An ep that does not divide the experts, but is below their count, is kept when the redundant slots are the search's
+        // to choose: the fewest that make up the difference (Redundant) let it run (256 experts on 72 GPUs: 32 redundant,
+        // 288 slots). An ep above the expert count would hold more replicas than experts; it is left out as before.
+        return eps.Distinct().Where(ep => ranks % ep == 0 && (search.Experts % ep == 0 || search.Layouts.Redundant is null && ep < search.Experts));
     }
 
     private static IEnumerable<int> Redundant(PlanSearch search, int ep)
