@@ -105,7 +105,7 @@ public class MeasuredEfficiencyTests
     }
 
     /// <summary>The native math formats of every built-in device (docs/formats.md, "Native math formats per device", with
-    /// the vendor sources): FP8 on Hopper, Ada, Blackwell and CDNA3 (FNUZ), FP4 only on Blackwell; the rest is emulated in
+    /// the vendor sources): FP8 on Hopper, Ada, Blackwell and CDNA3 (FNUZ) and CDNA4, FP4 on Blackwell and CDNA4 (MXFP4); the rest is emulated in
     /// the next wider format the device has.</summary>
     [Theory]
     [InlineData("a100-sxm-80gb", "bf16", "bf16")]
@@ -117,8 +117,10 @@ public class MeasuredEfficiencyTests
     [InlineData("gh200", "", "fp8")]
     [InlineData("l40s", "", "fp8")]
     [InlineData("b200", "", "")]
+    [InlineData("gb200", "", "")]
     [InlineData("mi300x", "", "fp8")]
     [InlineData("mi325x", "", "fp8")]
+    [InlineData("mi355x", "", "")]
     public void Each_device_computes_its_native_formats_and_emulates_the_rest(string device, string fp8EmulatedIn, string fp4EmulatedIn)
     {
         string Emulated(string weights) =>

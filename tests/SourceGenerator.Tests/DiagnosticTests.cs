@@ -126,6 +126,8 @@ public class DiagnosticTests
     [InlineData("h100-sxm", "2", null)]
     [InlineData("h200-sxm", "1", null)]
     [InlineData("h100-sxm", "1", "fp8")]
+    [InlineData("gb200", "1", null)]      // 141.1 GB of BF16 weights in 199.7 GB (186 GiB)
+    [InlineData("mi355x", "1", null)]     // and in 309.2 GB (288 GiB)
     public void Weights_that_fit_are_quiet(string hardware, string gpus, string? weights)
     {
         var harness = new GeneratorHarness().Sample("llama-3-70b").Property("GraphDslHardware", hardware).Property("GraphDslGpus", gpus);
@@ -144,6 +146,19 @@ public class DiagnosticTests
         var bf16 = new GeneratorHarness().Sample("deepseek-v3")
             .Property("GraphDslHardware", "h200-sxm").Property("GraphDslGpus", "4").Property("GraphDslWeights", "bf16").Generate();
         Assert.Contains("(in bf16), more than 4 x h200-sxm hold (605.6 GB)", Assert.Single(bf16.Diagnostics).GetMessage());
+    }
+
+    /// <summary>The new devices' memory in the fit check: DeepSeek-V3's BF16 weights outgrow 4 MI355X (4 x 288 GiB), its FP8
+    /// weights fit them.</summary>
+    [Fact]
+    public void Mi355x_memory_decides_the_fit()
+    {
+        var bf16 = new GeneratorHarness().Sample("deepseek-v3")
+            .Property("GraphDslHardware", "mi355x").Property("GraphDslGpus", "4").Property("GraphDslWeights", "bf16").Generate();
+        Assert.Contains("(in bf16), more than 4 x mi355x hold (1237 GB)", Assert.Single(bf16.Diagnostics).GetMessage());
+        var fp8 = new GeneratorHarness().Sample("deepseek-v3")
+            .Property("GraphDslHardware", "mi355x").Property("GraphDslGpus", "4").Property("GraphDslWeights", "fp8").Generate();
+        Assert.Empty(fp8.Diagnostics);
     }
 
     [Theory]

@@ -20,17 +20,18 @@ public static class Sources
         new("h100_sxm", "h100-sxm", 3350, new() { ["bf16"] = 989, ["fp8"] = 1979 }),
         new("h200_sxm", "h200-sxm", 4800, new() { ["bf16"] = 989, ["fp8"] = 1979 }),
         new("b200_sxm", "b200", 7700, new() { ["bf16"] = 2250, ["fp8"] = 4500, ["fp4"] = 9000 }),
+        new("gb200", "gb200", 8000, new() { ["bf16"] = 2500, ["fp8"] = 5000, ["fp4"] = 10000 }),
     };
 
     public static readonly Engine[] Engines =
     {
-        new("trtllm", new() { ["a100_sxm"] = "1.0.0", ["h100_sxm"] = "1.3.0rc20", ["h200_sxm"] = "1.3.0rc20", ["b200_sxm"] = "1.3.0rc20" },
+        new("trtllm", new() { ["a100_sxm"] = "1.0.0", ["h100_sxm"] = "1.3.0rc20", ["h200_sxm"] = "1.3.0rc20", ["b200_sxm"] = "1.3.0rc20", ["gb200"] = "1.3.0rc20" },
             new[] { "torch_flow" }, new[] { "moe_torch_flow_cutlass", "moe_torch_flow" }),
-        new("vllm", new() { ["a100_sxm"] = "0.14.0", ["h100_sxm"] = "0.14.0", ["h200_sxm"] = "0.14.0", ["b200_sxm"] = "0.19.0" },
+        new("vllm", new() { ["a100_sxm"] = "0.14.0", ["h100_sxm"] = "0.14.0", ["h200_sxm"] = "0.14.0", ["b200_sxm"] = "0.19.0", ["gb200"] = "0.14.0" },
             new[] { "vllm_default" }, new[] { "vllm_fused_moe" }),
         // SGLang 0.5.9, the earliest with complete tables: 0.5.6.post2's MoE table has no balanced rows and its H100
         // one-token rows take 200-4,600 us, and its all-reduce table times TensorRT-LLM's kernel.
-        new("sglang", new() { ["a100_sxm"] = "0.5.9", ["h100_sxm"] = "0.5.9", ["h200_sxm"] = "0.5.9", ["b200_sxm"] = "0.5.9" },
+        new("sglang", new() { ["a100_sxm"] = "0.5.9", ["h100_sxm"] = "0.5.9", ["h200_sxm"] = "0.5.9", ["b200_sxm"] = "0.5.9", ["gb200"] = "0.5.9" },
             new[] { "sglang" }, new[] { "sglang_fused_moe_triton" }),
     };
 
@@ -38,14 +39,14 @@ public static class Sources
     /// so that one NCCL describes every collective of a device.</summary>
     public static readonly Dictionary<string, string> NcclVersions = new()
     {
-        ["a100_sxm"] = "2.27.3", ["h100_sxm"] = "2.29.2", ["h200_sxm"] = "2.29.2", ["b200_sxm"] = "2.29.2",
+        ["a100_sxm"] = "2.27.3", ["h100_sxm"] = "2.29.2", ["h200_sxm"] = "2.29.2", ["b200_sxm"] = "2.29.2", ["gb200"] = "2.29.2",
     };
 
     /// <summary>The SGLang table version whose DeepEP low-latency and normal measurements are read per device: the one measured over
     /// 1, 2, 4 and 8 nodes where there is one (0.5.6.post2's, whose rows name SGLang 0.5.0), else the newest (one node).</summary>
     public static readonly Dictionary<string, string> DeepEpVersions = new()
     {
-        ["h100_sxm"] = "0.5.6.post2", ["h200_sxm"] = "0.5.6.post2", ["b200_sxm"] = "0.5.12",
+        ["h100_sxm"] = "0.5.6.post2", ["h200_sxm"] = "0.5.6.post2", ["b200_sxm"] = "0.5.12", ["gb200"] = "0.5.12",
     };
 
     /// <summary>AIConfigurator's dtype names -> hardware.json format keys, and bytes per weight element (scales included).</summary>

@@ -25,6 +25,8 @@ internal static class DeviceMemory
         ["mi300x"] = 206_158_430_208,         // 192 GiB HBM3
         ["mi325x"] = 274_877_906_944,         // 256 GiB HBM3e
         ["l40s"] = 51_539_607_552,            // 48 GiB GDDR6
+        ["gb200"] = 199_715_979_264,          // 186 GiB HBM3e (one GPU of an NVL72 rack)
+        ["mi355x"] = 309_237_645_312,         // 288 GiB HBM3e
     };
 
     public static long? Find(string id) => BytesPerGpu.TryGetValue(id.Trim(), out var bytes) ? bytes : null;

@@ -25,6 +25,12 @@ public sealed record Device(
     int GpusPerNode,
     IReadOnlyList<string> Sources)
 {
+    /// <summary>GPUs one host drives (one OS image, one launch command, one Kubernetes node): hardware.json <c>gpus_per_host</c>,
+    /// where it is fewer than <see cref="GpusPerNode"/>. A node is the NVLink (or xGMI) domain the collectives stay inside; on
+    /// an HGX board the two are the same 8 GPUs, but a GB200 NVL72 rack is one 72-GPU NVLink domain of 18 hosts of 4
+    /// (its compute trays). The cost model prices links by node; engine exports start one process group per host.</summary>
+    public int GpusPerHost { get; init; }
+
     /// <summary>Dense peak FLOP/s for a math type, or null where the device has no native math for it.</summary>
     public double? Peak(MathType type) => PeakFlops.TryGetValue(type, out var v) && v > 0 ? v : null;
 
@@ -167,6 +173,20 @@ public sealed record Device(
 public sealed record Cluster(Device Device, int Nodes, int GpusPerNode)
 {
     public int Gpus => Nodes * GpusPerNode;
+
+    /// <summary>The hosts the cluster's GPUs sit on (<see cref="Device.GpusPerHost"/>): per node the fewest that split its GPUs
+    /// evenly with at most GpusPerHost each (72 GB200 GPUs: 18 hosts of 4; 6: 2 of 3); one per node where hosts and nodes
+    /// are the same.</summary>
+    public int Hosts
+    {
+        get
+        {
+            int perHost = Device.GpusPerHost > 0 ? Device.GpusPerHost : GpusPerNode, perNode = System.Math.Max(1, GpusPerNode);
+            int hosts = (perNode + perHost - 1) / perHost;
+            while (perNode % hosts != 0) hosts++;
+            return Nodes * hosts;
+        }
+    }
 }
 
 /// <summary>

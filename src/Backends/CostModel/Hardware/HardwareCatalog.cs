@@ -292,11 +292,12 @@ public sealed class HardwareCatalog
                 }
             scanFraction = ScanFractions(ms, "measured");
         }
+        int gpusPerNode = IntOr(d, "gpus_per_node", 8, 1);
         return new Device(id, OptStr(d, "name") ?? id, OptStr(d, "vendor") ?? "",
             Within(Num(d, "memory_bytes"), HardwareLimits.MaxMemoryBytes, "memory_bytes", " bytes"),
             Within(Num(d, "hbm_bandwidth_gbps"), HardwareLimits.MaxBandwidthGbps, "hbm_bandwidth_gbps", " GB/s", HardwareLimits.MinBandwidthGbps) * 1e9, peaks,
             IntOr(d, "sm_count", 0, 0), ParseLink("intra_node", true), ParseLink("host_link", false), ParseLink("network", false),
-            IntOr(d, "gpus_per_node", 8, 1), sources) { GemmFraction = gemmFraction, HbmFraction = hbmFraction, Collectives = collectiveCurves, FixedLatency = fixedLatency,
+            gpusPerNode, sources) { GpusPerHost = System.Math.Min(gpusPerNode, IntOr(d, "gpus_per_host", gpusPerNode, 1)), GemmFraction = gemmFraction, HbmFraction = hbmFraction, Collectives = collectiveCurves, FixedLatency = fixedLatency,
                 EngineFixedLatency = engineFixed, ScanFraction = scanFraction, EngineScanFraction = engineScan,
                 RowSeconds = rowSeconds, EngineRowSeconds = engineRow, TokenSeconds = tokenSeconds, EngineTokenSeconds = engineToken };
     }

@@ -14,8 +14,10 @@ namespace GraphDsl.Backends.Serving.Planning;
 /// <item>tp: the powers of two up to min(G, N) (tensor parallelism stays inside a node's NVLink domain);</item>
 /// <item>pp: 1, and 2 when the GPUs span nodes (a stage per node group);</item>
 /// <item>dp = G / (tp x pp), the data-parallel (attention) replicas;</item>
-/// <item>ep (MoE only): 1 and tp x dp (every GPU of a stage holds a share of the experts), where it divides the experts;</item>
-/// <item>redundant expert slots (MoE only, ep &gt; 1): 0 and ep (one replica slot per GPU, as EPLB deployments run);</item>
+/// <item>ep (MoE only): 1 and tp x dp (every GPU of a stage holds a share of the experts), where it divides the experts or,
+/// below the expert count, redundant slots can make up the difference;</item>
+/// <item>redundant expert slots (MoE only, ep &gt; 1): 0, ep (one replica slot per GPU, as EPLB deployments run), and where ep
+/// does not divide the experts the fewest that make it (256 experts, ep 72: 32);</item>
 /// <item>the weight and KV formats given (each a list), and moe_comm as given or the profile's;</item>
 /// <item>the scheduler: chunked prefill (vLLM V1's and SGLang's default) with a token budget of 2,048 or 8,192 per
 /// replica and at most 8 to 256 running sequences per replica (powers of two), never more sequences than tokens.</item>
@@ -69,13 +71,16 @@ public static class PlanSpace
     {
         if (search.Experts == 0) return new[] { 1 };
         var eps = search.Layouts.Ep ?? new[] { 1, ranks };
-        return eps.Distinct().Where(ep => ranks % ep == 0 && search.Experts % ep == 0);
+        // An ep that does not divide the experts, but is below their count, is kept when the redundant slots are the search's
+        // to choose: the fewest that make up the difference (Redundant) let it run (256 experts on 72 GPUs: 32 redundant,
+        // 288 slots). An ep above the expert count would hold more replicas than experts; it is left out as before.
+        return eps.Distinct().Where(ep => ranks % ep == 0 && (search.Experts % ep == 0 || search.Layouts.Redundant is null && ep < search.Experts));
     }
 
     private static IEnumerable<int> Redundant(PlanSearch search, int ep)
     {
         if (search.Experts == 0) return new[] { 0 };
-        var given = search.Layouts.Redundant ?? (ep > 1 ? new[] { 0, ep } : new[] { 0 });
+        var given = search.Layouts.Redundant ?? (ep > 1 ? new[] { 0, (ep - search.Experts % ep) % ep, ep } : new[] { 0 });
         return given.Distinct().Where(r => (search.Experts + r) % ep == 0);
     }
 

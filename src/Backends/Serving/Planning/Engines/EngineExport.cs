@@ -14,6 +14,8 @@ public static class EngineExport
             throw new ExportException($"a disaggregated plan ({r.Plan.Scheduler}) runs separate prefill and decode servers and a router between them; "
                 + "export it for Dynamo (--export dynamo, its workers running vLLM, or SGLang with --engine sglang), which starts both and routes; "
                 + $"{engine}'s own launch files are written for aggregated plans only");
+        if (engine == "trtllm" && r.Plan.Cluster.Device is { Vendor: var vendor, Id: var id } && string.Equals(vendor, "amd", System.StringComparison.OrdinalIgnoreCase))
+            throw new ExportException($"TensorRT-LLM runs on NVIDIA GPUs only, and {id} is an AMD GPU; export vllm or sglang (or dynamo) instead");
         var files = engine switch
         {
             "vllm" => VllmExport.Write(r),

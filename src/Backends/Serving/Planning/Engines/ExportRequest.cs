@@ -27,7 +27,9 @@ public sealed record ExportRequest(PlanCandidate Plan, string Model, int Experts
     public int Pp => Plan.Deployment.Layout.Pp;
     public int Redundant => Plan.Deployment.Layout.Redundant;
     public int Gpus => Plan.Gpus;
-    public int Nodes => Plan.Cluster.Nodes;
+    /// <summary>The hosts the engine's processes start on: the cluster's nodes, or its hosts where a node (an NVLink domain)
+    /// spans several (a GB200 NVL72 rack: 18 hosts of 4 GPUs).</summary>
+    public int Nodes => Plan.Cluster.Hosts;
     /// <summary>Whether the plan was priced with decode under CUDA/HIP graphs (the engines' default); off, each export
     /// turns them off (vLLM --enforce-eager, SGLang --disable-cuda-graph, TensorRT-LLM cuda_graph_config: null).</summary>
     public bool CudaGraphs => Plan.Target.Efficiency.CudaGraphs;
