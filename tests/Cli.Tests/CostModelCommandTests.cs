@@ -57,6 +57,33 @@ public class CostModelCommandTests
         Assert.Contains("no_evict: 4096 tokens reserved per sequence", table.Out);
     }
 
+    /// <summary>An output too long for the batch's KV cache at prompt + output gives no end-to-end throughput and says why,
+    /// instead of a confident near-zero figure (2^31 output tokens printed "0.0 tokens/s" beside "fits: yes").</summary>
+    [Fact]
+    public void Predict_refuses_an_output_throughput_whose_kv_cache_does_not_fit_at_full_length()
+    {
+        string[] Args(string output, params string[] format) => new[] { "predict", "samples/llama-3-8b.moe", "--hardware", "h100-sxm", "--gpus", "1",
+            "--batch", "8", "--prompt", "512", "--context", "1024", "--output-tokens", output }.Concat(format).ToArray();
+        var json = CliRunner.Run(Args("2147483647", "--format", "json"));
+        Assert.True(json.ExitCode == 0, json.Err);
+        using (var doc = JsonDocument.Parse(json.Out))
+        {
+            Assert.True(doc.RootElement.GetProperty("feasible").GetBoolean());
+            var throughput = doc.RootElement.GetProperty("throughput");
+            Assert.Equal(JsonValueKind.Null, throughput.GetProperty("output_tokens_per_s").ValueKind);
+            Assert.StartsWith("the batch's KV cache at prompt + output (2147484159 tokens per sequence", throughput.GetProperty("output_limit").GetString());
+        }
+        var table = CliRunner.Run(Args("2147483647"));
+        Assert.True(table.ExitCode == 0, table.Err);
+        Assert.Contains("does not fit the GPU's memory", table.Out);
+
+        // An output whose full-length cache fits keeps its figure and says nothing more.
+        var fits = CliRunner.Run(Args("512", "--format", "json"));
+        using var ok = JsonDocument.Parse(fits.Out);
+        Assert.True(ok.RootElement.GetProperty("throughput").GetProperty("output_tokens_per_s").GetDouble() > 0);
+        Assert.False(ok.RootElement.GetProperty("throughput").TryGetProperty("output_limit", out _));
+    }
+
     [Fact]
     public void Predict_writes_a_chrome_trace_of_both_streams()
     {

@@ -88,6 +88,7 @@ public static class PredictionJson
         w.Object("throughput", () =>
         {
             if (p.OutputTokensPerSecond is { } o) w.Number("output_tokens_per_s", o); else w.WriteNull("output_tokens_per_s");
+            if (p.OutputLimit is { } why) w.WriteString("output_limit", why);
             if (p.SloBatch is { } b) w.Number("slo_batch", b); else w.WriteNull("slo_batch");
             if (p.SloTokensPerSecond is { } t) w.Number("slo_tokens_per_s", t); else w.WriteNull("slo_tokens_per_s");
         });

@@ -44,6 +44,7 @@ public static class PredictionTable
         t.AddRow("decode tokens/s (cluster)", p.Feasible ? $"{p.DecodeTokensPerSecond:F1}" : "- (does not fit)");
         t.AddRow("decode tokens/s per GPU", p.Feasible ? $"{p.DecodeTokensPerSecondPerGpu:F1}" : "- (does not fit)");
         if (p.OutputTokensPerSecond is { } o) t.AddRow($"output tokens/s ({p.Workload.Output} per request)", $"{o:F1}");
+        else if (p.OutputLimit is { } why) t.AddRow($"output tokens/s ({p.Workload.Output} per request)", $"- ({Markup.Escape(why)})");
         t.AddRow("largest batch that fits", p.MaxBatch == long.MaxValue ? "unbounded" : p.MaxBatch.ToString(System.Globalization.CultureInfo.InvariantCulture));
         t.AddRow(AdmissionNote.Label, Markup.Escape(AdmissionNote.Describe(p)));
         if (p.SloBatch is { } b) t.AddRow($"best batch with TPOT <= {p.Workload.TpotSloMs} ms", b == 0 ? "[red]none[/]" : $"{b} ({p.SloTokensPerSecond:F1} tokens/s)");

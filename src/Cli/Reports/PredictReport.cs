@@ -62,6 +62,7 @@ public static class PredictReport
         Row(h, "decode tokens/s (cluster)", p.Feasible ? F(p.DecodeTokensPerSecond) : "- (does not fit)");
         Row(h, "decode tokens/s per GPU", p.Feasible ? F(p.DecodeTokensPerSecondPerGpu) : "- (does not fit)");
         if (p.OutputTokensPerSecond is { } o) Row(h, "output tokens/s", F(o));
+        else if (p.OutputLimit is { } why) Row(h, "output tokens/s", $"- ({why})");
         Row(h, "largest batch that fits", p.MaxBatch == long.MaxValue ? "unbounded" : p.MaxBatch.ToString(CultureInfo.InvariantCulture));
         Row(h, Rendering.AdmissionNote.Label, Rendering.AdmissionNote.Describe(p));
         h.Append("</table>\n");

@@ -75,6 +75,9 @@ public sealed class Prediction
     public double DecodeTokensPerSecondPerGpu => DecodeTokensPerSecond / Gpus;
     /// <summary>Output tokens per second including prefill, when the workload gives output tokens.</summary>
     public double? OutputTokensPerSecond { get; init; }
+    /// <summary>Why there is no output throughput although the workload gives output tokens (the batch fits at the context
+    /// but not at prompt + output), or null.</summary>
+    public string? OutputLimit { get; init; }
     /// <summary>Largest batch meeting the TPOT SLO (at most MaxBatch) and its decode throughput.</summary>
     public long? SloBatch { get; init; }
     public double? SloTokensPerSecond { get; init; }

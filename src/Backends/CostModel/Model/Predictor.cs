@@ -158,10 +158,20 @@ public sealed class Predictor
         long maxBatch = maxPerReplica == long.MaxValue ? long.MaxValue : maxPerReplica * layout.Dp;
 
         double? output = null;
+        string? outputLimit = null;
         if (w.Output > 0)
         {
-            var mid = tpot(br, w.Prompt + w.Output / 2.0);
-            output = w.Batch * w.Output / (pre.Seconds + w.Output * mid);
+            // The end-to-end figure needs every sequence's KV cache at its full length (prompt + output) at the end of
+            // the run; a batch that cannot hold it never finishes that run, so there is no throughput to report.
+            double fullLength = (double)w.Prompt + w.Output;
+            var atEnd = Memory(br, fullLength, w.Prompt, drafter);
+            if (memory.Feasible && !atEnd.Feasible)
+                outputLimit = $"the batch's KV cache at prompt + output ({fullLength:0} tokens per sequence, {atEnd.KvBytes / 1e9:F1} GB per GPU) does not fit the GPU's memory";
+            else
+            {
+                var mid = tpot(br, w.Prompt + w.Output / 2.0);
+                output = w.Batch * w.Output / (pre.Seconds + w.Output * mid);
+            }
         }
         long? sloBatch = null;
         double? sloTput = null;
@@ -205,6 +215,7 @@ public sealed class Predictor
             Speculative = specReport,
             DecodeTokensPerSecond = w.Batch / (specReport is null ? dec.Seconds : specReport.TpotMs / 1e3),
             OutputTokensPerSecond = output,
+            OutputLimit = outputLimit,
             SloBatch = sloBatch,
             SloTokensPerSecond = sloTput,
             DecodeOps = details ? Report(_compiled.DecodePlan, decodeDetails!) : new List<OpReport>(),
