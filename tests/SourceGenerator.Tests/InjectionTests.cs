@@ -123,7 +123,7 @@ public class InjectionTests
         var type = Assert.Single(root.DescendantNodes().OfType<BaseTypeDeclarationSyntax>());
         Assert.Equal(className, type.Identifier.ValueText);
         Assert.Single(root.Members);
-        Assert.Empty(root.DescendantTrivia().Where(t => t.IsDirective));
+        Assert.DoesNotContain(root.DescendantTrivia(), t => t.IsDirective);
         var declared = ((TypeDeclarationSyntax)type).Members.SelectMany(MemberNames).OrderBy(n => n, StringComparer.Ordinal);
         Assert.Equal(members.OrderBy(n => n, StringComparer.Ordinal), declared);
     }

@@ -49,6 +49,7 @@ public class OutputFileTests : IDisposable
     }
 
     [UnixFact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     public void The_permissions_of_the_replaced_file_carry_over()
     {
         var path = _tree.File("run.sh", "old");
