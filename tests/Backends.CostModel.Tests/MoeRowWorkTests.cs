@@ -6,6 +6,8 @@ using GraphDsl.Backends.CostModel.Hardware;
 using GraphDsl.Backends.CostModel.Inputs;
 using GraphDsl.Ir.Types;
 using GraphDsl.Passes.Parallelize;
+// One row of a fused-MoE kernel table: tokens, hidden, inter / moe_tp, top-k, experts, ep, measured microseconds.
+using KernelRow = (double Tokens, double Hidden, double Inter, double TopK, double Experts, double Ep, double Us);
 
 namespace GraphDsl.Backends.CostModel.Tests;
 
@@ -21,7 +23,7 @@ public class MoeRowWorkTests
     /// 4096, inter 1536, top-8 of 128) at 8,192 tokens, every row of moe_tp 1 and 8 at moe_ep 1, 4 and 32: tokens,
     /// hidden, inter / moe_tp, top-k, experts, ep, measured microseconds. Across the table single rows scatter more
     /// (the fit's median |ln error| is 0.147 over all 13,986 rows, 0.324 over the narrow ones).</summary>
-    private static readonly (double Tokens, double Hidden, double Inter, double TopK, double Experts, double Ep, double Us)[] Rows =
+    private static readonly KernelRow[] Rows =
     {
         (8192, 4096, 1536, 8, 128, 1, 1816.5),
         (8192, 4096, 1536, 8, 128, 4, 518.4),
@@ -37,7 +39,7 @@ public class MoeRowWorkTests
     /// alone is 0.37-0.60 of the measured time. Its wide rows at moe_ep 1 and 4 (moe_tp 1) are overshot with the terms
     /// (1.29-1.32x; the law alone is 0.92-0.94x there): the fit's median over all 13,986 rows is 0.132, 0.319 over the
     /// narrow ones (docs/cost-model.md).</summary>
-    private static readonly (double Tokens, double Hidden, double Inter, double TopK, double Experts, double Ep, double Us)[] Gb200Rows =
+    private static readonly KernelRow[] Gb200Rows =
     {
         (8192, 4096, 192, 8, 128, 1, 982.6),
         (8192, 4096, 192, 8, 128, 4, 303.1),
@@ -48,7 +50,7 @@ public class MoeRowWorkTests
     };
 
     /// <summary>The law KernelFit fits (and the evaluator applies), from the device's constants alone.</summary>
-    private static double Law(Device d, (double Tokens, double Hidden, double Inter, double TopK, double Experts, double Ep, double Us) r, bool rowTerm)
+    private static double Law(Device d, KernelRow r, bool rowTerm)
     {
         double pairs = r.Tokens * r.TopK / r.Ep;
         double touched = r.Experts / r.Ep * (1 - Math.Pow(1 - r.TopK / r.Experts, r.Tokens));
@@ -81,8 +83,9 @@ public class MoeRowWorkTests
         AssertRowsFit(gb200, Gb200Rows, within: 1.2, lawAloneBelow: 0.65);
     }
 
-    private static void AssertRowsFit(Device d, (double Tokens, double Hidden, double Inter, double TopK, double Experts, double Ep, double Us)[] rows,
-        double within, double lawAloneBelow)
+    /// <summary>Each row within <paramref name="within"/>x with the row terms, and the law alone below
+    /// <paramref name="lawAloneBelow"/> of the measured time (the terms are what closes the gap).</summary>
+    private static void AssertRowsFit(Device d, KernelRow[] rows, double within, double lawAloneBelow)
     {
         foreach (var r in rows)
         {
