@@ -6,6 +6,7 @@ using GraphDsl.Backends.CostModel.Plan;
 using GraphDsl.Ir.Ops;
 using GraphDsl.Ir.Types;
 using GraphDsl.Passes.Parallelize;
+using System.Collections.Generic;
 using System.Linq;
 
 namespace GraphDsl.Backends.CostModel.Tests;
@@ -30,7 +31,7 @@ public class MeasuredEfficiencyTests
         Assert.Equal(0.628, StepEvaluator.MeasuredGemmFraction(h100, MathType.Fp4));
         // The L40S has no usable weight-streaming measurement: the catalog's median of the measured devices.
         var l40s = Models.Catalog.Find("l40s")!;
-        Assert.Equal(0.83, l40s.HbmFraction);
+        Assert.Equal(0.82, l40s.HbmFraction);
         Assert.Equal(0.491, l40s.GemmFractionFor(MathType.Fp8));
         // The MI300X carries AMD's own kernel measurements (AITER's tuned tables): its FP8 GEMMs reach a far smaller share
         // of peak and of HBM than Hopper's.
@@ -43,6 +44,28 @@ public class MeasuredEfficiencyTests
     /// <summary>Engines run their own kernels: vLLM's one-row FP8 Linear on an H100 has a 15.8 us fixed cost, TensorRT-LLM's
     /// 13.6 us; where an engine's table lacks a kind or format the device's default (TensorRT-LLM's) applies, and FP8 takes
     /// an engine's block-scaled FP8 kernels where only those were measured.</summary>
+    /// <summary>typical_measured is the median over the devices AIConfigurator's TensorRT-LLM database measured (not those
+    /// that copy another's figures, nor the AMD ones measured otherwise), GB200 included: what a device without its own
+    /// measurement takes (h100-pcie: BF16 and FP8 and HBM; mi355x: FP4).</summary>
+    [Fact]
+    public void The_typical_fractions_are_the_medians_of_the_measured_devices()
+    {
+        static double Median(IEnumerable<double> values)
+        {
+            var v = values.OrderBy(x => x).ToArray();
+            return v.Length % 2 == 1 ? v[v.Length / 2] : (v[v.Length / 2 - 1] + v[v.Length / 2]) / 2;
+        }
+        var measured = new[] { "a100-sxm-80gb", "h100-sxm", "h200-sxm", "b200", "l40s", "gb200" }.Select(id => Models.Catalog.Find(id)!).ToList();
+        double GemmMedian(MathType m) => Median(measured.Where(d => d.Peak(m) is not null && d.GemmFraction.ContainsKey(m)).Select(d => d.GemmFraction[m]));
+        var pcie = Models.Catalog.Find("h100-pcie")!;
+        Assert.Equal(0.727, GemmMedian(MathType.Bf16), 3);
+        Assert.Equal(GemmMedian(MathType.Bf16), pcie.GemmFractionFor(MathType.Bf16)!.Value, 3);
+        Assert.Equal(GemmMedian(MathType.Fp8), pcie.GemmFractionFor(MathType.Fp8)!.Value, 3);
+        Assert.Equal(GemmMedian(MathType.Fp4), Models.Catalog.Find("mi355x")!.GemmFractionFor(MathType.Fp4)!.Value, 3);
+        // The L40S has no weight-streaming measurement of its own (it takes the typical one).
+        Assert.Equal(Median(measured.Where(d => d.Id != "l40s").Select(d => d.HbmFraction)), pcie.HbmFraction, 3);
+    }
+
     [Fact]
     public void Engines_take_their_own_measured_kernels_and_fall_back_to_the_default()
     {

@@ -74,6 +74,17 @@ public class RecurrentKernelTimeTests
         Assert.Equal(29.9e-6, b200.FixedLatencyFor("ssd_prefill", MathType.Bf16)!.Value, 12);
         Assert.Equal(0.037, b200.ScanFractionFor("ssd"));
         Assert.Equal(0.054, b200.ScanFractionFor("gdn"));
+        // GB200, from its own tables by the same rule: FLA's scan 0.046 of peak, SGLang's 0.034; its Mamba-2 tables have
+        // no chunked-scan rows, so no ssd constants.
+        var gb200 = Models.Catalog.Find("gb200")!;
+        Assert.Equal(25.1e-6, gb200.FixedLatencyFor("gdn_prefill", MathType.Bf16)!.Value, 12);
+        Assert.Equal(5.6e-6, gb200.FixedLatencyFor("gdn_decode", MathType.Bf16)!.Value, 12);
+        Assert.Equal(18.8e-6, gb200.FixedLatencyFor("gdn_prefill", MathType.Bf16, "vllm")!.Value, 12);
+        Assert.Equal(0.046, gb200.ScanFractionFor("gdn"));
+        Assert.Equal(0.034, gb200.ScanFractionFor("gdn", "sglang"));
+        Assert.Null(gb200.ScanFractionFor("gdn", "vllm"));
+        Assert.Null(gb200.ScanFractionFor("ssd"));
+        Assert.Null(gb200.FixedLatencyFor("ssd_prefill", MathType.Bf16));
     }
 
     /// <summary>Against TensorRT-LLM 1.3.0rc20's H100 rows (linear_attention/trtllm/1.3.0rc20/gdn_perf.parquet, Qwen3.5-9B):

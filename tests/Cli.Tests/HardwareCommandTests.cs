@@ -37,6 +37,29 @@ public class HardwareCommandTests
         Assert.Contains(lines, l => l.StartsWith("b200,", StringComparison.Ordinal));
     }
 
+    /// <summary>A GB200 NVL72 rack is one 72-GPU node (its NVLink domain) of 4-GPU hosts: every format says so; the table
+    /// only where the two differ.</summary>
+    [Fact]
+    public void Gpus_per_host_is_shown_where_a_node_spans_several_hosts()
+    {
+        var table = CliRunner.Run("hardware");
+        Assert.Equal(0, table.ExitCode);
+        var gb200 = table.Out.Split('\n').Single(l => l.Contains("│ gb200 ", StringComparison.Ordinal));
+        Assert.Matches(@"│ 72 \(4/host\)\s*│", gb200);
+        var h100 = table.Out.Split('\n').Single(l => l.Contains("│ h100-sxm ", StringComparison.Ordinal));
+        Assert.Matches(@"│ 8\s+│ 450\s+│", h100);
+        Assert.DoesNotContain("/host", h100);
+
+        var csv = CliRunner.Run("hardware", "--format", "csv").Out.TrimEnd().Split('\n');
+        Assert.EndsWith(",gpus_per_node,intra_node_gb_per_s,network_gb_per_s,gpus_per_host", csv[0]);
+        Assert.Matches("^gb200,.*,72,900,100,4$", csv.Single(l => l.StartsWith("gb200,", StringComparison.Ordinal)));
+        Assert.Matches("^h100-sxm,.*,8,450,50,8$", csv.Single(l => l.StartsWith("h100-sxm,", StringComparison.Ordinal)));
+
+        var devices = JsonDocument.Parse(CliRunner.Run("hardware", "--format", "json").Out).RootElement.GetProperty("devices").EnumerateArray().ToList();
+        var json = devices.Single(d => d.GetProperty("id").GetString() == "gb200");
+        Assert.Equal((72, 4), (json.GetProperty("gpus_per_node").GetInt32(), json.GetProperty("gpus_per_host").GetInt32()));
+    }
+
     [Theory]
     [InlineData("H100", "did you mean 'h100-sxm' or 'h100-pcie'?")]
     [InlineData("a100", "did you mean 'a100-sxm-80gb' or 'a100-sxm-40gb'?")]

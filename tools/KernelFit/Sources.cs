@@ -61,8 +61,8 @@ public static class Sources
 /// The linear-attention tables read per engine and device (gdn_perf and mamba2_perf): the earliest version whose
 /// gated DeltaNet table has all four kernels (the convolution and the scan, prefill and decode), vLLM 0.24.0 and
 /// SGLang 0.5.14 (their earlier tables lack the chunked scan), TensorRT-LLM 1.3.0rc20, the version of its other
-/// tables. Mamba-2's chunked scan (mamba_chunk_scan_combined) is only in TensorRT-LLM 1.3.0rc15's B200 table. The A100's
-/// only table (SGLang 0.5.10) lacks the chunked scan and was collected before the collector's current shapes; not read.
+/// tables. Mamba-2's chunked scan (mamba_chunk_scan_combined) is only in TensorRT-LLM 1.3.0rc15's B200 table. GB200 has the
+/// same tables at the same versions. The A100's only table (SGLang 0.5.10) lacks the chunked scan and was collected before the collector's current shapes; not read.
 /// </summary>
 public static class LinearAttentionSources
 {
@@ -70,7 +70,7 @@ public static class LinearAttentionSources
 
     public static IEnumerable<Table> For(string device)
     {
-        if (device is "h100_sxm" or "h200_sxm" or "b200_sxm")
+        if (device is "h100_sxm" or "h200_sxm" or "b200_sxm" or "gb200")
         {
             yield return new("trtllm", "1.3.0rc20", "gdn_perf.parquet");
             yield return new("trtllm", device == "b200_sxm" ? "1.3.0rc15" : "1.3.0rc20", "mamba2_perf.parquet");

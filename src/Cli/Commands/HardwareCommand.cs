@@ -13,7 +13,7 @@ using Spectre.Console;
 namespace GraphDsl.Cli.Commands;
 
 /// <summary><c>graphdsl hardware</c>: the devices <c>--hardware</c> accepts, with the figures the cost model prices them
-/// by (memory, bandwidth, dense peaks per math type, links, GPUs per node), built in or added with --hardware-file.</summary>
+/// by (memory, bandwidth, dense peaks per math type, links, GPUs per node and per host), built in or added with --hardware-file.</summary>
 internal sealed class HardwareCommand
 {
     private readonly Option<string> _format = CommonOptions.Format("table", "table", "json", "csv");
@@ -55,9 +55,18 @@ internal sealed class HardwareCommand
     private static readonly string[] Headers =
         new[] { "id", "name", "vendor", "HBM GB", "HBM TB/s" }.Concat(Shown.Select(m => m.Key + " TFLOP/s")).Concat(new[] { "GPUs/node", "in-node GB/s", "net GB/s" }).ToArray();
 
-    private static IEnumerable<string> Cells(Device d) =>
+    private static IEnumerable<string> Cells(Device d, string gpusPerNode) =>
         new[] { d.Id, d.Name, d.Vendor, Gb(d.MemoryBytes), TbPerS(d.HbmBytesPerSecond) }.Concat(Shown.Select(m => Tflops(d, m)))
-            .Concat(new[] { d.GpusPerNode.ToString(CultureInfo.InvariantCulture), Gb(d.IntraNode.BytesPerSecond), Gb(d.Network.BytesPerSecond) });
+            .Concat(new[] { gpusPerNode, Gb(d.IntraNode.BytesPerSecond), Gb(d.Network.BytesPerSecond) });
+
+    /// <summary>GPUs per host as the catalog gives it, else the node's (one host per node, as on an HGX board).</summary>
+    private static int GpusPerHost(Device d) => d.GpusPerHost > 0 ? d.GpusPerHost : d.GpusPerNode;
+
+    /// <summary>"72 (4/host)" where a node spans hosts (a GB200 NVL72 rack of 4-GPU trays): deployments and engine exports
+    /// are written per host, the links priced per node.</summary>
+    private static string GpusPerNodeLabel(Device d) => GpusPerHost(d) == d.GpusPerNode
+        ? d.GpusPerNode.ToString(CultureInfo.InvariantCulture)
+        : string.Create(CultureInfo.InvariantCulture, $"{d.GpusPerNode} ({GpusPerHost(d)}/host)");
 
     /// <summary>The math types the device computes natively (a format outside them is emulated, docs/formats.md).</summary>
     private static IEnumerable<string> Native(Device d) => MathType.WithPeaks.Where(m => d.Peak(m) is not null).Select(m => m.Key);
@@ -66,7 +75,7 @@ internal sealed class HardwareCommand
     {
         var t = new Table().Border(TableBorder.Rounded);
         foreach (var h in Headers) t.AddColumn(new TableColumn(h));
-        foreach (var d in devices) t.AddRow(Cells(d).Select(Markup.Escape).ToArray());
+        foreach (var d in devices) t.AddRow(Cells(d, GpusPerNodeLabel(d)).Select(Markup.Escape).ToArray());
         var c = Terminal.Create();
         c.Write(t);
         c.MarkupLine("Dense peaks; '-' where the device has no native math for the type (a format in it runs emulated). Sources: src/Backends/CostModel/Data/hardware.json.");
@@ -75,8 +84,10 @@ internal sealed class HardwareCommand
     private static string ToCsv(IReadOnlyList<Device> devices)
     {
         var csv = new Csv(new[] { "id", "name", "vendor", "memory_gb", "hbm_tb_per_s" }.Concat(Shown.Select(m => m.Key + "_tflops"))
-            .Concat(new[] { "gpus_per_node", "intra_node_gb_per_s", "network_gb_per_s" }));
-        foreach (var d in devices) csv.Row(Cells(d));
+            .Concat(new[] { "gpus_per_node", "intra_node_gb_per_s", "network_gb_per_s", "gpus_per_host" }));
+        // Numbers only in a CSV: the node's GPU count alone, the host's in its own column.
+        foreach (var d in devices)
+            csv.Row(Cells(d, d.GpusPerNode.ToString(CultureInfo.InvariantCulture)).Append(GpusPerHost(d).ToString(CultureInfo.InvariantCulture)));
         return csv.ToString();
     }
 
@@ -96,6 +107,7 @@ internal sealed class HardwareCommand
             foreach (var m in Native(d)) w.WriteStringValue(m);
             w.WriteEndArray();
             w.Number("gpus_per_node", d.GpusPerNode);
+            w.Number("gpus_per_host", GpusPerHost(d));
             w.Object("intra_node", () => { w.WriteString("name", d.IntraNode.Name); w.Number("bytes_per_s", d.IntraNode.BytesPerSecond); w.Number("latency_s", d.IntraNode.LatencySeconds); });
             w.Object("network", () => { w.WriteString("name", d.Network.Name); w.Number("bytes_per_s", d.Network.BytesPerSecond); w.Number("latency_s", d.Network.LatencySeconds); });
             w.WriteStartArray("sources");

@@ -31,7 +31,8 @@ public sealed class HardwareCatalog
         return catalog;
     }
 
-    /// <summary>The largest hardware file read: the built-in catalog of every device is under 64 KB.</summary>
+    /// <summary>The largest hardware file read: the built-in catalog of every device, with its measured curves, is under
+    /// 256 KiB (about 130 KB; a test keeps it under that).</summary>
     public const long MaxFileBytes = 16L << 20;
 
     /// <summary>Adds the devices of a user file (same schema); later entries replace earlier ones with the same id.</summary>
