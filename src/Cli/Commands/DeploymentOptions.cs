@@ -151,6 +151,10 @@ internal sealed class DeploymentOptions
         return dep;
     }
 
+    /// <summary>The files these options read (each --hardware-file), for <see cref="DistinctOutputs.Check"/>.</summary>
+    public IEnumerable<(string Option, string? Path)> InputFiles(ParseResult r) =>
+        (r.GetValue(HardwareFile) ?? Array.Empty<string>()).Select(f => (HardwareFile.Name, (string?)f));
+
     public HardwareCatalog? Catalog(ParseResult r, DiagnosticBag diagnostics) =>
         HardwareLookup.Catalog(r.GetValue(HardwareFile) ?? Array.Empty<string>(), diagnostics);
 
