@@ -153,6 +153,7 @@ public static class DiagnosticCatalog
     // 0852-0857: command-line checks added by the hostile-input round (src/Cli/Commands).
     public static DiagnosticDescriptor OutputsCollide { get; } = new("GD0852", "Two outputs name one file", "{0} '{1}' is the file {2} writes; give each output its own file");
     public static DiagnosticDescriptor OutputIsInput { get; } = new("GD0853", "Output would overwrite the input", "{0} '{1}' is the input {2}: writing it would lose the input; write the output elsewhere");
+    public static DiagnosticDescriptor DeviceReplaced { get; } = new("GD0854", "Hardware file replaces a device", "device '{0}' replaces {1} of the same id; this file's figures are used for it", Severity.Warning);
     // 0826-0829: graphdsl import hf (src/Import).
     public static DiagnosticDescriptor BadConfigJson { get; } = new("GD0826", "Bad model config", "invalid config '{0}': {1}");
     public static DiagnosticDescriptor UnsupportedArchitecture { get; } = new("GD0827", "Architecture not importable", "cannot import architecture '{0}': {1}");
