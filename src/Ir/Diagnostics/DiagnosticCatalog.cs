@@ -18,7 +18,7 @@ public static class DiagnosticCatalog
     public static DiagnosticDescriptor UnexpectedCharacter { get; } = new("GD0102", "Unexpected character", "unexpected character '{0}'");
     public static DiagnosticDescriptor UnterminatedString { get; } = new("GD0103", "Unterminated string", "unterminated string literal");
     public static DiagnosticDescriptor NumberOverflow { get; } = new("GD0104", "Number out of range", "number '{0}' does not fit in a 64-bit integer");
-    public static DiagnosticDescriptor NestingTooDeep { get; } = new("GD0105", "Nesting too deep", "expression nested deeper than {0} levels (brackets, unary operators or a chain of binary operators)");
+    public static DiagnosticDescriptor NestingTooDeep { get; } = new("GD0105", "Nesting too deep", "{0} nested deeper than {1} levels");
     public static DiagnosticDescriptor InvalidFloat { get; } = new("GD0106", "Invalid number", "'{0}' is not a valid number");
     public static DiagnosticDescriptor FileTooLarge { get; } = new("GD0107", "File too large", "source file '{0}' is {1} bytes; the limit is {2}");
     public static DiagnosticDescriptor ExpressionTooLong { get; } = new("GD0108", "Expression too long", "expression chains more than {0} binary operators");
