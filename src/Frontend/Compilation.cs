@@ -106,7 +106,8 @@ public static class Compiler
         else if (mains.Count == 1) chosen = mains[0];
         else if (mains.Count == 0)
         {
-            diagnostics.Report(DiagnosticCatalog.NoModel, SourceSpan.None, root.Path);
+            // Located at the file's start: the whole file is what lacks a model, and a located diagnostic names the file.
+            diagnostics.Report(DiagnosticCatalog.NoModel, SourceSpan.At(root.Path, 1, 1, offset: 0), root.Path);
             return null;
         }
         else

@@ -69,4 +69,72 @@ public class DistinctOutputsTests
         Assert.Equal($"graphdsl: error GD0853: -o '{config}' is the input config: writing it would lose the input; write the output elsewhere", r.Err.Trim());
         Assert.Equal("{}", File.ReadAllText(config));
     }
+
+    private static string Copy(string sample, string name)
+    {
+        var path = Path.Combine(Dir, name);
+        File.Copy(Path.Combine(GraphDsl.TestSupport.Repo.Root, "samples", sample), path, overwrite: true);
+        return path;
+    }
+
+    private static string Refused(string option, string path, string input) =>
+        $"graphdsl: error GD0853: {option} '{path}' is the input {input}: writing it would lose the input; write the output elsewhere";
+
+    // route-stats m.moe -o link-to-m.moe wrote the JSON through the link over the spec, exit 0: paths compare as the files they lead to.
+    [Fact]
+    public void Route_stats_refuses_an_output_that_is_a_link_to_its_input()
+    {
+        var spec = Copy("tiny-moe.moe", "rs.moe");
+        var link = Path.Combine(Dir, "rs-link.moe");
+        if (File.Exists(link)) File.Delete(link);
+        File.CreateSymbolicLink(link, spec);
+        var before = File.ReadAllText(spec);
+        var r = CliRunner.Run("route-stats", spec, "-o", link);
+        Assert.True(r.ExitCode == 2, r.All);
+        Assert.Equal(Refused("-o", link, "FILE"), r.Err.Trim());
+        Assert.Equal(before, File.ReadAllText(spec));
+    }
+
+    // place wrote its plan over the --stats file it read when -o named it as ./stats.json, and -o and --engine-map could share one file.
+    [Fact]
+    public void Place_refuses_an_output_over_its_stats_and_two_outputs_in_one_file()
+    {
+        var stats = Path.Combine(Dir, "place-stats.json");
+        File.WriteAllText(stats, "{}");
+        var dotted = "./" + Path.GetRelativePath(GraphDsl.TestSupport.Repo.Root, stats);
+        var r = CliRunner.Run("place", "samples/tiny-moe.moe", "--stats", stats, "--gpus", "2", "-o", dotted);
+        Assert.True(r.ExitCode == 2, r.All);
+        Assert.Equal(Refused("-o", dotted, "--stats"), r.Err.Trim());
+        var map = Path.Combine(Dir, "map.json");
+        var both = CliRunner.Run("place", "samples/tiny-moe.moe", "--stats", stats, "--gpus", "2", "-o", map, "--engine-map", map);
+        Assert.True(both.ExitCode == 2, both.All);
+        Assert.Equal($"graphdsl: error GD0852: --engine-map '{map}' is the file -o writes; give each output its own file", both.Err.Trim());
+        Assert.Equal("{}", File.ReadAllText(stats));
+    }
+
+    // Each command that reads a file and writes -o (or a --plot, --trace) checks every file it reads, before anything runs.
+    [Theory]
+    [InlineData("sweep", "--hardware-file", "-o")]
+    [InlineData("plan", "FILE", "-o")]
+    [InlineData("serve", "--workload", "--time-series")]
+    [InlineData("predict", "--routing", "--trace")]
+    public void Commands_refuse_an_output_over_any_file_they_read(string command, string input, string output)
+    {
+        var spec = Copy("tiny-dense.moe", command + ".moe");
+        var read = Path.Combine(Dir, command + "-input.json");
+        File.WriteAllText(read, "{\"devices\": []}");
+        string target = input == "FILE" ? spec : read;
+        string[] args = command switch
+        {
+            "sweep" => ["sweep", spec, "--hardware", "h100-sxm", "--hardware-file", read, "--batch", "1", "-o", target],
+            "plan" => ["plan", spec, "--hardware", "h100-sxm", "--gpus", "1", "--workload", "offline:4,prompt=16,output=2", "--slo", "ttft=1000", "-o", target],
+            "serve" => ["serve", spec, "--hardware", "h100-sxm", "--workload", "trace:" + read, "--time-series", target],
+            _ => ["predict", spec, "--hardware", "h100-sxm", "--routing", read, "--trace", target],
+        };
+        var before = File.ReadAllText(target);
+        var r = CliRunner.Run(args);
+        Assert.True(r.ExitCode == 2, r.All);
+        Assert.Contains(Refused(output, target, input), r.Err);
+        Assert.Equal(before, File.ReadAllText(target));
+    }
 }

@@ -109,7 +109,8 @@ internal sealed class DeploymentOptions
         (Values(r.GetValue(Gpus) ?? "", Gpus.Name, diagnostics, descriptor, v => PassKey.CheckInt(v, 1)) ?? Array.Empty<string>()).Select(int.Parse).ToArray();
 
     /// <summary>The comma-separated values of a flag, each checked (null when the check returns why not), or null after
-    /// reporting; one value unless <see cref="Lists"/>.</summary>
+    /// reporting; one value unless <see cref="Lists"/>. A value given twice (<c>--gpus 1,1,1</c>, or <c>2,02</c>) is kept
+    /// once, in its first place: sweep printed one identical row per repetition.</summary>
     public string[]? Values(string text, string flag, DiagnosticBag diagnostics, DiagnosticDescriptor descriptor, Func<string, string?> check)
     {
         var values = text.Split(',', StringSplitOptions.TrimEntries);
@@ -121,7 +122,7 @@ internal sealed class DeploymentOptions
         bool ok = true;
         foreach (var v in values)
             if (check(v) is { } why) { diagnostics.Report(descriptor, SourceSpan.None, $"{flag}: {why}"); ok = false; }
-        return ok ? values.Select(PassKey.Normalize).ToArray() : null;
+        return ok ? values.Select(PassKey.Normalize).Distinct(StringComparer.Ordinal).ToArray() : null;
     }
 
     /// <summary>The cluster and efficiency profile of a one-device command (predict, compare); nulls after reporting.</summary>
@@ -151,6 +152,10 @@ internal sealed class DeploymentOptions
         return dep;
     }
 
+    /// <summary>The files these options read (each --hardware-file), for <see cref="DistinctOutputs.Check"/>.</summary>
+    public IEnumerable<(string Option, string? Path)> InputFiles(ParseResult r) =>
+        (r.GetValue(HardwareFile) ?? Array.Empty<string>()).Select(f => (HardwareFile.Name, (string?)f));
+
     public HardwareCatalog? Catalog(ParseResult r, DiagnosticBag diagnostics) =>
         HardwareLookup.Catalog(r.GetValue(HardwareFile) ?? Array.Empty<string>(), diagnostics);
 
@@ -160,7 +165,7 @@ internal sealed class DeploymentOptions
         var devices = new List<Device>();
         var ids = Values(r.GetValue(Hardware)!, Hardware.Name, diagnostics, DiagnosticCatalog.InvalidOption, v => v.Length == 0 ? "an empty device id" : null);
         foreach (var id in ids ?? Array.Empty<string>())
-            if (HardwareLookup.Find(catalog, id, diagnostics) is { } d) devices.Add(d);
+            if (HardwareLookup.Find(catalog, id, diagnostics) is { } d && !devices.Contains(d)) devices.Add(d);  // ids ignore case: h100-sxm,H100-SXM is one device
         return devices;
     }
 

@@ -20,20 +20,45 @@ internal static class HardwareLookup
     }
 
     /// <summary>The built-in catalog with the devices of <paramref name="files"/> (--hardware-file) added; null after
-    /// reporting a bad file (GD0604).</summary>
+    /// reporting a bad file (GD0604). A file's device with the id of one already there (built in, or from an earlier
+    /// file) replaces it, with a warning at the file's id (GD0854): redefining h100-sxm with one's own measurements is
+    /// a use the catalog format allows, but the same id taken by accident used to change every figure silently.</summary>
     public static HardwareCatalog? Catalog(IEnumerable<string> files, DiagnosticBag diagnostics)
     {
         var catalog = HardwareCatalog.BuiltIn();
+        var origin = catalog.Devices.ToDictionary(d => d, _ => (string?)null, ReferenceEqualityComparer.Instance);
         foreach (var f in files)
         {
+            var before = catalog.Devices.ToList();
             try { catalog.AddFile(f); }
             catch (Exception e) when (e is HardwareFileException or IOException or UnauthorizedAccessException)
             {
                 diagnostics.Report(DiagnosticCatalog.HardwareFile, SourceSpan.None, e.Message);
                 return null;
             }
+            foreach (var old in before.Where(d => catalog.Find(d.Id) is { } now && !ReferenceEquals(now, d)))
+            {
+                var now = catalog.Find(old.Id)!;
+                var replaced = origin[old] is { } file ? $"the device '{old.Id}' of {file}" : $"the built-in device '{old.Id}'";
+                diagnostics.Report(DiagnosticCatalog.DeviceReplaced, IdSpan(f, now.Id), now.Id, replaced);
+            }
+            foreach (var d in catalog.Devices.Except(before, ReferenceEqualityComparer.Instance)) origin[d] = f;
         }
         return catalog;
+    }
+
+    /// <summary>Where the file names the device: the line and column of its <c>"id": "ID"</c> (the file was read and
+    /// parsed already, under its size limit), else the file's start.</summary>
+    private static SourceSpan IdSpan(string file, string id)
+    {
+        string text;
+        try { text = File.ReadAllText(file); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return SourceSpan.At(file, 1, 1); }
+        var m = System.Text.RegularExpressions.Regex.Match(text, "\"id\"\\s*:\\s*(\"" + System.Text.RegularExpressions.Regex.Escape(id) + "\")");
+        if (!m.Success) return SourceSpan.At(file, 1, 1);
+        int at = m.Groups[1].Index, line = 1 + text.AsSpan(0, at).Count('\n');
+        int column = at - (text.LastIndexOf('\n', Math.Max(0, at - 1)) + 1) + 1;
+        return SourceSpan.At(file, line, column, id.Length + 2);
     }
 
     /// <summary>The device, or null after reporting the unknown id (GD0601) with the likely one and every known id.</summary>

@@ -51,9 +51,10 @@ internal static class NumberOptions
     public static List<long> Sizes(string text, string name, DiagnosticDescriptor descriptor, DiagnosticBag diagnostics)
     {
         var values = new List<long>();
+        var seen = new HashSet<long>();
         foreach (var part in text.Split(',', System.StringSplitOptions.RemoveEmptyEntries | System.StringSplitOptions.TrimEntries))
             if (GraphDsl.Backends.Serving.Specs.TokenSize.Problem(name + ":", part, Workload.MaxTokens, out var v) is { } problem) diagnostics.Report(descriptor, SourceSpan.None, problem);
-            else values.Add(v);
+            else if (seen.Add(v)) values.Add(v);  // 4k,4096 is one size, kept once in its first place (as DeploymentOptions.Values)
         return values;
     }
 

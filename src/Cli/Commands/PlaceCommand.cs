@@ -100,8 +100,9 @@ internal sealed class PlaceCommand
     {
         var diagnostics = new DiagnosticBag();
         var s = Parse(r, diagnostics);
+        DistinctOutputs.Check(diagnostics, [("FILE", r.GetValue(_file)), ("--stats", r.GetValue(_stats))], [("-o", r.GetValue(_output)), ("--engine-map", r.GetValue(_engineMap))]);
         Driver.Report(diagnostics.Items);
-        if (s is null) return ExitCodes.UsageError;
+        if (s is null || diagnostics.HasErrors) return ExitCodes.UsageError;
         if (s.Cluster is { NodesDefault: true } cluster) Console.Error.WriteLine($"graphdsl: note: {s.Placement.Gpus} GPUs over {cluster.Describe()}");
 
         var module = _source.Load(r, r.GetValue(_file)!);

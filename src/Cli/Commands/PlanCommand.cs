@@ -120,7 +120,7 @@ internal sealed class PlanCommand
         var diagnostics = new DiagnosticBag();
         var s = Parse(r, diagnostics);
         var plots = _plot.Resolve(r, diagnostics);
-        DistinctOutputs.Check(diagnostics, [("-o", r.GetValue(_output)), .. DistinctOutputs.Plots(plots)]);
+        DistinctOutputs.Check(diagnostics, [("FILE", r.GetValue(_file)), .. _deployment.InputFiles(r)], [("-o", r.GetValue(_output)), .. DistinctOutputs.Plots(plots)]);
         Driver.Report(diagnostics.Items);
         if (s is null || diagnostics.HasErrors) return ExitCodes.UsageError;
         var module = _source.Load(r, r.GetValue(_file)!);

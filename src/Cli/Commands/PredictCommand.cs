@@ -63,7 +63,8 @@ internal sealed class PredictCommand
         var s = Parse(r, diagnostics);
         var plots = _plot.Resolve(r, diagnostics);
         var report = _report.Resolve(r, diagnostics);
-        DistinctOutputs.Check(diagnostics, [("--trace", r.GetValue(_trace)), ("--report", report), .. DistinctOutputs.Plots(plots)]);
+        DistinctOutputs.Check(diagnostics, [("FILE", r.GetValue(_file)), .. _deployment.InputFiles(r), ("--routing", r.GetValue(_routing)), ("--speculative", s?.DraftFile)],
+            [("--trace", r.GetValue(_trace)), ("--report", report), .. DistinctOutputs.Plots(plots)]);
         Driver.Report(diagnostics.Items);
         if (s is null || diagnostics.HasErrors) return ExitCodes.UsageError;
 

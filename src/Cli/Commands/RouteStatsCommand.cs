@@ -39,6 +39,7 @@ internal static class RouteStatsCommand
                 Driver.Report(DiagnosticCatalog.InvalidOption.At(SourceSpan.None, $"--tokens must be between 1 and {SyntheticRouting.MaxTokens}"));
                 return ExitCodes.UsageError;
             }
+            if (!DistinctOutputs.NotTheInput("-o", r.GetValue(output), "FILE", r.GetValue(file)!)) return ExitCodes.UsageError;
             var module = source.Load(r, r.GetValue(file)!);
             if (module is null) return ExitCodes.InputError;
             var layers = MoeLayers.Of(module);

@@ -94,7 +94,8 @@ internal sealed class ServeCommand
         var diagnostics = new DiagnosticBag();
         var s = Parse(r, diagnostics);
         var plots = _plot.Resolve(r, diagnostics);
-        DistinctOutputs.Check(diagnostics, [("-o", r.GetValue(_output)), ("--trace", r.GetValue(_trace)), ("--time-series", r.GetValue(_timeSeries)), .. DistinctOutputs.Plots(plots)]);
+        DistinctOutputs.Check(diagnostics, [("FILE", r.GetValue(_file)), .. _deployment.InputFiles(r), ("--workload", s?.Workload is { Kind: WorkloadKind.Trace } w ? w.TracePath : null)],
+            [("-o", r.GetValue(_output)), ("--trace", r.GetValue(_trace)), ("--time-series", r.GetValue(_timeSeries)), .. DistinctOutputs.Plots(plots)]);
         Driver.Report(diagnostics.Items);
         if (s is null || diagnostics.HasErrors) return ExitCodes.UsageError;
 

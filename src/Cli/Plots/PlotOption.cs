@@ -58,7 +58,7 @@ internal sealed class PlotOption
                 Bad($"plots are written as SVG, not '{extension}'; name the file .svg");
                 continue;
             }
-            if (requests.Any(q => SamePath(q.Path, path))) { Bad($"'{path}' is named twice; give each picture its own file"); continue; }
+            if (requests.Any(q => GraphDsl.Ir.Files.FilePaths.SamePath(q.Path, path))) { Bad($"'{path}' is named twice; give each picture its own file"); continue; }
             if (!OutputFolder.Exists("--plot", path, diagnostics, DiagnosticCatalog.InvalidPlot)) continue;
             requests.Add(new PlotRequest(kind, path));
         }
@@ -76,9 +76,6 @@ internal sealed class PlotOption
             return (value[..colon], value[(colon + 1)..]);
         return (null, value);
     }
-
-    internal static bool SamePath(string a, string b) =>
-        string.Equals(System.IO.Path.GetFullPath(a), System.IO.Path.GetFullPath(b), OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal);
 
     /// <summary>Draws each picture asked for and writes it; false after reporting a file that could not be written.
     /// A picture with no data (nothing fits) is still written, saying so, with a warning (GD0844).</summary>

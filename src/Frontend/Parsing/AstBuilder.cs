@@ -114,7 +114,7 @@ internal sealed class AstBuilder
         if (++_depth > MaxExprDepth)
         {
             _depth--;
-            if (!_depthReported) _diagnostics.Report(DiagnosticCatalog.NestingTooDeep, Span(e), MaxExprDepth);
+            if (!_depthReported) _diagnostics.Report(DiagnosticCatalog.NestingTooDeep, Span(e), "an expression's brackets, unary operators or chained binary operators", MaxExprDepth);
             _depthReported = true;
             return new ErrorExpr(Span(e));
         }

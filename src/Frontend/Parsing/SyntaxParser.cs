@@ -110,12 +110,22 @@ public static class SyntaxParser
             unaryRun = t.Type is GraphDslLexer.MINUS or GraphDslLexer.NOT ? unaryRun + 1 : 0;
             if (depth > MaxNesting || unaryRun > MaxNesting || questions > 4 * MaxNesting)
             {
-                diagnostics.Report(DiagnosticCatalog.NestingTooDeep, SpanOf(source, t), MaxNesting);
+                diagnostics.Report(DiagnosticCatalog.NestingTooDeep, SpanOf(source, t), Nested(t.Type, depth > MaxNesting, unaryRun > MaxNesting), MaxNesting);
                 return false;
             }
         }
         return true;
     }
+
+    /// <summary>What went past the nesting limit, for GD0105: a deep <c>repeat</c> block is not an "expression".
+    /// Blocks and brackets share one depth, so each names the other too.</summary>
+    private static string Nested(int token, bool tooDeep, bool unaryRun) => (tooDeep, unaryRun) switch
+    {
+        (true, _) when token == GraphDslLexer.LBRACE => "blocks ('{ }' bodies of repeat, if and the like, counted with the brackets around them)",
+        (true, _) => "brackets ('(' and '[', counted with the blocks around them)",
+        (_, true) => "unary operators ('-' and 'not' in a row)",
+        _ => "conditional expressions ('a ? b : c', counted over the file)",
+    };
 
     /// <summary>Pops to the innermost <paramref name="opener"/> when one is open (at most <see cref="MaxNesting"/> are).</summary>
     private static void Close(Stack<int> open, int opener)

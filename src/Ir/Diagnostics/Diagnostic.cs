@@ -45,7 +45,8 @@ public sealed class Diagnostic
     public IReadOnlyList<DiagnosticNote> Notes { get; }
     public string Id => Descriptor.Id;
     public Severity Severity => Descriptor.Severity;
-    public string Message => string.Format(CultureInfo.InvariantCulture, Descriptor.MessageFormat, Args.ToArray());
+    /// <summary>The message, each argument bounded (<see cref="EchoedText"/>): hostile input is never echoed in full.</summary>
+    public string Message => string.Format(CultureInfo.InvariantCulture, Descriptor.MessageFormat, Args.Select(EchoedText.Cap).ToArray());
 
     public Diagnostic WithNote(string message, SourceSpan span) =>
         new(Descriptor, Span, Args.ToArray(), Notes.Append(new DiagnosticNote(message, span)).ToArray());

@@ -18,7 +18,7 @@ public static class DiagnosticCatalog
     public static DiagnosticDescriptor UnexpectedCharacter { get; } = new("GD0102", "Unexpected character", "unexpected character '{0}'");
     public static DiagnosticDescriptor UnterminatedString { get; } = new("GD0103", "Unterminated string", "unterminated string literal");
     public static DiagnosticDescriptor NumberOverflow { get; } = new("GD0104", "Number out of range", "number '{0}' does not fit in a 64-bit integer");
-    public static DiagnosticDescriptor NestingTooDeep { get; } = new("GD0105", "Nesting too deep", "expression nested deeper than {0} levels (brackets, unary operators or a chain of binary operators)");
+    public static DiagnosticDescriptor NestingTooDeep { get; } = new("GD0105", "Nesting too deep", "{0} nested deeper than {1} levels");
     public static DiagnosticDescriptor InvalidFloat { get; } = new("GD0106", "Invalid number", "'{0}' is not a valid number");
     public static DiagnosticDescriptor FileTooLarge { get; } = new("GD0107", "File too large", "source file '{0}' is {1} bytes; the limit is {2}");
     public static DiagnosticDescriptor ExpressionTooLong { get; } = new("GD0108", "Expression too long", "expression chains more than {0} binary operators");
@@ -153,6 +153,7 @@ public static class DiagnosticCatalog
     // 0852-0857: command-line checks added by the hostile-input round (src/Cli/Commands).
     public static DiagnosticDescriptor OutputsCollide { get; } = new("GD0852", "Two outputs name one file", "{0} '{1}' is the file {2} writes; give each output its own file");
     public static DiagnosticDescriptor OutputIsInput { get; } = new("GD0853", "Output would overwrite the input", "{0} '{1}' is the input {2}: writing it would lose the input; write the output elsewhere");
+    public static DiagnosticDescriptor DeviceReplaced { get; } = new("GD0854", "Hardware file replaces a device", "device '{0}' replaces {1} of the same id; this file's figures are used for it", Severity.Warning);
     // 0826-0829: graphdsl import hf (src/Import).
     public static DiagnosticDescriptor BadConfigJson { get; } = new("GD0826", "Bad model config", "invalid config '{0}': {1}");
     public static DiagnosticDescriptor UnsupportedArchitecture { get; } = new("GD0827", "Architecture not importable", "cannot import architecture '{0}': {1}");

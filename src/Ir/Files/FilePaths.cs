@@ -45,6 +45,14 @@ public static class FilePaths
         return current;
     }
 
+    /// <summary>Whether two paths lead to one file: compared after every link is resolved (<see cref="RealPath"/>), so
+    /// <c>./x</c> and <c>x</c>, or a link and the file it points to, are the same; an unresolvable path compares as written.</summary>
+    public static bool SamePath(string a, string b)
+    {
+        var comparison = RuntimeInformation.IsOSPlatform(OSPlatform.Windows) ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
+        return string.Equals(RealPath(a) ?? Path.GetFullPath(a), RealPath(b) ?? Path.GetFullPath(b), comparison);
+    }
+
     /// <summary>Whether <paramref name="path"/> is <paramref name="folder"/> or lies below it (both absolute, normalized).</summary>
     public static bool IsUnder(string path, string folder)
     {

@@ -251,7 +251,7 @@ public sealed class IrParser
         var regions = new List<Region>();
         while (IsRegionStart())
         {
-            Deeper(ref _regionDepth, Peek);
+            Deeper(ref _regionDepth, Peek, "regions (op bodies such as core.repeat's)");
             regions.Add(ParseRegion(module));
             _regionDepth--;
         }
@@ -334,7 +334,7 @@ public sealed class IrParser
             case IrTok.Punct when t.Text == "[" && kind == AttrKind.Shape:
                 return Attr.Shape(ParseShape());
             case IrTok.Punct when t.Text == "[":
-                Deeper(ref _listDepth, t);
+                Deeper(ref _listDepth, t, "attribute lists ('[')");
                 Next();
                 var items = new List<Attr>();
                 if (!IsPunct("]")) do items.Add(ParseAttrValue(kind == AttrKind.IntList ? AttrKind.Int : null)); while (TryPunct(","));
@@ -381,9 +381,13 @@ public sealed class IrParser
         return ParseDimExpr();
     }
 
-    private void Deeper(ref int counter, IrToken at)
+    /// <summary>What a dimension's node count bounds, for GD0105.</summary>
+    private const string DimensionParts = "a dimension's brackets and chained operators";
+
+    /// <summary>Counts one level more of <paramref name="what"/> (GD0105 names it past <see cref="MaxNesting"/>).</summary>
+    private void Deeper(ref int counter, IrToken at, string what)
     {
-        if (++counter > MaxNesting) throw new DiagnosticException(DiagnosticCatalog.NestingTooDeep.At(SpanOf(at), MaxNesting));
+        if (++counter > MaxNesting) throw new DiagnosticException(DiagnosticCatalog.NestingTooDeep.At(SpanOf(at), what, MaxNesting));
     }
 
     private DimExpr ParseDimExpr(int minPrec = 1)
@@ -395,7 +399,7 @@ public sealed class IrParser
             if (t.Kind != IrTok.Punct) break;
             int prec = t.Text is "+" or "-" ? 1 : t.Text is "*" or "/" or "%" ? 2 : 0;
             if (prec < minPrec || prec == 0) break;
-            Deeper(ref _dimNodes, t);
+            Deeper(ref _dimNodes, t, DimensionParts);
             Next();
             var rhs = ParseDimExpr(prec + 1);
             var op = t.Text switch { "+" => DimOp.Add, "-" => DimOp.Sub, "*" => DimOp.Mul, "/" => DimOp.Div, _ => DimOp.Mod };
@@ -416,7 +420,7 @@ public sealed class IrParser
                 return DimExpr.Of(v);
             case IrTok.Symbol: Next(); return DimExpr.Param(t.Text);
             case IrTok.Ident when (t.Text == "min" || t.Text == "max") && _toks[_pos + 1].Text == "(":
-                Deeper(ref _dimNodes, t);
+                Deeper(ref _dimNodes, t, DimensionParts);
                 Next(); Next();
                 var a = ParseDimExpr();
                 Expect(",");
@@ -425,13 +429,13 @@ public sealed class IrParser
                 return DimExpr.Bin(t.Text == "min" ? DimOp.Min : DimOp.Max, a, b);
             case IrTok.Ident: Next(); return DimExpr.Sym(t.Text);
             case IrTok.Punct when t.Text == "(":
-                Deeper(ref _dimNodes, t);
+                Deeper(ref _dimNodes, t, DimensionParts);
                 Next();
                 var e = ParseDimExpr();
                 Expect(")");
                 return e;
             case IrTok.Punct when t.Text == "-":
-                Deeper(ref _dimNodes, t);
+                Deeper(ref _dimNodes, t, DimensionParts);
                 Next();
                 var inner = ParseDimAtom();
                 return inner is ConstDim c ? DimExpr.Of(-c.Value) : DimExpr.Of(0) - inner;

@@ -62,21 +62,22 @@ public class InvalidIrTests
     public void A_huge_unknown_op_name_is_reported_without_a_suggestion()
     {
         var name = "core" + new string('e', 256 * 1024);
-        Reports(Head + $"    %0 = {name} : f32[8]\n" + Tail, "GD0403", $"unknown op '{name}'", 4);
+        // The message echoes the name bounded (EchoedText): its start, its length, its end.
+        Reports(Head + $"    %0 = {name} : f32[8]\n" + Tail, "GD0403", $"unknown op '{name[..240]}...[{name.Length} characters in all]...{name[^120..]}'", 4);
     }
 
     [Fact]
     public void Dimensions_and_attribute_lists_nested_past_the_limit_are_reported()
     {
         var chain = "8" + string.Concat(System.Linq.Enumerable.Repeat(" + 1", 201));
-        Reports(Head + $"    %0 = core.input {{name = \"a\"}} : f32[{chain}]\n" + Tail, "GD0105", "expression nested deeper than 200 levels", 4);
+        Reports(Head + $"    %0 = core.input {{name = \"a\"}} : f32[{chain}]\n" + Tail, "GD0105", "a dimension's brackets and chained operators nested deeper than 200 levels", 4);
         var brackets = new string('(', 201) + "8" + new string(')', 201);
-        Reports(Head + $"    %0 = core.input {{name = \"a\"}} : f32[{brackets}]\n" + Tail, "GD0105", "expression nested deeper than 200 levels", 4);
+        Reports(Head + $"    %0 = core.input {{name = \"a\"}} : f32[{brackets}]\n" + Tail, "GD0105", "a dimension's brackets and chained operators nested deeper than 200 levels", 4);
         var list = new string('[', 201) + "1" + new string(']', 201);
-        Reports(Head + $"    %0 = core.input {{name = \"a\", x = {list}}} : f32[8]\n" + Tail, "GD0105", "expression nested deeper than 200 levels", 4);
+        Reports(Head + $"    %0 = core.input {{name = \"a\", x = {list}}} : f32[8]\n" + Tail, "GD0105", "attribute lists ('[') nested deeper than 200 levels", 4);
         var repeats = new System.Text.StringBuilder(Head + "    %0 = core.input {name = \"a\"} : f32[8]\n");
         for (int k = 0; k <= 200; k++) repeats.Append($"    %{2 * k + 1} = core.repeat %{2 * k} {{count = 1}} : f32[8] {{\n    ^(%{2 * k + 2}: f32[8]):\n");
-        Reports(repeats.ToString(), "GD0105", "expression nested deeper than 200 levels", 4 + 2 * 200 + 1);
+        Reports(repeats.ToString(), "GD0105", "regions (op bodies such as core.repeat's) nested deeper than 200 levels", 4 + 2 * 200 + 1);
     }
 
     private static void Reports(string text, string id, string message, int line)
