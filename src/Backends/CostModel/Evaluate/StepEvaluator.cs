@@ -268,9 +268,9 @@ public sealed class StepEvaluator
         double actBytes = e.ActivationBytes.Evaluate(_atoms);
         double kvBytes = e.KvBytes.Evaluate(_atoms);
         if (e.IsMoe && Routing is not null) return RoutedTime(e, index, flops, weightBytes, actBytes, kvBytes);
-        double pairs = 0;
-        if (e.IsMoe) (flops, weightBytes, actBytes, pairs) = MoeWork(e, index, flops, weightBytes, actBytes);
-        return Finish(e, index, flops, weightBytes, actBytes + kvBytes, pairs, e.IsMoe ? InputRows(index, GroupTokens(e), pairs) : 0);
+        double pairs = 0, groupTokens = 0;
+        if (e.IsMoe) (flops, weightBytes, actBytes, pairs, groupTokens) = MoeWork(e, index, flops, weightBytes, actBytes);
+        return Finish(e, index, flops, weightBytes, actBytes + kvBytes, pairs, e.IsMoe ? InputRows(index, groupTokens, pairs) : 0);
     }
 
     /// <summary>The rows a fused MoE kernel takes in: every token of its routing group where they all reach it (tensor
@@ -353,11 +353,11 @@ public sealed class StepEvaluator
     /// (<see cref="RoutingSkew.BusiestPairs"/>: binomial spread, plus the experts' skewed popularity under the
     /// profile's routing_skew).
     /// </summary>
-    private (double Flops, double WeightBytes, double ActBytes, double Pairs) MoeWork(PlanEntry e, int index, double flops, double weightBytes, double actBytes)
+    private (double Flops, double WeightBytes, double ActBytes, double Pairs, double GroupTokens) MoeWork(PlanEntry e, int index, double flops, double weightBytes, double actBytes)
     {
         double groupTokens = GroupTokens(e);
         double allExperts = e.LocalExperts * e.BytesPerExpert;
-        if (groupTokens <= 0 || e.Experts <= 0) return (flops, weightBytes - allExperts, actBytes, 0);
+        if (groupTokens <= 0 || e.Experts <= 0) return (flops, weightBytes - allExperts, actBytes, 0, groupTokens);
         double pick = Math.Min(1.0, e.TopK / e.Slots);      // chance a token's pairs land in a given slot
         double hit = 1 - Math.Exp(groupTokens * Math.Log(1 - Math.Min(pick, 1 - 1e-12)));
         double touched = e.LocalExperts * hit;
@@ -366,7 +366,7 @@ public sealed class StepEvaluator
         double busiest = mean * scale;
         // Replace the routed experts' average share (as the IR states it) by the busiest GPU's, and their
         // full weights by the experts actually touched; other members of a fused kernel keep their cost.
-        return (flops + (busiest - mean) * e.FlopsPerPair, weightBytes - allExperts + touched * e.BytesPerExpert, actBytes * scale, busiest);
+        return (flops + (busiest - mean) * e.FlopsPerPair, weightBytes - allExperts + touched * e.BytesPerExpert, actBytes * scale, busiest, groupTokens);
     }
 
     /// <summary>Tokens routed in the entry's routing group this step (every data-parallel replica's).</summary>
