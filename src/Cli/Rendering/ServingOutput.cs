@@ -18,7 +18,7 @@ internal sealed record ServingHeader(string Model, ClusterChoice Cluster, string
     string Scheduler, SloSpec? Slo, ulong Seed, long Requests, bool CudaGraphs = true)
 {
     /// <summary>The profile as tables show it, with "CUDA graphs off" when they are.</summary>
-    public string ProfileLabel => CudaGraphs ? Profile : Profile + " (CUDA graphs off)";
+    public string ProfileLabel => GraphDsl.Backends.CostModel.Inputs.EfficiencyProfile.LabelFor(Profile, CudaGraphs);
 }
 
 /// <summary>`serve` as a table (benchmark_serving's layout), JSON (the metrics at the top level, named as benchmark_serving's)

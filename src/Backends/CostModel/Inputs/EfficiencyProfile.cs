@@ -51,7 +51,9 @@ public sealed record EfficiencyProfile
     /// (<see cref="GraphDsl.Backends.CostModel.Evaluate.EagerDispatch.SecondsPerKernel"/>; 0 for roofline, which has no overheads).</summary>
     public double EagerDispatchSeconds { get; init; } = GraphDsl.Backends.CostModel.Evaluate.EagerDispatch.SecondsPerKernel;
     /// <summary>The profile's name, with "CUDA graphs off" when they are (for headers and tables).</summary>
-    public string Label => CudaGraphs ? Name : Name + " (CUDA graphs off)";
+    public string Label => LabelFor(Name, CudaGraphs);
+    /// <summary>A profile's name as headers and tables show it, with "CUDA graphs off" when they are.</summary>
+    public static string LabelFor(string name, bool cudaGraphs) => cudaGraphs ? name : name + " (CUDA graphs off)";
     /// <summary>Whether GEMM and fused-MoE kernels take the device's measured fixed latency for their weight
     /// format (hardware.json <c>measured.fixed_us</c>, TensorRT-LLM's kernels) in place of <see cref="KernelSeconds"/>,
     /// where the device has one.</summary>
