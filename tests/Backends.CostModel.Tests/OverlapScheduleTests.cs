@@ -81,6 +81,58 @@ public class OverlapScheduleTests
         Assert.Contains("multiple of the overlap pass's 2 nano-batches", e.Message);
     }
 
+    /// <summary>Each nano-batch's dispatch and combine carry tokens to and from its own copy of the MoE layer, so the two
+    /// copies cost the same. Tying every exchange of the layer to its first copy left the second priced as if no
+    /// all-to-all fed it, taking in all of the routing group's tokens: in DeepSeek-V3's prefill on 16 GPUs it took longer
+    /// than the first and the overlapped step rose above the serial one.</summary>
+    [Fact]
+    public void Each_nano_batch_exchanges_tokens_with_its_own_moe_copy()
+    {
+        var p = For("deepseek-v3", "h100-sxm", 16, 1, 16, 16, "overlap{nanobatches=2}");
+        foreach (var (plan, seq, ctx) in new[] { (p.Compiled.PrefillPlan, 1024.0, 1024.0), (p.Compiled.DecodePlan, 1.0, 4096.0) })
+        {
+            var moe = Enumerable.Range(0, plan.Entries.Length).Where(i => plan.Entries[i].IsMoe && plan.Entries[i].Group == "moe_layers").ToArray();
+            Assert.Equal(2, moe.Length);
+            var exchanges = plan.Entries.Where(e => e.Collective == CollectiveKind.AllToAll && e.CommAxis == "ep").ToList();
+            Assert.Equal(4, exchanges.Count);
+            // A dispatch and a combine for each copy: one before it in program order, one after.
+            foreach (var m in moe)
+            {
+                var linked = Enumerable.Range(0, plan.Entries.Length).Where(i => plan.Entries[i].RoutedEntry == m).ToArray();
+                Assert.Equal(2, linked.Length);
+                Assert.True(linked[0] < m && linked[1] > m, $"{plan.Phase}: exchanges {string.Join(",", linked)} around MoE entry {m}");
+            }
+            var timings = new OpTiming[plan.Entries.Length];
+            new StepEvaluator(plan, Cluster(p, "h100-sxm", 16), EfficiencyProfile.Find("default")!).Evaluate(2048.0 / 16, seq, ctx, timings);
+            Assert.Equal(timings[moe[0]].Seconds, timings[moe[1]].Seconds, 1e-12 * timings[moe[0]].Seconds);
+        }
+    }
+
+    /// <summary>An expert exchange carried by DeepEP's kernels occupies their SMs while in flight, not the start's sm_share:
+    /// none in a decode step on the low-latency kernels (their receive is a hook, DeepEP V1 README), 20 of an H100's 132
+    /// SMs in a prefill step on the normal kernels (DeepEP's default Buffer.num_sms). A profile without DeepEP's kernels
+    /// keeps the pass's sm_share.</summary>
+    [Fact]
+    public void DeepEP_exchanges_occupy_DeepEPs_SMs_while_in_flight()
+    {
+        var device = Models.Catalog.Find("h100-sxm")!;
+        var sglang = EfficiencyProfile.ForEngine("sglang", device);
+        var p = Models.Predictor("deepseek-v3", "h100-sxm", new Deployment(new ParallelLayout(1, 32, 32, 1), "fp8", "fp8"), sglang, nodes: 4, passes: "overlap{nanobatches=2,sm_share=0.3}");
+        foreach (var (plan, seq, ctx, profile, share) in new[]
+        {
+            (p.Compiled.DecodePlan, 1.0, 4096.0, sglang, 0.0),
+            (p.Compiled.PrefillPlan, 4096.0, 4096.0, sglang, 20.0 / 132),
+            (p.Compiled.DecodePlan, 1.0, 4096.0, EfficiencyProfile.Find("default")!, 0.3),
+        })
+        {
+            var timings = new OpTiming[plan.Entries.Length];
+            new StepEvaluator(plan, new GraphDsl.Backends.CostModel.Hardware.Cluster(device, 4, 8), profile).Evaluate(4, seq, ctx, timings);
+            var starts = Enumerable.Range(0, plan.Entries.Length).Where(i => plan.Entries[i].Async == AsyncRole.Start).ToList();
+            Assert.Equal(4, starts.Count);
+            Assert.All(starts, i => Assert.Equal(share, timings[i].SmShare, 1e-12));
+        }
+    }
+
     [Theory]
     [MemberData(nameof(Cases))]
     public void Trace_events_never_overlap_on_one_stream(string sample, string device, int gpus, int tp, int dp, int ep, string passes, long batch)

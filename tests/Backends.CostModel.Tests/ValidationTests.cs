@@ -118,6 +118,71 @@ public class ValidationTests
         Assert.StartsWith("m.csv:2:", d.ToString());
     }
 
+    /// <summary>The <c>overlap</c> column: nanobatch:2 exactly on the rows whose source states that the run overlapped two
+    /// micro-batches: LE01-LE05 (SGLang's large-scale EP blog, whose reproduction commands pass --enable-two-batch-overlap
+    /// to prefill and decode) and DP01 (DeepSeek's inference system, "dual-batch overlap"). SGLang's July MTP rows
+    /// (SM01-SM04) ran without it (their "overlap scheduling" is the CPU scheduler's), and TensorRT-LLM's DeepSeek commands
+    /// (DB*, TR*) do not enable it.</summary>
+    [Fact]
+    public void The_overlap_column_marks_the_two_batch_overlap_rows()
+    {
+        var rows = Measurement.Load(DataPath);
+        Assert.Equal(new[] { "DP01", "LE01", "LE02", "LE03", "LE04", "LE05" }, rows.Where(m => m.Nanobatches > 1).Select(m => m.Id).ToArray());
+        Assert.All(rows.Where(m => m.Nanobatches > 1), m => Assert.Equal(2, m.Nanobatches));
+    }
+
+    [Theory]
+    [InlineData("tbo")]
+    [InlineData("nanobatch:1")]
+    [InlineData("nanobatch:65")]
+    [InlineData("nanobatch:+2")]
+    [InlineData("nanobatch:2x")]
+    public void An_overlap_value_other_than_nanobatch_N_is_a_located_error(string value)
+    {
+        var header = string.Join(",", Measurement.Columns) + ",cuda_graphs,overlap";
+        var row = "X01,tiny-dense,h100-sxm,1,1,1,1,1,1,bf16,,2,16,16,tpot_ms,1,ms,SGLang,V,src,,," + value;
+        var diagnostics = new GraphDsl.Ir.Diagnostics.DiagnosticBag();
+        Assert.Empty(Measurement.Parse("m.csv", header + "\n" + row + "\n", diagnostics));
+        var d = Assert.Single(diagnostics.Items);
+        Assert.Equal($"m.csv:2:{row.Length - value.Length + 1}: error GD0610: row 1 (X01): overlap '{value}' is not nanobatch:N with N from 2 to 64", d.ToString());
+    }
+
+    /// <summary>A row marked nanobatch:2 is priced after overlap{nanobatches=2}: LE04 (SGLang prefill on 32 H100s, EP32) is
+    /// the prefill of the same deployment compiled with that pass, on the two-stream schedule, so its step lies below the
+    /// serial sum of its ops and at or above the busier of its compute and communication streams; without the column the
+    /// row is the serial prefill.</summary>
+    [Fact]
+    public void A_two_batch_overlap_row_is_priced_with_the_overlap_pass()
+    {
+        var le04 = Measurement.Load(DataPath).Single(m => m.Id == "LE04");
+        var profile = ProfileFor(le04);
+        var validator = NewValidator();
+        double overlapped = validator.Predict(le04, profile).Predicted!.Value;
+        double serial = validator.Predict(le04 with { Nanobatches = 1 }, profile).Predicted!.Value;
+
+        var layout = new GraphDsl.Passes.Parallelize.ParallelLayout(1, 32, 32, 1)
+            { MoeComm = GraphDsl.Passes.Parallelize.ParallelLayout.ParseMoeComm(profile.MoeComm), Redundant = 32 };
+        var deployment = new Deployment(layout, NumericFormat.FromPublished(le04.Weights), NumericFormat.FromPublished(le04.Kv));
+        var p = Models.Predictor("deepseek-v3", "h100-sxm", deployment, profile, nodes: 4, passes: "overlap{nanobatches=2}");
+        var plan = p.Compiled.PrefillPlan;
+        Assert.Equal(2, plan.Nanobatches);
+        var timings = new GraphDsl.Backends.CostModel.Evaluate.OpTiming[plan.Entries.Length];
+        var cluster = new GraphDsl.Backends.CostModel.Hardware.Cluster(Models.Catalog.Find("h100-sxm")!, 4, 8);
+        var step = new GraphDsl.Backends.CostModel.Evaluate.StepEvaluator(plan, cluster, profile).Evaluate(128 / 32, 4096, 4096, timings);
+        double tokens = 128 * 4096;
+        Assert.Equal(tokens / step.Seconds, overlapped, 1e-9 * overlapped);
+        double compute = 0, comm = 0;
+        for (int i = 0; i < plan.Entries.Length; i++)
+        {
+            double t = timings[i].Seconds * plan.Entries[i].Multiplicity;
+            if (plan.Entries[i].Collective != GraphDsl.Backends.CostModel.Plan.CollectiveKind.None) comm += t; else compute += t;
+        }
+        double overhead = step.SerialSeconds - compute - comm;
+        Assert.True(step.Seconds < step.SerialSeconds, $"step {step.Seconds} s is not below the serial sum {step.SerialSeconds} s");
+        Assert.True(step.Seconds - overhead >= Math.Max(compute, comm), $"step {step.Seconds} s is below the busier stream ({compute} s compute, {comm} s comm)");
+        Assert.True(overlapped > serial, $"overlapped {overlapped} tokens/s is not above the serial {serial}");
+    }
+
     /// <summary>The engines whose profiles `graphdsl calibrate` fits on their calibration points.</summary>
     private static readonly string[] FittedFamilies = { "gpt-fast", "trtllm", "fastertransformer", "vllm" };
 

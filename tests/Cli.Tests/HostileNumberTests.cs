@@ -182,6 +182,15 @@ public class HostileNumberTests
     }
 
     [Fact]
+    public void Validate_names_the_row_and_field_of_a_bad_overlap()
+    {
+        var row = Row.Replace("BATCH", "1").Replace("VALUE", "104.9") + ",,tbo";
+        var path = Write("m-" + Guid.NewGuid().ToString("N") + ".csv", Header + ",cuda_graphs,overlap\n" + row + "\n");
+        AssertError(CliRunner.Run("validate", "--data", path), 1,
+            path + $":2:{row.Length - 2}: error GD0610: row 1 (X1): overlap 'tbo' is not nanobatch:N with N from 2 to 64");
+    }
+
+    [Fact]
     public void Validate_of_an_empty_file_is_a_diagnostic()
     {
         var path = Write("empty.csv", "");

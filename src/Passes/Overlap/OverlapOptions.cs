@@ -17,6 +17,9 @@ public enum OverlapMode
 /// <see cref="Bind"/> reads them into this record.</summary>
 public sealed record OverlapOptions(OverlapMode Mode, int Nanobatches, double SmShare)
 {
+    /// <summary>The most nano-batches a layer group is split into.</summary>
+    public const int MaxNanobatches = 64;
+
     private static readonly string[] Modes = { "nanobatch", "fused-collective" };
     private static readonly PassOption<OverlapMode> ModeOption =
         PassOption.Choice("mode", "how to overlap", "nanobatch", Modes, v => (OverlapMode)Array.IndexOf(Modes, v));

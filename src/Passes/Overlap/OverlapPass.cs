@@ -44,7 +44,7 @@ public sealed class OverlapPass : IPass
     public PassResult Run(Module module)
     {
         if (module.Functions.Count > 0) throw new PassException("overlap needs a flat module: run 'inline' first");
-        if (_mode == OverlapMode.NanoBatch && (_n < 1 || _n > 64)) throw new PassException($"nanobatches must be between 1 and 64 (got {_n})");
+        if (_mode == OverlapMode.NanoBatch && (_n < 1 || _n > OverlapOptions.MaxNanobatches)) throw new PassException($"nanobatches must be between 1 and {OverlapOptions.MaxNanobatches} (got {_n})");
         if (_smShare < 0 || _smShare > 0.5) throw new PassException($"sm_share must be in [0, 0.5] (got {_smShare})");
         var stats = new Dictionary<string, long> { ["collectives_async"] = 0, ["repeats_split"] = 0 };
         var result = _mode == OverlapMode.FusedCollective ? FuseCollectives(module, stats) : NanoBatch(module, stats);

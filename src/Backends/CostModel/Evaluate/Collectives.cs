@@ -4,6 +4,7 @@ using System.Linq;
 using GraphDsl.Backends.CostModel.Hardware;
 using GraphDsl.Backends.CostModel.Inputs;
 using GraphDsl.Backends.CostModel.Plan;
+using GraphDsl.Ir.Ops;
 using GraphDsl.Passes.Parallelize;
 
 namespace GraphDsl.Backends.CostModel.Evaluate;
@@ -234,6 +235,23 @@ public sealed class Collectives
         if (network == 0 && Measured(_ncclAllToAll, nvlink * group / Math.Max(1, group - 1), group) is { } measured) return measured;
         return Latency(Span(group, "ep").Nodes) + Math.Max(nvlink / Intra, network / Net);
     }
+
+    /// <summary>SMs DeepEP's normal (prefill) kernels run on: V1's <c>Buffer.num_sms</c> default of 20 (deep_ep/buffer.py),
+    /// which SGLang keeps unless <c>--deepep-config</c> sets another (DeepEPConfig: <c>num_sms = Buffer.num_sms</c>, in
+    /// python/sglang/srt/layers/moe/token_dispatcher/deepep.py); its two-batch overlap then gives DeepGEMM the rest
+    /// (operations_strategy.py: <c>deep_gemm_num_sms = total_num_sms - DeepEPConfig.get_instance().num_sms</c>).</summary>
+    public const int DeepEpNormalSms = 20;
+
+    /// <summary>
+    /// The share of the SMs an expert exchange carried by the profile's measured DeepEP kernels occupies while in flight:
+    /// none for the low-latency kernels of a decode step, whose receive is a hook (DeepEP V1 README: "a hook-based
+    /// communication-computation overlapping method that does not occupy any SM resource"; SGLang builds its dispatcher
+    /// with <c>return_recv_hook=True</c>), so the RDMA transfer runs beside the other micro-batch's compute without
+    /// slowing it; <see cref="DeepEpNormalSms"/> of the device's SMs for the normal kernels of a prefill step. Null where
+    /// the device states no SM count.
+    /// </summary>
+    public static double? DeepEpSmShare(CostPhase phase, Device device) =>
+        phase == CostPhase.Decode ? 0 : device.SmCount > 0 ? Math.Min(0.5, (double)DeepEpNormalSms / device.SmCount) : null;
 
     /// <summary>
     /// A decode step's expert dispatch (or combine) on the profile's measured kernels (<see cref="EfficiencyProfile.EpDecodeAllToAll"/>),

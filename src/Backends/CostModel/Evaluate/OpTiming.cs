@@ -14,4 +14,8 @@ public struct OpTiming
     /// <summary>Memory traffic of a kernel; for a collective, the bytes this GPU receives over its links.</summary>
     public double Bytes;
     public Bound Bound;
+    /// <summary>For an asynchronous collective (comm.start): the share of the SMs it occupies while in flight, slowing the
+    /// compute beside it (<see cref="StreamSchedule"/>); the start's <c>sm_share</c>, or the share of the kernels that carry
+    /// it where they are known (<see cref="Collectives.DeepEpSmShare"/>).</summary>
+    public double SmShare;
 }

@@ -255,12 +255,14 @@ public sealed class StepEvaluator
                 t.Seconds = t.CommSeconds;
                 t.Bytes = nvlink + network;
                 t.Bound = Bound.Communication;
+                t.SmShare = measured is not null && Collectives.DeepEpSmShare(_plan.Phase, _cluster.Device) is { } deepEp ? deepEp : e.SmShare;
                 return t;
             }
             t.CommSeconds = _collectives.Time(e.Collective, payload, e.CommGroup, e.CommAxis);
             t.Seconds = t.CommSeconds;
             t.Bytes = Collectives.Received(e.Collective, payload, e.CommGroup);
             t.Bound = Bound.Communication;
+            t.SmShare = e.SmShare;
             return t;
         }
         double flops = e.Flops.Evaluate(_atoms);

@@ -14,7 +14,7 @@ public readonly record struct StreamEvent(int Entry, int Stage, StreamKind Strea
 /// communication (collectives in program order). A synchronous collective blocks both. An asynchronous
 /// one (comm.start) starts when the compute stream reaches it and the link is free; its comm.wait holds
 /// the compute stream until it ends. While a collective is in flight it occupies a share of the SMs
-/// (the start's <c>sm_share</c>), so compute overlapping it runs 1 / (1 - share) slower: the step drops by
+/// (<see cref="OpTiming.SmShare"/>: the start's <c>sm_share</c>, or that of the DeepEP kernels carrying it), so compute overlapping it runs 1 / (1 - share) slower: the step drops by
 /// what is hidden, less that contention. A fused collective (T3/TokenWeave/FlashMoE) streams its
 /// producer GEMM's output in <see cref="FusedChunks"/> chunks: it can begin after the first chunk and
 /// ends no earlier than one chunk's transfer after the GEMM.
@@ -116,7 +116,7 @@ public sealed class StreamSchedule
 
     private void StartAsync(int index, PlanEntry e, double d, string loop, long iteration)
     {
-        double share = Math.Clamp(e.SmShare, 0, 0.5);
+        double share = Math.Clamp(_timings[index].SmShare, 0, 0.5);
         double start, end;
         if (e.Fused)
         {

@@ -115,15 +115,35 @@ public sealed class CostPlan
         return new CostPlan(entries.ToArray(), atoms, stages, layout, nanobatches, phase, schedule.Root);
     }
 
-    /// <summary>Ties each expert-parallel all-to-all (dispatch and combine) to the MoE entry of its region.</summary>
+    /// <summary>
+    /// Ties each expert-parallel all-to-all (dispatch and combine) to the MoE entry it carries tokens to or from: the MoE
+    /// that reads its result (a dispatch; through its comm.wait once the overlap pass made it asynchronous) or whose result
+    /// it sends (a combine). A layer split into nano-batches holds one MoE per nano-batch in one region, and each
+    /// nano-batch's exchanges belong to its own copy (linking them all to the region's first copy left the others priced as
+    /// if no all-to-all fed them, taking in every token of the routing group). An all-to-all the data flow does not reach
+    /// keeps the region's first MoE.
+    /// </summary>
     private static void LinkDispatchToLayers(List<PlanEntry> entries)
     {
         var moeOf = new Dictionary<Region, int>();
+        var fedBy = new Dictionary<Operation, int>();   // a dispatch (or its start) -> the MoE reading its result
+        var moeAt = new Dictionary<Operation, int>();   // an MoE op -> its entry
         for (int i = 0; i < entries.Count; i++)
-            if (entries[i].IsMoe && entries[i].Source?.ParentRegion is { } r && !moeOf.ContainsKey(r)) moeOf[r] = i;
+        {
+            if (!entries[i].IsMoe || entries[i].Source is not { } moe) continue;
+            if (moe.ParentRegion is { } r && !moeOf.ContainsKey(r)) moeOf[r] = i;
+            moeAt[moe] = i;
+            foreach (var v in moe.Operands)
+                if (v.Owner is { } producer)
+                    fedBy[producer.Def.Structure == OpStructure.AsyncWait && producer.Operands[0].Owner is { } start ? start : producer] = i;
+        }
         foreach (var e in entries)
-            if (e.Collective == CollectiveKind.AllToAll && e.CommAxis == "ep" && e.Source?.ParentRegion is { } r && moeOf.TryGetValue(r, out var moe))
-                e.RoutedEntry = moe;
+        {
+            if (e.Collective != CollectiveKind.AllToAll || e.CommAxis != "ep" || e.Source is not { } op) continue;
+            if (fedBy.TryGetValue(op, out var dispatched)) e.RoutedEntry = dispatched;
+            else if (op.Operands[0].Owner is { } sent && moeAt.TryGetValue(sent, out var combined)) e.RoutedEntry = combined;
+            else if (op.ParentRegion is { } r && moeOf.TryGetValue(r, out var first)) e.RoutedEntry = first;
+        }
     }
 
     /// <summary>The nano-batch index of an MoE op (or the MoE op a fused kernel holds); 0 for the layer's primary copy.</summary>

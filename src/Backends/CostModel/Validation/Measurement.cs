@@ -6,6 +6,7 @@ using System.Linq;
 using System.Text;
 using GraphDsl.Backends.CostModel.Inputs;
 using GraphDsl.Ir.Diagnostics;
+using GraphDsl.Passes.Overlap;
 
 namespace GraphDsl.Backends.CostModel.Validation;
 
@@ -42,6 +43,15 @@ public sealed record Measurement(
     /// engine's default). "off" only where the source states or implies eager execution (vLLM --enforce-eager, TensorRT-LLM's
     /// PyTorch backend before graphs were on by default); the row is then priced with <see cref="EfficiencyProfile.CudaGraphs"/> off.</summary>
     public bool CudaGraphs { get; init; } = true;
+
+    /// <summary>Nano-batches the engine overlapped (optional <c>overlap</c> column, "nanobatch:N"; empty: 1, every layer run
+    /// on the whole batch). Set only where the source states that the run enabled two-batch (micro-batch) overlap, such as
+    /// SGLang's <c>--enable-two-batch-overlap</c> or DeepSeek's dual-batch overlap; the row is then priced after the
+    /// <c>overlap{nanobatches=N}</c> pass.</summary>
+    public int Nanobatches { get; init; } = 1;
+
+    /// <summary>The form of the optional <c>overlap</c> column's values: this prefix and the nano-batch count.</summary>
+    public const string NanobatchPrefix = "nanobatch:";
 
     /// <summary>The values of the optional <c>workload</c> column.</summary>
     public static readonly string[] Scenarios = { "static", "concurrency", "engine" };
@@ -115,6 +125,7 @@ public sealed record Measurement(
                 Acceptance = row.OptionalValue("acceptance"),
                 Unquantized = row.Text("unquantized"),
                 CudaGraphs = row.Choice("cuda_graphs", GraphModes) != "off",
+                Nanobatches = row.Nanobatches("overlap"),
             };
             if (!row.Failed) list.Add(m);
         }
@@ -161,6 +172,19 @@ public sealed record Measurement(
             if (Array.IndexOf(choices, text) >= 0) return text;
             Fail(column, $"'{text}' is not one of {string.Join(", ", choices)}");
             return null;
+        }
+
+        /// <summary>The nano-batches of the <c>overlap</c> column: 1 when empty, else N of "nanobatch:N", from 2 to the overlap
+        /// pass's <see cref="OverlapOptions.MaxNanobatches"/>.</summary>
+        public int Nanobatches(string column)
+        {
+            var text = Text(column);
+            if (text.Length == 0) return 1;
+            if (text.StartsWith(NanobatchPrefix, StringComparison.Ordinal)
+                && int.TryParse(text.AsSpan(NanobatchPrefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var n)
+                && n >= 2 && n <= OverlapOptions.MaxNanobatches) return n;
+            Fail(column, $"'{text}' is not {NanobatchPrefix}N with N from 2 to {OverlapOptions.MaxNanobatches}");
+            return 1;
         }
 
         /// <summary>A count of tokens or sequences: empty when not published, else an integer from <paramref name="min"/>

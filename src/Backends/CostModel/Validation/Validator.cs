@@ -93,7 +93,8 @@ public sealed class Validator
         if (tp * dp * pp != m.Gpus) return Skip($"layout tp {tp} x dp {dp} x pp {pp} does not cover {m.Gpus} GPUs");
         var layout = new ParallelLayout(tp, m.Ep ?? 1, dp, pp) { MoeComm = ParallelLayout.ParseMoeComm(profile.MoeComm), Redundant = m.Redundant };
         var dep = new Deployment(layout, NumericFormat.FromPublished(m.Weights), NumericFormat.FromPublished(m.Kv));
-        var compiled = Compile(m.Model, _models(m.Model), dep, m.Unquantized, out var why);
+        if (m.Nanobatches > 1 && m.Batch is { } sequences && sequences / dp < m.Nanobatches) return Skip($"overlap of {sequences / dp} sequences per replica in {m.Nanobatches} nano-batches not modelled");
+        var compiled = Compile(m.Model, _models(m.Model), dep, m.Unquantized, m.Nanobatches, out var why);
         if (compiled is null) return Skip($"cannot compile {m.Model} for {dep}{why}");
         var cluster = new Cluster(device, m.Nodes, m.Gpus / m.Nodes);
         var predictor = new Predictor(compiled, cluster, profile);
@@ -106,7 +107,7 @@ public sealed class Validator
         {
             var drafter = speculation.Kind == "mtp" ? _mtpParts(m.Model) : null;
             if (drafter is null) return Skip(speculation.Kind == "mtp" ? $"{m.Model} declares no multi-token-prediction module" : "draft models are not in the measurements");
-            var compiledDrafter = Compile(m.Model + "#mtp", drafter, speculation.DrafterDeployment(dep), m.Unquantized, out why);
+            var compiledDrafter = Compile(m.Model + "#mtp", drafter, speculation.DrafterDeployment(dep), m.Unquantized, 1, out why);
             if (compiledDrafter is null) return Skip($"cannot compile the MTP module of {m.Model} for {dep}{why}");
             return Speculative(m, predictor, dp, prompt, output, mid, profile, speculation with { DraftModel = compiledDrafter });
         }
@@ -212,17 +213,21 @@ public sealed class Validator
     }
 
     /// <summary>Compiles for a deployment; <paramref name="unquantized"/> (the row's weights kept in 16-bit) becomes the
-    /// quantize pass's skip, composed with the deployment's formats. <paramref name="why"/> is ": " and the first error when
-    /// it does not compile, so a row's skip reason says what failed.</summary>
-    private CompiledDeployment? Compile(string key, Module? module, Deployment dep, string unquantized, out string why)
+    /// quantize pass's skip, composed with the deployment's formats, and <paramref name="nanobatches"/> above 1 (the row's
+    /// two-batch overlap) appends <c>overlap{nanobatches=N}</c>, which the deployment pipeline runs after parallelize and
+    /// fuse. <paramref name="why"/> is ": " and the first error when it does not compile, so a row's skip reason says what
+    /// failed.</summary>
+    private CompiledDeployment? Compile(string key, Module? module, Deployment dep, string unquantized, int nanobatches, out string why)
     {
-        key += "|" + dep + "|" + unquantized;
+        key += "|" + dep + "|" + unquantized + "|" + nanobatches;
         if (!_compiled.TryGetValue(key, out var c))
         {
-            var pipeline = unquantized.Length == 0 ? GraphDsl.Passes.Core.Pipeline.Empty
-                : new GraphDsl.Passes.Core.Pipeline(new[] { GraphDsl.Passes.Core.PipelineElement.Create("quantize", ("skip", unquantized)) });
+            var elements = new List<GraphDsl.Passes.Core.PipelineElement>();
+            if (unquantized.Length > 0) elements.Add(GraphDsl.Passes.Core.PipelineElement.Create("quantize", ("skip", unquantized)));
+            if (nanobatches > 1)
+                elements.Add(GraphDsl.Passes.Core.PipelineElement.Create("overlap", ("nanobatches", nanobatches.ToString(System.Globalization.CultureInfo.InvariantCulture))));
             var diagnostics = new DiagnosticBag();
-            var compiled = module is null ? null : CompiledDeployment.Compile(module, dep, pipeline, diagnostics);
+            var compiled = module is null ? null : CompiledDeployment.Compile(module, dep, new GraphDsl.Passes.Core.Pipeline(elements), diagnostics);
             var error = diagnostics.Items.FirstOrDefault(d => d.Severity == Severity.Error);
             _compiled[key] = c = (compiled, compiled is null && error is not null ? ": " + error.Message : "");
         }
