@@ -139,13 +139,13 @@ public class DeploymentSemanticsTests
         // Asking for one node of 64 is kept, with a warning that says what was chosen and why.
         var oneNode = Predict("deepseek-v3", args.Concat(new[] { "--nodes", "1" }).ToArray());
         Assert.Equal(1, Json(oneNode).GetProperty("hardware").GetProperty("nodes").GetInt32());
-        Assert.Equal("graphdsl: warning GD0812: --nodes 1 puts 64 GPUs on each node, but a h200-sxm node holds 8; costing 1 node(s) of 64 as asked " +
+        Assert.Equal("graphdsl: warning GD0812: --nodes 1 puts 64 GPUs on each node, but a h200-sxm node holds 8; costing 1 node(s) of 64 GPU(s) as asked " +
                      "(their GPUs share one NVLink domain); without --nodes, 64 GPUs take 8 node(s)", oneNode.Err.Trim());
         Assert.True(explicitNodes.GetProperty("decode").GetProperty("tpot_ms").GetDouble() > Json(oneNode).GetProperty("decode").GetProperty("tpot_ms").GetDouble());
 
         var table = CliRunner.Run(new[] { "predict", "samples/deepseek-v3.moe" }.Concat(args).ToArray());
         Assert.Equal(0, table.ExitCode);
-        Assert.Contains("(8 node(s) of 8, the --nodes default for h200-sxm (8 GPUs per node))", string.Join(" ", table.Out.Split('\n').Select(l => l.Trim())));
+        Assert.Contains("(8 node(s) of 8 GPU(s), the --nodes default for h200-sxm (8 GPUs per node))", string.Join(" ", table.Out.Split('\n').Select(l => l.Trim())));
     }
 
     [Theory]
@@ -184,7 +184,7 @@ public class DeploymentSemanticsTests
             Assert.Equal(0, CliRunner.Run("route-stats", "samples/deepseek-v3.moe", "--synthetic", "zipf:1.2", "--seed", "7", "-o", stats).ExitCode);
             var r = CliRunner.Run("place", "samples/deepseek-v3.moe", "--gpus", "32", "--stats", stats, "--hardware", "h100-sxm", "--weights", "fp8", "--format", "json");
             Assert.Equal(4, Json(r).GetProperty("nodes").GetInt32());
-            Assert.Contains("graphdsl: note: 32 GPUs over 4 node(s) of 8, the --nodes default for h100-sxm (8 GPUs per node)", r.Err);
+            Assert.Contains("graphdsl: note: 32 GPUs over 4 node(s) of 8 GPU(s), the --nodes default for h100-sxm (8 GPUs per node)", r.Err);
         }
         finally { System.IO.File.Delete(stats); }
     }

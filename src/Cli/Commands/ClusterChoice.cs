@@ -38,5 +38,5 @@ public sealed record ClusterChoice(Cluster Cluster, bool NodesDefault)
 
     /// <summary>How the node count was chosen, for the output: "8 nodes of 8, the default for h200-sxm (8 GPUs per node)".</summary>
     public string Describe() =>
-        $"{Cluster.Nodes} node(s) of {Cluster.GpusPerNode}" + (NodesDefault ? $", the --nodes default for {Cluster.Device.Id} ({Cluster.Device.GpusPerNode} GPUs per node)" : "");
+        $"{Cluster.Nodes} node(s) of {Cluster.GpusPerNode} GPU(s)" + (NodesDefault ? $", the --nodes default for {Cluster.Device.Id} ({Cluster.Device.GpusPerNode} GPUs per node)" : "");
 }

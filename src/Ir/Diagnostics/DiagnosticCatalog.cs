@@ -141,7 +141,7 @@ public static class DiagnosticCatalog
     public static DiagnosticDescriptor CannotWrite { get; } = new("GD0803", "Cannot write output", "cannot write '{0}': {1}");
     public static DiagnosticDescriptor FlagContradictsPass { get; } = new("GD0810", "Flag contradicts --passes", "{0} {1} contradicts {2} in --passes; give {3} once, as the flag or as the pass option");
     public static DiagnosticDescriptor ContextShorterThanPrompt { get; } = new("GD0811", "Context shorter than the prompt", "{0} is shorter than {1}: the decode step's KV cache holds the prompt{2}");
-    public static DiagnosticDescriptor NodesExceedDevice { get; } = new("GD0812", "More GPUs per node than the device has", "--nodes {0} puts {1} GPUs on each node, but a {2} node holds {3}; costing {0} node(s) of {1} as asked (their GPUs share one NVLink domain); without --nodes, {4} GPUs take {5} node(s)", Severity.Warning);
+    public static DiagnosticDescriptor NodesExceedDevice { get; } = new("GD0812", "More GPUs per node than the device has", "--nodes {0} puts {1} GPUs on each node, but a {2} node holds {3}; costing {0} node(s) of {1} GPU(s) as asked (their GPUs share one NVLink domain); without --nodes, {4} GPUs take {5} node(s)", Severity.Warning);
     public static DiagnosticDescriptor ServeOptionConflict { get; } = new("GD0820", "Conflicting serve options", "{0}");
     public static DiagnosticDescriptor InvalidPlanOption { get; } = new("GD0821", "Invalid plan options", "{0}");
     public static DiagnosticDescriptor PlanSearchTooLarge { get; } = new("GD0822", "Plan search too large", "{0}");

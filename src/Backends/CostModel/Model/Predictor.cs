@@ -62,7 +62,7 @@ public sealed class Predictor
     public static string? CheckFits(Deployment d, Cluster c)
     {
         var l = d.Layout;
-        return (long)l.Tp * l.Dp * l.Pp != c.Gpus ? $"tp x dp x pp = {l.Tp} x {l.Dp} x {l.Pp} = {(long)l.Tp * l.Dp * l.Pp} GPUs, but the cluster has {c.Gpus} ({c.Nodes} node(s) of {c.GpusPerNode})" : null;
+        return (long)l.Tp * l.Dp * l.Pp != c.Gpus ? $"tp x dp x pp = {l.Tp} x {l.Dp} x {l.Pp} = {(long)l.Tp * l.Dp * l.Pp} GPUs, but the cluster has {c.Gpus} ({c.Nodes} node(s) of {c.GpusPerNode} GPU(s))" : null;
     }
 
     /// <summary>The whole batch's prefill: every replica's <paramref name="batchPerReplica"/> prompts, priced as one step.
