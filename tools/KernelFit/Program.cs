@@ -31,12 +31,13 @@ namespace KernelFit;
 /// law's median error on every row before and after;</item>
 /// <item>checks: the weight-streaming bandwidth and large-GEMM fractions, and the median error of the cost model's
 /// MoE law on every MoE row, with both laws (streaming + math, and the larger of the two);</item>
-/// <item>moe per-row work (<see cref="MoeRowFit"/>): picoseconds per hidden element of each token-expert copy (row_ps)
-/// and of each input token (token_ps), fitted on the balanced rows of the engine's fused MoE with the law's error before
-/// and after, overall and by expert width.</item>
+/// <item>moe per-row and per-expert work (<see cref="MoeRowFit"/>): picoseconds per hidden element of each token-expert copy
+/// (row_ps) and of each input token (token_ps), and nanoseconds per expert run (expert_ns), fitted on the balanced rows of
+/// the engine's fused MoE at the experts its routing touched, with the law's error before and after, overall, by expert
+/// width and at a few tokens under expert parallelism.</item>
 /// </list>
 /// The report goes to standard output; with a second argument, the hardware.json fragments (`measured.engines`, with
-/// each engine's `fixed_us` and its MoE `row_ps` and `token_ps`,
+/// each engine's `fixed_us` and its MoE `row_ps`, `token_ps` and `expert_ns`,
 /// `measured.all_reduce` and the collectives' curves per device, and `linear_attention`: per engine the recurrent
 /// kinds' `fixed_us` and `scan_fraction`, which go to `measured` for TensorRT-LLM and `measured.engines.NAME` for the
 /// others) are written to that file as JSON.
