@@ -124,20 +124,24 @@ public class MoeRowWorkTests
         CompiledDeployment.Compile(Models.Sample(sample), new Deployment(new ParallelLayout(1), "nvfp4"),
             GraphDsl.Passes.Core.Pipeline.Empty, new GraphDsl.Ir.Diagnostics.DiagnosticBag())!.DecodePlan;
 
+    /// <summary>The time of Qwen3-235B-A22B's fused MoE entry on one GPU of <paramref name="d"/> in NVFP4, TensorRT-LLM's
+    /// profile, at a decode step of <paramref name="sequences"/> sequences.</summary>
+    private static double QwenMoeLayerSeconds(Device d, double sequences)
+    {
+        var plan = QwenPlan("qwen3-235b-a22b");
+        int index = Array.FindIndex(plan.Entries, e => e.IsMoe && e.IsKernel);
+        var details = new OpTiming[plan.Entries.Length];
+        new StepEvaluator(plan, new Cluster(d, 1, 1), EfficiencyProfile.Find("trtllm")!).Evaluate(sequences, 1, 1024, details);
+        return details[index].Seconds;
+    }
+
     /// <summary>Qwen3-235B-A22B's MoE layer on one B200 in NVFP4 at 8,192 tokens (a decode step of 8,192 sequences): the
     /// evaluator adds exactly (1.58 ps x 65,536 pairs + 0.98 ps x 8,192 tokens) x 4,096 = 457.0 us to each layer, and the
     /// layer lands within 15% of the kernel table's 1,816.5 us for that shape (first row above; the law alone gives 0.72).</summary>
     [Fact]
     public void A_whole_moe_layer_on_a_known_case_pays_the_measured_row_work()
     {
-        var plan = QwenPlan("qwen3-235b-a22b");
-        int index = Array.FindIndex(plan.Entries, e => e.IsMoe && e.IsKernel);
-        double Layer(Device d)
-        {
-            var details = new OpTiming[plan.Entries.Length];
-            new StepEvaluator(plan, new Cluster(d, 1, 1), EfficiencyProfile.Find("trtllm")!).Evaluate(8192, 1, 1024, details);
-            return details[index].Seconds;
-        }
+        double Layer(Device d) => QwenMoeLayerSeconds(d, 8192);
         var none = new Dictionary<string, IReadOnlyDictionary<MathType, double>>();
         var noEngines = new Dictionary<string, IReadOnlyDictionary<string, IReadOnlyDictionary<MathType, double>>>();
         var unmeasured = B200 with { RowSeconds = none, EngineRowSeconds = noEngines, TokenSeconds = none, EngineTokenSeconds = noEngines };
@@ -152,14 +156,9 @@ public class MoeRowWorkTests
     [Fact]
     public void A_moe_layer_pays_the_measured_time_per_expert_it_runs()
     {
+        double Layer(Device d) => QwenMoeLayerSeconds(d, 16);
         var plan = QwenPlan("qwen3-235b-a22b");
         int index = Array.FindIndex(plan.Entries, e => e.IsMoe && e.IsKernel);
-        double Layer(Device d)
-        {
-            var details = new OpTiming[plan.Entries.Length];
-            new StepEvaluator(plan, new Cluster(d, 1, 1), EfficiencyProfile.Find("trtllm")!).Evaluate(16, 1, 1024, details);
-            return details[index].Seconds;
-        }
         var noExpert = B200 with { ExpertSeconds = new Dictionary<string, IReadOnlyDictionary<MathType, double>>() };
         Assert.Equal(276e-9, B200.ExpertSecondsFor("moe", MathType.Fp4)!.Value, 15);
         Assert.Equal(276e-9 * 128 * (1 - Math.Pow(1 - 8.0 / 128, 16)), Layer(B200) - Layer(noExpert), 12);
