@@ -186,6 +186,8 @@ public class CostModelCommandTests
     [InlineData("{\"devices\": [" + Device + ", \"measured\": {\"fixed_us\": {\"gemm\": {\"fp8\": -1}}}}]}", "missing or invalid 'measured.fixed_us.gemm.fp8 (a number >= 0)'")]
     [InlineData("{\"devices\": [" + Device + ", \"measured\": {\"fixed_us\": {\"moe\": 30}}}]}", "measured.fixed_us.moe must map weight formats to microseconds")]
     [InlineData("{\"devices\": [" + Device + ", \"measured\": {\"fixed_us\": {\"gemm\": {\"bf16\": 4.5}, \"moe\": {\"bf16\": 30}}}}]}", "")]
+    [InlineData("{\"devices\": [" + Device + ", \"measured\": {\"expert_ns\": {\"moe\": {\"fp4\": -1}}}}]}", "missing or invalid 'measured.expert_ns.moe.fp4 (a number >= 0)'")]
+    [InlineData("{\"devices\": [" + Device + ", \"measured\": {\"engines\": {\"sglang\": {\"expert_ns\": {\"moe\": 200}}}}}]}", "measured.engines.sglang.expert_ns.moe must map weight formats to nanoseconds")]
     // Math-type keys are parsed once, at load: one the cost model does not know is an error naming it, not a figure ignored.
     [InlineData("{\"devices\": [{\"id\": \"my-gpu\", \"memory_bytes\": 8e10, \"hbm_bandwidth_gbps\": 3000, \"peak_tflops\": {\"bf16\": 900, \"fp16\": 900}, "
         + "\"intra_node\": {\"unidirectional_gbps\": 400}}]}",

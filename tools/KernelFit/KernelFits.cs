@@ -122,10 +122,11 @@ public static class KernelFits
 
     /// <summary>One fused-MoE row: <see cref="TouchedBytes"/> and <see cref="Flops"/> as the fixed-latency fits count them;
     /// <see cref="Pairs"/> (the timed GPU's token-expert copies), <see cref="Hidden"/> (the model's hidden size), <see cref="Inter"/>
-    /// (one expert's intermediate size on this GPU, inter / moe_tp), <see cref="Ep"/> (moe_ep_size) and <see cref="LawBytes"/> (the weights of the experts expected
-    /// touched plus the activations, as the cost model counts them) for the per-row fit (<see cref="MoeRowFit"/>).</summary>
+    /// (one expert's intermediate size on this GPU, inter / moe_tp), <see cref="Ep"/> (moe_ep_size), <see cref="Experts"/> (the
+    /// experts the table's routing activates on the timed GPU) and <see cref="LawBytes"/> (their weights plus the activations, as
+    /// the cost model counts them) for the per-row and per-expert fit (<see cref="MoeRowFit"/>).</summary>
     public sealed record MoeRow(string Key, string Distribution, double Tokens, double TouchedBytes, double Flops, double Seconds,
-        double Pairs = 0, double Hidden = 0, double Inter = 0, double LawBytes = 0, double Ep = 1);
+        double Pairs = 0, double Hidden = 0, double Inter = 0, double LawBytes = 0, double Ep = 1, double Experts = 0);
 
     /// <summary>The fused-MoE rows, with the work of the GPU the database times: every GPU's equal share under
     /// balanced routing; under a power law, the busiest GPU (AIConfigurator swaps it to rank 0), whose pairs the
@@ -140,14 +141,19 @@ public static class KernelFits
                 double alpha = r["distribution"] == "balanced" ? 0 : double.Parse(r["distribution"]["power_law_".Length..], CultureInfo.InvariantCulture);
                 double pairs = alpha == 0 ? tokens * k / ep
                     : RoutingSkew.BusiestPairs(tokens, k, experts, experts / ep, alpha, RoutingSkew.ExpectedMaxOfNormals((int)ep));
+                // The experts the timed GPU runs. AIConfigurator's balanced routing (collector/helper.py, balanced_logits) is not
+                // random: token t takes experts o_t + j x ceil(E / k), j < k, with offsets o_t spread over the stride, so a GPU's
+                // copies land on distinct experts until every local one is busy (and rank 0 always holds token 0's first expert).
+                // Random routing would touch only L (1 - (1 - k/E)^T), up to 1 / (1 - 1/e) = 1.58x fewer at one copy per expert:
+                // the law is compared with the kernel at the weights it streamed. The power-law rows are counted alike.
                 double touched = Math.Min(experts / ep, Math.Max(pairs, 1));
                 var f = Sources.Formats[r["moe_dtype"]];
-                // The cost model's bytes (Evaluate/StepEvaluator.MoeWork, Ir/Ops/MoeOps): each local expert is touched with
-                // probability 1 - (1 - k/E)^T; 16-bit activations read, permuted into k copies, through both GEMMs, combined.
-                double expected = experts / ep * (1 - Math.Pow(1 - Math.Min(1, k / experts), tokens));
+                // The cost model's bytes (Evaluate/StepEvaluator.MoeWork, Ir/Ops/MoeOps): the touched experts' weights; 16-bit
+                // activations read, permuted into k copies, through both GEMMs, combined.
                 double activations = tokens * 2 * 2 * h + pairs * 2 * (2 * h + 3 * inter);
-                return new MoeRow(f.Key, r["distribution"], tokens, touched * 3 * h * inter * f.Bytes, pairs * 2 * 3 * h * inter, D(r, "latency") * 1e-3,
-                    pairs, h, inter, expected * 3 * h * inter * f.Bytes + activations, ep);
+                double expertBytes = 3 * h * inter * f.Bytes;
+                return new MoeRow(f.Key, r["distribution"], tokens, touched * expertBytes, pairs * 2 * 3 * h * inter, D(r, "latency") * 1e-3,
+                    pairs, h, inter, touched * expertBytes + activations, ep, touched);
             });
 
     /// <summary>Fused-MoE fixed latency per format: the median over one-token balanced rows (power-law rows where a

@@ -31,12 +31,13 @@ namespace KernelFit;
 /// law's median error on every row before and after;</item>
 /// <item>checks: the weight-streaming bandwidth and large-GEMM fractions, and the median error of the cost model's
 /// MoE law on every MoE row, with both laws (streaming + math, and the larger of the two);</item>
-/// <item>moe per-row work (<see cref="MoeRowFit"/>): picoseconds per hidden element of each token-expert copy (row_ps)
-/// and of each input token (token_ps), fitted on the balanced rows of the engine's fused MoE with the law's error before
-/// and after, overall and by expert width.</item>
+/// <item>moe per-row and per-expert work (<see cref="MoeRowFit"/>): picoseconds per hidden element of each token-expert copy
+/// (row_ps) and of each input token (token_ps), and nanoseconds per expert run (expert_ns), fitted on the balanced rows of
+/// the engine's fused MoE at the experts its routing touched, with the law's error before and after, overall, by expert
+/// width and at a few tokens under expert parallelism.</item>
 /// </list>
 /// The report goes to standard output; with a second argument, the hardware.json fragments (`measured.engines`, with
-/// each engine's `fixed_us` and its MoE `row_ps` and `token_ps`,
+/// each engine's `fixed_us` and its MoE `row_ps`, `token_ps` and `expert_ns`,
 /// `measured.all_reduce` and the collectives' curves per device, and `linear_attention`: per engine the recurrent
 /// kinds' `fixed_us` and `scan_fraction`, which go to `measured` for TensorRT-LLM and `measured.engines.NAME` for the
 /// others) are written to that file as JSON.
@@ -59,11 +60,12 @@ public static class Program
             foreach (var engine in Sources.Engines)
             {
                 if (!engine.Versions.TryGetValue(part.Dir, out var version)) continue;
-                var (fixedUs, rowPs, tokenPs) = await Report(args[0], part, engine, version, device["all_reduce"]!.AsObject(), rates);
+                var (fixedUs, rowPs, tokenPs, expertNs) = await Report(args[0], part, engine, version, device["all_reduce"]!.AsObject(), rates);
                 if (fixedUs.Count > 0)
                     device["engines"]![engine.Name] = new JsonObject { ["version"] = version, ["fixed_us"] = fixedUs };
                 if (rowPs.Count > 0) device["engines"]![engine.Name]!["row_ps"] = new JsonObject { ["moe"] = rowPs };
                 if (tokenPs.Count > 0) device["engines"]![engine.Name]!["token_ps"] = new JsonObject { ["moe"] = tokenPs };
+                if (expertNs.Count > 0) device["engines"]![engine.Name]!["expert_ns"] = new JsonObject { ["moe"] = expertNs };
             }
             if (Sources.NcclVersions.TryGetValue(part.Dir, out var nccl)
                 && File.Exists(Path.Combine(args[0], part.Dir, "comm", "nccl", nccl, "nccl_perf.parquet")))
@@ -133,7 +135,7 @@ public static class Program
     /// and format) and its fused MoE's per-row work (picoseconds per token-expert pair, and per input token, and hidden
     /// element, by format);
     /// adds its all-reduce curves to <paramref name="allReduce"/>.</summary>
-    private static async Task<(JsonObject FixedUs, JsonObject RowPs, JsonObject TokenPs)> Report(string root, Part part, Engine engine, string version, JsonObject allReduce,
+    private static async Task<(JsonObject FixedUs, JsonObject RowPs, JsonObject TokenPs, JsonObject ExpertNs)> Report(string root, Part part, Engine engine, string version, JsonObject allReduce,
         DeviceRates rates)
     {
         Console.WriteLine($"== {part.Id} ({engine.Name} {version})");
@@ -145,8 +147,9 @@ public static class Program
         }
         var rowPs = new JsonObject();
         var tokenPs = new JsonObject();
+        var expertNs = new JsonObject();
         var gemmPath = TablePath(root, part, "gemm", engine.Name, version, "gemm_perf.parquet");
-        if (gemmPath is null) { Console.WriteLine("  no GEMM table"); return (fixedUs, rowPs, tokenPs); }
+        if (gemmPath is null) { Console.WriteLine("  no GEMM table"); return (fixedUs, rowPs, tokenPs, expertNs); }
         var gemm = await ParquetTable.ReadAsync(gemmPath);
         double stream = StreamingBandwidth(gemm, engine);
         Console.WriteLine($"  weight streaming (bf16, m=1, >= 256 MiB): median {stream / 1e9:F0} GB/s = {stream / (part.HbmGbps * 1e9):F3} of {part.HbmGbps} GB/s");
@@ -201,13 +204,16 @@ public static class Program
             }
             foreach (var (key, fit) in RowFits(moe, fixedMoe, fixedUs, rates, part))
             {
-                Console.WriteLine($"  moe  {key,-9} per-row {fit.PairSeconds * 1e12:F2} ps per pair x hidden + {fit.TokenSeconds * 1e12:F2} ps per token x hidden; median |ln error| (measured/predicted, n) all, inter/tp < {MoeRowFit.NarrowBelow}, middle, >= {MoeRowFit.WideFrom}, ep = 1 at >= 1024 tokens:");
-                Console.WriteLine($"       before {fit.Before.All}  {fit.Before.Narrow}  {fit.Before.Middle}  {fit.Before.Wide}  {fit.Before.ManyTokensEp1}");
-                Console.WriteLine($"       after  {fit.After.All}  {fit.After.Narrow}  {fit.After.Middle}  {fit.After.Wide}  {fit.After.ManyTokensEp1}");
-                Console.WriteLine(fit.Kept ? "       kept" : "       dropped: does not lower the error over all rows and the narrow ones");
-                if (!fit.Kept) continue;
-                rowPs[key] = Math.Round(fit.PairSeconds * 1e12, 2);
-                if (Math.Round(fit.TokenSeconds * 1e12, 2) > 0) tokenPs[key] = Math.Round(fit.TokenSeconds * 1e12, 2);
+                Console.WriteLine($"  moe  {key,-9} per-row {fit.RowsOnlyFit.Pair * 1e12:F2} ps per pair x hidden + {fit.RowsOnlyFit.Token * 1e12:F2} ps per token x hidden; with the per-expert term "
+                    + $"{fit.WithExpertFit.Pair * 1e12:F2} + {fit.WithExpertFit.Token * 1e12:F2} ps and {fit.WithExpertFit.Expert * 1e9:F0} ns per active expert; "
+                    + $"median |ln error| (measured/predicted, n) all, inter/tp < {MoeRowFit.NarrowBelow}, middle, >= {MoeRowFit.WideFrom}, ep = 1 at >= 1024 tokens, ep >= 2 at <= 64 tokens:");
+                foreach (var (label, s) in new[] { ("before", fit.Before), ("rows  ", fit.RowsOnly), ("expert", fit.WithExpert) })
+                    Console.WriteLine($"       {label} {s.All}  {s.Narrow}  {s.Middle}  {s.Wide}  {s.ManyTokensEp1}  {s.FewTokensEp}");
+                Console.WriteLine("       " + (fit.ExpertKept ? "kept with the per-expert term" : fit.RowsKept ? "kept the per-row terms; per-expert term dropped" : "dropped: does not lower the error over all rows and the narrow ones"));
+                var kept = fit.Kept;
+                if (kept.Pair + kept.Token > 0) rowPs[key] = Math.Round(kept.Pair * 1e12, 2);
+                if (Math.Round(kept.Token * 1e12, 2) > 0) tokenPs[key] = Math.Round(kept.Token * 1e12, 2);
+                if (kept.Expert > 0) expertNs[key] = Math.Round(kept.Expert * 1e9);
             }
         }
         if (TablePath(root, part, "comm", engine.Name, version, "custom_allreduce_perf.parquet") is { } commPath)
@@ -221,7 +227,7 @@ public static class Program
             }
             if (curves.Count > 0) allReduce[engine.Name] = byGpus;
         }
-        return (fixedUs, rowPs, tokenPs);
+        return (fixedUs, rowPs, tokenPs, expertNs);
     }
 
     /// <summary>The per-row fit of each format whose fixed latency was kept, on the balanced rows, with the device's

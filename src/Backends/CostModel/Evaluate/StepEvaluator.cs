@@ -45,6 +45,7 @@ public sealed class StepEvaluator
     private readonly bool[] _dequant; // weights converted to 16-bit on the vector units
     private readonly double[] _fixed; // fixed time per execution (launch; measured GEMM/MoE latency)
     private readonly double[] _rowSeconds, _tokenSeconds; // fused MoE: measured seconds per token-expert pair, and per input token, and hidden element
+    private readonly double[] _expertSeconds; // fused MoE: measured seconds per expert run
     private readonly bool[] _dispatched; // fused MoE fed by an expert-parallel all-to-all: it takes in only the rows sent to it
     private readonly double[] _maxNormal; // MoE: E[max of n standard normals] over the entry's expert-parallel GPUs
     private readonly double[] _shareTokens, _share; // MoE: the busiest GPU's share at the last token count asked (its all-to-alls ask again)
@@ -71,6 +72,7 @@ public sealed class StepEvaluator
         _fixed = new double[plan.Entries.Length];
         _rowSeconds = new double[plan.Entries.Length];
         _tokenSeconds = new double[plan.Entries.Length];
+        _expertSeconds = new double[plan.Entries.Length];
         _dispatched = new bool[plan.Entries.Length];
         foreach (var e in plan.Entries) if (e.RoutedEntry >= 0) _dispatched[e.RoutedEntry] = true;
         _maxNormal = new double[plan.Entries.Length];
@@ -101,7 +103,7 @@ public sealed class StepEvaluator
             _fixed[i] = !e.IsKernel ? 0 : eff.MeasuredFixedLatency && MeasuredFixed(cluster.Device, e, _dequant[i], eff.KernelEngine, plan.Phase) is { } s ? s : eff.KernelSeconds;
             // Fitted with the fixed latency and the serial law: taken only together with them.
             if (eff.MeasuredFixedLatency && eff.MoeSerialWork && MeasuredRowSeconds(cluster.Device, e, _dequant[i], eff.KernelEngine) is { } row)
-                (_rowSeconds[i], _tokenSeconds[i]) = row;
+                (_rowSeconds[i], _tokenSeconds[i], _expertSeconds[i]) = row;
             if (e.IsMoe && e.LocalExperts > 0) _maxNormal[i] = RoutingSkew.ExpectedMaxOfNormals((int)Math.Round(e.Slots / e.LocalExperts));
         }
     }
@@ -139,15 +141,17 @@ public sealed class StepEvaluator
         return AtKernelFormat(d, e, dequantized, f => d.FixedLatencyFor(e.KernelKind, f, engine));
     }
 
-    /// <summary>The device's measured per-row work of a fused-MoE entry: seconds per token-expert pair and per input token,
-    /// per hidden element (<see cref="Device.RowSecondsFor"/>, <see cref="Device.TokenSecondsFor"/>; a missing per-token
-    /// figure is 0), at the format whose fixed latency it takes; null for other entries or where nothing was measured (no term).</summary>
-    public static (double Pair, double Token)? MeasuredRowSeconds(Device d, PlanEntry e, bool dequantized, string engine = "")
+    /// <summary>The device's measured per-row and per-expert work of a fused-MoE entry: seconds per token-expert pair and per
+    /// input token, per hidden element, and seconds per expert run (<see cref="Device.RowSecondsFor"/>,
+    /// <see cref="Device.TokenSecondsFor"/>, <see cref="Device.ExpertSecondsFor"/>; a missing figure is 0), at the format whose
+    /// fixed latency it takes; null for other entries or where nothing was measured (no term).</summary>
+    public static (double Pair, double Token, double Expert)? MeasuredRowSeconds(Device d, PlanEntry e, bool dequantized, string engine = "")
     {
         if (!e.IsMoe || e.KernelKind != "moe" || e.RowWidth <= 0) return null;
         var pair = AtKernelFormat(d, e, dequantized, f => d.RowSecondsFor("moe", f, engine));
         var token = AtKernelFormat(d, e, dequantized, f => d.TokenSecondsFor("moe", f, engine));
-        return pair is null && token is null ? null : (pair ?? 0, token ?? 0);
+        var expert = AtKernelFormat(d, e, dequantized, f => d.ExpertSecondsFor("moe", f, engine));
+        return pair is null && token is null && expert is null ? null : (pair ?? 0, token ?? 0, expert ?? 0);
     }
 
     /// <summary>A GEMM or MoE kernel's measurement at its weight format (16-bit, native FP8/FP4, or a weight-only integer
@@ -270,9 +274,9 @@ public sealed class StepEvaluator
         double actBytes = e.ActivationBytes.Evaluate(_atoms);
         double kvBytes = e.KvBytes.Evaluate(_atoms);
         if (e.IsMoe && Routing is not null) return RoutedTime(e, index, flops, weightBytes, actBytes, kvBytes);
-        double pairs = 0, groupTokens = 0;
-        if (e.IsMoe) (flops, weightBytes, actBytes, pairs, groupTokens) = MoeWork(e, index, flops, weightBytes, actBytes);
-        return Finish(e, index, flops, weightBytes, actBytes + kvBytes, pairs, e.IsMoe ? InputRows(index, groupTokens, pairs) : 0);
+        double pairs = 0, groupTokens = 0, touched = 0;
+        if (e.IsMoe) (flops, weightBytes, actBytes, pairs, groupTokens, touched) = MoeWork(e, index, flops, weightBytes, actBytes);
+        return Finish(e, index, flops, weightBytes, actBytes + kvBytes, pairs, e.IsMoe ? InputRows(index, groupTokens, pairs) : 0, touched);
     }
 
     /// <summary>The rows a fused MoE kernel takes in: every token of its routing group where they all reach it (tensor
@@ -282,7 +286,8 @@ public sealed class StepEvaluator
 
     /// <param name="pairs">A fused MoE's token-expert pairs on the GPU timed (0 for other entries).</param>
     /// <param name="tokens">The rows its kernel takes in (<see cref="InputRows"/>).</param>
-    private OpTiming Finish(PlanEntry e, int index, double flops, double weightBytes, double otherBytes, double pairs = 0, double tokens = 0)
+    /// <param name="experts">The experts it runs (touched by its pairs).</param>
+    private OpTiming Finish(PlanEntry e, int index, double flops, double weightBytes, double otherBytes, double pairs = 0, double tokens = 0, double experts = 0)
     {
         var t = new OpTiming();
         double bytes = weightBytes + otherBytes;
@@ -302,7 +307,9 @@ public sealed class StepEvaluator
         // Their per-row passes (each input token quantized, its k copies gathered, then un-permuted and summed after the
         // second GEMM) take a measured time per copy and per token, per hidden element, after the GEMMs: data movement far
         // below HBM bandwidth.
-        double rows = (_rowSeconds[index] * pairs + _tokenSeconds[index] * tokens) * e.RowWidth;
+        // The grouped GEMMs also take a measured time for each expert they run (each a problem of its own: its tiles' TMA
+        // descriptors rewritten, its pipeline filled and drained), which the bytes and FLOPs do not count.
+        double rows = (_rowSeconds[index] * pairs + _tokenSeconds[index] * tokens) * e.RowWidth + _expertSeconds[index] * experts;
         work += rows;
         t.MemorySeconds += rows;
         t.Seconds = work + t.LaunchSeconds;
@@ -336,7 +343,7 @@ public sealed class StepEvaluator
         {
             var (pairs, touched, _) = Routing!.Busiest(e.MoeLayerStart + l, groupTokens);
             double scale = meanPairs > 0 ? pairs / meanPairs : 1;
-            var t = Finish(e, index, flops + (pairs - meanPairs) * e.FlopsPerPair, weightBytes - allExperts + touched * e.BytesPerExpert, actBytes * scale + kvBytes, pairs, InputRows(index, groupTokens, pairs));
+            var t = Finish(e, index, flops + (pairs - meanPairs) * e.FlopsPerPair, weightBytes - allExperts + touched * e.BytesPerExpert, actBytes * scale + kvBytes, pairs, InputRows(index, groupTokens, pairs), touched);
             sum.Seconds += t.Seconds; sum.ComputeSeconds += t.ComputeSeconds; sum.MemorySeconds += t.MemorySeconds;
             sum.LaunchSeconds += t.LaunchSeconds; sum.Flops += t.Flops; sum.Bytes += t.Bytes;
         }
@@ -355,11 +362,11 @@ public sealed class StepEvaluator
     /// (<see cref="RoutingSkew.BusiestPairs"/>: binomial spread, plus the experts' skewed popularity under the
     /// profile's routing_skew).
     /// </summary>
-    private (double Flops, double WeightBytes, double ActBytes, double Pairs, double GroupTokens) MoeWork(PlanEntry e, int index, double flops, double weightBytes, double actBytes)
+    private (double Flops, double WeightBytes, double ActBytes, double Pairs, double GroupTokens, double Touched) MoeWork(PlanEntry e, int index, double flops, double weightBytes, double actBytes)
     {
         double groupTokens = GroupTokens(e);
         double allExperts = e.LocalExperts * e.BytesPerExpert;
-        if (groupTokens <= 0 || e.Experts <= 0) return (flops, weightBytes - allExperts, actBytes, 0, groupTokens);
+        if (groupTokens <= 0 || e.Experts <= 0) return (flops, weightBytes - allExperts, actBytes, 0, groupTokens, 0);
         double pick = Math.Min(1.0, e.TopK / e.Slots);      // chance a token's pairs land in a given slot
         double hit = 1 - Math.Exp(groupTokens * Math.Log(1 - Math.Min(pick, 1 - 1e-12)));
         double touched = e.LocalExperts * hit;
@@ -368,7 +375,7 @@ public sealed class StepEvaluator
         double busiest = mean * scale;
         // Replace the routed experts' average share (as the IR states it) by the busiest GPU's, and their
         // full weights by the experts actually touched; other members of a fused kernel keep their cost.
-        return (flops + (busiest - mean) * e.FlopsPerPair, weightBytes - allExperts + touched * e.BytesPerExpert, actBytes * scale, busiest, groupTokens);
+        return (flops + (busiest - mean) * e.FlopsPerPair, weightBytes - allExperts + touched * e.BytesPerExpert, actBytes * scale, busiest, groupTokens, touched);
     }
 
     /// <summary>Tokens routed in the entry's routing group this step (every data-parallel replica's).</summary>

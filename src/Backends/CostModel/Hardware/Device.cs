@@ -107,6 +107,16 @@ public sealed record Device(
     public IReadOnlyDictionary<string, IReadOnlyDictionary<string, IReadOnlyDictionary<MathType, double>>> EngineTokenSeconds { get; init; } =
         new Dictionary<string, IReadOnlyDictionary<string, IReadOnlyDictionary<MathType, double>>>();
 
+    /// <summary>Measured per-expert work of a kernel kind ("moe": a grouped GEMM's cost for each expert it runs, beyond the
+    /// expert's bytes and FLOPs), in seconds per active expert, by weight format (hardware.json <c>measured.expert_ns</c>,
+    /// nanoseconds); empty where nothing was measured or the fit was dropped.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<MathType, double>> ExpertSeconds { get; init; } =
+        new Dictionary<string, IReadOnlyDictionary<MathType, double>>();
+
+    /// <summary>The same per serving engine (hardware.json <c>measured.engines.NAME.expert_ns</c>).</summary>
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<string, IReadOnlyDictionary<MathType, double>>> EngineExpertSeconds { get; init; } =
+        new Dictionary<string, IReadOnlyDictionary<string, IReadOnlyDictionary<MathType, double>>>();
+
     /// <summary>The measured per-row work of a kernel kind at a weight format (seconds per pair and hidden element), or
     /// null: from the table whose fixed latency <see cref="FixedLatencyFor"/> takes, the one it was fitted with. An engine
     /// with its own fixed latency but no per-row term (its fit was dropped) has none, not TensorRT-LLM's.</summary>
@@ -115,6 +125,10 @@ public sealed record Device(
     /// <summary>The measured per-token work of a kernel kind at a weight format (seconds per input token and hidden element),
     /// or null, looked up as <see cref="RowSecondsFor"/>.</summary>
     public double? TokenSecondsFor(string kind, MathType format, string engine = "") => FittedWithFixed(TokenSeconds, EngineTokenSeconds, kind, format, engine);
+
+    /// <summary>The measured per-expert work of a kernel kind at a weight format (seconds per active expert), or null, looked
+    /// up as <see cref="RowSecondsFor"/>.</summary>
+    public double? ExpertSecondsFor(string kind, MathType format, string engine = "") => FittedWithFixed(ExpertSeconds, EngineExpertSeconds, kind, format, engine);
 
     private double? FittedWithFixed(IReadOnlyDictionary<string, IReadOnlyDictionary<MathType, double>> defaults,
         IReadOnlyDictionary<string, IReadOnlyDictionary<string, IReadOnlyDictionary<MathType, double>>> engines, string kind, MathType format, string engine)

@@ -209,6 +209,8 @@ public sealed class HardwareCatalog
         var engineRow = new Dictionary<string, IReadOnlyDictionary<string, IReadOnlyDictionary<MathType, double>>>(StringComparer.Ordinal);
         var tokenSeconds = new Dictionary<string, IReadOnlyDictionary<MathType, double>>(StringComparer.Ordinal);
         var engineToken = new Dictionary<string, IReadOnlyDictionary<string, IReadOnlyDictionary<MathType, double>>>(StringComparer.Ordinal);
+        var expertSeconds = new Dictionary<string, IReadOnlyDictionary<MathType, double>>(StringComparer.Ordinal);
+        var engineExpert = new Dictionary<string, IReadOnlyDictionary<string, IReadOnlyDictionary<MathType, double>>>(StringComparer.Ordinal);
         // fixed_us of an object (the device's default, TensorRT-LLM's, or an engine's): seconds by kernel kind and format.
         Dictionary<string, IReadOnlyDictionary<MathType, double>> FixedLatencies(JsonElement owner, string path) =>
             ByKindAndFormat(owner, path, "fixed_us", "microseconds", " us", 1e-6);
@@ -216,6 +218,9 @@ public sealed class HardwareCatalog
         // kernel kind and format.
         Dictionary<string, IReadOnlyDictionary<MathType, double>> PerElement(JsonElement owner, string path, string key) =>
             ByKindAndFormat(owner, path, key, "picoseconds", " ps", 1e-12);
+        // expert_ns (the same owners): seconds per active expert, by kernel kind and format.
+        Dictionary<string, IReadOnlyDictionary<MathType, double>> PerExpert(JsonElement owner, string path) =>
+            ByKindAndFormat(owner, path, "expert_ns", "nanoseconds", " ns", 1e-9);
         Dictionary<string, IReadOnlyDictionary<MathType, double>> ByKindAndFormat(JsonElement owner, string path, string key, string unitName, string unit, double toSeconds)
         {
             var result = new Dictionary<string, IReadOnlyDictionary<MathType, double>>(StringComparer.Ordinal);
@@ -280,6 +285,7 @@ public sealed class HardwareCatalog
             fixedLatency = FixedLatencies(ms, "measured");
             rowSeconds = PerElement(ms, "measured", "row_ps");
             tokenSeconds = PerElement(ms, "measured", "token_ps");
+            expertSeconds = PerExpert(ms, "measured");
             if (ms.TryGetProperty("engines", out var en) && en.ValueKind is not (JsonValueKind.Object or JsonValueKind.Null))
                 throw Missing("measured.engines (an object of serving engines)");
             if (en.ValueKind == JsonValueKind.Object)
@@ -289,6 +295,7 @@ public sealed class HardwareCatalog
                     engineFixed[engine.Name] = FixedLatencies(engine.Value, $"measured.engines.{engine.Name}");
                     engineRow[engine.Name] = PerElement(engine.Value, $"measured.engines.{engine.Name}", "row_ps");
                     engineToken[engine.Name] = PerElement(engine.Value, $"measured.engines.{engine.Name}", "token_ps");
+                    engineExpert[engine.Name] = PerExpert(engine.Value, $"measured.engines.{engine.Name}");
                     engineScan[engine.Name] = ScanFractions(engine.Value, $"measured.engines.{engine.Name}");
                 }
             scanFraction = ScanFractions(ms, "measured");
@@ -300,7 +307,8 @@ public sealed class HardwareCatalog
             IntOr(d, "sm_count", 0, 0), ParseLink("intra_node", true), ParseLink("host_link", false), ParseLink("network", false),
             gpusPerNode, sources) { GpusPerHost = System.Math.Min(gpusPerNode, IntOr(d, "gpus_per_host", gpusPerNode, 1)), GemmFraction = gemmFraction, HbmFraction = hbmFraction, Collectives = collectiveCurves, FixedLatency = fixedLatency,
                 EngineFixedLatency = engineFixed, ScanFraction = scanFraction, EngineScanFraction = engineScan,
-                RowSeconds = rowSeconds, EngineRowSeconds = engineRow, TokenSeconds = tokenSeconds, EngineTokenSeconds = engineToken };
+                RowSeconds = rowSeconds, EngineRowSeconds = engineRow, TokenSeconds = tokenSeconds, EngineTokenSeconds = engineToken,
+                ExpertSeconds = expertSeconds, EngineExpertSeconds = engineExpert };
     }
 }
 
