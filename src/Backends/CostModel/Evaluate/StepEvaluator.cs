@@ -207,17 +207,18 @@ public sealed class StepEvaluator
             result.LaunchSeconds += t.LaunchSeconds * m;
         }
         double overhead = _plan.Phase == GraphDsl.Ir.Ops.CostPhase.Prefill ? _eff.PrefillSeconds : _eff.StepSeconds;
-        double sum = 0, max = 0;
-        for (int stage = 0; stage < _stageTimes.Length; stage++) sum += Stage(stage, _stageTimes[stage]);
-        result.SerialSeconds = sum + overhead;
         _schedule?.Run(timings);
-        sum = 0;
+        double serial = 0, sum = 0, max = 0;
         for (int stage = 0; stage < _stageTimes.Length; stage++)
         {
-            double s = Stage(stage, _schedule is null ? _stageTimes[stage] : _schedule.StageSeconds[stage]);
+            // Without an overlap schedule the step is the serial one: each stage is floored once, for both.
+            double s = Stage(stage, _stageTimes[stage]);
+            serial += s;
+            if (_schedule is not null) s = Stage(stage, _schedule.StageSeconds[stage]);
             sum += s; max = Math.Max(max, s);
             result.HostDispatchSeconds += _stageKernels[stage] * _dispatch;
         }
+        result.SerialSeconds = serial + overhead;
         result.Seconds = sum + overhead;
         result.MaxStageSeconds = max;
         return result;
