@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using GraphDsl.Backends.CostModel.Hardware;
 using GraphDsl.Backends.CostModel.Inputs;
 using GraphDsl.Backends.CostModel.Moe;
@@ -229,6 +230,10 @@ public sealed class StepEvaluator
     private double Stage(int stage, double gpuSeconds) =>
         _dispatch == 0 ? gpuSeconds : EagerDispatch.StepSeconds(gpuSeconds, _stageKernels[stage], _dispatch);
 
+    // Compiled fully optimized at its first call, without tiering's dynamic PGO: the code tier 1 built for it from the
+    // profile of the first evaluations ran the sweep 1.15-1.3x slower than the same method compiled without a profile
+    // (docs/BENCHMARKS.md, "the sweep slowdown"); the method is the sweep's hot path, so its JIT cost is paid once.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private OpTiming Time(PlanEntry e, int index)
     {
         var t = new OpTiming();
