@@ -1,4 +1,6 @@
+using System;
 using GraphDsl.Backends.CostModel.Evaluate;
+using GraphDsl.Backends.CostModel.Hardware;
 using GraphDsl.Backends.CostModel.Inputs;
 using GraphDsl.Passes.Parallelize;
 
@@ -90,5 +92,37 @@ public class EagerDispatchTests
         // them is a kernel too), and the step is that sum.
         Assert.Equal(kernels, step.HostDispatchMs, 9);
         Assert.Equal(kernels, step.Milliseconds, 6);
+    }
+    /// <summary>A two-stage pipeline without the overlap pass under the default profile, graphs off, with the per-kernel
+    /// dispatch set between the stages' own GPU-seconds per kernel, so one stage is floored by its host and the other is
+    /// not. Pinned from the ops' own timings: each stage is max(its ops' time, its kernels x dispatch), the step their sum
+    /// plus step_us, equal to the serial step (nothing overlaps), the slowest stage the larger of the two.</summary>
+    [Fact]
+    public void A_pipelined_eager_step_floors_each_stage_once_and_equals_its_serial_step()
+    {
+        var graphsOff = EfficiencyProfile.Find("default")! with { CudaGraphs = false };
+        var plan = Models.Predictor("tiny-dense", "h100-sxm", new Deployment(new ParallelLayout(1, 1, 1, 2)), graphsOff).Compiled.DecodePlan;
+        var cluster = new Cluster(Models.Catalog.Find("h100-sxm")!, 1, 2);
+        Assert.False(plan.HasAsync);
+        var timings = new OpTiming[plan.Entries.Length];
+        new StepEvaluator(plan, cluster, graphsOff).Evaluate(4, 1, 64, timings);
+        var gpu = new double[2];
+        var kernels = new double[2];
+        for (int i = 0; i < plan.Entries.Length; i++)
+        {
+            var e = plan.Entries[i];
+            gpu[e.Stage] += timings[i].Seconds * e.Multiplicity;
+            if (e.IsKernel) kernels[e.Stage] += e.Multiplicity;
+        }
+        double low = Math.Min(gpu[0] / kernels[0], gpu[1] / kernels[1]), high = Math.Max(gpu[0] / kernels[0], gpu[1] / kernels[1]);
+        Assert.True(high > low * 1.01, $"the stages' GPU seconds per kernel ({low}, {high}) should differ");
+        double dispatch = (low + high) / 2;
+        var step = new StepEvaluator(plan, cluster, graphsOff with { EagerDispatchSeconds = dispatch }).Evaluate(4, 1, 64);
+        double stage0 = Math.Max(gpu[0], kernels[0] * dispatch), stage1 = Math.Max(gpu[1], kernels[1] * dispatch);
+        Assert.True(stage0 == gpu[0] ^ stage1 == gpu[1], "exactly one stage should be floored by its host");
+        Assert.Equal(stage0 + stage1 + graphsOff.StepSeconds, step.Seconds, 15);
+        Assert.Equal(step.Seconds, step.SerialSeconds);
+        Assert.Equal(Math.Max(stage0, stage1), step.MaxStageSeconds, 15);
+        Assert.Equal((kernels[0] + kernels[1]) * dispatch, step.HostDispatchSeconds, 15);
     }
 }

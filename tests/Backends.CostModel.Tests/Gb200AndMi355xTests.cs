@@ -71,6 +71,20 @@ public class Gb200AndMi355xTests
     public void Hosts_split_each_node_into_the_devices_hosts(string device, int nodes, int perNode, int hosts) =>
         Assert.Equal(hosts, new Cluster(Models.Catalog.Find(device)!, nodes, perNode).Hosts);
 
+    /// <summary>A device whose GPUs per host were never set (0) has hosts the size of its node, one rule for the listing and
+    /// the cluster alike: a 16-GPU node of 8-GPU h100-sxm hosts (GD0812's case) spans 2 hosts, as the catalog's device does,
+    /// not one host the size of the cluster's node.</summary>
+    [Fact]
+    public void Gpus_per_host_never_set_is_the_devices_node_for_the_cluster_too()
+    {
+        var listed = Models.Catalog.Find("h100-sxm")!;
+        var unset = listed with { GpusPerHost = 0 };
+        Assert.Equal(8, unset.GpusPerHost);
+        Assert.Equal(2, new Cluster(listed, 1, 16).Hosts);
+        Assert.Equal(2, new Cluster(unset, 1, 16).Hosts);
+        Assert.Equal(1, new Cluster(unset, 1, 4).Hosts);
+    }
+
     /// <summary>gpus_per_host in a user's hardware file: absent, a host is the node; more than the node holds is the node;
     /// anything but a positive integer names the field.</summary>
     [Theory]

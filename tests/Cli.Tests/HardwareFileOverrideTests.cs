@@ -43,4 +43,18 @@ public class HardwareFileOverrideTests
         var quiet = CliRunner.Run("hardware", "--hardware-file", first);
         Assert.True(quiet.ExitCode == 0 && quiet.Err.Length == 0, quiet.All);
     }
+    /// <summary>The warning points into the file as the catalog read it: a UTF-8 byte-order mark is not a column, so the id
+    /// on the first line is located as a text editor shows it.</summary>
+    [Fact]
+    public void The_warning_locates_the_id_after_a_byte_order_mark()
+    {
+        var file = Path.Combine(Dir, "bom.json");
+        File.WriteAllText(file, "{\"devices\": [{\"id\": \"h100-sxm\", \"memory_bytes\": 8e10, \"hbm_bandwidth_gbps\": 3000, "
+            + "\"peak_tflops\": {\"bf16\": 900}, \"intra_node\": {\"unidirectional_gbps\": 400}}]}\n", new System.Text.UTF8Encoding(true));
+        Assert.Equal(0xEF, File.ReadAllBytes(file)[0]);
+        var r = CliRunner.Run("hardware", "--hardware-file", file, "--format", "csv");
+        Assert.True(r.ExitCode == 0, r.All);
+        Assert.Equal($"{file}:1:21: warning GD0854: device 'h100-sxm' replaces the built-in device 'h100-sxm' of the same id; this file's figures are used for it",
+            r.Err.Trim());
+    }
 }

@@ -59,14 +59,11 @@ internal sealed class HardwareCommand
         new[] { d.Id, d.Name, d.Vendor, Gb(d.MemoryBytes), TbPerS(d.HbmBytesPerSecond) }.Concat(Shown.Select(m => Tflops(d, m)))
             .Concat(new[] { gpusPerNode, Gb(d.IntraNode.BytesPerSecond), Gb(d.Network.BytesPerSecond) });
 
-    /// <summary>GPUs per host as the catalog gives it, else the node's (one host per node, as on an HGX board).</summary>
-    private static int GpusPerHost(Device d) => d.GpusPerHost > 0 ? d.GpusPerHost : d.GpusPerNode;
-
     /// <summary>"72 (4/host)" where a node spans hosts (a GB200 NVL72 rack of 4-GPU trays): deployments and engine exports
     /// are written per host, the links priced per node.</summary>
-    private static string GpusPerNodeLabel(Device d) => GpusPerHost(d) == d.GpusPerNode
+    private static string GpusPerNodeLabel(Device d) => d.GpusPerHost == d.GpusPerNode
         ? d.GpusPerNode.ToString(CultureInfo.InvariantCulture)
-        : string.Create(CultureInfo.InvariantCulture, $"{d.GpusPerNode} ({GpusPerHost(d)}/host)");
+        : string.Create(CultureInfo.InvariantCulture, $"{d.GpusPerNode} ({d.GpusPerHost}/host)");
 
     /// <summary>The math types the device computes natively (a format outside them is emulated, docs/formats.md).</summary>
     private static IEnumerable<string> Native(Device d) => MathType.WithPeaks.Where(m => d.Peak(m) is not null).Select(m => m.Key);
@@ -87,7 +84,7 @@ internal sealed class HardwareCommand
             .Concat(new[] { "gpus_per_node", "intra_node_gb_per_s", "network_gb_per_s", "gpus_per_host" }));
         // Numbers only in a CSV: the node's GPU count alone, the host's in its own column.
         foreach (var d in devices)
-            csv.Row(Cells(d, d.GpusPerNode.ToString(CultureInfo.InvariantCulture)).Append(GpusPerHost(d).ToString(CultureInfo.InvariantCulture)));
+            csv.Row(Cells(d, d.GpusPerNode.ToString(CultureInfo.InvariantCulture)).Append(d.GpusPerHost.ToString(CultureInfo.InvariantCulture)));
         return csv.ToString();
     }
 
@@ -107,7 +104,7 @@ internal sealed class HardwareCommand
             foreach (var m in Native(d)) w.WriteStringValue(m);
             w.WriteEndArray();
             w.Number("gpus_per_node", d.GpusPerNode);
-            w.Number("gpus_per_host", GpusPerHost(d));
+            w.Number("gpus_per_host", d.GpusPerHost);
             w.Object("intra_node", () => { w.WriteString("name", d.IntraNode.Name); w.Number("bytes_per_s", d.IntraNode.BytesPerSecond); w.Number("latency_s", d.IntraNode.LatencySeconds); });
             w.Object("network", () => { w.WriteString("name", d.Network.Name); w.Number("bytes_per_s", d.Network.BytesPerSecond); w.Number("latency_s", d.Network.LatencySeconds); });
             w.WriteStartArray("sources");

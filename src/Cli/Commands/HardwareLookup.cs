@@ -30,30 +30,30 @@ internal static class HardwareLookup
         foreach (var f in files)
         {
             var before = catalog.Devices.ToList();
-            try { catalog.AddFile(f); }
+            byte[] read;
+            try { read = catalog.AddFile(f); }
             catch (Exception e) when (e is HardwareFileException or IOException or UnauthorizedAccessException)
             {
                 diagnostics.Report(DiagnosticCatalog.HardwareFile, SourceSpan.None, e.Message);
                 return null;
             }
+            string? text = null;
             foreach (var old in before.Where(d => catalog.Find(d.Id) is { } now && !ReferenceEquals(now, d)))
             {
                 var now = catalog.Find(old.Id)!;
                 var replaced = origin[old] is { } file ? $"the device '{old.Id}' of {file}" : $"the built-in device '{old.Id}'";
-                diagnostics.Report(DiagnosticCatalog.DeviceReplaced, IdSpan(f, now.Id), now.Id, replaced);
+                text ??= GraphDsl.Ir.Files.InputFile.Text(read);
+                diagnostics.Report(DiagnosticCatalog.DeviceReplaced, IdSpan(f, text, now.Id), now.Id, replaced);
             }
             foreach (var d in catalog.Devices.Except(before, ReferenceEqualityComparer.Instance)) origin[d] = f;
         }
         return catalog;
     }
 
-    /// <summary>Where the file names the device: the line and column of its <c>"id": "ID"</c> (the file was read and
-    /// parsed already, under its size limit), else the file's start.</summary>
-    private static SourceSpan IdSpan(string file, string id)
+    /// <summary>Where the file names the device: the line and column of its <c>"id": "ID"</c> in <paramref name="text"/>, the
+    /// file as the catalog read and parsed it, else the file's start.</summary>
+    private static SourceSpan IdSpan(string file, string text, string id)
     {
-        string text;
-        try { text = File.ReadAllText(file); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return SourceSpan.At(file, 1, 1); }
         var m = System.Text.RegularExpressions.Regex.Match(text, "\"id\"\\s*:\\s*(\"" + System.Text.RegularExpressions.Regex.Escape(id) + "\")");
         if (!m.Success) return SourceSpan.At(file, 1, 1);
         int at = m.Groups[1].Index, line = 1 + text.AsSpan(0, at).Count('\n');

@@ -34,9 +34,11 @@ public static class InputFile
     }
 
     /// <summary>The file's text, decoded as File.ReadAllText does (UTF-8 unless a byte-order mark says otherwise).</summary>
-    public static string ReadAllText(string path, long limit, string what)
+    public static string ReadAllText(string path, long limit, string what) => Text(ReadAllBytes(path, limit, what));
+
+    /// <summary>A file's bytes as text, decoded as File.ReadAllText does (UTF-8 unless a byte-order mark says otherwise).</summary>
+    public static string Text(byte[] bytes)
     {
-        var bytes = ReadAllBytes(path, limit, what);
         using var reader = new StreamReader(new MemoryStream(bytes, writable: false), Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
         return reader.ReadToEnd();
     }

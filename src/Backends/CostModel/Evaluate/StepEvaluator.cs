@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using GraphDsl.Backends.CostModel.Hardware;
 using GraphDsl.Backends.CostModel.Inputs;
 using GraphDsl.Backends.CostModel.Moe;
@@ -211,17 +212,18 @@ public sealed class StepEvaluator
             result.LaunchSeconds += t.LaunchSeconds * m;
         }
         double overhead = _plan.Phase == GraphDsl.Ir.Ops.CostPhase.Prefill ? _eff.PrefillSeconds : _eff.StepSeconds;
-        double sum = 0, max = 0;
-        for (int stage = 0; stage < _stageTimes.Length; stage++) sum += Stage(stage, _stageTimes[stage]);
-        result.SerialSeconds = sum + overhead;
         _schedule?.Run(timings);
-        sum = 0;
+        double serial = 0, sum = 0, max = 0;
         for (int stage = 0; stage < _stageTimes.Length; stage++)
         {
-            double s = Stage(stage, _schedule is null ? _stageTimes[stage] : _schedule.StageSeconds[stage]);
+            // Without an overlap schedule the step is the serial one: each stage is floored once, for both.
+            double s = Stage(stage, _stageTimes[stage]);
+            serial += s;
+            if (_schedule is not null) s = Stage(stage, _schedule.StageSeconds[stage]);
             sum += s; max = Math.Max(max, s);
             result.HostDispatchSeconds += _stageKernels[stage] * _dispatch;
         }
+        result.SerialSeconds = serial + overhead;
         result.Seconds = sum + overhead;
         result.MaxStageSeconds = max;
         return result;
@@ -232,6 +234,10 @@ public sealed class StepEvaluator
     private double Stage(int stage, double gpuSeconds) =>
         _dispatch == 0 ? gpuSeconds : EagerDispatch.StepSeconds(gpuSeconds, _stageKernels[stage], _dispatch);
 
+    // Compiled fully optimized at its first call, without tiering's dynamic PGO: the code tier 1 built for it from the
+    // profile of the first evaluations ran the sweep 1.15-1.3x slower than the same method compiled without a profile
+    // (docs/BENCHMARKS.md, "the sweep slowdown"); the method is the sweep's hot path, so its JIT cost is paid once.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private OpTiming Time(PlanEntry e, int index)
     {
         var t = new OpTiming();

@@ -28,8 +28,11 @@ public sealed record Device(
     /// <summary>GPUs one host drives (one OS image, one launch command, one Kubernetes node): hardware.json <c>gpus_per_host</c>,
     /// where it is fewer than <see cref="GpusPerNode"/>. A node is the NVLink (or xGMI) domain the collectives stay inside; on
     /// an HGX board the two are the same 8 GPUs, but a GB200 NVL72 rack is one 72-GPU NVLink domain of 18 hosts of 4
-    /// (its compute trays). The cost model prices links by node; engine exports start one process group per host.</summary>
-    public int GpusPerHost { get; init; }
+    /// (its compute trays). The cost model prices links by node; engine exports start one process group per host. Where
+    /// nothing set it (a device built in code), a host is the node: the rule a file without the field reads as, declared
+    /// here once for everything that asks (the cluster's hosts, <c>graphdsl hardware</c>).</summary>
+    public int GpusPerHost { get => _gpusPerHost > 0 ? _gpusPerHost : GpusPerNode; init => _gpusPerHost = value; }
+    private readonly int _gpusPerHost;
 
     /// <summary>Dense peak FLOP/s for a math type, or null where the device has no native math for it.</summary>
     public double? Peak(MathType type) => PeakFlops.TryGetValue(type, out var v) && v > 0 ? v : null;
@@ -195,7 +198,7 @@ public sealed record Cluster(Device Device, int Nodes, int GpusPerNode)
     {
         get
         {
-            int perHost = Device.GpusPerHost > 0 ? Device.GpusPerHost : GpusPerNode, perNode = System.Math.Max(1, GpusPerNode);
+            int perHost = System.Math.Max(1, Device.GpusPerHost), perNode = System.Math.Max(1, GpusPerNode);
             int hosts = (perNode + perHost - 1) / perHost;
             while (perNode % hosts != 0) hosts++;
             return Nodes * hosts;

@@ -35,11 +35,14 @@ public sealed class HardwareCatalog
     /// 256 KiB (about 130 KB; a test keeps it under that).</summary>
     public const long MaxFileBytes = 16L << 20;
 
-    /// <summary>Adds the devices of a user file (same schema); later entries replace earlier ones with the same id.</summary>
-    public void AddFile(string path)
+    /// <summary>Adds the devices of a user file (same schema); later entries replace earlier ones with the same id. Returns
+    /// the file's bytes as read, for a caller that points into it (the id a warning names) without reading it again.</summary>
+    public byte[] AddFile(string path)
     {
-        using var stream = new MemoryStream(GraphDsl.Ir.Files.InputFile.ReadAllBytes(path, MaxFileBytes, "a hardware file"), writable: false);
+        var bytes = GraphDsl.Ir.Files.InputFile.ReadAllBytes(path, MaxFileBytes, "a hardware file");
+        using var stream = new MemoryStream(bytes, writable: false);
         Add(stream, path);
+        return bytes;
     }
 
     public Device? Find(string id) => _devices.TryGetValue(id, out var d) ? d : null;

@@ -153,8 +153,14 @@ public sealed class Predictor
         }
         // The largest batch the engine admits: its KV cache at the context, or at the full length each sequence reserved on
         // admission (profiles.json admission).
+        // The memory plan at the full length, prompt + output, is planned once: under no-evict admission the admitted batch
+        // and the end-to-end check below both ask it.
+        double fullLength = (double)w.Prompt + w.Output;
+        MemoryPlan? atFullLength = null;
+        MemoryPlan At(double tokens) => tokens == w.Context ? memory : tokens == fullLength
+            ? atFullLength ??= Memory(br, fullLength, w.Prompt, drafter) : Memory(br, tokens, w.Prompt, drafter);
         double admitted = _eff.Admission.TokensPerSequence(w.Context, w.Prompt, w.Output);
-        long maxPerReplica = admitted == w.Context ? memory.MaxBatchPerReplica : Memory(br, admitted, w.Prompt, drafter).MaxBatchPerReplica;
+        long maxPerReplica = At(admitted).MaxBatchPerReplica;
         long maxBatch = maxPerReplica == long.MaxValue ? long.MaxValue : maxPerReplica * layout.Dp;
 
         double? output = null;
@@ -163,8 +169,7 @@ public sealed class Predictor
         {
             // The end-to-end figure needs every sequence's KV cache at its full length (prompt + output) at the end of
             // the run; a batch that cannot hold it never finishes that run, so there is no throughput to report.
-            double fullLength = (double)w.Prompt + w.Output;
-            var atEnd = Memory(br, fullLength, w.Prompt, drafter);
+            var atEnd = At(fullLength);
             if (memory.Feasible && !atEnd.Feasible)
                 outputLimit = $"the batch's KV cache at prompt + output ({fullLength:0} tokens per sequence, {atEnd.KvBytes / 1e9:F1} GB per GPU) does not fit the GPU's memory";
             else
