@@ -26,7 +26,7 @@ internal static class HardwareLookup
     public static HardwareCatalog? Catalog(IEnumerable<string> files, DiagnosticBag diagnostics)
     {
         var catalog = HardwareCatalog.BuiltIn();
-        var origin = catalog.Devices.ToDictionary(d => d, _ => (string?)null, ReferenceEqualityComparer.Instance);
+        var origin = catalog.Devices.ToDictionary(d => d, _ => (string?)null, (IEqualityComparer<Device>)ReferenceEqualityComparer.Instance);
         foreach (var f in files)
         {
             var before = catalog.Devices.ToList();
@@ -45,7 +45,7 @@ internal static class HardwareLookup
                 text ??= GraphDsl.Ir.Files.InputFile.Text(read);
                 diagnostics.Report(DiagnosticCatalog.DeviceReplaced, IdSpan(f, text, now.Id), now.Id, replaced);
             }
-            foreach (var d in catalog.Devices.Except(before, ReferenceEqualityComparer.Instance)) origin[d] = f;
+            foreach (var d in catalog.Devices.Except(before, (IEqualityComparer<Device>)ReferenceEqualityComparer.Instance)) origin[d] = f;
         }
         return catalog;
     }
