@@ -25,6 +25,16 @@ public static class StepAudit
 
     public static async Task<int> Run(string[] args)
     {
+        try { return await Audit(args); }
+        catch (Exception e) when (e is FormatException or OverflowException or KeyNotFoundException or IndexOutOfRangeException)
+        {
+            Console.Error.WriteLine($"step-audit: {e.Message}\n{Usage}");
+            return 2;
+        }
+    }
+
+    private static async Task<int> Audit(string[] args)
+    {
         if (args.Length < 3 || !Directory.Exists(args[0])) { Console.Error.WriteLine(Usage); return 2; }
         var opt = new Dictionary<string, string>();
         for (int i = 3; i + 1 < args.Length; i += 2) opt[args[i].TrimStart('-')] = args[i + 1];
