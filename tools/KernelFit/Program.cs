@@ -42,11 +42,13 @@ namespace KernelFit;
 /// kinds' `fixed_us` and `scan_fraction`, which go to `measured` for TensorRT-LLM and `measured.engines.NAME` for the
 /// others) are written to that file as JSON.
 /// Usage: dotnet run --project tools/KernelFit -- AICONFIGURATOR_DATA_DIR [fragments.json]
+/// (or `-- step-audit ...`: one step's ops as the kernel tables time them beside the cost model's, <see cref="StepAudit"/>).
 /// </summary>
 public static class Program
 {
     public static async Task<int> Main(string[] args)
     {
+        if (args.Length > 0 && args[0] == "step-audit") return await StepAudit.Run(args[1..]);
         if (args.Length is < 1 or > 2 || !Directory.Exists(args[0]))
         {
             Console.Error.WriteLine("usage: KernelFit AICONFIGURATOR_DATA_DIR [fragments.json] (aic-core/src/aiconfigurator_core/systems/data)");
