@@ -35,6 +35,8 @@ namespace KernelFit;
 /// (row_ps) and of each input token (token_ps), and nanoseconds per expert run (expert_ns), fitted on the balanced rows of
 /// the engine's fused MoE at the experts its routing touched, with the law's error before and after, overall, by expert
 /// width and at a few tokens under expert parallelism.</item>
+/// <item>a check, not used by the cost model: the fused MoE's math as a K-loop at the dense peak (<see cref="MoeMathFit"/>),
+/// its one constant per table and the error before and after, with the many-token rows.</item>
 /// </list>
 /// The report goes to standard output; with a second argument, the hardware.json fragments (`measured.engines`, with
 /// each engine's `fixed_us` and its MoE `row_ps`, `token_ps` and `expert_ns`,
@@ -246,7 +248,11 @@ public static class Program
             if (balanced.Count == 0) continue;
             double rate = peak * 1e12 * frac * 0.8434; // the profiles' eta_grouped_gemm
             // The fixed latency as hardware.json stores it (0.1 us), the one the cost model adds.
-            yield return (key, MoeRowFit.Fit(balanced, (double)kept * 1e-6, rates.Stream, rate));
+            var fit = MoeRowFit.Fit(balanced, (double)kept * 1e-6, rates.Stream, rate);
+            var kloop = MoeMathFit.Fit(balanced, (double)kept * 1e-6, rates.Stream, rate, peak * 1e12, fit.Kept);
+            Console.WriteLine($"  moe  {key,-9} K-loop math at the dense peak (not used): K0 {kloop.K0:F0}; median |ln error| all, inter/tp < {MoeRowFit.NarrowBelow}, middle, "
+                + $">= {MoeRowFit.WideFrom}, ep >= 2 at <= 64 tokens, >= {MoeMathFit.ManyTokensFrom} tokens: law {kloop.Before} -> {kloop.After}{(kloop.Lowers ? "  lowers both" : "")}");
+            yield return (key, fit);
         }
     }
 }
