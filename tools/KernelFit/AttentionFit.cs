@@ -17,7 +17,8 @@ namespace KernelFit;
 /// The attention kernels' law (<see cref="AttentionLaw"/>, hardware.json <c>measured.attention_law</c>) fitted on one
 /// device's TensorRT-LLM context- and generation-attention tables (16-bit queries, no sliding window, either KV type):
 /// the constants that minimise the mean |ln(predicted / measured)| over every row, the law's other terms at the rates the
-/// cost model uses (the dense BF16 peak, the measured weight-streaming bandwidth). Prints the median |ln| and the median
+/// cost model uses (the dense BF16 peak; in decode the KV cache streams at a share of the HBM bandwidth fitted with the rest,
+/// since the generation kernel reads it at its own rate, not the weight-streaming GEMV's). Prints the median |ln| and the median
 /// predicted / measured before (the old law: eta_attention, the profile's fixed part) and after, by regime, and the
 /// forms chosen against.
 /// </summary>
@@ -60,7 +61,7 @@ public static class AttentionFit
 
         // Prefill forms, each as (name, initial constants, time of a row): eta_max, half_tokens, tile seconds, fixed seconds.
         double Work(ContextRow r, double eta) => Math.Max(r.Flops / (peak * eta), r.Bytes / bandwidth);
-        var law = new AttentionLaw(0.6, 1000, 2e-8, 1.5e-5, 1e-8, 1e-5);
+        var law = new AttentionLaw(0.6, 1000, 2e-8, 1.5e-5, 1e-8, 1e-5, device.HbmFraction);
         double PrefillTime(AttentionLaw l, ContextRow r) => Work(r, l.PrefillEfficiency(r.S)) + l.TileTime(r.B, r.H, r.S) + l.PrefillFixedSeconds;
         var prefillForms = new (string Name, double[] Start, Func<double[], ContextRow, double> Time)[]
         {
@@ -96,7 +97,9 @@ public static class AttentionFit
         {
             ("fixed only", new[] { 1e-5 }, (p, r) => r.Bytes / bandwidth + p[0]),
             ("per sequence + fixed", new[] { 3e-8, 1e-5 }, (p, r) => r.Bytes / bandwidth + p[0] * r.B + p[1]),
-            ("kept: per (sequence x KV head) + fixed", new[] { 1e-8, 1e-5 }, (p, r) => r.Bytes / bandwidth + p[0] * r.B * r.Kv + p[1]),
+            ("per (sequence x KV head) + fixed", new[] { 1e-8, 1e-5 }, (p, r) => r.Bytes / bandwidth + p[0] * r.B * r.Kv + p[1]),
+            ("kept: per (sequence x KV head) + fixed, the KV at its own share of the bandwidth", new[] { 1e-8, 1e-5, device.HbmFraction },
+                (p, r) => r.Bytes / (device.HbmBytesPerSecond * eff.EtaHbm * p[2]) + p[0] * r.B * r.Kv + p[1]),
         };
         var decodeRegimes = new (string Name, Func<DecodeRow, bool> In)[]
         {
@@ -111,12 +114,12 @@ public static class AttentionFit
             Console.WriteLine($"    {name} ({string.Join(", ", p.Select(v => v.ToString("G4", CultureInfo.InvariantCulture)))}): {Report(decode, decodeRegimes, r => time(p, r))}");
             kept = p;
         }
-        law = law with { KvHeadSeconds = kept[0], DecodeFixedSeconds = kept[1] };
+        law = law with { KvHeadSeconds = kept[0], DecodeFixedSeconds = kept[1], KvBandwidthFraction = Math.Min(1, kept[2]) };
         return new JsonObject
         {
             ["eta_max"] = Math.Round(law.EtaMax, 3), ["half_tokens"] = Math.Round(law.HalfTokens), ["tile_ns"] = Math.Round(law.TileSeconds * 1e9, 1),
             ["prefill_fixed_us"] = Math.Round(law.PrefillFixedSeconds * 1e6, 1), ["kv_head_ns"] = Math.Round(law.KvHeadSeconds * 1e9, 2),
-            ["decode_fixed_us"] = Math.Round(law.DecodeFixedSeconds * 1e6, 1),
+            ["decode_fixed_us"] = Math.Round(law.DecodeFixedSeconds * 1e6, 1), ["kv_hbm_fraction"] = Math.Round(law.KvBandwidthFraction, 3),
         };
     }
 

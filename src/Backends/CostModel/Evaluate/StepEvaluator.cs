@@ -60,6 +60,7 @@ public sealed class StepEvaluator
     private readonly double _dispatch; // host seconds per kernel launch when the step is not graphed (0: graphed)
     private readonly AttentionLaw? _attention; // TensorRT-LLM's attention kernels' measured law, where the profile takes it
     private readonly bool[] _attentionLaw; // entries priced by it (nn.attention, alone or fused)
+    private readonly double _kvBandwidth; // decode attention under the law: the KV cache's streaming rate
     private double _batch, _seq, _ctx; // the workload of the step being evaluated
 
     public StepEvaluator(CostPlan plan, Cluster cluster, EfficiencyProfile eff)
@@ -87,6 +88,7 @@ public sealed class StepEvaluator
         // The law is TensorRT-LLM's kernels' (fitted with its measured fixed latencies and rates): vLLM's and SGLang's
         // profiles run their own attention kernels and keep eta_attention.
         _attention = eff.MeasuredFixedLatency && eff.ScaleByMeasured && eff.KernelEngine.Length == 0 ? cluster.Device.Attention : null;
+        _kvBandwidth = _attention is null ? _bandwidth : cluster.Device.HbmBytesPerSecond * eff.EtaHbm * _attention.KvBandwidthFraction;
         // Engines capture graphs of decode steps only; prefill runs eagerly either way, and its GPU work outlasts its
         // dispatching at the prompt lengths served (docs/cost-model.md, "Eager execution"), so only decode changes.
         _dispatch = eff.CudaGraphs || plan.Phase == CostPhase.Prefill ? 0 : eff.EagerDispatchSeconds;
@@ -334,7 +336,7 @@ public sealed class StepEvaluator
         // overlapping with the tensor-core work.
         double dequant = _dequant[index] && _eff.DequantOps > 0 ? _eff.DequantOps * weightBytes / e.WeightElementBytes / _vectorPeak : 0;
         t.ComputeSeconds = Math.Max(math, dequant);
-        t.MemorySeconds = bytes / _bandwidth;
+        t.MemorySeconds = bytes / (_attentionLaw[index] && _plan.Phase == CostPhase.Decode ? _kvBandwidth : _bandwidth);
         t.LaunchSeconds = _fixed[index];
         // Fused MoE kernels stream the experts' weights and then do their tensor-core math, tile by tile, with
         // little overlap: their time is the sum (AIConfigurator's kernel database, docs/cost-model.md); the
