@@ -62,6 +62,7 @@ public sealed class StepEvaluator
     private readonly bool[] _attentionLaw; // entries priced by it (nn.attention, alone or fused)
     private readonly double _kvBandwidth; // decode attention under the law: the KV cache's streaming rate
     private double _batch, _seq, _ctx; // the workload of the step being evaluated
+    private bool _generation; // its attention runs the generation kernel (one new token a sequence, or the decode plan)
 
     public StepEvaluator(CostPlan plan, Cluster cluster, EfficiencyProfile eff)
     {
@@ -114,10 +115,9 @@ public sealed class StepEvaluator
             if (_attention is not null && e.AttentionHeads > 0 && e.IsKernel)
             {
                 // Context attention reaches eta_max of the BF16 peak at long prompts (less at short ones, in Finish); each
-                // phase's kernel takes its measured fixed time.
+                // kernel takes its measured fixed time (in Finish, by the step's kernel).
                 _attentionLaw[i] = true;
                 if (plan.Phase != CostPhase.Decode) _peak[i] = PeakFor(cluster.Device, e.ComputeType) * _attention.EtaMax;
-                _fixed[i] = plan.Phase == CostPhase.Decode ? _attention.DecodeFixedSeconds : _attention.PrefillFixedSeconds;
             }
             // Fitted with the fixed latency and the serial law: taken only together with them.
             if (eff.MeasuredFixedLatency && eff.MoeSerialWork && MeasuredRowSeconds(cluster.Device, e, _dequant[i], eff.KernelEngine) is { } row)
@@ -214,6 +214,9 @@ public sealed class StepEvaluator
     {
         _plan.Atoms.Evaluate(batch, seq, ctx, _atoms);
         (_batch, _seq, _ctx) = (batch, seq, ctx);
+        // TensorRT-LLM runs one new token per sequence on its generation kernel, also where a mixed step prices its decodes
+        // on the prefill plan (serve's chunked prefill).
+        _generation = _plan.Phase == CostPhase.Decode || seq <= 1;
         Array.Clear(_stageTimes, 0, _stageTimes.Length);
         var result = new StepTime();
         var entries = _plan.Entries;
@@ -325,7 +328,7 @@ public sealed class StepEvaluator
             // sees and every CTA (a 128-query tile of one sequence's head) pays a fixed time; in decode every CTA (one
             // sequence's KV head with the query heads that share it) does.
             var law = _attention!;
-            if (_plan.Phase == CostPhase.Decode) tiles = law.KvHeadSeconds * _batch * e.AttentionKvHeads;
+            if (_generation) tiles = law.KvHeadSeconds * _batch * e.AttentionKvHeads;
             else
             {
                 math *= law.EtaMax / law.PrefillEfficiency(_ctx);
@@ -336,8 +339,8 @@ public sealed class StepEvaluator
         // overlapping with the tensor-core work.
         double dequant = _dequant[index] && _eff.DequantOps > 0 ? _eff.DequantOps * weightBytes / e.WeightElementBytes / _vectorPeak : 0;
         t.ComputeSeconds = Math.Max(math, dequant);
-        t.MemorySeconds = bytes / (_attentionLaw[index] && _plan.Phase == CostPhase.Decode ? _kvBandwidth : _bandwidth);
-        t.LaunchSeconds = _fixed[index];
+        t.MemorySeconds = bytes / (_attentionLaw[index] && _generation ? _kvBandwidth : _bandwidth);
+        t.LaunchSeconds = !_attentionLaw[index] ? _fixed[index] : _generation ? _attention!.DecodeFixedSeconds : _attention!.PrefillFixedSeconds;
         // Fused MoE kernels stream the experts' weights and then do their tensor-core math, tile by tile, with
         // little overlap: their time is the sum (AIConfigurator's kernel database, docs/cost-model.md); the
         // dequantization of weight-only formats still overlaps the streaming.
