@@ -33,19 +33,10 @@ public class AttentionKernelTimeTests
     /// sequences at a context of ctx.</summary>
     private static double AttentionUs(string device, CostPhase phase, double batch, double seq, double ctx, EfficiencyProfile? profile = null)
     {
-        var r = Compiler.Compile(new SourceText("attention.moe", Attention));
-        Assert.True(r.Success, string.Join("\n", r.Diagnostics));
-        var diagnostics = new DiagnosticBag();
-        var compiled = CompiledDeployment.Compile(r.Module!, new Deployment(new ParallelLayout(1)), "", diagnostics);
-        Assert.True(compiled is not null, string.Join("\n", diagnostics.Items));
-        var plan = phase == CostPhase.Decode ? compiled!.DecodePlan : compiled!.PrefillPlan;
-        var details = new OpTiming[plan.Entries.Length];
-        new StepEvaluator(plan, new Cluster(Models.Catalog.Find(device)!, 1, 1), profile ?? Trtllm).Evaluate(batch, seq, ctx, details);
-        int i = Array.FindIndex(plan.Entries, e => e.KernelKind == "attention");
-        Assert.True(i >= 0, "no attention entry");
-        Assert.Equal(32, plan.Entries[i].AttentionHeads);
-        Assert.Equal(4, plan.Entries[i].AttentionKvHeads);
-        return details[i].Seconds * 1e6;
+        var (entry, time) = Models.KernelTime("attention.moe", Attention, "attention", device, phase, batch, seq, ctx, profile ?? Trtllm);
+        Assert.Equal(32, entry.AttentionHeads);
+        Assert.Equal(4, entry.AttentionKvHeads);
+        return time.Seconds * 1e6;
     }
 
     [Fact]
