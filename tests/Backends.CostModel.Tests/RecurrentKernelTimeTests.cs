@@ -38,20 +38,8 @@ public class RecurrentKernelTimeTests
     private static readonly EfficiencyProfile Trtllm = EfficiencyProfile.Find("trtllm")!;
 
     /// <summary>The time of the model's one gated-delta entry at a batch of sequences of seq new tokens.</summary>
-    private static OpTiming ScanTime(string device, CostPhase phase, double batch, double seq, EfficiencyProfile? profile = null)
-    {
-        var r = Compiler.Compile(new SourceText("gdn.moe", Gdn));
-        Assert.True(r.Success, string.Join("\n", r.Diagnostics));
-        var diagnostics = new DiagnosticBag();
-        var compiled = CompiledDeployment.Compile(r.Module!, new Deployment(new ParallelLayout(1)), "", diagnostics);
-        Assert.True(compiled is not null, string.Join("\n", diagnostics.Items));
-        var plan = phase == CostPhase.Decode ? compiled!.DecodePlan : compiled!.PrefillPlan;
-        var details = new OpTiming[plan.Entries.Length];
-        new StepEvaluator(plan, new Cluster(Models.Catalog.Find(device)!, 1, 1), profile ?? Trtllm).Evaluate(batch, seq, seq, details);
-        int i = Array.FindIndex(plan.Entries, e => e.KernelKind == "gdn");
-        Assert.True(i >= 0, "no gdn entry");
-        return details[i];
-    }
+    private static OpTiming ScanTime(string device, CostPhase phase, double batch, double seq, EfficiencyProfile? profile = null) =>
+        Models.KernelTime("gdn.moe", Gdn, "gdn", device, phase, batch, seq, seq, profile ?? Trtllm).Time;
 
     [Fact]
     public void Devices_carry_the_measured_recurrent_fixed_latencies_and_scan_fractions()

@@ -288,6 +288,9 @@ public class ValidationTests
     /// <summary>Regression guards at today's errors (see the test above).</summary>
     private static class Guard
     {
-        public const double Checking = 0.26, Ttft = 0.50, Tpot = 0.48, OutputTokens = 0.19, DenseHighThroughput = 0.11;
+        // Ttft 0.50 -> 0.51 with the attention kernels' law (kernel-level evidence, docs/cost-model.md "Attention kernels"):
+        // TensorRT-LLM's context attention takes ~16 us per layer and per-tile time, which lengthens the 128-token prompts
+        // already predicted too slow (TL11, HA03); checking TTFT MAPE 48.8% -> 50.0%.
+        public const double Checking = 0.26, Ttft = 0.51, Tpot = 0.48, OutputTokens = 0.19, DenseHighThroughput = 0.11;
     }
 }

@@ -29,6 +29,9 @@ namespace KernelFit;
 /// <item>linear attention (gated DeltaNet, Mamba-2 and their short convolutions, <see cref="RecurrentReport"/>): a fixed
 /// latency per kernel kind and phase (gdn_prefill, conv1d_decode, ...) and the chunked scans' share of the BF16 peak, with the
 /// law's median error on every row before and after;</item>
+/// <item>attention_law (<see cref="AttentionFit"/>): TensorRT-LLM's context and generation attention kernels' law (the context
+/// kernel's share of peak by prompt length, its time per 128-query tile and fixed time; the generation kernel's time per
+/// sequence and KV head and fixed time), with the law's median error by regime before and after, and the forms chosen against;</item>
 /// <item>checks: the weight-streaming bandwidth and large-GEMM fractions, and the median error of the cost model's
 /// MoE law on every MoE row, with both laws (streaming + math, and the larger of the two);</item>
 /// <item>moe per-row and per-expert work (<see cref="MoeRowFit"/>): picoseconds per hidden element of each token-expert copy
@@ -44,13 +47,14 @@ namespace KernelFit;
 /// kinds' `fixed_us` and `scan_fraction`, which go to `measured` for TensorRT-LLM and `measured.engines.NAME` for the
 /// others) are written to that file as JSON.
 /// Usage: dotnet run --project tools/KernelFit -- AICONFIGURATOR_DATA_DIR [fragments.json]
-/// (or `-- step-audit ...`: one step's ops as the kernel tables time them beside the cost model's, <see cref="StepAudit"/>).
+/// (or `-- attention DATA_DIR`: the attention law's fit alone; or `-- step-audit ...`: one step's ops as the kernel tables time them beside the cost model's, <see cref="StepAudit"/>).
 /// </summary>
 public static class Program
 {
     public static async Task<int> Main(string[] args)
     {
         if (args.Length > 0 && args[0] == "step-audit") return await StepAudit.Run(args[1..]);
+        if (args.Length == 2 && args[0] == "attention" && Directory.Exists(args[1])) return await AttentionOnly(args[1]);
         if (args.Length is < 1 or > 2 || !Directory.Exists(args[0]))
         {
             Console.Error.WriteLine("usage: KernelFit AICONFIGURATOR_DATA_DIR [fragments.json] (aic-core/src/aiconfigurator_core/systems/data)");
@@ -93,12 +97,25 @@ public static class Program
                 if (TablePath(args[0], part, "comm", "sglang", deepEp, "wideep_deepep_normal_perf.parquet") is { } normalPath)
                     AddEpCurves(device, "deepep_normal", $"DeepEP normal, {DeepEpCurves.DefaultSms} SMs, SGLang {deepEp} table", DeepEpCurves.ReadNormal(await ParquetTable.ReadAsync(normalPath)));
             }
+            if (Sources.Engines[0].Versions.TryGetValue(part.Dir, out var trtllm) && await AttentionFit.Run(args[0], part, trtllm) is { } attentionLaw)
+                device["attention_law"] = attentionLaw;
             var recurrent = await RecurrentReport.Run(args[0], part);
             if (recurrent.Count > 0) device["linear_attention"] = recurrent;
             fragments[part.Id] = device;
         }
         if (args.Length == 2)
             File.WriteAllText(args[1], fragments.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+        return 0;
+    }
+
+    /// <summary><c>KernelFit attention DATA_DIR</c>: the attention law's fit alone, per device, and its fragments on standard output.</summary>
+    private static async Task<int> AttentionOnly(string root)
+    {
+        var fragments = new JsonObject();
+        foreach (var part in Sources.Parts)
+            if (Sources.Engines[0].Versions.TryGetValue(part.Dir, out var version) && await AttentionFit.Run(root, part, version) is { } law)
+                fragments[part.Id] = law;
+        Console.WriteLine(fragments.ToJsonString());
         return 0;
     }
 

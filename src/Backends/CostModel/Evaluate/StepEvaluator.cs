@@ -58,6 +58,11 @@ public sealed class StepEvaluator
     private readonly StreamSchedule? _schedule;
     private readonly double[] _stageKernels; // kernels each pipeline stage launches per step
     private readonly double _dispatch; // host seconds per kernel launch when the step is not graphed (0: graphed)
+    private readonly AttentionLaw? _attention; // TensorRT-LLM's attention kernels' measured law, where the profile takes it
+    private readonly bool[] _attentionLaw; // entries priced by it (nn.attention, alone or fused)
+    private readonly double _kvBandwidth; // decode attention under the law: the KV cache's streaming rate
+    private double _batch, _seq, _ctx; // the workload of the step being evaluated
+    private bool _generation; // its attention runs the generation kernel (one new token a sequence, or the decode plan)
 
     public StepEvaluator(CostPlan plan, Cluster cluster, EfficiencyProfile eff)
     {
@@ -80,6 +85,11 @@ public sealed class StepEvaluator
         _shareTokens = new double[plan.Entries.Length];
         _share = new double[plan.Entries.Length];
         _vectorPeak = PeakFor(cluster.Device, MathType.F32);
+        _attentionLaw = new bool[plan.Entries.Length];
+        // The law is TensorRT-LLM's kernels' (fitted with its measured fixed latencies and rates): vLLM's and SGLang's
+        // profiles run their own attention kernels and keep eta_attention.
+        _attention = eff.MeasuredFixedLatency && eff.ScaleByMeasured && eff.KernelEngine.Length == 0 ? cluster.Device.Attention : null;
+        _kvBandwidth = _attention is null ? _bandwidth : cluster.Device.HbmBytesPerSecond * eff.EtaHbm * _attention.KvBandwidthFraction;
         // Engines capture graphs of decode steps only; prefill runs eagerly either way, and its GPU work outlasts its
         // dispatching at the prompt lengths served (docs/cost-model.md, "Eager execution"), so only decode changes.
         _dispatch = eff.CudaGraphs || plan.Phase == CostPhase.Prefill ? 0 : eff.EagerDispatchSeconds;
@@ -102,6 +112,13 @@ public sealed class StepEvaluator
             _peak[i] = PeakFor(cluster.Device, e.ComputeType) * eta;
             _dequant[i] = Dequantized(cluster.Device, e);
             _fixed[i] = !e.IsKernel ? 0 : eff.MeasuredFixedLatency && MeasuredFixed(cluster.Device, e, _dequant[i], eff.KernelEngine, plan.Phase) is { } s ? s : eff.KernelSeconds;
+            if (_attention is not null && e.AttentionHeads > 0 && e.IsKernel)
+            {
+                // Context attention reaches eta_max of the BF16 peak at long prompts (less at short ones, in Finish); each
+                // kernel takes its measured fixed time (in Finish, by the step's kernel).
+                _attentionLaw[i] = true;
+                if (plan.Phase != CostPhase.Decode) _peak[i] = PeakFor(cluster.Device, e.ComputeType) * _attention.EtaMax;
+            }
             // Fitted with the fixed latency and the serial law: taken only together with them.
             if (eff.MeasuredFixedLatency && eff.MoeSerialWork && MeasuredRowSeconds(cluster.Device, e, _dequant[i], eff.KernelEngine) is { } row)
                 (_rowSeconds[i], _tokenSeconds[i], _expertSeconds[i]) = row;
@@ -196,6 +213,10 @@ public sealed class StepEvaluator
     public StepTime Evaluate(double batch, double seq, double ctx, OpTiming[]? details = null)
     {
         _plan.Atoms.Evaluate(batch, seq, ctx, _atoms);
+        (_batch, _seq, _ctx) = (batch, seq, ctx);
+        // TensorRT-LLM runs one new token per sequence on its generation kernel, also where a mixed step prices its decodes
+        // on the prefill plan (serve's chunked prefill).
+        _generation = _plan.Phase == CostPhase.Decode || seq <= 1;
         Array.Clear(_stageTimes, 0, _stageTimes.Length);
         var result = new StepTime();
         var entries = _plan.Entries;
@@ -300,12 +321,26 @@ public sealed class StepEvaluator
         t.Flops = flops;
         t.Bytes = bytes;
         double math = flops / _peak[index];
+        double tiles = 0;
+        if (_attentionLaw[index])
+        {
+            // TensorRT-LLM's attention kernels (AttentionLaw): in prefill the share of peak grows with the keys each query
+            // sees and every CTA (a 128-query tile of one sequence's head) pays a fixed time; in decode every CTA (one
+            // sequence's KV head with the query heads that share it) does.
+            var law = _attention!;
+            if (_generation) tiles = law.KvHeadSeconds * _batch * e.AttentionKvHeads;
+            else
+            {
+                math *= law.EtaMax / law.PrefillEfficiency(_ctx);
+                tiles = law.TileTime(_batch, e.AttentionHeads, _seq);
+            }
+        }
         // Dequantizing low-bit weights for 16-bit math costs vector-unit work per weight element read,
         // overlapping with the tensor-core work.
         double dequant = _dequant[index] && _eff.DequantOps > 0 ? _eff.DequantOps * weightBytes / e.WeightElementBytes / _vectorPeak : 0;
         t.ComputeSeconds = Math.Max(math, dequant);
-        t.MemorySeconds = bytes / _bandwidth;
-        t.LaunchSeconds = _fixed[index];
+        t.MemorySeconds = bytes / (_attentionLaw[index] && _generation ? _kvBandwidth : _bandwidth);
+        t.LaunchSeconds = !_attentionLaw[index] ? _fixed[index] : _generation ? _attention!.DecodeFixedSeconds : _attention!.PrefillFixedSeconds;
         // Fused MoE kernels stream the experts' weights and then do their tensor-core math, tile by tile, with
         // little overlap: their time is the sum (AIConfigurator's kernel database, docs/cost-model.md); the
         // dequantization of weight-only formats still overlaps the streaming.
@@ -316,8 +351,9 @@ public sealed class StepEvaluator
         // The grouped GEMMs also take a measured time for each expert they run (each a problem of its own: its tiles' TMA
         // descriptors rewritten, its pipeline filled and drained), which the bytes and FLOPs do not count.
         double rows = (_rowSeconds[index] * pairs + _tokenSeconds[index] * tokens) * e.RowWidth + _expertSeconds[index] * experts;
-        work += rows;
+        work += rows + tiles;
         t.MemorySeconds += rows;
+        t.ComputeSeconds += tiles;
         t.Seconds = work + t.LaunchSeconds;
         t.Bound = t.LaunchSeconds > work ? Bound.Launch : t.ComputeSeconds >= t.MemorySeconds ? Bound.Compute : Bound.Memory;
         return t;

@@ -146,6 +146,10 @@ public sealed record Device(
     /// <c>measured.scan_fraction</c>); empty where nothing was measured.</summary>
     public IReadOnlyDictionary<string, double> ScanFraction { get; init; } = new Dictionary<string, double>();
 
+    /// <summary>TensorRT-LLM's attention kernels' law (hardware.json <c>measured.attention_law</c>, else the catalog's
+    /// <c>typical_measured.attention_law</c>); null where neither gives one.</summary>
+    public AttentionLaw? Attention { get; init; }
+
     /// <summary>The same per serving engine (hardware.json <c>measured.engines.NAME.scan_fraction</c>).</summary>
     public IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>> EngineScanFraction { get; init; } =
         new Dictionary<string, IReadOnlyDictionary<string, double>>();

@@ -19,6 +19,7 @@ public sealed class HardwareCatalog
     // measured devices), also applied to devices of user files added later.
     private readonly Dictionary<MathType, double> _typicalGemm = new();
     private double _typicalHbm;
+    private AttentionLaw? _typicalAttention;
 
     public IReadOnlyCollection<Device> Devices => _devices.Values;
 
@@ -77,6 +78,7 @@ public sealed class HardwareCatalog
                         var type = Math(p.Name, source, "typical_measured.gemm_fraction", MathType.WithPeaks);
                         if (p.Value.ValueKind == JsonValueKind.Number && p.Value.GetDouble() is var f && f > 0 && f <= 1) _typicalGemm[type] = f;
                     }
+                _typicalAttention = AttentionLaw.Read(typical, "typical_measured", m => new HardwareFileException($"{source}: {m}"));
                 if (typical.TryGetProperty("hbm_fraction", out var th) && th.ValueKind == JsonValueKind.Number && th.GetDouble() is var h && h > 0 && h <= 1) _typicalHbm = h;
             }
             int i = 0;
@@ -91,6 +93,8 @@ public sealed class HardwareCatalog
     /// <summary>Fills the measured fractions a device lacks with the catalog's typical ones.</summary>
     private Device WithTypical(Device d)
     {
+        // The attention law is TensorRT-LLM's kernels': NVIDIA devices without their own take the typical one.
+        if (d.Attention is null && _typicalAttention is not null && d.Vendor == "nvidia") d = d with { Attention = _typicalAttention };
         if (_typicalGemm.Count == 0 && _typicalHbm <= 0) return d;
         var gemm = new Dictionary<MathType, double>(_typicalGemm);
         bool own16 = d.GemmFraction.ContainsKey(MathType.Bf16);
@@ -246,6 +250,7 @@ public sealed class HardwareCatalog
             return result;
         }
         IReadOnlyDictionary<string, double> scanFraction = new Dictionary<string, double>();
+        AttentionLaw? attention = null;
         var engineScan = new Dictionary<string, IReadOnlyDictionary<string, double>>(StringComparer.Ordinal);
         // scan_fraction of an object (the device's, TensorRT-LLM's, or an engine's): the share of the BF16 peak a chunked
         // recurrent scan reaches, by kernel kind.
@@ -302,6 +307,7 @@ public sealed class HardwareCatalog
                     engineScan[engine.Name] = ScanFractions(engine.Value, $"measured.engines.{engine.Name}");
                 }
             scanFraction = ScanFractions(ms, "measured");
+            attention = AttentionLaw.Read(ms, "measured", m => new HardwareFileException($"{where}: {m}"));
         }
         int gpusPerNode = IntOr(d, "gpus_per_node", 8, 1);
         return new Device(id, OptStr(d, "name") ?? id, OptStr(d, "vendor") ?? "",
@@ -311,7 +317,7 @@ public sealed class HardwareCatalog
             gpusPerNode, sources) { GpusPerHost = System.Math.Min(gpusPerNode, IntOr(d, "gpus_per_host", gpusPerNode, 1)), GemmFraction = gemmFraction, HbmFraction = hbmFraction, Collectives = collectiveCurves, FixedLatency = fixedLatency,
                 EngineFixedLatency = engineFixed, ScanFraction = scanFraction, EngineScanFraction = engineScan,
                 RowSeconds = rowSeconds, EngineRowSeconds = engineRow, TokenSeconds = tokenSeconds, EngineTokenSeconds = engineToken,
-                ExpertSeconds = expertSeconds, EngineExpertSeconds = engineExpert };
+                ExpertSeconds = expertSeconds, EngineExpertSeconds = engineExpert, Attention = attention };
     }
 }
 

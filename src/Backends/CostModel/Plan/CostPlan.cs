@@ -108,7 +108,7 @@ public sealed class CostPlan
             // Nano-batch copies of an MoE layer (overlap) are the same layers as the copy before them.
             int copy = MoeCopy(op);
             int layerStart = copy > 0 ? moeLayer - (int)w.Multiplicity : moeLayer;
-            entries.Add(Lower(op, cost, w, s, atoms, layerStart, startEntry));
+            entries.Add(Lower(op, cost, w, s, atoms, layerStart, startEntry, param));
             if (cost.Moe is not null && copy == 0) moeLayer += (int)w.Multiplicity;
         }
         LinkDispatchToLayers(entries);
@@ -174,8 +174,9 @@ public sealed class CostPlan
         return o;
     }
 
-    private static PlanEntry Lower(Operation op, OpCost cost, WalkedOp w, int stage, AtomTable atoms, int moeLayer, int startEntry)
+    private static PlanEntry Lower(Operation op, OpCost cost, WalkedOp w, int stage, AtomTable atoms, int moeLayer, int startEntry, System.Func<string, long?> param)
     {
+        var (heads, kvHeads) = AttentionHeads(op, param);
         CompiledPoly C(Poly p) => CompiledPoly.Compile(p, atoms);
         bool isKernel = !(cost.Flops.IsConstant && cost.Flops.ConstantTerm == 0 && cost.TotalBytes.IsConstant && cost.TotalBytes.ConstantTerm == 0
                           && cost.CommBytes.IsConstant && cost.CommBytes.ConstantTerm == 0);
@@ -227,7 +228,23 @@ public sealed class CostPlan
             Fused = op.Def.Structure == OpStructure.AsyncStart && op.Attributes.GetBool("fused") == true,
             SmShare = op.Def.Structure == OpStructure.AsyncStart ? op.Attributes.GetFloat("sm_share") ?? 0 : 0,
             Source = op,
+            AttentionHeads = heads,
+            AttentionKvHeads = kvHeads,
         };
+    }
+
+    /// <summary>The query and KV heads per sequence of an nn.attention op (or of the one inside a fused kernel), times the
+    /// share of the batch its q holds (1/n for a nano-batch); (0, 0) for other ops or where a head count is not static.</summary>
+    private static (double Heads, double KvHeads) AttentionHeads(Operation op, System.Func<string, long?> param)
+    {
+        var attention = op.Def == AttentionOps.Attention ? op
+            : op.Def.Structure == OpStructure.Kernel ? op.Regions[0].Ops.FirstOrDefault(m => m.Def == AttentionOps.Attention) : null;
+        if (attention is null) return (0, 0);
+        var q = attention.Operands[0].Type; var k = attention.Operands[1].Type;
+        long? hq = q.Shape[2].Evaluate(param, _ => null), hkv = k.Shape[2].Evaluate(param, _ => null);
+        if (hq is not > 0 || hkv is not > 0) return (0, 0);
+        double share = AttentionOps.BatchShare(q.Shape[0], param);
+        return (hq.Value * share, hkv.Value * share);
     }
 
     /// <summary>The first member of a fused kernel that does the given class of work (its main op, whose compute the kernel is priced by).</summary>

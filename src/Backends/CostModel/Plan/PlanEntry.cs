@@ -55,6 +55,11 @@ public sealed class PlanEntry
     /// <summary>Index of the first MoE layer this entry runs (it runs Multiplicity consecutive ones).</summary>
     public int MoeLayerStart { get; init; }
 
+    // Attention (nn.attention, alone or inside a fused kernel): the query and KV heads this GPU runs for each sequence of
+    // the step's batch (a nano-batch's share folded in), which set its kernels' tiles (AttentionLaw); 0 for other entries.
+    public double AttentionHeads { get; init; }
+    public double AttentionKvHeads { get; init; }
+
     // Collectives.
     public CollectiveKind Collective { get; init; }
     public int CommGroup { get; init; }

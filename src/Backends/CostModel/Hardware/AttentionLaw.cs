@@ -1,0 +1,50 @@
+using System;
+using System.Text.Json;
+
+namespace GraphDsl.Backends.CostModel.Hardware;
+
+/// <summary>
+/// TensorRT-LLM's attention kernels as its kernel tables time them (hardware.json <c>measured.attention_law</c>, fitted
+/// by tools/KernelFit on AIConfigurator's context- and generation-attention tables; docs/cost-model.md, "Attention
+/// kernels"). Prefill (the fused multi-head attention, one CTA per 128-query tile of a sequence's head):
+/// <code>t = F / (P_bf16 x eta_max x k / (k + half_tokens)) + tile x sequences x heads x ceil(queries / 128) + prefill_fixed</code>
+/// with k the keys a sequence's queries see (its prompt): the share of peak grows with the length of each tile's key
+/// loop, and every tile pays its prologue and epilogue. Decode (one CTA per sequence and KV head, the query heads that
+/// share it together): <code>t = KV bytes / (HBM bandwidth x kv_hbm_fraction) + kv_head x sequences x kv_heads + decode_fixed</code>,
+/// the KV cache streaming at the generation kernel's own share of the bandwidth.
+/// </summary>
+public sealed record AttentionLaw(double EtaMax, double HalfTokens, double TileSeconds, double PrefillFixedSeconds,
+    double KvHeadSeconds, double DecodeFixedSeconds, double KvBandwidthFraction)
+{
+    /// <summary>Queries per CTA of the context kernel (TensorRT-LLM's FMHA tiles of 128 queries).</summary>
+    public const double QueryTile = 128;
+
+    /// <summary>The share of the BF16 peak the context kernel's math reaches where each query sees <paramref name="keys"/> keys.</summary>
+    public double PrefillEfficiency(double keys) => keys <= 0 ? EtaMax : EtaMax * keys / (keys + HalfTokens);
+
+    /// <summary>The context kernel's per-tile time for <paramref name="sequences"/> sequences of <paramref name="queries"/>
+    /// new tokens each over <paramref name="heads"/> query heads.</summary>
+    public double TileTime(double sequences, double heads, double queries) =>
+        TileSeconds * sequences * heads * Math.Ceiling(Math.Max(0, queries) / QueryTile);
+
+    /// <summary>The fields of hardware.json's <c>attention_law</c> object, in the order of the record.</summary>
+    public static readonly string[] Fields = { "eta_max", "half_tokens", "tile_ns", "prefill_fixed_us", "kv_head_ns", "decode_fixed_us", "kv_hbm_fraction" };
+
+    /// <summary>Reads <c>attention_law</c> of <paramref name="owner"/> (a device's <c>measured</c>, or <c>typical_measured</c>):
+    /// null where absent or null; every field required, each a number in its range.</summary>
+    public static AttentionLaw? Read(JsonElement owner, string path, Func<string, Exception> error)
+    {
+        if (!owner.TryGetProperty("attention_law", out var law) || law.ValueKind == JsonValueKind.Null) return null;
+        if (law.ValueKind != JsonValueKind.Object) throw error($"{path}.attention_law must be an object with {string.Join(", ", Fields)}");
+        double Field(string name, double max)
+        {
+            double v = law.TryGetProperty(name, out var x) && x.ValueKind == JsonValueKind.Number ? x.GetDouble() : double.NaN;
+            if (!(v >= 0 && v <= max)) throw error($"{path}.attention_law.{name} must be a number in [0, {max}]");
+            return v;
+        }
+        double Fraction(string name) => Field(name, 1) is > 0 and var f ? f : throw error($"{path}.attention_law.{name} must be in (0, 1]");
+        return new AttentionLaw(Fraction("eta_max"), Field("half_tokens", 1e7), Field("tile_ns", HardwareLimits.MaxMicroseconds) * 1e-9,
+            Field("prefill_fixed_us", HardwareLimits.MaxMicroseconds) * 1e-6, Field("kv_head_ns", HardwareLimits.MaxMicroseconds) * 1e-9,
+            Field("decode_fixed_us", HardwareLimits.MaxMicroseconds) * 1e-6, Fraction("kv_hbm_fraction"));
+    }
+}

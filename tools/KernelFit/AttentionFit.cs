@@ -1,0 +1,173 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Text.Json.Nodes;
+using System.Threading.Tasks;
+using GraphDsl.Backends.CostModel.Evaluate;
+using GraphDsl.Backends.CostModel.Hardware;
+using GraphDsl.Backends.CostModel.Inputs;
+using GraphDsl.Ir.Types;
+using static KernelFit.KernelFits;
+
+namespace KernelFit;
+
+/// <summary>
+/// The attention kernels' law (<see cref="AttentionLaw"/>, hardware.json <c>measured.attention_law</c>) fitted on one
+/// device's TensorRT-LLM context- and generation-attention tables (16-bit queries, no sliding window, either KV type):
+/// the constants that minimise the mean |ln(predicted / measured)| over every row, the law's other terms at the rates the
+/// cost model uses (the dense BF16 peak; in decode the KV cache streams at a share of the HBM bandwidth fitted with the rest,
+/// since the generation kernel reads it at its own rate, not the weight-streaming GEMV's). Prints the median |ln| and the median
+/// predicted / measured before (the old law: eta_attention, the profile's fixed part) and after, by regime, and the
+/// forms chosen against.
+/// </summary>
+public static class AttentionFit
+{
+    /// <summary>A context row: B prompts of S tokens, H query and KV heads of size D; FLOPs and bytes as the cost model counts them.</summary>
+    private sealed record ContextRow(double B, double S, double H, double D, double Flops, double Bytes, double Seconds);
+
+    /// <summary>A generation row: B sequences at a context of T, KV heads, the KV bytes read.</summary>
+    private sealed record DecodeRow(double B, double T, double Kv, double Bytes, double Seconds);
+
+    public static async Task<JsonObject?> Run(string root, Part part, string version)
+    {
+        string Table(string kind) => Path.Combine(root, part.Dir, "attention", "trtllm", version, $"{kind}_attention_perf.parquet");
+        var device = HardwareCatalog.BuiltIn().Find(part.Id);
+        if (device is null || !File.Exists(Table("context")) || !File.Exists(Table("generation"))) return null;
+        var eff = EfficiencyProfile.Find("trtllm")!;
+        double peak = StepEvaluator.PeakFor(device, MathType.Bf16);
+        double bandwidth = device.HbmBytesPerSecond * eff.EtaHbm * device.HbmFraction;
+        double oldFixed = device.FixedLatencyFor("attention", MathType.Bf16) ?? eff.KernelSeconds;
+
+        var context = (await ParquetTable.ReadAsync(Table("context"))).Rows
+            .Where(r => r["window_size"] == "0" && r["attn_dtype"] == "bfloat16" && r["kernel_source"] == "torch_flow")
+            .Select(r =>
+            {
+                double b = D(r, "batch_size"), s = D(r, "isl"), h = D(r, "num_heads"), kv = D(r, "num_key_value_heads"), d = D(r, "head_dim");
+                double kvElem = r["kv_cache_dtype"] == "fp8" ? 1 : 2;
+                return new ContextRow(b, s, h, d, b * h * s * (s + 1) / 2 * (4 * d + 5), b * s * d * (2 * h * 2 + 2 * kv * kvElem), D(r, "latency") * 1e-3);
+            }).ToList();
+        var decode = (await ParquetTable.ReadAsync(Table("generation"))).Rows
+            .Where(r => r["window_size"] == "0" && r["attn_dtype"] == "bfloat16")
+            .Select(r =>
+            {
+                double b = D(r, "batch_size"), t = D(r, "isl") + D(r, "step"), kv = D(r, "num_key_value_heads");
+                double kvElem = r["kv_cache_dtype"] == "fp8" ? 1 : 2;
+                return new DecodeRow(b, t, kv, b * t * kv * D(r, "head_dim") * 2 * kvElem, D(r, "latency") * 1e-3);
+            }).ToList();
+        if (context.Count < 10 || decode.Count < 10) return null;
+        Console.WriteLine($"== {part.Id} attention (TensorRT-LLM {version}: {context.Count} context rows, {decode.Count} generation rows; bf16 queries, no window)");
+
+        // Prefill forms, each as (name, initial constants, time of a row): eta_max, half_tokens, tile seconds, fixed seconds.
+        double Work(ContextRow r, double eta) => Math.Max(r.Flops / (peak * eta), r.Bytes / bandwidth);
+        var law = new AttentionLaw(0.6, 1000, 2e-8, 1.5e-5, 1e-8, 1e-5, device.HbmFraction);
+        double PrefillTime(AttentionLaw l, ContextRow r) => Work(r, l.PrefillEfficiency(r.S)) + l.TileTime(r.B, r.H, r.S) + l.PrefillFixedSeconds;
+        var prefillForms = new (string Name, double[] Start, Func<double[], ContextRow, double> Time)[]
+        {
+            ("eta_max s/(s + s_half) + fixed", new[] { 0.6, 1000, 1.5e-5 }, (p, r) => Work(r, p[0] * r.S / (r.S + p[1])) + p[2]),
+            ("eta_max + per (seq x head x row) + fixed", new[] { 0.6, 5e-10, 1.5e-5 }, (p, r) => Work(r, p[0]) + p[1] * r.B * r.H * r.S + p[2]),
+            ("eta_max + per 128-query tile + fixed", new[] { 0.6, 2e-8, 1.5e-5 }, (p, r) => Work(r, p[0]) + p[1] * r.B * r.H * Math.Ceiling(r.S / 128) + p[2]),
+            ("padded 128x128 causal tiles + per tile + fixed", new[] { 0.6, 2e-8, 1.5e-5 }, (p, r) =>
+            {
+                double n = Math.Ceiling(r.S / 128);
+                return Math.Max(r.B * r.H * n * (n + 1) / 2 * 128 * 128 * (4 * r.D + 5) / (peak * p[0]), r.Bytes / bandwidth) + p[1] * r.B * r.H * n + p[2];
+            }),
+            ("kept: eta_max s/(s + s_half) + per 128-query tile + fixed", new[] { 0.6, 1000, 2e-8, 1.5e-5 },
+                (p, r) => PrefillTime(law with { EtaMax = p[0], HalfTokens = p[1], TileSeconds = p[2], PrefillFixedSeconds = p[3] }, r)),
+        };
+        var prefillRegimes = new (string Name, Func<ContextRow, bool> In)[]
+        {
+            ("all", _ => true), ("S <= 512", r => r.S <= 512), ("512 < S <= 2k", r => r.S > 512 && r.S <= 2048), ("S > 2k", r => r.S > 2048),
+            ("B <= 4", r => r.B <= 4), ("B >= 32", r => r.B >= 32),
+        };
+        Console.WriteLine("  prefill, median |ln(pred/meas)| (median pred/meas): " + string.Join(" | ", prefillRegimes.Select(g => g.Name)));
+        Console.WriteLine($"    before (eta_attention {eff.EtaAttention}, fixed {oldFixed * 1e6:F1} us): {Report(context, prefillRegimes, r => Work(r, eff.EtaAttention) + oldFixed)}");
+        double[] kept = Array.Empty<double>();
+        foreach (var (name, start, time) in prefillForms)
+        {
+            var p = Minimise(start, x => context.Average(r => Math.Abs(Math.Log(time(x, r) / r.Seconds))));
+            Console.WriteLine($"    {name} ({string.Join(", ", p.Select(v => v.ToString("G4", CultureInfo.InvariantCulture)))}): {Report(context, prefillRegimes, r => time(p, r))}");
+            kept = p;
+        }
+        law = law with { EtaMax = kept[0], HalfTokens = kept[1], TileSeconds = kept[2], PrefillFixedSeconds = kept[3] };
+
+        // Decode forms: the KV bytes at the bandwidth, plus a fixed time and one per CTA.
+        var decodeForms = new (string Name, double[] Start, Func<double[], DecodeRow, double> Time)[]
+        {
+            ("fixed only", new[] { 1e-5 }, (p, r) => r.Bytes / bandwidth + p[0]),
+            ("per sequence + fixed", new[] { 3e-8, 1e-5 }, (p, r) => r.Bytes / bandwidth + p[0] * r.B + p[1]),
+            ("per (sequence x KV head) + fixed", new[] { 1e-8, 1e-5 }, (p, r) => r.Bytes / bandwidth + p[0] * r.B * r.Kv + p[1]),
+            ("kept: per (sequence x KV head) + fixed, the KV at its own share of the bandwidth", new[] { 1e-8, 1e-5, device.HbmFraction },
+                (p, r) => r.Bytes / (device.HbmBytesPerSecond * eff.EtaHbm * p[2]) + p[0] * r.B * r.Kv + p[1]),
+        };
+        var decodeRegimes = new (string Name, Func<DecodeRow, bool> In)[]
+        {
+            ("all", _ => true), ("B <= 8", r => r.B <= 8), ("B >= 256", r => r.B >= 256), ("T <= 256", r => r.T <= 256), ("T >= 4k", r => r.T >= 4096),
+            ("B >= 256, T <= 512", r => r.B >= 256 && r.T <= 512),
+        };
+        Console.WriteLine("  decode, median |ln(pred/meas)| (median pred/meas): " + string.Join(" | ", decodeRegimes.Select(g => g.Name)));
+        Console.WriteLine($"    before (KV bytes at {bandwidth / 1e9:F0} GB/s + {oldFixed * 1e6:F1} us): {Report(decode, decodeRegimes, r => r.Bytes / bandwidth + oldFixed)}");
+        foreach (var (name, start, time) in decodeForms)
+        {
+            var p = Minimise(start, x => decode.Average(r => Math.Abs(Math.Log(time(x, r) / r.Seconds))));
+            Console.WriteLine($"    {name} ({string.Join(", ", p.Select(v => v.ToString("G4", CultureInfo.InvariantCulture)))}): {Report(decode, decodeRegimes, r => time(p, r))}");
+            kept = p;
+        }
+        law = law with { KvHeadSeconds = kept[0], DecodeFixedSeconds = kept[1], KvBandwidthFraction = Math.Min(1, kept[2]) };
+        return new JsonObject
+        {
+            ["eta_max"] = Math.Round(law.EtaMax, 3), ["half_tokens"] = Math.Round(law.HalfTokens), ["tile_ns"] = Math.Round(law.TileSeconds * 1e9, 1),
+            ["prefill_fixed_us"] = Math.Round(law.PrefillFixedSeconds * 1e6, 1), ["kv_head_ns"] = Math.Round(law.KvHeadSeconds * 1e9, 2),
+            ["decode_fixed_us"] = Math.Round(law.DecodeFixedSeconds * 1e6, 1), ["kv_hbm_fraction"] = Math.Round(law.KvBandwidthFraction, 3),
+        };
+    }
+
+    private static string Report<T>(List<T> rows, (string Name, Func<T, bool> In)[] regimes, Func<T, double> predicted) =>
+        string.Join(" | ", regimes.Select(g =>
+        {
+            var ratios = rows.Where(g.In).Select(r => predicted(r) / Seconds(r)).ToList();
+            if (ratios.Count == 0) return "-";
+            return $"{Median(ratios.Select(x => Math.Abs(Math.Log(x))).ToList()):F3} ({Median(ratios):F2}x)";
+        }));
+
+    private static double Seconds<T>(T row) => row switch { ContextRow c => c.Seconds, DecodeRow d => d.Seconds, _ => double.NaN };
+
+    /// <summary>Nelder-Mead over the logarithms of positive constants (each stays positive), from <paramref name="start"/>.</summary>
+    public static double[] Minimise(double[] start, Func<double[], double> objective, int iterations = 400)
+    {
+        int n = start.Length;
+        double F(double[] lx) => objective(lx.Select(v => Math.Exp(v)).ToArray());
+        var pts = new double[n + 1][];
+        pts[0] = start.Select(v => Math.Log(v)).ToArray();
+        for (int i = 0; i < n; i++) { pts[i + 1] = (double[])pts[0].Clone(); pts[i + 1][i] += 0.5; }
+        var vals = pts.Select(F).ToArray();
+        for (int it = 0; it < iterations; it++)
+        {
+            var order = Enumerable.Range(0, n + 1).OrderBy(i => vals[i]).ToArray();
+            pts = order.Select(i => pts[i]).ToArray(); vals = order.Select(i => vals[i]).ToArray();
+            var c = Enumerable.Range(0, n).Select(j => pts.Take(n).Average(p => p[j])).ToArray();
+            double[] Toward(double t) => Enumerable.Range(0, n).Select(j => c[j] + t * (pts[n][j] - c[j])).ToArray();
+            var xr = Toward(-1); double fr = F(xr);
+            if (fr < vals[0])
+            {
+                var xe = Toward(-2); double fe = F(xe);
+                (pts[n], vals[n]) = fe < fr ? (xe, fe) : (xr, fr);
+            }
+            else if (fr < vals[n - 1]) (pts[n], vals[n]) = (xr, fr);
+            else
+            {
+                var xc = Toward(0.5); double fc = F(xc);
+                if (fc < vals[n]) (pts[n], vals[n]) = (xc, fc);
+                else
+                    for (int i = 1; i <= n; i++)
+                    {
+                        pts[i] = Enumerable.Range(0, n).Select(j => pts[0][j] + 0.5 * (pts[i][j] - pts[0][j])).ToArray();
+                        vals[i] = F(pts[i]);
+                    }
+            }
+        }
+        int best = Enumerable.Range(0, n + 1).OrderBy(i => vals[i]).First();
+        return pts[best].Select(v => Math.Exp(v)).ToArray();
+    }
+}
