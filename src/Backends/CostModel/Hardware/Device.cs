@@ -120,6 +120,21 @@ public sealed record Device(
     public IReadOnlyDictionary<string, IReadOnlyDictionary<string, IReadOnlyDictionary<MathType, double>>> EngineExpertSeconds { get; init; } =
         new Dictionary<string, IReadOnlyDictionary<string, IReadOnlyDictionary<MathType, double>>>();
 
+    /// <summary>Measured serial reduction time of a kernel kind ("gemm": a GEMM without split-K walks the whole reduction
+    /// dimension in K / tile_K mainloop steps per output tile, so at a few rows its time grows with K, not with the weight
+    /// bytes), in seconds per K element, by weight format (hardware.json <c>measured.k_ps</c>, picoseconds); empty where nothing
+    /// was measured or the fit was dropped.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<MathType, double>> KSeconds { get; init; } =
+        new Dictionary<string, IReadOnlyDictionary<MathType, double>>();
+
+    /// <summary>The same per serving engine (hardware.json <c>measured.engines.NAME.k_ps</c>).</summary>
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<string, IReadOnlyDictionary<MathType, double>>> EngineKSeconds { get; init; } =
+        new Dictionary<string, IReadOnlyDictionary<string, IReadOnlyDictionary<MathType, double>>>();
+
+    /// <summary>The measured serial reduction time of a kernel kind at a weight format (seconds per K element), or null,
+    /// looked up as <see cref="RowSecondsFor"/> (fitted with the fixed latency).</summary>
+    public double? KSecondsFor(string kind, MathType format, string engine = "") => FittedWithFixed(KSeconds, EngineKSeconds, kind, format, engine);
+
     /// <summary>The measured per-row work of a kernel kind at a weight format (seconds per pair and hidden element), or
     /// null: from the table whose fixed latency <see cref="FixedLatencyFor"/> takes, the one it was fitted with. An engine
     /// with its own fixed latency but no per-row term (its fit was dropped) has none, not TensorRT-LLM's.</summary>
