@@ -151,9 +151,22 @@ public sealed record Device(
     private double? FittedWithFixed(IReadOnlyDictionary<string, IReadOnlyDictionary<MathType, double>> defaults,
         IReadOnlyDictionary<string, IReadOnlyDictionary<string, IReadOnlyDictionary<MathType, double>>> engines, string kind, MathType format, string engine)
     {
-        if (engine.Length > 0 && EngineFixedLatency.TryGetValue(engine, out var fixedOwn) && Lookup(fixedOwn, kind, format) is not null)
-            return engines.TryGetValue(engine, out var own) ? Lookup(own, kind, format) : null;
-        return Lookup(defaults, kind, format);
+        bool engineOwn = engine.Length > 0 && EngineFixedLatency.TryGetValue(engine, out var fixedOwn) && Lookup(fixedOwn, kind, format) is not null;
+        var terms = engineOwn ? engines.TryGetValue(engine, out var own) ? own : null : defaults;
+        if (terms is null) return null;
+        // The term fitted with the fixed latency taken, at the format that latency was found at: FP8 with its own fixed latency
+        // does not take a term of the block-scaled FP8 kernels' fit.
+        var at = FormatFound(engineOwn ? EngineFixedLatency[engine] : FixedLatency, kind, format);
+        return at is null ? Lookup(terms, kind, format) : terms.TryGetValue(kind, out var byFormat) && byFormat.TryGetValue(at, out var s) ? s : null;
+    }
+
+    /// <summary>The format whose entry <see cref="Lookup"/> takes for <paramref name="format"/>, or null where there is none.</summary>
+    private static MathType? FormatFound(IReadOnlyDictionary<string, IReadOnlyDictionary<MathType, double>> table, string kind, MathType format)
+    {
+        if (!table.TryGetValue(kind, out var byFormat)) return null;
+        if (byFormat.ContainsKey(format)) return format;
+        var alias = format.SameKernelsAs ?? format.KernelVariant;
+        return alias is not null && byFormat.ContainsKey(alias) ? alias : null;
     }
 
     /// <summary>The share of the dense BF16 peak a chunked recurrent scan reaches in prefill, by kernel kind ("gdn": gated
