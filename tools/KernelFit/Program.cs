@@ -16,7 +16,9 @@ namespace KernelFit;
 /// serving engine (TensorRT-LLM, vLLM, SGLang):
 /// <list type="bullet">
 /// <item>gemm: the intercept of a least-squares line through Linear-layer latency against weight bytes at one
-/// row (m = 1, 8 MB to 2 GB of weights), kept where the fit's rms residual is below the intercept itself;</item>
+/// row (m = 1, 8 MB to 2 GB of weights), kept where the fit's rms residual is below the intercept itself; replaced by the
+/// fixed latency of the small-M fit (<see cref="GemmKFit"/>: a serial time per K element, k_ps, and the activation
+/// quantization, token_ps.gemm) where that fit keeps a term;</item>
 /// <item>moe: the median, over the one-token rows of the engine's fused MoE (balanced routing), of latency minus
 /// the touched experts' weight bytes at the weight-streaming bandwidth;</item>
 /// <item>attention and mla: the intercept of decode-attention latency against the KV (or MLA latent) bytes read
