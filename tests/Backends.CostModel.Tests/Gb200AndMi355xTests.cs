@@ -29,7 +29,8 @@ public class Gb200AndMi355xTests
         Assert.Equal(new double?[] { 0.563, 0.451, 0.393 }, new[] { MathType.Bf16, MathType.Fp8, MathType.Fp4 }.Select(Gb200.GemmFractionFor));
         Assert.Equal(0.778, Gb200.HbmFraction);
         Assert.Equal(37.1e-6, Gb200.FixedLatencyFor("moe", MathType.Fp4)!.Value, 12);
-        Assert.Equal(14.2e-6, Gb200.FixedLatencyFor("gemm", MathType.Fp4, "sglang")!.Value, 12);
+        Assert.Equal(5.1e-6, Gb200.FixedLatencyFor("gemm", MathType.Fp4, "sglang")!.Value, 12);
+        Assert.Equal(568e-12, Gb200.KSecondsFor("gemm", MathType.Fp4, "sglang")!.Value, 15);
         Assert.Equal(new[] { 4 }, Gb200.AllReduce["nccl"].Keys);
         Assert.Equal(new[] { 2, 4 }, Gb200.AllReduce["trtllm"].Keys.OrderBy(k => k));
     }

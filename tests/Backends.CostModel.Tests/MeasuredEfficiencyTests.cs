@@ -41,8 +41,8 @@ public class MeasuredEfficiencyTests
         Assert.Equal(0.675, mi300x.HbmFraction);
     }
 
-    /// <summary>Engines run their own kernels: vLLM's one-row FP8 Linear on an H100 has a 15.8 us fixed cost, TensorRT-LLM's
-    /// 13.6 us; where an engine's table lacks a kind or format the device's default (TensorRT-LLM's) applies, and FP8 takes
+    /// <summary>Engines run their own kernels: vLLM's one-row FP8 Linear on an H100 has a 12.8 us fixed cost and 179 ps per K
+    /// element, TensorRT-LLM's 13.1 us and 73 ps; where an engine's table lacks a kind or format the device's default (TensorRT-LLM's) applies, and FP8 takes
     /// an engine's block-scaled FP8 kernels where only those were measured.</summary>
     /// <summary>typical_measured is the median over the devices AIConfigurator's TensorRT-LLM database measured (not those
     /// that copy another's figures, nor the AMD ones measured otherwise), GB200 included: what a device without its own
@@ -70,15 +70,18 @@ public class MeasuredEfficiencyTests
     public void Engines_take_their_own_measured_kernels_and_fall_back_to_the_default()
     {
         var h100 = Models.Catalog.Find("h100-sxm")!;
-        Assert.Equal(15.8e-6, h100.FixedLatencyFor("gemm", MathType.Fp8, "vllm")!.Value, 12);
-        Assert.Equal(13.6e-6, h100.FixedLatencyFor("gemm", MathType.Fp8)!.Value, 12);
-        Assert.Equal(13.6e-6, h100.FixedLatencyFor("gemm", MathType.Fp8, "no-such-engine")!.Value, 12);
+        Assert.Equal(12.8e-6, h100.FixedLatencyFor("gemm", MathType.Fp8, "vllm")!.Value, 12);
+        Assert.Equal(13.1e-6, h100.FixedLatencyFor("gemm", MathType.Fp8)!.Value, 12);
+        Assert.Equal(13.1e-6, h100.FixedLatencyFor("gemm", MathType.Fp8, "no-such-engine")!.Value, 12);
+        // Its terms come with the fixed latency they were fitted with: vLLM's per-K time, not TensorRT-LLM's.
+        Assert.Equal(179e-12, h100.KSecondsFor("gemm", MathType.Fp8, "vllm")!.Value, 15);
+        Assert.Equal(73e-12, h100.KSecondsFor("gemm", MathType.Fp8)!.Value, 15);
         Assert.Equal(11.9e-6, h100.FixedLatencyFor("attention", MathType.Bf16, "vllm")!.Value, 12);
         Assert.Null(h100.FixedLatencyFor("attention", MathType.Bf16));           // TensorRT-LLM's decode-attention fit was dropped
         var h200 = Models.Catalog.Find("h200-sxm")!;
         Assert.Equal(28.1e-6, h200.FixedLatencyFor("moe", MathType.Fp8, "sglang")!.Value, 12);   // SGLang measured block-scaled FP8 only
         var vllm = EfficiencyProfile.Find("vllm")!;
-        Assert.Equal(15.8e-6, FixedOfFirst("llama-3-8b", "h100-sxm", "fp8", vllm, OpClass.Gemm), 12);
+        Assert.Equal(12.8e-6 + 179e-12 * 4096, FixedOfFirst("llama-3-8b", "h100-sxm", "fp8", vllm, OpClass.Gemm), 12);
         Assert.Equal("vllm", vllm.KernelEngine);
         Assert.Equal("vllm", vllm.AllReduceCurve);
         // An engine's profile on AMD GPUs is its ROCm one; SGLang on ROCm shares vLLM's.
@@ -96,12 +99,13 @@ public class MeasuredEfficiencyTests
     public void Gemm_and_moe_kernels_take_the_measured_fixed_latency_of_their_format()
     {
         var trt = EfficiencyProfile.Find("trtllm")!;
-        Assert.Equal(13.6e-6, FixedOfFirst("llama-3-8b", "h100-sxm", "fp8", trt, OpClass.Gemm), 12);
-        Assert.Equal(4.3e-6, FixedOfFirst("llama-3-8b", "h100-sxm", "bf16", trt, OpClass.Gemm), 12);
+        // GEMMs: the fixed latency plus the serial walk over K (Llama 3 8B's first GEMM, the QKV projection: K 4,096).
+        Assert.Equal(13.1e-6 + 73e-12 * 4096, FixedOfFirst("llama-3-8b", "h100-sxm", "fp8", trt, OpClass.Gemm), 12);
+        Assert.Equal(2.8e-6 + 298e-12 * 4096, FixedOfFirst("llama-3-8b", "h100-sxm", "bf16", trt, OpClass.Gemm), 12);
         Assert.Equal(28.5e-6, FixedOfFirst("qwen3-30b-a3b", "h100-sxm", "fp8", trt, OpClass.GroupedGemm), 12);
         Assert.Equal(38.6e-6, FixedOfFirst("qwen3-30b-a3b", "b200", "nvfp4", trt, OpClass.GroupedGemm), 12);
-        // FP8 weights on an A100 (no FP8 math) are emulated: dequantized into BF16 kernels, which take BF16's measured 8.7 us.
-        Assert.Equal(8.7e-6, FixedOfFirst("llama-3-8b", "a100-sxm-80gb", "fp8", trt, OpClass.Gemm), 12);
+        // FP8 weights on an A100 (no FP8 math) are emulated: dequantized into BF16 kernels, which take BF16's measured 5.8 us + 44 ps per K.
+        Assert.Equal(5.8e-6 + 44e-12 * 4096, FixedOfFirst("llama-3-8b", "a100-sxm-80gb", "fp8", trt, OpClass.Gemm), 12);
         // An engine without the measurement keeps its own constant.
         var gptFast = EfficiencyProfile.Find("gpt-fast")!;
         Assert.Equal(gptFast.KernelSeconds, FixedOfFirst("llama-3-8b", "h100-sxm", "fp8", gptFast, OpClass.Gemm), 12);

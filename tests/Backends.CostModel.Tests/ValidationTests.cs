@@ -77,8 +77,10 @@ public class ValidationTests
     }
 
     /// <summary>A row's <c>unquantized</c> column reaches the quantize pass as its skip: TB01 (DeepSeek-R1 on 8 B200s at
-    /// batch 1, NVFP4 experts with BF16 attention as the source's precision table says) is predicted slower with its
-    /// attention in BF16 than with every weight in NVFP4, and the column is read as written.</summary>
+    /// batch 1, NVFP4 experts with BF16 attention as the source's precision table says) is predicted differently with its
+    /// attention in BF16 than with every weight in NVFP4, and the column is read as written. At one row an NVFP4 Linear is
+    /// slower than a BF16 one of DeepSeek's attention widths (AIConfigurator's B200 tables: 6.1 us + 1.65 ns per K element
+    /// against 2.2 us + 0.34 ns and the BF16 bytes; docs/cost-model.md, "Small-M GEMMs"), so BF16 attention is the faster.</summary>
     [Fact]
     public void The_unquantized_column_keeps_the_named_weights_in_16_bit()
     {
@@ -87,9 +89,9 @@ public class ValidationTests
         var validator = NewValidator();
         var withBf16Attention = validator.Predict(tb01, ProfileFor(tb01)).Predicted!.Value;
         var allFp4 = validator.Predict(tb01 with { Unquantized = "" }, ProfileFor(tb01)).Predicted!.Value;
-        // Attention weights are about 11 of DeepSeek-V3's 37 billion active parameters: at batch 1 their BF16 bytes cost
-        // a visible share of the step (tokens per second drop by more than 10%), never more than the 3.5x byte ratio.
-        Assert.InRange(withBf16Attention / allFp4, 1 / 3.5, 0.9);
+        // Attention weights are about 11 of DeepSeek-V3's 37 billion active parameters: at batch 1 their BF16 bytes stream
+        // faster than NVFP4's serial walk over K of the same GEMMs (tokens per second rise by 5-25%).
+        Assert.InRange(withBf16Attention / allFp4, 1.05, 1.25);
     }
 
     /// <summary>The <c>cuda_graphs</c> column: "off" only on the TensorRT-LLM 0.17 PyTorch-backend rows (PyTorchConfig's

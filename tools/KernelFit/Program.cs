@@ -16,7 +16,9 @@ namespace KernelFit;
 /// serving engine (TensorRT-LLM, vLLM, SGLang):
 /// <list type="bullet">
 /// <item>gemm: the intercept of a least-squares line through Linear-layer latency against weight bytes at one
-/// row (m = 1, 8 MB to 2 GB of weights), kept where the fit's rms residual is below the intercept itself;</item>
+/// row (m = 1, 8 MB to 2 GB of weights), kept where the fit's rms residual is below the intercept itself; replaced by the
+/// fixed latency of the small-M fit (<see cref="GemmKFit"/>: a serial time per K element, k_ps, and the activation
+/// quantization, token_ps.gemm) where that fit keeps a term;</item>
 /// <item>moe: the median, over the one-token rows of the engine's fused MoE (balanced routing), of latency minus
 /// the touched experts' weight bytes at the weight-streaming bandwidth;</item>
 /// <item>attention and mla: the intercept of decode-attention latency against the KV (or MLA latent) bytes read
@@ -68,12 +70,18 @@ public static class Program
             foreach (var engine in Sources.Engines)
             {
                 if (!engine.Versions.TryGetValue(part.Dir, out var version)) continue;
-                var (fixedUs, rowPs, tokenPs, expertNs) = await Report(args[0], part, engine, version, device["all_reduce"]!.AsObject(), rates);
+                var (fixedUs, rowPs, tokenPs, expertNs, gemmK) = await Report(args[0], part, engine, version, device["all_reduce"]!.AsObject(), rates);
                 if (fixedUs.Count > 0)
                     device["engines"]![engine.Name] = new JsonObject { ["version"] = version, ["fixed_us"] = fixedUs };
                 if (rowPs.Count > 0) device["engines"]![engine.Name]!["row_ps"] = new JsonObject { ["moe"] = rowPs };
                 if (tokenPs.Count > 0) device["engines"]![engine.Name]!["token_ps"] = new JsonObject { ["moe"] = tokenPs };
                 if (expertNs.Count > 0) device["engines"]![engine.Name]!["expert_ns"] = new JsonObject { ["moe"] = expertNs };
+                if (gemmK["k_ps"] is JsonObject kPs) device["engines"]![engine.Name]!["k_ps"] = kPs.DeepClone();
+                if (gemmK["token_ps"]?["gemm"] is JsonObject quantize)
+                {
+                    if (device["engines"]![engine.Name]!["token_ps"] is not JsonObject tokens) device["engines"]![engine.Name]!["token_ps"] = tokens = new JsonObject();
+                    tokens["gemm"] = quantize.DeepClone();
+                }
             }
             if (Sources.NcclVersions.TryGetValue(part.Dir, out var nccl)
                 && File.Exists(Path.Combine(args[0], part.Dir, "comm", "nccl", nccl, "nccl_perf.parquet")))
@@ -146,17 +154,19 @@ public static class Program
 
     /// <summary>The weight-streaming bandwidth and GEMM fractions the cost model uses for every engine on a device:
     /// TensorRT-LLM's (hardware.json measured.hbm_fraction and gemm_fraction), set by the first engine read.</summary>
-    private sealed class DeviceRates
+    internal sealed class DeviceRates
     {
         public double Stream;
         public Dictionary<string, double>? Fractions;
+        /// <summary>TensorRT-LLM's GEMM fixed latencies (seconds by format), which an engine without its own takes.</summary>
+        public Dictionary<string, double> GemmFixed = new();
     }
 
     /// <summary>Prints one engine's fits on one device and returns its fixed latencies (microseconds by kernel kind
     /// and format) and its fused MoE's per-row work (picoseconds per token-expert pair, and per input token, and hidden
     /// element, by format);
     /// adds its all-reduce curves to <paramref name="allReduce"/>.</summary>
-    private static async Task<(JsonObject FixedUs, JsonObject RowPs, JsonObject TokenPs, JsonObject ExpertNs)> Report(string root, Part part, Engine engine, string version, JsonObject allReduce,
+    private static async Task<(JsonObject FixedUs, JsonObject RowPs, JsonObject TokenPs, JsonObject ExpertNs, JsonObject GemmK)> Report(string root, Part part, Engine engine, string version, JsonObject allReduce,
         DeviceRates rates)
     {
         Console.WriteLine($"== {part.Id} ({engine.Name} {version})");
@@ -169,8 +179,9 @@ public static class Program
         var rowPs = new JsonObject();
         var tokenPs = new JsonObject();
         var expertNs = new JsonObject();
+        var gemmK = new JsonObject();
         var gemmPath = TablePath(root, part, "gemm", engine.Name, version, "gemm_perf.parquet");
-        if (gemmPath is null) { Console.WriteLine("  no GEMM table"); return (fixedUs, rowPs, tokenPs, expertNs); }
+        if (gemmPath is null) { Console.WriteLine("  no GEMM table"); return (fixedUs, rowPs, tokenPs, expertNs, gemmK); }
         var gemm = await ParquetTable.ReadAsync(gemmPath);
         double stream = StreamingBandwidth(gemm, engine);
         Console.WriteLine($"  weight streaming (bf16, m=1, >= 256 MiB): median {stream / 1e9:F0} GB/s = {stream / (part.HbmGbps * 1e9):F3} of {part.HbmGbps} GB/s");
@@ -182,6 +193,17 @@ public static class Program
             Console.WriteLine($"  gemm {fit.Key,-9} t0 {fit.T0 * 1e6,6:F2} us  slope {1 / fit.Slope / 1e9,5:F0} GB/s  rms {fit.Rms * 1e6,5:F2} us  n {fit.N,3}  {(fit.Kept ? "kept" : "dropped: rms above intercept")}");
             if (fit.Kept) Keep("gemm", fit.Key, fit.T0);
         }
+        var kPs = new JsonObject();
+        var quantizePs = new JsonObject();
+        foreach (var (key, form) in await GemmKReport.Run(root, part, gemm, engine, rates, fixedUs))
+        {
+            // The kept form's fixed latency replaces the intercept: the two were fitted together.
+            Keep("gemm", key, form.Fixed);
+            if (form.PerK > 0) kPs[key] = Math.Round(form.PerK * 1e12, 1);
+            if (form.Quantize > 0) quantizePs[key] = Math.Round(form.Quantize * 1e12, 3);
+        }
+        if (kPs.Count > 0) gemmK["k_ps"] = new JsonObject { ["gemm"] = kPs };
+        if (quantizePs.Count > 0) gemmK["token_ps"] = new JsonObject { ["gemm"] = quantizePs };
         if (TablePath(root, part, "attention", engine.Name, version, "generation_attention_perf.parquet") is { } attnPath
             && AttentionFixed(await ParquetTable.ReadAsync(attnPath)) is { } attn)
         {
@@ -248,7 +270,7 @@ public static class Program
             }
             if (curves.Count > 0) allReduce[engine.Name] = byGpus;
         }
-        return (fixedUs, rowPs, tokenPs, expertNs);
+        return (fixedUs, rowPs, tokenPs, expertNs, gemmK);
     }
 
     /// <summary>The per-row fit of each format whose fixed latency was kept, on the balanced rows, with the device's

@@ -47,6 +47,7 @@ public sealed class StepEvaluator
     private readonly double[] _fixed; // fixed time per execution (launch; measured GEMM/MoE latency)
     private readonly double[] _rowSeconds, _tokenSeconds; // fused MoE: measured seconds per token-expert pair, and per input token, and hidden element
     private readonly double[] _expertSeconds; // fused MoE: measured seconds per expert run
+    private readonly double[] _quantizeRow; // GEMM: seconds per row of the kernel quantizing its 16-bit activations (FP8/FP4 math)
     private readonly bool[] _dispatched; // fused MoE fed by an expert-parallel all-to-all: it takes in only the rows sent to it
     private readonly double[] _maxNormal; // MoE: E[max of n standard normals] over the entry's expert-parallel GPUs
     private readonly double[] _shareTokens, _share; // MoE: the busiest GPU's share at the last token count asked (its all-to-alls ask again)
@@ -79,6 +80,7 @@ public sealed class StepEvaluator
         _rowSeconds = new double[plan.Entries.Length];
         _tokenSeconds = new double[plan.Entries.Length];
         _expertSeconds = new double[plan.Entries.Length];
+        _quantizeRow = new double[plan.Entries.Length];
         _dispatched = new bool[plan.Entries.Length];
         foreach (var e in plan.Entries) if (e.RoutedEntry >= 0) _dispatched[e.RoutedEntry] = true;
         _maxNormal = new double[plan.Entries.Length];
@@ -122,6 +124,12 @@ public sealed class StepEvaluator
             // Fitted with the fixed latency and the serial law: taken only together with them.
             if (eff.MeasuredFixedLatency && eff.MoeSerialWork && MeasuredRowSeconds(cluster.Device, e, _dequant[i], eff.KernelEngine) is { } row)
                 (_rowSeconds[i], _tokenSeconds[i], _expertSeconds[i]) = row;
+            // Fitted with the fixed latency too: a GEMM's serial walk over K (a fixed time per entry) and the activation quantization.
+            if (eff.MeasuredFixedLatency && MeasuredGemmK(cluster.Device, e, _dequant[i], eff.KernelEngine) is { } k)
+            {
+                _fixed[i] += k.PerK * e.GemmK;
+                _quantizeRow[i] = k.QuantizePerElement * e.GemmK;
+            }
             if (e.IsMoe && e.LocalExperts > 0) _maxNormal[i] = RoutingSkew.ExpectedMaxOfNormals((int)Math.Round(e.Slots / e.LocalExperts));
         }
     }
@@ -170,6 +178,18 @@ public sealed class StepEvaluator
         var token = AtKernelFormat(d, e, dequantized, f => d.TokenSecondsFor("moe", f, engine));
         var expert = AtKernelFormat(d, e, dequantized, f => d.ExpertSecondsFor("moe", f, engine));
         return pair is null && token is null && expert is null ? null : (pair ?? 0, token ?? 0, expert ?? 0);
+    }
+
+    /// <summary>A GEMM entry's measured small-M terms at the format whose fixed latency it takes (<see cref="Device.KSecondsFor"/>:
+    /// seconds per reduction element, its mainloop's serial walk over K; <see cref="Device.TokenSecondsFor"/> of kind "gemm":
+    /// seconds per activation element the separate quantize kernel converts for FP8/FP4 math; a missing figure is 0); null for
+    /// other entries or where nothing was measured.</summary>
+    public static (double PerK, double QuantizePerElement)? MeasuredGemmK(Device d, PlanEntry e, bool dequantized, string engine = "")
+    {
+        if (e.KernelKind != "gemm" || e.GemmK <= 0) return null;
+        var perK = AtKernelFormat(d, e, dequantized, f => d.KSecondsFor("gemm", f, engine));
+        var quantize = AtKernelFormat(d, e, dequantized, f => d.TokenSecondsFor("gemm", f, engine));
+        return perK is null && quantize is null ? null : (perK ?? 0, quantize ?? 0);
     }
 
     /// <summary>A GEMM or MoE kernel's measurement at its weight format (16-bit, native FP8/FP4, or a weight-only integer
@@ -351,6 +371,8 @@ public sealed class StepEvaluator
         // The grouped GEMMs also take a measured time for each expert they run (each a problem of its own: its tiles' TMA
         // descriptors rewritten, its pipeline filled and drained), which the bytes and FLOPs do not count.
         double rows = (_rowSeconds[index] * pairs + _tokenSeconds[index] * tokens) * e.RowWidth + _expertSeconds[index] * experts;
+        // A GEMM on FP8/FP4 math first quantizes its 16-bit activations in a kernel of its own: a memory pass per row.
+        if (_quantizeRow[index] > 0) rows += _quantizeRow[index] * e.GemmM.Evaluate(_atoms);
         work += rows + tiles;
         t.MemorySeconds += rows;
         t.ComputeSeconds += tiles;

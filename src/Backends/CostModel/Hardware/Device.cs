@@ -120,6 +120,21 @@ public sealed record Device(
     public IReadOnlyDictionary<string, IReadOnlyDictionary<string, IReadOnlyDictionary<MathType, double>>> EngineExpertSeconds { get; init; } =
         new Dictionary<string, IReadOnlyDictionary<string, IReadOnlyDictionary<MathType, double>>>();
 
+    /// <summary>Measured serial reduction time of a kernel kind ("gemm": a GEMM without split-K walks the whole reduction
+    /// dimension in K / tile_K mainloop steps per output tile, so at a few rows its time grows with K, not with the weight
+    /// bytes), in seconds per K element, by weight format (hardware.json <c>measured.k_ps</c>, picoseconds); empty where nothing
+    /// was measured or the fit was dropped.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<MathType, double>> KSeconds { get; init; } =
+        new Dictionary<string, IReadOnlyDictionary<MathType, double>>();
+
+    /// <summary>The same per serving engine (hardware.json <c>measured.engines.NAME.k_ps</c>).</summary>
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<string, IReadOnlyDictionary<MathType, double>>> EngineKSeconds { get; init; } =
+        new Dictionary<string, IReadOnlyDictionary<string, IReadOnlyDictionary<MathType, double>>>();
+
+    /// <summary>The measured serial reduction time of a kernel kind at a weight format (seconds per K element), or null,
+    /// looked up as <see cref="RowSecondsFor"/> (fitted with the fixed latency).</summary>
+    public double? KSecondsFor(string kind, MathType format, string engine = "") => FittedWithFixed(KSeconds, EngineKSeconds, kind, format, engine);
+
     /// <summary>The measured per-row work of a kernel kind at a weight format (seconds per pair and hidden element), or
     /// null: from the table whose fixed latency <see cref="FixedLatencyFor"/> takes, the one it was fitted with. An engine
     /// with its own fixed latency but no per-row term (its fit was dropped) has none, not TensorRT-LLM's.</summary>
@@ -136,9 +151,22 @@ public sealed record Device(
     private double? FittedWithFixed(IReadOnlyDictionary<string, IReadOnlyDictionary<MathType, double>> defaults,
         IReadOnlyDictionary<string, IReadOnlyDictionary<string, IReadOnlyDictionary<MathType, double>>> engines, string kind, MathType format, string engine)
     {
-        if (engine.Length > 0 && EngineFixedLatency.TryGetValue(engine, out var fixedOwn) && Lookup(fixedOwn, kind, format) is not null)
-            return engines.TryGetValue(engine, out var own) ? Lookup(own, kind, format) : null;
-        return Lookup(defaults, kind, format);
+        bool engineOwn = engine.Length > 0 && EngineFixedLatency.TryGetValue(engine, out var fixedOwn) && Lookup(fixedOwn, kind, format) is not null;
+        var terms = engineOwn ? engines.TryGetValue(engine, out var own) ? own : null : defaults;
+        if (terms is null) return null;
+        // The term fitted with the fixed latency taken, at the format that latency was found at: FP8 with its own fixed latency
+        // does not take a term of the block-scaled FP8 kernels' fit.
+        var at = FormatFound(engineOwn ? EngineFixedLatency[engine] : FixedLatency, kind, format);
+        return at is null ? Lookup(terms, kind, format) : terms.TryGetValue(kind, out var byFormat) && byFormat.TryGetValue(at, out var s) ? s : null;
+    }
+
+    /// <summary>The format whose entry <see cref="Lookup"/> takes for <paramref name="format"/>, or null where there is none.</summary>
+    private static MathType? FormatFound(IReadOnlyDictionary<string, IReadOnlyDictionary<MathType, double>> table, string kind, MathType format)
+    {
+        if (!table.TryGetValue(kind, out var byFormat)) return null;
+        if (byFormat.ContainsKey(format)) return format;
+        var alias = format.SameKernelsAs ?? format.KernelVariant;
+        return alias is not null && byFormat.ContainsKey(alias) ? alias : null;
     }
 
     /// <summary>The share of the dense BF16 peak a chunked recurrent scan reaches in prefill, by kernel kind ("gdn": gated

@@ -218,11 +218,13 @@ public sealed class HardwareCatalog
         var engineToken = new Dictionary<string, IReadOnlyDictionary<string, IReadOnlyDictionary<MathType, double>>>(StringComparer.Ordinal);
         var expertSeconds = new Dictionary<string, IReadOnlyDictionary<MathType, double>>(StringComparer.Ordinal);
         var engineExpert = new Dictionary<string, IReadOnlyDictionary<string, IReadOnlyDictionary<MathType, double>>>(StringComparer.Ordinal);
+        var kSeconds = new Dictionary<string, IReadOnlyDictionary<MathType, double>>(StringComparer.Ordinal);
+        var engineK = new Dictionary<string, IReadOnlyDictionary<string, IReadOnlyDictionary<MathType, double>>>(StringComparer.Ordinal);
         // fixed_us of an object (the device's default, TensorRT-LLM's, or an engine's): seconds by kernel kind and format.
         Dictionary<string, IReadOnlyDictionary<MathType, double>> FixedLatencies(JsonElement owner, string path) =>
             ByKindAndFormat(owner, path, "fixed_us", "microseconds", " us", 1e-6);
         // row_ps and token_ps (the same owners): seconds per token-expert pair, or per input token, and hidden element, by
-        // kernel kind and format.
+        // kernel kind and format; k_ps: seconds per reduction element of a GEMM (its serial walk over K at a few rows).
         Dictionary<string, IReadOnlyDictionary<MathType, double>> PerElement(JsonElement owner, string path, string key) =>
             ByKindAndFormat(owner, path, key, "picoseconds", " ps", 1e-12);
         // expert_ns (the same owners): seconds per active expert, by kernel kind and format.
@@ -294,6 +296,7 @@ public sealed class HardwareCatalog
             rowSeconds = PerElement(ms, "measured", "row_ps");
             tokenSeconds = PerElement(ms, "measured", "token_ps");
             expertSeconds = PerExpert(ms, "measured");
+            kSeconds = PerElement(ms, "measured", "k_ps");
             if (ms.TryGetProperty("engines", out var en) && en.ValueKind is not (JsonValueKind.Object or JsonValueKind.Null))
                 throw Missing("measured.engines (an object of serving engines)");
             if (en.ValueKind == JsonValueKind.Object)
@@ -304,6 +307,7 @@ public sealed class HardwareCatalog
                     engineRow[engine.Name] = PerElement(engine.Value, $"measured.engines.{engine.Name}", "row_ps");
                     engineToken[engine.Name] = PerElement(engine.Value, $"measured.engines.{engine.Name}", "token_ps");
                     engineExpert[engine.Name] = PerExpert(engine.Value, $"measured.engines.{engine.Name}");
+                    engineK[engine.Name] = PerElement(engine.Value, $"measured.engines.{engine.Name}", "k_ps");
                     engineScan[engine.Name] = ScanFractions(engine.Value, $"measured.engines.{engine.Name}");
                 }
             scanFraction = ScanFractions(ms, "measured");
@@ -317,7 +321,7 @@ public sealed class HardwareCatalog
             gpusPerNode, sources) { GpusPerHost = System.Math.Min(gpusPerNode, IntOr(d, "gpus_per_host", gpusPerNode, 1)), GemmFraction = gemmFraction, HbmFraction = hbmFraction, Collectives = collectiveCurves, FixedLatency = fixedLatency,
                 EngineFixedLatency = engineFixed, ScanFraction = scanFraction, EngineScanFraction = engineScan,
                 RowSeconds = rowSeconds, EngineRowSeconds = engineRow, TokenSeconds = tokenSeconds, EngineTokenSeconds = engineToken,
-                ExpertSeconds = expertSeconds, EngineExpertSeconds = engineExpert, Attention = attention };
+                ExpertSeconds = expertSeconds, EngineExpertSeconds = engineExpert, KSeconds = kSeconds, EngineKSeconds = engineK, Attention = attention };
     }
 }
 

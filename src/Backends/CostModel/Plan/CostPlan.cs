@@ -200,6 +200,7 @@ public sealed class CostPlan
             KvBytes = C(cost.KvBytes),
             CommBytes = C(cost.CommBytes),
             GemmM = cost.Gemm is null ? CompiledPoly.Zero : C(cost.Gemm.M),
+            GemmK = cost.Gemm?.K ?? 0,
             IsMoe = moe is not null,
             Experts = moe?.Experts ?? 0,
             TopK = moe?.TopK ?? 0,

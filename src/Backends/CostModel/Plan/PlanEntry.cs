@@ -38,6 +38,8 @@ public sealed class PlanEntry
     public CompiledPoly KvBytes { get; init; }
     public CompiledPoly CommBytes { get; init; }
     public CompiledPoly GemmM { get; init; }
+    /// <summary>A GEMM's reduction depth K (0 for other entries): its serial mainloop walk at a few rows.</summary>
+    public double GemmK { get; init; }
 
     // MoE: routed experts (see MoeWork).
     public bool IsMoe { get; init; }
