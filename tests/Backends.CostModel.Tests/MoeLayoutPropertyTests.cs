@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Linq;
 using CsCheck;
 using GraphDsl.Backends.CostModel.Inputs;
@@ -8,19 +9,16 @@ using GraphDsl.Ir.Ops;
 using GraphDsl.Ir.Shapes;
 using GraphDsl.Passes.Core;
 using GraphDsl.Passes.Parallelize;
+using Layout = (string Sample, int Tp, int Dp, int EpDivisor, int Pp, int Redundant, string Comm, int NodesLog2);
 
 namespace GraphDsl.Backends.CostModel.Tests;
 
 /// <summary>
-/// Over random layouts of every MoE sample (tp, dp, ep, pp, redundant slots, how tokens reach the experts, nodes):
-/// every GPU receives at least the tokens living on other GPUs that need one of its experts (a lower bound no
-/// engine beats: those rows must arrive), and the experts' work summed over the GPUs of a layer is that of every
-/// token with its top-k experts, neither lost nor counted twice.
+/// Over 80 random layouts of the MoE samples, drawn from a fixed seed (tp, dp, ep, pp, redundant slots, how tokens
+/// reach the experts, nodes): every GPU receives at least the tokens living on other GPUs that need one of its experts
+/// (a lower bound no engine beats: those rows must arrive), and the experts' work summed over the GPUs of a layer is
+/// that of every token with its top-k experts, neither lost nor counted twice.
 /// </summary>
-// Compiles its own modules and runs alone: with the assembly's shared sample cache it saw 28 instead of 33 layouts
-// compile in about one run of eight (never alone), so some test appears to change a cached module; found at the
-// stop of 2026-12-06 and not yet traced (see its closing note).
-[Collection(nameof(SerialCostModelTests))]
 public class MoeLayoutPropertyTests
 {
     private static readonly string[] MoeSamples =
@@ -28,30 +26,53 @@ public class MoeLayoutPropertyTests
 
     private const double Tokens = 4096;
 
-    private static readonly Gen<(string Sample, int Tp, int Dp, int EpDivisor, int Pp, int Redundant, string Comm, int NodesLog2)> Layouts =
+    private const string Seed = "0N0XIzNsQ0O2";
+    private const int Draws = 80;
+
+    private static readonly Gen<Layout> Layouts =
         Gen.Select(
             Gen.Select(Gen.OneOf(MoeSamples), Gen.OneOf(1, 2, 4, 8), Gen.OneOf(1, 2, 4, 8, 16), Gen.OneOf(1, 2, 4, 8, 16)),
             Gen.Select(Gen.OneOf(1, 2), Gen.OneOf(0, 0, 8, 16), Gen.OneOf("auto", "all_gather", "all_to_all"), Gen.Int[0, 2]),
             (a, b) => (a.Item1, a.Item2, a.Item3, a.Item4, b.Item1, b.Item2, b.Item3, b.Item4));
 
+    /// <summary>The layouts the property checks: <see cref="Draws"/> drawn in turn from one generator seeded with
+    /// <see cref="Seed"/>, so every run checks the same ones and the count of those that compile is fixed. CsCheck's
+    /// <c>Sample(seed: ...)</c> fixes only its first iteration and draws the rest from a per-thread random state: the
+    /// count over its draws wandered from run to run (28 to 42 of 80 compiled), which read as a flaky test.</summary>
+    internal static IReadOnlyList<Layout> SampledLayouts()
+    {
+        var pcg = PCG.Parse(Seed);
+        return Enumerable.Range(0, Draws).Select(i => Layouts.Generate(pcg, null, out _)).ToArray();
+    }
+
+    [Fact]
+    public void The_sampled_layouts_are_the_same_on_every_draw() => Assert.Equal(SampledLayouts(), SampledLayouts());
+
     [Fact]
     public void Every_layout_receives_at_least_the_remote_tokens_its_experts_need_and_does_all_the_expert_work()
     {
         int checkedLayouts = 0;
-        Layouts.Sample(l =>
+        var refused = new List<string>();
+        foreach (var l in SampledLayouts())
         {
             int group = l.Tp * l.Dp;
             int ep = Math.Max(1, group / l.EpDivisor);
-            if (group % l.EpDivisor != 0) return;
+            if (group % l.EpDivisor != 0) continue;
             // At least the nodes the GPUs need (8 per node), sometimes twice as many.
             int gpus = group * l.Pp, minNodes = Math.Max(1, (gpus + 7) / 8), nodes = gpus % (minNodes << l.NodesLog2) == 0 ? minNodes << l.NodesLog2 : minNodes;
             var d = new Deployment(new ParallelLayout(l.Tp, ep, l.Dp, l.Pp) { Redundant = ep > 1 ? l.Redundant : 0, MoeComm = ParallelLayout.ParseMoeComm(l.Comm) });
-            var module = Fresh(l.Sample);
+            var module = Models.Sample(l.Sample);
             var moe = FirstExperts(module);
             long experts = Dim(moe.Operand("w_up")!, 0), topK = Dim(moe.Operand("indices")!, -1), hidden = Dim(moe.Operand("x")!, -1);
-            if ((experts + d.Layout.Redundant) % ep != 0) return;
-            var sharded = Parallelized(l.Sample, d);
-            if (sharded is null) return;  // the pass refuses the layout (heads, hidden sizes): nothing to check
+            if ((experts + d.Layout.Redundant) % ep != 0) continue;
+            var run = Parallelized(module, d);
+            if (run.Module is null)
+            {
+                // The pass refuses the layout (heads, hidden sizes, all_to_all over split experts): nothing to check.
+                refused.Add($"{l.Sample} {d}: {string.Join("; ", run.Diagnostics.Select(x => x.Message))}");
+                continue;
+            }
+            var sharded = run.Module.WalkAll().First(o => o.Def == MoeOps.Experts);
             checkedLayouts++;
 
             // Work: every GPU of the group runs its share; together they run every token's top-k experts once.
@@ -65,8 +86,8 @@ public class MoeLayoutPropertyTests
             double bound = (Tokens - Tokens / l.Dp) * Collectives_PicksAny(slots, local, topK) * hidden * moe.Operand("x")!.Type.DType.BytesPerElement;
             var (received, _) = MoeLayoutTrafficTests.LayerTraffic("h100-sxm", nodes, d, l.Sample, Tokens);
             Assert.True(received >= bound * (1 - 1e-9), $"{l.Sample} {d} on {nodes} node(s): receives {received:G6} bytes, the remote rows its experts need are {bound:G6}");
-        }, iter: 80, threads: 1, seed: "0N0XIzNsQ0O2");
-        Assert.True(checkedLayouts >= 30, $"only {checkedLayouts} of the sampled layouts compiled");
+        }
+        Assert.True(checkedLayouts >= 30, $"only {checkedLayouts} of the sampled layouts compiled; the pass refused:\n" + string.Join("\n", refused));
     }
 
     /// <summary>1 - C(P - S, k) / C(P, k), written out here rather than taken from the code under test.</summary>
@@ -91,17 +112,9 @@ public class MoeLayoutPropertyTests
         return flat.WalkAll().First(o => o.Def == MoeOps.Experts);
     }
 
-    /// <summary>The sample compiled afresh, not the shared cache's module.</summary>
-    private static GraphDsl.Ir.Graph.Module Fresh(string sample) => GraphDsl.Frontend.Compiler.CompileFile(GraphDsl.TestSupport.Repo.Sample(sample)).Module!;
-
-    private static Operation? Parallelized(string sample, Deployment d)
+    private static PipelineRun Parallelized(GraphDsl.Ir.Graph.Module module, Deployment d)
     {
         var pipeline = Pipeline.Parse("inline,canonicalize", new DiagnosticBag())!.Append(d.ParallelizeElement());
-        var run = new PassManager(pipeline).Run(Fresh(sample));
-        return run.Module?.WalkAll().First(o => o.Def == MoeOps.Experts);
+        return new PassManager(pipeline).Run(module);
     }
 }
-
-/// <summary>Test classes that must not run beside the others.</summary>
-[CollectionDefinition(nameof(SerialCostModelTests), DisableParallelization = true)]
-public sealed class SerialCostModelTests { }
