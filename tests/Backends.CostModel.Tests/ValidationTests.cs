@@ -290,9 +290,10 @@ public class ValidationTests
     /// <summary>Regression guards at today's errors (see the test above).</summary>
     private static class Guard
     {
+        // Checking 0.26 -> 0.23 and OutputTokens 0.19 -> 0.17 at the stop of 2026-12-07 (21.4%, 15.6%), to hold what it gained.
         // Ttft 0.50 -> 0.51 with the attention kernels' law (kernel-level evidence, docs/cost-model.md "Attention kernels"):
         // TensorRT-LLM's context attention takes ~16 us per layer and per-tile time, which lengthens the 128-token prompts
         // already predicted too slow (TL11, HA03); checking TTFT MAPE 48.8% -> 50.0%.
-        public const double Checking = 0.26, Ttft = 0.51, Tpot = 0.48, OutputTokens = 0.19, DenseHighThroughput = 0.11;
+        public const double Checking = 0.23, Ttft = 0.51, Tpot = 0.48, OutputTokens = 0.17, DenseHighThroughput = 0.11;
     }
 }
