@@ -11,7 +11,8 @@ namespace GraphDsl.Ir.Ops;
 /// A kernel made of several ops, produced by the fuse pass. Its region holds the member ops (arguments
 /// are the kernel's inputs, the yield its outputs), so the printed IR shows each group and its members.
 /// Cost: the members' FLOPs, weight and KV bytes added up, but activation traffic only at the kernel's
-/// boundary (intermediates stay on chip), and one launch.
+/// boundary (intermediates stay on chip) plus what members move between passes of their own
+/// (<see cref="OpCost.InternalBytes"/>), and one launch.
 /// </summary>
 public static class FusedOps
 {
@@ -35,7 +36,7 @@ public static class FusedOps
     {
         var op = c.Op;
         var region = op.Regions[0];
-        Poly flops = Poly.Zero, weights = Poly.Zero, kv = Poly.Zero;
+        Poly flops = Poly.Zero, weights = Poly.Zero, kv = Poly.Zero, inner = Poly.Zero;
         GemmShape? gemm = null;
         MoeWork? moe = null;
         OpClass cls = OpClass.Elementwise;
@@ -46,6 +47,7 @@ public static class FusedOps
             flops += m.Flops;
             weights += m.WeightBytes;
             kv += m.KvBytes;
+            inner += m.InternalBytes;
             if (m.Moe is not null) moe = m.Moe;
             if (m.Gemm is not null && (gemm is null || m.Class == OpClass.Gemm)) gemm ??= m.Gemm;
             cls = Dominant(cls, m.Class);
@@ -53,7 +55,8 @@ public static class FusedOps
         // HBM traffic at the boundary only: activations read from outside and results written.
         var activations = op.Operands.Where(v => !OpCosts.IsWeight(v)).Aggregate(Poly.Zero, (acc, v) => acc + c.Bytes(v.Type));
         activations += op.Results.Aggregate(Poly.Zero, (acc, v) => acc + c.Bytes(v.Type));
-        return new OpCost { Class = cls, Flops = flops, WeightBytes = weights, KvBytes = kv, ActivationBytes = activations, Gemm = gemm, Moe = moe };
+        // A member that is itself several passes (a fused MoE) still writes and reads its own intermediates.
+        return new OpCost { Class = cls, Flops = flops, WeightBytes = weights, KvBytes = kv, ActivationBytes = activations + inner, InternalBytes = inner, Gemm = gemm, Moe = moe };
     }
 
     /// <summary>The class whose efficiency governs the kernel: routed experts, then attention, then GEMMs, then the rest.</summary>

@@ -135,13 +135,17 @@ public static class MoeOps
             // Token-expert pairs this GPU computes: the group's tokens times top_k, spread over ep shards (replicas
             // of an expert share its tokens, so the shards stay equal on average).
             var pairs = tokens * ((double)groups * k / ep);
+            // Its passes (TensorRT-LLM's CUTLASS MoE: expand, two grouped GEMMs, finalize) hand the k copies and the hidden
+            // activations to each other through memory.
+            var passes = pairs * (elem * (2.0 * dim + matrices * hidden));
             return new OpCost
             {
                 Class = OpClass.GroupedGemm,
                 Flops = pairs * flopsPerTokenExpert,
                 WeightBytes = weightBytes,
                 // Read x, permute into k copies, write the hidden activations, gather and combine.
-                ActivationBytes = tokens * (elem * 2.0 * dim) + pairs * (elem * (2.0 * dim + matrices * hidden)),
+                ActivationBytes = tokens * (elem * 2.0 * dim) + passes,
+                InternalBytes = passes,
                 Gemm = new GemmShape(pairs * (1.0 / local), dim, hidden),
                 Moe = new MoeWork(e, k, tokens, bytesPerExpert, flopsPerTokenExpert, local, groups) { Slots = slots, RowWidth = dim },
             };

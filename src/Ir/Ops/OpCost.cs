@@ -54,6 +54,10 @@ public sealed class OpCost
     public Poly WeightBytes { get; init; } = Poly.Zero;
     /// <summary>Activation bytes read and written.</summary>
     public Poly ActivationBytes { get; init; } = Poly.Zero;
+    /// <summary>The part of <see cref="ActivationBytes"/> the op moves between passes of its own, which no IR value
+    /// carries (a fused MoE's token copies and hidden activations, written and read back between its grouped GEMMs):
+    /// fusing the op with its neighbours does not keep it on chip, so a fused kernel keeps it.</summary>
+    public Poly InternalBytes { get; init; } = Poly.Zero;
     /// <summary>KV-cache bytes read and appended.</summary>
     public Poly KvBytes { get; init; } = Poly.Zero;
     /// <summary>Payload of a collective per GPU (the message each member contributes).</summary>

@@ -112,15 +112,15 @@ public sealed class MemoryPlan
     public static double Reserve(double capacity, double weightBytes, double workspace, EfficiencyProfile eff) =>
         (1 - eff.MemoryUtilization) * (eff.UtilizationOfFree ? Math.Max(0, capacity - weightBytes - workspace) : capacity);
 
-    /// <summary>The largest activation footprint of one op (inputs and outputs) over a prefill chunk:
-    /// the batch's prompts, capped at the engine's tokens per step.</summary>
+    /// <summary>The largest activation footprint of one op (inputs and outputs, not the traffic between its own passes)
+    /// over a prefill chunk: the batch's prompts, capped at the engine's tokens per step.</summary>
     public static double Workspace(CostPlan plan, double batchPerReplica, double prompt, double maxBatchedTokens, double[]? scratch = null)
     {
         double tokens = Math.Max(1, Math.Min(batchPerReplica * prompt, maxBatchedTokens));
         var atoms = scratch ?? new double[Math.Max(1, plan.Atoms.Count)];
         plan.Atoms.Evaluate(1, tokens, tokens, atoms);
         double max = 0;
-        foreach (var e in plan.Entries) max = Math.Max(max, e.ActivationBytes.Evaluate(atoms));
+        foreach (var e in plan.Entries) max = Math.Max(max, e.ActivationBytes.Evaluate(atoms) - e.InternalBytes.Evaluate(atoms));
         return max;
     }
 }

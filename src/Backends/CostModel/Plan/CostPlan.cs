@@ -197,6 +197,7 @@ public sealed class CostPlan
             Flops = C(cost.Flops),
             WeightBytes = C(cost.WeightBytes),
             ActivationBytes = C(cost.ActivationBytes),
+            InternalBytes = C(cost.InternalBytes),
             KvBytes = C(cost.KvBytes),
             CommBytes = C(cost.CommBytes),
             GemmM = cost.Gemm is null ? CompiledPoly.Zero : C(cost.Gemm.M),

@@ -35,6 +35,9 @@ public sealed class PlanEntry
     public CompiledPoly Flops { get; init; }
     public CompiledPoly WeightBytes { get; init; }
     public CompiledPoly ActivationBytes { get; init; }
+    /// <summary>The part of <see cref="ActivationBytes"/> a kernel moves between passes of its own (OpCost.InternalBytes):
+    /// traffic, not a buffer its inputs and outputs hold.</summary>
+    public CompiledPoly InternalBytes { get; init; } = CompiledPoly.Zero;
     public CompiledPoly KvBytes { get; init; }
     public CompiledPoly CommBytes { get; init; }
     public CompiledPoly GemmM { get; init; }
