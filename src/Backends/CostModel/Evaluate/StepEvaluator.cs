@@ -59,6 +59,7 @@ public sealed class StepEvaluator
     private readonly StreamSchedule? _schedule;
     private readonly double[] _stageKernels; // kernels each pipeline stage launches per step
     private readonly double _dispatch; // host seconds per kernel launch when the step is not graphed (0: graphed)
+    private readonly double _hostDispatch; // the step's host dispatching over all stages (StepTime.HostDispatchSeconds): fixed per plan
     private readonly AttentionLaw? _attention; // TensorRT-LLM's attention kernels' measured law, where the profile takes it
     private readonly bool[] _attentionLaw; // entries priced by it (nn.attention, alone or fused)
     private readonly double _kvBandwidth; // decode attention under the law: the KV cache's streaming rate
@@ -97,6 +98,7 @@ public sealed class StepEvaluator
         _dispatch = eff.CudaGraphs || plan.Phase == CostPhase.Prefill ? 0 : eff.EagerDispatchSeconds;
         _stageKernels = new double[plan.Layout.Pp];
         foreach (var e in plan.Entries) if (e.IsKernel) _stageKernels[e.Stage] += e.Multiplicity;
+        foreach (var kernels in _stageKernels) _hostDispatch += kernels * _dispatch;
         for (int i = 0; i < plan.Entries.Length; i++)
         {
             var e = plan.Entries[i];
@@ -262,8 +264,8 @@ public sealed class StepEvaluator
             serial += s;
             if (_schedule is not null) s = Stage(stage, _schedule.StageSeconds[stage]);
             sum += s; max = Math.Max(max, s);
-            result.HostDispatchSeconds += _stageKernels[stage] * _dispatch;
         }
+        result.HostDispatchSeconds = _hostDispatch;
         result.SerialSeconds = serial + overhead;
         result.Seconds = sum + overhead;
         result.MaxStageSeconds = max;

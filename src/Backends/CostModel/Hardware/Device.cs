@@ -151,12 +151,13 @@ public sealed record Device(
     private double? FittedWithFixed(IReadOnlyDictionary<string, IReadOnlyDictionary<MathType, double>> defaults,
         IReadOnlyDictionary<string, IReadOnlyDictionary<string, IReadOnlyDictionary<MathType, double>>> engines, string kind, MathType format, string engine)
     {
-        bool engineOwn = engine.Length > 0 && EngineFixedLatency.TryGetValue(engine, out var fixedOwn) && Lookup(fixedOwn, kind, format) is not null;
-        var terms = engineOwn ? engines.TryGetValue(engine, out var own) ? own : null : defaults;
+        // The fixed latencies taken (an engine's own where it measured this kernel, else the device's) and the terms fitted with them.
+        var fixedTaken = engine.Length > 0 && EngineFixedLatency.TryGetValue(engine, out var fixedOwn) && FormatFound(fixedOwn, kind, format) is not null ? fixedOwn : null;
+        var terms = fixedTaken is null ? defaults : engines.TryGetValue(engine, out var own) ? own : null;
         if (terms is null) return null;
         // The term fitted with the fixed latency taken, at the format that latency was found at: FP8 with its own fixed latency
         // does not take a term of the block-scaled FP8 kernels' fit.
-        var at = FormatFound(engineOwn ? EngineFixedLatency[engine] : FixedLatency, kind, format);
+        var at = FormatFound(fixedTaken ?? FixedLatency, kind, format);
         return at is null ? Lookup(terms, kind, format) : terms.TryGetValue(kind, out var byFormat) && byFormat.TryGetValue(at, out var s) ? s : null;
     }
 
@@ -201,13 +202,8 @@ public sealed record Device(
     /// <summary>One table's entry: f16 shares bf16's kernels (<see cref="MathType.SameKernelsAs"/>); FP8 takes the block-scaled
     /// FP8 kernels (DeepSeek's 128 x 128 scales, <see cref="MathType.KernelVariantOf"/>) where only those were measured, as the
     /// cost model's FP8 does not tell the two scalings apart.</summary>
-    private static double? Lookup(IReadOnlyDictionary<string, IReadOnlyDictionary<MathType, double>> table, string kind, MathType format)
-    {
-        if (!table.TryGetValue(kind, out var byFormat)) return null;
-        if (byFormat.TryGetValue(format, out var s)) return s;
-        var alias = format.SameKernelsAs ?? format.KernelVariant;
-        return alias is not null && byFormat.TryGetValue(alias, out s) ? s : null;
-    }
+    private static double? Lookup(IReadOnlyDictionary<string, IReadOnlyDictionary<MathType, double>> table, string kind, MathType format) =>
+        FormatFound(table, kind, format) is { } at ? table[kind][at] : null;
 
     /// <summary>The measured GEMM fraction for a math type: f16 shares bf16's tensor cores, integer
     /// weight-only formats run 16-bit math; null where the device has no measurement for it.</summary>

@@ -318,7 +318,7 @@ public sealed class HardwareCatalog
             Within(Num(d, "memory_bytes"), HardwareLimits.MaxMemoryBytes, "memory_bytes", " bytes"),
             Within(Num(d, "hbm_bandwidth_gbps"), HardwareLimits.MaxBandwidthGbps, "hbm_bandwidth_gbps", " GB/s", HardwareLimits.MinBandwidthGbps) * 1e9, peaks,
             IntOr(d, "sm_count", 0, 0), ParseLink("intra_node", true), ParseLink("host_link", false), ParseLink("network", false),
-            gpusPerNode, sources) { GpusPerHost = System.Math.Min(gpusPerNode, IntOr(d, "gpus_per_host", gpusPerNode, 1)), GemmFraction = gemmFraction, HbmFraction = hbmFraction, Collectives = collectiveCurves, FixedLatency = fixedLatency,
+            gpusPerNode, sources) { GpusPerHost = System.Math.Min(gpusPerNode, IntOr(d, "gpus_per_host", 0, 1)), GemmFraction = gemmFraction, HbmFraction = hbmFraction, Collectives = collectiveCurves, FixedLatency = fixedLatency,
                 EngineFixedLatency = engineFixed, ScanFraction = scanFraction, EngineScanFraction = engineScan,
                 RowSeconds = rowSeconds, EngineRowSeconds = engineRow, TokenSeconds = tokenSeconds, EngineTokenSeconds = engineToken,
                 ExpertSeconds = expertSeconds, EngineExpertSeconds = engineExpert, KSeconds = kSeconds, EngineKSeconds = engineK, Attention = attention };
