@@ -174,8 +174,8 @@ public class CostModelCommandTests
     /// is not an object, or a name that is not a string, used to end as an internal error from JsonElement.</summary>
     [Theory]
     [InlineData("{\"devices\": [" + Device + "}]}", "")]
-    [InlineData("[]", "hw.json: expected an object with a \"devices\" array")]
-    [InlineData("{\"devices\": [1]}", "hw.json: devices[0]: expected a device object")]
+    [InlineData("[]", "hw.json:1:1: error GD0604: expected an object with a \"devices\" array")]
+    [InlineData("{\"devices\": [1]}", "hw.json:1:14: error GD0604: devices[0]: expected a device object")]
     [InlineData("{\"devices\": [" + Device + ", \"name\": 5}]}", "devices[0] ('my-gpu'): missing or invalid 'name (a string)'")]
     [InlineData("{\"devices\": [" + Device + "}, {\"id\": \"b\", \"memory_bytes\": 8e10, \"hbm_bandwidth_gbps\": 3000, \"peak_tflops\": {\"bf16\": \"fast\"}, \"intra_node\": {\"unidirectional_gbps\": 400}}]}",
         "devices[1] ('b'): missing or invalid 'peak_tflops.bf16 (a positive number, or null)'")]
@@ -191,7 +191,7 @@ public class CostModelCommandTests
     // Math-type keys are parsed once, at load: one the cost model does not know is an error naming it, not a figure ignored.
     [InlineData("{\"devices\": [{\"id\": \"my-gpu\", \"memory_bytes\": 8e10, \"hbm_bandwidth_gbps\": 3000, \"peak_tflops\": {\"bf16\": 900, \"fp16\": 900}, "
         + "\"intra_node\": {\"unidirectional_gbps\": 400}}]}",
-        "hw.json: devices[0] ('my-gpu'): unknown math type 'fp16' in peak_tflops; did you mean 'f16'?; known: f32, tf32, bf16, f16, fp8, fp4, int8, int4")]
+        "hw.json:1:110: error GD0604: devices[0] ('my-gpu'): unknown math type 'fp16' in peak_tflops; did you mean 'f16'?; known: f32, tf32, bf16, f16, fp8, fp4, int8, int4")]
     [InlineData("{\"devices\": [" + Device + ", \"measured\": {\"gemm_fraction\": {\"fp8_block\": 0.5}}}]}",
         "devices[0] ('my-gpu'): unknown math type 'fp8_block' in measured.gemm_fraction; did you mean 'fp8'?; known: f32, tf32, bf16, f16, fp8, fp4, int8, int4")]
     [InlineData("{\"devices\": [" + Device + ", \"measured\": {\"engines\": {\"vllm\": {\"fixed_us\": {\"gemm\": {\"w4a16\": 20}}}}}}]}",
@@ -207,7 +207,7 @@ public class CostModelCommandTests
             var r = CliRunner.Run("predict", "samples/tiny-dense.moe", "--hardware", "my-gpu", "--hardware-file", path, "--format", "json");
             if (message.Length == 0) { Assert.True(r.ExitCode == 0, r.Err); return; }
             Assert.Equal(2, r.ExitCode);
-            Assert.Contains("error GD0604: ", r.Err);
+            Assert.Matches(@"hw\.json:1:\d+: error GD0604: ", r.Err);
             Assert.Contains(message, r.Err);
             Assert.DoesNotContain("GD0899", r.Err);
         }

@@ -91,7 +91,7 @@ public class HardwareCommandTests
         {
             var r = CliRunner.Run("hardware", "--hardware-file", path);
             Assert.Equal(2, r.ExitCode);
-            Assert.Contains($"error GD0604: {path}: expected an object with a \"devices\" array", r.Err);
+            Assert.Contains($"{path}:1:1: error GD0604: expected an object with a \"devices\" array", r.Err);
         }
         finally { System.IO.File.Delete(path); }
     }

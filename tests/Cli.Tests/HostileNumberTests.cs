@@ -87,9 +87,11 @@ public class HostileNumberTests
     [InlineData("\"unidirectional_gbps\": 400", "\"unidirectional_gbps\": 0.001", "'intra_node.unidirectional_gbps' is 0.001, below any device (at least 0.01 GB/s)")]
     public void A_hardware_figure_beyond_any_device_names_the_field(string field, string replaced, string error)
     {
-        var path = Write("hw-" + Guid.NewGuid().ToString("N") + ".json", Device.Replace(field, replaced));
+        var text = Device.Replace(field, replaced);
+        var path = Write("hw-" + Guid.NewGuid().ToString("N") + ".json", text);
         var r = CliRunner.Run("predict", "samples/tiny-dense.moe", "--hardware", "my-gpu", "--hardware-file", path);
-        AssertError(r, 2, $"graphdsl: error GD0604: {path}: devices[0] ('my-gpu'): {error}");
+        // Located at the field's key, where an editor would take the reader to mend it.
+        AssertError(r, 2, $"{path}:1:{text.IndexOf(replaced, StringComparison.Ordinal) + 1}: error GD0604: devices[0] ('my-gpu'): {error}");
     }
 
     // compare --dense-q NaN was an internal error (GD0899); --expert-budget-gb 1e300 wrote Infinity into JSON.

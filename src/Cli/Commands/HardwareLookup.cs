@@ -32,7 +32,13 @@ internal static class HardwareLookup
             var before = catalog.Devices.ToList();
             byte[] read;
             try { read = catalog.AddFile(f); }
-            catch (Exception e) when (e is HardwareFileException or IOException or UnauthorizedAccessException)
+            catch (HardwareFileException e)
+            {
+                var (span, message) = Located(f, e.Message);
+                diagnostics.Report(DiagnosticCatalog.HardwareFile, span, message);
+                return null;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 diagnostics.Report(DiagnosticCatalog.HardwareFile, SourceSpan.None, e.Message);
                 return null;
@@ -48,6 +54,14 @@ internal static class HardwareLookup
             foreach (var d in catalog.Devices.Except(before, (IEqualityComparer<Device>)ReferenceEqualityComparer.Instance)) origin[d] = f;
         }
         return catalog;
+    }
+
+    /// <summary>The place in <paramref name="file"/> a reader's error names (<see cref="JsonErrorSpan"/>), read again within
+    /// the catalog's size limit; the message as it is, unlocated, if the file cannot be read now.</summary>
+    private static (SourceSpan Span, string Message) Located(string file, string message)
+    {
+        try { return JsonErrorSpan.Locate(file, GraphDsl.Ir.Files.InputFile.ReadAllBytes(file, HardwareCatalog.MaxFileBytes, "a hardware file"), message); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return (SourceSpan.None, message); }
     }
 
     /// <summary>Where the file names the device: the line and column of its <c>"id": "ID"</c> in <paramref name="text"/>, the
