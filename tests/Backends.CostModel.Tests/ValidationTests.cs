@@ -231,15 +231,15 @@ public class ValidationTests
     };
 
     /// <summary>serve's figure exists for every closed-loop row and every max-throughput row whose batch the engine chose and
-    /// whose lengths are published (45 rows today), and never changes the analytic prediction beside it.</summary>
+    /// whose lengths are published (53 rows today), and never changes the analytic prediction beside it.</summary>
     [Fact]
     public void Serving_rows_have_a_served_figure_beside_the_prediction()
     {
         var rows = Measurement.Load(DataPath);
         var expected = rows.Where(m => m.Prompt is not null && m.Output is not null && m.Speculative.Length == 0
             && (m.Scenario == "concurrency" || m.Batch is null && m.Metric == "output_tokens_per_s")).ToList();
-        Assert.Equal(45, expected.Count);
-        Assert.Equal(17, expected.Count(m => m.Scenario == "concurrency"));
+        Assert.Equal(53, expected.Count);
+        Assert.Equal(25, expected.Count(m => m.Scenario == "concurrency"));
         var served = ServingValidator();
         var plain = NewValidator();
         foreach (var m in rows)
