@@ -231,15 +231,23 @@ public class ValidationTests
     };
 
     /// <summary>serve's figure exists for every closed-loop row and every max-throughput row whose batch the engine chose and
-    /// whose lengths are published (53 rows today), and never changes the analytic prediction beside it.</summary>
+    /// whose lengths are published (180 rows today: 25 closed loops, 155 max-throughput runs), and never changes the analytic
+    /// prediction beside it. The exceptions are the 14 perf-overview rows at 20000/2000 (1,000 requests of 22,000 tokens,
+    /// beyond the tokens one row may simulate): they say so, and keep their analytic prediction.</summary>
     [Fact]
     public void Serving_rows_have_a_served_figure_beside_the_prediction()
     {
         var rows = Measurement.Load(DataPath);
         var expected = rows.Where(m => m.Prompt is not null && m.Output is not null && m.Speculative.Length == 0
             && (m.Scenario == "concurrency" || m.Batch is null && m.Metric == "output_tokens_per_s")).ToList();
-        Assert.Equal(53, expected.Count);
+        Assert.Equal(180, expected.Count);
         Assert.Equal(25, expected.Count(m => m.Scenario == "concurrency"));
+        // At the 1,000 requests or more these runs publish, longer requests exceed what one row may simulate.
+        const long longest = GraphDsl.Backends.Serving.Validation.MeasurementServing.MaxServedTokens
+            / GraphDsl.Backends.Serving.Validation.MeasurementServing.DefaultOfflineRequests;
+        var tooLarge = expected.Where(m => m.Prompt + m.Output > longest).ToList();
+        Assert.Equal(14, tooLarge.Count);
+        Assert.All(tooLarge, m => Assert.Equal((20_000L, 2_000L), (m.Prompt!.Value, m.Output!.Value)));
         var served = ServingValidator();
         var plain = NewValidator();
         foreach (var m in rows)
@@ -247,7 +255,12 @@ public class ValidationTests
             var r = served.Predict(m, ProfileFor(m));
             if (expected.Contains(m))
             {
-                Assert.True(r.Served?.Value is > 0, $"{m.Id}: {r.Served?.Skipped ?? "not served"}");
+                if (tooLarge.Contains(m))
+                {
+                    Assert.Null(r.Served!.Value);
+                    Assert.Equal("too large to serve here: 1000 requests of 22000 tokens exceed 8,388,608 tokens", r.Served.Skipped);
+                }
+                else Assert.True(r.Served?.Value is > 0, $"{m.Id}: {r.Served?.Skipped ?? "not served"}");
                 Assert.Equal(plain.Predict(m, ProfileFor(m)).Predicted, r.Predicted);
             }
             else Assert.Null(r.Served);
@@ -294,6 +307,9 @@ public class ValidationTests
         // Ttft 0.50 -> 0.51 with the attention kernels' law (kernel-level evidence, docs/cost-model.md "Attention kernels"):
         // TensorRT-LLM's context attention takes ~16 us per layer and per-tile time, which lengthens the 128-token prompts
         // already predicted too slow (TL11, HA03); checking TTFT MAPE 48.8% -> 50.0%.
-        public const double Checking = 0.23, Ttft = 0.51, Tpot = 0.48, OutputTokens = 0.17, DenseHighThroughput = 0.11;
+        // Ttft 0.51 -> 0.58 when the set grew by IX04/IX06/IX08/IX10 (closed-loop TTFTs of SGLang 0.5.7 at concurrency 8-64,
+        // whose analytic figure, one request's prefill, is 4-5x below what a lockstep closed loop measures; the serving
+        // simulation is within -17..+38%): the 12 TTFT rows guarded before keep their 49.9%.
+        public const double Checking = 0.23, Ttft = 0.58, Tpot = 0.48, OutputTokens = 0.17, DenseHighThroughput = 0.11;
     }
 }
