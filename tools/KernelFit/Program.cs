@@ -49,7 +49,8 @@ namespace KernelFit;
 /// kinds' `fixed_us` and `scan_fraction`, which go to `measured` for TensorRT-LLM and `measured.engines.NAME` for the
 /// others) are written to that file as JSON.
 /// Usage: dotnet run --project tools/KernelFit -- AICONFIGURATOR_DATA_DIR [fragments.json]
-/// (or `-- attention DATA_DIR`: the attention law's fit alone; or `-- step-audit ...`: one step's ops as the kernel tables time them beside the cost model's, <see cref="StepAudit"/>).
+/// (or `-- attention DATA_DIR`: the attention law's fit alone; `-- mla DATA_DIR [ENGINE]`: the MLA law's (<see cref="MlaFit"/>,
+/// hardware.json `measured.mla_law`, TensorRT-LLM's by default), not part of the full run; or `-- step-audit ...`: one step's ops as the kernel tables time them beside the cost model's, <see cref="StepAudit"/>).
 /// </summary>
 public static class Program
 {
