@@ -67,7 +67,7 @@ public class MlaKernelTimeTests
         Assert.Null(Models.Catalog.Find("mi300x")!.Mla);
     }
 
-    /// <summary>H200 context_mla rows (16 heads, bf16), microseconds. The old rule (eta_attention 0.5, kernel_us 2) was 0.14x of
+    /// <summary>H200 context_mla rows (16 heads, bf16), microseconds. The old rule (eta_attention 0.5, kernel_us 2) was 0.12x of
     /// this table at 1 x 128 tokens and a median 0.26x over the table; the law is within 0.9-1.25x on these rows (0.93x-1.22x;
     /// median |ln| 0.12 over all 1,760 rows).</summary>
     [Theory]

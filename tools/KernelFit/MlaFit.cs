@@ -36,7 +36,7 @@ public static class MlaFit
         string Table(string kind) => Path.Combine(root, part.Dir, "mla", engine, version, $"{kind}_mla_perf.parquet");
         var device = HardwareCatalog.BuiltIn().Find(part.Id);
         if (device is null || !File.Exists(Table("context")) || !File.Exists(Table("generation"))) return null;
-        var eff = EfficiencyProfile.Find(engine == "trtllm" ? "trtllm" : engine)!;
+        var eff = EfficiencyProfile.Find(engine)!;
         double peak = StepEvaluator.PeakFor(device, MathType.Bf16);
         double bandwidth = device.HbmBytesPerSecond * eff.EtaHbm * device.HbmFraction;
         double oldFixed = device.FixedLatencyFor("mla", MathType.Bf16, engine == "trtllm" ? "" : engine) ?? eff.KernelSeconds;
