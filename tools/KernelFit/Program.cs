@@ -49,7 +49,8 @@ namespace KernelFit;
 /// kinds' `fixed_us` and `scan_fraction`, which go to `measured` for TensorRT-LLM and `measured.engines.NAME` for the
 /// others) are written to that file as JSON.
 /// Usage: dotnet run --project tools/KernelFit -- AICONFIGURATOR_DATA_DIR [fragments.json]
-/// (or `-- attention DATA_DIR`: the attention law's fit alone; or `-- step-audit ...`: one step's ops as the kernel tables time them beside the cost model's, <see cref="StepAudit"/>).
+/// (or `-- attention DATA_DIR`: the attention law's fit alone; `-- mla DATA_DIR [ENGINE]`: the MLA law's (<see cref="MlaFit"/>,
+/// hardware.json `measured.mla_law`, TensorRT-LLM's by default), not part of the full run; or `-- step-audit ...`: one step's ops as the kernel tables time them beside the cost model's, <see cref="StepAudit"/>).
 /// </summary>
 public static class Program
 {
@@ -57,6 +58,7 @@ public static class Program
     {
         if (args.Length > 0 && args[0] == "step-audit") return await StepAudit.Run(args[1..]);
         if (args.Length == 2 && args[0] == "attention" && Directory.Exists(args[1])) return await AttentionOnly(args[1]);
+        if (args.Length >= 2 && args[0] == "mla" && Directory.Exists(args[1])) return await MlaOnly(args[1], args.Length > 2 ? args[2] : "trtllm");
         if (args.Length is < 1 or > 2 || !Directory.Exists(args[0]))
         {
             Console.Error.WriteLine("usage: KernelFit AICONFIGURATOR_DATA_DIR [fragments.json] (aic-core/src/aiconfigurator_core/systems/data)");
@@ -122,6 +124,18 @@ public static class Program
         var fragments = new JsonObject();
         foreach (var part in Sources.Parts)
             if (Sources.Engines[0].Versions.TryGetValue(part.Dir, out var version) && await AttentionFit.Run(root, part, version) is { } law)
+                fragments[part.Id] = law;
+        Console.WriteLine(fragments.ToJsonString());
+        return 0;
+    }
+
+    /// <summary><c>KernelFit mla DATA_DIR [ENGINE]</c>: the MLA law's fit alone (<see cref="MlaFit"/>), per device, at the engine's
+    /// newest version with both MLA tables, and its fragments on standard output.</summary>
+    private static async Task<int> MlaOnly(string root, string engine)
+    {
+        var fragments = new JsonObject();
+        foreach (var part in Sources.Parts)
+            if (MlaFit.Version(root, part, engine) is { } version && await MlaFit.Run(root, part, engine, version) is { } law)
                 fragments[part.Id] = law;
         Console.WriteLine(fragments.ToJsonString());
         return 0;

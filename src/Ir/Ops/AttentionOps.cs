@@ -176,13 +176,14 @@ public static class AttentionOps
             var b = c.P(qn.Shape[0]); var s = c.P(qn.Shape[1]); var t = c.P(ckv.Shape[1]);
             long h = c.Static(qn.Shape[2]), dn = c.Static(qn.Shape[3]), dr = c.Static(qr.Shape[3]), dc = c.Static(ckv.Shape[2]), dv = c.Int("v_dim");
             var pairs = b * h * VisiblePairs(c, qn.Shape[1], ckv.Shape[1]);
-            Poly flops;
-            if (c.Phase == CostPhase.Prefill)
-                // Expanded: up-project every cached latent to keys and values, then ordinary attention.
-                flops = b * t * (2.0 * dc * h * (dn + dv)) + pairs * (2.0 * (dn + dr) + 2.0 * dv + 5);
-            else
-                // Absorbed: fold W_uk into the query and W_uv into the output; attend in latent space.
-                flops = b * s * (2.0 * h * dc * (dn + dv)) + pairs * (2.0 * (dc + dr) + 2.0 * dc + 5);
+            // The projection through w_kv_b, a GEMM of K = dc and N = h (dn + dv) (Gemm below: the cost model prices it apart from
+            // the attention core where it has the MLA kernels' law). Expanded at prefill: up-project every cached latent to keys
+            // and values (M = b t), then ordinary attention. Absorbed at decode: fold W_uk into the query and W_uv into the output
+            // (M = b s), and attend in latent space.
+            bool expanded = c.Phase == CostPhase.Prefill;
+            var projection = new GemmShape(expanded ? b * t : b * s, dc, h * (dn + dv));
+            var flops = projection.M * (2.0 * projection.K * projection.N) +
+                        pairs * (expanded ? 2.0 * (dn + dr) + 2.0 * dv + 5 : 2.0 * (dc + dr) + 2.0 * dc + 5);
             double cElem = c.Op.Operand("c_kv")!.Owner is { } co && co.Def == KvCache ? StorageType(co).BytesPerElement : ckv.DType.BytesPerElement;
             double rElem = c.Op.Operand("k_rope")!.Owner is { } ro && ro.Def == KvCache ? StorageType(ro).BytesPerElement : kr.DType.BytesPerElement;
             var kvBytes = b * t * (dc * cElem + dr * rElem);
@@ -193,6 +194,7 @@ public static class AttentionOps
                 WeightBytes = c.Bytes(w),
                 ActivationBytes = c.Bytes(qn) + c.Bytes(qr) + c.Bytes(c.ResultType()),
                 KvBytes = kvBytes,
+                Gemm = projection,
             };
         },
     };

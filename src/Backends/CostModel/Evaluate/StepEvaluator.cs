@@ -63,6 +63,8 @@ public sealed class StepEvaluator
     private readonly AttentionLaw? _attention; // TensorRT-LLM's attention kernels' measured law, where the profile takes it
     private readonly bool[] _attentionLaw; // entries priced by it (nn.attention, alone or fused)
     private readonly double _kvBandwidth; // decode attention under the law: the KV cache's streaming rate
+    private readonly AttentionLaw? _mla; // TensorRT-LLM's MLA kernels' measured law (MlaLaw), where the profile takes it
+    private readonly double[] _mlaProjectionPeak; // entries priced by it: their projection's GEMM rate (0: not priced by it)
     private double _batch, _seq, _ctx; // the workload of the step being evaluated
     private bool _generation; // its attention runs the generation kernel (one new token a sequence, or the decode plan)
 
@@ -93,6 +95,8 @@ public sealed class StepEvaluator
         // profiles run their own attention kernels and keep eta_attention.
         _attention = eff.MeasuredFixedLatency && eff.ScaleByMeasured && eff.KernelEngine.Length == 0 ? cluster.Device.Attention : null;
         _kvBandwidth = _attention is null ? _bandwidth : cluster.Device.HbmBytesPerSecond * eff.EtaHbm * _attention.KvBandwidthFraction;
+        _mla = eff.MeasuredFixedLatency && eff.ScaleByMeasured && eff.KernelEngine.Length == 0 ? cluster.Device.Mla : null;
+        _mlaProjectionPeak = new double[plan.Entries.Length];
         // Engines capture graphs of decode steps only; prefill runs eagerly either way, and its GPU work outlasts its
         // dispatching at the prompt lengths served (docs/cost-model.md, "Eager execution"), so only decode changes.
         _dispatch = eff.CudaGraphs || plan.Phase == CostPhase.Prefill ? 0 : eff.EagerDispatchSeconds;
@@ -116,7 +120,13 @@ public sealed class StepEvaluator
             _peak[i] = PeakFor(cluster.Device, e.ComputeType) * eta;
             _dequant[i] = Dequantized(cluster.Device, e);
             _fixed[i] = !e.IsKernel ? 0 : eff.MeasuredFixedLatency && MeasuredFixed(cluster.Device, e, _dequant[i], eff.KernelEngine, plan.Phase) is { } s ? s : eff.KernelSeconds;
-            if (_attention is not null && e.AttentionHeads > 0 && e.IsKernel)
+            // MLA under its own law (in Finish): the core at the law's rates, the projection through w_kv_b at the GEMMs' share of peak.
+            if (_mla is not null && e.KernelKind == "mla" && e.AttentionHeads > 0 && e.IsKernel && e.GemmN > 0)
+            {
+                _peak[i] = PeakFor(cluster.Device, e.ComputeType); // the law's shares apply to the dense peak
+                _mlaProjectionPeak[i] = _peak[i] * eff.EtaGemm * (MeasuredGemmFraction(cluster.Device, e.ComputeType) ?? 1);
+            }
+            else if (_attention is not null && e.AttentionHeads > 0 && e.IsKernel && e.KernelKind != "mla")
             {
                 // Context attention reaches eta_max of the BF16 peak at long prompts (less at short ones, in Finish); each
                 // kernel takes its measured fixed time (in Finish, by the step's kernel).
@@ -338,6 +348,7 @@ public sealed class StepEvaluator
     /// <param name="experts">The experts it runs (touched by its pairs).</param>
     private OpTiming Finish(PlanEntry e, int index, double flops, double weightBytes, double otherBytes, double pairs = 0, double tokens = 0, double experts = 0)
     {
+        if (_mlaProjectionPeak[index] > 0) return MlaTime(e, index, flops, weightBytes, otherBytes);
         var t = new OpTiming();
         double bytes = weightBytes + otherBytes;
         t.Flops = flops;
@@ -378,6 +389,25 @@ public sealed class StepEvaluator
         work += rows + tiles;
         t.MemorySeconds += rows;
         t.ComputeSeconds += tiles;
+        t.Seconds = work + t.LaunchSeconds;
+        t.Bound = t.LaunchSeconds > work ? Bound.Launch : t.ComputeSeconds >= t.MemorySeconds ? Bound.Compute : Bound.Memory;
+        return t;
+    }
+
+    /// <summary>An MLA kernel under TensorRT-LLM's MLA law (<see cref="MlaLaw"/>): its projection through w_kv_b (the latent's
+    /// up-projection in prefill, the absorbed W_UK / W_UV products in decode: separate GEMMs in the engine) at the GEMMs' share of
+    /// peak while streaming the weight, then the attention core at the law's rates over the rest of its FLOPs and its latent
+    /// cache, queries and outputs.</summary>
+    private OpTiming MlaTime(PlanEntry e, int index, double flops, double weightBytes, double otherBytes)
+    {
+        double projectionFlops = e.GemmM.Evaluate(_atoms) * 2 * e.GemmK * e.GemmN;
+        double projectionMath = projectionFlops / _mlaProjectionPeak[index], projectionMemory = weightBytes / _bandwidth;
+        var core = MlaLaw.Core(_mla!, Math.Max(0, flops - projectionFlops), otherBytes, _peak[index], _bandwidth,
+            _cluster.Device.HbmBytesPerSecond * _eff.EtaHbm, _batch, _seq, _ctx, e.AttentionHeads, _generation);
+        var t = new OpTiming { Flops = flops, Bytes = weightBytes + otherBytes, LaunchSeconds = core.Fixed };
+        t.ComputeSeconds = projectionMath + core.Math + core.Tiles;
+        t.MemorySeconds = projectionMemory + core.Memory;
+        double work = Math.Max(projectionMath, projectionMemory) + MlaLaw.Seconds(core) - core.Fixed;
         t.Seconds = work + t.LaunchSeconds;
         t.Bound = t.LaunchSeconds > work ? Bound.Launch : t.ComputeSeconds >= t.MemorySeconds ? Bound.Compute : Bound.Memory;
         return t;

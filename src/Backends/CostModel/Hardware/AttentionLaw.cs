@@ -30,19 +30,20 @@ public sealed record AttentionLaw(double EtaMax, double HalfTokens, double TileS
     /// <summary>The fields of hardware.json's <c>attention_law</c> object, in the order of the record.</summary>
     public static readonly string[] Fields = { "eta_max", "half_tokens", "tile_ns", "prefill_fixed_us", "kv_head_ns", "decode_fixed_us", "kv_hbm_fraction" };
 
-    /// <summary>Reads <c>attention_law</c> of <paramref name="owner"/> (a device's <c>measured</c>, or <c>typical_measured</c>):
+    /// <summary>Reads <paramref name="key"/> (<c>attention_law</c>, or <c>mla_law</c>: the MLA kernels' law of the same form,
+    /// <see cref="MlaLaw"/>) of <paramref name="owner"/> (a device's <c>measured</c>, or <c>typical_measured</c>):
     /// null where absent or null; every field required, each a number in its range.</summary>
-    public static AttentionLaw? Read(JsonElement owner, string path, Func<string, Exception> error)
+    public static AttentionLaw? Read(JsonElement owner, string path, Func<string, Exception> error, string key = "attention_law")
     {
-        if (!owner.TryGetProperty("attention_law", out var law) || law.ValueKind == JsonValueKind.Null) return null;
-        if (law.ValueKind != JsonValueKind.Object) throw error($"{path}.attention_law must be an object with {string.Join(", ", Fields)}");
+        if (!owner.TryGetProperty(key, out var law) || law.ValueKind == JsonValueKind.Null) return null;
+        if (law.ValueKind != JsonValueKind.Object) throw error($"{path}.{key} must be an object with {string.Join(", ", Fields)}");
         double Field(string name, double max)
         {
             double v = law.TryGetProperty(name, out var x) && x.ValueKind == JsonValueKind.Number ? x.GetDouble() : double.NaN;
-            if (!(v >= 0 && v <= max)) throw error($"{path}.attention_law.{name} must be a number in [0, {max}]");
+            if (!(v >= 0 && v <= max)) throw error($"{path}.{key}.{name} must be a number in [0, {max}]");
             return v;
         }
-        double Fraction(string name) => Field(name, 1) is > 0 and var f ? f : throw error($"{path}.attention_law.{name} must be in (0, 1]");
+        double Fraction(string name) => Field(name, 1) is > 0 and var f ? f : throw error($"{path}.{key}.{name} must be in (0, 1]");
         return new AttentionLaw(Fraction("eta_max"), Field("half_tokens", 1e7), Field("tile_ns", HardwareLimits.MaxMicroseconds) * 1e-9,
             Field("prefill_fixed_us", HardwareLimits.MaxMicroseconds) * 1e-6, Field("kv_head_ns", HardwareLimits.MaxMicroseconds) * 1e-9,
             Field("decode_fixed_us", HardwareLimits.MaxMicroseconds) * 1e-6, Fraction("kv_hbm_fraction"));

@@ -179,6 +179,9 @@ public sealed record Device(
     /// <c>typical_measured.attention_law</c>); null where neither gives one.</summary>
     public AttentionLaw? Attention { get; init; }
 
+    /// <summary>TensorRT-LLM's MLA kernels' law (hardware.json <c>measured.mla_law</c>, <see cref="MlaLaw"/>); null where absent.</summary>
+    public AttentionLaw? Mla { get; init; }
+
     /// <summary>The same per serving engine (hardware.json <c>measured.engines.NAME.scan_fraction</c>).</summary>
     public IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>> EngineScanFraction { get; init; } =
         new Dictionary<string, IReadOnlyDictionary<string, double>>();

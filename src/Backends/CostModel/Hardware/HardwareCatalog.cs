@@ -252,7 +252,7 @@ public sealed class HardwareCatalog
             return result;
         }
         IReadOnlyDictionary<string, double> scanFraction = new Dictionary<string, double>();
-        AttentionLaw? attention = null;
+        AttentionLaw? attention = null, mla = null;
         var engineScan = new Dictionary<string, IReadOnlyDictionary<string, double>>(StringComparer.Ordinal);
         // scan_fraction of an object (the device's, TensorRT-LLM's, or an engine's): the share of the BF16 peak a chunked
         // recurrent scan reaches, by kernel kind.
@@ -312,6 +312,7 @@ public sealed class HardwareCatalog
                 }
             scanFraction = ScanFractions(ms, "measured");
             attention = AttentionLaw.Read(ms, "measured", m => new HardwareFileException($"{where}: {m}"));
+            mla = AttentionLaw.Read(ms, "measured", m => new HardwareFileException($"{where}: {m}"), MlaLaw.Key);
         }
         int gpusPerNode = IntOr(d, "gpus_per_node", 8, 1);
         return new Device(id, OptStr(d, "name") ?? id, OptStr(d, "vendor") ?? "",
@@ -321,7 +322,7 @@ public sealed class HardwareCatalog
             gpusPerNode, sources) { GpusPerHost = System.Math.Min(gpusPerNode, IntOr(d, "gpus_per_host", 0, 1)), GemmFraction = gemmFraction, HbmFraction = hbmFraction, Collectives = collectiveCurves, FixedLatency = fixedLatency,
                 EngineFixedLatency = engineFixed, ScanFraction = scanFraction, EngineScanFraction = engineScan,
                 RowSeconds = rowSeconds, EngineRowSeconds = engineRow, TokenSeconds = tokenSeconds, EngineTokenSeconds = engineToken,
-                ExpertSeconds = expertSeconds, EngineExpertSeconds = engineExpert, KSeconds = kSeconds, EngineKSeconds = engineK, Attention = attention };
+                ExpertSeconds = expertSeconds, EngineExpertSeconds = engineExpert, KSeconds = kSeconds, EngineKSeconds = engineK, Attention = attention, Mla = mla };
     }
 }
 

@@ -202,6 +202,7 @@ public sealed class CostPlan
             CommBytes = C(cost.CommBytes),
             GemmM = cost.Gemm is null ? CompiledPoly.Zero : C(cost.Gemm.M),
             GemmK = cost.Gemm?.K ?? 0,
+            GemmN = cost.Gemm?.N ?? 0,
             IsMoe = moe is not null,
             Experts = moe?.Experts ?? 0,
             TopK = moe?.TopK ?? 0,
@@ -235,15 +236,17 @@ public sealed class CostPlan
         };
     }
 
-    /// <summary>The query and KV heads per sequence of an nn.attention op (or of the one inside a fused kernel), times the
+    /// <summary>The query and KV heads per sequence of an nn.attention or nn.mla_attention op (or of the one inside a fused kernel), times the
     /// share of the batch its q holds (1/n for a nano-batch); (0, 0) for other ops or where a head count is not static.</summary>
     private static (double Heads, double KvHeads) AttentionHeads(Operation op, System.Func<string, long?> param)
     {
-        var attention = op.Def == AttentionOps.Attention ? op
-            : op.Def.Structure == OpStructure.Kernel ? op.Regions[0].Ops.FirstOrDefault(m => m.Def == AttentionOps.Attention) : null;
+        static bool IsAttention(Operation o) => o.Def == AttentionOps.Attention || o.Def == AttentionOps.MlaAttention;
+        var attention = IsAttention(op) ? op
+            : op.Def.Structure == OpStructure.Kernel ? op.Regions[0].Ops.FirstOrDefault(IsAttention) : null;
         if (attention is null) return (0, 0);
         var q = attention.Operands[0].Type; var k = attention.Operands[1].Type;
-        long? hq = q.Shape[2].Evaluate(param, _ => null), hkv = k.Shape[2].Evaluate(param, _ => null);
+        // MLA's cache holds one latent [b, kv_len, dc] that every query head reads: one KV head.
+        long? hq = q.Shape[2].Evaluate(param, _ => null), hkv = attention.Def == AttentionOps.MlaAttention ? 1 : k.Shape[2].Evaluate(param, _ => null);
         if (hq is not > 0 || hkv is not > 0) return (0, 0);
         double share = AttentionOps.BatchShare(q.Shape[0], param);
         return (hq.Value * share, hkv.Value * share);

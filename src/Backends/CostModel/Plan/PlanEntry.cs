@@ -43,6 +43,8 @@ public sealed class PlanEntry
     public CompiledPoly GemmM { get; init; }
     /// <summary>A GEMM's reduction depth K (0 for other entries): its serial mainloop walk at a few rows.</summary>
     public double GemmK { get; init; }
+    /// <summary>N of the GEMM (0 where none): with M and K, the FLOPs of an MLA kernel's projection (its law prices the rest).</summary>
+    public double GemmN { get; init; }
 
     // MoE: routed experts (see MoeWork).
     public bool IsMoe { get; init; }
@@ -60,7 +62,7 @@ public sealed class PlanEntry
     /// <summary>Index of the first MoE layer this entry runs (it runs Multiplicity consecutive ones).</summary>
     public int MoeLayerStart { get; init; }
 
-    // Attention (nn.attention, alone or inside a fused kernel): the query and KV heads this GPU runs for each sequence of
+    // Attention (nn.attention or nn.mla_attention, alone or inside a fused kernel; MLA's one latent is one KV head): the query and KV heads this GPU runs for each sequence of
     // the step's batch (a nano-batch's share folded in), which set its kernels' tiles (AttentionLaw); 0 for other entries.
     public double AttentionHeads { get; init; }
     public double AttentionKvHeads { get; init; }
