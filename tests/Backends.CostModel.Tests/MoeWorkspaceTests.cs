@@ -63,6 +63,27 @@ public class MoeWorkspaceTests
         Assert.Equal(0, MoeWorkspace.Bytes(gptFast, 65536, 8, 4096, 1536, gated: true, 2));
     }
 
+    [Fact]
+    public void An_all_to_all_brings_a_gpu_the_rows_with_one_of_its_experts_k_copies_each()
+    {
+        // One GPU holds every expert: it gets every row.
+        Assert.Equal(1, MoeWorkspace.ReceivedShare(256, 1, 8));
+        // DeepSeek-V3 over EP16: a row misses a GPU's 16 experts when its 8 picks fall among the other 240.
+        double miss = 1.0;
+        for (int i = 0; i < 8; i++) miss *= (240.0 - i) / (256 - i);
+        Assert.Equal(1 - miss, MoeWorkspace.ReceivedShare(256, 16, 8), 12);
+        Assert.InRange(MoeWorkspace.ReceivedShare(256, 16, 8), 0.40, 0.41);
+
+        // Qwen3-30B-A3B (128 experts, top-8, hidden 2048, 768 columns) at DP2/EP2 with the all-to-all: this GPU's 8,192 rows
+        // and its peer's, each with probability ReceivedShare(128, 2, 8), under vLLM's Triton layout.
+        var profile = EfficiencyProfile.Find("vllm")!;
+        var predictor = Models.Predictor("qwen3-30b-a3b", "h100-sxm", new Deployment(new ParallelLayout(1, 2, 2, 1) { MoeComm = MoeCommunication.AllToAll }, "fp8"), profile, passes: "");
+        var moe = System.Array.Find(predictor.Compiled.DecodePlan.Entries, e => e.IsMoe)!;
+        Assert.Equal(2, moe.TokenGroups);
+        double rows = 8192 * 2 * MoeWorkspace.ReceivedShare(128, 2, 8);
+        Assert.Equal(rows * 8 * 2 * (2048 + 768), MoeWorkspace.Largest(predictor.Compiled.DecodePlan, profile), 6);
+    }
+
     [Theory]
     [InlineData("mixtral-8x7b", 2, 1)]
     [InlineData("qwen3-30b-a3b", 2, 2)]

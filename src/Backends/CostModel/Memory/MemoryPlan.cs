@@ -113,20 +113,22 @@ public sealed class MemoryPlan
         (1 - eff.MemoryUtilization) * (eff.UtilizationOfFree ? Math.Max(0, capacity - weightBytes - workspace) : capacity);
 
     /// <summary>The largest activation footprint of one op (inputs and outputs, not the traffic between its own passes)
-    /// over a prefill chunk: the batch's prompts, capped at the engine's tokens per step; a MoE op adds the workspace its
-    /// engine's fused kernel allocates for the most tokens per step (<see cref="MoeWorkspace"/>), live with its input and
-    /// output.</summary>
+    /// over a prefill chunk: the batch's prompts, capped at the engine's tokens per step; a MoE layer adds, beside its input
+    /// and output, the workspace its engine's fused kernel allocates for the most tokens per step (<see cref="MoeWorkspace"/>;
+    /// the largest MoE layer's, with the largest MoE input and output: the MoE layers of a plan are alike).</summary>
     public static double Workspace(CostPlan plan, double batchPerReplica, double prompt, EfficiencyProfile eff, double[]? scratch = null)
     {
         double tokens = Math.Max(1, Math.Min(batchPerReplica * prompt, eff.MaxBatchedTokens));
         var atoms = scratch ?? new double[Math.Max(1, plan.Atoms.Count)];
         plan.Atoms.Evaluate(1, tokens, tokens, atoms);
-        // An op's rows grow linearly with the step's tokens, so its rows at the engine's most tokens per step scale from these.
-        double toLargestStep = Math.Max(1, eff.MaxBatchedTokens) / tokens;
-        double max = 0;
+        double max = 0, moe = 0;
+        bool anyMoe = false;
         foreach (var e in plan.Entries)
-            max = Math.Max(max, e.ActivationBytes.Evaluate(atoms) - e.InternalBytes.Evaluate(atoms)
-                + (e.IsMoe ? MoeWorkspace.Of(e, eff, e.Tokens.Evaluate(atoms) * toLargestStep) : 0));
-        return max;
+        {
+            double footprint = e.ActivationBytes.Evaluate(atoms) - e.InternalBytes.Evaluate(atoms);
+            max = Math.Max(max, footprint);
+            if (e.IsMoe) (moe, anyMoe) = (Math.Max(moe, footprint), true);
+        }
+        return anyMoe ? Math.Max(max, moe + MoeWorkspace.Largest(plan, eff, atoms)) : max;
     }
 }

@@ -38,17 +38,36 @@ public static class MoeWorkspace
         };
     }
 
-    /// <summary>The workspace of a MoE entry whose rows, evaluated at the current workload, are <paramref name="tokens"/>
-    /// (0 for other entries).</summary>
-    public static double Of(PlanEntry e, EfficiencyProfile eff, double tokens) =>
-        e.IsMoe ? Bytes(eff, tokens * e.TokenGroups, e.TopK, e.RowWidth, e.ExpertHidden, e.GatedExperts, e.MoeElementBytes) : 0;
+    /// <summary>The workspace of a MoE entry whose rows (this GPU's tokens), evaluated at the workload, are
+    /// <paramref name="tokens"/> (0 for other entries). Without an all-to-all the layer runs every row it holds (all
+    /// replicas' rows after an all-gather), k copies each, its experts' share of them computed and the rest masked; an
+    /// all-to-all brings it the rows with at least one of its experts (<see cref="ReceivedShare"/>), again k copies each.</summary>
+    public static double Of(PlanEntry e, EfficiencyProfile eff, double tokens)
+    {
+        if (!e.IsMoe) return 0;
+        double rows = e.TokenGroups > 1 ? tokens * e.TokenGroups * ReceivedShare(e.Experts, e.LocalExperts > 0 ? e.Slots / e.LocalExperts : 1, e.TopK) : tokens;
+        return Bytes(eff, rows, e.TopK, e.RowWidth, e.ExpertHidden, e.GatedExperts, e.MoeElementBytes);
+    }
 
-    /// <summary>The largest MoE layer's workspace of a plan at the profile's most tokens per step (0 without MoE layers).</summary>
-    public static double Largest(CostPlan plan, EfficiencyProfile eff)
+    /// <summary>The share of the dispatching GPUs' rows an expert-parallel all-to-all sends one of <paramref name="ep"/>
+    /// GPUs: a row whose <paramref name="topK"/> distinct experts, picked uniformly among <paramref name="experts"/>, are
+    /// not all elsewhere (1 - C(E - E/ep, k) / C(E, k)); 1 with one GPU.</summary>
+    public static double ReceivedShare(double experts, double ep, double topK)
+    {
+        if (ep <= 1 || experts <= 0) return 1;
+        double elsewhere = experts - experts / ep, none = 1;
+        for (int i = 0; i < topK; i++) none *= Math.Max(0, elsewhere - i) / (experts - i);
+        return 1 - none;
+    }
+
+    /// <summary>The largest MoE layer's workspace of a plan at the profile's most tokens per step (0 without MoE layers):
+    /// the step's tokens are taken as that many one-token sequences, so a layer split into nano-batches of sequences
+    /// sees its share of them. Allocates nothing when given <paramref name="scratch"/> (one double per atom of the plan).</summary>
+    public static double Largest(CostPlan plan, EfficiencyProfile eff, double[]? scratch = null)
     {
         double tokens = Math.Max(1, eff.MaxBatchedTokens);
-        var atoms = new double[Math.Max(1, plan.Atoms.Count)];
-        plan.Atoms.Evaluate(1, tokens, tokens, atoms);
+        var atoms = scratch ?? new double[Math.Max(1, plan.Atoms.Count)];
+        plan.Atoms.Evaluate(tokens, 1, tokens, atoms);
         double max = 0;
         foreach (var e in plan.Entries) max = Math.Max(max, Of(e, eff, e.Tokens.Evaluate(atoms)));
         return max;
