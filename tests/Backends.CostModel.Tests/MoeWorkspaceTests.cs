@@ -11,8 +11,6 @@ namespace GraphDsl.Backends.CostModel.Tests;
 /// </summary>
 public class MoeWorkspaceTests
 {
-    private const string NoFusion = "fuse{qkv=false,gated_ffn=false,attention=false,moe=false,epilogue=false,norm=false,elementwise=false}";
-
     // DeepSeek-V3: hidden 7168, top-8 of 256 gated experts of 2048 columns, split 8 ways by TP8 (256 per GPU), bf16 rows;
     // every GPU runs all 8,192 tokens of the largest step (max_batched_tokens), so 65,536 token-expert copies.
     private const double Copies = 8192.0 * 8, Dim = 7168, HiddenPerGpu = 2048 / 8, Bf16 = 2;
@@ -92,7 +90,7 @@ public class MoeWorkspaceTests
         var profile = EfficiencyProfile.Find("vllm")!;
         var deployment = new Deployment(new ParallelLayout(tp, ep, 1, 1), "fp8");
         var fused = Models.Predictor(sample, "h100-sxm", deployment, profile);
-        var unfused = Models.Predictor(sample, "h100-sxm", deployment, profile, passes: NoFusion);
+        var unfused = Models.Predictor(sample, "h100-sxm", deployment, profile, passes: PassEffectTests.NoFusion);
         double moe = MoeWorkspace.Largest(fused.Compiled.DecodePlan, profile);
         Assert.True(moe > 0);
         Assert.Equal(moe, MoeWorkspace.Largest(unfused.Compiled.DecodePlan, profile));
