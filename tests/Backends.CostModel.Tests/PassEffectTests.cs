@@ -9,7 +9,7 @@ namespace GraphDsl.Backends.CostModel.Tests;
 /// fewer kernels; narrower weights never make a memory-bound op slower.</summary>
 public class PassEffectTests
 {
-    private const string NoFusion = "fuse{qkv=false,gated_ffn=false,attention=false,moe=false,epilogue=false,norm=false,elementwise=false}";
+    internal const string NoFusion = "fuse{qkv=false,gated_ffn=false,attention=false,moe=false,epilogue=false,norm=false,elementwise=false}";
 
     public static TheoryData<string, int, int> Samples() => new()
     {

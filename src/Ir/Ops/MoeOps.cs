@@ -147,7 +147,7 @@ public static class MoeOps
                 ActivationBytes = tokens * (elem * 2.0 * dim) + passes,
                 InternalBytes = passes,
                 Gemm = new GemmShape(pairs * (1.0 / local), dim, hidden),
-                Moe = new MoeWork(e, k, tokens, bytesPerExpert, flopsPerTokenExpert, local, groups) { Slots = slots, RowWidth = dim },
+                Moe = new MoeWork(e, k, tokens, bytesPerExpert, flopsPerTokenExpert, local, groups) { Slots = slots, RowWidth = dim, ExpertHidden = hidden, Gated = gated, ElementBytes = elem },
             };
         },
     };

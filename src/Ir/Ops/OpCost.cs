@@ -34,6 +34,13 @@ public sealed class MoeWork
     public long Slots { get; init; }
     /// <summary>Elements of one token row (the model's hidden size): each token-expert copy is a row this wide.</summary>
     public long RowWidth { get; init; }
+    /// <summary>The expert intermediate size on this GPU (w_up's columns after expert tensor parallelism splits them): the
+    /// width of the hidden activation each token-expert copy has between the two grouped GEMMs.</summary>
+    public long ExpertHidden { get; init; }
+    /// <summary>Whether the experts are gated (w_gate beside w_up), so the first GEMM writes 2 x <see cref="ExpertHidden"/> per copy.</summary>
+    public bool Gated { get; init; }
+    /// <summary>Bytes of one element of the token rows (x's type), the type the engines' MoE buffers hold.</summary>
+    public double ElementBytes { get; init; }
     /// <summary>How many GPUs' worth of tokens the routing group spans, relative to this op's rows
     /// (expert parallelism across data-parallel attention replicas sends every replica's tokens).</summary>
     public long TokenGroups { get; }

@@ -81,6 +81,11 @@ public sealed record EfficiencyProfile
     public bool UtilizationOfFree { get; init; }
     /// <summary>Most tokens one step processes at prefill (chunking), which sizes the activation workspace.</summary>
     public double MaxBatchedTokens { get; init; } = 8192;
+    /// <summary>Whose fused-MoE buffers the engine allocates for its largest step (profiles.json <c>moe_workspace</c>), and the
+    /// most tokens one MoE call takes before the kernel chunks them (<c>moe_chunk_tokens</c>, vLLM's
+    /// VLLM_FUSED_MOE_CHUNK_SIZE; 0: no chunking): they size the memory plan's MoE workspace (Memory/MoeWorkspace.cs).</summary>
+    public MoeWorkspaceKernel MoeWorkspace { get; init; }
+    public double MoeChunkTokens { get; init; }
     /// <summary>How the engine's data-parallel attention reaches the experts (the parallelize pass's <c>moe_comm</c>):
     /// "auto" (all-to-all when every expert is whole on one GPU), "all_to_all" or "all_gather".</summary>
     public string MoeComm { get; init; } = "auto";
@@ -156,6 +161,10 @@ public sealed record EfficiencyProfile
                 MeasuredFixedLatency = p.TryGetProperty("measured_fixed_latency", out var mf) && mf.ValueKind == JsonValueKind.True,
                 MoeSerialWork = p.TryGetProperty("moe_serial_work", out var ms) && ms.ValueKind == JsonValueKind.True,
                 RoutingSkew = D("routing_skew", 0),
+                MoeWorkspace = S("moe_workspace") is { Length: > 0 } mw
+                    ? MoeWorkspaceKernels.Parse(mw) ?? throw new InvalidOperationException($"profiles.json: profile '{S("name")}' has moe_workspace '{mw}'; expected {MoeWorkspaceKernels.NoneName}, {MoeWorkspaceKernels.TritonName} or {MoeWorkspaceKernels.CutlassName}")
+                    : MoeWorkspaceKernel.None,
+                MoeChunkTokens = D("moe_chunk_tokens", 0),
                 MoeComm = S("moe_comm") is { Length: > 0 } mc ? mc : "auto",
                 KernelEngine = S("kernel_engine"),
                 EpDecodeAllToAll = S("ep_decode_all_to_all"),

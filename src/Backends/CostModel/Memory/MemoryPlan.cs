@@ -72,7 +72,7 @@ public sealed class MemoryPlan
     public static StageFit Fullest(CostPlan plan, double capacity, EfficiencyProfile eff, double batchPerReplica, double context, double prompt,
         (double WeightBytes, double KvBytesPerToken) extra, double[]? scratch, out long maxBatchEveryStage)
     {
-        double workspace = Workspace(plan, batchPerReplica, prompt, eff.MaxBatchedTokens, scratch);
+        double workspace = Workspace(plan, batchPerReplica, prompt, eff, scratch);
         StageFit worst = default;
         long everyStage = long.MaxValue;
         for (int s = 0; s < plan.Stages.Length; s++)
@@ -113,14 +113,22 @@ public sealed class MemoryPlan
         (1 - eff.MemoryUtilization) * (eff.UtilizationOfFree ? Math.Max(0, capacity - weightBytes - workspace) : capacity);
 
     /// <summary>The largest activation footprint of one op (inputs and outputs, not the traffic between its own passes)
-    /// over a prefill chunk: the batch's prompts, capped at the engine's tokens per step.</summary>
-    public static double Workspace(CostPlan plan, double batchPerReplica, double prompt, double maxBatchedTokens, double[]? scratch = null)
+    /// over a prefill chunk: the batch's prompts, capped at the engine's tokens per step; a MoE layer adds, beside its input
+    /// and output, the workspace its engine's fused kernel allocates for the most tokens per step (<see cref="MoeWorkspace"/>;
+    /// the largest MoE layer's, with the largest MoE input and output: the MoE layers of a plan are alike).</summary>
+    public static double Workspace(CostPlan plan, double batchPerReplica, double prompt, EfficiencyProfile eff, double[]? scratch = null)
     {
-        double tokens = Math.Max(1, Math.Min(batchPerReplica * prompt, maxBatchedTokens));
+        double tokens = Math.Max(1, Math.Min(batchPerReplica * prompt, eff.MaxBatchedTokens));
         var atoms = scratch ?? new double[Math.Max(1, plan.Atoms.Count)];
         plan.Atoms.Evaluate(1, tokens, tokens, atoms);
-        double max = 0;
-        foreach (var e in plan.Entries) max = Math.Max(max, e.ActivationBytes.Evaluate(atoms) - e.InternalBytes.Evaluate(atoms));
-        return max;
+        double max = 0, moe = 0;
+        bool anyMoe = false;
+        foreach (var e in plan.Entries)
+        {
+            double footprint = e.ActivationBytes.Evaluate(atoms) - e.InternalBytes.Evaluate(atoms);
+            max = Math.Max(max, footprint);
+            if (e.IsMoe) (moe, anyMoe) = (Math.Max(moe, footprint), true);
+        }
+        return anyMoe ? Math.Max(max, moe + MoeWorkspace.Largest(plan, eff, atoms)) : max;
     }
 }

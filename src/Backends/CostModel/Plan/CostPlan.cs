@@ -212,6 +212,9 @@ public sealed class CostPlan
             BytesPerExpert = moe?.BytesPerExpert ?? 0,
             FlopsPerPair = moe?.FlopsPerTokenExpert ?? 0,
             RowWidth = moe?.RowWidth ?? 0,
+            ExpertHidden = moe?.ExpertHidden ?? 0,
+            GatedExperts = moe?.Gated ?? false,
+            MoeElementBytes = moe?.ElementBytes ?? 0,
             Tokens = moe is null ? CompiledPoly.Zero : C(moe.Tokens),
             MoeLayerStart = moeLayer,
             Collective = (op.Def.Structure == OpStructure.AsyncStart ? "comm." + op.Attributes.GetString("collective") : op.Name) switch

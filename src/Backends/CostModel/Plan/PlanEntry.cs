@@ -58,6 +58,11 @@ public sealed class PlanEntry
     public double FlopsPerPair { get; init; }
     /// <summary>Elements of one token-expert copy (the model's hidden size), which the fused kernel gathers, quantizes and combines.</summary>
     public double RowWidth { get; init; }
+    /// <summary>The expert intermediate size on this GPU, whether the experts are gated, and the bytes of one token-row
+    /// element (MoeWork): what sizes the engine's MoE workspace (Memory/MoeWorkspace).</summary>
+    public double ExpertHidden { get; init; }
+    public bool GatedExperts { get; init; }
+    public double MoeElementBytes { get; init; }
     public CompiledPoly Tokens { get; init; }
     /// <summary>Index of the first MoE layer this entry runs (it runs Multiplicity consecutive ones).</summary>
     public int MoeLayerStart { get; init; }
