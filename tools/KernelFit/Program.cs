@@ -105,8 +105,10 @@ public static class Program
                 if (TablePath(args[0], part, "comm", "sglang", deepEp, "wideep_deepep_normal_perf.parquet") is { } normalPath)
                     AddEpCurves(device, "deepep_normal", $"DeepEP normal, {DeepEpCurves.DefaultSms} SMs, SGLang {deepEp} table", DeepEpCurves.ReadNormal(await ParquetTable.ReadAsync(normalPath)));
             }
-            if (Sources.Engines[0].Versions.TryGetValue(part.Dir, out var trtllm) && await AttentionFit.Run(args[0], part, trtllm) is { } attentionLaw)
-                device["attention_law"] = attentionLaw;
+            foreach (var (engine, law) in await AttentionLaws(args[0], part))
+                if (engine == Sources.Engines[0].Name) device["attention_law"] = law;
+                else if (device["engines"]![engine] is JsonObject own) own["attention_law"] = law;
+                else device["engines"]![engine] = new JsonObject { ["version"] = Sources.Engines.First(e => e.Name == engine).Versions[part.Dir], ["attention_law"] = law };
             var recurrent = await RecurrentReport.Run(args[0], part);
             if (recurrent.Count > 0) device["linear_attention"] = recurrent;
             fragments[part.Id] = device;
@@ -121,10 +123,21 @@ public static class Program
     {
         var fragments = new JsonObject();
         foreach (var part in Sources.Parts)
-            if (Sources.Engines[0].Versions.TryGetValue(part.Dir, out var version) && await AttentionFit.Run(root, part, version) is { } law)
-                fragments[part.Id] = law;
+            foreach (var (engine, law) in await AttentionLaws(root, part))
+                fragments[$"{part.Id} {engine}"] = law;
         Console.WriteLine(fragments.ToJsonString());
         return 0;
+    }
+
+    /// <summary>The attention laws kept for one device, per engine (TensorRT-LLM's first), each from the version
+    /// <see cref="Sources.Engines"/> reads on that device.</summary>
+    private static async Task<List<(string Engine, JsonObject Law)>> AttentionLaws(string root, Part part)
+    {
+        var laws = new List<(string, JsonObject)>();
+        foreach (var engine in Sources.Engines)
+            if (engine.Versions.TryGetValue(part.Dir, out var version) && await AttentionFit.Run(root, part, engine, version) is { } law)
+                laws.Add((engine.Name, law));
+        return laws;
     }
 
     /// <summary>Prints expert dispatch and combine curves and adds them to the device's fragment under one implementation

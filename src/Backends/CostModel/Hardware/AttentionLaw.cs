@@ -4,7 +4,8 @@ using System.Text.Json;
 namespace GraphDsl.Backends.CostModel.Hardware;
 
 /// <summary>
-/// TensorRT-LLM's attention kernels as its kernel tables time them (hardware.json <c>measured.attention_law</c>, fitted
+/// An engine's attention kernels as its kernel tables time them (hardware.json <c>measured.attention_law</c>: TensorRT-LLM's;
+/// <c>measured.engines.NAME.attention_law</c>: vLLM's and SGLang's own, <see cref="Device.AttentionFor"/>; fitted
 /// by tools/KernelFit on AIConfigurator's context- and generation-attention tables; docs/cost-model.md, "Attention
 /// kernels"). Prefill (the fused multi-head attention, one CTA per 128-query tile of a sequence's head):
 /// <code>t = F / (P_bf16 x eta_max x k / (k + half_tokens)) + tile x sequences x heads x ceil(queries / 128) + prefill_fixed</code>
@@ -30,7 +31,7 @@ public sealed record AttentionLaw(double EtaMax, double HalfTokens, double TileS
     /// <summary>The fields of hardware.json's <c>attention_law</c> object, in the order of the record.</summary>
     public static readonly string[] Fields = { "eta_max", "half_tokens", "tile_ns", "prefill_fixed_us", "kv_head_ns", "decode_fixed_us", "kv_hbm_fraction" };
 
-    /// <summary>Reads <c>attention_law</c> of <paramref name="owner"/> (a device's <c>measured</c>, or <c>typical_measured</c>):
+    /// <summary>Reads <c>attention_law</c> of <paramref name="owner"/> (a device's <c>measured</c>, an engine's block in it, or <c>typical_measured</c>):
     /// null where absent or null; every field required, each a number in its range.</summary>
     public static AttentionLaw? Read(JsonElement owner, string path, Func<string, Exception> error)
     {
