@@ -115,15 +115,4 @@ public class AttentionKernelTimeTests
         // sequences adds their per-(sequence x KV head) time, 36 us, and 7 us of streaming.
         Assert.InRange(two - one, 1024 * 4 * law.KvHeadSeconds * 1e6, 1.25 * 1024 * 4 * law.KvHeadSeconds * 1e6);
     }
-
-    [Fact]
-    public void Engines_with_their_own_kernels_keep_the_old_law()
-    {
-        // vLLM's profile runs its own attention kernels: eta_attention and its decode attention's fixed latency.
-        var vllm = EfficiencyProfile.Find("vllm")!;
-        var b200 = Models.Catalog.Find("b200")!;
-        double flops = 4.0 * 32 * 2048 * 2049 / 2 * (4 * 128 + 5);
-        double expected = flops / (2250e12 * vllm.EtaAttention) * 1e6 + b200.FixedLatencyFor("attention", GraphDsl.Ir.Types.MathType.Bf16, "vllm")!.Value * 1e6;
-        Assert.Equal(expected, AttentionUs("b200", CostPhase.Prefill, 4, 2048, 2048, vllm), 1);
-    }
 }

@@ -1,0 +1,97 @@
+using GraphDsl.Backends.CostModel.Evaluate;
+using GraphDsl.Backends.CostModel.Inputs;
+using GraphDsl.Ir.Ops;
+using GraphDsl.Ir.Types;
+
+namespace GraphDsl.Backends.CostModel.Tests;
+
+/// <summary>
+/// vLLM's and SGLang's own attention kernels' law (hardware.json <c>measured.engines.NAME.attention_law</c>, fitted by
+/// tools/KernelFit on each engine's AIConfigurator context- and generation-attention tables): under the engine's profile the
+/// cost model's attention time against rows of those tables at Qwen3-30B-A3B's attention shape (32 query and 4 KV heads of
+/// 128, bf16 KV), and the fallback to the old pricing where a device has no law of the engine's.
+/// </summary>
+public class EngineAttentionLawTests
+{
+    private const string Attention = """
+        model EngineAttentionKernel {
+          dtype bf16
+          input q: bf16[batch, seq, 32, 128]
+          input k: bf16[batch, seq, 4, 128]
+          input v: bf16[batch, seq, 4, 128]
+          output o = nn.attention(q, kv.cache(k), kv.cache(v))
+        }
+        """;
+
+    private static double AttentionUs(string device, string profile, CostPhase phase, double batch, double seq, double ctx) =>
+        Models.KernelTime("engine-attention.moe", Attention, "attention", device, phase, batch, seq, ctx, EfficiencyProfile.Find(profile)!).Time.Seconds * 1e6;
+
+    /// <summary>Context-attention rows (bf16 queries and KV), microseconds: vLLM 0.19.0 on the B200 (FlashInfer), SGLang 0.5.9
+    /// on the H100 (FlashAttention). The engine's law is within 20% of each (0.84-1.05x).</summary>
+    [Theory]
+    [InlineData("b200", "vllm", 1, 128, 9.04)]
+    [InlineData("b200", "vllm", 64, 128, 66.22)]
+    [InlineData("b200", "vllm", 8, 1024, 100.86)]
+    [InlineData("b200", "vllm", 4, 2048, 138.67)]
+    [InlineData("b200", "vllm", 1, 16384, 1689.75)]
+    [InlineData("h100-sxm", "sglang", 1, 128, 12.94)]
+    [InlineData("h100-sxm", "sglang", 64, 128, 109.92)]
+    [InlineData("h100-sxm", "sglang", 8, 1024, 189.31)]
+    [InlineData("h100-sxm", "sglang", 4, 2048, 289.48)]
+    [InlineData("h100-sxm", "sglang", 1, 16384, 3668.89)]
+    public void Prefill_attention_follows_the_engines_context_table(string device, string profile, int prompts, int tokens, double tableUs)
+    {
+        double ratio = AttentionUs(device, profile, CostPhase.Prefill, prompts, tokens, tokens) / tableUs;
+        Assert.InRange(ratio, 0.8, 1.2);
+    }
+
+    /// <summary>Generation-attention rows (bf16 KV; context = the table's isl + step), microseconds. Within 0.9-1.5x (0.97-1.43x):
+    /// above the table where many sequences share a short context (1,024 x 256: the per-(sequence x KV head) time is a median
+    /// over shapes, and the model's bytes add the query and output) and where a small cache stays in L2 between the collector's
+    /// repetitions (8 x 4,096 on the B200: 67 MB), as with TensorRT-LLM's law.</summary>
+    [Theory]
+    [InlineData("b200", "vllm", 1, 128, 6.87)]
+    [InlineData("b200", "vllm", 8, 4096, 12.39)]
+    [InlineData("b200", "vllm", 64, 1024, 27.01)]
+    [InlineData("b200", "vllm", 256, 512, 45.55)]
+    [InlineData("h100-sxm", "sglang", 1, 128, 11.64)]
+    [InlineData("h100-sxm", "sglang", 8, 4096, 37.53)]
+    [InlineData("h100-sxm", "sglang", 256, 1024, 206.52)]
+    [InlineData("h100-sxm", "sglang", 1024, 256, 231.51)]
+    [InlineData("h100-sxm", "sglang", 128, 4096, 367.16)]
+    public void Decode_attention_follows_the_engines_generation_table(string device, string profile, int sequences, int context, double tableUs)
+    {
+        double ratio = AttentionUs(device, profile, CostPhase.Decode, sequences, 1, context) / tableUs;
+        Assert.InRange(ratio, 0.9, 1.5);
+    }
+
+    [Fact]
+    public void A_profile_takes_its_engines_own_law_and_no_other_engines()
+    {
+        var b200 = Models.Catalog.Find("b200")!;
+        Assert.Same(b200.Attention, b200.AttentionFor());
+        var vllm = b200.AttentionFor("vllm")!;
+        Assert.Equal(0.747, vllm.EtaMax);
+        Assert.Equal(6.8e-6, vllm.DecodeFixedSeconds, 12);
+        Assert.NotEqual(b200.Attention, vllm);
+        Assert.NotEqual(vllm, b200.AttentionFor("sglang"));
+        // No law of the engine's: none (the old pricing), not TensorRT-LLM's.
+        Assert.Null(Models.Catalog.Find("h800-sxm")!.AttentionFor("vllm"));
+        Assert.Null(b200.AttentionFor("no-such-engine"));
+    }
+
+    [Fact]
+    public void An_engine_without_its_own_law_keeps_the_old_pricing()
+    {
+        // The H800 has TensorRT-LLM's law (the H100's) but no vLLM tables: vLLM's profile keeps eta_attention and the attention
+        // kernel's fixed latency.
+        var vllm = EfficiencyProfile.Find("vllm")!;
+        var h800 = Models.Catalog.Find("h800-sxm")!;
+        Assert.NotNull(h800.Attention);
+        double flops = 4.0 * 32 * 2048 * 2049 / 2 * (4 * 128 + 5);
+        double expected = flops / (StepEvaluator.PeakFor(h800, MathType.Bf16) * vllm.EtaAttention) * 1e6
+            + (h800.FixedLatencyFor("attention", MathType.Bf16, "vllm") ?? vllm.KernelSeconds) * 1e6;
+        Assert.Equal(expected, AttentionUs("h800-sxm", "vllm", CostPhase.Prefill, 4, 2048, 2048), 1);
+        Assert.NotEqual(expected, AttentionUs("h800-sxm", "trtllm", CostPhase.Prefill, 4, 2048, 2048), 1);
+    }
+}
