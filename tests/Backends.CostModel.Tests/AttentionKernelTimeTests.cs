@@ -17,7 +17,8 @@ namespace GraphDsl.Backends.CostModel.Tests;
 /// </summary>
 public class AttentionKernelTimeTests
 {
-    private const string Attention = """
+    /// <summary>One attention layer at Qwen3-30B-A3B's shape (32 query and 4 KV heads of 128); <see cref="EngineAttentionLawTests"/> times it too.</summary>
+    internal const string Attention = """
         model AttentionKernel {
           dtype bf16
           input q: bf16[batch, seq, 32, 128]
@@ -31,7 +32,7 @@ public class AttentionKernelTimeTests
 
     /// <summary>The attention entry's time in microseconds: prefill of batch prompts of seq tokens, or decode of batch
     /// sequences at a context of ctx.</summary>
-    private static double AttentionUs(string device, CostPhase phase, double batch, double seq, double ctx, EfficiencyProfile? profile = null)
+    internal static double AttentionUs(string device, CostPhase phase, double batch, double seq, double ctx, EfficiencyProfile? profile = null)
     {
         var (entry, time) = Models.KernelTime("attention.moe", Attention, "attention", device, phase, batch, seq, ctx, profile ?? Trtllm);
         Assert.Equal(32, entry.AttentionHeads);

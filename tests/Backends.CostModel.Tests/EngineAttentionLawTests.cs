@@ -13,18 +13,8 @@ namespace GraphDsl.Backends.CostModel.Tests;
 /// </summary>
 public class EngineAttentionLawTests
 {
-    private const string Attention = """
-        model EngineAttentionKernel {
-          dtype bf16
-          input q: bf16[batch, seq, 32, 128]
-          input k: bf16[batch, seq, 4, 128]
-          input v: bf16[batch, seq, 4, 128]
-          output o = nn.attention(q, kv.cache(k), kv.cache(v))
-        }
-        """;
-
     private static double AttentionUs(string device, string profile, CostPhase phase, double batch, double seq, double ctx) =>
-        Models.KernelTime("engine-attention.moe", Attention, "attention", device, phase, batch, seq, ctx, EfficiencyProfile.Find(profile)!).Time.Seconds * 1e6;
+        AttentionKernelTimeTests.AttentionUs(device, phase, batch, seq, ctx, EfficiencyProfile.Find(profile)!);
 
     /// <summary>Context-attention rows (bf16 queries and KV), microseconds: vLLM 0.19.0 on the B200 (FlashInfer), SGLang 0.5.9
     /// on the H100 (FlashAttention). The engine's law is within 20% of each (0.84-1.05x).</summary>
