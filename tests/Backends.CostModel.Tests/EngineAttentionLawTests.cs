@@ -1,4 +1,5 @@
 using GraphDsl.Backends.CostModel.Evaluate;
+using GraphDsl.Backends.CostModel.Hardware;
 using GraphDsl.Backends.CostModel.Inputs;
 using GraphDsl.Ir.Ops;
 using GraphDsl.Ir.Types;
@@ -83,5 +84,33 @@ public class EngineAttentionLawTests
             + (h800.FixedLatencyFor("attention", MathType.Bf16, "vllm") ?? vllm.KernelSeconds) * 1e6;
         Assert.Equal(expected, AttentionUs("h800-sxm", "vllm", CostPhase.Prefill, 4, 2048, 2048), 1);
         Assert.NotEqual(expected, AttentionUs("h800-sxm", "trtllm", CostPhase.Prefill, 4, 2048, 2048), 1);
+    }
+
+    private const string Law = "{\"eta_max\": 0.6, \"half_tokens\": 500, \"tile_ns\": 10, \"prefill_fixed_us\": 10, \"kv_head_ns\": 20, \"decode_fixed_us\": 12, \"kv_hbm_fraction\": 0.8}";
+
+    /// <summary>A one-device file whose vLLM block holds <paramref name="law"/> as its attention law.</summary>
+    private static HardwareCatalog WithVllmLaw(string law)
+    {
+        var json = "{\"devices\": [{\"id\": \"x\", \"vendor\": \"nvidia\", \"memory_bytes\": 1e10, \"hbm_bandwidth_gbps\": 1000, \"peak_tflops\": {\"bf16\": 100}, "
+            + "\"intra_node\": {\"unidirectional_gbps\": 100}, \"measured\": {\"engines\": {\"vllm\": {\"version\": \"0.14.0\", \"attention_law\": " + law + "}}}}]}";
+        var catalog = new HardwareCatalog();
+        catalog.Add(new System.IO.MemoryStream(System.Text.Encoding.UTF8.GetBytes(json)), "x.json");
+        return catalog;
+    }
+
+    [Fact]
+    public void A_device_file_gives_an_engine_its_law_and_names_a_bad_one()
+    {
+        var x = WithVllmLaw(Law).Find("x")!;
+        var law = x.AttentionFor("vllm")!;
+        Assert.Equal((0.6, 500, 0.8), (law.EtaMax, law.HalfTokens, law.KvBandwidthFraction));
+        // Nanoseconds and microseconds in the file, seconds in the law.
+        Assert.Equal(10e-9, law.TileSeconds, 15);
+        Assert.Equal(10e-6, law.PrefillFixedSeconds, 15);
+        Assert.Equal(20e-9, law.KvHeadSeconds, 15);
+        Assert.Equal(12e-6, law.DecodeFixedSeconds, 15);
+        Assert.Null(x.AttentionFor("sglang"));
+        var bad = Assert.Throws<HardwareFileException>(() => WithVllmLaw(Law.Replace("0.6", "1.5")));
+        Assert.Equal("x.json: devices[0] ('x'): measured.engines.vllm.attention_law.eta_max must be a number in (0, 1]", bad.Message);
     }
 }

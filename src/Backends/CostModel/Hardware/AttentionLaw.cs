@@ -37,13 +37,11 @@ public sealed record AttentionLaw(double EtaMax, double HalfTokens, double TileS
     {
         if (!owner.TryGetProperty("attention_law", out var law) || law.ValueKind == JsonValueKind.Null) return null;
         if (law.ValueKind != JsonValueKind.Object) throw error($"{path}.attention_law must be an object with {string.Join(", ", Fields)}");
-        double Field(string name, double max)
-        {
-            double v = law.TryGetProperty(name, out var x) && x.ValueKind == JsonValueKind.Number ? x.GetDouble() : double.NaN;
-            if (!(v >= 0 && v <= max)) throw error($"{path}.attention_law.{name} must be a number in [0, {max}]");
-            return v;
-        }
-        double Fraction(string name) => Field(name, 1) is > 0 and var f ? f : throw error($"{path}.attention_law.{name} must be in (0, 1]");
+        double Number(string name) => law.TryGetProperty(name, out var x) && x.ValueKind == JsonValueKind.Number ? x.GetDouble() : double.NaN;
+        double Field(string name, double max) =>
+            Number(name) is var v && v >= 0 && v <= max ? v : throw error($"{path}.attention_law.{name} must be a number in [0, {max}]");
+        // A share of a peak: above 1 or at 0 is no kernel's, and says so in the range it names.
+        double Fraction(string name) => Number(name) is var f && f > 0 && f <= 1 ? f : throw error($"{path}.attention_law.{name} must be a number in (0, 1]");
         return new AttentionLaw(Fraction("eta_max"), Field("half_tokens", 1e7), Field("tile_ns", HardwareLimits.MaxMicroseconds) * 1e-9,
             Field("prefill_fixed_us", HardwareLimits.MaxMicroseconds) * 1e-6, Field("kv_head_ns", HardwareLimits.MaxMicroseconds) * 1e-9,
             Field("decode_fixed_us", HardwareLimits.MaxMicroseconds) * 1e-6, Fraction("kv_hbm_fraction"));
