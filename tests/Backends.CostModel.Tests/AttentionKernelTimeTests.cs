@@ -17,7 +17,8 @@ namespace GraphDsl.Backends.CostModel.Tests;
 /// </summary>
 public class AttentionKernelTimeTests
 {
-    private const string Attention = """
+    /// <summary>One attention layer at Qwen3-30B-A3B's shape (32 query and 4 KV heads of 128); <see cref="EngineAttentionLawTests"/> times it too.</summary>
+    internal const string Attention = """
         model AttentionKernel {
           dtype bf16
           input q: bf16[batch, seq, 32, 128]
@@ -31,7 +32,7 @@ public class AttentionKernelTimeTests
 
     /// <summary>The attention entry's time in microseconds: prefill of batch prompts of seq tokens, or decode of batch
     /// sequences at a context of ctx.</summary>
-    private static double AttentionUs(string device, CostPhase phase, double batch, double seq, double ctx, EfficiencyProfile? profile = null)
+    internal static double AttentionUs(string device, CostPhase phase, double batch, double seq, double ctx, EfficiencyProfile? profile = null)
     {
         var (entry, time) = Models.KernelTime("attention.moe", Attention, "attention", device, phase, batch, seq, ctx, profile ?? Trtllm);
         Assert.Equal(32, entry.AttentionHeads);
@@ -114,16 +115,5 @@ public class AttentionKernelTimeTests
         // At a 16-token context the bytes are small (48 KB a sequence: its keys, values, query and output): doubling the
         // sequences adds their per-(sequence x KV head) time, 36 us, and 7 us of streaming.
         Assert.InRange(two - one, 1024 * 4 * law.KvHeadSeconds * 1e6, 1.25 * 1024 * 4 * law.KvHeadSeconds * 1e6);
-    }
-
-    [Fact]
-    public void Engines_with_their_own_kernels_keep_the_old_law()
-    {
-        // vLLM's profile runs its own attention kernels: eta_attention and its decode attention's fixed latency.
-        var vllm = EfficiencyProfile.Find("vllm")!;
-        var b200 = Models.Catalog.Find("b200")!;
-        double flops = 4.0 * 32 * 2048 * 2049 / 2 * (4 * 128 + 5);
-        double expected = flops / (2250e12 * vllm.EtaAttention) * 1e6 + b200.FixedLatencyFor("attention", GraphDsl.Ir.Types.MathType.Bf16, "vllm")!.Value * 1e6;
-        Assert.Equal(expected, AttentionUs("b200", CostPhase.Prefill, 4, 2048, 2048, vllm), 1);
     }
 }

@@ -14,13 +14,15 @@ using static KernelFit.KernelFits;
 namespace KernelFit;
 
 /// <summary>
-/// The attention kernels' law (<see cref="AttentionLaw"/>, hardware.json <c>measured.attention_law</c>) fitted on one
-/// device's TensorRT-LLM context- and generation-attention tables (16-bit queries, no sliding window, either KV type):
+/// The attention kernels' law (<see cref="AttentionLaw"/>) fitted on one device's context- and generation-attention tables of
+/// one serving engine (16-bit queries, no sliding window, either KV type): TensorRT-LLM's (hardware.json
+/// <c>measured.attention_law</c>), or vLLM's or SGLang's own kernels (<c>measured.engines.NAME.attention_law</c>):
 /// the constants that minimise the mean |ln(predicted / measured)| over every row, the law's other terms at the rates the
 /// cost model uses (the dense BF16 peak; in decode the KV cache streams at a share of the HBM bandwidth fitted with the rest,
 /// since the generation kernel reads it at its own rate, not the weight-streaming GEMV's). Prints the median |ln| and the median
-/// predicted / measured before (the old law: eta_attention, the profile's fixed part) and after, by regime, and the
-/// forms chosen against.
+/// predicted / measured before (what the engine's profile prices today: for TensorRT-LLM eta_attention and the profile's fixed
+/// part, for vLLM and SGLang the same with their decode attention's fixed latency) and after, by regime, and the forms chosen
+/// against.
 /// </summary>
 public static class AttentionFit
 {
@@ -30,18 +32,23 @@ public static class AttentionFit
     /// <summary>A generation row: B sequences at a context of T, KV heads, the KV bytes read.</summary>
     private sealed record DecodeRow(double B, double T, double Kv, double Bytes, double Seconds);
 
-    public static async Task<JsonObject?> Run(string root, Part part, string version)
+    public static async Task<JsonObject?> Run(string root, Part part, Engine engine, string version)
     {
-        string Table(string kind) => Path.Combine(root, part.Dir, "attention", "trtllm", version, $"{kind}_attention_perf.parquet");
+        string Table(string kind) => Path.Combine(root, part.Dir, "attention", engine.Name, version, $"{kind}_attention_perf.parquet");
         var device = HardwareCatalog.BuiltIn().Find(part.Id);
         if (device is null || !File.Exists(Table("context")) || !File.Exists(Table("generation"))) return null;
-        var eff = EfficiencyProfile.Find("trtllm")!;
+        var eff = EfficiencyProfile.Find(engine.Name)!;
         double peak = StepEvaluator.PeakFor(device, MathType.Bf16);
         double bandwidth = device.HbmBytesPerSecond * eff.EtaHbm * device.HbmFraction;
-        double oldFixed = device.FixedLatencyFor("attention", MathType.Bf16) ?? eff.KernelSeconds;
+        // Before: the old law, what vLLM's and SGLang's profiles priced their attention with before their own law.
+        double oldFixed = device.FixedLatencyFor("attention", MathType.Bf16, eff.KernelEngine) ?? eff.KernelSeconds;
 
-        var context = (await ParquetTable.ReadAsync(Table("context"))).Rows
-            .Where(r => r["window_size"] == "0" && r["attn_dtype"] == "bfloat16" && r["kernel_source"] == "torch_flow")
+        // TensorRT-LLM's context table times several kernel paths (torch_flow is the one it serves with); vLLM's and
+        // SGLang's tables time one kernel each (vllm_flash_attn or vllm_flashinfer, flash_attention or trtllm_mha) and
+        // no sliding window (they have no window_size column).
+        var contextTable = (await ParquetTable.ReadAsync(Table("context"))).Rows;
+        var context = contextTable
+            .Where(r => r.GetValueOrDefault("window_size", "0") == "0" && r["attn_dtype"] == "bfloat16" && (engine.Name != "trtllm" || r["kernel_source"] == "torch_flow"))
             .Select(r =>
             {
                 double b = D(r, "batch_size"), s = D(r, "isl"), h = D(r, "num_heads"), kv = D(r, "num_key_value_heads"), d = D(r, "head_dim");
@@ -49,7 +56,7 @@ public static class AttentionFit
                 return new ContextRow(b, s, h, d, b * h * s * (s + 1) / 2 * (4 * d + 5), b * s * d * (2 * h * 2 + 2 * kv * kvElem), D(r, "latency") * 1e-3);
             }).ToList();
         var decode = (await ParquetTable.ReadAsync(Table("generation"))).Rows
-            .Where(r => r["window_size"] == "0" && r["attn_dtype"] == "bfloat16")
+            .Where(r => r.GetValueOrDefault("window_size", "0") == "0" && r["attn_dtype"] == "bfloat16")
             .Select(r =>
             {
                 double b = D(r, "batch_size"), t = D(r, "isl") + D(r, "step"), kv = D(r, "num_key_value_heads");
@@ -57,7 +64,8 @@ public static class AttentionFit
                 return new DecodeRow(b, t, kv, b * t * kv * D(r, "head_dim") * 2 * kvElem, D(r, "latency") * 1e-3);
             }).ToList();
         if (context.Count < 10 || decode.Count < 10) return null;
-        Console.WriteLine($"== {part.Id} attention (TensorRT-LLM {version}: {context.Count} context rows, {decode.Count} generation rows; bf16 queries, no window)");
+        string sources = string.Join(", ", contextTable.Select(r => r["kernel_source"]).Distinct());
+        Console.WriteLine($"== {part.Id} attention ({engine.Name} {version}, kernel sources {sources}: {context.Count} context rows, {decode.Count} generation rows; bf16 queries, no window)");
 
         // Prefill forms, each as (name, initial constants, time of a row): eta_max, half_tokens, tile seconds, fixed seconds.
         double Work(ContextRow r, double eta) => Math.Max(r.Flops / (peak * eta), r.Bytes / bandwidth);
@@ -83,6 +91,9 @@ public static class AttentionFit
         };
         Console.WriteLine("  prefill, median |ln(pred/meas)| (median pred/meas): " + string.Join(" | ", prefillRegimes.Select(g => g.Name)));
         Console.WriteLine($"    before (eta_attention {eff.EtaAttention}, fixed {oldFixed * 1e6:F1} us): {Report(context, prefillRegimes, r => Work(r, eff.EtaAttention) + oldFixed)}");
+        // TensorRT-LLM's law on another engine's kernels: what taking it (rather than the engine's own) would give.
+        var trtllmLaw = engine.Name == "trtllm" ? null : device.Attention;
+        if (trtllmLaw is not null) Console.WriteLine($"    TensorRT-LLM's law: {Report(context, prefillRegimes, r => PrefillTime(trtllmLaw, r))}");
         double[] kept = Array.Empty<double>();
         foreach (var (name, start, time) in prefillForms)
         {
@@ -99,7 +110,7 @@ public static class AttentionFit
             ("per sequence + fixed", new[] { 3e-8, 1e-5 }, (p, r) => r.Bytes / bandwidth + p[0] * r.B + p[1]),
             ("per (sequence x KV head) + fixed", new[] { 1e-8, 1e-5 }, (p, r) => r.Bytes / bandwidth + p[0] * r.B * r.Kv + p[1]),
             ("kept: per (sequence x KV head) + fixed, the KV at its own share of the bandwidth", new[] { 1e-8, 1e-5, device.HbmFraction },
-                (p, r) => r.Bytes / (device.HbmBytesPerSecond * eff.EtaHbm * p[2]) + p[0] * r.B * r.Kv + p[1]),
+                (p, r) => DecodeTime(law with { KvHeadSeconds = p[0], DecodeFixedSeconds = p[1], KvBandwidthFraction = p[2] }, r)),
         };
         var decodeRegimes = new (string Name, Func<DecodeRow, bool> In)[]
         {
@@ -108,6 +119,9 @@ public static class AttentionFit
         };
         Console.WriteLine("  decode, median |ln(pred/meas)| (median pred/meas): " + string.Join(" | ", decodeRegimes.Select(g => g.Name)));
         Console.WriteLine($"    before (KV bytes at {bandwidth / 1e9:F0} GB/s + {oldFixed * 1e6:F1} us): {Report(decode, decodeRegimes, r => r.Bytes / bandwidth + oldFixed)}");
+        double DecodeTime(AttentionLaw l, DecodeRow r) =>
+            r.Bytes / (device.HbmBytesPerSecond * eff.EtaHbm * l.KvBandwidthFraction) + l.KvHeadSeconds * r.B * r.Kv + l.DecodeFixedSeconds;
+        if (trtllmLaw is not null) Console.WriteLine($"    TensorRT-LLM's law: {Report(decode, decodeRegimes, r => DecodeTime(trtllmLaw, r))}");
         foreach (var (name, start, time) in decodeForms)
         {
             var p = Minimise(start, x => decode.Average(r => Math.Abs(Math.Log(time(x, r) / r.Seconds))));
@@ -115,13 +129,26 @@ public static class AttentionFit
             kept = p;
         }
         law = law with { KvHeadSeconds = kept[0], DecodeFixedSeconds = kept[1], KvBandwidthFraction = Math.Min(1, kept[2]) };
-        return new JsonObject
+
+        // Kept where the law, at its stored rounding, lowers the median |ln| over all rows of both tables against the old law
+        // (every TensorRT-LLM fit did, by 0.7-1.6); a share of peak above 1 is no law of this kernel.
+        var json = new JsonObject
         {
             ["eta_max"] = Math.Round(law.EtaMax, 3), ["half_tokens"] = Math.Round(law.HalfTokens), ["tile_ns"] = Math.Round(law.TileSeconds * 1e9, 1),
             ["prefill_fixed_us"] = Math.Round(law.PrefillFixedSeconds * 1e6, 1), ["kv_head_ns"] = Math.Round(law.KvHeadSeconds * 1e9, 2),
             ["decode_fixed_us"] = Math.Round(law.DecodeFixedSeconds * 1e6, 1), ["kv_hbm_fraction"] = Math.Round(law.KvBandwidthFraction, 3),
         };
+        var stored = new AttentionLaw((double)json["eta_max"]!, (double)json["half_tokens"]!, (double)json["tile_ns"]! * 1e-9,
+            (double)json["prefill_fixed_us"]! * 1e-6, (double)json["kv_head_ns"]! * 1e-9, (double)json["decode_fixed_us"]! * 1e-6, (double)json["kv_hbm_fraction"]!);
+        double prefillBefore = MedianAbsLn(context, r => Work(r, eff.EtaAttention) + oldFixed), prefillAfter = MedianAbsLn(context, r => PrefillTime(stored, r));
+        double decodeBefore = MedianAbsLn(decode, r => r.Bytes / bandwidth + oldFixed), decodeAfter = MedianAbsLn(decode, r => DecodeTime(stored, r));
+        bool keep = stored.EtaMax <= 1 && prefillAfter < prefillBefore && decodeAfter < decodeBefore;
+        Console.WriteLine($"  stored law: prefill {prefillBefore:F3} -> {prefillAfter:F3}, decode {decodeBefore:F3} -> {decodeAfter:F3}: {(keep ? "kept" : "refused")} {json.ToJsonString()}");
+        return keep ? json : null;
     }
+
+    private static double MedianAbsLn<T>(List<T> rows, Func<T, double> predicted) =>
+        Median(rows.Select(r => Math.Abs(Math.Log(predicted(r) / Seconds(r)))).ToList());
 
     private static string Report<T>(List<T> rows, (string Name, Func<T, bool> In)[] regimes, Func<T, double> predicted) =>
         string.Join(" | ", regimes.Select(g =>

@@ -33,7 +33,8 @@ namespace KernelFit;
 /// law's median error on every row before and after;</item>
 /// <item>attention_law (<see cref="AttentionFit"/>): TensorRT-LLM's context and generation attention kernels' law (the context
 /// kernel's share of peak by prompt length, its time per 128-query tile and fixed time; the generation kernel's time per
-/// sequence and KV head and fixed time), with the law's median error by regime before and after, and the forms chosen against;</item>
+/// sequence and KV head and fixed time), with the law's median error by regime before and after, and the forms chosen against;
+/// the same per engine on vLLM's and SGLang's own attention tables (<c>engines.NAME.attention_law</c>), kept where it beats the old law;</item>
 /// <item>checks: the weight-streaming bandwidth and large-GEMM fractions, and the median error of the cost model's
 /// MoE law on every MoE row, with both laws (streaming + math, and the larger of the two);</item>
 /// <item>moe per-row and per-expert work (<see cref="MoeRowFit"/>): picoseconds per hidden element of each token-expert copy
@@ -107,8 +108,10 @@ public static class Program
                 if (TablePath(args[0], part, "comm", "sglang", deepEp, "wideep_deepep_normal_perf.parquet") is { } normalPath)
                     AddEpCurves(device, "deepep_normal", $"DeepEP normal, {DeepEpCurves.DefaultSms} SMs, SGLang {deepEp} table", DeepEpCurves.ReadNormal(await ParquetTable.ReadAsync(normalPath)));
             }
-            if (Sources.Engines[0].Versions.TryGetValue(part.Dir, out var trtllm) && await AttentionFit.Run(args[0], part, trtllm) is { } attentionLaw)
-                device["attention_law"] = attentionLaw;
+            foreach (var (engine, law) in await AttentionLaws(args[0], part))
+                if (engine == Sources.Engines[0].Name) device["attention_law"] = law;
+                else if (device["engines"]![engine] is JsonObject own) own["attention_law"] = law;
+                else device["engines"]![engine] = new JsonObject { ["version"] = Sources.Engines.First(e => e.Name == engine).Versions[part.Dir], ["attention_law"] = law };
             var recurrent = await RecurrentReport.Run(args[0], part);
             if (recurrent.Count > 0) device["linear_attention"] = recurrent;
             fragments[part.Id] = device;
@@ -123,8 +126,8 @@ public static class Program
     {
         var fragments = new JsonObject();
         foreach (var part in Sources.Parts)
-            if (Sources.Engines[0].Versions.TryGetValue(part.Dir, out var version) && await AttentionFit.Run(root, part, version) is { } law)
-                fragments[part.Id] = law;
+            foreach (var (engine, law) in await AttentionLaws(root, part))
+                fragments[$"{part.Id} {engine}"] = law;
         Console.WriteLine(fragments.ToJsonString());
         return 0;
     }
@@ -139,6 +142,17 @@ public static class Program
                 fragments[part.Id] = law;
         Console.WriteLine(fragments.ToJsonString());
         return 0;
+    }
+
+    /// <summary>The attention laws kept for one device, per engine (TensorRT-LLM's first), each from the version
+    /// <see cref="Sources.Engines"/> reads on that device.</summary>
+    private static async Task<List<(string Engine, JsonObject Law)>> AttentionLaws(string root, Part part)
+    {
+        var laws = new List<(string, JsonObject)>();
+        foreach (var engine in Sources.Engines)
+            if (engine.Versions.TryGetValue(part.Dir, out var version) && await AttentionFit.Run(root, part, engine, version) is { } law)
+                laws.Add((engine.Name, law));
+        return laws;
     }
 
     /// <summary>Prints expert dispatch and combine curves and adds them to the device's fragment under one implementation

@@ -60,7 +60,7 @@ public sealed class StepEvaluator
     private readonly double[] _stageKernels; // kernels each pipeline stage launches per step
     private readonly double _dispatch; // host seconds per kernel launch when the step is not graphed (0: graphed)
     private readonly double _hostDispatch; // the step's host dispatching over all stages (StepTime.HostDispatchSeconds): fixed per plan
-    private readonly AttentionLaw? _attention; // TensorRT-LLM's attention kernels' measured law, where the profile takes it
+    private readonly AttentionLaw? _attention; // the measured law of the attention kernels the profile runs, where it has one
     private readonly bool[] _attentionLaw; // entries priced by it (nn.attention, alone or fused)
     private readonly double _kvBandwidth; // decode attention under the law: the KV cache's streaming rate
     private readonly AttentionLaw? _mla; // TensorRT-LLM's MLA kernels' measured law (MlaLaw), where the profile takes it
@@ -91,9 +91,9 @@ public sealed class StepEvaluator
         _share = new double[plan.Entries.Length];
         _vectorPeak = PeakFor(cluster.Device, MathType.F32);
         _attentionLaw = new bool[plan.Entries.Length];
-        // The law is TensorRT-LLM's kernels' (fitted with its measured fixed latencies and rates): vLLM's and SGLang's
-        // profiles run their own attention kernels and keep eta_attention.
-        _attention = eff.MeasuredFixedLatency && eff.ScaleByMeasured && eff.KernelEngine.Length == 0 ? cluster.Device.Attention : null;
+        // The law of the kernels the profile runs: TensorRT-LLM's, or vLLM's or SGLang's own where the device has it fitted
+        // (else those keep eta_attention and their attention kernel's fixed latency).
+        _attention = eff.MeasuredFixedLatency && eff.ScaleByMeasured ? cluster.Device.AttentionFor(eff.KernelEngine) : null;
         _kvBandwidth = _attention is null ? _bandwidth : cluster.Device.HbmBytesPerSecond * eff.EtaHbm * _attention.KvBandwidthFraction;
         _mla = eff.MeasuredFixedLatency && eff.ScaleByMeasured && eff.KernelEngine.Length == 0 ? cluster.Device.Mla : null;
         _mlaProjectionPeak = new double[plan.Entries.Length];
@@ -357,7 +357,7 @@ public sealed class StepEvaluator
         double tiles = 0;
         if (_attentionLaw[index])
         {
-            // TensorRT-LLM's attention kernels (AttentionLaw): in prefill the share of peak grows with the keys each query
+            // The attention kernels (AttentionLaw, the engine's): in prefill the share of peak grows with the keys each query
             // sees and every CTA (a 128-query tile of one sequence's head) pays a fixed time; in decode every CTA (one
             // sequence's KV head with the query heads that share it) does.
             var law = _attention!;

@@ -4,7 +4,8 @@ using System.Text.Json;
 namespace GraphDsl.Backends.CostModel.Hardware;
 
 /// <summary>
-/// TensorRT-LLM's attention kernels as its kernel tables time them (hardware.json <c>measured.attention_law</c>, fitted
+/// An engine's attention kernels as its kernel tables time them (hardware.json <c>measured.attention_law</c>: TensorRT-LLM's;
+/// <c>measured.engines.NAME.attention_law</c>: vLLM's and SGLang's own, <see cref="Device.AttentionFor"/>; fitted
 /// by tools/KernelFit on AIConfigurator's context- and generation-attention tables; docs/cost-model.md, "Attention
 /// kernels"). Prefill (the fused multi-head attention, one CTA per 128-query tile of a sequence's head):
 /// <code>t = F / (P_bf16 x eta_max x k / (k + half_tokens)) + tile x sequences x heads x ceil(queries / 128) + prefill_fixed</code>
@@ -31,19 +32,17 @@ public sealed record AttentionLaw(double EtaMax, double HalfTokens, double TileS
     public static readonly string[] Fields = { "eta_max", "half_tokens", "tile_ns", "prefill_fixed_us", "kv_head_ns", "decode_fixed_us", "kv_hbm_fraction" };
 
     /// <summary>Reads <paramref name="key"/> (<c>attention_law</c>, or <c>mla_law</c>: the MLA kernels' law of the same form,
-    /// <see cref="MlaLaw"/>) of <paramref name="owner"/> (a device's <c>measured</c>, or <c>typical_measured</c>):
+    /// <see cref="MlaLaw"/>) of <paramref name="owner"/> (a device's <c>measured</c>, an engine's block in it, or <c>typical_measured</c>):
     /// null where absent or null; every field required, each a number in its range.</summary>
     public static AttentionLaw? Read(JsonElement owner, string path, Func<string, Exception> error, string key = "attention_law")
     {
         if (!owner.TryGetProperty(key, out var law) || law.ValueKind == JsonValueKind.Null) return null;
         if (law.ValueKind != JsonValueKind.Object) throw error($"{path}.{key} must be an object with {string.Join(", ", Fields)}");
-        double Field(string name, double max)
-        {
-            double v = law.TryGetProperty(name, out var x) && x.ValueKind == JsonValueKind.Number ? x.GetDouble() : double.NaN;
-            if (!(v >= 0 && v <= max)) throw error($"{path}.{key}.{name} must be a number in [0, {max}]");
-            return v;
-        }
-        double Fraction(string name) => Field(name, 1) is > 0 and var f ? f : throw error($"{path}.{key}.{name} must be in (0, 1]");
+        double Number(string name) => law.TryGetProperty(name, out var x) && x.ValueKind == JsonValueKind.Number ? x.GetDouble() : double.NaN;
+        double Field(string name, double max) =>
+            Number(name) is var v && v >= 0 && v <= max ? v : throw error($"{path}.{key}.{name} must be a number in [0, {max}]");
+        // A share of a peak: above 1 or at 0 is no kernel's, and says so in the range it names.
+        double Fraction(string name) => Number(name) is var f && f > 0 && f <= 1 ? f : throw error($"{path}.{key}.{name} must be a number in (0, 1]");
         return new AttentionLaw(Fraction("eta_max"), Field("half_tokens", 1e7), Field("tile_ns", HardwareLimits.MaxMicroseconds) * 1e-9,
             Field("prefill_fixed_us", HardwareLimits.MaxMicroseconds) * 1e-6, Field("kv_head_ns", HardwareLimits.MaxMicroseconds) * 1e-9,
             Field("decode_fixed_us", HardwareLimits.MaxMicroseconds) * 1e-6, Fraction("kv_hbm_fraction"));

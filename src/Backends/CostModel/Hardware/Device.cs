@@ -182,17 +182,27 @@ public sealed record Device(
     /// <summary>TensorRT-LLM's MLA kernels' law (hardware.json <c>measured.mla_law</c>, <see cref="MlaLaw"/>); null where absent.</summary>
     public AttentionLaw? Mla { get; init; }
 
+    /// <summary>The same per serving engine, fitted on its own kernels' tables (hardware.json <c>measured.engines.NAME.attention_law</c>).</summary>
+    public IReadOnlyDictionary<string, AttentionLaw> EngineAttention { get; init; } = new Dictionary<string, AttentionLaw>();
+
+    /// <summary>The attention law of the kernels a profile runs, or null (the cost model then keeps eta_attention and the
+    /// attention kernel's fixed latency): looked up as <see cref="ScanFractionFor"/>, under an engine's profile only that
+    /// engine's own (vLLM runs FlashAttention's or FlashInfer's kernels, not TensorRT-LLM's), else TensorRT-LLM's.</summary>
+    public AttentionLaw? AttentionFor(string engine = "") => EnginesOwn(Attention, EngineAttention, engine);
+
     /// <summary>The same per serving engine (hardware.json <c>measured.engines.NAME.scan_fraction</c>).</summary>
     public IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>> EngineScanFraction { get; init; } =
         new Dictionary<string, IReadOnlyDictionary<string, double>>();
 
     /// <summary>The measured share of peak of a chunked scan of this kind, or null: under an engine's profile only that
     /// engine's own (a scan fraction is its kernel's: vLLM runs FlashInfer's scan, not FLA's), else TensorRT-LLM's.</summary>
-    public double? ScanFractionFor(string kind, string engine = "")
-    {
-        var table = engine.Length == 0 ? ScanFraction : EngineScanFraction.TryGetValue(engine, out var own) ? own : null;
-        return table is not null && table.TryGetValue(kind, out var f) ? f : null;
-    }
+    public double? ScanFractionFor(string kind, string engine = "") =>
+        EnginesOwn(ScanFraction, EngineScanFraction, engine) is { } table && table.TryGetValue(kind, out var f) ? f : null;
+
+    /// <summary>A measurement of a kernel's own rate: with no engine named, the device's (TensorRT-LLM's kernels); under an
+    /// engine's profile that engine's own, or none (another engine's kernels are no measure of its).</summary>
+    private static T? EnginesOwn<T>(T? device, IReadOnlyDictionary<string, T> engines, string engine) where T : class =>
+        engine.Length == 0 ? device : engines.GetValueOrDefault(engine);
 
     /// <summary>The measured fixed latency of a kernel kind at a weight format (f16 shares bf16's), or null: the
     /// engine's own measurement where it has one, else the device's default (TensorRT-LLM's kernels).</summary>

@@ -253,6 +253,7 @@ public sealed class HardwareCatalog
         }
         IReadOnlyDictionary<string, double> scanFraction = new Dictionary<string, double>();
         AttentionLaw? attention = null, mla = null;
+        var engineAttention = new Dictionary<string, AttentionLaw>(StringComparer.Ordinal);
         var engineScan = new Dictionary<string, IReadOnlyDictionary<string, double>>(StringComparer.Ordinal);
         // scan_fraction of an object (the device's, TensorRT-LLM's, or an engine's): the share of the BF16 peak a chunked
         // recurrent scan reaches, by kernel kind.
@@ -309,6 +310,8 @@ public sealed class HardwareCatalog
                     engineExpert[engine.Name] = PerExpert(engine.Value, $"measured.engines.{engine.Name}");
                     engineK[engine.Name] = PerElement(engine.Value, $"measured.engines.{engine.Name}", "k_ps");
                     engineScan[engine.Name] = ScanFractions(engine.Value, $"measured.engines.{engine.Name}");
+                    if (AttentionLaw.Read(engine.Value, $"measured.engines.{engine.Name}", m => new HardwareFileException($"{where}: {m}")) is { } law)
+                        engineAttention[engine.Name] = law;
                 }
             scanFraction = ScanFractions(ms, "measured");
             attention = AttentionLaw.Read(ms, "measured", m => new HardwareFileException($"{where}: {m}"));
@@ -322,7 +325,8 @@ public sealed class HardwareCatalog
             gpusPerNode, sources) { GpusPerHost = System.Math.Min(gpusPerNode, IntOr(d, "gpus_per_host", 0, 1)), GemmFraction = gemmFraction, HbmFraction = hbmFraction, Collectives = collectiveCurves, FixedLatency = fixedLatency,
                 EngineFixedLatency = engineFixed, ScanFraction = scanFraction, EngineScanFraction = engineScan,
                 RowSeconds = rowSeconds, EngineRowSeconds = engineRow, TokenSeconds = tokenSeconds, EngineTokenSeconds = engineToken,
-                ExpertSeconds = expertSeconds, EngineExpertSeconds = engineExpert, KSeconds = kSeconds, EngineKSeconds = engineK, Attention = attention, Mla = mla };
+                ExpertSeconds = expertSeconds, EngineExpertSeconds = engineExpert, KSeconds = kSeconds, EngineKSeconds = engineK, Attention = attention,
+                EngineAttention = engineAttention, Mla = mla };
     }
 }
 
