@@ -57,6 +57,25 @@ public class CostModelCommandTests
         Assert.Contains("no_evict: 4096 tokens reserved per sequence", table.Out);
     }
 
+    /// <summary>predict's JSON carries the engine's host work of a step where its profile prices it: TensorRT-LLM on a GB200's
+    /// Grace host, 29.4 us per running request (docs/cost-model.md, "Host step"), which a tiny model's step takes; none on an
+    /// HGX B200's x86 host, which has no sourced figure.</summary>
+    [Fact]
+    public void Predict_json_shows_the_engine_host_work_where_the_profile_prices_it()
+    {
+        JsonElement Decode(string device)
+        {
+            var r = CliRunner.Run("predict", "samples/tiny-dense.moe", "--hardware", device, "--batch", "1000", "--prompt", "16",
+                "--context", "64", "--engine", "trtllm", "--format", "json");
+            Assert.True(r.ExitCode == 0, r.Err);
+            return JsonDocument.Parse(r.Out).RootElement.GetProperty("decode").Clone();
+        }
+        var grace = Decode("gb200");
+        Assert.Equal(1000 * 29.4e-3, grace.GetProperty("host_step_ms").GetDouble(), 9);
+        Assert.True(grace.GetProperty("step_ms").GetDouble() >= 29.4, grace.ToString());
+        Assert.False(Decode("b200").TryGetProperty("host_step_ms", out _));
+    }
+
     /// <summary>An output too long for the batch's KV cache at prompt + output gives no end-to-end throughput and says why,
     /// instead of a confident near-zero figure (2^31 output tokens printed "0.0 tokens/s" beside "fits: yes").</summary>
     [Fact]

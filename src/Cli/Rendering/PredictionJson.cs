@@ -119,6 +119,7 @@ public static class PredictionJson
         w.Number("launch_ms", r.LaunchMs);
         w.Number("serial_ms", r.SerialMs);
         if (r.HostDispatchMs > 0) w.Number("host_dispatch_ms", r.HostDispatchMs);
+        if (r.HostStepMs > 0) w.Number("host_step_ms", r.HostStepMs);
     }
 
     private static void Ops(Utf8JsonWriter w, string name, System.Collections.Generic.IReadOnlyList<OpReport> ops)

@@ -39,6 +39,9 @@ public static class PredictionTable
         else t.AddRow("TPOT (one decode step)", $"{p.Decode.Milliseconds:F3} ms");
         // Eager decode: the step is at least the host's dispatching of its kernels (docs/cost-model.md, "Eager execution").
         if (!p.CudaGraphs) t.AddRow("host dispatch of a decode step (CUDA graphs off)", $"{p.Decode.HostDispatchMs:F3} ms");
+        // The engine's own per-request host work, where its profile prices it (docs/cost-model.md, "Host step").
+        if (p.Decode.HostStepMs > 0)
+            t.AddRow("engine host work of a decode step (the step takes at least this)", $"{p.Decode.HostStepMs:F3} ms");
         if (Math.Abs(p.Decode.SerialMs - p.Decode.Milliseconds) > 1e-9)
             t.AddRow("TPOT with nothing overlapped", $"{p.Decode.SerialMs:F3} ms");
         t.AddRow("decode tokens/s (cluster)", p.Feasible ? $"{p.DecodeTokensPerSecond:F1}" : "- (does not fit)");

@@ -25,6 +25,10 @@ public struct StepTime
     /// <summary>The host's time dispatching the step's kernels one by one (CUDA graphs off, decode; 0 otherwise), summed over
     /// pipeline stages; a stage takes the longer of its GPU work and its dispatching (<see cref="EagerDispatch"/>).</summary>
     public double HostDispatchSeconds;
+    /// <summary>The engine's own host work in the step (its scheduler, sampler and request bookkeeping: the running requests x
+    /// the profile's seconds per request on the host CPU; 0 where it has no figure): the step takes the longer of it and the
+    /// GPU's work when the engine overlaps them, else their sum (<see cref="HostStep"/>).</summary>
+    public double HostStepSeconds;
 }
 
 /// <summary>
@@ -34,7 +38,8 @@ public struct StepTime
 /// sets their time. The step is the sum over ops plus a per-step overhead, or, once the overlap pass made
 /// collectives asynchronous, the two-stream schedule of <see cref="StreamSchedule"/>; pipeline stages
 /// run one after another for one token. With CUDA graphs off, a decode stage takes at least the host's time to dispatch its
-/// kernels one by one (<see cref="EagerDispatch"/>).
+/// kernels one by one (<see cref="EagerDispatch"/>); a step takes at least the engine's own host work for its running
+/// requests where the profile prices it (<see cref="HostStep"/>).
 /// </summary>
 public sealed class StepEvaluator
 {
@@ -60,6 +65,8 @@ public sealed class StepEvaluator
     private readonly double[] _stageKernels; // kernels each pipeline stage launches per step
     private readonly double _dispatch; // host seconds per kernel launch when the step is not graphed (0: graphed)
     private readonly double _hostDispatch; // the step's host dispatching over all stages (StepTime.HostDispatchSeconds): fixed per plan
+    private readonly double _hostPerRequest; // the engine's host seconds per running request on this host CPU (0: no term)
+    private readonly bool _hostOverlap; // the engine overlaps its host work with the GPU's (max), else they add
     private readonly AttentionLaw? _attention; // the measured law of the attention kernels the profile runs, where it has one
     private readonly bool[] _attentionLaw; // entries priced by it (nn.attention, alone or fused)
     private readonly double _kvBandwidth; // decode attention under the law: the KV cache's streaming rate
@@ -103,6 +110,8 @@ public sealed class StepEvaluator
         _stageKernels = new double[plan.Layout.Pp];
         foreach (var e in plan.Entries) if (e.IsKernel) _stageKernels[e.Stage] += e.Multiplicity;
         foreach (var kernels in _stageKernels) _hostDispatch += kernels * _dispatch;
+        _hostPerRequest = eff.HostSecondsPerRequest(cluster.Device.HostCpu);
+        _hostOverlap = eff.HostOverlap;
         for (int i = 0; i < plan.Entries.Length; i++)
         {
             var e = plan.Entries[i];
@@ -276,11 +285,18 @@ public sealed class StepEvaluator
             sum += s; max = Math.Max(max, s);
         }
         result.HostDispatchSeconds = _hostDispatch;
-        result.SerialSeconds = serial + overhead;
-        result.Seconds = sum + overhead;
+        result.HostStepSeconds = _hostPerRequest * batch;
+        result.SerialSeconds = WithHostWork(serial, batch) + overhead;
+        result.Seconds = WithHostWork(sum, batch) + overhead;
         result.MaxStageSeconds = max;
         return result;
     }
+
+    /// <summary>A step of <paramref name="gpuSeconds"/> of GPU work for <paramref name="requests"/> running requests per
+    /// replica, with the engine's host work (<see cref="HostStep"/>): unchanged where the profile has no figure for the host
+    /// CPU. Serving's mixed steps, priced from their ops, take it here too.</summary>
+    public double WithHostWork(double gpuSeconds, double requests) =>
+        _hostPerRequest == 0 ? gpuSeconds : HostStep.StepSeconds(gpuSeconds, _hostPerRequest * requests, _hostOverlap);
 
     /// <summary>A pipeline stage's time: its GPU work, or, when the host dispatches its kernels one by one (CUDA graphs
     /// off), the longer of that and the dispatching (<see cref="EagerDispatch"/>).</summary>

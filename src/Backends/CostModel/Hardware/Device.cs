@@ -34,6 +34,11 @@ public sealed record Device(
     public int GpusPerHost { get => _gpusPerHost > 0 ? _gpusPerHost : GpusPerNode; init => _gpusPerHost = value; }
     private readonly int _gpusPerHost;
 
+    /// <summary>The CPU of the host that drives the device (hardware.json <c>host_cpu</c>: "grace" on GB200 and GH200, whose
+    /// Arm host runs an engine's Python host work slower than the x86 hosts of HGX boards); "" where not stated. Engine
+    /// profiles key their host work per request by it (<see cref="GraphDsl.Backends.CostModel.Evaluate.HostStep"/>).</summary>
+    public string HostCpu { get; init; } = "";
+
     /// <summary>Dense peak FLOP/s for a math type, or null where the device has no native math for it.</summary>
     public double? Peak(MathType type) => PeakFlops.TryGetValue(type, out var v) && v > 0 ? v : null;
 

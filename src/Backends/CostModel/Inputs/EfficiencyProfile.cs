@@ -50,6 +50,15 @@ public sealed record EfficiencyProfile
     /// <summary>Host time to dispatch one kernel when CUDA graphs are off, seconds
     /// (<see cref="GraphDsl.Backends.CostModel.Evaluate.EagerDispatch.SecondsPerKernel"/>; 0 for roofline, which has no overheads).</summary>
     public double EagerDispatchSeconds { get; init; } = GraphDsl.Backends.CostModel.Evaluate.EagerDispatch.SecondsPerKernel;
+    /// <summary>The engine's own host work per running request per step, seconds, by the host CPU that runs it (profiles.json
+    /// <c>host_request_us</c>, keyed by hardware.json's <c>host_cpu</c>: "grace"); a host CPU without a sourced figure has none,
+    /// and its steps are the GPU's alone (<see cref="GraphDsl.Backends.CostModel.Evaluate.HostStep"/>).</summary>
+    public IReadOnlyDictionary<string, double> HostRequestSeconds { get; init; } = new Dictionary<string, double>();
+    /// <summary>Whether the engine overlaps its host work with the GPU's (TensorRT-LLM's overlap scheduler): a step then takes
+    /// the longer of the two, else their sum (profiles.json <c>host_overlap</c>).</summary>
+    public bool HostOverlap { get; init; } = true;
+    /// <summary>The engine's host seconds per running request on <paramref name="hostCpu"/> (0: no sourced figure, no term).</summary>
+    public double HostSecondsPerRequest(string hostCpu) => HostRequestSeconds.TryGetValue(hostCpu, out var s) ? s : 0;
     /// <summary>The profile's name, with "CUDA graphs off" when they are (for headers and tables).</summary>
     public string Label => LabelFor(Name, CudaGraphs);
     /// <summary>A profile's name as headers and tables show it, with "CUDA graphs off" when they are.</summary>
@@ -173,8 +182,20 @@ public sealed record EfficiencyProfile
                     ? KvAdmissions.Parse(a) ?? throw new InvalidOperationException($"profiles.json: profile '{S("name")}' has admission '{a}'; expected {KvAdmissions.OnDemandName} or {KvAdmissions.NoEvictName}")
                     : KvAdmission.OnDemand,
                 CalibratedOn = S("calibrated_on"),
+                HostRequestSeconds = PerHostCpu(p, "host_request_us"),
+                HostOverlap = !(p.TryGetProperty("host_overlap", out var ho) && ho.ValueKind == JsonValueKind.False),
             });
         }
         return list;
+    }
+
+    /// <summary>A profile's per-host-CPU figure in microseconds (an object of host CPU names), in seconds.</summary>
+    private static IReadOnlyDictionary<string, double> PerHostCpu(JsonElement profile, string key)
+    {
+        var map = new Dictionary<string, double>(StringComparer.OrdinalIgnoreCase);
+        if (!profile.TryGetProperty(key, out var v) || v.ValueKind != JsonValueKind.Object) return map;
+        foreach (var cpu in v.EnumerateObject())
+            if (cpu.Value.ValueKind == JsonValueKind.Number && cpu.Value.GetDouble() > 0) map[cpu.Name] = cpu.Value.GetDouble() * 1e-6;
+        return map;
     }
 }

@@ -12,9 +12,11 @@ namespace GraphDsl.Backends.CostModel.Model;
 public sealed record OpReport(string Name, string Op, string Group, double Count, double MillisecondsPerStep, double Flops, double Bytes, Bound Bound);
 
 /// <summary>A step's time and what it is spent on; SerialMs is the same step with nothing overlapped; HostDispatchMs the
-/// host's time dispatching its kernels one by one when CUDA graphs are off (0 under graphs), which the step takes at least.</summary>
+/// host's time dispatching its kernels one by one when CUDA graphs are off (0 under graphs), which the step takes at least;
+/// HostStepMs the engine's own host work for the step's running requests (0 where its profile has no figure for the host
+/// CPU), which the step takes at least (<see cref="HostStep"/>).</summary>
 public sealed record PhaseReport(double Milliseconds, double ComputeMs, double MemoryMs, double CommMs, double LaunchMs, double SerialMs,
-    double HostDispatchMs = 0);
+    double HostDispatchMs = 0, double HostStepMs = 0);
 
 /// <summary>Speculative decoding at the workload: a step of K draft passes and one verify pass over K + 1 positions keeps
 /// <paramref name="Acceptance"/> tokens per sequence, so a token costs StepMs / Acceptance. Speedup is against the plain

@@ -245,7 +245,7 @@ public sealed class Predictor
 
     private static PhaseReport Phase(StepTime t) =>
         new(t.Seconds * 1e3, t.ComputeSeconds * 1e3, t.MemorySeconds * 1e3, t.CommSeconds * 1e3, t.LaunchSeconds * 1e3, t.SerialSeconds * 1e3,
-            t.HostDispatchSeconds * 1e3);
+            t.HostDispatchSeconds * 1e3, t.HostStepSeconds * 1e3);
 
     /// <summary>The two-stream schedules of one prefill and one decode step at the workload, loops unrolled (for traces).</summary>
     public (List<StreamEvent> Prefill, List<StreamEvent> Decode) Schedule(Workload w)

@@ -98,7 +98,7 @@ public sealed class StepPricer
             AddContextOps(count * share, tokens, end);
         }
         if (decodes > 0) AddContextOps(decodes / _dp, 1, decodeContextSum / decodes);
-        return Total() + overhead;
+        return _prefill.WithHostWork(Total(), rows) + overhead;
     }
 
     /// <summary>Adds one group's context-dependent ops to the step; their kernel's fixed latency is paid once.</summary>
