@@ -216,6 +216,9 @@ public class CostModelCommandTests
     [InlineData("{\"devices\": [" + Device + ", \"measured\": {\"engines\": {\"vllm\": {\"fixed_us\": {\"gemm\": {\"w4a16\": 20}}}}}}]}",
         "devices[0] ('my-gpu'): unknown math type 'w4a16' in measured.engines.vllm.fixed_us.gemm; known: f32, tf32, bf16, f16, fp8, fp4, int8, int4, fp8_block")]
     [InlineData("{\"devices\": [" + Device + ", \"measured\": {\"fixed_us\": {\"gemm\": {\"fp8_block\": 20}}}}]}", "")]
+    // A misspelt host CPU used to drop the engine's host work silently (no figure for 'grcae').
+    [InlineData("{\"devices\": [" + Device + ", \"host_cpu\": \"grcae\"}]}", "devices[0] ('my-gpu'): 'host_cpu' is 'grcae', no host CPU family; did you mean 'grace'?; known: grace, x86")]
+    [InlineData("{\"devices\": [" + Device + ", \"host_cpu\": \"x86\"}]}", "")]
     public void Predict_checks_every_field_of_a_hardware_file(string json, string message)
     {
         var path = Path.Combine(Path.GetTempPath(), "graphdsl-fuzz-" + System.Guid.NewGuid().ToString("N"), "hw.json");

@@ -39,6 +39,11 @@ public sealed record Device(
     /// profiles key their host work per request by it (<see cref="GraphDsl.Backends.CostModel.Evaluate.HostStep"/>).</summary>
     public string HostCpu { get; init; } = "";
 
+    /// <summary>The host CPU families a device may name and an engine profile may key its host work by: "grace" (NVIDIA's
+    /// Arm CPU of GB200 and GH200) and "x86" (the Xeon or EPYC hosts of HGX boards). Declared once so that a misspelt family
+    /// is an error at load, not a host term silently dropped.</summary>
+    public static readonly string[] HostCpus = ["grace", "x86"];
+
     /// <summary>Dense peak FLOP/s for a math type, or null where the device has no native math for it.</summary>
     public double? Peak(MathType type) => PeakFlops.TryGetValue(type, out var v) && v > 0 ? v : null;
 

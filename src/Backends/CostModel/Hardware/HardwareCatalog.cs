@@ -318,13 +318,16 @@ public sealed class HardwareCatalog
             mla = AttentionLaw.Read(ms, "measured", m => new HardwareFileException($"{where}: {m}"), MlaLaw.Key);
         }
         int gpusPerNode = IntOr(d, "gpus_per_node", 8, 1);
+        string KnownHostCpu(string? cpu) => cpu is null ? ""
+            : Device.HostCpus.FirstOrDefault(k => string.Equals(k, cpu, StringComparison.OrdinalIgnoreCase))
+              ?? throw new HardwareFileException($"{where}: 'host_cpu' is '{cpu}', no host CPU family{GraphDsl.Ir.Suggest.DidYouMean(cpu, Device.HostCpus)}; known: {string.Join(", ", Device.HostCpus)}");
         return new Device(id, OptStr(d, "name") ?? id, OptStr(d, "vendor") ?? "",
             Within(Num(d, "memory_bytes"), HardwareLimits.MaxMemoryBytes, "memory_bytes", " bytes"),
             Within(Num(d, "hbm_bandwidth_gbps"), HardwareLimits.MaxBandwidthGbps, "hbm_bandwidth_gbps", " GB/s", HardwareLimits.MinBandwidthGbps) * 1e9, peaks,
             IntOr(d, "sm_count", 0, 0), ParseLink("intra_node", true), ParseLink("host_link", false), ParseLink("network", false),
             gpusPerNode, sources) { GpusPerHost = System.Math.Min(gpusPerNode, IntOr(d, "gpus_per_host", 0, 1)), GemmFraction = gemmFraction, HbmFraction = hbmFraction, Collectives = collectiveCurves, FixedLatency = fixedLatency,
                 EngineFixedLatency = engineFixed, ScanFraction = scanFraction, EngineScanFraction = engineScan,
-                HostCpu = OptStr(d, "host_cpu") ?? "",
+                HostCpu = KnownHostCpu(OptStr(d, "host_cpu")),
                 RowSeconds = rowSeconds, EngineRowSeconds = engineRow, TokenSeconds = tokenSeconds, EngineTokenSeconds = engineToken,
                 ExpertSeconds = expertSeconds, EngineExpertSeconds = engineExpert, KSeconds = kSeconds, EngineKSeconds = engineK, Attention = attention,
                 EngineAttention = engineAttention, Mla = mla };

@@ -195,7 +195,11 @@ public sealed record EfficiencyProfile
         var map = new Dictionary<string, double>(StringComparer.OrdinalIgnoreCase);
         if (!profile.TryGetProperty(key, out var v) || v.ValueKind != JsonValueKind.Object) return map;
         foreach (var cpu in v.EnumerateObject())
+        {
+            if (!GraphDsl.Backends.CostModel.Hardware.Device.HostCpus.Contains(cpu.Name, StringComparer.OrdinalIgnoreCase))
+                throw new InvalidOperationException($"profiles.json: {key}.{cpu.Name} is no host CPU family (known: {string.Join(", ", GraphDsl.Backends.CostModel.Hardware.Device.HostCpus)})");
             if (cpu.Value.ValueKind == JsonValueKind.Number && cpu.Value.GetDouble() > 0) map[cpu.Name] = cpu.Value.GetDouble() * 1e-6;
+        }
         return map;
     }
 }
