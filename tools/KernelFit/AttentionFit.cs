@@ -19,7 +19,8 @@ namespace KernelFit;
 /// <c>measured.attention_law</c>), or vLLM's or SGLang's own kernels (<c>measured.engines.NAME.attention_law</c>):
 /// the constants that minimise the mean |ln(predicted / measured)| over every row, the law's other terms at the rates the
 /// cost model uses (the dense BF16 peak; in decode the KV cache streams at a share of the HBM bandwidth fitted with the rest,
-/// since the generation kernel reads it at its own rate, not the weight-streaming GEMV's). Prints the median |ln| and the median
+/// since the generation kernel reads it at its own rate, not the weight-streaming GEMV's; for TensorRT-LLM that share is fitted
+/// on the rows whose cache is at least <see cref="LargeCacheL2Multiple"/>x the device's L2, the serving regime). Prints the median |ln| and the median
 /// predicted / measured before (what the engine's profile prices today: for TensorRT-LLM eta_attention and the profile's fixed
 /// part, for vLLM and SGLang the same with their decode attention's fixed latency) and after, by regime, and the forms chosen
 /// against.
