@@ -33,7 +33,7 @@ namespace KernelFit;
 /// law's median error on every row before and after;</item>
 /// <item>attention_law (<see cref="AttentionFit"/>): TensorRT-LLM's context and generation attention kernels' law (the context
 /// kernel's share of peak by prompt length, its time per 128-query tile and fixed time; the generation kernel's time per
-/// sequence and KV head and fixed time), with the law's median error by regime before and after, and the forms chosen against;
+/// sequence and KV head and fixed time, its share of the HBM bandwidth from the caches >= 4x L2), with the law's median error by regime before and after, and the forms chosen against;
 /// the same per engine on vLLM's and SGLang's own attention tables (<c>engines.NAME.attention_law</c>), kept where it beats the old law;</item>
 /// <item>checks: the weight-streaming bandwidth and large-GEMM fractions, and the median error of the cost model's
 /// MoE law on every MoE row, with both laws (streaming + math, and the larger of the two);</item>
