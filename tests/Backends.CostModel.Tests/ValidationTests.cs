@@ -310,6 +310,9 @@ public class ValidationTests
         // Ttft 0.51 -> 0.58 when the set grew by IX04/IX06/IX08/IX10 (closed-loop TTFTs of SGLang 0.5.7 at concurrency 8-64,
         // whose analytic figure, one request's prefill, is 4-5x below what a lockstep closed loop measures; the serving
         // simulation is within -17..+38%): the 12 TTFT rows guarded before keep their 49.9%.
-        public const double Checking = 0.23, Ttft = 0.58, Tpot = 0.48, OutputTokens = 0.17, DenseHighThroughput = 0.11;
+        // Checking 0.23 -> 0.18, Tpot 0.48 -> 0.39, OutputTokens 0.17 -> 0.13, DenseHighThroughput 0.11 -> 0.09 at the stop of
+        // 2026-12-07 morning (16.8% n=249, 37.5% n=19, 12.4% n=179, 7.8% n=125), to hold what the host step, the large-cache
+        // decode share and the other kernel laws gained on the grown set.
+        public const double Checking = 0.18, Ttft = 0.58, Tpot = 0.39, OutputTokens = 0.13, DenseHighThroughput = 0.09;
     }
 }
