@@ -30,8 +30,8 @@ public sealed class StepPricer
     private readonly StepEvaluator _decode;
     private readonly StepEvaluator _prefill;
     private readonly CostPlan _plan;
-    private readonly bool[] _contextEntry;
-    private readonly OpTiming[] _linear, _group, _combined;
+    private readonly bool[] _contextEntry, _acrossReplicas;
+    private readonly OpTiming[] _linear, _union, _group, _combined;
     private readonly StreamSchedule? _schedule;
     private readonly double _dp;
     private readonly double _prefillOverhead, _stepOverhead;
@@ -47,7 +47,9 @@ public sealed class StepPricer
         _prefillOverhead = eff.PrefillSeconds;
         _stepOverhead = eff.StepSeconds;
         int n = _plan.Entries.Length;
-        _linear = new OpTiming[n]; _group = new OpTiming[n]; _combined = new OpTiming[n];
+        _linear = new OpTiming[n]; _union = new OpTiming[n]; _group = new OpTiming[n]; _combined = new OpTiming[n];
+        _acrossReplicas = new bool[n];
+        for (int i = 0; i < n; i++) _acrossReplicas[i] = SpansReplicas(_plan.Entries[i]);
         _schedule = _plan.HasAsync ? new StreamSchedule(_plan) : null;
         // Which ops depend on the context: those whose time moves when only the cached tokens change.
         _contextEntry = new bool[n];
@@ -59,8 +61,19 @@ public sealed class StepPricer
     }
 
     /// <summary>Attention replicas (data-parallel): decodes are spread evenly over them, prefill chunks whole (the busiest
-    /// replica, holding ceil(chunks / dp) of them, sets the step).</summary>
+    /// replica, holding ceil(chunks / dp) of them, sets the step's replica-local ops; the ops across the replicas price
+    /// the union of every replica's tokens, see <see cref="SpansReplicas"/>).</summary>
     public double Replicas => _dp;
+
+    /// <summary>
+    /// Whether an op works on every data-parallel replica's tokens at once: the MoE layer (its tokens are the replicas'
+    /// gathered rows, or its own times the replicas it is fed by: <c>token_groups</c>) and the collectives that gather the
+    /// replicas' rows to it and return them (axis <c>dp</c>, or the expert-parallel all-to-all over tp x dp). The
+    /// evaluator states these at a replica's tokens times dp, which is the union only when the replicas carry alike work;
+    /// a step whose replicas differ prices them at the mean replica (the union over dp), and the rest at the busiest
+    /// replica, which every replica waits for at the gather (TensorRT-LLM's and SGLang's attention DP).
+    /// </summary>
+    public static bool SpansReplicas(PlanEntry e) => e.IsMoe || e.CommAxis is "dp" or "ep";
 
     /// <summary>A decode step of <paramref name="sequences"/> over the whole deployment, their caches summing to
     /// <paramref name="contextSum"/> tokens (the new token's included): predict's decode step at the mean context.</summary>
@@ -78,20 +91,29 @@ public sealed class StepPricer
         // Decodes spread evenly over the attention replicas; a prompt's chunk lives on one replica, and the busiest
         // replica holds ceil(chunks / dp) of them (the replicas synchronise in every layer that crosses them).
         double share = Math.Ceiling(chunks.Length / _dp) / chunks.Length;
-        if (groups == 1 && decodes == 0)
+        // Alike chunks spread evenly over the replicas (every replica the same work) are predict's prefill step.
+        if (groups == 1 && decodes == 0 && chunks.Length % _dp == 0)
         {
             var (tokens, end, count) = _groups[0];
             // The evaluator's prefill step includes the prefill overhead; a step continuing prompts pays the step's.
             return _prefill.Evaluate(count * share, tokens, end).Seconds - _prefillOverhead + overhead;
         }
         double rows = decodes / _dp + chunks.Length * share;
-        double allTokens = 0;
-        foreach (var c in chunks) allTokens += c.Tokens;
-        allTokens = decodes / _dp + allTokens * share;
-        // Context-free ops once over the replica's rows and tokens (the context given here is not used by them).
+        double chunkTokens = 0;
+        foreach (var c in chunks) chunkTokens += c.Tokens;
+        double allTokens = decodes / _dp + chunkTokens * share;
+        // Context-free ops once over the busiest replica's rows and tokens (the context given here is not used by them);
+        // those across the replicas once over the mean replica's, so over the union of the step's tokens.
         _prefill.Evaluate(rows, allTokens / rows, allTokens / rows, _linear);
+        double meanRows = (decodes + chunks.Length) / _dp, meanTokens = (decodes + chunkTokens) / _dp;
+        bool uneven = meanRows != rows || meanTokens != allTokens;
+        if (uneven) _prefill.Evaluate(meanRows, meanTokens / meanRows, meanTokens / meanRows, _union);
         Array.Copy(_linear, _combined, _linear.Length);
-        for (int i = 0; i < _combined.Length; i++) if (_contextEntry[i]) _combined[i] = default;
+        for (int i = 0; i < _combined.Length; i++)
+        {
+            if (_contextEntry[i]) _combined[i] = default;
+            else if (uneven && _acrossReplicas[i]) _combined[i] = _union[i];
+        }
         for (int g = 0; g < groups; g++)
         {
             var (tokens, end, count) = _groups[g];

@@ -9,7 +9,8 @@ namespace GraphDsl.Backends.Serving.Validation;
 
 /// <summary>
 /// <c>graphdsl validate</c>'s serving cross-check (<see cref="ServeMeasurement"/>): a closed-loop row as
-/// <c>concurrency:C,prompt=P,output=O</c>, a max-throughput row as <c>offline:N,prompt=P,output=O</c>, each with fixed
+/// <c>concurrency:C,prompt=P,output=O</c>, a max-throughput row as <c>offline:N,prompt=P,output=O</c> (N the published
+/// count, within <see cref="MaxServedTokens"/>), each with fixed
 /// lengths on the row's deployment and profile and the scheduler its engine ran (<see cref="EngineSchedulers"/>), and the
 /// row's metric read from the run as benchmark_serving reports it (means over the requests).
 /// </summary>
@@ -20,7 +21,10 @@ public static class MeasurementServing
     /// few give the mean of the published hundreds.</summary>
     public const long ClosedLoopRounds = 4;
 
-    /// <summary>Most requests of a max-throughput run simulated (the published count when smaller).</summary>
+    /// <summary>Requests of a max-throughput run simulated whatever their lengths (the published count when smaller); up to
+    /// <see cref="MaxServedTokens"/> tokens it serves the published count. The count matters: the run's requests all arrive
+    /// at once, so where the engine holds more sequences than that (Qwen3-235B with attention DP over 8 GPUs holds 3,000 to
+    /// 32,000), they run as one wave whose batch is the request count, and a smaller count is a smaller batch.</summary>
     public const long MaxOfflineRequests = 2000;
 
     /// <summary>Requests of a max-throughput run whose source does not say: vLLM's benchmark_throughput.py default
@@ -41,7 +45,7 @@ public static class MeasurementServing
         long published = PublishedRequests(m.Notes) ?? (q.Regime == ServedRegime.MaxThroughput ? DefaultOfflineRequests : long.MaxValue);
         long requests = q.Regime == ServedRegime.ClosedLoop
             ? Math.Min(published, ClosedLoopRounds * m.Batch!.Value)
-            : Math.Min(published, MaxOfflineRequests);
+            : Math.Min(published, Math.Max(MaxOfflineRequests, MaxServedTokens / (prompt + output)));
         if (requests > MaxServedTokens / (prompt + output))
             return new ServedFigure(null, scheduler.ToString(), requests,
                 FormattableString.Invariant($"too large to serve here: {requests} requests of {prompt + output} tokens exceed {MaxServedTokens:N0} tokens"));
