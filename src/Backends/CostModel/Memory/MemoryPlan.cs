@@ -39,7 +39,7 @@ public sealed class MemoryPlan
         (double WeightBytes, double KvBytesPerToken) extra = default)
     {
         double capacity = cluster.Device.MemoryBytes;
-        var worst = Fullest(plan, capacity, eff, batchPerReplica, context, prompt, extra, null, out _);
+        var worst = Fullest(plan, capacity, eff, batchPerReplica, context, prompt, extra, MoeWorkspace.Largest(plan, eff), null, out _);
         var reasons = new List<string>();
         var memory = new MemoryPlan
         {
@@ -67,12 +67,14 @@ public sealed class MemoryPlan
     /// <paramref name="batchPerReplica"/> sequences of <paramref name="context"/> tokens (prompts of <paramref name="prompt"/>
     /// size the workspace), the fullest stage (the least free bytes), and in <paramref name="maxBatchEveryStage"/> the
     /// largest batch per replica that every stage holds. <paramref name="extra"/> adds to the last stage (a drafter's weights
-    /// and KV bytes per token). Allocates nothing when given <paramref name="scratch"/> (one double per atom of the plan).
+    /// and KV bytes per token). <paramref name="moeWorkspace"/> is the plan's <see cref="MoeWorkspace.Largest"/> under the
+    /// profile: it depends on neither the batch nor the lengths, so a sweep computes it once. Allocates nothing when given
+    /// <paramref name="scratch"/> (one double per atom of the plan).
     /// </summary>
     public static StageFit Fullest(CostPlan plan, double capacity, EfficiencyProfile eff, double batchPerReplica, double context, double prompt,
-        (double WeightBytes, double KvBytesPerToken) extra, double[]? scratch, out long maxBatchEveryStage)
+        (double WeightBytes, double KvBytesPerToken) extra, double moeWorkspace, double[]? scratch, out long maxBatchEveryStage)
     {
-        double workspace = Workspace(plan, batchPerReplica, prompt, eff, scratch);
+        double workspace = Workspace(plan, batchPerReplica, prompt, eff.MaxBatchedTokens, moeWorkspace, scratch);
         StageFit worst = default;
         long everyStage = long.MaxValue;
         for (int s = 0; s < plan.Stages.Length; s++)
@@ -114,11 +116,12 @@ public sealed class MemoryPlan
 
     /// <summary>The largest activation footprint of one op (inputs and outputs, not the traffic between its own passes)
     /// over a prefill chunk: the batch's prompts, capped at the engine's tokens per step; a MoE layer adds, beside its input
-    /// and output, the workspace its engine's fused kernel allocates for the most tokens per step (<see cref="MoeWorkspace"/>;
-    /// the largest MoE layer's, with the largest MoE input and output: the MoE layers of a plan are alike).</summary>
-    public static double Workspace(CostPlan plan, double batchPerReplica, double prompt, EfficiencyProfile eff, double[]? scratch = null)
+    /// and output, the workspace its engine's fused kernel allocates for the most tokens per step (<paramref name="moeWorkspace"/>,
+    /// <see cref="MoeWorkspace.Largest"/>; the largest MoE layer's, with the largest MoE input and output: the MoE layers of a
+    /// plan are alike).</summary>
+    private static double Workspace(CostPlan plan, double batchPerReplica, double prompt, double maxBatchedTokens, double moeWorkspace, double[]? scratch)
     {
-        double tokens = Math.Max(1, Math.Min(batchPerReplica * prompt, eff.MaxBatchedTokens));
+        double tokens = Math.Max(1, Math.Min(batchPerReplica * prompt, maxBatchedTokens));
         var atoms = scratch ?? new double[Math.Max(1, plan.Atoms.Count)];
         plan.Atoms.Evaluate(1, tokens, tokens, atoms);
         double max = 0, moe = 0;
@@ -129,6 +132,6 @@ public sealed class MemoryPlan
             max = Math.Max(max, footprint);
             if (e.IsMoe) (moe, anyMoe) = (Math.Max(moe, footprint), true);
         }
-        return anyMoe ? Math.Max(max, moe + MoeWorkspace.Largest(plan, eff, atoms)) : max;
+        return anyMoe ? Math.Max(max, moe + moeWorkspace) : max;
     }
 }
