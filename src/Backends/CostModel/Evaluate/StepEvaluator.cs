@@ -102,7 +102,7 @@ public sealed class StepEvaluator
         // (else those keep eta_attention and their attention kernel's fixed latency).
         _attention = eff.MeasuredFixedLatency && eff.ScaleByMeasured ? cluster.Device.AttentionFor(eff.KernelEngine) : null;
         _kvBandwidth = _attention is null ? _bandwidth : cluster.Device.HbmBytesPerSecond * eff.EtaHbm * _attention.KvBandwidthFraction;
-        _mla = eff.MeasuredFixedLatency && eff.ScaleByMeasured && eff.KernelEngine.Length == 0 ? cluster.Device.Mla : null;
+        _mla = eff.MeasuredFixedLatency && eff.ScaleByMeasured ? cluster.Device.MlaFor(eff.KernelEngine) : null;
         _mlaProjectionPeak = new double[plan.Entries.Length];
         // Engines capture graphs of decode steps only; prefill runs eagerly either way, and its GPU work outlasts its
         // dispatching at the prompt lengths served (docs/cost-model.md, "Eager execution"), so only decode changes.

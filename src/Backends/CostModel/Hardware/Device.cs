@@ -200,6 +200,12 @@ public sealed record Device(
     /// engine's own (vLLM runs FlashAttention's or FlashInfer's kernels, not TensorRT-LLM's), else TensorRT-LLM's.</summary>
     public AttentionLaw? AttentionFor(string engine = "") => EnginesOwn(Attention, EngineAttention, engine);
 
+    /// <summary>The MLA law of the kernels a profile runs, or null (the old rule): TensorRT-LLM's; no engine has its own
+    /// fitted (SGLang's was refused, vLLM's not fitted), so under an engine's profile none, by the rule of <see cref="AttentionFor"/>.</summary>
+    public AttentionLaw? MlaFor(string engine = "") => EnginesOwn(Mla, NoEngineLaws, engine);
+
+    private static readonly IReadOnlyDictionary<string, AttentionLaw> NoEngineLaws = new Dictionary<string, AttentionLaw>();
+
     /// <summary>The same per serving engine (hardware.json <c>measured.engines.NAME.scan_fraction</c>).</summary>
     public IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>> EngineScanFraction { get; init; } =
         new Dictionary<string, IReadOnlyDictionary<string, double>>();

@@ -130,6 +130,8 @@ public sealed class HardwareCatalog
             : v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out var n) && n >= min ? (int)Within(n, HardwareLimits.MaxCount, name, "")
             : throw Missing($"{name} (an integer >= {min})");
         HardwareFileException Missing(string name) => new($"{where}: missing or invalid '{name}'");
+        // A reader's error about a field of this device, named with the device.
+        HardwareFileException Bad(string message) => new($"{where}: {message}");
         // A value no device could have (see HardwareLimits) makes every prediction nonsense: name it and the bound.
         double Within(double x, double max, string name, string unit, double min = 0) =>
             x > max ? throw new HardwareFileException($"{where}: '{name}' is {x.ToString("G4", CultureInfo.InvariantCulture)}, beyond any device (at most {max.ToString("G", CultureInfo.InvariantCulture)}{unit})")
@@ -310,12 +312,12 @@ public sealed class HardwareCatalog
                     engineExpert[engine.Name] = PerExpert(engine.Value, $"measured.engines.{engine.Name}");
                     engineK[engine.Name] = PerElement(engine.Value, $"measured.engines.{engine.Name}", "k_ps");
                     engineScan[engine.Name] = ScanFractions(engine.Value, $"measured.engines.{engine.Name}");
-                    if (AttentionLaw.Read(engine.Value, $"measured.engines.{engine.Name}", m => new HardwareFileException($"{where}: {m}")) is { } law)
+                    if (AttentionLaw.Read(engine.Value, $"measured.engines.{engine.Name}", Bad) is { } law)
                         engineAttention[engine.Name] = law;
                 }
             scanFraction = ScanFractions(ms, "measured");
-            attention = AttentionLaw.Read(ms, "measured", m => new HardwareFileException($"{where}: {m}"));
-            mla = AttentionLaw.Read(ms, "measured", m => new HardwareFileException($"{where}: {m}"), MlaLaw.Key);
+            attention = AttentionLaw.Read(ms, "measured", Bad);
+            mla = AttentionLaw.Read(ms, "measured", Bad, MlaLaw.Key);
         }
         int gpusPerNode = IntOr(d, "gpus_per_node", 8, 1);
         string KnownHostCpu(string? cpu) => cpu is null ? ""

@@ -43,10 +43,11 @@ public static class MeasurementServing
         int dp = q.Predictor.Compiled.Deployment.Layout.Dp;
         var scheduler = EngineSchedulers.For(m, q.Profile, dp, q.Regime);
         long published = PublishedRequests(m.Notes) ?? (q.Regime == ServedRegime.MaxThroughput ? DefaultOfflineRequests : long.MaxValue);
+        long fitting = MaxServedTokens / (prompt + output); // the requests of these lengths one row may simulate
         long requests = q.Regime == ServedRegime.ClosedLoop
             ? Math.Min(published, ClosedLoopRounds * m.Batch!.Value)
-            : Math.Min(published, Math.Max(MaxOfflineRequests, MaxServedTokens / (prompt + output)));
-        if (requests > MaxServedTokens / (prompt + output))
+            : Math.Min(published, Math.Max(MaxOfflineRequests, fitting));
+        if (requests > fitting)
             return new ServedFigure(null, scheduler.ToString(), requests,
                 FormattableString.Invariant($"too large to serve here: {requests} requests of {prompt + output} tokens exceed {MaxServedTokens:N0} tokens"));
         var lengths = (Prompt: LengthSpec.Fixed(prompt), Output: LengthSpec.Fixed(output));
