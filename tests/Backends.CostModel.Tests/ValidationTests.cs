@@ -149,6 +149,37 @@ public class ValidationTests
         Assert.Equal($"m.csv:2:{row.Length - value.Length + 1}: error GD0610: row 1 (X01): overlap '{value}' is not nanobatch:N with N from 2 to 64", d.ToString());
     }
 
+    /// <summary>The <c>requests</c> column holds the request count a source publishes (bench_serving's --num-prompts,
+    /// trtllm-bench's --num_requests, the perf-overview's "N requests of fixed ISL/OSL"), and nothing where it does not say
+    /// (IX01: InferenceX's harness log gives no count; LE04's 128 is a unit conversion, not a count).</summary>
+    [Fact]
+    public void The_requests_column_is_the_published_request_count()
+    {
+        var rows = Measurement.Load(DataPath).ToDictionary(m => m.Id);
+        Assert.Equal(500, rows["DS01"].Requests);
+        Assert.Equal(80, rows["IX03"].Requests);
+        Assert.Equal(30000, rows["PO02"].Requests);
+        Assert.Equal(114688, rows["TR02"].Requests);
+        Assert.Null(rows["IX01"].Requests);
+        Assert.Null(rows["LE04"].Requests);
+        Assert.Null(rows["GF01"].Requests);
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("-5")]
+    [InlineData("12.5")]
+    [InlineData("many")]
+    public void A_request_count_that_is_not_a_positive_integer_is_a_located_error(string value)
+    {
+        var header = string.Join(",", Measurement.Columns) + ",requests";
+        var row = "X01,tiny-dense,h100-sxm,1,1,1,1,1,1,bf16,,2,16,16,tpot_ms,1,ms,SGLang,V,src,," + value;
+        var diagnostics = new GraphDsl.Ir.Diagnostics.DiagnosticBag();
+        Assert.Empty(Measurement.Parse("m.csv", header + "\n" + row + "\n", diagnostics));
+        var d = Assert.Single(diagnostics.Items);
+        Assert.Equal($"m.csv:2:{row.Length - value.Length + 1}: error GD0610: row 1 (X01): requests '{value}' is not an integer from 1 to {GraphDsl.Backends.CostModel.Inputs.Workload.MaxTokens}", d.ToString());
+    }
+
     /// <summary>A row marked nanobatch:2 is priced after overlap{nanobatches=2}: LE04 (SGLang prefill on 32 H100s, EP32) is
     /// the prefill of the same deployment compiled with that pass, on the two-stream schedule, so its step lies below the
     /// serial sum of its ops and at or above the busier of its compute and communication streams; without the column the

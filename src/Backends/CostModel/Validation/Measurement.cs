@@ -50,6 +50,13 @@ public sealed record Measurement(
     /// <c>overlap{nanobatches=N}</c> pass.</summary>
     public int Nanobatches { get; init; } = 1;
 
+    /// <summary>Requests the published run sent (optional <c>requests</c> column: bench_serving's <c>--num-prompts</c>,
+    /// trtllm-bench's <c>--num_requests</c> or the count a source's table states); null where the source does not say.
+    /// The serving cross-check simulates this many (a max-throughput run's requests arrive at once, so the count can set the
+    /// batch). A column, not prose: reading it from the notes once made a row simulate the "10 requests" a note quoted
+    /// from another run.</summary>
+    public long? Requests { get; init; }
+
     /// <summary>The form of the optional <c>overlap</c> column's values: this prefix and the nano-batch count.</summary>
     public const string NanobatchPrefix = "nanobatch:";
 
@@ -126,6 +133,7 @@ public sealed record Measurement(
                 Unquantized = row.Text("unquantized"),
                 CudaGraphs = row.Choice("cuda_graphs", GraphModes) != "off",
                 Nanobatches = row.Nanobatches("overlap"),
+                Requests = row.Count("requests"),
             };
             if (!row.Failed) list.Add(m);
         }

@@ -1,6 +1,5 @@
 using System;
 using System.Globalization;
-using System.Text.RegularExpressions;
 using GraphDsl.Backends.CostModel.Validation;
 using GraphDsl.Backends.Serving.Specs;
 using GraphDsl.Backends.Serving.Workloads;
@@ -10,7 +9,7 @@ namespace GraphDsl.Backends.Serving.Validation;
 /// <summary>
 /// <c>graphdsl validate</c>'s serving cross-check (<see cref="ServeMeasurement"/>): a closed-loop row as
 /// <c>concurrency:C,prompt=P,output=O</c>, a max-throughput row as <c>offline:N,prompt=P,output=O</c> (N the published
-/// count, within <see cref="MaxServedTokens"/>), each with fixed
+/// count, <see cref="Measurement.Requests"/>, within <see cref="MaxServedTokens"/>), each with fixed
 /// lengths on the row's deployment and profile and the scheduler its engine ran (<see cref="EngineSchedulers"/>), and the
 /// row's metric read from the run as benchmark_serving reports it (means over the requests).
 /// </summary>
@@ -42,7 +41,7 @@ public static class MeasurementServing
         long prompt = m.Prompt!.Value, output = m.Output!.Value;
         int dp = q.Predictor.Compiled.Deployment.Layout.Dp;
         var scheduler = EngineSchedulers.For(m, q.Profile, dp, q.Regime);
-        long published = PublishedRequests(m.Notes) ?? (q.Regime == ServedRegime.MaxThroughput ? DefaultOfflineRequests : long.MaxValue);
+        long published = m.Requests ?? (q.Regime == ServedRegime.MaxThroughput ? DefaultOfflineRequests : long.MaxValue);
         long fitting = MaxServedTokens / (prompt + output); // the requests of these lengths one row may simulate
         long requests = q.Regime == ServedRegime.ClosedLoop
             ? Math.Min(published, ClosedLoopRounds * m.Batch!.Value)
@@ -73,14 +72,5 @@ public static class MeasurementServing
         return value is { } v && double.IsFinite(v)
             ? new ServedFigure(v, run.Scheduler, requests, "")
             : new ServedFigure(null, run.Scheduler, requests, $"metric '{m.Metric}' not served");
-    }
-
-    /// <summary>The request count a row's notes publish ("--num-prompts 500", "3000 requests of fixed ISL/OSL"), or null.</summary>
-    public static long? PublishedRequests(string notes)
-    {
-        var match = Regex.Match(notes, @"--num-prompts (\d+)|(\d[\d,]*) requests of");
-        if (!match.Success) return null;
-        var digits = (match.Groups[1].Success ? match.Groups[1].Value : match.Groups[2].Value).Replace(",", "");
-        return long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0 ? n : null;
     }
 }
