@@ -118,18 +118,23 @@ public class CsvFormatTests
         var r = CliRunner.Run("validate", "--data", "tests/Backends.CostModel.Tests/Data/measurements.csv", "--format", "csv");
         Assert.Equal(0, r.ExitCode);
         var lines = Lines(r.Out);
-        Assert.Equal("id,use,model,hardware,gpus,tp,dp,ep,weights,batch,prompt,output,metric,measured,predicted,error,profile,not_predicted,served,served_error,served_scheduler", lines[0]);
+        Assert.Equal("id,use,model,hardware,gpus,tp,dp,ep,weights,batch,prompt,output,metric,measured,predicted,error,profile,not_predicted,served,served_error,served_scheduler,analytic,analytic_error", lines[0]);
         var row = lines.Single(l => l.StartsWith("GF01,", StringComparison.Ordinal)).Split(',');
         Assert.Equal("GF01,C,llama-2-7b,a100-sxm-80gb,1,1,1,1,bf16,1,5,200,decode_tokens_per_s,104.9", string.Join(",", row.Take(14)));
         double predicted = double.Parse(row[14], CultureInfo.InvariantCulture), error = double.Parse(row[15], CultureInfo.InvariantCulture);
         Assert.Equal(predicted / 104.9 - 1, error, 1e-12);
         Assert.Equal("", row[17]);
-        Assert.Equal(",,", string.Join(",", row.Skip(18)));
-        // A closed-loop row: serve's TPOT, its signed error and the scheduler vLLM 0.7 ran (continuous, no chunked prefill).
+        Assert.Equal(",,,,", string.Join(",", row.Skip(18)));
+        // A closed-loop row, scored by serve: its prediction is serve's TPOT, with its signed error and the scheduler vLLM 0.7
+        // ran (continuous, no chunked prefill), and the analytic formula's figure and error last.
         var served = lines.Single(l => l.StartsWith("DS10,", StringComparison.Ordinal)).Split(',');
         double tpot = double.Parse(served[18], CultureInfo.InvariantCulture), tpotError = double.Parse(served[19], CultureInfo.InvariantCulture);
         Assert.Equal(tpot / 25.72997376 - 1, tpotError, 1e-9);
         Assert.StartsWith("continuous{max_batch=256", served[20].Trim('"'));
+        Assert.Equal(tpot, double.Parse(served[14], CultureInfo.InvariantCulture));
+        double analytic = double.Parse(served[^2], CultureInfo.InvariantCulture), analyticError = double.Parse(served[^1], CultureInfo.InvariantCulture);
+        Assert.Equal(analytic / 25.72997376 - 1, analyticError, 1e-9);
+        Assert.NotEqual(tpot, analytic);
     }
 
     private static (string Header, string[] Row) OneRow(CliRunner.Result r)

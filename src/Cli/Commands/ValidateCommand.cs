@@ -39,7 +39,7 @@ internal sealed class ValidateCommand
     {
         var rows = Load(s.Data);
         if (rows is null) return ExitCodes.InputError;
-        // The serving rows are also simulated with serve, beside (never instead of) their analytic prediction.
+        // The serving rows are also simulated with serve: a closed loop is scored by it, a max-throughput run cross-checked.
         var validator = NewValidator(s.Samples, MeasurementServing.Serve);
         var results = rows.Select(m => validator.Predict(m, ProfileFor(m))).ToList();
         if (s.Format == "csv") { Console.Out.Write(ValidationReport.Csv(results)); return ExitCodes.Ok; }

@@ -18,13 +18,14 @@ internal static class ValidationReport
         var csv = new Csv(new[]
         {
             "id", "use", "model", "hardware", "gpus", "tp", "dp", "ep", "weights", "batch", "prompt", "output", "metric", "measured", "predicted",
-            "error", "profile", "not_predicted", "served", "served_error", "served_scheduler",
+            "error", "profile", "not_predicted", "served", "served_error", "served_scheduler", "analytic", "analytic_error",
         });
         foreach (var r in results)
         {
             var m = r.Measurement;
             csv.Row(m.Id, m.Use, m.Model, m.Hardware, m.Gpus, m.Tp, m.Dp, m.Ep, m.Weights, m.Batch, m.Prompt, m.Output, m.Metric, m.Value, r.Predicted,
-                r.Error, r.Profile, r.Error is null ? r.Skipped : null, r.Served?.Value, ServedCheck.ServedError(r), r.Served?.Scheduler);
+                r.Error, r.Profile, r.Error is null ? r.Skipped : null, r.Served?.Value, ServedCheck.ServedError(r), r.Served?.Scheduler,
+                r.Analytic, r.Analytic is null ? null : r.AnalyticError);
         }
         return csv.ToString();
     }
@@ -33,7 +34,7 @@ internal static class ValidationReport
     {
         var sb = new StringBuilder();
         string F(double v) => v.ToString(v >= 100 ? "F0" : v >= 10 ? "F1" : "F2", CultureInfo.InvariantCulture);
-        if (markdown) sb.Append("| id | use | model | hardware | layout | batch | in/out | metric | measured | predicted | error | profile | serve |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+        if (markdown) sb.Append("| id | use | model | hardware | layout | batch | in/out | metric | measured | predicted | error | profile | beside |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         foreach (var r in results)
         {
             var m = r.Measurement;
@@ -43,7 +44,7 @@ internal static class ValidationReport
             var served = Served(r, F);
             var io = $"{m.Prompt?.ToString(CultureInfo.InvariantCulture) ?? "?"}/{m.Output?.ToString(CultureInfo.InvariantCulture) ?? "?"}";
             if (markdown) sb.Append($"| {m.Id} | {m.Use} | {m.Model} | {m.Hardware} | {layout} | {m.Batch?.ToString(CultureInfo.InvariantCulture) ?? "engine"} | {io} | {m.Metric} | {F(m.Value)} | {pred} | {err} | {r.Profile} | {served ?? "-"} |\n");
-            else sb.Append($"{m.Id,-5} {m.Use} {m.Model,-16} {m.Hardware,-14} {layout,-28} b={m.Batch?.ToString(CultureInfo.InvariantCulture) ?? "engine",-6} {io,-10} {m.Metric,-20} meas {F(m.Value),9}  pred {pred,9}  {err}{(served is null ? "" : "  serve " + served)}\n");
+            else sb.Append($"{m.Id,-5} {m.Use} {m.Model,-16} {m.Hardware,-14} {layout,-28} b={m.Batch?.ToString(CultureInfo.InvariantCulture) ?? "engine",-6} {io,-10} {m.Metric,-20} meas {F(m.Value),9}  pred {pred,9}  {err}{(served is null ? "" : "  " + served)}\n");
         }
         sb.Append('\n');
         foreach (var use in new[] { "C", "V" })
@@ -63,11 +64,18 @@ internal static class ValidationReport
         return sb.ToString();
     }
 
-    /// <summary>The served figure and its error ("1234 (-5.1%)"), why it is missing, or null for rows not served.</summary>
-    private static string? Served(ValidationResult r, Func<double, string> format) => r.Served switch
+    /// <summary>What stands beside the prediction: for a row scored by serve, the analytic formula's figure and error
+    /// ("analytic 1234 (-5.1%)"); else the served figure and its error ("serve 1234 (-5.1%)"), why it is missing, or null for
+    /// rows not served.</summary>
+    private static string? Served(ValidationResult r, Func<double, string> format)
     {
-        null => null,
-        { Value: { } v } => $"{format(v)} ({(ServedCheck.ServedError(r)!.Value * 100).ToString("+0.0;-0.0", CultureInfo.InvariantCulture)}%)",
-        { Skipped: var why } => why,
-    };
+        string Signed(double e) => (e * 100).ToString("+0.0;-0.0", CultureInfo.InvariantCulture);
+        if (r.Analytic is { } a) return $"analytic {format(a)} ({Signed(r.AnalyticError!.Value)}%)";
+        return r.Served switch
+        {
+            null => null,
+            { Value: { } v } => $"serve {format(v)} ({Signed(ServedCheck.ServedError(r)!.Value)}%)",
+            { Skipped: var why } => "serve " + why,
+        };
+    }
 }

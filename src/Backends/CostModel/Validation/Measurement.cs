@@ -57,6 +57,14 @@ public sealed record Measurement(
     /// from another run.</summary>
     public long? Requests { get; init; }
 
+    /// <summary>The range a run drew its prompt lengths from, uniformly (optional <c>prompt_range</c> column, "LO-HI": a
+    /// benchmark_serving random dataset with a range ratio, such as InferenceX's client drawing from [int(0.8 L), L]); null
+    /// for fixed lengths. <see cref="Prompt"/> is then the range's mean, the tokens the analytic prediction prices.</summary>
+    public (long Low, long High)? PromptRange { get; init; }
+
+    /// <summary>The range a run drew its output lengths from (optional <c>output_range</c> column), as <see cref="PromptRange"/>.</summary>
+    public (long Low, long High)? OutputRange { get; init; }
+
     /// <summary>The form of the optional <c>overlap</c> column's values: this prefix and the nano-batch count.</summary>
     public const string NanobatchPrefix = "nanobatch:";
 
@@ -134,6 +142,8 @@ public sealed record Measurement(
                 CudaGraphs = row.Choice("cuda_graphs", GraphModes) != "off",
                 Nanobatches = row.Nanobatches("overlap"),
                 Requests = row.Count("requests"),
+                PromptRange = row.Range("prompt_range", "prompt"),
+                OutputRange = row.Range("output_range", "output"),
             };
             if (!row.Failed) list.Add(m);
         }
@@ -204,6 +214,29 @@ public sealed record Measurement(
             if (long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var v) && v >= min && v <= max) return v;
             Fail(column, $"'{text}' is not an integer from {min} to {max}");
             return null;
+        }
+
+        /// <summary>A uniform length range "LO-HI" (1 &lt;= LO &lt;= HI &lt;= <see cref="Workload.MaxTokens"/>) whose mean is the row's
+        /// <paramref name="meanColumn"/> to within a token (the row records the mean length); null when empty.</summary>
+        public (long Low, long High)? Range(string column, string meanColumn)
+        {
+            var text = Text(column);
+            if (text.Length == 0) return null;
+            var parts = text.Split('-');
+            if (parts.Length != 2
+                || !long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var low)
+                || !long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var high)
+                || low < 1 || high < low || high > Workload.MaxTokens)
+            {
+                Fail(column, $"'{text}' is not LO-HI with 1 <= LO <= HI <= {Workload.MaxTokens}");
+                return null;
+            }
+            if (long.TryParse(Text(meanColumn), NumberStyles.None, CultureInfo.InvariantCulture, out var mean) && Math.Abs(mean - (low + high) / 2.0) > 1)
+            {
+                Fail(column, $"'{text}' has mean {((low + high) / 2.0).ToString(CultureInfo.InvariantCulture)}, not the row's {meanColumn} {mean} (a row records its mean length)");
+                return null;
+            }
+            return (low, high);
         }
 
         /// <summary>A GPU, node or layout count: empty when not published, else a positive int.</summary>

@@ -20,6 +20,14 @@ public sealed record ValidationResult(Measurement Measurement, double? Predicted
     /// <summary>The serving simulation's figure beside the prediction (<see cref="ServedCheck"/>); null for rows it does not
     /// cover or when the validator was given no simulation.</summary>
     public ServedFigure? Served { get; init; }
+
+    /// <summary>The validator's own steady-state formula for a closed-loop row (<see cref="ServedCheck.ScoredByServe"/>) whose
+    /// <see cref="Predicted"/> is the served figure; null for every other row, whose prediction is the analytic one.</summary>
+    public double? Analytic { get; init; }
+
+    /// <summary>The analytic prediction's signed error: <see cref="Analytic"/>'s where the row is scored by serve, else
+    /// <see cref="Error"/>.</summary>
+    public double? AnalyticError => (Analytic ?? Predicted) is { } p ? (p - Measurement.Value) / Measurement.Value : null;
 }
 
 /// <summary>
@@ -45,8 +53,9 @@ public sealed class Validator
 
     /// <summary><paramref name="models"/> gives a measurement's model by name; <paramref name="mtpParts"/> its
     /// multi-token-prediction part (null when it declares none), for rows that decode with <c>mtp:K</c>;
-    /// <paramref name="serve"/>, when given, simulates the serving rows (<see cref="ServedCheck.RegimeOf"/>) beside their
-    /// analytic prediction, which it never changes.</summary>
+    /// <paramref name="serve"/>, when given, simulates the serving rows (<see cref="ServedCheck.RegimeOf"/>): a closed loop's
+    /// served figure is its prediction (<see cref="ServedCheck.ScoredByServe"/>), a max-throughput run's stands beside the
+    /// analytic one. Without it every row is predicted analytically.</summary>
     public Validator(Func<string, Module?> models, HardwareCatalog catalog, Func<string, Module?>? mtpParts = null, ServeMeasurement? serve = null)
     {
         _models = models; _catalog = catalog; _mtpParts = mtpParts ?? (_ => null); _serve = serve;
@@ -69,7 +78,11 @@ public sealed class Validator
         if (!m.CudaGraphs) profile = profile with { CudaGraphs = false };
         var result = Analytic(m, profile, out var priced);
         if (_serve is null || priced is not { } d || ServedCheck.RegimeOf(m) is not { } regime) return result;
-        return result with { Served = _serve(new ServingQuestion(m, regime, d.Predictor, d.Cluster, profile)) };
+        var served = _serve(new ServingQuestion(m, regime, d.Predictor, d.Cluster, profile));
+        // A closed loop is scored by what a user asking about that workload runs, serve; the analytic formula stays beside.
+        return ServedCheck.ScoredByServe(regime) && served.Value is { } v && result.Predicted is not null
+            ? result with { Predicted = v, Analytic = result.Predicted, Served = served }
+            : result with { Served = served };
     }
 
     /// <summary>The analytic prediction; <paramref name="priced"/> is the deployment's predictor and cluster once they are built.</summary>

@@ -43,20 +43,28 @@ public static class MeasurementServing
         var scheduler = EngineSchedulers.For(m, q.Profile, dp, q.Regime);
         long published = m.Requests ?? (q.Regime == ServedRegime.MaxThroughput ? DefaultOfflineRequests : long.MaxValue);
         long fitting = MaxServedTokens / (prompt + output); // the requests of these lengths one row may simulate
+        // Fixed lengths keep a closed loop's clients in lockstep, so a few rounds give the mean; drawn lengths spread them
+        // out over the run, so the published count is served.
+        bool lockstep = m.PromptRange is null && m.OutputRange is null;
+        if (q.Regime == ServedRegime.ClosedLoop && !lockstep && m.Requests is null)
+            return new ServedFigure(null, scheduler.ToString(), 0, "a closed loop of drawn lengths needs the published request count (column requests)");
         long requests = q.Regime == ServedRegime.ClosedLoop
-            ? Math.Min(published, ClosedLoopRounds * m.Batch!.Value)
+            ? Math.Min(published, lockstep ? ClosedLoopRounds * m.Batch!.Value : long.MaxValue)
             : Math.Min(published, Math.Max(MaxOfflineRequests, fitting));
         if (requests > fitting)
             return new ServedFigure(null, scheduler.ToString(), requests,
                 FormattableString.Invariant($"too large to serve here: {requests} requests of {prompt + output} tokens exceed {MaxServedTokens:N0} tokens"));
-        var lengths = (Prompt: LengthSpec.Fixed(prompt), Output: LengthSpec.Fixed(output));
+        // The published length distribution where the row gives one (a range ratio), else fixed lengths.
+        var lengths = (Prompt: m.PromptRange is { } pr ? LengthSpec.Uniform(pr.Low, pr.High) : LengthSpec.Fixed(prompt),
+            Output: m.OutputRange is { } or ? LengthSpec.Uniform(or.Low, or.High) : LengthSpec.Fixed(output));
+        long longest = lengths.Prompt.Max + lengths.Output.Max;
         var workload = q.Regime == ServedRegime.ClosedLoop
             ? new WorkloadSpec(WorkloadKind.Concurrency, 0, m.Batch!.Value, 0, lengths.Prompt, lengths.Output, "")
             : new WorkloadSpec(WorkloadKind.Offline, 0, 0, requests, lengths.Prompt, lengths.Output, "");
-        var simulation = ServingSimulation.Prepare(q.Predictor, q.Cluster, q.Profile, scheduler, prompt + output, prompt + output, out var reason);
+        var simulation = ServingSimulation.Prepare(q.Predictor, q.Cluster, q.Profile, scheduler, prompt + output, longest, out var reason);
         if (simulation is null) return new ServedFigure(null, scheduler.ToString(), requests, "cannot serve: " + reason);
-        if (EngineSchedulers.NoEvictLimit(q.Profile, scheduler, simulation.Kv, prompt + output) is { } limited)
-            simulation = ServingSimulation.Prepare(q.Predictor, q.Cluster, q.Profile, limited, prompt + output, prompt + output, out _)!;
+        if (EngineSchedulers.NoEvictLimit(q.Profile, scheduler, simulation.Kv, longest) is { } limited)
+            simulation = ServingSimulation.Prepare(q.Predictor, q.Cluster, q.Profile, limited, prompt + output, longest, out _)!;
         var run = simulation.Run(new SyntheticSource(workload, requests, seed: 0), slo: null);
         var r = run.Report;
         double? value = m.Metric switch
