@@ -192,6 +192,21 @@ public class HostileNumberTests
             path + $":2:{row.Length - 2}: error GD0610: row 1 (X1): overlap 'tbo' is not nanobatch:N with N from 2 to 64");
     }
 
+    /// <summary>A row's model names a spec file in the samples folder, never a path: "../" in it used to make validate
+    /// compile whatever .moe file the path reached.</summary>
+    [Theory]
+    [InlineData("../samples/llama-2-7b")]
+    [InlineData("/etc/llama-2-7b")]
+    [InlineData(".hidden")]
+    public void Validate_reads_no_spec_outside_the_samples_folder(string model)
+    {
+        var row = Row.Replace("BATCH", "1").Replace("VALUE", "104.9").Replace("llama-2-7b", model);
+        var path = Write("m-" + Guid.NewGuid().ToString("N") + ".csv", Header + "\n" + row + "\n");
+        var r = CliRunner.Run("validate", "--data", path);
+        Assert.Equal(0, r.ExitCode);
+        Assert.Contains($"no spec for model '{model}' among the samples", r.Out);
+    }
+
     [Fact]
     public void Validate_of_an_empty_file_is_a_diagnostic()
     {

@@ -65,6 +65,11 @@ internal sealed class ValidateCommand
         return diagnostics.HasErrors ? null : rows;
     }
 
+    /// <summary>Whether a measurement's model column can name a spec: letters, digits, '.', '_' and '-', not starting with
+    /// '.' (so no directory part, no "..", no hidden file).</summary>
+    public static bool IsSpecName(string model) =>
+        model.Length is > 0 and <= 128 && model[0] != '.' && model.All(ch => char.IsAsciiLetterOrDigit(ch) || ch is '.' or '_' or '-');
+
     /// <summary>A validator over the specs in <paramref name="samples"/>, each compiled once, named by the model column;
     /// <paramref name="serve"/> simulates the serving rows beside their predictions (validate gives it, calibrate does not).</summary>
     public static Validator NewValidator(string samples, ServeMeasurement? serve = null)
@@ -74,6 +79,8 @@ internal sealed class ValidateCommand
         Module? Cached(Dictionary<string, Module?> cache, string model, Func<string, Module?> compile)
         {
             if (cache.TryGetValue(model, out var m)) return m;
+            // A model name is a file name in the samples folder, never a path: "../x" or "/etc/x" names no spec.
+            if (!IsSpecName(model)) return cache[model] = null;
             var path = Path.Combine(samples, model + ".moe");
             return cache[model] = File.Exists(path) ? compile(path) : null;
         }

@@ -107,7 +107,8 @@ public sealed class Validator
         var layout = new ParallelLayout(tp, m.Ep ?? 1, dp, pp) { MoeComm = ParallelLayout.ParseMoeComm(profile.MoeComm), Redundant = m.Redundant };
         var dep = new Deployment(layout, NumericFormat.FromPublished(m.Weights), NumericFormat.FromPublished(m.Kv));
         if (m.Nanobatches > 1 && m.Batch is { } sequences && sequences / dp < m.Nanobatches) return Skip($"overlap of {sequences / dp} sequences per replica in {m.Nanobatches} nano-batches not modelled");
-        var compiled = Compile(m.Model, _models(m.Model), dep, m.Unquantized, m.Nanobatches, out var why);
+        if (_models(m.Model) is not { } module) return Skip($"no spec for model '{m.Model}' among the samples");
+        var compiled = Compile(m.Model, module, dep, m.Unquantized, m.Nanobatches, out var why);
         if (compiled is null) return Skip($"cannot compile {m.Model} for {dep}{why}");
         var cluster = new Cluster(device, m.Nodes, m.Gpus / m.Nodes);
         var predictor = new Predictor(compiled, cluster, profile);
