@@ -38,11 +38,7 @@ public static class MlaStep
                                    && D(r, "batch_size") == batch && D(r, "step") == 0)
             .GroupBy(r => D(r, "isl")).Select(g => (X: g.Key, Y: g.Min(r => D(r, "latency")) * 1e3)).OrderBy(p => p.X).ToList();
         if (pts.Count < 2) return null;
-        int i = Math.Max(1, pts.FindIndex(p => p.X >= isl));
-        if (pts.FindIndex(p => p.X >= isl) < 0) i = pts.Count - 1;
-        var (a, b) = (pts[i - 1], pts[i]);
-        double us = a.Y + (b.Y - a.Y) * (isl - a.X) / (b.X - a.X);
-        return (us, pts.Any(p => p.X == isl) ? "row" : $"lerp isl {a.X}/{b.X}");
+        return (StepTables.Lerp(pts.Select(p => p.X).ToList(), pts.Select(p => p.Y).ToList(), isl), pts.Any(p => p.X == isl) ? "row" : "lerp isl");
     }
 
     /// <summary>One all-reduce of <paramref name="elements"/> 16-bit values over <paramref name="gpus"/> GPUs from a table of
@@ -53,10 +49,7 @@ public static class MlaStep
         var pts = table.Where(r => select(r) && D(r, "num_gpus") == gpus)
             .Select(r => (X: D(r, "message_size"), Y: D(r, "latency") * 1e3)).OrderBy(p => p.X).ToList();
         if (pts.Count < 2) return null;
-        int i = pts.FindIndex(p => p.X >= elements);
-        i = i < 0 ? pts.Count - 1 : Math.Max(i, 1);
-        var (a, b) = (pts[i - 1], pts[i]);
-        return (a.Y + (b.Y - a.Y) * (elements - a.X) / (b.X - a.X), $"{label}, lerp {a.X:G}/{b.X:G} elements");
+        return (StepTables.Lerp(pts.Select(p => p.X).ToList(), pts.Select(p => p.Y).ToList(), elements), $"{label}, lerp in elements");
     }
 
     /// <summary>The ops of one prefill chunk (<paramref name="tokens"/> tokens of <paramref name="prompts"/> prompts of

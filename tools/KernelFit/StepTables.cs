@@ -31,7 +31,7 @@ public sealed class StepTables
     }
 
     /// <summary>Linear between the two points that bracket x (the nearest two beyond either end).</summary>
-    private static double Lerp(IReadOnlyList<double> xs, IReadOnlyList<double> ys, double x)
+    internal static double Lerp(IReadOnlyList<double> xs, IReadOnlyList<double> ys, double x)
     {
         if (xs.Count == 1) return ys[0];
         int i = 1;
