@@ -31,7 +31,7 @@ public sealed class StepTables
     }
 
     /// <summary>Linear between the two points that bracket x (the nearest two beyond either end).</summary>
-    private static double Lerp(IReadOnlyList<double> xs, IReadOnlyList<double> ys, double x)
+    internal static double Lerp(IReadOnlyList<double> xs, IReadOnlyList<double> ys, double x)
     {
         if (xs.Count == 1) return ys[0];
         int i = 1;
@@ -71,12 +71,14 @@ public sealed class StepTables
         return (us, how);
     }
 
-    /// <summary>The fused MoE layer (no expert parallelism, one GPU's experts) at a token count: linear between its rows.</summary>
-    public (double Us, string How)? Moe(string source, string dtype, string distribution, int hidden, int inter, int topk, int experts, int tokens)
+    /// <summary>The fused MoE layer (no expert parallelism; each expert split <paramref name="moeTp"/> ways, one GPU's
+    /// share timed) at a token count: linear between its rows.</summary>
+    public (double Us, string How)? Moe(string source, string dtype, string distribution, int hidden, int inter, int topk, int experts, int tokens,
+        int moeTp = 1)
     {
         var pts = _moe.Where(r => r["kernel_source"] == source && r["moe_dtype"] == dtype && r["distribution"] == distribution
                                   && D(r, "hidden_size") == hidden && D(r, "inter_size") == inter && D(r, "topk") == topk
-                                  && D(r, "num_experts") == experts && D(r, "moe_tp_size") == 1 && D(r, "moe_ep_size") == 1)
+                                  && D(r, "num_experts") == experts && D(r, "moe_tp_size") == moeTp && D(r, "moe_ep_size") == 1)
             .Select(r => (X: D(r, "num_tokens"), Y: D(r, "latency") * 1e3)).OrderBy(p => p.X).ToList();
         if (pts.Count < 2) return null;
         return (Lerp(pts.Select(p => p.X).ToList(), pts.Select(p => p.Y).ToList(), tokens), pts.Any(p => p.X == tokens) ? "row" : "lerp tokens");
