@@ -42,7 +42,11 @@ public class MlaPrefillAuditTests
         Assert.InRange(Us(e => e.KernelKind == "gemm" && e.GemmK == 7168 && e.GemmN == 1536) / 38.9, 0.8, 1.25);
         Assert.InRange(Us(e => e.KernelKind == "gemm" && e.GemmK == 2048 && e.GemmN == 7168) / 32.3, 0.8, 1.25);
 
+        // The whole step is 0.89x of the tables' 64.9 ms since the plan reduces a MoE layer once, as SGLang does (it was
+        // 0.98x with a third all-reduce per layer, 5.6 ms, that hid the rest): what is left under the tables is the context
+        // MLA with kv_b (0.56x) and the shared expert's GEMMs (0.62-0.76x), docs/cost-model.md's MLA audit table.
         double kernels = plan.Entries.Select((e, i) => details[i].Seconds * e.Multiplicity).Sum();
-        Assert.InRange(kernels / 64.9e-3, 0.9, 1.1);
+        Assert.InRange(kernels / 64.9e-3, 0.85, 1.1);
+        Assert.Equal(2 * 58, plan.Entries.Where(e => e.Group == "moe_layers" && e.Collective == CollectiveKind.AllReduce).Sum(e => e.Multiplicity));
     }
 }

@@ -26,9 +26,11 @@ public class MoeWorkspaceTests
         Assert.Equal(1_879_834_624, cutlass);
         Assert.Equal(cutlass, MoeWorkspace.Largest(predictor.Compiled.DecodePlan, profile));
 
-        // Live with the MoE layer's own input and output (8,192 rows of 7168 bf16 each), once, not per layer (58 MoE layers).
+        // Live with the MoE layer's own input and output (8,192 rows of 7168 bf16 each), once, not per layer (58 MoE layers),
+        // and the shared expert's gated product (8,192 rows of its 256-wide slice): its down projection joins the routed
+        // experts' partial sum inside the fused MoE kernel, before the layer's one all-reduce.
         var memory = predictor.Predict(new Workload(8, 1024, 4096), details: false).Memory;
-        Assert.Equal(cutlass + 2 * 8192 * Dim * Bf16, memory.ActivationBytes);
+        Assert.Equal(cutlass + 2 * 8192 * Dim * Bf16 + 8192 * HiddenPerGpu * Bf16, memory.ActivationBytes);
     }
 
     [Fact]

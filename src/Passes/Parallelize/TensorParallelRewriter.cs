@@ -90,17 +90,22 @@ internal sealed class TensorParallelRewriter
         return Emit(dst, def, new Value?[] { x }, IrBuilder.Attrs(attrs), origin).Result;
     }
 
-    /// <summary>Makes a value replicated: all-gathers a split, all-reduces a partial sum.</summary>
+    /// <summary>Makes a value replicated: all-gathers a split, all-reduces a partial sum; once per value and region, so a
+    /// partial sum read by several ops is reduced once.</summary>
     private Value Replicate(Value v, Region dst, Operation origin)
     {
         var s = ShardOf(v);
         if (s.IsReplicated) return v;
+        if (_whole.TryGetValue((v, dst), out var done)) return done;
         var r = s.IsPartial
             ? Collective(dst, CommOps.AllReduce, v, origin, ("group", Attr.Int(s.Parts)), ("axis", Attr.Str("tp")))
             : Collective(dst, CommOps.AllGather, v, origin, ("group", Attr.Int(s.Parts)), ("axis", Attr.Str("tp")), ("dim", Attr.Int(s.Axis)));
         _shards[r] = Shard.Replicated;
-        return r;
+        return _whole[(v, dst)] = r;
     }
+
+    /// <summary>The replicated copy made of each sharded value in each region (<see cref="Replicate"/>).</summary>
+    private readonly Dictionary<(Value, Region), Value> _whole = new();
 
     private static long[] Divisors(Value w, int axis, long parts)
     {
@@ -169,10 +174,38 @@ internal sealed class TensorParallelRewriter
             case ShardRule.View: RewriteReshape(op, dst); return;
             case ShardRule.StateHeads: RewriteStateHeads(op, dst); return;
         }
+        if (TryKeepPartial(op, dst)) return;
         if (TryKeepSplit(op, dst)) return;
         // Anything else runs on replicated operands.
         var slots = op.Slots.Select(v => v is null ? null : Replicated(v, dst, op)).ToArray();
         Bind(op, Emit(dst, d, slots, op.Attributes, op, d.Infer is null ? op.Results.Select(r => r.Type).ToArray() : null));
+    }
+
+    /// <summary>A sum of two branches (<see cref="FusionRole.Sum"/>) whose operands are both partial sums over the same ranks
+    /// stays a partial sum: one all-reduce of the total replaces one per branch. This is how engines reduce a shared
+    /// expert beside the routed ones (SGLang's and vLLM's <c>SharedFusedMoE</c>, TensorRT-LLM's DeepseekV3 MoE: the shared
+    /// expert's row-parallel output is added to the routed experts' partial output before the layer's one all-reduce). A
+    /// replicated operand or a weight (a bias) cannot join a partial sum: it would be added once per rank.</summary>
+    private bool TryKeepPartial(Operation op, Region dst)
+    {
+        if (op.Def.Fusion != FusionRole.Sum) return false;
+        Shard? common = null;
+        var slots = new Value?[op.Slots.Count];
+        for (int i = 0; i < op.Slots.Count; i++)
+        {
+            var v = op.Slots[i];
+            if (v is null) continue;
+            if (IsWeight(v)) return false;
+            var nv = Lookup(v);
+            var s = ShardOf(nv);
+            if (!s.IsPartial || common is { } c && !c.Equals(s)) return false;
+            common = s;
+            slots[i] = nv;
+        }
+        if (common is not { } partial) return false;
+        var neu = Emit(dst, op.Def, slots, op.Attributes, op);
+        Bind(op, neu, partial);
+        return true;
     }
 
     /// <summary>Ops that work on each element or each head independently keep a split that is not over the axis they reduce.</summary>
@@ -251,8 +284,9 @@ internal sealed class TensorParallelRewriter
             var partial = Emit(dst, op.Def, new Value?[] { x, w }, op.Attributes, op).Result;
             _shards[partial] = Shard.Partial(sx.Parts);
             Stats["row_parallel"]++;
-            var sum = Replicate(partial, dst, op);
-            _map[op.Result] = sum;
+            // The partial sums are all-reduced where a whole value is first needed (Replicate), so a sum of two
+            // row-parallel branches reduces once (TryKeepPartial).
+            _map[op.Result] = partial;
             return;
         }
         x = Replicate(x, dst, op);
@@ -430,9 +464,17 @@ internal sealed class TensorParallelRewriter
             y = Collective(dst, CommOps.ReduceScatter, y, op, ("group", Attr.Int(_o.Dp)), ("axis", Attr.Str("dp")), ("dim", Attr.Int(0)));
             if (_o.Tp > 1) y = Collective(dst, CommOps.AllReduce, y, op, ("group", Attr.Int(_o.Tp)), ("axis", Attr.Str("tp")));
         }
+        else if (group > 1 && ep == 1)
+        {
+            // Every GPU computed its expert slices' share of every token: a partial sum over the tensor-parallel ranks,
+            // reduced where it is next used whole, so a shared expert's partial output joins it first (TryKeepPartial).
+            _map[op.Result] = y;
+            _shards[y] = Shard.Partial(group);
+            return;
+        }
         else if (group > 1)
-            // Every GPU computed its experts' (or expert slices') share of every token: sum them.
-            y = Collective(dst, CommOps.AllReduce, y, op, ("group", Attr.Int(group)), ("axis", Attr.Str(ep > 1 ? "ep" : "tp")));
+            // Every GPU computed its experts' share of every token: sum them.
+            y = Collective(dst, CommOps.AllReduce, y, op, ("group", Attr.Int(group)), ("axis", Attr.Str("ep")));
         _map[op.Result] = y;
         _shards[y] = Shard.Replicated;
     }
