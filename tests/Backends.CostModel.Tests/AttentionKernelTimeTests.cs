@@ -6,6 +6,7 @@ using GraphDsl.Frontend;
 using GraphDsl.Frontend.Syntax;
 using GraphDsl.Ir.Diagnostics;
 using GraphDsl.Ir.Ops;
+using GraphDsl.Ir.Types;
 using GraphDsl.Passes.Parallelize;
 
 namespace GraphDsl.Backends.CostModel.Tests;
@@ -32,9 +33,10 @@ public class AttentionKernelTimeTests
 
     /// <summary>The attention entry's time in microseconds: prefill of batch prompts of seq tokens, or decode of batch
     /// sequences at a context of ctx.</summary>
-    internal static double AttentionUs(string device, CostPhase phase, double batch, double seq, double ctx, EfficiencyProfile? profile = null)
+    internal static double AttentionUs(string device, CostPhase phase, double batch, double seq, double ctx, EfficiencyProfile? profile = null,
+        string kv = NumericFormat.Keep)
     {
-        var (entry, time) = Models.KernelTime("attention.moe", Attention, "attention", device, phase, batch, seq, ctx, profile ?? Trtllm);
+        var (entry, time) = Models.KernelTime("attention.moe", Attention, "attention", device, phase, batch, seq, ctx, profile ?? Trtllm, kv);
         Assert.Equal(32, entry.AttentionHeads);
         Assert.Equal(4, entry.AttentionKvHeads);
         return time.Seconds * 1e6;
@@ -48,9 +50,11 @@ public class AttentionKernelTimeTests
         Assert.Equal(1382, b200.HalfTokens);
         Assert.Equal(18.9e-9, b200.TileSeconds, 15);
         Assert.Equal(14.9e-6, b200.PrefillFixedSeconds, 12);
-        Assert.Equal(8.76e-9, b200.KvHeadSeconds, 15);
-        Assert.Equal(11.0e-6, b200.DecodeFixedSeconds, 12);
+        Assert.Equal(7.9e-9, b200.KvHeadSeconds, 15);
+        Assert.Equal(10.9e-6, b200.DecodeFixedSeconds, 12);
         Assert.Equal(0.968, b200.KvBandwidthFraction);
+        Assert.Equal(0.94e-9, b200.WideKvQueryHeadSeconds, 15);
+        Assert.Equal(3.49e-9, Models.Catalog.Find("h200-sxm")!.Attention!.WideKvQueryHeadSeconds, 15);
         // Same silicon copies its twin's; an NVIDIA device without tables takes the typical (median) law; AMD none.
         Assert.Equal(Models.Catalog.Find("h100-sxm")!.Attention, Models.Catalog.Find("h800-sxm")!.Attention);
         var pcie = Models.Catalog.Find("h100-pcie")!.Attention!;
@@ -110,6 +114,21 @@ public class AttentionKernelTimeTests
         Assert.InRange(ratio, 0.8, 1.12);
     }
 
+    /// <summary>Hopper generation-attention rows (H200, TensorRT-LLM 1.3.0rc20, 32 / 4 heads of 128) at many sequences of short
+    /// contexts, microseconds, with a 16-bit and an FP8 cache: the 16-bit rows pay a time per (sequence x query head) that the
+    /// FP8 rows do not (2,048 x 16: 313.8 against 108.3 us; at 64 / 8 and 8 / 1 heads the same 4.7-5.1 ns per query head).
+    /// With one kv_head_ns for both (before wide_kv_q_head_ns) the 16-bit rows were priced at about 0.37x (2,048 x 16) and 0.7x (1,024 x 128).</summary>
+    [Theory]
+    [InlineData(NumericFormat.Keep, 2048, 16, 313.8)]
+    [InlineData(NumericFormat.Keep, 1024, 128, 168.8)]
+    [InlineData("fp8", 2048, 16, 108.3)]
+    [InlineData("fp8", 1024, 128, 70.3)]
+    public void Hopper_decode_with_a_16_bit_cache_pays_per_query_head(string kv, int sequences, int context, double tableUs)
+    {
+        double ratio = AttentionUs("h200-sxm", CostPhase.Decode, sequences, 1, context, kv: kv) / tableUs;
+        Assert.InRange(ratio, 0.8, 1.2);
+    }
+
     [Fact]
     public void Prefill_share_of_peak_grows_with_the_prompt_and_time_per_token_never_falls()
     {
@@ -131,10 +150,11 @@ public class AttentionKernelTimeTests
     public void Decode_attention_pays_per_sequence_and_kv_head()
     {
         var law = Models.Catalog.Find("b200")!.Attention!;
-        double one = AttentionUs("b200", CostPhase.Decode, 1024, 1, 16);
-        double two = AttentionUs("b200", CostPhase.Decode, 2048, 1, 16);
-        // At a 16-token context the bytes are small (48 KB a sequence: its keys, values, query and output): doubling the
-        // sequences adds their per-(sequence x KV head) time, 36 us, and 7 us of streaming.
+        double one = AttentionUs("b200", CostPhase.Decode, 1024, 1, 16, kv: "fp8");
+        double two = AttentionUs("b200", CostPhase.Decode, 2048, 1, 16, kv: "fp8");
+        // At a 16-token context the bytes are small (32 KB a sequence with an FP8 cache: its keys, values, query and output):
+        // doubling the sequences adds their per-(sequence x KV head) time, 32 us, and a few us of streaming. (A 16-bit cache
+        // adds its per-query-head time too, wide_kv_q_head_ns, above the stream at this context.)
         Assert.InRange(two - one, 1024 * 4 * law.KvHeadSeconds * 1e6, 1.25 * 1024 * 4 * law.KvHeadSeconds * 1e6);
     }
 }

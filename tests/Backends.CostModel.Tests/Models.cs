@@ -5,6 +5,7 @@ using GraphDsl.Backends.CostModel.Model;
 using GraphDsl.Frontend;
 using GraphDsl.Ir.Diagnostics;
 using GraphDsl.Ir.Graph;
+using GraphDsl.Ir.Types;
 using GraphDsl.TestSupport;
 
 namespace GraphDsl.Backends.CostModel.Tests;
@@ -27,14 +28,15 @@ internal static class Models
     public static Module? MtpPart(string name) => Parts.GetOrAdd(name, n => Compiler.CompilePartFile(Repo.Sample(n))?.Module);
 
     /// <summary>The first entry of a kernel kind in a one-GPU model given as source, and its time at one step of the phase's
-    /// plan (batch sequences of seq new tokens at a context of ctx).</summary>
+    /// plan (batch sequences of seq new tokens at a context of ctx), its KV caches stored in <paramref name="kv"/> (the deployment's format).</summary>
     public static (GraphDsl.Backends.CostModel.Plan.PlanEntry Entry, GraphDsl.Backends.CostModel.Evaluate.OpTiming Time) KernelTime(string name, string source,
-        string kernelKind, string device, GraphDsl.Ir.Ops.CostPhase phase, double batch, double seq, double ctx, EfficiencyProfile profile)
+        string kernelKind, string device, GraphDsl.Ir.Ops.CostPhase phase, double batch, double seq, double ctx, EfficiencyProfile profile,
+        string kv = NumericFormat.Keep)
     {
         var r = Compiler.Compile(new GraphDsl.Frontend.Syntax.SourceText(name, source));
         Assert.True(r.Success, string.Join("\n", r.Diagnostics));
         var diagnostics = new DiagnosticBag();
-        var compiled = CompiledDeployment.Compile(r.Module!, new Deployment(new GraphDsl.Passes.Parallelize.ParallelLayout(1)), "", diagnostics);
+        var compiled = CompiledDeployment.Compile(r.Module!, new Deployment(new GraphDsl.Passes.Parallelize.ParallelLayout(1), Kv: kv), "", diagnostics);
         Assert.True(compiled is not null, string.Join("\n", diagnostics.Items));
         var plan = phase == GraphDsl.Ir.Ops.CostPhase.Decode ? compiled!.DecodePlan : compiled!.PrefillPlan;
         var details = new GraphDsl.Backends.CostModel.Evaluate.OpTiming[plan.Entries.Length];

@@ -41,6 +41,9 @@ public static class AttentionOps
     /// <summary>The element type the cache stores.</summary>
     public static DType StorageType(Operation cacheOp) => cacheOp.Attributes.GetDType("storage") ?? cacheOp.Operands[0].Type.DType;
 
+    /// <summary>The element type keys or values are read in: the cache's storage where <paramref name="kv"/> comes from one, else its own.</summary>
+    public static DType ReadType(Value kv) => kv.Owner is { } owner && owner.Def == KvCache ? StorageType(owner) : kv.Type.DType;
+
     /// <summary>KV bytes one token occupies in this cache.</summary>
     public static Poly BytesPerToken(Operation cacheOp, System.Func<string, long?> param)
     {
@@ -100,12 +103,10 @@ public static class AttentionOps
             var pairs = b * hq * VisiblePairs(c, q.Shape[1], k.Shape[1]);
             var window = c.Int("window");
             var keysRead = window > 0 ? c.P(DimExpr.Bin(DimOp.Min, k.Shape[1], DimExpr.Sym("seq") + window)) : c.P(k.Shape[1]);
-            var kOwner = c.Op.Operand("k")!.Owner;
-            var vOwner = c.Op.Operand("v")!.Owner;
-            var fromCache = kOwner?.Def == KvCache;
+            var fromCache = c.Op.Operand("k")!.Owner?.Def == KvCache;
             // Keys and values are read as the cache stores them (e.g. FP8), not as computed.
-            double kElem = kOwner?.Def == KvCache ? StorageType(kOwner).BytesPerElement : k.DType.BytesPerElement;
-            double vElem = vOwner?.Def == KvCache ? StorageType(vOwner).BytesPerElement : v.DType.BytesPerElement;
+            double kElem = ReadType(c.Op.Operand("k")!).BytesPerElement;
+            double vElem = ReadType(c.Op.Operand("v")!).BytesPerElement;
             var kvBytes = b * keysRead * c.P(k.Shape[2]) * (dk * kElem + dv * vElem);
             return new OpCost
             {

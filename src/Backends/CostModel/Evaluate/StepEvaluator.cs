@@ -375,9 +375,14 @@ public sealed class StepEvaluator
         {
             // The attention kernels (AttentionLaw, the engine's): in prefill the share of peak grows with the keys each query
             // sees and every CTA (a 128-query tile of one sequence's head) pays a fixed time; in decode every CTA (one
-            // sequence's KV head with the query heads that share it) does.
+            // sequence's KV head with the query heads that share it) does, and with a 16-bit cache each query head does work
+            // that overlaps the cache's stream.
             var law = _attention!;
-            if (_generation) tiles = law.KvHeadSeconds * _batch * e.AttentionKvHeads;
+            if (_generation)
+            {
+                tiles = law.KvHeadSeconds * _batch * e.AttentionKvHeads;
+                math = Math.Max(math, law.WideKvQueryHeadTime(_batch, e.AttentionHeads, e.AttentionWideKv));
+            }
             else
             {
                 math *= law.EtaMax / law.PrefillEfficiency(_ctx);

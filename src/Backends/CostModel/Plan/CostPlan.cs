@@ -176,7 +176,7 @@ public sealed class CostPlan
 
     private static PlanEntry Lower(Operation op, OpCost cost, WalkedOp w, int stage, AtomTable atoms, int moeLayer, int startEntry, System.Func<string, long?> param)
     {
-        var (heads, kvHeads) = AttentionHeads(op, param);
+        var (heads, kvHeads, wideKv) = AttentionHeads(op, param);
         CompiledPoly C(Poly p) => CompiledPoly.Compile(p, atoms);
         bool isKernel = !(cost.Flops.IsConstant && cost.Flops.ConstantTerm == 0 && cost.TotalBytes.IsConstant && cost.TotalBytes.ConstantTerm == 0
                           && cost.CommBytes.IsConstant && cost.CommBytes.ConstantTerm == 0);
@@ -236,23 +236,25 @@ public sealed class CostPlan
             Source = op,
             AttentionHeads = heads,
             AttentionKvHeads = kvHeads,
+            AttentionWideKv = wideKv,
         };
     }
 
     /// <summary>The query and KV heads per sequence of an nn.attention or nn.mla_attention op (or of the one inside a fused kernel), times the
-    /// share of the batch its q holds (1/n for a nano-batch); (0, 0) for other ops or where a head count is not static.</summary>
-    private static (double Heads, double KvHeads) AttentionHeads(Operation op, System.Func<string, long?> param)
+    /// share of the batch its q holds (1/n for a nano-batch), and whether its cache holds 16-bit or wider elements; (0, 0, false) for other
+    /// ops or where a head count is not static.</summary>
+    private static (double Heads, double KvHeads, bool WideKv) AttentionHeads(Operation op, System.Func<string, long?> param)
     {
         static bool IsAttention(Operation o) => o.Def == AttentionOps.Attention || o.Def == AttentionOps.MlaAttention;
         var attention = IsAttention(op) ? op
             : op.Def.Structure == OpStructure.Kernel ? op.Regions[0].Ops.FirstOrDefault(IsAttention) : null;
-        if (attention is null) return (0, 0);
+        if (attention is null) return (0, 0, false);
         var q = attention.Operands[0].Type; var k = attention.Operands[1].Type;
         // MLA's cache holds one latent [b, kv_len, dc] that every query head reads: one KV head.
         long? hq = q.Shape[2].Evaluate(param, _ => null), hkv = attention.Def == AttentionOps.MlaAttention ? 1 : k.Shape[2].Evaluate(param, _ => null);
-        if (hq is not > 0 || hkv is not > 0) return (0, 0);
+        if (hq is not > 0 || hkv is not > 0) return (0, 0, false);
         double share = AttentionOps.BatchShare(q.Shape[0], param);
-        return (hq.Value * share, hkv.Value * share);
+        return (hq.Value * share, hkv.Value * share, AttentionOps.ReadType(attention.Operands[1]).Bits >= 16);
     }
 
     /// <summary>The first member of a fused kernel that does the given class of work (its main op, whose compute the kernel is priced by).</summary>

@@ -71,6 +71,8 @@ public sealed class PlanEntry
     // the step's batch (a nano-batch's share folded in), which set its kernels' tiles (AttentionLaw); 0 for other entries.
     public double AttentionHeads { get; init; }
     public double AttentionKvHeads { get; init; }
+    /// <summary>Whether the attention's KV cache holds 16-bit (or wider) elements (AttentionLaw.WideKvQueryHeadTime).</summary>
+    public bool AttentionWideKv { get; init; }
 
     // Collectives.
     public CollectiveKind Collective { get; init; }
