@@ -22,6 +22,9 @@ namespace KernelFit;
 /// and sm100_gemm_array_tma_warpspecialized.hpp) rewrite a CTA's TMA descriptors and fence them each time it moves to
 /// another expert, and each expert's tiles fill and drain their pipeline apart; the law's bytes and FLOPs have no such
 /// term. Where many experts each get a few rows, the law is 1.2-1.8x too fast on NVFP4.</item>
+/// <item>Per copy, under the overlapped law (TensorRT-LLM's kernels, <see cref="Overlap"/>): the row kernels' fixed work on each
+/// token-expert copy whatever its width, fitted with the three others where the experts' weights stream under the grouped
+/// GEMMs' math; at 8-16k tokens the law was 1.4-1.7x too fast at hidden 2048 and 0.6x too slow at wide experts.</item>
 /// </list>
 /// The other forms tried on the same rows (padding each expert's token dimension to a 16-256 row tile, in the math or as
 /// a lower streaming rate; padding inter / moe_tp to a 64-256 column tile; b x pairs alone; b x pairs x (hidden + inter);

@@ -38,7 +38,8 @@ namespace KernelFit;
 /// <item>checks: the weight-streaming bandwidth and large-GEMM fractions, and the median error of the cost model's
 /// MoE law on every MoE row, with both laws (streaming + math, and the larger of the two);</item>
 /// <item>moe per-row and per-expert work (<see cref="MoeRowFit"/>): picoseconds per hidden element of each token-expert copy
-/// (row_ps) and of each input token (token_ps), and nanoseconds per expert run (expert_ns), fitted on the balanced rows of
+/// (row_ps) and of each input token (token_ps), nanoseconds per expert run (expert_ns) and, for TensorRT-LLM's kernels, per
+/// copy (copy_ns, under the law in which the weights stream under the math), fitted on the balanced rows of
 /// the engine's fused MoE at the experts its routing touched, with the law's error before and after, overall, by expert
 /// width and at a few tokens under expert parallelism.</item>
 /// <item>a check, not used by the cost model: the fused MoE's math as a K-loop at the dense peak (<see cref="MoeMathFit"/>),
