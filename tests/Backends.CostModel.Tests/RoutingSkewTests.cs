@@ -74,7 +74,9 @@ public class RoutingSkewTests
         var d = new Deployment(new ParallelLayout(1, 8, 8), Weights: "fp8");
         var skewed = Models.Predictor("deepseek-v3", "h200-sxm", d, trt);
         var uniform = Models.Predictor("deepseek-v3", "h200-sxm", d, trt with { RoutingSkew = 0 });
-        Assert.True(skewed.TpotSeconds(128, 2048) > 1.05 * uniform.TpotSeconds(128, 2048));
+        // 4% here: the busiest GPU's extra copies cost their row work; their math runs under its weight streaming (TensorRT-LLM's
+        // grouped GEMMs, docs/cost-model.md), where the serial law added it (5-6%).
+        Assert.True(skewed.TpotSeconds(128, 2048) > 1.03 * uniform.TpotSeconds(128, 2048), $"skewed / uniform {skewed.TpotSeconds(128, 2048) / uniform.TpotSeconds(128, 2048):F4}");
         // More skew is never faster.
         var heavy = Models.Predictor("deepseek-v3", "h200-sxm", d, trt with { RoutingSkew = 1.5 });
         Assert.True(heavy.TpotSeconds(128, 2048) >= skewed.TpotSeconds(128, 2048));
@@ -89,7 +91,9 @@ public class RoutingSkewTests
 
     /// <summary>AIConfigurator's kernel database: a fused MoE layer's time is closer to streaming plus math than to
     /// the larger of the two (median error 12.8-16.5% against 13.7-19.3% on balanced rows of BF16/FP8 on H100, H200
-    /// and B200; docs/cost-model.md). The roofline keeps the overlapped bound.</summary>
+    /// and B200; docs/cost-model.md), except that TensorRT-LLM's warp-specialized grouped GEMMs stream the experts' weights
+    /// under their math: only the activations' traffic and the row work add. vLLM's kernels keep the sum. The roofline keeps
+    /// the overlapped bound.</summary>
     [Fact]
     public void A_fused_moe_kernel_adds_its_streaming_and_its_math()
     {
@@ -99,19 +103,25 @@ public class RoutingSkewTests
         int moe = System.Array.FindIndex(plan.Entries, e => e.IsMoe);
         var cluster = new Cluster(Models.Catalog.Find("h100-sxm")!, 1, 1);
         var serial = new OpTiming[plan.Entries.Length];
+        var underMath = new OpTiming[plan.Entries.Length];
         var overlapped = new OpTiming[plan.Entries.Length];
-        new StepEvaluator(plan, cluster, trt).Evaluate(512, 1, 2048, serial);
+        new StepEvaluator(plan, cluster, EfficiencyProfile.Find("vllm")!).Evaluate(512, 1, 2048, serial);
+        new StepEvaluator(plan, cluster, trt).Evaluate(512, 1, 2048, underMath);
         new StepEvaluator(plan, cluster, trt with { MoeSerialWork = false }).Evaluate(512, 1, 2048, overlapped);
         var t = serial[moe];
         Assert.Equal(t.ComputeSeconds + t.MemorySeconds + t.LaunchSeconds, t.Seconds, 12);
+        // TensorRT-LLM's: between the larger of the two and their sum (its weights' share of the streaming hidden).
+        var u = underMath[moe];
+        Assert.InRange(u.Seconds - u.LaunchSeconds, System.Math.Max(u.ComputeSeconds, u.MemorySeconds), u.ComputeSeconds + u.MemorySeconds);
+        Assert.True(u.Seconds < u.ComputeSeconds + u.MemorySeconds + u.LaunchSeconds - 1e-6);
         // Without moe_serial_work the larger of the two (and no measured per-row work: it was fitted with the sum).
         var o = overlapped[moe];
         Assert.Equal(System.Math.Max(o.ComputeSeconds, o.MemorySeconds) + o.LaunchSeconds, o.Seconds, 12);
-        Assert.True(t.Seconds > o.Seconds);
+        Assert.True(u.Seconds > o.Seconds);
         Assert.False(EfficiencyProfile.Roofline.MoeSerialWork);
         Assert.Equal(0, EfficiencyProfile.Roofline.RoutingSkew);
         // Dense GEMMs keep the overlapped law.
         int gemm = System.Array.FindIndex(plan.Entries, e => e.IsKernel && e.Class == OpClass.Gemm);
-        Assert.Equal(System.Math.Max(serial[gemm].ComputeSeconds, serial[gemm].MemorySeconds) + serial[gemm].LaunchSeconds, serial[gemm].Seconds, 12);
+        Assert.Equal(System.Math.Max(underMath[gemm].ComputeSeconds, underMath[gemm].MemorySeconds) + underMath[gemm].LaunchSeconds, underMath[gemm].Seconds, 12);
     }
 }

@@ -143,7 +143,9 @@ public class CostModelCommandTests
         Assert.Equal("power-law 1.01", a.RootElement.GetProperty("routing").GetString());
         Assert.Equal("uniform", b.RootElement.GetProperty("routing").GetString());
         double Tpot(System.Text.Json.JsonDocument d) => d.RootElement.GetProperty("decode").GetProperty("tpot_ms").GetDouble();
-        Assert.True(Tpot(a) > 1.05 * Tpot(b), $"skewed {Tpot(a)} ms, uniform {Tpot(b)} ms");
+        // 4% here: the busiest GPU's extra copies cost their row work, their math runs under its weight streaming (TensorRT-LLM's
+        // grouped GEMMs, docs/cost-model.md), where the serial law added it.
+        Assert.True(Tpot(a) > 1.03 * Tpot(b), $"skewed {Tpot(a)} ms, uniform {Tpot(b)} ms");
     }
 
     [Fact]
@@ -207,6 +209,8 @@ public class CostModelCommandTests
     [InlineData("{\"devices\": [" + Device + ", \"measured\": {\"fixed_us\": {\"gemm\": {\"bf16\": 4.5}, \"moe\": {\"bf16\": 30}}}}]}", "")]
     [InlineData("{\"devices\": [" + Device + ", \"measured\": {\"expert_ns\": {\"moe\": {\"fp4\": -1}}}}]}", "missing or invalid 'measured.expert_ns.moe.fp4 (a number >= 0)'")]
     [InlineData("{\"devices\": [" + Device + ", \"measured\": {\"engines\": {\"sglang\": {\"expert_ns\": {\"moe\": 200}}}}}]}", "measured.engines.sglang.expert_ns.moe must map weight formats to nanoseconds")]
+    [InlineData("{\"devices\": [" + Device + ", \"measured\": {\"copy_ns\": {\"moe\": {\"fp4\": -1}}}}]}", "missing or invalid 'measured.copy_ns.moe.fp4 (a number >= 0)'")]
+    [InlineData("{\"devices\": [" + Device + ", \"measured\": {\"engines\": {\"trtllm\": {\"copy_ns\": {\"moe\": 6.7}}}}}]}", "measured.engines.trtllm.copy_ns.moe must map weight formats to nanoseconds")]
     // Math-type keys are parsed once, at load: one the cost model does not know is an error naming it, not a figure ignored.
     [InlineData("{\"devices\": [{\"id\": \"my-gpu\", \"memory_bytes\": 8e10, \"hbm_bandwidth_gbps\": 3000, \"peak_tflops\": {\"bf16\": 900, \"fp16\": 900}, "
         + "\"intra_node\": {\"unidirectional_gbps\": 400}}]}",

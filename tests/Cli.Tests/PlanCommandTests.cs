@@ -106,7 +106,8 @@ public class PlanCommandTests
         var dir = Path.Combine(Path.GetTempPath(), $"plan-export-{Guid.NewGuid():N}");
         var r = Plan("--kinds", "aggregated", "--export", "vllm,sglang,trtllm,dynamo", "--export-dir", dir, "--export-model", "mistralai/Mixtral-8x7B-Instruct-v0.1");
         Assert.True(r.ExitCode == 0, r.Err);
-        Assert.Equal(new[] { "dynamo-agg.yaml", "sglang.sh", "trtllm-extra.yaml", "trtllm.sh", "vllm.sh" }, Directory.GetFiles(dir).Select(Path.GetFileName).OrderBy(x => x, StringComparer.Ordinal));
+        // The best plan replicates 8 hot experts (redundant=8), so SGLang's launch takes an expert map beside its script.
+        Assert.Equal(new[] { "dynamo-agg.yaml", "sglang-expert-map.json", "sglang.sh", "trtllm-extra.yaml", "trtllm.sh", "vllm.sh" }, Directory.GetFiles(dir).Select(Path.GetFileName).OrderBy(x => x, StringComparer.Ordinal));
         Assert.Contains("vllm serve mistralai/Mixtral-8x7B-Instruct-v0.1", File.ReadAllText(Path.Combine(dir, "vllm.sh")));
         Assert.Contains("checked against", r.Err);
     }

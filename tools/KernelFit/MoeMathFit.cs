@@ -37,14 +37,17 @@ public static class MoeMathFit
     /// <summary>The K-loop form's math time on one row, at the dense <paramref name="peak"/> (FLOP/s).</summary>
     public static double MathSeconds(MoeRow r, double peak, double k0) => r.Flops / peak * (2.0 / 3 * (1 + k0 / r.Hidden) + 1.0 / 3 * (1 + k0 / r.Inter));
 
-    public static Result Fit(IReadOnlyList<MoeRow> rows, double fixedSeconds, double stream, double rate, double peak, MoeRowFit.Coefficients terms)
+    /// <param name="overlap">The law the terms were fitted under (<see cref="MoeRowFit.Overlap"/>): the weights streamed
+    /// under the math rather than before it.</param>
+    public static Result Fit(IReadOnlyList<MoeRow> rows, double fixedSeconds, double stream, double rate, double peak, MoeRowFit.Coefficients terms, bool overlap = false)
     {
-        var others = rows.Select(r => fixedSeconds + r.LawBytes / stream + MoeRowFit.Terms(r, terms)).ToArray();
-        double Error(double k0) => Median(rows.Select((r, i) => Math.Abs(Math.Log((others[i] + MathSeconds(r, peak, k0)) / r.Seconds))).ToList());
+        var others = rows.Select(r => fixedSeconds + (overlap ? r.LawBytes - r.TouchedBytes : r.LawBytes) / stream + MoeRowFit.Terms(r, terms)).ToArray();
+        double WithMath(MoeRow r, int i, double math) => others[i] + (overlap ? Math.Max(r.TouchedBytes / stream, math) : math);
+        double Error(double k0) => Median(rows.Select((r, i) => Math.Abs(Math.Log(WithMath(r, i, MathSeconds(r, peak, k0)) / r.Seconds))).ToList());
         var grid = new List<double> { 0 };
         for (double k = 100; k <= 30000; k *= 1.1) grid.Add(k);
         double best = grid.MinBy(Error);
-        return new Result(best, Check(rows, (r, i) => others[i] + r.Flops / rate), Check(rows, (r, i) => others[i] + MathSeconds(r, peak, best)));
+        return new Result(best, Check(rows, (r, i) => WithMath(r, i, r.Flops / rate)), Check(rows, (r, i) => WithMath(r, i, MathSeconds(r, peak, best))));
     }
 
     private static Summary Check(IReadOnlyList<MoeRow> rows, Func<MoeRow, int, double> predict)

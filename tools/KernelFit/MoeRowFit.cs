@@ -22,6 +22,9 @@ namespace KernelFit;
 /// and sm100_gemm_array_tma_warpspecialized.hpp) rewrite a CTA's TMA descriptors and fence them each time it moves to
 /// another expert, and each expert's tiles fill and drain their pipeline apart; the law's bytes and FLOPs have no such
 /// term. Where many experts each get a few rows, the law is 1.2-1.8x too fast on NVFP4.</item>
+/// <item>Per copy, under the overlapped law (TensorRT-LLM's kernels, <see cref="Overlap"/>): the row kernels' fixed work on each
+/// token-expert copy whatever its width, fitted with the three others where the experts' weights stream under the grouped
+/// GEMMs' math; at 8-16k tokens the law was 1.4-1.7x too fast at hidden 2048 and 0.6x too slow at wide experts.</item>
 /// </list>
 /// The other forms tried on the same rows (padding each expert's token dimension to a 16-256 row tile, in the math or as
 /// a lower streaming rate; padding inter / moe_tp to a 64-256 column tile; b x pairs alone; b x pairs x (hidden + inter);
@@ -42,10 +45,21 @@ public static class MoeRowFit
     /// <summary>The law's error over all rows and by expert width: narrow (inter / moe_tp below 96), middle, wide (1536 and
     /// up); as a check of the per-token split, over the rows of 1,024 tokens and more on pure tensor parallelism (ep = 1);
     /// and over the few-tokens rows under expert parallelism the per-expert term is for (<see cref="IsFewTokensEp"/>).</summary>
-    public sealed record Summary(Bucket All, Bucket Narrow, Bucket Middle, Bucket Wide, Bucket ManyTokensEp1, Bucket FewTokensEp);
+    public sealed record Summary(Bucket All, Bucket Narrow, Bucket Middle, Bucket Wide, Bucket ManyTokensEp1, Bucket FewTokensEp, Bucket[] Bands)
+    {
+        /// <summary>The error by token band (<see cref="BandEdges"/>).</summary>
+        public string BandsText => string.Join("  ", Bands.Select((b, i) => $"{BandNames[i]}: {b}"));
+    }
 
-    /// <summary>Seconds per token-expert pair and per input token (per hidden element), and per active expert.</summary>
-    public sealed record Coefficients(double Pair, double Token, double Expert)
+    /// <summary>The token bands the error is also given by: decode batches (64 tokens and fewer), medium batches, the
+    /// many-token decode batches and short prefills (1,025-4,096), and prefill chunks (more than 4,096).</summary>
+    public static readonly double[] BandEdges = { 64, 1024, 4096 };
+    public static readonly string[] BandNames = { "<= 64", "65-1024", "1025-4096", "> 4096" };
+    public static int Band(double tokens) => tokens <= BandEdges[0] ? 0 : tokens <= BandEdges[1] ? 1 : tokens <= BandEdges[2] ? 2 : 3;
+
+    /// <summary>Seconds per token-expert pair and per input token (per hidden element), per active expert, and per token-expert
+    /// copy whatever its width (<see cref="Copy"/>, fitted only under <see cref="Overlap"/>).</summary>
+    public sealed record Coefficients(double Pair, double Token, double Expert, double Copy = 0)
     {
         public static readonly Coefficients None = new(0, 0, 0);
     }
@@ -68,7 +82,7 @@ public static class MoeRowFit
             get
             {
                 var without = RowsKept ? RowsOnly : Before;
-                return WithExpertFit.Expert > 0 && (WithExpertFit.Pair + WithExpertFit.Token == 0 || Lowers(WithExpertFit, WithExpert))
+                return WithExpertFit.Expert > 0 && (WithExpertFit.Pair + WithExpertFit.Token + WithExpertFit.Copy == 0 || Lowers(WithExpertFit, WithExpert))
                     && WithExpert.All.MedianAbsLn < without.All.MedianAbsLn && WithExpert.FewTokensEp.MedianAbsLn < without.FewTokensEp.MedianAbsLn;
             }
         }
@@ -79,7 +93,7 @@ public static class MoeRowFit
         /// <summary>The error with <see cref="Kept"/>.</summary>
         public Summary After => ExpertKept ? WithExpert : RowsKept ? RowsOnly : Before;
 
-        private bool Lowers(Coefficients c, Summary s) => c.Pair + c.Token > 0 && s.All.MedianAbsLn < Before.All.MedianAbsLn
+        private bool Lowers(Coefficients c, Summary s) => c.Pair + c.Token + c.Copy > 0 && s.All.MedianAbsLn < Before.All.MedianAbsLn
             && (Before.Narrow.N > 0 ? s.Narrow.MedianAbsLn < Before.Narrow.MedianAbsLn : s.Middle.MedianAbsLn < Before.Middle.MedianAbsLn);
     }
 
@@ -88,69 +102,90 @@ public static class MoeRowFit
     /// <summary>The regime of the per-expert term: expert parallelism (ep of 2 and more) at 64 tokens and fewer.</summary>
     public static bool IsFewTokensEp(MoeRow r) => r.Ep >= 2 && r.Tokens <= 64;
 
-    /// <summary>The cost model's fused-MoE law without the per-row and per-expert terms (the profiles' moe_serial_work).</summary>
-    public static double Law(MoeRow r, double fixedSeconds, double stream, double rate) => fixedSeconds + r.LawBytes / stream + r.Flops / rate;
+    /// <summary>The cost model's fused-MoE law without the per-row and per-expert terms (the profiles' moe_serial_work): streaming
+    /// and math in series, or, <paramref name="overlap"/> (<see cref="Overlap"/>), the experts' weights streamed under the math
+    /// and only the activations' traffic in series.</summary>
+    public static double Law(MoeRow r, double fixedSeconds, double stream, double rate, bool overlap = false) => overlap
+        ? fixedSeconds + Math.Max(r.TouchedBytes / stream, r.Flops / rate) + (r.LawBytes - r.TouchedBytes) / stream
+        : fixedSeconds + r.LawBytes / stream + r.Flops / rate;
 
     /// <summary>The terms' time on one row.</summary>
-    public static double Terms(MoeRow r, Coefficients c) => (c.Pair * r.Pairs + c.Token * r.Tokens) * r.Hidden + c.Expert * r.Experts;
+    public static double Terms(MoeRow r, Coefficients c) => (c.Pair * r.Pairs + c.Token * r.Tokens) * r.Hidden + c.Expert * r.Experts + c.Copy * r.Pairs;
+
+    /// <summary>Whether an engine's fused MoE is fitted under the overlapped law with a time per copy: TensorRT-LLM's CUTLASS
+    /// kernels. Their grouped GEMMs are TMA warp-specialized (a producer warp loads the next weight tiles while the consumer
+    /// warps multiply: cpp/tensorrt_llm/kernels/cutlass_kernels/moe_gemm/moe_gemm_template_dispatch_tma_ws.h), so at many rows
+    /// per expert the weights stream under the math instead of before it; and their row kernels (expandInputRowsKernel, the
+    /// activation kernel, finalizeMoeRoutingKernel in moe_kernels.cu) give each row a block of 256 threads that converts 8
+    /// elements per thread per pass, one pass at hidden 2,048, so a copy costs a block's fixed work (index look-ups, scale
+    /// factors, the row's launch) besides its width. vLLM's and SGLang's Triton kernels keep the serial law: under the
+    /// overlapped one their tables' error rises (docs/cost-model.md).</summary>
+    public static bool Overlap(string engine) => engine == "trtllm";
 
     /// <summary>Fits on <paramref name="rows"/> (one format, balanced routing). The per-row terms alone: a geometric grid from
     /// 0.05 to 100 ps (and 0) in steps of 15%, then steps of 2% within 15% of the best. With the per-expert term: for each
     /// time per expert on a geometric grid from 10 ns to 10 us (and 0) in steps of 30%, the per-row terms at 0-1.25 times
     /// the first fit's; then steps of 3% within 15% of the best of all three.</summary>
-    public static Result Fit(IReadOnlyList<MoeRow> rows, double fixedSeconds, double stream, double rate)
+    public static Result Fit(IReadOnlyList<MoeRow> rows, double fixedSeconds, double stream, double rate, bool overlap = false)
     {
-        var law = rows.Select(r => Law(r, fixedSeconds, stream, rate)).ToArray();
+        var law = rows.Select(r => Law(r, fixedSeconds, stream, rate, overlap)).ToArray();
         var pairs = rows.Select(r => r.Pairs * r.Hidden).ToArray();
         var tokens = rows.Select(r => r.Tokens * r.Hidden).ToArray();
         var experts = rows.Select(r => r.Experts).ToArray();
+        var copies = rows.Select(r => r.Pairs).ToArray();
         var measured = rows.Select(r => r.Seconds).ToArray();
         var errors = new double[rows.Count];
-        double Error(double pair, double token, double expert)
+        double Error(double pair, double token, double expert, double copy)
         {
             for (int i = 0; i < errors.Length; i++)
-                errors[i] = Math.Abs(Math.Log((law[i] + pair * pairs[i] + token * tokens[i] + expert * experts[i]) / measured[i]));
+                errors[i] = Math.Abs(Math.Log((law[i] + pair * pairs[i] + token * tokens[i] + expert * experts[i] + copy * copies[i]) / measured[i]));
             return Select(errors, errors.Length / 2);
         }
 
         var coarse = new List<double> { 0 };
         for (double b = 0.05e-12; b <= 100e-12; b *= 1.15) coarse.Add(b);
-        (double Pair, double Token, double Expert, double Error) best = (0, 0, 0, Error(0, 0, 0));
-        void Try(double pair, double token, double expert)
+        (double Pair, double Token, double Expert, double Copy, double Error) best = (0, 0, 0, 0, Error(0, 0, 0, 0));
+        void Try(double pair, double token, double expert, double copy)
         {
-            double e = Error(pair, token, expert);
-            if (e < best.Error) best = (pair, token, expert, e);
+            double e = Error(pair, token, expert, copy);
+            if (e < best.Error) best = (pair, token, expert, copy, e);
         }
-        foreach (var pair in coarse) foreach (var token in coarse) Try(pair, token, 0);
-        var (p0, t0) = (best.Pair, best.Token);
-        for (double fp = 0.85; fp <= 1.15; fp += 0.02)
-            for (double ft = 0.85; ft <= 1.15; ft += 0.02) Try(p0 * fp, t0 * ft, 0);
-        var rowsOnly = new Coefficients(best.Pair, best.Token, 0);
+        // The time per copy under the overlapped law: 0, then 0.2 to 20 ns in steps of 30%.
+        var copyGrid = new List<double> { 0 };
+        if (overlap) for (double c = 0.2e-9; c <= 20e-9; c *= 1.3) copyGrid.Add(c);
+        foreach (var copy in copyGrid) foreach (var pair in coarse) foreach (var token in coarse) Try(pair, token, 0, copy);
+        var (p0, t0, k0) = (best.Pair, best.Token, best.Copy);
+        var fine = overlap ? new[] { 0.85, 0.9, 0.95, 1.0, 1.05, 1.1, 1.15 } : new[] { 1.0 };
+        foreach (var fk in fine)
+            for (double fp = 0.85; fp <= 1.15; fp += 0.02)
+                for (double ft = 0.85; ft <= 1.15; ft += 0.02) Try(p0 * fp, t0 * ft, 0, k0 * fk);
+        var rowsOnly = new Coefficients(best.Pair, best.Token, 0, best.Copy);
 
         var shares = new[] { 0, 0.1, 0.2, 0.35, 0.5, 0.65, 0.8, 0.9, 1.0, 1.1, 1.25 };
         for (double c = 10e-9; c <= 10e-6; c *= 1.3)
-            foreach (var fp in shares) foreach (var ft in shares) Try(rowsOnly.Pair * fp, rowsOnly.Token * ft, c);
-        var (p1, t1, c1) = (best.Pair, best.Token, best.Expert);
-        for (double fp = 0.85; fp <= 1.16; fp += 0.03)
-            for (double ft = 0.85; ft <= 1.16; ft += 0.03)
-                for (double fc = 0.85; fc <= 1.16; fc += 0.03) Try(p1 * fp, t1 * ft, c1 * fc);
-        var withExpert = new Coefficients(best.Pair, best.Token, best.Expert);
+            foreach (var fp in shares) foreach (var ft in shares) Try(rowsOnly.Pair * fp, rowsOnly.Token * ft, c, rowsOnly.Copy);
+        var (p1, t1, c1, k1) = (best.Pair, best.Token, best.Expert, best.Copy);
+        foreach (var fk in fine)
+            for (double fp = 0.85; fp <= 1.16; fp += 0.03)
+                for (double ft = 0.85; ft <= 1.16; ft += 0.03)
+                    for (double fc = 0.85; fc <= 1.16; fc += 0.03) Try(p1 * fp, t1 * ft, c1 * fc, k1 * fk);
+        var withExpert = new Coefficients(best.Pair, best.Token, best.Expert, best.Copy);
 
-        return new Result(rowsOnly, withExpert, Check(rows, fixedSeconds, stream, rate, Coefficients.None),
-            Check(rows, fixedSeconds, stream, rate, rowsOnly), Check(rows, fixedSeconds, stream, rate, withExpert));
+        return new Result(rowsOnly, withExpert, Check(rows, fixedSeconds, stream, rate, Coefficients.None, overlap),
+            Check(rows, fixedSeconds, stream, rate, rowsOnly, overlap), Check(rows, fixedSeconds, stream, rate, withExpert, overlap));
     }
 
     /// <summary>The law's error with given coefficients on any rows.</summary>
-    public static Summary Check(IReadOnlyList<MoeRow> rows, double fixedSeconds, double stream, double rate, Coefficients c)
+    public static Summary Check(IReadOnlyList<MoeRow> rows, double fixedSeconds, double stream, double rate, Coefficients c, bool overlap = false)
     {
         Bucket Of(Func<MoeRow, bool> which)
         {
             var chosen = rows.Where(which).ToList();
-            var ratios = chosen.Select(r => r.Seconds / (Law(r, fixedSeconds, stream, rate) + Terms(r, c))).ToList();
+            var ratios = chosen.Select(r => r.Seconds / (Law(r, fixedSeconds, stream, rate, overlap) + Terms(r, c))).ToList();
             return new Bucket(chosen.Count, Median(ratios.Select(x => Math.Abs(Math.Log(x))).ToList()), Median(ratios));
         }
         return new Summary(Of(_ => true), Of(r => r.Inter < NarrowBelow), Of(r => r.Inter >= NarrowBelow && r.Inter < WideFrom), Of(r => r.Inter >= WideFrom),
-            Of(r => r.Tokens >= 1024 && r.Ep == 1), Of(IsFewTokensEp));
+            Of(r => r.Tokens >= 1024 && r.Ep == 1), Of(IsFewTokensEp), Enumerable.Range(0, BandNames.Length).Select(b => Of(r => Band(r.Tokens) == b)).ToArray());
     }
 
     /// <summary>The k-th smallest of <paramref name="xs"/> (reordered in place): Hoare's selection, the same element a sort

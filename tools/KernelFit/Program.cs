@@ -38,7 +38,8 @@ namespace KernelFit;
 /// <item>checks: the weight-streaming bandwidth and large-GEMM fractions, and the median error of the cost model's
 /// MoE law on every MoE row, with both laws (streaming + math, and the larger of the two);</item>
 /// <item>moe per-row and per-expert work (<see cref="MoeRowFit"/>): picoseconds per hidden element of each token-expert copy
-/// (row_ps) and of each input token (token_ps), and nanoseconds per expert run (expert_ns), fitted on the balanced rows of
+/// (row_ps) and of each input token (token_ps), nanoseconds per expert run (expert_ns) and, for TensorRT-LLM's kernels, per
+/// copy (copy_ns, under the law in which the weights stream under the math), fitted on the balanced rows of
 /// the engine's fused MoE at the experts its routing touched, with the law's error before and after, overall, by expert
 /// width and at a few tokens under expert parallelism.</item>
 /// <item>a check, not used by the cost model: the fused MoE's math as a K-loop at the dense peak (<see cref="MoeMathFit"/>),
@@ -73,12 +74,13 @@ public static class Program
             foreach (var engine in Sources.Engines)
             {
                 if (!engine.Versions.TryGetValue(part.Dir, out var version)) continue;
-                var (fixedUs, rowPs, tokenPs, expertNs, gemmK) = await Report(args[0], part, engine, version, device["all_reduce"]!.AsObject(), rates);
+                var (fixedUs, rowPs, tokenPs, expertNs, copyNs, gemmK) = await Report(args[0], part, engine, version, device["all_reduce"]!.AsObject(), rates);
                 if (fixedUs.Count > 0)
                     device["engines"]![engine.Name] = new JsonObject { ["version"] = version, ["fixed_us"] = fixedUs };
                 if (rowPs.Count > 0) device["engines"]![engine.Name]!["row_ps"] = new JsonObject { ["moe"] = rowPs };
                 if (tokenPs.Count > 0) device["engines"]![engine.Name]!["token_ps"] = new JsonObject { ["moe"] = tokenPs };
                 if (expertNs.Count > 0) device["engines"]![engine.Name]!["expert_ns"] = new JsonObject { ["moe"] = expertNs };
+                if (copyNs.Count > 0) device["engines"]![engine.Name]!["copy_ns"] = new JsonObject { ["moe"] = copyNs };
                 if (gemmK["k_ps"] is JsonObject kPs) device["engines"]![engine.Name]!["k_ps"] = kPs.DeepClone();
                 if (gemmK["token_ps"]?["gemm"] is JsonObject quantize)
                 {
@@ -194,7 +196,7 @@ public static class Program
     /// and format) and its fused MoE's per-row work (picoseconds per token-expert pair, and per input token, and hidden
     /// element, by format);
     /// adds its all-reduce curves to <paramref name="allReduce"/>.</summary>
-    private static async Task<(JsonObject FixedUs, JsonObject RowPs, JsonObject TokenPs, JsonObject ExpertNs, JsonObject GemmK)> Report(string root, Part part, Engine engine, string version, JsonObject allReduce,
+    private static async Task<(JsonObject FixedUs, JsonObject RowPs, JsonObject TokenPs, JsonObject ExpertNs, JsonObject CopyNs, JsonObject GemmK)> Report(string root, Part part, Engine engine, string version, JsonObject allReduce,
         DeviceRates rates)
     {
         Console.WriteLine($"== {part.Id} ({engine.Name} {version})");
@@ -207,9 +209,10 @@ public static class Program
         var rowPs = new JsonObject();
         var tokenPs = new JsonObject();
         var expertNs = new JsonObject();
+        var copyNs = new JsonObject();
         var gemmK = new JsonObject();
         var gemmPath = TablePath(root, part, "gemm", engine.Name, version, "gemm_perf.parquet");
-        if (gemmPath is null) { Console.WriteLine("  no GEMM table"); return (fixedUs, rowPs, tokenPs, expertNs, gemmK); }
+        if (gemmPath is null) { Console.WriteLine("  no GEMM table"); return (fixedUs, rowPs, tokenPs, expertNs, copyNs, gemmK); }
         var gemm = await ParquetTable.ReadAsync(gemmPath);
         double stream = StreamingBandwidth(gemm, engine);
         Console.WriteLine($"  weight streaming (bf16, m=1, >= 256 MiB): median {stream / 1e9:F0} GB/s = {stream / (part.HbmGbps * 1e9):F3} of {part.HbmGbps} GB/s");
@@ -273,18 +276,22 @@ public static class Program
                     Console.WriteLine($"  moe  {key,-9} {dist,-14} {sum.N,5} rows: median |error| {sum.Median:P1} streaming + math, {max.Median:P1} max of the two (median predicted/measured {sum.Ratio:F2} and {max.Ratio:F2})");
                 }
             }
-            foreach (var (key, fit) in RowFits(moe, fixedMoe, fixedUs, rates, part))
+            bool overlap = MoeRowFit.Overlap(engine.Name);
+            foreach (var (key, fit) in RowFits(moe, fixedMoe, fixedUs, rates, part, overlap))
             {
-                Console.WriteLine($"  moe  {key,-9} per-row {fit.RowsOnlyFit.Pair * 1e12:F2} ps per pair x hidden + {fit.RowsOnlyFit.Token * 1e12:F2} ps per token x hidden; with the per-expert term "
-                    + $"{fit.WithExpertFit.Pair * 1e12:F2} + {fit.WithExpertFit.Token * 1e12:F2} ps and {fit.WithExpertFit.Expert * 1e9:F0} ns per active expert; "
-                    + $"median |ln error| (measured/predicted, n) all, inter/tp < {MoeRowFit.NarrowBelow}, middle, >= {MoeRowFit.WideFrom}, ep = 1 at >= 1024 tokens, ep >= 2 at <= 64 tokens:");
+                Console.WriteLine($"  moe  {key,-9} {(overlap ? "weights streamed under the math; " : "")}per-row {fit.RowsOnlyFit.Pair * 1e12:F2} ps per pair x hidden + {fit.RowsOnlyFit.Token * 1e12:F2} ps per token x hidden"
+                    + $"{(overlap ? $" + {fit.RowsOnlyFit.Copy * 1e9:F2} ns per copy" : "")}; with the per-expert term "
+                    + $"{fit.WithExpertFit.Pair * 1e12:F2} + {fit.WithExpertFit.Token * 1e12:F2} ps{(overlap ? $", {fit.WithExpertFit.Copy * 1e9:F2} ns per copy" : "")} and {fit.WithExpertFit.Expert * 1e9:F0} ns per active expert; "
+                    + $"median |ln error| (measured/predicted, n) all, inter/tp < {MoeRowFit.NarrowBelow}, middle, >= {MoeRowFit.WideFrom}, ep = 1 at >= 1024 tokens, ep >= 2 at <= 64 tokens; then by tokens:");
                 foreach (var (label, s) in new[] { ("before", fit.Before), ("rows  ", fit.RowsOnly), ("expert", fit.WithExpert) })
-                    Console.WriteLine($"       {label} {s.All}  {s.Narrow}  {s.Middle}  {s.Wide}  {s.ManyTokensEp1}  {s.FewTokensEp}");
+                    Console.WriteLine($"       {label} {s.All}  {s.Narrow}  {s.Middle}  {s.Wide}  {s.ManyTokensEp1}  {s.FewTokensEp}\n              {s.BandsText}");
                 Console.WriteLine("       " + (fit.ExpertKept ? "kept with the per-expert term" : fit.RowsKept ? "kept the per-row terms; per-expert term dropped" : "dropped: does not lower the error over all rows and the narrow ones"));
                 var kept = fit.Kept;
                 if (kept.Pair + kept.Token > 0) rowPs[key] = Math.Round(kept.Pair * 1e12, 2);
                 if (Math.Round(kept.Token * 1e12, 2) > 0) tokenPs[key] = Math.Round(kept.Token * 1e12, 2);
                 if (kept.Expert > 0) expertNs[key] = Math.Round(kept.Expert * 1e9);
+                // Written wherever the overlapped law's terms are kept, 0 included: its presence selects that law.
+                if (overlap && kept != MoeRowFit.Coefficients.None) copyNs[key] = Math.Round(kept.Copy * 1e9, 2);
             }
         }
         if (TablePath(root, part, "comm", engine.Name, version, "custom_allreduce_perf.parquet") is { } commPath)
@@ -298,13 +305,13 @@ public static class Program
             }
             if (curves.Count > 0) allReduce[engine.Name] = byGpus;
         }
-        return (fixedUs, rowPs, tokenPs, expertNs, gemmK);
+        return (fixedUs, rowPs, tokenPs, expertNs, copyNs, gemmK);
     }
 
     /// <summary>The per-row fit of each format whose fixed latency was kept, on the balanced rows, with the device's
     /// rates as the cost model uses them (<see cref="MoeRowFit"/>); block-scaled FP8 runs on the FP8 tensor cores.</summary>
     private static IEnumerable<(string Key, MoeRowFit.Result Fit)> RowFits(List<MoeRow> moe, SortedDictionary<string, (double Median, int N)> fixedMoe,
-        JsonObject fixedUs, DeviceRates rates, Part part)
+        JsonObject fixedUs, DeviceRates rates, Part part, bool overlap)
     {
         foreach (var key in fixedMoe.Keys)
         {
@@ -315,8 +322,8 @@ public static class Program
             if (balanced.Count == 0) continue;
             double rate = peak * 1e12 * frac * 0.8434; // the profiles' eta_grouped_gemm
             // The fixed latency as hardware.json stores it (0.1 us), the one the cost model adds.
-            var fit = MoeRowFit.Fit(balanced, (double)kept * 1e-6, rates.Stream, rate);
-            var kloop = MoeMathFit.Fit(balanced, (double)kept * 1e-6, rates.Stream, rate, peak * 1e12, fit.Kept);
+            var fit = MoeRowFit.Fit(balanced, (double)kept * 1e-6, rates.Stream, rate, overlap);
+            var kloop = MoeMathFit.Fit(balanced, (double)kept * 1e-6, rates.Stream, rate, peak * 1e12, fit.Kept, overlap);
             Console.WriteLine($"  moe  {key,-9} K-loop math at the dense peak (not used): K0 {kloop.K0:F0}; median |ln error| all, inter/tp < {MoeRowFit.NarrowBelow}, middle, "
                 + $">= {MoeRowFit.WideFrom}, ep >= 2 at <= 64 tokens, >= {MoeMathFit.ManyTokensFrom} tokens: law {kloop.Before} -> {kloop.After}{(kloop.Lowers ? "  lowers both" : "")}");
             yield return (key, fit);

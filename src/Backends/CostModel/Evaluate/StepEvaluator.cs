@@ -52,6 +52,8 @@ public sealed class StepEvaluator
     private readonly double[] _fixed; // fixed time per execution (launch; measured GEMM/MoE latency)
     private readonly double[] _rowSeconds, _tokenSeconds; // fused MoE: measured seconds per token-expert pair, and per input token, and hidden element
     private readonly double[] _expertSeconds; // fused MoE: measured seconds per expert run
+    private readonly double[] _copySeconds; // fused MoE: measured seconds per token-expert copy (the overlapped law's)
+    private readonly bool[] _weightsUnderMath; // fused MoE whose terms were fitted with its weights streamed under the math
     private readonly double[] _quantizeRow; // GEMM: seconds per row of the kernel quantizing its 16-bit activations (FP8/FP4 math)
     private readonly bool[] _dispatched; // fused MoE fed by an expert-parallel all-to-all: it takes in only the rows sent to it
     private readonly double[] _maxNormal; // MoE: E[max of n standard normals] over the entry's expert-parallel GPUs
@@ -90,6 +92,8 @@ public sealed class StepEvaluator
         _rowSeconds = new double[plan.Entries.Length];
         _tokenSeconds = new double[plan.Entries.Length];
         _expertSeconds = new double[plan.Entries.Length];
+        _copySeconds = new double[plan.Entries.Length];
+        _weightsUnderMath = new bool[plan.Entries.Length];
         _quantizeRow = new double[plan.Entries.Length];
         _dispatched = new bool[plan.Entries.Length];
         foreach (var e in plan.Entries) if (e.RoutedEntry >= 0) _dispatched[e.RoutedEntry] = true;
@@ -144,7 +148,10 @@ public sealed class StepEvaluator
             }
             // Fitted with the fixed latency and the serial law: taken only together with them.
             if (eff.MeasuredFixedLatency && eff.MoeSerialWork && MeasuredRowSeconds(cluster.Device, e, _dequant[i], eff.KernelEngine) is { } row)
-                (_rowSeconds[i], _tokenSeconds[i], _expertSeconds[i]) = row;
+            {
+                (_rowSeconds[i], _tokenSeconds[i], _expertSeconds[i]) = (row.Pair, row.Token, row.Expert);
+                if (row.Copy is { } copy) (_copySeconds[i], _weightsUnderMath[i]) = (copy, true);
+            }
             // Fitted with the fixed latency too: a GEMM's serial walk over K (a fixed time per entry) and the activation quantization.
             if (eff.MeasuredFixedLatency && MeasuredGemmK(cluster.Device, e, _dequant[i], eff.KernelEngine) is { } k)
             {
@@ -189,16 +196,18 @@ public sealed class StepEvaluator
     }
 
     /// <summary>The device's measured per-row and per-expert work of a fused-MoE entry: seconds per token-expert pair and per
-    /// input token, per hidden element, and seconds per expert run (<see cref="Device.RowSecondsFor"/>,
-    /// <see cref="Device.TokenSecondsFor"/>, <see cref="Device.ExpertSecondsFor"/>; a missing figure is 0), at the format whose
-    /// fixed latency it takes; null for other entries or where nothing was measured (no term).</summary>
-    public static (double Pair, double Token, double Expert)? MeasuredRowSeconds(Device d, PlanEntry e, bool dequantized, string engine = "")
+    /// input token, per hidden element, seconds per expert run and seconds per copy (<see cref="Device.RowSecondsFor"/>,
+    /// <see cref="Device.TokenSecondsFor"/>, <see cref="Device.ExpertSecondsFor"/>, <see cref="Device.CopySecondsFor"/>; a
+    /// missing figure is 0, but a missing time per copy is null: its presence selects the law it was fitted under), at the
+    /// format whose fixed latency it takes; null for other entries or where nothing was measured (no term).</summary>
+    public static (double Pair, double Token, double Expert, double? Copy)? MeasuredRowSeconds(Device d, PlanEntry e, bool dequantized, string engine = "")
     {
         if (!e.IsMoe || e.KernelKind != "moe" || e.RowWidth <= 0) return null;
         var pair = AtKernelFormat(d, e, dequantized, f => d.RowSecondsFor("moe", f, engine));
         var token = AtKernelFormat(d, e, dequantized, f => d.TokenSecondsFor("moe", f, engine));
         var expert = AtKernelFormat(d, e, dequantized, f => d.ExpertSecondsFor("moe", f, engine));
-        return pair is null && token is null && expert is null ? null : (pair ?? 0, token ?? 0, expert ?? 0);
+        var copy = AtKernelFormat(d, e, dequantized, f => d.CopySecondsFor("moe", f, engine));
+        return pair is null && token is null && expert is null && copy is null ? null : (pair ?? 0, token ?? 0, expert ?? 0, copy);
     }
 
     /// <summary>A GEMM entry's measured small-M terms at the format whose fixed latency it takes (<see cref="Device.KSecondsFor"/>:
@@ -397,14 +406,19 @@ public sealed class StepEvaluator
         t.LaunchSeconds = !_attentionLaw[index] ? _fixed[index] : _generation ? _attention!.DecodeFixedSeconds : _attention!.PrefillFixedSeconds;
         // Fused MoE kernels stream the experts' weights and then do their tensor-core math, tile by tile, with
         // little overlap: their time is the sum (AIConfigurator's kernel database, docs/cost-model.md); the
-        // dequantization of weight-only formats still overlaps the streaming.
-        double work = e.IsMoe && _eff.MoeSerialWork ? math + Math.Max(dequant, t.MemorySeconds) : Math.Max(t.ComputeSeconds, t.MemorySeconds);
+        // dequantization of weight-only formats still overlaps the streaming. TensorRT-LLM's warp-specialized grouped GEMMs
+        // (the kernels whose terms carry a time per copy) load the next weight tiles while they multiply: only their
+        // activations' traffic (the row kernels' passes, the GEMMs' inputs and outputs) runs in series with the math.
+        double work = !(e.IsMoe && _eff.MoeSerialWork) ? Math.Max(t.ComputeSeconds, t.MemorySeconds)
+            : _weightsUnderMath[index] ? Math.Max(math, Math.Max(dequant, weightBytes / _bandwidth)) + otherBytes / _bandwidth
+            : math + Math.Max(dequant, t.MemorySeconds);
         // Their per-row passes (each input token quantized, its k copies gathered, then un-permuted and summed after the
         // second GEMM) take a measured time per copy and per token, per hidden element, after the GEMMs: data movement far
         // below HBM bandwidth.
         // The grouped GEMMs also take a measured time for each expert they run (each a problem of its own: its tiles' TMA
         // descriptors rewritten, its pipeline filled and drained), which the bytes and FLOPs do not count.
-        double rows = (_rowSeconds[index] * pairs + _tokenSeconds[index] * tokens) * e.RowWidth + _expertSeconds[index] * experts;
+        // Each copy also costs its row kernels' fixed work whatever its width (a block per row: index look-ups, scale factors).
+        double rows = (_rowSeconds[index] * pairs + _tokenSeconds[index] * tokens) * e.RowWidth + _expertSeconds[index] * experts + _copySeconds[index] * pairs;
         // A GEMM on FP8/FP4 math first quantizes its 16-bit activations in a kernel of its own: a memory pass per row.
         if (_quantizeRow[index] > 0) rows += _quantizeRow[index] * e.GemmM.Evaluate(_atoms);
         work += rows + tiles;

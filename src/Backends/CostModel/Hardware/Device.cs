@@ -130,6 +130,17 @@ public sealed record Device(
     public IReadOnlyDictionary<string, IReadOnlyDictionary<string, IReadOnlyDictionary<MathType, double>>> EngineExpertSeconds { get; init; } =
         new Dictionary<string, IReadOnlyDictionary<string, IReadOnlyDictionary<MathType, double>>>();
 
+    /// <summary>Measured per-copy work of a kernel kind ("moe": the fixed part of a fused MoE's row kernels' work on each
+    /// token-expert copy, whatever its width), in seconds per copy, by weight format (hardware.json <c>measured.copy_ns</c>,
+    /// nanoseconds). Fitted under the law in which the experts' weights stream under the grouped GEMMs' math (TensorRT-LLM's
+    /// CUTLASS kernels, docs/cost-model.md): where the cost model takes a figure from here it takes that law with it.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<MathType, double>> CopySeconds { get; init; } =
+        new Dictionary<string, IReadOnlyDictionary<MathType, double>>();
+
+    /// <summary>The same per serving engine (hardware.json <c>measured.engines.NAME.copy_ns</c>).</summary>
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<string, IReadOnlyDictionary<MathType, double>>> EngineCopySeconds { get; init; } =
+        new Dictionary<string, IReadOnlyDictionary<string, IReadOnlyDictionary<MathType, double>>>();
+
     /// <summary>Measured serial reduction time of a kernel kind ("gemm": a GEMM without split-K walks the whole reduction
     /// dimension in K / tile_K mainloop steps per output tile, so at a few rows its time grows with K, not with the weight
     /// bytes), in seconds per K element, by weight format (hardware.json <c>measured.k_ps</c>, picoseconds); empty where nothing
@@ -157,6 +168,10 @@ public sealed record Device(
     /// <summary>The measured per-expert work of a kernel kind at a weight format (seconds per active expert), or null, looked
     /// up as <see cref="RowSecondsFor"/>.</summary>
     public double? ExpertSecondsFor(string kind, MathType format, string engine = "") => FittedWithFixed(ExpertSeconds, EngineExpertSeconds, kind, format, engine);
+
+    /// <summary>The measured per-copy work of a kernel kind at a weight format (seconds per token-expert copy), or null, looked
+    /// up as <see cref="RowSecondsFor"/>; non-null selects the law it was fitted under (<see cref="CopySeconds"/>).</summary>
+    public double? CopySecondsFor(string kind, MathType format, string engine = "") => FittedWithFixed(CopySeconds, EngineCopySeconds, kind, format, engine);
 
     private double? FittedWithFixed(IReadOnlyDictionary<string, IReadOnlyDictionary<MathType, double>> defaults,
         IReadOnlyDictionary<string, IReadOnlyDictionary<string, IReadOnlyDictionary<MathType, double>>> engines, string kind, MathType format, string engine)

@@ -220,6 +220,8 @@ public sealed class HardwareCatalog
         var engineToken = new Dictionary<string, IReadOnlyDictionary<string, IReadOnlyDictionary<MathType, double>>>(StringComparer.Ordinal);
         var expertSeconds = new Dictionary<string, IReadOnlyDictionary<MathType, double>>(StringComparer.Ordinal);
         var engineExpert = new Dictionary<string, IReadOnlyDictionary<string, IReadOnlyDictionary<MathType, double>>>(StringComparer.Ordinal);
+        var copySeconds = new Dictionary<string, IReadOnlyDictionary<MathType, double>>(StringComparer.Ordinal);
+        var engineCopy = new Dictionary<string, IReadOnlyDictionary<string, IReadOnlyDictionary<MathType, double>>>(StringComparer.Ordinal);
         var kSeconds = new Dictionary<string, IReadOnlyDictionary<MathType, double>>(StringComparer.Ordinal);
         var engineK = new Dictionary<string, IReadOnlyDictionary<string, IReadOnlyDictionary<MathType, double>>>(StringComparer.Ordinal);
         // fixed_us of an object (the device's default, TensorRT-LLM's, or an engine's): seconds by kernel kind and format.
@@ -229,9 +231,9 @@ public sealed class HardwareCatalog
         // kernel kind and format; k_ps: seconds per reduction element of a GEMM (its serial walk over K at a few rows).
         Dictionary<string, IReadOnlyDictionary<MathType, double>> PerElement(JsonElement owner, string path, string key) =>
             ByKindAndFormat(owner, path, key, "picoseconds", " ps", 1e-12);
-        // expert_ns (the same owners): seconds per active expert, by kernel kind and format.
-        Dictionary<string, IReadOnlyDictionary<MathType, double>> PerExpert(JsonElement owner, string path) =>
-            ByKindAndFormat(owner, path, "expert_ns", "nanoseconds", " ns", 1e-9);
+        // expert_ns and copy_ns (the same owners): seconds per active expert, or per token-expert copy, by kernel kind and format.
+        Dictionary<string, IReadOnlyDictionary<MathType, double>> Nanoseconds(JsonElement owner, string path, string key) =>
+            ByKindAndFormat(owner, path, key, "nanoseconds", " ns", 1e-9);
         Dictionary<string, IReadOnlyDictionary<MathType, double>> ByKindAndFormat(JsonElement owner, string path, string key, string unitName, string unit, double toSeconds)
         {
             var result = new Dictionary<string, IReadOnlyDictionary<MathType, double>>(StringComparer.Ordinal);
@@ -298,7 +300,8 @@ public sealed class HardwareCatalog
             fixedLatency = FixedLatencies(ms, "measured");
             rowSeconds = PerElement(ms, "measured", "row_ps");
             tokenSeconds = PerElement(ms, "measured", "token_ps");
-            expertSeconds = PerExpert(ms, "measured");
+            expertSeconds = Nanoseconds(ms, "measured", "expert_ns");
+            copySeconds = Nanoseconds(ms, "measured", "copy_ns");
             kSeconds = PerElement(ms, "measured", "k_ps");
             if (ms.TryGetProperty("engines", out var en) && en.ValueKind is not (JsonValueKind.Object or JsonValueKind.Null))
                 throw Missing("measured.engines (an object of serving engines)");
@@ -309,7 +312,8 @@ public sealed class HardwareCatalog
                     engineFixed[engine.Name] = FixedLatencies(engine.Value, $"measured.engines.{engine.Name}");
                     engineRow[engine.Name] = PerElement(engine.Value, $"measured.engines.{engine.Name}", "row_ps");
                     engineToken[engine.Name] = PerElement(engine.Value, $"measured.engines.{engine.Name}", "token_ps");
-                    engineExpert[engine.Name] = PerExpert(engine.Value, $"measured.engines.{engine.Name}");
+                    engineExpert[engine.Name] = Nanoseconds(engine.Value, $"measured.engines.{engine.Name}", "expert_ns");
+                    engineCopy[engine.Name] = Nanoseconds(engine.Value, $"measured.engines.{engine.Name}", "copy_ns");
                     engineK[engine.Name] = PerElement(engine.Value, $"measured.engines.{engine.Name}", "k_ps");
                     engineScan[engine.Name] = ScanFractions(engine.Value, $"measured.engines.{engine.Name}");
                     if (AttentionLaw.Read(engine.Value, $"measured.engines.{engine.Name}", Bad) is { } law)
@@ -331,7 +335,7 @@ public sealed class HardwareCatalog
                 EngineFixedLatency = engineFixed, ScanFraction = scanFraction, EngineScanFraction = engineScan,
                 HostCpu = KnownHostCpu(OptStr(d, "host_cpu")),
                 RowSeconds = rowSeconds, EngineRowSeconds = engineRow, TokenSeconds = tokenSeconds, EngineTokenSeconds = engineToken,
-                ExpertSeconds = expertSeconds, EngineExpertSeconds = engineExpert, KSeconds = kSeconds, EngineKSeconds = engineK, Attention = attention,
+                ExpertSeconds = expertSeconds, EngineExpertSeconds = engineExpert, CopySeconds = copySeconds, EngineCopySeconds = engineCopy, KSeconds = kSeconds, EngineKSeconds = engineK, Attention = attention,
                 EngineAttention = engineAttention, Mla = mla };
     }
 }
