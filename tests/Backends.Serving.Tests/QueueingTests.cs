@@ -18,8 +18,10 @@ public class QueueingTests
 
     /// <summary>At the same rate and traffic (4,096-token prompts at 4 and 6 requests/s), unchunked continuous batching
     /// stalls every decode behind each arriving prompt's whole prefill; chunked prefill (Sarathi-Serve, the default budget
-    /// of 2,048 tokens) spreads it over steps that still decode: the TPOT tail drops, and the inter-token tail collapses
-    /// (from a whole prefill to one mixed step). The price is a later first token.</summary>
+    /// of 2,048 tokens) spreads it over steps that still decode: the inter-token tail collapses (from a whole prefill to
+    /// one mixed step), and the TPOT tail (a request's mean over its tokens, which spreads a stall over 255 of them) drops
+    /// at 6 requests/s and is at parity (within 1%) at 4, where the two schedules' p99 TPOTs sat 0.02 ms apart on
+    /// either side as the decode attention law was refitted. The price is a later first token.</summary>
     [Theory]
     [InlineData(4)]
     [InlineData(6)]
@@ -28,7 +30,8 @@ public class QueueingTests
         var workload = $"poisson:rate={rate},prompt=4096,output=256";
         var continuous = Deployments.Serve(workload, "continuous", requests: 1000).Report;
         var chunked = Deployments.Serve(workload, "chunked", requests: 1000).Report;
-        Assert.True(chunked.TpotMs.P99 < continuous.TpotMs.P99, $"TPOT p99: chunked {chunked.TpotMs.P99} ms, continuous {continuous.TpotMs.P99} ms");
+        if (rate >= 6) Assert.True(chunked.TpotMs.P99 < continuous.TpotMs.P99, $"TPOT p99: chunked {chunked.TpotMs.P99} ms, continuous {continuous.TpotMs.P99} ms");
+        else Assert.InRange(chunked.TpotMs.P99 / continuous.TpotMs.P99, 0.9, 1.01);
         Assert.True(chunked.ItlMs.P99 < continuous.ItlMs.P99 / 2, $"ITL p99: chunked {chunked.ItlMs.P99} ms, continuous {continuous.ItlMs.P99} ms");
         Assert.True(chunked.TtftMs.P50 > continuous.TtftMs.P50);
     }
