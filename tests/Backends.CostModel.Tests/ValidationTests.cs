@@ -167,14 +167,19 @@ public class ValidationTests
     [InlineData("0-10", "'0-10' is not LO-HI with 1 <= LO <= HI <= 2147483648")]
     [InlineData("-5-10", "'-5-10' is not LO-HI with 1 <= LO <= HI <= 2147483648")]
     [InlineData("100-200", "'100-200' has mean 150, not the row's prompt 16 (a row records its mean length)")]
-    public void A_length_range_that_is_not_LO_HI_around_the_row_mean_is_a_located_error(string value, string problem)
+    public void A_length_range_that_is_not_LO_HI_around_the_row_mean_is_a_located_error(string value, string problem) =>
+        AssertOptionalFieldError("prompt_range", value, problem);
+
+    /// <summary>A row whose one optional <paramref name="column"/> holds <paramref name="value"/> is refused with GD0610 at
+    /// that field, saying <paramref name="problem"/>.</summary>
+    private static void AssertOptionalFieldError(string column, string value, string problem)
     {
-        var header = string.Join(",", Measurement.Columns) + ",prompt_range";
+        var header = string.Join(",", Measurement.Columns) + "," + column;
         var row = "X01,tiny-dense,h100-sxm,1,1,1,1,1,1,bf16,,2,16,16,tpot_ms,1,ms,SGLang,V,src,," + value;
         var diagnostics = new GraphDsl.Ir.Diagnostics.DiagnosticBag();
         Assert.Empty(Measurement.Parse("m.csv", header + "\n" + row + "\n", diagnostics));
         var d = Assert.Single(diagnostics.Items);
-        Assert.Equal($"m.csv:2:{row.Length - value.Length + 1}: error GD0610: row 1 (X01): prompt_range {problem}", d.ToString());
+        Assert.Equal($"m.csv:2:{row.Length - value.Length + 1}: error GD0610: row 1 (X01): {column} {problem}", d.ToString());
     }
 
     /// <summary>A closed loop of drawn lengths (IX04: 80 requests at concurrency 8, lengths on [819, 1024]) is served at the
@@ -194,7 +199,7 @@ public class ValidationTests
 
     /// <summary>The <c>requests</c> column holds the request count a source publishes (bench_serving's --num-prompts,
     /// trtllm-bench's --num_requests, the perf-overview's "N requests of fixed ISL/OSL"), and nothing where it does not say
-    /// (IX01: InferenceX's harness log gives no count; LE04's 128 is a unit conversion, not a count).</summary>
+    /// (LE04's 128 is a unit conversion, not a count; IX01's 640 is its harness's --num-prompts of 10 x the concurrency).</summary>
     [Fact]
     public void The_requests_column_is_the_published_request_count()
     {
@@ -213,15 +218,8 @@ public class ValidationTests
     [InlineData("-5")]
     [InlineData("12.5")]
     [InlineData("many")]
-    public void A_request_count_that_is_not_a_positive_integer_is_a_located_error(string value)
-    {
-        var header = string.Join(",", Measurement.Columns) + ",requests";
-        var row = "X01,tiny-dense,h100-sxm,1,1,1,1,1,1,bf16,,2,16,16,tpot_ms,1,ms,SGLang,V,src,," + value;
-        var diagnostics = new GraphDsl.Ir.Diagnostics.DiagnosticBag();
-        Assert.Empty(Measurement.Parse("m.csv", header + "\n" + row + "\n", diagnostics));
-        var d = Assert.Single(diagnostics.Items);
-        Assert.Equal($"m.csv:2:{row.Length - value.Length + 1}: error GD0610: row 1 (X01): requests '{value}' is not an integer from 1 to {GraphDsl.Backends.CostModel.Inputs.Workload.MaxTokens}", d.ToString());
-    }
+    public void A_request_count_that_is_not_a_positive_integer_is_a_located_error(string value) =>
+        AssertOptionalFieldError("requests", value, $"'{value}' is not an integer from 1 to {GraphDsl.Backends.CostModel.Inputs.Workload.MaxTokens}");
 
     /// <summary>A row marked nanobatch:2 is priced after overlap{nanobatches=2}: LE04 (SGLang prefill on 32 H100s, EP32) is
     /// the prefill of the same deployment compiled with that pass, on the two-stream schedule, so its step lies below the
