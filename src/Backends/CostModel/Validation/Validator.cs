@@ -114,6 +114,10 @@ public sealed class Validator
         var predictor = new Predictor(compiled, cluster, profile);
         priced = (predictor, cluster);
         long prompt = m.Prompt!.Value, output = m.Output ?? 0;
+        // A row no deployment of it could run (one sequence's prompt and output beyond the memory left for the KV cache)
+        // gets no prediction: timing it would be a confident answer to an impossible run.
+        if (predictor.Memory(1, prompt + output, prompt).MaxBatchPerReplica < 1)
+            return Skip($"one sequence of {prompt + output} tokens does not fit the deployment's KV cache");
         double mid = prompt + output / 2.0;
         double? predicted;
         if (m.Scenario == "concurrency") return Serving(m, predictor, dp, prompt, output, mid, profile);

@@ -1,5 +1,4 @@
 using System;
-using System.Globalization;
 using GraphDsl.Backends.CostModel.Validation;
 using GraphDsl.Backends.Serving.Specs;
 using GraphDsl.Backends.Serving.Workloads;
@@ -9,8 +8,8 @@ namespace GraphDsl.Backends.Serving.Validation;
 /// <summary>
 /// <c>graphdsl validate</c>'s serving cross-check (<see cref="ServeMeasurement"/>): a closed-loop row as
 /// <c>concurrency:C,prompt=P,output=O</c>, a max-throughput row as <c>offline:N,prompt=P,output=O</c> (N the published
-/// count, <see cref="Measurement.Requests"/>, within <see cref="MaxServedTokens"/>), each with fixed
-/// lengths on the row's deployment and profile and the scheduler its engine ran (<see cref="EngineSchedulers"/>), and the
+/// count, <see cref="Measurement.Requests"/>, within <see cref="MaxServedTokens"/>), each with the run's lengths (fixed, or
+/// drawn from the row's <see cref="Measurement.PromptRange"/> and <see cref="Measurement.OutputRange"/>) on the row's deployment and profile and the scheduler its engine ran (<see cref="EngineSchedulers"/>), and the
 /// row's metric read from the run as benchmark_serving reports it (means over the requests).
 /// </summary>
 public static class MeasurementServing
