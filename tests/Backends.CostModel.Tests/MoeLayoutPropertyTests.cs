@@ -74,6 +74,7 @@ public class MoeLayoutPropertyTests
             }
             var sharded = run.Module.WalkAll().First(o => o.Def == MoeOps.Experts);
             checkedLayouts++;
+            AssertNoLoopInvariantCollective(run.Module, $"{l.Sample} {d}");
 
             // Work: every GPU of the group runs its share; together they run every token's top-k experts once.
             var full = moe.Def.Cost!(new CostContext(moe, IrBuilder.Resolver(module), CostPhase.Decode));
@@ -88,6 +89,44 @@ public class MoeLayoutPropertyTests
             Assert.True(received >= bound * (1 - 1e-9), $"{l.Sample} {d} on {nodes} node(s): receives {received:G6} bytes, the remote rows its experts need are {bound:G6}");
         }
         Assert.True(checkedLayouts >= 30, $"only {checkedLayouts} of the sampled layouts compiled; the pass refused:\n" + string.Join("\n", refused));
+    }
+
+    [Theory]
+    [InlineData("llama-3-8b", 2, 1, 1)]
+    [InlineData("llama-3.1-405b", 8, 1, 2)]
+    [InlineData("tiny-dense", 2, 2, 1)]
+    [InlineData("tiny-hybrid", 2, 1, 1)]
+    [InlineData("gpt-oss-120b", 4, 2, 1)]
+    [InlineData("deepseek-v3", 8, 1, 1)]
+    public void No_collective_in_a_layer_body_completes_a_value_made_before_the_layers(string sample, int tp, int dp, int pp)
+    {
+        var d = new Deployment(new ParallelLayout(tp, 1, dp, pp));
+        var run = Parallelized(Models.Sample(sample), d);
+        Assert.True(run.Module is not null, string.Join("; ", run.Diagnostics.Select(x => x.Message)));
+        AssertNoLoopInvariantCollective(run.Module!, $"{sample} {d}");
+    }
+
+    /// <summary>A collective inside a repeat body whose operand is defined outside that body would run once per iteration
+    /// on the same data: it belongs before the loop (parallelize completes a value where it is defined).</summary>
+    private static void AssertNoLoopInvariantCollective(GraphDsl.Ir.Graph.Module module, string what)
+    {
+        foreach (var op in module.WalkAll().Where(o => o.Def.Dialect == "comm"))
+        {
+            var region = op.ParentRegion;
+            if (region?.Parent is not { } loop || loop.Def != CoreOps.Repeat) continue;
+            foreach (var v in op.Operands)
+            {
+                var home = v.Owner?.ParentRegion ?? v.ArgumentOf;
+                Assert.True(home is null || Inside(home, region), $"{what}: {op.Name} in the body of {loop.Name} reads a value defined outside it");
+            }
+        }
+    }
+
+    private static bool Inside(Region home, Region region)
+    {
+        for (Region? r = home; r is not null; r = r.Parent?.ParentRegion)
+            if (r == region) return true;
+        return false;
     }
 
     /// <summary>1 - C(P - S, k) / C(P, k), written out here rather than taken from the code under test.</summary>
