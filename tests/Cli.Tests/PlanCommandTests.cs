@@ -122,6 +122,8 @@ public class PlanCommandTests
     [InlineData(new[] { "--kinds", "," }, "error GD0821: --kinds: name at least one of aggregated, disaggregated")]
     // A line break in the model used to reach the launch files, whose own check refused them naming a file's line, exit 1.
     [InlineData(new[] { "--export", "vllm", "--export-dir", "x", "--export-model", "a\nrm -rf ~ #" }, "graphdsl: error GD0821: --export-model 'a rm -rf ~ #': expected a checkpoint path or Hugging Face id, one line without control characters")]
+    // YAML's readers also end a line at U+2028 (and U+2029, NEL): the name ended dynamo-agg.yaml's comment and added a key.
+    [InlineData(new[] { "--export", "dynamo", "--export-dir", "x", "--export-model", "a\u2028extra: 1" }, "graphdsl: error GD0821: --export-model 'a extra: 1': expected a checkpoint path or Hugging Face id, one line without control characters")]
     public void Bad_options_are_usage_errors(string[] args, string expected)
     {
         var r = Plan(args);

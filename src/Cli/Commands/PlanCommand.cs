@@ -100,8 +100,9 @@ internal sealed class PlanCommand
         if (exports.Length > 0 && r.GetValue(_exportDir) is null) Usage("--export needs --export-dir DIR, the folder its launch files are written to");
         if (exports.Length == 0 && r.GetValue(_exportDir) is not null) Usage("--export-dir is given without --export ENGINE");
         // A line break in the model ends the launch script's comment and quoting: the files' own check refused them, blaming a file.
-        if (r.GetValue(_exportModel) is { } model && (model.Trim().Length == 0 || model.Any(char.IsControl)))
-            Usage($"--export-model '{model.ReplaceLineEndings(" ")}': expected a checkpoint path or Hugging Face id, one line without control characters");
+        // YAML's readers also break lines at U+0085, U+2028 and U+2029, which are not control characters (ExportText).
+        if (r.GetValue(_exportModel) is { } model && (model.Trim().Length == 0 || ExportText.HasUnsafe(model)))
+            Usage($"--export-model '{ExportText.Comment(model.ReplaceLineEndings(" "))}': expected a checkpoint path or Hugging Face id, one line without control characters");
         var kinds = new List<PlanKind>();
         foreach (var k in r.GetValue(_kinds)!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
             if (Array.IndexOf(KindNames, k) is var i and >= 0) { if (!kinds.Contains(Enum.GetValues<PlanKind>()[i])) kinds.Add(Enum.GetValues<PlanKind>()[i]); }
