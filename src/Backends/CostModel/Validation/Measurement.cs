@@ -78,6 +78,9 @@ public sealed record Measurement(
     /// 16 MiB holds some 25,000 rows.</summary>
     public const long MaxFileBytes = 16L << 20;
 
+    /// <summary>The engine families of <see cref="EngineFamily"/>, which calibrate fits a profile for.</summary>
+    public static readonly string[] EngineFamilies = { "gpt-fast", "trtllm", "fastertransformer", "vllm", "sglang" };
+
     /// <summary>The engine family a profile is fitted for: gpt-fast, trtllm, fastertransformer, vllm; "" when none.</summary>
     public string EngineFamily
     {
