@@ -66,6 +66,25 @@ public class PlannerTests
         Assert.Equal(simulatedRivals.Count, simulatedRivals.Distinct().Count());
     }
 
+    /// <summary>1,000 requests/s of 2,048-token prompts outrun every candidate on 8 H100s, whose queues then grow without
+    /// bound; over the few hundred requests simulated their p90 TTFT still met a loose target, and the best of them (serving
+    /// about 2% of the traffic) was printed as the plan. Now no candidate meets the SLO, and each says why.</summary>
+    [Fact]
+    public void Traffic_that_outruns_every_deployment_has_no_plan()
+    {
+        var (search, result) = Plans.Run(Sample, new[] { 8 }, "poisson:rate=1000,prompt=2048,output=256", "ttft=600000,tpot=1000", simulate: 6);
+        Assert.Null(result.Best);
+        var runs = result.Simulated.Where(s => s.HasFigures).ToList();
+        Assert.NotEmpty(runs);
+        foreach (var run in runs)
+        {
+            Assert.True(run.Report!.RequestThroughput < 0.1 * 1000, $"{run.Candidate.Describe()}: {run.Report.RequestThroughput} requests/s");
+            Assert.True(run.Report.TtftMs.P90 <= 600000 && run.Report.TpotMs.P90 <= 1000, "the p90s alone would meet the SLO");
+            Assert.True(run.Overloaded && !run.Meets(search.Slo), run.Candidate.Describe());
+        }
+        Assert.All(result.Rivals.Where(r => r.Run is not null), r => Assert.StartsWith("cannot keep up: 1000 requests/s arrive, it served ", r.Reason));
+    }
+
     [Fact]
     public void The_search_is_bounded_and_says_so()
     {
