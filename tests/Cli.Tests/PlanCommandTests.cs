@@ -140,6 +140,16 @@ public class PlanCommandTests
         Assert.Contains("error GD0821: --workload trace: plan simulates synthetic traffic", r.Err);
     }
 
+    /// <summary>Requests of one output token have no TPOT, so no per-user speed: every candidate used to be simulated and dropped
+    /// ("no request completed with more than one output token"), leaving an empty front and a warning, exit 0.</summary>
+    [Fact]
+    public void A_workload_of_one_output_token_is_refused()
+    {
+        var r = CliRunner.Run("plan", "samples/mixtral-8x7b.moe", "--hardware", "h100-sxm", "--gpus", "8", "--workload", "poisson:rate=1,prompt=128,output=1", "--slo", "ttft=1000");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Equal("graphdsl: error GD0821: --workload poisson:rate=1,prompt=128,output=1: plan ranks deployments by output tokens/s per GPU and per user (1000 / TPOT), and a request of one output token has no TPOT; give output=2 or more", r.Err.Trim());
+    }
+
     /// <summary>One GPU holds no xPyD split: a usage error that says what a split needs.</summary>
     [Fact]
     public void Disaggregation_on_one_gpu_is_refused()

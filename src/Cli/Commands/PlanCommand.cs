@@ -92,6 +92,9 @@ internal sealed class PlanCommand
         var slo = SloSpec.Parse(r.GetValue(_slo)!, diagnostics);
         if (workload?.Kind == WorkloadKind.Trace)
             Usage("--workload trace: plan simulates synthetic traffic (poisson, concurrency or offline) so every candidate sees the same requests; describe the trace's rate and lengths instead");
+        // Every candidate used to be simulated and then dropped with "no request completed with more than one output token".
+        else if (workload is not null && workload.Output.Max < 2)
+            Usage($"--workload {workload}: plan ranks deployments by output tokens/s per GPU and per user (1000 / TPOT), and a request of one output token has no TPOT; give output=2 or more");
         long simulate = r.GetValue(_simulate);
         if (simulate > PlanSearch.MaxSimulated) Usage($"--simulate {simulate} is more than {PlanSearch.MaxSimulated}, the most candidates one plan simulates");
         var exports = (r.GetValue(_export) ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
