@@ -88,8 +88,7 @@ public static class Planner
         void Add(Screened s) { if (chosen.Count < slots && !chosen.Any(c => Alike(c, s))) chosen.Add(s); }
         foreach (var s in fitting.Where(s => s.Estimate!.Value.Meets(search.Slo)).OrderByDescending(s => s.Estimate!.Value.OutputTokensPerSecondPerGpu).Take(Math.Max(1, slots / 3)))
             Add(s);
-        var near = fitting.Where(p => !fitting.Any(q => Beats(q.Estimate!.Value, p.Estimate!.Value, 1 + NearFront)))
-            .OrderBy(s => s.Estimate!.Value.OutputTokensPerSecondPerUser).ToList();
+        var near = Unbeaten(fitting, 1 + NearFront).OrderBy(s => s.Estimate!.Value.OutputTokensPerSecondPerUser).ToList();
         int room = slots - chosen.Count;
         if (near.Count <= room) near.ForEach(Add);
         else for (int i = 0; i < room; i++) Add(near[(int)((long)i * (near.Count - 1) / Math.Max(1, room - 1))]);
@@ -100,8 +99,25 @@ public static class Planner
 
     private static bool Close(double a, double b) => Math.Abs(a - b) <= 0.01 * Math.Max(Math.Abs(a), Math.Abs(b));
 
-    private static bool Beats(ScreenEstimate q, ScreenEstimate p, double factor) =>
-        q.OutputTokensPerSecondPerGpu > p.OutputTokensPerSecondPerGpu * factor && q.OutputTokensPerSecondPerUser > p.OutputTokensPerSecondPerUser * factor;
+    /// <summary>The candidates that no other beats by more than <paramref name="factor"/> in both tokens/s per GPU and per user,
+    /// in their order. One sweep down tokens/s per GPU keeps the best per-user figure of the candidates ahead of the current
+    /// one by more than the factor (a prefix of the sweep, growing as it goes): O(n log n). Testing every pair took 140 s of
+    /// a 144 s plan on the 31,746 xPyD splits of 256 H100s, and a plan over 1 to 1,024 GPUs did not end in 10 minutes.</summary>
+    public static List<Screened> Unbeaten(IReadOnlyList<Screened> candidates, double factor)
+    {
+        double G(int i) => candidates[i].Estimate!.Value.OutputTokensPerSecondPerGpu;
+        double U(int i) => candidates[i].Estimate!.Value.OutputTokensPerSecondPerUser;
+        var order = Enumerable.Range(0, candidates.Count).OrderByDescending(G).ToArray();
+        var beaten = new bool[candidates.Count];
+        double bestUser = double.NegativeInfinity;
+        int ahead = 0;
+        foreach (int p in order)
+        {
+            for (; ahead < order.Length && G(order[ahead]) > G(p) * factor; ahead++) bestUser = Math.Max(bestUser, U(order[ahead]));
+            beaten[p] = bestUser > U(p) * factor;
+        }
+        return candidates.Where((_, i) => !beaten[i]).ToList();
+    }
 
     /// <summary>The runs no other run matches or beats in both output tokens/s per GPU and per user, most per GPU first.</summary>
     public static List<Simulated> Front(IReadOnlyList<Simulated> runs)
