@@ -84,6 +84,75 @@ public class EplbTests
         Assert.Contains("try --redundant 32", e.Message);
     }
 
+    /// <summary>The suggestion was computed in 32 bits: 8 experts on 2^31 - 1 GPUs suggested --redundant -8.</summary>
+    [Fact]
+    public void The_suggested_replica_count_does_not_wrap()
+    {
+        var stats = Fixtures.Zipf(2, 8, 2, 1.2);
+        var e = Assert.Throws<PlacementException>(() => ExpertPlacer.Place("eplb", stats, new PlacementOptions { Gpus = int.MaxValue }));
+        Assert.Contains("8 + 0 = 8 must be a multiple of the 2147483647 GPUs (every GPU holds the same number of experts); try --redundant 2147483639", e.Message);
+    }
+
+    /// <summary>EPLB's packing and replication chose by scanning every pack per item and every expert per replica, so one slot
+    /// per GPU was quadratic in the GPUs (4,096 took 8 s, 65,536 did not end in 100 s). They now keep their candidates in
+    /// priority queues; here they choose as the scans did (the lightest pack with room, the expert with the most load per
+    /// replica, ties to the lowest index) on weights with many ties.</summary>
+    [Fact]
+    public void Packing_and_replication_choose_as_the_scans_did()
+    {
+        var rng = new GraphDsl.Numerics.SplitMix64(3);
+        for (int trial = 0; trial < 50; trial++)
+        {
+            int experts = 1 + (int)(rng.NextUInt64() % 40), packs = 1 + (int)(rng.NextUInt64() % 12), physical = experts + (int)(rng.NextUInt64() % 60);
+            var weights = Enumerable.Range(0, experts).Select(_ => (double)(rng.NextUInt64() % 5)).ToArray();
+            var (scanMap, scanCounts) = ScanReplicate(weights, physical);
+            var (map, counts) = BalancedPacking.Replicate(weights, physical);
+            Assert.Equal(scanMap, map);
+            Assert.Equal(scanCounts, counts);
+            var items = Enumerable.Range(0, packs * (1 + (int)(rng.NextUInt64() % 6))).Select(_ => (double)(rng.NextUInt64() % 4)).ToArray();
+            var (pack, rank) = BalancedPacking.Pack(items, packs);
+            var (scanPack, scanRank) = ScanPack(items, packs);
+            Assert.Equal(scanPack, pack);
+            Assert.Equal(scanRank, rank);
+        }
+    }
+
+    private static (int[], int[]) ScanPack(double[] weights, int packs)
+    {
+        int n = weights.Length, per = n / packs;
+        var pack = new int[n];
+        var rank = new int[n];
+        var load = new double[packs];
+        var count = new int[packs];
+        foreach (var item in Enumerable.Range(0, n).OrderByDescending(i => weights[i]).ThenBy(i => i))
+        {
+            int best = -1;
+            for (int p = 0; p < packs; p++)
+                if (count[p] < per && (best < 0 || load[p] < load[best])) best = p;
+            pack[item] = best;
+            rank[item] = count[best]++;
+            load[best] += weights[item];
+        }
+        return (pack, rank);
+    }
+
+    private static (int[], int[]) ScanReplicate(double[] weights, int physical)
+    {
+        int n = weights.Length;
+        var map = new int[physical];
+        var counts = new int[n];
+        for (int i = 0; i < n; i++) { map[i] = i; counts[i] = 1; }
+        for (int i = n; i < physical; i++)
+        {
+            int best = 0;
+            for (int e = 1; e < n; e++)
+                if (weights[e] / counts[e] > weights[best] / counts[best]) best = e;
+            map[i] = best;
+            counts[best]++;
+        }
+        return (map, counts);
+    }
+
     /// <summary>A replica count beyond every GPU holding every expert balances nothing; --redundant 1000000000
     /// used to allocate the slot map and run out of memory (and int.MaxValue wrapped experts + redundant).</summary>
     [Theory]

@@ -70,6 +70,16 @@ public sealed class PlaceCommandTests : IDisposable
         Assert.Equal(16, offload.GetProperty("tokens_per_step").GetInt32());
     }
 
+    /// <summary>16,777,216 GPUs with a slot each ran for over a minute, its slot map growing, before it was stopped; the
+    /// group is bounded as every count of a device is (65,536), before the statistics are read.</summary>
+    [Fact]
+    public void More_gpus_than_any_group_is_a_usage_error()
+    {
+        var r = CliRunner.Run("place", "samples/mixtral-8x7b.moe", "--gpus", "16777216", "--redundant", "16777208", "--stats", Path.Combine(_dir, "none.json"));
+        Assert.Equal(2, r.ExitCode);
+        Assert.Equal("graphdsl: error GD0802: --gpus 16777216 is more than 65536, the most GPUs an expert-parallel group is placed over", r.Err.Trim());
+    }
+
     [Fact]
     public void A_statistics_file_with_the_wrong_layer_count_is_rejected()
     {

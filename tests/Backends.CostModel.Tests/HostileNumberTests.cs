@@ -88,6 +88,33 @@ public class HostileNumberTests
         Assert.Equal("m.csv:" + message.Replace(": row", ": error GD0610: row"), d.ToString());
     }
 
+    /// <summary>validate prints a row's id, model, device and metric: an id holding ESC (a terminal's escape sequences), a
+    /// line break or a bidi override reached the terminal as it was. Such a field is an error at its row and column that
+    /// names the character and never echoes the field; notes and source, printed nowhere, may hold tabs and line breaks.</summary>
+    [Theory]
+    [InlineData("\"\u001b]0;PWNED\u0007\"", "2:1: row 1: id holds U+001B at its character 1")]
+    [InlineData("\"X1\nX2\"", "2:1: row 1: id holds U+000A at its character 3")]
+    [InlineData("X1\u2028", "2:1: row 1: id holds U+2028 at its character 3")]
+    [InlineData("X\u202e1", "2:1: row 1: id holds U+202E at its character 2")]
+    public void A_field_with_a_control_or_format_character_is_an_error_that_does_not_echo_it(string id, string message)
+    {
+        var row = $"{id},llama-2-7b,a100-sxm-80gb,1,1,1,1,1,1,bf16,bf16,1,5,200,decode_tokens_per_s,104.9,tokens/s,gpt-fast,C,https://example.org,\"two\nlines\tand a tab\"";
+        var diagnostics = new DiagnosticBag();
+        Assert.Empty(Measurement.Parse("m.csv", Header + "\n" + row + "\n", diagnostics));
+        Assert.Equal("m.csv:" + message.Replace(": row", ": error GD0610: row")
+            + ", a control, format or line-separator character; a measurement's fields are printed, so they hold printable text only (notes and source may hold tabs and line breaks)",
+            Assert.Single(diagnostics.Items).ToString());
+    }
+
+    [Fact]
+    public void Notes_may_hold_line_breaks_and_tabs()
+    {
+        var row = "X1,llama-2-7b,a100-sxm-80gb,1,1,1,1,1,1,bf16,bf16,1,5,200,decode_tokens_per_s,104.9,tokens/s,gpt-fast,C,https://example.org,\"two\nlines\tand a tab\"";
+        var diagnostics = new DiagnosticBag();
+        Assert.Equal("two\nlines\tand a tab", Assert.Single(Measurement.Parse("m.csv", Header + "\n" + row + "\n", diagnostics)).Notes);
+        Assert.Empty(diagnostics.Items);
+    }
+
     [Theory]
     [InlineData("", "m.csv:1:1: error GD0610: the file is empty: expected a header row")]
     [InlineData("id,model\nx,y\n", "m.csv:1:1: error GD0610: no column 'hardware', 'gpus'")]

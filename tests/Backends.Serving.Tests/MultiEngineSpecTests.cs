@@ -12,6 +12,8 @@ public class MultiEngineSpecTests
     [InlineData("disagg{prefill=pp2tp4x3,decode=tp1x2,max_tokens=16384}", "disagg{prefill=tp4pp2x3,decode=tp1x2,max_tokens=16384}")]
     [InlineData("colocated{prefill_share=0.25}", "colocated{prefill_share=0.25}")]
     [InlineData("colocated{max_batch=64,prefill_share=.5}", "colocated{prefill_share=0.5,max_batch=64}")]
+    [InlineData("colocated{prefill_share=0.001}", "colocated{prefill_share=0.001}")]
+    [InlineData("colocated{prefill_share=0.999}", "colocated{prefill_share=0.999}")]
     public void Print_back_canonically(string text, string canonical)
     {
         var d = new DiagnosticBag();
@@ -40,6 +42,9 @@ public class MultiEngineSpecTests
     [InlineData("disagg{prefill=tp4,budget=1}", "<scheduler>:1:20: error GD0631: disagg has no option 'budget'; its options: prefill, decode, max_batch, max_tokens")]
     [InlineData("colocated{prefill_share=0}", "<scheduler>:1:25: error GD0642: colocated: prefill_share must be above 0 and below 1, found '0': at 0 the prefill stream has no compute and no prompt is ever prefilled; for one stream alone use continuous or chunked")]
     [InlineData("colocated{prefill_share=1}", "<scheduler>:1:25: error GD0642: colocated: prefill_share must be above 0 and below 1, found '1': at 1 the decode stream has no compute and no token is ever decoded; for one stream alone use continuous or chunked")]
+    // A share past a thousandth of the compute printed a prompt's TTFT as 10^22 ms and a TPOT of 0.00 ms (at 1e-20).
+    [InlineData("colocated{prefill_share=1e-20}", "<scheduler>:1:25: error GD0642: colocated: prefill_share 1e-20 leaves the prefill stream less than 0.001 of the compute, finer than CU masking splits a GPU (one of an H100's 132 SMs is 0.0076); give 0.001 to 0.999")]
+    [InlineData("colocated{prefill_share=0.9999999999}", "<scheduler>:1:25: error GD0642: colocated: prefill_share 0.9999999999 leaves the decode stream less than 0.001 of the compute, finer than CU masking splits a GPU (one of an H100's 132 SMs is 0.0076); give 0.001 to 0.999")]
     [InlineData("colocated{prefill_share=1.5}", "<scheduler>:1:25: error GD0642: colocated: prefill_share must be a number from 0 to 1, found '1.5'")]
     [InlineData("colocated{max_batch=8}", "<scheduler>:1:1: error GD0631: colocated needs prefill_share=...; e.g. colocated{prefill_share=0.5}")]
     [InlineData("disagg", "<scheduler>:1:1: error GD0631: disagg needs prefill=...; e.g. disagg{prefill=tp4x1,decode=tp4x1}")]

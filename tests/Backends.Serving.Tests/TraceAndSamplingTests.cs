@@ -42,6 +42,8 @@ public class TraceAndSamplingTests
     [InlineData("{\"arrival\": 0, \"prompt\": 0, \"output\": 1}", "1:16: error GD0633: \"prompt\" must be an integer from 1 to 1048576")]
     [InlineData("{\"arrival\": 0, \"prompt\": 5}", "1:1: error GD0633: missing \"output\"")]
     [InlineData("{\"arrival\": 0, \"prompt\": 5, \"output\": 1, \"user\": 3}", "1:42: error GD0633: unknown field \"user\"; a request has arrival, prompt, output and an optional prefix and prefix_tokens")]
+    // A field given twice used to be read as its last value: the request arrived at 3 s, not 0.
+    [InlineData("{\"arrival\": 0, \"prompt\": 5, \"output\": 1, \"arrival\": 3}", "1:42: error GD0633: \"arrival\" is given twice")]
     [InlineData("[1, 2]", "1:1: error GD0633: expected a JSON object {\"arrival\": S, \"prompt\": N, \"output\": N}")]
     [InlineData("", "1:1: error GD0633: the trace holds no request")]
     public void A_bad_trace_line_is_located(string text, string expected)

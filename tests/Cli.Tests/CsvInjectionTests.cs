@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.Linq;
 using GraphDsl.Cli.Rendering;
 
 namespace GraphDsl.Cli.Tests;
@@ -29,15 +30,27 @@ public class CsvInjectionTests
     [Fact]
     public void Numbers_are_never_prefixed() => Assert.Equal("-5,-0.5", string.Join(",", Csv.Cell(-5L), Csv.Cell(-0.5)));
 
+    /// <summary>A '|' in a measurement's id split validate's markdown row into more cells than its header.</summary>
     [Fact]
-    public void Validate_csv_writes_a_formula_id_as_text()
+    public void Validate_markdown_escapes_a_pipe_in_a_field()
+    {
+        var row = ValidateOneRow("X|1", "markdown").Split('\n')[2];
+        Assert.StartsWith("| X\\|1 | C | llama-2-7b | a100-sxm-80gb | ", row);
+        Assert.Equal(14, row.Replace("\\|", "").Count(c => c == '|'));
+    }
+
+    [Fact]
+    public void Validate_csv_writes_a_formula_id_as_text() =>
+        Assert.StartsWith("'=cmd|' /C calc'!A1,C,llama-2-7b,a100-sxm-80gb,", ValidateOneRow("\"=cmd|' /C calc'!A1\"", "csv").Split('\n')[1]);
+
+    /// <summary>validate's output for one measurement (a gpt-fast decode row) whose id field is <paramref name="idField"/>.</summary>
+    private static string ValidateOneRow(string idField, string format)
     {
         var header = string.Join(",", GraphDsl.Backends.CostModel.Validation.Measurement.Columns);
-        var path = Path.Combine(Directory.CreateTempSubdirectory("graphdsl-csv-").FullName, "m.csv");
-        File.WriteAllText(path, header + "\n\"=cmd|' /C calc'!A1\",llama-2-7b,a100-sxm-80gb,1,1,1,1,1,1,bf16,bf16,1,5,200,decode_tokens_per_s,104.9,tokens/s,gpt-fast,C,https://example.org,\n");
-        var r = CliRunner.Run("validate", "--data", path, "--format", "csv");
+        var path = Path.Combine(Directory.CreateTempSubdirectory("graphdsl-validate-").FullName, "m.csv");
+        File.WriteAllText(path, header + "\n" + idField + ",llama-2-7b,a100-sxm-80gb,1,1,1,1,1,1,bf16,bf16,1,5,200,decode_tokens_per_s,104.9,tokens/s,gpt-fast,C,https://example.org,\n");
+        var r = CliRunner.Run("validate", "--data", path, "--format", format);
         Assert.True(r.ExitCode == 0, r.All);
-        var row = r.Out.Split('\n')[1];
-        Assert.StartsWith("'=cmd|' /C calc'!A1,C,llama-2-7b,a100-sxm-80gb,", row);
+        return r.Out;
     }
 }

@@ -122,6 +122,8 @@ public class PlanCommandTests
     [InlineData(new[] { "--kinds", "," }, "error GD0821: --kinds: name at least one of aggregated, disaggregated")]
     // A line break in the model used to reach the launch files, whose own check refused them naming a file's line, exit 1.
     [InlineData(new[] { "--export", "vllm", "--export-dir", "x", "--export-model", "a\nrm -rf ~ #" }, "graphdsl: error GD0821: --export-model 'a rm -rf ~ #': expected a checkpoint path or Hugging Face id, one line without control characters")]
+    // YAML's readers also end a line at U+2028 (and U+2029, NEL): the name ended dynamo-agg.yaml's comment and added a key.
+    [InlineData(new[] { "--export", "dynamo", "--export-dir", "x", "--export-model", "a\u2028extra: 1" }, "graphdsl: error GD0821: --export-model 'a extra: 1': expected a checkpoint path or Hugging Face id, one line without control characters")]
     public void Bad_options_are_usage_errors(string[] args, string expected)
     {
         var r = Plan(args);
@@ -136,6 +138,16 @@ public class PlanCommandTests
         var r = CliRunner.Run("plan", "samples/mixtral-8x7b.moe", "--hardware", "h100-sxm", "--gpus", "8", "--workload", "trace:t.jsonl", "--slo", "ttft=1000");
         Assert.Equal(2, r.ExitCode);
         Assert.Contains("error GD0821: --workload trace: plan simulates synthetic traffic", r.Err);
+    }
+
+    /// <summary>Requests of one output token have no TPOT, so no per-user speed: every candidate used to be simulated and dropped
+    /// ("no request completed with more than one output token"), leaving an empty front and a warning, exit 0.</summary>
+    [Fact]
+    public void A_workload_of_one_output_token_is_refused()
+    {
+        var r = CliRunner.Run("plan", "samples/mixtral-8x7b.moe", "--hardware", "h100-sxm", "--gpus", "8", "--workload", "poisson:rate=1,prompt=128,output=1", "--slo", "ttft=1000");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Equal("graphdsl: error GD0821: --workload poisson:rate=1,prompt=128,output=1: plan ranks deployments by output tokens/s per GPU and per user (1000 / TPOT), and a request of one output token has no TPOT; give output=2 or more", r.Err.Trim());
     }
 
     /// <summary>One GPU holds no xPyD split: a usage error that says what a split needs.</summary>

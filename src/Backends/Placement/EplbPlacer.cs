@@ -29,7 +29,8 @@ public static class EplbPlacer
         int experts = stats.Experts, gpus = o.Gpus, nodes = o.Nodes, physical = experts + o.Redundant;
         if (physical % gpus != 0)
         {
-            int up = (physical + gpus - 1) / gpus * gpus - experts;
+            // In 64 bits: 8 experts on 2^31 - 1 GPUs suggested --redundant -8.
+            long up = ((long)physical + gpus - 1) / gpus * gpus - experts;
             throw new PlacementException(PlacementProblem.Deployment,
                 $"eplb: experts + redundant = {experts} + {o.Redundant} = {physical} must be a multiple of the {gpus} GPUs (every GPU holds the same number of experts); try --redundant {up}");
         }

@@ -1,10 +1,13 @@
 using System;
+using System.Collections.Generic;
 using System.CommandLine;
 using System.Linq;
 using GraphDsl.Backends.CostModel.Inputs;
 using GraphDsl.Backends.CostModel.Model;
 using GraphDsl.Backends.CostModel.Validation;
 using GraphDsl.Cli.Rendering;
+using GraphDsl.Ir;
+using GraphDsl.Ir.Diagnostics;
 
 namespace GraphDsl.Cli.Commands;
 
@@ -14,7 +17,7 @@ internal sealed class CalibrateCommand
 {
     private readonly Option<string> _data = new("--data") { Description = "measurements CSV", Required = true };
     private readonly Option<string> _samples = new("--samples") { Description = "folder of .moe specs", DefaultValueFactory = _ => "samples" };
-    private readonly Option<string> _engine = new("--engine") { Description = "engine family: gpt-fast, trtllm, fastertransformer, vllm, sglang", Required = true };
+    private readonly Option<string> _engine = new("--engine") { Description = "engine family: " + string.Join(", ", Measurement.EngineFamilies), Required = true };
     private readonly Option<string> _free = new("--free") { Description = "constants to fit, comma-separated: " + string.Join(", ", Calibrator.Parameters.Keys), Required = true };
     private readonly Option<string> _start = new("--start") { Description = "profile to start from", DefaultValueFactory = _ => "default" };
 
@@ -34,15 +37,15 @@ internal sealed class CalibrateCommand
     {
         var s = new Settings(r.GetValue(_data)!, r.GetValue(_samples)!, r.GetValue(_engine)!,
             r.GetValue(_free)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), EfficiencyProfile.Find(r.GetValue(_start)!));
+        var usage = Usage(s, r.GetValue(_start)!).ToList();
+        if (usage.Count > 0)
+        {
+            Driver.Report(usage.Select(m => DiagnosticCatalog.InvalidSweep.At(SourceSpan.None, m)));
+            return ExitCodes.UsageError;
+        }
         var rows = ValidateCommand.Load(s.Data);
         if (rows is null) return ExitCodes.InputError;
         var cal = rows.Where(m => m.IsCalibration && m.EngineFamily == s.Engine).ToList();
-        var unknown = s.Free.Where(n => !Calibrator.Parameters.ContainsKey(n)).ToList();
-        if (unknown.Count > 0 || s.Start is null)
-        {
-            Console.Error.WriteLine($"graphdsl: error GD0606: unknown constant(s) {string.Join(", ", unknown)} or profile; constants: {string.Join(", ", Calibrator.Parameters.Keys)}");
-            return ExitCodes.UsageError;
-        }
         var validator = ValidateCommand.NewValidator(s.Samples);
         EfficiencyProfile fitted;
         try { fitted = Calibrator.Fit(validator, cal, s.Start with { Name = s.Engine }, s.Free); }
@@ -53,5 +56,21 @@ internal sealed class CalibrateCommand
         var results = cal.Select(m => validator.Predict(m, fitted)).ToList();
         Console.Out.Write(ValidationReport.Write(results, markdown: false));
         return ExitCodes.Ok;
+    }
+
+    /// <summary>What is wrong with the command line, before the data is read. An unknown engine family used to read as "0
+    /// calibration points cannot identify 1 constants" (exit 1), an unknown --start as "unknown constant(s)  or profile"
+    /// naming nothing, and an empty --free fitted nothing and exited 0.</summary>
+    private static IEnumerable<string> Usage(Settings s, string start)
+    {
+        if (Array.IndexOf(Measurement.EngineFamilies, s.Engine) < 0)
+            yield return $"--engine '{s.Engine}' is not an engine family; families: {string.Join(", ", Measurement.EngineFamilies)}{Suggest.DidYouMean(s.Engine, Measurement.EngineFamilies)}";
+        if (s.Free.Length == 0) yield return $"--free names no constant to fit; constants: {string.Join(", ", Calibrator.Parameters.Keys)}";
+        foreach (var n in s.Free.Where(n => !Calibrator.Parameters.ContainsKey(n)).Distinct())
+            yield return $"--free: unknown constant '{n}'; constants: {string.Join(", ", Calibrator.Parameters.Keys)}{Suggest.DidYouMean(n, Calibrator.Parameters.Keys)}";
+        foreach (var n in s.Free.GroupBy(n => n).Where(g => g.Count() > 1).Select(g => g.Key))
+            yield return $"--free: '{n}' is given twice";
+        if (s.Start is null)
+            yield return $"--start: unknown profile '{start}'; profiles: {string.Join(", ", EfficiencyProfile.BuiltIn.Select(p => p.Name))}{Suggest.DidYouMean(start, EfficiencyProfile.BuiltIn.Select(p => p.Name))}";
     }
 }

@@ -92,6 +92,9 @@ internal sealed class PlanCommand
         var slo = SloSpec.Parse(r.GetValue(_slo)!, diagnostics);
         if (workload?.Kind == WorkloadKind.Trace)
             Usage("--workload trace: plan simulates synthetic traffic (poisson, concurrency or offline) so every candidate sees the same requests; describe the trace's rate and lengths instead");
+        // Every candidate used to be simulated and then dropped with "no request completed with more than one output token".
+        else if (workload is not null && workload.Output.Max < 2)
+            Usage($"--workload {workload}: plan ranks deployments by output tokens/s per GPU and per user (1000 / TPOT), and a request of one output token has no TPOT; give output=2 or more");
         long simulate = r.GetValue(_simulate);
         if (simulate > PlanSearch.MaxSimulated) Usage($"--simulate {simulate} is more than {PlanSearch.MaxSimulated}, the most candidates one plan simulates");
         var exports = (r.GetValue(_export) ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
@@ -100,8 +103,9 @@ internal sealed class PlanCommand
         if (exports.Length > 0 && r.GetValue(_exportDir) is null) Usage("--export needs --export-dir DIR, the folder its launch files are written to");
         if (exports.Length == 0 && r.GetValue(_exportDir) is not null) Usage("--export-dir is given without --export ENGINE");
         // A line break in the model ends the launch script's comment and quoting: the files' own check refused them, blaming a file.
-        if (r.GetValue(_exportModel) is { } model && (model.Trim().Length == 0 || model.Any(char.IsControl)))
-            Usage($"--export-model '{model.ReplaceLineEndings(" ")}': expected a checkpoint path or Hugging Face id, one line without control characters");
+        // YAML's readers also break lines at U+0085, U+2028 and U+2029, which are not control characters (ExportText).
+        if (r.GetValue(_exportModel) is { } model && (model.Trim().Length == 0 || ExportText.HasUnsafe(model)))
+            Usage($"--export-model '{ExportText.Comment(model.ReplaceLineEndings(" "))}': expected a checkpoint path or Hugging Face id, one line without control characters");
         var kinds = new List<PlanKind>();
         foreach (var k in r.GetValue(_kinds)!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
             if (Array.IndexOf(KindNames, k) is var i and >= 0) { if (!kinds.Contains(Enum.GetValues<PlanKind>()[i])) kinds.Add(Enum.GetValues<PlanKind>()[i]); }

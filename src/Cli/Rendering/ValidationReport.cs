@@ -43,7 +43,9 @@ internal static class ValidationReport
             var err = r.Error is { } e ? (Math.Abs(e) < 0.0005 ? "0.0" : (e * 100).ToString("+0.0;-0.0", CultureInfo.InvariantCulture)) + "%" : r.Skipped;
             var served = Served(r, F);
             var io = $"{m.Prompt?.ToString(CultureInfo.InvariantCulture) ?? "?"}/{m.Output?.ToString(CultureInfo.InvariantCulture) ?? "?"}";
-            if (markdown) sb.Append($"| {m.Id} | {m.Use} | {m.Model} | {m.Hardware} | {layout} | {m.Batch?.ToString(CultureInfo.InvariantCulture) ?? "engine"} | {io} | {m.Metric} | {F(m.Value)} | {pred} | {err} | {r.Profile} | {served ?? "-"} |\n");
+            // A '|' in a field from the file (an id, a device, a reason quoting one) would split the markdown row's cells.
+            if (markdown) sb.Append("| ").Append(string.Join(" | ", new[] { m.Id, m.Use, m.Model, m.Hardware, layout, m.Batch?.ToString(CultureInfo.InvariantCulture) ?? "engine",
+                io, m.Metric, F(m.Value), pred, err, r.Profile, served ?? "-" }.Select(c => (c ?? "").Replace("|", "\\|")))).Append(" |\n");
             else sb.Append($"{m.Id,-5} {m.Use} {m.Model,-16} {m.Hardware,-14} {layout,-28} b={m.Batch?.ToString(CultureInfo.InvariantCulture) ?? "engine",-6} {io,-10} {m.Metric,-20} meas {F(m.Value),9}  pred {pred,9}  {err}{(served is null ? "" : "  " + served)}\n");
         }
         sb.Append('\n');

@@ -125,6 +125,8 @@ public class ExportTests
     [InlineData("trtllm", "trtllm-extra.yaml", "kv_cache_config:", "kv_cache:", "trtllm-extra.yaml: 'kv_cache.dtype' is not a key trtllm reads")]
     [InlineData("dynamo", "dynamo-agg.yaml", "gpu: \"8\"", "gpu: \"4\"", "dynamo-agg.yaml: the worker has 2 node(s) of 4 GPUs = 8, but the plan has 16")]
     [InlineData("dynamo", "dynamo-agg.yaml", "- dynamo.vllm", "- dynamo.vllmx", "dynamo-agg.yaml: the worker's command 'python3 -m dynamo.vllmx' runs none of dynamo.vllm, dynamo.sglang")]
+    // YAML's readers end a line at U+2028 and U+2029 too: a key after one in a comment is a key, not the comment's text.
+    [InlineData("trtllm", "trtllm-extra.yaml", "enable_attention_dp: true", "# note\u2028max_seq_lens: 1\u2029enable_attention_dp: true", "trtllm-extra.yaml: 'max_seq_lens' is not a key trtllm reads")]
     public void The_check_finds_each_mistake(string engine, string file, string find, string replace, string expected)
     {
         var files = Export(engine, Request(backend: "vllm")).ToList();
@@ -133,6 +135,29 @@ public class ExportTests
         files[i] = files[i] with { Text = files[i].Text.Replace(find, replace) };
         var problems = ExportCheck.Check(EngineSpec.Load(engine), files, 16, Experts);
         Assert.True(problems.Any(p => p.StartsWith(expected, StringComparison.Ordinal)), string.Join("\n", problems));
+    }
+
+    /// <summary>A model named with YAML's other line breaks (U+2028, U+2029, NEL) ended the Dynamo file's comment line and
+    /// added a key of its own, which the check (reading lines at '\n' only) passed; now the comments hold it on one line,
+    /// the values escape it, and the worker still loads the model by its exact name.</summary>
+    [Fact]
+    public void A_model_name_cannot_add_a_line_to_a_yaml_file()
+    {
+        const string model = "x\u2028extra: injected\u2029# \u0085more: 1";
+        foreach (var engine in new[] { "dynamo", "trtllm", "vllm" })
+            foreach (var f in Export(engine, Request() with { Model = model }))
+            {
+                // A shell keeps the name whole inside its single quotes; a comment and a YAML file may not hold a raw break.
+                var checkedText = f.Name.EndsWith(".yaml", StringComparison.Ordinal) ? f.Text
+                    : string.Join("\n", f.Text.Split('\n').Where(l => l.StartsWith('#')));
+                Assert.DoesNotContain(checkedText, c => c is '\u2028' or '\u2029' or '\u0085');
+                if (f.Name.EndsWith(".yaml", StringComparison.Ordinal))
+                    Assert.DoesNotContain("extra", SimpleYaml.Read(f.Text, out _)!.Keys);
+            }
+        var vllm = LaunchCommand.Parse(File(Export("vllm", Request() with { Model = model }), "vllm.sh"), EngineSpec.Load("vllm"));
+        Assert.All(vllm, c => Assert.Equal(new[] { model }, c.Positional));
+        var yaml = SimpleYaml.Read(File(Export("dynamo", Request() with { Model = model }), DynamoExport.FileName), out _)!;
+        Assert.Equal(new[] { "--model", model }, yaml["spec.services.worker.extraPodSpec.mainContainer.args"].Take(2));
     }
 
     /// <summary>Every data file names its engine's version, documentation and the sources it was read from.</summary>

@@ -78,6 +78,9 @@ public sealed record Measurement(
     /// 16 MiB holds some 25,000 rows.</summary>
     public const long MaxFileBytes = 16L << 20;
 
+    /// <summary>The engine families of <see cref="EngineFamily"/>, which calibrate fits a profile for.</summary>
+    public static readonly string[] EngineFamilies = { "gpt-fast", "trtllm", "fastertransformer", "vllm", "sglang" };
+
     /// <summary>The engine family a profile is fitted for: gpt-fast, trtllm, fastertransformer, vllm; "" when none.</summary>
     public string EngineFamily
     {
@@ -128,6 +131,7 @@ public sealed record Measurement(
         var list = new List<Measurement>();
         foreach (var (record, index) in records.Skip(1).Select((r, i) => (r, i + 1)).Where(x => x.r.Fields.Length > 1))
         {
+            if (!Printable(path, header, record, index, diagnostics)) continue;
             var row = new RowReader(path, header, record, index, diagnostics);
             var m = new Measurement(row.Text("id"), row.Text("model"), row.Text("hardware"), row.Int("gpus") ?? 1, row.Int("nodes") ?? 1,
                 row.Int("tp"), row.Int("pp"), row.Int("ep"), row.Int("dp"), row.Text("weights"), row.Text("kv"),
@@ -148,6 +152,40 @@ public sealed record Measurement(
             if (!row.Failed) list.Add(m);
         }
         return list;
+    }
+
+    /// <summary>The free-text columns, which nothing prints: they may hold tabs and line breaks.</summary>
+    private static readonly string[] FreeText = { "notes", "source" };
+
+    /// <summary>Whether a character has no place in a field: any control character (ESC starts a terminal's escape
+    /// sequences), and outside the free-text columns a tab, a line break (U+2028 and U+2029 too) or a format character
+    /// (the bidi overrides that make text read differently from what it is).</summary>
+    private static bool Unprintable(char c, bool freeText) =>
+        freeText ? char.IsControl(c) && c is not ('\t' or '\n' or '\r')
+            : char.IsControl(c) || CharUnicodeInfo.GetUnicodeCategory(c) is UnicodeCategory.Format or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator;
+
+    /// <summary>Checks that a row's fields hold only printable text; reports each field that does not (by its column and
+    /// character, never echoing the field) and returns false. A measurement's id, model, device and metric are printed
+    /// by validate's table and in its diagnostics: an id of "\x1b]0;...\x07" retitled the terminal, and a line break in
+    /// one split the table's row.</summary>
+    private static bool Printable(string path, string[] header, CsvRecord record, int row, DiagnosticBag diagnostics)
+    {
+        bool ok = true;
+        for (int i = 0; i < record.Fields.Length; i++)
+        {
+            bool free = i < header.Length && Array.IndexOf(FreeText, header[i]) >= 0;
+            var field = record.Fields[i];
+            int at = 0;
+            while (at < field.Length && !Unprintable(field[at], free)) at++;
+            if (at == field.Length) continue;
+            var (line, col) = i < record.Starts.Length ? record.Starts[i] : (record.Line, 1);
+            var column = i < header.Length ? header[i] : $"field {i + 1}";
+            diagnostics.Report(DiagnosticCatalog.InvalidMeasurements, SourceSpan.At(path, line, col),
+                $"row {row}: {column} holds U+{(int)field[at]:X4} at its character {at + 1}, a control, format or line-separator character; "
+                + "a measurement's fields are printed, so they hold printable text only (notes and source may hold tabs and line breaks)");
+            ok = false;
+        }
+        return ok;
     }
 
     /// <summary>The smallest measured value: 10^-6 of any unit (ms, tokens/s, an acceptance), far below any published

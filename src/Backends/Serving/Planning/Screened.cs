@@ -18,8 +18,13 @@ public sealed record Simulated(Screened Screened, ServingReport? Report, string?
 {
     public PlanCandidate Candidate => Screened.Candidate;
 
-    /// <summary>Whether every request completed and the p90 TTFT and TPOT meet the targets given.</summary>
-    public bool Meets(Specs.SloSpec slo) => Report is { Rejected: 0, Completed: > 0 } r && slo.Met(r.TtftMs.P90, r.TpotMs.P90);
+    /// <summary>Whether Poisson traffic outran the deployment (<see cref="Planner.Overloaded"/>): its queue grows without
+    /// bound, so the percentiles of the requests simulated say only how few they were.</summary>
+    public bool Overloaded { get; init; }
+
+    /// <summary>Whether the deployment kept up with the traffic, every request completed and the p90 TTFT and TPOT meet the
+    /// targets given.</summary>
+    public bool Meets(Specs.SloSpec slo) => !Overloaded && Report is { Rejected: 0, Completed: > 0 } r && slo.Met(r.TtftMs.P90, r.TpotMs.P90);
 
     /// <summary>Whether the run has both front coordinates (some request completed with more than one output token).</summary>
     public bool HasFigures => Report is { } r && double.IsFinite(r.OutputTokensPerSecondPerGpu) && double.IsFinite(r.OutputTokensPerSecondPerUser);

@@ -143,15 +143,28 @@ public sealed record SchedulerSpec(SchedulerKind Kind, long? MaxBatch, long? Max
         return spec;
     }
 
-    /// <summary>A prefill share strictly between 0 and 1 (GD0642): at 0 no prompt would ever be prefilled, at 1 no token decoded.</summary>
+    /// <summary>The smallest share of the compute either co-located stream may have. CU masking splits a GPU by whole
+    /// compute units (one of an H100's 132 SMs is 0.0076 of it, one of an MI300X's 304 CUs 0.0033), and a stream on a
+    /// share s runs its compute 1/s times slower: at 1e-20 a prompt took 10^22 ms, its tokens' gaps vanished in the float
+    /// sum (TPOT 0.00 ms) and the percentiles overflowed.</summary>
+    public const double MinShare = 0.001;
+
+    /// <summary>A prefill share strictly between 0 and 1 (GD0642): at 0 no prompt would ever be prefilled, at 1 no token
+    /// decoded; and leaving each stream at least <see cref="MinShare"/> of the compute.</summary>
     private static double? ReadShare(SpecReader r)
     {
         int at = r.Position;
         if (r.Number("colocated: prefill_share", 0, 1, minInclusive: true, DiagnosticCatalog.InvalidPrefillShare) is not { } s) return null;
-        if (s > 0 && s < 1) return s;
-        r.Error(at, r.Position - at, $"colocated: prefill_share must be above 0 and below 1, found '{r.Text[at..r.Position]}': "
-            + (s == 0 ? "at 0 the prefill stream has no compute and no prompt is ever prefilled" : "at 1 the decode stream has no compute and no token is ever decoded")
-            + "; for one stream alone use continuous or chunked", DiagnosticCatalog.InvalidPrefillShare);
+        var found = r.Text[at..r.Position];
+        if (s >= MinShare && s <= 1 - MinShare) return s;
+        r.Error(at, r.Position - at, s is > 0 and < 1
+            ? $"colocated: prefill_share {found} leaves the {(s < MinShare ? "prefill" : "decode")} stream less than {N(MinShare)} of the compute, "
+              + $"finer than CU masking splits a GPU (one of an H100's 132 SMs is 0.0076); give {N(MinShare)} to {N(1 - MinShare)}"
+            : $"colocated: prefill_share must be above 0 and below 1, found '{found}': "
+              + (s == 0 ? "at 0 the prefill stream has no compute and no prompt is ever prefilled" : "at 1 the decode stream has no compute and no token is ever decoded")
+              + "; for one stream alone use continuous or chunked", DiagnosticCatalog.InvalidPrefillShare);
         return null;
     }
+
+    private static string N(double v) => v.ToString("0.###", CultureInfo.InvariantCulture);
 }

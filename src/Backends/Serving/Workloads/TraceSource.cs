@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using System.Text;
 using System.Text.Json;
@@ -138,10 +139,13 @@ public sealed class TraceSource : RequestSource, IDisposable
         {
             var reader = new Utf8JsonReader(Encoding.UTF8.GetBytes(line), new JsonReaderOptions { MaxDepth = 4 });
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return Bad(0, "expected a JSON object {\"arrival\": S, \"prompt\": N, \"output\": N}");
+            var seen = new HashSet<string>();
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                var name = reader.GetString();
+                var name = reader.GetString()!;
                 int column = (int)reader.TokenStartIndex;
+                // A field given twice was read as its last value (a request's arrival silently replaced), as JSON readers differ on it.
+                if (!seen.Add(name)) return Bad(column, $"\"{name}\" is given twice");
                 reader.Read();
                 switch (name)
                 {

@@ -42,8 +42,8 @@ public static class DynamoExport
         foreach (var (role, count, instance) in instances)
             Worker(services, ServiceName(r.DynamoBackend, role), instance, count, role, module, image);
 
-        var text = $"# Dynamo {(disaggregated ? "disaggregated" : "aggregated")} deployment for the plan {r.Plan.Describe()}\n# written by graphdsl plan against {spec.Version}\n" +
-                   $"# docs: {spec.Docs}; replace TAG with the runtime image's tag, and MODEL ('{r.Model}') with the checkpoint where they differ\n" +
+        var text = $"# Dynamo {(disaggregated ? "disaggregated" : "aggregated")} deployment for the plan {ExportText.Comment(r.Plan.Describe())}\n# written by graphdsl plan against {spec.Version}\n" +
+                   $"# docs: {spec.Docs}; replace TAG with the runtime image's tag, and MODEL ('{ExportText.Comment(r.Model)}') with the checkpoint where they differ\n" +
                    SimpleYaml.Write(root);
         var files = new List<ExportFile> { new(disaggregated ? DisaggregatedFileName : FileName, text) };
         if (r.DynamoBackend == "sglang" && r.Redundant > 0) files.Add(new ExportFile(SglangExport.MapFile, r.ExpertMapJson!));

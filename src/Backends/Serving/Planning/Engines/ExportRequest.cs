@@ -65,9 +65,10 @@ public sealed record ExportRequest(PlanCandidate Plan, string Model, int Experts
         };
     }
 
-    /// <summary>The script's header: what was planned, by whom, against which engine version.</summary>
+    /// <summary>The script's header: what was planned, by whom, against which engine version. The plan (its device id may
+    /// come from a hardware file) and the model are the user's text, kept to one line (<see cref="ExportText.Comment"/>).</summary>
     public string Header(EngineSpec spec) =>
-        $"# {spec.Engine} launch for the plan {Plan.Describe()}\n" +
+        $"# {spec.Engine} launch for the plan {ExportText.Comment(Plan.Describe())}\n" +
         $"# written by graphdsl plan against {spec.Version}\n# docs: {spec.Docs}\n" +
-        $"# MODEL is '{Model}': replace it with the checkpoint's path or Hugging Face id where they differ.\n";
+        $"# MODEL is '{ExportText.Comment(Model)}': replace it with the checkpoint's path or Hugging Face id where they differ.\n";
 }

@@ -53,10 +53,20 @@ public static class SimpleYaml
         }
     }
 
-    /// <summary>Plain when YAML would read it back as the same string; else double-quoted.</summary>
-    private static string Scalar(string s) =>
-        s.Length > 0 && s.All(c => char.IsLetterOrDigit(c) || "-_./".Contains(c)) && !s.StartsWith('-') && !char.IsDigit(s[0]) && s is not ("true" or "false" or "null")
-            ? s : "\"" + s.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
+    /// <summary>Plain when YAML would read it back as the same string; else double-quoted, with a control, format or
+    /// line-breaking character as its <c>\uXXXX</c> escape (a raw one would be folded, or end the line, for YAML's readers:
+    /// <see cref="ExportText.IsUnsafe"/>).</summary>
+    private static string Scalar(string s)
+    {
+        if (s.Length > 0 && s.All(c => char.IsLetterOrDigit(c) || "-_./".Contains(c)) && !s.StartsWith('-') && !char.IsDigit(s[0]) && s is not ("true" or "false" or "null"))
+            return s;
+        var sb = new StringBuilder("\"");
+        foreach (var c in s)
+            if (c is '\\' or '"') sb.Append('\\').Append(c);
+            else if (ExportText.IsUnsafe(c)) sb.Append("\\u").Append(((int)c).ToString("X4", CultureInfo.InvariantCulture));
+            else sb.Append(c);
+        return sb.Append('"').ToString();
+    }
 
     /// <summary>Leaves by dotted path: a scalar as one string, a list as its items; null with the line and reason when the
     /// text leaves the subset.</summary>
@@ -66,7 +76,9 @@ public static class SimpleYaml
         var path = new List<(int Indent, string Key)>();
         string? listKey = null;
         int listIndent = -1;
-        var lines = text.Split('\n');
+        // Lines end where YAML 1.1's readers end them, not only at '\n' (ExportText.BreaksLine), so the check sees the keys
+        // an engine would read.
+        var lines = text.Split(new[] { '\n', '\u0085', '\u2028', '\u2029' });
         for (int n = 0; n < lines.Length; n++)
         {
             var line = lines[n].TrimEnd('\r');
@@ -103,6 +115,19 @@ public static class SimpleYaml
         return leaves;
     }
 
-    private static string Unquote(string s) =>
-        s.Length >= 2 && s[0] == '"' && s[^1] == '"' ? s[1..^1].Replace("\\\"", "\"").Replace("\\\\", "\\") : s;
+    /// <summary>A scalar's text: a double-quoted one with its escapes (<c>\\</c>, <c>\"</c>, <c>\uXXXX</c>) undone.</summary>
+    private static string Unquote(string s)
+    {
+        if (s.Length < 2 || s[0] != '"' || s[^1] != '"') return s;
+        var sb = new StringBuilder();
+        for (int i = 1; i < s.Length - 1; i++)
+        {
+            if (s[i] != '\\' || i + 1 >= s.Length - 1) { sb.Append(s[i]); continue; }
+            char e = s[++i];
+            if (e == 'u' && i + 4 < s.Length - 1 && int.TryParse(s.AsSpan(i + 1, 4), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var code))
+            { sb.Append((char)code); i += 4; }
+            else sb.Append(e);
+        }
+        return sb.ToString();
+    }
 }

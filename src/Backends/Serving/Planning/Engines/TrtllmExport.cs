@@ -35,7 +35,7 @@ public static class TrtllmExport
         }
         // The LLM API captures decode graphs by default (cuda_graph_config defaults to CudaGraphConfig()); null turns them off.
         if (!r.CudaGraphs) yaml.Set("cuda_graph_config", SimpleYaml.Null);
-        var options = $"# extra LLM-API options of {c.Program[0]} for the plan {r.Plan.Describe()} ({spec.Version})\n" + SimpleYaml.Write(yaml);
+        var options = $"# extra LLM-API options of {c.Program[0]} for the plan {ExportText.Comment(r.Plan.Describe())} ({spec.Version})\n" + SimpleYaml.Write(yaml);
         return new[] { new ExportFile("trtllm.sh", text), new ExportFile(OptionsFile, options) };
     }
 
