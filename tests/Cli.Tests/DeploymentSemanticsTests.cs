@@ -155,6 +155,10 @@ public class DeploymentSemanticsTests
     // 9 GPUs of 8-GPU nodes: ceil(9 / 8) = 2 nodes do not split 9 evenly; 3 nodes of 3 do.
     [InlineData(9, 3, 3)]
     [InlineData(12, 2, 6)]
+    // A prime count fills nodes of one GPU. 2^31 - 1 is prime: the search counted nodes up from 2^28 for 12 s; it now
+    // counts GPUs per node down from the device's 8.
+    [InlineData(13, 13, 1)]
+    [InlineData(int.MaxValue, int.MaxValue, 1)]
     public void The_default_node_count_fills_nodes_of_the_devices_size(int gpus, int nodes, int perNode)
     {
         var choice = ClusterChoice.For(HardwareCatalog.BuiltIn().Find("h100-sxm")!, gpus, null, new DiagnosticBag())!;

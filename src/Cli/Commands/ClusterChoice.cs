@@ -1,3 +1,4 @@
+using System;
 using GraphDsl.Backends.CostModel.Hardware;
 using GraphDsl.Ir.Diagnostics;
 
@@ -16,9 +17,12 @@ public sealed record ClusterChoice(Cluster Cluster, bool NodesDefault)
     {
         if (nodes is null)
         {
-            int n = (int)(((long)gpus + device.GpusPerNode - 1) / device.GpusPerNode);
-            while (gpus % n != 0) n++;
-            return new ClusterChoice(new Cluster(device, n, gpus / n), true);
+            // The fewest nodes of at most GpusPerNode GPUs each that split the GPUs evenly: the most GPUs per node that
+            // divide the count. Searching down from GpusPerNode (at most 2^16 steps) rather than up from the node count
+            // keeps a prime count of two billion GPUs from counting nodes for seconds.
+            int most = Math.Min(gpus, device.GpusPerNode);
+            while (gpus % most != 0) most--;
+            return new ClusterChoice(new Cluster(device, gpus / most, most), true);
         }
         if (!CountsSplit(gpus, nodes.Value, diagnostics)) return null;
         int perNode = gpus / nodes.Value;

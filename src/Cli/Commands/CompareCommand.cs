@@ -104,18 +104,19 @@ internal sealed class CompareCommand
         var compiledA = CompiledDeployment.Compile(moduleA, s.A, s.PassesA, diagnostics);
         var compiledB = CompiledDeployment.Compile(moduleB, s.B, s.PassesB, diagnostics);
         if (compiledA is null || compiledB is null) { Driver.Report(diagnostics.Items); return ExitCodes.InputError; }
-        var predA = new Predictor(compiledA, s.Cluster.Cluster, s.Efficiency);
-        var predB = new Predictor(compiledB, s.Cluster.Cluster, s.Efficiency);
         Prediction pa, pb;
+        List<ContextRow> rows;
         try
         {
+            var predA = new Predictor(compiledA, s.Cluster.Cluster, s.Efficiency);
+            var predB = new Predictor(compiledB, s.Cluster.Cluster, s.Efficiency);
             pa = predA.Predict(s.Workload, details: false);
             pb = predB.Predict(s.Workload, details: false);
+            rows = s.Contexts.Select(c => Structural(predA, predB, c, Math.Min(s.Workload.Prompt, c))).ToList();
         }
         catch (ArgumentException e) { Driver.Report(DiagnosticCatalog.InvalidWorkload.At(SourceSpan.None, e.Message)); return ExitCodes.InputError; }
         var statsA = ModelStats.Compute(moduleA);
         var statsB = ModelStats.Compute(moduleB);
-        var rows = s.Contexts.Select(c => Structural(predA, predB, c, Math.Min(s.Workload.Prompt, c), compiledA.Deployment.Layout.Dp)).ToList();
         switch (r.GetValue(_format))
         {
             case "json": Console.Out.Write(ComparisonOutput.ToJson(pa, pb, statsA, statsB, s.Q, rows, s.Cluster)); break;
@@ -126,10 +127,13 @@ internal sealed class CompareCommand
         return ExitCodes.Ok;
     }
 
-    private static ContextRow Structural(Predictor a, Predictor b, long context, long prompt, int dp)
+    /// <summary>Each model's largest batch at <paramref name="context"/> and its tokens/s there, each in whole steps of its
+    /// own data-parallel replicas (--passes-b may give the second model another dp).</summary>
+    private static ContextRow Structural(Predictor a, Predictor b, long context, long prompt)
     {
         (long, double) AtMax(Predictor p)
         {
+            int dp = p.Layout.Dp;
             var probe = p.Predict(new Workload(dp, prompt, context), details: false);
             long perReplica = Math.Min(probe.Memory.MaxBatchPerReplica, 1L << 16);
             if (perReplica < 1) return (0, 0);

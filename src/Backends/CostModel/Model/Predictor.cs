@@ -169,8 +169,11 @@ public sealed class Predictor
         {
             // The end-to-end figure needs every sequence's KV cache at its full length (prompt + output) at the end of
             // the run; a batch that cannot hold it never finishes that run, so there is no throughput to report.
+            // A batch that does not fit at the context has no throughput either (as its decode tokens/s): 405B in BF16 on
+            // one H100 printed an output throughput beside "does not fit", from weights that cannot be loaded.
             var atEnd = At(fullLength);
-            if (memory.Feasible && !atEnd.Feasible)
+            if (!memory.Feasible) outputLimit = "does not fit";
+            else if (!atEnd.Feasible)
                 outputLimit = $"the batch's KV cache at prompt + output ({fullLength:0} tokens per sequence, {atEnd.KvBytes / 1e9:F1} GB per GPU) does not fit the GPU's memory";
             else
             {
