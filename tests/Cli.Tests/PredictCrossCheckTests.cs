@@ -49,4 +49,42 @@ public class PredictCrossCheckTests
         var table = CliRunner.Run(predict);
         Assert.Contains(table.Out.Split('\n'), l => l.Contains("output tokens/s (100 per request)", StringComparison.Ordinal) && l.Contains("- (does not fit)", StringComparison.Ordinal));
     }
+
+    /// <summary>A draft model over another vocabulary (DeepSeek-V3's 129,280 tokens drafting for Llama 3 70B's 128,256) was
+    /// priced as a 0.39x "speedup" with exit 0; the target cannot verify its tokens, so it is refused at the draft's output.</summary>
+    [Fact]
+    public void Predict_refuses_a_draft_model_over_another_vocabulary()
+    {
+        string[] predict = { "predict", "samples/llama-3-70b.moe", "--hardware", "h100-sxm", "--gpus", "8", "--batch", "8", "--draft-tokens", "2", "--acceptance", "2" };
+        var r = CliRunner.Run([.. predict, "--speculative", "draft:samples/deepseek-v3.moe"]);
+        Assert.Equal(1, r.ExitCode);
+        Assert.Equal("samples/deepseek-v3.moe:49:3: error GD0855: --speculative draft: DeepSeekV3 predicts over 129280 tokens, but Llama3_70B over 128256: "
+            + "the target cannot verify tokens from another vocabulary", r.Err.Trim());
+        Assert.Equal(0, CliRunner.Run([.. predict, "--speculative", "draft:samples/llama-3-8b.moe"]).ExitCode);
+    }
+
+    /// <summary>--ep and --redundant-experts on a model without MoE layers priced the dense model as it is and printed the
+    /// layout as "tp=2 ep=2" (exit 0); a sweep over --ep 1,8 ranked the ep=8 twin of each row beside it. predict refuses
+    /// the layout, and sweep gives its rows the reason instead of figures.</summary>
+    [Fact]
+    public void Expert_parallelism_on_a_dense_model_is_refused()
+    {
+        const string Reason = "ep=2 and redundant=4: expert parallelism splits the experts of MoE layers, but Llama3_8B has none; use ep=1 and redundant=0";
+        var predict = CliRunner.Run("predict", "samples/llama-3-8b.moe", "--hardware", "h100-sxm", "--gpus", "2", "--tp", "2", "--ep", "2", "--redundant-experts", "4");
+        Assert.Equal(1, predict.ExitCode);
+        Assert.Equal("graphdsl: error GD0856: " + Reason, predict.Err.Trim());
+        var viaPasses = CliRunner.Run("predict", "samples/llama-3-8b.moe", "--hardware", "h100-sxm", "--gpus", "2", "--tp", "2", "--passes", "parallelize{ep=2}");
+        Assert.Equal("graphdsl: error GD0856: ep=2: expert parallelism splits the experts of MoE layers, but Llama3_8B has none; use ep=1 and redundant=0", viaPasses.Err.Trim());
+
+        var sweep = Json(CliRunner.Run("sweep", "samples/llama-3-8b.moe", "--hardware", "h100-sxm", "--gpus", "8", "--tp", "8", "--ep", "1,8", "--batch", "8", "--format", "json"));
+        var rows = sweep.GetProperty("configurations").EnumerateArray().ToList();
+        Assert.Equal(2, rows.Count);
+        Assert.True(rows[0].GetProperty("best").GetBoolean());
+        Assert.Equal(8, rows[1].GetProperty("ep").GetInt32());
+        Assert.False(rows[1].GetProperty("feasible").GetBoolean());
+        Assert.Equal("ep=8: expert parallelism splits the experts of MoE layers, but Llama3_8B has none; use ep=1 and redundant=0", rows[1].GetProperty("error").GetString());
+
+        // An MoE model keeps its expert parallelism.
+        Assert.Equal(0, CliRunner.Run("predict", "samples/mixtral-8x7b.moe", "--hardware", "h100-sxm", "--gpus", "2", "--tp", "2", "--ep", "2").ExitCode);
+    }
 }

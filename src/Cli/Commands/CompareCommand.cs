@@ -104,6 +104,10 @@ internal sealed class CompareCommand
         var compiledA = CompiledDeployment.Compile(moduleA, s.A, s.PassesA, diagnostics);
         var compiledB = CompiledDeployment.Compile(moduleB, s.B, s.PassesB, diagnostics);
         if (compiledA is null || compiledB is null) { Driver.Report(diagnostics.Items); return ExitCodes.InputError; }
+        // The dense counterpart (--dense-q) inherits the MoE's layout, whose ep it has nothing to apply to.
+        foreach (var problem in new[] { compiledA.ExpertLayoutProblem(), s.Q is null ? compiledB.ExpertLayoutProblem() : null }.Distinct().OfType<string>())
+            diagnostics.Report(DiagnosticCatalog.ExpertLayoutWithoutExperts, SourceSpan.None, problem);
+        if (diagnostics.HasErrors) { Driver.Report(diagnostics.Items); return ExitCodes.InputError; }
         Prediction pa, pb;
         List<ContextRow> rows;
         try

@@ -87,6 +87,12 @@ internal sealed class PredictCommand
             // (engines shard it with the target's TP).
             var draftModule = speculation.Kind == "mtp" ? _source.LoadPart(r, r.GetValue(_file)!, module.Name) : _source.LoadOther(r, s.DraftFile!);
             if (draftModule is null) return ExitCodes.InputError;
+            if (speculation.Kind == "draft" && DraftVocabulary.Of(draftModule) is { } draftVocab && DraftVocabulary.Of(module) is { } targetVocab
+                && draftVocab.Size != targetVocab.Size)
+            {
+                Driver.Report(DiagnosticCatalog.DraftVocabularyMismatch.At(draftVocab.Output.Span, draftModule.Name, draftVocab.Size, module.Name, targetVocab.Size));
+                return ExitCodes.InputError;
+            }
             var draft = CompiledDeployment.Compile(draftModule, speculation.DrafterDeployment(s.Deployment), s.Passes, diagnostics);
             if (draft is null) { Driver.Report(diagnostics.Items); return ExitCodes.InputError; }
             s = s with { Workload = s.Workload with { Speculation = speculation with { DraftModel = draft } } };
@@ -119,6 +125,11 @@ internal sealed class PredictCommand
     {
         var compiled = CompiledDeployment.Compile(module, s.Deployment, s.Passes, diagnostics);
         if (compiled is null) return null;
+        if (compiled.ExpertLayoutProblem() is { } problem)
+        {
+            diagnostics.Report(DiagnosticCatalog.ExpertLayoutWithoutExperts, SourceSpan.None, problem);
+            return null;
+        }
         try
         {
             var predictor = new Predictor(compiled, s.Cluster.Cluster, s.Efficiency);

@@ -175,6 +175,11 @@ internal sealed class SweepCommand
         {
             var diag = new DiagnosticBag();
             var compiled = CompiledDeployment.Compile(module, job.Deployment, job.Pipeline.Passes, diag);
+            if (compiled?.ExpertLayoutProblem() is { } noExperts)
+            {
+                diag.Report(DiagnosticCatalog.ExpertLayoutWithoutExperts, SourceSpan.None, noExperts);
+                compiled = null;
+            }
             if (compiled is null) refused++;
             var dep = compiled?.Deployment ?? job.Deployment;
             foreach (var cluster in s.Clusters.Where(c => c.Cluster.Gpus == job.Gpus).Select(c => c.Cluster))

@@ -154,6 +154,10 @@ public static class DiagnosticCatalog
     public static DiagnosticDescriptor OutputsCollide { get; } = new("GD0852", "Two outputs name one file", "{0} '{1}' is the file {2} writes; give each output its own file");
     public static DiagnosticDescriptor OutputIsInput { get; } = new("GD0853", "Output would overwrite the input", "{0} '{1}' is the input {2}: writing it would lose the input; write the output elsewhere");
     public static DiagnosticDescriptor DeviceReplaced { get; } = new("GD0854", "Hardware file replaces a device", "device '{0}' replaces {1} of the same id; this file's figures are used for it", Severity.Warning);
+    // 0855-0857: predict, sweep and compare, checked as a user meets them (src/Cli/Commands).
+    public static DiagnosticDescriptor DraftVocabularyMismatch { get; } = new("GD0855", "Draft model's vocabulary differs from the target's",
+        "--speculative draft: {0} predicts over {1} tokens, but {2} over {3}: the target cannot verify tokens from another vocabulary");
+    public static DiagnosticDescriptor ExpertLayoutWithoutExperts { get; } = new("GD0856", "Expert parallelism on a model without experts", "{0}");
     // 0826-0829: graphdsl import hf (src/Import).
     public static DiagnosticDescriptor BadConfigJson { get; } = new("GD0826", "Bad model config", "invalid config '{0}': {1}");
     public static DiagnosticDescriptor UnsupportedArchitecture { get; } = new("GD0827", "Architecture not importable", "cannot import architecture '{0}': {1}");
