@@ -87,4 +87,27 @@ public class PredictCrossCheckTests
         // An MoE model keeps its expert parallelism.
         Assert.Equal(0, CliRunner.Run("predict", "samples/mixtral-8x7b.moe", "--hardware", "h100-sxm", "--gpus", "2", "--tp", "2", "--ep", "2").ExitCode);
     }
+
+    /// <summary>A hardware file's efficiency fractions were checked only to lie in (0, 1]: hbm_fraction 1e-9 priced Llama 3 8B's
+    /// decode step at 2.4 x 10^9 ms (exit 0), as 1e-300 GB/s of bandwidth once did. A share under 10^-5 of a peak, a thousand
+    /// times below the smallest measured, is refused and located like any other bad figure; every fraction field shares the bound.</summary>
+    [Theory]
+    [InlineData("\"hbm_fraction\": 1e-9", 15, "measured.hbm_fraction is 1E-09, below any device (at least 1E-05)")]
+    [InlineData("\"gemm_fraction\": {\"bf16\": 1e-9}", 33, "measured.gemm_fraction.bf16 is 1E-09, below any device (at least 1E-05)")]
+    [InlineData("\"scan_fraction\": {\"gdn\": 1e-9}", 33, "measured.scan_fraction.gdn is 1E-09, below any device (at least 1E-05)")]
+    [InlineData("\"attention_law\": {\"eta_max\": 1e-9, \"half_tokens\": 881, \"tile_ns\": 23.9, \"prefill_fixed_us\": 16, \"kv_head_ns\": 8.89, "
+        + "\"decode_fixed_us\": 9.1, \"kv_hbm_fraction\": 0.9}", 33, "measured.attention_law.eta_max is 1E-09, below any device (at least 1E-05)")]
+    public void A_hardware_file_efficiency_below_any_device_is_refused(string measured, int column, string message)
+    {
+        var dir = System.IO.Directory.CreateTempSubdirectory("graphdsl-fraction-").FullName;
+        var path = System.IO.Path.Combine(dir, "hw.json");
+        System.IO.File.WriteAllText(path, "{\"devices\": [{\"id\": \"slow\", \"memory_bytes\": 8e10, \"hbm_bandwidth_gbps\": 3000, \"peak_tflops\": {\"bf16\": 900},\n"
+            + " \"intra_node\": {\"unidirectional_gbps\": 400},\n \"measured\": {" + measured + "}}]}\n");
+        var r = CliRunner.Run("predict", "samples/llama-3-8b.moe", "--hardware", "slow", "--hardware-file", path);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Equal($"{path}:3:{column}: error GD0604: devices[0] ('slow'): {message}", r.Err.Trim());
+        // At the bound the figure stands: a device may be that slow, and the prediction says what it would do.
+        System.IO.File.WriteAllText(path, System.IO.File.ReadAllText(path).Replace("1e-9", "1e-5", StringComparison.Ordinal));
+        Assert.Equal(0, CliRunner.Run("predict", "samples/llama-3-8b.moe", "--hardware", "slow", "--hardware-file", path).ExitCode);
+    }
 }
