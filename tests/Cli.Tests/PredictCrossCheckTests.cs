@@ -110,4 +110,24 @@ public class PredictCrossCheckTests
         System.IO.File.WriteAllText(path, System.IO.File.ReadAllText(path).Replace("1e-9", "1e-5", StringComparison.Ordinal));
         Assert.Equal(0, CliRunner.Run("predict", "samples/llama-3-8b.moe", "--hardware", "slow", "--hardware-file", path).ExitCode);
     }
+
+    /// <summary>A draft model the target's layout cannot shard failed with "tp=8 does not divide the 4 attention heads" for
+    /// a target of 64 heads, naming neither model; a note now says the error is the drafter's and on which layout.</summary>
+    [Fact]
+    public void A_drafter_the_layout_cannot_shard_is_named()
+    {
+        var dir = System.IO.Directory.CreateTempSubdirectory("graphdsl-drafter-").FullName;
+        var draft = System.IO.Path.Combine(dir, "draft.moe");
+        System.IO.File.WriteAllText(draft, System.IO.File.ReadAllText(System.IO.Path.Combine(GraphDsl.TestSupport.Repo.Root, "samples", "tiny-dense.moe"))
+            .Replace("param vocab = 512", "param vocab = 128256", StringComparison.Ordinal));
+        var r = CliRunner.Run("predict", "samples/llama-3-70b.moe", "--hardware", "h100-sxm", "--gpus", "8", "--batch", "8",
+            "--speculative", "draft:" + draft, "--draft-tokens", "4", "--acceptance", "3");
+        Assert.Equal(1, r.ExitCode);
+        Assert.Equal(new[]
+        {
+            "graphdsl: error GD0505: pass 'parallelize' failed: tp=8 does not divide the 4 attention heads",
+            $"graphdsl: note GD0857: the errors above are the drafter's: TinyDense ({draft}) is compiled on the target's layout, tp=8 ep=1 dp=1 pp=1, "
+                + "as engines shard a drafter with the target's tensor parallelism",
+        }, r.Err.Trim().Split('\n'));
+    }
 }

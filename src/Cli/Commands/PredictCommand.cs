@@ -93,8 +93,16 @@ internal sealed class PredictCommand
                 Driver.Report(DiagnosticCatalog.DraftVocabularyMismatch.At(draftVocab.Output.Span, draftModule.Name, draftVocab.Size, module.Name, targetVocab.Size));
                 return ExitCodes.InputError;
             }
-            var draft = CompiledDeployment.Compile(draftModule, speculation.DrafterDeployment(s.Deployment), s.Passes, diagnostics);
-            if (draft is null) { Driver.Report(diagnostics.Items); return ExitCodes.InputError; }
+            var drafterDeployment = speculation.DrafterDeployment(s.Deployment);
+            var draft = CompiledDeployment.Compile(draftModule, drafterDeployment, s.Passes, diagnostics);
+            if (draft is null)
+            {
+                // A pass's error ("tp=8 does not divide the 4 attention heads") names no model: say it is the drafter's.
+                diagnostics.Report(DiagnosticCatalog.DrafterLayout, SourceSpan.None, draftModule.Name,
+                    speculation.Kind == "mtp" ? "the model's multi-token-prediction module" : s.DraftFile!, drafterDeployment.Layout.ToString());
+                Driver.Report(diagnostics.Items);
+                return ExitCodes.InputError;
+            }
             s = s with { Workload = s.Workload with { Speculation = speculation with { DraftModel = draft } } };
         }
         var run = Predict(module, s, diagnostics, stats);

@@ -158,6 +158,8 @@ public static class DiagnosticCatalog
     public static DiagnosticDescriptor DraftVocabularyMismatch { get; } = new("GD0855", "Draft model's vocabulary differs from the target's",
         "--speculative draft: {0} predicts over {1} tokens, but {2} over {3}: the target cannot verify tokens from another vocabulary");
     public static DiagnosticDescriptor ExpertLayoutWithoutExperts { get; } = new("GD0856", "Expert parallelism on a model without experts", "{0}");
+    public static DiagnosticDescriptor DrafterLayout { get; } = new("GD0857", "The drafter is compiled on the target's layout",
+        "the errors above are the drafter's: {0} ({1}) is compiled on the target's layout, {2}, as engines shard a drafter with the target's tensor parallelism", Severity.Note);
     // 0826-0829: graphdsl import hf (src/Import).
     public static DiagnosticDescriptor BadConfigJson { get; } = new("GD0826", "Bad model config", "invalid config '{0}': {1}");
     public static DiagnosticDescriptor UnsupportedArchitecture { get; } = new("GD0827", "Architecture not importable", "cannot import architecture '{0}': {1}");
