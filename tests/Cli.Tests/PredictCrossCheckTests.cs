@@ -130,4 +130,24 @@ public class PredictCrossCheckTests
                 + "as engines shard a drafter with the target's tensor parallelism",
         }, r.Err.Trim().Split('\n'));
     }
+
+    /// <summary>A hardware file's device with an id of "", " " or "a,b" loaded and was listed by `hardware`, but --hardware
+    /// could never name it (an empty id is refused, sweep and plan split their lists at commas); it is refused at its id.</summary>
+    [Theory]
+    [InlineData("")]
+    [InlineData(" ")]
+    [InlineData("a,b")]
+    [InlineData("h100 ")]
+    public void A_device_id_no_command_line_can_name_is_refused(string id)
+    {
+        var dir = System.IO.Directory.CreateTempSubdirectory("graphdsl-deviceid-").FullName;
+        var path = System.IO.Path.Combine(dir, "hw.json");
+        var quoted = JsonSerializer.Serialize(id);
+        System.IO.File.WriteAllText(path, "{\"devices\": [\n  {\"id\": " + quoted + ", \"memory_bytes\": 8e10, \"hbm_bandwidth_gbps\": 3000, \"peak_tflops\": {\"bf16\": 900}, "
+            + "\"intra_node\": {\"unidirectional_gbps\": 400}}]}\n");
+        var r = CliRunner.Run("hardware", "--hardware-file", path);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Equal($"{path}:2:4: error GD0604: devices[0]: 'id' {quoted} cannot be named with --hardware: give an id without commas, control characters or spaces at its ends",
+            r.Err.Trim());
+    }
 }
