@@ -150,4 +150,14 @@ public class PredictCrossCheckTests
         Assert.Equal($"{path}:2:4: error GD0604: devices[0]: 'id' {quoted} cannot be named with --hardware: give an id without commas, control characters or spaces at its ends",
             r.Err.Trim());
     }
+
+    /// <summary>sweep -o said "no feasible configuration" when rows fit but none met --tpot-slo-ms; it names the target.</summary>
+    [Fact]
+    public void Sweep_says_when_the_tpot_target_excludes_every_feasible_row()
+    {
+        var output = System.IO.Path.Combine(System.IO.Directory.CreateTempSubdirectory("graphdsl-sweepslo-").FullName, "out.csv");
+        string[] sweep = { "sweep", "samples/llama-3-8b.moe", "--hardware", "h100-sxm", "--gpus", "1", "-o", output };
+        Assert.Equal("no feasible configuration meets the TPOT target of 0.001 ms", CliRunner.Run([.. sweep, "--batch", "8", "--tpot-slo-ms", "0.001"]).Err.Trim());
+        Assert.Equal("no feasible configuration", CliRunner.Run([.. sweep, "--batch", "1000000"]).Err.Trim());
+    }
 }
