@@ -160,4 +160,21 @@ public class PredictCrossCheckTests
         Assert.Equal("no feasible configuration meets the TPOT target of 0.001 ms", CliRunner.Run([.. sweep, "--batch", "8", "--tpot-slo-ms", "0.001"]).Err.Trim());
         Assert.Equal("no feasible configuration", CliRunner.Run([.. sweep, "--batch", "1000000"]).Err.Trim());
     }
+
+    /// <summary>A hardware file's device without a network link, on 16 GPUs (2 nodes of 8), had its all-reduces between
+    /// nodes priced at its NVLink's 400 GB/s; it is refused, and --nodes 1 (one NVLink domain, with GD0812) still prices it.</summary>
+    [Fact]
+    public void A_device_without_a_network_cannot_span_nodes()
+    {
+        var path = System.IO.Path.Combine(System.IO.Directory.CreateTempSubdirectory("graphdsl-nonet-").FullName, "hw.json");
+        System.IO.File.WriteAllText(path, "{\"devices\": [{\"id\": \"nonet\", \"memory_bytes\": 8e10, \"hbm_bandwidth_gbps\": 3000, \"peak_tflops\": {\"bf16\": 900}, "
+            + "\"intra_node\": {\"unidirectional_gbps\": 400}}]}\n");
+        string[] predict = { "predict", "samples/llama-3-70b.moe", "--hardware", "nonet", "--hardware-file", path, "--gpus", "16", "--batch", "8" };
+        var r = CliRunner.Run(predict);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Equal("graphdsl: error GD0646: device 'nonet' gives no network link, so 16 GPUs as 2 node(s) of 8 could not talk between nodes; "
+            + "give it a 'network' in the hardware file, or --nodes 1 to cost one NVLink domain", r.Err.Trim());
+        Assert.Equal(0, CliRunner.Run([.. predict, "--nodes", "1"]).ExitCode);
+        Assert.Equal(0, CliRunner.Run("predict", "samples/llama-3-70b.moe", "--hardware", "nonet", "--hardware-file", path, "--gpus", "8", "--batch", "8").ExitCode);
+    }
 }

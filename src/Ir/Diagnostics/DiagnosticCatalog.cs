@@ -101,6 +101,9 @@ public static class DiagnosticCatalog
     public static DiagnosticDescriptor InvalidMeasurements { get; } = new("GD0610", "Invalid measurements", "{0}");
     public static DiagnosticDescriptor PipelineContradictsDeployment { get; } = new("GD0618", "Pipeline contradicts the deployment", "{0} in the pipeline sets {1}={2}, but the deployment has {1}={3}");
     public static DiagnosticDescriptor SweepSkipped { get; } = new("GD0619", "Sweep skipped configurations", "{0}", Severity.Note);
+    // 0646-0648: the cluster and devices predict, sweep and compare price (src/Cli/Commands, src/Backends/CostModel).
+    public static DiagnosticDescriptor NoNetworkBetweenNodes { get; } = new("GD0646", "Device has no network between nodes",
+        "device '{0}' gives no network link, so {1} GPUs as {2} node(s) of {3} could not talk between nodes; give it a 'network' in the hardware file, or --nodes 1 to cost one NVLink domain");
     // 0630-0639: the serving simulator (graphdsl serve).
     public static DiagnosticDescriptor InvalidServingWorkload { get; } = new("GD0630", "Invalid serving workload", "{0}");
     public static DiagnosticDescriptor InvalidScheduler { get; } = new("GD0631", "Invalid scheduler", "{0}");
