@@ -69,12 +69,12 @@ public class PredictCrossCheckTests
     [Fact]
     public void Expert_parallelism_on_a_dense_model_is_refused()
     {
-        const string Reason = "ep=2 and redundant=4: expert parallelism splits the experts of MoE layers, but Llama3_8B has none; use ep=1 and redundant=0";
+        const string Reason = "ep=2 and redundant=4: expert parallelism splits the experts of MoE layers, but Llama3_8B as compiled has none (no MoE layer, or --passes removed them); use ep=1 and redundant=0";
         var predict = CliRunner.Run("predict", "samples/llama-3-8b.moe", "--hardware", "h100-sxm", "--gpus", "2", "--tp", "2", "--ep", "2", "--redundant-experts", "4");
         Assert.Equal(1, predict.ExitCode);
         Assert.Equal("graphdsl: error GD0856: " + Reason, predict.Err.Trim());
         var viaPasses = CliRunner.Run("predict", "samples/llama-3-8b.moe", "--hardware", "h100-sxm", "--gpus", "2", "--tp", "2", "--passes", "parallelize{ep=2}");
-        Assert.Equal("graphdsl: error GD0856: ep=2: expert parallelism splits the experts of MoE layers, but Llama3_8B has none; use ep=1 and redundant=0", viaPasses.Err.Trim());
+        Assert.Equal("graphdsl: error GD0856: ep=2: expert parallelism splits the experts of MoE layers, but Llama3_8B as compiled has none (no MoE layer, or --passes removed them); use ep=1 and redundant=0", viaPasses.Err.Trim());
 
         var sweep = Json(CliRunner.Run("sweep", "samples/llama-3-8b.moe", "--hardware", "h100-sxm", "--gpus", "8", "--tp", "8", "--ep", "1,8", "--batch", "8", "--format", "json"));
         var rows = sweep.GetProperty("configurations").EnumerateArray().ToList();
@@ -82,7 +82,7 @@ public class PredictCrossCheckTests
         Assert.True(rows[0].GetProperty("best").GetBoolean());
         Assert.Equal(8, rows[1].GetProperty("ep").GetInt32());
         Assert.False(rows[1].GetProperty("feasible").GetBoolean());
-        Assert.Equal("ep=8: expert parallelism splits the experts of MoE layers, but Llama3_8B has none; use ep=1 and redundant=0", rows[1].GetProperty("error").GetString());
+        Assert.Equal("ep=8: expert parallelism splits the experts of MoE layers, but Llama3_8B as compiled has none (no MoE layer, or --passes removed them); use ep=1 and redundant=0", rows[1].GetProperty("error").GetString());
 
         // An MoE model keeps its expert parallelism.
         Assert.Equal(0, CliRunner.Run("predict", "samples/mixtral-8x7b.moe", "--hardware", "h100-sxm", "--gpus", "2", "--tp", "2", "--ep", "2").ExitCode);

@@ -35,7 +35,7 @@ public sealed class CompiledDeployment
         var l = Deployment.Layout;
         if ((l.Ep <= 1 && l.Redundant == 0) || DecodePlan.Entries.Any(e => e.IsMoe) || PrefillPlan.Entries.Any(e => e.IsMoe)) return null;
         var asked = string.Join(" and ", new[] { l.Ep > 1 ? $"ep={l.Ep}" : null, l.Redundant > 0 ? $"redundant={l.Redundant}" : null }.OfType<string>());
-        return $"{asked}: expert parallelism splits the experts of MoE layers, but {Module.Name} has none; use ep=1 and redundant=0";
+        return $"{asked}: expert parallelism splits the experts of MoE layers, but {Module.Name} as compiled has none (no MoE layer, or --passes removed them); use ep=1 and redundant=0";
     }
 
     /// <summary>Parses the user's pipeline text (its errors point into it) and compiles; see <see cref="DeploymentPipeline"/>.</summary>
