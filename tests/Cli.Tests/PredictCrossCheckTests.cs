@@ -177,4 +177,26 @@ public class PredictCrossCheckTests
         Assert.Equal(0, CliRunner.Run([.. predict, "--nodes", "1"]).ExitCode);
         Assert.Equal(0, CliRunner.Run("predict", "samples/llama-3-70b.moe", "--hardware", "nonet", "--hardware-file", path, "--gpus", "8", "--batch", "8").ExitCode);
     }
+
+    /// <summary>The largest batch that fits was sized with the workspace of the batch asked for: Mixtral 8x7B in FP8 on 8 H100s
+    /// at 8k context said 530 at --batch 1 (a 1,024-token prefill chunk), where --batch 530 (an 8,192-token chunk) "does not
+    /// fit" and sweep's row for it said 529; compare's per-context table said 530 beside a max_batch of 529. Every command now
+    /// gives the batch that fits with its own workspace.</summary>
+    [Fact]
+    public void The_largest_batch_fits_and_one_more_does_not()
+    {
+        string[] predict = { "predict", "samples/mixtral-8x7b.moe", "--hardware", "h100-sxm", "--gpus", "8", "--tp", "8", "--weights", "fp8",
+            "--prompt", "1024", "--context", "8192", "--format", "json" };
+        JsonElement At(long batch) => Json(CliRunner.Run([.. predict, "--batch", batch.ToString(System.Globalization.CultureInfo.InvariantCulture)]));
+        long largest = At(1).GetProperty("max_batch").GetInt64();
+        Assert.Equal(529, largest);
+        Assert.True(At(largest).GetProperty("feasible").GetBoolean());
+        Assert.False(At(largest + 1).GetProperty("feasible").GetBoolean());
+        var compare = Json(CliRunner.Run("compare", "samples/mixtral-8x7b.moe", "--hardware", "h100-sxm", "--gpus", "8", "--tp", "8", "--weights", "fp8",
+            "--prompt", "1024", "--context", "8192", "--contexts", "8k", "--format", "json"));
+        Assert.Equal(largest, compare.GetProperty("contexts")[0].GetProperty("max_batch_a").GetInt64());
+        var sweep = Json(CliRunner.Run("sweep", "samples/mixtral-8x7b.moe", "--hardware", "h100-sxm", "--gpus", "8", "--tp", "8", "--weights", "fp8",
+            "--prompt", "1024", "--context", "8192", "--batch", "1,530", "--format", "json"));
+        Assert.All(sweep.GetProperty("configurations").EnumerateArray(), row => Assert.Equal(largest, row.GetProperty("max_batch").GetInt64()));
+    }
 }
