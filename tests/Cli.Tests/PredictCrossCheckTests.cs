@@ -199,4 +199,15 @@ public class PredictCrossCheckTests
             "--prompt", "1024", "--context", "8192", "--batch", "1,530", "--format", "json"));
         Assert.All(sweep.GetProperty("configurations").EnumerateArray(), row => Assert.Equal(largest, row.GetProperty("max_batch").GetInt64()));
     }
+
+    /// <summary>compare llama-3-8b --dense-q 2 compared Llama 3 8B with itself (densify leaves a model without MoE layers as it
+    /// is) and printed both as "8.03 bn", q unused, exit 0; it is refused.</summary>
+    [Fact]
+    public void Compare_refuses_a_dense_counterpart_of_a_dense_model()
+    {
+        var r = CliRunner.Run("compare", "samples/llama-3-8b.moe", "--dense-q", "2", "--hardware", "h100-sxm", "--contexts", "4k");
+        Assert.Equal(1, r.ExitCode);
+        Assert.Equal("graphdsl: error GD0647: --dense-q 2: Llama3_8B has no MoE layer, so it is its own dense counterpart and q would go unused; "
+            + "compare it with another model (compare A.moe B.moe)", r.Err.Trim());
+    }
 }

@@ -97,9 +97,18 @@ internal sealed class CompareCommand
         {
             // The dense counterpart: densify after flattening, then the usual pipeline.
             var densify = PipelineElement.Create("densify", ("q", q.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-            var flat = new PassManager(StandardPipelines.Flatten.Append(densify)).Run(moduleA);
+            var flat = new PassManager(StandardPipelines.Flatten).Run(moduleA);
             if (flat.Module is null) { Driver.Report(flat.Diagnostics); return ExitCodes.InputError; }
-            moduleB = flat.Module;
+            // densify leaves a model without MoE layers as it is, so q went unused: Llama 3 8B "against its dense
+            // counterpart of 2 x its active parameters" was compared with itself.
+            if (GraphDsl.Backends.CostModel.Moe.MoeLayers.Of(flat.Module).Count == 0)
+            {
+                Driver.Report(DiagnosticCatalog.DenseCounterpartOfDenseModel.At(SourceSpan.None, moduleA.Name, q));
+                return ExitCodes.InputError;
+            }
+            var dense = new PassManager(StandardPipelines.Flatten.Append(densify)).Run(moduleA);
+            if (dense.Module is null) { Driver.Report(dense.Diagnostics); return ExitCodes.InputError; }
+            moduleB = dense.Module;
         }
         var compiledA = CompiledDeployment.Compile(moduleA, s.A, s.PassesA, diagnostics);
         var compiledB = CompiledDeployment.Compile(moduleB, s.B, s.PassesB, diagnostics);

@@ -104,6 +104,8 @@ public static class DiagnosticCatalog
     // 0646-0648: the cluster and devices predict, sweep and compare price (src/Cli/Commands, src/Backends/CostModel).
     public static DiagnosticDescriptor NoNetworkBetweenNodes { get; } = new("GD0646", "Device has no network between nodes",
         "device '{0}' gives no network link, so {1} GPUs as {2} node(s) of {3} could not talk between nodes; give it a 'network' in the hardware file, or --nodes 1 to cost one NVLink domain");
+    public static DiagnosticDescriptor DenseCounterpartOfDenseModel { get; } = new("GD0647", "Dense counterpart of a model without experts",
+        "--dense-q {1}: {0} has no MoE layer, so it is its own dense counterpart and q would go unused; compare it with another model (compare A.moe B.moe)");
     // 0630-0639: the serving simulator (graphdsl serve).
     public static DiagnosticDescriptor InvalidServingWorkload { get; } = new("GD0630", "Invalid serving workload", "{0}");
     public static DiagnosticDescriptor InvalidScheduler { get; } = new("GD0631", "Invalid scheduler", "{0}");
