@@ -210,4 +210,27 @@ public class PredictCrossCheckTests
         Assert.Equal("graphdsl: error GD0647: --dense-q 2: Llama3_8B has no MoE layer, so it is its own dense counterpart and q would go unused; "
             + "compare it with another model (compare A.moe B.moe)", r.Err.Trim());
     }
+
+    /// <summary>A draft model is laid out like the target, one stage on each of the target's pipeline stages, but only its last
+    /// stage's weights and KV were counted, on the target's last stage: Llama 3 70B over tp 2 / pp 4 with a 4-layer draft of
+    /// width 4096 said its fullest GPU held 18.59 GB of weights and 338 sequences fit, leaving out the draft's first stage
+    /// (its 1.05 GB embedding) on the target's first, fullest stage. Each stage now carries its share of the drafter: the fullest
+    /// holds the target's fullest stage plus the draft's (both as predict gives them alone).</summary>
+    [Fact]
+    public void A_draft_model_counts_on_every_pipeline_stage()
+    {
+        var dir = System.IO.Directory.CreateTempSubdirectory("graphdsl-draftpp-").FullName;
+        var draft = System.IO.Path.Combine(dir, "draft.moe");
+        System.IO.File.WriteAllText(draft, System.IO.File.ReadAllText(System.IO.Path.Combine(GraphDsl.TestSupport.Repo.Root, "samples", "tiny-dense.moe"))
+            .Replace("param vocab = 512", "param vocab = 128256", StringComparison.Ordinal).Replace("param d = 128", "param d = 4096", StringComparison.Ordinal)
+            .Replace("param heads = 4", "param heads = 32", StringComparison.Ordinal).Replace("param ffn_hidden = 256", "param ffn_hidden = 14336", StringComparison.Ordinal));
+        string[] layout = { "--hardware", "h100-sxm", "--gpus", "8", "--tp", "2", "--pp", "4", "--batch", "8", "--prompt", "1024", "--context", "4096", "--format", "json" };
+        double Weights(JsonElement p) => p.GetProperty("memory").GetProperty("weights_gb").GetDouble();
+        double target = Weights(Json(CliRunner.Run(["predict", "samples/llama-3-70b.moe", .. layout])));
+        double drafter = Weights(Json(CliRunner.Run(["predict", draft, .. layout])));
+        var both = Json(CliRunner.Run(["predict", "samples/llama-3-70b.moe", .. layout, "--speculative", "draft:" + draft, "--draft-tokens", "3", "--acceptance", "2.5"]));
+        Assert.Equal(target + drafter, Weights(both), (target + drafter) * 1e-5);
+        Assert.Equal(drafter, both.GetProperty("speculative").GetProperty("drafter_weights_gb").GetDouble(), drafter * 1e-9);
+        Assert.Equal(332, both.GetProperty("max_batch").GetInt64());
+    }
 }

@@ -33,10 +33,10 @@ public sealed class MemoryPlan
     public IReadOnlyList<string> Reasons { get; init; } = Array.Empty<string>();
 
     /// <summary>Plans memory for <paramref name="batchPerReplica"/> sequences of <paramref name="context"/> tokens.
-    /// <paramref name="extra"/> is what a speculative-decoding drafter adds to the last stage (where the head is): its
-    /// weights per GPU and its KV bytes per token per GPU.</summary>
+    /// <paramref name="extra"/> is what a speculative-decoding drafter adds to each pipeline stage's GPUs (null: nothing):
+    /// its weights per GPU and its KV bytes per token per GPU.</summary>
     public static MemoryPlan For(CostPlan plan, Cluster cluster, EfficiencyProfile eff, double batchPerReplica, double context, double prompt,
-        (double WeightBytes, double KvBytesPerToken) extra = default)
+        IReadOnlyList<(double WeightBytes, double KvBytesPerToken)>? extra = null)
     {
         double capacity = cluster.Device.MemoryBytes;
         double moeWorkspace = MoeWorkspace.Largest(plan, eff);
@@ -67,14 +67,14 @@ public sealed class MemoryPlan
     /// The memory core, shared by the prediction, the sweep and the validator: every pipeline stage's memory at
     /// <paramref name="batchPerReplica"/> sequences of <paramref name="context"/> tokens (prompts of <paramref name="prompt"/>
     /// size the workspace), the fullest stage (the least free bytes), and in <paramref name="maxBatchEveryStage"/> the
-    /// largest batch per replica that every stage holds. <paramref name="extra"/> adds to the last stage (a drafter's weights
-    /// and KV bytes per token). <paramref name="moeWorkspace"/> is the plan's <see cref="MoeWorkspace.Largest"/> under the
+    /// largest batch per replica that every stage holds. <paramref name="extra"/> adds to each stage (a drafter's weights
+    /// and KV bytes per token there; null: nothing). <paramref name="moeWorkspace"/> is the plan's <see cref="MoeWorkspace.Largest"/> under the
     /// profile: it depends on neither the batch nor the lengths, so a sweep computes it once, and so is
     /// <paramref name="peakWorkspace"/> (<see cref="PeakWorkspace"/>). Allocates nothing when given <paramref name="scratch"/>
     /// (one double per atom of the plan).
     /// </summary>
     public static StageFit Fullest(CostPlan plan, double capacity, EfficiencyProfile eff, double batchPerReplica, double context, double prompt,
-        (double WeightBytes, double KvBytesPerToken) extra, double moeWorkspace, double peakWorkspace, double[]? scratch, out long maxBatchEveryStage)
+        IReadOnlyList<(double WeightBytes, double KvBytesPerToken)>? extra, double moeWorkspace, double peakWorkspace, double[]? scratch, out long maxBatchEveryStage)
     {
         double workspace = Workspace(plan, batchPerReplica, prompt, eff.MaxBatchedTokens, moeWorkspace, scratch);
         StageFit worst = default;
@@ -82,10 +82,10 @@ public sealed class MemoryPlan
         for (int s = 0; s < plan.Stages.Length; s++)
         {
             var st = plan.Stages[s];
-            bool last = s == plan.Stages.Length - 1;
-            double weightBytes = st.WeightBytes + (last ? extra.WeightBytes : 0);
+            var drafter = extra is null ? default : extra[s];
+            double weightBytes = st.WeightBytes + drafter.WeightBytes;
             double reserve = Reserve(capacity, weightBytes, workspace, eff);
-            double perSeq = st.KvBytesPerSequence(context) + (last ? extra.KvBytesPerToken * context : 0);
+            double perSeq = st.KvBytesPerSequence(context) + drafter.KvBytesPerToken * context;
             double state = st.StateBytesPerSequence;
             double room = capacity - reserve - weightBytes - workspace;
             long maxBatch = LargestBatch(plan, capacity, eff, weightBytes, perSeq + state, prompt, moeWorkspace, peakWorkspace, scratch);

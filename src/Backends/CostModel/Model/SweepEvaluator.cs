@@ -77,7 +77,7 @@ public sealed class SweepEvaluator
         p.TokensPerSecond = batch / (p.TpotMs / 1e3);
         p.TokensPerSecondPerGpu = p.TokensPerSecond / layout.Gpus;
         // Memory of the fullest stage, from the core MemoryPlan is built on (no drafter in a sweep, no allocation).
-        var fullest = MemoryPlan.Fullest(_compiled.DecodePlan, _cluster.Device.MemoryBytes, _eff, br, context, prompt, default, _moeWorkspace, _peakWorkspace, _scratch, out long maxBatch);
+        var fullest = MemoryPlan.Fullest(_compiled.DecodePlan, _cluster.Device.MemoryBytes, _eff, br, context, prompt, null, _moeWorkspace, _peakWorkspace, _scratch, out long maxBatch);
         p.WeightGb = fullest.WeightBytes / 1e9;
         p.KvGb = fullest.KvBytes / 1e9;
         p.StateGb = fullest.StateBytes / 1e9;
