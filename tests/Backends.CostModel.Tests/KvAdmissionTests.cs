@@ -70,6 +70,10 @@ public class KvAdmissionTests
         var one = predictor.Memory(1, tokensPerSequence, Prompt);
         double room = one.CapacityBytes - one.ReserveBytes - one.WeightBytes - one.ActivationBytes;
         double batch = Math.Floor(room / (KvBytesPerTokenPerGpu * tokensPerSequence));
+        // That bound sizes the workspace for one sequence's prefill chunk; a larger batch runs a larger chunk (up to
+        // max_batched_tokens), so the batch the cache admits is the largest whose memory plan, at its own size, fits.
+        while (!predictor.Memory(batch, tokensPerSequence, Prompt).Feasible) batch--;
+        Assert.False(predictor.Memory(batch + 1, tokensPerSequence, Prompt).Feasible);
         Assert.InRange(batch, 1, Validator.EngineBatchCap - 1);
         double mid = Prompt + Output / 2.0;
         double expected = batch * Output / (predictor.BatchPrefillSeconds(batch, Prompt) + Output * predictor.TpotSeconds(batch, mid));

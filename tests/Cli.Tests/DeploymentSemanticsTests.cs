@@ -155,6 +155,10 @@ public class DeploymentSemanticsTests
     // 9 GPUs of 8-GPU nodes: ceil(9 / 8) = 2 nodes do not split 9 evenly; 3 nodes of 3 do.
     [InlineData(9, 3, 3)]
     [InlineData(12, 2, 6)]
+    // A prime count fills nodes of one GPU. 2^31 - 1 is prime: the search counted nodes up from 2^28 for 12 s; it now
+    // counts GPUs per node down from the device's 8.
+    [InlineData(13, 13, 1)]
+    [InlineData(int.MaxValue, int.MaxValue, 1)]
     public void The_default_node_count_fills_nodes_of_the_devices_size(int gpus, int nodes, int perNode)
     {
         var choice = ClusterChoice.For(HardwareCatalog.BuiltIn().Find("h100-sxm")!, gpus, null, new DiagnosticBag())!;
@@ -232,7 +236,7 @@ public class DeploymentSemanticsTests
         Assert.Equal(4, d.GetProperty("count").GetInt32());
         Assert.Equal(2, d.GetProperty("configurations").EnumerateArray().Count(c => c.TryGetProperty("error", out _)));
         Assert.Contains("note GD0619: 6 of 12 candidate layouts skipped: tp x dp x pp is not the GPU count; 2 of 12 candidate layouts skipped: ep does not divide tp x dp " +
-                        "(the GPUs of an MoE layer); 2 layout(s) refused by a pass: their rows give the error", r.Err);
+                        "(the GPUs of an MoE layer); 2 layout(s) refused by a pass or by the model: their rows give the error", r.Err);
     }
 
     /// <summary>256 experts over 72 GPUs with 32 redundant slots (4 per GPU) used to be refused ("ep=72 does not divide

@@ -1,3 +1,4 @@
+using System;
 using GraphDsl.Backends.CostModel.Hardware;
 using GraphDsl.Ir.Diagnostics;
 
@@ -11,21 +12,39 @@ namespace GraphDsl.Cli.Commands;
 /// </summary>
 public sealed record ClusterChoice(Cluster Cluster, bool NodesDefault)
 {
-    /// <summary>The cluster, or null after reporting GPU and node counts that do not split evenly.</summary>
+    /// <summary>The cluster, or null after reporting GPU and node counts that do not split evenly, or nodes that a device
+    /// without a network link could not join.</summary>
     public static ClusterChoice? For(Device device, int gpus, int? nodes, DiagnosticBag diagnostics)
     {
-        if (nodes is null)
+        ClusterChoice choice;
+        if (nodes is null) choice = new ClusterChoice(DefaultCluster(device, gpus), true);
+        else
         {
-            int n = (int)(((long)gpus + device.GpusPerNode - 1) / device.GpusPerNode);
-            while (gpus % n != 0) n++;
-            return new ClusterChoice(new Cluster(device, n, gpus / n), true);
+            if (!CountsSplit(gpus, nodes.Value, diagnostics)) return null;
+            int perNode = gpus / nodes.Value;
+            if (perNode > device.GpusPerNode)
+                diagnostics.Report(DiagnosticCatalog.NodesExceedDevice, SourceSpan.None,
+                    nodes.Value, perNode, device.Id, device.GpusPerNode, gpus, DefaultCluster(device, gpus).Nodes);
+            choice = new ClusterChoice(new Cluster(device, nodes.Value, perNode), false);
         }
-        if (!CountsSplit(gpus, nodes.Value, diagnostics)) return null;
-        int perNode = gpus / nodes.Value;
-        if (perNode > device.GpusPerNode)
-            diagnostics.Report(DiagnosticCatalog.NodesExceedDevice, SourceSpan.None,
-                nodes.Value, perNode, device.Id, device.GpusPerNode, gpus, For(device, gpus, null, diagnostics)!.Cluster.Nodes);
-        return new ClusterChoice(new Cluster(device, nodes.Value, perNode), false);
+        // A hardware file's device may give no network link; collectives between its nodes were then priced at its NVLink
+        // speed (a cluster of 16 whose 2 nodes cannot talk, costed as one that talks 8x faster than a NIC).
+        if (choice.Cluster.Nodes > 1 && device.Network.BytesPerSecond <= 0)
+        {
+            diagnostics.Report(DiagnosticCatalog.NoNetworkBetweenNodes, SourceSpan.None, device.Id, gpus, choice.Cluster.Nodes, choice.Cluster.GpusPerNode);
+            return null;
+        }
+        return choice;
+    }
+
+    /// <summary>The fewest nodes of at most GpusPerNode GPUs each that split the GPUs evenly: the most GPUs per node that
+    /// divide the count. Searching down from GpusPerNode (at most 2^16 steps) rather than up from the node count keeps a
+    /// prime count of two billion GPUs from counting nodes for seconds.</summary>
+    private static Cluster DefaultCluster(Device device, int gpus)
+    {
+        int most = Math.Min(gpus, device.GpusPerNode);
+        while (gpus % most != 0) most--;
+        return new Cluster(device, gpus / most, most);
     }
 
     /// <summary>Whether <paramref name="gpus"/> split evenly over <paramref name="nodes"/>; false after reporting (GD0602) when not.</summary>

@@ -97,25 +97,39 @@ internal sealed class CompareCommand
         {
             // The dense counterpart: densify after flattening, then the usual pipeline.
             var densify = PipelineElement.Create("densify", ("q", q.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-            var flat = new PassManager(StandardPipelines.Flatten.Append(densify)).Run(moduleA);
+            var flat = new PassManager(StandardPipelines.Flatten).Run(moduleA);
             if (flat.Module is null) { Driver.Report(flat.Diagnostics); return ExitCodes.InputError; }
-            moduleB = flat.Module;
+            // densify leaves a model without MoE layers as it is, so q went unused: Llama 3 8B "against its dense
+            // counterpart of 2 x its active parameters" was compared with itself.
+            if (GraphDsl.Backends.CostModel.Moe.MoeLayers.Of(flat.Module).Count == 0)
+            {
+                Driver.Report(DiagnosticCatalog.DenseCounterpartOfDenseModel.At(SourceSpan.None, moduleA.Name, q));
+                return ExitCodes.InputError;
+            }
+            var dense = new PassManager(StandardPipelines.Flatten.Append(densify)).Run(moduleA);
+            if (dense.Module is null) { Driver.Report(dense.Diagnostics); return ExitCodes.InputError; }
+            moduleB = dense.Module;
         }
         var compiledA = CompiledDeployment.Compile(moduleA, s.A, s.PassesA, diagnostics);
         var compiledB = CompiledDeployment.Compile(moduleB, s.B, s.PassesB, diagnostics);
         if (compiledA is null || compiledB is null) { Driver.Report(diagnostics.Items); return ExitCodes.InputError; }
-        var predA = new Predictor(compiledA, s.Cluster.Cluster, s.Efficiency);
-        var predB = new Predictor(compiledB, s.Cluster.Cluster, s.Efficiency);
+        // The dense counterpart (--dense-q) inherits the MoE's layout, whose ep it has nothing to apply to.
+        foreach (var problem in new[] { compiledA.ExpertLayoutProblem(), s.Q is null ? compiledB.ExpertLayoutProblem() : null }.Distinct().OfType<string>())
+            diagnostics.Report(DiagnosticCatalog.ExpertLayoutWithoutExperts, SourceSpan.None, problem);
+        if (diagnostics.HasErrors) { Driver.Report(diagnostics.Items); return ExitCodes.InputError; }
         Prediction pa, pb;
+        List<ContextRow> rows;
         try
         {
+            var predA = new Predictor(compiledA, s.Cluster.Cluster, s.Efficiency);
+            var predB = new Predictor(compiledB, s.Cluster.Cluster, s.Efficiency);
             pa = predA.Predict(s.Workload, details: false);
             pb = predB.Predict(s.Workload, details: false);
+            rows = s.Contexts.Select(c => Structural(predA, predB, c, Math.Min(s.Workload.Prompt, c))).ToList();
         }
         catch (ArgumentException e) { Driver.Report(DiagnosticCatalog.InvalidWorkload.At(SourceSpan.None, e.Message)); return ExitCodes.InputError; }
         var statsA = ModelStats.Compute(moduleA);
         var statsB = ModelStats.Compute(moduleB);
-        var rows = s.Contexts.Select(c => Structural(predA, predB, c, Math.Min(s.Workload.Prompt, c), compiledA.Deployment.Layout.Dp)).ToList();
         switch (r.GetValue(_format))
         {
             case "json": Console.Out.Write(ComparisonOutput.ToJson(pa, pb, statsA, statsB, s.Q, rows, s.Cluster)); break;
@@ -126,10 +140,13 @@ internal sealed class CompareCommand
         return ExitCodes.Ok;
     }
 
-    private static ContextRow Structural(Predictor a, Predictor b, long context, long prompt, int dp)
+    /// <summary>Each model's largest batch at <paramref name="context"/> and its tokens/s there, each in whole steps of its
+    /// own data-parallel replicas (--passes-b may give the second model another dp).</summary>
+    private static ContextRow Structural(Predictor a, Predictor b, long context, long prompt)
     {
         (long, double) AtMax(Predictor p)
         {
+            int dp = p.Layout.Dp;
             var probe = p.Predict(new Workload(dp, prompt, context), details: false);
             long perReplica = Math.Min(probe.Memory.MaxBatchPerReplica, 1L << 16);
             if (perReplica < 1) return (0, 0);

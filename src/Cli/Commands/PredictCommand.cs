@@ -87,8 +87,22 @@ internal sealed class PredictCommand
             // (engines shard it with the target's TP).
             var draftModule = speculation.Kind == "mtp" ? _source.LoadPart(r, r.GetValue(_file)!, module.Name) : _source.LoadOther(r, s.DraftFile!);
             if (draftModule is null) return ExitCodes.InputError;
-            var draft = CompiledDeployment.Compile(draftModule, speculation.DrafterDeployment(s.Deployment), s.Passes, diagnostics);
-            if (draft is null) { Driver.Report(diagnostics.Items); return ExitCodes.InputError; }
+            if (speculation.Kind == "draft" && DraftVocabulary.Of(draftModule) is { } draftVocab && DraftVocabulary.Of(module) is { } targetVocab
+                && draftVocab.Size != targetVocab.Size)
+            {
+                Driver.Report(DiagnosticCatalog.DraftVocabularyMismatch.At(draftVocab.Output.Span, draftModule.Name, draftVocab.Size, module.Name, targetVocab.Size));
+                return ExitCodes.InputError;
+            }
+            var drafterDeployment = speculation.DrafterDeployment(s.Deployment);
+            var draft = CompiledDeployment.Compile(draftModule, drafterDeployment, s.Passes, diagnostics);
+            if (draft is null)
+            {
+                // A pass's error ("tp=8 does not divide the 4 attention heads") names no model: say it is the drafter's.
+                diagnostics.Report(DiagnosticCatalog.DrafterLayout, SourceSpan.None, draftModule.Name,
+                    speculation.Kind == "mtp" ? "the model's multi-token-prediction module" : s.DraftFile!, drafterDeployment.Layout.ToString());
+                Driver.Report(diagnostics.Items);
+                return ExitCodes.InputError;
+            }
             s = s with { Workload = s.Workload with { Speculation = speculation with { DraftModel = draft } } };
         }
         var run = Predict(module, s, diagnostics, stats);
@@ -119,6 +133,11 @@ internal sealed class PredictCommand
     {
         var compiled = CompiledDeployment.Compile(module, s.Deployment, s.Passes, diagnostics);
         if (compiled is null) return null;
+        if (compiled.ExpertLayoutProblem() is { } problem)
+        {
+            diagnostics.Report(DiagnosticCatalog.ExpertLayoutWithoutExperts, SourceSpan.None, problem);
+            return null;
+        }
         try
         {
             var predictor = new Predictor(compiled, s.Cluster.Cluster, s.Efficiency);

@@ -159,7 +159,10 @@ internal sealed class SweepCommand
         if (!Driver.WriteOutput(r.GetValue(_output), text)) return ExitCodes.InputError;
         if (!Plots.PlotOption.Write(plots, kind => Plots.ServingPlots.Sweep(kind, module.Name, rows, best, s.Slo))) return ExitCodes.InputError;
         if (r.GetValue(_output) is not null)
-            Console.Error.WriteLine(best is null ? "no feasible configuration" :
+            Console.Error.WriteLine(best is null
+                ? rows.Any(x => x.Error.Length == 0 && x.Point.Feasible)
+                    ? $"no feasible configuration meets the TPOT target of {s.Slo!.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)} ms"
+                    : "no feasible configuration" :
                 $"best: {best.Device} x {best.Gpus} ({best.Nodes} node(s)) {best.Dep} batch {best.Batch} prompt {best.Prompt} context {best.Context}: " +
                 $"{best.Point.TokensPerSecondPerGpu:F1} tokens/s/GPU, TPOT {best.Point.TpotMs:F2} ms");
         return ExitCodes.Ok;
@@ -175,6 +178,11 @@ internal sealed class SweepCommand
         {
             var diag = new DiagnosticBag();
             var compiled = CompiledDeployment.Compile(module, job.Deployment, job.Pipeline.Passes, diag);
+            if (compiled?.ExpertLayoutProblem() is { } noExperts)
+            {
+                diag.Report(DiagnosticCatalog.ExpertLayoutWithoutExperts, SourceSpan.None, noExperts);
+                compiled = null;
+            }
             if (compiled is null) refused++;
             var dep = compiled?.Deployment ?? job.Deployment;
             foreach (var cluster in s.Clusters.Where(c => c.Cluster.Gpus == job.Gpus).Select(c => c.Cluster))

@@ -21,7 +21,7 @@ internal sealed record SweepSkips(long Candidates, long OtherGpuCount, long EpNo
     {
         if (OtherGpuCount > 0) yield return $"{OtherGpuCount} of {Candidates} candidate layouts skipped: tp x dp x pp is not the GPU count";
         if (EpNotDividing > 0) yield return $"{EpNotDividing} of {Candidates} candidate layouts skipped: ep does not divide tp x dp (the GPUs of an MoE layer)";
-        if (RefusedByPass > 0) yield return $"{RefusedByPass} layout(s) refused by a pass: their rows give the error";
+        if (RefusedByPass > 0) yield return $"{RefusedByPass} layout(s) refused by a pass or by the model: their rows give the error";
         if (ContextBelowPrompt > 0) yield return $"{ContextBelowPrompt} of {Pairs} (prompt, context) pairs skipped: the context is shorter than the prompt";
     }
 }

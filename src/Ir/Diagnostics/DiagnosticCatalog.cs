@@ -101,6 +101,11 @@ public static class DiagnosticCatalog
     public static DiagnosticDescriptor InvalidMeasurements { get; } = new("GD0610", "Invalid measurements", "{0}");
     public static DiagnosticDescriptor PipelineContradictsDeployment { get; } = new("GD0618", "Pipeline contradicts the deployment", "{0} in the pipeline sets {1}={2}, but the deployment has {1}={3}");
     public static DiagnosticDescriptor SweepSkipped { get; } = new("GD0619", "Sweep skipped configurations", "{0}", Severity.Note);
+    // 0646-0648: the cluster and devices predict, sweep and compare price (src/Cli/Commands, src/Backends/CostModel).
+    public static DiagnosticDescriptor NoNetworkBetweenNodes { get; } = new("GD0646", "Device has no network between nodes",
+        "device '{0}' gives no network link, so {1} GPUs as {2} node(s) of {3} could not talk between nodes; give it a 'network' in the hardware file, or --nodes 1 to cost one NVLink domain");
+    public static DiagnosticDescriptor DenseCounterpartOfDenseModel { get; } = new("GD0647", "Dense counterpart of a model without experts",
+        "--dense-q {1}: {0} has no MoE layer, so it is its own dense counterpart and q would go unused; compare it with another model (compare A.moe B.moe)");
     // 0630-0639: the serving simulator (graphdsl serve).
     public static DiagnosticDescriptor InvalidServingWorkload { get; } = new("GD0630", "Invalid serving workload", "{0}");
     public static DiagnosticDescriptor InvalidScheduler { get; } = new("GD0631", "Invalid scheduler", "{0}");
@@ -154,6 +159,12 @@ public static class DiagnosticCatalog
     public static DiagnosticDescriptor OutputsCollide { get; } = new("GD0852", "Two outputs name one file", "{0} '{1}' is the file {2} writes; give each output its own file");
     public static DiagnosticDescriptor OutputIsInput { get; } = new("GD0853", "Output would overwrite the input", "{0} '{1}' is the input {2}: writing it would lose the input; write the output elsewhere");
     public static DiagnosticDescriptor DeviceReplaced { get; } = new("GD0854", "Hardware file replaces a device", "device '{0}' replaces {1} of the same id; this file's figures are used for it", Severity.Warning);
+    // 0855-0857: predict, sweep and compare, checked as a user meets them (src/Cli/Commands).
+    public static DiagnosticDescriptor DraftVocabularyMismatch { get; } = new("GD0855", "Draft model's vocabulary differs from the target's",
+        "--speculative draft: {0} predicts over {1} tokens, but {2} over {3}: the target cannot verify tokens from another vocabulary");
+    public static DiagnosticDescriptor ExpertLayoutWithoutExperts { get; } = new("GD0856", "Expert parallelism on a model without experts", "{0}");
+    public static DiagnosticDescriptor DrafterLayout { get; } = new("GD0857", "The drafter is compiled on the target's layout",
+        "the errors above are the drafter's: {0} ({1}) is compiled on the target's layout, {2}, as engines shard a drafter with the target's tensor parallelism", Severity.Note);
     // 0826-0829: graphdsl import hf (src/Import).
     public static DiagnosticDescriptor BadConfigJson { get; } = new("GD0826", "Bad model config", "invalid config '{0}': {1}");
     public static DiagnosticDescriptor UnsupportedArchitecture { get; } = new("GD0827", "Architecture not importable", "cannot import architecture '{0}': {1}");

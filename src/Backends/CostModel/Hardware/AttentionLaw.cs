@@ -54,7 +54,8 @@ public sealed record AttentionLaw(double EtaMax, double HalfTokens, double TileS
         double Field(string name, double max) =>
             Number(name) is var v && v >= 0 && v <= max ? v : throw error($"{path}.{key}.{name} must be a number in [0, {max}]");
         // A share of a peak: above 1 or at 0 is no kernel's, and says so in the range it names.
-        double Fraction(string name) => Number(name) is var f && f > 0 && f <= 1 ? f : throw error($"{path}.{key}.{name} must be a number in (0, 1]");
+        double Fraction(string name) => Number(name) is var f && HardwareLimits.FractionProblem(f) is { } why
+            ? throw error($"{path}.{key}.{name} {(why.StartsWith("must", StringComparison.Ordinal) ? "must be a number in (0, 1]" : why)}") : f;
         return new AttentionLaw(Fraction("eta_max"), Field("half_tokens", 1e7), Field("tile_ns", HardwareLimits.MaxMicroseconds) * 1e-9,
             Field("prefill_fixed_us", HardwareLimits.MaxMicroseconds) * 1e-6, Field("kv_head_ns", HardwareLimits.MaxMicroseconds) * 1e-9,
             Field("decode_fixed_us", HardwareLimits.MaxMicroseconds) * 1e-6, Fraction("kv_hbm_fraction"),

@@ -76,10 +76,10 @@ public sealed class HardwareCatalog
                     foreach (var p in tg.EnumerateObject())
                     {
                         var type = Math(p.Name, source, "typical_measured.gemm_fraction", MathType.WithPeaks);
-                        if (p.Value.ValueKind == JsonValueKind.Number && p.Value.GetDouble() is var f && f > 0 && f <= 1) _typicalGemm[type] = f;
+                        if (p.Value.ValueKind == JsonValueKind.Number && p.Value.GetDouble() is var f && HardwareLimits.FractionProblem(f) is null) _typicalGemm[type] = f;
                     }
                 _typicalAttention = AttentionLaw.Read(typical, "typical_measured", m => new HardwareFileException($"{source}: {m}"));
-                if (typical.TryGetProperty("hbm_fraction", out var th) && th.ValueKind == JsonValueKind.Number && th.GetDouble() is var h && h > 0 && h <= 1) _typicalHbm = h;
+                if (typical.TryGetProperty("hbm_fraction", out var th) && th.ValueKind == JsonValueKind.Number && th.GetDouble() is var h && HardwareLimits.FractionProblem(h) is null) _typicalHbm = h;
             }
             int i = 0;
             foreach (var d in devices.EnumerateArray())
@@ -139,6 +139,10 @@ public sealed class HardwareCatalog
             : x;
 
         var id = Str(d, "id");
+        // --hardware names a device by its id, and sweep and plan split their lists at commas: an id that is blank, has
+        // spaces at an end, a comma or a control character loaded and was listed, but no command line could choose it.
+        if (id.Trim().Length == 0 || id.Trim() != id || id.Contains(',') || id.Any(char.IsControl))
+            throw new HardwareFileException($"{where}: 'id' {JsonSerializer.Serialize(id)} cannot be named with --hardware: give an id without commas, control characters or spaces at its ends");
         where = $"{where} ('{id}')";
         var peaks = new Dictionary<MathType, double>();
         if (!d.TryGetProperty("peak_tflops", out var pk) || pk.ValueKind != JsonValueKind.Object) throw Missing("peak_tflops");
@@ -271,7 +275,7 @@ public sealed class HardwareCatalog
             {
                 if (p.Value.ValueKind == JsonValueKind.Null) continue; // not measured, as absent
                 var f = p.Value.ValueKind == JsonValueKind.Number ? p.Value.GetDouble() : double.NaN;
-                if (!(f > 0 && f <= 1)) throw new HardwareFileException($"{where}: {path}.scan_fraction.{p.Name} must be in (0, 1]");
+                if (HardwareLimits.FractionProblem(f) is { } why) throw new HardwareFileException($"{where}: {path}.scan_fraction.{p.Name} {why}");
                 result[p.Name] = f;
             }
             return result;
@@ -289,14 +293,15 @@ public sealed class HardwareCatalog
                     if (p.Value.ValueKind != JsonValueKind.Null)
                     {
                         var f = p.Value.ValueKind == JsonValueKind.Number ? p.Value.GetDouble() : double.NaN;
-                        if (!(f > 0 && f <= 1)) throw new HardwareFileException($"{where}: measured.gemm_fraction.{p.Name} must be in (0, 1]");
+                        if (HardwareLimits.FractionProblem(f) is { } why) throw new HardwareFileException($"{where}: measured.gemm_fraction.{p.Name} {why}");
                         gemmFraction[type] = f;
                     }
                 }
             hbmFraction = NumOr(ms, "hbm_fraction", 0, "measured.hbm_fraction");
             foreach (var kind in Device.MeasuredCollectives)
                 collectiveCurves[kind] = CurveSets(ms, kind);
-            if (hbmFraction < 0 || hbmFraction > 1) throw new HardwareFileException($"{where}: measured.hbm_fraction must be in (0, 1]");
+            // 0 (or absent): not measured, the catalog's typical share stands in.
+            if (hbmFraction != 0 && HardwareLimits.FractionProblem(hbmFraction) is { } hbmWhy) throw new HardwareFileException($"{where}: measured.hbm_fraction {hbmWhy}");
             fixedLatency = FixedLatencies(ms, "measured");
             rowSeconds = PerElement(ms, "measured", "row_ps");
             tokenSeconds = PerElement(ms, "measured", "token_ps");

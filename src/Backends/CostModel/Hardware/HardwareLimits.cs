@@ -23,6 +23,18 @@ public static class HardwareLimits
     /// <summary>Peak throughput of a format: 10^6 TFLOP/s, i.e. 10^18 FLOP/s (B200: 9 PFLOP/s of dense FP4).</summary>
     public const double MaxPeakTflops = 1e6;
 
+    /// <summary>Lowest share of a peak or a bandwidth a kernel reaches (gemm_fraction, hbm_fraction, scan_fraction, an attention
+    /// law's eta_max and kv_hbm_fraction): 10^-5, a thousand times below the smallest measured (a chunked recurrent scan's
+    /// 0.034 of the BF16 peak). hbm_fraction 1e-9 printed a TPOT of 2.4 x 10^9 ms with exit 0.</summary>
+    public const double MinFraction = 1e-5;
+
+    /// <summary>Why <paramref name="f"/> is no measured share of a peak (outside (0, 1], or below <see cref="MinFraction"/>),
+    /// as the end of a sentence naming the field; null when it is one.</summary>
+    public static string? FractionProblem(double f) =>
+        !(f > 0 && f <= 1) ? "must be in (0, 1]"
+        : f < MinFraction ? $"is {f.ToString("G4", System.Globalization.CultureInfo.InvariantCulture)}, below any device (at least {MinFraction.ToString("G", System.Globalization.CultureInfo.InvariantCulture)})"
+        : null;
+
     /// <summary>A latency or fixed kernel time: 10^6 us, a second (real ones are microseconds).</summary>
     public const double MaxMicroseconds = 1e6;
 

@@ -1,3 +1,4 @@
+using System.Linq;
 using GraphDsl.Backends.CostModel.Plan;
 using GraphDsl.Ir.Diagnostics;
 using GraphDsl.Ir.Graph;
@@ -25,6 +26,17 @@ public sealed class CompiledDeployment
     public Pipeline Pipeline { get; }
     public CostPlan PrefillPlan { get; }
     public CostPlan DecodePlan { get; }
+
+    /// <summary>Why this deployment's expert parallelism describes nothing the model has (ep above 1 or redundant expert
+    /// slots on a model without MoE layers: the layout printed "tp=2 ep=2" for a dense model and a sweep ranked such rows
+    /// beside their identical ep=1 twins), or null. The planner offers such models ep=1 only, for the same reason.</summary>
+    public string? ExpertLayoutProblem()
+    {
+        var l = Deployment.Layout;
+        if ((l.Ep <= 1 && l.Redundant == 0) || DecodePlan.Entries.Any(e => e.IsMoe) || PrefillPlan.Entries.Any(e => e.IsMoe)) return null;
+        var asked = string.Join(" and ", new[] { l.Ep > 1 ? $"ep={l.Ep}" : null, l.Redundant > 0 ? $"redundant={l.Redundant}" : null }.OfType<string>());
+        return $"{asked}: expert parallelism splits the experts of MoE layers, but {Module.Name} as compiled has none (no MoE layer, or --passes removed them); use ep=1 and redundant=0";
+    }
 
     /// <summary>Parses the user's pipeline text (its errors point into it) and compiles; see <see cref="DeploymentPipeline"/>.</summary>
     public static CompiledDeployment? Compile(Module module, Deployment deployment, string? userPasses, DiagnosticBag diagnostics)

@@ -33,13 +33,14 @@ public sealed class MemoryPlan
     public IReadOnlyList<string> Reasons { get; init; } = Array.Empty<string>();
 
     /// <summary>Plans memory for <paramref name="batchPerReplica"/> sequences of <paramref name="context"/> tokens.
-    /// <paramref name="extra"/> is what a speculative-decoding drafter adds to the last stage (where the head is): its
-    /// weights per GPU and its KV bytes per token per GPU.</summary>
+    /// <paramref name="extra"/> is what a speculative-decoding drafter adds to each pipeline stage's GPUs (null: nothing):
+    /// its weights per GPU and its KV bytes per token per GPU.</summary>
     public static MemoryPlan For(CostPlan plan, Cluster cluster, EfficiencyProfile eff, double batchPerReplica, double context, double prompt,
-        (double WeightBytes, double KvBytesPerToken) extra = default)
+        IReadOnlyList<(double WeightBytes, double KvBytesPerToken)>? extra = null)
     {
         double capacity = cluster.Device.MemoryBytes;
-        var worst = Fullest(plan, capacity, eff, batchPerReplica, context, prompt, extra, MoeWorkspace.Largest(plan, eff), null, out _);
+        double moeWorkspace = MoeWorkspace.Largest(plan, eff);
+        var worst = Fullest(plan, capacity, eff, batchPerReplica, context, prompt, extra, moeWorkspace, PeakWorkspace(plan, eff, moeWorkspace, null), null, out _);
         var reasons = new List<string>();
         var memory = new MemoryPlan
         {
@@ -66,13 +67,14 @@ public sealed class MemoryPlan
     /// The memory core, shared by the prediction, the sweep and the validator: every pipeline stage's memory at
     /// <paramref name="batchPerReplica"/> sequences of <paramref name="context"/> tokens (prompts of <paramref name="prompt"/>
     /// size the workspace), the fullest stage (the least free bytes), and in <paramref name="maxBatchEveryStage"/> the
-    /// largest batch per replica that every stage holds. <paramref name="extra"/> adds to the last stage (a drafter's weights
-    /// and KV bytes per token). <paramref name="moeWorkspace"/> is the plan's <see cref="MoeWorkspace.Largest"/> under the
-    /// profile: it depends on neither the batch nor the lengths, so a sweep computes it once. Allocates nothing when given
-    /// <paramref name="scratch"/> (one double per atom of the plan).
+    /// largest batch per replica that every stage holds. <paramref name="extra"/> adds to each stage (a drafter's weights
+    /// and KV bytes per token there; null: nothing). <paramref name="moeWorkspace"/> is the plan's <see cref="MoeWorkspace.Largest"/> under the
+    /// profile: it depends on neither the batch nor the lengths, so a sweep computes it once, and so is
+    /// <paramref name="peakWorkspace"/> (<see cref="PeakWorkspace"/>). Allocates nothing when given <paramref name="scratch"/>
+    /// (one double per atom of the plan).
     /// </summary>
     public static StageFit Fullest(CostPlan plan, double capacity, EfficiencyProfile eff, double batchPerReplica, double context, double prompt,
-        (double WeightBytes, double KvBytesPerToken) extra, double moeWorkspace, double[]? scratch, out long maxBatchEveryStage)
+        IReadOnlyList<(double WeightBytes, double KvBytesPerToken)>? extra, double moeWorkspace, double peakWorkspace, double[]? scratch, out long maxBatchEveryStage)
     {
         double workspace = Workspace(plan, batchPerReplica, prompt, eff.MaxBatchedTokens, moeWorkspace, scratch);
         StageFit worst = default;
@@ -80,13 +82,13 @@ public sealed class MemoryPlan
         for (int s = 0; s < plan.Stages.Length; s++)
         {
             var st = plan.Stages[s];
-            bool last = s == plan.Stages.Length - 1;
-            double weightBytes = st.WeightBytes + (last ? extra.WeightBytes : 0);
+            var drafter = extra is null ? default : extra[s];
+            double weightBytes = st.WeightBytes + drafter.WeightBytes;
             double reserve = Reserve(capacity, weightBytes, workspace, eff);
-            double perSeq = st.KvBytesPerSequence(context) + (last ? extra.KvBytesPerToken * context : 0);
+            double perSeq = st.KvBytesPerSequence(context) + drafter.KvBytesPerToken * context;
             double state = st.StateBytesPerSequence;
             double room = capacity - reserve - weightBytes - workspace;
-            long maxBatch = perSeq + state <= 0 ? (room >= 0 ? long.MaxValue : 0) : (long)Math.Max(0, Math.Floor(room / (perSeq + state)));
+            long maxBatch = LargestBatch(plan, capacity, eff, weightBytes, perSeq + state, prompt, moeWorkspace, peakWorkspace, scratch);
             var candidate = new StageFit
             {
                 Stage = s,
@@ -107,6 +109,42 @@ public sealed class MemoryPlan
         maxBatchEveryStage = everyStage;
         return worst;
     }
+
+    /// <summary>
+    /// The largest batch per replica whose KV cache and recurrent state (<paramref name="perSequence"/> bytes each) fit beside
+    /// <paramref name="weightBytes"/>, with the workspace of that batch's own prefill chunk: the workspace grows with the
+    /// batch up to <see cref="EfficiencyProfile.MaxBatchedTokens"/>, so the batch asked for does not size it (Mixtral 8x7B in
+    /// FP8 on 8 H100s at 8k context: 530 at batch 1, whose 1,024-token chunk needs less, where 530 does not fit and 529 does).
+    /// A batch fits when it fits with its own workspace, which shrinks with the batch, so fitting is monotone: the largest
+    /// batch at the peak workspace is the answer when its chunk reaches the cap; below the cap a binary search over the
+    /// batches whose chunks do not (at most max_batched_tokens / prompt of them) finds it. 0 if none; long.MaxValue when
+    /// nothing is cached per sequence and the weights fit.
+    /// </summary>
+    private static long LargestBatch(CostPlan plan, double capacity, EfficiencyProfile eff, double weightBytes, double perSequence, double prompt,
+        double moeWorkspace, double peakWorkspace, double[]? scratch)
+    {
+        double Room(double workspace) => capacity - Reserve(capacity, weightBytes, workspace, eff) - weightBytes - workspace;
+        if (perSequence <= 0)
+            return Room(Workspace(plan, 1, prompt, eff.MaxBatchedTokens, moeWorkspace, scratch)) >= 0 ? long.MaxValue : 0;
+        long atPeak = (long)Math.Max(0, Math.Floor(Room(peakWorkspace) / perSequence));
+        double belowCap = Math.Ceiling(eff.MaxBatchedTokens / Math.Max(1, prompt)) - 1; // the largest batch whose chunk is under the cap
+        if (atPeak >= belowCap) return atPeak;
+        bool Fits(long b) => b * perSequence <= Room(Workspace(plan, b, prompt, eff.MaxBatchedTokens, moeWorkspace, scratch));
+        long lo = atPeak, hi = (long)belowCap;  // atPeak fits (its workspace is at most the peak); find the last that does
+        if (Fits(hi)) return hi;
+        while (hi - lo > 1)
+        {
+            long mid = lo + (hi - lo) / 2;
+            if (Fits(mid)) lo = mid; else hi = mid;
+        }
+        return lo;
+    }
+
+    /// <summary>The workspace of the largest prefill chunk the engine runs (<see cref="EfficiencyProfile.MaxBatchedTokens"/>
+    /// tokens), with the fused MoE's <paramref name="moeWorkspace"/>: the most any batch needs, independent of the batch and
+    /// the lengths.</summary>
+    public static double PeakWorkspace(CostPlan plan, EfficiencyProfile eff, double moeWorkspace, double[]? scratch) =>
+        Workspace(plan, eff.MaxBatchedTokens, 1, eff.MaxBatchedTokens, moeWorkspace, scratch);
 
     /// <summary>The runtime's reserve: the share of HBM the engine leaves unused, taken of all of it (vLLM's
     /// gpu_memory_utilization) or of what weights and workspace leave (TensorRT-LLM's

@@ -17,13 +17,25 @@ namespace GraphDsl.Backends.CostModel.Model;
 /// </summary>
 public static class DrafterMemory
 {
-    /// <summary>Weight bytes per GPU and KV bytes per token per GPU <paramref name="drafter"/> adds at <paramref name="context"/>;
-    /// <paramref name="sharesWithTarget"/> for an MTP part, whose weights named like the target's are the target's.</summary>
-    public static (double WeightBytes, double KvBytesPerToken) Of(CompiledDeployment drafter, bool sharesWithTarget, CompiledDeployment target, double context)
+    /// <summary>Weight bytes per GPU and KV bytes per token per GPU <paramref name="drafter"/> adds at <paramref name="context"/>
+    /// to each of the target's pipeline stages; <paramref name="sharesWithTarget"/> for an MTP part, whose weights named like
+    /// the target's are the target's. A drafter of one stage (an MTP part) sits on the target's last; a draft model laid out
+    /// like the target has a stage on each of the target's (only its last stage used to be counted: Llama 3 8B drafting for
+    /// Llama 3 70B over pp 2 added half its weights, on the second stage, and none on the first).</summary>
+    public static (double WeightBytes, double KvBytesPerToken)[] Of(CompiledDeployment drafter, bool sharesWithTarget, CompiledDeployment target, double context)
     {
-        var stage = drafter.DecodePlan.Stages[^1];
-        double shared = sharesWithTarget ? SharedWeightBytes(drafter.Module, target.Module) : 0;
-        return (stage.WeightBytes - shared, stage.KvBytesPerSequence(context) / Math.Max(1, context));
+        int stages = target.DecodePlan.Stages.Length;
+        var added = new (double WeightBytes, double KvBytesPerToken)[stages];
+        var own = drafter.DecodePlan.Stages;
+        for (int s = 0; s < own.Length; s++)
+        {
+            // Stage s of a drafter with the target's stage count sits on the target's stage s; otherwise all of it on the last.
+            int on = own.Length == stages ? s : stages - 1;
+            added[on].WeightBytes += own[s].WeightBytes;
+            added[on].KvBytesPerToken += own[s].KvBytesPerSequence(context) / Math.Max(1, context);
+        }
+        if (sharesWithTarget) added[stages - 1].WeightBytes -= SharedWeightBytes(drafter.Module, target.Module);
+        return added;
     }
 
     /// <summary>Per-GPU bytes of the drafter's weights that the target's last stage already holds: same name, same

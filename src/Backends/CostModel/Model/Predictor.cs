@@ -84,7 +84,7 @@ public sealed class Predictor
     /// <summary>Memory of the fullest GPU at <paramref name="batchPerReplica"/> sequences of <paramref name="context"/> tokens
     /// (prompts of <paramref name="prompt"/> tokens size the workspace), with what a speculative drafter adds
     /// (<see cref="DrafterFootprint"/>): the memory core that <see cref="Predict"/> and <see cref="SweepEvaluator"/> share.</summary>
-    public MemoryPlan Memory(double batchPerReplica, double context, double prompt, (double WeightBytes, double KvBytesPerToken) drafter = default) =>
+    public MemoryPlan Memory(double batchPerReplica, double context, double prompt, IReadOnlyList<(double WeightBytes, double KvBytesPerToken)>? drafter = null) =>
         MemoryPlan.For(_compiled.DecodePlan, _cluster, _eff, batchPerReplica, context, prompt, drafter);
 
     private StepEvaluator? _draft;
@@ -110,9 +110,9 @@ public sealed class Predictor
         return (s.DraftTokens * pass, verify);
     }
 
-    /// <summary>What the drafter adds to a GPU's memory (on the last pipeline stage): weights, and KV bytes per token at
+    /// <summary>What the drafter adds to each pipeline stage's GPUs: weights, and KV bytes per token at
     /// <paramref name="context"/>.</summary>
-    public (double WeightBytes, double KvBytesPerToken) DrafterFootprint(Speculation s, double context) =>
+    public (double WeightBytes, double KvBytesPerToken)[] DrafterFootprint(Speculation s, double context) =>
         DrafterMemory.Of(DraftModel(s), sharesWithTarget: s.Kind == "mtp", _compiled, context);
 
     /// <summary>The drafter compiled on this deployment, or why there is none.</summary>
@@ -141,7 +141,7 @@ public sealed class Predictor
         var pre = _prefill.Evaluate(br, w.Prompt, w.Prompt, prefillDetails);
         var dec = _decode.Evaluate(br, 1, w.Context, decodeDetails);
         var spec = w.Speculation;
-        var drafter = spec is null ? default : DrafterFootprint(spec, w.Context);
+        var drafter = spec is null ? null : DrafterFootprint(spec, w.Context);
         var memory = Memory(br, w.Context, w.Prompt, drafter);
         // Seconds per output token per sequence: the decode step, or a speculative step over the tokens it keeps.
         Func<double, double, double> tpot = spec is null ? TpotSeconds : (b, c) => SpeculativeStepSeconds(b, c, spec) / spec.Acceptance;
@@ -149,7 +149,9 @@ public sealed class Predictor
         if (spec is not null)
         {
             var (draft, verify) = SpeculativeStep(br, w.Context, spec);
-            specReport = new SpeculativeReport(spec.Kind, spec.DraftTokens, spec.Acceptance, draft * 1e3, verify * 1e3, drafter.WeightBytes, drafter.KvBytesPerToken);
+            // Per GPU: what the drafter adds to the stage it weighs most on (the only one when there is one stage).
+            var most = drafter!.MaxBy(x => x.WeightBytes);
+            specReport = new SpeculativeReport(spec.Kind, spec.DraftTokens, spec.Acceptance, draft * 1e3, verify * 1e3, most.WeightBytes, most.KvBytesPerToken);
         }
         // The largest batch the engine admits: its KV cache at the context, or at the full length each sequence reserved on
         // admission (profiles.json admission).
@@ -169,8 +171,11 @@ public sealed class Predictor
         {
             // The end-to-end figure needs every sequence's KV cache at its full length (prompt + output) at the end of
             // the run; a batch that cannot hold it never finishes that run, so there is no throughput to report.
+            // A batch that does not fit at the context has no throughput either (as its decode tokens/s): 405B in BF16 on
+            // one H100 printed an output throughput beside "does not fit", from weights that cannot be loaded.
             var atEnd = At(fullLength);
-            if (memory.Feasible && !atEnd.Feasible)
+            if (!memory.Feasible) outputLimit = "does not fit";
+            else if (!atEnd.Feasible)
                 outputLimit = $"the batch's KV cache at prompt + output ({fullLength:0} tokens per sequence, {atEnd.KvBytes / 1e9:F1} GB per GPU) does not fit the GPU's memory";
             else
             {

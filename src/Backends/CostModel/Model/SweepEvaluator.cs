@@ -43,6 +43,7 @@ public sealed class SweepEvaluator
     private readonly StepEvaluator _decode;
     private readonly double[] _scratch;
     private readonly double _moeWorkspace; // the fused MoE's buffers under the profile, alike for every workload
+    private readonly double _peakWorkspace; // the workspace of the largest prefill chunk, which sizes the largest batch
 
     public SweepEvaluator(CompiledDeployment compiled, Cluster cluster, EfficiencyProfile eff)
     {
@@ -55,6 +56,7 @@ public sealed class SweepEvaluator
         _prefill.Routing = _decode.Routing = routing;
         _scratch = new double[Math.Max(1, compiled.DecodePlan.Atoms.Count)];
         _moeWorkspace = MoeWorkspace.Largest(compiled.DecodePlan, eff, _scratch);
+        _peakWorkspace = MemoryPlan.PeakWorkspace(compiled.DecodePlan, eff, _moeWorkspace, _scratch);
     }
 
     public SweepPoint Evaluate(long batch, long prompt, long context)
@@ -75,7 +77,7 @@ public sealed class SweepEvaluator
         p.TokensPerSecond = batch / (p.TpotMs / 1e3);
         p.TokensPerSecondPerGpu = p.TokensPerSecond / layout.Gpus;
         // Memory of the fullest stage, from the core MemoryPlan is built on (no drafter in a sweep, no allocation).
-        var fullest = MemoryPlan.Fullest(_compiled.DecodePlan, _cluster.Device.MemoryBytes, _eff, br, context, prompt, default, _moeWorkspace, _scratch, out long maxBatch);
+        var fullest = MemoryPlan.Fullest(_compiled.DecodePlan, _cluster.Device.MemoryBytes, _eff, br, context, prompt, null, _moeWorkspace, _peakWorkspace, _scratch, out long maxBatch);
         p.WeightGb = fullest.WeightBytes / 1e9;
         p.KvGb = fullest.KvBytes / 1e9;
         p.StateGb = fullest.StateBytes / 1e9;
