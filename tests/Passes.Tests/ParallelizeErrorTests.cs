@@ -34,6 +34,17 @@ public class ParallelizeErrorTests
     public void Illegal_layouts_are_rejected_with_the_reason(string sample, string pipeline, string message) =>
         Assert.Contains(message, Fails(sample, pipeline));
 
+    /// <summary>densify replaces the whole model's MoE layers: after parallelize{tp=2} it sized the dense FFN from
+    /// one GPU's shard, left it unsharded and kept the experts' all-reduce (the FFN's output counted twice); after
+    /// fuse it found no MoE weights outside the kernels and said "q=1 asks for 0.00 bn parameters, fewer than the
+    /// 0.00 bn outside the MoE layers".</summary>
+    [Theory]
+    [InlineData("parallelize{tp=2},densify", "densify must run before parallelize (it sizes and replaces the whole model's MoE layers, not one GPU's shard)")]
+    [InlineData("parallelize{pp=2},densify", "densify must run before parallelize (it sizes and replaces the whole model's MoE layers, not one GPU's shard)")]
+    [InlineData("fuse,densify", "densify must run before fuse (the MoE layers are inside fused kernels)")]
+    public void Densify_runs_on_the_whole_unfused_model(string pipeline, string message) =>
+        Assert.Equal($"pass 'densify' failed: {message}", Fails("tiny-moe", pipeline));
+
     /// <summary>A quantize skip entry that names no role and matches no weight path is refused (a misspelling would keep
     /// nothing in 16-bit); the default roles may be absent (tiny-dense has no router) and a path substring keeps its weights.</summary>
     [Fact]

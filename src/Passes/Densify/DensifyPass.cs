@@ -36,6 +36,13 @@ public sealed class DensifyPass : IPass
         if (module.Functions.Count > 0) throw new PassException("densify needs a flat module: run 'inline' first");
         if (_q <= 0) throw new PassException($"q must be positive (got {_q})");
         if (_multiple <= 0) throw new PassException("multiple must be positive");
+        // After fuse the experts sit inside kernels, which the dense FFN cannot replace; after parallelize the
+        // module is one GPU's shard, so the dense FFN would be sized from a shard's parameters, left unsharded
+        // and still summed by the experts' all-reduce (tp=2 doubled the FFN's output).
+        if (module.WalkAll().Any(o => o.Def.Structure == OpStructure.Kernel))
+            throw new PassException("densify must run before fuse (the MoE layers are inside fused kernels)");
+        if (module.WalkAll().Any(o => o.Def.Dialect == "comm"))
+            throw new PassException("densify must run before parallelize (it sizes and replaces the whole model's MoE layers, not one GPU's shard)");
         var param = IrBuilder.Resolver(module);
         var uses = UseMap.Build(module);
         var walked = ModelWalker.Walk(module).ToList();
