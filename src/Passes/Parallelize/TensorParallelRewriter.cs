@@ -90,12 +90,15 @@ internal sealed class TensorParallelRewriter
         return Emit(dst, def, new Value?[] { x }, IrBuilder.Attrs(attrs), origin).Result;
     }
 
-    /// <summary>Makes a value replicated: all-gathers a split, all-reduces a partial sum; once per value and region, so a
-    /// partial sum read by several ops is reduced once.</summary>
+    /// <summary>Makes a value replicated: all-gathers a split, all-reduces a partial sum; once per value, in the region
+    /// that defines it, so a partial sum read by several ops is reduced once. A value from before a repeat that the
+    /// body reads whole is made whole before the repeat (the repeat is appended after its body is built, so the end
+    /// of the enclosing region is that point), not once per iteration and again after the loop.</summary>
     private Value Replicate(Value v, Region dst, Operation origin)
     {
         var s = ShardOf(v);
         if (s.IsReplicated) return v;
+        dst = v.Owner?.ParentRegion ?? v.ArgumentOf ?? dst;
         if (_whole.TryGetValue((v, dst), out var done)) return done;
         var r = s.IsPartial
             ? Collective(dst, CommOps.AllReduce, v, origin, ("group", Attr.Int(s.Parts)), ("axis", Attr.Str("tp")))
@@ -104,7 +107,7 @@ internal sealed class TensorParallelRewriter
         return _whole[(v, dst)] = r;
     }
 
-    /// <summary>The replicated copy made of each sharded value in each region (<see cref="Replicate"/>).</summary>
+    /// <summary>The replicated copy made of each sharded value, in the region that defines it (<see cref="Replicate"/>).</summary>
     private readonly Dictionary<(Value, Region), Value> _whole = new();
 
     private static long[] Divisors(Value w, int axis, long parts)
