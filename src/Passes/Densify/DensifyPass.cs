@@ -72,9 +72,12 @@ public sealed class DensifyPass : IPass
         if (!(target <= ExpansionCheck.MaxParameters))
             throw new PassException($"q={_q} asks for q x {stats.ActiveParams:G3} active parameters, more than the limit of 10^15");
         double perLayer = (target - kept) / layers;
-        long hidden = (long)Math.Round(perLayer / (3.0 * dim) / _multiple) * _multiple;
-        if (hidden <= 0)
+        double exact = perLayer / (3.0 * dim);
+        if (exact < 1)
             throw new PassException($"q={_q} asks for {target / 1e9:F2} bn parameters, fewer than the {kept / 1e9:F2} bn outside the MoE layers");
+        long hidden = (long)Math.Round(exact / _multiple) * _multiple;
+        if (hidden <= 0)
+            throw new PassException($"multiple={_multiple} rounds the dense hidden size {exact:F0} to 0; give a multiple of at most {(long)(2 * exact)}");
 
         var cloner = new IrCloner();
         cloner.Hook = (op, dst) =>
