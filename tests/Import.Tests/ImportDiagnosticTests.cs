@@ -68,6 +68,22 @@ public class ImportDiagnosticTests
             Errors("[1, 2]").Select(Scrub).ToArray());
     }
 
+    /// <summary>The model is named after the folder; a folder named like a keyword ('model', as
+    /// <c>huggingface-cli download --local-dir model</c> makes) wrote <c>model model {</c>, which the importer's own
+    /// formatter refused: GD0899 "internal error ... unexpected 'model'; expected a name".</summary>
+    [Theory]
+    [InlineData("Llama-3.1-8B", "model", "model model_ {")]
+    [InlineData("DeepSeek-V3", "repeat", "model repeat_Mtp for repeat_ {")]
+    public void A_folder_named_like_a_keyword_names_the_model_apart(string fixture, string folder, string declaration)
+    {
+        using var tree = new TempTree();
+        var path = tree.File(folder + "/config.json", File.ReadAllText(Path.Combine(Fixtures.Folder(fixture), "config.json")));
+        var result = HfImporter.Import(path);
+        Assert.True(result.Success, string.Join("\n", result.Diagnostics));
+        Assert.Contains("\n" + declaration + "\n", result.Spec);
+        Assert.True(Fixtures.Compile(result.Spec!).Module is not null);
+    }
+
     /// <summary>Hostile sizes and nesting end as diagnostics before anything large is built.</summary>
     [Fact]
     public void Hostile_configs_are_bounded()
