@@ -24,34 +24,52 @@ public sealed class PruneLogitsPass : IPass
     public PassResult Run(Module module)
     {
         var uses = GraphDsl.Ir.Analysis.UseMap.Build(module);
-        // The value where each output's per-position chain starts: walk back while the producer is a
-        // top-level op whose only user is the chain.
+        // The value where each head's per-position chain starts: walk back from an output while the producer is a
+        // top-level op whose only user is the chain. An output is a head when its chain holds a GEMM (the LM head);
+        // any other output (hidden states beside the logits) keeps every position. The chain's first op (or the output
+        // itself) reads the cut value's last position; the value's other readers keep every position.
         var cut = new HashSet<Value>();
+        var edges = new HashSet<(Operation Reader, Value Cut)>();
         foreach (var output in module.Body.Ops.Where(o => o.Def.Structure == OpStructure.Output))
         {
+            var reader = output;
             var v = output.Operands[0];
+            bool head = false;
             while (v.Owner is { } p && p.ParentRegion == module.Body && IsPerPosition(p) && uses.Count(v) == 1)
+            {
+                head |= p.Def.Fusion == FusionRole.Gemm;
+                reader = p;
                 v = PrimaryInput(p);
-            if (v.Type.Rank >= 3 && v.Type.Shape[1].Equals(GraphDsl.Ir.Shapes.DimExpr.Sym("seq"))) cut.Add(v);
+            }
+            // A head whose logits have other readers too (softmax beside them) is cut at its output.
+            head |= v.Owner?.Def.Fusion == FusionRole.Gemm;
+            if (!head || v.Type.Rank < 3 || !v.Type.Shape[1].Equals(GraphDsl.Ir.Shapes.DimExpr.Sym("seq"))) continue;
+            cut.Add(v);
+            edges.Add((reader, v));
         }
         if (cut.Count == 0) return new PassResult(module, false);
         var param = IrBuilder.Resolver(module);
         var cloner = new IrCloner();
+        var lastOf = new Dictionary<Value, Value>();
         cloner.Hook = (op, dst) =>
         {
+            var whole = new List<(Value Old, Value New)>();
+            foreach (var v in op.Operands.Distinct())
+                if (edges.Contains((op, v)) && lastOf.TryGetValue(v, out var last)) { whole.Add((v, cloner.Lookup(v))); cloner.Map(v, last); }
             var copy = cloner.Copy(op, op.Attributes);
+            foreach (var (old, all) in whole) cloner.Map(old, all);
             dst.Append(copy);
             foreach (var r in op.Results.Where(cut.Contains))
             {
                 var last = IrBuilder.Create(NnOps.LastToken, new Value?[] { copy.Results[r.Index] }, span: op.Span, param: param);
                 dst.Append(last);
-                cloner.Map(r, last.Result);
+                lastOf[r] = last.Result;
             }
-            return op.Results.Select(r => cut.Contains(r) ? cloner.Lookup(r) : copy.Results[r.Index]).ToList();
+            return copy.Results;
         };
         // Types downstream of the cut change (seq becomes 1): rebuild those ops by inference.
         var rebuilt = Retype(IrCloner.CloneModule(module, cloner), param);
-        return new PassResult(rebuilt, true, new Dictionary<string, long> { ["outputs_pruned"] = cut.Count });
+        return new PassResult(rebuilt, true, new Dictionary<string, long> { ["outputs_pruned"] = edges.Count });
     }
 
     private static bool IsPerPosition(Operation op) =>
