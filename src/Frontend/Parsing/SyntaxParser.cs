@@ -51,7 +51,7 @@ public static class SyntaxParser
             {
                 case GraphDslLexer.ERROR_CHAR:
                     diagnostics.Report(DiagnosticCatalog.UnexpectedCharacter, SpanOf(source, t), t.Text);
-                    lexErrorLines.Add(t.Line);
+                    lexErrorLines.Add(SpanOf(source, t).Line);
                     break;
                 case GraphDslLexer.UNTERMINATED_STRING:
                     diagnostics.Report(DiagnosticCatalog.UnterminatedString, SpanOf(source, t));
