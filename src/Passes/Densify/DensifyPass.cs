@@ -154,9 +154,13 @@ public sealed class DensifyPass : IPass
             dst.Append(op);
             return op.Result;
         }
-        var wg = Weight("dense.w_gate", dim, hidden);
-        var wu = Weight("dense.w_up", dim, hidden);
-        var wd = Weight("dense.w_down", hidden, dim);
+        // Named where the MoE layer's weights were ("moe.w_up" -> "moe.dense.w_up"): a layer body with two MoE layers
+        // gave both dense FFNs the names "dense.*", which weights init and run refused as declared twice (GD0899).
+        var expertsName = experts.Operand(experts.Def.ComputeWeight!)!.Owner?.Attributes.GetString("name") ?? "";
+        var prefix = expertsName.LastIndexOf('.') is var dot and > 0 ? expertsName.Substring(0, dot) + ".dense" : "dense";
+        var wg = Weight(prefix + ".w_gate", dim, hidden);
+        var wu = Weight(prefix + ".w_up", dim, hidden);
+        var wd = Weight(prefix + ".w_down", hidden, dim);
         // The experts' activation by name; swiglu_clamped has no one-input op and densifies as SwiGLU.
         var act = OpRegistry.Activation(experts.Attributes.GetString("act") ?? "") ?? NnOps.Silu;
         var h = Add(NnOps.Mul, Add(act, Add(NnOps.MatMul, x, wg)), Add(NnOps.MatMul, x, wu));
