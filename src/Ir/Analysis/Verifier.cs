@@ -93,8 +93,11 @@ public sealed class Verifier
         for (int i = 0; i < r.Ops.Count; i++)
         {
             var op = r.Ops[i];
-            if (op.Def.Structure == OpStructure.Weight && op.Attributes.GetString("name") is { } name && !weights.TryAdd(name, op))
-                Fail(op, $"weight '{name}' is declared again in this region{(weights[name].Span.Line > 0 ? $" (first at line {weights[name].Span.Line})" : "")}; each weight of a region needs its own name");
+            if (op.Def.Structure == OpStructure.Weight && op.Attributes.GetString("name") is { } name)
+            {
+                if (!weights.TryGetValue(name, out var first)) weights[name] = op;
+                else Fail(op, $"weight '{name}' is declared again in this region{(first.Span.Line > 0 ? $" (first at line {first.Span.Line})" : "")}; each weight of a region needs its own name");
+            }
             foreach (var v in op.Operands)
                 if (!local.Contains(v)) Fail(op, $"operand {Describe(v)} is not defined before this op or not visible here");
             if (op.Def.IsTerminator && i != r.Ops.Count - 1) Fail(op, "a terminator must be the last op of its region");
