@@ -73,15 +73,19 @@ public class PassSemanticsTests
 
     [Theory]
     [MemberData(nameof(Models))]
-    public void Fusion_keeps_the_logits(string model)
+    public void Fusion_keeps_the_logits(string model) =>
+        AssertKeepsTheLogits(model, DecodeConsistencyTests.Load(model), "fuse", GraphDsl.Ir.Ops.FusedOps.Kernel);
+
+    /// <summary>Runs <paramref name="pipeline"/>, checks it made an op of <paramref name="made"/> (so the pass did
+    /// something), and that the logits stay within 1e-5 of the largest, f32.</summary>
+    private void AssertKeepsTheLogits(string model, Module m, string pipeline, GraphDsl.Ir.Ops.OpDef made)
     {
-        var m = DecodeConsistencyTests.Load(model);
         var weights = TestModels.SeededWeights(m, seed: 3);
-        var fused = Apply(m, "fuse");
-        Assert.Contains(fused.WalkAll(), op => op.Def == GraphDsl.Ir.Ops.FusedOps.Kernel);
-        double d = Deviation(Logits(m, weights), Logits(fused, weights));
-        _out.WriteLine($"{model}: fused vs unfused {d:E2}");
-        Assert.True(d <= 1e-5, $"{model}: fusion moved the logits by {d:E2} of the largest (bound 1e-5)");
+        var after = Apply(m, pipeline);
+        Assert.Contains(after.WalkAll(), op => op.Def == made);
+        double d = Deviation(Logits(m, weights), Logits(after, weights));
+        _out.WriteLine($"{model}: {pipeline} vs none {d:E2}");
+        Assert.True(d <= 1e-5, $"{model}: {pipeline} moved the logits by {d:E2} of the largest (bound 1e-5)");
     }
 
     /// <summary>
@@ -95,16 +99,8 @@ public class PassSemanticsTests
     [InlineData("tiny-dense")]
     [InlineData("tiny-moe")]
     [InlineData("deepseek")]
-    public void Nano_batches_keep_the_logits(string model)
-    {
-        var m = WithCollectivesOfOne(DecodeConsistencyTests.Load(model));
-        var weights = TestModels.SeededWeights(m, seed: 3);
-        var split = Apply(m, "overlap{nanobatches=2}");
-        Assert.Contains(split.WalkAll(), op => op.Def == GraphDsl.Ir.Ops.NnOps.BatchSlice);
-        double d = Deviation(Logits(m, weights), Logits(split, weights));
-        _out.WriteLine($"{model}: nano-batched vs whole {d:E2}");
-        Assert.True(d <= 1e-5, $"{model}: nano-batching moved the logits by {d:E2} of the largest (bound 1e-5)");
-    }
+    public void Nano_batches_keep_the_logits(string model) =>
+        AssertKeepsTheLogits(model, WithCollectivesOfOne(DecodeConsistencyTests.Load(model)), "overlap{nanobatches=2}", GraphDsl.Ir.Ops.NnOps.BatchSlice);
 
     /// <summary>The module with an all-reduce over one GPU after every matmul inside a layer repeat.</summary>
     private static Module WithCollectivesOfOne(Module m)

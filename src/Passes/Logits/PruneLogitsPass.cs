@@ -24,52 +24,75 @@ public sealed class PruneLogitsPass : IPass
     public PassResult Run(Module module)
     {
         var uses = GraphDsl.Ir.Analysis.UseMap.Build(module);
-        // The value where each head's per-position chain starts: walk back from an output while the producer is a
-        // top-level op whose only user is the chain. An output is a head when its chain holds a GEMM (the LM head);
-        // any other output (hidden states beside the logits) keeps every position. The chain's first op (or the output
-        // itself) reads the cut value's last position; the value's other readers keep every position.
+        var chains = module.Body.Ops.Where(o => o.Def.Structure == OpStructure.Output).Select(o => Chain(o, module, uses)).ToList();
+        // An output whose chain holds no GEMM is no head (hidden states beside the logits): what it reads keeps every
+        // position. A head is cut where its chain starts, for every reader of that value (the residual its final norm
+        // and an MoE layer both read runs on the last position in both), unless another output needs that value
+        // whole; then it is cut at its own output.
+        var whole = ReadBy(chains.Where(c => !c.Head).Select(c => c.Output));
         var cut = new HashSet<Value>();
-        var edges = new HashSet<(Operation Reader, Value Cut)>();
-        foreach (var output in module.Body.Ops.Where(o => o.Def.Structure == OpStructure.Output))
+        var cutOutputs = new HashSet<Operation>();
+        foreach (var c in chains.Where(c => c.Head && PerSequence(c.Start)))
         {
-            var reader = output;
-            var v = output.Operands[0];
-            bool head = false;
-            while (v.Owner is { } p && p.ParentRegion == module.Body && IsPerPosition(p) && uses.Count(v) == 1)
-            {
-                head |= p.Def.Fusion == FusionRole.Gemm;
-                reader = p;
-                v = PrimaryInput(p);
-            }
-            // A head whose logits have other readers too (softmax beside them) is cut at its output.
-            head |= v.Owner?.Def.Fusion == FusionRole.Gemm;
-            if (!head || v.Type.Rank < 3 || !v.Type.Shape[1].Equals(GraphDsl.Ir.Shapes.DimExpr.Sym("seq"))) continue;
-            cut.Add(v);
-            edges.Add((reader, v));
+            if (!whole.Contains(c.Start)) cut.Add(c.Start);
+            else if (PerSequence(c.Output.Operands[0])) cutOutputs.Add(c.Output);
         }
-        if (cut.Count == 0) return new PassResult(module, false);
+        if (cut.Count + cutOutputs.Count == 0) return new PassResult(module, false);
         var param = IrBuilder.Resolver(module);
         var cloner = new IrCloner();
-        var lastOf = new Dictionary<Value, Value>();
         cloner.Hook = (op, dst) =>
         {
-            var whole = new List<(Value Old, Value New)>();
-            foreach (var v in op.Operands.Distinct())
-                if (edges.Contains((op, v)) && lastOf.TryGetValue(v, out var last)) { whole.Add((v, cloner.Lookup(v))); cloner.Map(v, last); }
+            if (cutOutputs.Contains(op))
+            {
+                var last = IrBuilder.Create(NnOps.LastToken, new Value?[] { cloner.Lookup(op.Operands[0]) }, span: op.Span, param: param);
+                dst.Append(last);
+                dst.Append(IrBuilder.Create(op.Def, new Value?[] { last.Result }, op.Attributes, System.Array.Empty<GraphDsl.Ir.Types.TensorType>(), span: op.Span));
+                return System.Array.Empty<Value>();
+            }
             var copy = cloner.Copy(op, op.Attributes);
-            foreach (var (old, all) in whole) cloner.Map(old, all);
             dst.Append(copy);
             foreach (var r in op.Results.Where(cut.Contains))
             {
                 var last = IrBuilder.Create(NnOps.LastToken, new Value?[] { copy.Results[r.Index] }, span: op.Span, param: param);
                 dst.Append(last);
-                lastOf[r] = last.Result;
+                cloner.Map(r, last.Result);
             }
-            return copy.Results;
+            return op.Results.Select(r => cut.Contains(r) ? cloner.Lookup(r) : copy.Results[r.Index]).ToList();
         };
         // Types downstream of the cut change (seq becomes 1): rebuild those ops by inference.
         var rebuilt = Retype(IrCloner.CloneModule(module, cloner), param);
-        return new PassResult(rebuilt, true, new Dictionary<string, long> { ["outputs_pruned"] = edges.Count });
+        return new PassResult(rebuilt, true, new Dictionary<string, long> { ["outputs_pruned"] = cut.Count + cutOutputs.Count });
+    }
+
+    /// <summary>Where an output's per-position chain starts: walk back while the producer is a top-level op whose only
+    /// user is the chain; a head's chain holds a GEMM (the LM head), or its output is one.</summary>
+    private static (Operation Output, Value Start, bool Head) Chain(Operation output, Module module, GraphDsl.Ir.Analysis.UseMap uses)
+    {
+        var v = output.Operands[0];
+        bool head = v.Owner?.Def.Fusion == FusionRole.Gemm;
+        while (v.Owner is { } p && p.ParentRegion == module.Body && IsPerPosition(p) && uses.Count(v) == 1)
+        {
+            head |= p.Def.Fusion == FusionRole.Gemm;
+            v = PrimaryInput(p);
+        }
+        return (output, v, head);
+    }
+
+    private static bool PerSequence(Value v) => v.Type.Rank >= 3 && v.Type.Shape[1].Equals(GraphDsl.Ir.Shapes.DimExpr.Sym("seq"));
+
+    /// <summary>Every value the given ops read, directly, from inside their regions, or through the ops that made them.</summary>
+    private static HashSet<Value> ReadBy(IEnumerable<Operation> readers)
+    {
+        var seen = new HashSet<Value>();
+        var work = new Stack<Operation>(readers);
+        while (work.Count > 0)
+        {
+            var op = work.Pop();
+            foreach (var inner in new[] { op }.Concat(op.Regions.SelectMany(r => r.Walk())))
+                foreach (var v in inner.Operands)
+                    if (seen.Add(v) && v.Owner is { } producer) work.Push(producer);
+        }
+        return seen;
     }
 
     private static bool IsPerPosition(Operation op) =>
