@@ -20,8 +20,8 @@ internal sealed class WeightLayoutConflict : Exception
 /// <summary>
 /// Rewrites a flat module into the program of one GPU under tensor, data and expert parallelism.
 /// Walks the ops in order, tracking each value's <see cref="Shard"/>: column-parallel matmuls split
-/// their output features, row-parallel ones produce partial sums that an all-reduce completes right away,
-/// attention splits heads (KV heads replicated when fewer than the TP ranks), MoE layers split experts
+/// their output features, row-parallel ones produce partial sums that an all-reduce completes where a whole value is
+/// first needed (once per value, in the region that defines it), attention splits heads (KV heads replicated when fewer than the TP ranks), MoE layers split experts
 /// (all-to-all dispatch and combine across data-parallel replicas), and anything that cannot consume a
 /// split value gets it gathered first, so every rewrite is legal. Weights take the per-GPU shape their
 /// consumer needs and are emitted just before their first use.
@@ -90,15 +90,15 @@ internal sealed class TensorParallelRewriter
         return Emit(dst, def, new Value?[] { x }, IrBuilder.Attrs(attrs), origin).Result;
     }
 
-    /// <summary>Makes a value replicated: all-gathers a split, all-reduces a partial sum; once per value, in the region
-    /// that defines it, so a partial sum read by several ops is reduced once. A value from before a repeat that the
-    /// body reads whole is made whole before the repeat (the repeat is appended after its body is built, so the end
-    /// of the enclosing region is that point), not once per iteration and again after the loop.</summary>
+    /// <summary>Makes a value replicated: all-gathers a split, all-reduces a partial sum; once per value and region, so a
+    /// partial sum read by several ops is reduced once. The collective goes where the value is defined: a value made
+    /// before a repeat and read inside its body is completed once before the loop, not on every iteration (the body is
+    /// still being built, so the defining region's end is before the repeat op).</summary>
     private Value Replicate(Value v, Region dst, Operation origin)
     {
         var s = ShardOf(v);
         if (s.IsReplicated) return v;
-        dst = v.Owner?.ParentRegion ?? v.ArgumentOf ?? dst;
+        if ((v.Owner?.ParentRegion ?? v.ArgumentOf) is { } home) dst = home;
         if (_whole.TryGetValue((v, dst), out var done)) return done;
         var r = s.IsPartial
             ? Collective(dst, CommOps.AllReduce, v, origin, ("group", Attr.Int(s.Parts)), ("axis", Attr.Str("tp")))
@@ -107,7 +107,7 @@ internal sealed class TensorParallelRewriter
         return _whole[(v, dst)] = r;
     }
 
-    /// <summary>The replicated copy made of each sharded value, in the region that defines it (<see cref="Replicate"/>).</summary>
+    /// <summary>The replicated copy made of each sharded value in each region (<see cref="Replicate"/>).</summary>
     private readonly Dictionary<(Value, Region), Value> _whole = new();
 
     private static long[] Divisors(Value w, int axis, long parts)
