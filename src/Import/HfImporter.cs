@@ -58,7 +58,18 @@ public static class HfImporter
                 return new ImportResult(null, context.Warnings.Concat(errors).ToList(), config.IgnoredPresent().ToList(), sources, architecture);
             }
             AddHeader(doc, context, configPath);
-            var spec = SpecWriter.Write(doc, Path.ChangeExtension(Path.GetFileName(configPath), ".moe"));
+            var specName = Path.ChangeExtension(Path.GetFileName(configPath), ".moe");
+            var spec = SpecWriter.Write(doc, specName);
+            // Fields can contradict one another where no one field is wrong (64 KV heads for 32 query heads, top-9 of
+            // 8 experts, a vocabulary past the weight limit): such a spec used to be written, with exit 0, and fail
+            // its first check. It is compiled here, and refused naming the compiler's first error.
+            var compiled = GraphDsl.Frontend.Compiler.Compile(new SourceText(specName, spec));
+            if (compiled.Diagnostics.FirstOrDefault(d => d.Severity == Severity.Error) is { } error)
+            {
+                var refusal = DiagnosticCatalog.BadConfigJson.At(config.Span, configPath,
+                    $"its values give a spec that does not compile (line {error.Span.Line} of the spec: {error.Id}: {error.Message}); nothing was written");
+                return new ImportResult(null, context.Warnings.Append(refusal).ToList(), config.IgnoredPresent().ToList(), sources, architecture);
+            }
             return new ImportResult(spec, context.Warnings, config.IgnoredPresent().ToList(), sources, architecture);
         }
         catch (ConfigException e)

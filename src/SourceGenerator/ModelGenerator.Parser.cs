@@ -55,7 +55,7 @@ public sealed partial class ModelGenerator
         {
             if (file.Text is null)
             {
-                var unreadable = DiagnosticMapping.ToInfo(DiagnosticCatalog.FileNotFound.At(SourceSpan.None, file.Path, "the compiler could not read it"), null, file.Path, null);
+                var unreadable = DiagnosticMapping.ToInfo(DiagnosticCatalog.FileNotFound.At(SourceSpan.None, file.Path, file.NotRead ?? "the compiler could not read it"), null, file.Path, null);
                 return new ModelFileResult(file.Path, EquatableArray<ModelSpec>.Empty, new[] { unreadable }.ToEquatableArray());
             }
             // Without a project folder (a host that does not pass ProjectDir), the file's own folder confines its imports.

@@ -134,6 +134,19 @@ public class ExecutionCommandTests
         Assert.Contains(id, r.Err);
     }
 
+    /// <summary>A tensor- or data-parallel shard cannot run alone: it was refused as weights that do not fit the model
+    /// (GD0702 naming every sharded weight's expected and found shape), which says nothing of the cause.</summary>
+    [Theory]
+    [InlineData("tiny-dense", "parallelize{tp=2}", "tp=2 x dp=1")]
+    [InlineData("tiny-moe", "parallelize{dp=2,ep=2}", "tp=1 x dp=2")]
+    public void A_sharded_pipeline_is_refused_naming_the_layout(string sample, string passes, string layout)
+    {
+        var r = CliRunner.Run("run", $"samples/{sample}.moe", "--weights", Weights(sample), "--prompt-tokens", "1,2", "--max-new", "1", "--passes", passes);
+        Assert.Equal(1, r.ExitCode);
+        Assert.Equal($"graphdsl: error GD0703: run executes the whole model on one device, but the pipeline shards it over {layout} GPUs; leave parallelize out of --passes (pp alone runs its stages in turn)",
+            r.Err.Trim());
+    }
+
     // A prompt of 60,000 tokens grew past 3 GB in a minute (heads x tokens^2 attention scores) without an end.
     [Fact]
     public void A_prompt_longer_than_run_executes_is_refused_before_anything_is_read()

@@ -68,6 +68,33 @@ public class ImportDiagnosticTests
             Errors("[1, 2]").Select(Scrub).ToArray());
     }
 
+    /// <summary>The model is named after the folder; a folder named like a keyword ('model', as
+    /// <c>huggingface-cli download --local-dir model</c> makes) wrote <c>model model {</c>, which the importer's own
+    /// formatter refused: GD0899 "internal error ... unexpected 'model'; expected a name".</summary>
+    [Theory]
+    [InlineData("Llama-3.1-8B", "model", "model model_ {")]
+    [InlineData("DeepSeek-V3", "repeat", "model repeat_Mtp for repeat_ {")]
+    public void A_folder_named_like_a_keyword_names_the_model_apart(string fixture, string folder, string declaration)
+    {
+        using var tree = new TempTree();
+        var path = tree.File(folder + "/config.json", File.ReadAllText(Path.Combine(Fixtures.Folder(fixture), "config.json")));
+        var result = HfImporter.Import(path);
+        Assert.True(result.Success, string.Join("\n", result.Diagnostics));
+        Assert.Contains("\n" + declaration + "\n", result.Spec);
+        Assert.True(Fixtures.Compile(result.Spec!).Module is not null);
+    }
+
+    /// <summary>Fields that contradict one another where no one field is wrong wrote a spec with exit 0 that failed its
+    /// first check; the importer compiles the spec and refuses it at the config, naming the compiler's first error.</summary>
+    [Theory]
+    [InlineData("\"vocab_size\": 128, \"num_key_value_heads\": 64", "line 23 of the spec: GD0305: query heads (@heads) is not divisible by kv heads (@kv_heads)")]
+    [InlineData("\"vocab_size\": 128, \"num_key_value_heads\": 3", "line 23 of the spec: GD0305: query heads (@heads) is not divisible by kv heads (@kv_heads)")]
+    [InlineData("\"vocab_size\": 140737488355328", "line 20 of the spec: GD0316: weight 'table' has 9.007E+015 elements; the limit is 281474976710656")]
+    public void Fields_that_contradict_one_another_are_refused(string field, string error) =>
+        Assert.Equal(new[] { $"model/config.json:1:1: error GD0826: invalid config 'model/config.json': its values give a spec that does not compile ({error}); nothing was written" },
+            Errors("{\"architectures\": [\"LlamaForCausalLM\"], \"hidden_size\": 64, \"num_attention_heads\": 32, \"num_hidden_layers\": 2, "
+                + "\"intermediate_size\": 128, " + field + "}").Select(Scrub).ToArray());
+
     /// <summary>Hostile sizes and nesting end as diagnostics before anything large is built.</summary>
     [Fact]
     public void Hostile_configs_are_bounded()

@@ -34,6 +34,24 @@ public class ParallelizeErrorTests
     public void Illegal_layouts_are_rejected_with_the_reason(string sample, string pipeline, string message) =>
         Assert.Contains(message, Fails(sample, pipeline));
 
+    /// <summary>densify replaces the whole model's MoE layers: after parallelize{tp=2} it sized the dense FFN from
+    /// one GPU's shard, left it unsharded and kept the experts' all-reduce (the FFN's output counted twice); after
+    /// fuse it found no MoE weights outside the kernels and said "q=1 asks for 0.00 bn parameters, fewer than the
+    /// 0.00 bn outside the MoE layers".</summary>
+    [Theory]
+    [InlineData("parallelize{tp=2},densify", "densify must run before parallelize (it sizes and replaces the whole model's MoE layers, not one GPU's shard)")]
+    [InlineData("parallelize{pp=2},densify", "densify must run before parallelize (it sizes and replaces the whole model's MoE layers, not one GPU's shard)")]
+    [InlineData("fuse,densify", "densify must run before fuse (the MoE layers are inside fused kernels)")]
+    public void Densify_runs_on_the_whole_unfused_model(string pipeline, string message) =>
+        Assert.Equal($"pass 'densify' failed: {message}", Fails("tiny-moe", pipeline));
+
+    /// <summary>A multiple larger than twice the dense hidden size rounded it to 0, which was reported as q asking for
+    /// fewer parameters than the model keeps ("q=1 asks for 0.00 bn parameters, fewer than the 0.00 bn ...").</summary>
+    [Fact]
+    public void A_densify_multiple_that_rounds_the_width_to_zero_is_named() =>
+        Assert.Equal("pass 'densify' failed: multiple=1000 rounds the dense hidden size 195 to 0; give a multiple of at most 389",
+            Fails("tiny-moe", "densify{multiple=1000}"));
+
     /// <summary>A quantize skip entry that names no role and matches no weight path is refused (a misspelling would keep
     /// nothing in 16-bit); the default roles may be absent (tiny-dense has no router) and a path substring keeps its weights.</summary>
     [Fact]

@@ -28,6 +28,10 @@ public class PipelineParsingTests
     [InlineData("canonicalize{", "GD0501", "unbalanced '{': expected '}'", 13)]
     [InlineData("inline}", "GD0501", "unbalanced '}'", 7)]
     [InlineData("inline canonicalize", "GD0501", "expected ',' between passes at 'c'", 8)]
+    // An int option beyond the int range was wrapped: tp=4294967298 ran as tp=2, -4294967295 as 1.
+    [InlineData("parallelize{tp=4294967298}", "GD0504", "option 'tp' of pass 'parallelize': 4294967298 is larger than 2147483647", 1)]
+    [InlineData("parallelize{tp=-4294967295}", "GD0504", "option 'tp' of pass 'parallelize': -4294967295 is less than -2147483647", 1)]
+    [InlineData("quantize{weights=int8,group=3000000000}", "GD0504", "option 'group' of pass 'quantize': 3000000000 is larger than 2147483647", 1)]
     public void Errors_name_the_problem_and_column(string text, string id, string message, int column)
     {
         var d = new DiagnosticBag();

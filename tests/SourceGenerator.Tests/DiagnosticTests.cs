@@ -1,5 +1,6 @@
 using System.Linq;
 using Microsoft.CodeAnalysis;
+using GraphDsl.SourceGenerator.Helpers;
 
 namespace GraphDsl.SourceGenerator.Tests;
 
@@ -106,7 +107,7 @@ public class DiagnosticTests
 
         var d = Assert.Single(run.Diagnostics);
         Assert.Equal("/project/w.moe(1,1): warning GD0218: 'h' is computed but never used", d.ToString());
-        Assert.Single(run.Sources, s => s.HintName == "w.W.g.cs");
+        Assert.Single(run.Sources, s => s.HintName == CSharpNames.HintName("w.moe", "W"));
     }
 
     [Fact]
@@ -185,6 +186,38 @@ public class DiagnosticTests
         var d = Assert.Single(run.Diagnostics);
         Assert.Equal("/project/b/same.moe(1,1): error GD0904: class 'TestProject.Same' is generated from both 'a/same.moe' and 'b/same.moe'; rename one of the models", d.ToString());
     }
+
+    [Fact]
+    public void Files_whose_names_read_alike_each_get_their_class()
+    {
+        // 'a b.moe' and 'a_b.moe' read 'a_b' in a hint name, and Roslyn compares hint names ignoring case: the
+        // generator used to add 'a_b.Net.g.cs' and 'a_b.NET.g.cs', failed as a whole (CS8785, an ArgumentException
+        // with its stack trace) and dropped every class; one file's 'Net' and 'NET' clashed the same way.
+        var run = new GeneratorHarness()
+            .File("a b.moe", "model Net {\n  input x: f32[batch, 4]\n  output y = x\n}\n")
+            .File("a_b.moe", "model NET {\n  input x: f32[batch, 4]\n  output y = x\n}\n")
+            .File("c.moe", "model Cat {\n  input x: f32[batch, 4]\n  output y = x\n}\nmodel CAT {\n  input x: f32[batch, 4]\n  output y = x\n}\n")
+            .Generate();
+
+        Assert.Empty(run.DriverDiagnostics);
+        Assert.Empty(run.Diagnostics);
+        Assert.Empty(run.CompileErrors);
+        Assert.Equal(new[] { "TestProject.CAT", "TestProject.Cat", "TestProject.NET", "TestProject.Net" },
+            run.Output.SyntaxTrees.SelectMany(t => t.GetRoot().DescendantNodes().OfType<Microsoft.CodeAnalysis.CSharp.Syntax.ClassDeclarationSyntax>())
+                .Select(c => "TestProject." + c.Identifier.Text).Where(n => n != "TestProject.UserCode" && !n.Contains("Embedded")).OrderBy(n => n, System.StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void Two_models_of_one_class_in_folders_that_read_alike_are_one_error()
+    {
+        // Before the hint names were unique this was CS8785 (the generator failed) instead of GD0904.
+        var model = "model Same {\n  input x: f32[batch, 4]\n  output y = x\n}\n";
+        var run = new GeneratorHarness().File("a b/same.moe", model).File("a_b/same.moe", model).Generate();
+
+        Assert.DoesNotContain(run.DriverDiagnostics, d => d.Id == "CS8785");
+        var d = Assert.Single(run.Diagnostics);
+        Assert.Equal("/project/a_b/same.moe(1,1): error GD0904: class 'TestProject.Same' is generated from both 'a b/same.moe' and 'a_b/same.moe'; rename one of the models", d.ToString());
+    }
 }
 
 /// <summary>The generator's GD09xx descriptors and the GraphDsl catalog must not disagree: an id the
@@ -206,3 +239,4 @@ public class DescriptorCatalogTests
             ModelGenerator.DiagnosticDescriptors.Generator.Select(d => d.Id).Distinct().Count());
     }
 }
+

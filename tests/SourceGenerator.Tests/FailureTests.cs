@@ -46,6 +46,22 @@ public class FailureTests
         Assert.Contains(run.Sources, s => s.HintName.Contains("TinyMoe"));
     }
 
+    /// <summary>The compiler opens an additional file when a generator asks for its text, and opening a FIFO blocks
+    /// until a writer comes: `mkfifo pipe.moe` in a project folder hung its build forever. The generator asks what the
+    /// path is first and reads only a regular file (the fake's text stands for the read that used to block).</summary>
+    [Fact]
+    public void A_fifo_among_the_additional_files_is_refused_without_opening_it()
+    {
+        using var tree = new GraphDsl.TestSupport.TempTree();
+        var fifo = tree.Fifo("Models/pipe.moe");
+        var harness = new GeneratorHarness().Sample("tiny-moe");
+        var run = harness.Generate(files: harness.Files.Append(new ThrowingText(fifo)));
+
+        Assert.Null(run.Generator.Exception);
+        Assert.Equal(new[] { $"{fifo}(1,1): error GD0801: cannot read '{fifo}': it is a FIFO (named pipe), not a regular file" }, run.Rendered);
+        Assert.Contains(run.Sources, s => s.HintName.Contains("TinyMoe"));
+    }
+
     /// <summary>No hook: the host's analyzer-config options throw; the defaults are used.</summary>
     [Fact]
     public void Build_properties_that_throw_are_one_diagnostic_and_the_defaults()

@@ -7,6 +7,7 @@ using GraphDsl.Ir.Analysis;
 using GraphDsl.Ir.Text;
 using GraphDsl.TestSupport;
 using Microsoft.CodeAnalysis;
+using GraphDsl.SourceGenerator.Helpers;
 
 namespace GraphDsl.SourceGenerator.Tests;
 
@@ -75,7 +76,7 @@ public class GeneratedCodeTests
 
         Assert.Empty(run.Diagnostics);
         Assert.Empty(run.CompileErrors);
-        Assert.Equal(new[] { "GraphDslEmbeddedSources.g.cs", "two-models.First.g.cs", "two-models.Second.g.cs" },
+        Assert.Equal(new[] { "GraphDslEmbeddedSources.g.cs", CSharpNames.HintName("two-models.moe", "First"), CSharpNames.HintName("two-models.moe", "Second") },
             run.Sources.Select(s => s.HintName).OrderBy(h => h, StringComparer.Ordinal));
         var asm = Load(run.Output);
         Assert.Equal(32L, Constant<long>(asm.GetType("TestProject.First")!, "D"));
@@ -106,10 +107,10 @@ public class GeneratedCodeTests
         Assert.Empty(withRunner.Diagnostics);
         Assert.Empty(withRunner.CompileErrors);
         Assert.Contains("public static global::GraphDsl.Backends.Ilgpu.Execution.ModelRunner Load(string weightsPath, global::GraphDsl.Backends.Ilgpu.Runtime.IlgpuBackend accelerator, string passes = null)",
-            withRunner.Source("Models_tiny-moe.TinyMoe.g.cs"));
+            withRunner.Source(CSharpNames.HintName("Models/tiny-moe.moe", "TinyMoe")));
         // Without the backend there is no Load (the snapshots above are of that form).
         var without = new GeneratorHarness().Sample("tiny-moe").Generate();
-        Assert.DoesNotContain("ModelRunner", without.Source("Models_tiny-moe.TinyMoe.g.cs"));
+        Assert.DoesNotContain("ModelRunner", without.Source(CSharpNames.HintName("Models/tiny-moe.moe", "TinyMoe")));
     }
 
     [Fact]
@@ -120,18 +121,18 @@ public class GeneratedCodeTests
 
         Assert.Empty(run.Diagnostics);
         Assert.Empty(run.CompileErrors);
-        Assert.Equal(new[] { "Models_tiny-moe.TinyMoe.g.cs" }, run.Sources.Select(s => s.HintName));
-        Assert.DoesNotContain("GraphDsl.Frontend", run.Source("Models_tiny-moe.TinyMoe.g.cs"));
+        Assert.Equal(new[] { CSharpNames.HintName("Models/tiny-moe.moe", "TinyMoe") }, run.Sources.Select(s => s.HintName));
+        Assert.DoesNotContain("GraphDsl.Frontend", run.Source(CSharpNames.HintName("Models/tiny-moe.moe", "TinyMoe")));
     }
 
     [Fact]
     public void GraphDslNamespace_sets_the_namespace_and_RootNamespace_is_the_default()
     {
         var named = new GeneratorHarness().Sample("tiny-dense").Property("GraphDslNamespace", "My.Models").Generate();
-        Assert.Contains("namespace My.Models\n", named.Source("Models_tiny-dense.TinyDense.g.cs"));
+        Assert.Contains("namespace My.Models\n", named.Source(CSharpNames.HintName("Models/tiny-dense.moe", "TinyDense")));
 
         var root = new GeneratorHarness().Sample("tiny-dense").Property("RootNamespace", "my-app").Generate();
-        Assert.Contains("namespace my_app\n", root.Source("Models_tiny-dense.TinyDense.g.cs"));
+        Assert.Contains("namespace my_app\n", root.Source(CSharpNames.HintName("Models/tiny-dense.moe", "TinyDense")));
         Assert.Empty(root.Diagnostics);
     }
 
@@ -157,8 +158,8 @@ public class GeneratedCodeTests
 
         Assert.Empty(run.Diagnostics);
         Assert.Empty(run.CompileErrors);
-        Assert.Equal(new[] { "GraphDslEmbeddedSources.g.cs", "Models_net.Net.g.cs" }, run.Sources.Select(s => s.HintName).OrderBy(h => h, StringComparer.Ordinal));
-        Assert.Contains("\"Models/blocks/layer.moe\",", run.Source("Models_net.Net.g.cs"));
+        Assert.Equal(new[] { "GraphDslEmbeddedSources.g.cs", CSharpNames.HintName("Models/net.moe", "Net") }, run.Sources.Select(s => s.HintName).OrderBy(h => h, StringComparer.Ordinal));
+        Assert.Contains("\"Models/blocks/layer.moe\",", run.Source(CSharpNames.HintName("Models/net.moe", "Net")));
         var type = Load(run.Output).GetType("TestProject.Net")!;
         var result = (CompilationResult)type.GetMethod("Compile")!.Invoke(null, null)!;
         Assert.True(result.Success, string.Join("\n", result.Diagnostics));

@@ -4,6 +4,7 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.Text;
 using Names = GraphDsl.SourceGenerator.ModelGenerator.TrackingNames;
+using GraphDsl.SourceGenerator.Helpers;
 
 namespace GraphDsl.SourceGenerator.Tests;
 
@@ -75,7 +76,7 @@ public class IncrementalityTests
         var importer = second.TrackedSteps[Names.Results].SelectMany(s => s.Outputs)
             .Single(o => ((Model.ModelFileResult)o.Value).Path.EndsWith("m.moe", System.StringComparison.Ordinal));
         Assert.Equal(IncrementalStepRunReason.Modified, importer.Reason);
-        Assert.Contains("nn.add", second.GeneratedSources.Single(s => s.HintName == "m.M.g.cs").SourceText.ToString());
+        Assert.Contains("nn.add", second.GeneratedSources.Single(s => s.HintName == CSharpNames.HintName("m.moe", "M")).SourceText.ToString());
     }
 
     [Fact]

@@ -71,6 +71,15 @@ internal sealed class RunCommand
         if (flat is null || !ExecutionInputs.FitsInHost(flat)) return ExitCodes.InputError;
         var module = Driver.RunPipeline(flat, s.Passes, _pipeline.Instrumentation(r));
         if (module is null) return ExitCodes.InputError;
+        // One process runs the model: a tensor- or data-parallel shard is one GPU's part, whose weights and collectives
+        // need the others (it was refused as weights that do not fit the model, naming every sharded weight).
+        var layout = GraphDsl.Passes.Parallelize.ParallelLayout.Of(module);
+        if (layout.Tp * layout.Dp > 1)
+        {
+            Driver.Report(DiagnosticCatalog.ExecutionUnsupported.At(SourceSpan.None,
+                $"run executes the whole model on one device, but the pipeline shards it over tp={layout.Tp} x dp={layout.Dp} GPUs; leave parallelize out of --passes (pp alone runs its stages in turn)"));
+            return ExitCodes.InputError;
+        }
         var weightSet = ExecutionInputs.LoadWeights(r.GetValue(_weights)!, module);
         if (weightSet is null) return ExitCodes.InputError;
         GenerationOutcome outcome;

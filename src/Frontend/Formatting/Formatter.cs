@@ -23,10 +23,32 @@ public static class Formatter
     public static string? Format(SourceText source, DiagnosticBag diagnostics)
     {
         if (SyntaxParser.Parse(source, diagnostics) is null || diagnostics.HasErrors) return null;
-        var lexer = new GraphDslLexer(new AntlrInputStream(source.Text));
+        var tokens = Tokens(source.Text).Where(t => t.Type != L.WS || LineBreaks(t.Text) > 0).ToList();
+        var text = Layout(tokens);
+        // The layout only moves white space: a formatted file that reads as other tokens would be a changed
+        // program (fmt --write would destroy the source), so it is an internal error, never output.
+        if (!Tokens(text).Where(t => t.Type != L.WS).Select(t => (t.Type, t.Type == L.LINE_COMMENT ? t.Text.TrimEnd() : t.Text))
+                .SequenceEqual(tokens.Where(t => t.Type != L.WS).Select(t => (t.Type, t.Type == L.LINE_COMMENT ? t.Text.TrimEnd() : t.Text))))
+            throw new InvalidOperationException($"the formatted text of '{source.Path}' reads as other tokens than the source");
+        return text;
+    }
+
+    private static IList<IToken> Tokens(string text)
+    {
+        var lexer = new GraphDslLexer(new AntlrInputStream(text));
         lexer.RemoveErrorListeners();
-        var tokens = lexer.GetAllTokens().Where(t => t.Type != L.WS || t.Text.Contains('\n')).ToList();
-        return Layout(tokens);
+        return lexer.GetAllTokens();
+    }
+
+    /// <summary>Line breaks as the lexer ends a line comment: "\r\n", "\n" or a lone "\r" (classic Mac files),
+    /// each one break. Counting '\n' alone joined a CR-only file into one line, where its first comment swallowed
+    /// the rest of the program.</summary>
+    private static int LineBreaks(string whiteSpace)
+    {
+        int breaks = 0;
+        for (int i = 0; i < whiteSpace.Length; i++)
+            if (whiteSpace[i] == '\n' || (whiteSpace[i] == '\r' && (i + 1 == whiteSpace.Length || whiteSpace[i + 1] != '\n'))) breaks++;
+        return breaks;
     }
 
     private static string Layout(List<IToken> tokens)
@@ -54,7 +76,7 @@ public static class Formatter
         {
             if (t.Type == L.WS)
             {
-                pendingNewlines += t.Text.Count(c => c == '\n');
+                pendingNewlines += LineBreaks(t.Text);
                 continue;
             }
             if (pendingNewlines > 0 && line.Length > 0)

@@ -20,6 +20,16 @@ public static class SyntaxParser
     /// <summary>The largest .moe source (bytes on disk, characters in memory): a thousand times the largest
     /// sample (under 4 KB), and a bound on the tokens and tree the parser holds.</summary>
     public const int MaxFileBytes = 4 << 20;
+
+    /// <summary>Whether <paramref name="word"/> is a keyword of the language (<c>model</c>, <c>import</c>, <c>true</c>, ...),
+    /// which cannot name a model, block or value; read from the grammar's own vocabulary.</summary>
+    public static bool IsKeyword(string word)
+    {
+        var vocabulary = GraphDslLexer.DefaultVocabulary;
+        for (int type = 1; vocabulary.GetSymbolicName(type) is not null || vocabulary.GetLiteralName(type) is not null; type++)
+            if (vocabulary.GetLiteralName(type) == "'" + word + "'") return true;
+        return false;
+    }
     public const int MaxNesting = 200;
     private const int ParserStackBytes = 64 << 20;
 
@@ -41,7 +51,7 @@ public static class SyntaxParser
             {
                 case GraphDslLexer.ERROR_CHAR:
                     diagnostics.Report(DiagnosticCatalog.UnexpectedCharacter, SpanOf(source, t), t.Text);
-                    lexErrorLines.Add(t.Line);
+                    lexErrorLines.Add(SpanOf(source, t).Line);
                     break;
                 case GraphDslLexer.UNTERMINATED_STRING:
                     diagnostics.Report(DiagnosticCatalog.UnterminatedString, SpanOf(source, t));

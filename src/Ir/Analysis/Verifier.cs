@@ -87,9 +87,17 @@ public sealed class Verifier
     {
         var local = new HashSet<Value>(visible);
         foreach (var a in r.Arguments) local.Add(a);
+        // Weights are found by name and path, and two in one region share their path: the second would be the first
+        // tensor under another shape (weights init and run stopped on it as an internal error).
+        var weights = new Dictionary<string, Operation>(StringComparer.Ordinal);
         for (int i = 0; i < r.Ops.Count; i++)
         {
             var op = r.Ops[i];
+            if (op.Def.Structure == OpStructure.Weight && op.Attributes.GetString("name") is { } name)
+            {
+                if (!weights.TryGetValue(name, out var first)) weights[name] = op;
+                else Fail(op, $"weight '{name}' is declared again in this region{(first.Span.Line > 0 ? $" (first at line {first.Span.Line})" : "")}; each weight of a region needs its own name");
+            }
             foreach (var v in op.Operands)
                 if (!local.Contains(v)) Fail(op, $"operand {Describe(v)} is not defined before this op or not visible here");
             if (op.Def.IsTerminator && i != r.Ops.Count - 1) Fail(op, "a terminator must be the last op of its region");

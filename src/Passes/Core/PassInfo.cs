@@ -10,10 +10,13 @@ public enum OptionKind { Int, Float, Bool, String, Choice, StringList }
 /// typed (<see cref="PassOption{T}"/>).</summary>
 public class PassOptionSpec
 {
-    public PassOptionSpec(string name, OptionKind kind, string doc, string? defaultValue = null, IReadOnlyList<string>? choices = null)
+    public PassOptionSpec(string name, OptionKind kind, string doc, string? defaultValue = null, IReadOnlyList<string>? choices = null, long maximum = long.MaxValue)
     {
-        Name = name; Kind = kind; Doc = doc; Default = defaultValue; Choices = choices;
+        Name = name; Kind = kind; Doc = doc; Default = defaultValue; Choices = choices; Maximum = maximum;
     }
+    /// <summary>The largest magnitude an integer option holds (int options: <see cref="int.MaxValue"/>); a larger value
+    /// is refused rather than wrapped (tp=4294967298 would have run as tp=2).</summary>
+    public long Maximum { get; }
     public string Name { get; }
     public OptionKind Kind { get; }
     public string Doc { get; }

@@ -13,8 +13,8 @@ public sealed class PassOption<T> : PassOptionSpec
 {
     private readonly Func<string, T> _parse;
 
-    internal PassOption(string name, OptionKind kind, string doc, string defaultValue, IReadOnlyList<string>? choices, Func<string, T> parse)
-        : base(name, kind, doc, defaultValue, choices)
+    internal PassOption(string name, OptionKind kind, string doc, string defaultValue, IReadOnlyList<string>? choices, Func<string, T> parse, long maximum = long.MaxValue)
+        : base(name, kind, doc, defaultValue, choices, maximum)
     {
         _parse = parse;
     }
@@ -26,9 +26,9 @@ public sealed class PassOption<T> : PassOptionSpec
 /// <summary>The kinds of typed pass options.</summary>
 public static class PassOption
 {
-    /// <summary>An integer bound to an int: a value beyond its range wraps, as a layout size cast from the parsed long always has.</summary>
+    /// <summary>An integer bound to an int: validation refuses a value beyond its range (<see cref="PassOptionSpec.Maximum"/>).</summary>
     public static PassOption<int> Int(string name, string doc, string defaultValue) =>
-        new(name, OptionKind.Int, doc, defaultValue, null, v => unchecked((int)ParseLong(v)));
+        new(name, OptionKind.Int, doc, defaultValue, null, v => checked((int)ParseLong(v)), int.MaxValue);
 
     public static PassOption<long> Long(string name, string doc, string defaultValue) =>
         new(name, OptionKind.Int, doc, defaultValue, null, ParseLong);

@@ -37,7 +37,9 @@ public sealed class PassOptions
     /// <summary>Checks one value against its spec; null when valid, else why not.</summary>
     public static string? Validate(PassOptionSpec spec, string value) => spec.Kind switch
     {
-        OptionKind.Int => long.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _) ? null : $"'{value}' is not an integer",
+        OptionKind.Int => !long.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var i) ? $"'{value}' is not an integer"
+            : i > spec.Maximum ? $"{i} is larger than {spec.Maximum}"
+            : i < -spec.Maximum ? $"{i} is less than -{spec.Maximum}" : null,
         OptionKind.Bool => value is "true" or "false" ? null : $"'{value}' is not true or false",
         OptionKind.Float => double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var f) && !double.IsNaN(f) && !double.IsInfinity(f) ? null : $"'{value}' is not a number",
         OptionKind.Choice => spec.Choices!.Contains(value) ? null

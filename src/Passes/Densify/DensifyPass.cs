@@ -36,6 +36,13 @@ public sealed class DensifyPass : IPass
         if (module.Functions.Count > 0) throw new PassException("densify needs a flat module: run 'inline' first");
         if (_q <= 0) throw new PassException($"q must be positive (got {_q})");
         if (_multiple <= 0) throw new PassException("multiple must be positive");
+        // After fuse the experts sit inside kernels, which the dense FFN cannot replace; after parallelize the
+        // module is one GPU's shard, so the dense FFN would be sized from a shard's parameters, left unsharded
+        // and still summed by the experts' all-reduce (tp=2 doubled the FFN's output).
+        if (module.WalkAll().Any(o => o.Def.Structure == OpStructure.Kernel))
+            throw new PassException("densify must run before fuse (the MoE layers are inside fused kernels)");
+        if (module.WalkAll().Any(o => o.Def.Dialect == "comm"))
+            throw new PassException("densify must run before parallelize (it sizes and replaces the whole model's MoE layers, not one GPU's shard)");
         var param = IrBuilder.Resolver(module);
         var uses = UseMap.Build(module);
         var walked = ModelWalker.Walk(module).ToList();
@@ -65,9 +72,12 @@ public sealed class DensifyPass : IPass
         if (!(target <= ExpansionCheck.MaxParameters))
             throw new PassException($"q={_q} asks for q x {stats.ActiveParams:G3} active parameters, more than the limit of 10^15");
         double perLayer = (target - kept) / layers;
-        long hidden = (long)Math.Round(perLayer / (3.0 * dim) / _multiple) * _multiple;
-        if (hidden <= 0)
+        double exact = perLayer / (3.0 * dim);
+        if (exact < 1)
             throw new PassException($"q={_q} asks for {target / 1e9:F2} bn parameters, fewer than the {kept / 1e9:F2} bn outside the MoE layers");
+        long hidden = (long)Math.Round(exact / _multiple) * _multiple;
+        if (hidden <= 0)
+            throw new PassException($"multiple={_multiple} rounds the dense hidden size {exact:F0} to 0; give a multiple of at most {(long)(2 * exact)}");
 
         var cloner = new IrCloner();
         cloner.Hook = (op, dst) =>
@@ -144,9 +154,13 @@ public sealed class DensifyPass : IPass
             dst.Append(op);
             return op.Result;
         }
-        var wg = Weight("dense.w_gate", dim, hidden);
-        var wu = Weight("dense.w_up", dim, hidden);
-        var wd = Weight("dense.w_down", hidden, dim);
+        // Named where the MoE layer's weights were ("moe.w_up" -> "moe.dense.w_up"): a layer body with two MoE layers
+        // gave both dense FFNs the names "dense.*", which weights init and run refused as declared twice (GD0899).
+        var expertsName = experts.Operand(experts.Def.ComputeWeight!)!.Owner?.Attributes.GetString("name") ?? "";
+        var prefix = expertsName.LastIndexOf('.') is var dot and > 0 ? expertsName.Substring(0, dot) + ".dense" : "dense";
+        var wg = Weight(prefix + ".w_gate", dim, hidden);
+        var wu = Weight(prefix + ".w_up", dim, hidden);
+        var wd = Weight(prefix + ".w_down", hidden, dim);
         // The experts' activation by name; swiglu_clamped has no one-input op and densifies as SwiGLU.
         var act = OpRegistry.Activation(experts.Attributes.GetString("act") ?? "") ?? NnOps.Silu;
         var h = Add(NnOps.Mul, Add(act, Add(NnOps.MatMul, x, wg)), Add(NnOps.MatMul, x, wu));

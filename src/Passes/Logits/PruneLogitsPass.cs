@@ -24,21 +24,31 @@ public sealed class PruneLogitsPass : IPass
     public PassResult Run(Module module)
     {
         var uses = GraphDsl.Ir.Analysis.UseMap.Build(module);
-        // The value where each output's per-position chain starts: walk back while the producer is a
-        // top-level op whose only user is the chain.
+        var chains = module.Body.Ops.Where(o => o.Def.Structure == OpStructure.Output).Select(o => Chain(o, module, uses)).ToList();
+        // An output whose chain holds no GEMM is no head (hidden states beside the logits): what it reads keeps every
+        // position. A head is cut where its chain starts, for every reader of that value (the residual its final norm
+        // and an MoE layer both read runs on the last position in both), unless another output needs that value
+        // whole; then it is cut at its own output.
+        var whole = ReadBy(chains.Where(c => !c.Head).Select(c => c.Output));
         var cut = new HashSet<Value>();
-        foreach (var output in module.Body.Ops.Where(o => o.Def.Structure == OpStructure.Output))
+        var cutOutputs = new HashSet<Operation>();
+        foreach (var c in chains.Where(c => c.Head && PerSequence(c.Start)))
         {
-            var v = output.Operands[0];
-            while (v.Owner is { } p && p.ParentRegion == module.Body && IsPerPosition(p) && uses.Count(v) == 1)
-                v = PrimaryInput(p);
-            if (v.Type.Rank >= 3 && v.Type.Shape[1].Equals(GraphDsl.Ir.Shapes.DimExpr.Sym("seq"))) cut.Add(v);
+            if (!whole.Contains(c.Start)) cut.Add(c.Start);
+            else if (PerSequence(c.Output.Operands[0])) cutOutputs.Add(c.Output);
         }
-        if (cut.Count == 0) return new PassResult(module, false);
+        if (cut.Count + cutOutputs.Count == 0) return new PassResult(module, false);
         var param = IrBuilder.Resolver(module);
         var cloner = new IrCloner();
         cloner.Hook = (op, dst) =>
         {
+            if (cutOutputs.Contains(op))
+            {
+                var last = IrBuilder.Create(NnOps.LastToken, new Value?[] { cloner.Lookup(op.Operands[0]) }, span: op.Span, param: param);
+                dst.Append(last);
+                dst.Append(IrBuilder.Create(op.Def, new Value?[] { last.Result }, op.Attributes, System.Array.Empty<GraphDsl.Ir.Types.TensorType>(), span: op.Span));
+                return System.Array.Empty<Value>();
+            }
             var copy = cloner.Copy(op, op.Attributes);
             dst.Append(copy);
             foreach (var r in op.Results.Where(cut.Contains))
@@ -51,7 +61,38 @@ public sealed class PruneLogitsPass : IPass
         };
         // Types downstream of the cut change (seq becomes 1): rebuild those ops by inference.
         var rebuilt = Retype(IrCloner.CloneModule(module, cloner), param);
-        return new PassResult(rebuilt, true, new Dictionary<string, long> { ["outputs_pruned"] = cut.Count });
+        return new PassResult(rebuilt, true, new Dictionary<string, long> { ["outputs_pruned"] = cut.Count + cutOutputs.Count });
+    }
+
+    /// <summary>Where an output's per-position chain starts: walk back while the producer is a top-level op whose only
+    /// user is the chain; a head's chain holds a GEMM (the LM head), or its output is one.</summary>
+    private static (Operation Output, Value Start, bool Head) Chain(Operation output, Module module, GraphDsl.Ir.Analysis.UseMap uses)
+    {
+        var v = output.Operands[0];
+        bool head = v.Owner?.Def.Fusion == FusionRole.Gemm;
+        while (v.Owner is { } p && p.ParentRegion == module.Body && IsPerPosition(p) && uses.Count(v) == 1)
+        {
+            head |= p.Def.Fusion == FusionRole.Gemm;
+            v = PrimaryInput(p);
+        }
+        return (output, v, head);
+    }
+
+    private static bool PerSequence(Value v) => v.Type.Rank >= 3 && v.Type.Shape[1].Equals(GraphDsl.Ir.Shapes.DimExpr.Sym("seq"));
+
+    /// <summary>Every value the given ops read, directly, from inside their regions, or through the ops that made them.</summary>
+    private static HashSet<Value> ReadBy(IEnumerable<Operation> readers)
+    {
+        var seen = new HashSet<Value>();
+        var work = new Stack<Operation>(readers);
+        while (work.Count > 0)
+        {
+            var op = work.Pop();
+            foreach (var inner in new[] { op }.Concat(op.Regions.SelectMany(r => r.Walk())))
+                foreach (var v in inner.Operands)
+                    if (seen.Add(v) && v.Owner is { } producer) work.Push(producer);
+        }
+        return seen;
     }
 
     private static bool IsPerPosition(Operation op) =>

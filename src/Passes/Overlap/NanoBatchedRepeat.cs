@@ -49,6 +49,21 @@ internal sealed class NanoBatchedRepeat
                 _dst.Append(s);
                 inits.Add(s.Result);
             }
+        // Values the body reads from outside the repeat (the encoder's output a cross-attention reads, a
+        // bias table): a batch-major one is sliced per nano-batch like the carried values, any other is shared.
+        var captured = Captures(src);
+        var capturedParts = captured.Select(v =>
+        {
+            var outer = _outer.Lookup(v);
+            if (!IsBatchMajor(v.Type)) return Enumerable.Repeat(outer, _n).ToArray();
+            return Enumerable.Range(0, _n).Select(i =>
+            {
+                var s = IrBuilder.Create(NnOps.BatchSlice, new Value?[] { outer },
+                    IrBuilder.Attrs(("index", Attr.Int(i)), ("count", Attr.Int(_n))), span: _repeat.Span);
+                _dst.Append(s);
+                return s.Result;
+            }).ToArray();
+        }).ToList();
         var body = new Region();
         var args = inits.Select(v => body.AddArgument(v.Type)).ToList();
         int carried = _repeat.Operands.Count;
@@ -67,6 +82,7 @@ internal sealed class NanoBatchedRepeat
             var clone = new IrCloner(Shrink);
             foreach (var w in src.Ops.Where(o => o.Def.Structure == OpStructure.Weight)) clone.Map(w.Result, shared.Lookup(w.Result));
             for (int j = 0; j < carried; j++) clone.Map(src.Arguments[j], args[i * carried + j]);
+            for (int j = 0; j < captured.Count; j++) clone.Map(captured[j], capturedParts[j][i]);
             var scratch = new Region();
             bool nested = false;
             int index = i;
@@ -146,6 +162,33 @@ internal sealed class NanoBatchedRepeat
     }
 
     private readonly List<List<Value>> yieldValues = new();
+
+    private static readonly DimExpr Batch = DimExpr.Sym("batch");
+
+    /// <summary>Whether a value splits into nano-batches along its first axis (the batch).</summary>
+    internal static bool IsBatchMajor(TensorType t) => t.Rank > 0 && t.Shape[0].Equals(Batch);
+
+    /// <summary>Whether a value the body reads can be split or shared: batch-major, or free of the batch.</summary>
+    internal static bool Splittable(TensorType t) =>
+        IsBatchMajor(t) || t.Shape.Dims.All(d => { var p = new HashSet<string>(); var s = new HashSet<string>(); d.CollectNames(p, s); return !s.Contains("batch"); });
+
+    /// <summary>The values ops inside <paramref name="region"/> read that are defined outside it, in first-use order.</summary>
+    internal static List<Value> Captures(Region region)
+    {
+        var seen = new HashSet<Value>();
+        var result = new List<Value>();
+        foreach (var op in region.Walk())
+            foreach (var v in op.Operands)
+                if (!DefinedWithin(v, region) && seen.Add(v)) result.Add(v);
+        return result;
+    }
+
+    private static bool DefinedWithin(Value v, Region region)
+    {
+        for (var r = v.Owner?.ParentRegion ?? v.ArgumentOf; r is not null; r = r.Parent?.ParentRegion)
+            if (r == region) return true;
+        return false;
+    }
 
     /// <summary>Splits a nano-batch's ops after each collective start.</summary>
     private static List<List<Operation>> Split(List<Operation> ops)

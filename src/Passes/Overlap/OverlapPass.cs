@@ -91,12 +91,13 @@ public sealed class OverlapPass : IPass
     private Module NanoBatch(Module module, Dictionary<string, long> stats)
     {
         if (_n == 1) return module;
-        var batch = DimExpr.Sym("batch");
         var cloner = new IrCloner();
         cloner.Hook = (op, dst) =>
         {
             if (op.Def.Structure != OpStructure.Loop || op.ParentRegion != module.Body) return null;
-            if (op.Operands.Any(v => v.Type.Rank == 0 || !v.Type.Shape[0].Equals(batch))) return null;
+            if (op.Operands.Any(v => !NanoBatchedRepeat.IsBatchMajor(v.Type))) return null;
+            // A value read from outside with the batch on another axis cannot be sliced per nano-batch.
+            if (NanoBatchedRepeat.Captures(op.Regions[0]).Any(v => !NanoBatchedRepeat.Splittable(v.Type))) return null;
             // Without a collective there is nothing to hide, and splitting would only re-read the weights.
             if (!op.Regions[0].Walk().Any(IsSyncCollective)) return null;
             stats["repeats_split"]++;

@@ -31,10 +31,12 @@ internal static class PipelineSplitter
         result.Symbols.Clear();
         result.Symbols.AddRange(m.Symbols);
         var cloner = new IrCloner();
+        var (lastUse, captured) = TopLevelReads(m.Body);
         long layer = 0;
         int stage = 0;
-        foreach (var op in m.Body.Ops)
+        for (int index = 0; index < m.Body.Ops.Count; index++)
         {
+            var op = m.Body.Ops[index];
             if (op.Def.Structure != OpStructure.Loop) { cloner.CloneOp(op, result.Body); continue; }
             long count = Count(op), start = 0;
             var carried = op.Operands.Select(cloner.Lookup).ToList();
@@ -51,6 +53,13 @@ internal static class PipelineSplitter
                     if (stage < boundaries.Count && boundaries[stage] == layer + end)
                     {
                         carried = Boundary(carried, stage, result.Body, op);
+                        // Other activations the next stages read (a T5 decoder's layers read the encoder's output)
+                        // cross the boundary too: the rest of this repeat reads its captures, later ops their operands.
+                        for (int d = 0; d < index; d++)
+                            foreach (var v in m.Body.Ops[d].Results)
+                                if (m.Body.Ops[d].Def.Structure is not (OpStructure.Weight or OpStructure.Input) &&
+                                    (lastUse.TryGetValue(v, out var last) && last > index || end < count && captured.Contains((index, v))))
+                                    cloner.Map(v, Boundary(new List<Value> { cloner.Lookup(v) }, stage, result.Body, op)[0]);
                         stage++;
                     }
                 }
@@ -61,6 +70,22 @@ internal static class PipelineSplitter
             layer += count;
         }
         return result;
+    }
+
+    /// <summary>For each value a top-level op defines, the index of the last top-level op that reads it (as an operand
+    /// or from inside its regions), and which top-level ops read which of them from inside their regions.</summary>
+    private static (Dictionary<Value, int> Last, HashSet<(int, Value)> Captured) TopLevelReads(Region body)
+    {
+        var last = new Dictionary<Value, int>();
+        var captured = new HashSet<(int, Value)>();
+        for (int i = 0; i < body.Ops.Count; i++)
+        {
+            foreach (var v in body.Ops[i].Operands) last[v] = i;
+            foreach (var inner in body.Ops[i].Regions.SelectMany(r => r.Walk()))
+                foreach (var v in inner.Operands)
+                    if (v.Owner?.ParentRegion == body) { last[v] = i; captured.Add((i, v)); }
+        }
+        return (last, captured);
     }
 
     /// <summary>A repeat over iterations [start, start + count) of the original.</summary>

@@ -49,7 +49,9 @@ public sealed class QuantizePass : IPass
         var skip = _options.Skip;
         var keptRepeats = new HashSet<Operation>();
         var layerEntries = _options.SkipLayers.Where(e => e.Length > 0).ToList();
-        if (layerEntries.Count > 0 && weightFormat is not null)
+        // Kept layers keep their weights' format and their GEMMs' input type: peel them for either (peeling only for
+        // weights let activations=fp8 reach the layers skip_layers named when the weights kept their format).
+        if (layerEntries.Count > 0 && (weightFormat is not null || activationFormat is not null))
         {
             var param = IrBuilder.Resolver(module);
             var chosen = LayerPeeler.Resolve(layerEntries, LayerPeeler.CountLayers(module, param));

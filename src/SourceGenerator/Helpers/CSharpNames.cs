@@ -60,14 +60,26 @@ internal static class CSharpNames
 
     public static string Long(long value) => value.ToString(CultureInfo.InvariantCulture) + "L";
 
-    /// <summary>A hint name (the generated file's name) from the display path and the class: unique per
-    /// file and model, made of the characters Roslyn accepts.</summary>
+    /// <summary>A hint name (the generated file's name) from the display path and the class: the readable part is
+    /// made of the characters Roslyn accepts, and a hash of the exact path and class keeps it unique. Roslyn
+    /// compares hint names ignoring case and refuses a second one (the whole generator then fails, CS8785, and
+    /// every model's class is lost), while the readable part alone is not unique: 'a b.moe' and 'a_b.moe' both
+    /// read 'a_b', and two models 'Net' and 'NET' of one file differ only in case.</summary>
     public static string HintName(string displayPath, string className)
     {
         var stem = displayPath.EndsWith(".moe", StringComparison.OrdinalIgnoreCase) ? displayPath.Substring(0, displayPath.Length - 4) : displayPath;
         var cleaned = FileNamePart(stem).Trim('_');
         // A keyword's class name (@class) loses its '@', which a hint name may not hold.
-        return (cleaned.Length == 0 ? "model" : cleaned) + "." + FileNamePart(className.TrimStart('@')) + ".g.cs";
+        return (cleaned.Length == 0 ? "model" : cleaned) + "." + Fnv1a(displayPath + "\n" + className).ToString("x8", CultureInfo.InvariantCulture)
+            + "." + FileNamePart(className.TrimStart('@')) + ".g.cs";
+    }
+
+    /// <summary>32-bit FNV-1a over UTF-16 code units: stable across runs and platforms (string.GetHashCode is not).</summary>
+    private static uint Fnv1a(string text)
+    {
+        uint hash = 2166136261;
+        foreach (var c in text) { hash ^= c; hash *= 16777619; }
+        return hash;
     }
 
     private static string FileNamePart(string text)

@@ -68,8 +68,10 @@ internal static class RandomModules
         m.AddFunction(f);
     }
 
+    /// <summary>A weight with a random name, made unique in its region by the region's op count (the verifier refuses two
+    /// weights of one name in one region: they would share a path).</summary>
     private static Value Weight(IrBuilder b, Random rng, TensorType t) =>
-        b.Append(CoreOps.Weight, new Value?[0], IrBuilder.Attrs(("name", Attr.Str(Names[rng.Next(Names.Length)] + rng.Next(1000)))), new[] { t }).Result;
+        b.Append(CoreOps.Weight, new Value?[0], IrBuilder.Attrs(("name", Attr.Str(Names[rng.Next(Names.Length)] + rng.Next(1000) + "_" + b.Region.Ops.Count))), new[] { t }).Result;
 
     /// <summary>Appends n random ops that map [batch, seq, @d] to [batch, seq, @d].</summary>
     private static Value Body(IrBuilder b, Random rng, Value x, DType dtype, int n)
