@@ -48,10 +48,10 @@ internal sealed class CalibrateCommand
         var cal = rows.Where(m => m.IsCalibration && m.EngineFamily == s.Engine).ToList();
         var validator = ValidateCommand.NewValidator(s.Samples);
         EfficiencyProfile fitted;
-        try { fitted = Calibrator.Fit(validator, cal, s.Start with { Name = s.Engine }, s.Free); }
+        try { fitted = Calibrator.Fit(validator, cal, s.Start! with { Name = s.Engine }, s.Free); }
         catch (ArgumentException e) { Console.Error.WriteLine("graphdsl: error GD0606: " + e.Message); return ExitCodes.InputError; }
         Console.WriteLine($"{cal.Count} calibration points of {s.Engine}: {string.Join(", ", cal.Select(m => m.Id))}");
-        Console.WriteLine($"mean |ln(pred/meas)| {Calibrator.Loss(validator, cal, s.Start):F4} -> {Calibrator.Loss(validator, cal, fitted):F4}");
+        Console.WriteLine($"mean |ln(pred/meas)| {Calibrator.Loss(validator, cal, s.Start!):F4} -> {Calibrator.Loss(validator, cal, fitted):F4}");
         foreach (var n in s.Free) Console.WriteLine(FormattableString.Invariant($"  \"{n}\": {Calibrator.Parameters[n].Get(fitted):G4},"));
         var results = cal.Select(m => validator.Predict(m, fitted)).ToList();
         Console.Out.Write(ValidationReport.Write(results, markdown: false));

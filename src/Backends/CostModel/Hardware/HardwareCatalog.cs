@@ -142,7 +142,7 @@ public sealed class HardwareCatalog
         // --hardware names a device by its id, and sweep and plan split their lists at commas: an id that is blank, has
         // spaces at an end, a comma or a control character loaded and was listed, but no command line could choose it.
         if (id.Trim().Length == 0 || id.Trim() != id || id.Contains(',') || id.Any(char.IsControl))
-            throw new HardwareFileException($"{where}: 'id' {JsonSerializer.Serialize(id)} cannot be named with --hardware: give an id without commas, control characters or spaces at its ends");
+            throw new HardwareFileException($"{where}: 'id' \"{JsonEncodedText.Encode(id)}\" cannot be named with --hardware: give an id without commas, control characters or spaces at its ends");
         where = $"{where} ('{id}')";
         var peaks = new Dictionary<MathType, double>();
         if (!d.TryGetProperty("peak_tflops", out var pk) || pk.ValueKind != JsonValueKind.Object) throw Missing("peak_tflops");
