@@ -34,6 +34,20 @@ public class ParallelizeErrorTests
     public void Illegal_layouts_are_rejected_with_the_reason(string sample, string pipeline, string message) =>
         Assert.Contains(message, Fails(sample, pipeline));
 
+    /// <summary>Without canonicalize the shapes still name the model's parameters (bf16[batch, seq, @d]), and the reshapes that
+    /// split attention heads could not be followed: attention stayed whole on every GPU (Llama-3-8B at tp=8 kept 2.18 bn
+    /// parameters per GPU instead of 1.00 bn) while the layout said tp=8. The pass says what to run first.</summary>
+    [Fact]
+    public void Parallelize_before_canonicalize_is_refused_naming_the_pass_to_run()
+    {
+        var m = Compiler.CompileFile(Repo.Sample("llama-3-8b")).Module!;
+        var run = new PassManager(Pipeline.Parse("inline,parallelize{tp=8}", new DiagnosticBag())!).Run(m);
+        Assert.False(run.Success);
+        var d = Assert.Single(run.Diagnostics);
+        Assert.Equal("GD0505", d.Id);
+        Assert.Equal("pass 'parallelize' failed: parallelize needs the model's parameters folded into its shapes (core.weight has type bf16[@vocab, @d]): run 'canonicalize' first", d.Message);
+    }
+
     /// <summary>densify replaces the whole model's MoE layers: after parallelize{tp=2} it sized the dense FFN from
     /// one GPU's shard, left it unsharded and kept the experts' all-reduce (the FFN's output counted twice); after
     /// fuse it found no MoE weights outside the kernels and said "q=1 asks for 0.00 bn parameters, fewer than the

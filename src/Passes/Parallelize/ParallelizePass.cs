@@ -57,12 +57,30 @@ public sealed class ParallelizePass : IPass
 
     public PassInfo Info => PassInfo;
 
+    /// <summary>The first value whose type still names a model parameter (canonicalize folds them to numbers), if any.</summary>
+    private static (string Name, GraphDsl.Ir.Types.TensorType Type)? UnfoldedParameter(Module module)
+    {
+        var parameters = new HashSet<string>();
+        var symbols = new HashSet<string>();
+        foreach (var op in module.WalkAll())
+            foreach (var r in op.Results)
+            {
+                foreach (var d in r.Type.Shape.Dims) d.CollectNames(parameters, symbols);
+                if (parameters.Count > 0) return (op.Name, r.Type);
+            }
+        return null;
+    }
+
     public PassResult Run(Module module)
     {
         _options.Validate();
         if (module.Functions.Count > 0) throw new PassException("parallelize needs a flat module: run 'inline' (and 'canonicalize') first");
         if (module.WalkAll().Any(o => o.Def.Structure == GraphDsl.Ir.Ops.OpStructure.Kernel))
             throw new PassException("parallelize must run before fuse (fused kernels cannot be split across GPUs)");
+        // Its rules read shapes as numbers: with a model parameter left in a shape (bf16[batch, seq, @d]) the reshapes that
+        // split heads could not be followed, so attention stayed whole on every GPU while the report said tp=8.
+        if (UnfoldedParameter(module) is { } unfolded)
+            throw new PassException($"parallelize needs the model's parameters folded into its shapes ({unfolded.Name} has type {unfolded.Type}): run 'canonicalize' first");
         CheckDivisibility(module);
         var pinned = new HashSet<Value>();
         for (int attempt = 0; ; attempt++)
