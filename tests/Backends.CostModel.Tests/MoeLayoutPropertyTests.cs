@@ -114,19 +114,8 @@ public class MoeLayoutPropertyTests
         {
             var region = op.ParentRegion;
             if (region?.Parent is not { } loop || loop.Def != CoreOps.Repeat) continue;
-            foreach (var v in op.Operands)
-            {
-                var home = v.Owner?.ParentRegion ?? v.ArgumentOf;
-                Assert.True(home is null || Inside(home, region), $"{what}: {op.Name} in the body of {loop.Name} reads a value defined outside it");
-            }
+            Assert.True(op.Operands.All(region.Defines), $"{what}: {op.Name} in the body of {loop.Name} reads a value defined outside it");
         }
-    }
-
-    private static bool Inside(Region home, Region region)
-    {
-        for (Region? r = home; r is not null; r = r.Parent?.ParentRegion)
-            if (r == region) return true;
-        return false;
     }
 
     /// <summary>1 - C(P - S, k) / C(P, k), written out here rather than taken from the code under test.</summary>

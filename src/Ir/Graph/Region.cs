@@ -34,6 +34,26 @@ public sealed class Region
 
     public Operation? Terminator => _ops.Count > 0 && _ops[_ops.Count - 1].Def.IsTerminator ? _ops[_ops.Count - 1] : null;
 
+    /// <summary>Whether <paramref name="v"/> is defined in this region or in one nested in it (an op's result or a region's
+    /// argument), rather than outside it.</summary>
+    public bool Defines(Value v)
+    {
+        for (var r = v.Owner?.ParentRegion ?? v.ArgumentOf; r is not null; r = r.Parent?.ParentRegion)
+            if (r == this) return true;
+        return false;
+    }
+
+    /// <summary>The values the ops of this region (nested ones included) read from outside it, in first-use order.</summary>
+    public List<Value> Captures()
+    {
+        var seen = new HashSet<Value>();
+        var result = new List<Value>();
+        foreach (var op in Walk())
+            foreach (var v in op.Operands)
+                if (!Defines(v) && seen.Add(v)) result.Add(v);
+        return result;
+    }
+
     /// <summary>Depth-first walk of every operation, nested regions included (pre-order).</summary>
     public IEnumerable<Operation> Walk()
     {

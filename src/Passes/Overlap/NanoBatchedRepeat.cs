@@ -51,7 +51,7 @@ internal sealed class NanoBatchedRepeat
             }
         // Values the body reads from outside the repeat (the encoder's output a cross-attention reads, a
         // bias table): a batch-major one is sliced per nano-batch like the carried values, any other is shared.
-        var captured = Captures(src);
+        var captured = src.Captures();
         var capturedParts = captured.Select(v =>
         {
             var outer = _outer.Lookup(v);
@@ -172,23 +172,7 @@ internal sealed class NanoBatchedRepeat
     internal static bool Splittable(TensorType t) =>
         IsBatchMajor(t) || t.Shape.Dims.All(d => { var p = new HashSet<string>(); var s = new HashSet<string>(); d.CollectNames(p, s); return !s.Contains("batch"); });
 
-    /// <summary>The values ops inside <paramref name="region"/> read that are defined outside it, in first-use order.</summary>
-    internal static List<Value> Captures(Region region)
-    {
-        var seen = new HashSet<Value>();
-        var result = new List<Value>();
-        foreach (var op in region.Walk())
-            foreach (var v in op.Operands)
-                if (!DefinedWithin(v, region) && seen.Add(v)) result.Add(v);
-        return result;
-    }
 
-    private static bool DefinedWithin(Value v, Region region)
-    {
-        for (var r = v.Owner?.ParentRegion ?? v.ArgumentOf; r is not null; r = r.Parent?.ParentRegion)
-            if (r == region) return true;
-        return false;
-    }
 
     /// <summary>Splits a nano-batch's ops after each collective start.</summary>
     private static List<List<Operation>> Split(List<Operation> ops)

@@ -97,7 +97,7 @@ public sealed class OverlapPass : IPass
             if (op.Def.Structure != OpStructure.Loop || op.ParentRegion != module.Body) return null;
             if (op.Operands.Any(v => !NanoBatchedRepeat.IsBatchMajor(v.Type))) return null;
             // A value read from outside with the batch on another axis cannot be sliced per nano-batch.
-            if (NanoBatchedRepeat.Captures(op.Regions[0]).Any(v => !NanoBatchedRepeat.Splittable(v.Type))) return null;
+            if (op.Regions[0].Captures().Any(v => !NanoBatchedRepeat.Splittable(v.Type))) return null;
             // Without a collective there is nothing to hide, and splitting would only re-read the weights.
             if (!op.Regions[0].Walk().Any(IsSyncCollective)) return null;
             stats["repeats_split"]++;

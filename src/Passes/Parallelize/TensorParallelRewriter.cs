@@ -90,25 +90,25 @@ internal sealed class TensorParallelRewriter
         return Emit(dst, def, new Value?[] { x }, IrBuilder.Attrs(attrs), origin).Result;
     }
 
-    /// <summary>Makes a value replicated: all-gathers a split, all-reduces a partial sum; once per value and region, so a
-    /// partial sum read by several ops is reduced once. The collective goes where the value is defined: a value made
-    /// before a repeat and read inside its body is completed once before the loop, not on every iteration (the body is
-    /// still being built, so the defining region's end is before the repeat op).</summary>
+    /// <summary>Makes a value replicated: all-gathers a split, all-reduces a partial sum; once per value, so a partial sum
+    /// read by several ops is reduced once. The collective goes where the value is defined: a value made before a repeat
+    /// and read inside its body is completed once before the loop, not on every iteration (the body is still being built,
+    /// so the defining region's end is before the repeat op).</summary>
     private Value Replicate(Value v, Region dst, Operation origin)
     {
         var s = ShardOf(v);
         if (s.IsReplicated) return v;
-        if ((v.Owner?.ParentRegion ?? v.ArgumentOf) is { } home) dst = home;
-        if (_whole.TryGetValue((v, dst), out var done)) return done;
+        if (_whole.TryGetValue(v, out var done)) return done;
+        dst = v.Owner?.ParentRegion ?? v.ArgumentOf ?? dst;
         var r = s.IsPartial
             ? Collective(dst, CommOps.AllReduce, v, origin, ("group", Attr.Int(s.Parts)), ("axis", Attr.Str("tp")))
             : Collective(dst, CommOps.AllGather, v, origin, ("group", Attr.Int(s.Parts)), ("axis", Attr.Str("tp")), ("dim", Attr.Int(s.Axis)));
         _shards[r] = Shard.Replicated;
-        return _whole[(v, dst)] = r;
+        return _whole[v] = r;
     }
 
-    /// <summary>The replicated copy made of each sharded value in each region (<see cref="Replicate"/>).</summary>
-    private readonly Dictionary<(Value, Region), Value> _whole = new();
+    /// <summary>The replicated copy made of each sharded value, in the region that defines it (<see cref="Replicate"/>).</summary>
+    private readonly Dictionary<Value, Value> _whole = new();
 
     private static long[] Divisors(Value w, int axis, long parts)
     {
