@@ -106,7 +106,7 @@ internal sealed class CompareCommand
                 Driver.Report(DiagnosticCatalog.DenseCounterpartOfDenseModel.At(SourceSpan.None, moduleA.Name, q));
                 return ExitCodes.InputError;
             }
-            var dense = new PassManager(StandardPipelines.Flatten.Append(densify)).Run(moduleA);
+            var dense = new PassManager(new Pipeline(new[] { densify })).Run(flat.Module);
             if (dense.Module is null) { Driver.Report(dense.Diagnostics); return ExitCodes.InputError; }
             moduleB = dense.Module;
         }

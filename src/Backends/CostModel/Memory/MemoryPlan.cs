@@ -87,7 +87,7 @@ public sealed class MemoryPlan
             double reserve = Reserve(capacity, weightBytes, workspace, eff);
             double perSeq = st.KvBytesPerSequence(context) + drafter.KvBytesPerToken * context;
             double state = st.StateBytesPerSequence;
-            double room = capacity - reserve - weightBytes - workspace;
+            double room = Room(capacity, weightBytes, workspace, eff);
             long maxBatch = LargestBatch(plan, capacity, eff, weightBytes, perSeq + state, prompt, moeWorkspace, peakWorkspace, scratch);
             var candidate = new StageFit
             {
@@ -123,7 +123,7 @@ public sealed class MemoryPlan
     private static long LargestBatch(CostPlan plan, double capacity, EfficiencyProfile eff, double weightBytes, double perSequence, double prompt,
         double moeWorkspace, double peakWorkspace, double[]? scratch)
     {
-        double Room(double workspace) => capacity - Reserve(capacity, weightBytes, workspace, eff) - weightBytes - workspace;
+        double Room(double workspace) => MemoryPlan.Room(capacity, weightBytes, workspace, eff);
         if (perSequence <= 0)
             return Room(Workspace(plan, 1, prompt, eff.MaxBatchedTokens, moeWorkspace, scratch)) >= 0 ? long.MaxValue : 0;
         long atPeak = (long)Math.Max(0, Math.Floor(Room(peakWorkspace) / perSequence));
@@ -139,6 +139,11 @@ public sealed class MemoryPlan
         }
         return lo;
     }
+
+    /// <summary>What the KV cache and recurrent state may take: the capacity less the runtime's reserve, the weights and the
+    /// workspace.</summary>
+    private static double Room(double capacity, double weightBytes, double workspace, EfficiencyProfile eff) =>
+        capacity - Reserve(capacity, weightBytes, workspace, eff) - weightBytes - workspace;
 
     /// <summary>The workspace of the largest prefill chunk the engine runs (<see cref="EfficiencyProfile.MaxBatchedTokens"/>
     /// tokens), with the fused MoE's <paramref name="moeWorkspace"/>: the most any batch needs, independent of the batch and

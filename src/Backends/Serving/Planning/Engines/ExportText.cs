@@ -12,8 +12,11 @@ namespace GraphDsl.Backends.Serving.Planning.Engines;
 /// </summary>
 public static class ExportText
 {
+    /// <summary>The characters YAML 1.1's readers end a line at ('\r' before '\n' aside).</summary>
+    public static readonly char[] YamlLineBreaks = { '\n', '\u0085', '\u2028', '\u2029' };
+
     /// <summary>Whether some reader of the export files ends a line at <paramref name="c"/>.</summary>
-    public static bool BreaksLine(char c) => c is '\n' or '\r' or '\u0085' or '\u2028' or '\u2029';
+    public static bool BreaksLine(char c) => c == '\r' || System.Array.IndexOf(YamlLineBreaks, c) >= 0;
 
     /// <summary>Whether <paramref name="c"/> has no place in a launch file's one-line value or comment: a control or format
     /// character or a line break of any reader.</summary>

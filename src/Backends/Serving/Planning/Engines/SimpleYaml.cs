@@ -78,7 +78,7 @@ public static class SimpleYaml
         int listIndent = -1;
         // Lines end where YAML 1.1's readers end them, not only at '\n' (ExportText.BreaksLine), so the check sees the keys
         // an engine would read.
-        var lines = text.Split(new[] { '\n', '\u0085', '\u2028', '\u2029' });
+        var lines = text.Split(ExportText.YamlLineBreaks);
         for (int n = 0; n < lines.Length; n++)
         {
             var line = lines[n].TrimEnd('\r');
