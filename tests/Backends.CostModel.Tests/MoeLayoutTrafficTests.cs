@@ -34,21 +34,26 @@ public class MoeLayoutTrafficTests
     public static TheoryData<string, int, int, int, int, int, double, double> Layouts() => new()
     {
         // device, nodes, tp, dp, ep, redundant, to the experts, from the experts (bytes received per GPU)
-        // tp16 over two nodes: every GPU has every token; one all-reduce of M sums the partial outputs.
+        // tp16 over two nodes: every GPU has every token; one all-reduce of M sums the partial outputs, the shared
+        // expert's with the routed experts'.
         { "h100-sxm", 2, 16, 1, 16, 0, 0, 2 * 15.0 / 16 * M },
         // attention DP16 + EP16: each GPU's M/16 of rows go once to each GPU (over NVLink, and once per other node
         // over the NIC, then forwarded) holding one of their experts; the combine mirrors it.
         { "h100-sxm", 2, 1, 16, 16, 0, M / 16 * (2 * 7 * Hit(256, 16) + Hit(256, 128)), M / 16 * (2 * 7 * Hit(256, 16) + Hit(256, 128)) },
         // tp2 x dp8, EP16: the two ranks of a replica split its rows, so each still sends M/16; an all-gather over
-        // tp brings back the replica's M/8 of rows (half of it from the peer).
-        { "h100-sxm", 2, 2, 8, 16, 0, M / 16 * (2 * 7 * Hit(256, 16) + Hit(256, 128)), M / 16 * (2 * 7 * Hit(256, 16) + Hit(256, 128)) + M / 8 / 2 },
-        // tp4 x dp4, EP16: as above with four ranks per replica, each all-gathering 3/4 of the replica's M/4.
-        { "h100-sxm", 2, 4, 4, 16, 0, M / 16 * (2 * 7 * Hit(256, 16) + Hit(256, 128)), M / 16 * (2 * 7 * Hit(256, 16) + Hit(256, 128)) + 3.0 / 4 * M / 4 },
+        // tp brings back the replica's M/8 of rows (half of it from the peer). The shared expert, split over the two
+        // ranks, needs its own all-reduce of the replica's M/8 (2 x 1/2 of it received): an all-gathered output cannot
+        // join a partial sum.
+        { "h100-sxm", 2, 2, 8, 16, 0, M / 16 * (2 * 7 * Hit(256, 16) + Hit(256, 128)), M / 16 * (2 * 7 * Hit(256, 16) + Hit(256, 128)) + M / 8 / 2 + 2 * 1.0 / 2 * M / 8 },
+        // tp4 x dp4, EP16: as above with four ranks per replica, each all-gathering 3/4 of the replica's M/4, and the
+        // shared expert's all-reduce of M/4 over four ranks (2 x 3/4 of it).
+        { "h100-sxm", 2, 4, 4, 16, 0, M / 16 * (2 * 7 * Hit(256, 16) + Hit(256, 128)), M / 16 * (2 * 7 * Hit(256, 16) + Hit(256, 128)) + 3.0 / 4 * M / 4 + 2 * 3.0 / 4 * M / 4 },
         // attention DP16 with every expert split 16 ways: each GPU gathers every token (15/16 of M, with their routing)
         // and a reduce-scatter returns the partial sums (15/16 of M).
         { "h100-sxm", 2, 1, 16, 1, 0, 15.0 / 16 * (M + RoutingBytes), 15.0 / 16 * M },
         // tp8 x dp2, EP2 (each expert split 8 ways): the two replicas are on different nodes; each GPU gathers the
-        // other replica's half over dp, reduce-scatters over dp, then all-reduces its replica's M/2 over tp.
+        // other replica's half over dp, reduce-scatters over dp, then all-reduces its replica's M/2 over tp (once, with the
+        // shared expert's partial output added first).
         { "h100-sxm", 2, 8, 2, 2, 0, 1.0 / 2 * (M + RoutingBytes), 1.0 / 2 * M + 2 * 7.0 / 8 * (M / 2) },
         // one node of 8 H200, DP8 + EP8 with 8 redundant slots: 264 slots, 33 per GPU; M/8 of rows per GPU.
         { "h200-sxm", 1, 1, 8, 8, 8, M / 8 * 7 * Hit(264, 33), M / 8 * 7 * Hit(264, 33) },
@@ -64,7 +69,7 @@ public class MoeLayoutTrafficTests
     }
 
     /// <summary>Bytes one GPU receives for the first MoE layer's tokens on their way to the experts, and for
-    /// their outputs on the way back, at a decode step of T tokens over the deployment.</summary>
+    /// their outputs on the way back (until the layer's end), at a decode step of T tokens over the deployment.</summary>
     internal static (double To, double From) LayerTraffic(string device, int nodes, Deployment d, string sample = "deepseek-v3", double tokens = T)
     {
         var diagnostics = new DiagnosticBag();
@@ -78,17 +83,13 @@ public class MoeLayoutTrafficTests
         evaluator.Evaluate(tokens / d.Layout.Dp, 1, 1024, timings);
         int moe = Array.FindIndex(plan.Entries, e => e.IsMoe);
         Assert.True(moe >= 0);
-        double Run(int from, int step)
-        {
-            double sum = 0;
-            for (int i = from; i >= 0 && i < plan.Entries.Length; i += step)
-            {
-                var e = plan.Entries[i];
-                if (e.Collective != CollectiveKind.None) sum += timings[i].Bytes;
-                else if (e.IsKernel) break;
-            }
-            return sum;
-        }
-        return (Run(moe - 1, -1), Run(moe + 1, 1));
+        // To the experts: the collectives just before the MoE kernel. From them: every collective after it in the layer's
+        // body, since the all-reduce that completes the experts' partial sum waits for the shared expert's to join it.
+        double to = 0, from = 0;
+        for (int i = moe - 1; i >= 0 && (plan.Entries[i].Collective != CollectiveKind.None || !plan.Entries[i].IsKernel); i--)
+            if (plan.Entries[i].Collective != CollectiveKind.None) to += timings[i].Bytes;
+        for (int i = moe + 1; i < plan.Entries.Length && plan.Entries[i].Group == plan.Entries[moe].Group; i++)
+            if (plan.Entries[i].Collective != CollectiveKind.None) from += timings[i].Bytes;
+        return (to, from);
     }
 }
