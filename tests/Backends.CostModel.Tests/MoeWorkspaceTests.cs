@@ -84,6 +84,26 @@ public class MoeWorkspaceTests
         Assert.Equal(rows * 8 * 2 * (2048 + 768), MoeWorkspace.Largest(predictor.Compiled.DecodePlan, profile), 6);
     }
 
+    /// <summary>An encoder's MoE layer runs batch x ctx rows. The largest step was taken as 8,192 one-token sequences
+    /// whose context was also 8,192, so Switch-C's encoder counted 8,192 x 8,192 x 8 rows: a 5,539 GB workspace at
+    /// tp=2 ep=8 dp=8 (no engine allocates that; an encoder step holds max_batched_tokens tokens per replica).</summary>
+    [Fact]
+    public void Switch_c_encoder_moe_workspace_is_sized_for_the_steps_tokens_not_tokens_squared()
+    {
+        var profile = EfficiencyProfile.Find("default")!;
+        var predictor = Models.Predictor("switch-c-2048", "h100-sxm", new Deployment(new ParallelLayout(2, 8, 8)), profile, nodes: 2);
+        // All-gathered MoE input: the 8 replicas' 8,192 tokens, top-1, ungated experts of hidden 2080 and 6144 / tp = 3072
+        // columns: TensorRT-LLM's layout keeps the permuted input and the fc1 result side by side, plus three int32 row maps.
+        double cutlass = 8192.0 * 8 * (Bf16 * (2080 + 3072) + 12);
+        Assert.Equal(676_069_376, cutlass);
+        Assert.Equal(cutlass, MoeWorkspace.Largest(predictor.Compiled.DecodePlan, profile));
+        // Batch 16 over 8 replicas: a 2 x 2,048-token prefill chunk, whose all-gathered MoE input and output are
+        // 8 x 4,096 rows of 2080 bf16 each: 0.949 GB in all (the CLI said 5,538.63 GB).
+        var memory = predictor.Predict(new Workload(16, 2048, 4096), details: false).Memory;
+        Assert.Equal(cutlass + 2 * 8 * 4096 * 2080 * Bf16, memory.ActivationBytes);
+        Assert.Equal(948_699_136, memory.ActivationBytes);
+    }
+
     [Theory]
     [InlineData("mixtral-8x7b", 2, 1)]
     [InlineData("qwen3-30b-a3b", 2, 2)]

@@ -170,8 +170,11 @@ public class CostModelCommandTests
     [InlineData("--context", "lots", "GD0603: --context 'lots' is not a positive size")]
     [InlineData("--profile", "fast", "GD0605: unknown efficiency profile 'fast'")]
     [InlineData("--tpot-slo-ms", "NaN", "GD0802: --tpot-slo-ms must be a finite number above 0, found 'NaN'")]
-    [InlineData("--routing-skew", "-1", "GD0802: --routing-skew must be a number from 0 to 10, found '-1'")]
-    [InlineData("--routing-skew", "NaN", "GD0802: --routing-skew must be a number from 0 to 10, found 'NaN'")]
+    [InlineData("--routing-skew", "-1", "GD0802: --routing-skew must be a number from 0 to 2, found '-1'")]
+    [InlineData("--routing-skew", "NaN", "GD0802: --routing-skew must be a number from 0 to 2, found 'NaN'")]
+    // Past 2 the power law's imbalance falls again (10 predicted as fast as balanced routing): refused, not misread.
+    [InlineData("--routing-skew", "2.5", "GD0802: --routing-skew must be a number from 0 to 2, found '2.5'")]
+    [InlineData("--routing-skew", "10", "GD0802: --routing-skew must be a number from 0 to 2, found '10'")]
     // --passes is spliced into the deployment's pipeline; it is parsed as written first, so a malformed or
     // unknown element is an error at its column in the user's text instead of being dropped silently.
     [InlineData("--passes", "fuse{", "<pipeline>:1:5: error GD0501: unbalanced '{': expected '}'")]
@@ -277,7 +280,7 @@ public class CostModelCommandTests
     [InlineData("--tp", "4294967304", "--batch", "8", "GD0802: --tp: 4294967304 is larger than 2147483647")]
     [InlineData("--passes", "fuse;fuse{", "--batch", "8", "<pipeline>:1:5: error GD0501: unbalanced '{': expected '}'")]
     [InlineData("--tpot-slo-ms", "-1", "--batch", "8", "GD0802: --tpot-slo-ms must be a finite number above 0, found '-1'")]
-    [InlineData("--routing-skew", "11", "--batch", "8", "GD0802: --routing-skew must be a number from 0 to 10, found '11'")]
+    [InlineData("--routing-skew", "11", "--batch", "8", "GD0802: --routing-skew must be a number from 0 to 2, found '11'")]
     public void Sweep_rejects_bad_or_unbounded_options_before_compiling(string o1, string v1, string o2, string v2, string message)
     {
         string Value(string v) => v == "RANGE" ? string.Join(",", Enumerable.Range(1, 2000)) : v;

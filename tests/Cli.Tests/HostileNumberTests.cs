@@ -103,7 +103,7 @@ public class HostileNumberTests
     [InlineData("place", "--expert-budget-gb", "NaN", "--expert-budget-gb must be a number above 0 and at most 1000000, found 'NaN'")]
     [InlineData("place", "--cpu-tflops", "-Infinity", "--cpu-tflops must be a number from 0 to 1000000, found '-Infinity'")]
     [InlineData("run", "--temperature", "NaN", "--temperature must be a finite number of at least 0, found 'NaN'")]
-    [InlineData("predict", "--routing-skew", "Infinity", "--routing-skew must be a number from 0 to 10, found 'Infinity'")]
+    [InlineData("predict", "--routing-skew", "Infinity", "--routing-skew must be a number from 0 to 2, found 'Infinity'")]
     [InlineData("sweep", "--tpot-slo-ms", "Infinity", "--tpot-slo-ms must be a finite number above 0, found 'Infinity'")]
     public void Non_finite_floats_are_usage_errors(string command, string option, string value, string error)
     {

@@ -43,7 +43,8 @@ internal static class CommonOptions
     public static Option<string[]> PrintAfter() => new("--print-after") { Description = "print the IR after the named pass(es)", AllowMultipleArgumentsPerToken = true };
     public static Option<bool> TimePasses() => new("--time-passes") { Description = "report the time each pass took (to standard error)" };
     public static Option<double?> RoutingSkew() => NumberOptions.Float("--routing-skew",
-        "power-law exponent of expert popularity assumed without --routing (0: uniform; default: the profile's, 1.01)", FloatRange.Between(0, 10));
+        "power-law exponent of expert popularity assumed without --routing, from 0 (uniform) to 2 (the most skew: past 2 the law's imbalance falls again) (default: the profile's, 1.01)",
+        FloatRange.Between(0, GraphDsl.Backends.CostModel.Moe.RoutingSkew.MaxExponent));
 
     /// <summary>The profile with the --routing-skew override (its range is checked when the option is parsed).</summary>
     public static GraphDsl.Backends.CostModel.Inputs.EfficiencyProfile? WithRoutingSkew(GraphDsl.Backends.CostModel.Inputs.EfficiencyProfile? profile, double? skew) =>

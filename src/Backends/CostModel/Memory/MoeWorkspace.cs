@@ -62,12 +62,15 @@ public static class MoeWorkspace
 
     /// <summary>The largest MoE layer's workspace of a plan at the profile's most tokens per step (0 without MoE layers):
     /// the step's tokens are taken as that many one-token sequences, so a layer split into nano-batches of sequences
-    /// sees its share of them. Allocates nothing when given <paramref name="scratch"/> (one double per atom of the plan).</summary>
+    /// sees its share of them. A one-token sequence's context is that token: an encoder's MoE layer runs batch x ctx
+    /// rows, and a context of every token of the step squared them (Switch-C at tp=2 ep=8 dp=8: 8,192 x 8,192 x 8
+    /// rows, a 5,539 GB workspace, where the step's 8,192 tokens per replica give 65,536 rows and 0.68 GB).
+    /// Allocates nothing when given <paramref name="scratch"/> (one double per atom of the plan).</summary>
     public static double Largest(CostPlan plan, EfficiencyProfile eff, double[]? scratch = null)
     {
         double tokens = Math.Max(1, eff.MaxBatchedTokens);
         var atoms = scratch ?? new double[Math.Max(1, plan.Atoms.Count)];
-        plan.Atoms.Evaluate(tokens, 1, tokens, atoms);
+        plan.Atoms.Evaluate(tokens, 1, 1, atoms);
         double max = 0;
         foreach (var e in plan.Entries) max = Math.Max(max, Of(e, eff, e.Tokens.Evaluate(atoms)));
         return max;
