@@ -69,6 +69,8 @@ internal sealed class PlanCommand
     {
         void Usage(string message) => diagnostics.Report(DiagnosticCatalog.InvalidPlanOption, SourceSpan.None, message);
         var gpuCounts = _deployment.GpuCounts(r, diagnostics, DiagnosticCatalog.InvalidOption);
+        foreach (var g in gpuCounts.Where(g => g > PlanSpace.MaxGpus))
+            Usage($"--gpus {g} is more than {PlanSpace.MaxGpus}, the most GPUs plan lays one engine over: its batch and token budget per replica times the data-parallel replicas must stay within {SchedulerSpec.MaxLimit} (2^24); plan a part of the fleet and run copies of it");
         var catalog = _deployment.Catalog(r, diagnostics);
         var devices = catalog is null ? new List<Device>() : _deployment.Devices(r, catalog, diagnostics);
         var targets = new List<PlanTarget>();
