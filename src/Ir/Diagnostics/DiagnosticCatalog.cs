@@ -106,6 +106,9 @@ public static class DiagnosticCatalog
         "device '{0}' gives no network link, so {1} GPUs as {2} node(s) of {3} could not talk between nodes; give it a 'network' in the hardware file, or --nodes 1 to cost one NVLink domain");
     public static DiagnosticDescriptor DenseCounterpartOfDenseModel { get; } = new("GD0647", "Dense counterpart of a model without experts",
         "--dense-q {1}: {0} has no MoE layer, so it is its own dense counterpart and q would go unused; compare it with another model (compare A.moe B.moe)");
+    // 0649-0650: graphdsl calibrate (it reported both under GD0606, sweep's "Invalid sweep").
+    public static DiagnosticDescriptor InvalidCalibration { get; } = new("GD0649", "Invalid calibration options", "{0}");
+    public static DiagnosticDescriptor CalibrationFailed { get; } = new("GD0650", "Calibration cannot fit the constants", "{0}");
     // 0630-0639: the serving simulator (graphdsl serve).
     public static DiagnosticDescriptor InvalidServingWorkload { get; } = new("GD0630", "Invalid serving workload", "{0}");
     public static DiagnosticDescriptor InvalidScheduler { get; } = new("GD0631", "Invalid scheduler", "{0}");
