@@ -129,8 +129,8 @@ internal sealed class PlanCommand
         DistinctOutputs.Check(diagnostics, [("FILE", r.GetValue(_file)), .. _deployment.InputFiles(r)], [("-o", r.GetValue(_output)), .. DistinctOutputs.Plots(plots)]);
         Driver.Report(diagnostics.Items);
         if (s is null || diagnostics.HasErrors) return ExitCodes.UsageError;
-        var module = _source.Load(r, r.GetValue(_file)!);
-        if (module is null) return ExitCodes.InputError;
+        var module = _source.LoadServed(r, r.GetValue(_file)!, out var loadFailed);
+        if (module is null) return loadFailed;
 
         var moe = MoeLayers.Of(module);
         var search = new PlanSearch(s.Targets, s.Weights, s.Kv, s.Layouts, moe.Count > 0 ? moe[0].Experts : 0, s.Workload, s.Slo, s.Requests, s.Seed,

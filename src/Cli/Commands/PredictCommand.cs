@@ -68,8 +68,8 @@ internal sealed class PredictCommand
         Driver.Report(diagnostics.Items);
         if (s is null || diagnostics.HasErrors) return ExitCodes.UsageError;
 
-        var module = _source.Load(r, r.GetValue(_file)!);
-        if (module is null) return ExitCodes.InputError;
+        var module = _source.LoadServed(r, r.GetValue(_file)!, out var loadFailed);
+        if (module is null) return loadFailed;
         RoutingStats? stats = null;
         if (r.GetValue(_routing) is { } routingPath)
         {
