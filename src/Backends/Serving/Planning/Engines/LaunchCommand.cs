@@ -45,9 +45,6 @@ public sealed class LaunchCommand
         return Add(flag, file);
     }
 
-    /// <summary>Whether <paramref name="flag"/>'s value is a file beside the script.</summary>
-    public bool IsBesideScript(string flag) => _besideScript.Contains(flag);
-
     public LaunchCommand Add(string flag, object? value = null)
     {
         Flags.Add((flag, value switch
