@@ -32,10 +32,28 @@ internal static class Driver
     /// <summary>Compiles a .moe file (or parses and verifies a .gir file); prints diagnostics; null on errors.
     /// Imports resolve beside the importing file and under the import roots: the file's folder and
     /// <paramref name="importPaths"/> (--import-path).</summary>
-    public static Module? Load(string path, string? model, IReadOnlyList<string>? importPaths = null)
+    public static Module? Load(string path, string? model, IReadOnlyList<string>? importPaths = null) =>
+        Load(path, model, importPaths, refuseParts: false, out _);
+
+    /// <summary><see cref="Load"/> for the commands that price a model as it is served (predict, compare, sweep, serve,
+    /// plan): <paramref name="model"/> naming a part of the file (<c>model NAME for TARGET</c>, the target's
+    /// multi-token-prediction module) is a usage error, since a part only drafts for its model (<c>--speculative
+    /// mtp:K</c>); priced alone, DeepSeek-V3's MTP module read as a 14-billion-parameter model of its own. Null after
+    /// printing why, with <paramref name="exitCode"/> the code to return.</summary>
+    public static Module? LoadServed(string path, string? model, IReadOnlyList<string>? importPaths, out int exitCode) =>
+        Load(path, model, importPaths, refuseParts: true, out exitCode);
+
+    private static Module? Load(string path, string? model, IReadOnlyList<string>? importPaths, bool refuseParts, out int exitCode)
     {
+        exitCode = ExitCodes.InputError;
         if (path.EndsWith(".gir", StringComparison.OrdinalIgnoreCase)) return LoadIr(path);
         var result = Compiler.CompileFile(path, model, new FileSystemSourceResolver(path, importPaths));
+        if (refuseParts && model is not null && result.Parts.TryGetValue(model, out var target))
+        {
+            Report(DiagnosticCatalog.PartPricedAlone.At(SourceSpan.None, model, target));
+            exitCode = ExitCodes.UsageError;
+            return null;
+        }
         DiagnosticRenderer.Write(Console.Error, result.Diagnostics, result.Sources);
         return result.Success ? result.Module : null;
     }

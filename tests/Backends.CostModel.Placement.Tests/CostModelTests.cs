@@ -1,7 +1,10 @@
+using System.Linq;
 using GraphDsl.Backends.CostModel.Hardware;
 using GraphDsl.Backends.CostModel.Inputs;
 using GraphDsl.Backends.CostModel.Model;
+using GraphDsl.Backends.CostModel.Moe;
 using GraphDsl.Ir.Diagnostics;
+using GraphDsl.Ir.Graph;
 using Xunit.Abstractions;
 using GraphDsl.Passes.Parallelize;
 
@@ -33,5 +36,49 @@ public class CostModelTests
         double rr = Tpot("round-robin", 0), eplb = Tpot("eplb", 32);
         _out.WriteLine($"TPOT at 256 sequences per replica: round-robin {rr * 1e3:0.00} ms, eplb {eplb * 1e3:0.00} ms");
         Assert.True(eplb < rr);
+    }
+
+    /// <summary>
+    /// predict --routing on a layout with redundant expert slots priced each GPU's load with the contiguous placement,
+    /// which leaves the replicas out: the hot expert's GPU carried all of its tokens. Now the replicas are EPLB's and
+    /// share them. TinyMoe has 8 experts, top-2; here over ep=2 with 2 redundant slots (5 a GPU). Expert 0 takes 3,000 of
+    /// the 10,000 picks and every other 1,000: EPLB gives expert 0 three copies of 1,000, so each of the 10 slots carries
+    /// 1,000 picks and each GPU half of them. Contiguously, experts 0-3 (6,000 picks) sat on GPU 0.
+    /// </summary>
+    [Fact]
+    public void Routing_statistics_split_a_replicated_experts_tokens_over_its_copies()
+    {
+        var module = Fixtures.Model("tiny-moe");
+        var stats = new RoutingStats(module.Name, 8, 2, MoeLayers.Of(module)
+            .Select(l => new LayerRouting(l.Name, 5000, new long[] { 3000, 1000, 1000, 1000, 1000, 1000, 1000, 1000 })).ToList());
+        Predictor Predictor(int redundant, out Module compiled)
+        {
+            var diagnostics = new DiagnosticBag();
+            var c = CompiledDeployment.Compile(module, new Deployment(new ParallelLayout(2, 2, 1, 1) { Redundant = redundant }), "", diagnostics);
+            Assert.True(c is not null, string.Join("\n", diagnostics.Items));
+            compiled = c!.Module;
+            return new Predictor(c, new Cluster(HardwareCatalog.BuiltIn().Find("h100-sxm")!, 1, 2), EfficiencyProfile.Find("default")!);
+        }
+
+        var replicated = Predictor(2, out var withSlots);
+        // The contiguous placement cannot stand for redundant slots: the cost model asks for theirs.
+        Assert.Equal(new[] { "the layout's 2 redundant expert slots need a placement of their replicas (place-experts, or graphdsl place)" },
+            replicated.UseRouting(stats));
+        Assert.Empty(replicated.UseRouting(stats, RoutedLayoutPlacement.For(stats, withSlots)));
+        // 1,000 tokens pick 2,000 experts: each GPU serves 5 slots x 1,000 / 5,000 of the tokens = 1,000 pairs.
+        for (int layer = 0; layer < stats.Layers.Count; layer++)
+        {
+            var (busiest, _, mean) = replicated.Routing!.Busiest(layer, 1000);
+            Assert.Equal(1000, busiest, 9);
+            Assert.Equal(1000, mean, 9);
+        }
+
+        var single = Predictor(0, out var withoutSlots);
+        Assert.Null(RoutedLayoutPlacement.For(stats, withoutSlots));
+        Assert.Empty(single.UseRouting(stats));
+        // GPU 0 holds experts 0-3: (3,000 + 3 x 1,000) / 5,000 x 1,000 tokens = 1,200 pairs; GPU 1 800.
+        var (contiguous, _, contiguousMean) = single.Routing!.Busiest(0, 1000);
+        Assert.Equal(1200, contiguous, 9);
+        Assert.Equal(1000, contiguousMean, 9);
     }
 }

@@ -20,11 +20,13 @@ public static class Fixtures
         return result.Module!;
     });
 
-    /// <summary>Seeded synthetic statistics for a sample's MoE layers (Zipf exponent; 0 = uniform).</summary>
+    /// <summary>Seeded synthetic statistics for a sample's MoE layers (Zipf exponent; 0 = uniform), named for its model as
+    /// route-stats names them (statistics of another model are refused).</summary>
     public static RoutingStats Zipf(string sample, double exponent, ulong seed = 7, long tokens = 8192, bool coactivation = false)
     {
-        var layers = MoeLayers.Of(Model(sample));
-        return SyntheticRouting.Generate(sample, layers.Select(l => l.Name).ToList(), layers[0].Experts, layers[0].TopK, exponent, tokens, seed, coactivation);
+        var model = Model(sample);
+        var layers = MoeLayers.Of(model);
+        return SyntheticRouting.Generate(model.Name, layers.Select(l => l.Name).ToList(), layers[0].Experts, layers[0].TopK, exponent, tokens, seed, coactivation);
     }
 
     /// <summary>Seeded Zipf statistics without a model: the shape of DeepSeek-V3's MoE layers, fewer of them.</summary>

@@ -108,10 +108,49 @@ public sealed class PlaceCommandTests : IDisposable
     public void A_statistics_file_for_another_expert_count_is_rejected()
     {
         // 64-expert statistics for Mixtral's 8 experts: every layer names experts the model does not have.
-        var stats = StatsFile(SyntheticRouting.Generate("x", MoeLayers.Of(Fixtures.Model("mixtral-8x7b")).Select(l => l.Name).ToList(), 64, 2, 1.0, 256, 1));
+        var model = Fixtures.Model("mixtral-8x7b");
+        var stats = StatsFile(SyntheticRouting.Generate(model.Name, MoeLayers.Of(model).Select(l => l.Name).ToList(), 64, 2, 1.0, 256, 1));
         var r = CliRunner.Run("place", "samples/mixtral-8x7b.moe", "--gpus", "4", "--stats", stats);
         Assert.Equal(1, r.ExitCode);
         Assert.Contains("the statistics are for 64 experts but the model's MoE layers have 8", r.Err);
+    }
+
+    /// <summary>Statistics written for another model, or in another version of the schema, were applied as this model's:
+    /// Mixtral-8x22B's read as Mixtral-8x7B's wherever the shapes agreed (both have 8 experts, top-2), and a file of
+    /// "graphdsl-routing/2" as version 1. place, predict --routing and the place-experts pass refuse them, naming the
+    /// file, its model and the model given, or the schema version they read.</summary>
+    [Theory]
+    [InlineData("place")]
+    [InlineData("predict")]
+    [InlineData("compile")]
+    public void Statistics_of_another_model_or_schema_version_are_refused(string command)
+    {
+        var mine = Fixtures.Zipf("mixtral-8x7b", 1.0, tokens: 256);
+        string[] Args(string path) => command switch
+        {
+            "place" => ["place", "samples/mixtral-8x7b.moe", "--gpus", "4", "--stats", path],
+            "predict" => ["predict", "samples/mixtral-8x7b.moe", "--hardware", "h100-sxm", "--routing", path],
+            _ => ["compile", "samples/mixtral-8x7b.moe", "--passes", $"inline,canonicalize,parallelize{{tp=4,ep=4}},place-experts{{stats={path}}}"],
+        };
+        string where = command switch { "place" => "--stats {0}: ", "predict" => "--routing {0}: ", _ => "pass 'place-experts' failed: stats {0}: " };
+
+        var other = StatsFile(new RoutingStats("Mixtral_8x22B", mine.Experts, mine.TopK, mine.Layers), "other-model.json");
+        var r = CliRunner.Run(Args(other));
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains(string.Format(where, other) + "the statistics are for the model 'Mixtral_8x22B', but the model given is 'Mixtral_8x7B'; make them for it with graphdsl route-stats", r.Err);
+
+        var node = JsonNode.Parse(mine.ToJson())!;
+        node["schema"] = "graphdsl-routing/2";
+        var version2 = Path.Combine(_dir, "version-2.json");
+        File.WriteAllText(version2, node.ToJsonString());
+        r = CliRunner.Run(Args(version2));
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains($"{version2}: \"schema\" is the string \"graphdsl-routing/2\", but this graphdsl reads routing statistics of \"graphdsl-routing/1\"; write the file again with graphdsl route-stats", r.Err);
+        // The same file with this model's name and schema is read.
+        node["schema"] = RoutingStats.Schema;
+        File.WriteAllText(version2, node.ToJsonString());
+        r = CliRunner.Run(Args(version2));
+        Assert.True(r.ExitCode == 0, r.Err);
     }
 
     [Theory]

@@ -153,7 +153,7 @@ public class HostileNumberTests
         var layer = "{\"tokens\": 4611686018427387904, \"expert_tokens\": [4611686018427387904, 4611686018427387904, 0, 0, 0, 0, 0, 0]}";
         var path = Write("huge-routing.json", "{\"experts\": 8, \"top_k\": 2, \"layers\": [" + string.Join(", ", Enumerable.Repeat(layer, 3)) + "]}");
         var predict = CliRunner.Run("predict", "samples/tiny-moe.moe", "--hardware", "h100-sxm", "--routing", path);
-        AssertError(predict, 1, "graphdsl: error GD0607: --routing: layer 0 (layer 0): 4611686018427387904 tokens is more than the limit of 1099511627776 (2^40)");
+        AssertError(predict, 1, $"graphdsl: error GD0607: --routing {path}: layer 0 (layer 0): 4611686018427387904 tokens is more than the limit of 1099511627776 (2^40)");
         var place = CliRunner.Run("place", "samples/tiny-moe.moe", "--gpus", "2", "--stats", path);
         AssertError(place, 1, $"graphdsl: error GD0607: --stats {path}: layer 2 (layer 2): 4611686018427387904 tokens is more than the limit of 1099511627776 (2^40)");
         // Within the token limit, loads whose sum overflows a long are named, not summed into an exception.

@@ -29,6 +29,19 @@ public class PlanCommandTests
         Assert.Contains("error GD0821: --simulate 1000 is more than 256, the most candidates one plan simulates", r.Err);
     }
 
+    /// <summary>--gpus 9999999 planned chunked{max_batch=16777216,budget=16777216}: the engine's limits, cut to the scheduler's
+    /// 2^24 without a word, left one sequence per replica where the search meant 16. plan refuses a count past the bound
+    /// where that cut begins (PlanSpace.MaxGpus).</summary>
+    [Fact]
+    public void More_gpus_than_one_engine_is_planned_over_are_refused()
+    {
+        var r = CliRunner.Run("plan", "samples/llama-2-7b.moe", "--hardware", "h100-sxm", "--gpus", "8,9999999", "--workload", "poisson:rate=10,prompt=128,output=32",
+            "--slo", "ttft=1000,tpot=100");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Equal("graphdsl: error GD0821: --gpus 9999999 is more than 2048, the most GPUs plan lays one engine over: its batch and token budget per replica "
+            + "times the data-parallel replicas must stay within 16777216 (2^24); plan a part of the fleet and run copies of it", r.Err.Trim());
+    }
+
     [Fact]
     public void Json_has_the_front_the_best_plan_and_the_search_bounds()
     {

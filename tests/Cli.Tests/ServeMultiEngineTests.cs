@@ -35,6 +35,11 @@ public class ServeMultiEngineTests
     [InlineData("8", new[] { "--scheduler", "disagg{prefill=tp4y1,decode=tp4x1}" },
         "<scheduler>:1:19: error GD0640: prefill: expected tp, ep, dp or pp and a size, or x and the instance count, found 'y'; a layout is e.g. tp4x2 or dp8ep8x1")]
     [InlineData("8", new[] { "--scheduler", "colocated{prefill_share=1}" }, "<scheduler>:1:25: error GD0642: colocated: prefill_share must be above 0 and below 1")]
+    // Found only after compiling, this was GD0634 with exit 1, as if the model could not serve.
+    [InlineData("8", new[] { "--scheduler", "disagg{prefill=tp2dp3x1,decode=tp2x1}" },
+        "graphdsl: error GD0640: disagg: a prefill instance of tp2dp3x1 takes 6 GPUs, which neither divide nor fill whole nodes of 8")]
+    [InlineData("16", new[] { "--scheduler", "disagg{prefill=tp4x1,decode=tp4dp3x1}" },
+        "graphdsl: error GD0640: disagg: a decode instance of tp4dp3x1 takes 12 GPUs, which neither divide nor fill whole nodes of 8")]
     public void Bad_instances_are_usage_errors(string gpus, string[] args, string expected)
     {
         var r = Serve(gpus, args);

@@ -19,6 +19,23 @@ public class SpeculativePredictTests
         return JsonDocument.Parse(r.Out).RootElement.Clone();
     }
 
+    /// <summary>--model DeepSeekV3Mtp priced DeepSeek-V3's multi-token-prediction module as a model of its own (a decoder
+    /// of one layer serving requests). A part (<c>model NAME for TARGET</c>) only drafts for its model: every command that
+    /// prices a served model refuses it as a usage error and says what to ask instead.
+    /// (compare has no --model.)</summary>
+    [Theory]
+    [InlineData("predict")]
+    [InlineData("sweep")]
+    [InlineData("serve", "--workload", "poisson:rate=1,prompt=128,output=16")]
+    [InlineData("plan", "--workload", "poisson:rate=1,prompt=128,output=16", "--slo", "tpot=100")]
+    public void Selecting_the_mtp_part_as_the_model_is_a_usage_error(string command, params string[] rest)
+    {
+        var r = CliRunner.Run([command, "samples/deepseek-v3.moe", "--model", "DeepSeekV3Mtp", "--hardware", "h200-sxm", "--gpus", "8", .. rest]);
+        Assert.True(r.ExitCode == 2, r.All);
+        Assert.Equal("graphdsl: error GD0858: --model DeepSeekV3Mtp: DeepSeekV3Mtp is the multi-token-prediction module of DeepSeekV3 ('model DeepSeekV3Mtp for DeepSeekV3'), "
+            + "which runs only as DeepSeekV3's drafter; price DeepSeekV3 with --speculative mtp:K instead", r.Err.Trim());
+    }
+
     [Fact]
     public void Mtp_time_per_token_is_the_step_over_its_acceptance_and_its_layer_counts_in_memory()
     {

@@ -52,7 +52,7 @@ public sealed class PlaceExpertsPass : IPass
         {
             throw new PassException($"stats: {e.Message}");
         }
-        var problems = stats.Validate(layers.Count, layers[0].Experts, layers[0].TopK);
+        var problems = stats.ValidateFor(module.Name, layers);
         if (problems.Count > 0) throw new PassException($"stats {_stats}: " + string.Join("; ", problems));
         int ep = ParallelLayout.Of(module).Ep;
         var options = new PlacementOptions { Gpus = ep, Nodes = _nodes, Redundant = Redundant(module), ExpertGroups = RoutingGroups(module) };
@@ -90,11 +90,11 @@ public sealed class PlaceExpertsPass : IPass
     /// this pass's option (its replicas then take memory beyond the layout's E / ep experts per GPU).</summary>
     private int Redundant(Module m)
     {
-        var slots = IrRouting.Ops(m).Select(o => o.Op.Attributes.GetInt("redundant")?.AsConst ?? 0).DefaultIfEmpty(0).Max();
+        var slots = IrRouting.RedundantSlots(m);
         if (slots == 0) return _redundant;
         if (_redundant != 0 && _redundant != slots)
             throw new PassException($"redundant={_redundant} contradicts the layout's {slots} redundant expert slots (parallelize{{redundant={slots}}}); drop one or make them equal");
-        return (int)slots;
+        return slots;
     }
 
     private static int RoutingGroups(Module m)

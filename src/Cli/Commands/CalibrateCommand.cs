@@ -40,7 +40,7 @@ internal sealed class CalibrateCommand
         var usage = Usage(s, r.GetValue(_start)!).ToList();
         if (usage.Count > 0)
         {
-            Driver.Report(usage.Select(m => DiagnosticCatalog.InvalidSweep.At(SourceSpan.None, m)));
+            Driver.Report(usage.Select(m => DiagnosticCatalog.InvalidCalibration.At(SourceSpan.None, m)));
             return ExitCodes.UsageError;
         }
         var rows = ValidateCommand.Load(s.Data);
@@ -49,7 +49,7 @@ internal sealed class CalibrateCommand
         var validator = ValidateCommand.NewValidator(s.Samples);
         EfficiencyProfile fitted;
         try { fitted = Calibrator.Fit(validator, cal, s.Start! with { Name = s.Engine }, s.Free); }
-        catch (ArgumentException e) { Console.Error.WriteLine("graphdsl: error GD0606: " + e.Message); return ExitCodes.InputError; }
+        catch (ArgumentException e) { Driver.Report(DiagnosticCatalog.CalibrationFailed.At(SourceSpan.None, e.Message)); return ExitCodes.InputError; }
         Console.WriteLine($"{cal.Count} calibration points of {s.Engine}: {string.Join(", ", cal.Select(m => m.Id))}");
         Console.WriteLine($"mean |ln(pred/meas)| {Calibrator.Loss(validator, cal, s.Start!):F4} -> {Calibrator.Loss(validator, cal, fitted):F4}");
         foreach (var n in s.Free) Console.WriteLine(FormattableString.Invariant($"  \"{n}\": {Calibrator.Parameters[n].Get(fitted):G4},"));

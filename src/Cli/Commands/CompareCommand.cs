@@ -90,9 +90,10 @@ internal sealed class CompareCommand
         if (s is null) return ExitCodes.UsageError;
 
         diagnostics = new DiagnosticBag();
-        var moduleA = _source.Load(r, r.GetValue(_a)!);
-        var moduleB = r.GetValue(_b) is { } pathB ? _source.Load(r, pathB) : moduleA;
-        if (moduleA is null || moduleB is null) return ExitCodes.InputError;
+        var moduleA = _source.LoadServed(r, r.GetValue(_a)!, out var loadFailed);
+        if (moduleA is null) return loadFailed;
+        var moduleB = r.GetValue(_b) is { } pathB ? _source.LoadServed(r, pathB, out loadFailed) : moduleA;
+        if (moduleB is null) return loadFailed;
         if (s.Q is { } q)
         {
             // The dense counterpart: densify after flattening, then the usual pipeline.

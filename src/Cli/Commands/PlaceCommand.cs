@@ -119,7 +119,7 @@ internal sealed class PlaceCommand
         {
             return Input(DiagnosticCatalog.InvalidRoutingStats, $"--stats: {e.Message}");
         }
-        var problems = routing.Validate(layers.Count, layers[0].Experts, layers[0].TopK);
+        var problems = routing.ValidateFor(module.Name, layers);
         if (problems.Count > 0)
         {
             Driver.Report(problems.Select(p => DiagnosticCatalog.InvalidRoutingStats.At(SourceSpan.None, $"--stats {statsPath}: {p}")));

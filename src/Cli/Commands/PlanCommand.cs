@@ -69,6 +69,8 @@ internal sealed class PlanCommand
     {
         void Usage(string message) => diagnostics.Report(DiagnosticCatalog.InvalidPlanOption, SourceSpan.None, message);
         var gpuCounts = _deployment.GpuCounts(r, diagnostics, DiagnosticCatalog.InvalidOption);
+        foreach (var g in gpuCounts.Where(g => g > PlanSpace.MaxGpus))
+            Usage($"--gpus {g} is more than {PlanSpace.MaxGpus}, the most GPUs plan lays one engine over: its batch and token budget per replica times the data-parallel replicas must stay within {SchedulerSpec.MaxLimit} (2^24); plan a part of the fleet and run copies of it");
         var catalog = _deployment.Catalog(r, diagnostics);
         var devices = catalog is null ? new List<Device>() : _deployment.Devices(r, catalog, diagnostics);
         var targets = new List<PlanTarget>();
@@ -127,8 +129,8 @@ internal sealed class PlanCommand
         DistinctOutputs.Check(diagnostics, [("FILE", r.GetValue(_file)), .. _deployment.InputFiles(r)], [("-o", r.GetValue(_output)), .. DistinctOutputs.Plots(plots)]);
         Driver.Report(diagnostics.Items);
         if (s is null || diagnostics.HasErrors) return ExitCodes.UsageError;
-        var module = _source.Load(r, r.GetValue(_file)!);
-        if (module is null) return ExitCodes.InputError;
+        var module = _source.LoadServed(r, r.GetValue(_file)!, out var loadFailed);
+        if (module is null) return loadFailed;
 
         var moe = MoeLayers.Of(module);
         var search = new PlanSearch(s.Targets, s.Weights, s.Kv, s.Layouts, moe.Count > 0 ? moe[0].Experts : 0, s.Workload, s.Slo, s.Requests, s.Seed,

@@ -68,8 +68,8 @@ internal sealed class PredictCommand
         Driver.Report(diagnostics.Items);
         if (s is null || diagnostics.HasErrors) return ExitCodes.UsageError;
 
-        var module = _source.Load(r, r.GetValue(_file)!);
-        if (module is null) return ExitCodes.InputError;
+        var module = _source.LoadServed(r, r.GetValue(_file)!, out var loadFailed);
+        if (module is null) return loadFailed;
         RoutingStats? stats = null;
         if (r.GetValue(_routing) is { } routingPath)
         {
@@ -105,7 +105,7 @@ internal sealed class PredictCommand
             }
             s = s with { Workload = s.Workload with { Speculation = speculation with { DraftModel = draft } } };
         }
-        var run = Predict(module, s, diagnostics, stats);
+        var run = Predict(module, s, diagnostics, stats, r.GetValue(_routing));
         if (run is null) { Driver.Report(diagnostics.Items); return ExitCodes.InputError; }
         var (prediction, predictor) = run.Value;
         if (r.GetValue(_trace) is { } tracePath)
@@ -129,7 +129,7 @@ internal sealed class PredictCommand
     }
 
     /// <summary>Compiles the deployment and predicts; null (with diagnostics) when the deployment is illegal.</summary>
-    private static (Prediction Prediction, Predictor Predictor)? Predict(Module module, Settings s, DiagnosticBag diagnostics, RoutingStats? routing)
+    private static (Prediction Prediction, Predictor Predictor)? Predict(Module module, Settings s, DiagnosticBag diagnostics, RoutingStats? routing, string? routingPath)
     {
         var compiled = CompiledDeployment.Compile(module, s.Deployment, s.Passes, diagnostics);
         if (compiled is null) return null;
@@ -143,8 +143,17 @@ internal sealed class PredictCommand
             var predictor = new Predictor(compiled, s.Cluster.Cluster, s.Efficiency);
             if (routing is not null)
             {
-                var problems = predictor.UseRouting(routing);
-                foreach (var p in problems) diagnostics.Report(DiagnosticCatalog.InvalidRoutingStats, SourceSpan.None, "--routing: " + p);
+                // Redundant slots hold replicas of the hot experts, which share their tokens (EPLB's placement).
+                ExpertPlacement? placement;
+                try { placement = GraphDsl.Backends.Placement.RoutedLayoutPlacement.For(routing, compiled.Module); }
+                catch (GraphDsl.Backends.Placement.PlacementException e)
+                {
+                    diagnostics.Report(DiagnosticCatalog.InvalidRoutingStats, SourceSpan.None, $"--routing {routingPath}: {e.Message}");
+                    return null;
+                }
+                var problems = predictor.UseRouting(routing, placement);
+                // Named with the file, as place names its --stats: the problem is the file's.
+                foreach (var p in problems) diagnostics.Report(DiagnosticCatalog.InvalidRoutingStats, SourceSpan.None, $"--routing {routingPath}: {p}");
                 if (problems.Count > 0) return null;
             }
             return (predictor.Predict(s.Workload), predictor);

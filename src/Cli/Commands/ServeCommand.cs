@@ -99,8 +99,8 @@ internal sealed class ServeCommand
         Driver.Report(diagnostics.Items);
         if (s is null || diagnostics.HasErrors) return ExitCodes.UsageError;
 
-        var module = _source.Load(r, r.GetValue(_file)!);
-        if (module is null) return ExitCodes.InputError;
+        var module = _source.LoadServed(r, r.GetValue(_file)!, out var loadFailed);
+        if (module is null) return loadFailed;
         diagnostics = new DiagnosticBag();
         // Disaggregated instances are compiled on their own layouts (ServeEngines), not on the whole cluster's.
         Predictor? predictor = null;

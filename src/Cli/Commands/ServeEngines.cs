@@ -18,13 +18,17 @@ internal static class ServeEngines
     /// <summary>The deployment's layout flags, which a disaggregated scheduler's instance layouts replace.</summary>
     public static readonly string[] LayoutKeys = { "tp", "ep", "dp", "pp" };
 
-    /// <summary>Checks a disaggregated scheduler against the command line: its instances use exactly the GPUs (GD0641) and
-    /// no layout flag competes with their layouts (GD0643).</summary>
+    /// <summary>Checks a disaggregated scheduler against the command line: its instances use exactly the GPUs (GD0641), each
+    /// fits the nodes (GD0640: within one node, or whole nodes; found only after compiling, it exited 1 as if the model were
+    /// at fault) and no layout flag competes with their layouts (GD0643).</summary>
     public static void Check(SchedulerSpec scheduler, Cluster cluster, System.Collections.Generic.IEnumerable<string> givenKeys, DiagnosticBag diagnostics)
     {
         if (scheduler.Kind != SchedulerKind.Disaggregated) return;
         if (DisaggregatedSimulation.CheckGpus(scheduler, cluster.Gpus) is { } mismatch)
             diagnostics.Report(DiagnosticCatalog.InstanceGpusMismatch, SourceSpan.None, mismatch);
+        foreach (var (layout, role) in new[] { (scheduler.Prefill!, "prefill"), (scheduler.Decode!, "decode") })
+            if (DisaggregatedSimulation.InstanceCluster(cluster, layout, role, out var misfit) is null)
+                diagnostics.Report(DiagnosticCatalog.InvalidInstanceLayout, SourceSpan.None, misfit!);
         foreach (var key in givenKeys)
             if (System.Array.IndexOf(LayoutKeys, key) >= 0)
                 diagnostics.Report(DiagnosticCatalog.InstanceLayoutConflict, SourceSpan.None,

@@ -28,6 +28,10 @@ internal sealed class SourceOptions
     /// <summary>The .moe (or .gir) file compiled with these options; null after printing its diagnostics.</summary>
     public Module? Load(ParseResult r, string path) => Driver.Load(path, ModelName(r), Roots(r));
 
+    /// <summary>The model a cost command prices (<see cref="Driver.LoadServed"/>: --model must not name a part); null after
+    /// printing why, with <paramref name="exitCode"/> the code to return.</summary>
+    public Module? LoadServed(ParseResult r, string path, out int exitCode) => Driver.LoadServed(path, ModelName(r), Roots(r), out exitCode);
+
     /// <summary>The part the file declares for its model <paramref name="target"/> (its MTP module).</summary>
     public Module? LoadPart(ParseResult r, string path, string target) => Driver.LoadPart(path, target, Roots(r));
 

@@ -138,8 +138,8 @@ internal sealed class SweepCommand
         Driver.Report(diagnostics.Items);
         if (s is null || diagnostics.HasErrors) return ExitCodes.UsageError;
 
-        var module = _source.Load(r, r.GetValue(_file)!);
-        if (module is null) return ExitCodes.InputError;
+        var module = _source.LoadServed(r, r.GetValue(_file)!, out var loadFailed);
+        if (module is null) return loadFailed;
         var rows = new List<SweepRow>();
         long refused = 0;
         long total = s.Jobs.Sum(j => (long)s.Clusters.Count(c => c.Cluster.Gpus == j.Gpus)) * s.Workloads.Count * s.Batches.Length;

@@ -106,6 +106,9 @@ public static class DiagnosticCatalog
         "device '{0}' gives no network link, so {1} GPUs as {2} node(s) of {3} could not talk between nodes; give it a 'network' in the hardware file, or --nodes 1 to cost one NVLink domain");
     public static DiagnosticDescriptor DenseCounterpartOfDenseModel { get; } = new("GD0647", "Dense counterpart of a model without experts",
         "--dense-q {1}: {0} has no MoE layer, so it is its own dense counterpart and q would go unused; compare it with another model (compare A.moe B.moe)");
+    // 0649-0650: graphdsl calibrate (it reported both under GD0606, sweep's "Invalid sweep").
+    public static DiagnosticDescriptor InvalidCalibration { get; } = new("GD0649", "Invalid calibration options", "{0}");
+    public static DiagnosticDescriptor CalibrationFailed { get; } = new("GD0650", "Calibration cannot fit the constants", "{0}");
     // 0630-0639: the serving simulator (graphdsl serve).
     public static DiagnosticDescriptor InvalidServingWorkload { get; } = new("GD0630", "Invalid serving workload", "{0}");
     public static DiagnosticDescriptor InvalidScheduler { get; } = new("GD0631", "Invalid scheduler", "{0}");
@@ -165,6 +168,9 @@ public static class DiagnosticCatalog
     public static DiagnosticDescriptor ExpertLayoutWithoutExperts { get; } = new("GD0856", "Expert parallelism on a model without experts", "{0}");
     public static DiagnosticDescriptor DrafterLayout { get; } = new("GD0857", "The drafter is compiled on the target's layout",
         "the errors above are the drafter's: {0} ({1}) is compiled on the target's layout, {2}, as engines shard a drafter with the target's tensor parallelism", Severity.Note);
+    // A part (model NAME for TARGET) is its model's multi-token-prediction module: it drafts for the model, it is not served.
+    public static DiagnosticDescriptor PartPricedAlone { get; } = new("GD0858", "A model's speculative-decoding part priced as a model",
+        "--model {0}: {0} is the multi-token-prediction module of {1} ('model {0} for {1}'), which runs only as {1}'s drafter; price {1} with --speculative mtp:K instead");
     // 0826-0829: graphdsl import hf (src/Import).
     public static DiagnosticDescriptor BadConfigJson { get; } = new("GD0826", "Bad model config", "invalid config '{0}': {1}");
     public static DiagnosticDescriptor UnsupportedArchitecture { get; } = new("GD0827", "Architecture not importable", "cannot import architecture '{0}': {1}");

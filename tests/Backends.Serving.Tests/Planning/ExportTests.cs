@@ -93,6 +93,27 @@ public class ExportTests
         Assert.Equal("272", yaml["moe_config.load_balancer.num_slots"].Single());
     }
 
+    /// <summary>trtllm.sh and sglang.sh named their side files (trtllm-extra.yaml, sglang-expert-map.json) by bare name, which
+    /// the shell looks up in the folder it runs in: <c>sh plans/trtllm.sh</c> started trtllm-serve without its options. They
+    /// name them in the script's own folder now, found from $0 before the commands; the check reads them back as the
+    /// export's files (its other tests pass on these scripts).</summary>
+    [Fact]
+    public void Scripts_name_their_side_files_in_their_own_folder()
+    {
+        const string Folder = "here=\"$(cd \"$(dirname \"$0\")\" && pwd)\"";
+        Assert.Equal(Folder, LaunchCommand.ScriptFolderLine);
+        var trtllm = File(Export("trtllm", Request()), "trtllm.sh");
+        Assert.Contains("\n" + Folder + "\n\ntrtllm-serve ", trtllm);
+        Assert.EndsWith(" \\\n    --extra_llm_api_options \"$here/trtllm-extra.yaml\"\n", trtllm);
+        Assert.Equal(TrtllmExport.OptionsFile, LaunchCommand.Parse(trtllm, EngineSpec.Load("trtllm")).Single().Value("--extra_llm_api_options"));
+
+        var sglang = File(Export("sglang", Request()), "sglang.sh");
+        Assert.True(sglang.IndexOf(Folder, StringComparison.Ordinal) is var at && at > 0 && at < sglang.IndexOf("# node 0", StringComparison.Ordinal), sglang);
+        Assert.Equal(2, sglang.Split("--init-expert-location \"$here/sglang-expert-map.json\"").Length - 1);
+        // A script without side files has no need of its folder.
+        Assert.DoesNotContain("$here", File(Export("vllm", Request()), "vllm.sh"));
+    }
+
     [Fact]
     public void Dynamo_runs_the_engine_over_its_nodes()
     {

@@ -16,6 +16,18 @@ public class PlannerTests
 
     private static (PlanSearch Search, PlanResult Result) Plan() => Plans.Run(Sample, Gpus, Workload, Slo);
 
+    /// <summary>Up to <see cref="PlanSpace.MaxGpus"/> data-parallel replicas, every scheduler the search tries keeps its
+    /// per-replica limits whole; one replica more and the largest budget is cut to the scheduler's limit (which plan used to
+    /// do silently), so the bound plan enforces is exactly where the cut begins.</summary>
+    [Fact]
+    public void Plan_gpus_stop_where_the_engine_limits_would_be_cut()
+    {
+        Assert.Equal(2048, PlanSpace.MaxGpus);
+        Assert.All(PlanSpace.Schedulers(PlanSpace.MaxGpus), s =>
+            Assert.Equal(((long)s.BatchPerReplica * PlanSpace.MaxGpus, (long)s.BudgetPerReplica * PlanSpace.MaxGpus), (s.Spec.MaxBatch!.Value, s.Spec.Budget!.Value)));
+        Assert.Contains(PlanSpace.Schedulers(PlanSpace.MaxGpus + 1), s => s.Spec.Budget < (long)s.BudgetPerReplica * (PlanSpace.MaxGpus + 1));
+    }
+
     [Fact]
     public void The_front_is_the_non_dominated_runs_best_per_gpu_first()
     {

@@ -32,6 +32,11 @@ public static class IrRouting
 
     public static long Nanobatch(Operation experts) => experts.Attributes.GetInt("nanobatch")?.AsConst ?? 0;
 
+    /// <summary>The redundant expert slots parallelize gave the MoE layers (<c>--redundant-experts</c>, over the whole
+    /// expert-parallel group); 0 without them.</summary>
+    public static int RedundantSlots(Module m) =>
+        (int)Ops(m).Select(o => o.Op.Attributes.GetInt("redundant")?.AsConst ?? 0).DefaultIfEmpty(0).Max();
+
     /// <summary>Routing statistics and placement read from the IR; null when no layer carries a placement,
     /// or the problem when only some do or they disagree with the layer shapes.</summary>
     public static (RoutingModel? Model, string? Problem) Read(Module m)

@@ -52,6 +52,17 @@ public sealed class RoutingStats
     public int TopK { get; }
     public IReadOnlyList<LayerRouting> Layers { get; }
 
+    /// <summary>Checks the statistics against the model they are applied to, <paramref name="model"/> with its MoE
+    /// <paramref name="layers"/> (<see cref="MoeLayers.Of"/>); returns the problems (empty when usable). Statistics that
+    /// name another model are refused whatever their shape: Mixtral-8x7B's and Mixtral-8x22B's both have 8 experts, top-2,
+    /// and were accepted for each other. Statistics that name no model (written by hand) are checked by shape alone.</summary>
+    public IReadOnlyList<string> ValidateFor(string model, IReadOnlyList<MoeLayers.Layer> layers)
+    {
+        if (Model.Length > 0 && Model != model)
+            return new[] { $"the statistics are for the model '{Model}', but the model given is '{model}'; make them for it with graphdsl route-stats" };
+        return Validate(layers.Count, layers[0].Experts, layers[0].TopK);
+    }
+
     /// <summary>Checks the statistics against a model's MoE layers; returns the problems (empty when usable).</summary>
     public IReadOnlyList<string> Validate(int layers, int experts, int topK)
     {
@@ -133,9 +144,19 @@ public sealed class RoutingStats
                 list.Add(new LayerRouting(name, tokens, counts, co));
                 index++;
             }
+            CheckSchema(root, path);
             string model = root.TryGetProperty("model", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString()! : "";
             return new RoutingStats(model, Int(root, "experts", path), Int(root, "top_k", path), list);
         }
+    }
+
+    /// <summary>A file that names its schema must name this one: another version's fields may mean other things (a file
+    /// of "graphdsl-routing/2" was read as version 1). A file without "schema" (written by hand) is read as version 1.</summary>
+    private static void CheckSchema(JsonElement root, string path)
+    {
+        if (!root.TryGetProperty("schema", out var schema)) return;
+        if (schema.ValueKind != JsonValueKind.String || schema.GetString() != Schema)
+            throw new InvalidDataException($"{path}: \"schema\" is {Kind(schema)}, but this graphdsl reads routing statistics of \"{Schema}\"; write the file again with graphdsl route-stats");
     }
 
     private static int Int(JsonElement e, string name, string path) =>

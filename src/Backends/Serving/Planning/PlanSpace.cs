@@ -32,6 +32,12 @@ public static class PlanSpace
     /// <summary>Chunked-prefill token budgets per replica (vLLM V1's OpenAI-server default, and SGLang's chunked_prefill_size).</summary>
     public static readonly IReadOnlyList<int> BudgetsPerReplica = new[] { 2048, 8192 };
 
+    /// <summary>The most GPUs plan lays one engine over: 2,048, where the largest budget per replica (8,192 tokens) times
+    /// the data-parallel replicas reaches the scheduler's limit (<see cref="SchedulerSpec.MaxLimit"/>, 2^24). Past it the
+    /// engine's limits would have to be cut (they were: --gpus 9999999 planned max_batch=16777216, one sequence per replica
+    /// in place of 16, and said nothing), so the planner refuses such a count instead of answering another question.</summary>
+    public static readonly int MaxGpus = (int)(SchedulerSpec.MaxLimit / BudgetsPerReplica.Max());
+
     /// <summary>Every layout and format on the target's GPUs (moe_comm: the profile's).</summary>
     public static IEnumerable<Deployment> Deployments(PlanTarget target, PlanSearch search)
     {

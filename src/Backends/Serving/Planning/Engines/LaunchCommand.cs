@@ -23,6 +23,28 @@ public sealed class LaunchCommand
     public List<string> Positional { get; }
     public List<(string Flag, string? Value)> Flags { get; } = new();
 
+    /// <summary>The flags whose value is a file the export writes beside the script (an options YAML, an expert map).</summary>
+    private readonly HashSet<string> _besideScript = new();
+
+    /// <summary>The shell variable that holds the script's folder, set by <see cref="ScriptFolderLine"/>.</summary>
+    private const string ScriptFolder = "here";
+
+    /// <summary>The line a script with side files starts its commands with: the script's own folder, absolute (POSIX sh). A
+    /// side file named by its bare name was looked up in the folder the script was run from, so
+    /// <c>sh plans/trtllm.sh</c> started trtllm-serve without plans/trtllm-extra.yaml.</summary>
+    public const string ScriptFolderLine = ScriptFolder + "=\"$(cd \"$(dirname \"$0\")\" && pwd)\"";
+
+    private const string BesidePrefix = "$" + ScriptFolder + "/";
+
+    /// <summary>Adds a flag whose value is <paramref name="file"/>, which the export writes beside the script: the script
+    /// names it in its own folder, so it runs from any directory. <see cref="Value"/> and <see cref="Words"/> give the bare
+    /// name (the export's file; Dynamo's worker arguments name it in the container).</summary>
+    public LaunchCommand AddBesideScript(string flag, string file)
+    {
+        _besideScript.Add(flag);
+        return Add(flag, file);
+    }
+
     public LaunchCommand Add(string flag, object? value = null)
     {
         Flags.Add((flag, value switch
@@ -47,14 +69,20 @@ public sealed class LaunchCommand
     {
         var sb = new StringBuilder(string.Join(" ", Program.Concat(Positional).Select(Quote)));
         foreach (var (flag, value) in Flags)
-            sb.Append(" \\\n    ").Append(flag).Append(value is null ? "" : " " + Quote(value));
+            sb.Append(" \\\n    ").Append(flag).Append(value is null ? "" : " " + (_besideScript.Contains(flag) ? BesideScript(value) : Quote(value)));
         return sb.Append('\n').ToString();
     }
+
+    /// <summary>A side file's name in the script's folder, double-quoted so the folder may hold spaces (the name is the
+    /// export's own, a word the shell does not split).</summary>
+    private static string BesideScript(string file) => "\"" + BesidePrefix + file + "\"";
 
     /// <summary>A script of one command, or of one per node (each headed by its node) with a note that says so.</summary>
     public static string Script(string header, IReadOnlyList<LaunchCommand> commands, string headAddress)
     {
         var sb = new StringBuilder(header);
+        if (commands.Any(c => c._besideScript.Count > 0))
+            sb.Append("\n# the files this script names are read beside it, wherever it is run from\n").Append(ScriptFolderLine).Append('\n');
         if (commands.Count > 1) sb.Append($"# one command per node: run node k's on node k ({headAddress} is the first node's address)\n");
         for (int k = 0; k < commands.Count; k++) sb.Append(commands.Count > 1 ? $"\n# node {k}\n" : "\n").Append(commands[k].Render());
         return sb.ToString();
@@ -73,6 +101,7 @@ public sealed class LaunchCommand
         var commands = new List<LaunchCommand>();
         foreach (var line in Lines(script))
         {
+            if (line == ScriptFolderLine) continue;
             var words = Split(line);
             if (words.Count < spec.Command.Count || !words.Take(spec.Command.Count).SequenceEqual(spec.Command))
             {
@@ -93,7 +122,9 @@ public sealed class LaunchCommand
         {
             var w = words[i];
             bool takesValue = !(spec.Flags.TryGetValue(w, out var a) && a.Type == "flag") && i + 1 < words.Count && !words[i + 1].StartsWith("--", StringComparison.Ordinal);
-            c.Flags.Add((w, takesValue ? words[++i] : null));
+            var value = takesValue ? words[++i] : null;
+            if (value is not null && value.StartsWith(BesidePrefix, StringComparison.Ordinal)) c.AddBesideScript(w, value[BesidePrefix.Length..]);
+            else c.Flags.Add((w, value));
         }
         return c;
     }
@@ -117,13 +148,15 @@ public sealed class LaunchCommand
     {
         var words = new List<string>();
         var w = new StringBuilder();
-        bool quoted = false, any = false;
+        bool quoted = false, doubleQuoted = false, any = false;
         for (int i = 0; i < line.Length; i++)
         {
             char c = line[i];
-            if (c == '\'') { quoted = !quoted; any = true; continue; }
+            if (c == '\'' && !doubleQuoted) { quoted = !quoted; any = true; continue; }
+            // Double quotes only as the export writes them, around a side file's "$here/NAME" (no escapes inside).
+            if (c == '"' && !quoted) { doubleQuoted = !doubleQuoted; any = true; continue; }
             if (!quoted && c == '\\' && i + 1 < line.Length) { w.Append(line[++i]); any = true; continue; }
-            if (!quoted && char.IsWhiteSpace(c)) { if (any) words.Add(w.ToString()); w.Clear(); any = false; continue; }
+            if (!quoted && !doubleQuoted && char.IsWhiteSpace(c)) { if (any) words.Add(w.ToString()); w.Clear(); any = false; continue; }
             w.Append(c);
             any = true;
         }

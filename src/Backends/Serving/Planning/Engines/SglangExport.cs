@@ -35,7 +35,7 @@ public static class SglangExport
             var c = new LaunchCommand(spec.Command).Add("--model-path", r.Model).Add("--tp-size", r.Tp * r.Dp).Add("--pp-size", r.Pp);
             if (r.Dp > 1) c.Add("--dp-size", r.Dp).Add("--enable-dp-attention");
             if (r.Ep > 1) c.Add("--ep-size", r.Ep);
-            if (r.Redundant > 0) c.Add("--ep-num-redundant-experts", r.Redundant).Add("--init-expert-location", MapFile);
+            if (r.Redundant > 0) c.Add("--ep-num-redundant-experts", r.Redundant).AddBesideScript("--init-expert-location", MapFile);
             c.Add("--chunked-prefill-size", r.Budget).Add("--max-running-requests", r.MaxBatch);
             if (KvDtype(r.Plan.Deployment.Kv) is { } kv) c.Add("--kv-cache-dtype", kv);
             if (EngineFormats.Quantization(r.Plan.Deployment.Weights, "modelopt_fp4") is { } q) c.Add("--quantization", q);

@@ -21,10 +21,11 @@ public static class TrtllmExport
         var c = new LaunchCommand(spec.Command, r.Model).Add("--backend", "pytorch").Add("--tp_size", r.Tp * r.Dp).Add("--pp_size", r.Pp);
         if (r.Ep > 1) c.Add("--ep_size", r.Ep);
         c.Add("--max_batch_size", r.Dp > 1 ? r.MaxBatchPerReplica : r.MaxBatch).Add("--max_num_tokens", r.Dp > 1 ? r.BudgetPerReplica : r.Budget)
-            .Add("--enable_chunked_prefill").Add("--trust_remote_code").Add("--extra_llm_api_options", OptionsFile);
-        var text = r.Header(spec);
-        if (r.Nodes > 1) text += $"# on {r.Nodes} nodes: run it under MPI on all {r.Gpus} ranks, e.g. srun -N {r.Nodes} --ntasks-per-node {r.Gpus / r.Nodes} trtllm-llmapi-launch <command>\n";
-        text += "\n" + c.Render();
+            .Add("--enable_chunked_prefill").Add("--trust_remote_code");
+        c.AddBesideScript("--extra_llm_api_options", OptionsFile);
+        var header = r.Header(spec);
+        if (r.Nodes > 1) header += $"# on {r.Nodes} nodes: run it under MPI on all {r.Gpus} ranks, e.g. srun -N {r.Nodes} --ntasks-per-node {r.Gpus / r.Nodes} trtllm-llmapi-launch <command>\n";
+        var text = LaunchCommand.Script(header, new[] { c }, ExportRequest.HeadAddress);
 
         var yaml = new SimpleYaml.Map().Set("enable_attention_dp", r.Dp > 1);
         yaml.Child("kv_cache_config").Set("dtype", KvDtype(r.Plan.Deployment.Kv));
