@@ -33,11 +33,26 @@ public static class RoutingSkew
     {
         if (!(alpha <= MaxExponent)) throw new ArgumentOutOfRangeException(nameof(alpha), alpha, $"the power-law exponent must be from 0 to {MaxExponent}");
         if (alpha <= 0 || tokens <= 0) return 0;
-        (double a, double b) = tokens * topK > experts ? (1.0, 0.8 * tokens) : (0.01, 2.0);
+        var (a, b) = Bounds(tokens, topK, experts);
         if (b <= a) return 0;
         double m0 = PowerIntegral(-alpha, a, b), m1 = PowerIntegral(1 - alpha, a, b), m2 = PowerIntegral(2 - alpha, a, b);
         double mean = m1 / m0, square = m2 / m0;
         return Math.Sqrt(Math.Max(0, square / (mean * mean) - 1));
+    }
+
+    /// <summary>The interval AIConfigurator truncates the law to: [1, 0.8 T] for T tokens routed, or [0.01, 2] when
+    /// T x top_k does not exceed the experts.</summary>
+    public static (double Low, double High) Bounds(double tokens, double topK, double experts) =>
+        tokens * topK > experts ? (1.0, 0.8 * tokens) : (0.01, 2.0);
+
+    /// <summary>The load at quantile <paramref name="u"/> (in [0, 1)) of the law x^-alpha truncated to [a, b]: the inverse
+    /// of its distribution function (AIConfigurator's sample_power_law draws the same way).</summary>
+    public static double LoadAt(double u, double alpha, double a, double b)
+    {
+        if (!(b > a)) return a;
+        if (Math.Abs(alpha - 1) < 1e-9) return a * Math.Pow(b / a, u);
+        double e = 1 - alpha, lo = Math.Pow(a, e), hi = Math.Pow(b, e);
+        return Math.Pow(lo + u * (hi - lo), 1 / e);
     }
 
     /// <summary>Integral of x^e over [a, b] (the log at e = -1).</summary>

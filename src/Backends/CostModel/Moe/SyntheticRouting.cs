@@ -6,9 +6,9 @@ using GraphDsl.Numerics;
 namespace GraphDsl.Backends.CostModel.Moe;
 
 /// <summary>
-/// Generated routing: each layer ranks its experts in a seeded random order and gives the expert of rank r
-/// the weight 1 / r^a (Zipf with exponent a; a = 0 is uniform); every token picks top_k distinct experts
-/// in proportion to those weights (sampling without replacement). Consecutive layers' co-activation is
+/// Generated routing: each layer draws its experts' popularity (<see cref="ExpertPopularity"/>: by default Zipf, the
+/// expert of rank r in a seeded random order weighing 1 / r^a, a = 0 uniform; or the cost model's power law of loads);
+/// every token picks top_k distinct experts in proportion to those weights (sampling without replacement). Consecutive layers' co-activation is
 /// recorded too. Deterministic for a seed on every platform (SplitMix64, no System.Random).
 /// </summary>
 public static class SyntheticRouting
@@ -20,21 +20,25 @@ public static class SyntheticRouting
     /// </summary>
     public const long MaxTokens = 1 << 20;
 
+    /// <summary>Routing with Zipf-ranked expert popularity (<see cref="ExpertPopularity.Zipf"/>).</summary>
     public static RoutingStats Generate(string model, IReadOnlyList<string> layerNames, int experts, int topK, double zipf, long tokens, ulong seed,
         bool coactivation = false)
     {
+        if (zipf < 0 || double.IsNaN(zipf)) throw new ArgumentException("the Zipf exponent must be non-negative");
+        return Generate(model, layerNames, experts, topK, new ExpertPopularity.Zipf(zipf), tokens, seed, coactivation);
+    }
+
+    public static RoutingStats Generate(string model, IReadOnlyList<string> layerNames, int experts, int topK, ExpertPopularity popularity, long tokens,
+        ulong seed, bool coactivation = false)
+    {
         if (experts < 1 || topK < 1 || topK > experts) throw new ArgumentException($"top_k {topK} must be between 1 and the {experts} experts");
         if (tokens < 1 || tokens > MaxTokens) throw new ArgumentException($"tokens must be between 1 and {MaxTokens}");
-        if (zipf < 0 || double.IsNaN(zipf)) throw new ArgumentException("the Zipf exponent must be non-negative");
         var rng = new SplitMix64(seed);
         var layers = new List<LayerRouting>();
         int[]? previousChoices = null;
         for (int l = 0; l < layerNames.Count; l++)
         {
-            var order = Enumerable.Range(0, experts).ToArray();
-            for (int i = experts - 1; i > 0; i--) { int j = (int)(rng.NextUInt64() % (ulong)(i + 1)); (order[i], order[j]) = (order[j], order[i]); }
-            var weight = new double[experts];
-            for (int r = 0; r < experts; r++) weight[order[r]] = 1.0 / Math.Pow(r + 1, zipf);
+            var (weight, order) = popularity.Draw(experts, rng);
             var alias = new AliasTable(weight);
             double total = weight.Sum();
             var counts = new long[experts];
