@@ -55,8 +55,11 @@ public sealed partial class ModelGenerator
         {
             if (file.Text is null)
             {
-                var unreadable = DiagnosticMapping.ToInfo(DiagnosticCatalog.FileNotFound.At(SourceSpan.None, file.Path, file.NotRead ?? "the compiler could not read it"), null, file.Path, null);
-                return new ModelFileResult(file.Path, EquatableArray<ModelSpec>.Empty, new[] { unreadable }.ToEquatableArray());
+                var problem = file.OversizeBytes is { } size
+                    ? DiagnosticCatalog.FileTooLarge.At(SourceSpan.None, file.Path, size, GraphDsl.Frontend.Parsing.SyntaxParser.MaxFileBytes)
+                    : DiagnosticCatalog.FileNotFound.At(SourceSpan.None, file.Path, file.NotRead ?? "the compiler could not read it");
+                var unread = DiagnosticMapping.ToInfo(problem, null, file.Path, null);
+                return new ModelFileResult(file.Path, EquatableArray<ModelSpec>.Empty, new[] { unread }.ToEquatableArray());
             }
             // Without a project folder (a host that does not pass ProjectDir), the file's own folder confines its imports.
             var resolver = new AdditionalFilesResolver(importable.Append(file), options.ProjectDirectory ?? FolderOf(file.Path));

@@ -92,12 +92,16 @@ public sealed partial class ModelGenerator : IIncrementalGenerator
     /// <summary>The file's text; an exception of the host's <see cref="AdditionalText"/> is kept as the
     /// file's read error (a GD0901 on it), never thrown into the build. A path that names a FIFO, a device, a
     /// socket or a directory is not read (GD0801): the compiler opens an additional file only when a generator
-    /// asks for its text, and opening a FIFO (`mkfifo pipe.moe` in the project folder) blocked the build forever.</summary>
+    /// asks for its text, and opening a FIFO (`mkfifo pipe.moe` in the project folder) blocked the build forever.
+    /// A file larger on disk than a source may be is not read either (GD0107): the frontend refused it only after the
+    /// whole text was in memory, gigabytes for a stray multi-GB file named .moe.</summary>
     private static MoeFile ReadFile(AdditionalText text, System.Threading.CancellationToken cancellationToken)
     {
         var kind = GraphDsl.Ir.Files.FileKinds.Of(text.Path);
         if (kind is not (GraphDsl.Ir.Files.FileKind.Regular or GraphDsl.Ir.Files.FileKind.Missing))
             return new MoeFile(text.Path, null, NotRead: GraphDsl.Ir.Files.FileKinds.NotAFile(kind));
+        if (kind == GraphDsl.Ir.Files.FileKind.Regular && GraphDsl.Ir.Files.InputFile.SizeOnDisk(text.Path) is { } size && size > GraphDsl.Frontend.Parsing.SyntaxParser.MaxFileBytes)
+            return new MoeFile(text.Path, null, OversizeBytes: size);
         try { return new MoeFile(text.Path, text.GetText(cancellationToken)?.ToString()); }
         catch (Exception e) when (e is not OperationCanceledException)
         {

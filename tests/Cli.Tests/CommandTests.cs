@@ -1,4 +1,6 @@
+using System;
 using System.IO;
+using System.Linq;
 using System.Text.Json;
 using GraphDsl.TestSupport;
 
@@ -143,6 +145,24 @@ public class CommandTests
         Assert.Equal(2, r.ExitCode);
         Assert.Contains("--print-after:1:1: error GD0502: unknown pass 'canonicalise'; did you mean 'canonicalize'?", r.Err);
         Assert.DoesNotContain("IR Dump", r.Err);
+    }
+
+    /// <summary>A known pass that the pipeline does not run printed nothing, with exit 0, as if it had run and the flag
+    /// had no effect: each command with --print-after names the pass and the pipeline's passes, as a usage error.</summary>
+    [Theory]
+    [InlineData("compile", "inline,canonicalize", "inline, canonicalize")]
+    [InlineData("stats", "inline,canonicalize,inline", "inline, canonicalize")]
+    [InlineData("opt", "canonicalize", "canonicalize")]
+    [InlineData("compile", null, "none")]
+    public void A_print_after_pass_the_pipeline_does_not_run_is_a_usage_error(string command, string? passes, string named)
+    {
+        using var tree = new GraphDsl.TestSupport.TempTree();
+        var file = command == "opt" ? tree.File("m.gir", CliRunner.Run("compile", "samples/tiny-dense.moe", "--passes", "inline").Out) : "samples/tiny-dense.moe";
+        var args = new[] { command, file, "--print-after", "fuse" }.Concat(passes is null ? Array.Empty<string>() : new[] { "--passes", passes }).ToArray();
+        var r = CliRunner.Run(args);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Equal($"graphdsl: error GD0802: --print-after fuse: the pipeline has no 'fuse' pass, so nothing would be printed (its passes: {named})\n", r.Err);
+        Assert.Equal("", r.Out);
     }
 
     [Fact]

@@ -44,9 +44,7 @@ public class ImportDiagnosticTests
     [Fact]
     public void A_field_nobody_understands_stops_the_import()
     {
-        var config = File.ReadAllText(Path.Combine(Fixtures.Folder("Meta-Llama-3-8B"), "config.json"))
-            .Replace("\"vocab_size\": 128256", "\"vocab_size\": 128256,\n  \"residual_multiplier\": 0.5");
-        var errors = Errors(config);
+        var errors = Errors(Fixture("Meta-Llama-3-8B", "\"vocab_size\": 128256", "\"vocab_size\": 128256,\n  \"residual_multiplier\": 0.5"));
         Assert.Equal(new[] { "model/config.json:27:3: error GD0828: config field 'residual_multiplier' is not understood for LlamaForCausalLM; it may change the model; nothing was written, since the spec could be wrong" }, errors);
     }
 
@@ -116,6 +114,38 @@ public class ImportDiagnosticTests
     public void Sizes_below_one_are_refused(string field, string error) =>
         Assert.Equal(new[] { error }, Errors("{\"architectures\": [\"LlamaForCausalLM\"], \"hidden_size\": 64, \"num_attention_heads\": 4, \"num_hidden_layers\": 2, "
             + "\"intermediate_size\": 128, " + field + "}"));
+
+    /// <summary>A sliding window of 0 or below (transformers' eager and SDPA masks then let a token see no key, flash
+    /// attention's window - 1 = -1 is unbounded) was imported as full attention without a word, and a negative rope_theta
+    /// was written into the spec; both are refused at the field.</summary>
+    [Theory]
+    [InlineData("\"sliding_window\": 4096", "\"sliding_window\": 0", "model/config.json:18:21: error GD0828: config field 'sliding_window' is 0; a sliding window holds at least 1 token (null means no window); nothing was written, since the spec could be wrong")]
+    [InlineData("\"sliding_window\": 4096", "\"sliding_window\": -4", "model/config.json:18:21: error GD0828: config field 'sliding_window' is -4; a sliding window holds at least 1 token (null means no window); nothing was written, since the spec could be wrong")]
+    [InlineData("\"rope_theta\": 10000.0", "\"rope_theta\": -10000.0", "model/config.json:17:17: error GD0828: config field 'rope_theta' is -10000; a RoPE base must be positive; nothing was written, since the spec could be wrong")]
+    [InlineData("\"rope_theta\": 10000.0", "\"rope_theta\": 0", "model/config.json:17:17: error GD0828: config field 'rope_theta' is 0; a RoPE base must be positive; nothing was written, since the spec could be wrong")]
+    public void A_window_or_rope_base_below_one_token_or_zero_is_refused(string field, string written, string error) =>
+        Assert.Equal(new[] { error }, Errors(Fixture("Mistral-7B-v0.1", field, written)));
+
+    /// <summary>What transformers reads as no window imports as full attention: a null sliding_window (Mistral v0.2 on),
+    /// and a Qwen2 window, whatever its value, while use_sliding_window is false.</summary>
+    [Theory]
+    [InlineData("Mistral-7B-v0.1", "\"sliding_window\": 4096", "\"sliding_window\": null")]
+    [InlineData("Qwen2-7B", "\"sliding_window\": 131072", "\"sliding_window\": 0")]
+    public void A_window_transformers_does_not_apply_imports_as_full_attention(string fixture, string field, string written)
+    {
+        using var tree = new TempTree();
+        var result = HfImporter.Import(tree.File("model/config.json", Fixture(fixture, field, written)));
+        Assert.True(result.Spec is not null, string.Join("\n", result.Diagnostics));
+        Assert.DoesNotContain("window", result.Spec);
+    }
+
+    /// <summary>A fixture's config.json with one field rewritten (which must be there as given).</summary>
+    private static string Fixture(string name, string field, string written)
+    {
+        var config = File.ReadAllText(Path.Combine(Fixtures.Folder(name), "config.json"));
+        Assert.Contains(field, config);
+        return config.Replace(field, written);
+    }
 
     /// <summary>The diagnostic names the config by the path given; the tests give absolute paths, so that part is scrubbed.</summary>
     private static string Scrub(string e)

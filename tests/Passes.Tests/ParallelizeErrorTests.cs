@@ -73,6 +73,30 @@ public class ParallelizeErrorTests
         Assert.True(ok.Success, string.Join("\n", ok.Diagnostics));
     }
 
+    /// <summary>group sets the group size of int8/int4 scales; the other formats fix their scaling, and a group written
+    /// beside them was dropped without a word (quantize{weights=fp8,group=64} quantized to fp8, exit 0).</summary>
+    [Theory]
+    [InlineData("quantize{weights=fp8,group=64}", "group=64", "weights=fp8 fixes its scaling (one scale per tensor)")]
+    [InlineData("quantize{weights=mxfp4,group=64}", "group=64", "weights=mxfp4 fixes its scaling (one e8m0 scale per 32 elements)")]
+    [InlineData("quantize{weights=nvfp4,kv=fp8,group=16}", "group=16",
+        "weights=nvfp4 fixes its scaling (one fp8_e4m3 scale per 16 elements) and kv=fp8 fixes its scaling (one scale per tensor)")]
+    [InlineData("quantize{weights=bf16,group=128}", "group=128", "weights=bf16 has no scales")]
+    [InlineData("quantize{group=64}", "group=64", "weights and kv are keep")]
+    public void A_group_no_chosen_format_uses_is_refused(string pipeline, string group, string why) =>
+        Assert.Equal($"pass 'quantize' failed: {group} sets the group size of int8 and int4 scales, but {why}; remove group, or choose int8 or int4",
+            Fails("tiny-dense", pipeline));
+
+    /// <summary>An int8/int4 format for the weights or the KV cache takes the group written, beside formats that fix theirs.</summary>
+    [Theory]
+    [InlineData("quantize{weights=int4,group=64}", "int4_g64[")]
+    [InlineData("quantize{weights=fp8,kv=int8,group=64}", "storage = !int8_g64")]
+    public void A_group_an_integer_format_uses_is_honored(string pipeline, string type)
+    {
+        var run = new PassManager(Pipeline.Parse(pipeline, new DiagnosticBag())!).Run(Flat("tiny-dense"));
+        Assert.True(run.Success, string.Join("\n", run.Diagnostics));
+        Assert.Contains(type, GraphDsl.Ir.Text.IrPrinter.Print(run.Module!));
+    }
+
     [Fact]
     public void Kv_heads_that_neither_split_nor_replicate_evenly_are_rejected()
     {

@@ -62,6 +62,23 @@ public class FailureTests
         Assert.Contains(run.Sources, s => s.HintName.Contains("TinyMoe"));
     }
 
+    /// <summary>A multi-GB file named .moe was read whole (the compiler hands a generator the text it asks for) before the
+    /// frontend refused it for its size; its size on disk is checked first, and it is refused without being read (the
+    /// fake's text throws, standing for the read). The file is sparse: 3 GiB long, no disk used.</summary>
+    [Fact]
+    public void A_file_too_large_to_compile_is_refused_by_its_size_without_reading_it()
+    {
+        using var tree = new GraphDsl.TestSupport.TempTree();
+        var huge = tree.File("Models/huge.moe", "");
+        using (var stream = new System.IO.FileStream(huge, System.IO.FileMode.Open)) stream.SetLength(3L << 30);
+        var harness = new GeneratorHarness().Sample("tiny-moe");
+        var run = harness.Generate(files: harness.Files.Append(new ThrowingText(huge)));
+
+        Assert.Null(run.Generator.Exception);
+        Assert.Equal(new[] { $"{huge}(1,1): error GD0107: source file '{huge}' is 3221225472 bytes; the limit is 4194304" }, run.Rendered);
+        Assert.Contains(run.Sources, s => s.HintName.Contains("TinyMoe"));
+    }
+
     /// <summary>No hook: the host's analyzer-config options throw; the defaults are used.</summary>
     [Fact]
     public void Build_properties_that_throw_are_one_diagnostic_and_the_defaults()

@@ -20,22 +20,32 @@ internal sealed class PipelineOptions
         c.Add(Passes); c.Add(PrintAfterAll); c.Add(PrintAfter); c.Add(TimePasses); c.Add(VerifyEach);
     }
 
-    /// <summary>Parses the pipeline text (empty when none given) and checks the --print-after names;
-    /// null after reporting errors.</summary>
+    /// <summary>Parses the pipeline text (empty when none given) and checks the --print-after names: each must be a
+    /// pass of this pipeline. Null after reporting errors.</summary>
     public Pipeline? Pipeline(ParseResult r, DiagnosticBag diagnostics, string? defaultPipeline = null)
     {
         var text = r.GetValue(Passes) ?? defaultPipeline ?? "";
         var pipeline = GraphDsl.Passes.Core.Pipeline.Parse(text, diagnostics);
-        // A misspelt name would otherwise print nothing and look like a pass that never ran.
-        bool namesKnown = true;
-        foreach (var name in PrintAfterNames(r).Where(n => PassRegistry.Find(n) is null))
+        // A misspelt name, or a pass the pipeline does not run, would otherwise print nothing and look like a pass
+        // that ran and printed an empty module.
+        bool namesRun = true;
+        foreach (var name in PrintAfterNames(r))
         {
-            diagnostics.Report(DiagnosticCatalog.UnknownPass, SourceSpan.At("--print-after", 1, 1, name.Length, 0),
-                name, GraphDsl.Ir.Suggest.DidYouMean(name, PassRegistry.Names), string.Join(", ", PassRegistry.Names));
-            namesKnown = false;
+            if (PassRegistry.Find(name) is null)
+                diagnostics.Report(DiagnosticCatalog.UnknownPass, SourceSpan.At("--print-after", 1, 1, name.Length, 0),
+                    name, GraphDsl.Ir.Suggest.DidYouMean(name, PassRegistry.Names), string.Join(", ", PassRegistry.Names));
+            else if (pipeline is not null && !pipeline.Contains(name))
+                diagnostics.Report(DiagnosticCatalog.InvalidOption, SourceSpan.None,
+                    $"--print-after {name}: the pipeline has no '{name}' pass, so nothing would be printed (its passes: {Names(pipeline)})");
+            else continue;
+            namesRun = false;
         }
-        return namesKnown ? pipeline : null;
+        return namesRun ? pipeline : null;
     }
+
+    /// <summary>The passes a pipeline runs, each once, in order; "none" for the empty pipeline.</summary>
+    private static string Names(Pipeline pipeline) =>
+        pipeline.Elements.Count == 0 ? "none" : string.Join(", ", pipeline.Elements.Select(e => e.Info.Name).Distinct());
 
     private string[] PrintAfterNames(ParseResult r) =>
         (r.GetValue(PrintAfter) ?? Array.Empty<string>()).SelectMany(s => s.Split(',')).Select(s => s.Trim()).Where(s => s.Length > 0).ToArray();

@@ -7,6 +7,7 @@ using GraphDsl.Frontend.Generated;
 using GraphDsl.Frontend.Parsing;
 using GraphDsl.Frontend.Syntax;
 using GraphDsl.Ir.Diagnostics;
+using GraphDsl.Ir.Text;
 using L = GraphDsl.Frontend.Generated.GraphDslLexer;
 
 namespace GraphDsl.Frontend.Formatting;
@@ -23,7 +24,7 @@ public static class Formatter
     public static string? Format(SourceText source, DiagnosticBag diagnostics)
     {
         if (SyntaxParser.Parse(source, diagnostics) is null || diagnostics.HasErrors) return null;
-        var tokens = Tokens(source.Text).Where(t => t.Type != L.WS || LineBreaks(t.Text) > 0).ToList();
+        var tokens = Tokens(source.Text).Where(t => t.Type != L.WS || LineBreaks.Count(t.Text) > 0).ToList();
         var text = Layout(tokens);
         // The layout only moves white space: a formatted file that reads as other tokens would be a changed
         // program (fmt --write would destroy the source), so it is an internal error, never output.
@@ -38,17 +39,6 @@ public static class Formatter
         var lexer = new GraphDslLexer(new AntlrInputStream(text));
         lexer.RemoveErrorListeners();
         return lexer.GetAllTokens();
-    }
-
-    /// <summary>Line breaks as the lexer ends a line comment: "\r\n", "\n" or a lone "\r" (classic Mac files),
-    /// each one break. Counting '\n' alone joined a CR-only file into one line, where its first comment swallowed
-    /// the rest of the program.</summary>
-    private static int LineBreaks(string whiteSpace)
-    {
-        int breaks = 0;
-        for (int i = 0; i < whiteSpace.Length; i++)
-            if (whiteSpace[i] == '\n' || (whiteSpace[i] == '\r' && (i + 1 == whiteSpace.Length || whiteSpace[i + 1] != '\n'))) breaks++;
-        return breaks;
     }
 
     private static string Layout(List<IToken> tokens)
@@ -76,7 +66,7 @@ public static class Formatter
         {
             if (t.Type == L.WS)
             {
-                pendingNewlines += LineBreaks(t.Text);
+                pendingNewlines += LineBreaks.Count(t.Text);
                 continue;
             }
             if (pendingNewlines > 0 && line.Length > 0)

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using GraphDsl.Ir.Diagnostics;
+using GraphDsl.Ir.Text;
 
 namespace GraphDsl.Frontend.Syntax;
 
@@ -16,7 +17,7 @@ public sealed class SourceText
         // A line ends at "\n", "\r\n" or a lone "\r", as it ends a line comment for the lexer (a CR-only file's
         // diagnostics were all on line 1, at columns past a hundred).
         for (int i = 0; i < text.Length; i++)
-            if (text[i] == '\n' || (text[i] == '\r' && (i + 1 == text.Length || text[i + 1] != '\n'))) _lineStarts.Add(i + 1);
+            if (LineBreaks.EndsLineAt(text, i)) _lineStarts.Add(i + 1);
     }
 
     public string Path { get; }

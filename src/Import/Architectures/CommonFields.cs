@@ -32,6 +32,15 @@ public static class CommonFields
         };
     }
 
+    /// <summary>A RoPE base (rope_theta; Gemma's rope_local_base_freq), or null when the config leaves it out. The
+    /// frequencies are base^(-2i/d), so the base must be positive: a negative one was written into the spec as it was.</summary>
+    public static double? RopeBase(HfConfig c, string field)
+    {
+        var theta = c.OptFloat(field);
+        if (theta is <= 0) throw c.Unsupported(field, $"is {HfConfig.Number(theta.Value)}; a RoPE base must be positive");
+        return theta;
+    }
+
     /// <summary>An activation name of hidden_act as the language's (docs/language.md, activation names).</summary>
     public static string Activation(HfConfig c, string field, string fallback = "silu")
     {

@@ -22,7 +22,7 @@ public sealed class DbrxArchitecture : IArchitecture
         m.Param("vocab", c.Int("vocab_size")).Param("d", d).Param("layers", c.Count("n_layers", LayerPlan.MaxLayers)).Param("heads", heads)
             .Param("kv_heads", attn.Int("kv_n_heads")).Param("head_dim", d / heads)
             .Param("experts", ffn.Int("moe_num_experts")).Param("top_k", ffn.Int("moe_top_k")).Param("expert_hidden", ffn.Int("ffn_hidden_size"))
-            .Param("eps", 1e-5).Param("theta", attn.FloatOr("rope_theta", 10000.0));
+            .Param("eps", 1e-5).Param("theta", CommonFields.RopeBase(attn, "rope_theta") ?? 10000.0);
         if (attn.OptFloat("clip_qkv") is { } clip)
             ctx.Gap(attn, "clip_qkv", $"DBRX clamps q, k and v to [-{SpecText.Float(clip)}, {SpecText.Float(clip)}]; the language has no clamp, so it is not written");
         var actObject = ffn.OptObject("ffn_act_fn");

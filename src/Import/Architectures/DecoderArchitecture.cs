@@ -120,7 +120,7 @@ public sealed class DecoderArchitecture : IArchitecture
             var moe = MoeLayers();
             string? dense = moe.All(x => x) ? null : DenseFfn();
             string? experts = moe.Any(x => x) ? Experts() : null;
-            _m.Param("eps", _eps).Param("theta", _c.FloatOr("rope_theta", 10000.0));
+            _m.Param("eps", _eps).Param("theta", CommonFields.RopeBase(_c, "rope_theta") ?? 10000.0);
             var windows = attention.Select(a => a.Window).Where(w => w > 0).Distinct().ToList();
             foreach (var w in windows) _m.Param(windows.Count == 1 ? "window" : $"window_{w}", w);
 
@@ -142,6 +142,11 @@ public sealed class DecoderArchitecture : IArchitecture
         private List<AttentionKind> AttentionKinds()
         {
             var window = _c.OptInt("sliding_window");
+            // null is no window (transformers builds the full causal mask). 0 or less has no one meaning there: its eager and
+            // SDPA masks let a token see no key, while flash-attention takes window - 1 = -1 as unbounded; such a window was
+            // read as none without a word, so it is refused wherever a layer would slide.
+            long Sliding() => window is > 0 ? window.Value
+                : throw _c.Unsupported("sliding_window", $"is {window}; a sliding window holds at least 1 token (null means no window)");
             var kinds = new List<AttentionKind>();
             var full = new AttentionKind("full", 0, true, "");
             if (_t.Llama4) return Llama4Kinds();
@@ -163,23 +168,24 @@ public sealed class DecoderArchitecture : IArchitecture
                 {
                     if (ty == "sliding_attention")
                     {
-                        if (window is null or <= 0) throw _c.Unsupported("layer_types", "has sliding_attention layers but sliding_window is not set");
-                        kinds.Add(new AttentionKind("sliding", window.Value, true, ""));
+                        if (window is null) throw _c.Unsupported("layer_types", "has sliding_attention layers but sliding_window is not set");
+                        kinds.Add(new AttentionKind("sliding", Sliding(), true, ""));
                     }
                     else if (ty == "full_attention") kinds.Add(full);
                     else throw _c.Unsupported("layer_types", $"has a layer of type \"{ty}\" (known: sliding_attention, full_attention)");
                 }
                 return kinds;
             }
-            bool sliding = _t.SlidingWindowAll && window is > 0;
             if (_t.QwenSlidingWindow)
             {
+                // Qwen2/3 read sliding_window only with use_sliding_window (their configs carry one either way).
                 bool use = _c.BoolOr("use_sliding_window", false);
                 long from = _c.IntOr("max_window_layers", 0);
-                for (int i = 0; i < _layers; i++) kinds.Add(use && window is > 0 && i >= from ? new AttentionKind("sliding", window.Value, true, "") : full);
+                for (int i = 0; i < _layers; i++) kinds.Add(use && window is not null && i >= from ? new AttentionKind("sliding", Sliding(), true, "") : full);
                 return kinds;
             }
-            for (int i = 0; i < _layers; i++) kinds.Add(sliding ? new AttentionKind("sliding", window!.Value, true, "") : full);
+            bool sliding = _t.SlidingWindowAll && window is not null;
+            for (int i = 0; i < _layers; i++) kinds.Add(sliding ? new AttentionKind("sliding", Sliding(), true, "") : full);
             return kinds;
         }
 
@@ -239,7 +245,7 @@ public sealed class DecoderArchitecture : IArchitecture
             if (_kvHeads != _heads) args.Add("kv_heads: kv_heads");
             args.Add("head_dim: head_dim");
             if (!a.Rope) args.Add("rope: false");
-            else if (_t.Gemma && a.Kind == "sliding" && _c.OptFloat("rope_local_base_freq") is { } local)
+            else if (_t.Gemma && a.Kind == "sliding" && CommonFields.RopeBase(_c, "rope_local_base_freq") is { } local)
                 args.Add($"theta: {SpecText.Float(local)}");
             else args.Add("theta: theta");
             if (a.Window > 0) args.Add(_m.Params.Any(p => p.Name == "window") ? "window: window" : $"window: window_{a.Window}");

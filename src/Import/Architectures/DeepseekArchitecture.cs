@@ -35,7 +35,7 @@ public sealed class DeepseekArchitecture : IArchitecture
             .Param("shared_experts", c.IntOr("n_shared_experts", 0)).Param("top_k", c.Int("num_experts_per_tok"))
             .Param("expert_hidden", c.Int("moe_intermediate_size"));
         var routing = Routing(ctx, c, m);
-        m.Param("eps", c.FloatOr("rms_norm_eps", 1e-6)).Param("theta", c.FloatOr("rope_theta", 10000.0));
+        m.Param("eps", c.FloatOr("rms_norm_eps", 1e-6)).Param("theta", CommonFields.RopeBase(c, "rope_theta") ?? 10000.0);
         var rope = CommonFields.RopeScaling(ctx, c);
 
         string attention = $"x = x + mla(rmsnorm(x, eps: eps, name: \"input_layernorm\"), heads: heads, q_rank: q_rank, kv_rank: kv_rank, nope_dim: nope_dim, rope_dim: rope_dim, v_dim: v_dim, theta: theta, eps: eps{rope}, name: \"self_attn\")";

@@ -58,6 +58,18 @@ public static class InputFile
         throw new InputFileException(path, "it is not a regular file (it cannot seek)");
     }
 
+    /// <summary>A file's length without opening it, for a reader that is handed the text by someone else (the compiler
+    /// hands the source generator its additional files) and must refuse an oversized file before asking for it; null
+    /// when the file system will not say (the read then reports why).</summary>
+    public static long? SizeOnDisk(string path)
+    {
+        try { return new FileInfo(path).Length; }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.SecurityException or NotSupportedException or ArgumentException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>"16 MiB", or the exact byte count when it is not a whole number of MiB.</summary>
     public static string Size(long bytes) =>
         bytes >= 1 << 20 && bytes % (1 << 20) == 0

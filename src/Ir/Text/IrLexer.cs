@@ -25,7 +25,8 @@ internal static class IrLexer
     {
         var toks = new List<IrToken>();
         int i = 0, line = 1, col = 1;
-        void Advance(int n) { for (int k = 0; k < n; k++) { if (text[i] == '\n') { line++; col = 1; } else col++; i++; } }
+        // "\r\n", "\n" and a lone "\r" each end one line (a CR-only file's diagnostics were all on line 1).
+        void Advance(int n) { for (int k = 0; k < n; k++) { if (LineBreaks.EndsLineAt(text, i)) { line++; col = 1; } else col++; i++; } }
         SourceSpan Here(int len = 1) => SourceSpan.At(file, line, col, len, i);
 
         while (i < text.Length)
@@ -34,7 +35,7 @@ internal static class IrLexer
             if (char.IsWhiteSpace(c)) { Advance(1); continue; }
             if (c == '/' && i + 1 < text.Length && text[i + 1] == '/')
             {
-                while (i < text.Length && text[i] != '\n') Advance(1);
+                while (i < text.Length && !LineBreaks.IsBreakChar(text[i])) Advance(1);
                 continue;
             }
             int start = i, sl = line, sc = col;
@@ -87,7 +88,7 @@ internal static class IrLexer
                 var sb = new StringBuilder();
                 while (true)
                 {
-                    if (i >= text.Length || text[i] == '\n')
+                    if (i >= text.Length || LineBreaks.IsBreakChar(text[i]))
                         throw new DiagnosticException(DiagnosticCatalog.UnterminatedString.At(SourceSpan.At(file, sl, sc, 1, start)));
                     char d = text[i];
                     if (d == '"') { Advance(1); break; }

@@ -10,6 +10,7 @@ namespace GraphDsl.Passes.Core;
 public sealed class PassOptions
 {
     private readonly Dictionary<string, string> _values;
+    private readonly HashSet<string> _given;
     private readonly PassInfo _info;
 
     public PassOptions(PassInfo info, IReadOnlyDictionary<string, string> given)
@@ -18,7 +19,12 @@ public sealed class PassOptions
         _values = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var o in info.Options) if (o.Default is not null) _values[o.Name] = o.Default;
         foreach (var kv in given) _values[kv.Key] = kv.Value;
+        _given = new HashSet<string>(given.Keys, StringComparer.Ordinal);
     }
+
+    /// <summary>Whether the pipeline wrote <paramref name="option"/> (its default did not just apply): an option that
+    /// only some choices of another use is refused where it was written but would go unused.</summary>
+    public bool IsGiven(PassOptionSpec option) => _given.Contains(option.Name);
 
     /// <summary>The value of <paramref name="option"/>, one of this pass's declared options: as given, else its default.</summary>
     public T Get<T>(PassOption<T> option)

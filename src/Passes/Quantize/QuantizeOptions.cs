@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 using GraphDsl.Ir.Types;
 using GraphDsl.Passes.Core;
 
@@ -29,5 +30,34 @@ public sealed record QuantizeOptions(string Weights, int Group, string Kv, strin
         new PassOptionSpec[] { WeightsOption, GroupOption, KvOption, ActivationsOption, SkipOption, SkipLayersOption };
 
     public static QuantizeOptions Bind(PassOptions o) =>
-        new(o.Get(WeightsOption), o.Get(GroupOption), o.Get(KvOption), o.Get(ActivationsOption), o.Get(SkipOption), o.Get(SkipLayersOption));
+        new(o.Get(WeightsOption), o.Get(GroupOption), o.Get(KvOption), o.Get(ActivationsOption), o.Get(SkipOption), o.Get(SkipLayersOption))
+        {
+            GroupGiven = o.IsGiven(GroupOption),
+        };
+
+    /// <summary>Whether the pipeline wrote <c>group</c> (rather than leaving it at <see cref="DefaultGroup"/>).</summary>
+    public bool GroupGiven { get; init; }
+
+    /// <summary>
+    /// Why a written <c>group</c> would go unused, or null when the weights or the KV cache take int8/int4 group scales.
+    /// The other formats fix their scaling (MXFP4 one E8M0 scale per 32 elements, NVFP4 one E4M3 scale per 16, FP8 one
+    /// per tensor), and a group written beside them used to be dropped without a word.
+    /// </summary>
+    public string? UnusedGroup()
+    {
+        if (!GroupGiven) return null;
+        var chosen = new[] { ("weights", Weights), ("kv", Kv) }.Where(f => f.Item2 != NumericFormat.Keep).ToList();
+        if (chosen.Any(f => NumericFormat.Find(f.Item2)?.Type.Kind == ElementKind.Int)) return null;
+        var why = chosen.Count == 0 ? "weights and kv are keep" : string.Join(" and ", chosen.Select(f => Scaling(f.Item1, f.Item2)));
+        return $"group={Group.ToString(System.Globalization.CultureInfo.InvariantCulture)} sets the group size of int8 and int4 scales, but {why}; remove group, or choose int8 or int4";
+    }
+
+    /// <summary>How a non-integer format scales its values ("weights=mxfp4 fixes its scaling (one e8m0 scale per 32 elements)").</summary>
+    private static string Scaling(string role, string format)
+    {
+        var t = NumericFormat.Find(format)!.Type;
+        return t.IsBlockScaled ? $"{role}={format} fixes its scaling (one {t.ScaleName} scale per {t.BlockSize} elements)"
+            : t.Bits == 8 ? $"{role}={format} fixes its scaling (one scale per tensor)"
+            : $"{role}={format} has no scales";
+    }
 }

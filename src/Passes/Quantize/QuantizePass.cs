@@ -43,6 +43,7 @@ public sealed class QuantizePass : IPass
         if (module.Functions.Count > 0) throw new PassException("quantize needs a flat module: run 'inline' first");
         int group = _options.Group;
         if (group <= 0) throw new PassException("group must be positive");
+        if (_options.UnusedGroup() is { } unused) throw new PassException(unused);
         var weightFormat = Format(_options.Weights, group);
         var kvFormat = Format(_options.Kv, group);
         var activationFormat = Format(_options.Activations, group);

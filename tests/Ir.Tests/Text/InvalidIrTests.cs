@@ -82,6 +82,30 @@ public class InvalidIrTests
         Reports(repeats.ToString(), "GD0105", "regions (op bodies such as core.repeat's) nested deeper than 200 levels", 4 + 2 * 200 + 1);
     }
 
+    /// <summary>"\r\n", "\n" and a lone "\r" each end one line: a CR-only file had every diagnostic on line 1 (at
+    /// columns past a hundred), and its first comment ran to the end of the file.</summary>
+    [Theory]
+    [InlineData("\n")]
+    [InlineData("\r\n")]
+    [InlineData("\r")]
+    public void Each_line_ending_counts_one_line(string eol)
+    {
+        static string Lines(string eol, params string[] lines) => string.Join(eol, lines) + eol;
+        var unknownOp = Lines(eol, "module @m {", "  // a comment", "  param @d = 8", "  graph {", "    %0 = nn.matmull %1 : f32[8]", "  }", "}");
+        var d = Assert.Single(Diagnostics(unknownOp));
+        Assert.Equal(("GD0403", 5, 10), (d.Id, d.Span.Line, d.Span.Column));
+        var unterminated = Lines(eol, "module @m {", "  graph {", "    %0 = core.input {name = \"a} : f32[8]", "  }", "}");
+        d = Assert.Single(Diagnostics(unterminated));
+        Assert.Equal(("GD0103", 3, 29), (d.Id, d.Span.Line, d.Span.Column));
+    }
+
+    private static System.Collections.Generic.IReadOnlyList<Diagnostic> Diagnostics(string text)
+    {
+        var diagnostics = new DiagnosticBag();
+        IrParser.TryParse(text, "t.gir", diagnostics);
+        return diagnostics.Items;
+    }
+
     private static void Reports(string text, string id, string message, int line)
     {
         var diagnostics = new DiagnosticBag();

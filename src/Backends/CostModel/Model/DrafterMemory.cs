@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using GraphDsl.Backends.CostModel.Inputs;
+using GraphDsl.Backends.CostModel.Plan;
 using GraphDsl.Ir.Graph;
 using GraphDsl.Ir.Ops;
 using GraphDsl.Ir.Shapes;
@@ -51,17 +52,14 @@ public static class DrafterMemory
         return bytes;
     }
 
-    /// <summary>The weights (by name) outside the target's repeats on its last pipeline stage: what follows its last
-    /// stage boundary.</summary>
+    /// <summary>The weights (by name) outside the target's repeats that its last pipeline stage holds: those after its last
+    /// stage boundary, and a tied embedding the last stage's LM head reads (<see cref="PipelineStages.Holding"/>).</summary>
     private static Dictionary<string, TensorType> LastStageWeights(Module target)
     {
-        var top = target.Body.Ops;
-        int start = 0;
-        for (int i = 0; i < top.Count; i++)
-            if (top[i].Def.Structure == OpStructure.StageStart) start = i;
+        var stages = PipelineStages.Of(target);
         var weights = new Dictionary<string, TensorType>(StringComparer.Ordinal);
-        foreach (var op in top.Skip(start))
-            if (op.Def.Structure == OpStructure.Weight && op.Attributes.GetString("name") is { } name)
+        foreach (var op in target.Body.Ops)
+            if (op.Def.Structure == OpStructure.Weight && op.Attributes.GetString("name") is { } name && stages.Holding(op).Contains(stages.Last))
                 weights.TryAdd(name, op.Result.Type);
         return weights;
     }

@@ -71,24 +71,18 @@ public sealed class CostPlan
         var entries = new List<PlanEntry>();
         var schedule = new ScheduleBuilder(m.Body, param);
         var entryOf = new Dictionary<Operation, int>();
-        int stage = 0;
         int moeLayer = 0;
-        var topLevelStage = new Dictionary<Operation, int>();
-        foreach (var op in m.Body.Ops)
-        {
-            if (op.Def.Structure == OpStructure.StageStart) stage = (int)(op.Attributes.GetInt("stage")?.AsConst ?? stage);
-            topLevelStage[op] = Math.Min(stage, layout.Pp - 1);
-        }
+        var pipelineStages = PipelineStages.Of(m);
         foreach (var w in ModelWalker.Walk(m))
         {
             var op = w.Op;
-            var top = TopLevel(op, m.Body);
-            int s = top is not null && topLevelStage.TryGetValue(top, out var st) ? st : 0;
+            int s = pipelineStages.StageOf(op);
             var mem = stages[s];
             if (op.Def.Structure == OpStructure.Weight)
             {
                 var bytes = (Poly.From(op.Result.Type.Shape.NumElements(), param)?.ConstantTerm ?? 0) * op.Result.Type.DType.BytesPerElement;
-                mem.WeightBytes += bytes * w.Multiplicity;
+                // A tied embedding is held by the first stage and by the last, whose LM head reads it.
+                foreach (var holder in pipelineStages.Holding(op)) stages[holder].WeightBytes += bytes * w.Multiplicity;
                 continue;
             }
             if (op.Def.IsStateful)
@@ -161,17 +155,6 @@ public sealed class CostPlan
         long layers = Math.Max(1, (experts.Attributes.Get("expert_tokens") as ListAttr)?.Items.Count / Math.Max(1, (int)moe!.Experts) ?? 1);
         double slots = (double)map.Items.Count / layers / Math.Max(1, layout.Ep);
         return Math.Max(0, slots - moe!.LocalExperts) * moe.BytesPerExpert;
-    }
-
-    private static Operation? TopLevel(Operation op, Region body)
-    {
-        var o = op;
-        while (o.ParentRegion is { } r && r != body)
-        {
-            if (r.Parent is null) return null;
-            o = r.Parent;
-        }
-        return o;
     }
 
     private static PlanEntry Lower(Operation op, OpCost cost, WalkedOp w, int stage, AtomTable atoms, int moeLayer, int startEntry, System.Func<string, long?> param)
