@@ -139,6 +139,20 @@ public class ImportDiagnosticTests
         Assert.DoesNotContain("window", result.Spec);
     }
 
+    /// <summary>A Mistral config without sliding_window runs with transformers' MistralConfig default, 4,096 tokens (it had
+    /// been imported as full attention); one that writes null has no window.</summary>
+    [Fact]
+    public void A_mistral_config_without_a_window_takes_transformers_default_of_4096()
+    {
+        using var omittedTree = new TempTree();
+        using var writtenTree = new TempTree();
+        var omitted = HfImporter.Import(omittedTree.File("model/config.json", Fixture("Mistral-7B-v0.1", "\"sliding_window\": 4096,", "")));
+        var written = HfImporter.Import(writtenTree.File("model/config.json", File.ReadAllText(Path.Combine(Fixtures.Folder("Mistral-7B-v0.1"), "config.json"))));
+        Assert.True(omitted.Spec is not null && written.Spec is not null, string.Join("\n", omitted.Diagnostics.Concat(written.Diagnostics)));
+        Assert.Contains("4096", omitted.Spec);
+        Assert.Equal(written.Spec, omitted.Spec);
+    }
+
     /// <summary>A fixture's config.json with one field rewritten (which must be there as given).</summary>
     private static string Fixture(string name, string field, string written)
     {

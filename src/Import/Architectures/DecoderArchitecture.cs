@@ -139,9 +139,14 @@ public sealed class DecoderArchitecture : IArchitecture
 
         private sealed record AttentionKind(string Kind, long Window, bool Rope, string Extra);
 
+        /// <summary>transformers' MistralConfig default sliding_window, which a config that omits the field runs with.</summary>
+        private const long MistralDefaultWindow = 4096;
+
         private List<AttentionKind> AttentionKinds()
         {
-            var window = _c.OptInt("sliding_window");
+            // A config without the field takes its class's default: 4,096 for MistralConfig (transformers,
+            // models/mistral/configuration_mistral.py, "sliding_window: int | None = 4096"), none for the others read here.
+            var window = _c.Find("sliding_window") is null && _ctx.Architecture == "MistralForCausalLM" ? MistralDefaultWindow : _c.OptInt("sliding_window");
             // null is no window (transformers builds the full causal mask). 0 or less has no one meaning there: its eager and
             // SDPA masks let a token see no key, while flash-attention takes window - 1 = -1 as unbounded; such a window was
             // read as none without a word, so it is refused wherever a layer would slide.
