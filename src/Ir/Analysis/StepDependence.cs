@@ -77,7 +77,8 @@ public sealed class StepDependence
             if (record) _of.Add(Dependence.Constant);
             var own = Op(op, index, mult, depth, record);
             if (record) _of[index] = own;
-            if (record && own == Dependence.PerStep && Consumes(op))
+            // A fused kernel's members read its arguments: the kernel itself is the consumer of what it is given.
+            if (record && own == Dependence.PerStep && Consumes(op) && r.Parent?.Def.Structure != OpStructure.Kernel)
                 foreach (var v in op.Operands) Hold(v, index);
         }
     }
@@ -130,11 +131,9 @@ public sealed class StepDependence
     /// until their dependence stops growing (at most once more per level), and recorded on the last walk.</summary>
     private Dependence Loop(Operation op, int index, long mult, int depth, bool record)
     {
-        long count = 1;
-        try { count = op.Attributes.GetInt("count")?.Evaluate(_param, _ => null) ?? 1; } catch (ArithmeticException) { }
         var body = op.Regions[0];
         Bind(body.Arguments, op.Operands);
-        long inner = checked(mult * count);
+        long inner = checked(mult * ModelWalker.TripCount(op, _param));
         while (true)
         {
             int mark = _of.Count;
