@@ -71,6 +71,8 @@ internal static class StatsCommand
         w.WriteEndArray();
         // Recurrent state (state-space and linear-attention layers): per sequence, constant in the context.
         if (s.StateBytesPerSequence > 0) w.Number("state_bytes_per_sequence", s.StateBytesPerSequence);
+        // Encoder-decoder models: the cross-attention keys and values computed at prefill, per source token.
+        if (s.RequestCacheBytesPerToken > 0) w.Number("cross_attention_cache_bytes_per_token", s.RequestCacheBytesPerToken);
         w.Object("flops_per_token", () =>
         {
             w.Number("prefill", s.PrefillFlopsPerToken);
@@ -138,6 +140,7 @@ internal static class StatsCommand
             summary.AddRow($"  at most, per sequence (capped at {kw.Window} tokens)", Units.Bytes(kw.MaxBytesPerSequence));
         }
         if (s.StateBytesPerSequence > 0) summary.AddRow("recurrent state per sequence (any context)", Units.Bytes(s.StateBytesPerSequence));
+        if (s.RequestCacheBytesPerToken > 0) summary.AddRow("cross-attention cache per token (computed at prefill)", Units.Bytes(s.RequestCacheBytesPerToken));
         summary.AddRow($"FLOPs per token, prefill of {s.PromptTokens}", Units.Count(s.PrefillFlopsPerToken));
         summary.AddRow($"FLOPs per token, decode at context {s.Context}", Units.Count(s.DecodeFlopsPerToken));
         console.Write(summary);

@@ -41,6 +41,8 @@ public static class PredictionJson
             w.Number("reserve_gb", p.Memory.ReserveBytes / 1e9);
             w.Number("free_gb", p.Memory.FreeBytes / 1e9);
             w.Number("kv_gb_per_sequence", p.Memory.KvBytesPerSequence / 1e9);
+            // kv_gb includes it: an encoder-decoder's cross-attention keys and values, computed at prefill.
+            if (p.Memory.RequestCacheBytes > 0) w.Number("cross_attention_cache_gb", p.Memory.RequestCacheBytes / 1e9);
             if (p.Memory.StateBytesPerSequence > 0)
             {
                 w.Number("state_gb", p.Memory.StateBytes / 1e9);

@@ -54,7 +54,9 @@ public static class PredictionTable
         c.Write(t);
         var m = new Table().Border(TableBorder.Rounded).AddColumn("memory per GPU").AddColumn(new TableColumn("GB").RightAligned());
         m.AddRow("weights", $"{p.Memory.WeightBytes / 1e9:F2}");
-        m.AddRow("KV cache", $"{p.Memory.KvBytes / 1e9:F2}");
+        m.AddRow("KV cache", $"{(p.Memory.KvBytes - p.Memory.RequestCacheBytes) / 1e9:F2}");
+        // Encoder-decoder models: what each sequence keeps from its prefill for every decode step (docs/cost-model.md, "Step-invariant work").
+        if (p.Memory.RequestCacheBytes > 0) m.AddRow("cross-attention cache (computed at prefill)", $"{p.Memory.RequestCacheBytes / 1e9:F2}");
         // State-space and linear-attention layers: a constant-size state per sequence, whatever the context.
         if (p.Memory.StateBytes > 0) m.AddRow($"state ({p.Memory.StateBytesPerSequence / 1e6:F2} MB per sequence)", $"{p.Memory.StateBytes / 1e9:F2}");
         m.AddRow("activations", $"{p.Memory.ActivationBytes / 1e9:F2}");

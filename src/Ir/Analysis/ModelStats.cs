@@ -55,6 +55,9 @@ public sealed class ModelStats
     public IReadOnlyList<KvWindowStats> KvWindows { get; init; } = Array.Empty<KvWindowStats>();
     /// <summary>Recurrent state bytes per sequence (state-space and linear-attention layers), constant in the context.</summary>
     public double StateBytesPerSequence { get; init; }
+    /// <summary>Bytes per context token of the values computed once per request and read by every decode step
+    /// (<see cref="StepDependence.Held"/>: an encoder-decoder's cross-attention keys and values); 0 for decoder-only models.</summary>
+    public double RequestCacheBytesPerToken { get; init; }
     public long PromptTokens { get; init; }
     public long Context { get; init; }
     public double PrefillFlopsPerToken { get; init; }
@@ -67,14 +70,16 @@ public sealed class ModelStats
         var param = IrBuilder.Resolver(m);
         var walked = ModelWalker.Walk(m).ToList();
         var uses = UseMap.Build(m);
+        var dependence = StepDependence.Analyze(m);
         Func<string, long?> prefillSyms = s => s switch { "batch" => 1, "seq" => prompt, "ctx" => prompt, _ => 1 };
         Func<string, long?> decodeSyms = s => s switch { "batch" => 1, "seq" => 1, "ctx" => context, _ => 1 };
 
         var groups = new Dictionary<string, GroupAcc>();
         double total = 0, active = 0, embedding = 0, weightBytes = 0, kv = 0, kvWindowed = 0, state = 0, prefill = 0, decode = 0;
         var windows = new SortedDictionary<long, double>();
-        foreach (var w in walked)
+        for (int i = 0; i < walked.Count; i++)
         {
+            var w = walked[i];
             if (!groups.TryGetValue(w.Group, out var g)) groups[w.Group] = g = new GroupAcc();
             var op = w.Op;
             if (op.Def.Structure == OpStructure.Loop && g.Count == 0)
@@ -111,7 +116,8 @@ public sealed class ModelStats
             if (op.Def.HasRoutedWeights) g.Experts = true;
             if (op.Def.Cost is null || w.InsideKernel) continue;
             var pre = op.Def.Cost(new CostContext(op, param, CostPhase.Prefill)).Flops.Evaluate(prefillSyms) ?? 0;
-            var dec = op.Def.Cost(new CostContext(op, param, CostPhase.Decode)).Flops.Evaluate(decodeSyms) ?? 0;
+            // Work that depends on no token of the step runs once per request, at prefill (an encoder).
+            var dec = dependence.OncePerRequest(i) ? 0 : op.Def.Cost(new CostContext(op, param, CostPhase.Decode)).Flops.Evaluate(decodeSyms) ?? 0;
             prefill += pre * w.Multiplicity; decode += dec * w.Multiplicity;
             g.Prefill += pre * w.Multiplicity; g.Decode += dec * w.Multiplicity;
         }
@@ -126,6 +132,7 @@ public sealed class ModelStats
             KvWindowedBytes = kvWindowed,
             KvWindows = windows.Select(w => new KvWindowStats(w.Key, w.Value)).ToArray(),
             StateBytesPerSequence = state,
+            RequestCacheBytesPerToken = dependence.Held.Sum(h => RequestValueBytes.Of(h, param).PerToken),
             PromptTokens = prompt,
             Context = context,
             PrefillFlopsPerToken = prefill / prompt,

@@ -47,8 +47,7 @@ public static class ModelWalker
             acc.Add(new WalkedOp(op, mult, g, path, inKernel));
             if (op.Def.Structure == OpStructure.Loop)
             {
-                long count = 1;
-                try { count = op.Attributes.GetInt("count")?.Evaluate(param, _ => null) ?? 1; } catch (ArithmeticException) { }
+                long count = TripCount(op, param);
                 WalkRegion(m, op.Regions[0], checked(mult * count), g, Join(path, name ?? "layers"), param, acc, depth + 1, inKernel);
             }
             else if (op.Def.Structure == OpStructure.Call)
@@ -60,6 +59,12 @@ public static class ModelWalker
             else
                 foreach (var region in op.Regions) WalkRegion(m, region, mult, g, path, param, acc, depth + 1, inKernel || op.Def.Structure == Ops.OpStructure.Kernel);
         }
+    }
+
+    /// <summary>How many times a repeat runs its body (1 where its count does not evaluate).</summary>
+    public static long TripCount(Operation loop, Func<string, long?> param)
+    {
+        try { return loop.Attributes.GetInt("count")?.Evaluate(param, _ => null) ?? 1; } catch (ArithmeticException) { return 1; }
     }
 
     public static string Join(string path, string name) => path.Length == 0 ? name : path + "." + name;

@@ -17,6 +17,9 @@ public sealed class MemoryPlan
     public double CapacityBytes { get; init; }
     public double WeightBytes { get; init; }
     public double KvBytes { get; init; }
+    /// <summary>The part of <see cref="KvBytes"/> that is the per-request cache: values computed once per request at prefill
+    /// and read by every decode step (an encoder-decoder's cross-attention keys and values); 0 for decoder-only models.</summary>
+    public double RequestCacheBytes { get; init; }
     /// <summary>The batch's recurrent state (state-space and linear-attention layers), beside the KV cache.</summary>
     public double StateBytes { get; init; }
     public double ActivationBytes { get; init; }
@@ -47,6 +50,7 @@ public sealed class MemoryPlan
             CapacityBytes = capacity,
             WeightBytes = worst.WeightBytes,
             KvBytes = worst.KvBytes,
+            RequestCacheBytes = worst.RequestCacheBytes,
             StateBytes = worst.StateBytes,
             ActivationBytes = worst.WorkspaceBytes,
             ReserveBytes = worst.ReserveBytes,
@@ -96,6 +100,7 @@ public sealed class MemoryPlan
                 WeightBytes = weightBytes,
                 KvBytesPerSequence = perSeq,
                 KvBytes = perSeq * batchPerReplica,
+                RequestCacheBytes = st.RequestCacheBytesPerSequenceAt(context) * batchPerReplica,
                 StateBytesPerSequence = state,
                 StateBytes = state * batchPerReplica,
                 WorkspaceBytes = workspace,
@@ -176,7 +181,7 @@ public sealed class MemoryPlan
         plan.Atoms.Evaluate(nanobatches, tokens / nanobatches, tokens / nanobatches, atoms);
         double max = 0, moe = 0, inFlight = 0;
         bool anyMoe = false;
-        foreach (var e in plan.Entries)
+        foreach (var e in plan.AllEntries)
         {
             double footprint = e.ActivationBytes.Evaluate(atoms) - e.InternalBytes.Evaluate(atoms);
             max = Math.Max(max, footprint);

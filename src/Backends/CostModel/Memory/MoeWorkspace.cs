@@ -72,7 +72,7 @@ public static class MoeWorkspace
         var atoms = scratch ?? new double[Math.Max(1, plan.Atoms.Count)];
         plan.Atoms.Evaluate(tokens, 1, 1, atoms);
         double max = 0;
-        foreach (var e in plan.Entries) max = Math.Max(max, Of(e, eff, e.Tokens.Evaluate(atoms)));
+        foreach (var e in plan.AllEntries) max = Math.Max(max, Of(e, eff, e.Tokens.Evaluate(atoms)));
         return max;
     }
 }

@@ -15,6 +15,8 @@ public readonly struct StageFit
     public double KvBytesPerSequence { get; init; }
     /// <summary>The batch's KV cache per GPU.</summary>
     public double KvBytes { get; init; }
+    /// <summary>The part of <see cref="KvBytes"/> that is the per-request cache (an encoder-decoder's cross-attention keys and values).</summary>
+    public double RequestCacheBytes { get; init; }
     /// <summary>Recurrent state bytes per sequence (state-space and linear-attention layers), constant in the context.</summary>
     public double StateBytesPerSequence { get; init; }
     /// <summary>The batch's recurrent state per GPU.</summary>

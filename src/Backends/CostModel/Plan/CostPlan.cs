@@ -21,9 +21,19 @@ public sealed class StageMemory
     public double HostWeightBytes { get; set; }
     /// <summary>Recurrent state bytes per sequence (state-space and linear-attention layers): constant in the context.</summary>
     public double StateBytesPerSequence { get; set; }
+    /// <summary>What a sequence holds of the values computed once per request and read by every decode step
+    /// (<see cref="StepDependence.Held"/>: an encoder-decoder's cross-attention keys and values), per context token and
+    /// beside that; 0 for decoder-only models.</summary>
+    public double RequestCacheBytesPerToken { get; set; }
+    public double RequestCacheBytesPerSequence { get; set; }
 
+    /// <summary>The cache a sequence of <paramref name="context"/> tokens holds: its KV cache and its per-request cache.</summary>
     public double KvBytesPerSequence(double context) =>
-        KvBytesPerToken * context + WindowedKv.Sum(w => w.BytesPerToken * Math.Min(context, w.Window));
+        KvBytesPerToken * context + WindowedKv.Sum(w => w.BytesPerToken * Math.Min(context, w.Window)) + RequestCacheBytesPerSequenceAt(context);
+
+    /// <summary>The part of <see cref="KvBytesPerSequence"/> that is the per-request cache.</summary>
+    public double RequestCacheBytesPerSequenceAt(double context) =>
+        RequestCacheBytesPerToken * context + RequestCacheBytesPerSequence;
 }
 
 /// <summary>
@@ -33,9 +43,11 @@ public sealed class StageMemory
 /// </summary>
 public sealed class CostPlan
 {
-    private CostPlan(PlanEntry[] entries, AtomTable atoms, StageMemory[] stages, ParallelLayout layout, int nanobatches, CostPhase phase, ScheduleLoop schedule)
+    private CostPlan(PlanEntry[] entries, PlanEntry[] requestEntries, AtomTable atoms, StageMemory[] stages, ParallelLayout layout, int nanobatches, CostPhase phase, ScheduleLoop schedule)
     {
         Entries = entries; Atoms = atoms; Stages = stages; Layout = layout; Nanobatches = nanobatches; Phase = phase; Schedule = schedule;
+        RequestEntries = requestEntries;
+        AllEntries = requestEntries.Length == 0 ? entries : entries.Concat(requestEntries).ToArray();
         HasAsync = entries.Any(e => e.Async != AsyncRole.None);
         KernelLaunches = entries.Where(e => e.IsKernel).Sum(e => e.Multiplicity);
     }
@@ -52,6 +64,12 @@ public sealed class CostPlan
     public CostPhase Phase { get; }
 
     public PlanEntry[] Entries { get; }
+    /// <summary>A decode plan's ops that run once per request, at prefill, and not in its step (<see cref="StepDependence"/>:
+    /// an encoder-decoder's encoder and cross-attention key/value projections); empty for prefill plans and decoder-only
+    /// models. The memory plan sizes the prefill workspace over them too.</summary>
+    public PlanEntry[] RequestEntries { get; }
+    /// <summary><see cref="Entries"/> then <see cref="RequestEntries"/>: every op a request runs, for workspace sizing.</summary>
+    public PlanEntry[] AllEntries { get; }
     public AtomTable Atoms { get; }
     public StageMemory[] Stages { get; }
     /// <summary>The layout the module was parallelized with (its tp, ep, dp and pp attributes).</summary>
@@ -69,14 +87,20 @@ public sealed class CostPlan
         var atoms = shared ?? new AtomTable();
         var stages = Enumerable.Range(0, layout.Pp).Select(_ => new StageMemory()).ToArray();
         var entries = new List<PlanEntry>();
+        var requestEntries = new List<PlanEntry>();
+        var dependence = StepDependence.Analyze(m);
+        var walkStage = new List<int>();
         var schedule = new ScheduleBuilder(m.Body, param);
         var entryOf = new Dictionary<Operation, int>();
         int moeLayer = 0;
         var pipelineStages = PipelineStages.Of(m);
+        int walkIndex = -1;
         foreach (var w in ModelWalker.Walk(m))
         {
+            walkIndex++;
             var op = w.Op;
             int s = pipelineStages.StageOf(op);
+            walkStage.Add(s);
             var mem = stages[s];
             if (op.Def.Structure == OpStructure.Weight)
             {
@@ -95,6 +119,13 @@ public sealed class CostPlan
             if (op.Def.HasRoutedWeights && MoeCopy(op) == 0) mem.WeightBytes += ReplicaBytes(op, param, phase, layout) * w.Multiplicity;
             if (op.Def.Cost is null || w.InsideKernel) continue;
             var cost = op.Def.Cost(new CostContext(op, param, phase));
+            // Computed once per request at prefill: out of the decode step, kept for the workspace (its MoE layers keep their numbers).
+            if (phase == CostPhase.Decode && dependence.OncePerRequest(walkIndex))
+            {
+                requestEntries.Add(Lower(op, cost, w, s, atoms, moeLayer, -1, param));
+                if (cost.Moe is not null && MoeCopy(op) == 0) moeLayer += (int)w.Multiplicity;
+                continue;
+            }
             int startEntry = op.Def.Structure == OpStructure.AsyncWait && op.Operands[0].Owner is { } start && entryOf.TryGetValue(start, out var si) ? si : -1;
             if (op.Def.Structure == OpStructure.AsyncWait && startEntry < 0) throw new InvalidOperationException("comm.wait whose comm.start is not in the plan");
             entryOf[op] = entries.Count;
@@ -105,8 +136,15 @@ public sealed class CostPlan
             entries.Add(Lower(op, cost, w, s, atoms, layerStart, startEntry, param));
             if (cost.Moe is not null && copy == 0) moeLayer += (int)w.Multiplicity;
         }
+        if (walkIndex + 1 != dependence.Of.Count) throw new InvalidOperationException("the step-dependence analysis walked the module differently from the model walker");
         LinkDispatchToLayers(entries);
-        return new CostPlan(entries.ToArray(), atoms, stages, layout, nanobatches, phase, schedule.Root);
+        foreach (var held in dependence.Held)
+        {
+            var (perToken, perSequence) = RequestValueBytes.Of(held, param);
+            stages[walkStage[held.Consumer]].RequestCacheBytesPerToken += perToken;
+            stages[walkStage[held.Consumer]].RequestCacheBytesPerSequence += perSequence;
+        }
+        return new CostPlan(entries.ToArray(), requestEntries.ToArray(), atoms, stages, layout, nanobatches, phase, schedule.Root);
     }
 
     /// <summary>
