@@ -203,6 +203,34 @@ public sealed class PlaceCommandTests : IDisposable
         Assert.DoesNotContain(r.Err, c => char.IsControl(c) && c != '\n' || c is '\u2028');
     }
 
+    /// <summary>predict --routing on a layout the place-experts pass placed priced the replicas as EPLB places them (or,
+    /// without replicas, contiguously) while the pipeline it reported named place-experts and its own strategy: Mixtral-8x7B
+    /// at tp8 ep8 with 8 redundant slots placed contiguously took 8.6 ms a step without --routing and 12.5 ms (EPLB's) with
+    /// it. Now the pipeline's placement is priced, with the --routing file's loads.</summary>
+    [Theory]
+    [InlineData("contiguous", 8, 8)]
+    [InlineData("eplb", 0, 4)]
+    public void Predict_with_routing_prices_the_placement_the_pipeline_made(string strategy, int redundant, int gpus)
+    {
+        var stats = StatsFile(Fixtures.Zipf("mixtral-8x7b", 1.5, tokens: 8192));
+        double Tpot(string passes, params string[] more)
+        {
+            var r = CliRunner.Run(new[] { "predict", "samples/mixtral-8x7b.moe", "--hardware", "h100-sxm", "--gpus", $"{gpus}", "--tp", $"{gpus}", "--ep", $"{gpus}",
+                "--redundant-experts", $"{redundant}", "--batch", "64", "--passes", passes, "--format", "json" }.Concat(more).ToArray());
+            Assert.True(r.ExitCode == 0, r.Err);
+            using var doc = JsonDocument.Parse(r.Out);
+            if (passes.Contains("place-experts"))
+                Assert.EndsWith($",fuse,place-experts{{stats={stats},strategy={strategy}}}", doc.RootElement.GetProperty("pipeline").GetString());
+            return doc.RootElement.GetProperty("decode").GetProperty("tpot_ms").GetDouble();
+        }
+        string placed = $"parallelize,place-experts{{stats={stats},strategy={strategy}}},fuse";
+        double alone = Tpot(placed);
+        Assert.Equal(alone, Tpot(placed, "--routing", stats), 9);
+        // The placement matters here: the one --routing alone prices (EPLB's replicas, or contiguous without) is slower
+        // or faster by more than the tolerance.
+        Assert.NotEqual(alone, Tpot("parallelize,fuse", "--routing", stats), 2);
+    }
+
     [Fact]
     public void Without_hardware_no_memory_limit_applies()
     {
