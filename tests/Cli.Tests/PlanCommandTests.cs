@@ -181,4 +181,15 @@ public class PlanCommandTests
         Assert.Equal(1, r.ExitCode);
         Assert.Contains("error GD0636: none of the 1 candidate(s) of DeepSeekV3 on h100-sxm x 1 can serve concurrency:1,prompt=128,output=8: does not fit: ", r.Err);
     }
+
+    /// <summary>What leaves no room for the cache is named with its size: the workspace of an attention-DP layout that
+    /// gathers 2,048 replicas' tokens to every MoE layer, not only the 3.1 GB of weights that plan blamed alone.</summary>
+    [Fact]
+    public void A_layout_whose_workspace_leaves_no_room_says_so()
+    {
+        var r = CliRunner.Run("plan", "samples/qwen3-30b-a3b.moe", "--hardware", "h100-sxm", "--gpus", "2048", "--kinds", "aggregated", "--tp", "1",
+            "--dp", "2048", "--ep", "128", "--workload", "concurrency:100000,prompt=512,output=128", "--slo", "tpot=1000");
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains("can serve concurrency:100000,prompt=512,output=128: does not fit: 3.1 GB of weights and 1109.7 GB of workspace per GPU leave no room on a h100-sxm for the KV cache of one 640-token request", r.Err);
+    }
 }

@@ -146,6 +146,12 @@ public class ExportTests
     [InlineData("trtllm", "trtllm-extra.yaml", "kv_cache_config:", "kv_cache:", "trtllm-extra.yaml: 'kv_cache.dtype' is not a key trtllm reads")]
     [InlineData("dynamo", "dynamo-agg.yaml", "gpu: \"8\"", "gpu: \"4\"", "dynamo-agg.yaml: the worker has 2 node(s) of 4 GPUs = 8, but the plan has 16")]
     [InlineData("dynamo", "dynamo-agg.yaml", "- dynamo.vllm", "- dynamo.vllmx", "dynamo-agg.yaml: the worker's command 'python3 -m dynamo.vllmx' runs none of dynamo.vllm, dynamo.sglang")]
+    // A side file by its bare name is looked up in the folder the script is run from (sh plans/trtllm.sh started
+    // trtllm-serve without plans/trtllm-extra.yaml); the check passed it, reading the value as the file's name.
+    [InlineData("trtllm", "trtllm.sh", "\"$here/trtllm-extra.yaml\"", "trtllm-extra.yaml",
+        "trtllm.sh: --extra_llm_api_options names 'trtllm-extra.yaml' by its bare name, which the shell looks up in the folder the script is run from; name it \"$here/trtllm-extra.yaml\"")]
+    [InlineData("sglang", "sglang.sh", "\"$here/sglang-expert-map.json\"", "sglang-expert-map.json",
+        "sglang.sh: --init-expert-location names 'sglang-expert-map.json' by its bare name, which the shell looks up in the folder the script is run from; name it \"$here/sglang-expert-map.json\"")]
     // YAML's readers end a line at U+2028 and U+2029 too: a key after one in a comment is a key, not the comment's text.
     [InlineData("trtllm", "trtllm-extra.yaml", "enable_attention_dp: true", "# note\u2028max_seq_lens: 1\u2029enable_attention_dp: true", "trtllm-extra.yaml: 'max_seq_lens' is not a key trtllm reads")]
     public void The_check_finds_each_mistake(string engine, string file, string find, string replace, string expected)

@@ -48,13 +48,16 @@ public sealed class Predictor
     /// <summary>Binds routing statistics to this deployment with <paramref name="placement"/>, by default the contiguous one
     /// over the EP group (E / ep experts per GPU, as engines place them without a balancer); returns the problems when the
     /// statistics do not match the model. A layout with redundant expert slots needs a placement of its replicas: the
-    /// contiguous one left them out, and the busiest GPU carried its hot experts' whole load as if no replica shared it.</summary>
+    /// contiguous one left them out, and the busiest GPU carried its hot experts' whole load as if no replica shared it. A
+    /// module the place-experts pass placed keeps that placement, priced with <paramref name="stats"/>' loads.</summary>
     public IReadOnlyList<string> UseRouting(GraphDsl.Backends.CostModel.Moe.RoutingStats stats, GraphDsl.Backends.CostModel.Moe.ExpertPlacement? placement = null)
     {
         var layers = GraphDsl.Backends.CostModel.Moe.MoeLayers.Of(_compiled.Module);
         if (layers.Count == 0) return new[] { "the model has no MoE layer to apply routing statistics to" };
         var errors = stats.ValidateFor(_compiled.Module.Name, layers);
         if (errors.Count > 0) return errors;
+        // The place-experts pass's placement, read from the IR, is the one the pipeline made.
+        placement ??= Routing?.Placement;
         if (placement is null && GraphDsl.Backends.CostModel.Moe.IrRouting.RedundantSlots(_compiled.Module) is var redundant && redundant > 0)
             return new[] { $"the layout's {redundant} redundant expert slots need a placement of their replicas (place-experts, or graphdsl place)" };
         placement ??= GraphDsl.Backends.CostModel.Moe.ExpertPlacement.Contiguous(layers.Count, layers[0].Experts, Math.Max(1, Layout.Ep));

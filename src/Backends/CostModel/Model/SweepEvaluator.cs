@@ -22,6 +22,8 @@ public struct SweepPoint
     public double TokensPerSecond;
     public double TokensPerSecondPerGpu;
     public double WeightGb;
+    /// <summary>The activations' workspace (the largest prefill chunk's, with the fused MoE's buffers), per GPU.</summary>
+    public double WorkspaceGb;
     public double KvGb;
     /// <summary>The recurrent state of hybrid models' state-space and linear-attention layers (0 without them).</summary>
     public double StateGb;
@@ -79,6 +81,7 @@ public sealed class SweepEvaluator
         // Memory of the fullest stage, from the core MemoryPlan is built on (no drafter in a sweep, no allocation).
         var fullest = MemoryPlan.Fullest(_compiled.DecodePlan, _cluster.Device.MemoryBytes, _eff, br, context, prompt, null, _moeWorkspace, _peakWorkspace, _scratch, out long maxBatch);
         p.WeightGb = fullest.WeightBytes / 1e9;
+        p.WorkspaceGb = fullest.WorkspaceBytes / 1e9;
         p.KvGb = fullest.KvBytes / 1e9;
         p.StateGb = fullest.StateBytes / 1e9;
         p.FreeGb = fullest.FreeBytes / 1e9;

@@ -140,12 +140,12 @@ public sealed class RoutingStats
                 var co = l.TryGetProperty("coactivation", out var c2) && c2.ValueKind != JsonValueKind.Null ? Matrix(c2, $"{where}.coactivation") : null;
                 string name = $"layer {index}";
                 if (l.TryGetProperty("name", out var n) && n.ValueKind != JsonValueKind.Null)
-                    name = n.ValueKind == JsonValueKind.String ? n.GetString()! : throw new InvalidDataException($"{where}: 'name' must be a string, found {Kind(n)}");
+                    name = n.ValueKind == JsonValueKind.String ? Printable(n, $"{where}: 'name'") : throw new InvalidDataException($"{where}: 'name' must be a string, found {Kind(n)}");
                 list.Add(new LayerRouting(name, tokens, counts, co));
                 index++;
             }
             CheckSchema(root, path);
-            string model = root.TryGetProperty("model", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString()! : "";
+            string model = root.TryGetProperty("model", out var m) && m.ValueKind == JsonValueKind.String ? Printable(m, $"{path}: 'model'") : "";
             return new RoutingStats(model, Int(root, "experts", path), Int(root, "top_k", path), list);
         }
     }
@@ -157,6 +157,17 @@ public sealed class RoutingStats
         if (!root.TryGetProperty("schema", out var schema)) return;
         if (schema.ValueKind != JsonValueKind.String || schema.GetString() != Schema)
             throw new InvalidDataException($"{path}: \"schema\" is {Kind(schema)}, but this graphdsl reads routing statistics of \"{Schema}\"; write the file again with graphdsl route-stats");
+    }
+
+    /// <summary>A name the diagnostics print back (the model's, a layer's); one holding a character of
+    /// <see cref="PrintableText.IsUnprintable"/> is refused, shown escaped: a model named "\u001b]0;...\u0007" retitled the
+    /// terminal of whoever read the message that the statistics were for another model.</summary>
+    private static string Printable(JsonElement text, string what)
+    {
+        var s = text.GetString()!;
+        return s.Any(PrintableText.IsUnprintable)
+            ? throw new InvalidDataException($"{what} is {Kind(text)}, which holds a control, format or line-break character; name it in printable text")
+            : s;
     }
 
     private static int Int(JsonElement e, string name, string path) =>
@@ -178,7 +189,8 @@ public sealed class RoutingStats
     {
         JsonValueKind.Object => "an object",
         JsonValueKind.Array => "an array",
-        JsonValueKind.String => $"the string \"{e.GetString()}\"",
+        // Escaped as JSON writes it (\u001B for ESC): the text comes from the file and is printed to a terminal.
+        JsonValueKind.String => $"the string \"{JsonEncodedText.Encode(e.GetString()!)}\"",
         JsonValueKind.Number => $"the number {e.GetRawText()}",
         JsonValueKind.True or JsonValueKind.False => e.GetRawText(),
         _ => "null",

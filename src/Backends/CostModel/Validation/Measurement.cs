@@ -158,11 +158,10 @@ public sealed record Measurement(
     private static readonly string[] FreeText = { "notes", "source" };
 
     /// <summary>Whether a character has no place in a field: any control character (ESC starts a terminal's escape
-    /// sequences), and outside the free-text columns a tab, a line break (U+2028 and U+2029 too) or a format character
-    /// (the bidi overrides that make text read differently from what it is).</summary>
+    /// sequences), and outside the free-text columns any character of <see cref="PrintableText.IsUnprintable"/> (a tab,
+    /// a line break, a format character).</summary>
     private static bool Unprintable(char c, bool freeText) =>
-        freeText ? char.IsControl(c) && c is not ('\t' or '\n' or '\r')
-            : char.IsControl(c) || CharUnicodeInfo.GetUnicodeCategory(c) is UnicodeCategory.Format or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator;
+        freeText ? char.IsControl(c) && c is not ('\t' or '\n' or '\r') : PrintableText.IsUnprintable(c);
 
     /// <summary>Checks that a row's fields hold only printable text; reports each field that does not (by its column and
     /// character, never echoing the field) and returns false. A measurement's id, model, device and metric are printed

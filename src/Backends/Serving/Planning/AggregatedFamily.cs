@@ -52,8 +52,7 @@ public sealed class AggregatedFamily : ICandidateFamily
             var fit = ev.Evaluate(dep.Layout.Dp, prompt, prompt + output);
             if (fit.MaxBatch < 1)
             {
-                yield return new Screened(unserved, null,
-                    $"does not fit: {fit.WeightGb:F1} GB of weights per GPU leave no room on a {target.Cluster.Device.Id} for the KV cache of one {prompt + output}-token request");
+                yield return new Screened(unserved, null, "does not fit: " + CacheRoom.Missing(fit, target.Cluster.Device.Id, prompt + output));
                 continue;
             }
             double prefillMs = ev.Evaluate(dep.Layout.Dp, prompt, prompt).PrefillBatchMs;

@@ -64,8 +64,7 @@ public sealed class DisaggregatedFamily : ICandidateFamily
             if (MaxBatch < 1)
             {
                 TooHeavy = true;
-                Problem = $"does not fit: an instance of {DisaggregatedSpace.Layout(compiled.Deployment, 1)} holds {fit.WeightGb:F1} GB of weights per GPU, "
-                          + $"leaving no room on a {target.Cluster.Device.Id} for the KV cache of one {prompt + output}-token request";
+                Problem = $"does not fit: an instance of {DisaggregatedSpace.Layout(compiled.Deployment, 1)}: " + CacheRoom.Missing(fit, target.Cluster.Device.Id, prompt + output);
                 return;
             }
             PrefillMs = _ev.Evaluate(compiled.Deployment.Layout.Dp, prompt, prompt).PrefillBatchMs;
@@ -75,7 +74,7 @@ public sealed class DisaggregatedFamily : ICandidateFamily
         }
 
         public string? Problem { get; }
-        /// <summary>Compiled, but its weights leave no room for one request's cache.</summary>
+        /// <summary>Compiled, but its weights and workspace leave no room for one request's cache.</summary>
         public bool TooHeavy { get; }
         public bool Fits => Problem is null && MaxBatch >= 1;
         public long MaxBatch { get; private set; }

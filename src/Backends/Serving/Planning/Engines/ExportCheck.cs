@@ -29,7 +29,7 @@ public static class ExportCheck
                 foreach (var c in commands)
                 {
                     if (!c.Program.SequenceEqual(spec.Command)) { Report($"'{string.Join(" ", c.Program.Take(3))}' is not {string.Join(" ", spec.Command)}"); continue; }
-                    Command(spec, null, c, gpus, names, Report);
+                    Command(spec, null, c, gpus, names, Report, inScript: true);
                 }
             }
             else if (file.Name.EndsWith(".yaml", StringComparison.Ordinal))
@@ -49,7 +49,9 @@ public static class ExportCheck
     }
 
     /// <summary>One command's flags against <paramref name="spec"/> (and the wrapper's own flags, for Dynamo's worker).</summary>
-    private static void Command(EngineSpec spec, EngineSpec? wrapper, LaunchCommand c, int gpus, ISet<string> files, Action<string> report)
+    /// <param name="inScript">a launch script's command, whose side files must be named in the script's folder; a Dynamo
+    /// worker's arguments name them in its container, bare.</param>
+    private static void Command(EngineSpec spec, EngineSpec? wrapper, LaunchCommand c, int gpus, ISet<string> files, Action<string> report, bool inScript = false)
     {
         if (c.Positional.Count != spec.Positional) report($"{spec.Positional} positional argument(s) expected, found {c.Positional.Count}");
         var seen = new HashSet<string>();
@@ -60,6 +62,8 @@ public static class ExportCheck
             if (arg is null) { report($"{flag} is not a flag of {spec.Engine} ({spec.Version})"); continue; }
             if (EngineSpec.Problem(flag, arg, value) is { } p) report(p);
             else if (arg.Type == "path" && !files.Contains(value!)) report($"{flag} names '{value}', which the export does not write");
+            else if (arg.Type == "path" && inScript && !c.IsBesideScript(flag))
+                report($"{flag} names '{value}' by its bare name, which the shell looks up in the folder the script is run from; name it \"$here/{value}\"");
         }
         long Int(string flag) => long.TryParse(c.Value(flag), NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) ? v : 1;
         long product = spec.GpuFlags.Aggregate(1L, (acc, f) => acc * Int(f));

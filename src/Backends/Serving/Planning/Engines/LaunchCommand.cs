@@ -45,6 +45,10 @@ public sealed class LaunchCommand
         return Add(flag, file);
     }
 
+    /// <summary>Whether <paramref name="flag"/>'s value names a file in the script's folder ("$here/NAME"): what the export
+    /// check asks of a script's side files, which by a bare name are looked up where the script is run from.</summary>
+    public bool IsBesideScript(string flag) => _besideScript.Contains(flag);
+
     public LaunchCommand Add(string flag, object? value = null)
     {
         Flags.Add((flag, value switch
