@@ -504,9 +504,25 @@ public sealed class StepEvaluator
         double mean = MeanPairs(e, groupTokens);
         double scale = BusiestOverMean(e, index, groupTokens);
         double busiest = mean * scale;
+        if (e.LocalExperts < e.Slots) touched = Math.Max(touched, BusiestTouched(e.LocalExperts, busiest));
         // Replace the routed experts' average share (as the IR states it) by the busiest GPU's, and their
         // full weights by the experts actually touched; other members of a fused kernel keep their cost.
         return (flops + (busiest - mean) * e.FlopsPerPair, weightBytes - allExperts + touched * e.BytesPerExpert, actBytes * scale, busiest, groupTokens, touched);
+    }
+
+    /// <summary>
+    /// The experts the busiest expert-parallel GPU streams: its <paramref name="pairs"/> token-expert pairs spread over its
+    /// <paramref name="localExperts"/> experts touch L (1 - (1 - 1/L)^P) of them. The busiest GPU carries at least one pair
+    /// (the pairs are whole and some GPU has one), so P is at least 1. The step waits for that GPU: at batch 1 with one
+    /// Mixtral expert per GPU two GPUs each stream a whole expert while the mean GPU streams a quarter of one, which the
+    /// mean's touched count (L (1 - (1 - k/E)^T)) had priced. Routing statistics give the same per-GPU count
+    /// (<see cref="GraphDsl.Backends.CostModel.Moe.RoutingModel.Busiest"/>: the busiest GPU by its own pairs).
+    /// </summary>
+    private static double BusiestTouched(double localExperts, double pairs)
+    {
+        if (localExperts <= 0 || pairs <= 0) return 0;
+        double p = Math.Max(1, pairs);
+        return localExperts <= 1 ? Math.Min(1, localExperts) : localExperts * (1 - Math.Pow(1 - 1 / localExperts, p));
     }
 
     /// <summary>Tokens routed in the entry's routing group this step (every data-parallel replica's).</summary>
