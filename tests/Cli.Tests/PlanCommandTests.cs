@@ -117,9 +117,11 @@ public class PlanCommandTests
     public void Exports_are_written_and_named()
     {
         var dir = Path.Combine(Path.GetTempPath(), $"plan-export-{Guid.NewGuid():N}");
-        var r = Plan("--kinds", "aggregated", "--export", "vllm,sglang,trtllm,dynamo", "--export-dir", dir, "--export-model", "mistralai/Mixtral-8x7B-Instruct-v0.1");
+        var r = Plan("--kinds", "aggregated", "--ep", "8", "--redundant-experts", "8", "--export", "vllm,sglang,trtllm,dynamo", "--export-dir", dir,
+            "--export-model", "mistralai/Mixtral-8x7B-Instruct-v0.1");
         Assert.True(r.ExitCode == 0, r.Err);
-        // The best plan replicates 8 hot experts (redundant=8), so SGLang's launch takes an expert map beside its script.
+        // The search is held to ep=8 with 8 redundant slots (free, the best plan is tp=8 ep=1: at 32 sequences an
+        // expert-parallel GPU streams whole experts for few tokens), so SGLang's launch takes an expert map beside its script.
         Assert.Equal(new[] { "dynamo-agg.yaml", "sglang-expert-map.json", "sglang.sh", "trtllm-extra.yaml", "trtllm.sh", "vllm.sh" }, Directory.GetFiles(dir).Select(Path.GetFileName).OrderBy(x => x, StringComparer.Ordinal));
         Assert.Contains("vllm serve mistralai/Mixtral-8x7B-Instruct-v0.1", File.ReadAllText(Path.Combine(dir, "vllm.sh")));
         Assert.Contains("checked against", r.Err);
