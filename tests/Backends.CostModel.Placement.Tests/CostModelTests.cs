@@ -38,6 +38,25 @@ public class CostModelTests
         Assert.True(eplb < rr);
     }
 
+    /// <summary>Mixtral-8x7B over 8 H100s with one expert a GPU (ep=8), batch 1: the two GPUs its token reaches each stream
+    /// a whole expert, with routing statistics or without. A uniform statistics file had priced the busiest GPU streaming a
+    /// quarter of one (each GPU's expected experts touched), about 2.5 ms a step faster than the same routing without it.</summary>
+    [Fact]
+    public void Uniform_routing_statistics_price_batch_1_as_the_expected_routing_does()
+    {
+        var diagnostics = new DiagnosticBag();
+        var compiled = CompiledDeployment.Compile(Fixtures.Model("mixtral-8x7b"), new Deployment(new ParallelLayout(8, 8, 1), Weights: "fp8"), "", diagnostics);
+        Assert.True(compiled is not null, string.Join("\n", diagnostics.Items));
+        var cluster = new Cluster(HardwareCatalog.BuiltIn().Find("h100-sxm")!, 1, 8);
+        var profile = EfficiencyProfile.Find("default")! with { RoutingSkew = 0 };
+        double expected = new Predictor(compiled!, cluster, profile).TpotSeconds(1, 4096);
+        var routed = new Predictor(compiled!, cluster, profile);
+        Assert.Empty(routed.UseRouting(Fixtures.Zipf("mixtral-8x7b", 0)));
+        double withStats = routed.TpotSeconds(1, 4096);
+        _out.WriteLine($"TPOT at batch 1: {expected * 1e3:0.000} ms expected routing, {withStats * 1e3:0.000} ms uniform statistics");
+        Assert.InRange(withStats / expected, 0.97, 1.03);
+    }
+
     /// <summary>
     /// predict --routing on a layout with redundant expert slots priced each GPU's load with the contiguous placement,
     /// which leaves the replicas out: the hot expert's GPU carried all of its tokens. Now the replicas are EPLB's and
