@@ -190,9 +190,10 @@ public sealed class StepDependence
     /// <summary>Whether a shape has the seq dimension (in any expression): its size is the step's tokens.</summary>
     public static bool MentionsSeq(Shape shape)
     {
-        bool seq = false;
-        foreach (var d in shape.Dims) d.SubstituteSymbols(n => { if (n == "seq") seq = true; return null; });
-        return seq;
+        var parameters = new HashSet<string>();
+        var symbols = new HashSet<string>();
+        foreach (var d in shape.Dims) d.CollectNames(parameters, symbols);
+        return symbols.Contains("seq");
     }
 }
 
