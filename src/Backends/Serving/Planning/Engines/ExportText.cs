@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Linq;
 
 namespace GraphDsl.Backends.Serving.Planning.Engines;
@@ -15,13 +14,11 @@ public static class ExportText
     /// <summary>The characters YAML 1.1's readers end a line at ('\r' before '\n' aside).</summary>
     public static readonly char[] YamlLineBreaks = { '\n', '\u0085', '\u2028', '\u2029' };
 
-    /// <summary>Whether some reader of the export files ends a line at <paramref name="c"/>.</summary>
-    public static bool BreaksLine(char c) => c == '\r' || System.Array.IndexOf(YamlLineBreaks, c) >= 0;
-
     /// <summary>Whether <paramref name="c"/> has no place in a launch file's one-line value or comment: a control or format
-    /// character or a line break of any reader.</summary>
-    public static bool IsUnsafe(char c) =>
-        char.IsControl(c) || BreaksLine(c) || CharUnicodeInfo.GetUnicodeCategory(c) == UnicodeCategory.Format;
+    /// character or a line break of any reader, the characters no input text may print back to a terminal either
+    /// (<see cref="GraphDsl.Backends.CostModel.PrintableText"/>: '\r', '\n' and NEL are control characters, U+2028 and
+    /// U+2029 the line and paragraph separators).</summary>
+    public static bool IsUnsafe(char c) => GraphDsl.Backends.CostModel.PrintableText.IsUnprintable(c);
 
     /// <summary>Whether <paramref name="text"/> holds a character of <see cref="IsUnsafe"/>.</summary>
     public static bool HasUnsafe(string text) => text.Any(IsUnsafe);

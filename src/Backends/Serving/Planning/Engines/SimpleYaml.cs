@@ -76,7 +76,7 @@ public static class SimpleYaml
         var path = new List<(int Indent, string Key)>();
         string? listKey = null;
         int listIndent = -1;
-        // Lines end where YAML 1.1's readers end them, not only at '\n' (ExportText.BreaksLine), so the check sees the keys
+        // Lines end where YAML 1.1's readers end them, not only at '\n' (ExportText.YamlLineBreaks), so the check sees the keys
         // an engine would read.
         var lines = text.Split(ExportText.YamlLineBreaks);
         for (int n = 0; n < lines.Length; n++)
