@@ -455,6 +455,10 @@ internal sealed class TensorParallelRewriter
             slotsOf[i] = IsWeight(w) ? Weight(w, div, slots / ep) : Replicate(Lookup(w), dst, op);
         }
         var y = Emit(dst, op.Def, slotsOf, attrs, op).Result;
+        // A partial sum over the tensor-parallel ranks is left for where it is next used whole, so a shared expert's partial
+        // output joins it first and one all-reduce serves both (TryKeepPartial; vLLM's and SGLang's DeepseekV2MoE add the
+        // shared output to the routed experts' unreduced output and all-reduce once, with or without expert parallelism).
+        var shard = Shard.Replicated;
         if (comm == MoeCommunication.AllToAll)
         {
             y = Collective(dst, CommOps.AllToAll, y, op, ("group", Attr.Int(group)), ("axis", Attr.Str("ep")), ("fanout", Attr.Int(k)));
@@ -465,27 +469,14 @@ internal sealed class TensorParallelRewriter
             // Each GPU holds its experts' partial output for every replica's tokens: sum over the replicas, keeping
             // this replica's rows. What is left is a partial sum over the replica's tensor-parallel ranks.
             y = Collective(dst, CommOps.ReduceScatter, y, op, ("group", Attr.Int(_o.Dp)), ("axis", Attr.Str("dp")), ("dim", Attr.Int(0)));
-            if (_o.Tp > 1) { KeepPartial(op, y, _o.Tp); return; }
+            if (_o.Tp > 1) shard = Shard.Partial(_o.Tp);
         }
         else if (group > 1)
-        {
             // dp = 1, so the layer's group is the tensor-parallel ranks: every GPU computed its experts' (or expert
             // slices') share of every token, a partial sum over those ranks.
-            KeepPartial(op, y, group);
-            return;
-        }
+            shard = Shard.Partial(group);
         _map[op.Result] = y;
-        _shards[y] = Shard.Replicated;
-    }
-
-    /// <summary>Binds the experts' output as a partial sum over the <paramref name="parts"/> tensor-parallel ranks, reduced
-    /// where it is next used whole, so a shared expert's partial output joins it first and one all-reduce serves both
-    /// (<see cref="TryKeepPartial"/>; vLLM's DeepseekV2MoE and SGLang's DeepseekV2MoE add the shared output to the routed
-    /// experts' unreduced output and all-reduce once, with or without expert parallelism).</summary>
-    private void KeepPartial(Operation op, Value y, int parts)
-    {
-        _map[op.Result] = y;
-        _shards[y] = Shard.Partial(parts);
+        _shards[y] = shard;
     }
 
     /// <summary>This tensor-parallel rank's share of a replica's token rows (a view).</summary>
