@@ -473,9 +473,9 @@ public sealed class StepEvaluator
         for (int l = 0; l < layers; l++)
         {
             var (pairs, touched, _) = Routing!.Busiest(e.MoeLayerStart + l, groupTokens);
-            // The statistics give each GPU's expected experts touched, but some GPU streams at least a whole expert once a
-            // token is routed (at batch 1 a uniform file had the busiest GPU stream a quarter of Mixtral's one expert).
-            if (e.LocalExperts < e.Slots && groupTokens * e.TopK >= 1) touched = Math.Max(touched, Math.Min(1, e.LocalExperts));
+            // The statistics give each GPU's expected experts touched, but the busiest GPU carries at least one whole pair
+            // once a token is routed (at batch 1 a uniform file had it stream a quarter of Mixtral's one expert).
+            if (e.LocalExperts < e.Slots && groupTokens * e.TopK >= 1) touched = Math.Max(touched, BusiestTouched(e.LocalExperts, 1));
             double scale = meanPairs > 0 ? pairs / meanPairs : 1;
             var t = Finish(e, index, flops + (pairs - meanPairs) * e.FlopsPerPair, weightBytes - allExperts + touched * e.BytesPerExpert, actBytes * scale + kvBytes, pairs, InputRows(index, groupTokens, pairs), touched);
             sum.Seconds += t.Seconds; sum.ComputeSeconds += t.ComputeSeconds; sum.MemorySeconds += t.MemorySeconds;
